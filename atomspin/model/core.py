@@ -1,0 +1,156 @@
+"""The compiled spin model: flat arrays the Monte Carlo kernels work on.
+
+Hamiltonian convention (the one statement every part of atomspin follows)
+-----------------------------------------------------------------------
+Spins are **unit vectors** ŝ_i (i = magnetic cations only). Energies are in **meV**::
+
+    E = − Σ_{i<j} J_ij ŝ_i·ŝ_j                           exchange, each pair once, J > 0 ferromagnetic
+        − Σ_i ŝ_iᵀ Q_i ŝ_i                                quadratic single-site anisotropy (uniaxial
+                                                           K e eᵀ, Néel pair surface term, radial surface term)
+        + Σ_i [k1_i (sx²sy² + sy²sz² + sz²sx²) + k2_i sx²sy²sz²]   cubic, crystal axes = x, y, z
+        − Σ_i m_i μB B·ŝ_i                                Zeeman, B = μ0H in tesla
+        − ½ Σ_{c,d} M_cᵀ W_cd M_d                          dipolar on macrocells, M_c = Σ_{i∈c} m_i ŝ_i (μB)
+
+J_ij absorbs the spin lengths and the factor 2 of a literature "−2J S_i·S_j" convention: a set
+quoted as −2 Σ_{i<j} J S_i·S_j with classical spin lengths S becomes J_ij = 2 J S_i S_j here.
+With this convention, k1 < 0 makes ⟨111⟩ the easy axes (magnetite at room temperature).
+
+The CSR neighbour list is **symmetric**: pair (i, j) appears in row i and in row j with the same J,
+so that the local exchange field is h_i = Σ_{j ∈ row i} J_ij ŝ_j and
+E_exchange = −½ Σ_i ŝ_i·h_i.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as _dcfield
+from typing import Optional
+
+import numpy as np
+
+from atomspin.units import MU_B_MEV_PER_T
+
+# quadratic anisotropy components are stored as (xx, yy, zz, xy, xz, yz)
+QUAD_ORDER = ("xx", "yy", "zz", "xy", "xz", "yz")
+
+
+def quad_from_matrix(q):
+    """Pack symmetric (..., 3, 3) matrices into (..., 6) in QUAD_ORDER."""
+    q = np.asarray(q, dtype=np.float64)
+    return np.stack([q[..., 0, 0], q[..., 1, 1], q[..., 2, 2],
+                     q[..., 0, 1], q[..., 0, 2], q[..., 1, 2]], axis=-1)
+
+
+def quad_to_matrix(q6):
+    """Unpack (..., 6) in QUAD_ORDER into symmetric (..., 3, 3) matrices."""
+    q6 = np.asarray(q6, dtype=np.float64)
+    m = np.empty(q6.shape[:-1] + (3, 3))
+    m[..., 0, 0], m[..., 1, 1], m[..., 2, 2] = q6[..., 0], q6[..., 1], q6[..., 2]
+    m[..., 0, 1] = m[..., 1, 0] = q6[..., 3]
+    m[..., 0, 2] = m[..., 2, 0] = q6[..., 4]
+    m[..., 1, 2] = m[..., 2, 1] = q6[..., 5]
+    return m
+
+
+@dataclass
+class DipolarCells:
+    """Macrocell dipolar data.
+
+    Attributes
+    ----------
+    cell_of : (N,) int64
+        Macrocell index of each spin.
+    tensor : (C, C, 3, 3) float64, meV / μB²
+        W_cd such that E_dip = −½ Σ_{c,d} M_cᵀ W_cd M_d with M_c in μB. W_cc holds the
+        self (demagnetising) term of a cell, zero when every cell holds one spin (exact pairwise).
+    """
+
+    cell_of: np.ndarray
+    tensor: np.ndarray
+
+    @property
+    def n_cells(self) -> int:
+        return int(self.tensor.shape[0])
+
+
+@dataclass
+class SpinModel:
+    """Flat-array classical Heisenberg model of the magnetic cations of a structure.
+
+    Arrays are float64 / int64 and C-contiguous; lengths are N = number of magnetic sites.
+    See the module docstring for the Hamiltonian and its units (meV, unit spins, tesla).
+    """
+
+    positions: np.ndarray  # (N, 3) Å
+    spins: np.ndarray  # (N, 3) unit vectors, the current state
+    moments: np.ndarray  # (N,) μB
+    indptr: np.ndarray  # (N+1,) int64, symmetric CSR
+    indices: np.ndarray  # (nnz,) int64
+    J: np.ndarray  # (nnz,) meV
+    quad: np.ndarray  # (N, 6) meV, QUAD_ORDER
+    k1: np.ndarray  # (N,) meV
+    k2: np.ndarray  # (N,) meV
+    field: np.ndarray = _dcfield(default_factory=lambda: np.zeros(3))  # (3,) tesla
+    sublattice: Optional[np.ndarray] = None  # (N,) str labels ("A", "B", "R", ...)
+    region: Optional[np.ndarray] = None  # (N,) str labels
+    atom_index: Optional[np.ndarray] = None  # (N,) index of each spin in the source Atoms
+    dipolar: Optional[DipolarCells] = None
+    cell: Optional[np.ndarray] = None  # (3, 3) Å for periodic bulk, else None
+    pbc: tuple = (False, False, False)
+    volume_m3: float = float("nan")  # magnetic volume (particle or box), m³
+    info: dict = _dcfield(default_factory=dict)
+
+    def __post_init__(self):
+        n = len(self.moments)
+        self.positions = np.ascontiguousarray(self.positions, dtype=np.float64).reshape(n, 3)
+        self.spins = np.ascontiguousarray(self.spins, dtype=np.float64).reshape(n, 3)
+        self.moments = np.ascontiguousarray(self.moments, dtype=np.float64)
+        self.indptr = np.ascontiguousarray(self.indptr, dtype=np.int64)
+        self.indices = np.ascontiguousarray(self.indices, dtype=np.int64)
+        self.J = np.ascontiguousarray(self.J, dtype=np.float64)
+        self.quad = np.ascontiguousarray(self.quad, dtype=np.float64).reshape(n, 6)
+        self.k1 = np.ascontiguousarray(self.k1, dtype=np.float64)
+        self.k2 = np.ascontiguousarray(self.k2, dtype=np.float64)
+        self.field = np.ascontiguousarray(self.field, dtype=np.float64).reshape(3)
+        if self.indptr.shape != (n + 1,):
+            raise ValueError(f"indptr must have length N+1 = {n + 1}, got {self.indptr.shape}")
+        if self.indices.shape != self.J.shape:
+            raise ValueError("indices and J must have the same length")
+        if not np.all(np.isfinite(self.field)):
+            raise ValueError(f"field: must be finite (tesla), got {self.field}")
+        norms = np.linalg.norm(self.spins, axis=1)
+        if n and not np.allclose(norms, 1.0, atol=1e-8):
+            raise ValueError("spins must be unit vectors")
+
+    @property
+    def n(self) -> int:
+        """Number of spins."""
+        return int(len(self.moments))
+
+    def zeeman_prefactor(self) -> np.ndarray:
+        """(N,) m_i μB in meV/T: Zeeman energy is −prefactor_i B·ŝ_i."""
+        return self.moments * MU_B_MEV_PER_T
+
+    def energy(self, spins=None, field=None) -> float:
+        """Total energy in meV of a spin state (vectorised numpy; the reference for the kernels)."""
+        s = self.spins if spins is None else np.asarray(spins, dtype=np.float64)
+        b = self.field if field is None else np.asarray(field, dtype=np.float64)
+        row = np.repeat(np.arange(self.n), np.diff(self.indptr))
+        e_ex = -0.5 * np.sum(self.J * np.einsum("ij,ij->i", s[row], s[self.indices]))
+        q = quad_to_matrix(self.quad)
+        e_q = -np.einsum("ni,nij,nj->", s, q, s)
+        x2, y2, z2 = s[:, 0] ** 2, s[:, 1] ** 2, s[:, 2] ** 2
+        e_c = np.sum(self.k1 * (x2 * y2 + y2 * z2 + z2 * x2) + self.k2 * x2 * y2 * z2)
+        e_z = -np.sum(self.zeeman_prefactor() * (s @ b))
+        e_d = 0.0
+        if self.dipolar is not None:
+            nc = self.dipolar.n_cells
+            mc = np.zeros((nc, 3))
+            np.add.at(mc, self.dipolar.cell_of, self.moments[:, None] * s)
+            e_d = -0.5 * np.einsum("ci,cdij,dj->", mc, self.dipolar.tensor, mc)
+        return float(e_ex + e_q + e_c + e_z + e_d)
+
+    def magnetisation(self, spins=None) -> np.ndarray:
+        """Total moment vector Σ m_i ŝ_i in μB."""
+        s = self.spins if spins is None else spins
+        return self.moments @ s

@@ -1,0 +1,31 @@
+"""Shared test configuration.
+
+Tests marked ``slow`` are long physics runs. By default they run in a *reduced* form (smaller boxes,
+fewer sweeps, wider but still failing-capable tolerances); ``ATOMSPIN_TEST_SCALE=full`` runs them at the
+size recorded in docs/validation.md.
+"""
+import os
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+
+def _scale():
+    value = os.environ.get("ATOMSPIN_TEST_SCALE", "reduced").strip().lower()
+    if value not in ("reduced", "full"):
+        raise pytest.UsageError(f"ATOMSPIN_TEST_SCALE must be 'reduced' or 'full', got {value!r}")
+    return value
+
+
+@pytest.fixture(scope="session")
+def test_scale():
+    """'reduced' (default, CI) or 'full' (ATOMSPIN_TEST_SCALE=full)."""
+    return _scale()
+
+
+@pytest.fixture(scope="session")
+def full_scale(test_scale):
+    """True when the long physics runs should use their full size."""
+    return test_scale == "full"
