@@ -15,6 +15,12 @@ J_ij absorbs the spin lengths and the factor 2 of a literature "−2J S_i·S_j" 
 quoted as −2 Σ_{i<j} J S_i·S_j with classical spin lengths S becomes J_ij = 2 J S_i S_j here.
 With this convention, k1 < 0 makes ⟨111⟩ the easy axes (magnetite at room temperature).
 
+Literature sets are stored in their own convention in ``atomspin/model/params/*.toml`` and converted by
+:mod:`atomspin.model.parameters` (J_ij = c·J_lit·S_i·S_j with c = 1 or 2 and S = m/2 or √(S(S+1))).
+Default magnetite set: Uhl & Siberchicot (1995), −2J S·S with classical S_A = 5/2, S_B = 9/4 →
+J_AB = −32.85, J_AA = −1.375, J_BB = +2.430 meV; Monte Carlo Tc ≈ 850–870 K (experiment 858 K,
+tests/test_tc.py). Pairs are classified by their Fe–O–Fe path in :mod:`atomspin.model.geometry`.
+
 The CSR neighbour list is **symmetric**: pair (i, j) appears in row i and in row j with the same J,
 so that the local exchange field is h_i = Σ_{j ∈ row i} J_ij ŝ_j and
 E_exchange = −½ Σ_i ŝ_i·h_i.
@@ -99,6 +105,14 @@ class SpinModel:
     pbc: tuple = (False, False, False)
     volume_m3: float = float("nan")  # magnetic volume (particle or box), m³
     info: dict = _dcfield(default_factory=dict)
+    pair_class: Optional[np.ndarray] = None  # (nnz,) index into info["pair_class_names"], optional
+
+    @classmethod
+    def from_atoms(cls, atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, **kwargs) -> "SpinModel":
+        """Compile a labelled ``ase.Atoms`` into a model; see :func:`atomspin.model.build.from_atoms`."""
+        from atomspin.model.build import from_atoms
+
+        return from_atoms(atoms, params=params, field=field, dipolar=dipolar, **kwargs)
 
     def __post_init__(self):
         n = len(self.moments)
@@ -116,6 +130,10 @@ class SpinModel:
             raise ValueError(f"indptr must have length N+1 = {n + 1}, got {self.indptr.shape}")
         if self.indices.shape != self.J.shape:
             raise ValueError("indices and J must have the same length")
+        if self.pair_class is not None:
+            self.pair_class = np.ascontiguousarray(self.pair_class, dtype=np.int64)
+            if self.pair_class.shape != self.J.shape:
+                raise ValueError("pair_class must have the same length as J")
         if not np.all(np.isfinite(self.field)):
             raise ValueError(f"field: must be finite (tesla), got {self.field}")
         norms = np.linalg.norm(self.spins, axis=1)
@@ -149,6 +167,12 @@ class SpinModel:
             np.add.at(mc, self.dipolar.cell_of, self.moments[:, None] * s)
             e_d = -0.5 * np.einsum("ci,cdij,dj->", mc, self.dipolar.tensor, mc)
         return float(e_ex + e_q + e_c + e_z + e_d)
+
+    def mean_field_tc(self) -> float:
+        """Classical mean-field ordering temperature in K; see :func:`atomspin.model.meanfield.mean_field_tc`."""
+        from atomspin.model.meanfield import mean_field_tc
+
+        return mean_field_tc(self)
 
     def magnetisation(self, spins=None) -> np.ndarray:
         """Total moment vector Σ m_i ŝ_i in μB."""

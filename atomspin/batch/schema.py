@@ -1,0 +1,496 @@
+"""The recipe schema, written as data, and its single validator.
+
+A recipe is a TOML document (read with :mod:`tomllib`) with the sections ``meta``, ``structure``,
+``defects``, ``model``, ``protocol`` and ``sweep``. :data:`SCHEMA` maps every key to a :class:`Field`
+(type, allowed range or choices, default, doc). :func:`validate_recipe` checks a whole recipe *before any
+work starts* and raises :class:`RecipeError` — a ``ValueError`` whose one-line message starts with the key
+path, e.g. ``defects.vacancies.delta: 0.5 is outside [0, 1/3]``.
+
+Units follow :mod:`atomspin.units`: sizes in nm (key suffix ``_nm``), temperatures in K (``_K``), fields
+as μ0H in tesla (``_T``), SAR drive amplitude H0 in A/m (``_A_per_m``), frequencies in Hz.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from typing import Any, Optional
+
+__all__ = ["Field", "SCHEMA", "RecipeError", "validate_recipe", "resolve", "get_path", "set_path",
+           "field_at", "STEPS", "schema_doc"]
+
+#: protocol steps, in the order they are executed
+STEPS = ("structure", "tc", "disorder", "loop", "kv", "sar")
+
+
+class RecipeError(ValueError):
+    """Bad recipe: ``str(err)`` is one line, ``'<key.path>: <what is wrong>'``."""
+
+    def __init__(self, path: str, message: str):
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One recipe key.
+
+    kind: ``"float"``, ``"int"``, ``"bool"``, ``"str"``, ``"list[int]"``, ``"list[float]"``, ``"list[str]"``.
+    lo/hi: inclusive bounds unless ``lo_open``/``hi_open``; ``lo_text``/``hi_text`` print them (``1/3``).
+    choices: allowed values (for ``str`` and ``list[str]`` items). length: exact list length;
+    min_len: minimum list length.
+    """
+
+    kind: str
+    default: Any
+    doc: str
+    lo: Optional[float] = None
+    hi: Optional[float] = None
+    lo_open: bool = False
+    hi_open: bool = False
+    choices: Optional[tuple] = None
+    length: Optional[int] = None
+    min_len: int = 0
+    lo_text: Optional[str] = None
+    hi_text: Optional[str] = None
+
+    def range_text(self) -> str:
+        lo = self.lo_text or _num(self.lo) if self.lo is not None else "-inf"
+        hi = self.hi_text or _num(self.hi) if self.hi is not None else "inf"
+        return f"{'(' if self.lo_open else '['}{lo}, {hi}{')' if self.hi_open else ']'}"
+
+
+def _num(x) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x) if isinstance(x, float) else str(x)
+
+
+F = Field
+# ---------------------------------------------------------------------------------------------------------
+# The schema. Physical defaults carry their source in the doc string.
+# ---------------------------------------------------------------------------------------------------------
+SCHEMA: dict = {
+    "meta": {
+        "name": F("str", "study", "study name; labels rows and the report"),
+        "description": F("str", "", "free text"),
+    },
+    "structure": {
+        "phase": F("str", "Fe3O4", "crystal phase of the particle", choices=("Fe3O4", "gamma-Fe2O3", "FeO")),
+        "shape": F("str", "sphere", "particle shape", choices=("sphere", "cube", "octahedron",
+                                                                          "truncated_octahedron")),
+        "diameter_nm": F("float", 8.0, "particle diameter (edge for cubes) in nm", lo=1.0, hi=30.0),
+        "surface_depth_nm": F("float", 0.5, "thickness of the labelled surface shell in nm "
+                              "(derived: about one spinel cell, a = 0.8396 nm)", lo=0.0, hi=5.0),
+    },
+    "defects": {
+        "vacancies": {
+            "delta": F("float", 0.0, "cation-vacancy parameter δ of Fe(3-δ)O4: 0 = magnetite, "
+                       "1/3 = maghemite (physics.md §1: (Fe3+)8[Fe3+(40/3)□(8/3)]O32)",
+                       lo=0.0, hi=1.0 / 3.0 + 1e-12, hi_text="1/3"),
+            "mode": F("str", "random", "where the B-site vacancies go: random, radial (a vacancy-rich shell, "
+                      "Lappas et al., PRX 9, 041044 (2019)) or clustered", choices=("random", "radial", "clustered")),
+            "shell_nm": F("float", 1.0, "shell thickness for mode = radial, nm", lo=0.0, hi=15.0, lo_open=True),
+        },
+        "apb": {
+            "enabled": F("bool", False, "insert one antiphase boundary through the particle"),
+            "plane": F("list[int]", [1, 1, 0], "Miller indices of the APB plane "
+                       "({110}: McKenna et al., Nat. Commun. 5, 5740 (2014))", lo=-4, hi=4, length=3),
+            "offset_nm": F("float", 0.0, "distance of the APB plane from the particle centre in nm",
+                           lo=-15.0, hi=15.0),
+        },
+    },
+    "model": {
+        "params": F("str", "auto", "parameter set shipped in atomspin/model/params (magnetite, maghemite, "
+                    "…), or auto = the default set of the phase (SpinModel.from_atoms)"),
+        "dipolar": F("bool", False, "include dipolar interactions on 2 nm macrocells"),
+        "neel_ks_meV": F("float", 0.0, "Néel pair surface anisotropy per surface bond in meV (0 = none; "
+                         "literature k_s ≈ 0.01–1 K per atom is unconfirmed, physics.md §3)", lo=-10.0, hi=10.0),
+    },
+    "protocol": {
+        "steps": F("list[str]", ["structure"], "steps to run, executed in the order "
+                   + " → ".join(STEPS), choices=STEPS, min_len=1),
+        "T_K": F("float", 300.0, "temperature of the disorder, loop, K_eff and SAR steps in K "
+                 "(derived: room / body temperature)", lo=0.0, hi=2000.0),
+        "tc": {
+            "T_min_K": F("float", 600.0, "lowest temperature of the Tc scan in K", lo=0.0, hi=3000.0),
+            "T_max_K": F("float", 1000.0, "highest temperature of the Tc scan in K", lo=0.0, hi=3000.0),
+            "n_T": F("int", 9, "number of temperatures", lo=2, hi=200),
+            "sweeps": F("int", 2000, "sampled Monte Carlo sweeps per temperature (plus half as many "
+                        "equilibration sweeps)", lo=10, hi=10_000_000),
+        },
+        "disorder": {
+            "sweeps": F("int", 2000, "Monte Carlo sweeps for the spin-disorder profile", lo=1, hi=10_000_000),
+            "bin_nm": F("float", 0.25, "radial bin width of the disorder profile in nm", lo=0.01, hi=5.0),
+        },
+        "loop": {
+            "B_max_T": F("float", 2.0, "maximum applied field μ0H in T", lo=0.0, hi=50.0, lo_open=True),
+            "n_fields": F("int", 41, "fields per branch", lo=3, hi=10_001),
+            "sweeps": F("int", 500, "Monte Carlo sweeps per field", lo=2, hi=10_000_000),
+            "direction": F("list[float]", [0.0, 0.0, 1.0], "field direction (crystal axes) when "
+                           "n_orientations = 0", lo=-1.0, hi=1.0, length=3),
+            "n_orientations": F("int", 0, "average over this many field directions (random-orientation "
+                                "ensemble); 0 = one direction", lo=0, hi=200),
+        },
+        "kv": {
+            "sweeps": F("int", 2000, "constrained Monte Carlo sweeps per direction", lo=10, hi=10_000_000),
+            "n_angles": F("int", 7, "constrained directions from the easy axis to its reverse "
+                          "(≥ 5: θ = 0, π/2, π alone cannot fit the sin 2θ torque)", lo=5, hi=181),
+            "easy_axis": F("list[float]", [1.0, 1.0, 1.0], "trial easy axis (crystal axes); <111> for "
+                           "magnetite, K1 < 0 (physics.md §3)", lo=-1.0, hi=1.0, length=3),
+        },
+        "sar": {
+            # Clinical field: 100 kHz, 2.5-18 kA/m (Maier-Hauff et al., J. Neurooncol. 103, 317 (2011));
+            # H0*f = 1.5e9 A m^-1 s^-1 is below the Hergt-Dutz limit 5e9 (physics.md §6).
+            "f_Hz": F("float", 100e3, "drive frequency in Hz (clinical, Maier-Hauff et al. 2011)",
+                      lo=0.0, hi=1e8, lo_open=True),
+            "H0_A_per_m": F("float", 15e3, "drive amplitude H0 in A/m (clinical 2.5–18 kA/m, "
+                            "Maier-Hauff et al. 2011)", lo=0.0, hi=1e6, lo_open=True),
+            "tau0_s": F("float", 1e-9, "Néel attempt time in s (1e-9 s as in Rosensweig-type codes, "
+                        "physics.md §3)", lo=1e-14, hi=1e-6),
+            "model": F("str", "auto", "SAR model of atomspin.sar.sar_from_particle",
+                       choices=("auto", "lrt", "sw", "kinetic")),
+        },
+    },
+    "sweep": {
+        "seeds": F("list[int]", [1], "one task per seed (and per variant and axis point)",
+                   lo=0, hi=2**32 - 1, min_len=1),
+        # "axes" (table: key path -> list of values) and "variants" (array of tables) are validated below
+    },
+}
+del F
+
+_SWEEP_SPECIAL = ("axes", "variants")
+
+
+# ---------------------------------------------------------------------------------------------------------
+def field_at(path: str) -> Field:
+    """The :class:`Field` at a dotted key path, or :class:`RecipeError` if there is none."""
+    node: Any = SCHEMA
+    parts = path.split(".")
+    for i, p in enumerate(parts):
+        if not isinstance(node, dict) or p not in node:
+            where = ".".join(parts[:i]) or "recipe"
+            allowed = ", ".join(sorted(node)) if isinstance(node, dict) else "none"
+            raise RecipeError(path, f"unknown key (allowed in {where}: {allowed})")
+        node = node[p]
+    if not isinstance(node, Field):
+        raise RecipeError(path, "is a table, not a value")
+    return node
+
+
+def get_path(d: dict, path: str):
+    for p in path.split("."):
+        d = d[p]
+    return d
+
+
+def set_path(d: dict, path: str, value) -> None:
+    parts = path.split(".")
+    for p in parts[:-1]:
+        d = d.setdefault(p, {})
+    d[parts[-1]] = value
+
+
+_BARE = __import__("re").compile(r"^[A-Za-z0-9_-]+$")
+_BARE_DOTTED = __import__("re").compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
+
+
+def _k(key) -> str:
+    """A key as it appears in a key path: bare if TOML allows it bare, else quoted."""
+    key = str(key)
+    return key if _BARE.match(key) else repr(key if len(key) <= 30 else key[:27] + "...")
+
+
+def _kp(path) -> str:
+    """A dotted path (from sweep tables) as it appears in a message."""
+    path = str(path)
+    return path if _BARE_DOTTED.match(path) else repr(path if len(path) <= 30 else path[:27] + "...")
+
+
+def _short(v) -> str:
+    if isinstance(v, str) and len(v) > 37:
+        return repr(v[:34] + "...")
+    s = repr(v)
+    return s if len(s) <= 40 else s[:37] + "..."
+
+
+def _type_name(v) -> str:
+    return {bool: "boolean", int: "integer", float: "float", str: "string", list: "array",
+            dict: "table"}.get(type(v), type(v).__name__)
+
+
+def _check_number(path: str, f: Field, v, kind: str):
+    if kind == "int":
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise RecipeError(path, f"expected an integer, got {_type_name(v)} {_short(v)}")
+    else:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise RecipeError(path, f"expected a number, got {_type_name(v)} {_short(v)}")
+        if not math.isfinite(v):
+            raise RecipeError(path, f"{_short(v)} is not a finite number")
+        v = float(v)
+    bad = ((f.lo is not None and (v < f.lo or (f.lo_open and v == f.lo)))
+           or (f.hi is not None and (v > f.hi or (f.hi_open and v == f.hi))))
+    if bad:
+        raise RecipeError(path, f"{_num(v)} is outside {f.range_text()}")
+    return v
+
+
+def check_value(path: str, f: Field, v):
+    """Check one value against its field; return it normalised (ints become floats for float fields)."""
+    if f.kind in ("float", "int"):
+        return _check_number(path, f, v, f.kind)
+    if f.kind == "bool":
+        if not isinstance(v, bool):
+            raise RecipeError(path, f"expected true or false, got {_type_name(v)} {_short(v)}")
+        return v
+    if f.kind == "str":
+        if not isinstance(v, str):
+            raise RecipeError(path, f"expected a string, got {_type_name(v)} {_short(v)}")
+        if f.choices is not None and v not in f.choices:
+            raise RecipeError(path, f"{v!r} is not one of {', '.join(map(str, f.choices))}")
+        if f.choices is None and (len(v) > 200 or any(ord(c) < 32 for c in v)):
+            raise RecipeError(path, "must be one line of at most 200 characters")
+        return v
+    if f.kind.startswith("list["):
+        item = f.kind[5:-1]
+        if not isinstance(v, list):
+            raise RecipeError(path, f"expected an array of {item}s, got {_type_name(v)} {_short(v)}")
+        if f.length is not None and len(v) != f.length:
+            raise RecipeError(path, f"expected {f.length} values, got {len(v)}")
+        if len(v) < f.min_len:
+            raise RecipeError(path, f"expected at least {f.min_len} value(s), got {len(v)}")
+        out = []
+        for i, x in enumerate(v):
+            p = f"{path}[{i}]"
+            if item == "str":
+                if not isinstance(x, str):
+                    raise RecipeError(p, f"expected a string, got {_type_name(x)} {_short(x)}")
+                if f.choices is not None and x not in f.choices:
+                    raise RecipeError(p, f"{x!r} is not one of {', '.join(f.choices)}")
+                out.append(x)
+            else:
+                out.append(_check_number(p, f, x, item))
+        if item == "str" and len(set(out)) != len(out):
+            raise RecipeError(path, "contains duplicates")
+        return out
+    raise AssertionError(f"schema kind {f.kind}")  # pragma: no cover - schema is static
+
+
+def _check_table(prefix: str, schema: dict, data, out: dict) -> None:
+    if not isinstance(data, dict):
+        raise RecipeError(prefix or "recipe", f"expected a table, got {_type_name(data)} {_short(data)}")
+    for key, value in data.items():
+        path = f"{prefix}.{_k(key)}" if prefix else _k(key)
+        if prefix == "sweep" and key in _SWEEP_SPECIAL:
+            continue
+        if key not in schema:
+            allowed = ", ".join(sorted(list(schema) + (list(_SWEEP_SPECIAL) if prefix == "sweep" else [])))
+            raise RecipeError(path, f"unknown key (allowed: {allowed})")
+        sub = schema[key]
+        if isinstance(sub, dict):
+            _check_table(path, sub, value, out.setdefault(key, {}))
+        else:
+            out[key] = check_value(path, sub, value)
+
+
+def _defaults(schema: dict) -> dict:
+    return {k: (_defaults(v) if isinstance(v, dict) else copy.deepcopy(v.default)) for k, v in schema.items()}
+
+
+def _cross_checks(r: dict, prefix: str = "") -> None:
+    """Constraints between keys (checked on a fully resolved recipe)."""
+    p = prefix
+    tc = r["protocol"]["tc"]
+    if tc["T_max_K"] <= tc["T_min_K"]:
+        raise RecipeError(f"{p}protocol.tc.T_max_K",
+                          f"{_num(tc['T_max_K'])} must be above protocol.tc.T_min_K = {_num(tc['T_min_K'])}")
+    if r["defects"]["apb"]["enabled"]:
+        if r["structure"]["phase"] == "FeO":
+            raise RecipeError(f"{p}defects.apb.enabled", "an APB needs a spinel phase "
+                              "(structure.phase is FeO)")
+        if all(h == 0 for h in r["defects"]["apb"]["plane"]):
+            raise RecipeError(f"{p}defects.apb.plane", "[0, 0, 0] is not a plane")
+        if abs(r["defects"]["apb"]["offset_nm"]) >= r["structure"]["diameter_nm"] / 2:
+            raise RecipeError(f"{p}defects.apb.offset_nm", f"{_num(r['defects']['apb']['offset_nm'])} nm puts "
+                              f"the plane outside the particle (|offset| < diameter_nm/2 = "
+                              f"{_num(r['structure']['diameter_nm'] / 2)})")
+    if r["defects"]["vacancies"]["delta"] > 0 and r["structure"]["phase"] == "gamma-Fe2O3":
+        raise RecipeError(f"{p}defects.vacancies.delta", "maghemite already has δ = 1/3; "
+                          "use structure.phase = Fe3O4 to add vacancies")
+    params = r["model"]["params"]
+    if params != "auto":
+        try:
+            from atomspin.model.parameters import available_parameter_sets
+            names = available_parameter_sets()
+        except Exception:  # noqa: BLE001 - model layer not importable: checked when the step runs
+            names = None
+        if names is not None and params not in names:
+            raise RecipeError(f"{p}model.params", f"{params!r} is not one of auto, {', '.join(names)}")
+    for key in ("loop.direction", "kv.easy_axis"):
+        if all(x == 0 for x in get_path(r["protocol"], key)):
+            raise RecipeError(f"{p}protocol.{key}", "[0, 0, 0] is not a direction")
+    steps = r["protocol"]["steps"]
+    if "sar" in steps and not ("loop" in steps or "kv" in steps):
+        raise RecipeError(f"{p}protocol.steps", "'sar' needs 'loop' or 'kv' in the steps")
+
+
+def resolve(overrides: dict) -> dict:
+    """Defaults of :data:`SCHEMA` updated with a validated partial recipe (without ``sweep``)."""
+    r = _defaults({k: v for k, v in SCHEMA.items() if k != "sweep"})
+
+    def merge(dst, src):
+        for k, v in src.items():
+            if isinstance(v, dict) and isinstance(dst.get(k), dict):
+                merge(dst[k], v)
+            else:
+                dst[k] = copy.deepcopy(v)
+
+    merge(r, {k: v for k, v in overrides.items() if k != "sweep"})
+    return r
+
+
+def validate_recipe(recipe) -> dict:
+    """Validate a whole recipe and return it normalised.
+
+    Parameters
+    ----------
+    recipe : dict
+        The parsed TOML document.
+
+    Returns
+    -------
+    dict
+        ``{"base": resolved recipe (every key, defaults filled), "seeds": [...],
+        "axes": {path: [values]}, "variants": [{"name": str, "overrides": {path: value}}]}``.
+
+    Raises
+    ------
+    RecipeError
+        On the first unknown key, wrong type or out-of-range value; the message names the key path.
+    """
+    if not isinstance(recipe, dict):
+        raise RecipeError("recipe", f"expected a table, got {_type_name(recipe)}")
+    checked: dict = {}
+    _check_table("", SCHEMA, recipe, checked)
+    base = resolve(checked)
+    _cross_checks(base)
+    sweep = recipe.get("sweep", {})
+    seeds = checked.get("sweep", {}).get("seeds", list(SCHEMA["sweep"]["seeds"].default))
+    if len(set(seeds)) != len(seeds):
+        raise RecipeError("sweep.seeds", "contains duplicates")
+
+    axes: dict = {}
+    raw_axes = sweep.get("axes", {})
+    if not isinstance(raw_axes, dict):
+        raise RecipeError("sweep.axes", f"expected a table of key path = [values], got {_type_name(raw_axes)}")
+    for path, values in _flatten(raw_axes, "sweep.axes").items():
+        f = _sweepable(f"sweep.axes.{_kp(path)}", path)
+        if not isinstance(values, list) or not values:
+            raise RecipeError(f"sweep.axes.{path}", "expected a non-empty array of values")
+        axes[path] = [check_value(f"sweep.axes.{path}[{i}]", f, v) for i, v in enumerate(values)]
+        if len({repr(v) for v in axes[path]}) != len(axes[path]):
+            raise RecipeError(f"sweep.axes.{path}", "contains duplicates")
+
+    variants = []
+    raw_var = sweep.get("variants", [])
+    if not isinstance(raw_var, list) or not all(isinstance(v, dict) for v in raw_var):
+        raise RecipeError("sweep.variants", "expected an array of tables ([[sweep.variants]])")
+    names = set()
+    for i, var in enumerate(raw_var):
+        vp = f"sweep.variants[{i}]"
+        name = var.get("name", f"variant{i}")
+        if not isinstance(name, str) or not name or len(name) > 80 or any(ord(c) < 32 for c in name):
+            raise RecipeError(f"{vp}.name", f"expected a one-line string of 1-80 characters, got {_short(name)}")
+        if name in names:
+            raise RecipeError(f"{vp}.name", f"{name!r} is used twice")
+        names.add(name)
+        body = {k: v for k, v in var.items() if k != "name"}
+        over = {}
+        for path, value in _flatten(body, vp).items():
+            f = _sweepable(f"{vp}.{_kp(path)}", path)
+            if path in axes:
+                raise RecipeError(f"{vp}.{path}", "is also a sweep axis")
+            over[path] = check_value(f"{vp}.{path}", f, value)
+        variants.append({"name": name, "overrides": over})
+    if not variants:
+        variants = [{"name": base["meta"]["name"], "overrides": {}}]
+    # each combination must pass the cross checks too
+    for var in variants:
+        for point in _grid(axes):
+            r = copy.deepcopy(base)
+            for path, value in {**var["overrides"], **point}.items():
+                set_path(r, path, value)
+            where = f"sweep (variant {var['name']!r}{', ' + _point_text(point) if point else ''}): "
+            try:
+                _cross_checks(r)
+            except RecipeError as err:
+                raise RecipeError(err.path, where + str(err).split(": ", 1)[1]) from None
+    return {"base": base, "seeds": seeds, "axes": axes, "variants": variants}
+
+
+def _point_text(point: dict) -> str:
+    return ", ".join(f"{k}={_num(v)}" for k, v in point.items())
+
+
+def _grid(axes: dict):
+    import itertools
+    keys = list(axes)
+    for combo in itertools.product(*(axes[k] for k in keys)):
+        yield dict(zip(keys, combo))
+
+
+def _flatten(d: dict, where: str) -> dict:
+    """Accept both ``"a.b" = v`` and nested ``[a] b = v`` forms; return {dotted path: leaf}."""
+    out = {}
+
+    def rec(prefix, node):
+        for k, v in node.items():
+            path = f"{prefix}.{k}" if prefix else str(k)
+            if isinstance(v, dict):
+                if not v:
+                    raise RecipeError(f"{where}.{_kp(path)}", "empty table")
+                rec(path, v)
+            else:
+                out[path] = v
+
+    rec("", d)
+    return out
+
+
+def _sweepable(where: str, path: str) -> Field:
+    try:
+        f = field_at(path)
+    except RecipeError as err:
+        raise RecipeError(where, str(err).split(": ", 1)[1]) from None
+    if path.startswith(("meta.", "sweep.")):
+        raise RecipeError(where, "meta and sweep keys cannot be swept")
+    return f
+
+
+def schema_doc() -> str:
+    """Human-readable listing of every recipe key with type, range, default and doc."""
+    lines = []
+
+    def rec(prefix, node):
+        for k, v in node.items():
+            path = f"{prefix}.{k}" if prefix else k
+            if isinstance(v, dict):
+                lines.append(f"[{path}]")
+                rec(path, v)
+            else:
+                rng = ""
+                if v.choices:
+                    rng = " one of " + ", ".join(v.choices)
+                elif v.lo is not None or v.hi is not None:
+                    rng = " in " + v.range_text()
+                lines.append(f"  {path} ({v.kind}{rng}) = {v.default!r}: {v.doc}")
+
+    rec("", SCHEMA)
+    lines.append("  sweep.axes: table of key path = [values]; one task per grid point")
+    lines.append("  sweep.variants: array of tables {name = ..., <key path or nested tables> = value}")
+    return "\n".join(lines)
+

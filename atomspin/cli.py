@@ -1,0 +1,323 @@
+"""The ``atomspin`` command line.
+
+::
+
+    atomspin build RECIPE -o FILE.extxyz      structure only: extxyz + PNG cross-section + description
+    atomspin run RECIPE [--db DB] [-o DIR]     one study, in this process; table + report
+    atomspin sweep RECIPE --db DB [--scheduler tcp://host:8786 | --scheduler-file f.json] [--workers N]
+    atomspin report DB -o DIR                  plots + summary table from a result database
+    atomspin demo [--quick] [-o DIR]           defect-free vs vacancies vs APB (8 nm Fe3O4), the main job
+    atomspin validate RECIPE                   check a recipe and list its tasks
+    atomspin schema                            every recipe key with type, range, default and source
+
+Exit codes: 0 ok, 2 bad input (recipe, arguments, unreachable scheduler), 1 unexpected error or failed
+tasks. Errors are one line; set ``ATOMSPIN_DEBUG=1`` for a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _UsageError(Exception):
+    """Bad command-line arguments (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, no usage dump on stderr noise
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="atomspin", description="Atomistic spin disorder in defected iron-oxide nanoparticles.")
+    p.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    b = sub.add_parser("build", help="build the structure of a recipe (extxyz + PNG cross-section)")
+    b.add_argument("recipe")
+    b.add_argument("-o", "--output", required=True, help="output .extxyz file (PNG written beside it)")
+    b.add_argument("--variant", default=None, help="variant name (default: the first task)")
+
+    r = sub.add_parser("run", help="run one study in this process")
+    r.add_argument("recipe")
+    r.add_argument("--db", default=None, help="result database (default results/<name>.db)")
+    r.add_argument("-o", "--output", default=None, help="report folder (default results/<name>_report)")
+    r.add_argument("--no-progress", action="store_true")
+
+    s = sub.add_parser("sweep", help="run a sweep on Dask into an ase.db database")
+    s.add_argument("recipe")
+    s.add_argument("--db", required=True, help="SQLite file or postgresql:// URL")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--scheduler", default=None, help="address of a running scheduler, tcp://host:8786")
+    g.add_argument("--scheduler-file", default=None, help="scheduler file of a running scheduler")
+    s.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes")
+    s.add_argument("--retries", type=int, default=2, help="retries of a failing task (default 2)")
+    s.add_argument("--no-progress", action="store_true")
+
+    rp = sub.add_parser("report", help="plots + summary table from a result database")
+    rp.add_argument("db")
+    rp.add_argument("-o", "--output", required=True, help="report folder")
+
+    d = sub.add_parser("demo", help="8 nm Fe3O4: defect-free vs vacancies vs APB, at 300 K")
+    d.add_argument("--quick", action="store_true", help="3 nm particle, short runs (CI)")
+    d.add_argument("-o", "--output", default="atomspin-demo", help="results folder (default ./atomspin-demo)")
+    d.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes (default 2)")
+    g = d.add_mutually_exclusive_group()
+    g.add_argument("--scheduler", default=None)
+    g.add_argument("--scheduler-file", default=None)
+    d.add_argument("--no-progress", action="store_true")
+
+    v = sub.add_parser("validate", help="validate a recipe and list its tasks")
+    v.add_argument("recipe")
+
+    sub.add_parser("schema", help="list every recipe key")
+    return p
+
+
+def _out(msg: str = "") -> None:
+    print(msg, flush=True)
+
+
+def _err(msg: str) -> None:
+    print(f"atomspin: error: {msg}", file=sys.stderr, flush=True)
+
+
+def _check_workers(n):
+    if n is not None and not (1 <= n <= 256):
+        raise _UsageError(f"--workers: {n} is outside [1, 256]")
+
+
+def _steps_of(tasks) -> list:
+    from atomspin.batch.schema import STEPS
+    used = {s for t in tasks for s in t["recipe"]["protocol"]["steps"]}
+    return [s for s in STEPS if s in used]
+
+
+def _prepare(recipe_path):
+    from atomspin.batch import expand, load_recipe
+    from atomspin.batch.tasks import check_steps_available
+
+    recipe = load_recipe(recipe_path)
+    tasks = expand(recipe)
+    check_steps_available(_steps_of(tasks))
+    return recipe, tasks
+
+
+def _finish(store, tasks, summary, report_dir, title) -> int:
+    from atomspin.batch.report import make_report
+
+    rep = make_report(store, report_dir, hashes={t["hash"] for t in tasks}, title=title)
+    _out(rep["table"])
+    _out(f"\n{summary['written']} written, {summary['skipped']} already done, {len(summary['failed'])} failed "
+         f"in {summary['elapsed_s']:.1f} s; database {store.url}; report {report_dir}")
+    if summary["failed"]:
+        for h, msg in summary["failed"]:
+            _err(f"task {h} failed: {msg}")
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------------------
+def cmd_build(a) -> int:
+    import ase.io
+
+    from atomspin.batch.report import plot_cross_section
+    from atomspin.batch.tasks import Context, check_steps_available, step_structure
+
+    from atomspin.batch import expand, load_recipe
+
+    recipe = load_recipe(a.recipe)
+    tasks = expand(recipe)
+    check_steps_available(["structure"])
+    if a.variant is not None:
+        chosen = [t for t in tasks if t["variant"] == a.variant]
+        if not chosen:
+            names = sorted({t["variant"] for t in tasks})
+            raise _UsageError(f"--variant: {a.variant!r} is not one of {', '.join(names)}")
+        task = chosen[0]
+    else:
+        task = tasks[0]
+    out = Path(a.output)
+    if out.suffix.lower() not in (".extxyz", ".xyz"):
+        raise _UsageError(f"-o: {a.output!r} must end in .extxyz or .xyz")
+    ctx = Context(task)
+    step_structure(ctx)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ase.io.write(out, ctx.atoms, format="extxyz")
+    png = out.with_suffix(".png")
+    try:
+        from atomspin.structures import plot_particle
+    except ImportError:
+        plot_particle = None
+    if plot_particle is not None:
+        import matplotlib.pyplot as plt
+        defected = task["recipe"]["defects"]["apb"]["enabled"] or task["recipe"]["defects"]["vacancies"]["delta"] > 0
+        fig = plot_particle(ctx.atoms, color_by="defect" if defected else "sublattice", path=png)
+        plt.close(fig)
+    else:
+        plot_cross_section(ctx.atoms, png, title=f"{task['variant']}: {ctx.atoms.get_chemical_formula()}")
+    _out(f"{task['variant']} (task {task['hash']}, seed {task['seed']})")
+    for k, v in ctx.results["structure"].items():
+        _out(f"  {k:28s} {v}")
+    _out(f"wrote {out} and {png}")
+    return EXIT_OK
+
+
+def cmd_run(a) -> int:
+    from atomspin.batch import ResultStore, run_tasks
+
+    recipe, tasks = _prepare(a.recipe)
+    name = recipe.get("meta", {}).get("name", Path(a.recipe).stem)
+    db = a.db or f"results/{name}.db"
+    report = a.output or f"results/{name}_report"
+    store = ResultStore(db)
+    summary = run_tasks(tasks, store, client=None, progress=not a.no_progress, log=_err)
+    return _finish(store, tasks, summary, report, name)
+
+
+def _with_client(a, fn):
+    from atomspin.batch import open_client
+
+    _check_workers(a.workers)
+    client, cluster = open_client(scheduler=a.scheduler, scheduler_file=a.scheduler_file, workers=a.workers)
+    try:
+        return fn(client)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def cmd_sweep(a) -> int:
+    from atomspin.batch import ResultStore, run_tasks
+
+    recipe, tasks = _prepare(a.recipe)
+    if not (0 <= a.retries <= 100):
+        raise _UsageError(f"--retries: {a.retries} is outside [0, 100]")
+    store = ResultStore(a.db)
+    todo = len(tasks) - len(store.done_hashes() & {t["hash"] for t in tasks})
+    _out(f"{len(tasks)} tasks, {todo} to run -> {a.db}")
+    summary = _with_client(a, lambda c: run_tasks(tasks, store, c, retries=a.retries,
+                                                   progress=not a.no_progress, log=_err))
+    _out(f"{summary['written']} written, {summary['skipped']} already done, {len(summary['failed'])} failed "
+         f"in {summary['elapsed_s']:.1f} s")
+    for h, msg in summary["failed"]:
+        _err(f"task {h} failed: {msg}")
+    return EXIT_FAIL if summary["failed"] else EXIT_OK
+
+
+def cmd_report(a) -> int:
+    from atomspin.batch import ResultStore
+    from atomspin.batch.report import make_report
+
+    if "://" not in a.db and not Path(a.db).is_file():
+        raise _UsageError(f"db: {a.db} does not exist")
+    rep = make_report(ResultStore(a.db), a.output)
+    _out(rep["table"])
+    _out(f"\nwrote {len(rep['files'])} files to {a.output}")
+    return EXIT_OK
+
+
+def cmd_demo(a) -> int:
+    from atomspin.batch import ResultStore, demo_recipe, expand, run_tasks
+    from atomspin.batch.tasks import available_steps
+
+    avail = available_steps()
+    full = demo_recipe(quick=a.quick)["protocol"]["steps"]
+    steps = [s for s in full if s in avail]
+    if "sar" in steps and not ({"loop", "kv"} & set(steps)):
+        steps.remove("sar")
+    skipped = [s for s in full if s not in steps]
+    if "structure" not in steps:
+        raise RuntimeError("the structure layer (atomspin.structures) is not available in this installation")
+    recipe = demo_recipe(quick=a.quick, steps=steps)
+    tasks = expand(recipe)
+    out = Path(a.output)
+    out.mkdir(parents=True, exist_ok=True)
+    store = ResultStore(out / "results.db")
+    _out(f"atomspin demo{' --quick' if a.quick else ''}: {recipe['meta']['description']}")
+    _out(f"steps: {', '.join(steps)}" + (f"  (not available yet, skipped: {', '.join(skipped)})"
+                                         if skipped else ""))
+    summary = _with_client(a, lambda c: run_tasks(tasks, store, c, progress=not a.no_progress, log=_err))
+    return _finish(store, tasks, summary, out / "report", recipe["meta"]["name"])
+
+
+def cmd_validate(a) -> int:
+    from atomspin.batch import expand, load_recipe
+    from atomspin.batch.tasks import missing_api
+
+    tasks = expand(load_recipe(a.recipe))
+    _out(f"{a.recipe}: ok, {len(tasks)} tasks")
+    for t in tasks:
+        point = ", ".join(f"{k}={v}" for k, v in t["point"].items())
+        _out(f"  {t['hash']}  {t['variant']}  seed={t['seed']}  {point}")
+    for s in _steps_of(tasks):
+        miss = missing_api(s)
+        if miss:
+            _out(f"  note: step {s!r} is not available here (missing {', '.join(miss)})")
+    return EXIT_OK
+
+
+def cmd_schema(a) -> int:
+    from atomspin.batch.schema import schema_doc
+
+    _out(schema_doc())
+    return EXIT_OK
+
+
+COMMANDS = {"build": cmd_build, "run": cmd_run, "sweep": cmd_sweep, "report": cmd_report, "demo": cmd_demo,
+            "validate": cmd_validate, "schema": cmd_schema}
+
+
+def main(argv=None) -> int:
+    """Entry point; returns the exit code (0 ok, 2 bad input, 1 unexpected error / failed tasks)."""
+    from atomspin.batch.runner import SchedulerUnreachable
+    from atomspin.batch.schema import RecipeError
+
+    debug = os.environ.get("ATOMSPIN_DEBUG", "") not in ("", "0")
+    try:
+        a = build_parser().parse_args(argv)
+        if a.version:
+            from atomspin import __version__
+            _out(f"atomspin {__version__}")
+            return EXIT_OK
+        if not a.command:
+            raise _UsageError("atomspin: a command is needed (build, run, sweep, report, demo, validate, "
+                              "schema); see atomspin --help")
+        return COMMANDS[a.command](a)
+    except (_UsageError, RecipeError, SchedulerUnreachable) as err:
+        if debug:
+            raise
+        _err(str(err).splitlines()[0] if str(err) else type(err).__name__)
+        return EXIT_BAD_INPUT
+    except ValueError as err:  # public API input validation (one line by contract)
+        if debug:
+            raise
+        _err(str(err).splitlines()[0] if str(err) else type(err).__name__)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `atomspin validate r.toml | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        _err("interrupted; rerun the same command to resume (finished tasks are kept)")
+        return 130
+    except SystemExit as err:  # argparse --help
+        return int(err.code or 0) if isinstance(err.code, int) else EXIT_OK
+    except Exception as err:  # noqa: BLE001 - one line unless debugging
+        if debug:
+            raise
+        first = str(err).splitlines()[0] if str(err) else ""
+        _err(f"unexpected {type(err).__name__}: {first} (set ATOMSPIN_DEBUG=1 for a traceback)")
+        return EXIT_FAIL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+

@@ -1,0 +1,463 @@
+"""Numba kernels of the Monte Carlo engine (private; flat arrays, no allocation inside sweeps).
+
+Energy convention: :mod:`atomspin.model.core` (meV, unit spins). All kernels take the model as
+flat arrays, in this order ("model arrays")::
+
+    spins (N,3), moments (N,) μB, zp (N,) m_i μB in meV/T, indptr, indices, J (meV),
+    quad (N,6) meV, k1, k2 (N,) meV, b (3,) tesla, has_quad, has_cubic,
+    has_dip, cell_of (N,), W (C,C,3,3) meV/μB², Mc (C,3) μB, Hc (C,3) meV/μB
+
+``Hc[c] = Σ_d W_cd M_d`` is the dipolar field per unit moment acting on cell c (kept current by
+the kernels). Move kinds: 0 adaptive Gaussian cone, 1 Hinzke–Nowak mixture, 2 uniform on sphere.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from atomspin.engine.rng import _gauss, _sphere, _uniform
+
+MOVE_ADAPTIVE = 0
+MOVE_HINZKE_NOWAK = 1
+MOVE_UNIFORM = 2
+
+SIGMA_MIN = 1e-4  # smallest cone width (derived: below this a move changes ŝ by < 1e-4 rad)
+SIGMA_MAX = 60.0  # largest cone width (derived: ŝ + 60 g is isotropic to < 2 % — uniform sampling)
+TARGET_ACCEPTANCE = 0.5  # acceptance the cone width is steered to (Alzate-Cardona et al., JPCM 31, 095802 (2019))
+ADAPT_MOVES = 4096  # moves pooled per σ update (derived: acceptance noise ≈ 0.5/√4096 ≈ 1 %, so σ hardly
+#                     depends on the current state — per-sweep updates bias tiny systems measurably)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _site_energy_nonlinear(i, x, y, z, quad, k1, k2, has_quad, has_cubic):
+    """Quadratic + cubic anisotropy energy (meV) of site i with spin (x, y, z)."""
+    e = 0.0
+    if has_quad:
+        e -= (quad[i, 0] * x * x + quad[i, 1] * y * y + quad[i, 2] * z * z
+              + 2.0 * (quad[i, 3] * x * y + quad[i, 4] * x * z + quad[i, 5] * y * z))
+    if has_cubic:
+        x2 = x * x
+        y2 = y * y
+        z2 = z * z
+        e += k1[i] * (x2 * y2 + y2 * z2 + z2 * x2) + k2[i] * x2 * y2 * z2
+    return e
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+             has_quad, has_cubic, has_dip, cell_of, W, Hc):
+    """Exact energy change (meV) when spin i moves to (nx, ny, nz), all others fixed."""
+    sx = spins[i, 0]
+    sy = spins[i, 1]
+    sz = spins[i, 2]
+    zi = zp[i]
+    hx = zi * b[0]
+    hy = zi * b[1]
+    hz = zi * b[2]
+    for p in range(indptr[i], indptr[i + 1]):
+        j = indices[p]
+        jj = J[p]
+        hx += jj * spins[j, 0]
+        hy += jj * spins[j, 1]
+        hz += jj * spins[j, 2]
+    dx = nx - sx
+    dy = ny - sy
+    dz = nz - sz
+    de = -(dx * hx + dy * hy + dz * hz)
+    if has_quad or has_cubic:
+        de += (_site_energy_nonlinear(i, nx, ny, nz, quad, k1, k2, has_quad, has_cubic)
+               - _site_energy_nonlinear(i, sx, sy, sz, quad, k1, k2, has_quad, has_cubic))
+    if has_dip:
+        c = cell_of[i]
+        m = moments[i]
+        ax = m * dx
+        ay = m * dy
+        az = m * dz
+        de -= ax * Hc[c, 0] + ay * Hc[c, 1] + az * Hc[c, 2]
+        w = W[c, c]
+        de -= 0.5 * (ax * (w[0, 0] * ax + w[0, 1] * ay + w[0, 2] * az)
+                     + ay * (w[1, 0] * ax + w[1, 1] * ay + w[1, 2] * az)
+                     + az * (w[2, 0] * ax + w[2, 1] * ay + w[2, 2] * az))
+    return de
+
+
+@njit(cache=True, error_model="numpy")
+def _dip_apply(c, ax, ay, az, W, Mc, Hc):
+    """Cell c changed its moment by (ax, ay, az) μB: update Mc and every Hc (O(C))."""
+    Mc[c, 0] += ax
+    Mc[c, 1] += ay
+    Mc[c, 2] += az
+    for e in range(Hc.shape[0]):
+        w = W[e, c]
+        Hc[e, 0] += w[0, 0] * ax + w[0, 1] * ay + w[0, 2] * az
+        Hc[e, 1] += w[1, 0] * ax + w[1, 1] * ay + w[1, 2] * az
+        Hc[e, 2] += w[2, 0] * ax + w[2, 1] * ay + w[2, 2] * az
+
+
+@njit(cache=True, error_model="numpy")
+def _dip_refresh(spins, moments, cell_of, W, Mc, Hc):
+    """Recompute cell moments Mc (μB) and fields Hc = Σ_d W_cd M_d from the spins."""
+    nc = Mc.shape[0]
+    for c in range(nc):
+        Mc[c, 0] = 0.0
+        Mc[c, 1] = 0.0
+        Mc[c, 2] = 0.0
+    for i in range(spins.shape[0]):
+        c = cell_of[i]
+        m = moments[i]
+        Mc[c, 0] += m * spins[i, 0]
+        Mc[c, 1] += m * spins[i, 1]
+        Mc[c, 2] += m * spins[i, 2]
+    for c in range(nc):
+        hx = 0.0
+        hy = 0.0
+        hz = 0.0
+        for d in range(nc):
+            w = W[c, d]
+            hx += w[0, 0] * Mc[d, 0] + w[0, 1] * Mc[d, 1] + w[0, 2] * Mc[d, 2]
+            hy += w[1, 0] * Mc[d, 0] + w[1, 1] * Mc[d, 1] + w[1, 2] * Mc[d, 2]
+            hz += w[2, 0] * Mc[d, 0] + w[2, 1] * Mc[d, 1] + w[2, 2] * Mc[d, 2]
+        Hc[c, 0] = hx
+        Hc[c, 1] = hy
+        Hc[c, 2] = hz
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _propose(move, sx, sy, sz, sigma, st, spare, k):
+    """Trial spin for the chosen move kind; every kind is a symmetric proposal."""
+    if move == MOVE_HINZKE_NOWAK:
+        r = _uniform(st)
+        if r < 1.0 / 3.0:
+            return -sx, -sy, -sz  # spin flip
+        elif r < 2.0 / 3.0:
+            return _sphere(st)
+        # else: small Gaussian cone (falls through)
+    elif move == MOVE_UNIFORM:
+        return _sphere(st)
+    gx = _gauss(st, spare, k)
+    gy = _gauss(st, spare, k)
+    gz = _gauss(st, spare, k)
+    nx = sx + sigma * gx
+    ny = sy + sigma * gy
+    nz = sz + sigma * gz
+    inv = 1.0 / np.sqrt(nx * nx + ny * ny + nz * nz)
+    return nx * inv, ny * inv, nz * inv
+
+
+@njit(cache=True, error_model="numpy")
+def _adapt_sigma(sigma, acceptance):
+    """σ ← σ · clip(acceptance / 0.5, 1/2, 2), kept in [SIGMA_MIN, SIGMA_MAX]."""
+    f = acceptance / TARGET_ACCEPTANCE
+    if f < 0.5:
+        f = 0.5
+    elif f > 2.0:
+        f = 2.0
+    s = sigma * f
+    if s < SIGMA_MIN:
+        s = SIGMA_MIN
+    elif s > SIGMA_MAX:
+        s = SIGMA_MAX
+    return s
+
+
+@njit(cache=True, error_model="numpy")
+def _end_sweep(sigma_arr, acc, n, adapt, adapt_moves):
+    """Pool a sweep's acceptance in sigma_arr[1:3]; update σ = sigma_arr[0] once ≥ adapt_moves tried."""
+    if not adapt or n == 0:
+        return
+    sigma_arr[1] += acc
+    sigma_arr[2] += n
+    if sigma_arr[2] >= adapt_moves:
+        sigma_arr[0] = _adapt_sigma(sigma_arr[0], sigma_arr[1] / sigma_arr[2])
+        sigma_arr[1] = 0.0
+        sigma_arr[2] = 0.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _metropolis_site(i, move, sigma, beta, st, spare, k, spins, moments, zp, indptr, indices, J,
+                     quad, k1, k2, b, has_quad, has_cubic, has_dip, cell_of, W, Hc):
+    """Propose and accept/reject one move of spin i; returns (accepted, dE). Does not touch Mc/Hc."""
+    sx = spins[i, 0]
+    sy = spins[i, 1]
+    sz = spins[i, 2]
+    nx, ny, nz = _propose(move, sx, sy, sz, sigma, st, spare, k)
+    de = _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                  has_quad, has_cubic, has_dip, cell_of, W, Hc)
+    if de <= 0.0 or _uniform(st) < np.exp(-beta * de):
+        spins[i, 0] = nx
+        spins[i, 1] = ny
+        spins[i, 2] = nz
+        return True, de
+    return False, de
+
+
+@njit(cache=True, error_model="numpy")
+def sweep_sequential(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                     has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
+                     beta, move, sigma_arr, adapt, adapt_moves, state, spare, acc_out):
+    """``n_sweeps`` in-order sweeps (site 0..N−1) on stream 0; dipolar fields updated exactly.
+
+    ``acc_out[s]`` receives the number of accepted moves of sweep s; ``sigma_arr = [σ, accepted,
+    tried]``: σ is adapted (when ``adapt``) at the end of the first sweep at which ≥ ``adapt_moves``
+    moves have been pooled since the last update.
+    """
+    n = spins.shape[0]
+    st = state[0]
+    for sw in range(n_sweeps):
+        sigma = sigma_arr[0]
+        acc = 0
+        for i in range(n):
+            sx = spins[i, 0]
+            sy = spins[i, 1]
+            sz = spins[i, 2]
+            ok, de = _metropolis_site(i, move, sigma, beta, st, spare, 0, spins, moments, zp,
+                                      indptr, indices, J, quad, k1, k2, b, has_quad, has_cubic,
+                                      has_dip, cell_of, W, Hc)
+            if ok:
+                acc += 1
+                if has_dip:
+                    m = moments[i]
+                    _dip_apply(cell_of[i], m * (spins[i, 0] - sx), m * (spins[i, 1] - sy),
+                               m * (spins[i, 2] - sz), W, Mc, Hc)
+        acc_out[sw] = acc
+        _end_sweep(sigma_arr, acc, n, adapt, adapt_moves)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def sweep_coloured(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                   has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
+                   beta, move, sigma_arr, adapt, adapt_moves, state, spare, acc_out,
+                   col_ptr, col_sites, n_chunks):
+    """Sweeps over colour classes; within a class, chunk t (static, contiguous) uses stream t.
+
+    No two sites of a colour class interact by exchange, so their updates commute and the
+    coloured sweep keeps detailed balance per site. Dipolar fields are frozen within a colour
+    class and refreshed after each class (approximation; exact only without dipolar terms).
+    The output depends on ``n_chunks`` (and the seed), not on how threads are scheduled.
+    """
+    n = spins.shape[0]
+    n_col = col_ptr.shape[0] - 1
+    acc_t = np.zeros(n_chunks, dtype=np.int64)
+    for sw in range(n_sweeps):
+        sigma = sigma_arr[0]
+        for t in range(n_chunks):
+            acc_t[t] = 0
+        for c in range(n_col):
+            start = col_ptr[c]
+            m = col_ptr[c + 1] - start
+            for t in prange(n_chunks):
+                lo = start + (m * t) // n_chunks
+                hi = start + (m * (t + 1)) // n_chunks
+                st = state[t]
+                a = 0
+                for q in range(lo, hi):
+                    i = col_sites[q]
+                    ok, de = _metropolis_site(i, move, sigma, beta, st, spare, t, spins, moments,
+                                              zp, indptr, indices, J, quad, k1, k2, b, has_quad,
+                                              has_cubic, has_dip, cell_of, W, Hc)
+                    if ok:
+                        a += 1
+                acc_t[t] += a
+            if has_dip:
+                _dip_refresh(spins, moments, cell_of, W, Mc, Hc)
+        tot = 0
+        for t in range(n_chunks):
+            tot += acc_t[t]
+        acc_out[sw] = tot
+        _end_sweep(sigma_arr, tot, n, adapt, adapt_moves)
+
+
+@njit(cache=True, error_model="numpy")
+def local_fields(spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                 has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc, out):
+    """out[i] = −∂E/∂ŝ_i (meV) for every site; refreshes Mc and Hc from the spins first."""
+    n = spins.shape[0]
+    if has_dip:
+        _dip_refresh(spins, moments, cell_of, W, Mc, Hc)
+    for i in range(n):
+        x = spins[i, 0]
+        y = spins[i, 1]
+        z = spins[i, 2]
+        hx = zp[i] * b[0]
+        hy = zp[i] * b[1]
+        hz = zp[i] * b[2]
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            hx += J[p] * spins[j, 0]
+            hy += J[p] * spins[j, 1]
+            hz += J[p] * spins[j, 2]
+        if has_quad:
+            hx += 2.0 * (quad[i, 0] * x + quad[i, 3] * y + quad[i, 4] * z)
+            hy += 2.0 * (quad[i, 3] * x + quad[i, 1] * y + quad[i, 5] * z)
+            hz += 2.0 * (quad[i, 4] * x + quad[i, 5] * y + quad[i, 2] * z)
+        if has_cubic:
+            x2 = x * x
+            y2 = y * y
+            z2 = z * z
+            hx -= 2.0 * x * (k1[i] * (y2 + z2) + k2[i] * y2 * z2)
+            hy -= 2.0 * y * (k1[i] * (x2 + z2) + k2[i] * x2 * z2)
+            hz -= 2.0 * z * (k1[i] * (x2 + y2) + k2[i] * x2 * y2)
+        if has_dip:
+            c = cell_of[i]
+            m = moments[i]
+            hx += m * Hc[c, 0]
+            hy += m * Hc[c, 1]
+            hz += m * Hc[c, 2]
+        out[i, 0] = hx
+        out[i, 1] = hy
+        out[i, 2] = hz
+
+
+@njit(cache=True, error_model="numpy")
+def total_energy(spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                 has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc):
+    """Total energy (meV); refreshes Mc and Hc."""
+    n = spins.shape[0]
+    e = 0.0
+    for i in range(n):
+        x = spins[i, 0]
+        y = spins[i, 1]
+        z = spins[i, 2]
+        hx = 0.0
+        hy = 0.0
+        hz = 0.0
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            hx += J[p] * spins[j, 0]
+            hy += J[p] * spins[j, 1]
+            hz += J[p] * spins[j, 2]
+        e -= 0.5 * (x * hx + y * hy + z * hz)
+        e -= zp[i] * (x * b[0] + y * b[1] + z * b[2])
+        if has_quad or has_cubic:
+            e += _site_energy_nonlinear(i, x, y, z, quad, k1, k2, has_quad, has_cubic)
+    if has_dip:
+        _dip_refresh(spins, moments, cell_of, W, Mc, Hc)
+        for c in range(Mc.shape[0]):
+            e -= 0.5 * (Mc[c, 0] * Hc[c, 0] + Mc[c, 1] * Hc[c, 1] + Mc[c, 2] * Hc[c, 2])
+    return e
+
+
+@njit(cache=True, error_model="numpy")
+def magnetisation(spins, moments, group, n_groups, out_total, out_groups):
+    """Total moment Σ m_i ŝ_i (μB) into out_total and per group (e.g. sublattice) into out_groups."""
+    for k in range(3):
+        out_total[k] = 0.0
+    for g in range(n_groups):
+        for k in range(3):
+            out_groups[g, k] = 0.0
+    for i in range(spins.shape[0]):
+        m = moments[i]
+        g = group[i]
+        for k in range(3):
+            v = m * spins[i, k]
+            out_total[k] += v
+            if n_groups > 0:
+                out_groups[g, k] += v
+
+
+@njit(cache=True, error_model="numpy")
+def greedy_colouring(indptr, indices):
+    """Greedy colouring of the CSR graph in site order; returns (colour (N,), n_colours)."""
+    n = indptr.shape[0] - 1
+    colour = -np.ones(n, dtype=np.int64)
+    mark = -np.ones(n + 1, dtype=np.int64)
+    n_col = 0
+    for i in range(n):
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            if colour[j] >= 0:
+                mark[colour[j]] = i
+        c = 0
+        while mark[c] == i:
+            c += 1
+        colour[i] = c
+        if c + 1 > n_col:
+            n_col = c + 1
+    return colour, n_col
+
+
+@njit(cache=True, error_model="numpy")
+def constrained_sweeps(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                       has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
+                       beta, ex, ey, ez, sigma_arr, adapt, adapt_moves, state, spare, acc_out,
+                       mtot):
+    """Constrained Monte Carlo sweeps (Asselin et al., PRB 82, 054415 (2010)).
+
+    A sweep is N pair moves. Each: primary spin i (uniform random) takes a Gaussian-cone trial
+    ŝ_i'; compensation spin j ≠ i (uniform random) gets ŝ_j'⊥ = ŝ_j⊥ − m_i(ŝ_i' − ŝ_i)⊥ / m_j and
+    ŝ_j'∥ = sign(ŝ_j∥)·sqrt(1 − |ŝ_j'⊥|²), which keeps M⊥ = 0 (⊥, ∥ relative to ê = (ex, ey, ez)).
+    Accepted with probability min[1, (M'∥/M∥)² · |ŝ_j∥|/|ŝ_j'∥| · exp(−βΔE)]; moves with
+    |ŝ_j'⊥| > 1 or M'∥ ≤ 0 are rejected. ``mtot`` (3,) holds M = Σ m_i ŝ_i (μB) and is updated.
+    """
+    n = spins.shape[0]
+    st = state[0]
+    for sw in range(n_sweeps):
+        sigma = sigma_arr[0]
+        acc = 0
+        for _ in range(n):
+            i = int(_uniform(st) * n)
+            j = int(_uniform(st) * (n - 1))
+            if j >= i:
+                j += 1
+            sx = spins[i, 0]
+            sy = spins[i, 1]
+            sz = spins[i, 2]
+            nx, ny, nz = _propose(MOVE_ADAPTIVE, sx, sy, sz, sigma, st, spare, 0)
+            mi = moments[i]
+            mj = moments[j]
+            dx = mi * (nx - sx)
+            dy = mi * (ny - sy)
+            dz = mi * (nz - sz)
+            dpar = dx * ex + dy * ey + dz * ez
+            # compensation spin, perpendicular part
+            tx = spins[j, 0]
+            ty = spins[j, 1]
+            tz = spins[j, 2]
+            tpar = tx * ex + ty * ey + tz * ez
+            px = tx - tpar * ex - (dx - dpar * ex) / mj
+            py = ty - tpar * ey - (dy - dpar * ey) / mj
+            pz = tz - tpar * ez - (dz - dpar * ez) / mj
+            p2 = px * px + py * py + pz * pz
+            if p2 > 1.0:
+                continue
+            npar = np.sqrt(1.0 - p2)
+            if tpar < 0.0:
+                npar = -npar
+            jx = px + npar * ex
+            jy = py + npar * ey
+            jz = pz + npar * ez
+            mpar = mtot[0] * ex + mtot[1] * ey + mtot[2] * ez
+            mpar_new = mpar + dpar + mj * (npar - tpar)
+            if mpar_new <= 0.0:
+                continue
+            de = _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                          has_quad, has_cubic, has_dip, cell_of, W, Hc)
+            spins[i, 0] = nx
+            spins[i, 1] = ny
+            spins[i, 2] = nz
+            if has_dip:
+                _dip_apply(cell_of[i], dx, dy, dz, W, Mc, Hc)
+            de += _delta_e(j, jx, jy, jz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                           has_quad, has_cubic, has_dip, cell_of, W, Hc)
+            ratio = (mpar_new / mpar) ** 2 * abs(tpar) / abs(npar)
+            if de != 0.0:
+                ratio *= np.exp(-beta * de)
+            if ratio >= 1.0 or _uniform(st) < ratio:
+                acc += 1
+                if has_dip:
+                    _dip_apply(cell_of[j], mj * (jx - tx), mj * (jy - ty), mj * (jz - tz), W, Mc, Hc)
+                spins[j, 0] = jx
+                spins[j, 1] = jy
+                spins[j, 2] = jz
+                mtot[0] += dx + mj * (jx - tx)
+                mtot[1] += dy + mj * (jy - ty)
+                mtot[2] += dz + mj * (jz - tz)
+            else:
+                spins[i, 0] = sx
+                spins[i, 1] = sy
+                spins[i, 2] = sz
+                if has_dip:
+                    _dip_apply(cell_of[i], -dx, -dy, -dz, W, Mc, Hc)
+        acc_out[sw] = acc
+        _end_sweep(sigma_arr, acc, n, adapt, adapt_moves)

@@ -1,0 +1,498 @@
+"""Metropolis Monte Carlo driver: :class:`Simulation`, :class:`Observables`, :func:`effective_field`.
+
+Conventions: energies meV, T in K, fields μ0H in tesla, moments in μB, unit spins; Hamiltonian as in
+:mod:`atomspin.model.core`. Moves: ``"adaptive"`` — Gaussian cone ŝ' = (ŝ + σg)/|ŝ + σg| with σ
+steered after every sweep towards 50 % acceptance (Alzate-Cardona et al., J. Phys.: Condens. Matter
+31, 095802 (2019)); ``"hinzke-nowak"`` — equal mixture of spin flip, uniform-on-sphere and Gaussian
+cone (Hinzke & Nowak, Comput. Phys. Commun. 121, 334 (1999)); ``"uniform"`` — uniform on sphere.
+All three proposals are symmetric, so plain Metropolis acceptance min(1, exp(−ΔE/k_BT)) holds.
+Strictly, adapting σ during sampling makes the chain non-Markovian; set ``adapt=False`` (or
+:meth:`Simulation.freeze_cone`) after equilibration for textbook detailed balance.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numba
+import numpy as np
+
+from atomspin.engine import kernels as _k
+from atomspin.engine.rng import _check_seed, seed_streams
+from atomspin.units import K_B_MEV_PER_K, MU_B_MEV_PER_T
+
+MOVES = {"adaptive": _k.MOVE_ADAPTIVE, "hinzke-nowak": _k.MOVE_HINZKE_NOWAK,
+         "uniform": _k.MOVE_UNIFORM}
+SIGMA_START = 0.5  # initial cone width (derived: ~50 % acceptance for J/k_BT ~ 1 in tests; adapted anyway)
+
+
+# ----------------------------------------------------------------------------- validation helpers
+def _check_T(T):
+    try:
+        T = float(T)
+    except (TypeError, ValueError):
+        raise ValueError(f"T: {T!r} is not a temperature in K in [0, inf)") from None
+    if not np.isfinite(T) or T < 0:
+        raise ValueError(f"T: {T} is outside [0, inf) K")
+    return T
+
+
+def _check_field(B, name="field"):
+    b = np.asarray(B, dtype=np.float64)
+    if b.shape == ():
+        raise ValueError(f"{name}: expected a 3-vector μ0H in tesla, got scalar {B!r}")
+    b = b.reshape(-1)
+    if b.shape != (3,):
+        raise ValueError(f"{name}: expected a 3-vector μ0H in tesla, got shape {b.shape}")
+    if not np.all(np.isfinite(b)):
+        raise ValueError(f"{name}: {b} must be finite (tesla), got NaN/inf")
+    return np.ascontiguousarray(b)
+
+
+def _check_spins(spins, n, name="spins"):
+    s = np.array(spins, dtype=np.float64, order="C")
+    if s.shape != (n, 3):
+        raise ValueError(f"{name}: expected shape ({n}, 3), got {s.shape}")
+    if not np.all(np.isfinite(s)):
+        raise ValueError(f"{name}: contains NaN/inf")
+    nrm = np.linalg.norm(s, axis=1)
+    if n and not np.allclose(nrm, 1.0, atol=1e-8):
+        raise ValueError(f"{name}: must be unit vectors (|ŝ| within 1e-8 of 1), got norms in "
+                         f"[{nrm.min():.3g}, {nrm.max():.3g}]")
+    return s
+
+
+class _Arrays:
+    """Flat kernel arrays of a SpinModel (validated once)."""
+
+    def __init__(self, model, field=None):
+        n = model.n
+        self.n = n
+        self.moments = np.ascontiguousarray(model.moments, dtype=np.float64)
+        if self.moments.shape != (n,) or not np.all(np.isfinite(self.moments)):
+            raise ValueError("model.moments: must be N finite values in μB")
+        self.zp = self.moments * MU_B_MEV_PER_T
+        self.indptr = np.ascontiguousarray(model.indptr, dtype=np.int64)
+        self.indices = np.ascontiguousarray(model.indices, dtype=np.int64)
+        self.J = np.ascontiguousarray(model.J, dtype=np.float64)
+        nnz = self.indices.shape[0]
+        if self.indptr[0] != 0 or self.indptr[-1] != nnz or np.any(np.diff(self.indptr) < 0):
+            raise ValueError(f"model.indptr: must rise from 0 to nnz = {nnz}")
+        if nnz and (self.indices.min() < 0 or self.indices.max() >= n):
+            raise ValueError(f"model.indices: values must be in [0, {n - 1}]")
+        row = np.repeat(np.arange(n), np.diff(self.indptr))
+        if np.any(row == self.indices):
+            raise ValueError("model.indices: self-coupling (i in row i) is not allowed; "
+                             "put single-site terms into quad")
+        if not np.all(np.isfinite(self.J)):
+            raise ValueError("model.J: must be finite (meV)")
+        self.quad = np.ascontiguousarray(model.quad, dtype=np.float64).reshape(n, 6)
+        self.k1 = np.ascontiguousarray(model.k1, dtype=np.float64)
+        self.k2 = np.ascontiguousarray(model.k2, dtype=np.float64)
+        for nm in ("quad", "k1", "k2"):
+            if not np.all(np.isfinite(getattr(self, nm))):
+                raise ValueError(f"model.{nm}: must be finite (meV)")
+        self.has_quad = bool(np.any(self.quad != 0))
+        self.has_cubic = bool(np.any(self.k1 != 0) or np.any(self.k2 != 0))
+        self.b = _check_field(model.field if field is None else field)
+        dip = model.dipolar
+        self.has_dip = dip is not None
+        if self.has_dip:
+            self.cell_of = np.ascontiguousarray(dip.cell_of, dtype=np.int64)
+            self.W = np.ascontiguousarray(dip.tensor, dtype=np.float64)
+            nc = self.W.shape[0]
+            if self.W.shape != (nc, nc, 3, 3):
+                raise ValueError(f"model.dipolar.tensor: expected (C, C, 3, 3), got {self.W.shape}")
+            if self.cell_of.shape != (n,) or (n and (self.cell_of.min() < 0 or self.cell_of.max() >= nc)):
+                raise ValueError(f"model.dipolar.cell_of: must be N values in [0, {nc - 1}]")
+            if not np.allclose(self.W, np.transpose(self.W, (1, 0, 3, 2)), rtol=1e-10, atol=1e-14):
+                raise ValueError("model.dipolar.tensor: must satisfy W_cd = W_dcᵀ")
+        else:
+            self.cell_of = np.zeros(n, dtype=np.int64)
+            self.W = np.zeros((1, 1, 3, 3))
+        self.Mc = np.zeros((self.W.shape[0], 3))
+        self.Hc = np.zeros((self.W.shape[0], 3))
+
+    def model_args(self, spins):
+        return (spins, self.moments, self.zp, self.indptr, self.indices, self.J, self.quad,
+                self.k1, self.k2, self.b, self.has_quad, self.has_cubic, self.has_dip,
+                self.cell_of, self.W, self.Mc, self.Hc)
+
+
+def effective_field(model, spins=None, field=None):
+    """Local field h_i = −∂E/∂ŝ_i of every spin.
+
+    Parameters
+    ----------
+    model : SpinModel
+    spins : (N, 3) array of unit vectors, optional
+        State; default ``model.spins``.
+    field : (3,) array, optional
+        Applied μ0H in tesla; default ``model.field``.
+
+    Returns
+    -------
+    (N, 3) float64, meV
+        Exchange Σ_j J_ij ŝ_j + quadratic 2Q_iŝ_i + cubic gradient + Zeeman m_i μB B + dipolar
+        m_i Σ_d W_{c(i)d} M_d. A move ŝ_i → ŝ_i' changes the energy by −(ŝ_i'−ŝ_i)·h_i to first order.
+    """
+    a = _Arrays(model, field)
+    s = _check_spins(model.spins if spins is None else spins, a.n)
+    out = np.empty((a.n, 3))
+    _k.local_fields(*a.model_args(s), out)
+    return out
+
+
+def local_energy_change(model, i, new_spin, spins=None, field=None):
+    """Exact energy change (meV) when spin ``i`` alone moves to the unit vector ``new_spin``.
+
+    Parameters
+    ----------
+    model : SpinModel
+    i : int, site index in [0, N)
+    new_spin : (3,) unit vector
+    spins : (N, 3) unit vectors, optional (default ``model.spins``)
+    field : (3,) μ0H in tesla, optional (default ``model.field``)
+    """
+    a = _Arrays(model, field)
+    s = _check_spins(model.spins if spins is None else spins, a.n)
+    i = int(i)
+    if not 0 <= i < a.n:
+        raise ValueError(f"i: {i} is outside [0, {a.n - 1}]")
+    v = _check_spins(np.reshape(new_spin, (1, 3)), 1, "new_spin")[0]
+    if a.has_dip:
+        _k._dip_refresh(s, a.moments, a.cell_of, a.W, a.Mc, a.Hc)
+    return float(_k._delta_e(i, v[0], v[1], v[2], s, a.moments, a.zp, a.indptr, a.indices, a.J,
+                             a.quad, a.k1, a.k2, a.b, a.has_quad, a.has_cubic, a.has_dip,
+                             a.cell_of, a.W, a.Hc))
+
+
+def colour_classes(model):
+    """Greedy colouring of the exchange graph.
+
+    Returns
+    -------
+    colour : (N,) int64, colour of each site (neighbours never share a colour)
+    col_ptr : (n_colours + 1,) int64 and col_sites : (N,) int64
+        Sites of colour c are ``col_sites[col_ptr[c]:col_ptr[c+1]]`` in increasing order.
+    """
+    indptr = np.ascontiguousarray(model.indptr, dtype=np.int64)
+    indices = np.ascontiguousarray(model.indices, dtype=np.int64)
+    colour, n_col = _k.greedy_colouring(indptr, indices)
+    col_sites = np.argsort(colour, kind="stable").astype(np.int64)
+    col_ptr = np.zeros(n_col + 1, dtype=np.int64)
+    col_ptr[1:] = np.cumsum(np.bincount(colour, minlength=n_col))
+    return colour, col_ptr, col_sites
+
+
+# ----------------------------------------------------------------------------- observables
+@dataclass
+class Observables:
+    """Samples of a run and derived thermodynamic quantities.
+
+    Attributes
+    ----------
+    T : float, K
+    field : (3,) μ0H in tesla
+    energy : (S,) total energy per sample, meV
+    magnetisation : (S, 3) total moment Σ m_i ŝ_i per sample, μB
+    sublattice_magnetisation : dict label → (S, 3) μB (empty when the model has no sublattice)
+    m_sat : float, Σ m_i in μB (saturation moment)
+    n_spins : int
+    acceptance : float, accepted fraction of moves over the run
+    sweeps : (S,) int, sweep number (counted from the simulation's start) of each sample
+    """
+
+    T: float
+    field: np.ndarray
+    energy: np.ndarray
+    magnetisation: np.ndarray
+    sublattice_magnetisation: dict
+    m_sat: float
+    n_spins: int
+    acceptance: float
+    sweeps: np.ndarray
+
+    @property
+    def abs_m(self):
+        """(S,) |M| per sample, μB."""
+        return np.linalg.norm(self.magnetisation, axis=1)
+
+    @property
+    def mean_abs_m(self):
+        """⟨|M|⟩ in μB."""
+        return float(np.mean(self.abs_m))
+
+    @property
+    def reduced_m(self):
+        """⟨|M|⟩ / Σ m_i (dimensionless, 1 = saturated)."""
+        return self.mean_abs_m / self.m_sat
+
+    @property
+    def mean_energy(self):
+        """⟨E⟩ in meV."""
+        return float(np.mean(self.energy))
+
+    @property
+    def susceptibility(self):
+        """χ = μB (⟨M²⟩ − ⟨|M|⟩²) / (k_B T) in μB/T (finite-size |M| estimator; = ∂⟨M⟩/∂(μ0H)).
+
+        Multiply by μB/(μ0 V) for SI volume susceptibility. Undefined (inf) at T = 0.
+        """
+        m = self.abs_m
+        var = np.mean(m * m) - np.mean(m) ** 2
+        kt = K_B_MEV_PER_K * self.T
+        return float(MU_B_MEV_PER_T * var / kt) if kt > 0 else float("inf")
+
+    @property
+    def binder(self):
+        """Binder cumulant U4 = 1 − ⟨M⁴⟩ / (3⟨M²⟩²) (2/3 ordered, 4/9 paramagnetic for 3-vectors)."""
+        m2 = np.sum(self.magnetisation ** 2, axis=1)
+        return float(1.0 - np.mean(m2 * m2) / (3.0 * np.mean(m2) ** 2))
+
+    @property
+    def specific_heat(self):
+        """C = (⟨E²⟩ − ⟨E⟩²) / (k_B T²) of the whole system in meV/K (divide by k_B N for per-spin k_B units)."""
+        if self.T <= 0:
+            return float("inf")
+        return float(np.var(self.energy) / (K_B_MEV_PER_K * self.T ** 2))
+
+    def to_dict(self):
+        """Plain dict of arrays and derived scalars."""
+        d = {k: getattr(self, k) for k in ("T", "energy", "magnetisation", "m_sat", "n_spins",
+                                           "acceptance", "sweeps")}
+        d["field"] = np.asarray(self.field)
+        d["sublattice_magnetisation"] = dict(self.sublattice_magnetisation)
+        for k in ("mean_abs_m", "reduced_m", "mean_energy", "susceptibility", "binder", "specific_heat"):
+            d[k] = getattr(self, k)
+        return d
+
+
+class _Progress:
+    """Minimal stderr progress line (no dependencies)."""
+
+    def __init__(self, total, enabled):
+        self.total, self.enabled, self.t0, self.last = total, enabled, time.perf_counter(), 0.0
+
+    def update(self, done):
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if done < self.total and now - self.last < 0.5:
+            return
+        self.last = now
+        el = now - self.t0
+        eta = el / done * (self.total - done) if done else float("nan")
+        sys.stderr.write(f"\r[atomspin] sweep {done}/{self.total}  {el:.1f}s elapsed, ~{eta:.1f}s left")
+        if done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+# ----------------------------------------------------------------------------- simulation
+class Simulation:
+    """Single-spin Metropolis Monte Carlo of a :class:`~atomspin.model.core.SpinModel`.
+
+    Parameters
+    ----------
+    model : SpinModel
+        Not modified; the simulation works on a copy of ``model.spins`` and ``model.field``.
+    T : float
+        Temperature in K (≥ 0; 0 accepts only moves that do not raise the energy).
+    seed : int
+        Seed in [0, 2**64). Same seed, move, threads and parallel ⇒ bit-identical results.
+    move : {"adaptive", "hinzke-nowak", "uniform"}
+    threads : int, optional
+        Number of chunks / RNG streams of the coloured sweep (default: ``numba.get_num_threads()``).
+    parallel : bool, optional
+        Coloured parallel sweep (True) or in-order sequential sweep (False). Default: ``threads > 1``.
+    adapt : bool
+        Adapt the cone width σ after every sweep (default True).
+    sigma : float
+        Initial cone width σ (> 0).
+    adapt_moves : int
+        Moves pooled per σ update (σ changes by at most ×2 per update).
+    """
+
+    def __init__(self, model, T, seed, move="adaptive", threads=None, parallel=None, adapt=True,
+                 sigma=SIGMA_START, adapt_moves=_k.ADAPT_MOVES):
+        self.model = model
+        self._a = _Arrays(model)
+        self.T = _check_T(T)
+        self.seed = _check_seed(seed)
+        if move not in MOVES:
+            raise ValueError(f"move: {move!r} is not one of {sorted(MOVES)}")
+        self.move = move
+        if threads is None:
+            threads = numba.get_num_threads()
+        if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+            raise ValueError(f"threads: {threads!r} is outside [1, inf) (integer)")
+        self.threads = int(threads)
+        self.parallel = bool(self.threads > 1) if parallel is None else bool(parallel)
+        self.adapt = bool(adapt)
+        sigma = float(sigma)
+        if not (_k.SIGMA_MIN <= sigma <= _k.SIGMA_MAX):
+            raise ValueError(f"sigma: {sigma} is outside [{_k.SIGMA_MIN}, {_k.SIGMA_MAX}]")
+        self._sigma = np.array([sigma, 0.0, 0.0])  # σ, pooled accepted, pooled tried
+        if isinstance(adapt_moves, bool) or not isinstance(adapt_moves, (int, np.integer)) or adapt_moves < 1:
+            raise ValueError(f"adapt_moves: {adapt_moves!r} is outside [1, inf) (integer)")
+        self.adapt_moves = int(adapt_moves)
+        self._spins = _check_spins(model.spins, self._a.n)
+        n_streams = self.threads if self.parallel else 1
+        self._state = seed_streams(self.seed, n_streams)
+        self._spare = np.zeros((n_streams, 2))
+        if self.parallel:
+            _, self._col_ptr, self._col_sites = colour_classes(model)
+        self._sweeps_done = 0
+        self._accepted = 0
+        self._tried = 0
+        if model.sublattice is not None:
+            labels = np.asarray(model.sublattice)
+            self._sub_names, self._sub_group = np.unique(labels, return_inverse=True)
+            self._sub_group = self._sub_group.astype(np.int64)
+        else:
+            self._sub_names = np.array([], dtype=object)
+            self._sub_group = np.zeros(self._a.n, dtype=np.int64)
+        self._refresh_dipolar()
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def spins(self):
+        """(N, 3) current spin state (a copy). Assign an (N, 3) array of unit vectors to set it."""
+        return self._spins.copy()
+
+    @spins.setter
+    def spins(self, value):
+        self._spins = _check_spins(value, self._a.n)
+        self._refresh_dipolar()
+
+    @property
+    def field(self):
+        """(3,) applied μ0H in tesla."""
+        return self._a.b.copy()
+
+    @property
+    def cone_width(self):
+        """Current Gaussian cone width σ of the adaptive move (dimensionless)."""
+        return float(self._sigma[0])
+
+    def freeze_cone(self):
+        """Stop adapting σ (use after equilibration for strict detailed balance)."""
+        self.adapt = False
+
+    @property
+    def acceptance(self):
+        """Accepted fraction of all moves tried so far (nan before the first sweep)."""
+        return self._accepted / self._tried if self._tried else float("nan")
+
+    @property
+    def sweeps_done(self):
+        """Number of sweeps run so far."""
+        return self._sweeps_done
+
+    @property
+    def beta(self):
+        """1 / (k_B T) in 1/meV (inf at T = 0)."""
+        return 1.0 / (K_B_MEV_PER_K * self.T) if self.T > 0 else np.inf
+
+    def set_temperature(self, T):
+        """Set the temperature T in K (≥ 0)."""
+        self.T = _check_T(T)
+
+    def set_field(self, B_T):
+        """Set the applied field μ0H (3-vector, tesla); no recompilation."""
+        self._a.b[:] = _check_field(B_T, "B_T")
+
+    def energy(self):
+        """Total energy (meV) of the current state."""
+        return float(_k.total_energy(*self._a.model_args(self._spins)))
+
+    def local_field(self):
+        """(N, 3) −∂E/∂ŝ_i of the current state, meV."""
+        out = np.empty((self._a.n, 3))
+        _k.local_fields(*self._a.model_args(self._spins), out)
+        return out
+
+    def _refresh_dipolar(self):
+        a = self._a
+        if a.has_dip:
+            _k._dip_refresh(self._spins, a.moments, a.cell_of, a.W, a.Mc, a.Hc)
+
+    def _magnetisation(self):
+        tot = np.empty(3)
+        grp = np.empty((max(len(self._sub_names), 1), 3))
+        _k.magnetisation(self._spins, self._a.moments, self._sub_group, len(self._sub_names), tot, grp)
+        return tot, grp[:len(self._sub_names)]
+
+    # -- running -----------------------------------------------------------------------------
+    def _sweeps(self, n):
+        acc = np.zeros(n, dtype=np.int64)
+        args = self._a.model_args(self._spins)
+        mv = MOVES[self.move]
+        with np.errstate(over="ignore"):
+            if self.parallel:
+                old = numba.get_num_threads()
+                numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
+                try:
+                    _k.sweep_coloured(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves, self._state,
+                                      self._spare, acc, self._col_ptr, self._col_sites, self.threads)
+                finally:
+                    numba.set_num_threads(old)
+            else:
+                _k.sweep_sequential(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves, self._state,
+                                    self._spare, acc)
+        self._sweeps_done += n
+        self._accepted += int(acc.sum())
+        self._tried += n * self._a.n
+        if self._a.has_dip:  # re-anchor the incrementally updated dipolar fields
+            self._refresh_dipolar()
+        return acc
+
+    def run(self, n_sweeps, observe_every=1, progress=False):
+        """Run ``n_sweeps`` sweeps (N moves each), sampling every ``observe_every`` sweeps.
+
+        Parameters
+        ----------
+        n_sweeps : int ≥ 0
+        observe_every : int ≥ 1
+            A sample is taken after sweeps observe_every, 2·observe_every, …
+        progress : bool
+            Print a progress line to stderr.
+
+        Returns
+        -------
+        Observables
+        """
+        if isinstance(n_sweeps, bool) or not isinstance(n_sweeps, (int, np.integer)) or n_sweeps < 0:
+            raise ValueError(f"n_sweeps: {n_sweeps!r} is outside [0, inf) (integer)")
+        if (isinstance(observe_every, bool) or not isinstance(observe_every, (int, np.integer))
+                or observe_every < 1):
+            raise ValueError(f"observe_every: {observe_every!r} is outside [1, inf) (integer)")
+        n_sweeps, observe_every = int(n_sweeps), int(observe_every)
+        n_samples = n_sweeps // observe_every
+        energy = np.empty(n_samples)
+        mag = np.empty((n_samples, 3))
+        sub = np.empty((n_samples, len(self._sub_names), 3))
+        sweeps = np.empty(n_samples, dtype=np.int64)
+        acc0, tried0 = self._accepted, self._tried
+        bar = _Progress(n_sweeps, progress)
+        done = 0
+        for s in range(n_samples):
+            self._sweeps(observe_every)
+            done += observe_every
+            energy[s] = self.energy()
+            mag[s], sub[s] = self._magnetisation()
+            sweeps[s] = self._sweeps_done
+            bar.update(done)
+        if n_sweeps > done:
+            self._sweeps(n_sweeps - done)
+            bar.update(n_sweeps)
+        tried = self._tried - tried0
+        return Observables(
+            T=self.T, field=self.field, energy=energy, magnetisation=mag,
+            sublattice_magnetisation={str(k): sub[:, g].copy() for g, k in enumerate(self._sub_names)},
+            m_sat=float(np.sum(self._a.moments)), n_spins=self._a.n,
+            acceptance=(self._accepted - acc0) / tried if tried else float("nan"), sweeps=sweeps)

@@ -1,0 +1,360 @@
+"""Effective anisotropy K_eff·V of a particle from constrained Monte Carlo torques, GNEB barrier,
+Callen–Callen scaling.
+
+Method (Asselin, Evans & Chantrell, Phys. Rev. B 82, 054415 (2010))
+-------------------------------------------------------------------
+The direction u of the total moment is held fixed by the constrained Monte Carlo of the engine
+(``ConstrainedSimulation``) while all other degrees of freedom equilibrate at T. The mean internal
+torque τ = ⟨Σ_i ŝ_i × h_i⟩, h_i = −∂E/∂ŝ_i, gives the free-energy derivative: rotating u by dα
+about the axis n changes the free energy by dF = −⟨n·τ⟩ dα. Along a great circle
+u(θ) = cos θ e + sin θ p from the trial easy axis e (p ⊥ e, n = e × p),
+
+    F(θ) − F(0) = −∫₀^θ ⟨n·τ⟩ dθ'.
+
+For uniaxial anisotropy F = K_eff V sin²θ + K₂V sin⁴θ …, so −⟨n·τ⟩ = a₁ sin 2θ + a₂ sin 4θ …
+with a₁ = K_eff V (+K₂V); at θ = π/4 the sin 4θ term vanishes. The barrier between easy
+directions is max F − min F along the path (the lowest over the sampled planes); easy axes are the
+sampled directions of lowest F.
+
+Energies are meV internally (the model's unit); ``*_J`` fields and K_eff in J/m³ (with
+``model.volume_m3``) convert at the edge.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from atomspin.measure._field import effective_field
+from atomspin.measure.gneb import GNEBResult, gneb
+from atomspin.measure.results import ResultBase, check_direction, check_finite_scalar, check_int
+from atomspin.units import MEV
+
+MIN_SWEEPS = 10
+
+
+def internal_torque(model, spins, field=None):
+    """Total internal torque Σ_i ŝ_i × h_i (meV) of a spin state (exchange torques cancel)."""
+    s = np.asarray(spins, dtype=np.float64)
+    h = effective_field(model, s, field)
+    return np.cross(s, h).sum(axis=0)
+
+
+def _perpendicular(e):
+    trial = np.eye(3)[np.argmin(np.abs(e))]
+    p = trial - (trial @ e) * e
+    return p / np.linalg.norm(p)
+
+
+def _plane_vectors(e, n_planes):
+    p0 = _perpendicular(e)
+    q0 = np.cross(e, p0)
+    phis = np.pi * np.arange(n_planes) / n_planes
+    return [np.cos(f) * p0 + np.sin(f) * q0 for f in phis], phis
+
+
+@dataclass
+class EffectiveAnisotropyResult(ResultBase):
+    """Free energy F(θ) versus the direction of the total moment at temperature T.
+
+    Attributes
+    ----------
+    theta : (A,) angle of the constrained direction from ``easy_axis`` (rad).
+    phi : (P,) azimuth of each sampled plane (rad); plane_vectors (P, 3).
+    torque_meV, torque_err_meV : (P, A) ⟨n·τ⟩ and its standard error (meV).
+    free_energy_meV : (P, A) F(θ) − F(0) by trapezoidal integration (meV).
+    KV_meV, KV_err_meV : a₁ of the fit −⟨n·τ⟩ = a₁ sin 2θ + a₂ sin 4θ, mean over planes (meV).
+    KV_J, K_eff_J_per_m3 : the same in J and divided by ``volume_m3``.
+    barrier_meV, barrier_J : lowest over planes of max F − min F along the path.
+    easy_axes : (k, 3) sampled directions of the minimum free energy (± pairs collapsed).
+    T, easy_axis, sweeps, equilibration_sweeps, seed, volume_m3, m_constrained (P, A) reduced |M|.
+    """
+
+    theta: np.ndarray
+    phi: np.ndarray
+    plane_vectors: np.ndarray
+    torque_meV: np.ndarray
+    torque_err_meV: np.ndarray
+    free_energy_meV: np.ndarray
+    KV_meV: float
+    KV_err_meV: float
+    a2_meV: float
+    KV_J: float
+    K_eff_J_per_m3: float
+    barrier_meV: float
+    barrier_J: float
+    easy_axes: np.ndarray
+    T: float
+    easy_axis: np.ndarray
+    sweeps: int
+    equilibration_sweeps: int
+    seed: int
+    volume_m3: float
+    m_constrained: np.ndarray
+    elapsed_s: float = float("nan")
+
+    def plot(self, ax=None, **kwargs):
+        """F(θ) − F(0) in meV for each plane, with the uniaxial fit a₁ sin²θ."""
+        ax = self._axes(ax)
+        for k in range(len(self.phi)):
+            ax.plot(np.degrees(self.theta), self.free_energy_meV[k], "o", label=f"φ = {np.degrees(self.phi[k]):.0f}°")
+        th = np.linspace(self.theta.min(), self.theta.max(), 200)
+        ax.plot(np.degrees(th), self.KV_meV * np.sin(th) ** 2, "-", color="k", lw=1, label="K_eff V sin²θ")
+        ax.set_xlabel("θ (degrees from trial easy axis)")
+        ax.set_ylabel("F − F(0) (meV)")
+        ax.set_title(f"T = {self.T:g} K: K_eff V = {self.KV_meV:.4g} meV, ΔF = {self.barrier_meV:.4g} meV")
+        ax.legend(fontsize=7)
+        return ax
+
+
+def _constrained_torque(model, T, direction, n_axis, seed, sweeps, equilibration_sweeps, observe_every, move):
+    """Mean and standard error of n·τ (meV) and the mean reduced |M| under the constraint."""
+    from atomspin.engine import ConstrainedSimulation
+
+    kw = {} if move is None else {"move": move}
+    sim = ConstrainedSimulation(model, T=T, direction=direction, seed=seed, **kw)
+    if equilibration_sweeps:
+        sim.run(equilibration_sweeps)
+    n_samples = max(sweeps // observe_every, 1)
+    tau = np.empty(n_samples)
+    mm = np.empty(n_samples)
+    msat = float(np.sum(model.moments))
+    for k in range(n_samples):
+        sim.run(observe_every)
+        s = sim.spins
+        tau[k] = internal_torque(model, s) @ n_axis
+        mm[k] = np.linalg.norm(model.moments @ s) / msat
+    err = tau.std(ddof=1) / np.sqrt(n_samples) if n_samples > 1 else np.nan
+    return float(tau.mean()), float(err), float(mm.mean())
+
+
+def fit_torque(theta, minus_torque, err=None):
+    """Least-squares fit −⟨n·τ⟩(θ) = a₁ sin 2θ + a₂ sin 4θ. Returns (a₁, a₂, σ(a₁))."""
+    th = np.asarray(theta, dtype=np.float64)
+    y = np.asarray(minus_torque, dtype=np.float64)
+    A = np.stack([np.sin(2 * th), np.sin(4 * th)], axis=1)
+    w = np.ones_like(y)
+    if err is not None:
+        e = np.asarray(err, dtype=np.float64)
+        if np.all(np.isfinite(e)) and np.all(e > 0):
+            w = 1.0 / e
+    coef, *_ = np.linalg.lstsq(A * w[:, None], y * w, rcond=None)
+    resid = (A @ coef - y) * w
+    dof = max(len(y) - 2, 1)
+    cov = np.linalg.pinv((A * w[:, None]).T @ (A * w[:, None])) * (resid @ resid / dof)
+    return float(coef[0]), float(coef[1]), float(np.sqrt(max(cov[0, 0], 0.0)))
+
+
+def effective_anisotropy(model, T, easy_axis=(0.0, 0.0, 1.0), n_angles=9, n_planes=1, theta_max=np.pi,
+                         sweeps=2000, equilibration_sweeps=1000, observe_every=10, seed=0, move=None,
+                         progress=False):
+    """K_eff·V, the barrier ΔF(T) and easy axes from constrained Monte Carlo torques.
+
+    Parameters
+    ----------
+    model : SpinModel
+        Field ``model.field`` is included in the torque (normally zero).
+    T : float
+        Temperature (K), ≥ 0.
+    easy_axis : 3-vector
+        Trial easy axis e: angles θ are measured from it.
+    n_angles : int
+        Constraint directions per plane, θ = linspace(0, theta_max, n_angles) (≥ 3).
+    n_planes : int
+        Great-circle planes through e, at azimuths φ = kπ/n_planes.
+    theta_max : float
+        Largest angle (rad), in (0, π]; π gives the full path between ±e.
+    sweeps, equilibration_sweeps : int
+        Sampled and discarded constrained sweeps per direction.
+    observe_every : int
+        Torque sampling interval (sweeps).
+    seed : int
+        Each direction uses its own seed from ``numpy.random.SeedSequence(seed)``.
+    progress : bool
+        Print one line per direction to stderr.
+
+    Returns
+    -------
+    EffectiveAnisotropyResult
+    """
+    import sys
+
+    T = check_finite_scalar("T", T, 0.0, np.inf)
+    e = check_direction("easy_axis", easy_axis)
+    n_angles = check_int("n_angles", n_angles, 3)
+    n_planes = check_int("n_planes", n_planes, 1)
+    theta_max = check_finite_scalar("theta_max", theta_max, 0.0, np.pi, lo_open=True)
+    sweeps = check_int("sweeps", sweeps, MIN_SWEEPS)
+    equilibration_sweeps = check_int("equilibration_sweeps", equilibration_sweeps, 0)
+    observe_every = check_int("observe_every", observe_every, 1, sweeps)
+    seed = check_int("seed", seed, 0)
+    theta = np.linspace(0.0, theta_max, n_angles)
+    planes, phis = _plane_vectors(e, n_planes)
+    seeds = np.random.SeedSequence(seed).generate_state(n_planes * n_angles, dtype=np.uint64)
+    tau = np.empty((n_planes, n_angles))
+    tau_err = np.empty_like(tau)
+    mcon = np.empty_like(tau)
+    t0 = time.perf_counter()
+    for p, pv in enumerate(planes):
+        n_axis = np.cross(e, pv)
+        for k, th in enumerate(theta):
+            u = np.cos(th) * e + np.sin(th) * pv
+            tau[p, k], tau_err[p, k], mcon[p, k] = _constrained_torque(
+                model, T, u, n_axis, int(seeds[p * n_angles + k]), sweeps, equilibration_sweeps, observe_every,
+                move)
+            if progress:
+                sys.stderr.write(f"[atomspin] constrained MC plane {p + 1}/{n_planes}, θ = {np.degrees(th):.1f}°: "
+                                 f"torque = {tau[p, k]:.4g} meV, {time.perf_counter() - t0:.1f}s elapsed\n")
+    F = np.zeros_like(tau)
+    F[:, 1:] = -np.cumsum(0.5 * (tau[:, 1:] + tau[:, :-1]) * np.diff(theta)[None, :], axis=1)
+    fits = [fit_torque(theta, -tau[p], tau_err[p]) for p in range(n_planes)]
+    a1 = float(np.mean([f[0] for f in fits]))
+    a2 = float(np.mean([f[1] for f in fits]))
+    a1_err = float(np.sqrt(np.sum(np.array([f[2] for f in fits]) ** 2)) / n_planes)
+    barrier = float(np.min(F.max(axis=1) - F.min(axis=1)))
+    fmin = F.min()
+    dirs = []
+    for p, pv in enumerate(planes):
+        for k, th in enumerate(theta):
+            if F[p, k] <= fmin + max(3 * np.nanmax(tau_err) * np.diff(theta).mean(), 1e-12 * abs(fmin) + 1e-12):
+                u = np.cos(th) * e + np.sin(th) * pv
+                if not any(abs(abs(u @ d) - 1) < 1e-9 for d in dirs):
+                    dirs.append(u)
+    V = float(model.volume_m3)
+    return EffectiveAnisotropyResult(
+        theta=theta, phi=phis, plane_vectors=np.array(planes), torque_meV=tau, torque_err_meV=tau_err,
+        free_energy_meV=F, KV_meV=a1, KV_err_meV=a1_err, a2_meV=a2, KV_J=a1 * MEV,
+        K_eff_J_per_m3=a1 * MEV / V if (np.isfinite(V) and V > 0) else np.nan, barrier_meV=barrier,
+        barrier_J=barrier * MEV, easy_axes=np.array(dirs), T=T, easy_axis=e, sweeps=sweeps,
+        equilibration_sweeps=equilibration_sweeps, seed=seed, volume_m3=V, m_constrained=mcon,
+        elapsed_s=time.perf_counter() - t0)
+
+
+def zero_temperature_barrier(model, easy_axis=(0.0, 0.0, 1.0), n_images=12, **gneb_kwargs) -> GNEBResult:
+    """GNEB barrier (T = 0) between the states magnetised along +e and −e.
+
+    The start state is ``model.spins`` flipped (site by site) so that its net moment points along
+    +e (keeping the sublattice arrangement); the end state is its reverse. Both are relaxed first.
+    Extra keyword arguments go to :func:`atomspin.measure.gneb.gneb`.
+    """
+    e = check_direction("easy_axis", easy_axis)
+    s = model.spins.copy()
+    net = model.moments @ s
+    if np.linalg.norm(net) == 0:
+        raise ValueError("model.spins: zero net moment; cannot orient the end states along easy_axis")
+    # rotate the model state rigidly so the net moment lies along +e
+    a = net / np.linalg.norm(net)
+    v = np.cross(a, e)
+    c = float(a @ e)
+    if np.linalg.norm(v) < 1e-12:
+        R = np.eye(3) if c > 0 else -np.eye(3) + 2 * np.outer(_perpendicular(e), _perpendicular(e))
+    else:
+        vx = np.array([[0, -v[2], v[1]], [v[2], 0, -v[0]], [-v[1], v[0], 0]])
+        R = np.eye(3) + vx + vx @ vx / (1 + c)
+    start = s @ R.T
+    return gneb(model, start, -start, n_images=n_images, **gneb_kwargs)
+
+
+@dataclass
+class CallenCallenResult(ResultBase):
+    """K(T)/K(0) versus reduced magnetisation m(T), and the fitted exponent n of K ∝ mⁿ.
+
+    Attributes: T, m, K_ratio, K_err_ratio, exponent, exponent_err, expected_exponent,
+    max_deviation (largest |K_ratio/m^expected − 1| over the points).
+    """
+
+    T: np.ndarray
+    m: np.ndarray
+    K_ratio: np.ndarray
+    K_err_ratio: np.ndarray
+    exponent: float
+    exponent_err: float
+    expected_exponent: float
+    max_deviation: float
+
+    def plot(self, ax=None, **kwargs):
+        ax = self._axes(ax)
+        ax.errorbar(self.m, self.K_ratio, yerr=self.K_err_ratio, fmt="o", label="constrained MC", **kwargs)
+        mm = np.linspace(self.m.min(), 1.0, 100)
+        ax.plot(mm, mm ** self.expected_exponent, "-", label=f"m^{self.expected_exponent:g}")
+        ax.set_xlabel("m(T)")
+        ax.set_ylabel("K(T)/K(0)")
+        ax.legend()
+        return ax
+
+
+def callen_callen_fit(T, m, K, K_err=None, K0=None, expected_exponent=3.0):
+    """Fit K(T)/K(0) = m(T)ⁿ (Callen & Callen, J. Phys. Chem. Solids 27, 1271 (1966): n = l(l+1)/2,
+    3 for uniaxial single-ion anisotropy, 10 for cubic).
+
+    Parameters
+    ----------
+    T : (k,) K; m : (k,) reduced magnetisation; K : (k,) anisotropy (any unit); K_err optional.
+    K0 : K at T = 0 (default: the analytic sum, else K at the lowest T).
+    """
+    T, m, K = (np.asarray(a, dtype=np.float64) for a in (T, m, K))
+    if not (T.shape == m.shape == K.shape) or T.size < 2:
+        raise ValueError("T, m, K: need equal-length arrays with ≥ 2 points")
+    if np.any((m <= 0) | (m > 1)):
+        raise ValueError("m: reduced magnetisation must be in (0, 1]")
+    K0 = float(K[np.argmin(T)]) if K0 is None else float(K0)
+    ratio = K / K0
+    err = np.zeros_like(ratio) if K_err is None else np.asarray(K_err, dtype=np.float64) / abs(K0)
+    x = np.log(m)
+    ok = (ratio > 0) & (x < 0)
+    if np.sum(ok) >= 1:
+        y = np.log(ratio[ok])
+        n_fit = float(np.sum(x[ok] * y) / np.sum(x[ok] ** 2))  # through the origin: ln K/K0 = n ln m
+        res = y - n_fit * x[ok]
+        n_err = float(np.sqrt(np.sum(res ** 2) / max(ok.sum() - 1, 1) / np.sum(x[ok] ** 2)))
+    else:
+        n_fit, n_err = float("nan"), float("nan")
+    dev = float(np.max(np.abs(ratio / m ** expected_exponent - 1)))
+    return CallenCallenResult(T=T, m=m, K_ratio=ratio, K_err_ratio=err, exponent=n_fit, exponent_err=n_err,
+                              expected_exponent=float(expected_exponent), max_deviation=dev)
+
+
+def anisotropy_temperature_series(model, temperatures, easy_axis=(0.0, 0.0, 1.0), sweeps=2000,
+                                  equilibration_sweeps=1000, observe_every=10, seed=0, K0_meV=None,
+                                  expected_exponent=3.0, progress=False):
+    """K(T) from the constrained torque at θ = π/4 (= a₁ = K_eff V for uniaxial) and m(T) from
+    unconstrained Monte Carlo at each T, fitted to Callen–Callen K ∝ mⁿ.
+
+    Parameters
+    ----------
+    temperatures : (k,) K, > 0.
+    K0_meV : optional K(0)·V in meV (e.g. Σ K_i); default: the value at the lowest T.
+    Other parameters as in :func:`effective_anisotropy`.
+    """
+    from atomspin.engine import Simulation
+
+    e = check_direction("easy_axis", easy_axis)
+    Ts = np.atleast_1d(np.asarray(temperatures, dtype=np.float64))
+    if Ts.size < 2 or not np.all(np.isfinite(Ts)) or np.any(Ts <= 0):
+        raise ValueError("temperatures: need ≥ 2 finite temperatures, all > 0 K")
+    sweeps = check_int("sweeps", sweeps, MIN_SWEEPS)
+    equilibration_sweeps = check_int("equilibration_sweeps", equilibration_sweeps, 0)
+    observe_every = check_int("observe_every", observe_every, 1, sweeps)
+    seed = check_int("seed", seed, 0)
+    seeds = np.random.SeedSequence(seed).generate_state(2 * len(Ts), dtype=np.uint64)
+    p = _perpendicular(e)
+    n_axis = np.cross(e, p)
+    u = (e + p) / np.sqrt(2.0)
+    K, Kerr, m = [], [], []
+    msat = float(np.sum(model.moments))
+    for k, t in enumerate(Ts):
+        tq, te, _ = _constrained_torque(model, float(t), u, n_axis, int(seeds[2 * k]), sweeps,
+                                        equilibration_sweeps, observe_every, None)
+        K.append(-tq)
+        Kerr.append(te)
+        sim = Simulation(model, T=float(t), seed=int(seeds[2 * k + 1]))
+        sim.run(equilibration_sweeps)
+        obs = sim.run(sweeps, observe_every=observe_every)
+        m.append(obs.mean_abs_m / msat)
+        if progress:
+            import sys
+
+            sys.stderr.write(f"[atomspin] T = {t:g} K: K V = {K[-1]:.4g} meV, m = {m[-1]:.4f}\n")
+    return callen_callen_fit(Ts, np.array(m), np.array(K), np.array(Kerr), K0=K0_meV,
+                             expected_exponent=expected_exponent)

@@ -1,0 +1,348 @@
+"""Hysteresis loops M(H) and ZFC/FC curves by Monte Carlo field sweeps.
+
+Protocol (documented because Monte Carlo time is not physical time)
+------------------------------------------------------------------
+The field μ0H = B·ĥ is stepped through ``fields_T``. At each step the simulation runs
+``sweeps_per_point`` Metropolis sweeps (one sweep = N attempted single-spin moves): the first
+``equilibration_fraction`` of them are discarded, the rest are sampled every ``observe_every``
+sweeps. The sweep count per field step is the time proxy (the effective field rate is
+ΔB / sweeps_per_point); the coercive field of a thermally activated particle grows with it.
+For T → 0 Stoner–Wohlfarth checks use a temperature well below the barrier at the switching
+field (k_B T ≪ ΣK) with the engine's adaptive cone move, so spins switch by coherent rotation.
+
+Orientation average: the field direction (not the particle) is rotated over quasi-uniform
+directions on the upper hemisphere (Fibonacci lattice); loops are odd in the field, so the
+hemisphere is enough. Each direction gets its own seed from ``numpy.random.SeedSequence(seed)``.
+
+Outputs: M projected on ĥ (total, per sublattice, per region), coercive field, remanence, loop
+area μ0∮M dH in J/m³ (using ``model.volume_m3``) and in J per particle, high-field slope.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from atomspin.measure.results import (ResultBase, check_direction, check_finite_scalar, check_int,
+                                      fibonacci_directions)
+from atomspin.units import MU_0, MU_B
+
+MIN_SWEEPS_PER_POINT = 2  # one equilibration + one sampled sweep at least
+
+
+def loop_fields(B_max_T, n_per_branch=50):
+    """Field list (tesla) for a full loop: +B_max → −B_max → +B_max with ``n_per_branch`` steps each.
+
+    Returns 2·n_per_branch + 1 values; the first and last are +B_max.
+    """
+    B = check_finite_scalar("B_max_T", B_max_T, 0.0, np.inf, lo_open=True)
+    n = check_int("n_per_branch", n_per_branch, 2)
+    down = np.linspace(B, -B, n + 1)
+    return np.concatenate([down, down[::-1][1:]])
+
+
+def _check_fields(fields_T):
+    f = np.asarray(fields_T, dtype=np.float64)
+    if f.ndim != 1 or f.size == 0:
+        raise ValueError("fields_T: empty; need a 1-D field sweep with at least 3 values (tesla)")
+    if f.size < 3:
+        raise ValueError(f"fields_T: {f.size} values is too few; need at least 3 (tesla)")
+    if not np.all(np.isfinite(f)):
+        raise ValueError("fields_T: all values must be finite (tesla)")
+    d = np.diff(f)
+    if np.any(d == 0):
+        raise ValueError("fields_T: consecutive values must differ (not a sweep)")
+    reversals = int(np.sum(np.sign(d[1:]) != np.sign(d[:-1])))
+    if reversals > 2:
+        raise ValueError(f"fields_T: not a sweep ({reversals} reversals; allowed: monotone branches with at "
+                         f"most 2 turning points, e.g. +Bmax → −Bmax → +Bmax)")
+    return f
+
+
+def _branches(f):
+    """Index ranges (start, stop inclusive) of the monotone branches of a field list."""
+    d = np.sign(np.diff(f))
+    cuts = [0] + [k + 1 for k in range(len(d) - 1) if d[k] != d[k + 1]] + [len(f) - 1]
+    return [(cuts[k], cuts[k + 1]) for k in range(len(cuts) - 1)]
+
+
+def _zero_crossing(x, y):
+    """x where y changes sign first (linear interpolation); nan if it never does."""
+    s = np.sign(y)
+    for k in range(len(y) - 1):
+        if s[k] == 0:
+            return float(x[k])
+        if s[k] * s[k + 1] < 0:
+            return float(x[k] - y[k] * (x[k + 1] - x[k]) / (y[k + 1] - y[k]))
+    return float(x[-1]) if s[-1] == 0 else float("nan")
+
+
+def _value_at(x, y, x0):
+    o = np.argsort(x)
+    xs, ys = x[o], y[o]
+    if x0 < xs[0] or x0 > xs[-1]:
+        return float("nan")
+    return float(np.interp(x0, xs, ys))
+
+
+def analyse_loop(fields_T, m, high_field_fraction=0.8):
+    """Coercive field, remanence, loop area and high-field slope of a loop m(B).
+
+    Parameters
+    ----------
+    fields_T : (F,) field sweep (tesla) along the measuring axis, e.g. from :func:`loop_fields`.
+    m : (F,) moment along the axis, any unit (results in the same unit).
+    high_field_fraction : float in (0, 1): the slope is fitted over |B| ≥ fraction·max|B|.
+
+    Returns
+    -------
+    dict: ``Bc_down_T``, ``Bc_up_T`` (zero crossings of the descending / ascending branch),
+    ``Bc_T`` = (|Bc_down| + |Bc_up|)/2, ``Mr_down``, ``Mr_up`` (m at B = 0), ``Mr`` = (Mr_down − Mr_up)/2,
+    ``area`` = −∮ m dB over the whole history (unit of m × tesla; positive for a loss),
+    ``high_field_slope`` (unit of m per tesla), ``closure`` = m(last) − m(first).
+    """
+    f = np.asarray(fields_T, dtype=np.float64)
+    m = np.asarray(m, dtype=np.float64)
+    hf = check_finite_scalar("high_field_fraction", high_field_fraction, 0.0, 1.0, lo_open=True, hi_open=True)
+    out = dict(Bc_down_T=np.nan, Bc_up_T=np.nan, Mr_down=np.nan, Mr_up=np.nan)
+    for a, b in _branches(f):
+        x, y = f[a:b + 1], m[a:b + 1]
+        key = "down" if x[-1] < x[0] else "up"
+        if np.isnan(out[f"Bc_{key}_T"]):
+            out[f"Bc_{key}_T"] = _zero_crossing(x, y)
+            out[f"Mr_{key}"] = _value_at(x, y, 0.0)
+    out["Bc_T"] = 0.5 * (abs(out["Bc_down_T"]) + abs(out["Bc_up_T"]))
+    out["Mr"] = 0.5 * (out["Mr_down"] - out["Mr_up"])
+    out["area"] = float(-np.sum(0.5 * (m[1:] + m[:-1]) * np.diff(f)))
+    bmax = np.max(np.abs(f))
+    sel = np.abs(f) >= hf * bmax
+    slope = np.nan
+    if np.sum(sel) >= 2:
+        slopes = []
+        for sign in (1, -1):
+            s2 = sel & (np.sign(f) == sign)
+            if np.sum(s2) >= 2 and np.ptp(f[s2]) > 0:
+                slopes.append(np.polyfit(f[s2], m[s2], 1)[0])
+        slope = float(np.mean(slopes)) if slopes else np.nan
+    out["high_field_slope"] = slope
+    out["closure"] = float(m[-1] - m[0])
+    return out
+
+
+@dataclass
+class HysteresisResult(ResultBase):
+    """A hysteresis loop.
+
+    Attributes
+    ----------
+    fields_T : (F,) μ0H along the measuring direction (tesla); ``fields_A_per_m`` the same as H (A/m).
+    m : (F,) reduced moment along the field, ⟨M·ĥ⟩ / Σm_i (1 = saturated, all spins parallel).
+    m_sublattice : dict label → (F,) ⟨M_label·ĥ⟩ / Σm_i (sampled averages; contributions sum to m).
+    m_region : dict label → (F,) M_region·ĥ / Σm_i from the state at the end of each field step.
+    M_A_per_m : (F,) magnetisation along the field (A/m) = m Σm_i μB / V.
+    Bc_T, Hc_A_per_m : coercive field; Bc_down_T, Bc_up_T per branch.
+    Mr : reduced remanence; Mr_A_per_m.
+    loop_area_J_per_m3 : μ0∮M dH (J/m³); loop_area_J : per particle (J).
+    high_field_slope_per_T : dm/dB at high field (1/T); chi_high_field : μ0 dM/dB (SI, dimensionless).
+    directions : (D, 3) field directions (one for an aligned loop).
+    T, sweeps_per_point, equilibration_fraction, seed, m_sat_muB, volume_m3, elapsed_s.
+    """
+
+    fields_T: np.ndarray
+    fields_A_per_m: np.ndarray
+    m: np.ndarray
+    m_err: np.ndarray
+    m_sublattice: dict
+    m_region: dict
+    M_A_per_m: np.ndarray
+    Bc_T: float
+    Bc_down_T: float
+    Bc_up_T: float
+    Hc_A_per_m: float
+    Mr: float
+    Mr_A_per_m: float
+    loop_area_J_per_m3: float
+    loop_area_J: float
+    high_field_slope_per_T: float
+    chi_high_field: float
+    closure: float
+    directions: np.ndarray
+    T: float
+    sweeps_per_point: int
+    equilibration_fraction: float
+    seed: int
+    m_sat_muB: float
+    volume_m3: float
+    elapsed_s: float = float("nan")
+    m_per_direction: np.ndarray = field(default=None, repr=False)
+
+    def plot(self, ax=None, components=False, **kwargs):
+        """m(μ0H); with ``components=True`` also the sublattice contributions."""
+        ax = self._axes(ax)
+        ax.plot(self.fields_T, self.m, "o-", ms=3, label="total", **kwargs)
+        if components:
+            for k, v in self.m_sublattice.items():
+                ax.plot(self.fields_T, v, "--", label=k)
+        ax.axhline(0, color="0.7", lw=0.5)
+        ax.axvline(0, color="0.7", lw=0.5)
+        ax.set_xlabel("μ0H (T)")
+        ax.set_ylabel("M·ĥ / Ms")
+        ax.set_title(f"T = {self.T:g} K, μ0Hc = {self.Bc_T * 1e3:.3g} mT, Mr/Ms = {self.Mr:.3g}")
+        if components:
+            ax.legend()
+        return ax
+
+
+def _progress(done, total, t0, enabled, label):
+    if not enabled:
+        return
+    el = time.perf_counter() - t0
+    eta = el / done * (total - done) if done else float("nan")
+    sys.stderr.write(f"\r[atomspin] {label} {done}/{total}  {el:.1f}s elapsed, ~{eta:.1f}s left")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _run_branch(model, T, fields, direction, sweeps, eq_frac, observe_every, seed, move, threads, initial,
+                progress, label, groups):
+    """Run one field history along one direction; returns projected reduced m, err, per-group m."""
+    from atomspin.engine import Simulation
+
+    sim_model = model
+    kw = {} if threads is None else {"threads": threads}
+    sim = Simulation(sim_model, T=T, seed=seed, move=move, **kw)
+    msat = float(np.sum(model.moments))
+    if initial == "saturated":
+        s0 = np.tile(direction, (model.n, 1))
+        if model.sublattice is not None:
+            # ideal ferrimagnet: flip the sublattice(s) whose moment opposes the net of the model state
+            lab = np.asarray(model.sublattice).astype(str)
+            s_model = model.spins
+            net = model.moments @ s_model
+            for L in np.unique(lab):
+                msk = lab == L
+                sub = model.moments[msk] @ s_model[msk]
+                if np.linalg.norm(net) > 0 and sub @ net < 0:
+                    s0[msk] *= -1.0
+        sim.spins = s0
+    n_eq = int(round(eq_frac * sweeps))
+    n_eq = min(max(n_eq, 1), sweeps - 1)
+    n_meas = sweeps - n_eq
+    obs_every = min(observe_every, n_meas)
+    F = len(fields)
+    m = np.empty(F)
+    err = np.empty(F)
+    gm = {k: np.empty(F) for k in groups}
+    t0 = time.perf_counter()
+    for k, b in enumerate(fields):
+        sim.set_field(b * direction)
+        sim.run(n_eq)
+        obs = sim.run(n_meas, observe_every=obs_every)
+        proj = obs.magnetisation @ direction / msat
+        m[k] = proj.mean()
+        err[k] = proj.std(ddof=1) / np.sqrt(len(proj)) if len(proj) > 1 else np.nan
+        snap = None
+        for key, mask in groups.items():
+            sub = obs.sublattice_magnetisation.get(key[4:]) if key.startswith("sub:") else None
+            if sub is not None and len(sub):
+                gm[key][k] = float(np.mean(sub @ direction)) / msat
+            else:  # regions: snapshot at the end of the step
+                snap = sim.spins if snap is None else snap
+                gm[key][k] = float(model.moments[mask] @ snap[mask] @ direction) / msat
+        _progress(k + 1, F, t0, progress, label)
+    return m, err, gm
+
+
+def hysteresis_loop(model, T, fields_T, direction=(0.0, 0.0, 1.0), n_orientations=None, sweeps_per_point=500,
+                    equilibration_fraction=0.5, observe_every=1, seed=0, move="adaptive", threads=None,
+                    initial="saturated", progress=False):
+    """Monte Carlo hysteresis loop at temperature T along one direction or orientation-averaged.
+
+    Parameters
+    ----------
+    model : SpinModel
+    T : float
+        Temperature (K), ≥ 0.
+    fields_T : (F,) array
+        Field history μ0H along the direction (tesla), a sweep with ≥ 3 points and at most two
+        turning points, e.g. :func:`loop_fields` (+B_max → −B_max → +B_max).
+    direction : 3-vector
+        Field direction (ignored when ``n_orientations`` is given).
+    n_orientations : int, optional
+        Average over this many field directions on the upper hemisphere (Fibonacci lattice),
+        i.e. a random-orientation ensemble of identical particles.
+    sweeps_per_point : int
+        Monte Carlo sweeps per field step (≥ 2): the time proxy (see module docstring).
+    equilibration_fraction : float in [0, 1)
+        Fraction of the sweeps at each step discarded before sampling.
+    observe_every : int
+        Sampling interval (sweeps) within the measured part.
+    seed : int
+        Seed; same seed → same loop.
+    move : str
+        Engine move ("adaptive" cone by default).
+    initial : {"saturated", "model"}
+        Start from the saturated state along +ĥ (sublattices antiparallel as in the model state) or
+        from ``model.spins``.
+    progress : bool
+        Print progress (field steps done, elapsed time, ETA) to stderr.
+
+    Returns
+    -------
+    HysteresisResult
+    """
+    T = check_finite_scalar("T", T, 0.0, np.inf)
+    f = _check_fields(fields_T)
+    sweeps = check_int("sweeps_per_point", sweeps_per_point, MIN_SWEEPS_PER_POINT)
+    eq = check_finite_scalar("equilibration_fraction", equilibration_fraction, 0.0, 1.0, hi_open=True)
+    observe_every = check_int("observe_every", observe_every, 1)
+    seed = check_int("seed", seed, 0)
+    if initial not in ("saturated", "model"):
+        raise ValueError(f"initial: {initial!r} is not one of 'saturated', 'model'")
+    if n_orientations is None:
+        dirs = check_direction("direction", direction)[None, :]
+    else:
+        dirs = fibonacci_directions(check_int("n_orientations", n_orientations, 1), hemisphere=True)
+    groups = {}
+    if model.sublattice is not None:
+        lab = np.asarray(model.sublattice).astype(str)
+        groups.update({f"sub:{u}": lab == u for u in np.unique(lab)})
+    if model.region is not None:
+        reg = np.asarray(model.region).astype(str)
+        groups.update({f"reg:{u}": reg == u for u in np.unique(reg)})
+    seeds = np.random.SeedSequence(seed).generate_state(len(dirs), dtype=np.uint64)
+    t0 = time.perf_counter()
+    ms, errs, gms = [], [], []
+    for k, d in enumerate(dirs):
+        label = "field step" if len(dirs) == 1 else f"direction {k + 1}/{len(dirs)}, field step"
+        m, e, g = _run_branch(model, T, f, d, sweeps, eq, observe_every, int(seeds[k]), move, threads, initial,
+                              progress, label, groups)
+        ms.append(m)
+        errs.append(e)
+        gms.append(g)
+    elapsed = time.perf_counter() - t0
+    m_all = np.array(ms)
+    m = m_all.mean(axis=0)
+    err = np.sqrt(np.sum(np.array(errs) ** 2, axis=0)) / len(dirs)
+    if len(dirs) > 1:
+        err = np.sqrt(err ** 2 + m_all.var(axis=0, ddof=1) / len(dirs))
+    gm = {k: np.mean([g[k] for g in gms], axis=0) for k in groups}
+    msat = float(np.sum(model.moments))
+    V = float(model.volume_m3)
+    M_SI = m * msat * MU_B / V if np.isfinite(V) and V > 0 else np.full_like(m, np.nan)
+    a = analyse_loop(f, m)
+    area_J = a["area"] * msat * MU_B  # μB·T = J; −∮ m dB × Σm μB
+    return HysteresisResult(
+        fields_T=f, fields_A_per_m=f / MU_0, m=m, m_err=err,
+        m_sublattice={k[4:]: v for k, v in gm.items() if k.startswith("sub:")},
+        m_region={k[4:]: v for k, v in gm.items() if k.startswith("reg:")},
+        M_A_per_m=M_SI, Bc_T=a["Bc_T"], Bc_down_T=a["Bc_down_T"], Bc_up_T=a["Bc_up_T"],
+        Hc_A_per_m=a["Bc_T"] / MU_0, Mr=a["Mr"], Mr_A_per_m=a["Mr"] * msat * MU_B / V if V > 0 else np.nan,
+        loop_area_J_per_m3=area_J / V if V > 0 else np.nan, loop_area_J=area_J,
+        high_field_slope_per_T=a["high_field_slope"],
+        chi_high_field=a["high_field_slope"] * msat * MU_B / V * MU_0 if V > 0 else np.nan,
+        closure=a["closure"], directions=dirs, T=T, sweeps_per_point=sweeps, equilibration_fraction=eq,
+        seed=seed, m_sat_muB=msat, volume_m3=V, elapsed_s=elapsed, m_per_direction=m_all)

@@ -1,0 +1,122 @@
+"""Result containers shared by all measurements.
+
+Every measurement returns a dataclass of numpy arrays plus metadata. All of them provide
+``to_dict()`` (JSON-friendly: arrays become lists, NaN stays float) and ``plot(ax=None)``
+(matplotlib, returns the Axes).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+
+def _jsonable(value):
+    """Convert numpy containers / scalars recursively into plain Python objects."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "US":
+            return value.astype(str).tolist()
+        if value.dtype == object:
+            return [_jsonable(v) for v in value.tolist()]
+        return value.tolist()
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return value.to_dict() if hasattr(value, "to_dict") else _jsonable(dataclasses.asdict(value))
+    return value
+
+
+class ResultBase:
+    """Mixin for measurement results: ``to_dict`` and a ``plot`` entry point."""
+
+    def to_dict(self) -> dict:
+        """All fields as plain Python objects (lists, floats, str), suitable for JSON."""
+        out = {"type": type(self).__name__}
+        for f in dataclasses.fields(self):
+            if f.name.startswith("_"):
+                continue
+            out[f.name] = _jsonable(getattr(self, f.name))
+        return out
+
+    def _axes(self, ax):
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=(5, 3.6))
+        return ax
+
+    def plot(self, ax=None, **kwargs):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def check_finite_scalar(name, value, lo=-math.inf, hi=math.inf, lo_open=False, hi_open=False):
+    """Validate a real scalar in a range; raise ``ValueError`` naming ``name`` and the range."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: {value!r} is not a real number") from None
+    bad = (not math.isfinite(v)) or (v < lo) or (v > hi) or (lo_open and v == lo) or (hi_open and v == hi)
+    if bad:
+        lb = "(" if lo_open else "["
+        rb = ")" if hi_open else "]"
+        raise ValueError(f"{name}: {value!r} is outside {lb}{lo}, {hi}{rb}")
+    return v
+
+
+def check_int(name, value, lo, hi=None):
+    """Validate an integer ≥ lo (and ≤ hi); raise ``ValueError`` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise ValueError(f"{name}: {value!r} is not an integer")
+    value = int(value)
+    if value < lo or (hi is not None and value > hi):
+        rng = f"[{lo}, {hi}]" if hi is not None else f"[{lo}, ∞)"
+        raise ValueError(f"{name}: {value} is outside {rng}")
+    return value
+
+
+def check_direction(name, direction):
+    """Return a unit 3-vector; raise ``ValueError`` for zero / non-finite / wrong shape."""
+    d = np.asarray(direction, dtype=np.float64)
+    if d.shape != (3,):
+        raise ValueError(f"{name}: must be a 3-vector, got shape {d.shape}")
+    n = float(np.linalg.norm(d))
+    if not np.all(np.isfinite(d)) or n == 0.0:
+        raise ValueError(f"{name}: {tuple(d.tolist())} is not a valid direction (need a finite, non-zero 3-vector)")
+    return d / n
+
+
+def fibonacci_directions(n, hemisphere=False):
+    """Quasi-uniform unit vectors on the sphere (or the upper hemisphere z ≥ 0).
+
+    Parameters
+    ----------
+    n : int
+        Number of directions (≥ 1).
+    hemisphere : bool
+        If True, restrict to z > 0 (sufficient for loops, which are odd in the field).
+
+    Returns
+    -------
+    (n, 3) float64 array of unit vectors.
+    """
+    n = check_int("n", n, 1)
+    i = np.arange(n) + 0.5
+    if hemisphere:
+        z = 1.0 - i / n  # uniform in z on (0, 1]
+    else:
+        z = 1.0 - 2.0 * i / n
+    phi = np.pi * (1.0 + 5 ** 0.5) * i
+    r = np.sqrt(np.clip(1.0 - z * z, 0.0, None))
+    return np.stack([r * np.cos(phi), r * np.sin(phi), z], axis=1)

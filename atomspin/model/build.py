@@ -1,0 +1,233 @@
+"""Compile a labelled ``ase.Atoms`` (docs/architecture.md, Contract 1) into a :class:`SpinModel`."""
+
+from __future__ import annotations
+
+from typing import Mapping, Optional
+
+import numpy as np
+
+from atomspin.model.core import SpinModel, quad_from_matrix
+from atomspin.model.geometry import PAIR_CLASSES, R_NN, classify_pairs
+from atomspin.model import anisotropy as _an
+from atomspin.model.parameters import default_set_for_phase, load_parameter_set
+from atomspin.units import ANGSTROM, MEV
+
+_SPINEL = ("AA", "AB", "BB", "BB180")
+_ROCKSALT = ("RR1", "RR2")
+_INTERFACE = ("RA", "RA_direct", "RB", "RB180")
+_MAGNETIC_FAMILIES = ("A", "B", "R")
+
+
+def _require(atoms, key):
+    if key not in atoms.arrays:
+        raise ValueError(f"atoms.arrays[{key!r}]: missing label (see docs/architecture.md, Contract 1); "
+                         f"present: {sorted(atoms.arrays)}")
+    return atoms.arrays[key]
+
+
+def _check_field(field):
+    b = np.asarray(field if field is not None else (0.0, 0.0, 0.0), dtype=np.float64)
+    if b.shape == ():
+        raise ValueError(f"field: expected a 3-vector in tesla, got the scalar {float(b)}")
+    if b.shape != (3,):
+        raise ValueError(f"field: expected a 3-vector in tesla, got shape {b.shape}")
+    if not np.all(np.isfinite(b)):
+        raise ValueError(f"field: {b.tolist()} is not finite (tesla)")
+    return b
+
+
+def _finite_scalar(name, v, lo=-np.inf, hi=np.inf):
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: {v!r} is not a number") from None
+    if not np.isfinite(x) or x < lo or x > hi:
+        raise ValueError(f"{name}: {v} is outside [{lo}, {hi}]")
+    return x
+
+
+def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, overrides: Optional[Mapping] = None,
+               rocksalt_params="feo", interface_params="interface", cubic=True,
+               uniaxial=None, neel_ks_meV=0.0, radial_ks_meV=0.0, surface_sites=None,
+               r_bond=None, r_nn=None, r_far=None, seed=None, initial="ground"):
+    """Compile the classical Heisenberg model of the magnetic cations of a labelled structure.
+
+    Parameters
+    ----------
+    atoms : ase.Atoms
+        Labelled structure; needs ``arrays['sublattice']`` ("A", "B", "R", "O") and ``arrays['moment_muB']``
+        (μB); ``arrays['surface']`` (bool) when surface anisotropy is requested. Positions in Å; periodic
+        directions from ``atoms.pbc``.
+    params : str, path, mapping or ParameterSet, optional
+        Spinel parameter set (A/B pairs and A/B cubic anisotropy): a name from
+        :func:`atomspin.model.parameters.available_parameter_sets`. Default from ``atoms.info['phase']``
+        (``magnetite`` for Fe3O4 and when no phase is given, ``maghemite`` for γ-Fe2O3).
+    field : 3-vector, tesla
+        Applied μ0H.
+    dipolar : bool, "exact" or float
+        False: none. "exact": exact pairwise point dipoles (one macrocell per spin; small systems).
+        A float: macrocell edge in nm. True: 2 nm macrocells. Not available with periodic boundaries.
+    overrides : mapping, optional
+        Pair class → J in **meV for unit spins** (atomspin convention, J > 0 ferromagnetic), replacing the
+        converted literature value for every pair of that class (e.g. ``{"BB180": -40.0}``).
+    rocksalt_params, interface_params : str, path or mapping
+        Sets for rock-salt (R–R) pairs and anisotropy, and for R–spinel interface pairs.
+    cubic : bool
+        Include the bulk cubic anisotropy K1, K2 of each site's phase (k = K · a³/n_mag per site).
+    uniaxial : (axis, K_J_per_m3), optional
+        Uniaxial anisotropy on every site: E_i = −K v_i (ŝ_i·ê)², K in J/m³, v_i the bulk volume per site.
+    neel_ks_meV : float, meV
+        Néel pair surface anisotropy constant per bond on surface sites (see :mod:`atomspin.model.anisotropy`).
+    radial_ks_meV : float, meV
+        Radial single-ion surface anisotropy on surface sites (> 0: radial easy axis).
+    surface_sites : (N_atoms,) bool, optional
+        Surface mask over the atoms (default ``atoms.arrays['surface']``).
+    r_bond, r_nn, r_far : float, Å, optional
+        Geometry cutoffs (defaults in :mod:`atomspin.model.geometry`).
+    seed : int, optional
+        Only used for ``initial="random"``.
+    initial : "ground", "random" or "z"
+        Initial spins: "ground" = Néel state along z (A along −z, B and R along +z; the rock-salt type-II
+        order is not imposed); "random" (seeded by ``seed``); "z" = all along +z.
+
+    Returns
+    -------
+    SpinModel
+    """
+    from ase import Atoms
+
+    if not isinstance(atoms, Atoms):
+        raise ValueError(f"atoms: expected ase.Atoms, got {type(atoms).__name__}")
+    b = _check_field(field)
+    sub = np.asarray(_require(atoms, "sublattice")).astype(str)
+    mom = np.asarray(_require(atoms, "moment_muB"), dtype=np.float64)
+    if np.any(~np.isfinite(mom)) or np.any(mom < 0):
+        raise ValueError("atoms.arrays['moment_muB']: moments must be finite and ≥ 0 μB")
+    unknown = ~np.isin(sub, list(_MAGNETIC_FAMILIES) + ["O"])
+    if np.any(unknown & (mom > 0)):
+        raise ValueError(f"atoms.arrays['sublattice']: magnetic atoms labelled {sorted(set(sub[unknown & (mom > 0)]))}; "
+                         "allowed 'A', 'B', 'R' (and 'O' for oxygen)")
+    mag = np.isin(sub, _MAGNETIC_FAMILIES) & (mom > 0)
+    oxy = sub == "O"
+    if not np.any(mag):
+        raise ValueError("atoms: no magnetic cations (sublattice A/B/R with moment_muB > 0)")
+    if initial not in ("ground", "random", "z"):
+        raise ValueError(f"initial: {initial!r} is not one of 'ground', 'random', 'z'")
+    neel = _finite_scalar("neel_ks_meV", neel_ks_meV)
+    radial = _finite_scalar("radial_ks_meV", radial_ks_meV)
+
+    phase = atoms.info.get("phase")
+    spinel = load_parameter_set(params if params is not None else default_set_for_phase(phase))
+    rock = load_parameter_set(rocksalt_params)
+    inter = load_parameter_set(interface_params)
+    overrides = dict(overrides or {})
+    for k, v in overrides.items():
+        if k not in PAIR_CLASSES:
+            raise ValueError(f"overrides: unknown pair class {k!r}; allowed {list(PAIR_CLASSES)}")
+        _finite_scalar(f"overrides[{k!r}]", v)
+
+    atom_index = np.flatnonzero(mag).astype(np.int64)
+    pos = atoms.positions[mag]
+    fam = sub[mag]
+    m = mom[mag]
+    n = len(m)
+    pbc = tuple(bool(x) for x in atoms.pbc)
+    cell = np.array(atoms.cell) if any(pbc) else None
+    kw = {k: v for k, v in (("r_bond", r_bond), ("r_nn", r_nn), ("r_far", r_far)) if v is not None}
+    pairs = classify_pairs(pos, fam, atoms.positions[oxy], cell=cell, pbc=pbc, **kw)
+
+    # exchange per pair, converted into the unit-spin convention
+    Jp = np.zeros(len(pairs.i))
+    used = {}
+    for k, name in enumerate(PAIR_CLASSES):
+        sel = pairs.cls == k
+        if not np.any(sel):
+            continue
+        if name in overrides:
+            Jp[sel] = float(overrides[name])
+            used[name] = "override"
+            continue
+        pset = spinel if name in _SPINEL else rock if name in _ROCKSALT else inter
+        Jp[sel] = pset.unit_coupling(name, m[pairs.i[sel]], m[pairs.j[sel]])
+        used[name] = pset.name
+    nz = Jp != 0.0
+    ii, jj, JJ, cc = pairs.i[nz], pairs.j[nz], Jp[nz], pairs.cls[nz]
+    rows = np.concatenate([ii, jj])
+    cols = np.concatenate([jj, ii])
+    vals = np.concatenate([JJ, JJ])
+    cls2 = np.concatenate([cc, cc])
+    order = np.lexsort((cols, rows))
+    rows, cols, vals, cls2 = rows[order], cols[order], vals[order], cls2[order]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int64)
+
+    # per-site volume and cubic anisotropy of the site's phase
+    is_r = fam == "R"
+    v_site = np.where(is_r, rock.site_volume_A3(), spinel.site_volume_A3())
+    k1 = np.zeros(n)
+    k2 = np.zeros(n)
+    if cubic:
+        s1, s2 = spinel.cubic_per_site_meV()
+        r1, r2 = rock.cubic_per_site_meV()
+        k1 = np.where(is_r, r1, s1)
+        k2 = np.where(is_r, r2, s2)
+
+    q = np.zeros((n, 3, 3))
+    if uniaxial is not None:
+        try:
+            axis, K_u = uniaxial
+        except (TypeError, ValueError):
+            raise ValueError("uniaxial: expected (axis, K_J_per_m3)") from None
+        K_u = _finite_scalar("uniaxial K_J_per_m3", K_u)
+        q += _an.uniaxial_quad(n, axis, K_u * v_site * ANGSTROM ** 3 / MEV)
+    if neel != 0.0 or radial != 0.0:
+        smask_all = surface_sites if surface_sites is not None else _require(atoms, "surface")
+        smask_all = np.asarray(smask_all, dtype=bool)
+        if smask_all.shape != (len(atoms),):
+            raise ValueError(f"surface_sites: expected {len(atoms)} booleans, got shape {smask_all.shape}")
+        smask = smask_all[mag]
+        if neel != 0.0:
+            near = pairs.distance <= kw.get("r_nn", R_NN)
+            q += _an.neel_pair_quad(n, pairs.i[near], pairs.j[near], pairs.vector[near], neel, smask)
+        if radial != 0.0:
+            if any(pbc):
+                raise ValueError("radial_ks_meV: radial surface anisotropy needs an open (non-periodic) particle")
+            q += _an.radial_quad(pos, pos.mean(axis=0), radial, smask)
+
+    # initial state
+    if initial == "random":
+        rng = np.random.default_rng(seed)
+        s = rng.normal(size=(n, 3))
+        s /= np.linalg.norm(s, axis=1)[:, None]
+    else:
+        s = np.zeros((n, 3))
+        s[:, 2] = 1.0
+        if initial == "ground":
+            s[fam == "A", 2] = -1.0  # A antiparallel to B (J_AB < 0 in every shipped set)
+
+    dip = None
+    if dipolar is not False and dipolar is not None:
+        if any(pbc):
+            raise ValueError("dipolar: not available with periodic boundaries (no Ewald sum); use dipolar=False")
+        from atomspin.model.dipolar import build_macrocells
+
+        size = 2.0 if dipolar is True else dipolar
+        dip = build_macrocells(pos, size)
+
+    vol_m3 = float(np.sum(v_site)) * ANGSTROM ** 3
+    if any(pbc) and all(pbc):
+        vol_m3 = float(abs(np.linalg.det(np.array(atoms.cell)))) * ANGSTROM ** 3
+    info = {
+        "params": spinel.name, "rocksalt_params": rock.name, "interface_params": inter.name,
+        "pair_class_names": list(PAIR_CLASSES), "pair_counts": pairs.counts(), "class_source": used,
+        "phase": phase, "n_oxygen": int(np.sum(oxy)),
+        "site_volume_A3": {"spinel": spinel.site_volume_A3(), "rocksalt": rock.site_volume_A3()},
+        "mean_J_meV": {k: float(np.mean(Jp[pairs.cls == PAIR_CLASSES.index(k)])) for k in used},
+        "convention": "E = -sum_{i<j} J_ij si.sj (unit spins, meV, J>0 FM); see atomspin.model.core",
+    }
+    model = SpinModel(positions=pos, spins=s, moments=m, indptr=indptr, indices=cols, J=vals,
+                      quad=quad_from_matrix(q), k1=k1, k2=k2, field=b, sublattice=fam.copy(),
+                      region=(np.asarray(atoms.arrays["region"]).astype(str)[mag] if "region" in atoms.arrays
+                              else None),
+                      atom_index=atom_index, dipolar=dip, cell=(np.array(atoms.cell) if any(pbc) else None),
+                      pbc=pbc, volume_m3=vol_m3, info=info, pair_class=cls2)
+    return model

@@ -1,0 +1,173 @@
+"""Shared defaults, validation helpers and unit conversions of :mod:`atomspin.sar`.
+
+Units inside ``atomspin.sar`` are SI throughout: H in A/m (the unit of the SAR literature),
+magnetisation in A/m, anisotropy in J/m³, volumes in m³, frequencies in Hz (cycles per second,
+ω = 2πf), times in s, temperatures in K, densities in kg/m³. SAR is returned in **W per gram of
+iron oxide** and ILP = SAR/(f H0²) in **nH m² kg⁻¹**. Where a function accepts μ0H in tesla the
+argument name ends in ``_T``.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from atomspin.units import K_B, MU_0
+
+# ---------------------------------------------------------------- defaults (each with its source)
+TAU0_S = 1e-9
+"""Attempt time τ0 = 1e-9 s. Source: Rosensweig, JMMM 252, 370 (2002) uses 1e-9 s (also the
+SPIONlib implementation); the literature range is 1e-9 – 1e-11 s (reference sheet §3)."""
+
+RHO_MAGNETITE = 5197.0
+"""Magnetite density, kg/m³. Derived: 8 Fe3O4 (231.533 g/mol) in a cube of a = 8.396 Å
+(Hamilton 1958) → 5197 kg/m³ (reference sheet §1)."""
+
+RHO_MAGHEMITE = 4876.0
+"""Maghemite density, kg/m³. Derived: Fe_{8/3}O4 per formula, a = 8.34 Å (reference sheet §1)."""
+
+MS_MAGNETITE_300K = 4.8e5
+"""Magnetite M_s at room temperature, A/m (480 kA/m, 92 A m²/kg; Dourbes rock-magnetism glossary,
+reference sheet §3); the value Muñoz-Menendez et al. PRB 102, 214412 (2020) use."""
+
+K_MAGNETITE_EFF = 1.0e4
+"""Effective uniaxial anisotropy of magnetite particles, J/m³. Source: |K1| ≈ 1e4 J/m³ at room
+temperature (reference sheet §3); Muñoz-Menendez et al. (2020) use K = 1e4 J/m³."""
+
+VISCOSITY_WATER_37C = 6.9e-4
+"""Dynamic viscosity of water at 37 °C, Pa s (standard tables: 0.692 mPa s at 37 °C)."""
+
+C_B_MAGNETITE = 3.48e6
+"""Volumetric heat capacity of magnetite, J m⁻³ K⁻¹, the value of Muñoz-Menendez et al. (2020)
+as given in the issue; 670 J kg⁻¹ K⁻¹ × 5197 kg m⁻³ (reference sheet §3)."""
+
+ALPHA_DEFAULT = 0.1
+"""Gilbert damping α = 0.1: the usual macrospin choice (reference sheet §3, range 0.01–1) [U]."""
+
+BREZOVICH_LIMIT = 4.85e8
+"""Brezovich criterion H·f = 4.85e8 A m⁻¹ s⁻¹ (Brezovich 1988; confirmed in Faílde et al.,
+arXiv:2405.20756 abstract)."""
+
+HERGT_DUTZ_LIMIT = 5.0e9
+"""Hergt & Dutz, JMMM 311, 187 (2007): H·f < 5e9 A m⁻¹ s⁻¹ (reference sheet §6; the figure is
+widely quoted, e.g. Ferrero et al., Nanoscale Adv. 2024 'Hergt–Dutz limit')."""
+
+
+# ---------------------------------------------------------------- validation
+def _as_float(name, value):
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name}: {value!r} is not a number")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: {value!r} is not a number") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{name}: {v} is not finite")
+    return v
+
+
+def check_positive(name, value):
+    """Return ``float(value)``; ValueError unless 0 < value < inf."""
+    v = _as_float(name, value)
+    if not v > 0:
+        raise ValueError(f"{name}: {v} is outside (0, inf)")
+    return v
+
+
+def check_nonnegative(name, value):
+    """Return ``float(value)``; ValueError unless 0 <= value < inf."""
+    v = _as_float(name, value)
+    if not v >= 0:
+        raise ValueError(f"{name}: {v} is outside [0, inf)")
+    return v
+
+
+def check_range(name, value, lo, hi, lo_open=False, hi_open=False):
+    """Return ``float(value)``; ValueError unless it lies in the stated interval."""
+    v = _as_float(name, value)
+    ok_lo = v > lo if lo_open else v >= lo
+    ok_hi = v < hi if hi_open else v <= hi
+    if not (ok_lo and ok_hi):
+        lb = "(" if lo_open else "["
+        rb = ")" if hi_open else "]"
+        raise ValueError(f"{name}: {v} is outside {lb}{lo}, {hi}{rb}")
+    return v
+
+
+def check_array(name, value, positive=False, nonnegative=False):
+    """Return a float64 array; ValueError on non-finite or out-of-range entries."""
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: cannot be converted to a float array") from None
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name}: contains non-finite values")
+    if positive and a.size and not np.all(a > 0):
+        raise ValueError(f"{name}: {a.min()} is outside (0, inf)")
+    if nonnegative and a.size and not np.all(a >= 0):
+        raise ValueError(f"{name}: {a.min()} is outside [0, inf)")
+    return a
+
+
+def check_int(name, value, lo=1):
+    """Return ``int(value)``; ValueError unless an integer >= lo."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name}: {value!r} is not an integer")
+    v = int(value)
+    if v < lo:
+        raise ValueError(f"{name}: {v} is outside [{lo}, inf)")
+    return v
+
+
+# ---------------------------------------------------------------- conversions
+def sphere_volume(d_m):
+    """Volume (m³) of a sphere of diameter ``d_m`` (m)."""
+    return math.pi / 6.0 * np.asarray(d_m, dtype=np.float64) ** 3
+
+
+def sphere_diameter(v_m3):
+    """Diameter (m) of a sphere of volume ``v_m3`` (m³)."""
+    return np.cbrt(6.0 * np.asarray(v_m3, dtype=np.float64) / math.pi)
+
+
+def anisotropy_field(K, Ms):
+    """Uniaxial anisotropy field H_K = 2K/(μ0 Ms) in A/m (K in J/m³, Ms in A/m)."""
+    return 2.0 * K / (MU_0 * Ms)
+
+
+def sar_from_area(area_J_per_m3, f, rho):
+    """SAR in W/g from a loop area per volume of oxide (J/m³): SAR = A f / ρ (ρ in kg/m³)."""
+    return np.asarray(area_J_per_m3) * f / rho * 1e-3
+
+
+def ilp(sar_W_per_g, f, H0):
+    """Intrinsic loss power ILP = SAR/(f H0²) in nH m² kg⁻¹ (SAR in W/g, f in Hz, H0 in A/m)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(sar_W_per_g) * 1e3 / (f * np.asarray(H0) ** 2) * 1e9
+
+
+def field_safety(f, H0):
+    """Field-safety figures for an AC field.
+
+    Parameters
+    ----------
+    f : float
+        Frequency, Hz.
+    H0 : float
+        Field amplitude, A/m.
+
+    Returns
+    -------
+    dict
+        ``Hf`` (A m⁻¹ s⁻¹), ``brezovich_ok`` (H f ≤ 4.85e8), ``hergt_dutz_ok`` (H f ≤ 5e9).
+    """
+    f = check_positive("f", f)
+    H0 = check_nonnegative("H0", H0)
+    hf = f * H0
+    return {"Hf": hf, "brezovich_ok": hf <= BREZOVICH_LIMIT, "hergt_dutz_ok": hf <= HERGT_DUTZ_LIMIT}
+
+
+def thermal_energy(T):
+    """k_B T in J."""
+    return K_B * T

@@ -1,0 +1,113 @@
+"""ResultStore (ase.db) and the serial runner: one row per task, resumable, npz side files."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from ase import Atoms
+
+from atomspin.batch import ResultStore, run_tasks
+from atomspin.batch.report import format_table, make_report
+from atomspin.batch import store as store_mod
+
+
+def toy_task(task):
+    """Deterministic stand-in for run_task: exact values from the seed."""
+    rng = np.random.default_rng(task["seed"])
+    x = rng.random(5)
+    atoms = Atoms("Fe2O", positions=[[0, 0, 0], [2.0, 0, 0], [1.0, 1.0, 0]])
+    return {"hash": task["hash"], "kvp": {"seed": task["seed"], "variant": "toy", "s_x0": float(x[0]),
+                                          "loop_Bc_T": float(x[1])},
+            "data": {"loop": {"fields_T": np.linspace(-1, 1, 5), "m": x}}, "atoms": atoms,
+            "recipe": {"seed": task["seed"]}, "elapsed_s": 0.0}
+
+
+def _tasks(n):
+    return [{"hash": f"h{i:015d}", "seed": i, "variant": "toy"} for i in range(n)]
+
+
+def test_write_read_and_no_duplicates(tmp_path):
+    st = ResultStore(tmp_path / "sub" / "r.db")
+    res = toy_task(_tasks(1)[0])
+    rid = st.write(res)
+    assert rid > 0 and st.write(res) == 0  # second write of the same hash is refused
+    assert st.count() == 1 and st.done_hashes() == {"h000000000000000"}
+    row = st.rows()[0]
+    assert row.s_x0 == np.random.default_rng(0).random(5)[0]
+    np.testing.assert_array_equal(st.arrays(row)["loop"]["m"], np.random.default_rng(0).random(5))
+    assert row.toatoms().get_chemical_formula() == "Fe2O"
+    assert row.data["recipe_json"] == '{"seed": 0}'
+
+
+def test_reserved_keys_renamed(tmp_path):
+    st = ResultStore(tmp_path / "r.db")
+    res = toy_task(_tasks(1)[0])
+    res["kvp"]["energy"] = 1.0  # reserved by ase.db
+    st.write(res)
+    assert st.rows()[0].x_energy == 1.0
+
+
+def test_large_arrays_go_to_npz(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_mod, "NPZ_THRESHOLD_BYTES", 10)
+    st = ResultStore(tmp_path / "r.db")
+    st.write(toy_task(_tasks(1)[0]))
+    row = st.rows()[0]
+    assert row.npz_file == "r_npz/h000000000000000.npz"
+    assert (tmp_path / row.npz_file).is_file()
+    np.testing.assert_array_equal(st.arrays(row)["loop"]["m"], np.random.default_rng(0).random(5))
+
+
+def test_serial_run_resumes_and_retries(tmp_path):
+    st = ResultStore(tmp_path / "r.db")
+    s1 = run_tasks(_tasks(3), st, fn=toy_task)
+    assert (s1["written"], s1["skipped"]) == (3, 0)
+    s2 = run_tasks(_tasks(5), st, fn=toy_task)
+    assert (s2["written"], s2["skipped"]) == (2, 3)
+    assert sorted(r.seed for r in st.rows()) == [0, 1, 2, 3, 4]
+    calls = {"n": 0}
+
+    def flaky(task):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("transient")
+        return toy_task(task)
+    s3 = run_tasks(_tasks(6), st, fn=flaky, retries=1)
+    assert s3["written"] == 1 and not s3["failed"] and calls["n"] == 2
+
+    def broken(task):
+        raise RuntimeError("always\nsecond line")
+    logged = []
+    s4 = run_tasks(_tasks(7), st, fn=broken, retries=2, log=logged.append)
+    assert s4["failed"] == [("h000000000000006", "RuntimeError: always")] and len(logged) == 1
+    assert st.count() == 6
+
+
+def test_retries_validated(tmp_path):
+    with pytest.raises(ValueError, match=r"retries: -1 is outside \[0, 100\]"):
+        run_tasks([], ResultStore(tmp_path / "r.db"), retries=-1)
+
+
+def test_bad_db_url_one_line(tmp_path):
+    with pytest.raises(ValueError, match=r"^db: cannot open"):
+        ResultStore("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_ase_db_cli_reads_store(tmp_path):
+    st = ResultStore(tmp_path / "r.db")
+    run_tasks(_tasks(3), st, fn=toy_task)
+    out = subprocess.run([sys.executable, "-m", "ase", "db", str(tmp_path / "r.db"), "seed>0",
+                          "-c", "id,seed,s_x0"], capture_output=True, text=True, check=True).stdout
+    assert "Rows: 2" in out and " 2|   1|0.512" in out  # rng(1).random() = 0.5118…
+
+
+def test_report_files(tmp_path):
+    st = ResultStore(tmp_path / "r.db")
+    run_tasks(_tasks(3), st, fn=toy_task)
+    rep = make_report(st, tmp_path / "rep")
+    names = {p.split("/")[-1] for p in rep["files"]}
+    assert {"summary.csv", "summary.md", "scalars.png", "loop.png"} <= names
+    assert sum(n.startswith("structure_") for n in names) == 3
+    lines = (tmp_path / "rep" / "summary.csv").read_text().splitlines()
+    assert len(lines) == 4
+    table = format_table(rep["rows"])
+    assert "s_x0" in table and len(table.splitlines()) == 5

@@ -1,0 +1,119 @@
+"""Cubic, uniaxial, Néel and radial anisotropy and the Zeeman term of compiled models."""
+import numpy as np
+import pytest
+
+from atomspin.model import SpinModel
+from atomspin.model._testing import spinel_box, spinel_sphere
+from atomspin.model.anisotropy import neel_pair_quad
+from atomspin.model.core import quad_to_matrix
+from atomspin.units import ANGSTROM, MEV, MU_B_MEV_PER_T
+
+K1 = -1.1e4  # J/m³, magnetite default (params/magnetite.toml)
+K2 = -0.28e4
+V_SITE = 8.396 ** 3 / 24 * ANGSTROM ** 3  # m³ per Fe
+
+
+def _collinear(m, d):
+    d = np.asarray(d, float) / np.linalg.norm(d)
+    s = np.tile(d, (m.n, 1))
+    s[m.sublattice == "A"] *= -1
+    return s
+
+
+def test_cubic_per_site_values():
+    m = SpinModel.from_atoms(spinel_box(2))
+    assert np.allclose(m.k1, K1 * V_SITE / MEV)  # −1.69e−3 meV per Fe
+    assert np.allclose(m.k2, K2 * V_SITE / MEV)
+    assert m.k1[0] == pytest.approx(-1.694e-3, rel=1e-3)
+
+
+def test_cubic_111_vs_100_energy_density():
+    """Exchange-stiff (collinear) limit: [E(111) − E(100)] / V = K1/3 + K2/27, within 5 % of K1/3; ⟨111⟩ lower."""
+    m = SpinModel.from_atoms(spinel_box(2))
+    e100 = m.energy(_collinear(m, (1, 0, 0)))
+    e111 = m.energy(_collinear(m, (1, 1, 1)))
+    e110 = m.energy(_collinear(m, (1, 1, 0)))
+    assert e111 < e110 < e100
+    dens = (e111 - e100) * MEV / m.volume_m3
+    assert dens == pytest.approx(K1 / 3 + K2 / 27, rel=1e-9)
+    assert dens == pytest.approx(K1 / 3, rel=0.05)
+    assert m.volume_m3 == pytest.approx((2 * 8.396) ** 3 * ANGSTROM ** 3)
+
+
+def test_particle_moment_prefers_111_with_engine():
+    """Low-T Monte Carlo of a small magnetite particle started along [001]: with K1 < 0 the [001] direction
+    is an energy maximum of the cubic term and the moment rolls to a ⟨111⟩ axis; with K1 > 0 it stays.
+    K1 is scaled up (×900, k1 = ∓1.5 meV per site) so that the test runs in seconds; exchange (|J_AB| = 33 meV)
+    still dominates and T = 5 K ≪ Tc."""
+    eng = pytest.importorskip("atomspin.engine")
+    p = spinel_sphere(20.0)
+    res = {}
+    for sign in (-1, 1):
+        pset = {"name": "stiff", "convention": {"form": "-2J", "spin_length": "classical", "unit": "meV"},
+                "exchange": {"AA": -0.11, "AB": -2.92, "BB": 0.24, "BB180": -2.92},
+                "anisotropy": {"K1_J_per_m3": sign * 1.0e7, "K2_J_per_m3": 0.0, "cell_a_A": 8.396,
+                               "magnetic_sites_per_cell": 24}}
+        m = SpinModel.from_atoms(p, params=pset)
+        m.spins[:] = _collinear(m, (0.05, 0.02, 1.0))
+        sim = eng.Simulation(m, T=5.0, seed=7, threads=1, parallel=False)
+        sim.run(5000)
+        obs = sim.run(5000, observe_every=10)
+        u = obs.magnetisation / np.linalg.norm(obs.magnetisation, axis=1)[:, None]
+        res[sign] = np.mean(np.abs(u), axis=0)
+    assert np.allclose(res[-1], 1 / np.sqrt(3), atol=0.06)  # ⟨111⟩
+    assert res[1][2] > 0.97  # stays on [001]
+
+
+def test_uniaxial():
+    m = SpinModel.from_atoms(spinel_box(2), cubic=False, uniaxial=((0, 0, 2.0), 1.0e4))
+    q = quad_to_matrix(m.quad)
+    k = 1.0e4 * V_SITE / MEV
+    assert np.allclose(q[:, 2, 2], k) and np.allclose(q[:, :2, :], 0)
+    ez, ex = _collinear(m, (0, 0, 1)), _collinear(m, (1, 0, 0))
+    assert m.energy(ex) - m.energy(ez) == pytest.approx(m.n * k, abs=1e-9)
+    with pytest.raises(ValueError, match="uniaxial"):
+        SpinModel.from_atoms(spinel_box(2), uniaxial=((0, 0, 0), 1.0e4))
+
+
+def test_neel_pair_tensor_by_hand():
+    """E_i = −(k_s/2) Σ_j (ŝ_i·ê_ij)²: one bond along z → Q = (k_s/2) ẑẑᵀ on the masked site only."""
+    q = neel_pair_quad(2, np.array([0]), np.array([1]), np.array([[0.0, 0.0, 3.0]]), 0.4, np.array([True, False]))
+    assert np.allclose(q[0], np.diag([0, 0, 0.2])) and np.allclose(q[1], 0)
+
+
+def test_neel_isotropic_in_bulk_anisotropic_at_surface():
+    p = spinel_sphere(30.0)
+    m = SpinModel.from_atoms(p, cubic=False, neel_ks_meV=0.5, surface_sites=np.ones(len(p), bool))
+    q = quad_to_matrix(m.quad)
+    r = np.linalg.norm(m.positions, axis=1)
+    surf = p.arrays["surface"][m.atom_index]
+    a_in = (m.sublattice == "A") & (r < 8.0)  # A sites: Td symmetry, 4 AA + 12 AB neighbours
+    assert np.any(a_in)
+    for qi in q[a_in]:
+        assert np.allclose(qi, np.eye(3) * np.trace(qi) / 3, atol=1e-9)
+        assert np.trace(qi) == pytest.approx(0.5 / 2 * 16)  # (k_s/2)·z with z = 16 bonds
+    aniso = [np.ptp(np.linalg.eigvalsh(qi)) for qi in q[surf]]
+    assert np.median(aniso) > 0.05  # missing neighbours leave an anisotropic remainder
+    # default: only the labelled surface sites get the term
+    m2 = SpinModel.from_atoms(p, cubic=False, neel_ks_meV=0.5)
+    assert np.all(m2.quad[~surf] == 0) and np.any(m2.quad[surf] != 0)
+
+
+def test_radial_surface_anisotropy():
+    p = spinel_sphere(20.0)
+    m = SpinModel.from_atoms(p, cubic=False, radial_ks_meV=0.3)
+    q = quad_to_matrix(m.quad)
+    surf = p.arrays["surface"][m.atom_index]
+    rhat = (m.positions - m.positions.mean(axis=0))
+    rhat /= np.linalg.norm(rhat, axis=1)[:, None]
+    assert np.allclose(q[surf], 0.3 * np.einsum("ni,nj->nij", rhat[surf], rhat[surf]))
+    assert np.all(q[~surf] == 0)
+
+
+def test_zeeman_in_tesla():
+    m0 = SpinModel.from_atoms(spinel_box(2))
+    m1 = SpinModel.from_atoms(spinel_box(2), field=(0.0, 0.0, 1.5))
+    s = _collinear(m0, (0, 0, 1))  # B up, A down
+    net = np.sum(m0.moments[m0.sublattice == "B"]) - np.sum(m0.moments[m0.sublattice == "A"])
+    assert net == pytest.approx(4.0 * 8 * 8)  # 4 μB per Fe3O4, 64 f.u.
+    assert m1.energy(s) - m0.energy(s) == pytest.approx(-net * MU_B_MEV_PER_T * 1.5, rel=1e-12)

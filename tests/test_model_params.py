@@ -1,0 +1,106 @@
+"""Parameter sets, the convention conversion and the mean-field check of the convention."""
+import numpy as np
+import pytest
+
+from atomspin.model import SpinModel, available_parameter_sets, load_parameter_set, mean_field_tc
+from atomspin.model._testing import rocksalt_box, spinel_box
+from atomspin.units import K_B_MEV_PER_K
+
+KB = K_B_MEV_PER_K
+
+
+def _mf_sublattice(jaa, jab, jbb, p=1.0):
+    """Exact two-sublattice mean field of the spinel (z_AA = 4, z_AB = 12, z_BA = 6, z_BB = 6; B occupancy p)
+    for unit-spin couplings in meV → T_MF in K."""
+    m = np.array([[4 * jaa, 12 * p * jab], [6 * jab, 6 * p * jbb]])
+    return max(np.linalg.eigvals(m).real) / (3 * KB)
+
+
+def _literal(jbb=0.63, form="-J", spin_length="unit", unit="meV", aa=-0.11, ab=-2.92):
+    return {"name": "lit", "convention": {"form": form, "spin_length": spin_length, "unit": unit},
+            "exchange": {"AA": aa, "AB": ab, "BB": jbb, "BB180": ab},
+            "anisotropy": {"cell_a_A": 8.396, "magnetic_sites_per_cell": 24}}
+
+
+def test_shipped_sets_and_sources():
+    names = available_parameter_sets()
+    assert {"magnetite", "maghemite", "feo", "interface"} <= set(names)
+    for n in names:
+        text = open(load_parameter_set(n).source, encoding="utf-8").read()
+        # every set states where its numbers come from (a reference or "derived"/"ASSUMPTION")
+        assert any(w in text for w in ("Phys. Rev", "J. Phys", "derived", "ASSUMPTION"))
+
+
+def test_magnetite_conversion_by_hand():
+    """−2J S·S, classical S = m/2: J_ij = 2 J S_i S_j (S_A = 5/2, S_B = 9/4)."""
+    p = load_parameter_set("magnetite")
+    assert p.unit_coupling("AB", 5.0, 4.5) == pytest.approx(2 * -2.92 * 2.5 * 2.25)  # −32.85 meV
+    assert p.unit_coupling("AA", 5.0, 5.0) == pytest.approx(-1.375)
+    assert p.unit_coupling("BB", 4.5, 4.5) == pytest.approx(2 * 0.24 * 2.25 ** 2)  # 2.430 meV
+    assert p.unit_coupling("BB", 4.0, 5.0) == pytest.approx(2 * 0.24 * 2.0 * 2.5)  # explicit Fe2+–Fe3+
+
+
+def test_maghemite_conversion_by_hand():
+    """−2J S·S, quantum length √(S(S+1)), J in K: J_ij = 2 J k_B S(S+1) for Fe3+ (S = 5/2)."""
+    p = load_parameter_set("maghemite")
+    assert p.unit_coupling("AB", 5.0, 5.0) == pytest.approx(2 * -28.1 * KB * 8.75)
+    assert p.unit_coupling("BB", 5.0, 5.0) == pytest.approx(2 * -8.6 * KB * 8.75)
+    assert p.unit_coupling("AA", 5.0, 5.0) == pytest.approx(2 * -21.0 * KB * 8.75)
+
+
+@pytest.mark.parametrize("conv, expected", [
+    # reference sheet physics.md §2 mean-field table, magnetite column (J_BB = 0.63 meV)
+    (("-J", "unit"), 103.0),
+    (("-J", "classical"), 572.0),
+    (("-2J", "classical"), 1145.0),
+    (("-2J", "quantum"), 1630.0),
+])
+def test_mean_field_table_magnetite(conv, expected):
+    form, sl = conv
+    atoms = spinel_box(2)
+    m = SpinModel.from_atoms(atoms, params=_literal(form=form, spin_length=sl))
+    assert mean_field_tc(m) == pytest.approx(expected, rel=0.005)
+
+
+def test_mean_field_default_set_exact():
+    m = SpinModel.from_atoms(spinel_box(2))
+    exact = _mf_sublattice(2 * -0.11 * 6.25, 2 * -2.92 * 2.5 * 2.25, 2 * 0.24 * 2.25 ** 2)
+    assert mean_field_tc(m) == pytest.approx(exact, rel=1e-9)
+    assert m.mean_field_tc() == pytest.approx(1096.6, abs=0.5)
+    # explicit Verwey-like Fe2+/Fe3+ B sites of the same mean spin give nearly the same T_MF
+    atoms = spinel_box(2)
+    b = np.flatnonzero(atoms.arrays["sublattice"] == "B")
+    mom = atoms.arrays["moment_muB"].copy()
+    mom[b[::2]], mom[b[1::2]] = 4.0, 5.0
+    atoms.set_array("moment_muB", mom)
+    assert mean_field_tc(SpinModel.from_atoms(atoms)) == pytest.approx(1096.6, rel=0.01)
+
+
+def test_mean_field_maghemite_against_table():
+    """Sheet: 905 K (−2J, quantum) for B occupancy 5/6 in the virtual crystal; the random-vacancy lattice
+    lies within a few per cent of it."""
+    vca = _mf_sublattice(*(2 * j * KB * 8.75 for j in (-21.0, -28.1, -8.6)), p=5 / 6)
+    assert vca == pytest.approx(905.0, rel=0.002)
+    atoms = spinel_box(3, phase="gamma-Fe2O3", b_moment=5.0, vacancy_fraction=1 / 6, seed=1)
+    m = SpinModel.from_atoms(atoms)
+    assert m.info["params"] == "maghemite"
+    assert mean_field_tc(m) == pytest.approx(vca, rel=0.05)
+
+
+def test_feo_mean_field_type2():
+    """Type-II order: 6 antiparallel J2 neighbours, J1 cancels → k_B T_MF = 6 |J2| / 3."""
+    m = SpinModel.from_atoms(rocksalt_box(4), overrides={"RR1": 0.7})
+    assert mean_field_tc(m) == pytest.approx(2 * 11.82 / KB, rel=1e-6)
+
+
+def test_overrides_and_unknown_set():
+    m = SpinModel.from_atoms(spinel_box(2), overrides={"BB": -1.0})
+    rc = np.array(m.info["pair_class_names"])[m.pair_class]
+    assert np.all(m.J[rc == "BB"] == -1.0)
+    assert np.allclose(m.J[rc == "AB"], -32.85)
+    with pytest.raises(ValueError, match="unknown parameter set"):
+        SpinModel.from_atoms(spinel_box(2), params="hematite")
+    with pytest.raises(ValueError, match="overrides"):
+        SpinModel.from_atoms(spinel_box(2), overrides={"XY": 1.0})
+    with pytest.raises(ValueError, match="form"):
+        load_parameter_set(_literal(form="-3J"))

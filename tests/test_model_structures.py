@@ -1,0 +1,44 @@
+"""Integration with atomspin.structures: APB and FeO/spinel core–shell particles compile into the right
+pair classes (cross-checked against the structures package's own, independent B–O–B link counter)."""
+import numpy as np
+import pytest
+
+from atomspin.model import PAIR_CLASSES, SpinModel
+
+st = pytest.importorskip("atomspin.structures")
+defects = pytest.importorskip("atomspin.structures.defects")
+
+
+def test_apb_180_links_match_independent_count():
+    p = st.build_particle("Fe3O4", "sphere", diameter_nm=5.0, seed=1)
+    d = defects.insert_apb(p, plane=(1, 1, 0))
+    m0 = SpinModel.from_atoms(p)
+    m = SpinModel.from_atoms(d)
+    assert "BB180" not in m0.info["pair_counts"]
+    n180 = m.info["pair_counts"]["BB180"]
+    assert n180 > 50
+    assert n180 == st.count_bob_links(d, angle_min_deg=150.0)
+    rc = np.array(m.info["pair_class_names"])[m.pair_class]
+    # strongly AF: the APB coupling equals the A–B value for the same spin lengths (magnetite.toml)
+    s_b = m.moments / 2
+    row = np.repeat(np.arange(m.n), np.diff(m.indptr))
+    sel = rc == "BB180"
+    assert np.allclose(m.J[sel], 2 * -2.92 * s_b[row[sel]] * s_b[m.indices[sel]])
+    # every BB180 pair touches the labelled APB zone
+    zone = d.arrays["apb_zone"][m.atom_index]
+    assert np.all(zone[row[sel]] | zone[m.indices[sel]])
+
+
+def test_core_shell_has_rocksalt_and_interface_classes():
+    p = st.build_particle("Fe3O4", "sphere", diameter_nm=6.0, seed=2)
+    cs = defects.core_shell(p, 3.0)
+    m = SpinModel.from_atoms(cs, overrides={"RR1": 0.5})
+    c = m.info["pair_counts"]
+    for name in ("AA", "AB", "BB", "RR1", "RR2", "RB", "RB180"):
+        assert c.get(name, 0) > 0, name
+    assert m.info["class_source"]["RR2"] == "feo" and m.info["class_source"]["RB"] == "interface"
+    rc = np.array(PAIR_CLASSES)[m.pair_class]
+    assert np.allclose(m.J[rc == "RR2"], -11.82) and np.allclose(m.J[rc == "RR1"], 0.5)
+    # FeO sites get the FeO (zero) cubic anisotropy, spinel sites the magnetite one
+    r = m.sublattice == "R"
+    assert np.all(m.k1[r] == 0) and np.all(m.k1[~r] < 0)
