@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--db", default=None, help="result database (default results/<name>.db)")
     r.add_argument("-o", "--output", default=None, help="report folder (default results/<name>_report)")
     r.add_argument("--no-progress", action="store_true")
+    r.add_argument("--no-report", action="store_true", help="only the table, no report folder")
 
     s = sub.add_parser("sweep", help="run a sweep on Dask into an ase.db database")
     s.add_argument("recipe")
@@ -58,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--scheduler-file", default=None, help="scheduler file of a running scheduler")
     s.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes")
     s.add_argument("--retries", type=int, default=2, help="retries of a failing task (default 2)")
+    s.add_argument("--connect-timeout", type=float, default=10.0,
+                   help="seconds to wait for --scheduler / --scheduler-file (default 10)")
     s.add_argument("--no-progress", action="store_true")
 
     rp = sub.add_parser("report", help="plots + summary table from a result database")
@@ -110,12 +113,15 @@ def _prepare(recipe_path):
 
 
 def _finish(store, tasks, summary, report_dir, title) -> int:
-    from atomspin.batch.report import make_report
+    from atomspin.batch.report import format_table, make_report, summary_rows
 
-    rep = make_report(store, report_dir, hashes={t["hash"] for t in tasks}, title=title)
-    _out(rep["table"])
+    hashes = [t["hash"] for t in tasks]
+    if report_dir is None:
+        _out(format_table(summary_rows(store, hashes)))
+    else:
+        _out(make_report(store, report_dir, hashes=hashes, title=title)["table"])
     _out(f"\n{summary['written']} written, {summary['skipped']} already done, {len(summary['failed'])} failed "
-         f"in {summary['elapsed_s']:.1f} s; database {store.url}; report {report_dir}")
+         f"in {summary['elapsed_s']:.1f} s; database {store.url}" + (f"; report {report_dir}" if report_dir else ""))
     if summary["failed"]:
         for h, msg in summary["failed"]:
             _err(f"task {h} failed: {msg}")
@@ -175,7 +181,7 @@ def cmd_run(a) -> int:
     recipe, tasks = _prepare(a.recipe)
     name = recipe.get("meta", {}).get("name", Path(a.recipe).stem)
     db = a.db or f"results/{name}.db"
-    report = a.output or f"results/{name}_report"
+    report = None if a.no_report else (a.output or f"results/{name}_report")
     store = ResultStore(db)
     summary = run_tasks(tasks, store, client=None, progress=not a.no_progress, log=_err)
     return _finish(store, tasks, summary, report, name)
@@ -185,7 +191,11 @@ def _with_client(a, fn):
     from atomspin.batch import open_client
 
     _check_workers(a.workers)
-    client, cluster = open_client(scheduler=a.scheduler, scheduler_file=a.scheduler_file, workers=a.workers)
+    timeout = getattr(a, "connect_timeout", 10.0)
+    if not (0 < timeout <= 3600):
+        raise _UsageError(f"--connect-timeout: {timeout:g} is outside (0, 3600]")
+    client, cluster = open_client(scheduler=a.scheduler, scheduler_file=a.scheduler_file, workers=a.workers,
+                                  timeout_s=timeout)
     try:
         return fn(client)
     finally:

@@ -67,7 +67,9 @@ def test_local_cluster_sweep_and_same_seed_identical(tmp_path):
     client, cluster = open_client(workers=2)
     try:
         env = client.run(lambda: {k: os.environ.get(k) for k in ("NUMBA_NUM_THREADS", "NUMBA_CACHE_DIR")})
-        assert len(env) == 2 and all(e["NUMBA_NUM_THREADS"] == "1" and e["NUMBA_CACHE_DIR"] for e in env.values())
+        assert len(env) == 2
+        assert all(e["NUMBA_NUM_THREADS"] == "1" and e["NUMBA_CACHE_DIR"] == os.environ.get("NUMBA_CACHE_DIR")
+                   for e in env.values())
         assert all(w["nthreads"] == 1 for w in client.scheduler_info()["workers"].values())
         a, b = ResultStore(tmp_path / "a.db"), ResultStore(tmp_path / "b.db")
         tasks = _tasks(6, sleep=0.05)

@@ -47,6 +47,27 @@ def test_reserved_keys_renamed(tmp_path):
     assert st.rows()[0].x_energy == 1.0
 
 
+def test_numeric_strings_stored_as_numbers(tmp_path):
+    st = ResultStore(tmp_path / "r.db")
+    res = toy_task(_tasks(1)[0])
+    res["kvp"].update(plane="110", zero="0", label="(110)")
+    st.write(res)
+    row = st.rows()[0]
+    assert (row.plane, row.zero, row.label) == (110, 0, "(110)")
+
+
+def test_write_failure_does_not_stop_sweep(tmp_path):
+    def bad_kvp(task):
+        res = toy_task(task)
+        if task["seed"] == 1:
+            res["kvp"]["bad key"] = object()  # not storable
+        return res
+    st = ResultStore(tmp_path / "r.db")
+    s = run_tasks(_tasks(3), st, fn=bad_kvp)
+    assert s["written"] == 2 and [h for h, _ in s["failed"]] == ["h000000000000001"]
+    assert s["failed"][0][1].startswith("store: ")
+
+
 def test_large_arrays_go_to_npz(tmp_path, monkeypatch):
     monkeypatch.setattr(store_mod, "NPZ_THRESHOLD_BYTES", 10)
     st = ResultStore(tmp_path / "r.db")
@@ -105,9 +126,9 @@ def test_report_files(tmp_path):
     run_tasks(_tasks(3), st, fn=toy_task)
     rep = make_report(st, tmp_path / "rep")
     names = {p.split("/")[-1] for p in rep["files"]}
-    assert {"summary.csv", "summary.md", "scalars.png", "loop.png"} <= names
-    assert sum(n.startswith("structure_") for n in names) == 3
+    assert {"summary.csv", "summary.md", "scalars.png", "loop.png", "structures.png"} <= names
     lines = (tmp_path / "rep" / "summary.csv").read_text().splitlines()
     assert len(lines) == 4
     table = format_table(rep["rows"])
     assert "s_x0" in table and len(table.splitlines()) == 5
+    assert format_table([]) == "(no rows)"

@@ -106,7 +106,7 @@ def test_sweep_unreachable_scheduler_exit_2(tmp_path):
     p.write_text(TINY)
     t0 = time.time()
     rc, _, err = run_cli("sweep", p, "--db", tmp_path / "r.db", "--scheduler", f"tcp://127.0.0.1:{_free_port()}",
-                         "--no-progress")
+                         "--connect-timeout", "2", "--no-progress")
     assert rc == 2 and "cannot reach" in one_line_error(err) and "no local fallback" in err
     assert time.time() - t0 < 40
     rc, _, err = run_cli("sweep", p, "--db", tmp_path / "r.db", "--scheduler-file", tmp_path / "none.json")
@@ -195,12 +195,11 @@ def test_run_resume_and_report(tmp_path):
         n_b0 = clean[s].s_counts_B
         assert vac[s].s_counts_B == n_b0 - round(0.2 * n_b0 / 2)
         assert vac[s].s_counts_O == clean[s].s_counts_O
-    rc, out, _ = run_cli("run", p, "--db", db, "-o", rep, "--no-progress")
+    assert (rep / "summary.csv").read_text().count("\n") == 5
+    assert (rep / "structures.png").stat().st_size > 1000
+    rc, out, _ = run_cli("run", p, "--db", db, "--no-report", "--no-progress")
     assert rc == 0 and "0 written, 4 already done" in out and ResultStore(db).count() == 4
-    rc, out, err = run_cli("report", db, "-o", tmp_path / "rep2")
-    assert rc == 0, err
-    assert (tmp_path / "rep2" / "summary.csv").read_text().count("\n") == 5
-    assert len(list((tmp_path / "rep2").glob("structure_*.png"))) == 4
+    assert "vac" in out  # the table is still printed
     proc = subprocess.run([sys.executable, "-m", "ase", "db", str(db), "variant=vac", "-c", "id,seed,delta"],
                           capture_output=True, text=True, check=True)
     assert "Rows: 2" in proc.stdout
@@ -216,7 +215,7 @@ def test_sweep_local_cluster(tmp_path):
     rows = ResultStore(tmp_path / "s.db").rows()
     assert len({r.task_hash for r in rows}) == 4
     # same seed -> identical rows as the in-process runner (up to wall-clock keys)
-    rc, _, err = run_cli("run", p, "--db", tmp_path / "r.db", "-o", tmp_path / "rep", "--no-progress")
+    rc, _, err = run_cli("run", p, "--db", tmp_path / "r.db", "--no-report", "--no-progress")
     assert rc == 0, err
     other = {r.task_hash: r for r in ResultStore(tmp_path / "r.db").rows()}
     for r in rows:
@@ -226,6 +225,9 @@ def test_sweep_local_cluster(tmp_path):
         np.testing.assert_array_equal(r.positions, other[r.task_hash].positions)
     rc, _, err = run_cli("sweep", p, "--db", tmp_path / "s.db", "--workers", "0")
     assert rc == 2 and "--workers: 0 is outside [1, 256]" in one_line_error(err)
+    rc, out, err = run_cli("report", tmp_path / "s.db", "-o", tmp_path / "rep2")
+    assert rc == 0, err
+    assert "clean" in out and (tmp_path / "rep2" / "summary.csv").read_text().count("\n") == 5
 
 
 @pytest.mark.slow
@@ -246,7 +248,7 @@ def test_demo(tmp_path, full_scale):
     assert rows["APB"].apb and rows["APB"].s_counts_A + rows["APB"].s_counts_B <= (
         rows["defect-free"].s_counts_A + rows["defect-free"].s_counts_B)
     report = tmp_path / "demo" / "report"
-    assert (report / "summary.md").is_file() and len(list(report.glob("structure_*.png"))) == 3
+    assert (report / "summary.md").is_file() and (report / "structures.png").is_file()
     steps = rows["defect-free"].steps.split(",")
     if "loop" in steps:
         assert (report / "loop.png").is_file()

@@ -51,7 +51,7 @@ def test_constrained_magnitude_equals_unconstrained_modulus(J_over_kT, moments):
     exact = integrate(lambda c: modulus(c) * w(c), -1, 1)[0] / integrate(w, -1, 1)[0]
     sim = ConstrainedSimulation(_pair(J, moments), T, direction=[0.3, -1.0, 0.5], seed=4)
     sim.run(2000)
-    obs = sim.run(120_000, observe_every=2)
+    obs = sim.run(150_000, observe_every=10)
     mpar = obs.magnetisation @ sim.direction
     assert np.max(np.linalg.norm(obs.magnetisation - np.outer(mpar, sim.direction), axis=1)) < 1e-10
     assert mpar.mean() == pytest.approx(exact, rel=0.01)

@@ -10,7 +10,7 @@ from atomspin.units import ANGSTROM, MEV, MU_0, MU_B
 
 
 def _naive_dipolar(pos, mom, s):
-    """Σ_{i<j} (μ0/4π r³)[m_i·m_j − 3(m_i·r̂)(m_j·r̂)] in meV, positions in Å, moments in μB (double loop)."""
+    """Σ_{i<j} (μ0/4π r³)[m_i·m_j − 3(m_i·r̂)(m_j·r̂)] in meV; positions Å, moments μB (double loop)."""
     e = 0.0
     for i in range(len(pos)):
         for j in range(i + 1, len(pos)):

@@ -74,6 +74,12 @@ def reference_master(Hz, dt, axes, vols, T, tau0, pos=None):
             w = H / hn - c * axes[i]
             w /= np.linalg.norm(w)
             th, e, esad = brute_wells(hn / HK, math.acos(c), n=20000)
+            if th.size == 1:  # metastable well gone: forced into the remaining one
+                nn = math.cos(th[0]) * axes[i] + math.sin(th[0]) * w
+                p[i] = 1.0 if math.cos(th[0]) >= 0 else 0.0
+                out[i, k] = nn[2]
+                newmom[i] = MS * vols[i] * nn
+                continue
             order = np.argsort(-np.cos(th))
             th, e = th[order], e[order]
             npl = math.cos(th[0]) * axes[i] + math.sin(th[0]) * w
@@ -83,6 +89,8 @@ def reference_master(Hz, dt, axes, vols, T, tau0, pos=None):
             nu_m = math.exp(-b * (esad - e[1])) / (2 * tau0)
             tot = nu_p + nu_m
             peq = nu_m / tot
+            if k == 0:
+                p[i] = peq
             pm = peq + (p[i] - peq) * math.exp(-0.5 * tot * dt)
             p[i] = peq + (p[i] - peq) * math.exp(-tot * dt)
             out[i, k] = pm * npl[2] + (1 - pm) * nmi[2]
@@ -109,12 +117,15 @@ def test_master_kernel_matches_reference():
     assert np.max(np.abs(got - ref)) < 2e-4  # the reference grid resolves θ to 3e-4 rad
 
 
-@pytest.mark.parametrize("f", [3e4, 1e5, 3e5])
+@pytest.mark.parametrize("f", [3e4, 1e5, 3e5, pytest.param(1e6, marks=pytest.mark.slow)])
 def test_low_field_limit_equals_lrt(f):
-    """Random axes, ξ = 0.22, h = 0.015: the loop area approaches LRT (Arrhenius τ_N) within 10 %."""
-    d, H0 = 18e-9, 500.0
+    """Random axes, ξ = 0.044, h = 0.003, ωτ_N = 0.3…10: the loop area approaches LRT (Arrhenius τ_N)
+    within 10 % (measured: 0.5–3 %; the excess grows as H0², a non-linear effect of the
+    field-dependent barriers)."""
+    d, H0 = 18e-9, 100.0
     lrt = linear_response_sar(f, H0, d=d, T=300.0, neel_form="arrhenius", warn=False)
-    kin = kinetic_loop(f, H0, np.full(64, d), T=300.0, axes=quadrature_axes(64), n_cycles=3)
+    kin = kinetic_loop(f, H0, np.full(64, d), T=300.0, axes=quadrature_axes(64))
+    assert abs(kin.params["closure"]) < 0.02 * np.max(np.abs(kin.M_over_Ms))
     assert kin.loop_area_J_per_m3 == pytest.approx(float(lrt.loop_area_J_per_m3), rel=0.10)
 
 
@@ -137,14 +148,15 @@ def test_dipolar_pair_shifts_switching_field(geometry, sign):
     axis = (0.0, 0.0, 1.0) if geometry == "along" else (1.0, 0.0, 0.0)
     pos = arrangement("chain", [d, d], gap=gap, axis=axis)
     Hsw = HK + sign * MS * (np.pi / 6 * d**3) / (4 * np.pi * r**3)
-    kin = kinetic_loop(1e3, 1.5 * HK, [d, d], T=0.0, axes="aligned", positions=pos, n_cycles=2,
+    kin = kinetic_loop(1e3, 2.5 * HK, [d, d], T=0.0, axes="aligned", positions=pos, n_cycles=2,
                        steps_per_cycle=8000)
     assert kin.loop_area_J_per_m3 == pytest.approx(4 * MU0 * MS * Hsw, rel=2e-3)
+    assert np.ptp(kin.particle_area_J_per_m3) < 1e-9 * kin.loop_area_J_per_m3  # identical particles
 
 
 def test_kmc_agrees_with_master_and_is_seeded():
-    d = np.full(400, 17e-9)
-    kw = dict(T=300.0, axes=quadrature_axes(400), n_cycles=3, steps_per_cycle=2000)
+    d = np.full(200, 17e-9)
+    kw = dict(T=300.0, axes=quadrature_axes(200), n_cycles=3, steps_per_cycle=1000)
     master = kinetic_loop(3e5, 8e3, d, method="master", **kw)
     a = kinetic_loop(3e5, 8e3, d, method="kmc", seed=11, **kw)
     b = kinetic_loop(3e5, 8e3, d, method="kmc", seed=11, **kw)

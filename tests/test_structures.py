@@ -21,8 +21,11 @@ def _nearest(atoms, s1, s2, cutoff=4.0):
 
 
 def _spg(atoms):
-    return spglib.get_symmetry_dataset((atoms.cell[:], atoms.get_scaled_positions(), atoms.numbers),
-                                       symprec=1e-3).number
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # spglib's OLD_ERROR_HANDLING notice
+        return spglib.get_symmetry_dataset((atoms.cell[:], atoms.get_scaled_positions(), atoms.numbers),
+                                           symprec=1e-3).number
 
 
 # ----------------------------------------------------------------------------- magnetite cell
@@ -219,3 +222,35 @@ def test_large_sphere(full_scale):
 def test_ideal_lattice_has_no_180_degree_bob_links():
     assert S.count_bob_links(S.build_bulk("Fe3O4", repeat=2)) == 0
     assert S.count_bob_links(S.build_particle("Fe3O4", "sphere", 4.0)) == 0
+
+
+@pytest.mark.slow
+def test_build_label_apb_vacancies_performance(full_scale):
+    """Acceptance: a 20 nm sphere (~390k atoms) with vacancies and one APB, labelled, in < 15 s."""
+    import time
+    d = 20.0 if full_scale else 12.0
+    t = time.perf_counter()
+    p = S.build_particle("Fe3O4", "sphere", d, seed=1)
+    q = S.insert_apb(S.add_vacancies(p, 0.1, seed=1), (1, 1, 0))
+    assert time.perf_counter() - t < 15.0
+    assert S.min_distance_A(q) > 1.7
+
+
+def test_ellipsoid_depth_is_exact_distance():
+    """Newton/Eberly distance against a brute-force minimisation over the surface parametrisation."""
+    from scipy.optimize import minimize
+
+    from atomspin.structures.shapes import depth_A
+    ax = np.array([30.0, 50.0, 80.0])
+    sh = {"kind": "ellipsoid", "center_A": [0.0, 0.0, 0.0], "semi_axes_A": list(ax)}
+    rng = np.random.default_rng(0)
+    p = rng.uniform(-80, 80, (4000, 3))
+    p = np.vstack([p[((p / ax) ** 2).sum(1) < 1][:12], [[0, 0, 0], [0, 20, 0], [0, 0, 50]]])
+    d = depth_A(sh, p)
+
+    def brute(x):
+        f = lambda v: np.linalg.norm(ax * [np.sin(v[0]) * np.cos(v[1]), np.sin(v[0]) * np.sin(v[1]),
+                                           np.cos(v[0])] - x)
+        return min(minimize(f, [t0, p0], method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10}).fun
+                   for t0 in np.linspace(0.1, 3.0, 5) for p0 in np.linspace(0, 6.0, 6))
+    np.testing.assert_allclose(d, [brute(x) for x in p], atol=1e-5)

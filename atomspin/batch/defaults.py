@@ -20,8 +20,8 @@ DEMO_RECIPE = {
         "steps": ["structure", "disorder", "loop", "kv", "sar"],
         "T_K": 300.0,
         "disorder": {"sweeps": 1000, "bin_nm": 0.25},
-        "loop": {"B_max_T": 0.5, "n_fields": 21, "sweeps": 150},
-        "kv": {"sweeps": 500, "n_angles": 7},
+        "loop": {"B_max_T": 0.5, "n_fields": 21, "sweeps": 200},
+        "kv": {"sweeps": 800, "n_angles": 7},
         "sar": {"f_Hz": 100000.0, "H0_A_per_m": 15000.0, "tau0_s": 1e-9},
     },
     "sweep": {

@@ -13,14 +13,18 @@ __all__ = ["summary_rows", "format_table", "make_report", "plot_cross_section", 
 IDENTITY_KEYS = ("variant", "phase", "shape", "diameter_nm", "delta", "apb_plane", "T_K", "seed")
 _BOOKKEEPING = {"task_hash", "study", "params", "steps", "walltime_s", "npz_file", "apb"}
 _RESULT_PREFIXES = ("s_", "tc_", "disorder_", "loop_", "kv_", "sar_")
+#: headline results, shown first in tables and figures when present
+_PRIORITY = ("n_magnetic", "Ms_A_per_m", "Hc_A_per_m", "Mr", "K_eff_J_per_m3", "barrier_J", "barrier_over_kT",
+             "SAR_W_per_g", "mean_canting_deg", "Tc_K", "s_net_moment_muB", "s_vacancy_fraction")
+_MAX_PANELS = 6
 
 #: preferred x arrays of result curves (first match wins)
-_X_NAMES = ("fields_T", "field_T", "B_T", "H_A_per_m", "r_nm", "radius_nm", "depth_nm", "bin_nm",
-            "T_K", "temperatures_K", "temperatures", "angles_rad", "angle_rad", "theta")
+_X_NAMES = ("fields_T", "depth_bins_nm", "distance_bins_nm", "T", "T_K", "theta")
 
 
 def summary_rows(store, hashes=None) -> list:
-    """Key-value pairs of the rows (optionally only those whose ``task_hash`` is in ``hashes``)."""
+    """Key-value pairs of the rows, by id; with ``hashes`` (a sequence of task hashes) only those rows,
+    in that order."""
     rows = []
     for row in store.rows():
         kv = dict(row.key_value_pairs)
@@ -29,6 +33,9 @@ def summary_rows(store, hashes=None) -> list:
         kv["id"] = row.id
         kv["natoms"] = row.natoms
         rows.append(kv)
+    if hashes is not None:
+        order = {h: i for i, h in enumerate(hashes)}
+        rows.sort(key=lambda r: order[r["task_hash"]])
     return rows
 
 
@@ -36,10 +43,10 @@ def _result_keys(rows) -> list:
     keys = []
     for r in rows:
         for k, v in r.items():
-            if (k.startswith(_RESULT_PREFIXES) and isinstance(v, (int, float)) and not isinstance(v, bool)
+            if ((k.startswith(_RESULT_PREFIXES) or k in _PRIORITY) and isinstance(v, (int, float)) and not isinstance(v, bool)
                     and k not in keys):
                 keys.append(k)
-    return keys
+    return [k for k in _PRIORITY if k in keys] + [k for k in keys if k not in _PRIORITY]
 
 
 def _fmt(v) -> str:
@@ -72,8 +79,32 @@ def format_table(rows, keys=None, max_cols: int = 12) -> str:
     return "\n".join(out)
 
 
-def plot_cross_section(atoms, path, thickness_A: float = 4.0, title: str = "") -> None:
-    """Central cross-section (|z − z_c| < thickness/2) of a structure as a PNG.
+def _cross_section(ax, atoms, thickness_A: float = 4.0, final_state=None) -> None:
+    pos = atoms.get_positions()
+    zc = pos[:, 2].mean()
+    sel = np.abs(pos[:, 2] - zc) < thickness_A / 2
+    sym = np.array(atoms.get_chemical_symbols())
+    for s, color, size in (("O", "tab:red", 4), ("Fe", "tab:blue", 10)):
+        m = sel & (sym == s)
+        ax.scatter(pos[m, 0], pos[m, 1], s=size, c=color, label=s, alpha=0.7, linewidths=0)
+    other = sel & ~np.isin(sym, ["O", "Fe"])
+    if other.any():
+        ax.scatter(pos[other, 0], pos[other, 1], s=10, c="tab:green", label="other", linewidths=0)
+    if final_state is not None and "atom_index" in final_state:
+        idx = np.asarray(final_state["atom_index"], dtype=int)
+        spins = np.asarray(final_state["spins"], dtype=float)
+        m = sel[idx]
+        ax.quiver(pos[idx[m], 0], pos[idx[m], 1], spins[m, 0], spins[m, 1], angles="xy", scale_units="xy",
+                  scale=0.6, width=0.003, color="k")
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (Å)", fontsize=8)
+    ax.set_ylabel("y (Å)", fontsize=8)
+
+
+def plot_cross_section(atoms, path, thickness_A: float = 4.0, title: str = "", final_state=None) -> None:
+    """Central cross-section (|z − z_c| < thickness/2, Å) of a structure as a PNG; with
+    ``final_state`` (``{"atom_index", "spins"}`` from a task's data) arrows show the in-plane spin
+    components.
 
     Parameters
     ----------
@@ -87,46 +118,48 @@ def plot_cross_section(atoms, path, thickness_A: float = 4.0, title: str = "") -
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    pos = atoms.get_positions()
     fig, ax = plt.subplots(figsize=(5, 5))
     if len(atoms):
-        zc = pos[:, 2].mean()
-        sel = np.abs(pos[:, 2] - zc) < thickness_A / 2
-        sym = np.array(atoms.get_chemical_symbols())
-        for s, color, size in (("O", "tab:red", 6), ("Fe", "tab:blue", 14)):
-            m = sel & (sym == s)
-            ax.scatter(pos[m, 0], pos[m, 1], s=size, c=color, label=s, alpha=0.7)
-        other = sel & ~np.isin(sym, ["O", "Fe"])
-        if other.any():
-            ax.scatter(pos[other, 0], pos[other, 1], s=14, c="tab:green", label="other")
-        mm = atoms.get_initial_magnetic_moments()
-        if mm.ndim == 2 and np.any(mm[sel] != 0):
-            m = sel & (np.linalg.norm(mm, axis=1) > 0)
-            ax.quiver(pos[m, 0], pos[m, 1], mm[m, 0], mm[m, 1], angles="xy", scale_units="xy",
-                      scale=2.0, width=0.003, color="k")
+        _cross_section(ax, atoms, thickness_A, final_state)
         ax.legend(loc="upper right", fontsize=8)
-    ax.set_aspect("equal")
-    ax.set_xlabel("x (Å)")
-    ax.set_ylabel("y (Å)")
     ax.set_title(title or f"cross-section |z − z_c| < {thickness_A / 2:g} Å")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
+def _grid_axes(plt, n: int, w: float, h: float):
+    ncol = min(3, n)
+    nrow = -(-n // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(w * ncol, h * nrow), squeeze=False)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.88, wspace=0.35, hspace=0.6)
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.axis("off")
+    return fig, flat[:n]
+
+
 def _curves(arrays: dict):
-    """Yield (step, x_name, x, {y_name: y}) for every step whose data has a recognisable x array."""
+    """Yield (name, x_name, x, {y_name: y}) for the curves in a row's arrays: per step, every array
+    named like an abscissa (``_X_NAMES``) with the same-length arrays beside it (for ``*_bins_nm``
+    abscissae only those with the same prefix, e.g. ``depth_bins_nm`` → ``depth_canting_deg``);
+    2-D arrays (planes × points) contribute their first row."""
     for step, d in arrays.items():
-        if not isinstance(d, dict):
+        if not isinstance(d, dict) or step in ("atoms_labels", "final_state"):
             continue
-        one_d = {k: np.asarray(v) for k, v in d.items() if np.asarray(v).ndim == 1 and np.asarray(v).size > 1}
-        x_name = next((n for n in _X_NAMES if n in one_d), None)
-        if x_name is None:
-            continue
-        x = one_d.pop(x_name)
-        ys = {k: v for k, v in one_d.items() if v.shape == x.shape and np.issubdtype(v.dtype, np.number)}
-        if ys:
-            yield step, x_name, x, ys
+        arrs = {k: np.asarray(v) for k, v in d.items()}
+        arrs = {k: v for k, v in arrs.items() if v.ndim in (1, 2) and v.size > 1
+                and np.issubdtype(v.dtype, np.number)}
+        xs = [n for n in _X_NAMES if n in arrs and arrs[n].ndim == 1]
+        for x_name in xs:
+            x = arrs[x_name]
+            prefix = x_name.split("_bins")[0] + "_" if "_bins" in x_name else ""
+            ys = {}
+            for k, v in arrs.items():
+                if k in xs or not k.startswith(prefix) or v.shape[-1] != x.size:
+                    continue
+                ys[k] = v if v.ndim == 1 else v[0]
+            if ys:
+                yield (f"{step}_{x_name.split('_')[0]}" if "_bins" in x_name else step), x_name, x, ys
 
 
 def make_report(store, outdir, hashes=None, title: str = "atomspin report") -> dict:
@@ -158,52 +191,53 @@ def make_report(store, outdir, hashes=None, title: str = "atomspin report") -> d
 
     labels = [f"{r.get('variant', '')}#{r['id']}" for r in rows]
     rkeys = _result_keys(rows)
-    if rows and rkeys:
-        n = len(rkeys[:12])
-        ncol = min(3, n)
-        nrow = -(-n // ncol)
-        fig, axes = plt.subplots(nrow, ncol, figsize=(4 * ncol, 2.8 * nrow), squeeze=False)
-        for ax, k in zip(axes.flat, rkeys[:12]):
-            vals = [float(r.get(k, np.nan)) for r in rows]
+    shown = [k for k in _PRIORITY if k in rkeys or any(k in r for r in rows)]
+    shown += [k for k in rkeys if k not in shown]
+    shown = shown[:_MAX_PANELS]
+    if rows and shown:
+        fig, axes = _grid_axes(plt, len(shown), 3.6, 2.6)
+        for ax, k in zip(axes, shown):
+            vals = [float(r.get(k, np.nan)) if isinstance(r.get(k), (int, float)) else np.nan for r in rows]
             ax.bar(range(len(rows)), vals, color="tab:blue")
             ax.set_xticks(range(len(rows)), labels, rotation=30, ha="right", fontsize=7)
             ax.set_title(k, fontsize=9)
-        for ax in list(axes.flat)[n:]:
-            ax.axis("off")
-        fig.tight_layout()
-        fig.savefig(out / "scalars.png", dpi=110)
+        fig.savefig(out / "scalars.png", dpi=90)
         plt.close(fig)
         files.append(out / "scalars.png")
 
     # curves (loops, disorder profiles, Tc scans, ...) overlaid over rows, one figure per step
-    figs: dict = {}
     row_objs = {row.id: row for row in store.rows()}
+    curves = {}
     for r, label in zip(rows, labels):
-        row = row_objs[r["id"]]
-        for step, x_name, x, ys in _curves(store.arrays(row)):
-            if step not in figs:
-                ny = min(len(ys), 4)
-                figs[step] = plt.subplots(1, ny, figsize=(4.5 * ny, 3.5), squeeze=False)
-            fig, axes = figs[step]
-            for ax, (y_name, y) in zip(axes.flat, list(ys.items())[:4]):
-                ax.plot(x, y, marker=".", label=label)
-                ax.set_xlabel(x_name)
-                ax.set_ylabel(y_name)
-    for step, (fig, axes) in figs.items():
-        for ax in axes.flat:
+        for step, x_name, x, ys in _curves(store.arrays(row_objs[r["id"]])):
+            curves.setdefault(step, []).append((label, x_name, x, ys))
+    for step, items in curves.items():
+        ynames = list(items[0][3])[:4]
+        fig, axes = _grid_axes(plt, len(ynames), 4.2, 3.2)
+        for ax, y_name in zip(axes, ynames):
+            for label, x_name, x, ys in items:
+                if y_name in ys:
+                    ax.plot(x, ys[y_name], marker=".", ms=3, label=label)
+            ax.set_xlabel(items[0][1])
+            ax.set_ylabel(y_name)
             ax.legend(fontsize=7)
         fig.suptitle(step)
-        fig.tight_layout()
-        fig.savefig(out / f"{step}.png", dpi=110)
+        fig.savefig(out / f"{step}.png", dpi=90)
         plt.close(fig)
         files.append(out / f"{step}.png")
 
-    for r, label in zip(rows, labels):
-        atoms = row_objs[r["id"]].toatoms()
-        if len(atoms):
-            p = out / f"structure_{_safe(label)}.png"
-            plot_cross_section(atoms, p, title=f"{label}: {atoms.get_chemical_formula()}")
-            files.append(p)
+    # structure cross-sections: one panel per row (first _MAX_PANELS rows)
+    panels = [(label, row_objs[r["id"]]) for r, label in zip(rows, labels)][:_MAX_PANELS]
+    panels = [(label, row.toatoms(), store.arrays(row).get("final_state")) for label, row in panels
+              if row.natoms]
+    if panels:
+        fig, axes = _grid_axes(plt, len(panels), 3.4, 3.4)
+        for ax, (label, atoms, state) in zip(axes, panels):
+            _cross_section(ax, atoms, final_state=state)
+            ax.set_title(f"{label}: {atoms.get_chemical_formula()}", fontsize=8)
+        fig.savefig(out / "structures.png", dpi=90)
+        plt.close(fig)
+        files.append(out / "structures.png")
     return {"rows": rows, "table": table, "files": [str(f) for f in files]}
 
 

@@ -4,10 +4,11 @@
   ``threads_per_worker=1`` by default, or a connection to an existing scheduler (``tcp://host:8786``
   or a scheduler file). An unreachable scheduler raises :class:`SchedulerUnreachable` — there is no
   silent fallback to a local cluster.
-* Workers get ``NUMBA_NUM_THREADS`` (threads per worker) and a ``NUMBA_CACHE_DIR`` (the caller's, or
-  ``~/.cache/atomspin/numba``) so cached kernels are compiled once per machine, not once per worker.
-  On a cluster, export ``NUMBA_CACHE_DIR`` to a node-local or shared writable folder before starting
-  ``dask worker``.
+* LocalCluster workers get ``NUMBA_NUM_THREADS=1`` (one process per core; numba threads inside a
+  process would oversubscribe the cores) and the driver's ``NUMBA_CACHE_DIR`` if set, so the kernels
+  (``cache=True``) are compiled once and loaded by every worker. On a cluster, export
+  ``NUMBA_CACHE_DIR`` to a writable node-local (or shared) folder and ``NUMBA_NUM_THREADS`` to the
+  threads per worker before starting ``dask worker``.
 * :func:`run_tasks` submits the tasks not yet in the store, and the driver writes each result as it
   arrives. Failing tasks are retried (``retries``); a task whose worker dies is rescheduled by Dask.
 """
@@ -26,15 +27,14 @@ class SchedulerUnreachable(ValueError):
 
 
 def worker_env(threads: int = 1) -> dict:
-    """Environment for worker processes: numba threads and a shared, writable numba cache folder."""
-    cache = os.environ.get("NUMBA_CACHE_DIR") or str(Path.home() / ".cache" / "atomspin" / "numba")
-    try:
-        Path(cache).mkdir(parents=True, exist_ok=True)
-    except OSError:
-        cache = str(Path(os.environ.get("TMPDIR", "/tmp")) / "atomspin-numba-cache")
-        Path(cache).mkdir(parents=True, exist_ok=True)
-    return {"NUMBA_NUM_THREADS": str(int(threads)), "NUMBA_CACHE_DIR": cache,
-            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    """Environment for LocalCluster worker processes: one numba/BLAS thread each, and the driver's
+    ``NUMBA_CACHE_DIR`` if it has one (otherwise numba's default cache beside the package, or its
+    user-wide fallback when that is read-only, which driver and workers share)."""
+    env = {"NUMBA_NUM_THREADS": str(int(threads)), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "OPENBLAS_NUM_THREADS": "1"}
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        env["NUMBA_CACHE_DIR"] = os.environ["NUMBA_CACHE_DIR"]
+    return env
 
 
 def open_client(scheduler: str | None = None, scheduler_file: str | None = None, workers: int | None = None,
@@ -166,8 +166,15 @@ def run_tasks(tasks: list, store, client=None, fn=None, retries: int = 2, progre
             summary["failed"].append((task["hash"], msg))
             if log:
                 log(f"task {task['hash']} ({task.get('variant', '')}) failed: {msg}")
-        elif store.write(result):
-            summary["written"] += 1
+        else:
+            try:
+                if store.write(result):
+                    summary["written"] += 1
+            except Exception as werr:  # noqa: BLE001 - a bad row must not stop the sweep
+                msg = f"store: {type(werr).__name__}: {str(werr).splitlines()[0] if str(werr) else ''}"
+                summary["failed"].append((task["hash"], msg))
+                if log:
+                    log(f"task {task['hash']} ({task.get('variant', '')}) not stored: {msg}")
         bar.step(task.get("variant", ""))
 
     try:

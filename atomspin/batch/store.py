@@ -65,6 +65,15 @@ def _unflat(flat: dict) -> dict:
     return out
 
 
+def _numeric(s: str):
+    for t in (int, float):
+        try:
+            return t(s)
+        except ValueError:
+            pass
+    return None
+
+
 class ResultStore:
     """One ``ase.db`` database of sweep results; the driver process is its single writer.
 
@@ -119,6 +128,8 @@ class ResultStore:
                 v = int(v)
             elif isinstance(v, np.floating):
                 v = float(v)
+            elif isinstance(v, str) and _numeric(v) is not None:
+                v = _numeric(v)  # ase.db refuses strings that read as numbers
             kvp[k] = v
         kvp["task_hash"] = h
         kvp["walltime_s"] = float(result.get("elapsed_s", float("nan")))

@@ -344,8 +344,8 @@ def base_kvp(task: dict) -> dict:
         "phase": r["structure"]["phase"], "shape": r["structure"]["shape"],
         "diameter_nm": float(r["structure"]["diameter_nm"]), "delta": float(r["defects"]["vacancies"]["delta"]),
         "apb": bool(r["defects"]["apb"]["enabled"]),
-        "apb_plane": "".join(str(h) for h in r["defects"]["apb"]["plane"]) if r["defects"]["apb"]["enabled"]
-        else "none",
+        "apb_plane": "({})".format("".join(str(h) for h in r["defects"]["apb"]["plane"]))
+        if r["defects"]["apb"]["enabled"] else "none",
         "T_K": float(r["protocol"]["T_K"]), "seed": int(task["seed"]), "params": r["model"]["params"],
         "steps": ",".join(r["protocol"]["steps"]),
     }
@@ -376,10 +376,11 @@ def run_task(task: dict) -> dict:
         atoms = atoms.copy()
         m = ctx._model
         if m is not None and m.atom_index is not None:
+            # ase.db keeps only collinear magnetic moments: the (N, 3) spin state goes to data
             spins = ctx.spins if ctx.spins is not None else m.spins
-            mag = np.zeros((len(atoms), 3))
-            mag[m.atom_index] = spins * m.moments[:, None]
-            atoms.set_initial_magnetic_moments(mag)
+            ctx.data["final_state"] = {"atom_index": np.asarray(m.atom_index, dtype=np.int64),
+                                       "spins": np.asarray(spins, dtype=float),
+                                       "moments_muB": np.asarray(m.moments, dtype=float)}
         # string labels do not survive ase.db; keep them (and the other per-atom labels) in data
         labels = {k: np.asarray(v) for k, v in atoms.arrays.items() if k not in ("numbers", "positions")}
         ctx.data["atoms_labels"] = {k: (v.astype(str).tolist() if v.dtype.kind in "US" else v)

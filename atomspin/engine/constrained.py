@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from atomspin.engine import kernels as _k
-from atomspin.engine.simulation import Observables, Simulation
+from atomspin.engine.simulation import Observables, Simulation, _numba_threads
 
 
 @dataclass
@@ -133,9 +133,9 @@ class ConstrainedSimulation(Simulation):
         acc = np.zeros(n, dtype=np.int64)
         a = self._a
         mtot = a.moments @ self._spins
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore"), _numba_threads(1):
             _k.constrained_sweeps(n, *a.model_args(self._spins), self.beta, self._e[0], self._e[1],
-                                  self._e[2], self._sigma, self.adapt, self.adapt_moves, self._state, self._spare, acc,
+                                  self._e[2], self._sigma, self.adapt, self.adapt_moves, self._state, acc,
                                   mtot)
         self._sweeps_done += n
         self._accepted += int(acc.sum())

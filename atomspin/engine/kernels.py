@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from atomspin.engine.rng import _gauss, _sphere, _uniform
+from atomspin.engine.rng import _gauss3, _sphere, _uniform
 
 MOVE_ADAPTIVE = 0
 MOVE_HINZKE_NOWAK = 1
@@ -124,7 +124,7 @@ def _dip_refresh(spins, moments, cell_of, W, Mc, Hc):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _propose(move, sx, sy, sz, sigma, st, spare, k):
+def _propose(move, sx, sy, sz, sigma, st):
     """Trial spin for the chosen move kind; every kind is a symmetric proposal."""
     if move == MOVE_HINZKE_NOWAK:
         r = _uniform(st)
@@ -135,9 +135,7 @@ def _propose(move, sx, sy, sz, sigma, st, spare, k):
         # else: small Gaussian cone (falls through)
     elif move == MOVE_UNIFORM:
         return _sphere(st)
-    gx = _gauss(st, spare, k)
-    gy = _gauss(st, spare, k)
-    gz = _gauss(st, spare, k)
+    gx, gy, gz = _gauss3(st)
     nx = sx + sigma * gx
     ny = sy + sigma * gy
     nz = sz + sigma * gz
@@ -175,13 +173,13 @@ def _end_sweep(sigma_arr, acc, n, adapt, adapt_moves):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _metropolis_site(i, move, sigma, beta, st, spare, k, spins, moments, zp, indptr, indices, J,
+def _metropolis_site(i, move, sigma, beta, st, spins, moments, zp, indptr, indices, J,
                      quad, k1, k2, b, has_quad, has_cubic, has_dip, cell_of, W, Hc):
     """Propose and accept/reject one move of spin i; returns (accepted, dE). Does not touch Mc/Hc."""
     sx = spins[i, 0]
     sy = spins[i, 1]
     sz = spins[i, 2]
-    nx, ny, nz = _propose(move, sx, sy, sz, sigma, st, spare, k)
+    nx, ny, nz = _propose(move, sx, sy, sz, sigma, st)
     de = _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
                   has_quad, has_cubic, has_dip, cell_of, W, Hc)
     if de <= 0.0 or _uniform(st) < np.exp(-beta * de):
@@ -192,42 +190,48 @@ def _metropolis_site(i, move, sigma, beta, st, spare, k, spins, moments, zp, ind
     return False, de
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", parallel=True)
 def sweep_sequential(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
                      has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
-                     beta, move, sigma_arr, adapt, adapt_moves, state, spare, acc_out):
-    """``n_sweeps`` in-order sweeps (site 0..N−1) on stream 0; dipolar fields updated exactly.
+                     beta, move, sigma_arr, adapt, adapt_moves, state, acc_out, order):
+    """``n_sweeps`` sweeps visiting the sites in the fixed ``order`` on stream 0; dipolar fields exact.
 
     ``acc_out[s]`` receives the number of accepted moves of sweep s; ``sigma_arr = [σ, accepted,
     tried]``: σ is adapted (when ``adapt``) at the end of the first sweep at which ≥ ``adapt_moves``
     moves have been pooled since the last update.
+
+    The body is wrapped in a one-iteration ``prange``: numba compiles parfor bodies with
+    non-aliasing array arguments, which measured 1.5–3× faster here than the plain function
+    (call with numba threads set to 1). The driver passes the colour-class order.
     """
     n = spins.shape[0]
-    st = state[0]
-    for sw in range(n_sweeps):
-        sigma = sigma_arr[0]
-        acc = 0
-        for i in range(n):
-            sx = spins[i, 0]
-            sy = spins[i, 1]
-            sz = spins[i, 2]
-            ok, de = _metropolis_site(i, move, sigma, beta, st, spare, 0, spins, moments, zp,
-                                      indptr, indices, J, quad, k1, k2, b, has_quad, has_cubic,
-                                      has_dip, cell_of, W, Hc)
-            if ok:
-                acc += 1
-                if has_dip:
-                    m = moments[i]
-                    _dip_apply(cell_of[i], m * (spins[i, 0] - sx), m * (spins[i, 1] - sy),
-                               m * (spins[i, 2] - sz), W, Mc, Hc)
-        acc_out[sw] = acc
-        _end_sweep(sigma_arr, acc, n, adapt, adapt_moves)
+    for _t in prange(1):
+        st = state[0]
+        for sw in range(n_sweeps):
+            sigma = sigma_arr[0]
+            acc = 0
+            for q in range(n):
+                i = order[q]
+                sx = spins[i, 0]
+                sy = spins[i, 1]
+                sz = spins[i, 2]
+                ok, de = _metropolis_site(i, move, sigma, beta, st, spins, moments, zp,
+                                          indptr, indices, J, quad, k1, k2, b, has_quad, has_cubic,
+                                          has_dip, cell_of, W, Hc)
+                if ok:
+                    acc += 1
+                    if has_dip:
+                        m = moments[i]
+                        _dip_apply(cell_of[i], m * (spins[i, 0] - sx), m * (spins[i, 1] - sy),
+                                   m * (spins[i, 2] - sz), W, Mc, Hc)
+            acc_out[sw] = acc
+            _end_sweep(sigma_arr, acc, n, adapt, adapt_moves)
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
 def sweep_coloured(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
                    has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
-                   beta, move, sigma_arr, adapt, adapt_moves, state, spare, acc_out,
+                   beta, move, sigma_arr, adapt, adapt_moves, state, acc_out,
                    col_ptr, col_sites, n_chunks):
     """Sweeps over colour classes; within a class, chunk t (static, contiguous) uses stream t.
 
@@ -253,7 +257,7 @@ def sweep_coloured(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k
                 a = 0
                 for q in range(lo, hi):
                     i = col_sites[q]
-                    ok, de = _metropolis_site(i, move, sigma, beta, st, spare, t, spins, moments,
+                    ok, de = _metropolis_site(i, move, sigma, beta, st, spins, moments,
                                               zp, indptr, indices, J, quad, k1, k2, b, has_quad,
                                               has_cubic, has_dip, cell_of, W, Hc)
                     if ok:
@@ -377,10 +381,10 @@ def greedy_colouring(indptr, indices):
     return colour, n_col
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", parallel=True)
 def constrained_sweeps(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
                        has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
-                       beta, ex, ey, ez, sigma_arr, adapt, adapt_moves, state, spare, acc_out,
+                       beta, ex, ey, ez, sigma_arr, adapt, adapt_moves, state, acc_out,
                        mtot):
     """Constrained Monte Carlo sweeps (Asselin et al., PRB 82, 054415 (2010)).
 
@@ -391,73 +395,74 @@ def constrained_sweeps(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k
     |ŝ_j'⊥| > 1 or M'∥ ≤ 0 are rejected. ``mtot`` (3,) holds M = Σ m_i ŝ_i (μB) and is updated.
     """
     n = spins.shape[0]
-    st = state[0]
-    for sw in range(n_sweeps):
-        sigma = sigma_arr[0]
-        acc = 0
-        for _ in range(n):
-            i = int(_uniform(st) * n)
-            j = int(_uniform(st) * (n - 1))
-            if j >= i:
-                j += 1
-            sx = spins[i, 0]
-            sy = spins[i, 1]
-            sz = spins[i, 2]
-            nx, ny, nz = _propose(MOVE_ADAPTIVE, sx, sy, sz, sigma, st, spare, 0)
-            mi = moments[i]
-            mj = moments[j]
-            dx = mi * (nx - sx)
-            dy = mi * (ny - sy)
-            dz = mi * (nz - sz)
-            dpar = dx * ex + dy * ey + dz * ez
-            # compensation spin, perpendicular part
-            tx = spins[j, 0]
-            ty = spins[j, 1]
-            tz = spins[j, 2]
-            tpar = tx * ex + ty * ey + tz * ez
-            px = tx - tpar * ex - (dx - dpar * ex) / mj
-            py = ty - tpar * ey - (dy - dpar * ey) / mj
-            pz = tz - tpar * ez - (dz - dpar * ez) / mj
-            p2 = px * px + py * py + pz * pz
-            if p2 > 1.0:
-                continue
-            npar = np.sqrt(1.0 - p2)
-            if tpar < 0.0:
-                npar = -npar
-            jx = px + npar * ex
-            jy = py + npar * ey
-            jz = pz + npar * ez
-            mpar = mtot[0] * ex + mtot[1] * ey + mtot[2] * ez
-            mpar_new = mpar + dpar + mj * (npar - tpar)
-            if mpar_new <= 0.0:
-                continue
-            de = _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
-                          has_quad, has_cubic, has_dip, cell_of, W, Hc)
-            spins[i, 0] = nx
-            spins[i, 1] = ny
-            spins[i, 2] = nz
-            if has_dip:
-                _dip_apply(cell_of[i], dx, dy, dz, W, Mc, Hc)
-            de += _delta_e(j, jx, jy, jz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
-                           has_quad, has_cubic, has_dip, cell_of, W, Hc)
-            ratio = (mpar_new / mpar) ** 2 * abs(tpar) / abs(npar)
-            if de != 0.0:
-                ratio *= np.exp(-beta * de)
-            if ratio >= 1.0 or _uniform(st) < ratio:
-                acc += 1
+    for _t in prange(1):  # parfor body: non-aliasing arrays, faster code (see sweep_sequential)
+        st = state[0]
+        for sw in range(n_sweeps):
+            sigma = sigma_arr[0]
+            acc = 0
+            for _ in range(n):
+                i = int(_uniform(st) * n)
+                j = int(_uniform(st) * (n - 1))
+                if j >= i:
+                    j += 1
+                sx = spins[i, 0]
+                sy = spins[i, 1]
+                sz = spins[i, 2]
+                nx, ny, nz = _propose(MOVE_ADAPTIVE, sx, sy, sz, sigma, st)
+                mi = moments[i]
+                mj = moments[j]
+                dx = mi * (nx - sx)
+                dy = mi * (ny - sy)
+                dz = mi * (nz - sz)
+                dpar = dx * ex + dy * ey + dz * ez
+                # compensation spin, perpendicular part
+                tx = spins[j, 0]
+                ty = spins[j, 1]
+                tz = spins[j, 2]
+                tpar = tx * ex + ty * ey + tz * ez
+                px = tx - tpar * ex - (dx - dpar * ex) / mj
+                py = ty - tpar * ey - (dy - dpar * ey) / mj
+                pz = tz - tpar * ez - (dz - dpar * ez) / mj
+                p2 = px * px + py * py + pz * pz
+                if p2 > 1.0:
+                    continue
+                npar = np.sqrt(1.0 - p2)
+                if tpar < 0.0:
+                    npar = -npar
+                jx = px + npar * ex
+                jy = py + npar * ey
+                jz = pz + npar * ez
+                mpar = mtot[0] * ex + mtot[1] * ey + mtot[2] * ez
+                mpar_new = mpar + dpar + mj * (npar - tpar)
+                if mpar_new <= 0.0:
+                    continue
+                de = _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                              has_quad, has_cubic, has_dip, cell_of, W, Hc)
+                spins[i, 0] = nx
+                spins[i, 1] = ny
+                spins[i, 2] = nz
                 if has_dip:
-                    _dip_apply(cell_of[j], mj * (jx - tx), mj * (jy - ty), mj * (jz - tz), W, Mc, Hc)
-                spins[j, 0] = jx
-                spins[j, 1] = jy
-                spins[j, 2] = jz
-                mtot[0] += dx + mj * (jx - tx)
-                mtot[1] += dy + mj * (jy - ty)
-                mtot[2] += dz + mj * (jz - tz)
-            else:
-                spins[i, 0] = sx
-                spins[i, 1] = sy
-                spins[i, 2] = sz
-                if has_dip:
-                    _dip_apply(cell_of[i], -dx, -dy, -dz, W, Mc, Hc)
-        acc_out[sw] = acc
-        _end_sweep(sigma_arr, acc, n, adapt, adapt_moves)
+                    _dip_apply(cell_of[i], dx, dy, dz, W, Mc, Hc)
+                de += _delta_e(j, jx, jy, jz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                               has_quad, has_cubic, has_dip, cell_of, W, Hc)
+                ratio = (mpar_new / mpar) ** 2 * abs(tpar) / abs(npar)
+                if de != 0.0:
+                    ratio *= np.exp(-beta * de)
+                if ratio >= 1.0 or _uniform(st) < ratio:
+                    acc += 1
+                    if has_dip:
+                        _dip_apply(cell_of[j], mj * (jx - tx), mj * (jy - ty), mj * (jz - tz), W, Mc, Hc)
+                    spins[j, 0] = jx
+                    spins[j, 1] = jy
+                    spins[j, 2] = jz
+                    mtot[0] += dx + mj * (jx - tx)
+                    mtot[1] += dy + mj * (jy - ty)
+                    mtot[2] += dz + mj * (jz - tz)
+                else:
+                    spins[i, 0] = sx
+                    spins[i, 1] = sy
+                    spins[i, 2] = sz
+                    if has_dip:
+                        _dip_apply(cell_of[i], -dx, -dy, -dz, W, Mc, Hc)
+            acc_out[sw] = acc
+            _end_sweep(sigma_arr, acc, n, adapt, adapt_moves)

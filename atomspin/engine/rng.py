@@ -6,15 +6,18 @@ user seed with splitmix64; stream k is stream 0 advanced by k calls of the xoshi
 pseudorandom number generators", ACM Trans. Math. Softw. 47, 36 (2021) (xoshiro256+, jump
 polynomial and splitmix64 from the authors' reference C code, prng.di.unimi.it).
 
-Gaussian pairs use the Marsaglia polar method (Marsaglia & Bray, SIAM Rev. 6, 260 (1964)); one
-spare normal per stream is kept in a ``(n_streams, 2)`` float64 array ``(has_spare, value)``.
 Uniform points on the sphere use Marsaglia's disc method (Ann. Math. Stat. 43, 645 (1972)).
+Isotropic Gaussian 3-vectors are drawn as r·ŵ with ŵ uniform on the sphere and r from the χ₃
+distribution by a 4097-point inverse-CDF table (derived: exact at the nodes, linear in between,
+tail capped at P = 1 − 1/8192). The cone proposal built from it is isotropic, hence symmetric,
+whatever small deviation from an exact Gaussian the table has: Metropolis stays exact.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from scipy.special import gammaincinv
 
 _U64 = np.uint64
 _SM_GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -133,22 +136,25 @@ def _check_seed(seed):
     return seed
 
 
+def _chi3_inverse_cdf_table(n):
+    """Inverse CDF of the χ distribution with 3 degrees of freedom (|g| of a 3D standard normal g)
+    on u = k/n, k = 0…n; the last point is taken at u = 1 − 1/(2n) (tail capped at ≈ 4.3)."""
+    u = np.arange(n + 1) / n
+    u[-1] = 1.0 - 0.5 / n
+    return np.sqrt(2.0 * gammaincinv(1.5, u))  # |g|²/2 ~ Gamma(3/2)
+
+
+CHI3_TABLE_SIZE = 4096
+CHI3_TABLE = _chi3_inverse_cdf_table(CHI3_TABLE_SIZE)
+
+
 @njit(cache=True, error_model="numpy", inline="always")
-def _gauss(st, spare, k):
-    """One standard normal from stream row ``st``; spare normal cached in ``spare[k]``."""
-    if spare[k, 0] != 0.0:
-        spare[k, 0] = 0.0
-        return spare[k, 1]
-    while True:
-        u = 2.0 * _uniform(st) - 1.0
-        v = 2.0 * _uniform(st) - 1.0
-        s = u * u + v * v
-        if 0.0 < s < 1.0:
-            break
-    f = np.sqrt(-2.0 * np.log(s) / s)
-    spare[k, 0] = 1.0
-    spare[k, 1] = v * f
-    return u * f
+def _chi3(st):
+    """|g| of a 3D standard normal, by linear interpolation in CHI3_TABLE (one uniform)."""
+    x = _uniform(st) * CHI3_TABLE_SIZE
+    k = int(x)
+    f = x - k
+    return CHI3_TABLE[k] + f * (CHI3_TABLE[k + 1] - CHI3_TABLE[k])
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -162,6 +168,15 @@ def _sphere(st):
             break
     f = 2.0 * np.sqrt(1.0 - s)
     return u * f, v * f, 1.0 - 2.0 * s
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _gauss3(st):
+    """Isotropic 3-vector with (table-interpolated) standard-normal statistics: r·ŵ, ŵ uniform on
+    the sphere, r ~ χ₃. No log/sqrt pair per normal: about 3× cheaper than three polar normals."""
+    wx, wy, wz = _sphere(st)
+    r = _chi3(st)
+    return r * wx, r * wy, r * wz
 
 
 @njit(cache=True, error_model="numpy")

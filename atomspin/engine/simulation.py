@@ -12,6 +12,7 @@ Strictly, adapting σ during sampling makes the chain non-Markovian; set ``adapt
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from dataclasses import dataclass, field
@@ -63,6 +64,17 @@ def _check_spins(spins, n, name="spins"):
         raise ValueError(f"{name}: must be unit vectors (|ŝ| within 1e-8 of 1), got norms in "
                          f"[{nrm.min():.3g}, {nrm.max():.3g}]")
     return s
+
+
+@contextlib.contextmanager
+def _numba_threads(n):
+    """Temporarily set the number of numba threads (restored afterwards)."""
+    old = numba.get_num_threads()
+    numba.set_num_threads(n)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(old)
 
 
 class _Arrays:
@@ -308,7 +320,9 @@ class Simulation:
     threads : int, optional
         Number of chunks / RNG streams of the coloured sweep (default: ``numba.get_num_threads()``).
     parallel : bool, optional
-        Coloured parallel sweep (True) or in-order sequential sweep (False). Default: ``threads > 1``.
+        Coloured parallel sweep (True) or sequential sweep (False). Both visit every site once per
+        sweep in colour-class order (greedy colouring of the exchange graph, classes in turn, sites
+        ascending within a class). Default: ``threads > 1``.
     adapt : bool
         Adapt the cone width σ after every sweep (default True).
     sigma : float
@@ -343,9 +357,8 @@ class Simulation:
         self._spins = _check_spins(model.spins, self._a.n)
         n_streams = self.threads if self.parallel else 1
         self._state = seed_streams(self.seed, n_streams)
-        self._spare = np.zeros((n_streams, 2))
-        if self.parallel:
-            _, self._col_ptr, self._col_sites = colour_classes(model)
+        # colour-class order: used by the parallel sweep and as the visiting order of the sequential one
+        _, self._col_ptr, self._col_sites = colour_classes(model)
         self._sweeps_done = 0
         self._accepted = 0
         self._tried = 0
@@ -432,18 +445,15 @@ class Simulation:
         acc = np.zeros(n, dtype=np.int64)
         args = self._a.model_args(self._spins)
         mv = MOVES[self.move]
-        with np.errstate(over="ignore"):
+        nthr = min(self.threads, numba.config.NUMBA_NUM_THREADS) if self.parallel else 1
+        with np.errstate(over="ignore"), _numba_threads(nthr):
             if self.parallel:
-                old = numba.get_num_threads()
-                numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
-                try:
-                    _k.sweep_coloured(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves, self._state,
-                                      self._spare, acc, self._col_ptr, self._col_sites, self.threads)
-                finally:
-                    numba.set_num_threads(old)
+                _k.sweep_coloured(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves,
+                                  self._state, acc, self._col_ptr, self._col_sites,
+                                  self.threads)
             else:
-                _k.sweep_sequential(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves, self._state,
-                                    self._spare, acc)
+                _k.sweep_sequential(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves,
+                                    self._state, acc, self._col_sites)
         self._sweeps_done += n
         self._accepted += int(acc.sum())
         self._tried += n * self._a.n

@@ -78,8 +78,10 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         Uniaxial anisotropy on every site: E_i = −K v_i (ŝ_i·ê)², K in J/m³, v_i the bulk volume per site.
     neel_ks_meV : float, meV
         Néel pair surface anisotropy constant per bond on surface sites (see :mod:`atomspin.model.anisotropy`).
+        Default 0 (off): literature values for iron-oxide particles span k_s ≈ 0.01–1 K per atom
+        (≈ 0.001–0.1 meV; physics.md §3 [U]), so no single default is defensible.
     radial_ks_meV : float, meV
-        Radial single-ion surface anisotropy on surface sites (> 0: radial easy axis).
+        Radial single-ion surface anisotropy on surface sites (> 0: radial easy axis). Default 0 (off).
     surface_sites : (N_atoms,) bool, optional
         Surface mask over the atoms (default ``atoms.arrays['surface']``).
     r_bond, r_nn, r_far : float, Å, optional
@@ -93,6 +95,15 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
     Returns
     -------
     SpinModel
+        ``info`` records the sets used, the pair counts per class, the mean converted J per class and the
+        bulk volume per site; ``pair_class`` gives the class of every CSR entry.
+
+    Notes
+    -----
+    Spins are the cations labelled A, B or R with ``moment_muB`` > 0 (Zn²⁺ and other zero-moment dopants
+    carry no spin). A magnetic dopant couples with the J of its site class, converted with its own spin
+    length m/2. ``atom_index`` maps each spin back to its ``ase.Atoms`` index. The ``volume_m3`` of the
+    model is the cell volume for a fully periodic box, else Σ (bulk volume per magnetic site).
     """
     from ase import Atoms
 
@@ -105,7 +116,8 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         raise ValueError("atoms.arrays['moment_muB']: moments must be finite and ≥ 0 μB")
     unknown = ~np.isin(sub, list(_MAGNETIC_FAMILIES) + ["O"])
     if np.any(unknown & (mom > 0)):
-        raise ValueError(f"atoms.arrays['sublattice']: magnetic atoms labelled {sorted(set(sub[unknown & (mom > 0)]))}; "
+        bad = sorted(set(sub[unknown & (mom > 0)]))
+        raise ValueError(f"atoms.arrays['sublattice']: magnetic atoms labelled {bad}; "
                          "allowed 'A', 'B', 'R' (and 'O' for oxygen)")
     mag = np.isin(sub, _MAGNETIC_FAMILIES) & (mom > 0)
     oxy = sub == "O"
@@ -178,6 +190,9 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         except (TypeError, ValueError):
             raise ValueError("uniaxial: expected (axis, K_J_per_m3)") from None
         K_u = _finite_scalar("uniaxial K_J_per_m3", K_u)
+        if not np.all(np.isfinite(v_site)):
+            raise ValueError("uniaxial: the parameter sets give no volume per site "
+                             "(anisotropy.cell_a_A, magnetic_sites_per_cell)")
         q += _an.uniaxial_quad(n, axis, K_u * v_site * ANGSTROM ** 3 / MEV)
     if neel != 0.0 or radial != 0.0:
         smask_all = surface_sites if surface_sites is not None else _require(atoms, "surface")

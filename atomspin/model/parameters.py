@@ -105,10 +105,15 @@ class ParameterSet:
         """(k1, k2) per magnetic site in meV: K · a³ / n_mag (K in J/m³)."""
         from atomspin.units import ANGSTROM, MEV
 
-        v = self.site_volume_A3() * ANGSTROM ** 3
-        k1 = float(self.anisotropy.get("K1_J_per_m3", 0.0)) * v / MEV
-        k2 = float(self.anisotropy.get("K2_J_per_m3", 0.0)) * v / MEV
-        return k1, k2
+        K1 = float(self.anisotropy.get("K1_J_per_m3", 0.0))
+        K2 = float(self.anisotropy.get("K2_J_per_m3", 0.0))
+        if K1 == 0.0 and K2 == 0.0:
+            return 0.0, 0.0
+        v = self.site_volume_A3()
+        if not np.isfinite(v) or v <= 0:
+            raise ValueError(f"params[{self.name!r}].anisotropy: K1/K2 given but cell_a_A and "
+                             "magnetic_sites_per_cell (needed for K per site) are missing or invalid")
+        return K1 * v * ANGSTROM ** 3 / MEV, K2 * v * ANGSTROM ** 3 / MEV
 
 
 def available_parameter_sets() -> list[str]:

@@ -92,13 +92,50 @@ def _root(a, b, ga, h, psi):
 
 
 @njit(cache=True)
+def _add_root(r, ga, h, psi, th_min, e_min, nmin, emax_low):
+    er = _e(r, h, psi)
+    if ga < 0:  # g goes − → +: minimum
+        if nmin < 4:
+            th_min[nmin] = r
+            e_min[nmin] = er
+            nmin += 1
+    elif er < emax_low:
+        emax_low = er
+    return nmin, emax_low
+
+
+@njit(cache=True)
+def _fine_scan(h, psi, ncell, th_min, e_min):
+    """Bracket-and-refine all roots of g on ncell equal cells (trig evaluated on the fly)."""
+    nmin = 0
+    nroot = 0
+    emax_low = np.inf
+    t0 = 2.0 * math.pi * _OFFSET / ncell
+    ga = _g(t0, h, psi)
+    for k in range(ncell):
+        a = t0 + 2.0 * math.pi * k / ncell
+        b = t0 + 2.0 * math.pi * (k + 1) / ncell
+        gb = _g(b, h, psi)
+        if (ga > 0) != (gb > 0):
+            r = _root(a, b, ga, h, psi)
+            nmin, emax_low = _add_root(r, ga, h, psi, th_min, e_min, nmin, emax_low)
+            nroot += 1
+        ga = gb
+    return nmin, nroot, emax_low
+
+
+@njit(cache=True)
 def _wells(h, psi, out):
     """Minima of e(θ) in the plane. out = [n_min, θ+, e+, θ−, e−, e_saddle].
 
+    Roots of g = e'(θ) are bracketed on a 32-cell grid. SW theory says there are four stationary
+    points (two minima) exactly when h < h_sw(ψ); if the coarse grid finds fewer there (a close
+    min–max pair near the switching field), the circle is rescanned with 4096 cells.
     θ+ is the minimum with the larger cos θ (nearer +u). With one minimum it is stored in the
     slot of its own side (sign of cos θ) and the other slot gets e = +inf.
     """
     nmin = 0
+    nroot = 0
     th_min = np.empty(4)
     e_min = np.empty(4)
     emax_low = np.inf
@@ -111,16 +148,13 @@ def _wells(h, psi, out):
         gb = _SIN2[k + 1] + 2.0 * h * (_SIN[k + 1] * cp - _COS[k + 1] * sp)
         if (ga > 0) != (gb > 0):
             r = _root(a, b, ga, h, psi)
-            er = _e(r, h, psi)
-            if ga < 0:  # g goes − → +: minimum
-                if nmin < 4:
-                    th_min[nmin] = r
-                    e_min[nmin] = er
-                    nmin += 1
-            else:
-                if er < emax_low:
-                    emax_low = er
+            nmin, emax_low = _add_root(r, ga, h, psi, th_min, e_min, nmin, emax_low)
+            nroot += 1
         ga = gb
+    if nroot < 4:
+        hsw = (abs(cp) ** (2.0 / 3.0) + abs(sp) ** (2.0 / 3.0)) ** -1.5
+        if h < hsw:
+            nmin, nroot, emax_low = _fine_scan(h, psi, 4096, th_min, e_min)
     out[0] = nmin
     out[5] = emax_low
     if nmin >= 2:
@@ -273,6 +307,12 @@ def _kinetic_kernel(Hz, dt, axes, vols, Ms, K, HK, kT, tau0, pos, use_dip, stoch
             if tot <= 0.0:
                 continue
             peq = nu_m / tot
+            if k == 0:  # start from the equilibrium occupation of the initial field
+                if stochastic:
+                    p[i] = 1.0 if np.random.random() < peq else 0.0
+                else:
+                    p[i] = peq
+                pold[i] = p[i]
             decay = math.exp(-tot * dt)
             if stochastic:
                 if p[i] > 0.5:
@@ -392,6 +432,8 @@ class KineticResult:
     loop_area_J_per_m3 : −∮ μ0 M dH per volume of oxide
     particle_area_J_per_m3 : (N,) local loop areas −∮ μ0 Ms n_i·ẑ dH
     sar_W_per_g, ilp_nHm2_per_kg, safety
+    params : inputs used, plus ``closure`` = M(end) − M(one cycle before), the drift that is
+        left (≈ 0 in the periodic steady state)
     """
 
     H_A_per_m: np.ndarray
@@ -406,7 +448,7 @@ class KineticResult:
 
 
 def kinetic_loop(f, H0, diameters, Ms=MS_MAGNETITE_300K, K=1.0e4, T=300.0, tau0=TAU0_S, axes="random",
-                 positions=None, method="master", n_cycles=3, steps_per_cycle=None, seed=0,
+                 positions=None, method="master", n_cycles=None, steps_per_cycle=None, seed=0,
                  rho=RHO_MAGNETITE, keep_particle_loops=False):
     """AC hysteresis loop, SAR and per-particle loops of a macrospin ensemble.
 
@@ -429,8 +471,10 @@ def kinetic_loop(f, H0, diameters, Ms=MS_MAGNETITE_300K, K=1.0e4, T=300.0, tau0=
     positions : (N, 3) array, optional
         Centres in m; dipolar interactions are included when given.
     method : {"master", "kmc"}
-    n_cycles : int
-        Field cycles (>= 2); the last one is analysed (earlier ones remove the initial transient).
+    n_cycles : int, optional
+        Field cycles (>= 2); the last one is analysed, earlier ones remove the transient from the
+        initial (equilibrium) occupations. Default: 5 f τ_N + 1 for the slowest particle whose
+        zero-field τ_N = τ0 e^{KV/k_BT} is below 20/f (slower ones are blocked), within [3, 100].
     steps_per_cycle : int, optional
         Time steps per cycle. Default: enough that Δt ≤ τ_N/10 of the smallest particle at zero
         field (the scheme needs Δt ≲ τ), clipped to [2000, 20000].
@@ -447,7 +491,6 @@ def kinetic_loop(f, H0, diameters, Ms=MS_MAGNETITE_300K, K=1.0e4, T=300.0, tau0=
     T = check_nonnegative("T", T)
     tau0 = check_positive("tau0", tau0)
     rho = check_positive("rho", rho)
-    n_cycles = check_int("n_cycles", n_cycles, lo=2)
     seed = check_int("seed", seed, lo=0)
     d = np.atleast_1d(check_array("diameters", diameters, positive=True)).ravel()
     if isinstance(axes, str):
@@ -486,6 +529,12 @@ def kinetic_loop(f, H0, diameters, Ms=MS_MAGNETITE_300K, K=1.0e4, T=300.0, tau0=
         tau_min = tau0 * math.exp(min(g, 700.0))
         steps_per_cycle = int(np.clip(math.ceil(10.0 / (f * tau_min)), 2000, 20000))
     steps_per_cycle = check_int("steps_per_cycle", steps_per_cycle, lo=8)
+    if n_cycles is None:
+        with np.errstate(over="ignore"):
+            taus = tau0 * np.exp(np.minimum(K * vols / (K_B * T), 700.0)) if T > 0 else np.full(vols.size, np.inf)
+        live = taus[taus * f < 20.0]
+        n_cycles = int(np.clip(math.ceil(5.0 * f * live.max()) + 1, 3, 100)) if live.size else 3
+    n_cycles = check_int("n_cycles", n_cycles, lo=2)
     HK = float(anisotropy_field(K, Ms))
     nsteps = n_cycles * steps_per_cycle
     dt = 1.0 / (f * steps_per_cycle)
@@ -505,10 +554,12 @@ def kinetic_loop(f, H0, diameters, Ms=MS_MAGNETITE_300K, K=1.0e4, T=300.0, tau0=
     wv = vols / vols.sum()
     M = wv @ m_last
     area = float(wv @ local)
+    closure = float(wv @ (mz[:, -1] - mz[:, -1 - steps_per_cycle]))
     sar = area * f / rho * 1e-3
     return KineticResult(H_A_per_m=H_last, M_over_Ms=M, particle_m=m_last if keep_particle_loops else None,
                          loop_area_J_per_m3=area, particle_area_J_per_m3=local, sar_W_per_g=sar,
                          ilp_nHm2_per_kg=float(ilp(sar, f, H0)) if H0 > 0 else float("nan"),
                          safety=field_safety(f, H0),
                          params={"method": method, "T": T, "tau0": tau0, "K": K, "Ms": Ms, "H_K": HK,
-                                 "n_particles": int(d.size), "dipolar": bool(use_dip)})
+                                 "n_particles": int(d.size), "dipolar": bool(use_dip), "n_cycles": n_cycles,
+                                 "steps_per_cycle": steps_per_cycle, "closure": closure})

@@ -264,10 +264,8 @@ def _prepare(diameters, axes, positions, Ms, K):
     if np.any(nrm == 0):
         raise ValueError("axes: zero vector")
     ax = ax / nrm[:, None]
-    if positions is None:
-        if n > 1:
-            raise ValueError("positions: required for more than one particle")
-        pos = np.zeros((1, 3))
+    if positions is None:  # non-interacting ensemble
+        pos = np.zeros((n, 3))
     else:
         pos = check_array("positions", positions)
         if pos.shape != (n, 3):
@@ -275,7 +273,7 @@ def _prepare(diameters, axes, positions, Ms, K):
         dist = np.linalg.norm(pos[:, None] - pos[None], axis=-1) + np.eye(n) * 1e300
         if np.any(dist < 0.5 * (d[:, None] + d[None, :]) * (1 - 1e-9)):
             raise ValueError("positions: particles overlap")
-    return d, np.ascontiguousarray(ax), np.ascontiguousarray(pos)
+    return d, np.ascontiguousarray(ax), np.ascontiguousarray(pos), positions is not None and n > 1
 
 
 def dipolar_field_scale(d, pos, Ms):
@@ -341,7 +339,7 @@ def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K
     axes : (N, 3) or (3,) array
         Easy axes (normalised here).
     positions : (N, 3) array, optional
-        Centres in m (required for N > 1).
+        Centres in m; None → no dipolar interaction (independent particles).
     Ms : float
         Saturation magnetisation, A/m.
     K : float
@@ -359,7 +357,8 @@ def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K
     n_record : int
         Records per cycle.
     m0 : (N, 3) array, optional
-        Initial moments (default: along the easy axis on the field side).
+        Initial moments (default: the energy minimum at H(0) = H0 reached from the easy axes on
+        the field side).
     field_direction : (3,) array
     seed : int
         Seed of the thermal field.
@@ -377,7 +376,7 @@ def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K
     n_cycles = check_int("n_cycles", n_cycles, lo=1)
     n_record = check_int("n_record", n_record, lo=8)
     seed = check_int("seed", seed, lo=0)
-    d, ax, pos = _prepare(diameters, axes, positions, Ms, K)
+    d, ax, pos, use_dip = _prepare(diameters, axes, positions, Ms, K)
     n = d.size
     vols = sphere_volume(d)
     dirn = check_array("field_direction", field_direction)
@@ -386,7 +385,7 @@ def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K
     dirn = dirn / np.linalg.norm(dirn)
     HK = float(anisotropy_field(K, Ms))
     g = GAMMA_E * MU_0
-    hscale = H0 + HK + dipolar_field_scale(d, pos, Ms)
+    hscale = H0 + HK + (dipolar_field_scale(d, pos, Ms) if use_dip else 0.0)
     if dt is None:
         dt = 0.05 * (1 + alpha**2) / (g * hscale)
     dt = check_positive("dt", dt)
@@ -403,12 +402,15 @@ def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K
         m = check_array("m0", m0).reshape(n, 3)
         m = m / np.linalg.norm(m, axis=1)[:, None]
     m = np.ascontiguousarray(m.copy())
+    if m0 is None:  # start from the local energy minimum at the initial field H(0) = H0
+        _relax(m, ax, vols, pos, Ms, HK, H0, dirn, use_dip, 0.2 / hscale, 1e-10 * hscale, 2_000_000,
+               np.empty((n, 3)))
     sig = np.sqrt(2 * alpha * K_B * T / (GAMMA_E * MU_0**2 * Ms * vols * dt)) if T > 0 else np.zeros(n)
     m_rec = np.zeros((nrec, n))
     h_rec = np.zeros(nrec)
     q_rec = np.zeros((nrec, n))
     w_rec = np.zeros((nrec, n))
-    _llg_kernel(m, ax, vols, pos, Ms, HK, alpha, g, MU_0, H0, 2 * np.pi * f, dirn, n > 1, dt, nsteps, rec_every,
+    _llg_kernel(m, ax, vols, pos, Ms, HK, alpha, g, MU_0, H0, 2 * np.pi * f, dirn, use_dip, dt, nsteps, rec_every,
                 sig, seed, m_rec, h_rec, q_rec, w_rec)
     s = slice(nrec - n_record - 1, nrec)
     mm, hh, qq, ww = m_rec[s], h_rec[s], q_rec[s] - q_rec[s][0], w_rec[s] - w_rec[s][0]
@@ -471,13 +473,13 @@ def quasistatic_loop(H_values, diameters, axes, positions=None, Ms=MS_MAGNETITE_
     m : (len(H_values), N) array of m_i·ĥ.
     """
     Hv = check_array("H_values", H_values).ravel()
-    d, ax, pos = _prepare(diameters, axes, positions, Ms, K)
+    d, ax, pos, use_dip = _prepare(diameters, axes, positions, Ms, K)
     n = d.size
     vols = sphere_volume(d)
     dirn = np.asarray(field_direction, dtype=float)
     dirn = dirn / np.linalg.norm(dirn)
     HK = float(anisotropy_field(K, Ms))
-    hscale = float(np.max(np.abs(Hv))) + HK + dipolar_field_scale(d, pos, Ms)
+    hscale = float(np.max(np.abs(Hv))) + HK + (dipolar_field_scale(d, pos, Ms) if use_dip else 0.0)
     if m0 is None:
         sgn = np.where(ax @ dirn * (1 if Hv[0] >= 0 else -1) >= 0, 1.0, -1.0)
         m = ax * sgn[:, None]
@@ -488,6 +490,6 @@ def quasistatic_loop(H_values, diameters, axes, positions=None, Ms=MS_MAGNETITE_
     H = np.empty((n, 3))
     out = np.empty((Hv.size, n))
     for k, h in enumerate(Hv):
-        _relax(m, ax, vols, pos, Ms, HK, float(h), dirn, n > 1, 0.2 / hscale, tol * hscale, 2_000_000, H)
+        _relax(m, ax, vols, pos, Ms, HK, float(h), dirn, use_dip, 0.2 / hscale, tol * hscale, 2_000_000, H)
         out[k] = m @ dirn
     return out

@@ -7,10 +7,17 @@ from numbers import Integral, Real
 import numpy as np
 
 
+def _fmt(x):
+    for num, den in ((1, 3), (2, 3)):
+        if abs(x - num / den) < 1e-12:
+            return f"{num}/{den}"
+    return f"{x:g}"
+
+
 def check_real(name, value, lo=None, hi=None, lo_open=False, hi_open=False):
     """Return ``float(value)`` or raise ValueError naming ``name`` and the allowed interval."""
-    lo_s = "-inf" if lo is None else f"{lo:g}"
-    hi_s = "inf" if hi is None else f"{hi:g}"
+    lo_s = "-inf" if lo is None else _fmt(lo)
+    hi_s = "inf" if hi is None else _fmt(hi)
     rng = ("(" if lo_open or lo is None else "[") + f"{lo_s}, {hi_s}" + (")" if hi_open or hi is None else "]")
     if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
         raise ValueError(f"{name}: {value!r} is not a real number in {rng}")

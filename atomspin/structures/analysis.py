@@ -14,8 +14,10 @@ def _require_labels(atoms, names=("sublattice", "valence", "moment_muB")):
 
 
 def rocksalt_af_sign(atoms):
-    """Type-II antiferromagnetic sign (±1) of rock-salt R sites: ferromagnetic (111) planes of
-    alternating sign (Roth, Phys. Rev. 110, 1333 (1958) for FeO/MnO [U]); 0 for other sites.
+    """Type-II antiferromagnetic sign (±1) of rock-salt R sites: ferromagnetic (111) sheets of
+    alternating sign (MnO: Shull, Strauser & Wollan, Phys. Rev. 83, 333 (1951), Goodwin et al., PRL 96,
+    047209 (2006) [C]; FeO type-II AF: PRB 88, 134418 (2013) [C, abstract]); 0 for other sites.
+    Only the (111) planes ⊥ [111] are used (one of the four equivalent domains).
     Plane index n = (x+y+z)/a_R relative to the first R site (fcc: x+y+z is a multiple of a_R)."""
     sub = atoms.arrays["sublattice"]
     sign = np.zeros(len(atoms))

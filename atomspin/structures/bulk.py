@@ -57,8 +57,11 @@ def _rocksalt_cell(a):
 
 def _verwey_fe2(atoms, a_cub):
     """Mask of magnetite B sites that carry Fe2+ in Verwey's layered ordering: B layers ⊥ [001] at
-    z = 0, a/4, a/2, 3a/4 alternate Fe3+ / Fe2+ (Fe2+ on z = a/4, 3a/4). Every B tetrahedron then
-    holds 2 Fe2+ + 2 Fe3+ (Anderson condition). Verwey & Haayman, Physica 8, 979 (1941)."""
+    z = 0, a/4, a/2, 3a/4 (rows along [110] and [1-10]) alternate Fe3+ / Fe2+ (Fe2+ on z = a/4, 3a/4).
+    Every B tetrahedron then holds 2 Fe2+ + 2 Fe3+ (Anderson condition; checked in the tests).
+    Verwey's model of Fe2+/Fe3+ order on the octahedral sites (IUPAC Gold Book "Verwey transition"
+    [C]; Verwey & Haayman, Physica 8, 979 (1941) [U]). It is a bookkeeping choice, not the refined
+    low-temperature structure (Wright et al., P2/c, [C] abstract)."""
     z = atoms.positions[:, 2] / a_cub
     layer = np.rint(4 * (z - np.floor(z))).astype(int) % 4
     return (atoms.arrays["sublattice"] == "B") & (layer % 2 == 1)

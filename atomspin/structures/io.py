@@ -1,7 +1,6 @@
 """Structure I/O (extxyz with every label, shipped CIFs) and cross-section pictures."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np

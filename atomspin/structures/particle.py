@@ -12,7 +12,7 @@ from atomspin.structures.bulk import (B_VALENCE_RULES, VACANCY_ORDERS, _base_inf
                                       apply_fe_deficiency, assign_labels, remove_random_fraction,
                                       template_cell)
 from atomspin.structures.labels import delete_atoms, relabel, set_array, update_coordination
-from atomspin.structures.shapes import SHAPES, bounding_radius_A, depth_A
+from atomspin.structures.shapes import SHAPES, bounding_radius_A, depth_A, inside_mask
 
 CENTERS = ("A", "B", "O", "R", "inversion")
 #: largest size accepted (nm); 60 nm spheres hold ~10⁷ atoms
@@ -83,7 +83,7 @@ def _lattice_missing(cell, phase, site, pos, shape):
         first = np.repeat(start[site[near]], reps)
         offs = np.arange(len(atom)) - np.repeat(np.cumsum(reps) - reps, reps)
         p = first + offs
-        outside = depth_A(shape, pos[atom] + D[p]) < -1e-6
+        outside = ~inside_mask(shape, pos[atom] + D[p])
         np.add.at(miss_c, atom[outside & ~kind_o[p]], 1)
         np.add.at(miss_o, atom[outside & kind_o[p]], 1)
     miss_o[cell.numbers[site] == 8] = 0
@@ -162,7 +162,7 @@ def build_particle(phase="Fe3O4", shape="sphere", diameter_nm=5.0, *, aspect=1.0
     sh["center_A"] = [0.0, 0.0, 0.0]
     rb = bounding_radius_A(sh)
     pos, site = tile_lattice(cell.positions, L, c0, rb)
-    inside = depth_A(sh, pos) >= -1e-6
+    inside = inside_mask(sh, pos)
     pos, site = pos[inside], site[inside]
     if len(pos) == 0:
         raise ValueError(f"diameter_nm: {diameter_nm!r} is too small to hold any atom of {phase}")
@@ -185,7 +185,7 @@ def build_particle(phase="Fe3O4", shape="sphere", diameter_nm=5.0, *, aspect=1.0
     elif phase == "gamma-Fe2O3":
         from atomspin.structures.bulk import ORDERED_VACANCIES_FRAC
         vpos, _ = tile_lattice(ORDERED_VACANCIES_FRAC * (L / [1.0, 1.0, 3.0]), L, c0, rb)
-        n_vac = int(np.sum(depth_A(dict(sh, center_A=[0.0, 0.0, 0.0]), vpos) >= -1e-6))
+        n_vac = int(np.sum(inside_mask(dict(sh, center_A=[0.0, 0.0, 0.0]), vpos)))
         sites_b += n_vac
     sites_r = int(np.sum(atoms.arrays["sublattice"] == "R"))
     n_vac_r = 0

@@ -20,31 +20,41 @@ SHAPES = ("sphere", "cube", "octahedron", "truncated_octahedron", "ellipsoid")
 _SQRT3 = np.sqrt(3.0)
 
 
-def _ellipsoid_distance(p, axes):
+def _ellipsoid_distance(p, axes, max_iter=100, tol=1e-12):
     """Distance (≥ 0) from interior points p (M,3) to the ellipsoid surface with semi-axes ``axes``.
 
-    Eberly's method: the closest surface point is x_i = a_i² p_i / (t + a_i²) with t the root in
-    (−min a_i², 0] of F(t) = Σ (a_i p_i / (t + a_i²))² − 1 (monotonic); solved by vectorised bisection.
+    Eberly's method: the closest surface point is x_i = a_i² q_i / (t + a_i²) (q = |p|) with t the
+    root of F(t) = Σ (a_i q_i / (t + a_i²))² − 1, which is convex and decreasing. Newton's method from
+    t0 = max_i (a_i q_i − a_i²) ≤ root converges monotonically from the left; vectorised over points.
     """
-    a2 = np.asarray(axes, float) ** 2
+    a = np.asarray(axes, float)
+    a2 = a ** 2
     # a tiny offset keeps the root bracketed for points on a symmetry plane (error ≤ 1e-6 Å)
     q = np.maximum(np.abs(p), 1e-6)
-    amin2 = a2.min()
-    lo = np.full(len(q), -amin2)
-    hi = np.zeros(len(q))
-
-    def f(t):
-        return np.sum((np.sqrt(a2) * q / (t[:, None] + a2)) ** 2, axis=1) - 1.0
-
-    for _ in range(64):
-        mid = 0.5 * (lo + hi)
-        fm = f(mid)
-        pos = fm > 0
-        lo = np.where(pos, mid, lo)
-        hi = np.where(pos, hi, mid)
-    t = 0.5 * (lo + hi)
+    t = np.max(a * q - a2, axis=1)
+    active = np.arange(len(q))
+    for _ in range(max_iter):
+        if len(active) == 0:
+            break
+        qa = q[active]
+        den = t[active, None] + a2
+        r = a * qa / den
+        f = np.sum(r * r, axis=1) - 1.0
+        fp = -2.0 * np.sum(r * r / den, axis=1)
+        step = -f / fp
+        t[active] += step
+        active = active[np.abs(step) > tol * (1.0 + np.abs(t[active]))]
     x = a2 * q / (t[:, None] + a2)
     return np.linalg.norm(x - q, axis=1)
+
+
+def inside_mask(shape, positions, tol_A=1e-6):
+    """True for positions inside the shape (or within tol_A outside); cheap algebraic test."""
+    if shape["kind"] == "ellipsoid":
+        r = np.asarray(positions, float) - np.asarray(shape["center_A"], float)
+        axes = np.asarray(shape["semi_axes_A"], float)
+        return np.sum((r / axes) ** 2, axis=1) <= (1.0 + tol_A / axes.min()) ** 2
+    return depth_A(shape, positions) >= -tol_A
 
 
 def depth_A(shape, positions):
