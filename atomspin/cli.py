@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", default=None, help="report folder (default results/<name>_report)")
     r.add_argument("--no-progress", action="store_true")
     r.add_argument("--no-report", action="store_true", help="only the table, no report folder")
+    r.add_argument("--threads", type=int, default=1,
+                   help="numba threads in this process (default 1; more only pays for large particles)")
 
     s = sub.add_parser("sweep", help="run a sweep on Dask into an ase.db database")
     s.add_argument("recipe")
@@ -178,7 +180,12 @@ def cmd_build(a) -> int:
 def cmd_run(a) -> int:
     from atomspin.batch import ResultStore, run_tasks
 
+    import numba
+
     recipe, tasks = _prepare(a.recipe)
+    if not (1 <= a.threads <= numba.config.NUMBA_NUM_THREADS):
+        raise _UsageError(f"--threads: {a.threads} is outside [1, {numba.config.NUMBA_NUM_THREADS}]")
+    numba.set_num_threads(a.threads)
     name = recipe.get("meta", {}).get("name", Path(a.recipe).stem)
     db = a.db or f"results/{name}.db"
     report = None if a.no_report else (a.output or f"results/{name}_report")

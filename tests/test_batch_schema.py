@@ -58,11 +58,22 @@ def test_issue_example_message():
      "protocol.tc.T_max_K: 800 must be above protocol.tc.T_min_K = 900"),
     ({"structure": {"phase": "FeO"}, "defects": {"apb": {"enabled": True}}},
      "defects.apb.enabled: an APB needs a spinel phase (structure.phase is FeO)"),
+    ({"protocol": {"steps": ["loop"]}},
+     "protocol.steps: 'structure' is needed: every other step works on the particle"),
+    ({"protocol": {"steps": ["structure", "sar"]}}, "protocol.steps: 'sar' needs 'loop' or 'kv' in the steps"),
+    ({"protocol": {"kv": {"easy_axis": [0, 0, 0]}}}, "protocol.kv.easy_axis: [0, 0, 0] is not a direction"),
     ({"structure": {"diameter_nm": 1.0}, "protocol": {"T_K": math.inf}},
      "protocol.T_K: inf is not a finite number"),
 ])
 def test_messages(recipe, expected):
     assert _err(recipe) == expected
+
+
+def test_unknown_parameter_set():
+    from atomspin.model.parameters import available_parameter_sets
+    assert _err({"model": {"params": "hematite"}}) == (
+        "model.params: 'hematite' is not one of auto, " + ", ".join(available_parameter_sets()))
+    validate_recipe({"model": {"params": available_parameter_sets()[0]}})
 
 
 def test_cross_check_inside_sweep_names_variant():

@@ -74,10 +74,17 @@ def test_llg_kernel_matches_reference():
     assert np.allclose(r.heat_J, Q_ref, rtol=1e-8, atol=1e-30)
 
 
-def test_single_particle_llg_loop_equals_sw():
-    """Aligned isolated particle, α = 1: the LLG loop is the SW square loop, area 4 μ0 H_K Ms (±2 %)."""
-    r = interacting_llg(1e5, 1.5 * HK, 20e-9, [0.0, 0.0, 1.0], alpha=1.0, n_cycles=1, n_record=2000)
-    assert r.global_area_J_per_m3 == pytest.approx(4 * MU0 * HK * MS, rel=0.02)
+@pytest.mark.parametrize("psi_deg", [10.0, 60.0])
+def test_single_particle_llg_loop_equals_sw(psi_deg):
+    """Isolated particle, α = 1, 100 kHz: the LLG loop area is the T = 0 SW area at that angle (±2 %)."""
+    from atomspin.sar import sw_loop
+    from atomspin.sar.stoner_wohlfarth import loop_area
+
+    psi = math.radians(psi_deg)
+    r = interacting_llg(1e5, 1.5 * HK, 20e-9, [math.sin(psi), 0.0, math.cos(psi)], alpha=1.0, n_cycles=1,
+                        n_record=2000)
+    sw = loop_area(*sw_loop(psi, h_max=1.5, n=4001))
+    assert r.global_area_J_per_m3 == pytest.approx(sw * MU0 * HK * MS, rel=0.02)
     assert r.heat_per_volume_J_per_m3 == pytest.approx(r.global_area_J_per_m3, rel=0.02)
 
 

@@ -117,10 +117,12 @@ def test_optimum_size_magnetite_300kHz():
 
 
 def test_lrt_validity_warnings():
-    with pytest.warns(UserWarning, match="xi"):
-        linear_response_sar(3e5, 2e4, d=20e-9)
+    with pytest.warns(UserWarning) as rec:
+        r = linear_response_sar(3e5, 2e4, d=20e-9)  # ξ = 12, H0 = 0.6 H_K
+    assert len(rec) == 2 and len(r.warnings) == 2
+    assert "xi" in str(rec[0].message) and "H_K" in str(rec[1].message)
     with pytest.warns(UserWarning, match="H_K"):
-        linear_response_sar(3e5, 2e4, d=5e-9)
+        linear_response_sar(3e5, 2e4, d=5e-9)  # ξ = 0.19 < 1, but H0 = 0.6 H_K
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         r = linear_response_sar(3e5, 500.0, d=8e-9)

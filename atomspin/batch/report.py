@@ -155,7 +155,8 @@ def _curves(arrays: dict):
             prefix = x_name.split("_bins")[0] + "_" if "_bins" in x_name else ""
             ys = {}
             for k, v in arrs.items():
-                if k in xs or not k.startswith(prefix) or v.shape[-1] != x.size:
+                if k in xs or not k.startswith(prefix) or v.shape[-1] != x.size or any(
+                        t in k for t in ("_err", "_sem", "_count", "fields_")):
                     continue
                 ys[k] = v if v.ndim == 1 else v[0]
             if ys:

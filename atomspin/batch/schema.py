@@ -82,8 +82,9 @@ SCHEMA: dict = {
         "shape": F("str", "sphere", "particle shape", choices=("sphere", "cube", "octahedron",
                                                                           "truncated_octahedron")),
         "diameter_nm": F("float", 8.0, "particle diameter (edge for cubes) in nm", lo=1.0, hi=30.0),
-        "surface_depth_nm": F("float", 0.5, "thickness of the labelled surface shell in nm "
-                              "(derived: about one spinel cell, a = 0.8396 nm)", lo=0.0, hi=5.0),
+        "surface_depth_nm": F("float", 0.5, "thickness of the labelled surface shell in nm (surface anisotropy "
+                              "acts there; derived: about half a spinel cell, a = 0.8396 nm)",
+                              lo=0.0, hi=5.0, lo_open=True),
     },
     "defects": {
         "vacancies": {
@@ -142,12 +143,15 @@ SCHEMA: dict = {
                            "magnetite, K1 < 0 (physics.md §3)", lo=-1.0, hi=1.0, length=3),
         },
         "sar": {
-            # Clinical field: 100 kHz, 2.5-18 kA/m (Maier-Hauff et al., J. Neurooncol. 103, 317 (2011));
-            # H0*f = 1.5e9 A m^-1 s^-1 is below the Hergt-Dutz limit 5e9 (physics.md §6).
-            "f_Hz": F("float", 100e3, "drive frequency in Hz (clinical, Maier-Hauff et al. 2011)",
+            # Clinical field: 100 kHz, 2.5-18 kA/m in the glioblastoma trial of Maier-Hauff et al.,
+            # J. Neurooncol. 103, 317 (2011) [U: from memory, not confirmed in the paper].
+            # H0*f = 1.5e9 A m^-1 s^-1: above Brezovich 4.85e8 [C], below Hergt-Dutz 5e9 [U] (physics.md §6);
+            # sar_from_particle reports both checks with every row (sar_safety_*).
+            "f_Hz": F("float", 100e3, "drive frequency in Hz (clinical: Maier-Hauff et al. 2011 [U])",
                       lo=0.0, hi=1e8, lo_open=True),
-            "H0_A_per_m": F("float", 15e3, "drive amplitude H0 in A/m (clinical 2.5–18 kA/m, "
-                            "Maier-Hauff et al. 2011)", lo=0.0, hi=1e6, lo_open=True),
+            "H0_A_per_m": F("float", 15e3, "drive amplitude H0 in A/m (clinical 2.5–18 kA/m: Maier-Hauff et al. "
+                            "2011 [U]; H0·f = 1.5e9 A/(m s) exceeds Brezovich 4.85e8)", lo=0.0, hi=1e6,
+                            lo_open=True),
             "tau0_s": F("float", 1e-9, "Néel attempt time in s (1e-9 s as in Rosensweig-type codes, "
                         "physics.md §3)", lo=1e-14, hi=1e-6),
             "model": F("str", "auto", "SAR model of atomspin.sar.sar_from_particle",
@@ -334,6 +338,8 @@ def _cross_checks(r: dict, prefix: str = "") -> None:
         if all(x == 0 for x in get_path(r["protocol"], key)):
             raise RecipeError(f"{p}protocol.{key}", "[0, 0, 0] is not a direction")
     steps = r["protocol"]["steps"]
+    if "structure" not in steps:
+        raise RecipeError(f"{p}protocol.steps", "'structure' is needed: every other step works on the particle")
     if "sar" in steps and not ("loop" in steps or "kv" in steps):
         raise RecipeError(f"{p}protocol.steps", "'sar' needs 'loop' or 'kv' in the steps")
 

@@ -29,7 +29,8 @@ __all__ = ["expand", "task_hash", "run_task", "available_steps", "missing_api", 
 #: public API each protocol step calls ("module:attribute")
 STEP_API = {
     "structure": ["atomspin.structures:build_particle", "atomspin.structures:describe",
-                  "atomspin.structures:add_vacancies", "atomspin.structures:insert_apb"],
+                  "atomspin.structures:add_vacancies", "atomspin.structures:insert_apb",
+                  "atomspin.structures:label_surface"],
     "tc": ["atomspin.model:SpinModel.from_atoms", "atomspin.measure:temperature_sweep",
            "atomspin.measure:tc_chi_peak"],
     "disorder": ["atomspin.model:SpinModel.from_atoms", "atomspin.engine:Simulation",
@@ -182,7 +183,7 @@ def _apb_plane(ctx: Context):
 
 def step_structure(ctx: Context) -> None:
     """Build the particle, add vacancies and the APB, and describe it."""
-    from atomspin.structures import add_vacancies, build_particle, describe, insert_apb
+    from atomspin.structures import add_vacancies, build_particle, describe, insert_apb, label_surface
 
     st, de = ctx.recipe["structure"], ctx.recipe["defects"]
     atoms = build_particle(st["phase"], st["shape"], st["diameter_nm"], seed=ctx.seed_for("structure"))
@@ -195,6 +196,7 @@ def step_structure(ctx: Context) -> None:
         n, point = _apb_plane(ctx)
         ctx.atoms = insert_apb(atoms, plane=tuple(de["apb"]["plane"]), point=tuple(point),
                                seed=ctx.seed_for("apb"))
+    ctx.atoms = label_surface(ctx.atoms, thickness_nm=st["surface_depth_nm"])
     desc = describe(ctx.atoms)
     ctx.results["structure"] = desc
     ctx.kvp.update({f"s_{k}": v for k, v in _scalar_items(desc).items()})

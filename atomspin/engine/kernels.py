@@ -205,10 +205,11 @@ def sweep_sequential(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1,
     (call with numba threads set to 1). The driver passes the colour-class order.
     """
     n = spins.shape[0]
-    for _t in prange(1):
-        st = state[0]
-        for sw in range(n_sweeps):
-            sigma = sigma_arr[0]
+    acc_t = np.zeros(1, dtype=np.int64)
+    for sw in range(n_sweeps):
+        sigma = sigma_arr[0]
+        for _t in prange(1):
+            st = state[0]
             acc = 0
             for q in range(n):
                 i = order[q]
@@ -224,8 +225,9 @@ def sweep_sequential(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1,
                         m = moments[i]
                         _dip_apply(cell_of[i], m * (spins[i, 0] - sx), m * (spins[i, 1] - sy),
                                    m * (spins[i, 2] - sz), W, Mc, Hc)
-            acc_out[sw] = acc
-            _end_sweep(sigma_arr, acc, n, adapt, adapt_moves)
+            acc_t[0] = acc
+        acc_out[sw] = acc_t[0]
+        _end_sweep(sigma_arr, acc_t[0], n, adapt, adapt_moves)
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -395,10 +397,11 @@ def constrained_sweeps(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k
     |ŝ_j'⊥| > 1 or M'∥ ≤ 0 are rejected. ``mtot`` (3,) holds M = Σ m_i ŝ_i (μB) and is updated.
     """
     n = spins.shape[0]
-    for _t in prange(1):  # parfor body: non-aliasing arrays, faster code (see sweep_sequential)
-        st = state[0]
-        for sw in range(n_sweeps):
-            sigma = sigma_arr[0]
+    acc_t = np.zeros(1, dtype=np.int64)
+    for sw in range(n_sweeps):
+        sigma = sigma_arr[0]
+        for _t in prange(1):  # parfor body: non-aliasing arrays, faster code (see sweep_sequential)
+            st = state[0]
             acc = 0
             for _ in range(n):
                 i = int(_uniform(st) * n)
@@ -464,5 +467,6 @@ def constrained_sweeps(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k
                     spins[i, 2] = sz
                     if has_dip:
                         _dip_apply(cell_of[i], -dx, -dy, -dz, W, Mc, Hc)
-            acc_out[sw] = acc
-            _end_sweep(sigma_arr, acc, n, adapt, adapt_moves)
+            acc_t[0] = acc
+        acc_out[sw] = acc_t[0]
+        _end_sweep(sigma_arr, acc_t[0], n, adapt, adapt_moves)

@@ -42,7 +42,7 @@ def stoner_wohlfarth_loop(h, psi, theta0=0.0, tol=1e-12, max_iter=100000):
             g = 0.5 * np.sin(2 * th) + hk * np.sin(th - psi)
             c = np.cos(2 * th) + hk * np.cos(th - psi)
             # Newton where the curvature is positive, else a gradient step; kick unstable equilibria
-            step = np.where(c > 1e-3, g / np.maximum(c, 1e-3), 0.2 * g)
+            step = np.where(c > 1e-3, g / np.maximum(c, 1e-3), 0.2 * np.sign(g))
             stuck = (np.abs(g) < tol) & (c < 0)
             step = np.where(stuck, -1e-4, step)
             step = np.clip(step, -0.2, 0.2)

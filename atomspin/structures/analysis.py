@@ -46,7 +46,8 @@ def describe(atoms):
 
     Returns
     -------
-    dict with: ``phase``, ``n_atoms``, ``formula`` (ASE, e.g. 'Fe24O32'), ``counts`` per sublattice,
+    dict with: ``phase``, ``n_atoms``, ``formula`` (ASE, e.g. 'Fe24O32'), ``formula_per_fu`` (cations
+    per formula unit of the phase, e.g. 'Fe2.9O4'), ``counts`` per sublattice,
     ``counts_valence`` per 'sublattice:element:valence', ``net_moment_muB`` (T = 0, A antiparallel to
     B, R type-II AF), ``moment_per_fu_muB`` (per formula unit of the phase: 4 O for Fe3O4, 3 O for
     γ-Fe2O3, 1 O for FeO), ``vacancy_fraction`` (vacant / ideal B sites; R sites for FeO) and
@@ -70,10 +71,15 @@ def describe(atoms):
         sites, vacs = atoms.info.get("sites_R", 0), atoms.info.get("vacancies_R", 0)
     else:
         sites, vacs = atoms.info.get("sites_B", 0), atoms.info.get("vacancies_B", 0)
+    per_fu_formula = ""
+    if fu and n_o:
+        els = sorted(set(sym) - {"O"})
+        per_fu_formula = "".join(f"{e}{np.sum(sym == e) * fu / n_o:.4g}" for e in els) + f"O{fu}"
     return {
         "phase": phase,
         "n_atoms": len(atoms),
         "formula": atoms.get_chemical_formula(),
+        "formula_per_fu": per_fu_formula,
         "counts": counts,
         "counts_valence": dict(sorted(cv.items())),
         "net_moment_muB": net,
