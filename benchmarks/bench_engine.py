@@ -9,7 +9,10 @@ Usage::
 Prints, per system: JIT warm-up (first call: compile or cache load), then moves/s for the
 sequential sweep (1 thread) and the coloured sweep on 1 and 2 threads, as wall-clock rates and,
 for single-thread runs, CPU-time rates (less sensitive to a shared, busy machine). Memory is the
-bytes per spin of every array the Simulation and its SpinModel hold.
+bytes per spin of the arrays the SpinModel holds and of those the Simulation adds.
+On an oversubscribed machine numba's default OpenMP layer (busy-waiting barriers, one per colour
+class) can make 2 threads far slower than 1; ``NUMBA_THREADING_LAYER=workqueue`` avoids that for
+a single process (workqueue is not safe when several Python threads call numba concurrently).
 Systems: (a) ``build_particle("Fe3O4", "sphere", diameter_nm=10)`` → ``SpinModel.from_atoms``
 (falls back to a synthetic 21k-spin graph with 12 neighbours per site if those are unavailable);
 (b) periodic bulk Fe3O4 16×16×16 cells = 98,304 Fe (``build_bulk``; fallback: synthetic).
@@ -70,16 +73,23 @@ def bulk_model():
         return synthetic_model(98_304), "synthetic 98,304 spins periodic, 12 neighbours"
 
 
-def array_bytes(sim):
-    seen, total = set(), 0
-    objs = list(vars(sim._a).values()) + list(vars(sim).values()) + list(vars(sim.model).values())
+def _bases(objs, seen):
+    total = 0
     for a in objs:
         if isinstance(a, np.ndarray):
-            base = a if a.base is None else a.base
-            if id(base) not in seen and isinstance(base, np.ndarray):
+            base = a if a.base is None or not isinstance(a.base, np.ndarray) else a.base
+            if id(base) not in seen:
                 seen.add(id(base))
                 total += base.nbytes
     return total
+
+
+def array_bytes(sim):
+    """(bytes held by the SpinModel, extra bytes held by the Simulation)."""
+    seen = set()
+    model = _bases(vars(sim.model).values(), seen)
+    engine = _bases(list(vars(sim._a).values()) + list(vars(sim).values()), seen)
+    return model, engine
 
 
 def rate(sim, sweeps, cpu=False):
@@ -101,7 +111,10 @@ def bench(model, label, sweeps, T=300.0):
     t0 = time.perf_counter()
     Simulation(model, T=T, seed=1, threads=2, parallel=True).run(1, observe_every=1)
     print(f"  JIT warm-up (coloured kernel): {time.perf_counter() - t0:.2f} s")
-    print(f"  memory: {array_bytes(sim) / n:.0f} B/spin (all arrays of Simulation + SpinModel)")
+    mb, eb = array_bytes(sim)
+    print(f"  memory: SpinModel arrays {mb / n:.0f} B/spin + sequential Simulation {eb / n:.0f} B/spin")
+    mb, eb = array_bytes(Simulation(model, T=T, seed=1, threads=2, parallel=True))
+    print(f"          coloured Simulation (renumbered copy of the model arrays) {eb / n:.0f} B/spin")
     for par, th in [(False, 1), (True, 1), (True, 2)]:
         sim = Simulation(model, T=T, seed=1, threads=th, parallel=par)
         sim.run(3, observe_every=3)

@@ -211,9 +211,8 @@ def ref_colour_classes(model):
 def ref_sequential(model, T, seed, move, n_sweeps, sigma=0.5, window=20):
     r, s, beta = PyXoshiro(seed), model.spins.copy(), 1 / (K_B_MEV_PER_K * T)
     cone = RefCone(sigma, window)
-    order = [i for cls in ref_colour_classes(model) for i in cls]
     for _ in range(n_sweeps):
-        acc = sum(ref_metropolis(model, s, i, r, move, cone.sigma, beta) for i in order)
+        acc = sum(ref_metropolis(model, s, i, r, move, cone.sigma, beta) for i in range(model.n))
         cone.end_sweep(acc, model.n)
     return s, cone.sigma
 
@@ -281,6 +280,7 @@ def test_uniform_stream_moments():
 
 
 # ----------------------------------------------------------------------------- energies and fields
+@pytest.mark.nojit
 @pytest.mark.parametrize("dipolar", [False, True])
 def test_delta_e_equals_full_recomputation(dipolar):
     model = random_model(n=12, n_pairs=25, seed=3, dipolar=dipolar)
@@ -326,22 +326,39 @@ def test_exchange_energy_identity_and_field_override():
     assert np.allclose(h2 - h, model.moments[:, None] * MU_B_MEV_PER_T * b, rtol=1e-12, atol=1e-14)
 
 
-def test_simulation_energy_matches_model():
+@pytest.mark.parametrize("parallel", [False, True])
+def test_simulation_state_matches_model(parallel):
+    """Energy, local field and (sub)magnetisation of the simulation agree with the model's own
+    numpy formulas; the parallel path renumbers sites internally, which must stay invisible."""
     model = random_model(n=15, n_pairs=30, seed=1, dipolar=True)
-    sim = Simulation(model, T=50.0, seed=2, threads=1)
-    sim.run(3)
-    assert sim.energy() == pytest.approx(model.energy(sim.spins), rel=1e-12)
+    model.sublattice = np.array(list("ABR") * 5)
+    sim = Simulation(model, T=50.0, seed=2, threads=2, parallel=parallel)
+    obs = sim.run(3)
+    s = sim.spins
+    assert sim.energy() == pytest.approx(model.energy(s), rel=1e-12)
+    assert obs.energy[-1] == pytest.approx(model.energy(s), rel=1e-12)
+    assert np.allclose(sim.local_field(), effective_field(model, s), rtol=1e-12, atol=1e-12)
+    assert np.allclose(obs.magnetisation[-1], model.moments @ s, rtol=1e-12)
+    lab = model.sublattice
+    for k in "ABR":
+        assert np.allclose(obs.sublattice_magnetisation[k][-1], model.moments[lab == k] @ s[lab == k])
+    new = _random_unit(np.random.default_rng(0), model.n)
+    sim.spins = new
+    assert np.array_equal(sim.spins, new)
+    assert sim.energy() == pytest.approx(model.energy(new), rel=1e-12)
 
 
 # ----------------------------------------------------------------------------- kernel vs reference
-@pytest.mark.parametrize("move", ["adaptive", "hinzke-nowak", "uniform"])
+@pytest.mark.nojit
+@pytest.mark.parametrize("move,every", [("adaptive", 1), ("adaptive", 6), ("hinzke-nowak", 6),
+                                         ("uniform", 6)])
 @pytest.mark.parametrize("dipolar", [False, True])
-def test_sequential_kernel_matches_reference(move, dipolar):
+def test_sequential_kernel_matches_reference(move, every, dipolar):
     model = random_model(n=8, n_pairs=12, seed=21, dipolar=dipolar)
     T, seed, sweeps = 80.0, 99, 6
     ref_s, ref_sigma = ref_sequential(model, T, seed, move, sweeps)
     sim = Simulation(model, T=T, seed=seed, move=move, threads=1, parallel=False, adapt_moves=20)
-    sim.run(sweeps)
+    sim.run(sweeps, observe_every=every)  # every = 6: one kernel call runs all sweeps
     assert np.allclose(sim.spins, ref_s, rtol=0, atol=1e-12)
     assert sim.cone_width == pytest.approx(ref_sigma, rel=1e-15)
     assert not np.allclose(ref_s, model.spins)  # something happened
@@ -354,20 +371,12 @@ def test_coloured_kernel_matches_reference(move, chunks):
     model = random_model(n=11, n_pairs=16, seed=8)
     T, seed, sweeps = 60.0, 5, 5
     ref_s, ref_sigma = ref_coloured(model, T, seed, move, sweeps, chunks)
-    sim = Simulation(model, T=T, seed=seed, move=move, threads=chunks, parallel=True, adapt_moves=20)
-    sim.run(sweeps)
-    assert np.allclose(sim.spins, ref_s, rtol=0, atol=1e-12)
-    assert sim.cone_width == pytest.approx(ref_sigma, rel=1e-15)
-
-
-def test_sequential_equals_one_chunk_coloured():
-    """Without dipolar terms both kernels visit the same order on stream 0: identical numbers."""
-    model = random_model(n=30, n_pairs=60, seed=6)
-    a = Simulation(model, T=40.0, seed=2, threads=1, parallel=False)
-    b = Simulation(model, T=40.0, seed=2, threads=1, parallel=True)
-    a.run(5)
-    b.run(5)
-    assert np.array_equal(a.spins, b.spins)
+    for renumber in (True, False):
+        sim = Simulation(model, T=T, seed=seed, move=move, threads=chunks, parallel=True, adapt_moves=20,
+                         renumber=renumber)
+        sim.run(sweeps, observe_every=sweeps)
+        assert np.allclose(sim.spins, ref_s, rtol=0, atol=1e-12)
+        assert sim.cone_width == pytest.approx(ref_sigma, rel=1e-15)
 
 
 def test_colouring_is_proper():
@@ -434,6 +443,13 @@ def test_coloured_and_sequential_agree_on_lattice():
     assert -2.0 < e1 < -1.0
 
 
+def test_progress_goes_to_stderr(capsys):
+    sim = Simulation(random_model(n=6, n_pairs=6, seed=1), T=10.0, seed=0, threads=1)
+    sim.run(4, progress=True)
+    err = capsys.readouterr().err
+    assert "sweep 4/4" in err
+
+
 def test_observables_sublattice_and_derived():
     model = cubic_lattice(4, J=1.0, field=(0, 0, 0.5))
     sim = Simulation(model, T=5.0, seed=1, threads=1)
@@ -451,6 +467,8 @@ def test_observables_sublattice_and_derived():
     assert 0 < obs.acceptance <= 1
     assert obs.reduced_m > 0.9  # k_BT = 0.43 meV << J: nearly saturated
     assert sim.sweeps_done == 20
+    d = obs.to_dict()
+    assert d["binder"] == obs.binder and d["sublattice_magnetisation"]["A"].shape == (10, 3)
 
 
 def test_set_field_and_temperature_change_the_sampling():
@@ -461,6 +479,7 @@ def test_set_field_and_temperature_change_the_sampling():
     x = 5.0 * MU_B_MEV_PER_T * 20.0 / (K_B_MEV_PER_K * 10.0)
     assert obs.magnetisation[50:, 2].mean() / (2000 * 5.0) == pytest.approx(-(1 / math.tanh(x) - 1 / x),
                                                                           rel=0.02)
+    assert np.array_equal(model.field, [0.0, 0.0, 0.0])  # the model is never modified
     sim.set_temperature(0.0)
     e = sim.run(40).energy
     assert np.all(np.diff(e) <= 1e-9)  # T = 0: only moves that do not raise the energy
@@ -480,14 +499,16 @@ def test_same_seed_same_numbers(parallel, threads):
     assert not np.array_equal(out[0][0], out[2][0])
 
 
+@pytest.mark.nojit
 def test_run_split_equals_run_whole():
     model = random_model(n=20, n_pairs=30, seed=4)
-    a = Simulation(model, T=30.0, seed=1, threads=1)
-    a.run(7)
-    b = Simulation(model, T=30.0, seed=1, threads=1)
+    a = Simulation(model, T=30.0, seed=1, threads=1, adapt_moves=30)
+    a.run(7, observe_every=7)
+    b = Simulation(model, T=30.0, seed=1, threads=1, adapt_moves=30)
     b.run(3)
     b.run(4, observe_every=2)
     assert np.array_equal(a.spins, b.spins)
+    assert a.cone_width == b.cone_width != 0.5
 
 
 @pytest.mark.nojit

@@ -95,8 +95,15 @@ def test_constrained_determinism_and_direction():
     sim = ConstrainedSimulation(model, T=30.0, direction=[0, 0, 1.0], seed=3)
     sim.run(5)
     assert np.allclose(sim.torque(), np.cross(sim.spins, sim.local_field()).sum(axis=0))
+    # one kernel call for many sweeps == many calls (σ adaptation carried across sweeps)
+    a = ConstrainedSimulation(model, T=30.0, direction=[0, 1.0, 0], seed=5, adapt_moves=16)
+    a.run(12, observe_every=12)
+    b = ConstrainedSimulation(model, T=30.0, direction=[0, 1.0, 0], seed=5, adapt_moves=16)
+    b.run(12)
+    assert np.array_equal(a.spins, b.spins) and a.cone_width == b.cone_width != 0.3
 
 
+@pytest.mark.nojit
 def test_constrained_bad_input():
     model = _stiff_cluster(L=2)
     with pytest.raises(ValueError, match="direction"):

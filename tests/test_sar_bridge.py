@@ -1,6 +1,5 @@
 """Bridge: measured/typed particle properties → SAR, maps, size sweeps, figures, limits."""
 import dataclasses
-import math
 from types import SimpleNamespace
 
 import numpy as np

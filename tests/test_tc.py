@@ -6,18 +6,19 @@ heating through a temperature grid; at each T ``n_eq`` equilibration and ``n_mea
 Tc = crossing of the Binder cumulants U4 = 1 − ⟨M⁴⟩/(3⟨M²⟩²) of two box sizes (linear interpolation of
 U4(L_big) − U4(L_small) between grid points), cross-checked by the susceptibility peak of the larger box.
 
-Measured (this code, 2000 + 6000 sweeps per T, 20–30 K grid, heating; statistical error ≈ ±5–10 K):
+Measured (this code, 2000 + 6000 sweeps per T, 20–30 K grid, heating; two independent seeds per entry
+where given — their spread, ≈ ±15 K, is the statistical error):
 
-* magnetite, default set: Binder crossing of the total moment L = 4/6: 869 K, 6/8: 863 K, 4/8: 867 K;
-  staggered (B − A) order parameter 4/6: 849 K, 6/8: 851 K; χ peak L = 6 and 8 at 860 K (grid 20 K).
-  → Tc = 858 ± 10 K, experiment 858 K. Reduced test (L = 3/4): 873 K.
-* magnetite from ``structures.build_bulk`` (Verwey-ordered Fe²⁺ 4 μB / Fe³⁺ 5 μB B sites): L = 4/6 crossing
-  866 K, χ peak L = 6 at 880 K.
-* the literal unit-spin reading (J_BB = 0.63 meV): 83 K (L = 3/4), physics.md §2: 82 ± 2 K.
-* maghemite, Kodama–Berkowitz set (default for γ-Fe2O3): L = 4/6 crossing ≈ 650 K, χ peak ≈ 670 K
-  (−29 % vs. ≈ 918 K experiment). Reduced (L = 3/4): 704 K.
-* maghemite, Uhl–Siberchicot integrals (``params="maghemite_uhl"``): L = 4/6 crossing ≈ 860 K, χ peak
-  860–890 K (−6 % vs. 918 K).
+* magnetite, default set: Binder crossing of the total moment L = 4/6: 869 / 866 K, 6/8: 863 K, 4/8: 867 K;
+  staggered (B − A) order parameter 4/6: 849 K, 6/8: 851 K; χ peak L = 6 and 8 at 860 K (20 K grid).
+  → Tc = 860 ± 15 K, experiment 858 K. Reduced test (L = 3/4): 873 K.
+* magnetite from ``structures.build_bulk`` (Verwey-ordered Fe²⁺ 4 μB / Fe³⁺ 5 μB B sites): L = 4/6
+  866 / 868 K. Reduced: 855 K.
+* the literal unit-spin reading (J_BB = 0.63 meV): L = 3/4: 83 / 80.5 K; physics.md §2: 82 ± 2 K.
+* maghemite, Kodama–Berkowitz set (default for γ-Fe2O3): L = 4/6 ≈ 650 / 666 K, χ peak ≈ 670 K
+  (−28 % vs. ≈ 918 K experiment). Reduced (L = 3/4): 704 K.
+* maghemite, Uhl–Siberchicot integrals (``params="maghemite_uhl"``): L = 4/6 ≈ 860 / 884 K (−4…−6 % vs.
+  918 K). Reduced: 909 K.
 """
 import numpy as np
 import pytest

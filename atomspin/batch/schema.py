@@ -12,6 +12,7 @@ as μ0H in tesla (``_T``), SAR drive amplitude H0 in A/m (``_A_per_m``), frequen
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -327,11 +328,7 @@ def _cross_checks(r: dict, prefix: str = "") -> None:
                           "use structure.phase = Fe3O4 to add vacancies")
     params = r["model"]["params"]
     if params != "auto":
-        try:
-            from atomspin.model.parameters import available_parameter_sets
-            names = available_parameter_sets()
-        except Exception:  # noqa: BLE001 - model layer not importable: checked when the step runs
-            names = None
+        names = _parameter_sets()
         if names is not None and params not in names:
             raise RecipeError(f"{p}model.params", f"{params!r} is not one of auto, {', '.join(names)}")
     for key in ("loop.direction", "kv.easy_axis"):
@@ -342,6 +339,16 @@ def _cross_checks(r: dict, prefix: str = "") -> None:
         raise RecipeError(f"{p}protocol.steps", "'structure' is needed: every other step works on the particle")
     if "sar" in steps and not ("loop" in steps or "kv" in steps):
         raise RecipeError(f"{p}protocol.steps", "'sar' needs 'loop' or 'kv' in the steps")
+
+
+@functools.lru_cache(maxsize=1)
+def _parameter_sets():
+    """Names of the shipped parameter sets, or None when the model layer cannot be imported."""
+    try:
+        from atomspin.model.parameters import available_parameter_sets
+        return tuple(available_parameter_sets())
+    except Exception:  # noqa: BLE001 - model layer not importable: checked when the step runs
+        return None
 
 
 def resolve(overrides: dict) -> dict:

@@ -146,7 +146,7 @@ class ConstrainedSimulation(Simulation):
 
     def torque(self):
         """(3,) τ = Σ ŝ_i × h_i of the current state, meV."""
-        return np.sum(np.cross(self._spins, self.local_field()), axis=0)
+        return np.sum(np.cross(self.spins, self.local_field()), axis=0)
 
     def run(self, n_sweeps, observe_every=1, progress=False):
         """Run ``n_sweeps`` sweeps of N pair moves; sample energy, M and torque every ``observe_every``.

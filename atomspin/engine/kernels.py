@@ -202,7 +202,8 @@ def sweep_sequential(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1,
 
     The body is wrapped in a one-iteration ``prange``: numba compiles parfor bodies with
     non-aliasing array arguments, which measured 1.5–3× faster here than the plain function
-    (call with numba threads set to 1). The driver passes the colour-class order.
+    (call with numba threads set to 1). The driver passes the site order 0…N−1, which streams
+    through memory (measured 2× faster than colour-class order on 98k-spin bulk).
     """
     n = spins.shape[0]
     acc_t = np.zeros(1, dtype=np.int64)

@@ -27,6 +27,8 @@ from atomspin.units import K_B_MEV_PER_K, MU_B_MEV_PER_T
 
 MOVES = {"adaptive": _k.MOVE_ADAPTIVE, "hinzke-nowak": _k.MOVE_HINZKE_NOWAK,
          "uniform": _k.MOVE_UNIFORM}
+PARALLEL_MIN_SPINS = 4096  # auto-parallel threshold (derived: below it the per-colour-class barrier costs
+#                            more than the sweep; measured 0.47 ms vs 0.04 ms per sweep for 216 spins)
 SIGMA_START = 0.5  # initial cone width (derived: ~50 % acceptance for J/k_BT ~ 1 in tests; adapted anyway)
 
 
@@ -50,7 +52,7 @@ def _check_field(B, name="field"):
         raise ValueError(f"{name}: expected a 3-vector μ0H in tesla, got shape {b.shape}")
     if not np.all(np.isfinite(b)):
         raise ValueError(f"{name}: {b} must be finite (tesla), got NaN/inf")
-    return np.ascontiguousarray(b)
+    return np.array(b, dtype=np.float64)  # always a copy: set_field must not write into model.field
 
 
 def _check_spins(spins, n, name="spins"):
@@ -127,6 +129,22 @@ class _Arrays:
             self.W = np.zeros((1, 1, 3, 3))
         self.Mc = np.zeros((self.W.shape[0], 3))
         self.Hc = np.zeros((self.W.shape[0], 3))
+
+    def permuted(self, perm):
+        """Copy with sites renumbered: new site k is old site ``perm[k]`` (CSR relabelled)."""
+        new = object.__new__(_Arrays)
+        new.__dict__.update(self.__dict__)
+        inv = np.empty_like(perm)
+        inv[perm] = np.arange(len(perm))
+        for name in ("moments", "zp", "quad", "k1", "k2", "cell_of"):
+            setattr(new, name, np.ascontiguousarray(getattr(self, name)[perm]))
+        lens = np.diff(self.indptr)[perm]
+        new.indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(lens, out=new.indptr[1:])
+        gather = np.repeat(self.indptr[perm] - new.indptr[:-1], lens) + np.arange(new.indptr[-1])
+        new.indices = np.ascontiguousarray(inv[self.indices[gather]])
+        new.J = np.ascontiguousarray(self.J[gather])
+        return new
 
     def model_args(self, spins):
         return (spins, self.moments, self.zp, self.indptr, self.indices, self.J, self.quad,
@@ -320,19 +338,25 @@ class Simulation:
     threads : int, optional
         Number of chunks / RNG streams of the coloured sweep (default: ``numba.get_num_threads()``).
     parallel : bool, optional
-        Coloured parallel sweep (True) or sequential sweep (False). Both visit every site once per
-        sweep in colour-class order (greedy colouring of the exchange graph, classes in turn, sites
-        ascending within a class). Default: ``threads > 1``.
+        Coloured parallel sweep (True) or sequential sweep (False). The sequential sweep visits
+        sites 0…N−1 in turn; the coloured one visits colour classes in turn (greedy colouring of
+        the exchange graph, sites ascending within a class), each class split into ``threads``
+        static contiguous chunks with one RNG stream per chunk. Default: ``threads > 1 and
+        N >= 4096``. The numbers depend on ``threads``, never on thread scheduling.
     adapt : bool
-        Adapt the cone width σ after every sweep (default True).
+        Adapt the cone width σ towards 50 % acceptance (default True): at the end of the first
+        sweep after ≥ ``adapt_moves`` moves have been pooled, σ ← σ·clip(2·acceptance, ½, 2).
     sigma : float
         Initial cone width σ (> 0).
     adapt_moves : int
         Moves pooled per σ update (σ changes by at most ×2 per update).
+    renumber : bool
+        Parallel sweep only: keep an internal copy of the model arrays renumbered so that each
+        colour class is contiguous (faster, ≈ 300 B/spin more memory). Same numbers either way.
     """
 
     def __init__(self, model, T, seed, move="adaptive", threads=None, parallel=None, adapt=True,
-                 sigma=SIGMA_START, adapt_moves=_k.ADAPT_MOVES):
+                 sigma=SIGMA_START, adapt_moves=_k.ADAPT_MOVES, renumber=True):
         self.model = model
         self._a = _Arrays(model)
         self.T = _check_T(T)
@@ -345,7 +369,9 @@ class Simulation:
         if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
             raise ValueError(f"threads: {threads!r} is outside [1, inf) (integer)")
         self.threads = int(threads)
-        self.parallel = bool(self.threads > 1) if parallel is None else bool(parallel)
+        if parallel is None:
+            parallel = self.threads > 1 and self._a.n >= PARALLEL_MIN_SPINS
+        self.parallel = bool(parallel)
         self.adapt = bool(adapt)
         sigma = float(sigma)
         if not (_k.SIGMA_MIN <= sigma <= _k.SIGMA_MAX):
@@ -354,11 +380,21 @@ class Simulation:
         if isinstance(adapt_moves, bool) or not isinstance(adapt_moves, (int, np.integer)) or adapt_moves < 1:
             raise ValueError(f"adapt_moves: {adapt_moves!r} is outside [1, inf) (integer)")
         self.adapt_moves = int(adapt_moves)
-        self._spins = _check_spins(model.spins, self._a.n)
         n_streams = self.threads if self.parallel else 1
-        self._state = seed_streams(self.seed, n_streams)
-        # colour-class order: used by the parallel sweep and as the visiting order of the sequential one
-        _, self._col_ptr, self._col_sites = colour_classes(model)
+        # one 128-byte row per stream (only words 0-3 are used): no false sharing between threads
+        self._state = np.zeros((n_streams, 16), dtype=np.uint64)
+        self._state[:, :4] = seed_streams(self.seed, n_streams)
+        self._perm = None
+        if self.parallel:
+            _, self._col_ptr, self._col_sites = colour_classes(model)
+            if renumber:
+                # renumber the sites internally so that every colour class is contiguous in memory
+                # (the sweep then streams through the arrays; measured ~2× on 98k-spin bulk)
+                self._perm = self._col_sites
+                self._a = self._a.permuted(self._perm)
+                self._col_sites = np.arange(self._a.n, dtype=np.int64)
+        self._order = np.arange(self._a.n, dtype=np.int64)
+        self._spins = self._internal(_check_spins(model.spins, self._a.n))
         self._sweeps_done = 0
         self._accepted = 0
         self._tried = 0
@@ -369,17 +405,30 @@ class Simulation:
         else:
             self._sub_names = np.array([], dtype=object)
             self._sub_group = np.zeros(self._a.n, dtype=np.int64)
+        self._sub_group = np.ascontiguousarray(self._internal(self._sub_group))
         self._refresh_dipolar()
+
+    def _internal(self, per_site):
+        """Per-site array in the model's numbering → internal numbering."""
+        return per_site if self._perm is None else np.ascontiguousarray(per_site[self._perm])
+
+    def _external(self, per_site):
+        """Per-site array in the internal numbering → the model's numbering (a new array)."""
+        if self._perm is None:
+            return per_site.copy()
+        out = np.empty_like(per_site)
+        out[self._perm] = per_site
+        return out
 
     # -- state -------------------------------------------------------------------------------
     @property
     def spins(self):
-        """(N, 3) current spin state (a copy). Assign an (N, 3) array of unit vectors to set it."""
-        return self._spins.copy()
+        """(N, 3) current spin state (a copy, model's site order). Assign (N, 3) unit vectors to set it."""
+        return self._external(self._spins)
 
     @spins.setter
     def spins(self, value):
-        self._spins = _check_spins(value, self._a.n)
+        self._spins = self._internal(_check_spins(value, self._a.n))
         self._refresh_dipolar()
 
     @property
@@ -427,7 +476,7 @@ class Simulation:
         """(N, 3) −∂E/∂ŝ_i of the current state, meV."""
         out = np.empty((self._a.n, 3))
         _k.local_fields(*self._a.model_args(self._spins), out)
-        return out
+        return self._external(out)
 
     def _refresh_dipolar(self):
         a = self._a
@@ -453,7 +502,7 @@ class Simulation:
                                   self.threads)
             else:
                 _k.sweep_sequential(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves,
-                                    self._state, acc, self._col_sites)
+                                    self._state, acc, self._order)
         self._sweeps_done += n
         self._accepted += int(acc.sum())
         self._tried += n * self._a.n

@@ -10,7 +10,7 @@ from atomspin.measure.anisotropy import (CallenCallenResult, EffectiveAnisotropy
                                          zero_temperature_barrier)
 from atomspin.measure.compare import ComparisonResult, compare_variants, standard_protocol
 from atomspin.measure.disorder import (DeadLayerResult, PairCorrelation, SpinDisorderResult, binned_profile,
-                                       canting_angles, dead_layer_fit, depth_below_surface_nm, distance_to_plane_nm,
+                                       apb_distance_nm, canting_angles, dead_layer_fit, depth_below_surface_nm, distance_to_plane_nm,
                                        distance_to_points_nm, plot_cross_section, reference_axis,
                                        region_sublattice_table, spin_disorder, spin_pair_correlation)
 from atomspin.measure.gneb import GNEBResult, geodesic_distance, geodesic_path, gneb, relax
@@ -24,7 +24,7 @@ from atomspin.measure.toymodels import anisotropy_field_T, uniaxial_cluster
 __all__ = [
     "spin_disorder", "SpinDisorderResult", "canting_angles", "reference_axis", "region_sublattice_table",
     "spin_pair_correlation", "PairCorrelation", "binned_profile", "depth_below_surface_nm", "distance_to_plane_nm",
-    "distance_to_points_nm", "plot_cross_section", "dead_layer_fit", "DeadLayerResult",
+    "distance_to_points_nm", "apb_distance_nm", "plot_cross_section", "dead_layer_fit", "DeadLayerResult",
     "temperature_sweep", "TemperatureSweepResult", "binder_cumulant", "tc_binder_crossing", "tc_chi_peak",
     "size_series", "SizeSeriesResult",
     "hysteresis_loop", "HysteresisResult", "loop_fields", "analyse_loop", "fibonacci_directions",

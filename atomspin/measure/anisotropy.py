@@ -13,8 +13,8 @@ u(θ) = cos θ e + sin θ p from the trial easy axis e (p ⊥ e, n = e × p),
 
 For uniaxial anisotropy F = K_eff V sin²θ + K₂V sin⁴θ …, so −⟨n·τ⟩ = a₁ sin 2θ + a₂ sin 4θ …
 with a₁ = K_eff V (+K₂V); at θ = π/4 the sin 4θ term vanishes. The barrier between easy
-directions is max F − min F along the path (the lowest over the sampled planes); easy axes are the
-sampled directions of lowest F.
+directions is the lowest over the sampled planes of the largest F along the plane's great circle,
+minus the lowest F found; easy axes are the sampled directions of lowest F.
 
 Energies are meV internally (the model's unit); ``*_J`` fields and K_eff in J/m³ (with
 ``model.volume_m3``) convert at the edge.
@@ -28,7 +28,7 @@ import numpy as np
 
 from atomspin.measure._field import effective_field
 from atomspin.measure.gneb import GNEBResult, gneb
-from atomspin.measure.results import ResultBase, check_direction, check_finite_scalar, check_int
+from atomspin.measure.results import ResultBase, advance, check_direction, check_finite_scalar, check_int
 from atomspin.units import MEV
 
 MIN_SWEEPS = 10
@@ -63,10 +63,14 @@ class EffectiveAnisotropyResult(ResultBase):
     theta : (A,) angle of the constrained direction from ``easy_axis`` (rad).
     phi : (P,) azimuth of each sampled plane (rad); plane_vectors (P, 3).
     torque_meV, torque_err_meV : (P, A) ⟨n·τ⟩ and its standard error (meV).
-    free_energy_meV : (P, A) F(θ) − F(0) by trapezoidal integration (meV).
-    KV_meV, KV_err_meV : a₁ of the fit −⟨n·τ⟩ = a₁ sin 2θ + a₂ sin 4θ, mean over planes (meV).
+    free_energy_meV : (P, A) F(θ) − F(0) by trapezoidal integration of the torque (meV).
+    KV_meV, KV_err_meV : amplitude of the 2θ harmonic of the fit dF/dθ = −⟨n·τ⟩ = Σ_l [a_l sin 2lθ +
+        b_l cos 2lθ] (l ≤ 3, limited by n_angles), in the plane where it is largest (meV): F = K_eff V
+        sin²(θ − θ₀) for a uniaxial particle whose easy axis lies in that plane; a2_meV the 4θ amplitude.
     KV_J, K_eff_J_per_m3 : the same in J and divided by ``volume_m3``.
-    barrier_meV, barrier_J : lowest over planes of max F − min F along the path.
+    barrier_meV, barrier_J : (lowest over planes of the largest F along the plane's path) − (lowest
+        F anywhere), F from the fitted Fourier series (all planes share F = 0 at the trial axis).
+        Exact when a sampled plane contains the easy axis and the saddle (uniaxial: any plane).
     easy_axes : (k, 3) sampled directions of the minimum free energy (± pairs collapsed).
     T, easy_axis, sweeps, equilibration_sweeps, seed, volume_m3, m_constrained (P, A) reduced |M|.
     """
@@ -108,46 +112,56 @@ class EffectiveAnisotropyResult(ResultBase):
         return ax
 
 
-def _constrained_torque(model, T, direction, n_axis, seed, sweeps, equilibration_sweeps, observe_every, move):
-    """Mean and standard error of n·τ (meV) and the mean reduced |M| under the constraint."""
+def _constrained_torque(model, T, direction, n_axis, seed, sweeps, equilibration_sweeps, observe_every):
+    """Mean and standard error (10 blocks) of n·τ (meV) and the mean reduced |M| under the constraint."""
     from atomspin.engine import ConstrainedSimulation
 
-    kw = {} if move is None else {"move": move}
-    sim = ConstrainedSimulation(model, T=T, direction=direction, seed=seed, **kw)
-    if equilibration_sweeps:
-        sim.run(equilibration_sweeps)
-    n_samples = max(sweeps // observe_every, 1)
-    tau = np.empty(n_samples)
-    mm = np.empty(n_samples)
-    msat = float(np.sum(model.moments))
-    for k in range(n_samples):
-        sim.run(observe_every)
-        s = sim.spins
-        tau[k] = internal_torque(model, s) @ n_axis
-        mm[k] = np.linalg.norm(model.moments @ s) / msat
-    err = tau.std(ddof=1) / np.sqrt(n_samples) if n_samples > 1 else np.nan
-    return float(tau.mean()), float(err), float(mm.mean())
+    sim = ConstrainedSimulation(model, T=T, direction=direction, seed=seed)
+    advance(sim, equilibration_sweeps)
+    obs = sim.run(sweeps, observe_every=observe_every)
+    dfdphi, err = obs.free_energy_derivative(n_axis)  # = −n·⟨τ⟩
+    return -dfdphi, err, float(obs.mean_abs_m / obs.m_sat)
 
 
-def fit_torque(theta, minus_torque, err=None):
-    """Least-squares fit −⟨n·τ⟩(θ) = a₁ sin 2θ + a₂ sin 4θ. Returns (a₁, a₂, σ(a₁))."""
+def fit_torque(theta, minus_torque, err=None, n_harmonics=2, cosine=False):
+    """Least-squares fit of dF/dθ = −⟨n·τ⟩(θ) = Σ_{l=1..L} [a_l sin 2lθ + b_l cos 2lθ].
+
+    The b_l (``cosine=True``) are needed when θ = 0 is not an extremum of F (trial axis off the
+    easy axis). Returns (a (L,), b (L,), σ(a) (L,), σ(b) (L,)); b and σ(b) are zeros without cosine.
+    """
     th = np.asarray(theta, dtype=np.float64)
     y = np.asarray(minus_torque, dtype=np.float64)
-    A = np.stack([np.sin(2 * th), np.sin(4 * th)], axis=1)
+    L = check_int("n_harmonics", n_harmonics, 1)
+    cols = [np.sin(2 * (l + 1) * th) for l in range(L)]
+    if cosine:
+        cols += [np.cos(2 * (l + 1) * th) for l in range(L)]
+    A = np.stack(cols, axis=1)
     w = np.ones_like(y)
     if err is not None:
         e = np.asarray(err, dtype=np.float64)
         if np.all(np.isfinite(e)) and np.all(e > 0):
             w = 1.0 / e
-    coef, *_ = np.linalg.lstsq(A * w[:, None], y * w, rcond=None)
+    Aw = A * w[:, None]
+    coef, *_ = np.linalg.lstsq(Aw, y * w, rcond=None)
     resid = (A @ coef - y) * w
-    dof = max(len(y) - 2, 1)
-    cov = np.linalg.pinv((A * w[:, None]).T @ (A * w[:, None])) * (resid @ resid / dof)
-    return float(coef[0]), float(coef[1]), float(np.sqrt(max(cov[0, 0], 0.0)))
+    dof = max(len(y) - A.shape[1], 1)
+    cov = np.linalg.pinv(Aw.T @ Aw) * max(resid @ resid / dof, 1.0 if err is not None else 0.0)
+    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    if cosine:
+        return coef[:L], coef[L:], sd[:L], sd[L:]
+    return coef, np.zeros(L), sd, np.zeros(L)
+
+
+def free_energy_series(theta, a, b=None):
+    """F(θ) − F(0) = Σ_l [a_l (1 − cos 2lθ) + b_l sin 2lθ] / (2l), the integral of :func:`fit_torque`."""
+    th = np.asarray(theta, dtype=np.float64)
+    b = np.zeros(len(a)) if b is None else b
+    return sum((a[l] * (1 - np.cos(2 * (l + 1) * th)) + b[l] * np.sin(2 * (l + 1) * th)) / (2 * (l + 1))
+               for l in range(len(a)))
 
 
 def effective_anisotropy(model, T, easy_axis=(0.0, 0.0, 1.0), n_angles=9, n_planes=1, theta_max=np.pi,
-                         sweeps=2000, equilibration_sweeps=1000, observe_every=10, seed=0, move=None,
+                         sweeps=2000, equilibration_sweeps=1000, observe_every=10, seed=0,
                          progress=False):
     """K_eff·V, the barrier ΔF(T) and easy axes from constrained Monte Carlo torques.
 
@@ -201,18 +215,22 @@ def effective_anisotropy(model, T, easy_axis=(0.0, 0.0, 1.0), n_angles=9, n_plan
         for k, th in enumerate(theta):
             u = np.cos(th) * e + np.sin(th) * pv
             tau[p, k], tau_err[p, k], mcon[p, k] = _constrained_torque(
-                model, T, u, n_axis, int(seeds[p * n_angles + k]), sweeps, equilibration_sweeps, observe_every,
-                move)
+                model, T, u, n_axis, int(seeds[p * n_angles + k]), sweeps, equilibration_sweeps, observe_every)
             if progress:
                 sys.stderr.write(f"[atomspin] constrained MC plane {p + 1}/{n_planes}, θ = {np.degrees(th):.1f}°: "
                                  f"torque = {tau[p, k]:.4g} meV, {time.perf_counter() - t0:.1f}s elapsed\n")
     F = np.zeros_like(tau)
     F[:, 1:] = -np.cumsum(0.5 * (tau[:, 1:] + tau[:, :-1]) * np.diff(theta)[None, :], axis=1)
-    fits = [fit_torque(theta, -tau[p], tau_err[p]) for p in range(n_planes)]
-    a1 = float(np.mean([f[0] for f in fits]))
-    a2 = float(np.mean([f[1] for f in fits]))
-    a1_err = float(np.sqrt(np.sum(np.array([f[2] for f in fits]) ** 2)) / n_planes)
-    barrier = float(np.min(F.max(axis=1) - F.min(axis=1)))
+    n_h = max(1, min(3, (n_angles - 1) // 4))
+    fits = [fit_torque(theta, -tau[p], tau_err[p], n_harmonics=n_h, cosine=True) for p in range(n_planes)]
+    amp = np.array([np.hypot(f[0][0], f[1][0]) for f in fits])
+    best = int(np.argmax(amp))
+    a1 = float(amp[best])
+    a2 = float(np.hypot(fits[best][0][1], fits[best][1][1])) if n_h > 1 else 0.0
+    a1_err = float(np.hypot(fits[best][2][0], fits[best][3][0]))
+    fine = np.linspace(0.0, theta_max, 721)
+    Ffit = np.array([free_energy_series(fine, f[0], f[1]) for f in fits])
+    barrier = float(np.min(Ffit.max(axis=1)) - Ffit.min())
     fmin = F.min()
     dirs = []
     for p, pv in enumerate(planes):
@@ -345,11 +363,11 @@ def anisotropy_temperature_series(model, temperatures, easy_axis=(0.0, 0.0, 1.0)
     msat = float(np.sum(model.moments))
     for k, t in enumerate(Ts):
         tq, te, _ = _constrained_torque(model, float(t), u, n_axis, int(seeds[2 * k]), sweeps,
-                                        equilibration_sweeps, observe_every, None)
+                                        equilibration_sweeps, observe_every)
         K.append(-tq)
         Kerr.append(te)
         sim = Simulation(model, T=float(t), seed=int(seeds[2 * k + 1]))
-        sim.run(equilibration_sweeps)
+        advance(sim, equilibration_sweeps)
         obs = sim.run(sweeps, observe_every=observe_every)
         m.append(obs.mean_abs_m / msat)
         if progress:

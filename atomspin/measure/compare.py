@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from atomspin.measure.results import ResultBase, check_int
+from atomspin.measure.results import ResultBase, advance, check_int
 
 
 @dataclass
@@ -137,7 +137,7 @@ def standard_protocol(T, fields_T, sweeps_per_point=200, anisotropy=False, aniso
 
         sim = Simulation(model, T=T, seed=seed)
         sim.set_field(float(np.max(fields_T)) * loop.directions[0])
-        sim.run(sweeps_per_point)
+        advance(sim, sweeps_per_point)
         out["mean_canting_deg"] = spin_disorder(model, sim.spins).mean_canting_deg
         if anisotropy:
             from atomspin.measure.anisotropy import effective_anisotropy

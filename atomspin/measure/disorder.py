@@ -76,6 +76,30 @@ def canting_angles(model, spins=None, signs=None):
     return np.degrees(np.arccos(np.clip(c, -1.0, 1.0))), n, sigma
 
 
+def local_canting_angles(model, spins=None, signs=None):
+    """Per-site angle (degrees) between σ_i ŝ_i and the local reference direction
+    Σ_{j ∈ exchange neighbours} m_j σ_j ŝ_j (the ideal-ferrimagnet direction seen by site i).
+
+    Unlike :func:`canting_angles` this does not need one global axis, so it isolates local
+    non-collinearity (surface, APB, vacancies) from a uniform rotation of whole domains. Unsigned
+    sites use σ = +1 and the folded angle arccos|·|; sites without neighbours get NaN.
+    """
+    s = _site_arrays(model, spins)
+    _, sigma = reference_axis(model, s, signs)
+    unsigned = sigma == 0
+    sg = np.where(unsigned, 1.0, sigma)
+    row = np.repeat(np.arange(model.n), np.diff(model.indptr))
+    ref = np.zeros((model.n, 3))
+    np.add.at(ref, row, (model.moments * sg)[model.indices, None] * s[model.indices])
+    nr = np.linalg.norm(ref, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = np.einsum("ij,ij->i", sg[:, None] * s, ref) / nr
+    c = np.where(unsigned, np.abs(c), c)
+    out = np.degrees(np.arccos(np.clip(c, -1.0, 1.0)))
+    out[nr == 0] = np.nan
+    return out
+
+
 def depth_below_surface_nm(model, atoms=None, depth_nm=None):
     """Depth (nm) of each spin below the particle surface; see module docstring for the source."""
     if depth_nm is not None:
@@ -113,7 +137,7 @@ def distance_to_points_nm(positions_A, points_A):
 def binned_profile(x, y, bins):
     """Mean, standard error and count of ``y`` in bins of ``x``.
 
-    Returns (centres, mean, sem, count); empty bins give NaN.
+    Returns (centres, mean, sem, count); empty bins give NaN; NaN values of ``y`` are skipped.
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -121,7 +145,7 @@ def binned_profile(x, y, bins):
     if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
         raise ValueError("bins: must be an increasing sequence of at least 2 edges")
     k = np.digitize(x, edges) - 1
-    ok = (k >= 0) & (k < len(edges) - 1)
+    ok = (k >= 0) & (k < len(edges) - 1) & np.isfinite(y)
     nb = len(edges) - 1
     cnt = np.bincount(k[ok], minlength=nb).astype(float)
     s1 = np.bincount(k[ok], weights=y[ok], minlength=nb)
@@ -216,7 +240,7 @@ class SpinDisorderResult(ResultBase):
     Attributes
     ----------
     axis : (3,) reference axis n.
-    canting_deg : (N,) per-site canting angle (degrees).
+    canting_deg : (N,) per-site canting angle (degrees), against the ``reference`` ("global"/"local").
     sigma : (N,) reference sign per site (0: measured against the axis only).
     mean_canting_deg : moment-weighted mean canting (degrees).
     order_parameter : Σ m_i σ_i ŝ_i·n / Σ m_i (signed sites; 1 = ideal).
@@ -241,6 +265,7 @@ class SpinDisorderResult(ResultBase):
     distance_canting_sem: np.ndarray
     distance_count: np.ndarray
     table: list
+    reference: str = "global"
     positions_A: np.ndarray = field(repr=False, default=None)
     spins: np.ndarray = field(repr=False, default=None)
     sublattice: Optional[np.ndarray] = field(repr=False, default=None)
@@ -278,7 +303,7 @@ class SpinDisorderResult(ResultBase):
 
 
 def spin_disorder(model, spins=None, atoms=None, depth_nm=None, distance_nm=None, depth_bin_nm=0.25,
-                  distance_bin_nm=0.25, signs=None):
+                  distance_bin_nm=0.25, signs=None, reference="global"):
     """Canting against the ideal ferrimagnetic reference, with radial and defect-distance profiles.
 
     Parameters
@@ -298,6 +323,10 @@ def spin_disorder(model, spins=None, atoms=None, depth_nm=None, distance_nm=None
         Bin widths (nm).
     signs : dict, optional
         Sublattice → ±1 (default {"A": −1, "B": +1}).
+    reference : {"global", "local"}
+        Canting against the one global ferrimagnetic axis (:func:`canting_angles`) or against the
+        neighbour-weighted local reference (:func:`local_canting_angles`); the latter separates
+        local disorder from rotations of whole domains (e.g. the two sides of an APB).
 
     Returns
     -------
@@ -306,7 +335,11 @@ def spin_disorder(model, spins=None, atoms=None, depth_nm=None, distance_nm=None
     s = _site_arrays(model, spins)
     depth_bin_nm = check_finite_scalar("depth_bin_nm", depth_bin_nm, 0.0, np.inf, lo_open=True)
     distance_bin_nm = check_finite_scalar("distance_bin_nm", distance_bin_nm, 0.0, np.inf, lo_open=True)
+    if reference not in ("global", "local"):
+        raise ValueError(f"reference: {reference!r} is not one of 'global', 'local'")
     theta, n, sigma = canting_angles(model, s, signs)
+    if reference == "local":
+        theta = local_canting_angles(model, s, signs)
     w = model.moments
     signed = sigma != 0
     op = float((w[signed] * sigma[signed] * (s[signed] @ n)).sum() / w[signed].sum()) if np.any(signed) else np.nan
@@ -324,7 +357,8 @@ def spin_disorder(model, spins=None, atoms=None, depth_nm=None, distance_nm=None
         top = max(float(np.max(distance_nm)), distance_bin_nm) + distance_bin_nm
         dprof = binned_profile(distance_nm, theta, np.arange(0.0, top, distance_bin_nm))
     return SpinDisorderResult(axis=n, canting_deg=theta, sigma=sigma,
-                              mean_canting_deg=float(np.sum(w * theta) / w.sum()), order_parameter=op,
+                              mean_canting_deg=float(np.nansum(w * theta) / w[np.isfinite(theta)].sum()),
+                              order_parameter=op, reference=reference,
                               depth_bins_nm=prof[0], depth_canting_deg=prof[1], depth_canting_sem=prof[2],
                               depth_count=prof[3], distance_bins_nm=dprof[0], distance_canting_deg=dprof[1],
                               distance_canting_sem=dprof[2], distance_count=dprof[3],
@@ -432,3 +466,21 @@ def dead_layer_fit(diameters_nm, Ms, Ms_err=None):
     err = np.sqrt(np.diag(pcov)) if np.all(np.isfinite(pcov)) else np.array([np.nan, np.nan])
     return DeadLayerResult(d_nm=float(popt[1]), d_err_nm=float(err[1]), Ms_bulk=float(popt[0]),
                            Ms_bulk_err=float(err[0]), diameters_nm=D, Ms=M)
+
+
+def apb_distance_nm(model, atoms):
+    """Distance (nm) of each spin from the nearest antiphase boundary recorded in ``atoms``.
+
+    Reads the ``apb`` records of ``atoms.info['defects']`` (plane (h, k, l) in the cubic crystal axes,
+    which are the Cartesian axes of the particle, and ``point_A`` on the plane) written by
+    :func:`atomspin.structures.insert_apb`. Raises ``ValueError`` if there is none.
+    """
+    import json
+
+    recs = [r for r in json.loads(atoms.info.get("defects", "[]") or "[]") if r.get("type") == "apb"]
+    if not recs:
+        raise ValueError("atoms: no 'apb' record in atoms.info['defects']")
+    d = np.full(model.n, np.inf)
+    for r in recs:
+        d = np.minimum(d, distance_to_plane_nm(model.positions, r["plane"], r["point_A"]))
+    return d

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from atomspin.measure.results import (ResultBase, check_direction, check_finite_scalar, check_int,
+from atomspin.measure.results import (ResultBase, advance, check_direction, check_finite_scalar, check_int,
                                       fibonacci_directions)
 from atomspin.units import MU_0, MU_B
 
@@ -239,7 +239,7 @@ def _run_branch(model, T, fields, direction, sweeps, eq_frac, observe_every, see
     t0 = time.perf_counter()
     for k, b in enumerate(fields):
         sim.set_field(b * direction)
-        sim.run(n_eq)
+        advance(sim, n_eq)
         obs = sim.run(n_meas, observe_every=obs_every)
         proj = obs.magnetisation @ direction / msat
         m[k] = proj.mean()

@@ -120,3 +120,10 @@ def fibonacci_directions(n, hemisphere=False):
     phi = np.pi * (1.0 + 5 ** 0.5) * i
     r = np.sqrt(np.clip(1.0 - z * z, 0.0, None))
     return np.stack([r * np.cos(phi), r * np.sin(phi), z], axis=1)
+
+
+def advance(sim, n_sweeps):
+    """Run ``n_sweeps`` unsampled sweeps of an engine simulation (one sample at the end only)."""
+    n = int(n_sweeps)
+    if n > 0:
+        sim.run(n, observe_every=n)

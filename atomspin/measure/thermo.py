@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from atomspin.measure.results import ResultBase, check_finite_scalar, check_int
+from atomspin.measure.results import ResultBase, advance, check_finite_scalar, check_int
 from atomspin.units import K_B_MEV_PER_K
 
 
@@ -147,7 +147,7 @@ def temperature_sweep(model, temperatures, sweeps=2000, equilibration_sweeps=100
     t0 = time.perf_counter()
     for k, t in enumerate(Tdesc):
         sim.set_temperature(float(t))
-        sim.run(equilibration_sweeps)
+        advance(sim, equilibration_sweeps)
         obs = sim.run(sweeps, observe_every=observe_every)
         X = np.linalg.norm(_order_samples(obs, order, signs), axis=1) / msat
         n = len(X)

@@ -18,8 +18,6 @@ Explicit keyword arguments always override values read from objects.
 """
 from __future__ import annotations
 
-import math
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np

@@ -1,0 +1,81 @@
+"""Benchmarks and reference figures of atomspin.sar.
+
+Run: ``python benchmarks/bench_sar.py [--quick]``. Prints timings (after a warm-up call that
+compiles the numba kernels) and the physics figures quoted in the validation notes:
+LRT optimum size, SW areas, kinetic-vs-LRT/SW ratios, the interacting-pair (Muñoz-Menendez) case.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import numpy as np
+
+from atomspin import sar
+from atomspin.units import MU_0
+
+
+def timed(fn, *a, **k):
+    t = time.perf_counter()
+    out = fn(*a, **k)
+    return out, time.perf_counter() - t
+
+
+def main(quick=False):
+    Ms, K = 4.8e5, 1e4
+    HK = 2 * K / (MU_0 * Ms)
+    print("== LRT ==")
+    _, t = timed(sar.linear_response_sar, np.linspace(5e4, 1e6, 200)[None, :], np.linspace(1e3, 3e4, 200)[:, None],
+                 d=14e-9, warn=False)
+    print(f"200x200 SAR(f, H0) grid: {t * 1e3:.1f} ms")
+    for form in ("brown", "arrhenius"):
+        d, s = sar.optimum_diameter(3e5, 5e3, K=K, T=300.0, neel_form=form)
+        print(f"optimum diameter (magnetite, K=1e4, 300 kHz, 5 kA/m, immobilised, {form}): {d * 1e9:.2f} nm, "
+              f"SAR {s:.1f} W/g")
+
+    print("== Stoner-Wohlfarth T=0 ==")
+    r, t = timed(sar.sw_ensemble_loop, "random", 2.0, 2001, 200)
+    print(f"random axes: area {r.area:.4f} mu0 HK Ms, Hc {r.coercivity:.4f} HK, Mr {r.remanence:.4f}  ({t:.2f} s)")
+    r = sar.sw_ensemble_loop("aligned")
+    print(f"aligned: area {r.area:.4f}, Hc {r.coercivity:.4f}")
+
+    print("== kinetic (two-state master equation / kMC) ==")
+    n = 64
+    u = (np.arange(n) + 0.5) / n
+    ax = np.stack([np.sqrt(1 - u**2), np.zeros(n), u], axis=1)
+    sar.kinetic_loop(1e5, 100.0, np.full(4, 18e-9), axes=ax[:4], n_cycles=2, steps_per_cycle=100)  # compile
+    for f in (3e4, 1e5, 3e5, 1e6):
+        lrt = sar.linear_response_sar(f, 100.0, d=18e-9, neel_form="arrhenius", warn=False)
+        kin, t = timed(sar.kinetic_loop, f, 100.0, np.full(n, 18e-9), axes=ax)
+        steps = kin.params["n_cycles"] * kin.params["steps_per_cycle"] * n
+        print(f"f={f:.0e}: kinetic/LRT area = {kin.loop_area_J_per_m3 / float(lrt.loop_area_J_per_m3):.4f}  "
+              f"({t:.2f} s, {steps / t / 1e6:.2f} M particle-steps/s)")
+    kin = sar.kinetic_loop(1e3, 2 * HK, np.full(100, 20e-9), T=1e-3, axes=np.stack(
+        [np.sqrt(1 - ((np.arange(100) + 0.5) / 100) ** 2), np.zeros(100), (np.arange(100) + 0.5) / 100], 1),
+        n_cycles=2, steps_per_cycle=4000)
+    print(f"T->0 random axes: area {kin.loop_area_J_per_m3 / (MU_0 * HK * Ms):.4f} mu0 HK Ms (SW 0.9883)")
+    d = sar.lognormal_diameters(16e-9, 0.2, 100 if quick else 400, seed=1)
+    pos = sar.arrangement("random_dense", d, volume_fraction=0.1, seed=1)
+    r0, t0 = timed(sar.kinetic_loop, 3e5, 1.2e4, d, seed=1, steps_per_cycle=2000)
+    r1, t1 = timed(sar.kinetic_loop, 3e5, 1.2e4, d, positions=pos, seed=1, steps_per_cycle=2000)
+    print(f"lognormal 16 nm sigma 0.2, N={d.size}: SAR {r0.sar_W_per_g:.1f} W/g ({t0:.2f} s); "
+          f"dense random (phi=0.1): {r1.sar_W_per_g:.1f} W/g ({t1:.2f} s)")
+
+    print("== interacting LLG (A 22 nm || H, B 18 nm at 30 deg, 500 Oe, 500 kHz, alpha 0.1) ==")
+    H = 500 * 1e3 / (4 * math.pi)
+    axes = np.array([[0, 0, 1.0], [math.sin(math.pi / 6), 0, math.cos(math.pi / 6)]])
+    for sep in (100e-9, 7.1e-9, 1.5e-9):
+        pos = np.array([[0, 0, 0], [20e-9 + sep, 0, 0]])
+        r, t = timed(sar.interacting_llg, 5e5, H, [22e-9, 18e-9], axes, pos, alpha=0.1, n_cycles=2, n_record=2000)
+        steps = r.params["steps_per_cycle"] * 2
+        print(f"sep {sep * 1e9:5.1f} nm: global area {r.global_area_J_per_m3:9.1f} J/m3, heat {r.heat_per_volume_J_per_m3:9.1f}"
+              f" J/m3 (balance {r.heat_per_volume_J_per_m3 / r.global_area_J_per_m3 - 1:+.2e}), local areas "
+              f"{np.round(r.local_area_J_per_m3, 0)}, heat/V {np.round(r.heat_J / (math.pi / 6 * np.array([22e-9, 18e-9]) ** 3), 0)}"
+              f", dT/cycle {r.delta_T_K} K, SAR {r.sar_W_per_g:.0f} W/g  ({t:.2f} s, {steps / t / 1e6:.2f} M RK4 steps/s)")
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--quick", action="store_true")
+    main(p.parse_args().quick)

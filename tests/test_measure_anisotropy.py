@@ -1,0 +1,105 @@
+"""Effective anisotropy from constrained Monte Carlo torques, the GNEB cross-check and the
+Callen–Callen m³ law, against exact results."""
+import json
+
+import numpy as np
+import pytest
+
+from atomspin.measure import (anisotropy_temperature_series, callen_callen_fit, effective_anisotropy, fit_torque,
+                              internal_torque, uniaxial_cluster, zero_temperature_barrier)
+from atomspin.measure.anisotropy import free_energy_series
+from atomspin.units import MEV
+
+
+def test_internal_torque_of_tilted_uniaxial_state_is_exact():
+    """All spins at θ from z in the xz plane: τ·ŷ = −ΣK sin 2θ (E = −ΣK cos²θ, dE/dθ = −τ·ŷ)."""
+    m = uniaxial_cluster((2, 2, 2), J_meV=3.0, K_meV=0.4)
+    th = 0.3
+    s = np.tile([np.sin(th), 0.0, np.cos(th)], (m.n, 1))
+    assert internal_torque(m, s) @ np.array([0, 1.0, 0]) == pytest.approx(-8 * 0.4 * np.sin(2 * th), rel=1e-12)
+
+
+def test_fit_torque_and_free_energy_series_exact():
+    th = np.linspace(0, np.pi, 13)
+    y = 2.0 * np.sin(2 * th) - 0.3 * np.sin(4 * th) + 0.1 * np.sin(6 * th)
+    coef, b, err, _ = fit_torque(th, y, n_harmonics=3)
+    assert np.allclose(coef, [2.0, -0.3, 0.1], atol=1e-12) and np.all(b == 0)
+    # F = 2 sin²θ − 0.3 sin²2θ/2 + 0.1 sin²3θ/3
+    F = free_energy_series(th, coef)
+    assert np.allclose(F, 2 * np.sin(th) ** 2 - 0.15 * np.sin(2 * th) ** 2 + 0.1 / 3 * np.sin(3 * th) ** 2)
+    # an easy axis at θ0 = 0.4 off the trial axis: F = K sin²(θ − θ0) needs the cosine terms
+    y2 = 1.5 * np.sin(2 * (th - 0.4))
+    a, b, _, _ = fit_torque(th, y2, n_harmonics=1, cosine=True)
+    assert np.hypot(a[0], b[0]) == pytest.approx(1.5)
+    F2 = free_energy_series(th, a, b)
+    assert np.allclose(F2, 1.5 * (np.sin(th - 0.4) ** 2 - np.sin(0.4) ** 2))
+
+
+def test_constrained_mc_keff_equals_sum_of_K_and_gneb_barrier_agrees():
+    """Acceptance: stiff exchange (J/K = 400), only uniaxial K: K_eff V = ΣK within 2 % at T = 0.5 K
+    (k_BT = 0.03 ΣK), and the T = 0 GNEB barrier agrees with the constrained-MC barrier within 5 %."""
+    m = uniaxial_cluster((3, 3, 3), J_meV=20.0, K_meV=0.05)
+    sumK = 27 * 0.05
+    r = effective_anisotropy(m, 0.5, n_angles=9, sweeps=1500, equilibration_sweeps=300, seed=1)
+    assert r.KV_meV == pytest.approx(sumK, rel=0.02)
+    assert r.KV_J == pytest.approx(r.KV_meV * MEV)
+    assert r.K_eff_J_per_m3 == pytest.approx(r.KV_J / m.volume_m3)
+    assert r.barrier_meV == pytest.approx(sumK, rel=0.02)
+    assert len(r.easy_axes) == 1 and abs(abs(r.easy_axes[0][2]) - 1) < 1e-12
+    g = zero_temperature_barrier(m, n_images=9)
+    assert g.barrier_meV == pytest.approx(r.barrier_meV, rel=0.05)
+    assert g.barrier_meV == pytest.approx(sumK, rel=1e-6)
+    json.dumps(r.to_dict())
+    import matplotlib.pyplot as plt
+
+    r.plot()
+    plt.close("all")
+
+
+def test_constrained_mc_finds_tilted_easy_axis_with_two_planes():
+    m = uniaxial_cluster((2, 2, 2), J_meV=20.0, K_meV=0.1, axis=(1, 0, 1))
+    r = effective_anisotropy(m, 0.2, easy_axis=(0, 0, 1), n_angles=9, n_planes=2, sweeps=600,
+                             equilibration_sweeps=200, seed=2)
+    e = np.array([1, 0, 1]) / np.sqrt(2)
+    assert any(abs(abs(d @ e) - 1) < 1e-9 for d in r.easy_axes)
+    assert r.barrier_meV == pytest.approx(0.8, rel=0.03)
+
+
+def test_callen_callen_fit_on_exact_power_law():
+    m = np.array([0.99, 0.95, 0.9, 0.8])
+    K = 3.0 * m ** 3
+    r = callen_callen_fit([1, 2, 3, 4], m, K, K0=3.0)
+    assert r.exponent == pytest.approx(3.0, abs=1e-12)
+    assert r.max_deviation == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match="m"):
+        callen_callen_fit([1, 2], [0.5, 1.5], [1, 1])
+
+
+@pytest.mark.slow
+def test_bulk_uniaxial_K_follows_m_cubed(full_scale):
+    """Callen & Callen (1966): K(T)/K(0) = m(T)³ for uniaxial single-ion anisotropy.
+    Periodic simple-cubic Heisenberg ferromagnet, J = 1 meV, K = 0.02 meV: Tc = 1.443 J/k_B = 16.7 K
+    (Chen, Ferrenberg & Landau, PRB 48, 3249 (1993)); T ≤ 0.48 Tc. Measured at full scale (L = 8,
+    3000 sweeps): exponent 3.02, largest |K/K0/m³ − 1| = 0.4 %."""
+    L = 8 if full_scale else 6
+    sweeps = 3000 if full_scale else 1500
+    m = uniaxial_cluster((L, L, L), J_meV=1.0, K_meV=0.02, periodic=True)
+    r = anisotropy_temperature_series(m, [2.0, 4.0, 6.0, 8.0], sweeps=sweeps, equilibration_sweeps=500, seed=2,
+                                      K0_meV=L ** 3 * 0.02)
+    assert r.exponent == pytest.approx(3.0, abs=0.15)
+    assert r.max_deviation < 0.03
+    assert np.all(np.diff(r.K_ratio) < 0)
+
+
+def test_anisotropy_bad_input():
+    m = uniaxial_cluster((2, 1, 1))
+    with pytest.raises(ValueError, match="T"):
+        effective_anisotropy(m, -1.0)
+    with pytest.raises(ValueError, match="easy_axis"):
+        effective_anisotropy(m, 1.0, easy_axis=(0, 0, 0))
+    with pytest.raises(ValueError, match="sweeps"):
+        effective_anisotropy(m, 1.0, sweeps=2)
+    with pytest.raises(ValueError, match="n_angles"):
+        effective_anisotropy(m, 1.0, n_angles=2)
+    with pytest.raises(ValueError, match="temperatures"):
+        anisotropy_temperature_series(m, [1.0])
