@@ -190,3 +190,35 @@ def test_fibonacci_directions_uniform_in_z():
     assert np.all(d[:, 2] > 0)
     assert abs(d[:, 2].mean() - 0.5) < 1e-12  # uniform in cos θ on (0, 1]
     assert np.linalg.norm(d[:, :2].mean(axis=0)) < 0.02
+
+
+def test_local_canting_ignores_domain_rotation_and_sees_local_tilt():
+    from atomspin.measure.disorder import local_canting_angles
+
+    m = uniaxial_cluster((6, 1, 1), J_meV=1.0, K_meV=0.0)  # a chain of 6 spins
+    s = np.tile([0.0, 0.0, 1.0], (6, 1))
+    s[3:] = [1.0, 0.0, 0.0]  # two domains at 90°
+    th = local_canting_angles(m, s)
+    # sites 0, 1, 4, 5 see parallel neighbours only; 2 and 3 each have one neighbour at 90°
+    assert np.allclose(th[[0, 1, 4, 5]], 0.0, atol=1e-6)
+    assert np.allclose(th[[2, 3]], 45.0)
+    g, _, _ = canting_angles(m, s)
+    assert g.max() == pytest.approx(45.0)  # global axis halfway: every site canted by 45°
+    res = spin_disorder(m, s, reference="local")
+    assert res.mean_canting_deg == pytest.approx(15.0)
+    with pytest.raises(ValueError, match="reference"):
+        spin_disorder(m, s, reference="bad")
+
+
+def test_apb_distance_from_defect_record():
+    from ase import Atoms
+
+    from atomspin.measure import apb_distance_nm
+
+    m = uniaxial_cluster((3, 1, 1))
+    at = Atoms("Fe3", positions=m.positions)
+    at.info["defects"] = json.dumps([{"type": "apb", "plane": [1, 0, 0], "point_A": [3.0, 0, 0]}])
+    assert np.allclose(apb_distance_nm(m, at), [0.3, 0.0, 0.3])
+    at.info["defects"] = "[]"
+    with pytest.raises(ValueError, match="apb"):
+        apb_distance_nm(m, at)

@@ -123,6 +123,8 @@ def test_heat_nonnegative_even_with_inverted_local_loop(munoz_pair):
         assert steps[:, i].max() > 1e-3 * r.heat_J[i]
     vols = math.pi / 6 * np.array([DA, DB]) ** 3
     assert np.allclose(r.delta_T_K, r.heat_J / (3.48e6 * vols))
+    assert np.allclose(r.temperature_K[-1] - r.temperature_K[0], r.delta_T_K)  # local heat equation
+    assert np.all(np.diff(r.temperature_K, axis=0) >= 0)
 
 
 @pytest.mark.slow
@@ -166,6 +168,15 @@ def test_stochastic_llg_equilibrium_is_langevin():
     mz = m_rec[nrec // 5:].mean()
     L = 1 / math.tanh(xi) - 1 / xi
     assert mz == pytest.approx(L, abs=0.03)
+
+
+def test_local_temperature_feeds_the_noise():
+    """With an absurdly small heat capacity the particles heat up and the noise follows T_i."""
+    kw = dict(alpha=0.5, T=300.0, n_cycles=1, n_record=100, dt=5e-12, seed=2)
+    hot = interacting_llg(1e8, 3e4, [15e-9], [0, 0, 1.0], C_b=1e2, **kw)
+    assert hot.temperature_K[-1, 0] > 400.0
+    cold = interacting_llg(1e8, 3e4, [15e-9], [0, 0, 1.0], C_b=1e2, temperature_feedback=False, **kw)
+    assert not np.array_equal(hot.m, cold.m)
 
 
 def test_stochastic_llg_is_seeded():

@@ -131,7 +131,7 @@ def _grid_axes(plt, n: int, w: float, h: float):
     ncol = min(3, n)
     nrow = -(-n // ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(w * ncol, h * nrow), squeeze=False)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.88, wspace=0.35, hspace=0.6)
+    fig.subplots_adjust(left=0.1 if ncol > 1 else 0.17, right=0.98, bottom=0.16, top=0.88, wspace=0.4, hspace=0.6)
     flat = list(axes.flat)
     for ax in flat[n:]:
         ax.axis("off")

@@ -295,12 +295,13 @@ def step_sar(ctx: Context) -> None:
     results = [ctx.results[k] for k in ("kv", "loop") if k in ctx.results]
     Ms = _ms_estimate(ctx)
     if "kv" in ctx.results:
-        k_eff = float(ctx.results["kv"].K_eff_J_per_m3)
-        if not (np.isfinite(k_eff) and k_eff > 0):
-            # a noisy or unconverged torque fit: no SAR rather than a made-up anisotropy
+        kv = ctx.results["kv"]
+        k_eff, kv_mev, kv_err = float(kv.K_eff_J_per_m3), float(kv.KV_meV), float(kv.KV_err_meV)
+        if not (np.isfinite(k_eff) and k_eff > 0 and kv_mev > 2 * kv_err):
+            # an unresolved torque fit: no SAR rather than one from a noise-level anisotropy
             ctx.kvp.update(SAR_W_per_g=float("nan"), ILP_nHm2_per_kg=float("nan"),
-                           sar_note=f"not computed: K_eff = {k_eff:.3g} J/m3 is not positive "
-                                    "(more protocol.kv.sweeps needed)")
+                           sar_note=f"not computed: K_eff V = {kv_mev:.3g} +- {kv_err:.2g} meV is not resolved "
+                                    "(positive and > 2 sigma); increase protocol.kv.sweeps")
             return
     res = sar_from_particle(*results, f=sp["f_Hz"], H0=sp["H0_A_per_m"], T=p["T_K"] or 300.0, Ms=Ms,
                             V=float(ctx.model.volume_m3), tau0=sp["tau0_s"], model=sp["model"],

@@ -13,8 +13,10 @@ from atomspin.measure.disorder import (DeadLayerResult, PairCorrelation, SpinDis
                                        apb_distance_nm, canting_angles, dead_layer_fit, depth_below_surface_nm, distance_to_plane_nm,
                                        distance_to_points_nm, plot_cross_section, reference_axis,
                                        region_sublattice_table, spin_disorder, spin_pair_correlation)
+from atomspin.measure.figures import trend_figures
 from atomspin.measure.gneb import GNEBResult, geodesic_distance, geodesic_path, gneb, relax
-from atomspin.measure.hysteresis import HysteresisResult, analyse_loop, hysteresis_loop, loop_fields
+from atomspin.measure.hysteresis import (HysteresisResult, ZFCFCResult, analyse_loop, hysteresis_loop, loop_fields,
+                                         zfc_fc)
 from atomspin.measure.results import fibonacci_directions
 from atomspin.measure.stoner_wohlfarth import random_axes_loop, stoner_wohlfarth_loop, switching_field
 from atomspin.measure.thermo import (SizeSeriesResult, TemperatureSweepResult, binder_cumulant, size_series,
@@ -27,11 +29,11 @@ __all__ = [
     "distance_to_points_nm", "apb_distance_nm", "plot_cross_section", "dead_layer_fit", "DeadLayerResult",
     "temperature_sweep", "TemperatureSweepResult", "binder_cumulant", "tc_binder_crossing", "tc_chi_peak",
     "size_series", "SizeSeriesResult",
-    "hysteresis_loop", "HysteresisResult", "loop_fields", "analyse_loop", "fibonacci_directions",
+    "hysteresis_loop", "HysteresisResult", "loop_fields", "zfc_fc", "ZFCFCResult", "analyse_loop", "fibonacci_directions",
     "stoner_wohlfarth_loop", "random_axes_loop", "switching_field",
     "effective_anisotropy", "EffectiveAnisotropyResult", "internal_torque", "fit_torque", "zero_temperature_barrier",
     "callen_callen_fit", "anisotropy_temperature_series", "CallenCallenResult",
     "gneb", "GNEBResult", "geodesic_path", "geodesic_distance", "relax",
     "compare_variants", "standard_protocol", "ComparisonResult",
-    "uniaxial_cluster", "anisotropy_field_T",
+    "uniaxial_cluster", "anisotropy_field_T", "trend_figures",
 ]

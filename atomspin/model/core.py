@@ -18,7 +18,7 @@ With this convention, k1 < 0 makes ⟨111⟩ the easy axes (magnetite at room te
 Literature sets are stored in their own convention in ``atomspin/model/params/*.toml`` and converted by
 :mod:`atomspin.model.parameters` (J_ij = c·J_lit·S_i·S_j with c = 1 or 2 and S = m/2 or √(S(S+1))).
 Default magnetite set: Uhl & Siberchicot (1995), −2J S·S with classical S_A = 5/2, S_B = 9/4 →
-J_AB = −32.85, J_AA = −1.375, J_BB = +2.430 meV; Monte Carlo Tc = 860 ± 15 K (experiment 858 K,
+J_AB = −32.85, J_AA = −1.375, J_BB = +2.430 meV; Monte Carlo Tc = 858 ± 15 K (experiment 858 K,
 tests/test_tc.py). Pairs are classified by their Fe–O–Fe path in :mod:`atomspin.model.geometry`.
 
 The CSR neighbour list is **symmetric**: pair (i, j) appears in row i and in row j with the same J,

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from atomspin.units import MU_0
+
 from ._common import (
     BREZOVICH_LIMIT,
     HERGT_DUTZ_LIMIT,
@@ -179,7 +181,7 @@ def _one(model, f, H0, Ms, K, V, T, tau0, rho, orientation, immobilised, viscosi
     return float(r.sar_W_per_g), []
 
 
-def sar_from_particle(*results, f, H0, Ms=None, K_eff=None, V=None, d=None, T=300.0, model="auto",
+def sar_from_particle(*results, f, H0=None, B0_T=None, Ms=None, K_eff=None, V=None, d=None, T=300.0, model="auto",
                       orientation="random", immobilised=True, viscosity=None, d_hydro=None, tau0=TAU0_S,
                       rho=RHO_MAGNETITE, compare=False, seed=0):
     """SAR (W/g) and ILP of a particle from measured or typed-in properties.
@@ -193,7 +195,9 @@ def sar_from_particle(*results, f, H0, Ms=None, K_eff=None, V=None, d=None, T=30
     f : float
         Frequency, Hz (> 0).
     H0 : float
-        Field amplitude, A/m (> 0).
+        Field amplitude H0, A/m (> 0). Alternatively ``B0_T`` = μ0H0 in tesla (give one).
+    B0_T : float, optional
+        Field amplitude as μ0H0 in tesla.
     Ms, K_eff, V, d : float, optional
         Saturation magnetisation (A/m), effective anisotropy (J/m³), volume (m³) or diameter (m);
         override the values read from ``results``.
@@ -218,7 +222,9 @@ def sar_from_particle(*results, f, H0, Ms=None, K_eff=None, V=None, d=None, T=30
         Seed (the kinetic model is deterministic in master-equation mode; kept for uniformity).
     """
     f = check_positive("f", f)
-    H0 = check_positive("H0", H0)
+    if (H0 is None) == (B0_T is None):
+        raise ValueError("H0, B0_T: give exactly one field amplitude (H0 in A/m or B0_T = μ0H0 in T)")
+    H0 = check_positive("H0", H0) if B0_T is None else check_positive("B0_T", B0_T) / MU_0
     tau0 = check_positive("tau0", tau0)
     if model not in MODELS:
         raise ValueError(f"model: {model!r} is not one of {MODELS}")

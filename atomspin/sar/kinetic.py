@@ -82,11 +82,9 @@ def _e(theta, h, psi):
 
 
 @njit(cache=True)
-def _root(a, b, ga, gb, h, psi):
-    """Root of g = e'(θ) on [a, b] with g(a) = ga, g(b) = gb of opposite signs: Newton from the
-    regula-falsi point, safeguarded by bisection (one sin and one cos per iteration)."""
-    cp = math.cos(psi)
-    sp = math.sin(psi)
+def _root(a, b, ga, gb, h, cp, sp):
+    """Root of g = e'(θ) on [a, b] with g(a) = ga, g(b) = gb of opposite signs (cp, sp = cos ψ,
+    sin ψ): Newton from the regula-falsi point, safeguarded by bisection."""
     x = a + (b - a) * ga / (ga - gb)
     for _ in range(60):
         s = math.sin(x)
@@ -102,11 +100,15 @@ def _root(a, b, ga, gb, h, psi):
         else:
             b = x
         d = 2.0 * (c * c - s * s) + 2.0 * h * cm
-        xn = x - gx / d if d != 0.0 else 0.5 * (a + b)
+        if d != 0.0:
+            step = gx / d
+            if abs(step) < 1e-12:  # converged (test before the bracket check: x may be an end)
+                return x - step
+            xn = x - step
+        else:
+            xn = 0.5 * (a + b)
         if not (a < xn < b):
             xn = 0.5 * (a + b)
-        if abs(xn - x) < 1e-12:
-            return xn
         x = xn
     return x
 
@@ -127,6 +129,8 @@ def _add_root(r, ga, h, psi, th_min, e_min, nmin, emax_low):
 @njit(cache=True)
 def _fine_scan(h, psi, ncell, th_min, e_min):
     """Bracket-and-refine all roots of g on ncell equal cells (trig evaluated on the fly)."""
+    cp = math.cos(psi)
+    sp = math.sin(psi)
     nmin = 0
     nroot = 0
     emax_low = np.inf
@@ -137,7 +141,7 @@ def _fine_scan(h, psi, ncell, th_min, e_min):
         b = t0 + 2.0 * math.pi * (k + 1) / ncell
         gb = _g(b, h, psi)
         if (ga > 0) != (gb > 0):
-            r = _root(a, b, ga, gb, h, psi)
+            r = _root(a, b, ga, gb, h, cp, sp)
             nmin, emax_low = _add_root(r, ga, h, psi, th_min, e_min, nmin, emax_low)
             nroot += 1
         ga = gb
@@ -146,6 +150,12 @@ def _fine_scan(h, psi, ncell, th_min, e_min):
 
 @njit(cache=True)
 def _wells(h, psi, out):
+    """:func:`_wells_into` with its own scratch arrays (convenience for tests)."""
+    _wells_into(h, psi, out, np.empty(4), np.empty(4))
+
+
+@njit(cache=True)
+def _wells_into(h, psi, out, th_min, e_min):
     """Minima of e(θ) in the plane. out = [n_min, θ+, e+, θ−, e−, e_saddle].
 
     Roots of g = e'(θ) are bracketed on a 32-cell grid. SW theory says there are four stationary
@@ -156,8 +166,6 @@ def _wells(h, psi, out):
     """
     nmin = 0
     nroot = 0
-    th_min = np.empty(4)
-    e_min = np.empty(4)
     emax_low = np.inf
     cp = math.cos(psi)
     sp = math.sin(psi)
@@ -167,7 +175,7 @@ def _wells(h, psi, out):
         b = _TH[k + 1]
         gb = _SIN2[k + 1] + 2.0 * h * (_SIN[k + 1] * cp - _COS[k + 1] * sp)
         if (ga > 0) != (gb > 0):
-            r = _root(a, b, ga, gb, h, psi)
+            r = _root(a, b, ga, gb, h, cp, sp)
             nmin, emax_low = _add_root(r, ga, h, psi, th_min, e_min, nmin, emax_low)
             nroot += 1
         ga = gb
@@ -285,6 +293,8 @@ def _kinetic_kernel(Hz, dt, axes, vols, Ms, K, HK, kT, tau0, pos, use_dip, stoch
     H = np.zeros(3)
     w = np.zeros(3)
     wl = np.zeros(6)
+    scr_t = np.empty(4)
+    scr_e = np.empty(4)
     npl = np.zeros((n, 3))
     nmi = np.zeros((n, 3))
     pold = np.empty(n)
@@ -300,7 +310,7 @@ def _kinetic_kernel(Hz, dt, axes, vols, Ms, K, HK, kT, tau0, pos, use_dip, stoch
             H[1] = Hd[i, 1]
             H[2] = Hz[k] + Hd[i, 2]
             hn, psi = _frame(axes[i], H, w)
-            _wells(hn / HK, psi, wl)
+            _wells_into(hn / HK, psi, wl, scr_t, scr_e)
             tp, ep, tm, em, es = wl[1], wl[2], wl[3], wl[4], wl[5]
             for c in range(3):
                 npl[i, c] = math.cos(tp) * axes[i, c] + math.sin(tp) * w[c]

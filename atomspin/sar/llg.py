@@ -122,10 +122,12 @@ def _normalise(m):
 
 @njit(cache=True)
 def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip, dt, nsteps,
-                rec_every, sig, seed, m_rec, h_rec, q_rec, w_rec):
+                rec_every, sig, seed, m_rec, h_rec, q_rec, w_rec, T_bath=0.0, Cb=0.0):
     """Integrate LLG; sig = 0 → RK4 (deterministic), sig > 0 → stochastic Heun.
 
-    sig[i] is the standard deviation (A/m) of each thermal-field component over one step.
+    sig[i] is the standard deviation (A/m) of each thermal-field component over one step at the
+    bath temperature T_bath. With Cb > 0 (stochastic case) the noise of particle i follows its
+    local temperature T_i = T_bath + Q_i/(Cb V_i) (adiabatic local heat equation).
     Accumulates heat Q_i (J) and local field work W_i = −∫ μ0 Ms V_i m_i·dH (J); records every
     rec_every steps m·dirn, H, Q, W.
     """
@@ -210,8 +212,12 @@ def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip
         else:
             # stochastic Heun: thermal field constant over the step
             for i in range(n):
+                scale = 1.0
+                if Cb > 0.0 and T_bath > 0.0:
+                    ti = T_bath + Q[i] / (Cb * vols[i])
+                    scale = math.sqrt(ti / T_bath) if ti > 0.0 else 0.0
                 for c in range(3):
-                    th[i, c] = sig[i] * np.random.standard_normal()
+                    th[i, c] = scale * sig[i] * np.random.standard_normal()
             ha = H0 * math.cos(omega * t)
             _heff(m, u, vols, pos, Ms, HK, ha, dirn, use_dip, Hd1)
             for i in range(n):
@@ -298,6 +304,7 @@ class LLGResult:
     M_over_Ms : volume-weighted mean of m
     heat_J : (N,) heat released by each particle over the cycle (J)
     heat_trace_J : (n_rec, N) cumulative heat from the start of the cycle (J)
+    temperature_K : (n_rec, N) local temperature T + Q_i(t)/(C_b V_i) from the start of the run
     local_area_J_per_m3 : (N,) local loop areas −∮ μ0 Ms m_i dH (J/m³ of that particle)
     global_area_J_per_m3 : −∮ μ0 M dH from the recorded loop (trapezoid), J/m³ of oxide
     work_area_J_per_m3 : the same from the integrated field work (same RK stages as the heat)
@@ -312,6 +319,7 @@ class LLGResult:
     M_over_Ms: np.ndarray
     heat_J: np.ndarray
     heat_trace_J: np.ndarray
+    temperature_K: np.ndarray
     local_area_J_per_m3: np.ndarray
     global_area_J_per_m3: float
     work_area_J_per_m3: float
@@ -325,7 +333,7 @@ class LLGResult:
 
 def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K, K=1.0e4, alpha=ALPHA_DEFAULT,
                     T=0.0, C_b=C_B_MAGNETITE, n_cycles=2, dt=None, n_record=4000, m0=None,
-                    field_direction=(0.0, 0.0, 1.0), seed=0, rho=RHO_MAGNETITE):
+                    field_direction=(0.0, 0.0, 1.0), seed=0, rho=RHO_MAGNETITE, temperature_feedback=True):
     """AC loops of dipolar-coupled macrospins by (stochastic) LLG, with per-particle heat.
 
     Parameters
@@ -364,6 +372,9 @@ def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K
         Seed of the thermal field.
     rho : float
         Oxide density for the SAR, kg/m³.
+    temperature_feedback : bool
+        At T > 0, let the thermal noise of each particle follow its local temperature
+        T_i(t) = T + Q_i(t)/(C_b V_i) (adiabatic; no conduction to the medium).
     """
     f = check_positive("f", f)
     H0 = check_nonnegative("H0", H0)
@@ -411,7 +422,7 @@ def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K
     q_rec = np.zeros((nrec, n))
     w_rec = np.zeros((nrec, n))
     _llg_kernel(m, ax, vols, pos, Ms, HK, alpha, g, MU_0, H0, 2 * np.pi * f, dirn, use_dip, dt, nsteps, rec_every,
-                sig, seed, m_rec, h_rec, q_rec, w_rec)
+                sig, seed, m_rec, h_rec, q_rec, w_rec, T, C_b if temperature_feedback else 0.0)
     s = slice(nrec - n_record - 1, nrec)
     mm, hh, qq, ww = m_rec[s], h_rec[s], q_rec[s] - q_rec[s][0], w_rec[s] - w_rec[s][0]
     t = (np.arange(nrec) * rec_every * dt)[s]
@@ -424,6 +435,7 @@ def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K
     heat_vol = float(heat.sum() / vols.sum())
     sar = heat_vol * f / rho * 1e-3
     return LLGResult(t_s=t, H_A_per_m=hh, m=mm, M_over_Ms=M, heat_J=heat, heat_trace_J=qq,
+                     temperature_K=T + q_rec[s] / (C_b * vols[None, :]),
                      local_area_J_per_m3=local, global_area_J_per_m3=glob, work_area_J_per_m3=work,
                      heat_per_volume_J_per_m3=heat_vol, delta_T_K=heat / (C_b * vols), sar_W_per_g=sar,
                      ilp_nHm2_per_kg=float(ilp(sar, f, H0)) if H0 > 0 else float("nan"),
