@@ -206,13 +206,13 @@ _BARE_DOTTED = __import__("re").compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 def _k(key) -> str:
     """A key as it appears in a key path: bare if TOML allows it bare, else quoted."""
     key = str(key)
-    return key if _BARE.match(key) else repr(key if len(key) <= 30 else key[:27] + "...")
+    return key if _BARE.fullmatch(key) else repr(key if len(key) <= 30 else key[:27] + "...")
 
 
 def _kp(path) -> str:
     """A dotted path (from sweep tables) as it appears in a message."""
     path = str(path)
-    return path if _BARE_DOTTED.match(path) else repr(path if len(path) <= 30 else path[:27] + "...")
+    return path if _BARE_DOTTED.fullmatch(path) else repr(path if len(path) <= 30 else path[:27] + "...")
 
 
 def _short(v) -> str:
