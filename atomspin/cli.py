@@ -118,10 +118,15 @@ def _finish(store, tasks, summary, report_dir, title) -> int:
     from atomspin.batch.report import format_table, make_report, summary_rows
 
     hashes = [t["hash"] for t in tasks]
+    rows = summary_rows(store, hashes)
     if report_dir is None:
-        _out(format_table(summary_rows(store, hashes)))
+        _out(format_table(rows))
     else:
         _out(make_report(store, report_dir, hashes=hashes, title=title)["table"])
+    for r in rows:
+        for key in ("sar_note",):
+            if r.get(key):
+                _out(f"note: {r.get('variant', '')} #{r['id']}: {key[:-5]} {r[key]}")
     _out(f"\n{summary['written']} written, {summary['skipped']} already done, {len(summary['failed'])} failed "
          f"in {summary['elapsed_s']:.1f} s; database {store.url}" + (f"; report {report_dir}" if report_dir else ""))
     if summary["failed"]:
@@ -135,10 +140,9 @@ def _finish(store, tasks, summary, report_dir, title) -> int:
 def cmd_build(a) -> int:
     import ase.io
 
+    from atomspin.batch import expand, load_recipe
     from atomspin.batch.report import plot_cross_section
     from atomspin.batch.tasks import Context, check_steps_available, step_structure
-
-    from atomspin.batch import expand, load_recipe
 
     recipe = load_recipe(a.recipe)
     tasks = expand(recipe)

@@ -1,7 +1,6 @@
 """The `atomspin` command line: exit codes, one-line errors, build/run/sweep/report/demo."""
 import contextlib
 import io
-import os
 import socket
 import subprocess
 import sys

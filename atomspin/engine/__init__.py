@@ -2,7 +2,19 @@
 
 Public API (Contract 3 of docs/architecture.md): :class:`Simulation`, :class:`Observables`,
 :func:`effective_field`, :func:`local_energy_change`, :func:`colour_classes`,
-:class:`ConstrainedSimulation`. Units: meV, K, tesla, μB (see :mod:`atomspin.units`).
+:class:`ConstrainedSimulation`, :class:`ConstrainedObservables`. Units: energies meV, T in K,
+fields μ0H in tesla, moments μB; Hamiltonian of :mod:`atomspin.model.core`.
+
+Example::
+
+    sim = Simulation(model, T=300.0, seed=1)          # adaptive Gaussian-cone Metropolis
+    sim.run(1000)                                      # equilibrate
+    obs = sim.run(5000, observe_every=5)               # Observables: energy, M, sublattices
+    print(obs.reduced_m, obs.binder, obs.susceptibility)
+    sim.set_field([0, 0, 0.5]); sim.set_temperature(250.0)   # no recompilation
+
+Reproducibility: same seed, move, ``threads`` and ``parallel`` ⇒ bit-identical numbers (the
+coloured sweep gives chunk t of every colour class its own xoshiro256+ stream t).
 """
 
 from atomspin.engine.simulation import (  # noqa: F401

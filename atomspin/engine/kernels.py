@@ -29,7 +29,7 @@ ADAPT_MOVES = 4096  # moves pooled per σ update (derived: acceptance noise ≈ 
 #                     depends on the current state — per-sweep updates bias tiny systems measurably)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _site_energy_nonlinear(i, x, y, z, quad, k1, k2, has_quad, has_cubic):
     """Quadratic + cubic anisotropy energy (meV) of site i with spin (x, y, z)."""
     e = 0.0
@@ -44,7 +44,7 @@ def _site_energy_nonlinear(i, x, y, z, quad, k1, k2, has_quad, has_cubic):
     return e
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
              has_quad, has_cubic, has_dip, cell_of, W, Hc):
     """Exact energy change (meV) when spin i moves to (nx, ny, nz), all others fixed."""
@@ -123,7 +123,7 @@ def _dip_refresh(spins, moments, cell_of, W, Mc, Hc):
         Hc[c, 2] = hz
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _propose(move, sx, sy, sz, sigma, st):
     """Trial spin for the chosen move kind; every kind is a symmetric proposal."""
     if move == MOVE_HINZKE_NOWAK:
@@ -172,7 +172,7 @@ def _end_sweep(sigma_arr, acc, n, adapt, adapt_moves):
         sigma_arr[2] = 0.0
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _metropolis_site(i, move, sigma, beta, st, spins, moments, zp, indptr, indices, J,
                      quad, k1, k2, b, has_quad, has_cubic, has_dip, cell_of, W, Hc):
     """Propose and accept/reject one move of spin i; returns (accepted, dE). Does not touch Mc/Hc."""

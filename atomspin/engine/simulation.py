@@ -65,6 +65,8 @@ def _check_spins(spins, n, name="spins"):
     if n and not np.allclose(nrm, 1.0, atol=1e-8):
         raise ValueError(f"{name}: must be unit vectors (|ŝ| within 1e-8 of 1), got norms in "
                          f"[{nrm.min():.3g}, {nrm.max():.3g}]")
+    if n:
+        s /= nrm[:, None]  # remove the allowed 1e-8 slack so that it cannot accumulate
     return s
 
 

@@ -22,7 +22,7 @@ from typing import Optional
 
 import numpy as np
 
-from atomspin.measure.results import ResultBase, check_direction, check_finite_scalar, check_int
+from atomspin.measure.results import ResultBase, check_direction, check_finite_scalar
 
 DEFAULT_SIGNS = {"A": -1.0, "B": 1.0}  # derived: Néel ferrimagnet of the spinel, A antiparallel to B
 
@@ -286,6 +286,7 @@ class SpinDisorderResult(ResultBase):
     def plot(self, ax=None, kind="depth", **kwargs):
         """``kind``: "depth" (canting vs depth), "distance" (vs APB/vacancy distance) or "cross_section"."""
         if kind == "cross_section":
+            kwargs.setdefault("values", self.canting_deg)
             return plot_cross_section(self.positions_A, self.spins, self.axis, self.sigma, ax=ax, **kwargs)
         ax = self._axes(ax)
         if kind == "depth":
@@ -368,8 +369,9 @@ def spin_disorder(model, spins=None, atoms=None, depth_nm=None, distance_nm=None
 
 
 def plot_cross_section(positions_A, spins, axis=None, sigma=None, normal=(0.0, 0.0, 1.0), offset_A=None,
-                       thickness_A=3.0, ax=None, cmap="coolwarm"):
-    """Quiver map of the spins in a slab: arrows = in-plane components, colour = σ_i ŝ_i·n.
+                       thickness_A=3.0, ax=None, cmap=None, values=None):
+    """Quiver map of the spins in a slab: arrows = in-plane components, colour = σ_i ŝ_i·n, or
+    ``values`` per site (e.g. canting angles in degrees; ``SpinDisorderResult.plot`` passes them).
 
     Parameters
     ----------
@@ -394,14 +396,18 @@ def plot_cross_section(positions_A, spins, axis=None, sigma=None, normal=(0.0, 0
         axis = s.sum(axis=0)
         axis = axis / (np.linalg.norm(axis) or 1.0)
     sg = np.ones(len(s)) if sigma is None else np.where(np.asarray(sigma) == 0, 1.0, sigma)
-    col = sg[m] * (s[m] @ np.asarray(axis))
+    if values is None:
+        col, clim, label, cmap = sg[m] * (s[m] @ np.asarray(axis)), (-1, 1), "σ ŝ·n", cmap or "coolwarm"
+    else:
+        col = np.nan_to_num(np.asarray(values, dtype=np.float64)[m])
+        clim, label, cmap = (0.0, max(float(np.percentile(col, 98)), 1e-9)), "canting (°)", cmap or "viridis"
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5))
-    q = ax.quiver(pos[m] @ u, pos[m] @ v, s[m] @ u, s[m] @ v, col, cmap=cmap, clim=(-1, 1), pivot="mid")
+    q = ax.quiver(pos[m] @ u, pos[m] @ v, s[m] @ u, s[m] @ v, col, cmap=cmap, clim=clim, pivot="mid")
     ax.set_aspect("equal")
-    ax.set_xlabel("x' (Å)")
-    ax.set_ylabel("y' (Å)")
-    plt.colorbar(q, ax=ax, label="σ ŝ·n")
+    ax.set_xlabel(f"in-plane axis u = {np.round(u, 2).tolist()} (Å)")
+    ax.set_ylabel(f"in-plane axis v = {np.round(v, 2).tolist()} (Å)")
+    plt.colorbar(q, ax=ax, label=label)
     return ax
 
 

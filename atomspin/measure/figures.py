@@ -71,7 +71,8 @@ def trend_figures(outdir, scale="reduced", seed=1, T_disorder=10.0, progress=Fal
                                            np.arange(0.0, D / 2 + 0.5, 0.5))
         ok = cnt > 0
         axs[1].errorbar(c[ok], mean[ok], yerr=np.nan_to_num(sem[ok]), fmt="o-", capsize=2, label=name)
-        out[f"depth_profile_{name}"] = dict(depth_nm=res.depth_bins_nm.tolist(), canting_deg=res.depth_canting_deg.tolist())
+        out[f"depth_profile_{name}"] = dict(depth_nm=res.depth_bins_nm.tolist(),
+                                            canting_deg=res.depth_canting_deg.tolist())
         out[f"apb_profile_{name}"] = dict(distance_nm=c[ok].tolist(), canting_deg=mean[ok].tolist())
     axs[0].legend()
     axs[0].set_title(f"{D:g} nm Fe3O4, T = {T_disorder:g} K")
@@ -85,7 +86,7 @@ def trend_figures(outdir, scale="reduced", seed=1, T_disorder=10.0, progress=Fal
     m, res = dis["APB"]
     fig, ax = plt.subplots(figsize=(5.5, 5))
     res.plot(ax=ax, kind="cross_section", normal=(0, 0, 1), thickness_A=3.0)
-    ax.set_title("APB particle: slab z ≈ centre; colour σ ŝ·n")
+    ax.set_title("APB particle, slab through the centre: local canting")
     f2 = os.path.join(outdir, "apb_cross_section.png")
     fig.savefig(f2, dpi=120)
     plt.close(fig)
