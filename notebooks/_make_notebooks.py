@@ -95,14 +95,14 @@ H0_VALUES = np.linspace(2e3, 30e3, 15)   # A/m, SAR-versus-field axis
 SAR_MODEL = "auto" if FULL else "lrt"
 
 CFG = {
-    "ci": dict(d_nm=3.0, eq_sweeps=200, temps=[310.0, 600.0, 900.0], ts_sweeps=60, ts_eq=40,
-               B_max=3.0, n_branch=12, loop_sweeps=20, ka_angles=5, ka_planes=1, ka_sweeps=40, ka_eq=20),
+    "ci": dict(d_nm=3.0, eq_sweeps=500, temps=[310.0, 600.0, 900.0], ts_sweeps=150, ts_eq=100,
+               B_max=3.0, n_branch=12, loop_sweeps=50, ka_angles=5, ka_planes=1, ka_sweeps=100, ka_eq=50),
     "full": dict(d_nm=8.0, eq_sweeps=5000, temps=sorted({*np.arange(100.0, 1001.0, 50.0), 310.0}),
-                 ts_sweeps=2000, ts_eq=1000, B_max=3.0, n_branch=30, loop_sweeps=500,
+                 ts_sweeps=2000, ts_eq=1000, B_max=3.0, n_branch=30, loop_sweeps=2000,
                  ka_angles=9, ka_planes=3, ka_sweeps=2000, ka_eq=1000),
 }[SIZE]
 # realisations (structure seeds) for the mean ± standard-error table at the end
-CFG.update({"ci": dict(n_real=2, cmp_n_branch=4, cmp_sweeps=20),
+CFG.update({"ci": dict(n_real=2, cmp_n_branch=12, cmp_sweeps=20),
             "full": dict(n_real=4, cmp_n_branch=20, cmp_sweeps=300)}[SIZE])
 CFG'''),
     ("md", "## Structures\nA perfect sphere, the same sphere with random B-site vacancies (charge compensated by "
@@ -199,7 +199,8 @@ for name, r in tsweep.items():
     print(f"{name:<18s} Ms({T_BODY:g} K) = {ms / 1e3:7.1f} ± {err / 1e3:.1f} kA/m   "
           f"Tc (χ peak on this grid) = {r.tc_chi_peak:6.0f} K   {r.elapsed_s:.1f} s")'''),
     ("md", "## Hysteresis loops\nField along [001], +B_max → −B_max → +B_max, at T_BODY. Monte Carlo sweeps per "
-           "field step are the time proxy (see `measure.hysteresis` module docstring)."),
+           "field step are the time proxy (see `measure.hysteresis` module docstring): single-spin moves rotate the "
+           "total moment of a particle slowly, so the loop depends on `loop_sweeps`."),
     ("code", '''\
 fields = M.loop_fields(CFG["B_max"], CFG["n_branch"])
 loops = {name: M.hysteresis_loop(model, T_BODY, fields, sweeps_per_point=CFG["loop_sweeps"], seed=SEED)
@@ -216,7 +217,10 @@ def m_at_bmax(lp):
 for name, lp in loops.items():
     mb, db = m_at_bmax(lp)
     print(f"{name:<18s} M({CFG['B_max']:g} T) = {mb / 1e3:7.1f} ± {db / 1e3:.1f} kA/m  μ0Hc = {lp.Bc_T * 1e3:8.2f} mT  "
-          f"Mr/Msat = {lp.Mr:+.4f}  area = {lp.loop_area_J_per_m3:9.3g} J/m³  χ_hf = {lp.chi_high_field:.3g}")'''),
+          f"Mr/Msat = {lp.Mr:+.4f}  area = {lp.loop_area_J_per_m3:9.3g} J/m³  χ_hf = {lp.chi_high_field:.3g}")
+    if not np.isfinite(lp.Bc_T):
+        print(f"{'':<18s} the moment did not reverse during the loop (no zero crossing of M): "
+              f"{CFG['loop_sweeps']} sweeps per field step are too few for this size and temperature")'''),
     ("md", "## Effective anisotropy K_eff·V\n" + KEFF_RULE_MD),
     ("code", '''\
 keff = {name: M.effective_anisotropy(model, T_BODY, easy_axis=(1.0, 1.0, 1.0), n_angles=CFG["ka_angles"],
@@ -322,7 +326,7 @@ ZONE_NM = 0.5            # nm, "near the APB" = within this distance of a bounda
 FIELD_DIR = np.array([0.0, 0.0, 1.0])
 
 CFG = {
-    "ci": dict(d_nm=3.0, temps=[10.0], fields_T=[3.0, 1.0, 0.0], sweeps=300),
+    "ci": dict(d_nm=3.0, temps=[10.0], fields_T=[3.0, 1.0, 0.0], sweeps=600),
     "full": dict(d_nm=10.0, temps=[10.0, 310.0], fields_T=[7.0, 5.0, 3.0, 2.0, 1.0, 0.5, 0.2, 0.0], sweeps=4000),
 }[SIZE]
 CFG'''),
@@ -464,9 +468,9 @@ T_LOW = 10.0             # K, surface-anisotropy study (thermal disorder small)
 # Néel pair surface anisotropy per bond (meV). Range quoted in atomspin.model.build.from_atoms:
 # k_s ≈ 0.01–1 K per atom ≈ 0.001–0.1 meV (physics.md §3, [U]); scanned across that range.
 CFG = {
-    "ci": dict(sizes=[3.0, 3.5, 4.0], temps=[310.0, 500.0, 600.0, 700.0, 800.0, 900.0, 1000.0], sweeps=80, eq=40,
+    "ci": dict(sizes=[3.0, 3.5, 4.0], temps=[310.0, 500.0, 600.0, 700.0, 800.0, 900.0, 1000.0], sweeps=150, eq=80,
                bulk_repeat=3,
-               eq_sweeps=200, ks_meV=[0.0, 0.1], ka_angles=5, ka_sweeps=40, ka_eq=20),
+               eq_sweeps=500, ks_meV=[0.0, 0.1], ka_angles=5, ka_sweeps=100, ka_eq=50),
     "full": dict(sizes=[4.0, 6.0, 8.0, 10.0, 12.0], temps=sorted({*np.arange(100.0, 1001.0, 50.0), 310.0}),
                  sweeps=2000, eq=1000, bulk_repeat=6, eq_sweeps=5000, ks_meV=[0.0, 0.01, 0.03, 0.1],
                  ka_angles=9, ka_sweeps=2000, ka_eq=1000),
@@ -598,7 +602,7 @@ H_MAP = np.linspace(1e3, 30e3, 30)                # A/m
 PAIR_GAP = 1e-9          # m, surface-to-surface gap of the interacting pair (study variable)
 
 CFG = {
-    "ci": dict(d_nm=3.0, ts_sweeps=100, ts_eq=100, ka_angles=5, ka_planes=1, ka_sweeps=40, ka_eq=20, llg_cycles=2),
+    "ci": dict(d_nm=3.0, ts_sweeps=300, ts_eq=200, ka_angles=5, ka_planes=1, ka_sweeps=100, ka_eq=50, llg_cycles=2),
     "full": dict(d_nm=8.0, ts_sweeps=3000, ts_eq=2000, ka_angles=9, ka_planes=3, ka_sweeps=2000, ka_eq=1000,
                  llg_cycles=20),
 }[SIZE]

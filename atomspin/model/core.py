@@ -130,8 +130,15 @@ class SpinModel:
             raise ValueError(f"indptr must have length N+1 = {n + 1}, got {self.indptr.shape}")
         if self.indices.shape != self.J.shape:
             raise ValueError("indices and J must have the same length")
+        for name in ("sublattice", "region"):  # shortest fixed-width strings: 4 B/char/spin
+            lab = getattr(self, name)
+            if lab is not None:
+                lab = np.asarray(lab).astype(str)
+                width = max(1, max((len(x) for x in lab), default=1))
+                setattr(self, name, np.ascontiguousarray(lab.astype(f"<U{width}")))
         if self.pair_class is not None:
-            self.pair_class = np.ascontiguousarray(self.pair_class, dtype=np.int64)
+            # int8: a class index per CSR entry (≤ 127 classes); keeps the model near 400 B/spin
+            self.pair_class = np.ascontiguousarray(self.pair_class, dtype=np.int8)
             if self.pair_class.shape != self.J.shape:
                 raise ValueError("pair_class must have the same length as J")
         if not np.all(np.isfinite(self.field)):
