@@ -22,6 +22,7 @@ from atomspin import SpinModel, sar
 from atomspin import measure as M
 from atomspin import structures as S
 from atomspin.engine import Simulation
+from atomspin.units import K_B
 
 SIZE = os.environ.get("ATOMSPIN_NB_SIZE", "ci").strip().lower()
 if SIZE not in ("ci", "full"):
@@ -67,8 +68,10 @@ def _nb(cells):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     out = []
-    for kind, src in cells:
-        out.append(new_markdown_cell(src) if kind == "md" else new_code_cell(src))
+    for k, (kind, src) in enumerate(cells):
+        cell = new_markdown_cell(src) if kind == "md" else new_code_cell(src)
+        cell.id = f"cell-{k:02d}"  # deterministic ids: regenerating gives identical files
+        out.append(cell)
     nb.cells = out
     return nb
 
@@ -234,7 +237,7 @@ for name, ea in keff.items():
 ax.set_xlabel("θ from [111] (°)"); ax.set_ylabel("F(θ) − F(0) (meV)"); ax.legend()
 for name, ea in keff.items():
     print(f"{name:<18s} ΔF = {ea.barrier_meV:9.4g} meV = {ea.barrier_J:.3e} J   a1 = {ea.KV_meV:9.4g} ± "
-          f"{ea.KV_err_meV:.3g} meV   ΔF/k_BT = {ea.barrier_J / (1.380649e-23 * T_BODY):.3g}")'''),
+          f"{ea.KV_err_meV:.3g} meV   ΔF/k_BT = {ea.barrier_J / (K_B * T_BODY):.3g}")'''),
     ("md", "## SAR versus field amplitude\n`sar.sar_from_particle` with Ms(T_BODY) from the M(T) run, the "
            "particle volume of the model, K_eff from the rule above and `SAR_MODEL` (full run: `\"auto\"`, i.e. "
            "linear response, Stoner–Wohlfarth or the kinetic model as `sar.regime` decides; CI run: linear "

@@ -4,7 +4,6 @@ Each notebook runs in a fresh ``python3`` kernel on a temporary copy (so nothing
 repository), with ``ATOMSPIN_NB_SIZE=ci`` and ``MPLBACKEND=Agg``. A cell that raises fails the test with the
 cell's traceback. The notebooks are stored without outputs; this is checked too.
 """
-import os
 import shutil
 from pathlib import Path
 
@@ -15,8 +14,9 @@ nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
-NOTEBOOKS = ("01_defected_vs_defect_free.ipynb", "02_apb_spin_disorder.ipynb", "03_size_and_dead_layer.ipynb",
-             "04_sar_design_map.ipynb")
+REQUIRED = ("01_defected_vs_defect_free.ipynb", "02_apb_spin_disorder.ipynb", "03_size_and_dead_layer.ipynb",
+            "04_sar_design_map.ipynb")
+NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))  # every notebook present is executed
 CELL_TIMEOUT_S = 600  # per cell; a CI-size notebook takes about a minute in total on a loaded 2-core machine
 
 
@@ -30,9 +30,9 @@ def _kernel_available():
     return True
 
 
-def test_notebook_set_is_complete():
-    present = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))
-    assert present == sorted(NOTEBOOKS)
+def test_required_notebooks_present():
+    missing = [n for n in REQUIRED if n not in NOTEBOOKS]
+    assert not missing, f"missing notebooks: {missing}"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -111,11 +111,15 @@ def trend_figures(outdir, scale="reduced", seed=1, T_disorder=10.0, progress=Fal
     out["M_kA_per_m_at"] = {"fields_T": fields, **{k: (np.asarray(v) / 1e3).tolist() for k, v in mh.items()}}
     # 4: size series
     Ds = [3.0, 5.0, 7.0] if full else [3.0, 5.0]
-    Ts = np.array([300.0, 500.0, 600.0, 700.0, 800.0, 900.0, 1000.0])
+    if full:  # finer grid near Tc: the χ peak of a 3–7 nm particle is broad
+        Ts = np.array([300.0, 600.0, 650.0, 700.0, 725.0, 750.0, 775.0, 800.0, 825.0, 850.0, 900.0])
+    else:
+        Ts = np.array([300.0, 500.0, 600.0, 700.0, 800.0, 900.0, 1000.0])
     res_T = []
     for d in Ds:
         mm = SpinModel.from_atoms(structures.build_particle("Fe3O4", diameter_nm=d, seed=seed))
-        res_T.append(temperature_sweep(mm, Ts, sweeps=1500 if full else 600, equilibration_sweeps=300, seed=seed,
+        res_T.append(temperature_sweep(mm, Ts, sweeps=1500 if full else 600,
+                                       equilibration_sweeps=500 if full else 300, seed=seed,
                                        progress=progress))
     ss = size_series(res_T, Ds, T_ms=300.0)
     fig, axs = plt.subplots(1, 2, figsize=(10, 3.8))
