@@ -131,3 +131,15 @@ def test_sw_bad_input(kw, match):
         sw_dynamic_sar(**base)
     with pytest.raises(ValueError, match="psi"):
         sw_loop(4.0)
+
+
+def test_regime_superparamagnet_is_lrt_when_xi_small():
+    # 3 nm magnetite, K = 1e4 J/m³: KV/k_BT ≈ 0.034 at 300 K; H0 = 10 kA/m gives ξ ≈ 0.02 but H0/H_K ≈ 0.24
+    from atomspin.sar import regime
+    V = np.pi / 6 * (3e-9) ** 3
+    r = regime(1.0e4, 1.0e4, 4.8e5, V, 300.0)
+    assert r["KV_over_kT"] < 2 and r["xi"] < 1 and r["H_max_over_H_K"] > 0.1
+    assert r["regime"] == "LRT"
+    # the same field on a blocked 20 nm particle is not linear response
+    V20 = np.pi / 6 * (20e-9) ** 3
+    assert regime(1.0e4, 1.0e4, 4.8e5, V20, 300.0)["regime"] != "LRT"

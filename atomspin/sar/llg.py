@@ -27,7 +27,9 @@ every particle is ≥ 0 at all times.
 At T > 0 a Brown thermal field with ⟨H_th,a(t) H_th,b(t')⟩ = 2 α k_BT/(γ μ0² Ms V) δ_ab δ(t−t')
 is added (stochastic Heun, Stratonovich); the heat of particle i is then accumulated as
 dQ_i = μ0 Ms V_i H_det,i ∘ dm_i (H_det without the thermal field), which reduces to P_i dt at T = 0
-and is the net energy given to the bath by that particle.
+and is the net energy given to the bath by that particle. For one stochastic trajectory over a few
+cycles this net heat fluctuates and can be negative (the bath also gives energy back); average over
+cycles or seeds before reading a per-particle heat at T > 0.
 """
 from __future__ import annotations
 

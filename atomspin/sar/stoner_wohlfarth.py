@@ -225,12 +225,14 @@ def regime(H_max, K, Ms, V, T):
     barrier KV/k_BT > 25 (blocked on the time scale of an AC cycle with τ0 = 1e-9 s at ≲ 1 MHz)
     and H_max ≳ the coercive field (here: H_max/H_K > 0.2). Thresholds as in Carrey et al. 2011
     (validity discussion, reference sheet §5); the numbers 0.1, 25 and 0.2 are this module's choice.
+    A particle with KV/k_BT < 2 is superparamagnetic on any AC time scale and only needs ξ < 1 for LRT.
     """
     HK = anisotropy_field(K, Ms)
     xi = MU_0 * Ms * H_max * V / (K_B * T)
     barrier = K * V / (K_B * T)
     ratio = H_max / HK
-    if xi < 1.0 and ratio < 0.1:
+    # a superparamagnet (KV/k_BT < 2) has no field-dependent barrier to speak of: ξ < 1 suffices
+    if xi < 1.0 and (ratio < 0.1 or barrier < 2.0):
         name = "LRT"
     elif barrier > 25.0 and ratio > 0.2:
         name = "SW"
