@@ -164,3 +164,11 @@ def test_zfc_fc_blocked_cluster_is_irreversible_and_bad_input():
         zfc_fc(m, [1.0], 0.5)
     with pytest.raises(ValueError, match="B_T"):
         zfc_fc(m, [1.0, 2.0], 0.0)
+
+
+def test_unreversed_loop_warns_and_reports_nan_coercivity():
+    # |B| far below the anisotropy field B_K ≈ 6.9 T at T → 0: the moment cannot reverse
+    m = uniaxial_cluster((2, 2, 1), J_meV=5.0, K_meV=1.0)
+    with pytest.warns(RuntimeWarning, match="never crossed"):
+        r = hysteresis_loop(m, 0.01, loop_fields(1.0, 3), sweeps_per_point=20, seed=1)
+    assert np.isnan(r.Bc_T) and np.all(r.m > 0.99)

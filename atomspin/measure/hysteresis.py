@@ -340,6 +340,13 @@ def hysteresis_loop(model, T, fields_T, direction=(0.0, 0.0, 1.0), n_orientation
     V = float(model.volume_m3)
     M_SI = m * msat * MU_B / V if np.isfinite(V) and V > 0 else np.full_like(m, np.nan)
     a = analyse_loop(f, m)
+    if np.min(f) < 0 < np.max(f) and (np.isnan(a["Bc_down_T"]) or np.isnan(a["Bc_up_T"])):
+        import warnings
+
+        warnings.warn("hysteresis_loop: a branch never crossed m = 0 (coercive field NaN): the moment did not "
+                      "reverse within the field range and sweeps_per_point; Monte Carlo rotation of a stiff "
+                      "particle needs more sweeps per field step (see the module docstring)", RuntimeWarning,
+                      stacklevel=2)
     area_J = a["area"] * msat * MU_B  # μB·T = J; −∮ m dB × Σm μB
     return HysteresisResult(
         fields_T=f, fields_A_per_m=f / MU_0, m=m, m_err=err,
