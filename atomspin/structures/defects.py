@@ -217,6 +217,28 @@ def _close_pairs_removal(pos, is_cat, moved, cat_min, any_min):
     return np.flatnonzero(removed)
 
 
+def _snap_offset_A(s, tn, window_A=2.0):
+    """Offset (Å) along the normal that puts the cut plane midway between atomic layers.
+
+    ``s``: signed distances of all atoms to the requested plane; ``tn``: normal component of the
+    shift. Layers of the unshifted (s) and shifted (s ± tn) crystal are pooled, so the plane lies in
+    a gap of both: no layer is split between the two sides (e.g. the (110) O layer whose halves sit
+    at ±a(x − 1/4)/√2·2 = ±0.057 Å because x = 0.2548). The widest gap whose midpoint lies within
+    ±window_A is chosen (ties: nearest to the requested plane)."""
+    levels = np.concatenate([s, s + tn, s - tn])
+    levels = np.unique(np.round(levels[np.abs(levels) < window_A + 3.0], 4))
+    if len(levels) < 2:
+        return 0.0
+    gaps = np.diff(levels)
+    mids = 0.5 * (levels[1:] + levels[:-1])
+    ok = np.abs(mids) <= window_A
+    if not ok.any():
+        return 0.0
+    score = np.where(ok, np.round(gaps, 3), -np.inf)
+    best = np.flatnonzero(score == score.max())
+    return float(mids[best[np.argmin(np.abs(mids[best]))]])
+
+
 def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, cation_min_A=2.5,
                min_distance_A=1.7, seed=0):
     """Insert an antiphase boundary: the crystal on the positive side of a plane is translated by a
@@ -270,6 +292,8 @@ def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, c
     tA = t * a
     inside = _inside_fn(atoms)
     pos = atoms.positions
+    p_req = p0
+    p0 = p0 + _snap_offset_A((pos - p0) @ n, float(tA @ n)) * n
     reach = data.CATION_CUTOFF + float(np.linalg.norm(tA)) + 0.5  # Å: where neighbourhoods can change
     links_before = count_bob_links(atoms, mask=np.abs((pos - p0) @ n) < reach)
 
@@ -312,7 +336,8 @@ def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, c
     area = _plane_area_nm2(out, n, p0)
     created = links_after - links_before
     add_defect_record(out, dict(type="apb", plane=[int(v) for v in check_vector("plane", plane)],
-                                point_A=[float(v) for v in p0], shift_a=[float(v) for v in t],
+                                point_A=[float(v) for v in p0],
+                                point_requested_A=[float(v) for v in p_req], shift_a=[float(v) for v in t],
                                 zone_nm=zone, cation_min_A=cmin, min_distance_A=amin,
                                 n_removed=int(len(rem)), n_removed_cations=n_rem_cat,
                                 charge_removed_e=removed_charge, links_180_created=int(created),
