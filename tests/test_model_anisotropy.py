@@ -81,22 +81,63 @@ def test_neel_pair_tensor_by_hand():
     assert np.allclose(q[0], np.diag([0, 0, 0.2])) and np.allclose(q[1], 0)
 
 
-def test_neel_isotropic_in_bulk_anisotropic_at_surface():
+def test_neel_bulk_b_site_full_shell_is_trigonal():
+    """Independent check of why the ideal shell must be subtracted: the 12 nearest-shell bonds of a 16d
+    site (6 B along ⟨110⟩ ⊥ its trigonal axis, 6 A along ⟨311⟩-type directions), written out by hand for the
+    site with trigonal axis [111], give eigenvalues (43/22, 43/22, 23/11) = (1.9545, 1.9545, 2.0909) · k_s."""
+    bb = [(1, -1, 0), (0, 1, -1), (1, 0, -1)]
+    ab = [(3, 1, 1), (1, 3, 1), (1, 1, 3)]  # 16d→8a vectors (a/8 units) on the ±[111] side, then inverted
+    v = np.array([x for t in bb for x in (t, tuple(-c for c in t))]
+                 + [x for t in ab for x in (tuple(c - 2 for c in t), tuple(2 - c for c in t))], float)
+    v /= np.linalg.norm(v, axis=1)[:, None]
+    q = neel_pair_quad(13, np.zeros(12, int), np.arange(1, 13), v, 1.0, np.r_[True, np.zeros(12, bool)])
+    assert np.allclose(np.linalg.eigvalsh(q[0]), [43 / 22, 43 / 22, 23 / 11], atol=1e-12)
+
+
+def test_neel_fully_coordinated_sites_get_zero():
+    """Missing-bond form: every fully coordinated A, B (and rock-salt R) site carries Q = 0 exactly, even
+    when labelled surface; before the fix B sites carried a 0.136 k_s uniaxial term along their ⟨111⟩."""
+    for box in (spinel_box(2), rocksalt_box(3)):
+        m = SpinModel.from_atoms(box, cubic=False, neel_ks_meV=0.5, surface_sites=np.ones(len(box), bool))
+        assert np.max(np.abs(m.quad)) < 1e-12
     p = spinel_sphere(30.0)
     m = SpinModel.from_atoms(p, cubic=False, neel_ks_meV=0.5, surface_sites=np.ones(len(p), bool))
     q = quad_to_matrix(m.quad)
-    r = np.linalg.norm(m.positions, axis=1)
-    surf = p.arrays["surface"][m.atom_index]
-    a_in = (m.sublattice == "A") & (r < 8.0)  # A sites: Td symmetry, 4 AA + 12 AB neighbours
-    assert np.any(a_in)
-    for qi in q[a_in]:
-        assert np.allclose(qi, np.eye(3) * np.trace(qi) / 3, atol=1e-9)
-        assert np.trace(qi) == pytest.approx(0.5 / 2 * 16)  # (k_s/2)·z with z = 16 bonds
-    aniso = [np.ptp(np.linalg.eigvalsh(qi)) for qi in q[surf]]
-    assert np.median(aniso) > 0.05  # missing neighbours leave an anisotropic remainder
+    row = np.repeat(np.arange(m.n), np.diff(m.indptr))
+    # independent coordination count: nearest-shell neighbours (all classified pairs here are ≤ 3.7 Å)
+    z = np.bincount(row, minlength=m.n)
+    full = np.where(m.sublattice == "A", 16, 12)
+    assert np.any((z == full) & (m.sublattice == "B")) and np.any((z == full) & (m.sublattice == "A"))
+    assert np.max(np.abs(q[z == full])) < 1e-12
+    assert np.all(np.abs(q[z < full]).max(axis=(1, 2)) > 1e-3)
+
+
+def test_neel_one_missing_neighbour_is_uniaxial_along_the_bond():
+    """Remove one B neighbour of a bulk B site: Q = −(k_s/2) ê êᵀ with ê the missing bond (exact)."""
+    box = spinel_box(2)
+    sub = box.arrays["sublattice"]
+    b = np.flatnonzero(sub == "B")
+    i0 = b[0]
+    d = box.get_distances(i0, b, mic=True, vector=True)
+    k = b[np.argmin(np.where(np.linalg.norm(d, axis=1) > 0.1, np.linalg.norm(d, axis=1), 99))]
+    e = box.get_distance(i0, k, mic=True, vector=True)
+    e /= np.linalg.norm(e)
+    keep = np.ones(len(box), bool)
+    keep[k] = False
+    cut = box[keep]
+    ks = 0.3
+    m = SpinModel.from_atoms(cut, cubic=False, neel_ks_meV=ks, surface_sites=np.ones(len(cut), bool))
+    site = int(np.flatnonzero(m.atom_index == (i0 if i0 < k else i0 - 1))[0])
+    q = quad_to_matrix(m.quad)
+    assert np.allclose(q[site], -0.5 * ks * np.outer(e, e), atol=1e-9)
+    w, v = np.linalg.eigh(q[site])
+    assert w[0] == pytest.approx(-0.5 * ks) and abs(abs(v[:, 0] @ e) - 1) < 1e-9
     # default: only the labelled surface sites get the term
+    p = spinel_sphere(30.0)
+    surf = p.arrays["surface"]
     m2 = SpinModel.from_atoms(p, cubic=False, neel_ks_meV=0.5)
-    assert np.all(m2.quad[~surf] == 0) and np.any(m2.quad[surf] != 0)
+    s2 = surf[m2.atom_index]
+    assert np.all(m2.quad[~s2] == 0) and np.any(m2.quad[s2] != 0)
 
 
 def test_radial_surface_anisotropy():

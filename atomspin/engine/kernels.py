@@ -471,3 +471,164 @@ def constrained_sweeps(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k
             acc_t[0] = acc
         acc_out[sw] = acc_t[0]
         _end_sweep(sigma_arr, acc_t[0], n, adapt, adapt_moves)
+
+
+# ----------------------------------------------------------------------------- collective rotation move
+COLL_WIDTH_MIN = 1e-4  # smallest rotation-angle half-width, rad (derived: as SIGMA_MIN)
+COLL_WIDTH_MAX = np.pi  # largest half-width, rad (derived: angles in [−π, π] cover all rotations)
+COLL_ADAPT_ATTEMPTS = 32  # collective attempts pooled per width update (derived: acceptance noise
+#                          ≈ 0.5/√32 ≈ 9 %, so the width settles within one factor-2 step of the target)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _rotation_matrix(ux, uy, uz, ang, rot):
+    """Rodrigues: rot ← rotation by ``ang`` (rad) about the unit axis (ux, uy, uz)."""
+    c = np.cos(ang)
+    s = np.sin(ang)
+    t = 1.0 - c
+    rot[0, 0] = c + t * ux * ux
+    rot[0, 1] = t * ux * uy - s * uz
+    rot[0, 2] = t * ux * uz + s * uy
+    rot[1, 0] = t * uy * ux + s * uz
+    rot[1, 1] = c + t * uy * uy
+    rot[1, 2] = t * uy * uz - s * ux
+    rot[2, 0] = t * uz * ux - s * uy
+    rot[2, 1] = t * uz * uy + s * ux
+    rot[2, 2] = c + t * uz * uz
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _rotate(rot, x, y, z):
+    """rot·(x, y, z), renormalised to a unit vector (removes rounding drift)."""
+    nx = rot[0, 0] * x + rot[0, 1] * y + rot[0, 2] * z
+    ny = rot[1, 0] * x + rot[1, 1] * y + rot[1, 2] * z
+    nz = rot[2, 0] * x + rot[2, 1] * y + rot[2, 2] * z
+    inv = 1.0 / np.sqrt(nx * nx + ny * ny + nz * nz)
+    return nx * inv, ny * inv, nz * inv
+
+
+@njit(cache=True, error_model="numpy")
+def _collective_delta_e(rot, lo, hi, sites, blo, bhi, bnd_i, bnd_j, bnd_J,
+                        spins, moments, zp, quad, k1, k2, b, has_quad, has_cubic, has_dip,
+                        cell_of, W, Hc, dM):
+    """Exact ΔE (meV) when the sites ``sites[lo:hi]`` are all rotated by ``rot``, others fixed.
+
+    Exchange inside the group is invariant; only the bonds (bnd_i[p] in group, bnd_j[p] outside),
+    p in [blo, bhi), contribute. ``dM`` (C, 3) receives the change of every cell moment (μB).
+    One pass over the group, no allocation; spins are not modified.
+    """
+    b0 = b[0]
+    b1 = b[1]
+    b2 = b[2]
+    de = 0.0
+    if has_dip:
+        for c in range(dM.shape[0]):
+            dM[c, 0] = 0.0
+            dM[c, 1] = 0.0
+            dM[c, 2] = 0.0
+    for q in range(lo, hi):
+        i = sites[q]
+        sx = spins[i, 0]
+        sy = spins[i, 1]
+        sz = spins[i, 2]
+        nx, ny, nz = _rotate(rot, sx, sy, sz)
+        dx = nx - sx
+        dy = ny - sy
+        dz = nz - sz
+        de -= zp[i] * (dx * b0 + dy * b1 + dz * b2)
+        if has_quad or has_cubic:
+            de += (_site_energy_nonlinear(i, nx, ny, nz, quad, k1, k2, has_quad, has_cubic)
+                   - _site_energy_nonlinear(i, sx, sy, sz, quad, k1, k2, has_quad, has_cubic))
+        if has_dip:
+            c = cell_of[i]
+            m = moments[i]
+            dM[c, 0] += m * dx
+            dM[c, 1] += m * dy
+            dM[c, 2] += m * dz
+    for p in range(blo, bhi):
+        i = bnd_i[p]
+        j = bnd_j[p]
+        sx = spins[i, 0]
+        sy = spins[i, 1]
+        sz = spins[i, 2]
+        nx, ny, nz = _rotate(rot, sx, sy, sz)
+        de -= bnd_J[p] * ((nx - sx) * spins[j, 0] + (ny - sy) * spins[j, 1] + (nz - sz) * spins[j, 2])
+    if has_dip:
+        nc = dM.shape[0]
+        for c in range(nc):
+            ax = dM[c, 0]
+            ay = dM[c, 1]
+            az = dM[c, 2]
+            if ax == 0.0 and ay == 0.0 and az == 0.0:
+                continue
+            de -= ax * Hc[c, 0] + ay * Hc[c, 1] + az * Hc[c, 2]
+            for d in range(nc):
+                w = W[c, d]
+                ex = dM[d, 0]
+                ey = dM[d, 1]
+                ez = dM[d, 2]
+                de -= 0.5 * (ax * (w[0, 0] * ex + w[0, 1] * ey + w[0, 2] * ez)
+                             + ay * (w[1, 0] * ex + w[1, 1] * ey + w[1, 2] * ez)
+                             + az * (w[2, 0] * ex + w[2, 1] * ey + w[2, 2] * ez))
+    return de
+
+
+@njit(cache=True, error_model="numpy")
+def collective_attempts(spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                        has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
+                        beta, grp_ptr, grp_sites, bnd_ptr, bnd_i, bnd_j, bnd_J,
+                        width_arr, adapt, state, rot, dM):
+    """One rigid-rotation Metropolis attempt per group; returns the number accepted.
+
+    Group g is ``grp_sites[grp_ptr[g]:grp_ptr[g+1]]``; its exchange bonds to sites outside it are
+    ``bnd_*[bnd_ptr[g]:bnd_ptr[g+1]]``. Per attempt, from stream ``state[0]``: axis û uniform on
+    the sphere (Marsaglia), angle θ = w(2u − 1) with w = ``width_arr[0]``, then (if ΔE > 0) one
+    uniform for the Metropolis test. R(û, θ) and R(û, −θ) = R⁻¹ are equally likely: symmetric
+    proposal. ``width_arr = [w, accepted, tried]``; w ← clip(w·clip(A/0.5, ½, 2), 1e-4, π) after
+    every COLL_ADAPT_ATTEMPTS attempts when ``adapt``. Mc/Hc are updated on acceptance.
+    """
+    st = state[0]
+    n_acc = 0
+    for g in range(grp_ptr.shape[0] - 1):
+        lo = grp_ptr[g]
+        hi = grp_ptr[g + 1]
+        if hi == lo:
+            continue
+        ux, uy, uz = _sphere(st)
+        ang = width_arr[0] * (2.0 * _uniform(st) - 1.0)
+        _rotation_matrix(ux, uy, uz, ang, rot)
+        de = _collective_delta_e(rot, lo, hi, grp_sites, bnd_ptr[g], bnd_ptr[g + 1], bnd_i, bnd_j,
+                                 bnd_J, spins, moments, zp, quad, k1, k2, b, has_quad, has_cubic,
+                                 has_dip, cell_of, W, Hc, dM)
+        ok = de <= 0.0 or _uniform(st) < np.exp(-beta * de)
+        if ok:
+            n_acc += 1
+            for q in range(lo, hi):
+                i = grp_sites[q]
+                nx, ny, nz = _rotate(rot, spins[i, 0], spins[i, 1], spins[i, 2])
+                spins[i, 0] = nx
+                spins[i, 1] = ny
+                spins[i, 2] = nz
+            if has_dip:
+                for c in range(dM.shape[0]):
+                    if dM[c, 0] != 0.0 or dM[c, 1] != 0.0 or dM[c, 2] != 0.0:
+                        _dip_apply(c, dM[c, 0], dM[c, 1], dM[c, 2], W, Mc, Hc)
+        if adapt:
+            if ok:
+                width_arr[1] += 1.0
+            width_arr[2] += 1.0
+            if width_arr[2] >= COLL_ADAPT_ATTEMPTS:
+                f = (width_arr[1] / width_arr[2]) / TARGET_ACCEPTANCE
+                if f < 0.5:
+                    f = 0.5
+                elif f > 2.0:
+                    f = 2.0
+                w = width_arr[0] * f
+                if w < COLL_WIDTH_MIN:
+                    w = COLL_WIDTH_MIN
+                elif w > COLL_WIDTH_MAX:
+                    w = COLL_WIDTH_MAX
+                width_arr[0] = w
+                width_arr[1] = 0.0
+                width_arr[2] = 0.0
+    return n_acc

@@ -202,7 +202,8 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         smask = smask_all[mag]
         if neel != 0.0:
             near = pairs.distance <= kw.get("r_nn", R_NN)
-            q += _an.neel_pair_quad(n, pairs.i[near], pairs.j[near], pairs.vector[near], neel, smask)
+            q += _an.neel_missing_bond_quad(n, pairs.i[near], pairs.j[near], pairs.vector[near], fam, neel, smask,
+                                            **kw)
         if radial != 0.0:
             if any(pbc):
                 raise ValueError("radial_ks_meV: radial surface anisotropy needs an open (non-periodic) particle")

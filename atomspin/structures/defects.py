@@ -217,26 +217,52 @@ def _close_pairs_removal(pos, is_cat, moved, cat_min, any_min):
     return np.flatnonzero(removed)
 
 
-def _snap_offset_A(s, tn, window_A=2.0):
-    """Offset (Å) along the normal that puts the cut plane midway between atomic layers.
+def _snap_offset_A(pos, is_cat, p0, n, tA, cmin, amin, window_A=2.5, disk_A=12.0):
+    """Offset (Å) along the unit normal ``n`` that puts the cut plane midway between atomic layers,
+    on the termination with the fewest overlaps.
 
-    ``s``: signed distances of all atoms to the requested plane; ``tn``: normal component of the
-    shift. Layers of the unshifted (s) and shifted (s ± tn) crystal are pooled, so the plane lies in
-    a gap of both: no layer is split between the two sides (e.g. the (110) O layer whose halves sit
-    at ±a(x − 1/4)/√2·2 = ±0.057 Å because x = 0.2548). The widest gap whose midpoint lies within
-    ±window_A is chosen (ties: nearest to the requested plane)."""
-    levels = np.concatenate([s, s + tn, s - tn])
-    levels = np.unique(np.round(levels[np.abs(levels) < window_A + 3.0], 4))
+    Layers of the unshifted (s) and shifted (s + t·n) crystal are pooled, s being the signed
+    distance to the requested plane through ``p0``; candidate planes are the midpoints of gaps
+    ≥ 0.3 Å with |midpoint| ≤ window_A, so no layer is ever split between the two sides (the (110)
+    O layer is split into halves at ±0.057 Å because x = 0.2548 ≠ 1/4; a plane through it
+    duplicates one half and empties the other). Among the candidates the one whose boundary gives
+    the fewest close pairs (cation pairs < cmin, any pair < amin), counted on a disk of radius
+    disk_A around ``p0``, wins; ties: the plane nearest to the requested one."""
+    s = (pos - p0) @ n
+    tn = float(tA @ n)
+    near = np.abs(s) < window_A + abs(tn) + 1.0
+    levels = np.concatenate([s[near], s[near] + tn])
+    levels = np.unique(np.round(levels[np.abs(levels) < window_A + 1.0], 4))
     if len(levels) < 2:
         return 0.0
     gaps = np.diff(levels)
     mids = 0.5 * (levels[1:] + levels[:-1])
-    ok = np.abs(mids) <= window_A
-    if not ok.any():
+    mids = mids[(gaps >= 0.3) & (np.abs(mids) <= window_A)]
+    if len(mids) == 0:
         return 0.0
-    score = np.where(ok, np.round(gaps, 3), -np.inf)
-    best = np.flatnonzero(score == score.max())
-    return float(mids[best[np.argmin(np.abs(mids[best]))]])
+    rin = np.linalg.norm(pos - p0 - np.outer(s, n), axis=1)
+    disk = np.flatnonzero((rin < disk_A) & (np.abs(s) < window_A + abs(tn) + 4.0))
+    sd, pd, cd = s[disk], pos[disk], is_cat[disk]
+    lim = max(cmin, amin)
+    best = None
+    for off in mids[np.argsort(np.abs(mids))]:
+        neg = sd <= off
+        pos_side = (sd + tn > off) & (np.abs(sd + tn - off) < lim + 4.0)
+        neg &= np.abs(sd - off) < lim + 4.0
+        P = np.concatenate([pd[neg], pd[pos_side] + tA])
+        C = np.concatenate([cd[neg], cd[pos_side]])
+        side = np.concatenate([np.zeros(neg.sum(), bool), np.ones(pos_side.sum(), bool)])
+        pairs = cKDTree(P).query_pairs(lim, output_type="ndarray")
+        if len(pairs):
+            d = np.linalg.norm(P[pairs[:, 0]] - P[pairs[:, 1]], axis=1)
+            cross = side[pairs[:, 0]] != side[pairs[:, 1]]
+            bad = cross & ((d < amin) | ((d < cmin) & C[pairs[:, 0]] & C[pairs[:, 1]]))
+            k = int(bad.sum())
+        else:
+            k = 0
+        if best is None or k < best[0]:
+            best = (k, float(off))
+    return best[1]
 
 
 def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, cation_min_A=2.5,
@@ -293,7 +319,7 @@ def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, c
     inside = _inside_fn(atoms)
     pos = atoms.positions
     p_req = p0
-    p0 = p0 + _snap_offset_A((pos - p0) @ n, float(tA @ n)) * n
+    p0 = p0 + _snap_offset_A(pos, atoms.numbers != 8, p0, n, tA, cmin, amin) * n
     reach = data.CATION_CUTOFF + float(np.linalg.norm(tA)) + 0.5  # Å: where neighbourhoods can change
     links_before = count_bob_links(atoms, mask=np.abs((pos - p0) @ n) < reach)
 
