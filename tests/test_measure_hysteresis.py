@@ -88,7 +88,7 @@ def test_mc_loop_orientation_average_reproduces_048_HK(full_scale):
     assert r.closure == pytest.approx(0.0, abs=0.02)
 
 
-@pytest.mark.filterwarnings("ignore:hysteresis_loop: a branch never crossed")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_mc_loop_is_deterministic_and_reports_components(capsys):
     m = uniaxial_cluster((2, 2, 1), J_meV=5.0, K_meV=1.0, sublattices=True, moment_muB=(5.0, 4.0))
     m.region = np.array(["shell", "core", "core", "shell"])

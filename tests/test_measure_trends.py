@@ -34,7 +34,7 @@ def test_compare_variants_tabulates_mean_sem_and_delta_exactly():
         compare_variants({}, protocol)
 
 
-@pytest.mark.filterwarnings("ignore:hysteresis_loop: a branch never crossed")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_standard_protocol_runs_on_a_small_cluster():
     proto = standard_protocol(1.0, loop_fields(5.0, 3), sweeps_per_point=20)
     out = proto(uniaxial_cluster((2, 2, 1), J_meV=5.0, K_meV=0.2), 3)

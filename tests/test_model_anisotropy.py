@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from atomspin.model import SpinModel
-from atomspin.model._testing import spinel_box, spinel_sphere
+from atomspin.model._testing import rocksalt_box, spinel_box, spinel_sphere
 from atomspin.model.anisotropy import neel_pair_quad
 from atomspin.model.core import quad_to_matrix
 from atomspin.units import ANGSTROM, MEV, MU_B_MEV_PER_T
@@ -83,12 +83,11 @@ def test_neel_pair_tensor_by_hand():
 
 def test_neel_bulk_b_site_full_shell_is_trigonal():
     """Independent check of why the ideal shell must be subtracted: the 12 nearest-shell bonds of a 16d
-    site (6 B along ⟨110⟩ ⊥ its trigonal axis, 6 A along ⟨311⟩-type directions), written out by hand for the
+    site (6 B along the three ⟨110⟩ at 35° to its trigonal axis, 6 A along ⟨311⟩-type directions), written out by hand for the
     site with trigonal axis [111], give eigenvalues (43/22, 43/22, 23/11) = (1.9545, 1.9545, 2.0909) · k_s."""
-    bb = [(1, -1, 0), (0, 1, -1), (1, 0, -1)]
-    ab = [(3, 1, 1), (1, 3, 1), (1, 1, 3)]  # 16d→8a vectors (a/8 units) on the ±[111] side, then inverted
-    v = np.array([x for t in bb for x in (t, tuple(-c for c in t))]
-                 + [x for t in ab for x in (tuple(c - 2 for c in t), tuple(2 - c for c in t))], float)
+    bb = [(1, 1, 0), (1, 0, 1), (0, 1, 1)]  # 16d (4,4,4) → (6,6,4), (6,4,6), (4,6,6) in a/8 units
+    ab = [(3, -1, -1), (-1, 3, -1), (-1, -1, 3)]  # 16d (4,4,4)→8a (7,3,3), (3,7,3), (3,3,7) … in a/8 units
+    v = np.array([x for t in bb + ab for x in (t, tuple(-c for c in t))], float)
     v /= np.linalg.norm(v, axis=1)[:, None]
     q = neel_pair_quad(13, np.zeros(12, int), np.arange(1, 13), v, 1.0, np.r_[True, np.zeros(12, bool)])
     assert np.allclose(np.linalg.eigvalsh(q[0]), [43 / 22, 43 / 22, 23 / 11], atol=1e-12)

@@ -123,3 +123,34 @@ def test_zn_dopant_is_nonmagnetic_and_index_kept():
     n_fu = 64
     assert np.linalg.norm(m.magnetisation()) / n_fu == pytest.approx(4.0 + 5 * 0.25)
     assert m.info["pair_counts"]["AB"] == 768 - 16 * 12
+
+
+def test_particle_volume_counts_oxygen_not_iron():
+    """volume_m3 of an open particle = N_O · a³/32 (spinel, 32 O per cubic cell), independent of B
+    vacancies and of zero-moment Zn dopants; before the fix it was N_Fe · a³/24 (0.888 × for δ = 1/3)."""
+    from atomspin.model._testing import spinel_sphere
+    from atomspin.units import ANGSTROM
+
+    a = 8.396
+    full = spinel_sphere(40.0)
+    n_o = int(np.sum(full.arrays["sublattice"] == "O"))
+    v_o = n_o * a ** 3 / 32 * ANGSTROM ** 3
+    m_full = SpinModel.from_atoms(full)
+    assert m_full.volume_m3 == pytest.approx(v_o, rel=1e-12)
+    # the O-count volume of a sphere is its geometric volume up to the surface roughness of a 4 nm cut
+    assert m_full.volume_m3 == pytest.approx(4 / 3 * np.pi * (20.0 * ANGSTROM) ** 3, rel=0.05)
+    # Fe3−δO4 with δ = 1/3 (1/6 of the B sites empty): same O, same volume
+    vac = spinel_sphere(40.0, vacancy_fraction=1 / 6, seed=3)
+    assert int(np.sum(vac.arrays["sublattice"] == "O")) == n_o
+    m_vac = SpinModel.from_atoms(vac)
+    assert m_vac.n < 0.9 * m_full.n
+    assert m_vac.volume_m3 == pytest.approx(v_o, rel=1e-12)
+    # Zn on a quarter of the A sites (moment 0): same volume
+    zn = full.copy()
+    a_sites = np.flatnonzero(zn.arrays["sublattice"] == "A")
+    mom = zn.arrays["moment_muB"].copy()
+    mom[a_sites[::4]] = 0.0
+    zn.set_array("moment_muB", mom)
+    assert SpinModel.from_atoms(zn).volume_m3 == pytest.approx(v_o, rel=1e-12)
+    # periodic box: the cell volume
+    assert SpinModel.from_atoms(spinel_box(2)).volume_m3 == pytest.approx((2 * a * ANGSTROM) ** 3, rel=1e-12)

@@ -12,6 +12,7 @@ Example::
     obs = sim.run(5000, observe_every=5)               # Observables: energy, M, sublattices
     print(obs.reduced_m, obs.binder, obs.susceptibility)
     sim.set_field([0, 0, 0.5]); sim.set_temperature(250.0)   # no recompilation
+    sim.collective_every = 1   # + one rigid rotation of all spins per sweep (equilibrium accelerator)
 
 Reproducibility: same seed, move, ``threads`` and ``parallel`` ⇒ bit-identical numbers (the
 coloured sweep gives chunk t of every colour class its own xoshiro256+ stream t).
@@ -21,6 +22,7 @@ from atomspin.engine.simulation import (  # noqa: F401
     MOVES,
     Observables,
     Simulation,
+    collective_energy_change,
     colour_classes,
     effective_field,
     local_energy_change,
@@ -28,4 +30,4 @@ from atomspin.engine.simulation import (  # noqa: F401
 from atomspin.engine.constrained import ConstrainedObservables, ConstrainedSimulation  # noqa: F401
 
 __all__ = ["Simulation", "Observables", "effective_field", "local_energy_change", "colour_classes",
-           "MOVES", "ConstrainedSimulation", "ConstrainedObservables"]
+           "collective_energy_change", "MOVES", "ConstrainedSimulation", "ConstrainedObservables"]

@@ -124,6 +124,17 @@ class ConstrainedSimulation(Simulation):
         self._spins = np.ascontiguousarray(s)
         self._refresh_dipolar()
 
+    @property
+    def collective_every(self):
+        """Always 0: a rigid rotation would break the constraint M ∥ ê (not available here)."""
+        return 0
+
+    @collective_every.setter
+    def collective_every(self, k):
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k != 0:
+            raise ValueError(f"collective_every: {k!r} is outside [0, 0]; constrained MC fixes the "
+                             "direction of M, so collective rotations are not available")
+
     @Simulation.spins.setter
     def spins(self, value):  # noqa: D401 - property setter
         Simulation.spins.fset(self, value)

@@ -12,7 +12,7 @@ from atomspin.model import anisotropy as _an
 from atomspin.model.parameters import default_set_for_phase, load_parameter_set
 from atomspin.units import ANGSTROM, MEV
 
-_SPINEL = ("AA", "AB", "BB", "BB180")
+_SPINEL = ("AA", "AB", "BB", "BB180", "AA_bridged")
 _ROCKSALT = ("RR1", "RR2")
 _INTERFACE = ("RA", "RA_direct", "RB", "RB180")
 _MAGNETIC_FAMILIES = ("A", "B", "R")
@@ -44,6 +44,28 @@ def _finite_scalar(name, v, lo=-np.inf, hi=np.inf):
     if not np.isfinite(x) or x < lo or x > hi:
         raise ValueError(f"{name}: {v} is outside [{lo}, {hi}]")
     return x
+
+
+def _particle_volume_A3(atoms, sub, oxy, spinel, rock, v_site):
+    """(volume in Å³, how): N_O · (a³/n_O) of the phase of each O's nearest cation, else Σ a³/n_mag.
+
+    The O sublattice is complete in vacancy-bearing and doped particles, so counting O (not Fe) keeps B
+    vacancies and zero-moment dopants from shrinking the volume.
+    """
+    vo_sp, vo_rs = spinel.oxygen_volume_A3(), rock.oxygen_volume_A3()
+    cat = np.isin(sub, _MAGNETIC_FAMILIES)
+    if np.any(oxy) and np.any(cat):
+        if np.any(sub == "R"):
+            from scipy.spatial import cKDTree
+
+            _, near = cKDTree(atoms.positions[cat]).query(atoms.positions[oxy])
+            is_r = sub[cat][near] == "R"
+        else:
+            is_r = np.zeros(int(np.sum(oxy)), dtype=bool)
+        v = np.where(is_r, vo_rs, vo_sp)
+        if np.all(np.isfinite(v) & (v > 0)):
+            return float(np.sum(v)), "oxygen count (a^3/32 per O spinel, a^3/4 per O rock salt)"
+    return float(np.sum(v_site)), "magnetic-site count (a^3/n_mag per site; no O or no oxygen_per_cell)"
 
 
 def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, overrides: Optional[Mapping] = None,
@@ -102,8 +124,15 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
     -----
     Spins are the cations labelled A, B or R with ``moment_muB`` > 0 (Zn²⁺ and other zero-moment dopants
     carry no spin). A magnetic dopant couples with the J of its site class, converted with its own spin
-    length m/2. ``atom_index`` maps each spin back to its ``ase.Atoms`` index. The ``volume_m3`` of the
-    model is the cell volume for a fully periodic box, else Σ (bulk volume per magnetic site).
+    length m/2. ``atom_index`` maps each spin back to its ``ase.Atoms`` index.
+
+    ``volume_m3`` is the cell volume for a fully periodic box, else the **oxygen-count volume**
+    N_O · a³/32 (spinel) or a³/4 (rock salt; each O takes the phase of its nearest cation), so that B
+    vacancies and Zn dopants do not shrink the particle (falls back to Σ a³/n_mag per magnetic site when the
+    structure has no O). The cubic constants are **per Fe**: k = K·a³/n_mag of the ideal bulk phase on every
+    magnetic site, so a vacancy-bearing or diluted particle has a total cubic energy reduced in proportion
+    to its Fe count (no re-normalisation to the volume is made; e.g. Fe3−δO4 with δ = 1/3 and magnetite K1
+    gives K_eff ≈ 0.89 K1 at T = 0). ``info['volume_source']`` says which volume was used.
     """
     from ase import Atoms
 
@@ -229,14 +258,17 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         size = 2.0 if dipolar is True else dipolar
         dip = build_macrocells(pos, size)
 
-    vol_m3 = float(np.sum(v_site)) * ANGSTROM ** 3
+    vol_m3, vol_source = _particle_volume_A3(atoms, sub, oxy, spinel, rock, v_site)
+    vol_m3 *= ANGSTROM ** 3
     if any(pbc) and all(pbc):
         vol_m3 = float(abs(np.linalg.det(np.array(atoms.cell)))) * ANGSTROM ** 3
+        vol_source = "periodic cell"
     info = {
         "params": spinel.name, "rocksalt_params": rock.name, "interface_params": inter.name,
         "pair_class_names": list(PAIR_CLASSES), "pair_counts": pairs.counts(), "class_source": used,
         "phase": phase, "n_oxygen": int(np.sum(oxy)),
         "site_volume_A3": {"spinel": spinel.site_volume_A3(), "rocksalt": rock.site_volume_A3()},
+        "volume_source": vol_source,
         "mean_J_meV": {k: float(np.mean(Jp[pairs.cls == PAIR_CLASSES.index(k)])) for k in used},
         "convention": "E = -sum_{i<j} J_ij si.sj (unit spins, meV, J>0 FM); see atomspin.model.core",
     }

@@ -12,7 +12,8 @@ Every magnetic-cation pair is classified by its Fe–O–Fe path:
 Classes (``PAIR_CLASSES``; A = tetrahedral spinel, B = octahedral spinel, R = rock-salt cation):
 
 =========== =========================================================================
-``AA``      A–A (bulk: no shared O, 3.64 Å)
+``AA``      A–A without a shared O (bulk: 3.64 Å, no O bonded to both)
+``AA_bridged`` A–O–A with a shared O (absent in the bulk; ≈ 107°, 2.97 Å across antiphase boundaries)
 ``AB``      A–O–B (bulk ≈ 124°)
 ``BB``      B–O–B, angle < ``angle_split`` (135°; bulk ≈ 92°)
 ``BB180``   B–O–B, angle ≥ ``angle_split`` (antiphase boundary, ≈ 175–180°)
@@ -34,7 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-PAIR_CLASSES = ("AA", "AB", "BB", "BB180", "RR1", "RR2", "RA", "RA_direct", "RB", "RB180")
+#: Pair classes; new classes are appended so that the indices stored in ``SpinModel.pair_class`` stay stable.
+PAIR_CLASSES = ("AA", "AB", "BB", "BB180", "RR1", "RR2", "RA", "RA_direct", "RB", "RB180", "AA_bridged")
 _FAMILY = {"A": 0, "B": 1, "R": 2}
 
 R_BOND = 2.3  # Å, cation–O bond cutoff (Fe–O 1.80–2.20 Å in spinel/rock salt; physics.md §1 [D])
@@ -249,7 +251,8 @@ def classify_pairs(cation_pos, cation_family, oxygen_pos, cell=None, pbc=(False,
     cls = np.full(npair, -1, dtype=np.int64)
     A, B, R = 0, 1, 2
     C = {name: k for k, name in enumerate(PAIR_CLASSES)}
-    cls[(lo == A) & (hi == A) & (dist <= r_nn)] = C["AA"]
+    cls[(lo == A) & (hi == A) & ~bridged & (dist <= r_nn)] = C["AA"]
+    cls[(lo == A) & (hi == A) & bridged] = C["AA_bridged"]
     cls[(lo == A) & (hi == B) & bridged] = C["AB"]
     cls[(lo == B) & (hi == B) & bridged & ~wide] = C["BB"]
     cls[(lo == B) & (hi == B) & wide] = C["BB180"]

@@ -101,6 +101,16 @@ class ParameterSet:
         n = float(self.anisotropy.get("magnetic_sites_per_cell", np.nan))
         return a ** 3 / n
 
+    def oxygen_volume_A3(self) -> float:
+        """Volume per oxygen of the ideal bulk phase in Å³ (a³ / n_O; NaN when ``oxygen_per_cell`` is absent).
+
+        Spinel: 32 O per cubic cell (AB2O4, Z = 8); rock salt: 4 O per cell. The O sublattice is complete in
+        vacancy-bearing (Fe3−δO4, γ-Fe2O3) and doped particles, so the O count measures the particle volume.
+        """
+        a = float(self.anisotropy.get("cell_a_A", np.nan))
+        n = float(self.anisotropy.get("oxygen_per_cell", np.nan))
+        return a ** 3 / n
+
     def cubic_per_site_meV(self):
         """(k1, k2) per magnetic site in meV: K · a³ / n_mag (K in J/m³)."""
         from atomspin.units import ANGSTROM, MEV

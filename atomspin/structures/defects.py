@@ -217,6 +217,44 @@ def _close_pairs_removal(pos, is_cat, moved, cat_min, any_min):
     return np.flatnonzero(removed)
 
 
+def _ideal_positions(atoms):
+    """Positions (Å) with every site moved to its ideal x = 1/4 spinel (or rock-salt) position: the
+    fractional coordinates of the particle's lattice rounded to multiples of 1/8 (all A, B, O and
+    rock-salt sites of the cubic cell lie on that grid; the O parameter x = 0.2548 displaces O by
+    0.04 Å per axis, far below 1/16 a). Without lattice info (not from build_particle): positions."""
+    if "lattice_origin_A" not in atoms.info or "cell_lengths_A" not in atoms.info:
+        return atoms.positions.copy()
+    origin = np.asarray(json.loads(atoms.info["lattice_origin_A"]), float)
+    L = np.asarray(json.loads(atoms.info["cell_lengths_A"]), float)
+    sub = L / [1, 1, max(1, int(round(L[2] / L[0])))]
+    f = (atoms.positions - origin) / sub
+    return origin + np.round(8.0 * f) / 8.0 * sub
+
+
+def _o_displacement(atoms, ideal, sites):
+    """Displacement (Å) actual − ideal of the O at ideal ``sites`` of the unshifted crystal, looked
+    up by site class (fractional coordinates modulo the cubic (sub)cell), taken from the particle's
+    own O atoms. (x − 1/4 displacements follow the cubic Fd-3m cell.)"""
+    origin = np.asarray(json.loads(atoms.info["lattice_origin_A"]), float)
+    L = np.asarray(json.loads(atoms.info["cell_lengths_A"]), float)
+    sub = L / [1, 1, max(1, int(round(L[2] / L[0])))]
+    o = atoms.numbers == 8
+
+    def key(p):
+        k = np.mod(np.rint(8.0 * (p - origin) / sub).astype(np.int64), 8)
+        return k[:, 0] * 64 + k[:, 1] * 8 + k[:, 2]
+
+    table = np.zeros((512, 3))
+    seen = np.zeros(512, bool)
+    ko = key(ideal[o])
+    table[ko] = atoms.positions[o] - ideal[o]
+    seen[ko] = True
+    ks = key(sites)
+    if not np.all(seen[ks]):  # particle smaller than one cell: keep the site's own displacement
+        raise ValueError("atoms: particle too small to hold every O site class of the cell")
+    return table[ks]
+
+
 def _snap_offset_A(pos, is_cat, p0, n, tA, cmin, amin, window_A=2.5, disk_A=12.0):
     """Offset (Å) along the unit normal ``n`` that puts the cut plane midway between atomic layers,
     on the termination with the fewest overlaps.
@@ -288,17 +326,35 @@ def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, c
 
     Notes
     -----
-    The shifted crystal is (lattice + t) ∩ shape on the positive side; sites whose source lies outside
-    the shape are filled from lattice − t (2t is a lattice translation), so the surface stays intact.
-    The record holds the number of new B–O–B links with angle > 160° and B–O < 2.3 Å, the boundary
-    area (cross-section of the particle shape) and their ratio. On the ideal lattice (periodic
-    bicrystal) both a/4[110] ⊥ (110) and a/4[1-10] in (110) give 8 links per √2·a² = 8.0 nm⁻²
-    (the reference sheet quotes ≈ 7.4 nm⁻² for the perpendicular shift); particles give slightly less
-    because links are lost at the surface. Labels (valence, dopants, vacancies) travel with the
-    shifted atoms. For the vacancy-ordered maghemite cell 2t is not a lattice translation, so the
-    vacancy order of the ≤ |t| thick refilled surface layer on the shifted side is not exact.
-    Charge removed with overlapping cations is recorded, not compensated.
-    """
+    **Plane position.** The requested plane (through ``point``) is moved along the normal by less
+    than 2.5 Å to the middle of a gap between atomic layers of the pooled unshifted + shifted
+    crystal, taking the termination with the fewest overlaps, ties the nearest (record:
+    ``point_A`` used, ``point_requested_A``). Sides are assigned on ideal (x = 1/4) positions, so a
+    layer is never split: with x = 0.2548 the (110) O layer through the centre consists of halves
+    at ±0.057 Å, and a cut through it used to duplicate one half and empty the other (10 nm sphere:
+    −316 O, +632 e).
+    **O sublattice.** The ideal O sublattice is invariant under any ¼⟨110⟩ translation, so the O
+    sites of the positive side stay occupied (same atoms and labels) and only take the shifted
+    crystal's x-displacement: the O count never changes. Cations of the shifted crystal are
+    (lattice + t) ∩ shape on the positive side; sites whose source lies outside the shape are
+    filled from lattice − t (2t is a lattice translation), so the surface stays intact.
+    **Measured (Fe3O4 spheres, default plane and shift)**: (110) a/4[110]: no atom removed; 8 nm:
+    A, B, O counts and charge unchanged, 380 new 180° links / 50.3 nm² = 7.56 nm⁻²; 10 nm: 608
+    links, 7.74 nm⁻², −4 B at the surface (the shifted lattice cuts the sphere differently).
+    The periodic bicrystal gives exactly 8 links per √2·a² = 8.0 nm⁻² for a/4[110] and a/4[1-10]
+    (reference sheet: ≈ 7.4 nm⁻²). (001) a/4[101]: every termination puts A and B in
+    face-sharing sites (A–B 1.82 Å), ≈ 2 per a² of boundary (8 nm: 140 B removed, 2.8 nm⁻²
+    180° links); the in-plane a/4[110] on (001) instead gives A–A at a/4 = 2.10 Å (146 A removed
+    at cation_min_A = 2.5). In this rigid-O model no {100} ¼⟨110⟩ boundary is conservative.
+    (111) a/4[110]: t·n = a/(2√3) is one O-layer spacing, so the O layers continue but the
+    kagome / mixed cation layers on the positive side are out of phase. With the default
+    termination two mixed layers face each other: nothing overlaps, B-deficient (8 nm: −166 B =
+    3.3 nm⁻², charge −332 e) and 0 links of 180° — geometrically correct for this shift. The
+    other termination (``point`` ≈ 1.2 Å lower) faces two kagome layers: +166 B, −168 A, 928
+    links (18.5 nm⁻²). Charge removed with overlapping cations is recorded, not compensated.
+    Labels (valence, dopants, vacancies) travel with the shifted cations. For the vacancy-ordered
+    maghemite cell 2t is not a lattice translation, so the vacancy order of the ≤ |t| thick
+    refilled surface layer on the shifted side is not exact.
     _require(atoms)
     if any(atoms.pbc):
         raise ValueError("atoms: insert_apb needs a finite particle (pbc False), not a periodic cell")
@@ -319,19 +375,27 @@ def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, c
     inside = _inside_fn(atoms)
     pos = atoms.positions
     p_req = p0
-    p0 = p0 + _snap_offset_A(pos, atoms.numbers != 8, p0, n, tA, cmin, amin) * n
+    ideal = _ideal_positions(atoms)  # x = 1/4 sites: side and inside tests never split a layer
+    p0 = p0 + _snap_offset_A(ideal, atoms.numbers != 8, p0, n, tA, cmin, amin) * n
     reach = data.CATION_CUTOFF + float(np.linalg.norm(tA)) + 0.5  # Å: where neighbourhoods can change
     links_before = count_bob_links(atoms, mask=np.abs((pos - p0) @ n) < reach)
 
     eps = 1e-6  # Å: atoms on the plane stay unshifted
-    neg = (pos - p0) @ n <= eps
-    q1 = pos + tA
-    prim = ((q1 - p0) @ n > eps) & inside(q1)
-    q2 = pos - tA
-    fill = ((q2 - p0) @ n > eps) & inside(q2) & ~inside(pos - 2 * tA)
-    src = np.concatenate([np.flatnonzero(neg), np.flatnonzero(prim), np.flatnonzero(fill)])
-    new_pos = np.concatenate([pos[neg], q1[prim], q2[fill]])
-    moved = np.concatenate([np.zeros(neg.sum(), bool), np.ones(prim.sum() + fill.sum(), bool)])
+    is_o = atoms.numbers == 8
+    neg = (ideal - p0) @ n <= eps
+    # cations of the shifted crystal: (lattice + t) ∩ shape on the positive side (ideal = actual)
+    q1 = ideal + tA
+    prim = ((q1 - p0) @ n > eps) & inside(q1) & ~is_o
+    q2 = ideal - tA
+    fill = ((q2 - p0) @ n > eps) & inside(q2) & ~inside(ideal - 2 * tA) & ~is_o
+    # O: the x = 1/4 O sublattice is invariant under t, so the positive-side O sites stay occupied
+    # (same atoms, same labels); they only take the shifted crystal's displacement u(site − t)
+    opos = ~neg & is_o
+    new_o = ideal[opos] + _o_displacement(atoms, ideal, ideal[opos] - tA)
+    src = np.concatenate([np.flatnonzero(neg), np.flatnonzero(prim), np.flatnonzero(fill),
+                          np.flatnonzero(opos)])
+    new_pos = np.concatenate([pos[neg], pos[prim] + tA, pos[fill] - tA, new_o])
+    moved = np.concatenate([np.zeros(neg.sum(), bool), np.ones(prim.sum() + fill.sum() + opos.sum(), bool)])
     out = atoms[src]
     out.positions = new_pos
     is_cat = out.numbers != 8

@@ -1,0 +1,272 @@
+"""Tests of the collective (rigid rotation) Monte Carlo move of atomspin.engine.Simulation.
+
+Exact references: ΔE against two full model.energy evaluations; a pure-Python transcription of the
+move consuming the same xoshiro256+ numbers; the Langevin function and the exact macrospin
+Boltzmann average of ⟨cos²θ⟩ for exchange-stiff clusters; single-spin-only long runs.
+"""
+import math
+import os
+import sys
+
+import numpy as np
+import pytest
+from scipy.integrate import quad as integrate
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_engine import (PyXoshiro, RefCone, _csr_from_pairs, _random_unit,  # noqa: E402
+                         random_model, ref_metropolis)
+
+from atomspin.engine import ConstrainedSimulation, Simulation, collective_energy_change  # noqa: E402
+from atomspin.model.core import SpinModel  # noqa: E402
+from atomspin.units import K_B_MEV_PER_K, MU_B_MEV_PER_T  # noqa: E402
+
+
+def rodrigues(u, ang):
+    """Rotation matrix by angle ang (rad) about unit axis u, written out from Rodrigues' formula."""
+    k = np.array([[0, -u[2], u[1]], [u[2], 0, -u[0]], [-u[1], u[0], 0]])
+    return np.eye(3) + math.sin(ang) * k + (1 - math.cos(ang)) * (k @ k)
+
+
+def random_rotation(rng):
+    u = _random_unit(rng, 1)[0]
+    return rodrigues(u, rng.uniform(-math.pi, math.pi))
+
+
+def complete_cluster(n, J, moment, field=(0, 0, 0), K=0.0):
+    """n spins, all pairs coupled by J (meV), uniaxial anisotropy −K s_z² per spin (meV)."""
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    indptr, indices, Jv = _csr_from_pairs(n, pairs, [J] * len(pairs))
+    quad = np.zeros((n, 6))
+    quad[:, 2] = K
+    return SpinModel(positions=np.zeros((n, 3)), spins=np.tile([0.0, 0.0, 1.0], (n, 1)),
+                     moments=np.full(n, float(moment)), indptr=indptr, indices=indices, J=Jv, quad=quad,
+                     k1=np.zeros(n), k2=np.zeros(n), field=np.array(field, dtype=float))
+
+
+def langevin(x):
+    return 1.0 / math.tanh(x) - 1.0 / x
+
+
+# ----------------------------------------------------------------------------- ΔE
+@pytest.mark.parametrize("dipolar", [False, True])
+def test_collective_delta_e_equals_full_recomputation(dipolar):
+    rng = np.random.default_rng(11)
+    for trial in range(6):
+        model = random_model(n=14, n_pairs=30, seed=trial, dipolar=dipolar, cells=4)
+        spins = _random_unit(rng, model.n)
+        for sites in (None, np.array([0, 2, 3, 7, 11]), np.arange(5, 14)):
+            rot = random_rotation(rng)
+            idx = np.arange(model.n) if sites is None else sites
+            new = spins.copy()
+            new[idx] = spins[idx] @ rot.T
+            ref = model.energy(new) - model.energy(spins)
+            got = collective_energy_change(model, rot, sites=sites, spins=spins)
+            assert abs(got - ref) <= 1e-10 * max(abs(ref), 1e-3), (trial, sites, got, ref)
+
+
+def test_global_rotation_leaves_exchange_invariant():
+    model = random_model(n=10, n_pairs=20, seed=5, quad=False, cubic=False, field=(0, 0, 0))
+    rot = random_rotation(np.random.default_rng(0))
+    assert abs(collective_energy_change(model, rot)) < 1e-12
+    # ... but not a rotation of a subset with bonds leaving it
+    assert abs(collective_energy_change(model, rot, sites=[0, 1, 2])) > 1e-3
+
+
+# ----------------------------------------------------------------------------- kernel vs reference
+def ref_run(model, T, seed, n_sweeps, every, labels, sigma=0.5, window=20, width=0.1):
+    """Sequential single-spin sweeps (site order 0…N−1) + after every `every`-th sweep one rigid
+    rotation per group (labels ascending), all on one PyXoshiro stream; ΔE by full energies."""
+    r, s, beta = PyXoshiro(seed), model.spins.copy(), 1 / (K_B_MEV_PER_K * T)
+    cone = RefCone(sigma, window)
+    w, wacc, wtried = width, 0, 0
+    groups = [np.flatnonzero(labels == g) for g in sorted(set(labels.tolist()) - {-1})]
+    n_acc = 0
+    for sw in range(1, n_sweeps + 1):
+        acc = sum(ref_metropolis(model, s, i, r, "adaptive", cone.sigma, beta) for i in range(model.n))
+        cone.end_sweep(acc, model.n)
+        if sw % every:
+            continue
+        for idx in groups:
+            u = r.sphere()
+            rot = rodrigues(u, w * (2 * r.uniform() - 1))
+            new = s.copy()
+            v = s[idx] @ rot.T
+            new[idx] = v / np.linalg.norm(v, axis=1, keepdims=True)
+            de = model.energy(new) - model.energy(s)
+            ok = de <= 0 or r.uniform() < math.exp(-beta * de)
+            if ok:
+                s = new
+                n_acc += 1
+            wacc, wtried = wacc + ok, wtried + 1
+            if wtried >= 32:
+                w = min(max(w * min(max(wacc / wtried / 0.5, 0.5), 2.0), 1e-4), math.pi)
+                wacc = wtried = 0
+    return s, w, n_acc
+
+
+@pytest.mark.parametrize("dipolar", [False, True])
+def test_collective_kernel_matches_reference(dipolar):
+    model = random_model(n=8, n_pairs=12, seed=3, dipolar=dipolar)
+    labels = np.array([0, 0, 1, -1, 1, 0, 1, 0])  # two groups with bonds leaving them, one excluded site
+    sim = Simulation(model, T=60.0, seed=9, threads=1, adapt_moves=20, collective_every=2,
+                     collective_groups=labels)
+    sim.run(70, observe_every=7)
+    s_ref, w_ref, n_acc = ref_run(model, 60.0, 9, 70, 2, labels)
+    assert sim.collective_width == pytest.approx(w_ref, rel=1e-12, abs=0)
+    assert w_ref != 0.1  # the width adaptation was exercised (70 attempts ≥ 32)
+    assert sim.collective_acceptance == pytest.approx(n_acc / 70)
+    assert 0 < n_acc < 70
+    assert np.allclose(sim.spins, s_ref, rtol=0, atol=1e-10)
+
+
+def test_split_run_equals_whole_and_determinism_parallel():
+    model = random_model(n=30, n_pairs=50, seed=6)
+    a = Simulation(model, T=40.0, seed=2, threads=2, parallel=True, collective_every=3)
+    a.run(11, observe_every=11)
+    b = Simulation(model, T=40.0, seed=2, threads=2, parallel=True, collective_every=3)
+    b.run(4)
+    b.run(7, observe_every=2)
+    assert np.array_equal(a.spins, b.spins) and a.collective_width == b.collective_width
+    c = Simulation(model, T=40.0, seed=2, threads=2, parallel=True)
+    c.run(11)
+    assert not np.array_equal(a.spins, c.spins)  # the collective move did act
+    d = Simulation(model, T=40.0, seed=2, threads=2, parallel=True)
+    d.run(2)
+    d.collective_every = 3  # settable later
+    d.run(9)  # attempts after global sweeps 3, 6, 9: the same schedule as a
+    assert np.array_equal(a.spins, d.spins) and d._coll_tried == 3
+
+
+# ----------------------------------------------------------------------------- equilibrium
+N_STIFF, J_STIFF, MOM, T_STIFF = 8, 200.0, 5.0, 10.0  # J/k_BT ≈ 230: internal disorder < 0.1 %
+
+
+def test_stiff_cluster_follows_langevin_of_total_moment():
+    kt = K_B_MEV_PER_K * T_STIFF
+    mu = N_STIFF * MOM * MU_B_MEV_PER_T  # meV/T
+    for x in (1.0, 3.0):
+        model = complete_cluster(N_STIFF, J_STIFF, MOM, field=(0, 0, x * kt / mu))
+        sim = Simulation(model, T=T_STIFF, seed=4, threads=1, collective_every=1)
+        sim.run(2000)
+        sim.freeze_cone()
+        obs = sim.run(20000, observe_every=1)
+        mz = np.mean(obs.magnetisation[:, 2]) / obs.m_sat
+        assert mz == pytest.approx(langevin(x), rel=0.02), (x, mz, langevin(x))
+        assert 0.2 < obs.collective_acceptance < 0.8
+
+
+def test_stiff_uniaxial_cluster_cos2_matches_macrospin():
+    kt = K_B_MEV_PER_K * T_STIFF
+    ktot = 3.0 * kt  # K_tot / k_BT = 3
+    model = complete_cluster(N_STIFF, J_STIFF, MOM, K=ktot / N_STIFF)
+    a = ktot / kt
+    exact = (integrate(lambda u: u * u * math.exp(a * u * u), 0, 1)[0]
+             / integrate(lambda u: math.exp(a * u * u), 0, 1)[0])
+    sim = Simulation(model, T=T_STIFF, seed=8, threads=1, collective_every=1)
+    sim.run(2000)
+    sim.freeze_cone()
+    obs = sim.run(20000)
+    m = obs.magnetisation
+    cos2 = np.mean(m[:, 2] ** 2 / np.sum(m * m, axis=1))
+    assert cos2 == pytest.approx(exact, rel=0.02), (cos2, exact)
+    assert exact > 1 / 3 + 0.2  # the anisotropy matters (isotropic value 1/3)
+
+
+@pytest.mark.slow
+def test_single_spin_only_long_run_agrees(full_scale):
+    """A moderately stiff cluster: a long run without collective moves reaches the same ⟨M_z⟩."""
+    n, J, T = 4, 30.0, 10.0
+    kt = K_B_MEV_PER_K * T
+    model = complete_cluster(n, J, MOM, field=(0, 0, 2.0 * kt / (n * MOM * MU_B_MEV_PER_T)))
+    sweeps = 400_000 if full_scale else 100_000
+    res = []
+    for every in (0, 1):
+        sim = Simulation(model, T=T, seed=21, threads=1, collective_every=every)
+        sim.run(5000)
+        obs = sim.run(sweeps, observe_every=10)
+        res.append(np.mean(obs.magnetisation[:, 2]) / obs.m_sat)
+    assert res[0] == pytest.approx(res[1], rel=0.02 if full_scale else 0.04), res
+
+
+# ----------------------------------------------------------------------------- efficiency
+def ferrimagnetic_cluster(L=10, J=-40.0, K=0.01, B=-3.0):
+    """L³ simple-cubic open cluster, two sublattices (5 and 4 μB, NaCl order) coupled by J < 0 (meV),
+    uniaxial K (meV) per spin; starts saturated with the net moment along +z."""
+    n = L ** 3
+    idx = np.arange(n).reshape(L, L, L)
+    pairs = []
+    for ax in range(3):
+        lo = [slice(None)] * 3
+        hi = [slice(None)] * 3
+        lo[ax], hi[ax] = slice(0, L - 1), slice(1, L)
+        pairs += list(zip(idx[tuple(lo)].ravel(), idx[tuple(hi)].ravel()))
+    indptr, indices, Jv = _csr_from_pairs(n, pairs, [J] * len(pairs))
+    par = np.sum(np.unravel_index(np.arange(n), (L, L, L)), axis=0) % 2
+    spins = np.zeros((n, 3))
+    spins[:, 2] = np.where(par == 0, 1.0, -1.0)
+    quad = np.zeros((n, 6))
+    quad[:, 2] = K
+    return SpinModel(positions=np.zeros((n, 3)), spins=spins, moments=np.where(par == 0, 5.0, 4.0),
+                     indptr=indptr, indices=indices, J=Jv, quad=quad, k1=np.zeros(n), k2=np.zeros(n),
+                     field=np.array([0.0, 0.0, B]), sublattice=np.where(par == 0, "A", "B"))
+
+
+def test_collective_move_reverses_ferrimagnetic_cluster():
+    model = ferrimagnetic_cluster()
+    m0 = float(model.moments @ model.spins[:, 2])  # initial net moment, μB (+500)
+    out = {}
+    for every in (0, 1):
+        sim = Simulation(model, T=300.0, seed=5, threads=1, collective_every=every)
+        obs = sim.run(200, observe_every=10)
+        out[every] = obs.magnetisation[-5:, 2].mean() / m0
+    assert out[1] < -0.5, out
+    assert out[0] > 0.5, out
+
+
+# ----------------------------------------------------------------------------- threads, bad input
+def test_threads_one_is_sequential_even_for_large_n():
+    n = 5000
+    model = SpinModel(positions=np.zeros((n, 3)), spins=np.tile([0.0, 0.0, 1.0], (n, 1)),
+                      moments=np.ones(n), indptr=np.zeros(n + 1, dtype=np.int64),
+                      indices=np.zeros(0, dtype=np.int64), J=np.zeros(0), quad=np.zeros((n, 6)),
+                      k1=np.zeros(n), k2=np.zeros(n))
+    assert Simulation(model, T=1.0, seed=0, threads=1).parallel is False
+    assert Simulation(model, T=1.0, seed=0, threads=2).parallel is True
+
+
+def test_collective_bad_input():
+    model = random_model(n=6, n_pairs=6, seed=0)
+    with pytest.raises(ValueError, match="collective_every"):
+        Simulation(model, T=1.0, seed=0, collective_every=-1)
+    sim = Simulation(model, T=1.0, seed=0, threads=1)
+    with pytest.raises(ValueError, match="collective_every"):
+        sim.collective_every = 1.5
+    with pytest.raises(ValueError, match="collective_width"):
+        Simulation(model, T=1.0, seed=0, collective_width=4.0)
+    with pytest.raises(ValueError, match="collective_groups"):
+        Simulation(model, T=1.0, seed=0, collective_groups="particles")
+    with pytest.raises(ValueError, match="collective_groups"):
+        Simulation(model, T=1.0, seed=0, collective_groups=np.zeros(5, dtype=int))
+    with pytest.raises(ValueError, match="rotation"):
+        collective_energy_change(model, np.diag([1.0, 1.0, -1.0]))
+    with pytest.raises(ValueError, match="sites"):
+        collective_energy_change(model, np.eye(3), sites=[0, 9])
+    c = ConstrainedSimulation(model, T=1.0, direction=[0, 0, 1], seed=0)
+    with pytest.raises(ValueError, match="collective_every"):
+        c.collective_every = 1
+
+
+def test_components_groups_rotate_particles_independently():
+    # two disconnected stiff pairs: "components" makes two groups, no bonds leave a group
+    two = SpinModel(positions=np.zeros((4, 3)), spins=np.tile([0.0, 0.0, 1.0], (4, 1)),
+                    moments=np.full(4, 4.0), indptr=np.array([0, 1, 2, 3, 4]),
+                    indices=np.array([1, 0, 3, 2]), J=np.full(4, 50.0), quad=np.zeros((4, 6)),
+                    k1=np.zeros(4), k2=np.zeros(4))
+    sim = Simulation(two, T=5.0, seed=3, threads=1, collective_every=1, collective_groups="components")
+    gp, gs, bp = sim._groups[:3]
+    assert list(gp) == [0, 2, 4] and sorted(gs[:2]) == [0, 1] and bp[-1] == 0
+    sim.run(300)
+    assert sim._coll_tried == 600
+    s = sim.spins  # each pair stays parallel, the two pairs decorrelate
+    assert np.all(np.sum(s[0::2] * s[1::2], axis=1) > 0.9)
+    assert abs(np.dot(s[0], s[2])) < 0.999
