@@ -103,3 +103,30 @@ def test_anisotropy_bad_input():
         effective_anisotropy(m, 1.0, n_angles=2)
     with pytest.raises(ValueError, match="temperatures"):
         anisotropy_temperature_series(m, [1.0])
+
+
+def _cubic_energy(u, K1):
+    x2, y2, z2 = u[..., 0] ** 2, u[..., 1] ** 2, u[..., 2] ** 2
+    return K1 * (x2 * y2 + y2 * z2 + z2 * x2)
+
+
+def test_escape_barrier_exact_uniaxial_and_cubic():
+    from atomspin.measure import escape_barrier
+    th = np.linspace(0.0, np.pi, 3601)
+    assert escape_barrier(th, 2.5 * np.sin(th) ** 2) == pytest.approx(2.5, rel=1e-9)
+    # cubic K1 < 0 on the (1-10) circle from [111]: minima ⟨111⟩, saddle ⟨110⟩ (|K1|/12), hump ⟨100⟩ (|K1|/3)
+    e = np.array([1.0, 1.0, 1.0]) / np.sqrt(3)
+    p = np.array([1.0, 1.0, -2.0]) / np.sqrt(6)
+    u = np.cos(th)[:, None] * e + np.sin(th)[:, None] * p
+    K1 = -1.0
+    F = _cubic_energy(u, K1)
+    assert escape_barrier(th, F) == pytest.approx(abs(K1) / 12, rel=1e-5)
+    # a circle through ⟨100⟩ and ⟨110⟩ only ((010) plane from [001]): escape from ⟨110⟩ over ⟨100⟩, |K1|/4
+    u2 = np.stack([np.sin(th), np.zeros_like(th), np.cos(th)], axis=1)
+    assert escape_barrier(th, _cubic_energy(u2, K1)) == pytest.approx(abs(K1) / 4, rel=1e-5)
+
+
+def test_effective_anisotropy_rejects_plane_normal_not_perpendicular():
+    m = uniaxial_cluster(n=(2, 1, 1), J_meV=50.0, K_meV=0.1)
+    with pytest.raises(ValueError, match="plane_normal"):
+        effective_anisotropy(m, 1.0, easy_axis=(0, 0, 1), plane_normal=(0, 1, 1), sweeps=200)

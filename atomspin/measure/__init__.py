@@ -6,7 +6,7 @@ Every measurement returns a result dataclass of numpy arrays + metadata with ``.
 the model with ``*_J`` conversions, loop areas J/m³ (``model.volume_m3``).
 """
 from atomspin.measure.anisotropy import (anisotropy_temperature_series, callen_callen_fit, CallenCallenResult,
-                                         effective_anisotropy, EffectiveAnisotropyResult, fit_torque,
+                                         effective_anisotropy, EffectiveAnisotropyResult, escape_barrier, fit_torque,
                                          free_energy_series, internal_torque, zero_temperature_barrier)
 from atomspin.measure.compare import (compare_variants, ComparisonResult, standard_protocol)
 from atomspin.measure.disorder import (apb_distance_nm, binned_profile, canting_angles, dead_layer_fit,
@@ -31,7 +31,7 @@ __all__ = [
     "plot_cross_section", "dead_layer_fit", "DeadLayerResult", "temperature_sweep", "TemperatureSweepResult",
     "binder_cumulant", "tc_binder_crossing", "tc_chi_peak", "size_series", "SizeSeriesResult", "hysteresis_loop",
     "HysteresisResult", "loop_fields", "zfc_fc", "ZFCFCResult", "analyse_loop", "fibonacci_directions",
-    "stoner_wohlfarth_loop", "random_axes_loop", "switching_field", "effective_anisotropy",
+    "stoner_wohlfarth_loop", "random_axes_loop", "switching_field", "effective_anisotropy", "escape_barrier",
     "EffectiveAnisotropyResult", "internal_torque", "fit_torque", "free_energy_series", "zero_temperature_barrier",
     "callen_callen_fit", "anisotropy_temperature_series", "CallenCallenResult", "gneb", "GNEBResult",
     "geodesic_path", "geodesic_distance", "relax", "compare_variants", "standard_protocol", "ComparisonResult",

@@ -54,6 +54,49 @@ def _plane_vectors(e, n_planes):
     return [np.cos(f) * p0 + np.sin(f) * q0 for f in phis], phis
 
 
+
+def escape_barrier(theta, F, periodic=True):
+    """Lowest barrier out of the global minimum of a free-energy profile F(θ) along a great circle.
+
+    Walking from the global minimum in either direction, the barrier of that direction is the
+    first maximum met (the walk stops at the next local minimum, or at the end of a non-periodic
+    path); the escape barrier is the lower of the two. F should be smooth (e.g. the fitted
+    Fourier series), since every wiggle counts as a minimum. For a uniaxial particle this is K V
+    (minima at ±e); for cubic K1 < 0 sampled in a {110} plane through ⟨111⟩ it is |K1| V/12
+    (over ⟨110⟩), not the |K1| V/3 hump at ⟨100⟩ that lies on the same circle.
+
+    Parameters
+    ----------
+    theta : (A,) increasing angles (rad)
+    F : (A,) free energy on ``theta`` (any energy unit)
+    periodic : bool
+        True when ``theta`` spans a half circle [0, π] (F(θ + π) = F(θ), time reversal), so the walk
+        wraps around.
+    """
+    F = np.asarray(F, dtype=np.float64)
+    if periodic:
+        F = F[:-1] if np.isclose(theta[-1] - theta[0], np.pi) else F
+    k0 = int(np.argmin(F))
+    fmin = F[k0]
+    n = len(F)
+    out = []
+    for step in (1, -1):
+        top = fmin
+        k = k0
+        for _ in range(n - 1):
+            nxt = k + step
+            if periodic:
+                nxt %= n
+            elif nxt < 0 or nxt >= n:
+                break
+            if F[nxt] < F[k] and F[k] >= top and top > fmin:
+                break  # F[k] was the first maximum: descending into the next minimum
+            top = max(top, F[nxt])
+            k = nxt
+        out.append(top - fmin)
+    return float(min(out))
+
+
 @dataclass
 class EffectiveAnisotropyResult(ResultBase):
     """Free energy F(θ) versus the direction of the total moment at temperature T.
@@ -68,9 +111,11 @@ class EffectiveAnisotropyResult(ResultBase):
         b_l cos 2lθ] (l ≤ 3, limited by n_angles), in the plane where it is largest (meV): F = K_eff V
         sin²(θ − θ₀) for a uniaxial particle whose easy axis lies in that plane; a2_meV the 4θ amplitude.
     KV_J, K_eff_J_per_m3 : the same in J and divided by ``volume_m3``.
-    barrier_meV, barrier_J : (lowest over planes of the largest F along the plane's path) − (lowest
-        F anywhere), F from the fitted Fourier series (all planes share F = 0 at the trial axis).
-        Exact when a sampled plane contains the easy axis and the saddle (uniaxial: any plane).
+    barrier_meV, barrier_J : lowest saddle over the sampled circles, measured from the lowest F anywhere:
+        per plane the escape barrier out of its minimum (:func:`escape_barrier`) plus that minimum's
+        height above the global one; F from the fitted Fourier series (all planes share F = 0 at the
+        trial axis). Exact when a sampled plane holds the easy axis and the saddle (uniaxial: any plane;
+        cubic K1 < 0: the {110} plane through ⟨111⟩, see ``plane_normal``).
     easy_axes : (k, 3) sampled directions of the minimum free energy (± pairs collapsed).
     T, easy_axis, sweeps, equilibration_sweeps, seed, volume_m3, m_constrained (P, A) reduced |M|.
     """
@@ -162,7 +207,7 @@ def free_energy_series(theta, a, b=None):
 
 def effective_anisotropy(model, T, easy_axis=(0.0, 0.0, 1.0), n_angles=9, n_planes=1, theta_max=np.pi,
                          sweeps=2000, equilibration_sweeps=1000, observe_every=10, seed=0,
-                         progress=False):
+                         progress=False, plane_normal=None):
     """K_eff·V, the barrier ΔF(T) and easy axes from constrained Monte Carlo torques.
 
     Parameters
@@ -187,10 +232,16 @@ def effective_anisotropy(model, T, easy_axis=(0.0, 0.0, 1.0), n_angles=9, n_plan
         Each direction uses its own seed from ``numpy.random.SeedSequence(seed)``.
     progress : bool
         Print one line per direction to stderr.
+    plane_normal : 3-vector, optional
+        Normal of the first sampled plane (must be ⟂ ``easy_axis``); default: an arbitrary plane
+        through e. For magnetite-like cubic anisotropy (K1 < 0) use ``easy_axis=(1, 1, 1)``,
+        ``plane_normal=(1, -1, 0)``: that circle holds ⟨111⟩, ⟨110⟩ and ⟨100⟩.
 
     Returns
     -------
     EffectiveAnisotropyResult
+        ``barrier_*`` is the escape barrier out of the lowest sampled minimum along the sampled
+        circles (:func:`escape_barrier`).
     """
     import sys
 
@@ -204,7 +255,17 @@ def effective_anisotropy(model, T, easy_axis=(0.0, 0.0, 1.0), n_angles=9, n_plan
     observe_every = check_int("observe_every", observe_every, 1, sweeps)
     seed = check_int("seed", seed, 0)
     theta = np.linspace(0.0, theta_max, n_angles)
-    planes, phis = _plane_vectors(e, n_planes)
+    if plane_normal is None:
+        planes, phis = _plane_vectors(e, n_planes)
+    else:
+        nrm = check_direction("plane_normal", plane_normal)
+        if abs(nrm @ e) > 1e-8:
+            raise ValueError(f"plane_normal: must be perpendicular to easy_axis, got cos = {nrm @ e:.3g}")
+        p0 = np.cross(nrm, e)
+        p0 /= np.linalg.norm(p0)
+        q0 = np.cross(e, p0)
+        phis = np.pi * np.arange(n_planes) / n_planes
+        planes = [np.cos(f) * p0 + np.sin(f) * q0 for f in phis]
     seeds = np.random.SeedSequence(seed).generate_state(n_planes * n_angles, dtype=np.uint64)
     tau = np.empty((n_planes, n_angles))
     tau_err = np.empty_like(tau)
@@ -230,7 +291,9 @@ def effective_anisotropy(model, T, easy_axis=(0.0, 0.0, 1.0), n_angles=9, n_plan
     a1_err = float(np.hypot(fits[best][2][0], fits[best][3][0]))
     fine = np.linspace(0.0, theta_max, 721)
     Ffit = np.array([free_energy_series(fine, f[0], f[1]) for f in fits])
-    barrier = float(np.min(Ffit.max(axis=1)) - Ffit.min())
+    periodic = bool(np.isclose(theta_max, np.pi))
+    fglob = Ffit.min()
+    barrier = float(min(escape_barrier(fine, row, periodic) + (row.min() - fglob) for row in Ffit))
     fmin = F.min()
     dirs = []
     for p, pv in enumerate(planes):
