@@ -56,6 +56,8 @@ def test_issue_example_message():
      "sweep.variants[0].defects.vacancies.delta: -0.1 is outside [0, 1/3]"),
     ({"protocol": {"tc": {"T_min_K": 900.0, "T_max_K": 800.0}}},
      "protocol.tc.T_max_K: 800 must be above protocol.tc.T_min_K = 900"),
+    ({"protocol": {"kv": {"plane_normal": [0.0, 0.0, 1.0]}}},
+     "protocol.kv.plane_normal: [0.0, 0.0, 1.0] is not perpendicular to kv.easy_axis [1.0, 1.0, 1.0]"),
     ({"structure": {"phase": "FeO"}, "defects": {"apb": {"enabled": True}}},
      "defects.apb.enabled: an APB needs a spinel phase (structure.phase is FeO)"),
     ({"protocol": {"steps": ["loop"]}},

@@ -56,11 +56,19 @@ def _ctx_with(kv_meV, err_meV):
     return ctx
 
 
-def test_sar_not_computed_from_unresolved_anisotropy():
-    for kv_meV, err in ((-5.0, 1.0), (3.0, 2.0), (float("nan"), 1.0)):
+def test_sar_not_computed_without_a_positive_barrier():
+    for kv_meV, err in ((-5.0, 1.0), (0.0, 2.0), (float("nan"), 1.0)):
         ctx = _ctx_with(kv_meV, err)
         step_sar(ctx)
         assert np.isnan(ctx.kvp["SAR_W_per_g"]) and ctx.kvp["sar_note"].startswith("not computed")
+
+
+@pytest.mark.skipif("sar" not in available_steps(), reason="atomspin.sar not available")
+def test_sar_from_barrier_with_note_when_torque_amplitude_unresolved():
+    ctx = _ctx_with(3.0, 2.0)  # barrier 3 meV > 0, 2θ amplitude 3 ± 2 meV not resolved
+    step_sar(ctx)
+    assert np.isfinite(ctx.kvp["SAR_W_per_g"]) and ctx.kvp["SAR_W_per_g"] > 0
+    assert "not resolved" in ctx.kvp["sar_note"]
 
 
 @pytest.mark.skipif("sar" not in available_steps(), reason="atomspin.sar not available")

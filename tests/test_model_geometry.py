@@ -77,7 +77,7 @@ def _naive_classify(cpos, fam, opos, r_bond=2.3, r_nn=3.7, r_far=4.6):
         pair = "".join(sorted((fam[i], fam[j])))
         wide = ang is not None and ang >= 135
         if pair == "AA":
-            name = "AA" if d <= r_nn else None
+            name = "AA_bridged" if ang is not None else ("AA" if d <= r_nn else None)
         elif pair == "AB":
             name = "AB" if ang is not None else None
         elif pair == "BB":
@@ -102,18 +102,23 @@ def test_vectorised_matches_naive_on_disordered_cluster():
     sub[rng.choice(b, 5, replace=False)] = "R"
     pos = atoms.positions + rng.normal(scale=0.25, size=atoms.positions.shape)
     mag = sub != "O"
-    # add a straight B–O–B (180°) and an R–O–R (180°) unit far away
-    extra_c = np.array([[40.0, 0, 0], [44.1, 0, 0], [60.0, 0, 0], [64.3, 0, 0]])
-    extra_o = np.array([[42.05, 0, 0], [62.15, 0, 0]])
+    # add a straight B–O–B (180°), an R–O–R (180°) and an A–O–A (107.4°, APB-like) unit far away
+    h = np.radians(107.4 / 2)
+    extra_c = np.array([[40.0, 0, 0], [44.1, 0, 0], [60.0, 0, 0], [64.3, 0, 0],
+                        [80.0 + 1.888 * np.cos(h), 1.888 * np.sin(h), 0], [80.0 + 1.888 * np.cos(h), -1.888 * np.sin(h), 0]])
+    extra_o = np.array([[42.05, 0, 0], [62.15, 0, 0], [80.0, 0, 0]])
     cpos = np.concatenate([pos[mag], extra_c])
-    fam = np.concatenate([sub[mag], ["B", "B", "R", "R"]])
+    fam = np.concatenate([sub[mag], ["B", "B", "R", "R", "A", "A"]])
     opos = np.concatenate([pos[~mag], extra_o])
     p = classify_pairs(cpos, fam, opos)
     got = {(int(i), int(j)): (PAIR_CLASSES[c], int(nb)) for i, j, c, nb in zip(p.i, p.j, p.cls, p.n_bridge)}
     ref = _naive_classify(cpos, fam, opos)
     assert got == ref
     names = {v[0] for v in got.values()}
-    assert {"AA", "AB", "BB", "BB180", "RR2", "RA", "RB"} <= names
+    assert {"AA", "AB", "BB", "BB180", "RR2", "RA", "RB", "AA_bridged"} <= names
+    k = [v for (i, j), v in got.items() if i == len(cpos) - 2 and j == len(cpos) - 1]
+    assert k == [("AA_bridged", 1)]
+    assert p.angle[(p.i == len(cpos) - 2) & (p.j == len(cpos) - 1)] == pytest.approx(107.4)
 
 
 def test_periodic_box_equals_open_cluster_interior():

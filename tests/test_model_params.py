@@ -24,7 +24,7 @@ def _literal(jbb=0.63, form="-J", spin_length="unit", unit="meV", aa=-0.11, ab=-
 
 def test_shipped_sets_and_sources():
     names = available_parameter_sets()
-    assert {"magnetite", "maghemite", "feo", "interface"} <= set(names)
+    assert {"magnetite", "maghemite", "maghemite_kodama", "feo", "interface"} <= set(names)
     for n in names:
         text = open(load_parameter_set(n).source, encoding="utf-8").read()
         # every set states where its numbers come from (a reference or "derived"/"ASSUMPTION")
@@ -40,9 +40,22 @@ def test_magnetite_conversion_by_hand():
     assert p.unit_coupling("BB", 4.0, 5.0) == pytest.approx(2 * 0.24 * 2.0 * 2.5)  # explicit Fe2+–Fe3+
 
 
-def test_maghemite_conversion_by_hand():
-    """−2J S·S, quantum length √(S(S+1)), J in K: J_ij = 2 J k_B S(S+1) for Fe3+ (S = 5/2)."""
+def test_maghemite_default_is_uhl_set_and_kodama_by_name():
+    """γ-Fe2O3 default = magnetite integrals (−2J S·S, classical S = 5/2 on A and B): J_AB = 2·(−2.92)·6.25;
+    the former name "maghemite_uhl" is an alias of it."""
     p = load_parameter_set("maghemite")
+    assert p.unit_coupling("AB", 5.0, 5.0) == pytest.approx(2 * -2.92 * 6.25)  # −36.5 meV
+    assert p.unit_coupling("BB", 5.0, 5.0) == pytest.approx(2 * 0.24 * 6.25)
+    assert load_parameter_set("maghemite_uhl").exchange == p.exchange
+    m = SpinModel.from_atoms(spinel_box(2, phase="gamma-Fe2O3", b_moment=5.0, vacancy_fraction=1 / 6))
+    assert m.info["params"] == "maghemite"
+    rc = np.array(m.info["pair_class_names"])[m.pair_class]
+    assert np.allclose(m.J[rc == "AB"], 2 * -2.92 * 6.25)
+
+
+def test_maghemite_kodama_conversion_by_hand():
+    """−2J S·S, quantum length √(S(S+1)), J in K: J_ij = 2 J k_B S(S+1) for Fe3+ (S = 5/2)."""
+    p = load_parameter_set("maghemite_kodama")
     assert p.unit_coupling("AB", 5.0, 5.0) == pytest.approx(2 * -28.1 * KB * 8.75)
     assert p.unit_coupling("BB", 5.0, 5.0) == pytest.approx(2 * -8.6 * KB * 8.75)
     assert p.unit_coupling("AA", 5.0, 5.0) == pytest.approx(2 * -21.0 * KB * 8.75)
@@ -77,14 +90,17 @@ def test_mean_field_default_set_exact():
 
 
 def test_mean_field_maghemite_against_table():
-    """Sheet: 905 K (−2J, quantum) for B occupancy 5/6 in the virtual crystal; the random-vacancy lattice
-    lies within a few per cent of it."""
+    """Sheet: 905 K (−2J, quantum) for the Kodama set at B occupancy 5/6 in the virtual crystal; the
+    random-vacancy lattice lies within a few per cent of it. Default set: virtual-crystal value of the
+    magnetite integrals with S = 5/2 everywhere."""
     vca = _mf_sublattice(*(2 * j * KB * 8.75 for j in (-21.0, -28.1, -8.6)), p=5 / 6)
     assert vca == pytest.approx(905.0, rel=0.002)
     atoms = spinel_box(3, phase="gamma-Fe2O3", b_moment=5.0, vacancy_fraction=1 / 6, seed=1)
-    m = SpinModel.from_atoms(atoms)
-    assert m.info["params"] == "maghemite"
+    m = SpinModel.from_atoms(atoms, params="maghemite_kodama")
+    assert m.info["params"] == "maghemite_kodama"
     assert mean_field_tc(m) == pytest.approx(vca, rel=0.05)
+    vca_uhl = _mf_sublattice(*(2 * j * 6.25 for j in (-0.11, -2.92, 0.24)), p=5 / 6)
+    assert mean_field_tc(SpinModel.from_atoms(atoms)) == pytest.approx(vca_uhl, rel=0.05)
 
 
 def test_feo_mean_field_type2():
@@ -104,3 +120,40 @@ def test_overrides_and_unknown_set():
         SpinModel.from_atoms(spinel_box(2), overrides={"XY": 1.0})
     with pytest.raises(ValueError, match="form"):
         load_parameter_set(_literal(form="-3J"))
+
+
+def test_interface_couplings_follow_feo_per_spin_product():
+    """One rule (interface.toml): R–O–B links take the FeO value of the same geometry per classical S_i S_j,
+    so R–O–B 180° and R–O–R 180° agree for equal moments (both −11.82 meV for 4 μB), 90° both 0."""
+    inter, feo = load_parameter_set("interface"), load_parameter_set("feo")
+    assert inter.unit_coupling("RB180", 4.0, 4.0) == pytest.approx(feo.unit_coupling("RR2", 4.0, 4.0), rel=1e-12)
+    assert inter.unit_coupling("RB180", 4.0, 4.0) == pytest.approx(-11.82, rel=1e-12)
+    assert inter.unit_coupling("RB", 4.0, 4.5) == 0.0 == feo.unit_coupling("RR1", 4.0, 4.0)
+    # R–O–B 180° to a 4.5 μB B site: −11.82 · (2.25/2)
+    assert inter.unit_coupling("RB180", 4.0, 4.5) == pytest.approx(-11.82 * 2.25 / 2.0, rel=1e-12)
+
+
+def test_anisotropy_reference_rescales_by_callen_callen():
+    """anisotropy_reference=300: k1 = K1 a³/24 / m(300 K)^10 per sublattice (m from the set's table:
+    m_A 0.895, m_B 0.841), k2 with ^21; the default "T0" keeps K1 a³/24; bad input is named."""
+    from atomspin.units import ANGSTROM, MEV
+
+    k1_0 = -1.1e4 * 8.396 ** 3 / 24 * ANGSTROM ** 3 / MEV  # −0.001693 meV
+    k2_0 = -0.28e4 * 8.396 ** 3 / 24 * ANGSTROM ** 3 / MEV
+    m0 = SpinModel.from_atoms(spinel_box(2))
+    m = SpinModel.from_atoms(spinel_box(2), anisotropy_reference=300.0)
+    a, b = m.sublattice == "A", m.sublattice == "B"
+    assert np.allclose(m0.k1, k1_0, rtol=1e-12)
+    assert np.allclose(m.k1[a], k1_0 / 0.895 ** 10, rtol=1e-12) and np.allclose(m.k1[b], k1_0 / 0.841 ** 10, rtol=1e-12)
+    assert np.allclose(m.k2[b], k2_0 / 0.841 ** 21, rtol=1e-12)
+    # 150 K: linear interpolation between the 100 K and 200 K rows
+    m150 = SpinModel.from_atoms(spinel_box(2), anisotropy_reference=150.0)
+    assert np.allclose(m150.k1[a], k1_0 / ((0.968 + 0.933) / 2) ** 10, rtol=1e-12)
+    with pytest.raises(ValueError, match="anisotropy_reference"):
+        SpinModel.from_atoms(spinel_box(2), anisotropy_reference=900.0)
+    with pytest.raises(ValueError, match="anisotropy_reference"):
+        SpinModel.from_atoms(spinel_box(2), anisotropy_reference="room")
+    with pytest.raises(ValueError, match="anisotropy_reference"):
+        SpinModel.from_atoms(spinel_box(2), anisotropy_reference=-5.0)
+    with pytest.raises(ValueError, match="anisotropy_reference"):
+        SpinModel.from_atoms(spinel_box(2), params=_literal(), anisotropy_reference=300.0)

@@ -42,3 +42,20 @@ def test_core_shell_has_rocksalt_and_interface_classes():
     # FeO sites get the FeO (zero) cubic anisotropy, spinel sites the magnetite one
     r = m.sublattice == "R"
     assert np.all(m.k1[r] == 0) and np.all(m.k1[~r] < 0)
+
+
+def test_apb_a_o_a_links_are_bridged_class_with_stated_coupling():
+    """A–A pairs sharing an O across the APB (≈ 107°, 2.97 Å) form the AA_bridged class and get
+    J = 2·(−0.85)·S_A² (magnetite.toml, cos²-scaled J_AB), not the unbridged J_AA = −1.375 meV."""
+    p = st.build_particle("Fe3O4", "sphere", diameter_nm=5.0, seed=1)
+    d = defects.insert_apb(p, plane=(1, 1, 0))
+    assert "AA_bridged" not in SpinModel.from_atoms(p).info["pair_counts"]
+    m = SpinModel.from_atoms(d)
+    rc = np.array(m.info["pair_class_names"])[m.pair_class]
+    sel = rc == "AA_bridged"
+    assert m.info["pair_counts"]["AA_bridged"] > 20
+    assert np.allclose(m.J[sel], 2 * -0.85 * 2.5 * 2.5)
+    row = np.repeat(np.arange(m.n), np.diff(m.indptr))
+    dist = np.linalg.norm(m.positions[m.indices[sel]] - m.positions[row[sel]], axis=1)
+    assert np.all(dist < 3.2)
+    assert np.allclose(m.J[rc == "AA"], -1.375)

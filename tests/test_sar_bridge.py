@@ -38,13 +38,17 @@ def test_duck_typed_measurement_objects():
     loop = SimpleNamespace(loop_area_J_per_m3=5e3)
     r = sar.sar_from_particle(keff, sweep, loop, f=3e5, H0=2e3, T=200.0, model="lrt")
     assert r.Ms_A_per_m == pytest.approx(4.8e5)  # interpolated Ms(T)
-    assert r.K_eff_J_per_m3 == 1.2e4 and r.volume_m3 == 2e-24
+    # the measured barrier wins over the torque amplitude: K_eff = ΔE / V = 9e-20 / 2e-24
+    assert r.K_eff_J_per_m3 == pytest.approx(4.5e4) and r.volume_m3 == 2e-24
     assert r.quasistatic_sar_W_per_g == pytest.approx(5e3 * 3e5 / 5197 / 1e3)
     assert r.sources == {"Ms": "SimpleNamespace.Ms_A_per_m", "V": "SimpleNamespace.volume_m3",
-                         "K_eff": "SimpleNamespace.K_eff_J_per_m3", "loop_area": "SimpleNamespace.loop_area_J_per_m3"}
-    direct = sar.linear_response_sar(3e5, 2e3, Ms=4.8e5, K=1.2e4, V=2e-24, T=200.0, warn=False)
+                         "K_eff": "SimpleNamespace.barrier_J / V", "loop_area": "SimpleNamespace.loop_area_J_per_m3"}
+    direct = sar.linear_response_sar(3e5, 2e3, Ms=4.8e5, K=4.5e4, V=2e-24, T=200.0, warn=False)
     assert r.sar_W_per_g == pytest.approx(float(direct.sar_W_per_g), rel=1e-12)
     # K from a barrier and a volume; explicit arguments override objects
+    only_k = SimpleNamespace(K_eff_J_per_m3=1.2e4, volume_m3=2e-24)
+    r = sar.sar_from_particle(only_k, f=3e5, H0=2e3, Ms=4e5, model="lrt")
+    assert r.K_eff_J_per_m3 == 1.2e4 and r.sources["K_eff"] == "SimpleNamespace.K_eff_J_per_m3"
     only_barrier = SimpleNamespace(barrier_J=2e-20, volume_m3=2e-24)
     r = sar.sar_from_particle(only_barrier, f=3e5, H0=2e3, Ms=4e5, model="lrt")
     assert r.K_eff_J_per_m3 == pytest.approx(1e4)
@@ -61,7 +65,7 @@ def test_bridge_reads_the_measure_result_names():
     def names(cls):
         return {f.name for f in dataclasses.fields(cls)}
 
-    assert {"K_eff_J_per_m3", "volume_m3"} <= names(anis.EffectiveAnisotropyResult)
+    assert {"K_eff_J_per_m3", "barrier_J", "volume_m3"} <= names(anis.EffectiveAnisotropyResult)
     assert {"Ms_A_per_m", "T"} <= names(thermo.TemperatureSweepResult)
     assert "loop_area_J_per_m3" in names(hyst.HysteresisResult)
 

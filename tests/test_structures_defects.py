@@ -143,8 +143,41 @@ def test_apb_particle_density_and_distances():
     assert np.all(q.arrays["region"][zone] == "apb")
 
 
+def test_apb_110_keeps_every_atom_and_the_charge(sphere8):
+    """Review finding: a plane through the split (110) O layer (±0.057 Å, x = 0.2548) used to
+    duplicate one half and empty the other (8 nm: O 14356 → 14154, +404 e)."""
+    q = S.insert_apb(sphere8, (1, 1, 0))
+    d0, d1 = S.describe(sphere8), S.describe(q)
+    assert d1["counts"] == d0["counts"]  # A, B and O all kept (8 nm sphere, B-centred)
+    assert d1["charge_e"] == d0["charge_e"]
+    rec = S.defect_records(q)[-1]
+    assert rec["n_removed"] == 0 and rec["charge_removed_e"] == 0
+    assert rec["link_density_per_nm2"] == pytest.approx(7.4, rel=0.10)
+    # the plane was moved into a gap between layers: no atom within 0.3 Å of it
+    n = np.array([1, 1, 0]) / math.sqrt(2)
+    assert np.abs((sphere8.positions - rec["point_A"]) @ n).min() > 0.3
+
+
+@pytest.mark.parametrize("plane", [(1, 1, 0), (1, -1, 0), (1, 0, 0), (0, 0, 1), (1, 1, 1)])
+@pytest.mark.parametrize("offset_A", [0.0, 0.057, 0.7])
+def test_apb_never_changes_the_o_count(plane, offset_A):
+    """The ideal O sublattice is invariant under ¼⟨110⟩: exactly the same number of O for any plane
+    position, including a plane placed on an O half-layer."""
+    p = S.build_particle("Fe3O4", "sphere", 6.0)
+    c = np.array(json.loads(p.info["shape"])["center_A"])
+    n = np.array(plane) / np.linalg.norm(plane)
+    q = S.insert_apb(p, plane, point=c + offset_A * n)
+    assert S.describe(q)["counts"]["O"] == S.describe(p)["counts"]["O"]
+    assert S.min_distance_A(q) > 1.7
+    rec = S.defect_records(q)[-1]
+    # removed atoms are cations only, and the recorded charge is what the structure lost
+    assert rec["n_removed"] == rec["n_removed_cations"]
+    if plane in [(1, 1, 0), (1, -1, 0)]:
+        assert rec["n_removed"] == 0
+
+
 def test_apb_fast_count_matches_slow_reference():
-    q = S.insert_apb(S.build_particle("Fe3O4", "sphere", 4.0), (1, 1, 0), shift=(0.25, -0.25, 0))
+    q = S.insert_apb(S.build_particle("Fe3O4", "sphere", 4.0), (1, 1, 0))
     assert S.count_bob_links(q) == _slow_links(q) > 0
 
 
@@ -188,6 +221,32 @@ def test_core_shell_feo_in_magnetite():
     assert S.defect_records(c)[-1]["type"] == "core_shell"
 
 
+@pytest.mark.parametrize("compensate", [True, False])
+def test_core_shell_charge_bookkeeping(sphere8, compensate):
+    """Review finding: removed shell A cations (Fe3+, face-sharing with core octahedra) changed the
+    charge silently (8 nm / 5 nm: 561 → 160 e)."""
+    c = S.core_shell(sphere8, 5.0, compensate=compensate)
+    rec = S.defect_records(c)[-1]
+    gone = S.describe(sphere8)["counts"]["A"] - S.describe(c)["counts"]["A"]
+    # only A sites are removed outside the core, all Fe3+: 3 e each
+    assert rec["n_removed_shell_cations"] > 0
+    assert rec["charge_removed_shell_e"] == 3.0 * rec["n_removed_shell_cations"]
+    assert gone >= rec["n_removed_shell_cations"]
+    q0, q1 = S.describe(sphere8)["charge_e"], S.describe(c)["charge_e"]
+    assert rec["charge_before_e"] == q0 and rec["charge_after_e"] == q1
+    n_r = int((c.arrays["sublattice"] == "R").sum())
+    n_r3 = int(((c.arrays["sublattice"] == "R") & (c.arrays["valence"] == 3.0)).sum())
+    if compensate:  # one core Fe2+ → Fe3+ per e removed from the shell
+        assert n_r3 == rec["charge_removed_shell_e"] and rec["charge_uncompensated_e"] == 0
+        assert q1 - q0 == rec["charge_core_change_e"]
+        assert S.describe(c)["charge_uncompensated_e"] == 0
+    else:
+        assert n_r3 == 0
+        assert q1 - q0 == rec["charge_core_change_e"] - rec["charge_removed_shell_e"]
+        assert S.describe(c)["charge_uncompensated_e"] == -rec["charge_removed_shell_e"]
+    assert n_r > 0
+
+
 # ------------------------------------------------------------------------------- substitution
 def test_zn_on_a_sites_moment():
     z = S.dope(S.build_bulk("Fe3O4", repeat=2), "Zn", 0.5, seed=1)
@@ -206,6 +265,18 @@ def test_co_ferrite_and_inversion():
     assert d["charge_e"] == pytest.approx(0.0) and d["moment_per_fu_muB"] == pytest.approx(5.0)
 
 
+def test_mn_default_is_mostly_normal_spinel():
+    """MnFe2O4: 81 % of the Mn on A (Hastings & Corliss 1956): 64 f.u. → round(0.19·64) = 12 on B."""
+    m = S.dope(S.build_bulk("Fe3O4", repeat=2), "Mn", 1.0, seed=1)
+    d = S.describe(m)
+    assert d["counts_valence"]["A:Mn:+2"] == 52 and d["counts_valence"]["B:Mn:+2"] == 12
+    assert d["charge_e"] == pytest.approx(0.0)
+    # all Fe3+ left: A 52 Mn(5) + 12 Fe(5) antiparallel to B 12 Mn(5) + 116 Fe(5): 5 μB per f.u.
+    assert d["moment_per_fu_muB"] == pytest.approx(5.0)
+    a = S.dope(S.build_bulk("Fe3O4", repeat=2), "Mn", 0.5, site="A", seed=1)
+    assert S.describe(a)["counts_valence"]["A:Mn:+2"] == 32
+
+
 # ------------------------------------------------------------------------------------ surface
 def test_label_surface(sphere8):
     s = S.label_surface(sphere8, 0.5)
@@ -214,6 +285,20 @@ def test_label_surface(sphere8):
     c = S.label_surface(sphere8, min_missing=1)
     assert c.arrays["surface"].sum() > 0
     assert np.all(c.arrays["depth_nm"][c.arrays["surface"]] < 0.6)
+
+
+def test_label_surface_by_coordination_ignores_inner_vacancies():
+    """Review finding: O next to B vacancies deep inside γ-Fe2O3 were labelled surface."""
+    g = S.build_particle("gamma-Fe2O3", "sphere", 6.0, seed=1)
+    s = S.label_surface(g, min_missing=1)
+    surf, depth = s.arrays["surface"], s.arrays["depth_nm"]
+    assert surf.any() and not np.any(surf & (depth >= 0.26))
+    # every atom within the cutoff that lacks a bond is labelled: same set as vacancy-free Fe3O4
+    f = S.build_particle("Fe3O4", "sphere", 6.0)
+    fs = S.label_surface(f, min_missing=1)
+    is_o = f.arrays["sublattice"] == "O"
+    miss = np.where(is_o, f.arrays["missing_cation"], f.arrays["missing_O"])
+    assert np.array_equal(fs.arrays["surface"], miss >= 1)  # no vacancies: surface atoms only
 
 
 # --------------------------------------------------------------------------- composition / I/O

@@ -23,7 +23,7 @@ DEMO_RECIPE = {
         "T_K": 300.0,
         "disorder": {"sweeps": 1000, "bin_nm": 0.25},
         "loop": {"B_max_T": 0.5, "n_fields": 21, "sweeps": 200},
-        "kv": {"sweeps": 800, "n_angles": 7},
+        "kv": {"sweeps": 800, "n_angles": 13},
         "sar": {"f_Hz": 100000.0, "H0_A_per_m": 15000.0, "tau0_s": 1e-9},
     },
     "sweep": {
@@ -55,6 +55,8 @@ def demo_recipe(quick: bool = False, steps=None) -> dict:
     r = copy.deepcopy(DEMO_RECIPE)
     if quick:
         r["meta"]["name"] = "demo-quick"
+        r["meta"]["description"] = (f"{QUICK_OVERRIDES['structure.diameter_nm']:g} nm Fe3O4 sphere (quick size): "
+                                    "defect-free vs vacancies vs APB, 300 K")
         for path, value in QUICK_OVERRIDES.items():
             set_path(r, path, value)
     if steps is not None:

@@ -11,6 +11,8 @@ as μ0H in tesla (``_T``), SAR drive amplitude H0 in A/m (``_A_per_m``), frequen
 """
 from __future__ import annotations
 
+import numpy as np
+
 import copy
 import functools
 import math
@@ -138,10 +140,14 @@ SCHEMA: dict = {
         },
         "kv": {
             "sweeps": F("int", 2000, "constrained Monte Carlo sweeps per direction", lo=10, hi=10_000_000),
-            "n_angles": F("int", 7, "constrained directions from the easy axis to its reverse "
+            "n_angles": F("int", 13, "constrained directions from the easy axis to its reverse "
                           "(≥ 5: θ = 0, π/2, π alone cannot fit the sin 2θ torque)", lo=5, hi=181),
             "easy_axis": F("list[float]", [1.0, 1.0, 1.0], "trial easy axis (crystal axes); <111> for "
                            "magnetite, K1 < 0 (physics.md §3)", lo=-1.0, hi=1.0, length=3),
+            "plane_normal": F("list[float]", [1.0, -1.0, 0.0], "normal of the sampled circle (must be "
+                              "perpendicular to easy_axis); (1,-1,0) with easy_axis (1,1,1) holds <111>, <110> "
+                              "and <100>, so the barrier over <110> (|K1|V/12) is sampled",
+                              lo=-1.0, hi=1.0, length=3),
         },
         "sar": {
             # Clinical field: 100 kHz, 2.5-18 kA/m in the glioblastoma trial of Maier-Hauff et al.,
@@ -331,9 +337,13 @@ def _cross_checks(r: dict, prefix: str = "") -> None:
         names = _parameter_sets()
         if names is not None and params not in names:
             raise RecipeError(f"{p}model.params", f"{params!r} is not one of auto, {', '.join(names)}")
-    for key in ("loop.direction", "kv.easy_axis"):
+    for key in ("loop.direction", "kv.easy_axis", "kv.plane_normal"):
         if all(x == 0 for x in get_path(r["protocol"], key)):
             raise RecipeError(f"{p}protocol.{key}", "[0, 0, 0] is not a direction")
+    ea, pn = (np.asarray(get_path(r["protocol"], k), dtype=float) for k in ("kv.easy_axis", "kv.plane_normal"))
+    if abs(ea @ pn) > 1e-6 * np.linalg.norm(ea) * np.linalg.norm(pn):
+        raise RecipeError(f"{p}protocol.kv.plane_normal", f"{pn.tolist()} is not perpendicular to kv.easy_axis "
+                          f"{ea.tolist()}")
     steps = r["protocol"]["steps"]
     if "structure" not in steps:
         raise RecipeError(f"{p}protocol.steps", "'structure' is needed: every other step works on the particle")

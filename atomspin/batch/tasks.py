@@ -258,7 +258,8 @@ def step_kv(ctx: Context) -> None:
 
     p = ctx.recipe["protocol"]
     kv = p["kv"]
-    res = effective_anisotropy(ctx.model, p["T_K"], easy_axis=tuple(kv["easy_axis"]), n_angles=kv["n_angles"],
+    res = effective_anisotropy(ctx.model, p["T_K"], easy_axis=tuple(kv["easy_axis"]),
+                               plane_normal=tuple(kv["plane_normal"]), n_angles=kv["n_angles"],
                                sweeps=kv["sweeps"], equilibration_sweeps=kv["sweeps"] // 2,
                                observe_every=max(1, min(10, kv["sweeps"] // 10)), seed=ctx.seed_for("kv"))
     ctx.results["kv"] = res
@@ -296,13 +297,16 @@ def step_sar(ctx: Context) -> None:
     Ms = _ms_estimate(ctx)
     if "kv" in ctx.results:
         kv = ctx.results["kv"]
-        k_eff, kv_mev, kv_err = float(kv.K_eff_J_per_m3), float(kv.KV_meV), float(kv.KV_err_meV)
-        if not (np.isfinite(k_eff) and k_eff > 0 and kv_mev > 2 * kv_err):
-            # an unresolved torque fit: no SAR rather than one from a noise-level anisotropy
+        barrier = float(kv.barrier_J)
+        if not (np.isfinite(barrier) and barrier > 0):
             ctx.kvp.update(SAR_W_per_g=float("nan"), ILP_nHm2_per_kg=float("nan"),
-                           sar_note=f"not computed: K_eff V = {kv_mev:.3g} +- {kv_err:.2g} meV is not resolved "
-                                    "(positive and > 2 sigma); increase protocol.kv.sweeps")
+                           sar_note=f"not computed: the measured barrier {barrier:.3g} J is not positive; "
+                                    "increase protocol.kv.sweeps")
             return
+        kv_mev, kv_err = float(kv.KV_meV), float(kv.KV_err_meV)
+        if not kv_mev > 2 * kv_err:
+            ctx.kvp["sar_note"] = (f"K_eff for SAR = barrier/V; the 2-theta torque amplitude {kv_mev:.3g} +- "
+                                   f"{kv_err:.2g} meV is not resolved (cubic particles have little 2-theta torque)")
     res = sar_from_particle(*results, f=sp["f_Hz"], H0=sp["H0_A_per_m"], T=p["T_K"] or 300.0, Ms=Ms,
                             V=float(ctx.model.volume_m3), tau0=sp["tau0_s"], model=sp["model"],
                             seed=ctx.seed_for("sar"))

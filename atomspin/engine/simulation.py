@@ -658,39 +658,34 @@ class Simulation:
         """n sweeps, with a collective attempt after every sweep whose global number is a
         multiple of ``collective_every`` (so split runs equal whole runs)."""
         k = self._collective_every
-        if k == 0:
-            return self._plain_sweeps(n)
-        done = 0
-        while done < n:
-            m = min(n - done, k - self._sweeps_done % k)
-            self._plain_sweeps(m)
-            done += m
-            if self._sweeps_done % k == 0:
-                self._collective()
-
-    def _collective(self):
-        gp, gs, bp, bi, bj, bJ = self._groups
-        if len(gp) < 2:
-            return
-        with np.errstate(over="ignore"), _numba_threads(1):
-            acc = _k.collective_attempts(*self._a.model_args(self._spins), self.beta, gp, gs, bp, bi, bj,
-                                         bJ, self._cwidth, self.adapt, self._state, self._rot, self._dM)
-        self._coll_accepted += int(acc)
-        self._coll_tried += len(gp) - 1 - int(np.sum(gp[1:] == gp[:-1]))
+        nthr = min(self.threads, numba.config.NUMBA_NUM_THREADS) if self.parallel else 1
+        gp = self._groups[0]
+        with np.errstate(over="ignore"), _numba_threads(nthr):
+            if k == 0 or len(gp) < 2:
+                return self._plain_sweeps(n)
+            args = self._a.model_args(self._spins) + (self.beta,) + self._groups
+            done = 0
+            while done < n:
+                m = min(n - done, k - self._sweeps_done % k)
+                self._plain_sweeps(m)
+                done += m
+                if self._sweeps_done % k == 0:  # serial kernel: thread count irrelevant
+                    acc = _k.collective_attempts(*args, self._cwidth, self.adapt, self._state,
+                                                 self._rot, self._dM)
+                    self._coll_accepted += int(acc)
+                    self._coll_tried += len(gp) - 1
 
     def _plain_sweeps(self, n):
+        """n sweeps of single-spin moves (caller sets np.errstate and the numba thread count)."""
         acc = np.zeros(n, dtype=np.int64)
         args = self._a.model_args(self._spins)
         mv = MOVES[self.move]
-        nthr = min(self.threads, numba.config.NUMBA_NUM_THREADS) if self.parallel else 1
-        with np.errstate(over="ignore"), _numba_threads(nthr):
-            if self.parallel:
-                _k.sweep_coloured(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves,
-                                  self._state, acc, self._col_ptr, self._col_sites,
-                                  self.threads)
-            else:
-                _k.sweep_sequential(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves,
-                                    self._state, acc, self._order)
+        if self.parallel:
+            _k.sweep_coloured(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves,
+                              self._state, acc, self._col_ptr, self._col_sites, self.threads)
+        else:
+            _k.sweep_sequential(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves,
+                                self._state, acc, self._order)
         self._sweeps_done += n
         self._accepted += int(acc.sum())
         self._tried += n * self._a.n

@@ -16,6 +16,10 @@ _SPINEL = ("AA", "AB", "BB", "BB180", "AA_bridged")
 _ROCKSALT = ("RR1", "RR2")
 _INTERFACE = ("RA", "RA_direct", "RB", "RB180")
 _MAGNETIC_FAMILIES = ("A", "B", "R")
+#: dipolar=True: exact pairwise sum up to this many spins (tensor 9·8·N² bytes = 650 MB at 3000 spins)
+DIPOLAR_EXACT_MAX_SPINS = 3000
+#: dipolar=True above DIPOLAR_EXACT_MAX_SPINS: macrocell edge, nm (derived: review comparison, see from_atoms)
+DIPOLAR_DEFAULT_CELL_NM = 1.0
 
 
 def _require(atoms, key):
@@ -71,7 +75,7 @@ def _particle_volume_A3(atoms, sub, oxy, spinel, rock, v_site):
 def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, overrides: Optional[Mapping] = None,
                rocksalt_params="feo", interface_params="interface", cubic=True,
                uniaxial=None, neel_ks_meV=0.0, radial_ks_meV=0.0, surface_sites=None,
-               r_bond=None, r_nn=None, r_far=None, seed=None, initial="ground"):
+               r_bond=None, r_nn=None, r_far=None, seed=None, initial="ground", anisotropy_reference="T0"):
     """Compile the classical Heisenberg model of the magnetic cations of a labelled structure.
 
     Parameters
@@ -87,8 +91,13 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
     field : 3-vector, tesla
         Applied μ0H.
     dipolar : bool, "exact" or float
-        False: none. "exact": exact pairwise point dipoles (one macrocell per spin; small systems).
-        A float: macrocell edge in nm. True: 2 nm macrocells. Not available with periodic boundaries.
+        False: none. "exact": exact pairwise point dipoles (one macrocell per spin). A float: macrocell edge
+        in nm. True: exact pairwise up to ``DIPOLAR_EXACT_MAX_SPINS`` (3000) spins, 1 nm macrocells above.
+        Not available with periodic boundaries. Macrocells (W_cc = 0, point dipoles at the cell centres) are
+        inaccurate for small particles: shape anisotropy ΔE(x − z) of an aspect-2 magnetite ellipsoid in the
+        Néel state, exact vs 0.5 / 1 / 2 nm cells (review figures, meV): 3 nm 1.65 vs 2.25 / 5.12 / −2.15,
+        4 nm 4.61 vs 14.9 / 6.24 / 3.16 — hence exact below the threshold; above it 1 nm cells remain an
+        approximation (≈ +35 % at 4 nm, smaller for larger particles where fewer cells are cut by the surface).
     overrides : mapping, optional
         Pair class → J in **meV for unit spins** (atomspin convention, J > 0 ferromagnetic), replacing the
         converted literature value for every pair of that class (e.g. ``{"BB180": -40.0}``).
@@ -110,6 +119,15 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         Geometry cutoffs (defaults in :mod:`atomspin.model.geometry`).
     seed : int, optional
         Only used for ``initial="random"``.
+    anisotropy_reference : "T0" or float, K
+        Temperature at which the bulk K1, K2 of the parameter sets hold **in this classical model**. "T0"
+        (default): the per-site constants are K·a³/n_mag at all T, so MC at temperature T measures the thermally
+        reduced K(T) ≈ m(T)^10 K1 (Callen–Callen, classical cubic single-ion; at 300 K the MC sublattice
+        magnetisations m_A ≈ 0.90, m_B ≈ 0.84 give ≈ 0.2–0.35 K1). A float T_ref: the spinel A and B constants
+        are divided by m_A(T_ref)^10, m_B(T_ref)^10 (k1) and ^21 (k2, the l = 6 exponent; approximate, its
+        l = 4 admixture is ignored), with m(T_ref) the reduced bulk sublattice magnetisation of this model
+        from the set's ``[anisotropy_reference]`` table, so that MC at T_ref reproduces the bulk K1 (use it
+        with the room-temperature K1 and T_ref = 300). Rock-salt (R) constants are never rescaled.
     initial : "ground", "random" or "z"
         Initial spins: "ground" = Néel state along z (A along −z, B and R along +z; the rock-salt type-II
         order is not imposed); "random" (seeded by ``seed``); "z" = all along +z.
@@ -211,6 +229,17 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         r1, r2 = rock.cubic_per_site_meV()
         k1 = np.where(is_r, r1, s1)
         k2 = np.where(is_r, r2, s2)
+    aref = anisotropy_reference
+    if isinstance(aref, str):
+        if aref != "T0":
+            raise ValueError(f"anisotropy_reference: {aref!r} is not 'T0' or a temperature in K")
+    else:
+        t_ref = _finite_scalar("anisotropy_reference", aref, 0.0, np.inf)
+        m_a, m_b = spinel.reduced_magnetisation(t_ref)
+        for lab, mr in (("A", m_a), ("B", m_b)):
+            sel = fam == lab
+            k1 = np.where(sel, k1 / mr ** 10, k1)
+            k2 = np.where(sel, k2 / mr ** 21, k2)
 
     q = np.zeros((n, 3, 3))
     if uniaxial is not None:
@@ -255,7 +284,10 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
             raise ValueError("dipolar: not available with periodic boundaries (no Ewald sum); use dipolar=False")
         from atomspin.model.dipolar import build_macrocells
 
-        size = 2.0 if dipolar is True else dipolar
+        if dipolar is True:
+            size = "exact" if n <= DIPOLAR_EXACT_MAX_SPINS else DIPOLAR_DEFAULT_CELL_NM
+        else:
+            size = dipolar
         dip = build_macrocells(pos, size)
 
     vol_m3, vol_source = _particle_volume_A3(atoms, sub, oxy, spinel, rock, v_site)
@@ -269,6 +301,9 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         "phase": phase, "n_oxygen": int(np.sum(oxy)),
         "site_volume_A3": {"spinel": spinel.site_volume_A3(), "rocksalt": rock.site_volume_A3()},
         "volume_source": vol_source,
+        "anisotropy_reference": aref if isinstance(aref, str) else float(aref),
+        "dipolar": (None if dip is None else ("exact" if dip.n_cells == n and np.array_equal(dip.cell_of, np.arange(n))
+                                              else f"macrocells {size} nm")),
         "mean_J_meV": {k: float(np.mean(Jp[pairs.cls == PAIR_CLASSES.index(k)])) for k in used},
         "convention": "E = -sum_{i<j} J_ij si.sj (unit spins, meV, J>0 FM); see atomspin.model.core",
     }

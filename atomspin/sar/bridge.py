@@ -8,13 +8,18 @@ quantity                  attribute names (first found wins)
 ========================  ==================================================================
 Ms (A/m)                  ``Ms_A_per_m`` (array → interpolated at T over ``T``/``T_K``),
                           ``Ms``, ``M_s_A_per_m``
-K_eff (J/m³)              ``K_eff_J_per_m3``, ``K_eff``
-K V (J)                   ``KV_J``, ``barrier_J``  (divided by the volume when K_eff is absent)
+K_eff (J/m³)              ``barrier_J`` / volume (preferred: the measured escape barrier ΔE),
+                          then ``K_eff_J_per_m3``, ``K_eff``, then ``KV_J`` / volume
 volume (m³)               ``volume_m3``, ``V_m3``; diameter ``diameter_m`` or ``diameter_nm``
 loop area (J/m³)          ``loop_area_J_per_m3``  (quasi-static atomistic loop, reported apart)
 ========================  ==================================================================
 
 Explicit keyword arguments always override values read from objects.
+
+The SAR models are uniaxial macrospin models: their K_eff is the *effective uniaxial constant with the
+same Néel barrier*, K_eff = ΔE/V. That is why a measured barrier wins over the 2θ torque amplitude
+``K_eff_J_per_m3``: for a cubic particle (magnetite, K1 < 0) the torque has almost no 2θ harmonic while
+the barrier between ⟨111⟩ easy axes over ⟨110⟩ is |K1|V/12.
 """
 from __future__ import annotations
 
@@ -43,7 +48,7 @@ from .stoner_wohlfarth import sw_dynamic_sar
 
 MS_NAMES = ("Ms_A_per_m", "Ms", "M_s_A_per_m")
 K_NAMES = ("K_eff_J_per_m3", "K_eff")
-KV_NAMES = ("KV_J", "barrier_J")
+KV_NAMES = ("KV_J",)
 V_NAMES = ("volume_m3", "V_m3")
 AREA_NAMES = ("loop_area_J_per_m3",)
 T_NAMES = ("T", "T_K")
@@ -103,11 +108,17 @@ def particle_parameters(*results, Ms=None, K_eff=None, V=None, d=None, T=300.0):
     elif "V" not in src:
         src["V"] = "argument"
     if K_eff is None:
-        v, o, nm = _lookup(results, K_NAMES)
+        v, o, nm = _lookup(results, ("barrier_J",))
+        if v is not None and V is not None and np.isfinite(float(v)) and float(v) > 0:
+            K_eff = float(v) / V
+            src["K_eff"] = f"{type(o).__name__}.{nm} / V"
+            v = None
+        else:
+            v, o, nm = _lookup(results, K_NAMES)
         if v is not None:
             K_eff = float(v)
             src["K_eff"] = f"{type(o).__name__}.{nm}"
-        else:
+        elif K_eff is None:
             v, o, nm = _lookup(results, KV_NAMES)
             if v is not None:
                 if V is None:

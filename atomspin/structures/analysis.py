@@ -51,7 +51,11 @@ def describe(atoms):
     ``counts_valence`` per 'sublattice:element:valence', ``net_moment_muB`` (T = 0, A antiparallel to
     B, R type-II AF), ``moment_per_fu_muB`` (per formula unit of the phase: 4 O for Fe3O4, 3 O for
     γ-Fe2O3, 1 O for FeO), ``vacancy_fraction`` (vacant / ideal B sites; R sites for FeO) and
-    ``charge_e`` (sum of formal valences).
+    ``charge_e`` (sum of formal valences), ``charge_per_fu_e`` (charge per formula unit of the
+    phase: non-stoichiometry of cut particles, e.g. O-rich surfaces give < 0) and
+    ``charge_uncompensated_e`` (net charge change, e, that the recorded defect operations left
+    uncompensated: minus the sum of ``charge_uncompensated_e`` of vacancy / substitution /
+    core–shell records and of ``charge_removed_e`` of APB records; 0 when all were compensated).
     """
     _require_labels(atoms)
     sub = atoms.arrays["sublattice"]
@@ -86,7 +90,20 @@ def describe(atoms):
         "moment_per_fu_muB": per_fu,
         "vacancy_fraction": float(vacs) / float(sites) if sites else 0.0,
         "charge_e": float(np.sum(val)),
+        "charge_per_fu_e": float(np.sum(val)) * fu / n_o if (fu and n_o) else float("nan"),
+        "charge_uncompensated_e": _uncompensated(atoms),
     }
+
+
+def _uncompensated(atoms):
+    import json
+    total = 0.0
+    for r in json.loads(atoms.info.get("defects", "[]") or "[]"):
+        if r.get("type") == "apb":
+            total -= float(r.get("charge_removed_e", 0.0))
+        else:
+            total -= float(r.get("charge_uncompensated_e", 0.0) or 0.0)
+    return total
 
 
 def count_bob_links(atoms, angle_min_deg=160.0, bond_max_A=2.3, mask=None):

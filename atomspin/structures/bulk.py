@@ -100,13 +100,16 @@ def assign_labels(atoms, phase, b_valence, rng, fe2_mask=None, region="bulk"):
     set_array(atoms, "surface", np.zeros(n, bool))
 
 
-def remove_random_fraction(atoms, mask, fraction, rng):
+def remove_random_fraction(atoms, mask, fraction, rng, exact=False):
     """Indices (into atoms) of a uniformly random subset of the ``mask`` sites of expected size
-    fraction·N (stochastic rounding of the count, so the expectation is exact)."""
+    fraction·N: stochastic rounding of the count (the expectation is exact), or with ``exact`` the
+    nearest integer round(fraction·N) (periodic cells: neutral whenever fraction·N is an integer)."""
     idx = np.flatnonzero(mask)
     target = fraction * len(idx)
     n = int(np.floor(target))
-    if rng.random() < target - n:
+    if exact:
+        n = int(np.floor(target + 0.5))
+    elif rng.random() < target - n:
         n += 1
     return np.sort(rng.choice(idx, size=min(n, len(idx)), replace=False))
 
@@ -168,8 +171,9 @@ def build_bulk(phase="Fe3O4", *, repeat=(1, 1, 1), b_valence="verwey", vacancies
         Magnetite B sites: Verwey layered Fe2+/Fe3+ order (default), a seeded random half Fe2+, or
         averaged Fe2.5+ (4.5 μB). Ignored for the other phases.
     vacancies : {'random', 'ordered'}
-        Maghemite only: B vacancies drawn at random (1/6 of B sites, seeded, expected Fe21⅓O32 per
-        cube) or the ordered tetragonal P4_12_12 cell (Fe64O96 per 1×1×3 cell).
+        Maghemite only: B vacancies on random B sites (seeded; exactly round(N_B/6) of them, so
+        cells of 3k cubes are neutral Fe64kO96k and others carry the nearest integer charge,
+        e.g. −1 e for one cube Fe21O32, +1 e for 2×2×2) or the ordered tetragonal P4_12_12 cell (Fe64O96 per 1×1×3 cell).
     fe_deficiency : float in [0, 1/3]
         Wüstite only: x of Fe(1−x)O (random R vacancies; 2 Fe3+ per vacancy keep the cell neutral).
     seed : int ≥ 0
@@ -196,7 +200,10 @@ def build_bulk(phase="Fe3O4", *, repeat=(1, 1, 1), b_valence="verwey", vacancies
     n_vac = 0
     if phase == "gamma-Fe2O3":
         if vacancies == "random":
-            rem = remove_random_fraction(atoms, atoms.arrays["sublattice"] == "B", 1.0 / 6.0, rng)
+            # exactly round(N_B/6): neutral when N_B/6 is an integer (N cells a multiple of 3),
+            # else the nearest composition (|charge| ≤ 1 e)
+            rem = remove_random_fraction(atoms, atoms.arrays["sublattice"] == "B", 1.0 / 6.0, rng,
+                                         exact=True)
             n_vac = len(rem)
             keep = np.ones(len(atoms), bool)
             keep[rem] = False

@@ -18,7 +18,13 @@ VACANCY_MODES = ("random", "radial", "clustered")
 VACANCY_REMOVAL = ("fe2_first", "random")
 #: Spin-only moments (μB) and default site of substituting 2+ ions (g = 2, m = 2S) [D]:
 #: Zn2+ d10 0; Mn2+ d5 5; Co2+ d7 3 (measured ≈ 3.7 with orbital moment in CoFe2O4 [U]); Ni2+ d8 2.
-DOPANTS = {"Zn": (0.0, "A"), "Mn": (5.0, "B"), "Co": (3.0, "B"), "Ni": (2.0, "B")}
+#: Sites: ZnFe2O4 normal (Zn on A); MnFe2O4 ≈ 80 % normal: neutron diffraction gives a fraction
+#: 0.81 ± 0.03 of the A sites held by Mn2+ (Hastings & Corliss, Phys. Rev. 104, 328 (1956) [C,
+#: abstract]), XMCD y ≈ 0.2 (Lee et al. [C, abstract]); CoFe2O4, NiFe2O4 inverse (M on B).
+DOPANTS = {"Zn": (0.0, "A"), "Mn": (5.0, "A"), "Co": (3.0, "B"), "Ni": (2.0, "B")}
+#: Default inversion (fraction of the dopants on B) when neither ``site`` nor ``inversion`` is given:
+#: MnFe2O4 i = 1 − 0.81 = 0.19 (Hastings & Corliss 1956, above).
+DEFAULT_INVERSION = {"Mn": 0.19}
 
 
 def _require(atoms, names=("sublattice", "valence", "moment_muB", "region")):
@@ -342,7 +348,10 @@ def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, c
     A, B, O counts and charge unchanged, 380 new 180° links / 50.3 nm² = 7.56 nm⁻²; 10 nm: 608
     links, 7.74 nm⁻², −4 B at the surface (the shifted lattice cuts the sphere differently).
     The periodic bicrystal gives exactly 8 links per √2·a² = 8.0 nm⁻² for a/4[110] and a/4[1-10]
-    (reference sheet: ≈ 7.4 nm⁻²). (001) a/4[101]: every termination puts A and B in
+    (reference sheet: ≈ 7.4 nm⁻²). In-plane a/4[1-10] on (110) is not conservative here: both
+    terminations put A and B in face-sharing sites (≈ 4 nm⁻²); one removes B and creates no 180°
+    link, the other (``point`` ≈ 1.5 Å further along n) removes A and gives 7.8 links nm⁻².
+    (001) a/4[101]: every termination puts A and B in
     face-sharing sites (A–B 1.82 Å), ≈ 2 per a² of boundary (8 nm: 140 B removed, 2.8 nm⁻²
     180° links); the in-plane a/4[110] on (001) instead gives A–A at a/4 = 2.10 Å (146 A removed
     at cation_min_A = 2.5). In this rigid-O model no {100} ¼⟨110⟩ boundary is conservative.
@@ -355,6 +364,7 @@ def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, c
     Labels (valence, dopants, vacancies) travel with the shifted cations. For the vacancy-ordered
     maghemite cell 2t is not a lattice translation, so the vacancy order of the ≤ |t| thick
     refilled surface layer on the shifted side is not exact.
+    """
     _require(atoms)
     if any(atoms.pbc):
         raise ValueError("atoms: insert_apb needs a finite particle (pbc False), not a periodic cell")
@@ -413,7 +423,9 @@ def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, c
         near_surf = depth_A(shape, out.positions) < reach
     else:
         near_surf = np.ones(len(out), bool)
-    changed = near_plane | near_surf
+    # positive-side O stay on their sites but see the shifted crystal's cations (and vacancies)
+    moved_o = np.concatenate([np.zeros(len(src) - opos.sum(), bool), np.ones(opos.sum(), bool)])[keep]
+    changed = near_plane | near_surf | moved_o
     dist = np.abs((out.positions - p0) @ n)
     z = dist <= 10.0 * zone
     az = out.arrays["apb_zone"].copy()
@@ -448,7 +460,7 @@ def _octahedral_holes_frac():
 
 
 def core_shell(atoms, core_diameter_nm, *, core_phase="FeO", fe_deficiency=0.0, cation_min_A=2.5,
-               seed=0):
+               compensate=True, seed=0):
     """FeO core inside a spinel (Fe3O4 or γ-Fe2O3) particle, cube-on-cube through the shared O sublattice.
 
     Parameters
@@ -461,10 +473,18 @@ def core_shell(atoms, core_diameter_nm, *, core_phase="FeO", fe_deficiency=0.0, 
     cation_min_A : float, Å
         Spinel cations closer than this to a core cation are removed (A sites face-share with the
         octahedral holes at √3/8·a = 1.82 Å).
+    compensate : bool
+        Compensate the charge of the shell cations removed at the interface (A sites face-sharing
+        with core octahedra) by oxidising as many core Fe2+ → Fe3+ (random, seeded; 5 μB), i.e.
+        interface-compensated Fe(1−x)O-like Fe3+ in the core. False: only record it.
     seed : int ≥ 0.
 
     Notes
     -----
+    Charge bookkeeping in the record: ``charge_before_e``, ``charge_after_e``,
+    ``charge_removed_shell_e`` (shell cations removed at the interface), ``charge_compensated_e``,
+    ``charge_uncompensated_e`` and ``charge_core_change_e`` (core: rock-salt Fe2+ minus the spinel
+    cations replaced; 0 up to the cut of the core surface, both phases being neutral on the same O).
     Topotaxy FeO(001)‖spinel(001), [100]‖[100] ("cube-on-cube"): O stays on the spinel O sublattice;
     inside the core every octahedral hole (16c + 16d) holds an Fe2+ (sublattice "R", region "FeO").
     **Strain choice**: the core takes the shell's O sublattice, a_FeO,eff = a_spinel/2 (4.198 Å for
@@ -508,7 +528,12 @@ def core_shell(atoms, core_diameter_nm, *, core_phase="FeO", fe_deficiency=0.0, 
     if len(hpos):
         d, _ = cKDTree(hpos).query(out.positions)
         drop |= is_cat & (d < cmin)
+    if not isinstance(compensate, (bool, np.bool_)):
+        raise ValueError(f"compensate: {compensate!r} must be True or False")
     n_drop_shell = int(np.sum(drop & ~in_core))
+    q_before = float(np.sum(out.arrays["valence"]))
+    q_shell = float(np.sum(out.arrays["valence"][drop & ~in_core]))
+    q_core_old = float(np.sum(out.arrays["valence"][drop & in_core]))
     reg = out.arrays["region"].copy()
     reg[np.isin(reg, ["core", "bulk"])] = "spinel"
     reg[in_core] = "FeO"
@@ -537,12 +562,20 @@ def core_shell(atoms, core_diameter_nm, *, core_phase="FeO", fe_deficiency=0.0, 
     if x > 0:
         from atomspin.structures.bulk import apply_fe_deficiency
         out, n_vac, _ = apply_fe_deficiency(out, x, rng)
+    left = q_shell
+    if compensate and q_shell > 0:
+        pool = np.flatnonzero(out.arrays["sublattice"] == "R")
+        left = _oxidise(out, q_shell, pool, rng)
     out.info["sites_R"] = int(n)
     out.info["vacancies_R"] = int(n_vac)
     add_defect_record(out, dict(type="core_shell", core_phase=core_phase, core_diameter_nm=dc,
                                 strain="FeO core on the spinel O sublattice, a_FeO = a_spinel/2; shell unstrained",
                                 n_core_cations=int(n - n_vac), n_removed_shell_cations=n_drop_shell,
-                                fe_deficiency=x, seed=seed))
+                                fe_deficiency=x, compensate=bool(compensate), charge_before_e=q_before,
+                                charge_after_e=float(np.sum(out.arrays["valence"])),
+                                charge_removed_shell_e=q_shell, charge_compensated_e=q_shell - left,
+                                charge_uncompensated_e=left, charge_core_change_e=2.0 * n - q_core_old,
+                                seed=seed))
     return relabel(out)
 
 
@@ -556,10 +589,11 @@ def dope(atoms, element, fraction, *, site=None, inversion=None, seed=0):
     fraction : float in [0, 1]
         x: dopants per formula unit, n = round(x · N_fu) with N_fu = number of A sites (one per f.u.).
     site : {'A', 'B'}, optional
-        Sublattice (default Zn → A, Mn/Co/Ni → B).
+        Put all dopants on one sublattice. Default (neither ``site`` nor ``inversion`` given):
+        Zn → A, Co/Ni → B, Mn → inversion 0.19 (81 % on A, see ``DEFAULT_INVERSION``).
     inversion : float in [0, 1], optional
-        Inversion degree i = fraction of the dopants on B sites (overrides ``site``), e.g. i ≈ 0.2 for
-        MnFe2O4 [U].
+        Inversion degree i = fraction of the dopants on B sites (overrides ``site``); measured
+        i = 0.19 ± 0.03 for MnFe2O4 (Hastings & Corliss, Phys. Rev. 104, 328 (1956)).
     seed : int ≥ 0.
 
     Notes
@@ -576,6 +610,8 @@ def dope(atoms, element, fraction, *, site=None, inversion=None, seed=0):
     if site is not None:
         check_choice("site", site, ("A", "B"))
     inv = None if inversion is None else check_real("inversion", inversion, 0.0, 1.0)
+    if inv is None and site is None:
+        inv = DEFAULT_INVERSION.get(element)
     seed = check_seed(seed)
     rng = np.random.default_rng(seed)
     moment, default_site = DOPANTS[element]
@@ -632,7 +668,12 @@ def label_surface(atoms, thickness_nm=None, *, min_missing=None):
         Atoms with depth_nm < thickness_nm.
     min_missing : int ≥ 1, optional
         Or by coordination: cations missing at least this many O neighbours (O atoms: missing at
-        least this many cation neighbours). Exactly one of the two must be given.
+        least this many cation neighbours), counted only within one neighbour cutoff of the
+        surface (depth < data.BOND_CUTOFF = 2.6 Å for both: the O-neighbour shell of a cation
+        and the cation shell of an O), where a missing neighbour can be a site outside the
+        particle. Deeper atoms only miss neighbours to vacancies or defects and are not surface
+        (before this rule, 796 of 1878 O deeper than 1 nm of a 6 nm γ-Fe2O3 sphere were labelled
+        surface because of their B vacancies). Exactly one of the two must be given.
     """
     _require(atoms, ("sublattice", "region", "depth_nm", "missing_O", "missing_cation"))
     if (thickness_nm is None) == (min_missing is None):
@@ -647,6 +688,7 @@ def label_surface(atoms, thickness_nm=None, *, min_missing=None):
             raise ValueError(f"min_missing: {min_missing!r} must be an integer ≥ 1")
         is_o = out.arrays["sublattice"] == "O"
         surf = np.where(is_o, out.arrays["missing_cation"], out.arrays["missing_O"]) >= min_missing
+        surf &= out.arrays["depth_nm"] < data.BOND_CUTOFF / 10.0
         rec = dict(type="surface", min_missing=int(min_missing))
     s = out.arrays["surface"] | surf
     set_array(out, "surface", s)

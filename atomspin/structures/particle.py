@@ -133,6 +133,14 @@ def build_particle(phase="Fe3O4", shape="sphere", diameter_nm=5.0, *, aspect=1.0
     -------
     ase.Atoms, pbc=False. ``info["shape"]`` (JSON) holds the shape in Å with its centre, so that
     ``depth_nm`` can be recomputed after defect operations.
+
+    Notes
+    -----
+    Particles are cut from the ideal lattice and are **not charge neutral**: the formal charge
+    depends on which surface sites the shape keeps (6 nm Fe3O4 cube −805 e, octahedron +329 e,
+    8 nm B-centred sphere +561 e). ``describe`` reports ``charge_e`` and ``charge_per_fu_e``; no
+    neutralisation (trimming of dangling O, surface valence changes) is applied — a known open
+    item.
     """
     phase = data.canonical_phase(phase)
     check_choice("shape", shape, SHAPES)
