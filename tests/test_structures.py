@@ -256,3 +256,36 @@ def test_ellipsoid_depth_is_exact_distance():
         return min(minimize(f, [t0, p0], method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10}).fun
                    for t0 in np.linspace(0.1, 3.0, 5) for p0 in np.linspace(0, 6.0, 6))
     np.testing.assert_allclose(d, [brute(x) for x in p], atol=1e-5)
+
+
+@pytest.mark.parametrize("shape, q0", [("cube", -805), ("octahedron", 329)])
+def test_neutralise_fe3o4_by_outermost_valence_changes(shape, q0):
+    """Review: cut particles are far from neutral (6 nm Fe3O4 cube −805 e, octahedron +329 e)."""
+    a = S.build_particle("Fe3O4", shape, 6.0)
+    b = S.build_particle("Fe3O4", shape, 6.0, neutralise=True)
+    assert S.describe(a)["charge_e"] == q0 and S.describe(b)["charge_e"] == 0
+    assert S.describe(b)["counts"] == S.describe(a)["counts"]  # valences only, no atom removed
+    changed = b.arrays["valence"] != a.arrays["valence"]
+    assert changed.sum() == abs(q0)
+    va, vb = a.arrays["valence"][changed], b.arrays["valence"][changed]
+    assert np.all(vb - va == np.sign(-q0))  # one e per ion, in the right direction
+    assert np.all(b.arrays["moment_muB"][changed] == 4.0 + (vb - 2.0))
+    # outermost first: no unchanged eligible ion lies strictly shallower than a changed one
+    eligible = (a.arrays["valence"] == (2.0 if q0 < 0 else 3.0)) & (a.numbers == 26)
+    if q0 > 0:
+        eligible &= a.arrays["sublattice"] == "B"
+    depth = a.arrays["depth_nm"]
+    assert depth[eligible & ~changed].min() >= depth[changed].max()
+
+
+def test_neutralise_maghemite_removes_dangling_o():
+    a = S.build_particle("gamma-Fe2O3", "cube", 6.0)
+    b = S.build_particle("gamma-Fe2O3", "cube", 6.0, neutralise=True)
+    q0 = S.describe(a)["charge_e"]
+    assert q0 < 0 and S.describe(b)["charge_e"] == 0
+    n_o = S.describe(a)["counts"]["O"] - S.describe(b)["counts"]["O"]
+    assert n_o == (-q0 + 1) // 2  # +2 e per O, one Fe3+ → Fe2+ more when −q0 is odd
+    rec = S.defect_records(b)[-1]
+    assert rec["type"] == "neutralise" and rec["n_removed_O"] == n_o
+    assert rec["n_reduced_fe3"] == 2 * n_o + q0
+    assert S.min_distance_A(b) > 1.7

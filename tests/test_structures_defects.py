@@ -176,6 +176,11 @@ def test_apb_never_changes_the_o_count(plane, offset_A):
         assert rec["n_removed"] == 0
 
 
+def test_apb_rejects_rock_salt():
+    with pytest.raises(ValueError, match="atoms: insert_apb needs a spinel"):
+        S.insert_apb(S.build_particle("FeO", "sphere", 3.0), (1, 1, 0))
+
+
 def test_apb_fast_count_matches_slow_reference():
     q = S.insert_apb(S.build_particle("Fe3O4", "sphere", 4.0), (1, 1, 0))
     assert S.count_bob_links(q) == _slow_links(q) > 0

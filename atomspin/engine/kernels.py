@@ -476,8 +476,8 @@ def constrained_sweeps(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k
 # ----------------------------------------------------------------------------- collective rotation move
 COLL_WIDTH_MIN = 1e-4  # smallest rotation-angle half-width, rad (derived: as SIGMA_MIN)
 COLL_WIDTH_MAX = np.pi  # largest half-width, rad (derived: angles in [−π, π] cover all rotations)
-COLL_ADAPT_ATTEMPTS = 32  # collective attempts pooled per width update (derived: acceptance noise
-#                          ≈ 0.5/√32 ≈ 9 %, so the width settles within one factor-2 step of the target)
+COLL_ADAPT_ATTEMPTS = 10  # collective attempts pooled per width update (derived: w can grow ×2 every 10
+#                          attempts, 0.1 rad → π in 50; acceptance noise 0.5/√10 ≈ 16 % only jitters w by ≲ ×1.3)
 
 
 @njit(cache=True, error_model="numpy", inline="always")

@@ -1,7 +1,8 @@
 """Small, independent structure builders for the model tests (not a public API).
 
 They build the ideal lattices directly with ``ase.spacegroup.crystal`` and attach only the labels the model
-needs, so the model tests do not depend on :mod:`atomspin.structures`.
+needs, so the model tests do not depend on :mod:`atomspin.structures`. :mod:`atomspin.model.anisotropy` also
+uses them to derive the ideal-bulk neighbour shells of the Néel surface term.
 """
 
 from __future__ import annotations

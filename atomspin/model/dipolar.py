@@ -11,7 +11,11 @@ cube and the Lorentz field +M/3 cancel; the near-lattice sum is zero by symmetry
 self term −μ0/(3V_c) must *not* be added for point dipoles. Cells of one spin each therefore reproduce the
 exact pairwise sum. Cell centres are the mean positions of their spins. (Macrocell method as in Evans et
 al., J. Phys.: Condens. Matter 26, 103202 (2014).) Error: the intra-cell sum of non-uniform (disordered)
-cells is neglected, and cells that are not cubic-symmetric (cut at the surface) get no shape correction.
+cells is neglected, and cells that are not cubic-symmetric (cut at the surface) get no shape correction. This error is large for
+small particles of the ferrimagnetic spinel: ΔE(x − z) of an aspect-2 magnetite ellipsoid in the Néel state,
+exact vs 1 nm / 2 nm cells (meV): 3 × 6 nm 1.65 vs 5.12 / −2.15, 4 × 8 nm 4.61 vs 6.24 / 3.15, 5 × 10 nm
+16.45 vs 18.54 / 6.66 (tests/test_model_dipolar.py) — hence ``from_atoms(dipolar=True)`` uses the exact
+sum up to 3000 spins and 1 nm cells above.
 """
 
 from __future__ import annotations

@@ -237,7 +237,7 @@ def _ideal_positions(atoms):
     return origin + np.round(8.0 * f) / 8.0 * sub
 
 
-def _o_displacement(atoms, ideal, sites):
+def _o_displacement(atoms, ideal, sites, own, ideal_own):
     """Displacement (Å) actual − ideal of the O at ideal ``sites`` of the unshifted crystal, looked
     up by site class (fractional coordinates modulo the cubic (sub)cell), taken from the particle's
     own O atoms. (x − 1/4 displacements follow the cubic Fd-3m cell.)"""
@@ -256,9 +256,10 @@ def _o_displacement(atoms, ideal, sites):
     table[ko] = atoms.positions[o] - ideal[o]
     seen[ko] = True
     ks = key(sites)
-    if not np.all(seen[ks]):  # particle smaller than one cell: keep the site's own displacement
-        raise ValueError("atoms: particle too small to hold every O site class of the cell")
-    return table[ks]
+    out = table[ks]
+    if not np.all(seen[ks]):  # particle smaller than a cell: keep the site's own displacement
+        out[~seen[ks]] = (own - ideal_own)[~seen[ks]]
+    return out
 
 
 def _snap_offset_A(pos, is_cat, p0, n, tA, cmin, amin, window_A=2.5, disk_A=12.0):
@@ -320,7 +321,8 @@ def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, c
     plane : 3 integers (h, k, l), not (0, 0, 0)
         Boundary plane normal in the cubic crystal axes ({110} default; {100}, {111} available).
     point : 3 floats, Å, optional
-        A point of the plane (default: the particle centre).
+        A point of the requested plane (default: the particle centre); the plane is then moved by
+        < 2.5 Å along its normal into a gap between atomic layers (see Notes).
     shift : 3 floats in units of a, optional
         ¼⟨110⟩ translation; default the one most nearly along the normal (a/4[110] ⊥ (110)).
     zone_nm : float ≥ 0, nm
@@ -368,6 +370,9 @@ def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, c
     _require(atoms)
     if any(atoms.pbc):
         raise ValueError("atoms: insert_apb needs a finite particle (pbc False), not a periodic cell")
+    if atoms.info.get("phase") == "FeO":
+        raise ValueError("atoms: insert_apb needs a spinel particle (Fe3O4, gamma-Fe2O3, or a spinel "
+                         "shell around an FeO core); a ¼⟨110⟩ shift is no antiphase vector of rock salt")
     n = check_vector("plane", plane, integer=True)
     n = n / np.linalg.norm(n)
     t = _check_shift(shift) if shift is not None else _default_shift(n)
@@ -401,7 +406,7 @@ def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, c
     # O: the x = 1/4 O sublattice is invariant under t, so the positive-side O sites stay occupied
     # (same atoms, same labels); they only take the shifted crystal's displacement u(site − t)
     opos = ~neg & is_o
-    new_o = ideal[opos] + _o_displacement(atoms, ideal, ideal[opos] - tA)
+    new_o = ideal[opos] + _o_displacement(atoms, ideal, ideal[opos] - tA, pos[opos], ideal[opos])
     src = np.concatenate([np.flatnonzero(neg), np.flatnonzero(prim), np.flatnonzero(fill),
                           np.flatnonzero(opos)])
     new_pos = np.concatenate([pos[neg], pos[prim] + tA, pos[fill] - tA, new_o])
