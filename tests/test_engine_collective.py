@@ -196,6 +196,8 @@ def test_single_spin_only_long_run_agrees(full_scale):
         blocks = mz.reshape(40, -1).mean(axis=1)
         res.append((mz.mean(), blocks.std(ddof=1) / np.sqrt(40)))
     (a, ea), (b, eb) = res
+    print(f"<M_z>/M_sat single-spin only {a:.4f} ± {ea:.4f}, collective {b:.4f} ± {eb:.4f}, L(2) = "
+          f"{langevin(2.0):.4f}")
     assert max(ea, eb) < 0.01 * b  # the comparison has power: both means known to < 1 %
     assert abs(a - b) < 4 * math.hypot(ea, eb), res
     assert abs(a - b) < (0.02 if full_scale else 0.03) * b, res

@@ -59,3 +59,21 @@ def test_apb_a_o_a_links_are_bridged_class_with_stated_coupling():
     dist = np.linalg.norm(m.positions[m.indices[sel]] - m.positions[row[sel]], axis=1)
     assert np.all(dist < 3.2)
     assert np.allclose(m.J[rc == "AA"], -1.375)
+
+
+def test_neel_zero_on_fully_coordinated_sites_of_a_built_particle():
+    """Review case (6 nm sphere, 0.5 nm shell: 474 of 1304 shell B sites fully coordinated, each formerly
+    carrying 0.136 k_s): on an atomspin.structures particle every fully coordinated site gets Q = 0."""
+    from atomspin.model.core import quad_to_matrix
+
+    p = st.build_particle("Fe3O4", "sphere", diameter_nm=6.0, seed=1)
+    m = SpinModel.from_atoms(p, cubic=False, neel_ks_meV=0.1, surface_sites=np.ones(len(p), bool))
+    row = np.repeat(np.arange(m.n), np.diff(m.indptr))
+    z = np.bincount(row, minlength=m.n)
+    full = z == np.where(m.sublattice == "A", 16, 12)
+    r = np.linalg.norm(m.positions - m.positions.mean(axis=0), axis=1)
+    shell_b_full = full & (m.sublattice == "B") & (r > r.max() - 5.0)
+    assert shell_b_full.sum() > 300
+    q = quad_to_matrix(m.quad)
+    assert np.max(np.abs(q[full])) < 1e-12
+    assert np.all(np.abs(q[~full]).max(axis=(1, 2)) > 1e-4)

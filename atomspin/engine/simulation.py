@@ -8,6 +8,9 @@ cone (Hinzke & Nowak, Comput. Phys. Commun. 121, 334 (1999)); ``"uniform"`` — 
 All three proposals are symmetric, so plain Metropolis acceptance min(1, exp(−ΔE/k_BT)) holds.
 Strictly, adapting σ during sampling makes the chain non-Markovian; set ``adapt=False`` (or
 :meth:`Simulation.freeze_cone`) after equilibration for textbook detailed balance.
+Optional collective move (``collective_every``): a rigid rotation of all spins (or of each group,
+e.g. each exchange-connected particle) by a random small rotation, Metropolis on the exact ΔE —
+an equilibrium-sampling accelerator for the slow total-moment rotation of exchange-stiff particles.
 """
 
 from __future__ import annotations
@@ -423,7 +426,8 @@ class _Progress:
 
 # ----------------------------------------------------------------------------- simulation
 class Simulation:
-    """Single-spin Metropolis Monte Carlo of a :class:`~atomspin.model.core.SpinModel`.
+    """Single-spin Metropolis Monte Carlo of a :class:`~atomspin.model.core.SpinModel`, with an
+    optional collective (rigid rotation) move.
 
     Parameters
     ----------
@@ -435,7 +439,8 @@ class Simulation:
         Seed in [0, 2**64). Same seed, move, threads and parallel ⇒ bit-identical results.
     move : {"adaptive", "hinzke-nowak", "uniform"}
     threads : int, optional
-        Number of chunks / RNG streams of the coloured sweep (default: ``numba.get_num_threads()``).
+        Number of chunks / RNG streams of the coloured sweep and numba threads used (default:
+        ``numba.get_num_threads()``). ``threads=1`` is honoured everywhere (see Notes).
     parallel : bool, optional
         Coloured parallel sweep (True) or sequential sweep (False). The sequential sweep visits
         sites 0…N−1 in turn; the coloured one visits colour classes in turn (greedy colouring of
@@ -695,6 +700,9 @@ class Simulation:
 
     def run(self, n_sweeps, observe_every=1, progress=False):
         """Run ``n_sweeps`` sweeps (N moves each), sampling every ``observe_every`` sweeps.
+
+        With ``collective_every = k > 0``, one collective rotation attempt per group follows every
+        sweep whose number (counted from the start of the simulation) is a multiple of k.
 
         Parameters
         ----------
