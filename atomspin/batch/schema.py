@@ -109,7 +109,13 @@ SCHEMA: dict = {
     "model": {
         "params": F("str", "auto", "parameter set shipped in atomspin/model/params (magnetite, maghemite, "
                     "…), or auto = the default set of the phase (SpinModel.from_atoms)"),
-        "dipolar": F("bool", False, "include dipolar interactions on 2 nm macrocells"),
+        "dipolar": F("bool", False, "include dipolar interactions (exact pairwise up to 3000 spins, 1 nm "
+                     "macrocells above; SpinModel.from_atoms)"),
+        "anisotropy_reference_K": F("float", 300.0, "temperature in K at which the model's bulk anisotropy "
+                                    "equals the set's K1, K2 (derived: the shipped K1 are room-temperature "
+                                    "values, and classical MC reduces single-ion cubic anisotropy as m^10, "
+                                    "Callen-Callen); 0 = use K1, K2 as T = 0 per-site constants",
+                                    lo=0.0, hi=500.0),
         "neel_ks_meV": F("float", 0.0, "Néel pair surface anisotropy per surface bond in meV (0 = none; "
                          "literature k_s ≈ 0.01–1 K per atom is unconfirmed, physics.md §3)", lo=-10.0, hi=10.0),
     },

@@ -149,6 +149,8 @@ class Context:
             m = self.recipe["model"]
             self._model = SpinModel.from_atoms(self.atoms, params=None if m["params"] == "auto" else m["params"],
                                                dipolar=m["dipolar"], neel_ks_meV=m["neel_ks_meV"],
+                                               anisotropy_reference=(m["anisotropy_reference_K"]
+                                                                     if m["anisotropy_reference_K"] > 0 else "T0"),
                                                seed=self.seed_for("model"))
         return self._model
 
