@@ -18,7 +18,7 @@ from atomspin.batch.tasks import derived_seed
 ROOT = Path(__file__).resolve().parents[1]
 RECIPES = sorted((ROOT / "structures" / "recipes").glob("*.toml"))
 # one line, starting with a key path (dotted names, [i] indices) or a file name, then ": "
-ONE_LINE = re.compile(r"^([A-Za-z0-9_./\-\[\]]|'[^']*'|\"[^\"]*\")+: [^\n]+$")
+ONE_LINE = re.compile(r"^([A-Za-z0-9_./\-\[\]]|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")+: [^\n]+$")
 
 
 def _err(recipe) -> str:
