@@ -173,3 +173,30 @@ def test_unreversed_loop_warns_and_reports_nan_coercivity():
     with pytest.warns(RuntimeWarning, match="never crossed"):
         r = hysteresis_loop(m, 0.01, loop_fields(1.0, 3), sweeps_per_point=20, seed=1)
     assert np.isnan(r.Bc_T) and np.all(r.m > 0.99)
+
+
+def test_superparamagnetic_loop_reverses_with_collective_moves():
+    """A 3 nm magnetite particle at 300 K (KV/k_BT ≈ 0.03: superparamagnetic) has a reversible, odd M(H):
+    with collective moves the loop is closed and M(−B) = −M(B); with single-spin moves only, the same
+    protocol does not reverse (coherent rotation by local moves is slow)."""
+    from atomspin import structures
+    from atomspin.model import SpinModel
+
+    model = SpinModel.from_atoms(structures.build_particle("Fe3O4", "sphere", diameter_nm=3.0, seed=1))
+    fields = loop_fields(2.0, 2)  # 2, 0, −2, 0, 2 T
+    res = hysteresis_loop(model, 300.0, fields, sweeps_per_point=600, seed=1, threads=1, collective_every=1)
+    m = res.m
+    assert m[0] > 0.05 and m[2] < -0.05 and m[4] > 0.05
+    assert abs(m[0] + m[2]) < 0.04 and abs(m[4] + m[2]) < 0.04  # odd in B
+    assert abs(m[1]) < 0.03 and abs(m[3]) < 0.03  # no remanence
+    assert np.isfinite(res.Bc_T) and abs(res.Bc_T) < 0.5
+    with pytest.warns(RuntimeWarning, match="never crossed"):
+        stuck = hysteresis_loop(model, 300.0, fields, sweeps_per_point=600, seed=1, threads=1)
+    assert stuck.m[2] > 0
+
+
+def test_collective_every_rejects_negative():
+    from atomspin.measure import uniaxial_cluster
+    m = uniaxial_cluster(n=(2, 1, 1))
+    with pytest.raises(ValueError, match="collective_every"):
+        hysteresis_loop(m, 1.0, loop_fields(1.0, 2), sweeps_per_point=4, collective_every=-1)

@@ -143,6 +143,9 @@ SCHEMA: dict = {
                            "n_orientations = 0", lo=-1.0, hi=1.0, length=3),
             "n_orientations": F("int", 0, "average over this many field directions (random-orientation "
                                 "ensemble); 0 = one direction", lo=0, hi=200),
+            "collective_every": F("int", 1, "one collective rigid-rotation move after every k sweeps (k >= 1; "
+                                  "equilibrium M(H) of the particle moment at finite T); 0 = single-spin "
+                                  "moves only (sweeps as a time proxy, SW-like switching)", lo=0, hi=1_000_000),
         },
         "kv": {
             "sweeps": F("int", 2000, "constrained Monte Carlo sweeps per direction", lo=10, hi=10_000_000),

@@ -246,7 +246,8 @@ def step_loop(ctx: Context) -> None:
     lp = p["loop"]
     res = hysteresis_loop(ctx.model, p["T_K"], loop_fields(lp["B_max_T"], lp["n_fields"]),
                           direction=tuple(lp["direction"]), n_orientations=lp["n_orientations"] or None,
-                          sweeps_per_point=lp["sweeps"], seed=ctx.seed_for("loop"))
+                          sweeps_per_point=lp["sweeps"], seed=ctx.seed_for("loop"),
+                          collective_every=lp["collective_every"])
     ctx.results["loop"] = res
     _absorb(ctx, "loop", res)
     ctx.kvp.update(Hc_A_per_m=float(res.Hc_A_per_m), Bc_T=float(res.Bc_T), Mr=float(res.Mr),
