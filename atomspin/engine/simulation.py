@@ -97,7 +97,7 @@ class _Arrays:
             raise ValueError("model.moments: must be N finite values in μB")
         self.zp = self.moments * MU_B_MEV_PER_T
         self.indptr = np.ascontiguousarray(model.indptr, dtype=np.int64)
-        self.indices = np.ascontiguousarray(model.indices, dtype=np.int64)
+        self.indices = np.ascontiguousarray(model.indices, dtype=np.int32)
         self.J = np.ascontiguousarray(model.J, dtype=np.float64)
         nnz = self.indices.shape[0]
         if self.indptr[0] != 0 or self.indptr[-1] != nnz or np.any(np.diff(self.indptr) < 0):
@@ -149,7 +149,7 @@ class _Arrays:
         new.indptr = np.zeros(self.n + 1, dtype=np.int64)
         np.cumsum(lens, out=new.indptr[1:])
         gather = np.repeat(self.indptr[perm] - new.indptr[:-1], lens) + np.arange(new.indptr[-1])
-        new.indices = np.ascontiguousarray(inv[self.indices[gather]])
+        new.indices = np.ascontiguousarray(inv[self.indices[gather]], dtype=np.int32)
         new.J = np.ascontiguousarray(self.J[gather])
         return new
 

@@ -91,7 +91,7 @@ class SpinModel:
     spins: np.ndarray  # (N, 3) unit vectors, the current state
     moments: np.ndarray  # (N,) μB
     indptr: np.ndarray  # (N+1,) int64, symmetric CSR
-    indices: np.ndarray  # (nnz,) int64
+    indices: np.ndarray  # (nnz,) int32 (N < 2³¹ spins; halves the index memory)
     J: np.ndarray  # (nnz,) meV
     quad: np.ndarray  # (N, 6) meV, QUAD_ORDER
     k1: np.ndarray  # (N,) meV
@@ -120,7 +120,9 @@ class SpinModel:
         self.spins = np.ascontiguousarray(self.spins, dtype=np.float64).reshape(n, 3)
         self.moments = np.ascontiguousarray(self.moments, dtype=np.float64)
         self.indptr = np.ascontiguousarray(self.indptr, dtype=np.int64)
-        self.indices = np.ascontiguousarray(self.indices, dtype=np.int64)
+        if n >= 2**31 - 1:
+            raise ValueError(f"N = {n} spins exceeds the int32 neighbour indices (< 2**31 - 1)")
+        self.indices = np.ascontiguousarray(self.indices, dtype=np.int32)
         self.J = np.ascontiguousarray(self.J, dtype=np.float64)
         self.quad = np.ascontiguousarray(self.quad, dtype=np.float64).reshape(n, 6)
         self.k1 = np.ascontiguousarray(self.k1, dtype=np.float64)
