@@ -200,3 +200,11 @@ def test_collective_every_rejects_negative():
     m = uniaxial_cluster(n=(2, 1, 1))
     with pytest.raises(ValueError, match="collective_every"):
         hysteresis_loop(m, 1.0, loop_fields(1.0, 2), sweeps_per_point=4, collective_every=-1)
+
+
+def test_high_field_slope_includes_points_exactly_at_the_fraction():
+    # loop_fields(3.0, 10): |B| = 2.4 T is exactly 0.8·B_max, which floating point puts at 2.4000000000000004
+    f = loop_fields(3.0, 10)
+    m = 0.5 + 0.01 * f  # straight line through the high-field points: slope 0.01 per T
+    a = analyse_loop(f, np.where(f >= 0, m, -0.5 + 0.01 * f))
+    assert a["high_field_slope"] == pytest.approx(0.01, rel=1e-9)

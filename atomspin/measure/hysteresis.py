@@ -128,7 +128,7 @@ def analyse_loop(fields_T, m, high_field_fraction=0.8):
     out["Mr"] = 0.5 * (out["Mr_down"] - out["Mr_up"])
     out["area"] = float(-np.sum(0.5 * (m[1:] + m[:-1]) * np.diff(f)))
     bmax = np.max(np.abs(f))
-    sel = np.abs(f) >= hf * bmax
+    sel = np.abs(f) >= hf * bmax * (1.0 - 1e-12)  # 0.8·3.0 = 2.4000000000000004 must select 2.4
     slope = np.nan
     if np.sum(sel) >= 2:
         slopes = []
