@@ -45,6 +45,8 @@ from numba import njit
 
 from atomspin.units import K_B, MU_0
 
+from ._dipole import add_dipole_fields
+
 from ._common import (
     MS_MAGNETITE_300K,
     RHO_MAGNETITE,
@@ -248,30 +250,13 @@ def _frame(u, H, w):
 
 
 @njit(cache=True)
-def _dipolar_fields(pos, mom, Hd):
-    """Hd[i] = Σ_j (3 r̂(r̂·μ_j) − μ_j)/(4π r³), μ_j = Ms V_j n_j (A m²) → A/m."""
-    n = pos.shape[0]
-    for i in range(n):
+def _dipolar_fields(pos, mom, unit_weight, Hd):
+    """Hd[i] = Σ_j (3 r̂(r̂·μ_j) − μ_j)/(4π r³), μ_j = Ms V_j n_j (A m²) → A/m; unit_weight = ones(N)."""
+    for i in range(pos.shape[0]):
         Hd[i, 0] = 0.0
         Hd[i, 1] = 0.0
         Hd[i, 2] = 0.0
-    for i in range(n):
-        for j in range(n):
-            if i == j:
-                continue
-            rx = pos[i, 0] - pos[j, 0]
-            ry = pos[i, 1] - pos[j, 1]
-            rz = pos[i, 2] - pos[j, 2]
-            r2 = rx * rx + ry * ry + rz * rz
-            r = math.sqrt(r2)
-            rx /= r
-            ry /= r
-            rz /= r
-            mr = rx * mom[j, 0] + ry * mom[j, 1] + rz * mom[j, 2]
-            pre = 1.0 / (4.0 * math.pi * r2 * r)
-            Hd[i, 0] += pre * (3.0 * rx * mr - mom[j, 0])
-            Hd[i, 1] += pre * (3.0 * ry * mr - mom[j, 1])
-            Hd[i, 2] += pre * (3.0 * rz * mr - mom[j, 2])
+    add_dipole_fields(pos, mom, unit_weight, Hd)
 
 
 @njit(cache=True)
@@ -289,6 +274,7 @@ def _kinetic_kernel(Hz, dt, axes, vols, Ms, K, HK, kT, tau0, pos, use_dip, stoch
     for i in range(n):
         p[i] = 1.0 if axes[i, 2] >= 0 else 0.0
     mom = np.zeros((n, 3))
+    unit_weight = np.ones(n)
     Hd = np.zeros((n, 3))
     H = np.zeros(3)
     w = np.zeros(3)
@@ -302,7 +288,7 @@ def _kinetic_kernel(Hz, dt, axes, vols, Ms, K, HK, kT, tau0, pos, use_dip, stoch
     forced = np.zeros(n, dtype=np.bool_)
     for k in range(nsteps):
         if use_dip:
-            _dipolar_fields(pos, mom, Hd)
+            _dipolar_fields(pos, mom, unit_weight, Hd)
         for i in range(n):
             pold[i] = p[i]
             pmid[i] = p[i]

@@ -41,6 +41,8 @@ from numba import njit
 
 from atomspin.units import GAMMA_E, K_B, MU_0
 
+from ._dipole import add_dipole_fields
+
 from ._common import (
     ALPHA_DEFAULT,
     C_B_MAGNETITE,
@@ -58,31 +60,15 @@ from ._common import (
 
 
 @njit(cache=True)
-def _heff(m, u, vols, pos, Ms, HK, happ, dirn, use_dip, out):
-    """Deterministic effective field (A/m) of every particle into out (N, 3)."""
+def _heff(m, u, wdip, pos, HK, happ, dirn, use_dip, out):
+    """Deterministic effective field (A/m) of every particle into out (N, 3); wdip = Ms V_j (A m²)."""
     n = m.shape[0]
     for i in range(n):
         mu = m[i, 0] * u[i, 0] + m[i, 1] * u[i, 1] + m[i, 2] * u[i, 2]
         for c in range(3):
             out[i, c] = happ * dirn[c] + HK * mu * u[i, c]
     if use_dip:
-        for i in range(n):
-            for j in range(n):
-                if i == j:
-                    continue
-                rx = pos[i, 0] - pos[j, 0]
-                ry = pos[i, 1] - pos[j, 1]
-                rz = pos[i, 2] - pos[j, 2]
-                r2 = rx * rx + ry * ry + rz * rz
-                r = math.sqrt(r2)
-                rx /= r
-                ry /= r
-                rz /= r
-                mr = rx * m[j, 0] + ry * m[j, 1] + rz * m[j, 2]
-                pre = Ms * vols[j] / (4.0 * math.pi * r2 * r)
-                out[i, 0] += pre * (3.0 * rx * mr - m[j, 0])
-                out[i, 1] += pre * (3.0 * ry * mr - m[j, 1])
-                out[i, 2] += pre * (3.0 * rz * mr - m[j, 2])
+        add_dipole_fields(pos, m, wdip, out)
 
 
 @njit(cache=True)
@@ -135,6 +121,7 @@ def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip
     """
     n = m.shape[0]
     np.random.seed(seed)
+    wdip = Ms * vols  # A m², once per call
     Q = np.zeros(n)
     W = np.zeros(n)
     k1 = np.empty((n, 3))
@@ -167,7 +154,7 @@ def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip
         if not stochastic:
             # RK4 on (m, Q, W)
             ha = H0 * math.cos(omega * t)
-            _heff(m, u, vols, pos, Ms, HK, ha, dirn, use_dip, Ht)
+            _heff(m, u, wdip, pos, HK, ha, dirn, use_dip, Ht)
             _rhs(m, Ht, g, alpha, k1)
             _power(m, Ht, g, alpha, Ms, vols, mu0, p1)
             dH1 = -H0 * omega * math.sin(omega * t)
@@ -180,7 +167,7 @@ def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip
             for i in range(n):
                 for c in range(3):
                     mt[i, c] = m[i, c] + 0.5 * dt * k1[i, c]
-            _heff(mt, u, vols, pos, Ms, HK, ha, dirn, use_dip, Ht)
+            _heff(mt, u, wdip, pos, HK, ha, dirn, use_dip, Ht)
             _rhs(mt, Ht, g, alpha, k2)
             _power(mt, Ht, g, alpha, Ms, vols, mu0, p2)
             w2 = np.empty(n)
@@ -189,7 +176,7 @@ def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip
             for i in range(n):
                 for c in range(3):
                     mt[i, c] = m[i, c] + 0.5 * dt * k2[i, c]
-            _heff(mt, u, vols, pos, Ms, HK, ha, dirn, use_dip, Ht)
+            _heff(mt, u, wdip, pos, HK, ha, dirn, use_dip, Ht)
             _rhs(mt, Ht, g, alpha, k3)
             _power(mt, Ht, g, alpha, Ms, vols, mu0, p3)
             w3 = np.empty(n)
@@ -201,7 +188,7 @@ def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip
             for i in range(n):
                 for c in range(3):
                     mt[i, c] = m[i, c] + dt * k3[i, c]
-            _heff(mt, u, vols, pos, Ms, HK, ha, dirn, use_dip, Ht)
+            _heff(mt, u, wdip, pos, HK, ha, dirn, use_dip, Ht)
             _rhs(mt, Ht, g, alpha, k4)
             _power(mt, Ht, g, alpha, Ms, vols, mu0, p4)
             for i in range(n):
@@ -221,7 +208,7 @@ def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip
                 for c in range(3):
                     th[i, c] = scale * sig[i] * np.random.standard_normal()
             ha = H0 * math.cos(omega * t)
-            _heff(m, u, vols, pos, Ms, HK, ha, dirn, use_dip, Hd1)
+            _heff(m, u, wdip, pos, HK, ha, dirn, use_dip, Hd1)
             for i in range(n):
                 for c in range(3):
                     Ht[i, c] = Hd1[i, c] + th[i, c]
@@ -231,7 +218,7 @@ def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip
                     mt[i, c] = m[i, c] + dt * k1[i, c]
             _normalise(mt)
             hb = H0 * math.cos(omega * (t + dt))
-            _heff(mt, u, vols, pos, Ms, HK, hb, dirn, use_dip, Hd2)
+            _heff(mt, u, wdip, pos, HK, hb, dirn, use_dip, Hd2)
             for i in range(n):
                 for c in range(3):
                     Ht[i, c] = Hd2[i, c] + th[i, c]
@@ -449,8 +436,9 @@ def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K
 def _relax(m, u, vols, pos, Ms, HK, happ, dirn, use_dip, eta, tol, maxit, H):
     """Projected steepest descent m ← norm(m + η (H − (m·H) m)) until max|m × H| < tol."""
     n = m.shape[0]
+    wdip = Ms * vols  # A m², once per call
     for it in range(maxit):
-        _heff(m, u, vols, pos, Ms, HK, happ, dirn, use_dip, H)
+        _heff(m, u, wdip, pos, HK, happ, dirn, use_dip, H)
         worst = 0.0
         for i in range(n):
             mh = m[i, 0] * H[i, 0] + m[i, 1] * H[i, 1] + m[i, 2] * H[i, 2]
