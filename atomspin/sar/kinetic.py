@@ -214,19 +214,24 @@ def _wells_into(h, psi, out, th_min, e_min):
 
 
 @njit(cache=True)
+def _any_perpendicular(u, w):
+    """w ← a unit vector ⊥ the unit vector u."""
+    if abs(u[0]) < 0.9:
+        w[0], w[1], w[2] = 1.0 - u[0] * u[0], -u[0] * u[1], -u[0] * u[2]
+    else:
+        w[0], w[1], w[2] = -u[1] * u[0], 1.0 - u[1] * u[1], -u[1] * u[2]
+    nw = math.sqrt(w[0] ** 2 + w[1] ** 2 + w[2] ** 2)
+    w[0] /= nw
+    w[1] /= nw
+    w[2] /= nw
+
+
+@njit(cache=True)
 def _frame(u, H, w):
     """Return (h_abs, psi) of field H relative to axis u; w ← unit vector ⊥ u toward H."""
     hn = math.sqrt(H[0] * H[0] + H[1] * H[1] + H[2] * H[2])
     if hn == 0.0:
-        # any perpendicular direction
-        if abs(u[0]) < 0.9:
-            w[0], w[1], w[2] = 1.0 - u[0] * u[0], -u[0] * u[1], -u[0] * u[2]
-        else:
-            w[0], w[1], w[2] = -u[1] * u[0], 1.0 - u[1] * u[1], -u[1] * u[2]
-        nw = math.sqrt(w[0] ** 2 + w[1] ** 2 + w[2] ** 2)
-        w[0] /= nw
-        w[1] /= nw
-        w[2] /= nw
+        _any_perpendicular(u, w)
         return 0.0, 0.0
     c = (u[0] * H[0] + u[1] * H[1] + u[2] * H[2]) / hn
     if c > 1.0:
@@ -238,14 +243,11 @@ def _frame(u, H, w):
     w[2] = H[2] / hn - c * u[2]
     nw = math.sqrt(w[0] ** 2 + w[1] ** 2 + w[2] ** 2)
     if nw < 1e-14:  # field along the axis: any perpendicular
-        if abs(u[0]) < 0.9:
-            w[0], w[1], w[2] = 1.0 - u[0] * u[0], -u[0] * u[1], -u[0] * u[2]
-        else:
-            w[0], w[1], w[2] = -u[1] * u[0], 1.0 - u[1] * u[1], -u[1] * u[2]
-        nw = math.sqrt(w[0] ** 2 + w[1] ** 2 + w[2] ** 2)
-    w[0] /= nw
-    w[1] /= nw
-    w[2] /= nw
+        _any_perpendicular(u, w)
+    else:
+        w[0] /= nw
+        w[1] /= nw
+        w[2] /= nw
     return hn, math.acos(c)
 
 
