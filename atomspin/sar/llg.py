@@ -109,6 +109,22 @@ def _normalise(m):
 
 
 @njit(cache=True)
+def _rk_stage(m, kprev, h, mt, u, wdip, pos, HK, ha, dH, dirn, use_dip, Ht, g, alpha, Ms, vols, mu0,
+              kout, pout, wout):
+    """One RK4 stage: mt = m + h·kprev; slope kout, dissipated power pout (W) and field-work rate
+    wout = −μ0 Ms V m·dH/dt (W) at mt in the applied field ha (A/m) changing at dH (A/m/s)."""
+    n = m.shape[0]
+    for i in range(n):
+        for c in range(3):
+            mt[i, c] = m[i, c] + h * kprev[i, c]
+    _heff(mt, u, wdip, pos, HK, ha, dirn, use_dip, Ht)
+    _rhs(mt, Ht, g, alpha, kout)
+    _power(mt, Ht, g, alpha, Ms, vols, mu0, pout)
+    for i in range(n):
+        wout[i] = -mu0 * Ms * vols[i] * dH * (mt[i, 0] * dirn[0] + mt[i, 1] * dirn[1] + mt[i, 2] * dirn[2])
+
+
+@njit(cache=True)
 def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip, dt, nsteps,
                 rec_every, sig, seed, m_rec, h_rec, q_rec, w_rec, T_bath=0.0, Cb=0.0):
     """Integrate LLG; sig = 0 → RK4 (deterministic), sig > 0 → stochastic Heun.
@@ -134,6 +150,11 @@ def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip
     p2 = np.empty(n)
     p3 = np.empty(n)
     p4 = np.empty(n)
+    w1 = np.empty(n)
+    w2 = np.empty(n)
+    w3 = np.empty(n)
+    w4 = np.empty(n)
+    kzero = np.zeros((n, 3))
     th = np.empty((n, 3))
     Hd1 = np.empty((n, 3))
     Hd2 = np.empty((n, 3))
@@ -153,50 +174,24 @@ def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip
             r += 1
         if not stochastic:
             # RK4 on (m, Q, W)
-            ha = H0 * math.cos(omega * t)
-            _heff(m, u, wdip, pos, HK, ha, dirn, use_dip, Ht)
-            _rhs(m, Ht, g, alpha, k1)
-            _power(m, Ht, g, alpha, Ms, vols, mu0, p1)
-            dH1 = -H0 * omega * math.sin(omega * t)
-            w1 = np.empty(n)
-            for i in range(n):
-                w1[i] = -mu0 * Ms * vols[i] * dH1 * (m[i, 0] * dirn[0] + m[i, 1] * dirn[1] + m[i, 2] * dirn[2])
             th_ = t + 0.5 * dt
-            ha = H0 * math.cos(omega * th_)
-            dH2 = -H0 * omega * math.sin(omega * th_)
-            for i in range(n):
-                for c in range(3):
-                    mt[i, c] = m[i, c] + 0.5 * dt * k1[i, c]
-            _heff(mt, u, wdip, pos, HK, ha, dirn, use_dip, Ht)
-            _rhs(mt, Ht, g, alpha, k2)
-            _power(mt, Ht, g, alpha, Ms, vols, mu0, p2)
-            w2 = np.empty(n)
-            for i in range(n):
-                w2[i] = -mu0 * Ms * vols[i] * dH2 * (mt[i, 0] * dirn[0] + mt[i, 1] * dirn[1] + mt[i, 2] * dirn[2])
-            for i in range(n):
-                for c in range(3):
-                    mt[i, c] = m[i, c] + 0.5 * dt * k2[i, c]
-            _heff(mt, u, wdip, pos, HK, ha, dirn, use_dip, Ht)
-            _rhs(mt, Ht, g, alpha, k3)
-            _power(mt, Ht, g, alpha, Ms, vols, mu0, p3)
-            w3 = np.empty(n)
-            for i in range(n):
-                w3[i] = -mu0 * Ms * vols[i] * dH2 * (mt[i, 0] * dirn[0] + mt[i, 1] * dirn[1] + mt[i, 2] * dirn[2])
             te = t + dt
-            ha = H0 * math.cos(omega * te)
-            dH4 = -H0 * omega * math.sin(omega * te)
+            ha1, dH1 = H0 * math.cos(omega * t), -H0 * omega * math.sin(omega * t)
+            ha2, dH2 = H0 * math.cos(omega * th_), -H0 * omega * math.sin(omega * th_)
+            ha4, dH4 = H0 * math.cos(omega * te), -H0 * omega * math.sin(omega * te)
+            _rk_stage(m, kzero, 0.0, mt, u, wdip, pos, HK, ha1, dH1, dirn, use_dip, Ht, g, alpha, Ms, vols, mu0,
+                      k1, p1, w1)
+            _rk_stage(m, k1, 0.5 * dt, mt, u, wdip, pos, HK, ha2, dH2, dirn, use_dip, Ht, g, alpha, Ms, vols, mu0,
+                      k2, p2, w2)
+            _rk_stage(m, k2, 0.5 * dt, mt, u, wdip, pos, HK, ha2, dH2, dirn, use_dip, Ht, g, alpha, Ms, vols, mu0,
+                      k3, p3, w3)
+            _rk_stage(m, k3, dt, mt, u, wdip, pos, HK, ha4, dH4, dirn, use_dip, Ht, g, alpha, Ms, vols, mu0,
+                      k4, p4, w4)
             for i in range(n):
-                for c in range(3):
-                    mt[i, c] = m[i, c] + dt * k3[i, c]
-            _heff(mt, u, wdip, pos, HK, ha, dirn, use_dip, Ht)
-            _rhs(mt, Ht, g, alpha, k4)
-            _power(mt, Ht, g, alpha, Ms, vols, mu0, p4)
-            for i in range(n):
-                w4 = -mu0 * Ms * vols[i] * dH4 * (mt[i, 0] * dirn[0] + mt[i, 1] * dirn[1] + mt[i, 2] * dirn[2])
                 for c in range(3):
                     m[i, c] += dt / 6.0 * (k1[i, c] + 2.0 * k2[i, c] + 2.0 * k3[i, c] + k4[i, c])
                 Q[i] += dt / 6.0 * (p1[i] + 2.0 * p2[i] + 2.0 * p3[i] + p4[i])
-                W[i] += dt / 6.0 * (w1[i] + 2.0 * w2[i] + 2.0 * w3[i] + w4)
+                W[i] += dt / 6.0 * (w1[i] + 2.0 * w2[i] + 2.0 * w3[i] + w4[i])
             _normalise(m)
         else:
             # stochastic Heun: thermal field constant over the step
