@@ -132,3 +132,16 @@ def test_report_files(tmp_path):
     table = format_table(rep["rows"])
     assert "s_x0" in table and len(table.splitlines()) == 5
     assert format_table([]) == "(no rows)"
+
+
+@pytest.mark.timeout(60)
+def test_stale_lock_file_of_a_killed_driver_does_not_block(tmp_path):
+    """A driver killed with -9 while writing leaves ASE's `<db>.lock` file behind; resuming must not wait on it
+    (the store relies on SQLite transactions, not on ASE's lock file)."""
+    db = tmp_path / "r.db"
+    st = ResultStore(db)
+    st.write(toy_task(_tasks(1)[0]))
+    (tmp_path / "r.db.lock").write_text("")  # what ase.utils.Lock leaves when its holder dies
+    again = ResultStore(db)
+    assert again.write(toy_task(_tasks(2)[1])) > 0
+    assert again.count() == 2

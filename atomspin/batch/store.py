@@ -94,7 +94,10 @@ class ResultStore:
         else:
             self.folder = Path.cwd()
         try:
-            self.db = ase.db.connect(url, type="db" if self.is_file else "extract_from_name")
+            # No ASE lock file: the driver is the single writer and SQLite's transactions make each row
+            # atomic. ASE's lock is a plain file that a driver killed with -9 during a write leaves behind,
+            # and the rerun would then wait on it forever.
+            self.db = ase.db.connect(url, type="db" if self.is_file else "extract_from_name", use_lock_file=False)
             self.db.count()  # touch: fails now if the URL is unusable
         except Exception as err:  # noqa: BLE001 - turned into one clear line
             raise ValueError(f"db: cannot open {url!r} ({type(err).__name__}: {err})") from None
