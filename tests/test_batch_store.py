@@ -145,3 +145,26 @@ def test_stale_lock_file_of_a_killed_driver_does_not_block(tmp_path):
     again = ResultStore(db)
     assert again.write(toy_task(_tasks(2)[1])) > 0
     assert again.count() == 2
+
+
+@pytest.mark.timeout(120)
+def test_driver_killed_while_creating_the_database_leaves_no_half_made_file(tmp_path):
+    """kill -9 in the middle of ASE's schema creation (after the tables, before the indices): the store file must
+    not exist half-made; a rerun creates it and writes."""
+    db = tmp_path / "new.db"
+    script = (
+        "import os, ase.db.sqlite as S\n"
+        "class Kill:\n"
+        "    def __iter__(self):\n"
+        "        os.kill(os.getpid(), 9)\n"
+        "        return iter(())\n"
+        "S.index_statements = Kill()\n"
+        "from atomspin.batch import ResultStore\n"
+        f"ResultStore({str(db)!r})\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=100)
+    assert proc.returncode == -9, proc.stderr
+    assert not db.exists()
+    st = ResultStore(db)
+    assert st.write(toy_task(_tasks(1)[0])) > 0 and st.count() == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.db"]

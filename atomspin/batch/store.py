@@ -93,6 +93,8 @@ class ResultStore:
             self.folder = Path(url).expanduser().resolve().parent
         else:
             self.folder = Path.cwd()
+        if self.is_file:
+            self._create_atomically(Path(url).expanduser().resolve())
         try:
             # No ASE lock file: the driver is the single writer and SQLite's transactions make each row
             # atomic. ASE's lock is a plain file that a driver killed with -9 during a write leaves behind,
@@ -101,6 +103,30 @@ class ResultStore:
             self.db.count()  # touch: fails now if the URL is unusable
         except Exception as err:  # noqa: BLE001 - turned into one clear line
             raise ValueError(f"db: cannot open {url!r} ({type(err).__name__}: {err})") from None
+
+    @staticmethod
+    def _create_atomically(path):
+        """Create a new SQLite store with its full schema under a temporary name, then rename it: a driver
+        killed while ASE creates the tables (each CREATE TABLE commits on its own) leaves no half-made file."""
+        import os
+
+        import ase.db
+        if path.exists():
+            return
+        for stale in path.parent.glob(f".{path.name}.init-*"):  # left by a creator that was killed
+            pid = stale.name.split(".init-")[-1].split("-")[0]
+            try:
+                os.kill(int(pid), 0)
+            except (ValueError, ProcessLookupError):
+                stale.unlink(missing_ok=True)
+            except PermissionError:  # alive, another user's
+                pass
+        tmp = path.with_name(f".{path.name}.init-{os.getpid()}")
+        try:
+            ase.db.connect(str(tmp), type="db", use_lock_file=False).count()
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     # -----------------------------------------------------------------------------------------------------
     def done_hashes(self) -> set:
