@@ -22,7 +22,7 @@ Energies are meV internally (the model's unit); ``*_J`` fields and K_eff in J/mÂ
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 

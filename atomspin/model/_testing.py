@@ -8,7 +8,6 @@ uses them to derive the ideal-bulk neighbour shells of the Néel surface term.
 from __future__ import annotations
 
 import numpy as np
-from ase import Atoms
 from ase.spacegroup import crystal
 
 A_MAGNETITE = 8.396  # Å, Hamilton, Phys. Rev. 110, 1050 (1958)

@@ -126,6 +126,18 @@ def sphere_volume(d_m):
     return math.pi / 6.0 * np.asarray(d_m, dtype=np.float64) ** 3
 
 
+def particle_volume(d=None, V=None, scalar=False):
+    """Magnetic volume (m³) from exactly one of the diameter ``d`` (m, sphere) or the volume ``V`` (m³).
+
+    ``scalar=True`` returns a float (ValueError for arrays); otherwise a float64 array.
+    """
+    if (d is None) == (V is None):
+        raise ValueError("d, V: give exactly one of the magnetic diameter d (m) or volume V (m³)")
+    if scalar:
+        return float(sphere_volume(check_positive("d", d))) if V is None else check_positive("V", V)
+    return sphere_volume(check_array("d", d, positive=True)) if V is None else check_array("V", V, positive=True)
+
+
 def sphere_diameter(v_m3):
     """Diameter (m) of a sphere of volume ``v_m3`` (m³)."""
     return np.cbrt(6.0 * np.asarray(v_m3, dtype=np.float64) / math.pi)

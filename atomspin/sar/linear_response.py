@@ -40,6 +40,7 @@ from ._common import (
     check_positive,
     field_safety,
     ilp,
+    particle_volume,
     sphere_volume,
 )
 
@@ -236,9 +237,7 @@ def linear_response_sar(f, H0, Ms=MS_MAGNETITE_300K, K=1.0e4, d=None, V=None, T=
     tau0 = check_positive("tau0", tau0)
     rho = check_positive("rho", rho)
     viscosity = check_nonnegative("viscosity", viscosity)
-    if (d is None) == (V is None):
-        raise ValueError("d, V: give exactly one of the magnetic diameter d (m) or volume V (m³)")
-    V = sphere_volume(check_array("d", d, positive=True)) if V is None else check_array("V", V, positive=True)
+    V = particle_volume(d, V)
     tau_N = np.asarray(neel_time(K, V, T, tau0=tau0, form=neel_form))
     if immobilised:
         tau_B = np.full_like(tau_N, np.inf)

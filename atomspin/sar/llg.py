@@ -220,7 +220,6 @@ def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip
             _rhs(mt, Ht, g, alpha, k2)
             for i in range(n):
                 dq = 0.0
-                dmz = 0.0
                 for c in range(3):
                     d = 0.5 * dt * (k1[i, c] + k2[i, c])
                     dq += 0.5 * (Hd1[i, c] + Hd2[i, c]) * d

@@ -40,7 +40,7 @@ from ._common import (
     check_range,
     field_safety,
     ilp,
-    sphere_volume,
+    particle_volume,
 )
 
 CARREY_RANDOM_B = 1.0  # Carrey et al. 2011, random-axis fit, b ≈ 1 (reference sheet §5) [U]
@@ -292,9 +292,7 @@ def sw_dynamic_sar(f, H0, Ms=MS_MAGNETITE_300K, K=1.0e4, d=None, V=None, T=300.0
     T = check_nonnegative("T", T)
     tau0 = check_positive("tau0", tau0)
     rho = check_positive("rho", rho)
-    if (d is None) == (V is None):
-        raise ValueError("d, V: give exactly one of the diameter d (m) or volume V (m³)")
-    V = float(sphere_volume(check_positive("d", d))) if V is None else check_positive("V", V)
+    V = particle_volume(d, V, scalar=True)
     if orientation not in ("random", "aligned"):
         raise ValueError(f"orientation: {orientation!r} is not 'random' or 'aligned'")
     HK = float(anisotropy_field(K, Ms))

@@ -113,7 +113,6 @@ def plot_particle(atoms, color_by="sublattice", *, normal=(0, 0, 1), slab_nm=0.4
 
     Returns the matplotlib Figure. APB planes (from ``info["defects"]``) are drawn as dashed lines.
     """
-    import matplotlib
     from matplotlib import pyplot as plt
 
     from atomspin.structures._validate import check_choice, check_real, check_vector
