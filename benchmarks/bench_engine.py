@@ -8,11 +8,12 @@ Usage::
 
 Prints, per system: JIT warm-up (first call: compile or cache load), then moves/s for the
 sequential sweep (1 thread), the same with one collective rotation per sweep (``collective_every=1``),
-and the coloured sweep on 1 and 2 threads, as wall-clock rates and,
-for single-thread runs, CPU-time rates (less sensitive to a shared, busy machine). Memory is the
+and the parallel block sweep (slab and colour-class decompositions) on 1 and 2 threads, as
+wall-clock rates (median and best of interleaved runs) and, for single-thread runs, CPU-time
+rates (less sensitive to a shared, busy machine). Memory is the
 bytes per spin of the arrays the SpinModel holds and of those the Simulation adds.
-On an oversubscribed machine numba's default OpenMP layer (busy-waiting barriers, one per colour
-class) can make 2 threads far slower than 1; ``NUMBA_THREADING_LAYER=workqueue`` avoids that for
+On an oversubscribed machine numba's default OpenMP layer (busy-waiting barriers, one per phase:
+2 for slabs, one per colour class for colours) can make 2 threads far slower than 1; ``NUMBA_THREADING_LAYER=workqueue`` avoids that for
 a single process (workqueue is not safe when several Python threads call numba concurrently).
 Systems: (a) ``build_particle("Fe3O4", "sphere", diameter_nm=10)`` → ``SpinModel.from_atoms``
 (falls back to a synthetic 21k-spin graph with 12 neighbours per site if those are unavailable);
@@ -100,7 +101,7 @@ def rate(sim, sweeps, cpu=False):
     return sim.model.n * sweeps / (clock() - t0)
 
 
-def bench(model, label, sweeps, T=300.0):
+def bench(model, label, sweeps, T=300.0, repeats=5):
     n = model.n
     nn = len(model.indices) / n
     print(f"\n== {label}: N = {n:,}, {nn:.2f} neighbours/site, T = {T} K")
@@ -111,18 +112,28 @@ def bench(model, label, sweeps, T=300.0):
           f"{time.perf_counter() - t0:.2f} s")
     t0 = time.perf_counter()
     Simulation(model, T=T, seed=1, threads=2, parallel=True).run(1, observe_every=1)
-    print(f"  JIT warm-up (coloured kernel): {time.perf_counter() - t0:.2f} s")
+    print(f"  JIT warm-up (parallel block kernel): {time.perf_counter() - t0:.2f} s")
     mb, eb = array_bytes(sim)
     print(f"  memory: SpinModel arrays {mb / n:.0f} B/spin + sequential Simulation {eb / n:.0f} B/spin")
-    mb, eb = array_bytes(Simulation(model, T=T, seed=1, threads=2, parallel=True))
-    print(f"          coloured Simulation (renumbered copy of the model arrays) {eb / n:.0f} B/spin")
-    for par, th in [(False, 1), (True, 1), (True, 2)]:
-        sim = Simulation(model, T=T, seed=1, threads=th, parallel=par)
-        sim.run(3, observe_every=3)
-        walls = [rate(sim, sweeps) for _ in range(3)]
-        line = (f"  {'coloured' if par else 'sequential':10s} threads={th}: "
-                f"{max(walls) / 1e6:6.2f} M moves/s wall (best of 3; all: "
-                + ", ".join(f"{w / 1e6:.2f}" for w in walls) + ")")
+    for dec in ("slabs", "colours"):
+        mb, eb = array_bytes(Simulation(model, T=T, seed=1, threads=2, parallel=True, decomposition=dec))
+        extra = " (renumbered copy of the model arrays)" if dec == "colours" else ""
+        print(f"          parallel Simulation, {dec}{extra}: {eb / n:.0f} B/spin → total {(mb + eb) / n:.0f}")
+    configs = [("sequential", False, 1, "auto"), ("slabs", True, 1, "slabs"), ("slabs", True, 2, "slabs"),
+               ("colours", True, 1, "colours"), ("colours", True, 2, "colours")]
+    sims = {}
+    for name, par, th, dec in configs:
+        sims[name, th] = Simulation(model, T=T, seed=1, threads=th, parallel=par, decomposition=dec)
+        sims[name, th].run(3, observe_every=3)
+    walls = {k: [] for k in sims}
+    for _ in range(repeats):  # interleaved, so that a noisy spell hits every configuration
+        for k, s in sims.items():
+            walls[k].append(rate(s, sweeps))
+    base = np.median(walls["sequential", 1])
+    for (name, th), w in walls.items():
+        sim = sims[name, th]
+        line = (f"  {name:10s} threads={th}: median {np.median(w) / 1e6:6.2f}, best {max(w) / 1e6:6.2f} "
+                f"M moves/s wall ({repeats} runs; median ×{np.median(w) / base:.2f} vs sequential)")
         if th == 1:
             line += f", {rate(sim, sweeps, cpu=True) / 1e6:6.2f} M moves/s CPU time"
         print(line + f", acceptance {sim.acceptance:.2f}, σ = {sim.cone_width:.3g}")
@@ -153,7 +164,7 @@ def main(argv=None):
     print(f"numba {numba.__version__}, threading layer default, NUMBA_NUM_THREADS = "
           f"{numba.config.NUMBA_NUM_THREADS}, CPUs = {os.cpu_count()}, load average = "
           f"{os.getloadavg()[0]:.1f}")
-    sweeps = 5 if args.quick else 20
+    sweeps = 10 if args.quick else 60
     t0 = time.perf_counter()
     m, label = particle_model()
     print(f"(built particle model in {time.perf_counter() - t0:.1f} s)")

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from atomspin.engine import Simulation, colour_classes, effective_field, local_energy_change
+from atomspin.engine import Simulation, colour_classes, effective_field, local_energy_change, slab_blocks
 from atomspin.engine import rng as erng
 from atomspin.model.core import DipolarCells, SpinModel, quad_from_matrix
 from atomspin.units import K_B_MEV_PER_K, MU_B_MEV_PER_T
@@ -88,10 +88,12 @@ def cubic_lattice(L, J=1.0, field=(0, 0, 0)):
         pairs += list(zip(idx.ravel(), nb.ravel()))
     pairs = [(min(a, b), max(a, b)) for a, b in pairs]
     indptr, indices, Jv = _csr_from_pairs(n, pairs, [J] * len(pairs))
-    return SpinModel(positions=np.zeros((n, 3)), spins=np.tile([0.0, 0.0, 1.0], (n, 1)),
+    pos = 2.0 * np.stack(np.unravel_index(np.arange(n), (L, L, L)), axis=1).astype(float)  # a = 2 Å
+    return SpinModel(positions=pos, spins=np.tile([0.0, 0.0, 1.0], (n, 1)),
                      moments=np.ones(n), indptr=indptr, indices=indices, J=Jv, quad=np.zeros((n, 6)),
                      k1=np.zeros(n), k2=np.zeros(n), field=np.array(field, dtype=float),
-                     sublattice=np.array(["A", "B"] * (n // 2)))
+                     sublattice=np.array(["A", "B"] * (n // 2)), cell=2.0 * L * np.eye(3),
+                     pbc=(True, True, True))
 
 
 # ----------------------------------------------------------------------------- pure-Python RNG
@@ -228,6 +230,32 @@ def ref_coloured(model, T, seed, move, n_sweeps, n_chunks, sigma=0.5, window=20)
             m = len(cls)
             for t in range(n_chunks):
                 for i in cls[m * t // n_chunks: m * (t + 1) // n_chunks]:
+                    acc += ref_metropolis(model, s, i, streams[t], move, cone.sigma, beta)
+        cone.end_sweep(acc, model.n)
+    return s, cone.sigma
+
+
+def ref_slabs(model, n_blocks):
+    """Slabs written out: 2·n_blocks equal-count slabs along the longest (here periodic) axis."""
+    n, n_slabs = model.n, 2 * n_blocks
+    frac = np.linalg.solve(model.cell.T, model.positions.T).T % 1.0
+    ax = int(np.argmax(np.linalg.norm(model.cell, axis=1)))
+    ranked = sorted(range(n), key=lambda i: (frac[i, ax], i))
+    slab = {i: r * n_slabs // n for r, i in enumerate(ranked)}
+    return [[sorted(i for i in range(n) if slab[i] == 2 * t + ph) for t in range(n_blocks)]
+            for ph in (0, 1)]
+
+
+def ref_block_sweeps(model, T, seed, move, n_sweeps, phases, sigma=0.5, window=20):
+    """Phases in turn; block t of a phase visited in order with stream t (one stream per block)."""
+    cone = RefCone(sigma, window)
+    streams = [PyXoshiro(seed, jumps=t) for t in range(max(len(p) for p in phases))]
+    s, beta = model.spins.copy(), 1 / (K_B_MEV_PER_K * T)
+    for _ in range(n_sweeps):
+        acc = 0
+        for blocks in phases:
+            for t, block in enumerate(blocks):
+                for i in block:
                     acc += ref_metropolis(model, s, i, streams[t], move, cone.sigma, beta)
         cone.end_sweep(acc, model.n)
     return s, cone.sigma
@@ -372,11 +400,62 @@ def test_coloured_kernel_matches_reference(move, chunks):
     T, seed, sweeps = 60.0, 5, 5
     ref_s, ref_sigma = ref_coloured(model, T, seed, move, sweeps, chunks)
     for renumber in (True, False):
-        sim = Simulation(model, T=T, seed=seed, move=move, threads=chunks, parallel=True, adapt_moves=20,
-                         renumber=renumber)
+        for dec in ("colours",) + (("auto",) if chunks > 1 else ()):  # auto → colours: random
+            sim = Simulation(model, T=T, seed=seed, move=move, threads=chunks, parallel=True,
+                             adapt_moves=20, renumber=renumber, decomposition=dec)
+            assert sim.decomposition == "colours"
+            sim.run(sweeps, observe_every=sweeps)
+            assert np.allclose(sim.spins, ref_s, rtol=0, atol=1e-12)
+            assert sim.cone_width == pytest.approx(ref_sigma, rel=1e-15)
+
+
+@pytest.mark.parametrize("move", ["adaptive", "hinzke-nowak"])
+@pytest.mark.parametrize("blocks", [1, 2])
+def test_slab_kernel_matches_reference(move, blocks):
+    model = cubic_lattice(4, J=1.0, field=(0.0, 0.3, 0.0))
+    model.spins = _random_unit(np.random.default_rng(3), model.n)
+    T, seed, sweeps = 40.0, 6, 4
+    ref_s, ref_sigma = ref_block_sweeps(model, T, seed, move, sweeps, ref_slabs(model, blocks))
+    for renumber in (False, True):
+        sim = Simulation(model, T=T, seed=seed, move=move, threads=blocks, parallel=True,
+                         adapt_moves=20, renumber=renumber)
+        assert sim.decomposition == "slabs"
         sim.run(sweeps, observe_every=sweeps)
         assert np.allclose(sim.spins, ref_s, rtol=0, atol=1e-12)
         assert sim.cone_width == pytest.approx(ref_sigma, rel=1e-15)
+
+
+def test_slab_blocks_are_independent_on_a_particle():
+    """On a real magnetite particle no exchange bond joins two slabs of one phase, every site is in
+    exactly one block, and the slabs hold equal spin counts (±1)."""
+    from atomspin.structures import build_particle
+    model = SpinModel.from_atoms(build_particle("Fe3O4", "sphere", diameter_nm=5, seed=1))
+    for n_blocks in (1, 2, 3):
+        phase_ptr, block_ptr, sites = slab_blocks(model, n_blocks)
+        assert np.array_equal(phase_ptr, [0, n_blocks, 2 * n_blocks])
+        assert np.array_equal(np.sort(sites), np.arange(model.n))
+        sizes = np.diff(block_ptr)
+        assert sizes.max() - sizes.min() <= 1
+        block = np.empty(model.n, dtype=int)
+        for k in range(2 * n_blocks):
+            block[sites[block_ptr[k]:block_ptr[k + 1]]] = k
+            assert np.all(np.diff(sites[block_ptr[k]:block_ptr[k + 1]]) > 0)  # memory order
+        row = np.repeat(np.arange(model.n), np.diff(model.indptr))
+        same_phase = (block[row] >= n_blocks) == (block[model.indices] >= n_blocks)
+        assert not np.any(same_phase & (block[row] != block[model.indices]))
+    assert Simulation(model, T=300.0, seed=1, threads=2, parallel=True).decomposition == "slabs"
+
+
+def test_slab_decomposition_refused_when_too_thin():
+    model = cubic_lattice(4)
+    assert slab_blocks(model, 3) is None  # 6 slabs on 4 layers: bonds join slabs of one phase
+    with pytest.raises(ValueError, match="decomposition: 'slabs' impossible"):
+        Simulation(model, T=10.0, seed=1, threads=3, parallel=True, decomposition="slabs")
+    assert Simulation(model, T=10.0, seed=1, threads=3, parallel=True).decomposition == "colours"
+    with pytest.raises(ValueError, match="decomposition: 'rows' is not one of"):
+        Simulation(model, T=10.0, seed=1, decomposition="rows")
+    dip = random_model(n=30, n_pairs=20, seed=1, dipolar=True)
+    assert Simulation(dip, T=10.0, seed=1, threads=2, parallel=True).decomposition == "colours"
 
 
 def test_colouring_is_proper():
@@ -425,20 +504,21 @@ def test_two_coupled_spins_exact(K, move, parallel):
 
 
 def test_coloured_and_sequential_agree_on_lattice():
-    """Detailed-balance sanity: 6³ periodic Heisenberg ferromagnet near k_BT = J, both sweeps."""
+    """Detailed-balance sanity: 6³ periodic Heisenberg ferromagnet near k_BT = J, all three sweeps."""
     model = cubic_lattice(6, J=1.0)
     T = 1.2 / K_B_MEV_PER_K  # k_BT = 1.2 J, below the classical Tc ≈ 1.443 J
     res = []
-    for parallel in (False, True):
-        sim = Simulation(model, T=T, seed=17, threads=2, parallel=parallel)
+    for parallel, dec in ((False, "auto"), (True, "slabs"), (True, "colours")):
+        sim = Simulation(model, T=T, seed=17, threads=2, parallel=parallel, decomposition=dec)
         sim.run(200)
         obs = sim.run(1200, observe_every=2)
         e = obs.energy / model.n
         blocks = e.reshape(12, -1).mean(axis=1)
         res.append((e.mean(), blocks.std(ddof=1) / math.sqrt(len(blocks)), obs.reduced_m))
-    (e1, s1, m1), (e2, s2, m2) = res
-    assert abs(e1 - e2) < 4 * math.hypot(s1, s2) + 1e-4
-    assert abs(m1 - m2) < 0.03
+    (e1, s1, m1) = res[0]
+    for e2, s2, m2 in res[1:]:
+        assert abs(e1 - e2) < 4 * math.hypot(s1, s2) + 1e-4
+        assert abs(m1 - m2) < 0.03
     # classical Heisenberg sc: energy per spin at k_BT = 1.2 J lies between −3J (ground) and −1.3J
     assert -2.0 < e1 < -1.0
 

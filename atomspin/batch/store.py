@@ -4,15 +4,21 @@
 * Each row holds the final structure (spins as non-collinear initial magnetic moments when a model ran),
   key-value pairs (``task_hash``, phase, shape, size, defect parameters, T, seed, results …) and arrays in
   ``data``. When a row's arrays exceed :data:`NPZ_THRESHOLD_BYTES` they go to a per-task ``.npz`` file
-  next to the database, referenced by the key ``npz_file`` (path relative to the database folder).
+  next to the database, referenced by the key ``npz_file`` (path relative to the database folder; for a
+  server URL an absolute path under the folder the store was opened from).
+* PostgreSQL (``postgresql://user@host:port/dbname``, needs ``pip install 'atomspin[postgres]'``, i.e.
+  ase-db-backends and psycopg2): the schema is created in one transaction on first use (no temporary file,
+  no lock file); arrays in ``data`` holding NaN or inf come back as lists there, :meth:`ResultStore.arrays`
+  turns them back into arrays. An unusable URL is one ValueError line naming it (password masked).
 * The driver is the only writer. A row is written in one transaction after its task finished, and only
   if no row with the same ``task_hash`` exists, so a killed driver or worker can never leave a duplicate
-  or a half row; a rerun skips the hashes already present. ``ase db results.db`` works on the file.
+  or a half row; a rerun skips the hashes already present. ``ase db results.db`` (or ``ase db URL``) works.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +71,28 @@ def _unflat(flat: dict) -> dict:
     return out
 
 
+def _redact(url: str) -> str:
+    """``url`` with the password of its ``user:password@`` part replaced by ``***`` (for messages)."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*):[^@/?#]*@", r"\1:***@", url)
+
+
+def _one_line(err: BaseException) -> str:
+    """The message of ``err`` on one line (libpq's messages span several lines)."""
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+def _listify(obj):
+    """Nested lists back to arrays: the PostgreSQL backend stores an array holding NaN or inf as a list."""
+    if isinstance(obj, dict):
+        return {k: _listify(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        try:
+            return np.asarray(obj, dtype=float)
+        except (TypeError, ValueError):
+            return obj
+    return obj
+
+
 def _numeric(s: str):
     for t in (int, float):
         try:
@@ -89,20 +117,50 @@ class ResultStore:
         self.url = url
         self.is_file = "://" not in url
         if self.is_file:
-            Path(url).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-            self.folder = Path(url).expanduser().resolve().parent
+            path = Path(url).expanduser().resolve()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folder = path.parent
+            self._create_atomically(path)
+            kind = "db"
         else:
+            # A server database has no folder of its own: side files (rows over NPZ_THRESHOLD_BYTES, which
+            # is rare there, see write) go to the folder the store was opened from and are referenced by
+            # absolute path, so a report run from elsewhere still finds them.
             self.folder = Path.cwd()
-        if self.is_file:
-            self._create_atomically(Path(url).expanduser().resolve())
+            kind = self._server_kind(url)
+            # libpq waits forever on a host that drops packets; 10 s is ample on a LAN (libpq reads it)
+            os.environ.setdefault("PGCONNECT_TIMEOUT", "10")
         try:
             # No ASE lock file: the driver is the single writer and SQLite's transactions make each row
             # atomic. ASE's lock is a plain file that a driver killed with -9 during a write leaves behind,
-            # and the rerun would then wait on it forever.
-            self.db = ase.db.connect(url, type="db" if self.is_file else "extract_from_name", use_lock_file=False)
-            self.db.count()  # touch: fails now if the URL is unusable
+            # and the rerun would then wait on it forever. (Server backends never use ASE's lock file.)
+            self.db = ase.db.connect(url, type=kind, use_lock_file=False)
+            try:
+                self.db.count()  # touch: fails now if the URL is unusable; creates the schema if new
+            except Exception as err:  # noqa: BLE001
+                if self.is_file or "already exists" not in str(err):
+                    raise
+                # another process created the schema between our check and our CREATE (PostgreSQL runs
+                # the whole schema creation as one transaction, so the other creator's schema is complete)
+                self.db = ase.db.connect(url, type=kind, use_lock_file=False)
+                self.db.count()
+        except ModuleNotFoundError as err:
+            raise ValueError(f"db: cannot open {_redact(url)!r}: the {kind} backend needs the module "
+                             f"{err.name!r}: pip install 'atomspin[postgres]'") from None
         except Exception as err:  # noqa: BLE001 - turned into one clear line
-            raise ValueError(f"db: cannot open {url!r} ({type(err).__name__}: {err})") from None
+            raise ValueError(f"db: cannot open {_redact(url)!r} ({type(err).__name__}: "
+                             f"{_one_line(err)})") from None
+
+    @staticmethod
+    def _server_kind(url: str) -> str:
+        """The ase.db backend of a URL, or a ValueError naming the URL and the schemes allowed."""
+        scheme = url.split("://", 1)[0].lower()
+        kinds = {"postgresql": "postgresql", "postgres": "postgresql", "mysql": "mysql", "mariadb": "mysql"}
+        if scheme not in kinds:
+            raise ValueError(f"db: cannot open {_redact(url)!r}: a URL must start with postgresql:// "
+                             f"(or postgres://, mysql://, mariadb://), got {scheme + '://'!r}; "
+                             "a file path means SQLite")
+        return kinds[scheme]
 
     @staticmethod
     def _create_atomically(path):
@@ -165,7 +223,11 @@ class ResultStore:
         data = dict(result.get("data") or {})
         data["recipe_json"] = json.dumps(result.get("recipe", {}), sort_keys=True)
         if _nbytes(result.get("data") or {}) > NPZ_THRESHOLD_BYTES:
-            rel = Path((Path(self.url).stem if self.is_file else "results") + "_npz") / f"{h}.npz"
+            if self.is_file:  # relative to the database file, which may move with its folder
+                rel = Path(Path(self.url).stem + "_npz") / f"{h}.npz"
+            else:  # a server database has no folder: absolute, named after the database
+                name = re.sub(r"[^A-Za-z0-9_.-]", "_", self.url.split("?")[0].rsplit("/", 1)[-1]) or "results"
+                rel = self.folder / f"{name}_npz" / f"{h}.npz"
             path = self.folder / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp.npz")
@@ -188,4 +250,5 @@ class ResultStore:
         if row.get("npz_file"):
             with np.load(self.folder / row.npz_file) as z:
                 return _unflat({k: z[k] for k in z.files})
-        return {k: v for k, v in (row.data or {}).items() if k != "recipe_json"}
+        out = {k: v for k, v in (row.data or {}).items() if k != "recipe_json"}
+        return out if self.is_file else _listify(out)

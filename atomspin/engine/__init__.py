@@ -1,7 +1,7 @@
 """Monte Carlo engine: numba Metropolis kernels and the :class:`Simulation` driver.
 
 Public API (Contract 3 of docs/architecture.md): :class:`Simulation`, :class:`Observables`,
-:func:`effective_field`, :func:`local_energy_change`, :func:`colour_classes`,
+:func:`effective_field`, :func:`local_energy_change`, :func:`colour_classes`, :func:`slab_blocks`,
 :class:`ConstrainedSimulation`, :class:`ConstrainedObservables`. Units: energies meV, T in K,
 fields μ0H in tesla, moments μB; Hamiltonian of :mod:`atomspin.model.core`.
 
@@ -14,8 +14,8 @@ Example::
     sim.set_field([0, 0, 0.5]); sim.set_temperature(250.0)   # no recompilation
     sim.collective_every = 1   # + one rigid rotation of all spins per sweep (equilibrium accelerator)
 
-Reproducibility: same seed, move, ``threads`` and ``parallel`` ⇒ bit-identical numbers (the
-coloured sweep gives chunk t of every colour class its own xoshiro256+ stream t).
+Reproducibility: same seed, move, ``threads``, ``parallel`` and decomposition ⇒ bit-identical
+numbers (the parallel sweep gives block t of every phase its own xoshiro256+ stream t).
 """
 
 from atomspin.engine.simulation import (  # noqa: F401
@@ -26,8 +26,9 @@ from atomspin.engine.simulation import (  # noqa: F401
     colour_classes,
     effective_field,
     local_energy_change,
+    slab_blocks,
 )
 from atomspin.engine.constrained import ConstrainedObservables, ConstrainedSimulation  # noqa: F401
 
 __all__ = ["Simulation", "Observables", "effective_field", "local_energy_change", "colour_classes",
-           "collective_energy_change", "MOVES", "ConstrainedSimulation", "ConstrainedObservables"]
+           "slab_blocks", "collective_energy_change", "MOVES", "ConstrainedSimulation", "ConstrainedObservables"]

@@ -232,34 +232,38 @@ def sweep_sequential(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1,
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def sweep_coloured(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
-                   has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
-                   beta, move, sigma_arr, adapt, adapt_moves, state, acc_out,
-                   col_ptr, col_sites, n_chunks):
-    """Sweeps over colour classes; within a class, chunk t (static, contiguous) uses stream t.
+def sweep_blocks(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                 has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
+                 beta, move, sigma_arr, adapt, adapt_moves, state, acc_out,
+                 phase_ptr, block_ptr, sites):
+    """Parallel sweeps over a block decomposition: phases in turn, the blocks of a phase at once.
 
-    No two sites of a colour class interact by exchange, so their updates commute and the
-    coloured sweep keeps detailed balance per site. Dipolar fields are frozen within a colour
-    class and refreshed after each class (approximation; exact only without dipolar terms).
-    The output depends on ``n_chunks`` (and the seed), not on how threads are scheduled.
+    Phase p owns blocks ``phase_ptr[p] … phase_ptr[p+1]−1``; block k is the site list
+    ``sites[block_ptr[k]:block_ptr[k+1]]``, visited in that order with RNG stream
+    ``k − phase_ptr[p]``. The driver guarantees that no exchange bond joins two different blocks
+    of one phase, so the blocks of a phase evolve independently and the sweep equals a sequential
+    sweep in some site order (global balance). Two decompositions are used: colour classes split
+    into chunks (no bond inside a block either) and slabs (two phases, sequential inside a slab).
+    Dipolar fields are frozen within a phase and refreshed after it (approximation; exact only
+    without dipolar terms). The output depends on the decomposition and the seed, never on how
+    threads are scheduled.
     """
     n = spins.shape[0]
-    n_col = col_ptr.shape[0] - 1
-    acc_t = np.zeros(n_chunks, dtype=np.int64)
+    n_phase = phase_ptr.shape[0] - 1
+    n_streams = state.shape[0]
+    acc_t = np.zeros(n_streams, dtype=np.int64)
     for sw in range(n_sweeps):
         sigma = sigma_arr[0]
-        for t in range(n_chunks):
+        for t in range(n_streams):
             acc_t[t] = 0
-        for c in range(n_col):
-            start = col_ptr[c]
-            m = col_ptr[c + 1] - start
-            for t in prange(n_chunks):
-                lo = start + (m * t) // n_chunks
-                hi = start + (m * (t + 1)) // n_chunks
+        for p in range(n_phase):
+            k0 = phase_ptr[p]
+            for t in prange(phase_ptr[p + 1] - k0):
+                k = k0 + t
                 st = state[t]
                 a = 0
-                for q in range(lo, hi):
-                    i = col_sites[q]
+                for q in range(block_ptr[k], block_ptr[k + 1]):
+                    i = sites[q]
                     ok, de = _metropolis_site(i, move, sigma, beta, st, spins, moments,
                                               zp, indptr, indices, J, quad, k1, k2, b, has_quad,
                                               has_cubic, has_dip, cell_of, W, Hc)
@@ -269,7 +273,7 @@ def sweep_coloured(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k
             if has_dip:
                 _dip_refresh(spins, moments, cell_of, W, Mc, Hc)
         tot = 0
-        for t in range(n_chunks):
+        for t in range(n_streams):
             tot += acc_t[t]
         acc_out[sw] = tot
         _end_sweep(sigma_arr, tot, n, adapt, adapt_moves)

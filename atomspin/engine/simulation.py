@@ -224,6 +224,62 @@ def colour_classes(model):
     return colour, col_ptr, col_sites
 
 
+def _colour_blocks(model, n_chunks):
+    """Colour classes as phases, each split into ``n_chunks`` contiguous chunks (blocks)."""
+    _, col_ptr, col_sites = colour_classes(model)
+    n_col = len(col_ptr) - 1
+    lo = col_ptr[:-1, None] + ((col_ptr[1:] - col_ptr[:-1])[:, None] * np.arange(n_chunks)) // n_chunks
+    block_ptr = np.append(lo.reshape(-1), col_ptr[-1]).astype(np.int64)
+    phase_ptr = np.arange(n_col + 1, dtype=np.int64) * n_chunks
+    return phase_ptr, block_ptr, col_sites
+
+
+def slab_blocks(model, n_blocks):
+    """Cut the model into ``2·n_blocks`` slabs of equal spin count along its longest axis.
+
+    Slab s belongs to phase s mod 2 and is block s // 2 of that phase; inside a slab the sites
+    are listed in increasing order (memory order). Along a periodic axis the slab coordinate is
+    the fractional one, and the slab count is even, so the wrap-around pair (first, last) lies in
+    different phases.
+
+    Returns
+    -------
+    (phase_ptr, block_ptr, sites) as used by the block sweep, or None when the slabs are too thin:
+    some exchange bond joins two different slabs of one phase (small systems, or positions that
+    do not reflect the bonds).
+    """
+    n = model.n
+    n_slabs = 2 * int(n_blocks)
+    if n < n_slabs:
+        return None
+    pos = np.asarray(model.positions, dtype=np.float64)
+    pbc = np.asarray(model.pbc, dtype=bool) if model.cell is not None else np.zeros(3, dtype=bool)
+    if pbc.any():
+        cell = np.asarray(model.cell, dtype=np.float64)
+        frac = np.linalg.solve(cell.T, pos.T).T
+        lengths = np.linalg.norm(cell, axis=1)
+        ext = np.where(pbc, lengths, np.ptp(pos @ (cell / lengths[:, None]).T, axis=0))
+        ax = int(np.argmax(ext))
+        x = frac[:, ax] % 1.0 if pbc[ax] else frac[:, ax]
+    else:
+        ax = int(np.argmax(np.ptp(pos, axis=0)))
+        x = pos[:, ax]
+    order = np.lexsort((np.arange(n), x))
+    slab = np.empty(n, dtype=np.int64)
+    slab[order] = (np.arange(n) * n_slabs) // n
+    indptr = np.asarray(model.indptr, dtype=np.int64)
+    row = np.repeat(np.arange(n), np.diff(indptr))
+    col = np.asarray(model.indices, dtype=np.int64)
+    if np.any((slab[row] % 2 == slab[col] % 2) & (slab[row] != slab[col])):
+        return None
+    key = (slab % 2) * n_blocks + slab // 2  # phase-major block number
+    sites = np.lexsort((np.arange(n), key)).astype(np.int64)
+    block_ptr = np.zeros(n_slabs + 1, dtype=np.int64)
+    block_ptr[1:] = np.cumsum(np.bincount(key, minlength=n_slabs))
+    phase_ptr = np.array([0, n_blocks, n_slabs], dtype=np.int64)
+    return phase_ptr, block_ptr, sites
+
+
 def _group_labels(n, indptr, indices, groups):
     """Validated per-site group label (N,) int64; −1 = not rotated collectively."""
     if groups is None or (isinstance(groups, str) and groups == "all"):
@@ -441,11 +497,20 @@ class Simulation:
         Number of chunks / RNG streams of the coloured sweep and numba threads used (default:
         ``numba.get_num_threads()``). ``threads=1`` is honoured everywhere (see Notes).
     parallel : bool, optional
-        Coloured parallel sweep (True) or sequential sweep (False). The sequential sweep visits
-        sites 0…N−1 in turn; the coloured one visits colour classes in turn (greedy colouring of
-        the exchange graph, sites ascending within a class), each class split into ``threads``
-        static contiguous chunks with one RNG stream per chunk. Default: ``threads > 1 and
-        N >= 4096``. The numbers depend on ``threads``, never on thread scheduling.
+        Parallel block sweep (True) or sequential sweep (False). The sequential sweep visits sites
+        0…N−1 in turn. The parallel sweep runs phases in turn and the blocks of a phase at once, one
+        RNG stream per block (see ``decomposition``). Default: ``threads > 1 and N >= 4096``. The
+        numbers depend on ``threads`` and the decomposition, never on thread scheduling.
+    decomposition : {"auto", "slabs", "colours"}
+        Parallel sweep only. ``"slabs"``: 2·threads slabs of equal spin count along the longest
+        axis (fractional coordinate along a periodic one), alternately in phase 0 and 1, each swept
+        sequentially in site order by one thread: two barriers per sweep. Valid only when no
+        exchange bond joins two slabs of one phase (checked; slabs must be thicker than the
+        exchange range). ``"colours"``: greedy colouring of the exchange graph, one phase per colour
+        class (9–10 on spinel), each class split into ``threads`` contiguous chunks. ``"auto"``
+        (default): slabs when valid and the model has no dipolar term (slabs would freeze the
+        dipolar field over half the particle per phase), else colours. The choice is in
+        ``self.decomposition``.
     adapt : bool
         Adapt the cone width σ towards 50 % acceptance (default True): at the end of the first
         sweep after ≥ ``adapt_moves`` moves have been pooled, σ ← σ·clip(2·acceptance, ½, 2).
@@ -453,9 +518,11 @@ class Simulation:
         Initial cone width σ (> 0).
     adapt_moves : int
         Moves pooled per σ update (σ changes by at most ×2 per update).
-    renumber : bool
+    renumber : bool, optional
         Parallel sweep only: keep an internal copy of the model arrays renumbered so that each
-        colour class is contiguous (faster, ≈ 300 B/spin more memory). Same numbers either way.
+        block is contiguous (≈ 300 B/spin more memory). Default: True for colours (scattered
+        classes: ~2× faster on 98k-spin bulk), False for slabs (already nearly contiguous when the
+        atoms are stored cell by cell, as ASE builds them). Same numbers either way.
     collective_every : int ≥ 0
         Collective move: 0 = off (default); k ≥ 1 = after every k-th sweep (counted from the
         simulation's start), one rigid-rotation attempt per group of ``collective_groups``: all
@@ -489,8 +556,8 @@ class Simulation:
     """
 
     def __init__(self, model, T, seed, move="adaptive", threads=None, parallel=None, adapt=True,
-                 sigma=SIGMA_START, adapt_moves=_k.ADAPT_MOVES, renumber=True, collective_every=0,
-                 collective_groups=None, collective_width=COLLECTIVE_WIDTH_START):
+                 sigma=SIGMA_START, adapt_moves=_k.ADAPT_MOVES, renumber=None, collective_every=0,
+                 collective_groups=None, collective_width=COLLECTIVE_WIDTH_START, decomposition="auto"):
         self.model = model
         self._a = _Arrays(model)
         self.T = _check_T(T)
@@ -518,15 +585,30 @@ class Simulation:
         # one 128-byte row per stream (only words 0-3 are used): no false sharing between threads
         self._state = np.zeros((n_streams, 16), dtype=np.uint64)
         self._state[:, :4] = seed_streams(self.seed, n_streams)
+        if decomposition not in ("auto", "slabs", "colours"):
+            raise ValueError(f"decomposition: {decomposition!r} is not one of 'auto', 'slabs', 'colours'")
         self._perm = None
+        self.decomposition = "sequential"
         if self.parallel:
-            _, self._col_ptr, self._col_sites = colour_classes(model)
+            blocks = None
+            if decomposition == "slabs" or (decomposition == "auto" and not self._a.has_dip):
+                blocks = slab_blocks(model, self.threads)
+                if blocks is None and decomposition == "slabs":
+                    raise ValueError(f"decomposition: 'slabs' impossible here: {2 * self.threads} slabs of "
+                                     f"{self._a.n} spins are thinner than the exchange range (bonds join "
+                                     f"two slabs of one phase); use 'colours' or fewer threads")
+            self.decomposition = "colours" if blocks is None else "slabs"
+            if blocks is None:
+                blocks = _colour_blocks(model, self.threads)
+            self._phase_ptr, self._block_ptr, self._sites = blocks
+            if renumber is None:
+                renumber = self.decomposition == "colours"
             if renumber:
-                # renumber the sites internally so that every colour class is contiguous in memory
-                # (the sweep then streams through the arrays; measured ~2× on 98k-spin bulk)
-                self._perm = self._col_sites
+                # renumber the sites internally so that every block is contiguous in memory (colour
+                # classes are scattered: measured ~2× on 98k-spin bulk; slabs are nearly contiguous)
+                self._perm = self._sites
                 self._a = self._a.permuted(self._perm)
-                self._col_sites = np.arange(self._a.n, dtype=np.int64)
+                self._sites = np.arange(self._a.n, dtype=np.int64)
         self._order = np.arange(self._a.n, dtype=np.int64)
         self._spins = self._internal(_check_spins(model.spins, self._a.n))
         self._sweeps_done = 0
@@ -685,8 +767,8 @@ class Simulation:
         args = self._a.model_args(self._spins)
         mv = MOVES[self.move]
         if self.parallel:
-            _k.sweep_coloured(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves,
-                              self._state, acc, self._col_ptr, self._col_sites, self.threads)
+            _k.sweep_blocks(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves,
+                            self._state, acc, self._phase_ptr, self._block_ptr, self._sites)
         else:
             _k.sweep_sequential(n, *args, self.beta, mv, self._sigma, self.adapt, self.adapt_moves,
                                 self._state, acc, self._order)
