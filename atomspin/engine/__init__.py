@@ -2,7 +2,8 @@
 
 Public API (Contract 3 of docs/architecture.md): :class:`Simulation`, :class:`Observables`,
 :func:`effective_field`, :func:`local_energy_change`, :func:`colour_classes`, :func:`slab_blocks`,
-:class:`ConstrainedSimulation`, :class:`ConstrainedObservables`. Units: energies meV, T in K,
+:class:`ConstrainedSimulation`, :class:`ConstrainedObservables`; error bars with the integrated
+autocorrelation time: :func:`mean_error`, :func:`integrated_autocorrelation_time`, :func:`blocking_error`. Units: energies meV, T in K,
 fields μ0H in tesla, moments μB; Hamiltonian of :mod:`atomspin.model.core`.
 
 Example::
@@ -29,6 +30,8 @@ from atomspin.engine.simulation import (  # noqa: F401
     slab_blocks,
 )
 from atomspin.engine.constrained import ConstrainedObservables, ConstrainedSimulation  # noqa: F401
+from atomspin.engine.statistics import blocking_error, integrated_autocorrelation_time, mean_error  # noqa: F401
 
 __all__ = ["Simulation", "Observables", "effective_field", "local_energy_change", "colour_classes",
-           "slab_blocks", "collective_energy_change", "MOVES", "ConstrainedSimulation", "ConstrainedObservables"]
+           "slab_blocks", "collective_energy_change", "MOVES", "ConstrainedSimulation", "ConstrainedObservables",
+           "integrated_autocorrelation_time", "mean_error", "blocking_error"]

@@ -22,6 +22,7 @@ import numpy as np
 
 from atomspin.engine import kernels as _k
 from atomspin.engine.simulation import Observables, Simulation, _numba_threads
+from atomspin.engine.statistics import mean_error
 
 
 @dataclass
@@ -45,7 +46,16 @@ class ConstrainedObservables(Observables):
     def free_energy_derivative(self, axis):
         """dF/dφ (meV per radian) for a rotation of ê about the unit vector ``axis``: −axis·⟨τ⟩.
 
-        The standard error from 10 blocks is returned as second value (meV/rad).
+        Returns
+        -------
+        value : float
+            −axis·⟨τ⟩, meV/rad.
+        error : float
+            Standard error of ``value`` accounting for the autocorrelation of the torque samples,
+            σ √(2τ_int/n) with τ_int from Sokal's windowed estimator
+            (:func:`atomspin.engine.statistics.mean_error`; never below the naive σ/√n); nan for
+            fewer than 2 samples. It is itself unreliable (too small) when the run is shorter than
+            ≈ 50 τ_int; :attr:`torque` holds the samples for a closer look.
         """
         n = np.asarray(axis, dtype=float).reshape(3)
         nrm = np.linalg.norm(n)
@@ -53,11 +63,8 @@ class ConstrainedObservables(Observables):
             raise ValueError(f"axis: {axis!r} must be a finite non-zero 3-vector")
         n = n / nrm
         t = -(self.torque @ n)
-        nb = min(10, len(t))
-        if nb < 2:
-            return float(np.mean(t)), float("nan")
-        blocks = np.array([b.mean() for b in np.array_split(t, nb)])
-        return float(np.mean(t)), float(blocks.std(ddof=1) / np.sqrt(nb))
+        value, err, _, _ = mean_error(t)
+        return value, err
 
 
 def _rotation_to(a, b):

@@ -75,7 +75,7 @@ def autocorrelation(x):
         raise ValueError("x: need at least one sample")
     d = a - a.mean()
     c0 = float(d @ d) / n
-    if c0 <= 0.0 or c0 <= 1e-30 * max(float(np.mean(a * a)), 1e-300):
+    if c0 <= 0.0 or a.max() == a.min():
         r = np.zeros(n)
         r[0] = 1.0
         return r
@@ -180,7 +180,7 @@ def mean_error(x, c=5.0, tau_min=0.5):
     if n < 2:
         return mean, float("nan"), float("nan"), float(n)
     tau = max(integrated_autocorrelation_time(a, c), tm)
-    sd = float(a.std(ddof=1))
+    sd = 0.0 if a.max() == a.min() else float(a.std(ddof=1))  # exact 0 despite rounding in the mean
     if sd == 0.0 or tau == 0.0:
         return mean, 0.0, tau, (n / (2.0 * tau) if tau > 0 else float("inf"))
     return mean, sd * math.sqrt(2.0 * tau / n), tau, n / (2.0 * tau)
@@ -221,7 +221,7 @@ def blocking_error(x):
     a = _series(x)
     if a.size < 4:
         return float("nan"), 0
-    if float(a.std()) == 0.0:
+    if a.max() == a.min():
         return 0.0, 1
     s, g, nb = [], [], []
     b = a

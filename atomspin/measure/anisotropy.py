@@ -158,7 +158,8 @@ class EffectiveAnisotropyResult(ResultBase):
 
 
 def _constrained_torque(model, T, direction, n_axis, seed, sweeps, equilibration_sweeps, observe_every):
-    """Mean and standard error (10 blocks) of n·τ (meV) and the mean reduced |M| under the constraint."""
+    """Mean and τ_int-aware standard error (atomspin.engine.statistics) of n·τ (meV), and the mean
+    reduced |M| under the constraint."""
     from atomspin.engine import ConstrainedSimulation
 
     sim = ConstrainedSimulation(model, T=T, direction=direction, seed=seed)

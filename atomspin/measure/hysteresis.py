@@ -150,6 +150,10 @@ class HysteresisResult(ResultBase):
     ----------
     fields_T : (F,) μ0H along the measuring direction (tesla); ``fields_A_per_m`` the same as H (A/m).
     m : (F,) reduced moment along the field, ⟨M·ĥ⟩ / Σm_i (1 = saturated, all spins parallel).
+    m_err : (F,) standard error of m from the sampled part of each field step, σ √(2τ_int/n) with the
+        integrated autocorrelation time of the samples (:func:`atomspin.engine.statistics.mean_error`);
+        orientation averages add the spread between directions. It does not cover the systematic
+        lag of m behind the field (finite sweeps per point).
     m_sublattice : dict label → (F,) ⟨M_label·ĥ⟩ / Σm_i (sampled averages; contributions sum to m).
     m_region : dict label → (F,) M_region·ĥ / Σm_i from the state at the end of each field step.
     M_A_per_m : (F,) magnetisation along the field (A/m) = m Σm_i μB / V.
@@ -221,6 +225,7 @@ def _run_branch(model, T, fields, direction, sweeps, eq_frac, observe_every, see
                 progress, label, groups, collective_every=0):
     """Run one field history along one direction; returns projected reduced m, err, per-group m."""
     from atomspin.engine import Simulation
+    from atomspin.engine.statistics import mean_error
 
     sim_model = model
     kw = {} if threads is None else {"threads": threads}
@@ -255,7 +260,7 @@ def _run_branch(model, T, fields, direction, sweeps, eq_frac, observe_every, see
         obs = sim.run(n_meas, observe_every=obs_every)
         proj = obs.magnetisation @ direction / msat
         m[k] = proj.mean()
-        err[k] = proj.std(ddof=1) / np.sqrt(len(proj)) if len(proj) > 1 else np.nan
+        err[k] = mean_error(proj)[1]  # autocorrelation-aware (τ_int); nan for < 2 samples
         snap = None
         for key, mask in groups.items():
             sub = obs.sublattice_magnetisation.get(key[4:]) if key.startswith("sub:") else None

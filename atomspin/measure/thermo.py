@@ -10,6 +10,10 @@ Estimators (per sample X = |order| / Σ m_i):
   m = ⟨X⟩; U4 = 1 − ⟨X⁴⟩/(3⟨X²⟩²) (→ 2/3 ordered, 4/9 disordered for 3-vectors);
   χ = Σm_i (⟨X²⟩ − ⟨X⟩²) / (k_B T) in 1/meV per μB (finite-size |X| estimator; its peak marks Tc);
   C = (⟨E²⟩ − ⟨E⟩²) / (k_B T² N) in k_B per spin.
+Error bars account for the autocorrelation of successive samples (:mod:`atomspin.engine.statistics`):
+m_err = σ_X √(2τ_int/n) with τ_int of the X series (Sokal's windowed estimator); U4 and χ, being
+nonlinear in the moments, get a jackknife error over ≥ 4 blocks of ≥ 10 τ_int samples each (blocks
+that long are nearly independent; nan when the run is shorter than 40 τ_int).
 Tc: Binder-cumulant crossing of two sizes (:func:`tc_binder_crossing`) or the χ peak
 (:func:`tc_chi_peak`, a parabola through the largest point and its neighbours).
 """
@@ -31,9 +35,15 @@ class TemperatureSweepResult(ResultBase):
     Attributes
     ----------
     T : (K,) temperatures (K).
-    m, m_err : reduced order parameter ⟨X⟩ and its standard error (naive, uncorrelated samples).
-    binder : Binder cumulant U4.
-    chi : susceptibility of X (1/meV, scaled by Σm_i; see module doc).
+    m, m_err : reduced order parameter ⟨X⟩ and its standard error σ_X √(2τ_int/n) (autocorrelation
+        taken into account; see module doc).
+    binder, binder_err : Binder cumulant U4 and its block-jackknife standard error (nan: run too short).
+    chi, chi_err : susceptibility of X (1/meV, scaled by Σm_i; see module doc) and its block-jackknife
+        standard error.
+    tau_int : (K,) integrated autocorrelation time of X in sweeps (τ_int in samples × observe_every;
+        convention var(mean) = 2τ_int σ²/n, 1/2·observe_every for uncorrelated samples).
+    n_eff : (K,) effective number of independent samples n/(2τ_int); below ≈ 25 the run is too short
+        for its own error bars to be reliable (they are then usually too small).
     energy_meV : ⟨E⟩ per spin (meV); heat_capacity_kB : C per spin in k_B.
     m_sublattice : dict label → (K,) ⟨|M_label|⟩ / Σ_{i∈label} m_i.
     order, n_spins, m_sat_muB, sweeps, equilibration_sweeps, seed, volume_m3, Ms_A_per_m (K,)
@@ -57,6 +67,10 @@ class TemperatureSweepResult(ResultBase):
     seed: int
     volume_m3: float
     elapsed_s: float = float("nan")
+    tau_int: np.ndarray = None
+    n_eff: np.ndarray = None
+    binder_err: np.ndarray = None
+    chi_err: np.ndarray = None
 
     @property
     def tc_chi_peak(self):
@@ -69,8 +83,9 @@ class TemperatureSweepResult(ResultBase):
         if quantity not in ("m", "binder", "chi", "heat_capacity_kB"):
             raise ValueError(f"quantity: {quantity!r} is not one of 'm', 'binder', 'chi', 'heat_capacity_kB'")
         y = getattr(self, quantity)
-        if quantity == "m":
-            ax.errorbar(self.T, y, yerr=self.m_err, fmt="o-", ms=3, **kwargs)
+        yerr = {"m": self.m_err, "binder": self.binder_err, "chi": self.chi_err}.get(quantity)
+        if yerr is not None:
+            ax.errorbar(self.T, y, yerr=yerr, fmt="o-", ms=3, **kwargs)
         else:
             ax.plot(self.T, y, "o-", ms=3, **kwargs)
         ax.set_xlabel("T (K)")
@@ -94,6 +109,27 @@ def binder_cumulant(X):
     X = np.asarray(X, dtype=np.float64)
     x2 = np.sum(X * X, axis=-1) if X.ndim == 2 else X * X
     return float(1.0 - np.mean(x2 * x2) / (3.0 * np.mean(x2) ** 2))
+
+
+def _block_jackknife_errors(X, msat, kT, tau):
+    """Jackknife standard errors of U4 and χ from ≥ 4 blocks of ≥ 10 τ samples (nan if too short)."""
+    n = len(X)
+    L = max(1, int(np.ceil(10.0 * tau))) if np.isfinite(tau) else n
+    nb = min(n // L, 100)
+    if nb < 4:
+        return float("nan"), float("nan")
+    x2 = X * X
+    parts = np.array_split(np.arange(n), nb)
+    cnt = np.array([len(p) for p in parts], dtype=np.float64)
+    s1 = np.array([X[p].sum() for p in parts])
+    s2 = np.array([x2[p].sum() for p in parts])
+    s4 = np.array([(x2[p] * x2[p]).sum() for p in parts])
+    c, m1, m2, m4 = n - cnt, (s1.sum() - s1), (s2.sum() - s2), (s4.sum() - s4)
+    m1, m2, m4 = m1 / c, m2 / c, m4 / c
+    u = 1.0 - m4 / (3.0 * m2 * m2)
+    ch = msat * (m2 - m1 * m1) / kT
+    f = (nb - 1.0) / nb
+    return float(np.sqrt(f * np.sum((u - u.mean()) ** 2))), float(np.sqrt(f * np.sum((ch - ch.mean()) ** 2)))
 
 
 def temperature_sweep(model, temperatures, sweeps=2000, equilibration_sweeps=1000, observe_every=1, seed=0,
@@ -120,10 +156,13 @@ def temperature_sweep(model, temperatures, sweeps=2000, equilibration_sweeps=100
     Returns
     -------
     TemperatureSweepResult
+        With autocorrelation-aware error bars (``m_err``, ``binder_err``, ``chi_err``) and the
+        integrated autocorrelation time ``tau_int`` (sweeps) and ``n_eff`` per temperature.
     """
     import sys
 
     from atomspin.engine import Simulation
+    from atomspin.engine.statistics import integrated_autocorrelation_time, mean_error
 
     T = np.atleast_1d(np.asarray(temperatures, dtype=np.float64))
     if T.ndim != 1 or T.size == 0:
@@ -142,7 +181,7 @@ def temperature_sweep(model, temperatures, sweeps=2000, equilibration_sweeps=100
     Tdesc = np.sort(T)[::-1]
     sim = Simulation(model, T=float(Tdesc[0]), seed=seed, move=move, **kw)
     msat = float(np.sum(model.moments))
-    res = {k: [] for k in ("m", "m_err", "binder", "chi", "E", "C", "Ms")}
+    res = {k: [] for k in ("m", "m_err", "binder", "chi", "E", "C", "Ms", "tau", "neff", "berr", "cerr")}
     subs = {}
     t0 = time.perf_counter()
     for k, t in enumerate(Tdesc):
@@ -150,11 +189,17 @@ def temperature_sweep(model, temperatures, sweeps=2000, equilibration_sweeps=100
         advance(sim, equilibration_sweeps)
         obs = sim.run(sweeps, observe_every=observe_every)
         X = np.linalg.norm(_order_samples(obs, order, signs), axis=1) / msat
-        n = len(X)
-        res["m"].append(X.mean())
-        res["m_err"].append(X.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan)
+        m_mean, m_err, tau, n_eff = mean_error(X)
+        res["m"].append(m_mean)
+        res["m_err"].append(m_err)
+        res["tau"].append(tau * observe_every)
+        res["neff"].append(n_eff)
         res["binder"].append(binder_cumulant(X))
         res["chi"].append(msat * (np.mean(X * X) - X.mean() ** 2) / (K_B_MEV_PER_K * t))
+        tau_blk = max(tau, integrated_autocorrelation_time(X * X)) if len(X) > 1 else np.nan
+        be, ce = _block_jackknife_errors(X, msat, K_B_MEV_PER_K * t, tau_blk)
+        res["berr"].append(be)
+        res["cerr"].append(ce)
         res["E"].append(obs.energy.mean() / model.n)
         res["C"].append(np.var(obs.energy) / (K_B_MEV_PER_K * t) ** 2 / model.n)
         res["Ms"].append(obs.abs_m.mean())
@@ -163,8 +208,9 @@ def temperature_sweep(model, temperatures, sweeps=2000, equilibration_sweeps=100
             subs.setdefault(lab, []).append(np.linalg.norm(arr, axis=1).mean() / msub)
         if progress:
             el = time.perf_counter() - t0
-            sys.stderr.write(f"[atomspin] T = {t:g} K ({k + 1}/{len(Tdesc)}): m = {res['m'][-1]:.4f}, "
-                             f"U4 = {res['binder'][-1]:.4f}, {el:.1f}s elapsed\n")
+            sys.stderr.write(f"[atomspin] T = {t:g} K ({k + 1}/{len(Tdesc)}): m = {res['m'][-1]:.4f} "
+                             f"± {res['m_err'][-1]:.2g}, U4 = {res['binder'][-1]:.4f}, "
+                             f"τ_int = {res['tau'][-1]:.3g} sweeps, {el:.1f}s elapsed\n")
     o = np.argsort(Tdesc)
     V = float(model.volume_m3)
     from atomspin.units import MU_B
@@ -175,7 +221,8 @@ def temperature_sweep(model, temperatures, sweeps=2000, equilibration_sweeps=100
         chi=np.array(res["chi"])[o], energy_meV=np.array(res["E"])[o], heat_capacity_kB=np.array(res["C"])[o],
         m_sublattice={k: np.array(v)[o] for k, v in subs.items()}, Ms_A_per_m=Ms, order=order,
         n_spins=model.n, m_sat_muB=msat, sweeps=sweeps, equilibration_sweeps=equilibration_sweeps, seed=seed,
-        volume_m3=V, elapsed_s=time.perf_counter() - t0)
+        volume_m3=V, elapsed_s=time.perf_counter() - t0, tau_int=np.array(res["tau"])[o],
+        n_eff=np.array(res["neff"])[o], binder_err=np.array(res["berr"])[o], chi_err=np.array(res["cerr"])[o])
 
 
 def tc_chi_peak(T, chi):
