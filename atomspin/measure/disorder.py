@@ -460,6 +460,8 @@ def dead_layer_fit(diameters_nm, Ms, Ms_err=None):
     if not np.all(np.isfinite(M)):
         raise ValueError("Ms: all values must be finite")
     sig = None if Ms_err is None else np.asarray(Ms_err, dtype=np.float64)
+    if sig is not None and (sig.shape != M.shape or not np.all(np.isfinite(sig)) or np.any(sig <= 0)):
+        raise ValueError(f"Ms_err: need {len(M)} finite standard errors > 0, got {np.ravel(sig)[:5]}")
 
     def f(d, ms, dl):
         return ms * (1 - 2 * dl / d) ** 3
