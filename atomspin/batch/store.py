@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +82,13 @@ def _one_line(err: BaseException) -> str:
     return " ".join(str(err).split()) or type(err).__name__
 
 
+def _lost_creation_race(err: BaseException) -> bool:
+    """Whether ``err`` is PostgreSQL refusing our CREATE TABLE because a concurrent creator's won: either
+    "relation ... already exists" or a unique violation in the system catalogue (pg_class, pg_type)."""
+    name = type(err).__name__
+    return name == "DuplicateTable" or (name == "UniqueViolation" and "_nsp_index" in str(err))
+
+
 def _listify(obj):
     """Nested lists back to arrays: the PostgreSQL backend stores an array holding NaN or inf as a list."""
     if isinstance(obj, dict):
@@ -108,7 +116,15 @@ class ResultStore:
     Parameters
     ----------
     url : str or path
-        SQLite file path (created with its folder) or a ``postgresql://`` URL.
+        SQLite file path (created with its folder) or a server URL, ``postgresql://user[:password]@host
+        [:port]/dbname`` (also ``postgres://``; needs ``pip install 'atomspin[postgres]'``; the database must
+        exist, its tables are created on first use).
+
+    Raises
+    ------
+    ValueError
+        One line, ``db: cannot open '<url>' (...)`` with any password masked, when the file or server cannot
+        be used (unreachable or refusing server, malformed URL, unknown scheme, backend not installed).
     """
 
     def __init__(self, url):
@@ -128,22 +144,26 @@ class ResultStore:
             # absolute path, so a report run from elsewhere still finds them.
             self.folder = Path.cwd()
             kind = self._server_kind(url)
-            # libpq waits forever on a host that drops packets; 10 s is ample on a LAN (libpq reads it)
+            # libpq's default is no connect timeout (a host that drops packets holds the driver for the OS's
+            # TCP timeout, ~2 min on Linux); 10 s is ample for a real server. Read by libpq; a value the
+            # user set wins.
             os.environ.setdefault("PGCONNECT_TIMEOUT", "10")
         try:
             # No ASE lock file: the driver is the single writer and SQLite's transactions make each row
             # atomic. ASE's lock is a plain file that a driver killed with -9 during a write leaves behind,
             # and the rerun would then wait on it forever. (Server backends never use ASE's lock file.)
-            self.db = ase.db.connect(url, type=kind, use_lock_file=False)
-            try:
-                self.db.count()  # touch: fails now if the URL is unusable; creates the schema if new
-            except Exception as err:  # noqa: BLE001
-                if self.is_file or "already exists" not in str(err):
-                    raise
-                # another process created the schema between our check and our CREATE (PostgreSQL runs
-                # the whole schema creation as one transaction, so the other creator's schema is complete)
+            for attempt in range(5):
                 self.db = ase.db.connect(url, type=kind, use_lock_file=False)
-                self.db.count()
+                try:
+                    self.db.count()  # touch: fails now if the URL is unusable; creates the schema if new
+                    break
+                except Exception as err:  # noqa: BLE001
+                    if self.is_file or attempt == 4 or not _lost_creation_race(err):
+                        raise
+                    # Another process created the schema between ase's check and its CREATE. PostgreSQL
+                    # runs the whole schema creation as one transaction, so the winner's schema is
+                    # complete once our CREATE failed on it: reconnect and use it.
+                    time.sleep(0.05 * (attempt + 1))
         except ModuleNotFoundError as err:
             raise ValueError(f"db: cannot open {_redact(url)!r}: the {kind} backend needs the module "
                              f"{err.name!r}: pip install 'atomspin[postgres]'") from None

@@ -1,0 +1,409 @@
+"""ResultStore on a real PostgreSQL server (issue #6: "a postgresql:// URL works with the [postgres] extra").
+
+The server is a throwaway one started here from the PostgreSQL binaries that the PyPI package ``pgserver``
+ships (in the ``[test]`` extra; Debian's ``/usr/lib/postgresql/*/bin`` is the fallback), listening on
+127.0.0.1 only, data in a temporary folder, fsync off. PostgreSQL refuses to run as root; as root the binaries
+are hard-linked into a world-readable temporary folder (site-packages may sit under a 0700 /root) and the
+server runs as the system user ``nobody``. The tests skip, with the reason, only when no binaries or driver
+can be found or the server cannot start; ``ATOMSPIN_REQUIRE_POSTGRES=1`` turns that skip into a failure.
+"""
+import importlib.util
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ase import Atoms
+
+from atomspin.batch import ResultStore, run_tasks
+from atomspin.batch import store as store_mod
+from atomspin.batch.tasks import available_steps
+from atomspin.cli import main
+
+START_TIMEOUT_S = 30.0
+
+
+def _skip_or_fail(reason):
+    if os.environ.get("ATOMSPIN_REQUIRE_POSTGRES", "") == "1":
+        pytest.fail(f"ATOMSPIN_REQUIRE_POSTGRES=1 but {reason}")
+    pytest.skip(reason)
+
+
+def _pg_bindir():
+    """(bin folder holding initdb and postgres, where it came from) or (None, why not)."""
+    spec = importlib.util.find_spec("pgserver")
+    if spec is not None and spec.submodule_search_locations:
+        b = Path(list(spec.submodule_search_locations)[0]) / "pginstall" / "bin"
+        if (b / "postgres").is_file() and (b / "initdb").is_file():
+            return b, "pgserver (PyPI)"
+    for b in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (b / "postgres").is_file() and (b / "initdb").is_file():
+            return b, f"Debian ({b})"
+    return None, "no PostgreSQL binaries: pip install pgserver (in atomspin's [test] extra)"
+
+
+def _mirror(src: Path, dst: Path):
+    """Hard-link the tree ``src`` to ``dst`` (copying files others cannot read, or across file systems),
+    keeping symlinks, so that an unprivileged user can read and run it."""
+    for dirpath, dirnames, filenames in os.walk(src):
+        rel = Path(dirpath).relative_to(src)
+        (dst / rel).mkdir(parents=True, exist_ok=True)
+        os.chmod(dst / rel, 0o755)
+        for name in filenames + [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
+            s, d = Path(dirpath) / name, dst / rel / name
+            if s.is_symlink():
+                os.symlink(os.readlink(s), d)
+                continue
+            mode = s.stat().st_mode
+            if mode & 0o004:  # readable by others: a hard link is enough (the original is left as it is)
+                try:
+                    os.link(s, d)
+                    continue
+                except OSError:  # another file system
+                    pass
+            shutil.copy2(s, d)
+            os.chmod(d, mode | 0o444 | (0o111 if mode & 0o100 else 0))
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _connect(url, timeout=1):
+    import psycopg2
+    return psycopg2.connect(url, connect_timeout=timeout)
+
+
+def _others_can_reach(path: Path) -> bool:
+    """Whether a user other than the owner can traverse to ``path`` and read/run it."""
+    return all(p.stat().st_mode & 0o005 == 0o005 for p in [path, *path.parents])
+
+
+class _Server:
+    def __init__(self, bindir: Path):
+        self.base = Path(tempfile.mkdtemp(prefix="atomspin-pg-"))
+        os.chmod(self.base, 0o755)
+        self.proc = None
+        self.log = self.base / "server.log"
+        try:
+            self._start(bindir)
+        except BaseException:  # a skip, a failure or ^C: leave no server and no folder behind
+            self.close()
+            raise
+
+    def _start(self, bindir):
+        creds = {}
+        if os.geteuid() == 0:
+            try:
+                pw = pwd.getpwnam("nobody")
+            except KeyError:
+                _skip_or_fail("running as root and there is no system user 'nobody' to run PostgreSQL as")
+            creds = dict(user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
+            if not _others_can_reach(bindir):
+                # site-packages under a 0700 folder (/root/.pyenv): give `nobody` a linked copy, laid out as
+                # in site-packages (the binaries find libpq through the RPATH $ORIGIN/../../../pgserver.libs)
+                site, inst = bindir.parents[2], self.base / "site"
+                for sub in ("bin", "lib", "share"):
+                    if (bindir.parent / sub).is_dir():
+                        _mirror(bindir.parent / sub, inst / bindir.parent.relative_to(site) / sub)
+                if (site / "pgserver.libs").is_dir():
+                    _mirror(site / "pgserver.libs", inst / "pgserver.libs")
+                os.chmod(inst, 0o755)
+                os.chmod(inst / bindir.parent.relative_to(site).parent, 0o755)
+                bindir = inst / bindir.relative_to(site)
+        self.creds = creds
+        self.data = self.base / "data"
+        self.data.mkdir(mode=0o700)
+        if creds:
+            os.chown(self.data, creds["user"], creds["group"])
+            os.chown(self.base, creds["user"], creds["group"])
+        env = dict(os.environ, LC_ALL="C", LANG="C", TZ="UTC")
+        env.pop("PGDATA", None)
+        self.env = env
+        t0 = time.perf_counter()
+        init = subprocess.run([str(bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
+                               "-E", "UTF8", "--locale=C", "--no-sync"], capture_output=True, text=True,
+                              env=env, cwd=self.base, timeout=60, **creds)
+        self.initdb_s = time.perf_counter() - t0
+        if init.returncode != 0:
+            _skip_or_fail(f"initdb failed: {(init.stderr or init.stdout).strip()[-500:]}")
+        for attempt in range(3):  # a port taken between _free_port and bind: try another
+            self.port = _free_port()
+            with open(self.log, "w") as log:
+                if creds:
+                    os.chown(self.log, creds["user"], creds["group"])
+                self.proc = subprocess.Popen(
+                    [str(bindir / "postgres"), "-D", str(self.data), "-p", str(self.port),
+                     "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
+                     "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+                    stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.base, start_new_session=True,
+                    **creds)
+            self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+            deadline = time.perf_counter() + START_TIMEOUT_S
+            while time.perf_counter() < deadline and self.proc.poll() is None:
+                try:
+                    _connect(self.admin_url).close()
+                    self.start_s = time.perf_counter() - t0
+                    return
+                except Exception:  # noqa: BLE001 - not up yet
+                    time.sleep(0.05)
+            self.stop()
+            if "could not bind" not in self.log.read_text():
+                break
+        _skip_or_fail(f"PostgreSQL did not start: {self.log.read_text().strip()[-500:]}")
+
+    def create_database(self, name):
+        con = _connect(self.admin_url)
+        con.autocommit = True
+        with con.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}"')
+        con.close()
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)  # PostgreSQL's "fast shutdown"
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def pg_server():
+    pytest.importorskip("psycopg2", reason="psycopg2 (atomspin[postgres]) is not installed")
+    pytest.importorskip("ase_db_backends.postgresql", reason="ase-db-backends (atomspin[postgres]) is not installed")
+    bindir, source = _pg_bindir()
+    if bindir is None:
+        _skip_or_fail(source)
+    server = _Server(bindir)
+    server.source = source
+    print(f"\nPostgreSQL from {source}: initdb {server.initdb_s:.2f} s, ready after {server.start_s:.2f} s "
+          f"on 127.0.0.1:{server.port}")
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def pg_url(pg_server, request):
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:55]
+    return pg_server.create_database(name)
+
+
+def toy_task(task):
+    """Deterministic stand-in for run_task (as in test_batch_store.py): exact values from the seed."""
+    rng = np.random.default_rng(task["seed"])
+    x = rng.random(5)
+    atoms = Atoms("Fe2O", positions=[[0, 0, 0], [2.0, 0, 0], [1.0, 1.0, 0]])
+    return {"hash": task["hash"], "kvp": {"seed": task["seed"], "variant": "toy", "s_x0": float(x[0]),
+                                          "loop_Bc_T": float(x[1])},
+            "data": {"loop": {"fields_T": np.linspace(-1, 1, 5), "m": x}}, "atoms": atoms,
+            "recipe": {"seed": task["seed"]}, "elapsed_s": 0.0}
+
+
+def _tasks(n):
+    return [{"hash": f"h{i:015d}", "seed": i, "variant": "toy"} for i in range(n)]
+
+
+def _sql(url, query):
+    con = _connect(url)
+    with con.cursor() as cur:
+        cur.execute(query)
+        out = cur.fetchall()
+    con.close()
+    return out
+
+
+# --- no server needed -------------------------------------------------------------------------------------
+def test_bad_postgres_urls_one_line():
+    pytest.importorskip("ase_db_backends.postgresql", reason="ase-db-backends (atomspin[postgres]) is not installed")
+    cases = {
+        "postgresql://nobody@127.0.0.1:1/none": "OperationalError: connection to server at",  # refused
+        "postgresql://[bad": "[bad",                                                           # malformed
+        "http://127.0.0.1:1/x": "a URL must start with postgresql://",
+        "postgresql://user:s3cret@127.0.0.1:1/db": "user:***@127.0.0.1:1/db",                 # masked
+    }
+    for url, part in cases.items():
+        with pytest.raises(ValueError) as info:
+            ResultStore(url)
+        msg = str(info.value)
+        assert "\n" not in msg and msg.startswith("db: cannot open '") and part in msg, msg
+        assert "s3cret" not in msg
+        if "[bad" not in url:
+            assert store_mod._redact(url) in msg
+
+
+def test_missing_backend_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ase_db_backends.postgresql", None)  # import fails as if not installed
+    with pytest.raises(ValueError, match=r"^db: cannot open 'postgresql://x@127.0.0.1:1/d': the postgresql "
+                                         r"backend needs .*pip install 'atomspin\[postgres\]'$"):
+        ResultStore("postgresql://x@127.0.0.1:1/d")
+
+
+def test_redact():
+    assert store_mod._redact("postgresql://u:p@h:5/d?x=1") == "postgresql://u:***@h:5/d?x=1"
+    assert store_mod._redact("postgresql://u@h/d") == "postgresql://u@h/d"
+    assert store_mod._redact("results/r.db") == "results/r.db"
+
+
+# --- on a real server -------------------------------------------------------------------------------------
+@pytest.mark.postgres
+def test_rows_round_trip(pg_url):
+    st = ResultStore(pg_url)
+    assert st.count() == 0 and st.done_hashes() == set()
+    res = toy_task(_tasks(1)[0])
+    res["kvp"].update(plane="110", label="(110)", flag=np.bool_(True), n=np.int64(7), energy=1.5)
+    res["data"]["counts"] = np.arange(4, dtype=np.int64)
+    res["data"]["with_nan"] = np.array([1.0, np.nan, np.inf, -2.5])
+    res["elapsed_s"] = 1.25
+    rid = st.write(res)
+    assert rid > 0 and st.write(res) == 0  # second write of the same hash is refused
+    assert _sql(pg_url, "select count(*) from systems") == [(1,)]  # independent of ase.db
+    again = ResultStore(pg_url)  # a new connection sees the row
+    assert again.count() == 1 and again.done_hashes() == {"h000000000000000"}
+    row = again.rows()[0]
+    x = np.random.default_rng(0).random(5)
+    assert row.id == rid and row.s_x0 == x[0] and row.loop_Bc_T == x[1]  # float64 exact
+    assert (row.seed, row.variant, row.plane, row.label, row.flag, row.n, row.x_energy, row.walltime_s) == \
+        (0, "toy", 110, "(110)", True, 7, 1.5, 1.25)
+    arr = again.arrays(row)
+    np.testing.assert_array_equal(arr["loop"]["m"], x)
+    np.testing.assert_array_equal(arr["loop"]["fields_T"], [-1, -0.5, 0, 0.5, 1])
+    np.testing.assert_array_equal(arr["counts"], [0, 1, 2, 3])
+    assert arr["counts"].dtype.kind == "i"
+    np.testing.assert_array_equal(arr["with_nan"], [1.0, np.nan, np.inf, -2.5])
+    assert isinstance(arr["with_nan"], np.ndarray)
+    assert row.data["recipe_json"] == '{"seed": 0}'
+    atoms = row.toatoms()
+    assert atoms.get_chemical_formula() == "Fe2O"
+    np.testing.assert_array_equal(atoms.positions, [[0, 0, 0], [2.0, 0, 0], [1.0, 1.0, 0]])
+    assert [r.id for r in again.rows(variant="toy")] == [rid] and again.rows(seed=3) == []
+
+
+@pytest.mark.postgres
+def test_resume_skips_finished_tasks(pg_url):
+    st = ResultStore(pg_url)
+    s1 = run_tasks(_tasks(3), st, fn=toy_task)
+    assert (s1["written"], s1["skipped"]) == (3, 0)
+    s2 = run_tasks(_tasks(5), ResultStore(pg_url), fn=toy_task)  # a rerun opens the store anew
+    assert (s2["written"], s2["skipped"]) == (2, 3)
+    assert sorted(r.seed for r in st.rows()) == [0, 1, 2, 3, 4]
+    hashes = _sql(pg_url, "select key_value_pairs->>'task_hash' from systems order by id")
+    assert [h for (h,) in hashes] == [t["hash"] for t in _tasks(5)]  # one row per task, in order
+
+
+@pytest.mark.postgres
+def test_concurrent_openers_of_a_new_database(pg_server):
+    """Several processes (here threads) opening a fresh database at once: ase creates the schema in each; the
+    losers' CREATE fails (DuplicateTable, or a unique violation in pg_class) and must reconnect, not fail."""
+    import threading
+    errors = []
+    for i in range(3):
+        url = pg_server.create_database(f"race_{i}")
+
+        def open_store():
+            try:
+                ResultStore(url).count()
+            except Exception as err:  # noqa: BLE001 - collected and shown below
+                errors.append(f"{type(err).__name__}: {err}")
+        threads = [threading.Thread(target=open_store) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert _sql(url, "select name from information") == [("version",)]  # one schema
+    assert errors == []
+
+
+@pytest.mark.postgres
+def test_large_arrays_go_to_absolute_npz(pg_url, tmp_path, monkeypatch):
+    monkeypatch.setattr(store_mod, "NPZ_THRESHOLD_BYTES", 10)
+    monkeypatch.chdir(tmp_path)
+    st = ResultStore(pg_url)
+    st.write(toy_task(_tasks(1)[0]))
+    name = pg_url.rsplit("/", 1)[-1]
+    row = st.rows()[0]
+    assert row.npz_file == str(tmp_path / f"{name}_npz" / "h000000000000000.npz")
+    monkeypatch.chdir("/")  # a report run from elsewhere still finds the arrays
+    np.testing.assert_array_equal(ResultStore(pg_url).arrays(row)["loop"]["m"],
+                                  np.random.default_rng(0).random(5))
+
+
+@pytest.mark.postgres
+def test_ase_db_cli_lists_rows(pg_url):
+    run_tasks(_tasks(3), ResultStore(pg_url), fn=toy_task)
+    proc = subprocess.run([sys.executable, "-m", "ase", "db", pg_url, "seed>0", "-c", "id,seed,s_x0"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Rows: 2" in proc.stdout and " 2|   1|0.512" in proc.stdout  # rng(1).random() = 0.5118…
+
+
+TINY = """
+[meta]
+name = "tiny"
+[structure]
+phase = "Fe3O4"
+diameter_nm = 2.5
+[protocol]
+steps = ["structure"]
+[sweep]
+seeds = [1, 2]
+[[sweep.variants]]
+name = "clean"
+[[sweep.variants]]
+name = "vac"
+defects.vacancies.delta = 0.2
+"""
+
+
+def _cli(*args):
+    import contextlib
+    import io
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main([str(a) for a in args])
+    return rc, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.postgres
+@pytest.mark.distributed
+@pytest.mark.skipif("structure" not in available_steps(), reason="atomspin.structures not available")
+def test_cli_run_sweep_report_on_postgres(pg_url, tmp_path):
+    """`atomspin run` into PostgreSQL gives the same rows as into SQLite; `sweep` resumes (0 to run)."""
+    p = tmp_path / "tiny.toml"
+    p.write_text(TINY)
+    rc, out, err = _cli("run", p, "--db", pg_url, "--no-report", "--no-progress")
+    assert rc == 0, err
+    assert "4 written" in out
+    rc, out, err = _cli("sweep", p, "--db", pg_url, "--workers", "1", "--no-progress")
+    assert rc == 0, err
+    assert "4 tasks, 0 to run" in out and "0 written, 4 already done, 0 failed" in out
+    rc, _, err = _cli("run", p, "--db", tmp_path / "ref.db", "--no-report", "--no-progress")
+    assert rc == 0, err
+    rows = ResultStore(pg_url).rows()
+    ref = {r.task_hash: r for r in ResultStore(tmp_path / "ref.db").rows()}
+    assert len(rows) == 4 and {r.task_hash for r in rows} == set(ref)
+    for r in rows:
+        a = {k: v for k, v in r.key_value_pairs.items() if k != "walltime_s"}
+        b = {k: v for k, v in ref[r.task_hash].key_value_pairs.items() if k != "walltime_s"}
+        assert a == b
+        np.testing.assert_array_equal(r.positions, ref[r.task_hash].positions)
+        np.testing.assert_array_equal(r.numbers, ref[r.task_hash].numbers)
+    rc, out, err = _cli("report", pg_url, "-o", tmp_path / "rep")
+    assert rc == 0, err
+    assert (tmp_path / "rep" / "summary.csv").read_text().count("\n") == 5
