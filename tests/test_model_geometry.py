@@ -4,7 +4,6 @@ import time
 
 import numpy as np
 import pytest
-from ase import Atoms
 
 from atomspin.model import PAIR_CLASSES, SpinModel, classify_pairs
 from atomspin.model._testing import A_FEO, A_MAGNETITE, X_O_MAGNETITE, rocksalt_box, spinel_box, spinel_sphere

@@ -7,7 +7,6 @@ import spglib
 from ase.neighborlist import neighbor_list
 
 from atomspin import structures as S
-from atomspin.structures import data
 
 A_MAG = 8.396  # Hamilton 1958
 
