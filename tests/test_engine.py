@@ -652,3 +652,33 @@ def test_bad_input_names_the_argument():
     bad.indices[0] = 0  # row 0 now couples to itself
     with pytest.raises(ValueError, match="indices"):
         Simulation(bad, T=1.0, seed=0)
+
+
+def test_memory_per_spin_within_the_400_byte_budget():
+    """Issue target: ≤ 400 B/spin for model + simulation. The SpinModel arrays of a magnetite particle
+    take ~320 B/spin; the sequential and slab-parallel simulations may add at most 64 B/spin (spins,
+    Zeeman prefactors, labels, block lists), never a copy of the neighbour lists."""
+    from atomspin.structures import build_particle
+
+    model = SpinModel.from_atoms(build_particle("Fe3O4", "sphere", diameter_nm=5, seed=1))
+
+    def nbytes(objs, seen):
+        tot = 0
+        for a in objs:
+            if isinstance(a, np.ndarray):
+                base = a if not isinstance(a.base, np.ndarray) else a.base
+                if id(base) not in seen:
+                    seen.add(id(base))
+                    tot += base.nbytes
+            elif isinstance(a, tuple):
+                tot += nbytes(a, seen)
+        return tot
+
+    for par in (False, True):
+        sim = Simulation(model, T=300.0, seed=1, threads=2, parallel=par)
+        assert sim.decomposition == ("slabs" if par else "sequential")
+        seen = set()
+        m = nbytes(vars(model).values(), seen) / model.n
+        e = nbytes(list(vars(sim._a).values()) + list(vars(sim).values()), seen) / model.n
+        assert e <= 64, e
+        assert m + e <= 400, (m, e)

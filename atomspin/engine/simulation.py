@@ -130,8 +130,8 @@ class _Arrays:
                 raise ValueError(f"model.dipolar.cell_of: must be N values in [0, {nc - 1}]")
             if not np.allclose(self.W, np.transpose(self.W, (1, 0, 3, 2)), rtol=1e-10, atol=1e-14):
                 raise ValueError("model.dipolar.tensor: must satisfy W_cd = W_dcᵀ")
-        else:
-            self.cell_of = np.zeros(n, dtype=np.int64)
+        else:  # never indexed without dipolar terms (every use is guarded by has_dip): no N-array
+            self.cell_of = np.zeros(1, dtype=np.int64)
             self.W = np.zeros((1, 1, 3, 3))
         self.Mc = np.zeros((self.W.shape[0], 3))
         self.Hc = np.zeros((self.W.shape[0], 3))
@@ -142,7 +142,7 @@ class _Arrays:
         new.__dict__.update(self.__dict__)
         inv = np.empty_like(perm)
         inv[perm] = np.arange(len(perm))
-        for name in ("moments", "zp", "quad", "k1", "k2", "cell_of"):
+        for name in ("moments", "zp", "quad", "k1", "k2") + (("cell_of",) if self.has_dip else ()):
             setattr(new, name, np.ascontiguousarray(getattr(self, name)[perm]))
         lens = np.diff(self.indptr)[perm]
         new.indptr = np.zeros(self.n + 1, dtype=np.int64)
@@ -609,7 +609,7 @@ class Simulation:
                 self._perm = self._sites
                 self._a = self._a.permuted(self._perm)
                 self._sites = np.arange(self._a.n, dtype=np.int64)
-        self._order = np.arange(self._a.n, dtype=np.int64)
+        self._order = None if self.parallel else np.arange(self._a.n, dtype=np.int64)
         self._spins = self._internal(_check_spins(model.spins, self._a.n))
         self._sweeps_done = 0
         self._accepted = 0
