@@ -5,6 +5,7 @@ Usage::
     python benchmarks/bench_engine.py            # cluster (~21k spins) + 98,304-spin periodic bulk
     python benchmarks/bench_engine.py --scaling  # also cost per sweep for N = 1e3 … 1e6
     python benchmarks/bench_engine.py --quick    # fewer sweeps
+    python benchmarks/bench_engine.py --ratios 5 # + 2-thread/sequential ratio, median over 5 fresh processes
 
 Prints, per system: JIT warm-up (first call: compile or cache load), then moves/s for the
 sequential sweep (1 thread), the same with one collective rotation per sweep (``collective_every=1``),
@@ -156,11 +157,61 @@ def scaling(sweeps_moves=3_000_000):
         print(f"  N = {n:>9,}: {1e9 / r:6.1f} ns per move (CPU time), {sweeps} sweeps")
 
 
+def _ratio_child(path, sweeps, repeats=5):
+    """In a fresh process: interleaved median moves/s of sequential and 2-thread slabs/colours."""
+    import pickle
+
+    with open(path, "rb") as fh:
+        model = pickle.load(fh)
+    sims = {"seq": Simulation(model, T=300.0, seed=1, threads=1, parallel=False),
+            "slabs": Simulation(model, T=300.0, seed=1, threads=2, parallel=True, decomposition="slabs"),
+            "colours": Simulation(model, T=300.0, seed=1, threads=2, parallel=True, decomposition="colours")}
+    for sim in sims.values():
+        sim.run(3, observe_every=3)
+    walls = {k: [] for k in sims}
+    for _ in range(repeats):
+        for k, sim in sims.items():
+            walls[k].append(rate(sim, sweeps))
+    med = {k: float(np.median(v)) for k, v in walls.items()}
+    print(f"{med['seq']:.4g} {med['slabs']:.4g} {med['colours']:.4g}")
+
+
+def ratios(n_processes, sweeps):
+    """2-thread / sequential ratios measured in ``n_processes`` fresh interpreters per system: a single
+    process varies by ±5 % from run to run (memory placement), so the median over processes is reported."""
+    import pickle
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for (model, label), sw in ((particle_model(), sweeps), (bulk_model(), max(2, sweeps // 4))):
+            path = os.path.join(tmp, "model.pkl")
+            with open(path, "wb") as fh:
+                pickle.dump(model, fh)
+            rows = []
+            for _ in range(n_processes):
+                out = subprocess.run([sys.executable, __file__, "--child", path, str(sw)], check=True,
+                                     capture_output=True, text=True).stdout.split()
+                rows.append([float(x) for x in out[-3:]])
+            r = np.array(rows)
+            sl, co = r[:, 1] / r[:, 0], r[:, 2] / r[:, 0]
+            print(f"\n== {label}: 2-thread / sequential over {n_processes} processes")
+            print(f"  sequential {np.median(r[:, 0]) / 1e6:.2f} M/s; slabs 2 threads {np.median(r[:, 1]) / 1e6:.2f} M/s, "
+                  f"ratio median {np.median(sl):.2f} (range {sl.min():.2f}–{sl.max():.2f}); colours 2 threads "
+                  f"{np.median(r[:, 2]) / 1e6:.2f} M/s, ratio median {np.median(co):.2f} ({co.min():.2f}–{co.max():.2f})")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--scaling", action="store_true")
+    ap.add_argument("--ratios", type=int, default=0, metavar="K",
+                    help="also measure the 2-thread/sequential ratios in K fresh processes per system")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.child:
+        _ratio_child(args.child[0], int(args.child[1]))
+        return 0
     print(f"numba {numba.__version__}, threading layer default, NUMBA_NUM_THREADS = "
           f"{numba.config.NUMBA_NUM_THREADS}, CPUs = {os.cpu_count()}, load average = "
           f"{os.getloadavg()[0]:.1f}")
@@ -175,6 +226,8 @@ def main(argv=None):
     bench(m, label, max(2, sweeps // 4))
     if args.scaling:
         scaling()
+    if args.ratios:
+        ratios(args.ratios, sweeps)
     try:  # numba >= 0.57 exposes the chosen layer after the first parallel run
         print(f"\nthreading layer used: {numba.threading_layer()}")
     except ValueError:

@@ -3,10 +3,13 @@
 Energy convention: :mod:`atomspin.model.core` (meV, unit spins). All kernels take the model as
 flat arrays, in this order ("model arrays")::
 
-    spins (N,3), moments (N,) μB, zp (N,) m_i μB in meV/T, indptr, indices, J (meV),
+    spins (N,3), moments (N,) μB, zp (N,) m_i μB in meV/T, indptr, indices, Jc, Jv,
     quad (N,6) meV, k1, k2 (N,) meV, b (3,) tesla, has_quad, has_cubic,
     has_dip, cell_of (N,), W (C,C,3,3) meV/μB², Mc (C,3) μB, Hc (C,3) meV/μB
 
+The exchange constant of CSR entry p is ``Jv[Jc[p]]`` (meV): ``Jv`` holds the distinct values and
+``Jc`` (uint8/uint16/int32) one code per pair, so a sweep reads 1–2 bytes per bond instead of 8 (a
+spinel has ~6 distinct J; measured +6–8 % on 2 threads for 98k-spin bulk, where memory traffic limits).
 ``Hc[c] = Σ_d W_cd M_d`` is the dipolar field per unit moment acting on cell c (kept current by
 the kernels). Move kinds: 0 adaptive Gaussian cone, 1 Hinzke–Nowak mixture, 2 uniform on sphere.
 """
@@ -45,7 +48,7 @@ def _site_energy_nonlinear(i, x, y, z, quad, k1, k2, has_quad, has_cubic):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+def _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, Jc, Jv, quad, k1, k2, b,
              has_quad, has_cubic, has_dip, cell_of, W, Hc):
     """Exact energy change (meV) when spin i moves to (nx, ny, nz), all others fixed."""
     sx = spins[i, 0]
@@ -57,7 +60,7 @@ def _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, J, quad, k1, k2
     hz = zi * b[2]
     for p in range(indptr[i], indptr[i + 1]):
         j = indices[p]
-        jj = J[p]
+        jj = Jv[Jc[p]]
         hx += jj * spins[j, 0]
         hy += jj * spins[j, 1]
         hz += jj * spins[j, 2]
@@ -173,14 +176,14 @@ def _end_sweep(sigma_arr, acc, n, adapt, adapt_moves):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _metropolis_site(i, move, sigma, beta, st, spins, moments, zp, indptr, indices, J,
+def _metropolis_site(i, move, sigma, beta, st, spins, moments, zp, indptr, indices, Jc, Jv,
                      quad, k1, k2, b, has_quad, has_cubic, has_dip, cell_of, W, Hc):
     """Propose and accept/reject one move of spin i; returns (accepted, dE). Does not touch Mc/Hc."""
     sx = spins[i, 0]
     sy = spins[i, 1]
     sz = spins[i, 2]
     nx, ny, nz = _propose(move, sx, sy, sz, sigma, st)
-    de = _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+    de = _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, Jc, Jv, quad, k1, k2, b,
                   has_quad, has_cubic, has_dip, cell_of, W, Hc)
     if de <= 0.0 or _uniform(st) < np.exp(-beta * de):
         spins[i, 0] = nx
@@ -191,7 +194,7 @@ def _metropolis_site(i, move, sigma, beta, st, spins, moments, zp, indptr, indic
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def sweep_sequential(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+def sweep_sequential(n_sweeps, spins, moments, zp, indptr, indices, Jc, Jv, quad, k1, k2, b,
                      has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
                      beta, move, sigma_arr, adapt, adapt_moves, state, acc_out, order):
     """``n_sweeps`` sweeps visiting the sites in the fixed ``order`` on stream 0; dipolar fields exact.
@@ -218,7 +221,7 @@ def sweep_sequential(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1,
                 sy = spins[i, 1]
                 sz = spins[i, 2]
                 ok, de = _metropolis_site(i, move, sigma, beta, st, spins, moments, zp,
-                                          indptr, indices, J, quad, k1, k2, b, has_quad, has_cubic,
+                                          indptr, indices, Jc, Jv, quad, k1, k2, b, has_quad, has_cubic,
                                           has_dip, cell_of, W, Hc)
                 if ok:
                     acc += 1
@@ -232,7 +235,7 @@ def sweep_sequential(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1,
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def sweep_blocks(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+def sweep_blocks(n_sweeps, spins, moments, zp, indptr, indices, Jc, Jv, quad, k1, k2, b,
                  has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
                  beta, move, sigma_arr, adapt, adapt_moves, state, acc_out,
                  phase_ptr, block_ptr, sites):
@@ -258,18 +261,21 @@ def sweep_blocks(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k2,
             acc_t[t] = 0
         for p in range(n_phase):
             k0 = phase_ptr[p]
-            for t in prange(phase_ptr[p + 1] - k0):
-                k = k0 + t
+            nb = phase_ptr[p + 1] - k0
+            for t in prange(nb):
+                # bounds as locals before the loop: measured 8 % faster than range(block_ptr[k], …)
+                lo = block_ptr[k0 + t]
+                hi = block_ptr[k0 + t + 1]
                 st = state[t]
                 a = 0
-                for q in range(block_ptr[k], block_ptr[k + 1]):
+                for q in range(lo, hi):
                     i = sites[q]
                     ok, de = _metropolis_site(i, move, sigma, beta, st, spins, moments,
-                                              zp, indptr, indices, J, quad, k1, k2, b, has_quad,
+                                              zp, indptr, indices, Jc, Jv, quad, k1, k2, b, has_quad,
                                               has_cubic, has_dip, cell_of, W, Hc)
                     if ok:
                         a += 1
-                acc_t[t] += a
+                acc_t[t] = acc_t[t] + a
             if has_dip:
                 _dip_refresh(spins, moments, cell_of, W, Mc, Hc)
         tot = 0
@@ -280,7 +286,7 @@ def sweep_blocks(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k2,
 
 
 @njit(cache=True, error_model="numpy")
-def local_fields(spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+def local_fields(spins, moments, zp, indptr, indices, Jc, Jv, quad, k1, k2, b,
                  has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc, out):
     """out[i] = −∂E/∂ŝ_i (meV) for every site; refreshes Mc and Hc from the spins first."""
     n = spins.shape[0]
@@ -295,9 +301,9 @@ def local_fields(spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
         hz = zp[i] * b[2]
         for p in range(indptr[i], indptr[i + 1]):
             j = indices[p]
-            hx += J[p] * spins[j, 0]
-            hy += J[p] * spins[j, 1]
-            hz += J[p] * spins[j, 2]
+            hx += Jv[Jc[p]] * spins[j, 0]
+            hy += Jv[Jc[p]] * spins[j, 1]
+            hz += Jv[Jc[p]] * spins[j, 2]
         if has_quad:
             hx += 2.0 * (quad[i, 0] * x + quad[i, 3] * y + quad[i, 4] * z)
             hy += 2.0 * (quad[i, 3] * x + quad[i, 1] * y + quad[i, 5] * z)
@@ -321,7 +327,7 @@ def local_fields(spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
 
 
 @njit(cache=True, error_model="numpy")
-def total_energy(spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+def total_energy(spins, moments, zp, indptr, indices, Jc, Jv, quad, k1, k2, b,
                  has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc):
     """Total energy (meV); refreshes Mc and Hc."""
     n = spins.shape[0]
@@ -335,9 +341,9 @@ def total_energy(spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
         hz = 0.0
         for p in range(indptr[i], indptr[i + 1]):
             j = indices[p]
-            hx += J[p] * spins[j, 0]
-            hy += J[p] * spins[j, 1]
-            hz += J[p] * spins[j, 2]
+            hx += Jv[Jc[p]] * spins[j, 0]
+            hy += Jv[Jc[p]] * spins[j, 1]
+            hz += Jv[Jc[p]] * spins[j, 2]
         e -= 0.5 * (x * hx + y * hy + z * hz)
         e -= zp[i] * (x * b[0] + y * b[1] + z * b[2])
         if has_quad or has_cubic:
@@ -389,7 +395,7 @@ def greedy_colouring(indptr, indices):
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def constrained_sweeps(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+def constrained_sweeps(n_sweeps, spins, moments, zp, indptr, indices, Jc, Jv, quad, k1, k2, b,
                        has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
                        beta, ex, ey, ez, sigma_arr, adapt, adapt_moves, state, acc_out,
                        mtot):
@@ -444,14 +450,14 @@ def constrained_sweeps(n_sweeps, spins, moments, zp, indptr, indices, J, quad, k
                 mpar_new = mpar + dpar + mj * (npar - tpar)
                 if mpar_new <= 0.0:
                     continue
-                de = _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                de = _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, Jc, Jv, quad, k1, k2, b,
                               has_quad, has_cubic, has_dip, cell_of, W, Hc)
                 spins[i, 0] = nx
                 spins[i, 1] = ny
                 spins[i, 2] = nz
                 if has_dip:
                     _dip_apply(cell_of[i], dx, dy, dz, W, Mc, Hc)
-                de += _delta_e(j, jx, jy, jz, spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+                de += _delta_e(j, jx, jy, jz, spins, moments, zp, indptr, indices, Jc, Jv, quad, k1, k2, b,
                                has_quad, has_cubic, has_dip, cell_of, W, Hc)
                 ratio = (mpar_new / mpar) ** 2 * abs(tpar) / abs(npar)
                 if de != 0.0:
@@ -578,7 +584,7 @@ def _collective_delta_e(rot, lo, hi, sites, blo, bhi, bnd_i, bnd_j, bnd_J,
 
 
 @njit(cache=True, error_model="numpy")
-def collective_attempts(spins, moments, zp, indptr, indices, J, quad, k1, k2, b,
+def collective_attempts(spins, moments, zp, indptr, indices, Jc, Jv, quad, k1, k2, b,
                         has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
                         beta, grp_ptr, grp_sites, bnd_ptr, bnd_i, bnd_j, bnd_J,
                         width_arr, adapt, state, rot, dM):

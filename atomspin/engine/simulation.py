@@ -85,6 +85,13 @@ def _numba_threads(n):
         numba.set_num_threads(old)
 
 
+def _compress_couplings(J):
+    """(distinct values Jv, code per pair Jc) with ``Jv[Jc] == J`` exactly; the smallest code dtype."""
+    Jv, Jc = np.unique(J, return_inverse=True)
+    dt = np.uint8 if len(Jv) <= 256 else np.uint16 if len(Jv) <= 65536 else np.int32
+    return np.ascontiguousarray(Jv, dtype=np.float64), np.ascontiguousarray(Jc.reshape(-1), dtype=dt)
+
+
 class _Arrays:
     """Flat kernel arrays of a SpinModel (validated once)."""
 
@@ -109,6 +116,7 @@ class _Arrays:
                              "put single-site terms into quad")
         if not np.all(np.isfinite(self.J)):
             raise ValueError("model.J: must be finite (meV)")
+        self.Jv, self.Jc = _compress_couplings(self.J)
         self.quad = np.ascontiguousarray(model.quad, dtype=np.float64).reshape(n, 6)
         self.k1 = np.ascontiguousarray(model.k1, dtype=np.float64)
         self.k2 = np.ascontiguousarray(model.k2, dtype=np.float64)
@@ -150,10 +158,11 @@ class _Arrays:
         gather = np.repeat(self.indptr[perm] - new.indptr[:-1], lens) + np.arange(new.indptr[-1])
         new.indices = np.ascontiguousarray(inv[self.indices[gather]], dtype=np.int32)
         new.J = np.ascontiguousarray(self.J[gather])
+        new.Jc = np.ascontiguousarray(self.Jc[gather])
         return new
 
     def model_args(self, spins):
-        return (spins, self.moments, self.zp, self.indptr, self.indices, self.J, self.quad,
+        return (spins, self.moments, self.zp, self.indptr, self.indices, self.Jc, self.Jv, self.quad,
                 self.k1, self.k2, self.b, self.has_quad, self.has_cubic, self.has_dip,
                 self.cell_of, self.W, self.Mc, self.Hc)
 
@@ -201,7 +210,7 @@ def local_energy_change(model, i, new_spin, spins=None, field=None):
     v = _check_spins(np.reshape(new_spin, (1, 3)), 1, "new_spin")[0]
     if a.has_dip:
         _k._dip_refresh(s, a.moments, a.cell_of, a.W, a.Mc, a.Hc)
-    return float(_k._delta_e(i, v[0], v[1], v[2], s, a.moments, a.zp, a.indptr, a.indices, a.J,
+    return float(_k._delta_e(i, v[0], v[1], v[2], s, a.moments, a.zp, a.indptr, a.indices, a.Jc, a.Jv,
                              a.quad, a.k1, a.k2, a.b, a.has_quad, a.has_cubic, a.has_dip,
                              a.cell_of, a.W, a.Hc))
 
@@ -307,7 +316,7 @@ def _group_arrays(labels, indptr, indices, J):
     keep = np.flatnonzero(labels >= 0)
     uniq, grp = np.unique(labels[keep], return_inverse=True)
     order = np.argsort(grp, kind="stable")
-    grp_sites = np.ascontiguousarray(keep[order], dtype=np.int64)
+    grp_sites = np.ascontiguousarray(keep[order], dtype=np.int32)
     grp_ptr = np.zeros(len(uniq) + 1, dtype=np.int64)
     grp_ptr[1:] = np.cumsum(np.bincount(grp, minlength=len(uniq)))
     gid = -np.ones(len(labels), dtype=np.int64)
@@ -601,6 +610,7 @@ class Simulation:
             if blocks is None:
                 blocks = _colour_blocks(model, self.threads)
             self._phase_ptr, self._block_ptr, self._sites = blocks
+            self._sites = self._sites.astype(np.int32)  # N < 2**31 (SpinModel): 4 B/spin
             if renumber is None:
                 renumber = self.decomposition == "colours"
             if renumber:
@@ -608,8 +618,8 @@ class Simulation:
                 # classes are scattered: measured ~2× on 98k-spin bulk; slabs are nearly contiguous)
                 self._perm = self._sites
                 self._a = self._a.permuted(self._perm)
-                self._sites = np.arange(self._a.n, dtype=np.int64)
-        self._order = None if self.parallel else np.arange(self._a.n, dtype=np.int64)
+                self._sites = np.arange(self._a.n, dtype=np.int32)
+        self._order = None if self.parallel else np.arange(self._a.n, dtype=np.int32)
         self._spins = self._internal(_check_spins(model.spins, self._a.n))
         self._sweeps_done = 0
         self._accepted = 0
@@ -617,10 +627,10 @@ class Simulation:
         if model.sublattice is not None:
             labels = np.asarray(model.sublattice)
             self._sub_names, self._sub_group = np.unique(labels, return_inverse=True)
-            self._sub_group = self._sub_group.astype(np.int64)
+            self._sub_group = self._sub_group.astype(np.int32)
         else:
             self._sub_names = np.array([], dtype=object)
-            self._sub_group = np.zeros(self._a.n, dtype=np.int64)
+            self._sub_group = np.zeros(self._a.n, dtype=np.int32)
         self._sub_group = np.ascontiguousarray(self._internal(self._sub_group))
         self.collective_every = collective_every
         w = float(collective_width)
