@@ -21,12 +21,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from ase import Atoms
 
 from atomspin.batch import ResultStore, run_tasks
 from atomspin.batch import store as store_mod
 from atomspin.batch.tasks import available_steps
-from atomspin.cli import main
+
+from _batch_helpers import TINY, run_cli, toy_task, toy_tasks
 
 START_TIMEOUT_S = 30.0
 
@@ -205,21 +205,6 @@ def pg_url(pg_server, request):
     return pg_server.create_database(name)
 
 
-def toy_task(task):
-    """Deterministic stand-in for run_task (as in test_batch_store.py): exact values from the seed."""
-    rng = np.random.default_rng(task["seed"])
-    x = rng.random(5)
-    atoms = Atoms("Fe2O", positions=[[0, 0, 0], [2.0, 0, 0], [1.0, 1.0, 0]])
-    return {"hash": task["hash"], "kvp": {"seed": task["seed"], "variant": "toy", "s_x0": float(x[0]),
-                                          "loop_Bc_T": float(x[1])},
-            "data": {"loop": {"fields_T": np.linspace(-1, 1, 5), "m": x}}, "atoms": atoms,
-            "recipe": {"seed": task["seed"]}, "elapsed_s": 0.0}
-
-
-def _tasks(n):
-    return [{"hash": f"h{i:015d}", "seed": i, "variant": "toy"} for i in range(n)]
-
-
 def _sql(url, query):
     con = _connect(url)
     with con.cursor() as cur:
@@ -266,7 +251,7 @@ def test_redact():
 def test_rows_round_trip(pg_url):
     st = ResultStore(pg_url)
     assert st.count() == 0 and st.done_hashes() == set()
-    res = toy_task(_tasks(1)[0])
+    res = toy_task(toy_tasks(1)[0])
     res["kvp"].update(plane="110", label="(110)", flag=np.bool_(True), n=np.int64(7), energy=1.5)
     res["data"]["counts"] = np.arange(4, dtype=np.int64)
     res["data"]["with_nan"] = np.array([1.0, np.nan, np.inf, -2.5])
@@ -296,15 +281,15 @@ def test_rows_round_trip(pg_url):
 
 
 @pytest.mark.postgres
-def test_resume_skips_finished_tasks(pg_url):
+def test_resume_skips_finishedtoy_tasks(pg_url):
     st = ResultStore(pg_url)
-    s1 = run_tasks(_tasks(3), st, fn=toy_task)
+    s1 = run_tasks(toy_tasks(3), st, fn=toy_task)
     assert (s1["written"], s1["skipped"]) == (3, 0)
-    s2 = run_tasks(_tasks(5), ResultStore(pg_url), fn=toy_task)  # a rerun opens the store anew
+    s2 = run_tasks(toy_tasks(5), ResultStore(pg_url), fn=toy_task)  # a rerun opens the store anew
     assert (s2["written"], s2["skipped"]) == (2, 3)
     assert sorted(r.seed for r in st.rows()) == [0, 1, 2, 3, 4]
     hashes = _sql(pg_url, "select key_value_pairs->>'task_hash' from systems order by id")
-    assert [h for (h,) in hashes] == [t["hash"] for t in _tasks(5)]  # one row per task, in order
+    assert [h for (h,) in hashes] == [t["hash"] for t in toy_tasks(5)]  # one row per task, in order
 
 
 @pytest.mark.postgres
@@ -335,7 +320,7 @@ def test_large_arrays_go_to_absolute_npz(pg_url, tmp_path, monkeypatch):
     monkeypatch.setattr(store_mod, "NPZ_THRESHOLD_BYTES", 10)
     monkeypatch.chdir(tmp_path)
     st = ResultStore(pg_url)
-    st.write(toy_task(_tasks(1)[0]))
+    st.write(toy_task(toy_tasks(1)[0]))
     name = pg_url.rsplit("/", 1)[-1]
     row = st.rows()[0]
     assert row.npz_file == str(tmp_path / f"{name}_npz" / "h000000000000000.npz")
@@ -346,38 +331,11 @@ def test_large_arrays_go_to_absolute_npz(pg_url, tmp_path, monkeypatch):
 
 @pytest.mark.postgres
 def test_ase_db_cli_lists_rows(pg_url):
-    run_tasks(_tasks(3), ResultStore(pg_url), fn=toy_task)
+    run_tasks(toy_tasks(3), ResultStore(pg_url), fn=toy_task)
     proc = subprocess.run([sys.executable, "-m", "ase", "db", pg_url, "seed>0", "-c", "id,seed,s_x0"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "Rows: 2" in proc.stdout and " 2|   1|0.512" in proc.stdout  # rng(1).random() = 0.5118…
-
-
-TINY = """
-[meta]
-name = "tiny"
-[structure]
-phase = "Fe3O4"
-diameter_nm = 2.5
-[protocol]
-steps = ["structure"]
-[sweep]
-seeds = [1, 2]
-[[sweep.variants]]
-name = "clean"
-[[sweep.variants]]
-name = "vac"
-defects.vacancies.delta = 0.2
-"""
-
-
-def _cli(*args):
-    import contextlib
-    import io
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main([str(a) for a in args])
-    return rc, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.postgres
@@ -387,13 +345,13 @@ def test_cli_run_sweep_report_on_postgres(pg_url, tmp_path):
     """`atomspin run` into PostgreSQL gives the same rows as into SQLite; `sweep` resumes (0 to run)."""
     p = tmp_path / "tiny.toml"
     p.write_text(TINY)
-    rc, out, err = _cli("run", p, "--db", pg_url, "--no-report", "--no-progress")
+    rc, out, err = run_cli("run", p, "--db", pg_url, "--no-report", "--no-progress")
     assert rc == 0, err
     assert "4 written" in out
-    rc, out, err = _cli("sweep", p, "--db", pg_url, "--workers", "1", "--no-progress")
+    rc, out, err = run_cli("sweep", p, "--db", pg_url, "--workers", "1", "--no-progress")
     assert rc == 0, err
     assert "4 tasks, 0 to run" in out and "0 written, 4 already done, 0 failed" in out
-    rc, _, err = _cli("run", p, "--db", tmp_path / "ref.db", "--no-report", "--no-progress")
+    rc, _, err = run_cli("run", p, "--db", tmp_path / "ref.db", "--no-report", "--no-progress")
     assert rc == 0, err
     rows = ResultStore(pg_url).rows()
     ref = {r.task_hash: r for r in ResultStore(tmp_path / "ref.db").rows()}
@@ -404,6 +362,6 @@ def test_cli_run_sweep_report_on_postgres(pg_url, tmp_path):
         assert a == b
         np.testing.assert_array_equal(r.positions, ref[r.task_hash].positions)
         np.testing.assert_array_equal(r.numbers, ref[r.task_hash].numbers)
-    rc, out, err = _cli("report", pg_url, "-o", tmp_path / "rep")
+    rc, out, err = run_cli("report", pg_url, "-o", tmp_path / "rep")
     assert rc == 0, err
     assert (tmp_path / "rep" / "summary.csv").read_text().count("\n") == 5

@@ -4,31 +4,17 @@ import sys
 
 import numpy as np
 import pytest
-from ase import Atoms
 
 from atomspin.batch import ResultStore, run_tasks
 from atomspin.batch.report import format_table, make_report
 from atomspin.batch import store as store_mod
 
-
-def toy_task(task):
-    """Deterministic stand-in for run_task: exact values from the seed."""
-    rng = np.random.default_rng(task["seed"])
-    x = rng.random(5)
-    atoms = Atoms("Fe2O", positions=[[0, 0, 0], [2.0, 0, 0], [1.0, 1.0, 0]])
-    return {"hash": task["hash"], "kvp": {"seed": task["seed"], "variant": "toy", "s_x0": float(x[0]),
-                                          "loop_Bc_T": float(x[1])},
-            "data": {"loop": {"fields_T": np.linspace(-1, 1, 5), "m": x}}, "atoms": atoms,
-            "recipe": {"seed": task["seed"]}, "elapsed_s": 0.0}
-
-
-def _tasks(n):
-    return [{"hash": f"h{i:015d}", "seed": i, "variant": "toy"} for i in range(n)]
+from _batch_helpers import toy_task, toy_tasks
 
 
 def test_write_read_and_no_duplicates(tmp_path):
     st = ResultStore(tmp_path / "sub" / "r.db")
-    res = toy_task(_tasks(1)[0])
+    res = toy_task(toy_tasks(1)[0])
     rid = st.write(res)
     assert rid > 0 and st.write(res) == 0  # second write of the same hash is refused
     assert st.count() == 1 and st.done_hashes() == {"h000000000000000"}
@@ -41,7 +27,7 @@ def test_write_read_and_no_duplicates(tmp_path):
 
 def test_reserved_keys_renamed(tmp_path):
     st = ResultStore(tmp_path / "r.db")
-    res = toy_task(_tasks(1)[0])
+    res = toy_task(toy_tasks(1)[0])
     res["kvp"]["energy"] = 1.0  # reserved by ase.db
     st.write(res)
     assert st.rows()[0].x_energy == 1.0
@@ -49,7 +35,7 @@ def test_reserved_keys_renamed(tmp_path):
 
 def test_numeric_strings_stored_as_numbers(tmp_path):
     st = ResultStore(tmp_path / "r.db")
-    res = toy_task(_tasks(1)[0])
+    res = toy_task(toy_tasks(1)[0])
     res["kvp"].update(plane="110", zero="0", label="(110)")
     st.write(res)
     row = st.rows()[0]
@@ -63,7 +49,7 @@ def test_write_failure_does_not_stop_sweep(tmp_path):
             res["kvp"]["bad key"] = object()  # not storable
         return res
     st = ResultStore(tmp_path / "r.db")
-    s = run_tasks(_tasks(3), st, fn=bad_kvp)
+    s = run_tasks(toy_tasks(3), st, fn=bad_kvp)
     assert s["written"] == 2 and [h for h, _ in s["failed"]] == ["h000000000000001"]
     assert s["failed"][0][1].startswith("store: ")
 
@@ -71,7 +57,7 @@ def test_write_failure_does_not_stop_sweep(tmp_path):
 def test_large_arrays_go_to_npz(tmp_path, monkeypatch):
     monkeypatch.setattr(store_mod, "NPZ_THRESHOLD_BYTES", 10)
     st = ResultStore(tmp_path / "r.db")
-    st.write(toy_task(_tasks(1)[0]))
+    st.write(toy_task(toy_tasks(1)[0]))
     row = st.rows()[0]
     assert row.npz_file == "r_npz/h000000000000000.npz"
     assert (tmp_path / row.npz_file).is_file()
@@ -80,9 +66,9 @@ def test_large_arrays_go_to_npz(tmp_path, monkeypatch):
 
 def test_serial_run_resumes_and_retries(tmp_path):
     st = ResultStore(tmp_path / "r.db")
-    s1 = run_tasks(_tasks(3), st, fn=toy_task)
+    s1 = run_tasks(toy_tasks(3), st, fn=toy_task)
     assert (s1["written"], s1["skipped"]) == (3, 0)
-    s2 = run_tasks(_tasks(5), st, fn=toy_task)
+    s2 = run_tasks(toy_tasks(5), st, fn=toy_task)
     assert (s2["written"], s2["skipped"]) == (2, 3)
     assert sorted(r.seed for r in st.rows()) == [0, 1, 2, 3, 4]
     calls = {"n": 0}
@@ -92,13 +78,13 @@ def test_serial_run_resumes_and_retries(tmp_path):
         if calls["n"] == 1:
             raise RuntimeError("transient")
         return toy_task(task)
-    s3 = run_tasks(_tasks(6), st, fn=flaky, retries=1)
+    s3 = run_tasks(toy_tasks(6), st, fn=flaky, retries=1)
     assert s3["written"] == 1 and not s3["failed"] and calls["n"] == 2
 
     def broken(task):
         raise RuntimeError("always\nsecond line")
     logged = []
-    s4 = run_tasks(_tasks(7), st, fn=broken, retries=2, log=logged.append)
+    s4 = run_tasks(toy_tasks(7), st, fn=broken, retries=2, log=logged.append)
     assert s4["failed"] == [("h000000000000006", "RuntimeError: always")] and len(logged) == 1
     assert st.count() == 6
 
@@ -115,7 +101,7 @@ def test_bad_db_url_one_line(tmp_path):
 
 def test_ase_db_cli_reads_store(tmp_path):
     st = ResultStore(tmp_path / "r.db")
-    run_tasks(_tasks(3), st, fn=toy_task)
+    run_tasks(toy_tasks(3), st, fn=toy_task)
     out = subprocess.run([sys.executable, "-m", "ase", "db", str(tmp_path / "r.db"), "seed>0",
                           "-c", "id,seed,s_x0"], capture_output=True, text=True, check=True).stdout
     assert "Rows: 2" in out and " 2|   1|0.512" in out  # rng(1).random() = 0.5118…
@@ -123,7 +109,7 @@ def test_ase_db_cli_reads_store(tmp_path):
 
 def test_report_files(tmp_path):
     st = ResultStore(tmp_path / "r.db")
-    run_tasks(_tasks(3), st, fn=toy_task)
+    run_tasks(toy_tasks(3), st, fn=toy_task)
     rep = make_report(st, tmp_path / "rep")
     names = {p.split("/")[-1] for p in rep["files"]}
     assert {"summary.csv", "summary.md", "scalars.png", "loop.png", "structures.png"} <= names
@@ -140,10 +126,10 @@ def test_stale_lock_file_of_a_killed_driver_does_not_block(tmp_path):
     (the store relies on SQLite transactions, not on ASE's lock file)."""
     db = tmp_path / "r.db"
     st = ResultStore(db)
-    st.write(toy_task(_tasks(1)[0]))
+    st.write(toy_task(toy_tasks(1)[0]))
     (tmp_path / "r.db.lock").write_text("")  # what ase.utils.Lock leaves when its holder dies
     again = ResultStore(db)
-    assert again.write(toy_task(_tasks(2)[1])) > 0
+    assert again.write(toy_task(toy_tasks(2)[1])) > 0
     assert again.count() == 2
 
 
@@ -166,5 +152,5 @@ def test_driver_killed_while_creating_the_database_leaves_no_half_made_file(tmp_
     assert proc.returncode == -9, proc.stderr
     assert not db.exists()
     st = ResultStore(db)
-    assert st.write(toy_task(_tasks(1)[0])) > 0 and st.count() == 1
+    assert st.write(toy_task(toy_tasks(1)[0])) > 0 and st.count() == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.db"]

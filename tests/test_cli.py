@@ -1,6 +1,4 @@
 """The `atomspin` command line: exit codes, one-line errors, build/run/sweep/report/demo."""
-import contextlib
-import io
 import socket
 import subprocess
 import sys
@@ -14,35 +12,12 @@ from hypothesis import strategies as st
 
 from atomspin.batch import ResultStore, to_toml
 from atomspin.batch.tasks import available_steps
-from atomspin.cli import main
+
+from _batch_helpers import TINY, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_structures = pytest.mark.skipif("structure" not in available_steps(),
                                       reason="atomspin.structures not available")
-
-TINY = """
-[meta]
-name = "tiny"
-[structure]
-phase = "Fe3O4"
-diameter_nm = 2.5
-[protocol]
-steps = ["structure"]
-[sweep]
-seeds = [1, 2]
-[[sweep.variants]]
-name = "clean"
-[[sweep.variants]]
-name = "vac"
-defects.vacancies.delta = 0.2
-"""
-
-
-def run_cli(*args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main([str(a) for a in args])
-    return rc, out.getvalue(), err.getvalue()
 
 
 def one_line_error(err):
