@@ -29,7 +29,7 @@ from atomspin.units import K_B_MEV_PER_K, MU_B_MEV_PER_T
 
 MOVES = {"adaptive": _k.MOVE_ADAPTIVE, "hinzke-nowak": _k.MOVE_HINZKE_NOWAK,
          "uniform": _k.MOVE_UNIFORM}
-PARALLEL_MIN_SPINS = 4096  # auto-parallel threshold (derived: below it the per-colour-class barrier costs
+PARALLEL_MIN_SPINS = 4096  # auto-parallel threshold (derived: below it the per-phase barriers cost
 #                            more than the sweep; measured 0.47 ms vs 0.04 ms per sweep for 216 spins)
 COLLECTIVE_WIDTH_START = 0.1  # initial collective half-width, rad (derived: Zeeman ΔE of a 10³ μB moment in
 #                               1 T turned by 0.1 rad ≈ 6 meV ≈ 2.3 k_BT at 300 K; adapted anyway)
@@ -503,7 +503,7 @@ class Simulation:
         Seed in [0, 2**64). Same seed, move, threads and parallel ⇒ bit-identical results.
     move : {"adaptive", "hinzke-nowak", "uniform"}
     threads : int, optional
-        Number of chunks / RNG streams of the coloured sweep and numba threads used (default:
+        Number of blocks per phase / RNG streams of the parallel sweep and numba threads used (default:
         ``numba.get_num_threads()``). ``threads=1`` is honoured everywhere (see Notes).
     parallel : bool, optional
         Parallel block sweep (True) or sequential sweep (False). The sequential sweep visits sites
@@ -558,8 +558,8 @@ class Simulation:
     Notes
     -----
     Threads: ``threads=1`` is honoured everywhere: the sweep is then sequential (unless
-    ``parallel=True`` is forced, which then runs the coloured sweep with one chunk) and every
-    kernel runs with numba set to one thread. Under CPU contention the coloured parallel sweep
+    ``parallel=True`` is forced, which then runs the block sweep with one block per phase) and every
+    kernel runs with numba set to one thread. Under CPU contention the parallel sweep
     can be orders of magnitude slower (measured 0.24 s vs 0.001 s per sweep for 1395 spins on a
     loaded 2-core machine); pass ``threads=1`` there.
     """
