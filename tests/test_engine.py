@@ -449,6 +449,8 @@ def test_slab_blocks_are_independent_on_a_particle():
 def test_slab_decomposition_refused_when_too_thin():
     model = cubic_lattice(4)
     assert slab_blocks(model, 3) is None  # 6 slabs on 4 layers: bonds join slabs of one phase
+    with pytest.raises(ValueError, match="n_blocks"):
+        slab_blocks(model, 0)
     with pytest.raises(ValueError, match="decomposition: 'slabs' impossible"):
         Simulation(model, T=10.0, seed=1, threads=3, parallel=True, decomposition="slabs")
     assert Simulation(model, T=10.0, seed=1, threads=3, parallel=True).decomposition == "colours"

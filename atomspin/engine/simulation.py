@@ -257,6 +257,8 @@ def slab_blocks(model, n_blocks):
     some exchange bond joins two different slabs of one phase (small systems, or positions that
     do not reflect the bonds).
     """
+    if isinstance(n_blocks, bool) or not isinstance(n_blocks, (int, np.integer)) or n_blocks < 1:
+        raise ValueError(f"n_blocks: {n_blocks!r} is outside [1, inf) (integer)")
     n = model.n
     n_slabs = 2 * int(n_blocks)
     if n < n_slabs:
