@@ -19,6 +19,8 @@ import numpy as np
 from numba import njit
 from scipy.special import gammaincinv
 
+from atomspin.validation import check_seed
+
 _U64 = np.uint64
 _SM_GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _SM_M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -128,12 +130,7 @@ def seed_streams(seed, n_streams):
 
 
 def _check_seed(seed):
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed: {seed!r} is not an integer in [0, 2**64)")
-    seed = int(seed)
-    if not 0 <= seed < 2 ** 64:
-        raise ValueError(f"seed: {seed} is outside [0, 2**64)")
-    return seed
+    return check_seed(seed)
 
 
 def _chi3_inverse_cdf_table(n):

@@ -26,6 +26,7 @@ import numpy as np
 from atomspin.engine import kernels as _k
 from atomspin.engine.rng import _check_seed, seed_streams
 from atomspin.units import K_B_MEV_PER_K, MU_B_MEV_PER_T
+from atomspin.validation import check_field_T, check_real
 
 MOVES = {"adaptive": _k.MOVE_ADAPTIVE, "hinzke-nowak": _k.MOVE_HINZKE_NOWAK,
          "uniform": _k.MOVE_UNIFORM}
@@ -38,25 +39,11 @@ SIGMA_START = 0.5  # initial cone width (derived: ~50 % acceptance for J/k_BT ~ 
 
 # ----------------------------------------------------------------------------- validation helpers
 def _check_T(T):
-    try:
-        T = float(T)
-    except (TypeError, ValueError):
-        raise ValueError(f"T: {T!r} is not a temperature in K in [0, inf)") from None
-    if not np.isfinite(T) or T < 0:
-        raise ValueError(f"T: {T} is outside [0, inf) K")
-    return T
+    return check_real("T", T, 0.0)
 
 
 def _check_field(B, name="field"):
-    b = np.asarray(B, dtype=np.float64)
-    if b.shape == ():
-        raise ValueError(f"{name}: expected a 3-vector μ0H in tesla, got scalar {B!r}")
-    b = b.reshape(-1)
-    if b.shape != (3,):
-        raise ValueError(f"{name}: expected a 3-vector μ0H in tesla, got shape {b.shape}")
-    if not np.all(np.isfinite(b)):
-        raise ValueError(f"{name}: {b} must be finite (tesla), got NaN/inf")
-    return np.array(b, dtype=np.float64)  # always a copy: set_field must not write into model.field
+    return check_field_T(name, B)  # always a copy: set_field must not write into model.field
 
 
 def _check_spins(spins, n, name="spins"):

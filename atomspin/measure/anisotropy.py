@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from atomspin.validation import check_seed
 from atomspin.measure._field import effective_field
 from atomspin.measure.gneb import GNEBResult, gneb
 from atomspin.measure.results import ResultBase, advance, check_direction, check_finite_scalar, check_int
@@ -254,7 +255,7 @@ def effective_anisotropy(model, T, easy_axis=(0.0, 0.0, 1.0), n_angles=9, n_plan
     sweeps = check_int("sweeps", sweeps, MIN_SWEEPS)
     equilibration_sweeps = check_int("equilibration_sweeps", equilibration_sweeps, 0)
     observe_every = check_int("observe_every", observe_every, 1, sweeps)
-    seed = check_int("seed", seed, 0)
+    seed = check_seed(seed)
     theta = np.linspace(0.0, theta_max, n_angles)
     if plane_normal is None:
         planes, phis = _plane_vectors(e, n_planes)
@@ -418,7 +419,7 @@ def anisotropy_temperature_series(model, temperatures, easy_axis=(0.0, 0.0, 1.0)
     sweeps = check_int("sweeps", sweeps, MIN_SWEEPS)
     equilibration_sweeps = check_int("equilibration_sweeps", equilibration_sweeps, 0)
     observe_every = check_int("observe_every", observe_every, 1, sweeps)
-    seed = check_int("seed", seed, 0)
+    seed = check_seed(seed)
     seeds = np.random.SeedSequence(seed).generate_state(2 * len(Ts), dtype=np.uint64)
     p = _perpendicular(e)
     n_axis = np.cross(e, p)

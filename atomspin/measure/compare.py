@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from atomspin.validation import check_seed
 from atomspin.measure.results import ResultBase, advance, check_int
 
 
@@ -88,7 +89,7 @@ def compare_variants(builders, protocol, n_realisations=3, seed=0, reference=Non
     if not isinstance(builders, dict) or not builders:
         raise ValueError("builders: need a non-empty dict name → callable(seed) → SpinModel")
     n_realisations = check_int("n_realisations", n_realisations, 1)
-    seed = check_int("seed", seed, 0)
+    seed = check_seed(seed)
     names = list(builders)
     reference = names[0] if reference is None else reference
     if reference not in builders:

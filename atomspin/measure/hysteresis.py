@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from atomspin.validation import check_seed
 from atomspin.measure.results import (ResultBase, advance, check_direction, check_finite_scalar, check_int,
                                       fibonacci_directions)
 from atomspin.units import MU_0, MU_B
@@ -319,7 +320,7 @@ def hysteresis_loop(model, T, fields_T, direction=(0.0, 0.0, 1.0), n_orientation
     sweeps = check_int("sweeps_per_point", sweeps_per_point, MIN_SWEEPS_PER_POINT)
     eq = check_finite_scalar("equilibration_fraction", equilibration_fraction, 0.0, 1.0, hi_open=True)
     observe_every = check_int("observe_every", observe_every, 1)
-    seed = check_int("seed", seed, 0)
+    seed = check_seed(seed)
     collective_every = check_int("collective_every", collective_every, 0)
     if initial not in ("saturated", "model"):
         raise ValueError(f"initial: {initial!r} is not one of 'saturated', 'model'")
@@ -442,7 +443,7 @@ def zfc_fc(model, temperatures, B_T, direction=(0.0, 0.0, 1.0), n_orientations=N
     sweeps = check_int("sweeps_per_point", sweeps_per_point, MIN_SWEEPS_PER_POINT)
     eq = check_finite_scalar("equilibration_fraction", equilibration_fraction, 0.0, 1.0, hi_open=True)
     observe_every = check_int("observe_every", observe_every, 1)
-    seed = check_int("seed", seed, 0)
+    seed = check_seed(seed)
     if n_orientations is None:
         dirs = check_direction("direction", direction)[None, :]
     else:

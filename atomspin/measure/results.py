@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from atomspin.validation import check_direction, check_int, check_real  # noqa: F401 (re-exported)
+
 
 def _jsonable(value):
     """Convert numpy containers / scalars recursively into plain Python objects."""
@@ -59,42 +61,9 @@ class ResultBase:
 
 
 def check_finite_scalar(name, value, lo=-math.inf, hi=math.inf, lo_open=False, hi_open=False):
-    """Validate a real scalar in a range; raise ``ValueError`` naming ``name`` and the range."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: {value!r} is not a real number") from None
-    bad = (not math.isfinite(v)) or (v < lo) or (v > hi) or (lo_open and v == lo) or (hi_open and v == hi)
-    if bad:
-        lb = "(" if lo_open else "["
-        rb = ")" if hi_open else "]"
-        raise ValueError(f"{name}: {value!r} is outside {lb}{lo}, {hi}{rb}")
-    return v
-
-
-def check_int(name, value, lo, hi=None):
-    """Validate an integer ≥ lo (and ≤ hi); raise ``ValueError`` naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        if isinstance(value, (float, np.floating)) and float(value).is_integer():
-            value = int(value)
-        else:
-            raise ValueError(f"{name}: {value!r} is not an integer")
-    value = int(value)
-    if value < lo or (hi is not None and value > hi):
-        rng = f"[{lo}, {hi}]" if hi is not None else f"[{lo}, ∞)"
-        raise ValueError(f"{name}: {value} is outside {rng}")
-    return value
-
-
-def check_direction(name, direction):
-    """Return a unit 3-vector; raise ``ValueError`` for zero / non-finite / wrong shape."""
-    d = np.asarray(direction, dtype=np.float64)
-    if d.shape != (3,):
-        raise ValueError(f"{name}: must be a 3-vector, got shape {d.shape}")
-    n = float(np.linalg.norm(d))
-    if not np.all(np.isfinite(d)) or n == 0.0:
-        raise ValueError(f"{name}: {tuple(d.tolist())} is not a valid direction (need a finite, non-zero 3-vector)")
-    return d / n
+    """Validate a real scalar in a range (see :func:`atomspin.validation.check_real`)."""
+    return check_real(name, value, None if lo == -math.inf else lo, None if hi == math.inf else hi,
+                      lo_open, hi_open)
 
 
 def fibonacci_directions(n, hemisphere=False):

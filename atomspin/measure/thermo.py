@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from atomspin.validation import check_seed
 from atomspin.measure.results import ResultBase, advance, check_finite_scalar, check_int
 from atomspin.units import K_B_MEV_PER_K
 
@@ -173,7 +174,7 @@ def temperature_sweep(model, temperatures, sweeps=2000, equilibration_sweeps=100
     sweeps = check_int("sweeps", sweeps, 10)
     equilibration_sweeps = check_int("equilibration_sweeps", equilibration_sweeps, 0)
     observe_every = check_int("observe_every", observe_every, 1, sweeps)
-    seed = check_int("seed", seed, 0)
+    seed = check_seed(seed)
     if order not in ("net", "staggered"):
         raise ValueError(f"order: {order!r} is not one of 'net', 'staggered'")
     signs = {"A": -1.0, "B": 1.0} if signs is None else dict(signs)

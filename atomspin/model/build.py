@@ -11,6 +11,7 @@ from atomspin.model.geometry import PAIR_CLASSES, R_NN, classify_pairs
 from atomspin.model import anisotropy as _an
 from atomspin.model.parameters import default_set_for_phase, load_parameter_set
 from atomspin.units import ANGSTROM, MEV
+from atomspin.validation import check_field_T, check_real
 
 _SPINEL = ("AA", "AB", "BB", "BB180", "AA_bridged")
 _ROCKSALT = ("RR1", "RR2")
@@ -30,24 +31,11 @@ def _require(atoms, key):
 
 
 def _check_field(field):
-    b = np.asarray(field if field is not None else (0.0, 0.0, 0.0), dtype=np.float64)
-    if b.shape == ():
-        raise ValueError(f"field: expected a 3-vector in tesla, got the scalar {float(b)}")
-    if b.shape != (3,):
-        raise ValueError(f"field: expected a 3-vector in tesla, got shape {b.shape}")
-    if not np.all(np.isfinite(b)):
-        raise ValueError(f"field: {b.tolist()} is not finite (tesla)")
-    return b
+    return check_field_T("field", (0.0, 0.0, 0.0) if field is None else field)
 
 
 def _finite_scalar(name, v, lo=-np.inf, hi=np.inf):
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: {v!r} is not a number") from None
-    if not np.isfinite(x) or x < lo or x > hi:
-        raise ValueError(f"{name}: {v} is outside [{lo}, {hi}]")
-    return x
+    return check_real(name, v, None if lo == -np.inf else lo, None if hi == np.inf else hi)
 
 
 def _particle_volume_A3(atoms, sub, oxy, spinel, rock, v_site):

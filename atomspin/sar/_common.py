@@ -9,11 +9,13 @@ argument name ends in ``_T``.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from atomspin.units import K_B, MU_0
+from atomspin.validation import check_array, check_nonnegative, check_positive  # noqa: F401 (re-exported)
+from atomspin.validation import check_int as _check_int
+from atomspin.validation import check_real as _check_real
 
 # ---------------------------------------------------------------- defaults (each with its source)
 TAU0_S = 1e-9
@@ -55,69 +57,17 @@ widely quoted, e.g. Ferrero et al., Nanoscale Adv. 2024 'Hergt–Dutz limit').""
 
 
 # ---------------------------------------------------------------- validation
-def _as_float(name, value):
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name}: {value!r} is not a number")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: {value!r} is not a number") from None
-    if not math.isfinite(v):
-        raise ValueError(f"{name}: {v} is not finite")
-    return v
-
-
-def check_positive(name, value):
-    """Return ``float(value)``; ValueError unless 0 < value < inf."""
-    v = _as_float(name, value)
-    if not v > 0:
-        raise ValueError(f"{name}: {v} is outside (0, inf)")
-    return v
-
-
-def check_nonnegative(name, value):
-    """Return ``float(value)``; ValueError unless 0 <= value < inf."""
-    v = _as_float(name, value)
-    if not v >= 0:
-        raise ValueError(f"{name}: {v} is outside [0, inf)")
-    return v
+# one implementation for every layer: atomspin.validation
 
 
 def check_range(name, value, lo, hi, lo_open=False, hi_open=False):
     """Return ``float(value)``; ValueError unless it lies in the stated interval."""
-    v = _as_float(name, value)
-    ok_lo = v > lo if lo_open else v >= lo
-    ok_hi = v < hi if hi_open else v <= hi
-    if not (ok_lo and ok_hi):
-        lb = "(" if lo_open else "["
-        rb = ")" if hi_open else "]"
-        raise ValueError(f"{name}: {v} is outside {lb}{lo}, {hi}{rb}")
-    return v
-
-
-def check_array(name, value, positive=False, nonnegative=False):
-    """Return a float64 array; ValueError on non-finite or out-of-range entries."""
-    try:
-        a = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: cannot be converted to a float array") from None
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name}: contains non-finite values")
-    if positive and a.size and not np.all(a > 0):
-        raise ValueError(f"{name}: {a.min()} is outside (0, inf)")
-    if nonnegative and a.size and not np.all(a >= 0):
-        raise ValueError(f"{name}: {a.min()} is outside [0, inf)")
-    return a
+    return _check_real(name, value, lo, hi, lo_open, hi_open)
 
 
 def check_int(name, value, lo=1):
-    """Return ``int(value)``; ValueError unless an integer >= lo."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name}: {value!r} is not an integer")
-    v = int(value)
-    if v < lo:
-        raise ValueError(f"{name}: {v} is outside [{lo}, inf)")
-    return v
+    """Return ``int(value)``; ValueError unless an integer ≥ lo (and ≤ MAX_COUNT)."""
+    return _check_int(name, value, lo)
 
 
 # ---------------------------------------------------------------- conversions

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
+from atomspin.validation import check_seed
 from atomspin.units import K_B, MU_0
 
 from ._dipole import add_dipole_fields
@@ -511,7 +512,7 @@ def kinetic_loop(f, H0, diameters, Ms=MS_MAGNETITE_300K, K=1.0e4, T=300.0, tau0=
     T = check_nonnegative("T", T)
     tau0 = check_positive("tau0", tau0)
     rho = check_positive("rho", rho)
-    seed = check_int("seed", seed, lo=0)
+    seed = check_seed(seed)
     d = np.atleast_1d(check_array("diameters", diameters, positive=True)).ravel()
     if isinstance(axes, str):
         if axes == "random":

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
+from atomspin.validation import check_seed
 from atomspin.units import GAMMA_E, K_B, MU_0
 
 from ._dipole import add_dipole_fields
@@ -369,7 +370,7 @@ def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K
     rho = check_positive("rho", rho)
     n_cycles = check_int("n_cycles", n_cycles, lo=1)
     n_record = check_int("n_record", n_record, lo=8)
-    seed = check_int("seed", seed, lo=0)
+    seed = check_seed(seed)
     d, ax, pos, use_dip = _prepare(diameters, axes, positions, Ms, K)
     n = d.size
     vols = sphere_volume(d)

@@ -8,7 +8,7 @@ from ase import Atoms
 from ase.spacegroup import crystal
 
 from atomspin.structures import data
-from atomspin.structures._validate import check_choice, check_real, check_repeat, check_seed
+from atomspin.validation import check_choice, check_real, check_repeat, check_seed
 from atomspin.structures.labels import delete_atoms, relabel, set_array
 
 B_VALENCE_RULES = ("verwey", "random", "averaged")

@@ -9,7 +9,7 @@ from ase import Atoms
 from scipy.spatial import ConvexHull, cKDTree
 
 from atomspin.structures import data
-from atomspin.structures._validate import check_choice, check_real, check_seed, check_vector
+from atomspin.validation import check_choice, check_real, check_seed, check_vector
 from atomspin.structures.analysis import count_bob_links
 from atomspin.structures.labels import add_defect_record, delete_atoms, relabel, set_array
 from atomspin.structures.shapes import depth_A, get_shape, inside_mask

@@ -115,7 +115,7 @@ def plot_particle(atoms, color_by="sublattice", *, normal=(0, 0, 1), slab_nm=0.4
     """
     from matplotlib import pyplot as plt
 
-    from atomspin.structures._validate import check_choice, check_real, check_vector
+    from atomspin.validation import check_choice, check_real, check_vector
     from atomspin.structures.labels import defect_records
     from atomspin.structures.shapes import get_shape
 

@@ -7,7 +7,7 @@ import numpy as np
 from ase import Atoms
 
 from atomspin.structures import data
-from atomspin.structures._validate import check_choice, check_real, check_seed, check_vector
+from atomspin.validation import check_choice, check_real, check_seed, check_vector
 from atomspin.structures.bulk import (B_VALENCE_RULES, VACANCY_ORDERS, _base_info, _verwey_fe2,
                                       apply_fe_deficiency, assign_labels, remove_random_fraction,
                                       template_cell)
