@@ -52,8 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-report", action="store_true", help="only the table, no report folder")
     r.add_argument("--threads", type=int, default=1,
                    help="numba threads in this process (default 1; more only pays for large particles)")
-    r.add_argument("--memory", type=float, default=None, metavar="GB",
-                   help="memory the tasks may use, in GB (default: what the machine has available now)")
+    r.add_argument("--memory", type=float, default=None, metavar="GiB",
+                   help="memory the tasks may use, in GiB (default: what the machine has available now)")
 
     s = sub.add_parser("sweep", help="run a sweep on Dask into an ase.db database")
     s.add_argument("recipe")
@@ -67,8 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds to wait for --scheduler / --scheduler-file (default 10)")
     s.add_argument("--worker-timeout", type=float, default=60.0,
                    help="seconds a scheduler may be without any worker before the sweep stops (default 60)")
-    s.add_argument("--memory", type=float, default=None, metavar="GB",
-                   help="memory the local workers may use together, in GB (default: what the machine has "
+    s.add_argument("--memory", type=float, default=None, metavar="GiB",
+                   help="memory the local workers may use together, in GiB (default: what the machine has "
                         "available now); with --scheduler each worker's own memory limit counts")
     s.add_argument("--no-progress", action="store_true")
 
@@ -85,8 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--scheduler-file", default=None)
     d.add_argument("--worker-timeout", type=float, default=60.0,
                    help="seconds a scheduler may be without any worker before the demo stops (default 60)")
-    d.add_argument("--memory", type=float, default=None, metavar="GB",
-                   help="memory the local workers may use together, in GB (default: available now)")
+    d.add_argument("--memory", type=float, default=None, metavar="GiB",
+                   help="memory the local workers may use together, in GiB (default: available now)")
     d.add_argument("--no-progress", action="store_true")
 
     v = sub.add_parser("validate", help="validate a recipe and list its tasks")
@@ -124,8 +124,8 @@ def _available(a):
     if gb is None:
         return available_memory_bytes()
     if not (0 < gb <= 1e6):
-        raise _UsageError(f"--memory: {gb:g} is outside (0, 1e6] GB")
-    return gb * 1e9
+        raise _UsageError(f"--memory: {gb:g} is outside (0, 1e6] GiB")
+    return gb * 2**30
 
 
 def _steps_of(tasks) -> list:
@@ -283,19 +283,20 @@ def _with_client(a, tasks, fn):
     timeout, worker_timeout = _check_timeouts(a)
     external = bool(a.scheduler or a.scheduler_file)
     workers = None if external else _local_workers(a, tasks)
-    client, cluster = open_client(scheduler=a.scheduler, scheduler_file=a.scheduler_file, workers=workers,
-                                  timeout_s=timeout)
-    try:
-        if external:
-            address = client.scheduler.address
-            wait_for_workers(client, worker_timeout, address)
-            limits = [w.get("memory_limit") or 0 for w in client.scheduler_info(n_workers=-1)["workers"].values()]
-            limits = [x for x in limits if x > 0]
-            if limits:
-                check_memory(tasks, per_worker_bytes=min(limits))
-        return fn(client, worker_timeout)
-    finally:
-        with quiet_distributed():
+    with quiet_distributed():  # distributed's own tracebacks of lost connections: our one line says it
+        client, cluster = open_client(scheduler=a.scheduler, scheduler_file=a.scheduler_file, workers=workers,
+                                      timeout_s=timeout)
+        try:
+            if external:
+                address = client.scheduler.address
+                wait_for_workers(client, worker_timeout, address)
+                limits = [w.get("memory_limit") or 0
+                          for w in client.scheduler_info(n_workers=-1)["workers"].values()]
+                limits = [x for x in limits if x > 0]
+                if limits:
+                    check_memory(tasks, per_worker_bytes=min(limits))
+            return fn(client, worker_timeout)
+        finally:
             client.close()
             if cluster is not None:
                 cluster.close()

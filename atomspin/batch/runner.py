@@ -89,7 +89,11 @@ def quiet_distributed(level=logging.CRITICAL):
     the driver reports what matters in one line."""
     import warnings
 
-    loggers = [logging.getLogger(n) for n in ("distributed", "tornado", "asyncio")]
+    import distributed  # noqa: F401 - its logging configuration sets levels on its loggers when imported
+
+    names = [n for n in list(logging.root.manager.loggerDict)
+             if n.split(".")[0] in ("distributed", "tornado", "asyncio")]
+    loggers = [logging.getLogger(n) for n in {"distributed", "tornado", "asyncio", *names}]
     old = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(level)
@@ -347,6 +351,13 @@ def run_tasks(tasks: list, store, client=None, fn=None, retries: int = 2, progre
     return summary
 
 
+def _comm_failure(err: BaseException) -> bool:
+    """Whether fetching a finished result failed in the driver's connection, not in the task."""
+    import asyncio
+    return (type(err).__module__.startswith("distributed.comm") or isinstance(err, (OSError, asyncio.CancelledError))
+            or type(err).__name__ in ("CancelledError", "FutureCancelledError"))
+
+
 def _run_on_dask(client, pending, fn, retries, record, worker_timeout_s):
     from distributed import wait
 
@@ -384,9 +395,9 @@ def _run_on_dask(client, pending, fn, retries, record, worker_timeout_s):
                 try:
                     res = fut.result()
                 except Exception as err:  # noqa: BLE001
-                    if client.status not in ("running", "newly-created"):
-                        lost = True
-                        remaining[fut.key] = fut
+                    if _comm_failure(err) or client.status not in ("running", "newly-created"):
+                        lost = True  # the result could not be fetched: the task stays to do
+                        n_done -= 1
                         continue
                     record(task, err=err)
                 else:

@@ -353,11 +353,24 @@ def _cross_checks(r: dict, prefix: str = "") -> None:
     if abs(ea @ pn) > 1e-6 * np.linalg.norm(ea) * np.linalg.norm(pn):
         raise RecipeError(f"{p}protocol.kv.plane_normal", f"{pn.tolist()} is not perpendicular to kv.easy_axis "
                           f"{ea.tolist()}")
+    if r["model"]["dipolar"]:
+        problem = _dipolar_problem(r)
+        if problem:
+            raise RecipeError(f"{p}model.dipolar", problem)
     steps = r["protocol"]["steps"]
     if "structure" not in steps:
         raise RecipeError(f"{p}protocol.steps", "'structure' is needed: every other step works on the particle")
     if "sar" in steps and not ("loop" in steps or "kv" in steps):
         raise RecipeError(f"{p}protocol.steps", "'sar' needs 'loop' or 'kv' in the steps")
+
+
+def _dipolar_problem(r: dict):
+    """Why the model would refuse this recipe's dipolar tensor (before minutes of building), or None."""
+    try:
+        from atomspin.batch.resources import dipolar_limit_problem
+        return dipolar_limit_problem(r)
+    except ImportError:  # structure or model layer not importable: the model says so when the step runs
+        return None
 
 
 @functools.lru_cache(maxsize=1)

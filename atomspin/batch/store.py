@@ -157,6 +157,8 @@ class ResultStore:
         else:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
+                if not os.access(path.parent, os.W_OK | os.X_OK):
+                    raise PermissionError(13, "Permission denied", str(path.parent))
                 self._create_atomically(path)
             except OSError as err:
                 self._fail(f"cannot create {self.display_url!r} ({err.strerror or type(err).__name__}: "
@@ -455,13 +457,30 @@ class ResultStore:
             raise
 
     def _insert(self, row, kvp, data, replace_id=None) -> int:
-        with self.db:  # one transaction: the delete of a corrupted row and the new row
-            if replace_id is not None:
-                with self.db.managed_connection() as con:
-                    cur = con.cursor()
-                    for table in self._external_tables() + list(_ROW_TABLES):
-                        cur.execute(f"DELETE FROM {table} WHERE id = ?", (int(replace_id),))
-            return self.db.write(row, key_value_pairs=dict(kvp), data=data)
+        """One transaction: the delete of a corrupted row (``replace_id``) and the new row. (Not ase.db's
+        ``with db:``, which leaves its connection open when the commit itself fails on a lock.)"""
+        tables = self._external_tables() + list(_ROW_TABLES) if replace_id is not None else []
+        con = self.db._connect()
+        self.db.connection, self.db.change_count = con, 0
+        try:
+            cur = con.cursor()
+            for table in tables:
+                cur.execute(f"DELETE FROM {table} WHERE id = ?", (int(replace_id),))
+            rid = self.db.write(row, key_value_pairs=dict(kvp), data=data)
+            con.commit()
+            return rid
+        except BaseException:
+            try:
+                con.rollback()
+            except Exception:  # noqa: BLE001 - the connection may be gone; the transaction is void anyway
+                pass
+            raise
+        finally:
+            self.db.connection = None
+            try:
+                con.close()
+            except Exception:  # noqa: BLE001
+                pass
 
     def _sql(self, query: str, args=()):
         with self.db.managed_connection() as con:
