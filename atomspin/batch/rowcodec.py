@@ -44,7 +44,7 @@ def stored_task_hash(h: str) -> str:
 
 
 def task_hash_of(kvp) -> str | None:
-    """The task hash of a row's key-value pairs (rows of atomspin < 0.2 stored it bare)."""
+    """The task hash of a row's key-value pairs (rows of earlier versions of the store hold it bare)."""
     v = kvp.get("task_hash")
     if v is None:
         return None

@@ -594,7 +594,7 @@ class ResultStore:
             data = dict(row.data or {})
             stored = data.get("checksum")
             if stored is None:
-                return None  # written by atomspin < 0.2: nothing to check against
+                return None  # written before rows had checksums: nothing to check against
             full = self._full_data(row, kvp, data)
             got = rc.row_checksum({**kvp, "npz_file": ""} if kvp.get("npz_file") else kvp, full, row.numbers,
                                   row.positions, row.cell, row.pbc)
