@@ -36,7 +36,7 @@ def test_psf_fwhm_acceptance_call_langevin_limit():
     ref = [m * k * naive.langevin_derivative_scalar(k * h) for h in H]
     np.testing.assert_allclose(res.psf_m3, ref, rtol=1e-10)
     assert res.resolution_m == pytest.approx(MU_0 * res.fwhm_A_per_m / res.gradient_T_per_m, rel=1e-14)
-    assert res.peak_shift_A_per_m == 0.0 and res.broadening == 1.0
+    assert res.peak_shift_A_per_m == 0.0 and res.fwhm_ratio == 1.0
 
 
 def test_psf_fwhm_does_not_depend_on_the_requested_grid():
@@ -75,7 +75,7 @@ def test_debye_psf_is_the_exponential_convolution(a_over_w):
     ref = np.array([naive.debye_relaxed_psf(h, m, 1 / w, res.lag_A_per_m) for h in H])
     np.testing.assert_allclose(res.psf_m3, ref, rtol=0, atol=1e-9 * ref.max())
     # relaxation delays and broadens the PSF, and never changes its area (the moment swing 2m)
-    assert res.peak_shift_A_per_m > 0 and res.broadening > 1
+    assert res.peak_shift_A_per_m > 0 and res.fwhm_ratio > 1
     eq = mpi_psf(m, T)
     assert res.fwhm_langevin_A_per_m == eq.fwhm_A_per_m
 
@@ -108,7 +108,7 @@ def test_debye_psf_fwhm_and_peak_against_reference():
     assert res.peak_shift_A_per_m == pytest.approx(Hp, rel=1e-6)
     assert res.fwhm_A_per_m == pytest.approx(fwhm, rel=1e-8)
     area = np.trapezoid(res.psf_m3, res.H_A_per_m)
-    assert res.broadening > 1.0 and area < 2 * m
+    assert res.fwhm_ratio > 1.0 and area < 2 * m
 
 
 def test_debye_psf_tends_to_equilibrium_as_tau_vanishes():

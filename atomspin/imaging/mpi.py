@@ -122,7 +122,7 @@ class MPIPSFResult(ImagingResult):
     fwhm_A_per_m, fwhm_mT : full width at half maximum of ``psf_m3`` (H in A/m; μ0H in mT).
     fwhm_langevin_A_per_m : FWHM of the equilibrium PSF (4.1610 k_BT/(μ0 m) for one size).
     peak_shift_A_per_m : field of the PSF maximum (0 at equilibrium; > 0: delay along the sweep).
-    broadening : fwhm_A_per_m / fwhm_langevin_A_per_m.
+    fwhm_ratio : fwhm_A_per_m / fwhm_langevin_A_per_m (relaxation broadening; 1 at equilibrium).
     resolution_m, resolution_langevin_m : Δx = μ0 FWHM / gradient, m.
     lag_A_per_m : a = τ × sweep rate, the width of the exponential blur kernel (0 without relaxation).
     tau_s, sweep_rate_A_per_m_per_s, gradient_T_per_m, T_K, moment_Am2, weights.
@@ -136,7 +136,7 @@ class MPIPSFResult(ImagingResult):
     fwhm_mT: float
     fwhm_langevin_A_per_m: float
     peak_shift_A_per_m: float
-    broadening: float
+    fwhm_ratio: float
     resolution_m: float
     resolution_langevin_m: float
     lag_A_per_m: float
@@ -147,7 +147,7 @@ class MPIPSFResult(ImagingResult):
     moment_Am2: np.ndarray
     weights: np.ndarray
     method: str
-    _summary_fields = ("fwhm_A_per_m", "fwhm_mT", "fwhm_langevin_A_per_m", "peak_shift_A_per_m", "broadening",
+    _summary_fields = ("fwhm_A_per_m", "fwhm_mT", "fwhm_langevin_A_per_m", "peak_shift_A_per_m", "fwhm_ratio",
                        "resolution_m", "lag_A_per_m", "tau_s", "gradient_T_per_m")
 
     def plot(self, ax=None):
@@ -181,7 +181,8 @@ def mpi_psf(moment_Am2, T_K=T_BODY_K, H_A_per_m=None, *, weights=None, tau_s=0.0
     T_K : float
         Temperature, K (> 0). Default 310 K.
     H_A_per_m : array, optional
-        Fields at which the PSF is returned, A/m (1-D, finite). Default: 801 points over ±10 FWHM.
+        Fields at which the PSF is returned, A/m (1-D, finite). Default: 801 points from −6 to +6 FWHM
+        (+ 6 lags a = τ × sweep rate).
     weights : array, optional
         Number fractions of the ensemble members (≥ 0, normalised here).
     tau_s : float
@@ -209,15 +210,15 @@ def mpi_psf(moment_Am2, T_K=T_BODY_K, H_A_per_m=None, *, weights=None, tau_s=0.0
     else:
         v = check_positive("sweep_rate_A_per_m_per_s", sweep_rate_A_per_m_per_s)
     fwhm_eq = ens.fwhm()
+    a = tau_s * v
     if H_A_per_m is None:
-        H = np.linspace(-10.0 * fwhm_eq, 10.0 * fwhm_eq, 801)
+        H = np.linspace(-6.0 * fwhm_eq, 6.0 * fwhm_eq + 6.0 * a, 801)
     else:
         H = check_array("H_A_per_m", H_A_per_m, nonempty=True)
         if H.ndim > 1:
             raise ValueError(f"H_A_per_m: expected a 1-D array, got shape {H.shape}")
         H = H.ravel()
     psf_eq = ens.psf(H)
-    a = tau_s * v
     if a == 0.0:
         psf, fwhm, shift, method = psf_eq, fwhm_eq, 0.0, "equilibrium"
     else:
@@ -229,7 +230,7 @@ def mpi_psf(moment_Am2, T_K=T_BODY_K, H_A_per_m=None, *, weights=None, tau_s=0.0
     res_m = MU_0 * fwhm / gradient_T_per_m
     return MPIPSFResult(H_A_per_m=H, psf_m3=psf, psf_langevin_m3=psf_eq, fwhm_A_per_m=fwhm,
                         fwhm_mT=fwhm * MU_0 * 1e3, fwhm_langevin_A_per_m=fwhm_eq, peak_shift_A_per_m=shift,
-                        broadening=fwhm / fwhm_eq, resolution_m=res_m,
+                        fwhm_ratio=fwhm / fwhm_eq, resolution_m=res_m,
                         resolution_langevin_m=MU_0 * fwhm_eq / gradient_T_per_m, lag_A_per_m=a, tau_s=tau_s,
                         sweep_rate_A_per_m_per_s=v, gradient_T_per_m=gradient_T_per_m, T_K=ens.T_K,
                         moment_Am2=ens.m, weights=ens.w, method=method)

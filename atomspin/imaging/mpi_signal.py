@@ -39,8 +39,9 @@ class MPISignalResult(ImagingResult):
     moment_harmonics_Am2 : (n_h,) amplitudes |m_n| per particle, A m²; moment_harmonic_phases_rad φ_n.
     voltage_harmonics_V : (n_h,) amplitudes |u_n| = S N n ω |m_n|, V.
     moment_harmonics_Am2_per_kg_Fe : (n_h,) |m_n| per kg of iron (None unless ``iron_mass_kg`` was given).
-    harmonic3_voltage_V : |u_3|; harmonic5_to_3_ratio : |u_5|/|u_3| (the decay of the odd spectrum);
-    even_to_odd_ratio : Σ_even |u_n| / Σ_odd |u_n| (0 without offset for any odd m(H)).
+    harmonic3_moment_Am2 : |m_3| per particle; harmonic3_Am2_per_kg_Fe : |m_3| per kg of iron (None without
+        ``iron_mass_kg``); harmonic3_voltage_V : |u_3|; harmonic5_to_3_ratio : |u_5|/|u_3| (the decay of the odd spectrum; None if u_3 = 0);
+    even_to_odd_ratio : Σ_even |u_n| / Σ_odd |u_n| (0 without offset for any odd m(H); None if no odd signal).
     psf_rising_H_A_per_m, psf_rising_m3 : x-space PSF (dm/dt)/(dH/dt) on the rising sweep, m³, against H
         (where |cos ωt| ≤ 0.95); psf_falling_H_A_per_m, psf_falling_m3 for the falling sweep.
     psf_fwhm_A_per_m : FWHM of the rising-sweep PSF (None if its half-maximum points are not both swept).
@@ -60,9 +61,11 @@ class MPISignalResult(ImagingResult):
     moment_harmonic_phases_rad: np.ndarray
     voltage_harmonics_V: np.ndarray
     moment_harmonics_Am2_per_kg_Fe: np.ndarray | None
+    harmonic3_moment_Am2: float
+    harmonic3_Am2_per_kg_Fe: float | None
     harmonic3_voltage_V: float
-    harmonic5_to_3_ratio: float
-    even_to_odd_ratio: float
+    harmonic5_to_3_ratio: float | None
+    even_to_odd_ratio: float | None
     psf_rising_H_A_per_m: np.ndarray
     psf_rising_m3: np.ndarray
     psf_falling_H_A_per_m: np.ndarray
@@ -78,7 +81,7 @@ class MPISignalResult(ImagingResult):
     source: str
     notes: list = field(default_factory=list)
     _coefficients: np.ndarray = field(default=None, repr=False)
-    _summary_fields = ("harmonic3_voltage_V", "harmonic5_to_3_ratio", "even_to_odd_ratio", "psf_fwhm_A_per_m",
+    _summary_fields = ("harmonic3_moment_Am2", "harmonic3_Am2_per_kg_Fe", "harmonic3_voltage_V", "harmonic5_to_3_ratio", "even_to_odd_ratio", "psf_fwhm_A_per_m",
                        "psf_peak_shift_A_per_m", "f_Hz", "amplitude_T", "offset_T", "tau_s")
 
     def plot(self, axes=None):
@@ -181,7 +184,7 @@ def mpi_signal(*, moment_Am2=None, T_K=T_BODY_K, weights=None, curve=None, t_s=N
         Samples per period (64 … 2**22); default: automatic for the Langevin source (aliasing < 1e-15),
         8192 for ``curve``.
     n_harmonics : int
-        Harmonics reported (1 … n_samples/2 − 1). Default 25.
+        Harmonics reported (5 … n_samples/2 − 1). Default 25.
     coil_sensitivity_T_per_A : float
         Receive-coil sensitivity S = B/I, T/A (> 0). Default 1 (voltages per T/A).
     n_particles : float
@@ -197,7 +200,7 @@ def mpi_signal(*, moment_Am2=None, T_K=T_BODY_K, weights=None, curve=None, t_s=N
     amplitude_T = check_positive("amplitude_T", amplitude_T, hi=10.0)
     offset_T = check_real("offset_T", offset_T, -10.0, 10.0)
     tau_s = check_nonnegative("tau_s", tau_s)
-    n_harmonics = check_int("n_harmonics", n_harmonics, 1, MAX_SAMPLES // 2 - 1)
+    n_harmonics = check_int("n_harmonics", n_harmonics, 5, MAX_SAMPLES // 2 - 1)
     S = check_positive("coil_sensitivity_T_per_A", coil_sensitivity_T_per_A)
     N_p = check_positive("n_particles", n_particles)
     fe = None if iron_mass_kg is None else check_positive("iron_mass_kg", iron_mass_kg)
@@ -247,7 +250,7 @@ def mpi_signal(*, moment_Am2=None, T_K=T_BODY_K, weights=None, curve=None, t_s=N
         m = _periodic_resample(ts, ms, f_Hz, N)
         notes.append(f"{in_last} samples in the last period, linearly interpolated onto {N}")
     if n_harmonics >= N // 2:
-        raise ValueError(f"n_harmonics: {n_harmonics} is outside [1, {N // 2 - 1}] for {N} samples per period")
+        raise ValueError(f"n_harmonics: {n_harmonics} is outside [5, {N // 2 - 1}] for {N} samples per period")
     nu = np.fft.fftfreq(N, 1.0 / N)  # integer harmonic index of each FFT bin
     C = np.fft.fft(m) / N
     if tau_s > 0:
@@ -268,9 +271,10 @@ def mpi_signal(*, moment_Am2=None, T_K=T_BODY_K, weights=None, curve=None, t_s=N
         t_s=t, H_A_per_m=H, moment_Am2=m, dm_dt_Am2_per_s=dm, voltage_V=-S * N_p * dm, harmonic_numbers=n,
         frequencies_Hz=n * f_Hz, moment_harmonics_Am2=amp, moment_harmonic_phases_rad=phase,
         voltage_harmonics_V=u_amp, moment_harmonics_Am2_per_kg_Fe=None if fe is None else amp / fe,
-        harmonic3_voltage_V=float(u_amp[2]) if n_harmonics >= 3 else float("nan"),
-        harmonic5_to_3_ratio=float(u_amp[4] / u_amp[2]) if n_harmonics >= 5 and u_amp[2] > 0 else float("nan"),
-        even_to_odd_ratio=float(even_sum / odd_sum) if odd_sum > 0 else float("nan"),
+        harmonic3_moment_Am2=float(amp[2]), harmonic3_Am2_per_kg_Fe=None if fe is None else float(amp[2] / fe),
+        harmonic3_voltage_V=float(u_amp[2]),
+        harmonic5_to_3_ratio=float(u_amp[4] / u_amp[2]) if u_amp[2] > 0 else None,
+        even_to_odd_ratio=float(even_sum / odd_sum) if odd_sum > 0 else None,
         **psf, f_Hz=f_Hz, amplitude_T=amplitude_T, offset_T=offset_T, tau_s=tau_s, coil_sensitivity_T_per_A=S,
         n_particles=N_p, source=source, notes=notes, _coefficients=C)
 
