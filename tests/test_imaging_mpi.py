@@ -63,6 +63,7 @@ def test_psf_ensemble_fwhm_is_the_exact_half_width_of_the_mixture():
     assert res.fwhm_A_per_m == pytest.approx(2 * lo, rel=1e-10)
 
 
+@pytest.mark.nojit
 @pytest.mark.parametrize("a_over_w", [0.005, 0.02, 0.05, 0.5, 5.0, 50.0])
 def test_debye_psf_is_the_exponential_convolution(a_over_w):
     m = moment(20)
@@ -221,6 +222,7 @@ def test_kinetic_two_state_loop_feeds_the_signal():
     kin = kinetic_loop(f, H0, [d], Ms=MS, K=8e3, T=T, axes="aligned", steps_per_cycle=2000, n_cycles=4)
     n = kin.M_over_Ms.size
     t = (np.arange(n) + 0.5) / (n * f)  # samples at the step midpoints of the last cycle
+    np.testing.assert_allclose(kin.H_A_per_m, H0 * np.cos(2 * math.pi * f * t), rtol=0, atol=1e-9 * H0)
     m_sat = MS * math.pi / 6 * d**3
     res = mpi_signal(t_s=np.concatenate([t, t + 1 / f]), m_Am2=np.tile(kin.M_over_Ms * m_sat, 2))
     u = res.voltage_harmonics_V
