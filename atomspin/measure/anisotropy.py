@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from atomspin.validation import check_seed
-from atomspin.measure._field import effective_field
 from atomspin.measure.gneb import GNEBResult, gneb
 from atomspin.measure.results import ResultBase, advance, check_direction, check_finite_scalar, check_int
+from atomspin.model.hamiltonian import effective_field
 from atomspin.units import MEV
 
 MIN_SWEEPS = 10
