@@ -128,6 +128,18 @@ class EngineOptions(Mapping):
         kw["sweeper"] = self.get_value("constrained_sweeper")
         return kw
 
+    def simulation(self, model, T, seed):
+        """A :class:`~atomspin.engine.Simulation` of ``model`` at ``T`` (K) with these options."""
+        from atomspin.engine.simulation import Simulation
+
+        return Simulation(model, T, seed, **self.simulation_kwargs())
+
+    def constrained(self, model, T, direction, seed):
+        """A :class:`~atomspin.engine.ConstrainedSimulation` with these options (see :meth:`constrained_kwargs`)."""
+        from atomspin.engine.constrained import ConstrainedSimulation
+
+        return ConstrainedSimulation(model, T, direction, seed, **self.constrained_kwargs())
+
     def to_dict(self):
         """Plain dict of the options given (for result records)."""
         return dict(self._opts)
