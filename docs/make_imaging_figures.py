@@ -113,7 +113,8 @@ def fig_spectrum():
     mk = MS * math.pi / 6 * d**3
     sk = mpi_signal(t_s=np.concatenate([tk, tk + 1 / F_DRIVE_HZ]), m_Am2=np.tile(kin.M_over_Ms * mk, 2))
     print(f"kinetic two-state 18 nm (K = 8 kJ/m3, aligned): |u5/u3| = {sk.harmonic5_to_3_ratio:.4f}, "
-          f"x-space FWHM {sk.psf_fwhm_A_per_m * MU_0 * 1e3:.4g} mT, delay {sk.psf_peak_shift_A_per_m * MU_0 * 1e3:.4g} mT "
+          f"x-space FWHM {sk.psf_fwhm_A_per_m * MU_0 * 1e3:.4g} mT, "
+          f"delay {sk.psf_peak_shift_A_per_m * MU_0 * 1e3:.4g} mT "
           f"({time.perf_counter() - t0:.1f} s)")
     ax.semilogy(sk.harmonic_numbers[::2], sk.voltage_harmonics_V[::2], "-^", ms=4, color="C2",
                 label="18 nm, K = 8 kJ/m³ aligned: two-state Néel master equation (sar.kinetic_loop)")

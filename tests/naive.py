@@ -53,8 +53,8 @@ def langevin_psf_fwhm_xi():
 def debye_relaxed_psf(H, moment, k, a):
     """Equilibrium PSF m k L'(kH) convolved with the causal kernel e^{−u/a}/a at the field H (A/m):
     ∫_0^∞ m k L'(k(H − a s)) e^{−s} ds by adaptive quadrature."""
-    val, _ = quad(lambda s: moment * k * langevin_derivative_scalar(k * (H - a * s)) * math.exp(-s), 0.0, np.inf,
-                  limit=1000, epsabs=0.0, epsrel=1e-12)
+    val, _ = quad(lambda s: moment * k * langevin_derivative_scalar(k * (H - a * s)) * math.exp(-s),
+                  0.0, np.inf, limit=1000, epsabs=0.0, epsrel=1e-12)
     return val
 
 
@@ -107,7 +107,7 @@ def motional_averaging_coefficient(n_grid=20000):
 
 
 def static_dephasing_coefficient(t=1e7):
-    """c in R2* = c f Δω from the static-dephasing integral of randomly placed dipolar spheres at time t (1/Δω).
+    """c in R2* = c f Δω from the static-dephasing integral of random dipolar spheres at time t (in 1/Δω).
 
     −ln s(t) = n ∫ (1 − cos ω(r) t) d³r over r > a, ω = Δω (a/r)³ (3μ² − 1). With a = Δω = 1 the radial integral
     is (t|P|/3) J(t|P|), J(V) = ∫_0^V (1 − cos v)/v² dv = Si(V) + (cos V − 1)/V, P = 3μ² − 1; the rate

@@ -28,15 +28,15 @@ OpenMPIData sets (Bruker preclinical scanner; Knopp et al., OpenMPIData document
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
 
-from atomspin.units import K_B, MU_0
-from atomspin.validation import check_array, check_int, check_nonnegative, check_positive, check_real
+from atomspin.units import MU_0
+from atomspin.validation import check_array, check_nonnegative, check_positive
 
-from ._common import ImagingResult, jsonable, langevin, langevin_derivative, new_axes, xi_per_A_per_m
+from ._common import ImagingResult, langevin, langevin_derivative, new_axes, xi_per_A_per_m
 from ._relax import RelaxedPSF
 
 F_DRIVE_HZ = 2.5e6 / 102

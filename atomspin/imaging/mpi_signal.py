@@ -1,8 +1,8 @@
 """MPI signal of an ensemble under a sinusoidal drive: m(t), induced voltage, harmonic spectrum, x-space PSF.
 
-Conventions as in :mod:`atomspin.imaging.mpi` (drive H(t) = H_off + H_d cos 2πft, u = −S N dm/dt). One drive
-period is sampled at N equidistant times t_k = k/(Nf); the Fourier coefficients C_n = (1/N) Σ m(t_k) e^{−2πink/N}
-give m(t) = Σ_n C_n e^{inωt} exactly for a band-limited m (and with spectral accuracy for the analytic
+Conventions as in :mod:`atomspin.imaging.mpi` (drive H(t) = H_off + H_d cos 2πft, u = −S N dm/dt).
+One drive period is sampled at N equidistant times t_k = k/(Nf); the Fourier coefficients
+C_n = (1/N) Σ m(t_k) e^{−2πink/N} give m(t) = Σ_n C_n e^{inωt} exactly for a band-limited m (and with spectral accuracy for the analytic
 Langevin response: the sample count is chosen so that the aliasing error is below 1e-15). Derivatives and the
 Debye lag are applied to the C_n: dm/dt ↔ inω C_n, τ dm/dt = m_eq − m ↔ C_n/(1 + inωτ) (periodic steady state).
 """
@@ -17,7 +17,7 @@ from scipy.optimize import brentq, minimize_scalar
 from atomspin.units import MU_0
 from atomspin.validation import check_array, check_int, check_nonnegative, check_positive, check_real
 
-from ._common import ImagingResult, new_axes
+from ._common import ImagingResult
 from .mpi import AMPLITUDE_T, F_DRIVE_HZ, PSF_WINDOW, T_BODY_K, LangevinEnsemble
 
 MAX_SAMPLES = 2**22
@@ -40,7 +40,8 @@ class MPISignalResult(ImagingResult):
     voltage_harmonics_V : (n_h,) amplitudes |u_n| = S N n ω |m_n|, V.
     moment_harmonics_Am2_per_kg_Fe : (n_h,) |m_n| per kg of iron (None unless ``iron_mass_kg`` was given).
     harmonic3_moment_Am2 : |m_3| per particle; harmonic3_Am2_per_kg_Fe : |m_3| per kg of iron (None without
-        ``iron_mass_kg``); harmonic3_voltage_V : |u_3|; harmonic5_to_3_ratio : |u_5|/|u_3| (the decay of the odd spectrum; None if u_3 = 0);
+        ``iron_mass_kg``); harmonic3_voltage_V : |u_3|;
+    harmonic5_to_3_ratio : |u_5|/|u_3| (the decay of the odd spectrum; None if u_3 = 0);
     even_to_odd_ratio : Σ_even |u_n| / Σ_odd |u_n| (0 without offset for any odd m(H); None if no odd signal).
     psf_rising_H_A_per_m, psf_rising_m3 : x-space PSF (dm/dt)/(dH/dt) on the rising sweep, m³, against H
         (where |cos ωt| ≤ 0.95); psf_falling_H_A_per_m, psf_falling_m3 for the falling sweep.
@@ -81,7 +82,8 @@ class MPISignalResult(ImagingResult):
     source: str
     notes: list = field(default_factory=list)
     _coefficients: np.ndarray = field(default=None, repr=False)
-    _summary_fields = ("harmonic3_moment_Am2", "harmonic3_Am2_per_kg_Fe", "harmonic3_voltage_V", "harmonic5_to_3_ratio", "even_to_odd_ratio", "psf_fwhm_A_per_m",
+    _summary_fields = ("harmonic3_moment_Am2", "harmonic3_Am2_per_kg_Fe", "harmonic3_voltage_V",
+                       "harmonic5_to_3_ratio", "even_to_odd_ratio", "psf_fwhm_A_per_m",
                        "psf_peak_shift_A_per_m", "f_Hz", "amplitude_T", "offset_T", "tau_s")
 
     def plot(self, axes=None):
@@ -105,8 +107,8 @@ class MPISignalResult(ImagingResult):
         lines = a.get_lines() + b.get_lines()
         a.legend(lines, [ln.get_label() for ln in lines], fontsize=7, loc="lower left")
         a = axes[1]
-        a.plot(t_us, self.voltage_V, color="C2", label=f"u = −S N dm/dt (S = {self.coil_sensitivity_T_per_A:g} T/A,"
-                                                       f" N = {self.n_particles:g})")
+        a.plot(t_us, self.voltage_V, color="C2",
+               label=f"u = −S N dm/dt (S = {self.coil_sensitivity_T_per_A:g} T/A, N = {self.n_particles:g})")
         a.set_xlabel("time (µs)")
         a.set_ylabel("induced voltage (V)")
         a.legend(fontsize=7)
@@ -142,7 +144,8 @@ class MPISignalResult(ImagingResult):
 def _samples_for_langevin(ens, amplitude_A_per_m, n_harmonics):
     """Samples per period so that the aliasing error of the analytic Langevin response is < 1e-15."""
     xi = float(ens.k.max()) * amplitude_A_per_m
-    width = math.asinh(math.pi / xi) if xi > 0 else 10.0  # distance of the nearest pole of L(ξ cos θ) from the real θ axis
+    # distance of the nearest pole of L(ξ cos θ) from the real θ axis
+    width = math.asinh(math.pi / xi) if xi > 0 else 10.0
     n = max(1024, 4 * n_harmonics + 8, int(40.0 / width) + 1)
     return int(2 ** math.ceil(math.log2(n)))
 
