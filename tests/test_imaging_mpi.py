@@ -81,6 +81,16 @@ def test_debye_psf_is_the_exponential_convolution(a_over_w):
     assert res.fwhm_langevin_A_per_m == eq.fwhm_A_per_m
 
 
+@pytest.mark.parametrize("a_over_w", [0.03, 1.0, 30.0])
+def test_debye_psf_tails_on_a_very_wide_grid(a_over_w):
+    m = moment(20)
+    w = field_scale(m)
+    H = np.concatenate([-np.geomspace(1e7 * w, w, 12), np.geomspace(w, 1e7 * w, 12)])
+    res = mpi_psf(m, T, H, tau_s=a_over_w * w / 1e9, sweep_rate_A_per_m_per_s=1e9)
+    ref = np.array([naive.debye_relaxed_psf(h, m, 1 / w, res.lag_A_per_m) for h in H])
+    np.testing.assert_allclose(res.psf_m3, ref, rtol=1e-9)  # pointwise, down to the 1/H² tails
+
+
 def test_debye_psf_fwhm_and_peak_against_reference():
     m = moment(20)
     w = field_scale(m)

@@ -12,7 +12,8 @@ step:
 the integral by 8-point Gauss–Legendre on steps δ ≤ min(2a, local scale of h / 4), so the relaxed PSF
 −u/a is exact to ~1e-10 relative. For a ≤ w/50 (w the field scale of h) the convolution integral
 ∫_0^∞ h(H − a x) e^{−x} dx is evaluated directly at each H by 24-point Gauss–Laguerre quadrature (the
-integrand is smooth on the scale w/a ≥ 50 in x), equally exact.
+integrand is smooth on the scale w/a ≥ 50 in x), equally exact; the same quadrature serves fields beyond
+|H| = 400 (w + a) for any a (there h varies on scales ≥ 100 (w + a)).
 """
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ _GL_W = 0.5 * _GL_W
 _LAG_X, _LAG_W = np.polynomial.laguerre.laggauss(24)
 LAGUERRE_LIMIT = 0.02
 """For a/w ≤ 0.02 the relaxed PSF is the Gauss–Laguerre quadrature of its convolution integral."""
+CORE_WIDTHS = 400.0
+"""The recursion covers |H| ≤ 400 (w + a); farther out, where h varies on scales ≥ 100 (w + a) ≫ a, the
+convolution integral is evaluated point by point by Gauss–Laguerre quadrature."""
 
 
 @njit(cache=True)
@@ -68,15 +72,16 @@ class RelaxedPSF:
     def __init__(self, h, a, w, H_lo, H_hi, required=()):
         self.h, self.a, self.w = h, float(a), float(w)
         self.quadrature = self.a <= LAGUERRE_LIMIT * self.w
-        lo = min(float(H_lo), -20.0 * self.w) - 40.0 * self.a
-        hi = max(float(H_hi), 20.0 * self.w + 20.0 * self.a)
+        core = CORE_WIDTHS * (self.w + self.a)  # beyond ±core h varies on scales ≥ 100 (w + a): quadrature
+        lo = min(max(float(H_lo), -core), -20.0 * self.w) - 40.0 * self.a
+        hi = max(min(float(H_hi), core), 20.0 * self.w + 20.0 * self.a)
         if self.quadrature:
             self.grid = np.union1d(np.linspace(-20.0 * self.w, 20.0 * self.w, 4001),
                                    np.asarray(required, dtype=np.float64))
             self.u = -self.a * self._laguerre(self.grid)
             return
         req = np.asarray(required, dtype=np.float64)
-        self.grid = _grid(lo, hi, self.a, self.w, req)
+        self.grid = _grid(lo, hi, self.a, self.w, req[(req >= lo) & (req <= hi)])
         delta = np.diff(self.grid)
         decay = np.exp(-delta / self.a)
         forcing = _forcing(h, self.grid[:-1], delta, self.a)
@@ -110,7 +115,9 @@ class RelaxedPSF:
         hit = (idx < len(self.grid)) & (self.grid[np.minimum(idx, len(self.grid) - 1)] == flat)
         res = out.ravel()
         res[hit] = -self.u[idx[hit]] / self.a
-        for j in np.nonzero(~hit)[0]:
+        outside = ~hit & ((flat < self.grid[0]) | (flat > self.grid[-1]))
+        res[outside] = self._laguerre(flat[outside])
+        for j in np.nonzero(~hit & ~outside)[0]:
             res[j] = self._value_at(flat[j])
         return res.reshape(H.shape)
 
