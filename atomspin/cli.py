@@ -183,7 +183,8 @@ def cmd_build(a) -> int:
 
     from atomspin.batch import expand, load_recipe
     from atomspin.batch.report import plot_cross_section
-    from atomspin.batch.tasks import Context, check_steps_available, step_structure
+    from atomspin.batch.steps import step
+    from atomspin.batch.tasks import Context, check_steps_available
 
     recipe = load_recipe(a.recipe)
     tasks = expand(recipe)
@@ -200,7 +201,7 @@ def cmd_build(a) -> int:
     if out.suffix.lower() not in (".extxyz", ".xyz"):
         raise _UsageError(f"-o: {a.output!r} must end in .extxyz or .xyz")
     ctx = Context(task)
-    step_structure(ctx)
+    step("structure").run(ctx)
     out.parent.mkdir(parents=True, exist_ok=True)
     ase.io.write(out, ctx.atoms, format="extxyz")
     png = out.with_suffix(".png")

@@ -17,16 +17,17 @@ from pathlib import Path
 import numpy as np
 
 from atomspin.batch.paths import inside, safe_filename
+from atomspin.batch.steps import headline_keys, result_prefixes
 
 __all__ = ["summary_rows", "format_table", "make_report", "plot_cross_section", "IDENTITY_KEYS"]
 
 #: columns that identify a row (shown first)
 IDENTITY_KEYS = ("variant", "phase", "shape", "diameter_nm", "delta", "apb_plane", "T_K", "seed")
 _BOOKKEEPING = {"task_hash", "study", "params", "steps", "walltime_s", "npz_file", "apb"}
-_RESULT_PREFIXES = ("s_", "tc_", "disorder_", "loop_", "kv_", "sar_")
-#: headline results, shown first in tables and figures when present
-_PRIORITY = ("n_magnetic", "Ms_A_per_m", "Hc_A_per_m", "Mr", "K_eff_J_per_m3", "barrier_J", "barrier_over_kT",
-             "SAR_W_per_g", "mean_canting_deg", "Tc_K", "s_net_moment_muB", "s_vacancy_fraction")
+#: prefixes of the keys the study steps absorb from their results (atomspin.batch.steps)
+_RESULT_PREFIXES = result_prefixes()
+#: headline results of the study steps by rank, shown first in tables and figures when present
+_PRIORITY = tuple(headline_keys())
 _MAX_PANELS = 6
 
 #: preferred x arrays of result curves (first match wins)
