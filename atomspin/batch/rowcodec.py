@@ -43,12 +43,16 @@ def stored_task_hash(h: str) -> str:
     return TASK_PREFIX + str(h)
 
 
-def task_hash_of(kvp) -> str | None:
-    """The task hash of a row's key-value pairs (rows of earlier versions of the store hold it bare)."""
+def task_hash_of(kvp, unique_id=None) -> str | None:
+    """The task hash of a row's key-value pairs. Rows of earlier versions of the store hold it bare, with
+    a random ``unique_id``; a row of this version has ``unique_id == task_hash``. Without ``unique_id`` a
+    leading :data:`TASK_PREFIX` is taken for the prefix (a hex hash never starts with it)."""
     v = kvp.get("task_hash")
     if v is None:
         return None
     v = str(v)
+    if unique_id is not None and str(unique_id) != v:
+        return v  # written by an earlier version
     return v[len(TASK_PREFIX):] if v.startswith(TASK_PREFIX) else v
 
 

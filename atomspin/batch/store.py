@@ -282,9 +282,9 @@ class ResultStore(StoreOpening):
 
     def _side_file(self, row, kvp) -> Path:
         """The side file of a row, resolved inside the store's side-file folder, or ValueError."""
-        h = rc.task_hash_of(kvp)
+        h = rc.task_hash_of(kvp, getattr(row, "unique_id", None))
         p = Path(str(row.npz_file))
-        if not (p.name == f"{h}.npz" or (p.name.startswith(f"{h}.") and p.name.endswith(".npz"))):
+        if p.name != f"{h}.npz":
             raise ValueError(f"npz_file {str(p)!r} is not named after the row's task")
         if self.is_file:
             if p.is_absolute():
@@ -316,7 +316,7 @@ class ResultStore(StoreOpening):
         try:
             row = self.db.get(id=int(rid)) if isinstance(row_or_id, (int, np.integer)) else row_or_id
             kvp = dict(row.key_value_pairs)
-            h = rc.task_hash_of(kvp)
+            h = rc.task_hash_of(kvp, getattr(row, "unique_id", None))
             data = dict(row.data or {})
             stored = data.get("checksum")
             if stored is None:
@@ -357,12 +357,11 @@ class ResultStore(StoreOpening):
 
     def done_hashes(self, verify: bool = True) -> set:
         """Task hashes that have a sound row (corrupted rows are listed in :attr:`corrupted` instead)."""
-        return {h for h in (rc.task_hash_of(r.key_value_pairs) for r in self.rows(verify=verify))
-                if h is not None}
+        return {h for h in (self.task_hash(r) for r in self.rows(verify=verify)) if h is not None}
 
     def task_hash(self, row) -> str | None:
         """The task hash of a row (without the stored prefix)."""
-        return rc.task_hash_of(row.key_value_pairs)
+        return rc.task_hash_of(row.key_value_pairs, getattr(row, "unique_id", None))
 
     def arrays(self, row) -> dict:
         """The arrays of a row, from ``data`` or from its side ``.npz`` file (resolved inside the store's
