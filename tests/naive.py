@@ -47,15 +47,10 @@ def naive_energy(model, spins, field=None):
     return sum(naive_energy_terms(model, spins, field).values())
 
 
-def naive_fields(model, spins, field=None, eps=1e-5, terms=None):
-    """h = −∂E/∂ŝ (meV) by central differences of :func:`naive_energy_terms` (E is a polynomial of degree
-    ≤ 4 in the spin components: the error is O(eps²) with tiny coefficients). ``terms``: only those."""
+def numeric_fields(energy, spins, eps=1e-5):
+    """h = −∂E/∂ŝ by central differences of the function ``energy(spins)`` (every term of the Hamiltonian is
+    a polynomial of degree ≤ 4 in the Cartesian spin components: the error is O(eps²), tiny coefficients)."""
     s = np.asarray(spins, dtype=float)
-
-    def energy(x):
-        t = naive_energy_terms(model, x, field)
-        return sum(v for k, v in t.items() if terms is None or k in terms)
-
     h = np.empty_like(s)
     for i in range(len(s)):
         for k in range(3):
@@ -64,6 +59,15 @@ def naive_fields(model, spins, field=None, eps=1e-5, terms=None):
             sm[i, k] -= eps
             h[i, k] = -(energy(sp) - energy(sm)) / (2 * eps)
     return h
+
+
+def naive_fields(model, spins, field=None, eps=1e-5, terms=None):
+    """h = −∂E/∂ŝ (meV) of :func:`naive_energy_terms` (``terms``: only those) by central differences."""
+    def energy(x):
+        t = naive_energy_terms(model, x, field)
+        return sum(v for k, v in t.items() if terms is None or k in terms)
+
+    return numeric_fields(energy, spins, eps)
 
 
 # ----------------------------------------------------------------------------- pure-Python RNG

@@ -2,6 +2,7 @@
 numpy derivative of SpinModel.energy."""
 import numpy as np
 import pytest
+from naive import numeric_fields
 from toy_models import random_model
 
 from atomspin.measure import anisotropy_field_T, geodesic_distance, geodesic_path, gneb, relax, uniaxial_cluster
@@ -16,14 +17,7 @@ def test_effective_field_is_minus_gradient_of_energy():
     m = random_model(n=7, n_pairs=10, seed=0)
     s = m.spins
     h = effective_field(m, s)
-    eps = 1e-6
-    num = np.zeros_like(s)
-    for i in range(m.n):
-        for a in range(3):
-            sp, sm = s.copy(), s.copy()
-            sp[i, a] += eps
-            sm[i, a] -= eps
-            num[i, a] = -(m.energy(sp) - m.energy(sm)) / (2 * eps)
+    num = numeric_fields(m.energy, s, eps=1e-6)
     assert np.allclose(h, num, atol=1e-6)
 
 
