@@ -14,7 +14,6 @@ from toy_models import random_unit as _random_unit
 
 from atomspin.engine import Simulation, colour_classes, effective_field, local_energy_change, slab_blocks
 from atomspin.engine import rng as erng
-from atomspin.model.core import SpinModel
 from atomspin.units import K_B_MEV_PER_K, MU_B_MEV_PER_T
 
 # ----------------------------------------------------------------------------- RNG tests

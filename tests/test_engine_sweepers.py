@@ -160,7 +160,8 @@ def test_sweeper_options_and_moves_are_validated(registered):
 def test_simulation_entry_point_names_bad_arguments():
     model = random_model(n=4, n_pairs=4, seed=0)
     for kwargs, err, match in (
-            (dict(adapt_moves=10 ** 20), ValueError, "adapt_moves: 100000000000000000000 is outside \\[1, 1000000000\\]"),
+            (dict(adapt_moves=10 ** 20), ValueError,
+             "adapt_moves: 100000000000000000000 is outside \\[1, 1000000000\\]"),
             (dict(adapt_moves=0), ValueError, "adapt_moves"),
             (dict(threads=2 ** 63), ValueError, "threads: 9223372036854775808 is outside \\[1, 1024\\]"),
             (dict(threads=1.5), ValueError, "threads"),
