@@ -302,10 +302,14 @@ def boundary_coordination(atoms, mask, n_o=None):
 
 def site_family_by_coordination(atoms, mask):
     """Cations near a boundary take the site family of their actual O coordination: 4 O within
-    BOND_CUTOFF → "A" (tetrahedral), 6 O → "B" (octahedral); others keep their label. Returns the
-    number relabelled."""
+    BOND_CUTOFF → "A" (tetrahedral), 6 O → "B" (octahedral); others keep their label. Only cations
+    deeper than one bond length below the surface are considered (at the surface a B site with
+    2 O missing is an under-coordinated B, not a tetrahedral site). Returns the number relabelled."""
+    from atomspin.structures import data
     from atomspin.structures.labels import neighbour_counts, update_coordination
     mask = np.asarray(mask, bool) & (atoms.numbers != 8)
+    if "depth_nm" in atoms.arrays:
+        mask &= atoms.arrays["depth_nm"] > data.BOND_CUTOFF / 10.0
     if not mask.any():
         return 0
     _, n_o = neighbour_counts(atoms, only=mask)

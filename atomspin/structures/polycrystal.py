@@ -48,14 +48,15 @@ def _b_site_frac(phase, vacancies):
 
 
 def resolve_overlaps(positions, is_cat, margin, cation_min_A, min_distance_A, oxygen_min_A, grain):
-    """Indices to delete so that across grains no cation pair is closer than cation_min_A, no O pair
-    closer than oxygen_min_A and no pair closer than min_distance_A (Å); pairs within one grain are
-    left alone (they are lattice pairs). Per offending pair (shortest first) a cation goes before an
-    O, else the atom nearer to its grain's boundary (larger ``margin``: less inside its own grain)."""
+    """(indices to delete, the atom each was too close to) so that across grains no cation pair is
+    closer than cation_min_A, no O pair closer than oxygen_min_A and no pair closer than
+    min_distance_A (Å); pairs within one grain are left alone (they are lattice pairs). Per offending
+    pair (shortest first) a cation goes before an O, else the atom nearer to its grain's boundary
+    (larger ``margin``: less inside its own grain)."""
     r = max(cation_min_A, min_distance_A, oxygen_min_A)
     pairs = cKDTree(positions).query_pairs(r, output_type="ndarray")
     if len(pairs) == 0:
-        return np.zeros(0, np.int64)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     i, j = pairs[:, 0], pairs[:, 1]
     cross = grain[i] != grain[j]
     i, j = i[cross], j[cross]
@@ -64,13 +65,17 @@ def resolve_overlaps(positions, is_cat, margin, cation_min_A, min_distance_A, ox
     bad = (d < min_distance_A) | ((d < cation_min_A) & ci & cj) | ((d < oxygen_min_A) & ~ci & ~cj)
     i, j, d = i[bad], j[bad], d[bad]
     removed = np.zeros(len(positions), bool)
+    partner = np.full(len(positions), -1)
     for a, b in zip(i[np.argsort(d)], j[np.argsort(d)]):
         if removed[a] or removed[b]:
             continue
         ka = (is_cat[a], margin[a], a)
         kb = (is_cat[b], margin[b], b)
-        removed[a if ka > kb else b] = True
-    return np.flatnonzero(removed)
+        gone, kept = (a, b) if ka > kb else (b, a)
+        removed[gone] = True
+        partner[gone] = kept
+    rem = np.flatnonzero(removed)
+    return rem, partner[rem]
 
 
 def _assemble(parts):
@@ -85,11 +90,11 @@ def _finish_polycrystal(atoms, grain, margin, *, cmin, amin, omin, info, recipe,
     """Overlap removal across grains, then every label (grain, missing_*, depth, counts). Returns
     (atoms, removed atoms {n, grain, valence, is_cat, positions}, charge before the removal)."""
     set_array(atoms, "grain", grain)
-    rem = resolve_overlaps(atoms.positions, atoms.numbers != 8, margin, cmin, amin, omin, grain)
+    rem, partner = resolve_overlaps(atoms.positions, atoms.numbers != 8, margin, cmin, amin, omin, grain)
     keep = np.ones(len(atoms), bool)
     keep[rem] = False
     removed = dict(n=int(len(rem)), grain=grain[rem], valence=atoms.arrays["valence"][rem],
-                   is_cat=atoms.numbers[rem] != 8, positions=atoms.positions[rem])
+                   is_cat=atoms.numbers[rem] != 8, positions=atoms.positions[rem], partner_grain=grain[partner])
     q_before = float(np.sum(atoms.arrays["valence"]))
     atoms = atoms[keep]
     _base_info(atoms, info["phase"], info["lattice_a_A"], recipe, seed)
@@ -274,8 +279,8 @@ def build_multicore(phase="Fe3O4", n_cores=7, core_diameter_nm=8.0, *, size_disp
         where its centre distance to a core it touches is (r_i + r_j)(1 − overlap) (sintered necks).
     misorientation_deg : float ≥ 0 or None
         Orientation of each core relative to core 0: a rotation about a random axis by |N(0, σ)| with
-        σ = misorientation_deg (small σ: oriented attachment, 0: all cores aligned, a single
-        crystal lattice up to the core positions); None: uniformly random orientations.
+        σ = misorientation_deg (small σ: oriented attachment; 0: all cores aligned, one continuous
+        crystal); None: uniformly random orientations.
     centers_nm : (n, 3) floats, nm, optional: explicit core centres (then n_cores = len(centers_nm) and
         the aggregation step is skipped). Cores that cannot be resolved into grain boundaries (a
         core whose own centre lies in another core's grain, i.e. swallowed) give a ValueError naming
@@ -300,8 +305,9 @@ def build_multicore(phase="Fe3O4", n_cores=7, core_diameter_nm=8.0, *, size_disp
     Grain regions are the power (Laguerre) cells of the balls: a point belongs to the core k that
     minimises |x − c_k|² − r_k² among the balls holding it, so every boundary between two cores is a
     patch of their radical plane. Lattice sites are those of each core's rotated lattice (a B or R
-    site at each core centre); ``build_multicore(...)`` of a 25 nm, ~300k-Fe flower takes ≈ 10–20 s
-    (benchmarks/bench_structures.py).
+    site at the centre of core 0, every core's lattice the reference lattice rotated about its own
+    centre, so that ``misorientation_deg=0`` gives one continuous crystal — the oriented-attachment
+    limit, no atom removed). A ~300k-Fe flower takes ≈ 15 s (benchmarks/bench_structures.py).
     """
     phase = data.canonical_phase(phase)
     if centers_nm is None:
@@ -354,9 +360,12 @@ def build_multicore(phase="Fe3O4", n_cores=7, core_diameter_nm=8.0, *, size_disp
     xb = _b_site_frac(phase, vacancies)
     parts, grains = [], []
     touching = np.linalg.norm(C[:, None] - C[None], axis=2) < (radii[:, None] + radii[None])
+    origin0 = C[0] - xb  # the reference lattice: a B (R) site at the centre of core 0
     for k in range(nc):
         R = Rs[k]
-        origin = C[k] - R @ xb
+        # core k: the reference lattice rotated about the core's centre, so that aligned cores
+        # (misorientation 0) continue one crystal and small rotations give small-angle boundaries
+        origin = C[k] + R @ (origin0 - C[k])
         nb = np.flatnonzero(touching[k] & (np.arange(nc) != k))
 
         def region(x, k=k, nb=nb):  # power cell of core k inside its ball
@@ -390,7 +399,9 @@ def build_multicore(phase="Fe3O4", n_cores=7, core_diameter_nm=8.0, *, size_disp
     n_rel = site_family_by_coordination(atoms, gap < 3.0)
     # one record per pair of cores in contact (atoms of both within 3 Å of their radical plane)
     g = atoms.arrays["grain"]
-    pairs = sorted({(int(min(a_, b_)), int(max(a_, b_))) for a_, b_ in zip(g[gap < 3.0], near_k[gap < 3.0])})
+    pairs = {(int(min(a_, b_)), int(max(a_, b_))) for a_, b_ in zip(g[gap < 3.0], near_k[gap < 3.0])}
+    pairs |= {(int(min(a_, b_)), int(max(a_, b_))) for a_, b_ in zip(removed["grain"], removed["partner_grain"])}
+    pairs = sorted(pairs)
     pinfo = []
     for (i, j) in pairs:
         dv = C[j] - C[i]
@@ -413,9 +424,8 @@ def build_multicore(phase="Fe3O4", n_cores=7, core_diameter_nm=8.0, *, size_disp
         out[sel] = distance_to_defect_A(atoms, pinfo[k], idx[sel])
         return out
 
-    r_near = _boundary_gap(removed["positions"], removed["grain"], C, radii)[1]
-    here = [((removed["grain"] == i) & (r_near == j)) | ((removed["grain"] == j) & (r_near == i))
-            for i, j in (pi["grains"] for pi in pinfo)]
+    rg, rp = removed["grain"], removed["partner_grain"]
+    here = [((rg == i) & (rp == j)) | ((rg == j) & (rp == i)) for i, j in (pi["grains"] for pi in pinfo)]
     _record_boundaries(atoms, pinfo, removed, here, zone, dist)
     add_defect_record(atoms, dict(type="multicore_summary", n_cores=nc, diameters_nm=(2 * radii / 10).tolist(),
                                   centers_nm=(C / 10).tolist(), n_boundaries=len(pinfo),
