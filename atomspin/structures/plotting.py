@@ -272,8 +272,8 @@ def plot_grain_moments(atoms, spins, spin_index=None, *, normal=(0, 0, 1), path=
     """Per-grain magnetisation directions on the particle outline (projection along ``normal``).
 
     Each grain is drawn as the outline (convex hull) of its projected atoms, with one arrow from its
-    centroid along the in-plane part of its magnetisation M_g = Σ m_i ŝ_i (length ∝ in-plane
-    fraction of |M_g|, colour = out-of-plane component M_g·n/|M_g|, and a ⊙/⊗ sized by it); the
+    centroid along the in-plane part of its magnetisation M_g = Σ m_i ŝ_i (black, length ∝ in-plane
+    fraction of |M_g|) and a ⊙/⊗ coloured and sized by the out-of-plane component M_g·n/|M_g|; the
     legend lists |M_g| per spin in μB. Returns the matplotlib Figure.
     """
     from matplotlib import pyplot as plt
@@ -310,7 +310,7 @@ def plot_grain_moments(atoms, spins, spin_index=None, *, normal=(0, 0, 1), path=
         col = plt.colormaps["coolwarm"](norm(mz))
         if np.linalg.norm(d) > 1e-3:
             ax.annotate("", xy=cen + d / 2, xytext=cen - d / 2,
-                        arrowprops=dict(arrowstyle="-|>", lw=2.2, mutation_scale=18, color=col))
+                        arrowprops=dict(arrowstyle="-|>", lw=2.4, mutation_scale=20, color="k"))
         # out-of-plane part: ⊙ (towards the viewer, along n) or ⊗, sized by |M·n|/|M|
         ax.text(*cen, "⊙" if mz >= 0 else "⊗", ha="center", va="center", color=col,
                 fontsize=6 + 10 * abs(mz), zorder=5)
