@@ -47,6 +47,17 @@ def _b_site_frac(phase, vacancies):
     return cell.positions[k].copy()
 
 
+def _check_common(phase, b_valence, vacancies, zone_nm, cation_min_A, min_distance_A, oxygen_min_A, vacuum_nm, seed):
+    """The arguments both polycrystal builders share, validated (one ValueError naming the argument)."""
+    check_choice("b_valence", b_valence, B_VALENCE_RULES)
+    check_choice("vacancies", vacancies, VACANCY_ORDERS)
+    if phase == "gamma-Fe2O3" and vacancies == "ordered":
+        raise ValueError("vacancies: polycrystals use the cubic cell; 'ordered' (tetragonal) is not supported here")
+    return (check_real("zone_nm", zone_nm, 0.0, None), check_real("cation_min_A", cation_min_A, 0.0, 3.0),
+            check_real("min_distance_A", min_distance_A, 0.0, 2.0), check_real("oxygen_min_A", oxygen_min_A, 0.0, 2.8),
+            check_real("vacuum_nm", vacuum_nm, 0.0, 100.0), check_seed(seed))
+
+
 def resolve_overlaps(positions, is_cat, margin, cation_min_A, min_distance_A, oxygen_min_A, grain):
     """(indices to delete, the atom each was too close to) so that across grains no cation pair is
     closer than cation_min_A, no O pair closer than oxygen_min_A and no pair closer than
@@ -176,16 +187,8 @@ def build_bicrystal(phase="Fe3O4", boundary="tilt", angle_deg=10.0, *, axis=(0, 
     check_choice("shape", shape, [s for s in SHAPES if s != "ellipsoid"])
     from atomspin.structures.particle import MAX_SIZE_NM, _shape_dict
     dnm = check_real("diameter_nm", diameter_nm, 0.0, MAX_SIZE_NM, lo_open=True)
-    check_choice("b_valence", b_valence, B_VALENCE_RULES)
-    check_choice("vacancies", vacancies, VACANCY_ORDERS)
-    if phase == "gamma-Fe2O3" and vacancies == "ordered":
-        raise ValueError("vacancies: polycrystals use the cubic cell; 'ordered' (tetragonal) is not supported here")
-    zone = check_real("zone_nm", zone_nm, 0.0, None)
-    cmin = check_real("cation_min_A", cation_min_A, 0.0, 3.0)
-    amin = check_real("min_distance_A", min_distance_A, 0.0, 2.0)
-    omin = check_real("oxygen_min_A", oxygen_min_A, 0.0, 2.8)
-    vac = check_real("vacuum_nm", vacuum_nm, 0.0, 100.0)
-    seed = check_seed(seed)
+    zone, cmin, amin, omin, vac, seed = _check_common(phase, b_valence, vacancies, zone_nm, cation_min_A,
+                                                      min_distance_A, oxygen_min_A, vacuum_nm, seed)
     rng = np.random.default_rng(seed)
     sh = _shape_dict(shape, dnm, 1.0, 2.0 / 3.0, None)
     rb = bounding_radius_A(dict(sh, center_A=[0, 0, 0]))
@@ -321,16 +324,8 @@ def build_multicore(phase="Fe3O4", n_cores=7, core_diameter_nm=8.0, *, size_disp
     sig = check_real("size_dispersion", size_dispersion, 0.0, 1.0)
     ov = check_real("overlap", overlap, 0.0, 0.5)
     spread = None if misorientation_deg is None else check_real("misorientation_deg", misorientation_deg, 0.0, 180.0)
-    check_choice("b_valence", b_valence, B_VALENCE_RULES)
-    check_choice("vacancies", vacancies, VACANCY_ORDERS)
-    if phase == "gamma-Fe2O3" and vacancies == "ordered":
-        raise ValueError("vacancies: polycrystals use the cubic cell; 'ordered' (tetragonal) is not supported here")
-    zone = check_real("zone_nm", zone_nm, 0.0, None)
-    cmin = check_real("cation_min_A", cation_min_A, 0.0, 3.0)
-    amin = check_real("min_distance_A", min_distance_A, 0.0, 2.0)
-    omin = check_real("oxygen_min_A", oxygen_min_A, 0.0, 2.8)
-    vac = check_real("vacuum_nm", vacuum_nm, 0.0, 100.0)
-    seed = check_seed(seed)
+    zone, cmin, amin, omin, vac, seed = _check_common(phase, b_valence, vacancies, zone_nm, cation_min_A,
+                                                      min_distance_A, oxygen_min_A, vacuum_nm, seed)
     rng = np.random.default_rng(seed)
     radii = 5.0 * d0 * np.exp(sig * rng.normal(size=nc)) if sig > 0 else np.full(nc, 5.0 * d0)
     if np.any(radii > 150.0):

@@ -64,6 +64,22 @@ def _check_111(plane, name="plane"):
     return h, h / np.linalg.norm(h)
 
 
+def _check_plane_args(atoms, what, plane, point, termination, zone_nm, cation_min_A, min_distance_A, seed):
+    """The arguments insert_twin and insert_stacking_fault share, validated before any work:
+    (Miller indices, unit normal, requested point (Å), zone_nm, cation_min_A, min_distance_A, seed)."""
+    _require_single_crystal_spinel(atoms, what)
+    h, n = _check_111(plane)
+    if termination is not None:
+        check_choice("termination", termination, ("kagome", "mixed"))
+    zone = check_real("zone_nm", zone_nm, 0.0, None)
+    cmin = check_real("cation_min_A", cation_min_A, 0.0, 3.0)
+    amin = check_real("min_distance_A", min_distance_A, 0.0, 2.0)
+    seed = check_seed(seed)
+    shape = get_shape(atoms)
+    p_req = np.asarray(shape["center_A"], float) if point is None else check_vector("point", point, allow_zero=True)
+    return h, n, p_req, zone, cmin, amin, seed
+
+
 def _rotation_op(q, n):
     R = 2.0 * np.outer(n, n) - np.eye(3)  # 180° about n
     return R, (lambda x: q + (np.asarray(x) - q) @ R.T)
@@ -217,18 +233,10 @@ def insert_twin(atoms, plane=(1, 1, 1), *, point=None, operation="rotation", ter
     benchmarks/bench_structures.py. The exchange across the boundary comes from the actual Fe–O–Fe
     geometry (``SpinModel.from_atoms``; pair classes per boundary: ``atomspin.model.boundary_pair_classes``).
     """
-    _require_single_crystal_spinel(atoms, "insert_twin")
-    h, n = _check_111(plane)
     check_choice("operation", operation, TWIN_OPERATIONS)
-    if termination is not None:
-        check_choice("termination", termination, ("kagome", "mixed"))
-    zone = check_real("zone_nm", zone_nm, 0.0, None)
-    cmin = check_real("cation_min_A", cation_min_A, 0.0, 3.0)
-    amin = check_real("min_distance_A", min_distance_A, 0.0, 2.0)
-    seed = check_seed(seed)
+    h, n, p_req, zone, cmin, amin, seed = _check_plane_args(atoms, "insert_twin", plane, point, termination, zone_nm,
+                                                          cation_min_A, min_distance_A, seed)
     rng = np.random.default_rng(seed)
-    shape = get_shape(atoms)
-    p_req = np.asarray(shape["center_A"], float) if point is None else check_vector("point", point, allow_zero=True)
     term, k, q, R, op = _choose_twin_layer(atoms, n, p_req, operation, termination, cmin, amin)
     out, moved = rigid_half(atoms, n, q, op, rng=rng)
     # grains: the twinned side is a new grain of orientation R (about q)
@@ -293,17 +301,9 @@ def insert_stacking_fault(atoms, plane=(1, 1, 1), *, point=None, termination="ka
     layers, atoms and charge removed at both planes, counts, ``boundary_coordination``). The grain
     label is unchanged (the crystal keeps its orientation on both sides).
     """
-    _require_single_crystal_spinel(atoms, "insert_stacking_fault")
-    h, n = _check_111(plane)
-    if termination is not None:
-        check_choice("termination", termination, ("kagome", "mixed"))
-    zone = check_real("zone_nm", zone_nm, 0.0, None)
-    cmin = check_real("cation_min_A", cation_min_A, 0.0, 3.0)
-    amin = check_real("min_distance_A", min_distance_A, 0.0, 2.0)
-    seed = check_seed(seed)
+    h, n, p_req, zone, cmin, amin, seed = _check_plane_args(atoms, "insert_stacking_fault", plane, point, termination,
+                                                          zone_nm, cation_min_A, min_distance_A, seed)
     rng = np.random.default_rng(seed)
-    shape = get_shape(atoms)
-    p_req = np.asarray(shape["center_A"], float) if point is None else check_vector("point", point, allow_zero=True)
     a = float(atoms.info["lattice_a_A"])
     term, k, q1, R1, op1 = _choose_twin_layer(atoms, n, p_req, "rotation", termination, cmin, amin)
     out1, moved1 = rigid_half(atoms, n, q1, op1, rng=rng)
