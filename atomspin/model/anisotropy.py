@@ -80,7 +80,7 @@ def _ideal_shells(r_bond, r_nn, r_far):
     orientations, B sites in 4 (local trigonal axis along one of the ⟨111⟩), R sites in 1; crystal axes = x, y, z
     (the convention of the cubic term in :mod:`atomspin.model.core`).
     """
-    from atomspin.model._testing import rocksalt_box, spinel_box
+    from atomspin.model.reference_lattices import rocksalt_box, spinel_box
     from atomspin.model.geometry import classify_pairs
 
     out = {}

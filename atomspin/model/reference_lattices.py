@@ -1,8 +1,9 @@
-"""Small, independent structure builders for the model tests (not a public API).
+"""Ideal bulk reference lattices of the model layer: spinel and rock-salt boxes and spheres.
 
-They build the ideal lattices directly with ``ase.spacegroup.crystal`` and attach only the labels the model
-needs, so the model tests do not depend on :mod:`atomspin.structures`. :mod:`atomspin.model.anisotropy` also
-uses them to derive the ideal-bulk neighbour shells of the Néel surface term.
+Built directly with ``ase.spacegroup.crystal`` and labelled with only what the model needs, so that the
+model layer does not depend on :mod:`atomspin.structures` (imports run one way). Used by
+:mod:`atomspin.model.anisotropy` to derive the ideal-bulk neighbour shells of the Néel surface term, and
+by the model tests as independent inputs.
 """
 
 from __future__ import annotations
