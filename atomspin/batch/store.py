@@ -5,7 +5,7 @@
 * A row holds the final structure, key-value pairs (``task_hash``, phase, shape, size, defect parameters,
   T, seed, results …) and arrays in ``data``; how keys, values and the checksum are written is in
   :mod:`atomspin.batch.rowcodec`. Rows whose arrays exceed :data:`NPZ_THRESHOLD_BYTES` keep them in a
-  side file ``<db stem>_npz/<hash>.<checksum>.npz`` beside the database (for a server URL: in
+  side file ``<db stem>_npz/<hash>.npz`` beside the database (for a server URL: in
   ``<database name>_npz`` in the folder the store was opened from, referenced by absolute path). A side
   file is read only from that folder and only under its task's name; anything else is refused.
 
