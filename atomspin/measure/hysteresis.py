@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from atomspin.validation import check_seed
+from atomspin.validation import check_array, check_seed
 from atomspin.measure.results import (ResultBase, advance, check_direction, check_finite_scalar, check_int,
                                       fibonacci_directions)
 from atomspin.units import MU_0, MU_B
@@ -56,7 +56,7 @@ def loop_fields(B_max_T, n_per_branch=50):
 
 
 def _check_fields(fields_T):
-    f = np.asarray(fields_T, dtype=np.float64)
+    f = check_array("fields_T", fields_T)
     if f.ndim != 1 or f.size == 0:
         raise ValueError("fields_T: empty; need a 1-D field sweep with at least 3 values (tesla)")
     if f.size < 3:
