@@ -437,7 +437,7 @@ def zfc_fc(model, temperatures, B_T, direction=(0.0, 0.0, 1.0), n_orientations=N
     """
     from atomspin.engine import EngineOptions
 
-    Ts = np.sort(np.atleast_1d(np.asarray(temperatures, dtype=np.float64)))
+    Ts = np.sort(np.atleast_1d(check_array("temperatures", temperatures)))
     if Ts.ndim != 1 or Ts.size < 2 or not np.all(np.isfinite(Ts)) or np.any(Ts < 0):
         raise ValueError("temperatures: need ≥ 2 finite temperatures, all in [0, inf) K")
     B = check_finite_scalar("B_T", B_T, 0.0, np.inf, lo_open=True)
