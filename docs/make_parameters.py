@@ -92,8 +92,8 @@ SET_MOMENTS = {
 
 _MAG_EX = {
     "AA": Src(US95, "U", "J_AA; values as quoted in atomistic papers, primary paper not read; " + TC_CHECK),
-    "AB": Src(US95, "U", "J_AB; as for AA; " + TC_CHECK),
-    "BB": Src(US95, "U", "J_BB = +0.24 meV chosen over the +0.63 meV of several atomistic papers because it "
+    "AB": Src(US95, "U", "J_AB; as quoted, primary paper not read; " + TC_CHECK),
+    "BB": Src(US95, "U", "J_BB as quoted (primary paper not read); +0.24 meV chosen over the +0.63 meV of several atomistic papers because it "
                          "reproduces Tc (0.63 meV gives ≈ 910–920 K, +7 %); " + TC_CHECK),
     "BB180": Src("McKenna et al. 2014; Gilks et al. 2013 (qualitative)", "U",
                  GK_RULE + "; override with overrides={'BB180': ...}"),
@@ -109,10 +109,10 @@ _MAGH_EX = {k: Src(v.source, v.status, v.note.replace(TC_CHECK, "") .rstrip("; "
                     "860–884 K vs ≈ 918 K experiment (−4…−6 %, tests/test_tc.py)" if k in ("AA", "AB", "BB") else ""))
             for k, v in _MAG_EX.items()}
 _KOD_EX = {
-    "AA": Src(KB99, "U", "J_TT (tetrahedral–tetrahedral); primary paper not read. Classical Monte Carlo with this "
+    "AA": Src(KB99, "U", "J_TT (tetrahedral–tetrahedral); as quoted, primary paper not read. Classical Monte Carlo with this "
                          "set orders at 639–666 K, −28 % vs experiment (tests/test_tc.py): not the default"),
-    "AB": Src(KB99, "U", "J_TO; as for AA"),
-    "BB": Src(KB99, "U", "J_OO; as for AA"),
+    "AB": Src(KB99, "U", "J_TO; as quoted, primary paper not read"),
+    "BB": Src(KB99, "U", "J_OO; as quoted, primary paper not read"),
     "BB180": Src("= J_TO", "U", GK_RULE),
     "AA_bridged": Src("Anderson / Goodenough–Kanamori superexchange (angle rule)", "U",
                       COS2_RULE.replace("J_AB", "J_TO")),
