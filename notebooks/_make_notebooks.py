@@ -504,7 +504,8 @@ SEED = 1
 T_BODY = 310.0           # K, 37 °C (derived: 273.15 K + 37 K, rounded); Ms(D) is read here
 T_LOW = 10.0             # K, surface-anisotropy study (thermal disorder small)
 # Néel pair surface anisotropy per bond (meV). Range quoted in atomspin.model.build.from_atoms:
-# k_s ≈ 0.01–1 K per atom ≈ 0.001–0.1 meV (physics.md §3, [U]); scanned across that range.
+# k_s ≈ 0.01–1 K per atom ≈ 0.001–0.1 meV, the range of Monte Carlo studies of ferrite particles (unconfirmed,
+# [U] in docs/parameters.md terms); scanned across that range.
 CFG = {
     "ci": dict(sizes=[3.0, 3.5, 4.0], temps=[310.0, 500.0, 600.0, 700.0, 800.0, 900.0, 1000.0], sweeps=150, eq=80,
                bulk_repeat=3,
