@@ -21,6 +21,7 @@ from atomspin.measure.hysteresis import (analyse_loop, hysteresis_loop, Hysteres
                                          ZFCFCResult)
 from atomspin.measure.magnetisation import (MsEstimate, saturation_magnetisation)
 from atomspin.measure.results import (fibonacci_directions)
+from atomspin.measure.spinview import (view_spins)
 from atomspin.measure.stoner_wohlfarth import (random_axes_loop, stoner_wohlfarth_loop, switching_field)
 from atomspin.measure.thermo import (binder_cumulant, size_series, SizeSeriesResult, tc_binder_crossing, tc_chi_peak,
                                      temperature_sweep, TemperatureSweepResult)
@@ -38,5 +39,5 @@ __all__ = [
     "EffectiveAnisotropyResult", "internal_torque", "fit_torque", "free_energy_series", "zero_temperature_barrier",
     "callen_callen_fit", "anisotropy_temperature_series", "CallenCallenResult", "gneb", "GNEBResult",
     "geodesic_path", "geodesic_distance", "relax", "compare_variants", "standard_protocol", "ComparisonResult",
-    "uniaxial_cluster", "anisotropy_field_T", "trend_figures", "saturation_magnetisation", "MsEstimate",
+    "uniaxial_cluster", "anisotropy_field_T", "trend_figures", "view_spins", "saturation_magnetisation", "MsEstimate",
 ]
