@@ -365,7 +365,8 @@ def cmd_report(a) -> int:
 
 
 def cmd_demo(a) -> int:
-    from atomspin.batch import ResultStore, demo_recipe, expand, run_tasks
+    from atomspin.batch import ResultStore, expand, run_tasks
+    from atomspin.batch.defaults import demo_recipe
     from atomspin.batch.tasks import available_steps
 
     avail = available_steps()
