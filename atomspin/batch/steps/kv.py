@@ -22,7 +22,6 @@ SCHEMA = {
 API = ("atomspin.model:SpinModel.from_atoms", "atomspin.measure:effective_anisotropy")
 REQUIRES = ("structure",)
 PREFIX = "kv_"
-# TODO(contract 3): K_eff_J_per_m3 / KV_J become torque_amplitude_2theta_J_per_m3 when measure renames them
 RESULT_KEYS = {
     "K_eff_J_per_m3": (4, "2θ harmonic amplitude of the constrained-MC torque per volume, J/m³"),
     "barrier_J": (5, "lowest escape barrier of the particle moment, J"),
