@@ -1,21 +1,31 @@
-"""Dipolar interaction on macrocells (and exactly, one spin per cell).
+"""Magnetostatic (point-dipole) interaction of the magnetic sites.
 
-E_dip = −½ Σ_{c≠d} M_cᵀ W_cd M_d − ½ Σ_c M_cᵀ W_cc M_c, with M_c = Σ_{i∈c} m_i ŝ_i in μB and::
+E_dip = −½ Σ_{i≠j} μ_iᵀ W_ij μ_j,  μ_i = m_i ŝ_i (μB),  W_ij = μ0 μB² / (4π r³) (3 r̂ r̂ᵀ − 1) [meV/μB²],
 
-    W_cd = μ0 μB² / (4π r_cd³) (3 r̂ r̂ᵀ − 1)        [meV / μB²], r_cd between cell centres
+i.e. exactly the pair energy (μ0/4π r³)[μ_i·μ_j − 3(μ_i·r̂)(μ_j·r̂)] summed once over every pair of a finite
+particle. Methods (``SpinModel.from_atoms(dipolar=...)``, :func:`build_dipolar`):
 
-which for single spins is exactly the point-dipole pair energy
-(μ0/4π r³)[m_i·m_j − 3(m_i·r̂)(m_j·r̂)]. The intra-cell term is W_cc = 0: for a uniformly magnetised cubic
-cell of a cubic lattice the point-dipole sum inside the cell vanishes (the demagnetising field −M/3 of the
-cube and the Lorentz field +M/3 cancel; the near-lattice sum is zero by symmetry), so the continuum
-self term −μ0/(3V_c) must *not* be added for point dipoles. Cells of one spin each therefore reproduce the
-exact pairwise sum. Cell centres are the mean positions of their spins. (Macrocell method as in Evans et
-al., J. Phys.: Condens. Matter 26, 103202 (2014).) Error: the intra-cell sum of non-uniform (disordered)
-cells is neglected, and cells that are not cubic-symmetric (cut at the surface) get no shape correction. This error is large for
-small particles of the ferrimagnetic spinel: ΔE(x − z) of an aspect-2 magnetite ellipsoid in the Néel state,
-exact vs 1 nm / 2 nm cells (meV): 3 × 6 nm 1.65 vs 5.12 / −2.15, 4 × 8 nm 4.61 vs 6.24 / 3.15, 5 × 10 nm
-16.45 vs 18.54 / 6.66 (tests/test_model_dipolar.py) — hence ``from_atoms(dipolar=True)`` uses the exact
-sum up to 3000 spins and 1 nm cells above.
+* ``"lattice"`` (default for particles, :class:`~atomspin.model.dipolar_lattice.LatticeDipolar`): FFT
+  convolution over crystal unit cells with one kernel per pair of occupied cosets (cell positions) —
+  **exact** (equal to the pairwise sum to ~1e-13 relative) for every site on the crystal's fine grid,
+  which holds all builder output (vacancies, surfaces, antiphase boundaries, FeO cores); off-grid sites
+  are summed pair by pair. Cost O(B² n_cells log n_cells), B = occupied cosets (24 for magnetite).
+* ``"exact"`` (:class:`ExactDipolar`): the O(N²) pairwise sum on the fly (no N² tensor), the reference.
+* a float (nm): the former macrocell approximation (:func:`build_macrocells`, point dipoles at cell
+  centres, W_cc = 0), kept for comparison only — it is +46 % (5 × 10 nm) to +96 % (6 × 9 nm) off the
+  exact shape energy of magnetite, because cells cut through the ferrimagnetic sublattices.
+
+Periodic boxes get no dipolar term: the point-dipole sum of an infinite periodic lattice is conditionally
+convergent — its value depends on the macroscopic shape of the sample (the demagnetising field), which a
+periodic box does not have. With conducting ("tin-foil") boundaries the Ewald sum of a uniformly
+magnetised cubic lattice is zero by symmetry (for the spinel the trigonal local fields of the four B
+sites cancel in the sum), so the periodic model stands for the shape-free bulk material; shape
+anisotropy belongs to particles. Asking for dipolar terms on a periodic box is a ValueError.
+
+Rigid rotations: for a collinear state ŝ_i = σ_i n̂ the dipolar energy is E(n̂) = n̂ᵀ D n̂ with the shape
+tensor D = −½ Σ_{i≠j} q_i q_j W_ij, q_i = σ_i m_i (:func:`shape_tensor_J`); continuum limit
+D → ½ μ0 Ms² V (N_demag − ⅓) for point dipoles on a cubic lattice (the Lorentz cavity term −⅓ is
+isotropic and drops out of every energy difference).
 """
 
 from __future__ import annotations
@@ -27,16 +37,161 @@ from atomspin.units import ANGSTROM, MEV, MU_0, MU_B
 
 #: μ0 μB² / (4π · 1 Å³) in meV
 DIP_PREFACTOR_MEV_A3 = MU_0 / (4 * np.pi) * MU_B ** 2 / ANGSTROM ** 3 / MEV
+#: the exact pairwise method is refused above this many spins (N² pair evaluations per call: 4e8 at the
+#: limit, ≈ 1 s on 2 cores; derived)
+EXACT_MAX_SPINS = 20000
+#: memory limit (bytes) of the lattice FFT arrays (a single process should stay under ~4 GB; derived)
+LATTICE_MAX_BYTES = 3 * 2 ** 30
+METHODS = ("lattice", "exact")
 
 _MAX_TENSOR_BYTES = 2 * 1024 ** 3
 
 
-def dipolar_tensor(centres_A, self_volume_A3=None):
-    """(C, C, 3, 3) W_cd in meV/μB² for cell centres in Å.
+def _check_state(spins, moments, n):
+    s = np.asarray(spins, dtype=np.float64)
+    m = np.asarray(moments, dtype=np.float64)
+    if s.shape != (n, 3):
+        raise ValueError(f"spins: expected shape ({n}, 3), got {s.shape}")
+    if m.shape != (n,):
+        raise ValueError(f"moments: expected shape ({n},), got {m.shape}")
+    return s, m
 
-    ``self_volume_A3`` (C,), optional: adds the continuum cube self term W_cc = −μ0 μB²/(3 V_c) (not used by
-    :func:`build_macrocells`, see the module docstring); None → W_cc = 0.
+
+def _collinear_charges(spins, moments, tol=1e-6):
+    """Signed moments q_i = m_i ŝ_i·n̂ (μB) of a collinear state ŝ_i = ±n̂ (ValueError otherwise)."""
+    s = np.asarray(spins, dtype=np.float64)
+    m = np.asarray(moments, dtype=np.float64)
+    n = len(m)
+    if s.shape != (n, 3):
+        raise ValueError(f"spins: expected shape ({n}, 3), got {s.shape}")
+    if n == 0:
+        return np.zeros(0)
+    w, v = np.linalg.eigh(s.T @ s)
+    axis = v[:, -1]
+    proj = s @ axis
+    if np.max(np.abs(np.abs(proj) - 1.0)) > tol:
+        raise ValueError("spins: the shape tensor needs a collinear state (every ŝ_i = ±n̂); "
+                         f"largest deviation {np.max(np.abs(np.abs(proj) - 1.0)):.3g}")
+    return m * np.sign(proj)
+
+
+class ExactDipolar:
+    """Exact pairwise point-dipole sum, O(N²) per call, computed on the fly (no N² tensor in memory).
+
+    Parameters
+    ----------
+    positions_A : (N, 3) float, Å
     """
+
+    method = "exact"
+
+    def __init__(self, positions_A):
+        pos = np.ascontiguousarray(positions_A, dtype=np.float64).reshape(-1, 3)
+        self.positions = pos
+        self.n = len(pos)
+        if self.n > EXACT_MAX_SPINS:
+            raise ValueError(f"dipolar: 'exact' sums N² = {self.n ** 2:.3g} pairs per call; allowed up to "
+                             f"{EXACT_MAX_SPINS} spins (use dipolar='lattice')")
+        if self.n > 1:
+            from scipy.spatial import cKDTree
+
+            if len(cKDTree(pos).query_pairs(1e-6)):
+                raise ValueError("positions: two magnetic sites at the same position")
+        self.memory_estimate = 24 * self.n
+
+    def describe(self):
+        return f"exact pairwise sum over {self.n} spins"
+
+    def field_per_moment(self, mu):
+        """H_i = Σ_{j≠i} W_ij μ_j (N, 3) in meV/μB."""
+        from atomspin.model.dipolar_kernels import pairwise_fields
+
+        mu = np.ascontiguousarray(mu, dtype=np.float64).reshape(self.n, 3)
+        out = np.zeros((self.n, 3))
+        if self.n > 1:
+            pairwise_fields(self.positions, mu, DIP_PREFACTOR_MEV_A3, out)
+        return out
+
+    def fields_meV(self, spins, moments):
+        """−∂E_dip/∂ŝ_i (N, 3) in meV."""
+        s, m = _check_state(spins, moments, self.n)
+        return m[:, None] * self.field_per_moment(m[:, None] * s)
+
+    def energy_meV(self, spins, moments):
+        """E_dip in meV."""
+        s, m = _check_state(spins, moments, self.n)
+        mu = m[:, None] * s
+        return float(-0.5 * np.sum(mu * self.field_per_moment(mu)))
+
+    def shape_tensor_meV(self, spins, moments):
+        """D (3, 3) meV, E_dip(R ŝ) = (R n̂)ᵀ D (R n̂) for the collinear state ``spins``."""
+        q = _collinear_charges(spins, moments)
+        d = np.empty((3, 3))
+        for l in range(3):
+            mu = np.zeros((self.n, 3))
+            mu[:, l] = q
+            d[:, l] = -0.5 * (q @ self.field_per_moment(mu))
+        return 0.5 * (d + d.T)
+
+
+def build_dipolar(positions_A, method="lattice", *, spacing_A=None, max_bytes=LATTICE_MAX_BYTES):
+    """The dipolar object of a set of sites.
+
+    Parameters
+    ----------
+    positions_A : (N, 3) float, Å
+    method : {"lattice", "exact"}
+    spacing_A : (3,) float, Å, optional
+        Fine lattice step (``"lattice"``; default: found from the positions).
+    max_bytes : float
+        Memory limit of the lattice FFT (ValueError naming ``dipolar`` before any work).
+
+    Returns
+    -------
+    LatticeDipolar or ExactDipolar
+        Objects with ``energy_meV(spins, moments)``, ``fields_meV(spins, moments)`` (contract 6) and
+        ``shape_tensor_meV(spins, moments)``.
+    """
+    if method == "exact":
+        return ExactDipolar(positions_A)
+    if method == "lattice":
+        from atomspin.model.dipolar_lattice import LatticeDipolar
+
+        return LatticeDipolar(positions_A, spacing_A=spacing_A, max_bytes=max_bytes)
+    raise ValueError(f"dipolar: {method!r} is not one of {list(METHODS)}")
+
+
+def shape_tensor_J(model, spins=None):
+    """Shape (rigid-rotation) tensor D in J of a collinear state: E_dip(n̂) = n̂ᵀ D n̂.
+
+    Parameters
+    ----------
+    model : SpinModel
+        With a dipolar object (``model.dipolar``), or None: then the exact pairwise sum is used when the
+        model is small enough, else the lattice method is built for the call.
+    spins : (N, 3) unit vectors, optional
+        A collinear state ŝ_i = σ_i n̂ (default ``model.spins``, the Néel state); only the signs σ_i
+        matter.
+
+    Returns
+    -------
+    (3, 3) float, J
+        Symmetric; exact for the point-dipole sum. For a particle its anisotropic part is the shape
+        anisotropy: E(n̂1) − E(n̂2) = (n̂1ᵀDn̂1 − n̂2ᵀDn̂2). Continuum limit ½ μ0 Ms² V (N − ⅓).
+    """
+    s = model.spins if spins is None else spins
+    dip = model.dipolar
+    if dip is None or not hasattr(dip, "shape_tensor_meV"):
+        if any(getattr(model, "pbc", (False,) * 3)):
+            raise ValueError("model: periodic boxes have no shape tensor (see atomspin.model.dipolar)")
+        dip = ExactDipolar(model.positions) if model.n <= 3000 else build_dipolar(model.positions, "lattice")
+    return dip.shape_tensor_meV(s, model.moments) * MEV
+
+
+# ----------------------------------------------------------------------------- legacy macrocells
+def dipolar_tensor(centres_A, self_volume_A3=None):
+    """(C, C, 3, 3) W_cd in meV/μB² for cell centres in Å (macrocell method; W_cc = 0 unless
+    ``self_volume_A3`` gives the continuum cube self term −μ0 μB²/(3 V_c))."""
     r = np.asarray(centres_A, dtype=np.float64)
     c = len(r)
     d = r[None, :, :] - r[:, None, :]
@@ -58,17 +213,11 @@ def dipolar_tensor(centres_A, self_volume_A3=None):
 
 
 def build_macrocells(positions_A, cell_size_nm):
-    """Group spins into cubic macrocells of edge ``cell_size_nm`` and compute the dipolar tensor.
+    """Macrocells of edge ``cell_size_nm`` (nm, > 0) or ``"exact"`` (one cell per spin) with their tensor.
 
-    Parameters
-    ----------
-    positions_A : (N, 3) float, Å
-    cell_size_nm : float or "exact"
-        Cell edge in nm (> 0), or ``"exact"`` for one cell per spin (exact pairwise dipolar sum).
-
-    Returns
-    -------
-    DipolarCells
+    The macrocell approximation (point dipoles at the cell centres, W_cc = 0; Evans et al., J. Phys.:
+    Condens. Matter 26, 103202 (2014)) neglects the intra-cell sum and is far from the exact sum for the
+    ferrimagnetic spinel (module docstring); it is kept to compare with. The tensor is (C, C, 3, 3).
     """
     pos = np.asarray(positions_A, dtype=np.float64)
     n = len(pos)

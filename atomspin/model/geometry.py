@@ -33,7 +33,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 #: Pair classes; new classes are appended so that the indices stored in ``SpinModel.pair_class`` stay stable.
 PAIR_CLASSES = ("AA", "AB", "BB", "BB180", "RR1", "RR2", "RA", "RA_direct", "RB", "RB180", "AA_bridged")
@@ -82,27 +81,13 @@ class PairList:
 def _pairs_within(pos, cell, pbc, cutoff):
     """Unordered pairs within ``cutoff`` (Å): (a, b, D = r_b − r_a + shift) with a < b or a == b (image).
 
-    Open boundaries use scipy's cKDTree; any periodic direction uses ASE's vectorised neighbour list.
+    Linear-time cell-list search (:func:`atomspin.model.neighbours.pairs_within`), open or periodic; the
+    pairs are those of scipy's cKDTree (open, distance ≤ cutoff) and ASE's neighbor_list (periodic,
+    distance < cutoff), which it replaced (tests/test_model_geometry.py compares them).
     """
-    if not np.any(pbc):
-        tree = cKDTree(pos)
-        pr = tree.query_pairs(cutoff, output_type="ndarray")
-        a, b = pr[:, 0].astype(np.int64), pr[:, 1].astype(np.int64)
-        return a, b, pos[b] - pos[a]
-    from ase import Atoms
-    from ase.neighborlist import neighbor_list
+    from atomspin.model.neighbours import pairs_within
 
-    at = Atoms(numbers=np.ones(len(pos), dtype=int), positions=pos, cell=cell, pbc=pbc)
-    a, b, D = neighbor_list("ijD", at, cutoff, self_interaction=False)
-    keep = a < b
-    # a == b: a site coupled to its own periodic image; keep one of the ±shift pair
-    same = a == b
-    if np.any(same):
-        Ds = D[same]
-        first = (Ds[:, 0] > 0) | ((Ds[:, 0] == 0) & ((Ds[:, 1] > 0) | ((Ds[:, 1] == 0) & (Ds[:, 2] > 0))))
-        idx = np.flatnonzero(same)[first]
-        keep[idx] = True
-    return a[keep].astype(np.int64), b[keep].astype(np.int64), D[keep]
+    return pairs_within(pos, cutoff, cell=cell, pbc=pbc)
 
 
 def _pair_keys(i, j, vec, pos, cell_inv, n):
