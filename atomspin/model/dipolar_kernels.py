@@ -86,64 +86,171 @@ def offgrid_fields(pos, mu, off, is_off, pref, out):
         out[i, 2] += hz
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
-def kspace_apply(Mk, Kk, pair_ptr, pair_src, pair_ker, pair_conj, pair_t, phx, phy, phz, Hk):
-    """Per-coset lattice convolution in k-space: Ĥ_a(k) = Σ_b φ_ab(k) K̂_ab(k) M̂_b(k).
+@njit(cache=True, error_model="numpy", inline="always")
+def _signed(k, p):
+    return k if 2 * k <= p else k - p
 
-    Mk, Hk : (Px, Py, Kz, B, 3) complex128 — coset spectra of the moments and of the fields.
-    Kk : (Px, Py, Kz, nK, 6) complex128 — stored kernel spectra (xx, yy, zz, xy, xz, yz).
-    Pairs of target coset a are ``pair_ptr[a]:pair_ptr[a+1]``: source coset ``pair_src``, kernel
-    ``pair_ker``, ``pair_conj`` (use the complex conjugate of the stored kernel) and cell shift
-    ``pair_t`` (3 ints in −1…1) whose phase e^{2πi k·t/P} is ``phx[t_x+1, kx]·phy[…]·phz[…]``.
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def slab_apply(S, kz, P, cubic, widx, Kw, gtab_cls, gtab_conj, gtab_t, phase, nb, want_t, Tacc, Eacc):
+    """Apply the coset-pair kernels to one kz-slab of coset spectra, in place.
+
+    S : (3·B, Px, Py) complex — on entry the spectra M̂_{b,c}(kx, ky, kz) (row 3b + c), on exit Ĥ.
+    P : (3,) int padded sizes; ``cubic``: kernels are stored on the wedge 0 ≤ k0 ≤ k1 ≤ k2 ≤ P/2 and every
+    k is mapped there by the signed permutation g (index gi = 8·perm + sign bits) with g k = k*, else
+    stored for every (kx, ky, kz) of the half spectrum (g = identity).
+    widx : wedge/point index table; Kw : (n_points, n_stored, 6) kernels (xx, yy, zz, xy, xz, yz).
+    gtab_cls, gtab_conj, gtab_t : (48 or 1, B·B) stored kernel, conjugation flag, cell shift (−1…1) of
+    every pair (target a, source b) = a·B + b under each g. phase : (3, 3, Pmax) e^{2πi t k/P_axis}.
+    want_t : also accumulate T_{kl,αβ} = Σ conj(M̂_aα) (K M̂_β)_a,kl into Tacc (Px, 6, 3, 3) real, weight
+    included by the caller; Eacc (Px,) receives Σ Re conj(M̂)·Ĥ (both per kx row, summed by the caller).
     """
-    px, py, kz = Mk.shape[0], Mk.shape[1], Mk.shape[2]
-    nb = Mk.shape[3]
+    px = S.shape[1]
+    py = S.shape[2]
+    perms = np.array([[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]])
+    ksg = _signed(kz, P[2])
     for ix in prange(px):
+        Mr = np.empty((nb, 3), dtype=S.dtype)
+        Hr = np.empty((nb, 3), dtype=S.dtype)
+        G = np.empty((nb, 6, 3), dtype=S.dtype)
+        pi = np.zeros(3, dtype=np.int64)
+        sg = np.ones(3, dtype=np.int64)
+        ka = np.zeros(3, dtype=np.int64)
+        kstar = np.zeros(3, dtype=np.int64)
+        kxs = _signed(ix, P[0])
+        e_row = 0.0
         for iy in range(py):
-            for iz in range(kz):
+            kys = _signed(iy, P[1])
+            gi = 0
+            if cubic:
+                ks0 = kxs
+                ks1 = kys
+                ks2 = ksg
+                ka[0] = abs(ks0)
+                ka[1] = abs(ks1)
+                ka[2] = abs(ks2)
+                # sort |k| ascending: permutation pi with kstar[i] = ka[pi[i]]
+                for pidx in range(6):
+                    a0 = perms[pidx, 0]
+                    a1 = perms[pidx, 1]
+                    a2 = perms[pidx, 2]
+                    if ka[a0] <= ka[a1] and ka[a1] <= ka[a2]:
+                        pi[0] = a0
+                        pi[1] = a1
+                        pi[2] = a2
+                        gi = pidx * 8
+                        break
+                kk = (ks0, ks1, ks2)
+                for i in range(3):
+                    v = kk[0] if pi[i] == 0 else (kk[1] if pi[i] == 1 else kk[2])
+                    sg[i] = -1 if v < 0 else 1
+                    if v < 0:
+                        gi += 1 << i
+                    kstar[i] = ka[pi[i]]
+                w = widx[kstar[0], kstar[1], kstar[2]]
+            else:
+                pi[0] = 0
+                pi[1] = 1
+                pi[2] = 2
+                sg[0] = 1
+                sg[1] = 1
+                sg[2] = 1
+                kstar[0] = ix
+                kstar[1] = iy
+                kstar[2] = kz
+                w = widx[ix, iy, kz]
+            # rotate the source spectra: M' = g M, (g v)_i = s_i v_{pi(i)}
+            for b in range(nb):
+                for i in range(3):
+                    Mr[b, i] = sg[i] * S[3 * b + pi[i], ix, iy]
+            gt = gi if cubic else 0
+            for a in range(nb):
+                ax = 0.0 + 0.0j
+                ay = 0.0 + 0.0j
+                az = 0.0 + 0.0j
+                if want_t:
+                    for c in range(6):
+                        for be in range(3):
+                            G[a, c, be] = 0.0
+                for b in range(nb):
+                    pr = a * nb + b
+                    cl = gtab_cls[gt, pr]
+                    ph = (phase[0, gtab_t[gt, pr, 0] + 1, kstar[0]] * phase[1, gtab_t[gt, pr, 1] + 1, kstar[1]]
+                          * phase[2, gtab_t[gt, pr, 2] + 1, kstar[2]])
+                    kxx = Kw[w, cl, 0]
+                    kyy = Kw[w, cl, 1]
+                    kzz = Kw[w, cl, 2]
+                    kxy = Kw[w, cl, 3]
+                    kxz = Kw[w, cl, 4]
+                    kyz = Kw[w, cl, 5]
+                    if gtab_conj[gt, pr]:
+                        kxx = kxx.conjugate()
+                        kyy = kyy.conjugate()
+                        kzz = kzz.conjugate()
+                        kxy = kxy.conjugate()
+                        kxz = kxz.conjugate()
+                        kyz = kyz.conjugate()
+                    kxx *= ph
+                    kyy *= ph
+                    kzz *= ph
+                    kxy *= ph
+                    kxz *= ph
+                    kyz *= ph
+                    mx = Mr[b, 0]
+                    my = Mr[b, 1]
+                    mz = Mr[b, 2]
+                    ax += kxx * mx + kxy * my + kxz * mz
+                    ay += kxy * mx + kyy * my + kyz * mz
+                    az += kxz * mx + kyz * my + kzz * mz
+                    if want_t:  # G_{a,c,β} = Σ_b K_c M_bβ (lab-frame source components β)
+                        for be in range(3):
+                            mb = S[3 * b + be, ix, iy]
+                            G[a, 0, be] += kxx * mb
+                            G[a, 1, be] += kyy * mb
+                            G[a, 2, be] += kzz * mb
+                            G[a, 3, be] += kxy * mb
+                            G[a, 4, be] += kxz * mb
+                            G[a, 5, be] += kyz * mb
+                Hr[a, 0] = ax
+                Hr[a, 1] = ay
+                Hr[a, 2] = az
+            if want_t:
+                # T_{kl,αβ} += Σ_a conj(M̂_aα) G_{a,c',β}: stored-frame component c' = (k', l') is the lab
+                # component (pi(k'), pi(l')) with sign s_k' s_l' (K_lab = gᵀ K' g)
                 for a in range(nb):
-                    ax = 0.0 + 0.0j
-                    ay = 0.0 + 0.0j
-                    az = 0.0 + 0.0j
-                    for p in range(pair_ptr[a], pair_ptr[a + 1]):
-                        b = pair_src[p]
-                        kk = pair_ker[p]
-                        ph = phx[pair_t[p, 0] + 1, ix] * phy[pair_t[p, 1] + 1, iy] * phz[pair_t[p, 2] + 1, iz]
-                        kxx = Kk[ix, iy, iz, kk, 0]
-                        kyy = Kk[ix, iy, iz, kk, 1]
-                        kzz = Kk[ix, iy, iz, kk, 2]
-                        kxy = Kk[ix, iy, iz, kk, 3]
-                        kxz = Kk[ix, iy, iz, kk, 4]
-                        kyz = Kk[ix, iy, iz, kk, 5]
-                        if pair_conj[p]:
-                            kxx = kxx.conjugate()
-                            kyy = kyy.conjugate()
-                            kzz = kzz.conjugate()
-                            kxy = kxy.conjugate()
-                            kxz = kxz.conjugate()
-                            kyz = kyz.conjugate()
-                        mx = Mk[ix, iy, iz, b, 0] * ph
-                        my = Mk[ix, iy, iz, b, 1] * ph
-                        mz = Mk[ix, iy, iz, b, 2] * ph
-                        ax += kxx * mx + kxy * my + kxz * mz
-                        ay += kxy * mx + kyy * my + kyz * mz
-                        az += kxz * mx + kyz * my + kzz * mz
-                    Hk[ix, iy, iz, a, 0] = ax
-                    Hk[ix, iy, iz, a, 1] = ay
-                    Hk[ix, iy, iz, a, 2] = az
+                    for c in range(6):
+                        k1 = 0 if (c == 0 or c == 3 or c == 4) else (1 if (c == 1 or c == 5) else 2)
+                        l1 = 0 if c == 0 else (1 if (c == 1 or c == 3) else 2)
+                        kl = pi[k1]
+                        ll = pi[l1]
+                        sgn = sg[k1] * sg[l1]
+                        lo = kl if kl < ll else ll
+                        hi = ll if kl < ll else kl
+                        lc = lo if lo == hi else (3 if (lo == 0 and hi == 1) else (4 if (lo == 0 and hi == 2) else 5))
+                        for al in range(3):
+                            ma = S[3 * a + al, ix, iy].conjugate()
+                            for be in range(3):
+                                Tacc[ix, lc, al, be] += sgn * (ma * G[a, c, be]).real
+            # energy density (rotation invariant) and back-rotation H = gᵀ H'
+            for a in range(nb):
+                for i in range(3):
+                    e_row += (Mr[a, i].conjugate() * Hr[a, i]).real
+                for i in range(3):
+                    S[3 * a + pi[i], ix, iy] = sg[i] * Hr[a, i]
+        Eacc[ix] += e_row
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def kernel_real_space(nx, ny, nz, px, py, pz, Lx, Ly, Lz, dx, dy, dz, pref, out):
-    """Real-space kernel K_d(Δ) = W(Δ⊙L + d) for Δ ∈ [−n, n]³ (cells), stored at Δ mod P in ``out``
-    (Px, Py, Pz, 6), zero elsewhere; ``d`` = (dx, dy, dz) Å is the coset offset; K = 0 at r = 0."""
-    for ix in prange(-nx, nx + 1):
+def kernel_real_space(lo, hi, px, py, pz, Lx, Ly, Lz, dx, dy, dz, pref, out):
+    """Real-space kernel K_d(Δ) = W(Δ⊙L + d) for lo ≤ Δ ≤ hi (cells, per axis), stored at Δ mod P in
+    ``out`` (Px, Py, Pz, 6), zero elsewhere; ``d`` = (dx, dy, dz) Å is the coset offset; K = 0 at r = 0."""
+    for ix in prange(lo[0], hi[0] + 1):
         rx = ix * Lx + dx
         jx = ix % px
-        for iy in range(-ny, ny + 1):
+        for iy in range(lo[1], hi[1] + 1):
             ry = iy * Ly + dy
             jy = iy % py
-            for iz in range(-nz, nz + 1):
+            for iz in range(lo[2], hi[2] + 1):
                 rz = iz * Lz + dz
                 jz = iz % pz
                 r2 = rx * rx + ry * ry + rz * rz

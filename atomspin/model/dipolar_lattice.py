@@ -1,79 +1,98 @@
 """Exact point-dipole sums on a crystal lattice by FFT convolution over unit cells, one kernel per coset pair.
 
-Every magnetic site of a particle cut from a crystal (spinel, rock salt, simple cubic …) lies on a fine
-orthogonal grid r = o + f⊙g (f integer, g the fine spacing: a/8 for the spinel cations, a/2 for rock salt).
-Group the fine points into coarse cells of m×m×m fine steps (the crystal's unit cell for the spinel: m = 8,
-edge a): site i sits in cell c_i = ⌊f_i/m⌋ on *coset* u_i = f_i mod m. The B occupied cosets (24 for a
-perfect magnetite particle: 8 A + 16 B positions of the cubic cell; an antiphase boundary adds the 8
-shifted A positions, an FeO core the 16c holes) each carry a moment array M_b(c) on the cell grid, and
-the point-dipole field is a sum of B² discrete convolutions::
+One cohesive algorithm (hence a little over the usual module size). Every magnetic site of a particle cut
+from a crystal (spinel, rock salt, simple cubic …) lies on a fine orthogonal grid r = o + f⊙g (f integer,
+g the fine step: a/8 for the spinel cations, a/2 for rock salt). Coarse cells of m fine steps per edge (the
+cubic unit cell for the spinel: m = 8, L = a) hold each site on a *coset* u = f mod m in cell c = ⌊f/m⌋.
+The B occupied cosets (24 for a perfect magnetite particle; an antiphase boundary adds the 16 shifted
+positions, an FeO core the 16c holes) each carry a moment array M_b(c), and the point-dipole field is a
+sum of B² discrete convolutions::
 
-    H_a(c) = Σ_b Σ_c' W((c − c')⊙L + (u_a − u_b)⊙g) M_b(c'),      L = m g,
+    H_a(c) = Σ_b Σ_c' W((c − c' + e_ab) L + d_ab g) M_b(c'),   u_a − u_b = d_ab + m e_ab,  d_ab ∈ [0, m)³
 
-evaluated by zero-padded real FFTs (padded size P ≥ 2n + 1 per axis for n cells) with one kernel per
-coset difference d = (u_a − u_b) mod m; the wrap into a neighbouring cell is a phase e^{2πi k·t/P} and
-the difference −d uses the complex conjugate of the kernel of d. This is **exact** (the same sum as the
-pairwise double loop, to FFT round-off ≈ 1e-13 relative) for any set of on-grid sites — vacancies,
-surfaces, antiphase boundaries and topotactic cores included — at cost O(B² n³ + B n³ log n) and memory
-O((B + n_kernels) n³). Sites off the fine grid (relaxed positions, foreign lattices) are summed exactly
-pair by pair with every other site (cost O(N_off·N)).
+evaluated with zero-padded real FFTs (cubic padded size P ≥ 2n + 1 for n cells per edge), one kernel
+per coset difference class d (d and −d share one kernel through complex conjugation; the cell shift
+e is a phase). The result is **exact** — the pairwise double loop to FFT round-off (≈ 1e-13 relative in
+double precision, ≈ 1e-6 in single) — for any set of on-grid sites: vacancies, surfaces, antiphase
+boundaries and topotactic cores included. Sites off the grid are summed pair by pair (O(N_off·N)).
 
-The lattice is found from the positions (the fine spacing per axis is the common step of the site
-coordinates); the cell multiplicity m is the one with the smallest estimated cost (m = 8 for the spinel,
-2 for rock salt, 1 for a simple cubic lattice).
+Memory (the Monte Carlo budget is ≤ 600 B/spin in all): the kernels of a cubic lattice are kept only on the
+1/48 wedge 0 ≤ k0 ≤ k1 ≤ k2 ≤ P/2 of the spectrum — every other wavevector is a signed permutation g of a
+wedge point and K̂_δ(k) = gᵀ K̂_{gδ}(gk) g — and the transforms run slab by slab in kz (the z-transformed
+moments are the only full-size array, overwritten by the fields). Measured: see benchmarks/README.md.
+Cost per call O(B² n³) for the k-space products + O(B n³ log n) for the transforms.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import scipy.fft as sfft
 
 from atomspin.model import dipolar_kernels as _dk
-from atomspin.units import MEV
 
-#: tolerance (in units of the fine spacing) for a coordinate to count as on the grid (builders place sites
-#: to ~1e-12 Å; derived)
+#: tolerance (fine-grid steps) for a coordinate to count as on the grid (builders place sites to ~1e-12 Å)
 GRID_TOL = 1e-6
 #: cell multiplicities tried (fine steps per coarse cell edge)
-MULTIPLICITIES = (1, 2, 3, 4, 6, 8, 12, 16)
-#: largest fine-grid refinement tried when the smallest coordinate step is not the common step
+MULTIPLICITIES = (1, 2, 4, 8)
+#: refinements of the smallest coordinate step tried when it is not the common step
 MAX_REFINE = 12
+#: working-memory target of the method (bytes per spin) used to pick the cell size and the precision
+#: ("auto"): the Monte Carlo as a whole must stay ≤ 600 B/spin, of which the model and the simulation
+#: take ≈ 380 (derived: benchmarks/README.md)
+TARGET_BYTES_PER_SPIN = 200
+#: "auto" precision stays double up to this many spins (tests compare with the pair sum to 1e-10)
+DOUBLE_MAX_SPINS = 60000
+PRECISIONS = ("auto", "double", "single")
+
+_PERMS = np.array([[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]])
 
 
-def _axis_step(x, tol_A):
-    """Common step (Å) of the coordinates ``x`` (all x − x0 integer multiples of it), or None."""
+def _group():
+    """The 48 signed permutations g as (pi (48, 3), s (48, 3)): (g v)_i = s_i v_{pi(i)}, index 8·perm + bits."""
+    pi = np.repeat(_PERMS, 8, axis=0)
+    bits = np.tile(np.arange(8), 6)
+    s = np.where((bits[:, None] >> np.arange(3)[None, :]) & 1, -1, 1)
+    return pi, s
+
+
+def _axis_step(x, tol_A=1e-6):
+    """Common step (Å) of the coordinates ``x`` (all x − x0 integer multiples of it), inf for a single
+    value, or None."""
     rel = x - x[0]
     u = np.unique(np.round(rel / tol_A).astype(np.int64))
     if len(u) < 2:
-        return np.inf  # a single coordinate value: any step works
+        return np.inf
     step0 = float(np.min(np.diff(u))) * tol_A
     if step0 <= 10 * tol_A:
         return None
     for k in range(1, MAX_REFINE + 1):
         s = step0 / k
         f = rel / s
-        if np.all(np.abs(f - np.round(f)) <= GRID_TOL * 10):
+        if np.all(np.abs(f - np.round(f)) <= 10 * GRID_TOL):
             return s
     return None
 
 
 def find_fine_grid(positions_A, spacing_A=None, origin_A=None):
-    """Fine grid (spacing g (3,), origin o (3,)) holding the sites, and the on-grid mask.
+    """Fine grid (step g (3,), origin o (3,)) holding the sites, and the on-grid mask.
 
-    ``spacing_A`` (3,) and ``origin_A`` (3,) may be given (e.g. a/8 of a spinel and a lattice point); else
-    the common coordinate step per axis is found from the positions and o = the first site. Returns
-    (g, o, on) or (None, None, all False) when no grid holds the sites.
+    ``spacing_A`` (3,) and ``origin_A`` (3,) may be given; else the common coordinate step per axis is
+    found from the positions and o is the first site. Returns (g, o, on), or (None, None, all False)
+    when no orthogonal grid holds the sites.
     """
     pos = np.asarray(positions_A, dtype=np.float64)
     n = len(pos)
     if spacing_A is None:
         g = np.empty(3)
         for ax in range(3):
-            s = _axis_step(pos[:, ax], 1e-6)
+            s = _axis_step(pos[:, ax])
             if s is None:
                 return None, None, np.zeros(n, bool)
             g[ax] = s
-        g[~np.isfinite(g)] = np.max(g[np.isfinite(g)]) if np.any(np.isfinite(g)) else 1.0
+        fin = np.isfinite(g)
+        g[~fin] = np.max(g[fin]) if np.any(fin) else 1.0
         o = pos[0].copy()
     else:
         g = np.asarray(spacing_A, dtype=np.float64).reshape(3)
@@ -83,159 +102,192 @@ def find_fine_grid(positions_A, spacing_A=None, origin_A=None):
     return g, o, on
 
 
-def _layout(fint, m):
-    """Cells, cosets and grid extent for multiplicity m: (cell (N,3), coset index (N,), coset vectors
-    (B,3), n (3,))."""
-    cell = np.floor_divide(fint, m)
-    u = fint - cell * m
-    cell -= cell.min(axis=0)
-    code = u[:, 0] + m * (u[:, 1] + m * u[:, 2])
-    uniq, inv = np.unique(code, return_inverse=True)
-    cos = np.stack([uniq % m, (uniq // m) % m, uniq // (m * m)], axis=1)
-    n = cell.max(axis=0) + 1
-    return cell, inv.ravel().astype(np.int64), cos, n
+def _code(d, m):
+    return d[..., 0] + m * (d[..., 1] + m * d[..., 2])
 
 
-def _pad_sizes(n):
-    return np.array([sfft.next_fast_len(int(2 * k + 1), real=True) for k in n], dtype=np.int64)
+def _decode(c, m):
+    return np.stack([c % m, (c // m) % m, c // (m * m)], axis=-1)
 
 
-def _kernel_classes(cos, m):
-    """Pair tables: for every (target a, source b) the kernel class, conjugation flag and cell shift.
-
-    Returns (pair_ptr, pair_src, pair_ker, pair_conj, pair_t, classes (nK, 3) int) with the classes the
-    canonical coset differences d ∈ [0, m)³ (d and (−d) mod m share one stored kernel).
-    """
-    b = len(cos)
-    delta = cos[:, None, :] - cos[None, :, :]  # (a, b, 3): u_a − u_b
-    e = np.floor_divide(delta, m)
-    d = delta - e * m
-    dneg = (-d) % m
-    s = (d != 0).astype(np.int64)
-    code = d[..., 0] + m * (d[..., 1] + m * d[..., 2])
-    codeneg = dneg[..., 0] + m * (dneg[..., 1] + m * dneg[..., 2])
-    conj = codeneg < code  # the partner −d has the smaller code: use it, conjugated
-    canon = np.where(conj, codeneg, code)
-    t = np.where(conj[..., None], e + s, e)
-    uniq, kidx = np.unique(canon, return_inverse=True)
-    kidx = kidx.reshape(b, b)
-    classes = np.stack([uniq % m, (uniq // m) % m, uniq // (m * m)], axis=1)
-    pair_ptr = np.arange(b + 1, dtype=np.int64) * b
-    pair_src = np.tile(np.arange(b, dtype=np.int64), b)
-    return (pair_ptr, pair_src, kidx.reshape(-1).astype(np.int64), conj.reshape(-1).astype(np.bool_),
-            t.reshape(-1, 3).astype(np.int64), classes)
+def _box(n, d):
+    """Real-space support (lo, hi) in cells of the kernel of coset class d ∈ [0, m)³ for n cells per axis:
+    [−n−1, n] along axes with d_i ≠ 0, [−n, n] otherwise. The raw difference d − m (the wrap into the
+    previous cell) then has the mirrored box [−n, n+1], so the boxes of all signed permutations of a class
+    are the signed permutations of its box — the condition for the wedge storage to be exact — and every
+    box holds the cell differences −(n−1) … n−1 that pairs of sites use."""
+    n = np.asarray(n, dtype=np.int64)
+    nz = np.asarray(d) != 0
+    lo = np.where(nz, -n - 1, -n).astype(np.int64)
+    hi = n.astype(np.int64)
+    return lo, hi
 
 
-def plan_cost(fint, m):
-    """(estimated seconds-like cost, bytes, layout) of the FFT method with multiplicity m."""
-    cell, cidx, cos, n = _layout(fint, m)
-    b = len(cos)
-    p = _pad_sizes(n)
-    nk_half = int(p[0] * p[1] * (p[2] // 2 + 1))
-    ntot = int(np.prod(p))
-    n_kernels = min(b * b, m ** 3)
-    work = b * b * nk_half * 1.0 + (6 * b + 6 * n_kernels) * ntot * np.log2(max(ntot, 2)) * 0.2
-    mem = (2 * 3 * b + 6 * n_kernels) * nk_half * 16 + 3 * b * ntot * 8
-    return work, mem, (cell, cidx, cos, n, p)
+class _Plan:
+    """Cells, cosets, padded sizes, kernel classes and tables for one multiplicity m."""
+
+    def __init__(self, fint, m, cubic_grid):
+        self.m = m
+        cell = np.floor_divide(fint, m)
+        u = fint - cell * m
+        cell -= cell.min(axis=0)
+        uniq, inv = np.unique(_code(u, m), return_inverse=True)
+        self.cosets = _decode(uniq, m)
+        self.site_coset = inv.ravel().astype(np.int32)
+        self.n = (cell.max(axis=0) + 1).astype(np.int64)
+        self.site_cell = cell.astype(np.int32)
+        b = len(self.cosets)
+        self.b = b
+        self.cubic = bool(cubic_grid)
+        # kernel boxes are [−n−1, n] along axes where the coset difference class is non-zero (below), so
+        # that every class and its signed permutations have consistent supports: P ≥ 2n + 2
+        p = [sfft.next_fast_len(int(2 * k + 2), real=True) for k in self.n]
+        if self.cubic:
+            p = [max(p)] * 3
+        self.P = np.array(p, dtype=np.int64)
+        self.kz = int(self.P[2] // 2 + 1)
+        delta = (self.cosets[:, None, :] - self.cosets[None, :, :]).reshape(-1, 3)  # pair a·B + b: u_a − u_b
+        if self.cubic:
+            gpi, gs = _group()
+        else:
+            gpi, gs = _PERMS[:1], np.ones((1, 3), dtype=np.int64)
+        ng = len(gpi)
+        # δ' = g δ for every g and pair
+        dg = np.stack([gs[k][None, :] * delta[:, gpi[k]] for k in range(ng)])  # (ng, B², 3)
+        d = np.mod(dg, m)
+        e = np.floor_divide(dg, m)
+        code = _code(d, m)
+        codeneg = _code(np.mod(-d, m), m)
+        canon = np.minimum(code, codeneg)
+        stored = np.unique(canon)
+        self.stored = _decode(stored, m)
+        idx = np.searchsorted(stored, canon)
+        conj = codeneg < code
+        s = (d != 0).astype(np.int64)
+        self.gtab_cls = idx.astype(np.int32)
+        self.gtab_conj = conj
+        self.gtab_t = np.where(conj[..., None], e + s, e).astype(np.int8)
+        h = self.P // 2
+        if self.cubic:
+            hh = int(h[0])
+            k = np.array([(a, bb, c) for c in range(hh + 1) for bb in range(c + 1) for a in range(bb + 1)],
+                         dtype=np.int64)
+            self.wedge = k
+            self.widx = -np.ones((hh + 1, hh + 1, hh + 1), dtype=np.int32)
+            self.widx[k[:, 0], k[:, 1], k[:, 2]] = np.arange(len(k), dtype=np.int32)
+            self.n_points = len(k)
+        else:
+            self.wedge = None
+            px, py = int(self.P[0]), int(self.P[1])
+            self.widx = np.arange(px * py * self.kz, dtype=np.int32).reshape(px, py, self.kz)
+            self.n_points = px * py * self.kz
+
+    def bytes(self, itemsize):
+        """Estimated working memory (bytes) at real item size 4 or 8."""
+        nx, ny, nz = (int(x) for x in self.n)
+        px, py = int(self.P[0]), int(self.P[1])
+        kern = self.n_points * len(self.stored) * 6 * 2 * itemsize
+        zarr = 3 * self.b * nx * ny * self.kz * 2 * itemsize
+        real = 3 * self.b * nx * ny * nz * itemsize
+        slabs = 2 * 3 * self.b * px * py * 2 * itemsize
+        tables = self.gtab_cls.nbytes + self.gtab_conj.nbytes + self.gtab_t.nbytes + self.widx.nbytes
+        return kern + zarr + max(real, slabs) + tables
+
+    def work(self):
+        """Estimated operation count of one field evaluation."""
+        px, py = int(self.P[0]), int(self.P[1])
+        npts = px * py * self.kz
+        nx, ny, nz = (int(x) for x in self.n)
+        fft = 3 * self.b * (nx * ny * self.P[2] + self.kz * nx * py + self.kz * px * py) * np.log2(px * py + 2)
+        return float(self.b * self.b * npts * 12 + 2 * fft)
 
 
 class LatticeDipolar:
-    """Exact point-dipole energy and fields by per-coset FFT convolution on the crystal cell grid.
+    """Exact point-dipole energy, fields and rigid-rotation tensors by per-coset FFT convolution.
 
     Parameters
     ----------
     positions_A : (N, 3) float, Å
-        Site positions (magnetic sites only; the order is the model's).
+        Site positions (magnetic sites only, in the model's order).
     spacing_A, origin_A : (3,) float, Å, optional
-        Fine grid (default: found from the positions, see :func:`find_fine_grid`).
+        Fine grid (default: found from the positions, :func:`find_fine_grid`).
     multiplicity : int, optional
-        Fine steps per cell edge (default: the cheapest of :data:`MULTIPLICITIES`).
+        Fine steps per cell edge (default: the fastest of :data:`MULTIPLICITIES` within the memory target).
+    precision : {"auto", "double", "single"}
+        Transforms and kernels in float64/complex128 or float32/complex64 ("auto": double up to
+        :data:`DOUBLE_MAX_SPINS` spins when it fits the memory target, else single).
     max_bytes : float, optional
-        Memory limit for the kernels and FFT arrays (ValueError naming ``dipolar`` before any work
-        when exceeded).
+        Memory limit of the kernels and transforms: ValueError naming ``dipolar`` before any work.
     threads : int, optional
         Worker threads of the FFTs (default: numba's thread count).
 
     Notes
     -----
     Contract of a dipolar object (engine ↔ model): :meth:`energy_meV` and :meth:`fields_meV` take the
-    model's spins (N, 3) unit vectors and moments (N,) μB. The exact pairwise sum is the reference
-    (tests/test_model_dipolar.py: equal to 1e-10).
+    model's spins (N, 3) unit vectors and moments (N,) μB. Kernels are built on first use.
     """
 
     method = "lattice"
 
-    def __init__(self, positions_A, spacing_A=None, origin_A=None, multiplicity=None, max_bytes=None,
-                 threads=None, max_offgrid_pairs=2e9):
+    def __init__(self, positions_A, spacing_A=None, origin_A=None, multiplicity=None, precision="auto",
+                 max_bytes=None, threads=None, max_offgrid_pairs=2e9):
         from atomspin.model.dipolar import DIP_PREFACTOR_MEV_A3
 
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision: {precision!r} is not one of {list(PRECISIONS)}")
         self.pref = DIP_PREFACTOR_MEV_A3
         pos = np.ascontiguousarray(positions_A, dtype=np.float64).reshape(-1, 3)
         self.positions = pos
         self.n = len(pos)
         self.threads = threads
-        g, o, on = find_fine_grid(pos, spacing_A, origin_A)
-        if g is None or not np.any(on):
+        g, o, on = find_fine_grid(pos, spacing_A, origin_A) if self.n else (np.ones(3), np.zeros(3), np.zeros(0, bool))
+        if self.n and (g is None or not np.any(on)):
             raise ValueError("dipolar: the sites lie on no common orthogonal grid (rotated or relaxed "
                              "structure); use dipolar='exact' (pairwise, small particles)")
-        self.spacing = g
-        self.origin = o
-        self.on = on
+        self.spacing, self.origin, self.on = g, o, on
         self.off = np.flatnonzero(~on).astype(np.int64)
         n_off = len(self.off)
         if n_off * self.n > max_offgrid_pairs:
             raise ValueError(f"dipolar: {n_off} of {self.n} sites are off the lattice grid; their exact pair sum "
-                             f"({n_off * self.n:.3g} pairs) exceeds {max_offgrid_pairs:.3g}; "
-                             "use dipolar='exact' or a structure on one lattice")
-        idx_on = np.flatnonzero(on)
-        fint = np.round((pos[idx_on] - o) / g).astype(np.int64)
-        if multiplicity is None:
-            best = None
-            for m in MULTIPLICITIES:
-                cost, mem, lay = plan_cost(fint, m)
-                if best is None or cost < best[0]:
-                    best = (cost, mem, lay, m)
-            _, mem, lay, m = best
+                             f"({n_off * self.n:.3g} pairs) exceeds {max_offgrid_pairs:.3g}; use dipolar='exact' "
+                             "or a structure on one lattice")
+        self.site_on = np.flatnonzero(on).astype(np.int64)
+        self.plan = None
+        self.single = False
+        if len(self.site_on) == 0:
+            self.memory_estimate = 0
+            self._kernels = None
+            return
+        fint = np.round((pos[self.site_on] - o) / g).astype(np.int64)
+        cubic_grid = bool(np.allclose(g, g[0], rtol=1e-9))
+        plans = [_Plan(fint, m, cubic_grid) for m in ((multiplicity,) if multiplicity else MULTIPLICITIES)]
+        target = TARGET_BYTES_PER_SPIN * max(self.n, 1)
+        if precision == "auto":
+            fits = [p for p in plans if p.bytes(8) <= target] if self.n <= DOUBLE_MAX_SPINS else []
+            if fits:
+                plan, single = min(fits, key=lambda p: p.work()), False
+            else:
+                fits = [p for p in plans if p.bytes(4) <= target]
+                plan = min(fits, key=lambda p: p.work()) if fits else min(plans, key=lambda p: p.bytes(4))
+                single = True
         else:
-            m = int(multiplicity)
-            _, mem, lay = plan_cost(fint, m)
-        self.multiplicity = m
-        cell, cidx, cos, n, p = lay
-        self.cell_shape = n
-        self.pad = p
-        self.cosets = cos
-        self.n_cosets = len(cos)
-        (self.pair_ptr, self.pair_src, self.pair_ker, self.pair_conj, self.pair_t,
-         self.classes) = _kernel_classes(cos, m)
-        self.memory_estimate = int(mem)
-        if max_bytes is not None and mem > max_bytes:
-            raise ValueError(f"dipolar: the lattice FFT needs ≈ {mem / 2**30:.2f} GiB for {self.n} spins "
-                             f"({self.n_cosets} cosets, grid {tuple(int(x) for x in p)}), over the limit "
-                             f"{max_bytes / 2**30:.2f} GiB; pass dipolar=False or raise the limit")
-        # site → (cell, coset) for the on-grid sites
-        self.site_on = idx_on
-        self.site_cell = np.ascontiguousarray(cell)
-        self.site_coset = np.ascontiguousarray(cidx)
-        # duplicate positions are an error (two moments at one point)
-        key = ((cell[:, 0] * n[1] + cell[:, 1]) * n[2] + cell[:, 2]) * self.n_cosets + cidx
+            single = precision == "single"
+            isz = 4 if single else 8
+            fits = [p for p in plans if p.bytes(isz) <= target]
+            plan = min(fits, key=lambda p: p.work()) if fits else min(plans, key=lambda p: p.bytes(isz))
+        self.plan, self.single = plan, single
+        self.memory_estimate = int(plan.bytes(4 if single else 8))
+        if max_bytes is not None and self.memory_estimate > max_bytes:
+            raise ValueError(f"dipolar: the lattice FFT needs ≈ {self.memory_estimate / 2**30:.2f} GiB for "
+                             f"{self.n} spins ({plan.b} cosets, grid {plan.P.tolist()}), over the limit "
+                             f"{max_bytes / 2**30:.2f} GiB; pass dipolar=False")
+        c = plan.site_cell
+        key = ((c[:, 0].astype(np.int64) * plan.n[1] + c[:, 1]) * plan.n[2] + c[:, 2]) * plan.b + plan.site_coset
         if len(np.unique(key)) != len(key):
             raise ValueError("positions: two magnetic sites at the same position")
-        L = g * m
-        kz = int(p[2] // 2 + 1)
-        self.kernels = np.empty((int(p[0]), int(p[1]), kz, len(self.classes), 6), dtype=np.complex128)
-        buf = np.zeros((int(p[0]), int(p[1]), int(p[2]), 6))
-        for k, dvec in enumerate(self.classes):
-            buf[:] = 0.0
-            dd = dvec * g
-            _dk.kernel_real_space(int(n[0]), int(n[1]), int(n[2]), int(p[0]), int(p[1]), int(p[2]),
-                                  L[0], L[1], L[2], dd[0], dd[1], dd[2], self.pref, buf)
-            self.kernels[:, :, :, k, :] = sfft.rfftn(buf, axes=(0, 1, 2), workers=self._workers())
-        del buf
-        self.phases = [np.exp(2j * np.pi * np.outer(np.array([-1.0, 0.0, 1.0]), np.arange(
-            int(p[ax]) if ax < 2 else kz)) / p[ax]) for ax in range(3)]
-        self.phases = [np.ascontiguousarray(x) for x in self.phases]
+        self._kernels = None
 
-    # ------------------------------------------------------------------ helpers
+    # ------------------------------------------------------------------ set-up
     def _workers(self):
         if self.threads is not None:
             return int(self.threads)
@@ -243,35 +295,170 @@ class LatticeDipolar:
 
         return numba.get_num_threads()
 
+    @property
+    def _rdtype(self):
+        return np.float32 if self.single else np.float64
+
+    @property
+    def _cdtype(self):
+        return np.complex64 if self.single else np.complex128
+
+    def _build_kernels(self):
+        """Kernel spectra of the stored classes (on the wedge for cubic grids): computed once."""
+        pl = self.plan
+        nx, ny, nz = (int(x) for x in pl.n)
+        px, py, pz = (int(x) for x in pl.P)
+        L = self.spacing * pl.m
+        kw = np.empty((pl.n_points, len(pl.stored), 6), dtype=self._cdtype)
+        buf = np.zeros((px, py, pz, 6))
+        if not pl.cubic:
+            for k, dvec in enumerate(pl.stored):
+                buf[:] = 0.0
+                dd = dvec * self.spacing
+                lo, hi = _box(pl.n, dvec)
+                _dk.kernel_real_space(lo, hi, px, py, pz, L[0], L[1], L[2], dd[0], dd[1], dd[2], self.pref, buf)
+                kw[:, k, :] = sfft.rfftn(buf, axes=(0, 1, 2), workers=self._workers()).reshape(-1, 6)
+            self._kernels = kw
+            return
+        # cubic: one transform per orbit of stored classes, the others by symmetry on the wedge points
+        m = pl.m
+        gpi, gs = _group()
+        nn = int(max(pl.n))
+        stored_codes = _code(pl.stored, m)
+        done = np.zeros(len(pl.stored), dtype=bool)
+        kst = pl.wedge
+        P = px
+        comp = np.array([[0, 3, 4], [3, 1, 5], [4, 5, 2]])
+        for r in range(len(pl.stored)):
+            if done[r]:
+                continue
+            drep = pl.stored[r]
+            buf[:] = 0.0
+            dd = drep * self.spacing
+            lo, hi = _box(np.full(3, nn), drep)
+            _dk.kernel_real_space(lo, hi, px, py, pz, L[0], L[1], L[2], dd[0], dd[1], dd[2], self.pref, buf)
+            spec = sfft.rfftn(buf, axes=(0, 1, 2), workers=self._workers())
+            for gi in range(48):
+                dg = gs[gi] * drep[gpi[gi]]  # raw g·d_rep
+                dmod = np.mod(dg, m)
+                e = np.floor_divide(dg, m)
+                c = _code(dmod, m)
+                if c not in stored_codes:
+                    continue
+                j = int(np.searchsorted(stored_codes, c))
+                if done[j]:
+                    continue
+                # K̂_{d'}(k*) = e^{−2πi k*·e/P} g K̂_rep(g⁻¹ k*) gᵀ,  (g⁻¹ k)_j = s_{π⁻¹(j)} k_{π⁻¹(j)}
+                pinv = np.argsort(gpi[gi])
+                kin = gs[gi][pinv][None, :] * kst[:, pinv]
+                conj = kin[:, 2] < 0
+                kin = np.where(conj[:, None], -kin, kin)
+                kin = np.mod(kin, P)
+                vals = spec[kin[:, 0], kin[:, 1], kin[:, 2], :]
+                vals = np.where(conj[:, None], np.conj(vals), vals)
+                out = np.empty((len(kst), 6), dtype=np.complex128)
+                for ci, (a, b) in enumerate(((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))):
+                    out[:, ci] = gs[gi][a] * gs[gi][b] * vals[:, comp[gpi[gi][a], gpi[gi][b]]]
+                ph = np.exp(-2j * np.pi * (kst @ e) / P)
+                kw[:, j, :] = out * ph[:, None]
+                done[j] = True
+        self._kernels = kw
+
+    def _tables(self):
+        pl = self.plan
+        pmax = int(max(pl.P))
+        ph = np.empty((3, 3, pmax), dtype=self._cdtype)
+        for ax in range(3):
+            kk = np.arange(pmax)
+            for t in (-1, 0, 1):
+                ph[ax, t + 1] = np.exp(2j * np.pi * t * kk / pl.P[ax])
+        return ph
+
     def describe(self):
-        """One-line summary: method, grid, cosets, kernels, off-grid sites, memory."""
-        p = tuple(int(x) for x in self.pad)
-        return (f"lattice FFT: fine grid {np.round(self.spacing, 4).tolist()} Å × {self.multiplicity} per cell, "
-                f"{self.n_cosets} cosets, {len(self.classes)} kernels, padded grid {p}, "
-                f"{len(self.off)} off-grid sites, ≈ {self.memory_estimate / 2**20:.0f} MiB")
+        """One-line summary: method, grid, cosets, kernels, off-grid sites, precision, memory."""
+        if self.plan is None:
+            return f"lattice FFT: no on-grid sites ({len(self.off)} off-grid)"
+        pl = self.plan
+        return (f"lattice FFT: fine grid {np.round(self.spacing, 4).tolist()} Å × {pl.m} per cell, {pl.b} cosets, "
+                f"{len(pl.stored)} kernels{' on the cubic wedge' if pl.cubic else ''}, padded grid "
+                f"{pl.P.tolist()}, {len(self.off)} off-grid sites, {'single' if self.single else 'double'} "
+                f"precision, ≈ {self.memory_estimate / 2**20:.1f} MiB")
+
+    # ------------------------------------------------------------------ core
+    def _transform(self, mu, want_fields=True, want_t=False):
+        """(fields (N,3) or None, energy sum Σμ·H, T (6,3,3) or None) of the on-grid sites (meV/μB units)."""
+        pl = self.plan
+        if self._kernels is None:
+            self._build_kernels()
+            self._phase = self._tables()
+        nx, ny, nz = (int(x) for x in pl.n)
+        px, py, pz = (int(x) for x in pl.P)
+        b3 = 3 * pl.b
+        wk = self._workers()
+        c = pl.site_cell
+        real = np.zeros((b3, nx, ny, nz), dtype=self._rdtype)
+        rows = 3 * pl.site_coset.astype(np.int64)
+        mon = mu[self.site_on]
+        for comp in range(3):
+            real[rows + comp, c[:, 0], c[:, 1], c[:, 2]] = mon[:, comp]
+        Z = sfft.rfft(real, n=pz, axis=3, workers=wk)
+        del real
+        eacc = np.zeros(px)
+        tacc = np.zeros((px, 6, 3, 3)) if want_t else np.zeros((1, 6, 3, 3))
+        ttot = np.zeros((6, 3, 3))
+        etot = 0.0
+        for kz in range(pl.kz):
+            wgt = 1.0 if (kz == 0 or (pz % 2 == 0 and kz == pz // 2)) else 2.0
+            sl = sfft.fft(Z[:, :, :, kz], n=py, axis=2, workers=wk)
+            sl = np.ascontiguousarray(sfft.fft(sl, n=px, axis=1, workers=wk))
+            eacc[:] = 0.0
+            if want_t:
+                tacc[:] = 0.0
+            _dk.slab_apply(sl, kz, pl.P, pl.cubic, pl.widx, self._kernels, pl.gtab_cls, pl.gtab_conj,
+                           pl.gtab_t, self._phase, pl.b, want_t, tacc, eacc)
+            etot += wgt * float(eacc.sum())
+            if want_t:
+                ttot += wgt * tacc.sum(axis=0)
+            if want_fields:
+                sl = sfft.ifft(sl, axis=1, workers=wk)[:, :nx]
+                Z[:, :, :, kz] = sfft.ifft(sl, axis=2, workers=wk)[:, :, :ny]
+        norm = 1.0 / float(px * py * pz)
+        h = None
+        if want_fields:
+            h = np.empty((len(self.site_on), 3))
+            for a in range(pl.b):  # one coset at a time: the inverse z-transform is P_z long
+                sel = np.flatnonzero(pl.site_coset == a)
+                if len(sel) == 0:
+                    continue
+                r = sfft.irfft(Z[3 * a:3 * a + 3], n=pz, axis=3, workers=wk)
+                cs = c[sel]
+                h[sel] = r[:, cs[:, 0], cs[:, 1], cs[:, 2]].T
+        return h, etot * norm, (ttot * norm if want_t else None)
 
     def field_per_moment(self, mu):
         """H_i = Σ_{j≠i} W_ij μ_j (N, 3) in meV/μB for moments μ (N, 3) in μB."""
         mu = np.ascontiguousarray(mu, dtype=np.float64).reshape(self.n, 3)
         out = np.zeros((self.n, 3))
-        p = self.pad
-        b = self.n_cosets
-        if len(self.site_on):
-            grid = np.zeros((int(p[0]), int(p[1]), int(p[2]), b, 3))
-            c = self.site_cell
-            grid[c[:, 0], c[:, 1], c[:, 2], self.site_coset] = mu[self.site_on]
-            mk = sfft.rfftn(grid, axes=(0, 1, 2), workers=self._workers())
-            del grid
-            hk = np.empty_like(mk)
-            _dk.kspace_apply(mk, self.kernels, self.pair_ptr, self.pair_src, self.pair_ker, self.pair_conj,
-                             self.pair_t, self.phases[0], self.phases[1], self.phases[2], hk)
-            del mk
-            h = sfft.irfftn(hk, s=tuple(int(x) for x in p), axes=(0, 1, 2), workers=self._workers())
-            del hk
-            out[self.site_on] = h[c[:, 0], c[:, 1], c[:, 2], self.site_coset]
+        if self.plan is not None:
+            h, _, _ = self._transform(mu)
+            out[self.site_on] = h
         if len(self.off):
             _dk.offgrid_fields(self.positions, mu, self.off, ~self.on, self.pref, out)
         return out
+
+    def _energy_mu(self, mu):
+        """−½ Σ μ_i·H_i in meV (Parseval for the on-grid part: no inverse transforms)."""
+        mu = np.ascontiguousarray(mu, dtype=np.float64).reshape(self.n, 3)
+        e = 0.0
+        if self.plan is not None:
+            _, s, _ = self._transform(mu, want_fields=False)
+            e += -0.5 * s
+        if len(self.off):
+            h = np.zeros((self.n, 3))
+            _dk.offgrid_fields(self.positions, mu, self.off, ~self.on, self.pref, h)
+            # off-grid pairs: Σ over targets of μ·H_off counts each off–on pair once from each side
+            e += -0.5 * float(np.sum(mu * h))
+        return float(e)
 
     # ------------------------------------------------------------------ contract
     def fields_meV(self, spins, moments):
@@ -283,19 +470,36 @@ class LatticeDipolar:
     def energy_meV(self, spins, moments):
         """E_dip = −½ Σ_{i≠j} μ_iᵀ W_ij μ_j in meV."""
         m = np.asarray(moments, dtype=np.float64).reshape(self.n)
+        return self._energy_mu(m[:, None] * np.asarray(spins, dtype=np.float64).reshape(self.n, 3))
+
+    def rotation_tensor_meV(self, spins, moments):
+        """T (3, 3, 3, 3) meV with E_dip(R ŝ) = −½ Σ_{klαβ} R_kα R_lβ T_{klαβ} for every rotation R
+        (T_{klαβ} = Σ_{i≠j} μ_iα W_ij,kl μ_jβ); exact, one transform."""
+        m = np.asarray(moments, dtype=np.float64).reshape(self.n)
         mu = m[:, None] * np.asarray(spins, dtype=np.float64).reshape(self.n, 3)
-        return float(-0.5 * np.sum(mu * self.field_per_moment(mu)))
+        t6 = np.zeros((6, 3, 3))
+        if self.plan is not None:
+            _, _, t6 = self._transform(mu, want_fields=False, want_t=True)
+        full = np.empty((3, 3, 3, 3))
+        for ci, (k, l) in enumerate(((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))):
+            full[k, l] = t6[ci]
+            full[l, k] = t6[ci]
+        if len(self.off):
+            for l in range(3):
+                for be in range(3):
+                    src = np.zeros((self.n, 3))
+                    src[:, l] = mu[:, be]
+                    h = np.zeros((self.n, 3))
+                    _dk.offgrid_fields(self.positions, src, self.off, ~self.on, self.pref, h)
+                    full[:, l, :, be] += np.einsum("ia,ik->ka", mu, h)
+        return full
 
     def shape_tensor_meV(self, spins, moments):
-        """D (3, 3) meV with E_dip(R ŝ) = (R n̂)ᵀ D (R n̂) for rigid rotations of the collinear state ``spins``
-        (ŝ_i = ±n̂); see :func:`atomspin.model.dipolar.shape_tensor_J`."""
+        """D (3, 3) meV with E_dip(R ŝ) = (R n̂)ᵀ D (R n̂) for rigid rotations of the collinear state ``spins``."""
         from atomspin.model.dipolar import _collinear_charges
 
         q = _collinear_charges(spins, moments)
-        d = np.empty((3, 3))
-        for l in range(3):
-            mu = np.zeros((self.n, 3))
-            mu[:, l] = q
-            h = self.field_per_moment(mu)
-            d[:, l] = -0.5 * (q @ h)
-        return 0.5 * (d + d.T)
+        sp = np.zeros((self.n, 3))
+        sp[:, 0] = 1.0
+        t = self.rotation_tensor_meV(sp, q)
+        return -0.5 * t[:, :, 0, 0]
