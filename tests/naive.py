@@ -1,0 +1,129 @@
+"""Slow, obvious reference implementations that the fast paths of atomspin are tested against.
+
+One function per reference; each says what it computes and by which plain method. Nothing here imports the
+code it checks.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.integrate import quad
+from scipy.linalg import solve_banded
+from scipy.special import sici
+
+
+# ---------------------------------------------------------------- imaging: MPI
+def langevin_scalar(x):
+    """L(x) = coth x − 1/x for one float (Taylor series below |x| = 1e-2)."""
+    if abs(x) < 1e-2:
+        return x / 3.0 - x**3 / 45.0 + 2.0 * x**5 / 945.0
+    return 1.0 / math.tanh(x) - 1.0 / x
+
+
+def langevin_derivative_scalar(x):
+    """L'(x) = 1/x² − 1/sinh² x for one float (series below |x| = 1e-2, 0 beyond |x| = 300)."""
+    if abs(x) < 1e-2:
+        return 1.0 / 3.0 - x * x / 15.0 + 2.0 * x**4 / 189.0
+    if abs(x) > 300.0:
+        return 1.0 / (x * x)
+    return 1.0 / (x * x) - 1.0 / math.sinh(x) ** 2
+
+
+def langevin_harmonic(xi, n, xi_offset=0.0):
+    """Amplitude of the n-th cosine harmonic of L(ξ_off + ξ cos θ): (2/π) ∫_0^π L(ξ_off + ξ cos θ) cos nθ dθ
+    (the function is even in θ, so there is no sine part), by adaptive quadrature."""
+    val, _ = quad(lambda th: langevin_scalar(xi_offset + xi * math.cos(th)) * math.cos(n * th), 0.0, math.pi,
+                  limit=500, epsabs=1e-15, epsrel=1e-13)
+    return 2.0 / math.pi * val
+
+
+def langevin_psf_fwhm_xi():
+    """FWHM of L'(ξ) in units of ξ: twice the root of L'(ξ) = 1/6, by bisection."""
+    lo, hi = 1.0, 4.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if langevin_derivative_scalar(mid) > 1.0 / 6.0:
+            lo = mid
+        else:
+            hi = mid
+    return lo + hi
+
+
+def debye_relaxed_psf(H, moment, k, a):
+    """Equilibrium PSF m k L'(kH) convolved with the causal kernel e^{−u/a}/a at the field H (A/m):
+    ∫_0^∞ m k L'(k(H − a s)) e^{−s} ds by adaptive quadrature."""
+    val, _ = quad(lambda s: moment * k * langevin_derivative_scalar(k * (H - a * s)) * math.exp(-s),
+                  0.0, np.inf, limit=1000, epsabs=0.0, epsrel=1e-12)
+    return val
+
+
+def debye_relaxed_harmonics(xi, omega_tau, n_max, xi_offset=0.0, n_theta=256):
+    """Complex harmonics c_n (n = 0 … n_max) of the Debye-lagged response to L(ξ_off + ξ cos θ), θ = ωt.
+
+    The lagged response in the periodic steady state is the periodic convolution
+    m(θ) = ∫_0^∞ L(ξ_off + ξ cos(θ − φ)) e^{−φ/ωτ} dφ/ωτ = [∫_0^{2π} … dφ/ωτ] / (1 − e^{−2π/ωτ}),
+    evaluated by quadrature at ``n_theta`` phases; c_n = (1/N) Σ_k m(θ_k) e^{−inθ_k} by a plain sum.
+    """
+    thetas = 2.0 * math.pi * np.arange(n_theta) / n_theta
+    norm = 1.0 / (omega_tau * (1.0 - math.exp(-2.0 * math.pi / omega_tau)))
+    m = []
+    for th in thetas:
+        val, _ = quad(lambda p: langevin_scalar(xi_offset + xi * math.cos(th - p)) * math.exp(-p / omega_tau),
+                      0.0, 2.0 * math.pi, limit=500, epsabs=1e-15, epsrel=1e-13)
+        m.append(val * norm)
+    c = []
+    for n in range(n_max + 1):
+        s = sum(mk * complex(math.cos(n * th), -math.sin(n * th)) for mk, th in zip(m, thetas))
+        c.append(s / n_theta)
+    return np.array(c)
+
+
+# ---------------------------------------------------------------- imaging: MRI
+def motional_averaging_coefficient(n_grid=20000):
+    """c in R2 = c f τ_D Δω² from the outer-sphere zero-frequency correlation integral, solved numerically.
+
+    R2 = ∫_0^∞ ⟨ω(0) ω(t)⟩ dt = n ∫ ω ψ d³r with −D∇²ψ = ω outside a reflecting sphere (∂ψ/∂r = 0 at r = a),
+    ω = Δω (a/r)³ (3cos²θ − 1) = 2Δω (a/r)³ P2(cos θ). With a = Δω = D = 1 and ψ = g(r) P2, u = 1/r:
+    u² g'' − 6g = −2u on (0, 1], g(0) = 0, g'(1) = 0 (finite differences), and
+    R2/f = (3/(4π)) (4π/5) ∫_0^1 2 g(u)/u du.
+    """
+    u = np.linspace(0.0, 1.0, n_grid + 1)
+    h = u[1] - u[0]
+    N = n_grid  # unknowns g_1 … g_N (g_0 = 0); tridiagonal system in banded storage
+    c = u[1:] ** 2 / h**2
+    ab = np.zeros((3, N))
+    ab[1] = -2.0 * c - 6.0  # diagonal
+    ab[0, 1:] = c[:-1]  # super-diagonal (row i couples to g_{i+1})
+    ab[2, :-1] = c[1:]  # sub-diagonal (row i couples to g_{i-1})
+    ab[2, N - 2] = 2.0 * c[-1]  # Neumann at u = 1: ghost node g_{N+1} = g_{N-1}
+    b = -2.0 * u[1:]
+    g = np.concatenate([[0.0], solve_banded((1, 1), ab, b)])
+    integrand = np.empty_like(u)
+    integrand[1:] = 2.0 * g[1:] / u[1:]
+    integrand[0] = 2.0 * (g[1] - g[0]) / h  # g/u → g'(0)
+    integral = h * (integrand.sum() - 0.5 * (integrand[0] + integrand[-1]))
+    return 3.0 / (4.0 * math.pi) * 4.0 * math.pi / 5.0 * integral
+
+
+def static_dephasing_coefficient(t=1e7):
+    """c in R2* = c f Δω from the static-dephasing integral of random dipolar spheres at time t (in 1/Δω).
+
+    −ln s(t) = n ∫ (1 − cos ω(r) t) d³r over r > a, ω = Δω (a/r)³ (3μ² − 1). With a = Δω = 1 the radial integral
+    is (t|P|/3) J(t|P|), J(V) = ∫_0^V (1 − cos v)/v² dv = Si(V) + (cos V − 1)/V, P = 3μ² − 1; the rate
+    −ln s / t divided by f = n 4π/3 is returned (→ the long-time slope as t → ∞).
+    """
+    def integrand(mu):
+        P = abs(3.0 * mu * mu - 1.0)
+        V = t * P
+        if V == 0.0:
+            return 0.0
+        J = sici(V)[0] + (math.cos(V) - 1.0) / V
+        return P / 3.0 * J
+
+    root = 1.0 / math.sqrt(3.0)
+    val = 0.0
+    for lo, hi in ((-1.0, -root), (-root, root), (root, 1.0)):
+        v, _ = quad(integrand, lo, hi, limit=500, epsabs=0.0, epsrel=1e-12)
+        val += v
+    return 3.0 / (4.0 * math.pi) * 2.0 * math.pi * val
