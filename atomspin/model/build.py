@@ -17,10 +17,6 @@ _SPINEL = ("AA", "AB", "BB", "BB180", "AA_bridged")
 _ROCKSALT = ("RR1", "RR2")
 _INTERFACE = ("RA", "RA_direct", "RB", "RB180")
 _MAGNETIC_FAMILIES = ("A", "B", "R")
-#: dipolar=True: exact pairwise sum up to this many spins (tensor 9·8·N² bytes = 650 MB at 3000 spins)
-DIPOLAR_EXACT_MAX_SPINS = 3000
-#: dipolar=True above DIPOLAR_EXACT_MAX_SPINS: macrocell edge, nm (derived: review comparison, see from_atoms)
-DIPOLAR_DEFAULT_CELL_NM = 1.0
 
 
 def _require(atoms, key):
@@ -79,14 +75,13 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         integrals on the maghemite lattice; the Kodama–Berkowitz set is ``"maghemite_kodama"``).
     field : 3-vector, tesla
         Applied μ0H.
-    dipolar : bool, "exact" or float
-        False: none. "exact": exact pairwise point dipoles (one macrocell per spin). A float: macrocell edge
-        in nm. True: exact pairwise up to ``DIPOLAR_EXACT_MAX_SPINS`` (3000) spins, 1 nm macrocells above.
-        Not available with periodic boundaries. Macrocells (W_cc = 0, point dipoles at the cell centres) are
-        inaccurate for small particles: shape anisotropy ΔE(x − z) of an aspect-2 magnetite ellipsoid in the
-        Néel state, exact vs 0.5 / 1 / 2 nm cells (review figures, meV): 3 nm 1.65 vs 2.25 / 5.12 / −2.15,
-        4 nm 4.61 vs 14.9 / 6.24 / 3.16 — hence exact below the threshold; above it 1 nm cells remain an
-        approximation (≈ +35 % at 4 nm, smaller for larger particles where fewer cells are cut by the surface).
+    dipolar : bool, "auto", "lattice", "exact" or float
+        Magnetostatic point-dipole interaction (:mod:`atomspin.model.dipolar`). "auto"/True: for an open
+        particle the exact pair sum (≤ 1500 spins) or the lattice FFT (exact for every site on the crystal
+        grid, O(N log N)); none for a periodic box, whose dipolar sum depends on the sample shape (stated
+        in :mod:`atomspin.model.dipolar`). "lattice"/"exact": that method (ValueError on a periodic box).
+        A float: the former macrocell approximation with that edge in nm (inaccurate for the
+        ferrimagnetic spinel; kept to compare). False: none. ``info['dipolar']`` says which was used.
     overrides : mapping, optional
         Pair class → J in **meV for unit spins** (atomspin convention, J > 0 ferromagnetic), replacing the
         converted literature value for every pair of that class (e.g. ``{"BB180": -40.0}``).
@@ -271,17 +266,9 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         if initial == "ground":
             s[fam == "A", 2] = -1.0  # A antiparallel to B (J_AB < 0 in every shipped set)
 
-    dip = None
-    if dipolar is not False and dipolar is not None:
-        if any(pbc):
-            raise ValueError("dipolar: not available with periodic boundaries (no Ewald sum); use dipolar=False")
-        from atomspin.model.dipolar import build_macrocells
+    from atomspin.model.dipolar import make_dipolar
 
-        if dipolar is True:
-            size = "exact" if n <= DIPOLAR_EXACT_MAX_SPINS else DIPOLAR_DEFAULT_CELL_NM
-        else:
-            size = dipolar
-        dip = build_macrocells(pos, size)
+    dip, dip_desc = make_dipolar(pos, dipolar, pbc, atoms.info)
 
     vol_m3, vol_source = _particle_volume_A3(atoms, sub, oxy, spinel, rock, v_site)
     vol_m3 *= ANGSTROM ** 3
@@ -295,8 +282,7 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         "site_volume_A3": {"spinel": spinel.site_volume_A3(), "rocksalt": rock.site_volume_A3()},
         "volume_source": vol_source,
         "anisotropy_reference": aref if isinstance(aref, str) else float(aref),
-        "dipolar": (None if dip is None else ("exact" if dip.n_cells == n and np.array_equal(dip.cell_of, np.arange(n))
-                                              else f"macrocells {size} nm")),
+        "dipolar": dip_desc,
         "mean_J_meV": {k: float(np.mean(Jp[pairs.cls == PAIR_CLASSES.index(k)])) for k in used},
         "convention": "E = -sum_{i<j} J_ij si.sj (unit spins, meV, J>0 FM); see atomspin.model.core",
     }

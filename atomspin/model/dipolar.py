@@ -43,6 +43,9 @@ EXACT_MAX_SPINS = 20000
 #: memory limit (bytes) of the lattice FFT arrays (a single process should stay under ~4 GB; derived)
 LATTICE_MAX_BYTES = 3 * 2 ** 30
 METHODS = ("lattice", "exact")
+#: dipolar="auto" uses the exact pair sum up to this many spins (faster than the FFT there: 1500 spins
+#: ≈ 2 ms per call on 2 cores; derived, benchmarks/README.md) and the lattice FFT above
+AUTO_EXACT_MAX_SPINS = 1500
 
 _MAX_TENSOR_BYTES = 2 * 1024 ** 3
 
@@ -104,13 +107,37 @@ class ExactDipolar:
 
     def field_per_moment(self, mu):
         """H_i = Σ_{j≠i} W_ij μ_j (N, 3) in meV/μB."""
-        from atomspin.model.dipolar_kernels import pairwise_fields
+        from atomspin.model import dipolar_kernels as dk
 
         mu = np.ascontiguousarray(mu, dtype=np.float64).reshape(self.n, 3)
         out = np.zeros((self.n, 3))
         if self.n > 1:
-            pairwise_fields(self.positions, mu, DIP_PREFACTOR_MEV_A3, out)
+            f = dk.pairwise_fields if self.n >= dk.PARALLEL_MIN_SITES else dk.pairwise_fields_serial
+            f(self.positions, mu, DIP_PREFACTOR_MEV_A3, out)
         return out
+
+    def fields_and_rotation_tensor_meV(self, spins, moments):
+        """(fields (N, 3) meV, rotation tensor T (3, 3, 3, 3) meV with E_dip(Rŝ) = −½ Σ R_kα R_lβ T_klαβ),
+        one pair sum."""
+        from atomspin.model import dipolar_kernels as dk
+
+        s, m = _check_state(spins, moments, self.n)
+        mu = np.ascontiguousarray(m[:, None] * s)
+        out = np.zeros((self.n, 3))
+        rows = np.zeros((self.n, 6, 3, 3))
+        if self.n > 1:
+            f = dk.pairwise_fields_t if self.n >= dk.PARALLEL_MIN_SITES else dk.pairwise_fields_t_serial
+            f(self.positions, mu, DIP_PREFACTOR_MEV_A3, out, rows)
+        t6 = rows.sum(axis=0)
+        full = np.empty((3, 3, 3, 3))
+        for ci, (k, l) in enumerate(((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))):
+            full[k, l] = t6[ci]
+            full[l, k] = t6[ci]
+        return m[:, None] * out, full
+
+    def rotation_tensor_meV(self, spins, moments):
+        """T (3, 3, 3, 3) meV: E_dip(Rŝ) = −½ Σ_{klαβ} R_kα R_lβ T_klαβ for every rotation R."""
+        return self.fields_and_rotation_tensor_meV(spins, moments)[1]
 
     def fields_meV(self, spins, moments):
         """−∂E_dip/∂ŝ_i (N, 3) in meV."""
@@ -123,9 +150,17 @@ class ExactDipolar:
         mu = m[:, None] * s
         return float(-0.5 * np.sum(mu * self.field_per_moment(mu)))
 
+    def work_estimate(self):
+        """Estimated operation count of one field evaluation (N² pairs)."""
+        return float(self.n) ** 2
+
     def shape_tensor_meV(self, spins, moments):
         """D (3, 3) meV, E_dip(R ŝ) = (R n̂)ᵀ D (R n̂) for the collinear state ``spins``."""
-        q = _collinear_charges(spins, moments)
+        return self.charge_shape_tensor_meV(_collinear_charges(spins, moments))
+
+    def charge_shape_tensor_meV(self, q):
+        """D (3, 3) meV = −½ Σ_{i≠j} q_i q_j W_ij for signed moments q (N,) μB along one axis."""
+        q = np.asarray(q, dtype=np.float64).reshape(self.n)
         d = np.empty((3, 3))
         for l in range(3):
             mu = np.zeros((self.n, 3))
@@ -159,6 +194,101 @@ def build_dipolar(positions_A, method="lattice", *, spacing_A=None, max_bytes=LA
 
         return LatticeDipolar(positions_A, spacing_A=spacing_A, max_bytes=max_bytes)
     raise ValueError(f"dipolar: {method!r} is not one of {list(METHODS)}")
+
+
+#: fine subdivisions of the template cell tried when the positions alone give no grid (some sites off
+#: the lattice): spinel cations sit on multiples of a/8, rock-salt cations on a/2 (derived)
+_CELL_SUBDIVISIONS = (8, 4, 2, 1, 24)
+
+
+def _grid_from_info(positions_A, info):
+    """(spacing (3,), origin (3,)) of the parent lattice from a builder's ``atoms.info`` (cell lengths and
+    lattice origin), holding ≥ 90 % of the sites, or None."""
+    import json
+
+    try:
+        lengths = np.asarray(json.loads(info["cell_lengths_A"]), dtype=np.float64).reshape(3)
+        origin = np.asarray(json.loads(info["lattice_origin_A"]), dtype=np.float64).reshape(3)
+    except (KeyError, TypeError, ValueError):
+        return None
+    pos = np.asarray(positions_A, dtype=np.float64)
+    for q in _CELL_SUBDIVISIONS:
+        g = lengths / q
+        f = (pos - origin) / g
+        if np.mean(np.all(np.abs(f - np.round(f)) <= 1e-6, axis=1)) >= 0.9:
+            return g, origin
+    return None
+
+
+def make_dipolar(positions_A, dipolar, pbc=(False, False, False), info=None):
+    """The dipolar object of ``SpinModel.from_atoms`` (or None) for the option ``dipolar``.
+
+    Parameters
+    ----------
+    positions_A : (N, 3) magnetic-site positions, Å
+    dipolar : False/None, True/"auto", "lattice", "exact" or a macrocell edge in nm (float > 0)
+        "auto"/True: none for a periodic box (module docstring), else "exact" below
+        :data:`AUTO_EXACT_MAX_SPINS` spins and "lattice" above (or when the sites lie on no grid and the
+        particle is small enough, "exact"). A float: the former macrocells (inaccurate, kept to compare).
+    pbc : 3 bools
+    info : ``atoms.info`` (its lattice is used when a few sites are off the grid)
+
+    Returns
+    -------
+    (object or None, description str)
+    """
+    if dipolar is False or dipolar is None:
+        return None, "none"
+    periodic = any(bool(p) for p in pbc)
+    if dipolar is True or (isinstance(dipolar, str) and dipolar == "auto"):
+        if periodic and dipolar is True:
+            raise ValueError("dipolar: True is not available with periodic boundaries (the dipolar sum of a "
+                             "periodic box depends on the sample shape; see atomspin.model.dipolar); use "
+                             "dipolar=False or 'auto' (which gives none for periodic boxes)")
+        if periodic:
+            return None, ("none: periodic box (the dipolar sum of an infinite lattice depends on the sample "
+                          "shape; see atomspin.model.dipolar)")
+        method = "exact" if len(positions_A) <= AUTO_EXACT_MAX_SPINS else "lattice"
+    elif isinstance(dipolar, str):
+        if dipolar not in METHODS:
+            raise ValueError(f"dipolar: {dipolar!r} is not one of False, True, 'auto', 'lattice', 'exact' or a "
+                             "macrocell edge in nm (> 0)")
+        method = dipolar
+    else:
+        from atomspin.validation import check_positive
+
+        size = check_positive("dipolar", dipolar)
+        if periodic:
+            raise ValueError("dipolar: not available with periodic boundaries (the dipolar sum of a periodic "
+                             "box depends on the sample shape; see atomspin.model.dipolar); use dipolar=False")
+        pos = np.asarray(positions_A, dtype=np.float64)
+        extent = float(np.max(np.ptp(pos, axis=0))) if len(pos) else 0.0
+        if 10.0 * size > extent + 1e-9 and len(pos) > 1:
+            raise ValueError(f"dipolar: macrocell edge {size:g} nm does not fit the particle (largest extent "
+                             f"{extent / 10:.3g} nm): use a smaller cell, 'lattice' or 'exact'")
+        return build_macrocells(pos, size), f"macrocells {size:g} nm"
+    if periodic:
+        raise ValueError(f"dipolar: {dipolar!r} is not available with periodic boundaries (the dipolar sum of a "
+                         "periodic box depends on the sample shape; see atomspin.model.dipolar); use "
+                         "dipolar=False")
+    if method == "exact":
+        obj = ExactDipolar(positions_A)
+        return obj, "exact pairwise"
+    from atomspin.model.dipolar_lattice import LatticeDipolar, find_fine_grid
+
+    g, _, on = find_fine_grid(positions_A) if len(positions_A) else (None, None, None)
+    spacing = origin = None
+    if g is None and info is not None:
+        got = _grid_from_info(positions_A, info)
+        if got is not None:
+            spacing, origin = got
+    if g is None and spacing is None:
+        if len(positions_A) <= EXACT_MAX_SPINS and dipolar in (True, "auto"):
+            return ExactDipolar(positions_A), "exact pairwise (no lattice grid)"
+        raise ValueError("dipolar: the sites lie on no common lattice grid (rotated or relaxed structure) and "
+                         f"{len(positions_A)} spins are too many for 'exact' (≤ {EXACT_MAX_SPINS})")
+    obj = LatticeDipolar(positions_A, spacing_A=spacing, origin_A=origin, max_bytes=LATTICE_MAX_BYTES)
+    return obj, obj.describe()
 
 
 def shape_tensor_J(model, spins=None):

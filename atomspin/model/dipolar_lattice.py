@@ -42,6 +42,8 @@ MAX_REFINE = 12
 #: ("auto"): the Monte Carlo as a whole must stay ≤ 600 B/spin, of which the model and the simulation
 #: take ≈ 380 (derived: benchmarks/README.md)
 TARGET_BYTES_PER_SPIN = 200
+#: below this size (bytes) the memory target does not constrain the choice (small particles)
+SMALL_BYTES = 64 * 2 ** 20
 #: "auto" precision stays double up to this many spins (tests compare with the pair sum to 1e-10)
 DOUBLE_MAX_SPINS = 60000
 PRECISIONS = ("auto", "double", "single")
@@ -100,6 +102,16 @@ def find_fine_grid(positions_A, spacing_A=None, origin_A=None):
     f = (pos - o) / g
     on = np.all(np.abs(f - np.round(f)) <= GRID_TOL, axis=1)
     return g, o, on
+
+
+#: largest number of occupied cosets a cell multiplicity may have to be tried automatically (derived: the
+#: k-space work grows as B²; the spinel needs 24, with an antiphase boundary 40)
+MAX_COSETS = 96
+
+
+def _coset_count(fint, m):
+    u = np.mod(fint, m)
+    return len(np.unique(u[:, 0] + m * (u[:, 1] + m * u[:, 2])))
 
 
 def _code(d, m):
@@ -260,8 +272,12 @@ class LatticeDipolar:
             return
         fint = np.round((pos[self.site_on] - o) / g).astype(np.int64)
         cubic_grid = bool(np.allclose(g, g[0], rtol=1e-9))
-        plans = [_Plan(fint, m, cubic_grid) for m in ((multiplicity,) if multiplicity else MULTIPLICITIES)]
-        target = TARGET_BYTES_PER_SPIN * max(self.n, 1)
+        plans = []
+        for m in ((multiplicity,) if multiplicity else MULTIPLICITIES):
+            if multiplicity is None and _coset_count(fint, m) > MAX_COSETS:
+                continue  # B² pair products per wavevector: never the cheapest choice
+            plans += [_Plan(fint, m, cub) for cub in ((True, False) if cubic_grid else (False,))]
+        target = max(TARGET_BYTES_PER_SPIN * self.n, SMALL_BYTES)
         if precision == "auto":
             fits = [p for p in plans if p.bytes(8) <= target] if self.n <= DOUBLE_MAX_SPINS else []
             if fits:
@@ -480,6 +496,30 @@ class LatticeDipolar:
         t6 = np.zeros((6, 3, 3))
         if self.plan is not None:
             _, _, t6 = self._transform(mu, want_fields=False, want_t=True)
+        return self._full_t(t6, mu)
+
+    def work_estimate(self):
+        """Estimated operation count of one field evaluation (for refresh policies)."""
+        w = self.plan.work() if self.plan is not None else 0.0
+        return float(w + 30.0 * len(self.off) * self.n)
+
+    def fields_and_rotation_tensor_meV(self, spins, moments):
+        """(fields (N, 3) meV as :meth:`fields_meV`, rotation tensor (3, 3, 3, 3) meV as
+        :meth:`rotation_tensor_meV`) from one transform."""
+        m = np.asarray(moments, dtype=np.float64).reshape(self.n)
+        mu = m[:, None] * np.asarray(spins, dtype=np.float64).reshape(self.n, 3)
+        out = np.zeros((self.n, 3))
+        t6 = np.zeros((6, 3, 3))
+        if self.plan is not None:
+            h, _, t6 = self._transform(mu, want_fields=True, want_t=True)
+            out[self.site_on] = h
+        if len(self.off):
+            _dk.offgrid_fields(self.positions, mu, self.off, ~self.on, self.pref, out)
+        full = self._full_t(t6, mu)
+        return m[:, None] * out, full
+
+    def _full_t(self, t6, mu):
+        """(3, 3, 3, 3) T from its on-grid (6, 3, 3) part plus the exact off-grid pairs."""
         full = np.empty((3, 3, 3, 3))
         for ci, (k, l) in enumerate(((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))):
             full[k, l] = t6[ci]
@@ -494,12 +534,14 @@ class LatticeDipolar:
                     full[:, l, :, be] += np.einsum("ia,ik->ka", mu, h)
         return full
 
+    def charge_shape_tensor_meV(self, q):
+        """D (3, 3) meV = −½ Σ_{i≠j} q_i q_j W_ij for signed moments q (N,) μB along one axis."""
+        sp = np.zeros((self.n, 3))
+        sp[:, 0] = 1.0
+        return -0.5 * self.rotation_tensor_meV(sp, np.asarray(q, dtype=np.float64))[:, :, 0, 0]
+
     def shape_tensor_meV(self, spins, moments):
         """D (3, 3) meV with E_dip(R ŝ) = (R n̂)ᵀ D (R n̂) for rigid rotations of the collinear state ``spins``."""
         from atomspin.model.dipolar import _collinear_charges
 
-        q = _collinear_charges(spins, moments)
-        sp = np.zeros((self.n, 3))
-        sp[:, 0] = 1.0
-        t = self.rotation_tensor_meV(sp, q)
-        return -0.5 * t[:, :, 0, 0]
+        return self.charge_shape_tensor_meV(_collinear_charges(spins, moments))

@@ -73,6 +73,7 @@ SWEEPERS = {
     "sequential": "atomspin.engine.sweepers.sequential:SequentialSweeper",
     "blocks": "atomspin.engine.sweepers.blocks:BlockSweeper",
     "constrained": "atomspin.engine.sweepers.constrained:ConstrainedSweeper",
+    "dipolar": "atomspin.engine.sweepers.dipolar:DipolarSweeper",
 }
 
 PARALLEL_MIN_SPINS = 4096  # auto-parallel threshold (derived: below it the per-phase barriers cost
