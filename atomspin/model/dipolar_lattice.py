@@ -61,7 +61,8 @@ def _group():
 
 def _axis_step(x, tol_A=1e-6):
     """Common step (Å) of the coordinates ``x`` (all x − x0 integer multiples of it), inf for a single
-    value, or None."""
+    value, or None. The smallest coordinate difference (or a 1/k of it) is refined by least squares over
+    all sites, so that rounding in the positions does not accumulate across the particle."""
     rel = x - x[0]
     u = np.unique(np.round(rel / tol_A).astype(np.int64))
     if len(u) < 2:
@@ -71,8 +72,11 @@ def _axis_step(x, tol_A=1e-6):
         return None
     for k in range(1, MAX_REFINE + 1):
         s = step0 / k
-        f = rel / s
-        if np.all(np.abs(f - np.round(f)) <= 10 * GRID_TOL):
+        f = np.round(rel / s)
+        if np.max(np.abs(rel / s - f)) > 0.01:
+            continue
+        s = float(np.sum(f * rel) / np.sum(f * f))  # least-squares step
+        if np.all(np.abs(rel / s - np.round(rel / s)) <= GRID_TOL):
             return s
     return None
 
