@@ -250,64 +250,24 @@ class FrozenDipolar:
         self.const = self.e0 + float(np.sum(s_int * self.hd))
 
 
-class DipolarSweeper(Sweeper):
-    """Sweeps a model with a dipolar object (lattice FFT, exact pairwise, …) under the frozen-field
-    approximation of the module docstring, or exactly (``refresh_every=0``: per-move field updates).
+class FrozenFieldMixin:
+    """Refresh policy and the FrozenDipolar proxy shared by the dipolar-aware sweepers."""
 
-    Options: ``refresh_every`` (0 = per move, an int ≥ 1, or "auto"), ``decomposition`` ("auto", "slabs",
-    "colours"; with threads > 1) and ``renumber`` (as the block sweeper).
-    """
-
-    name = "dipolar"
-    dipolar_objects = True
-    auto = True
-    parallel = True  # takes the block options (decomposition, renumber); blocks only when worth it (below)
-
-    def __init__(self, arrays, model, threads=1, refresh_every="auto", decomposition="auto", renumber=None,
-                 **options):
-        super().__init__(arrays, model, threads, **options)
+    def _setup_frozen(self, arrays, model, refresh_every, per_move_ok=True):
         from atomspin.model.dipolar import DIP_PREFACTOR_MEV_A3, EXACT_MAX_SPINS
         from atomspin.validation import check_int
 
         if arrays.has_dip:
-            raise ValueError("sweeper: 'dipolar' sweeps dipolar objects (lattice, exact); this model has "
+            raise ValueError(f"sweeper: {self.name!r} sweeps dipolar objects (lattice, exact); this model has "
                              "macrocells — use sweeper='sequential' or 'blocks'")
         exact = arrays.dipolar
         if refresh_every == "auto":
             refresh_every = self._auto_refresh(exact, arrays.n)
-        self.refresh_every = check_int("refresh_every", refresh_every, 0)
+        self.refresh_every = check_int("refresh_every", refresh_every, 0 if per_move_ok else 1)
         self.per_move = self.refresh_every == 0
-        if self.per_move:
-            if arrays.n > EXACT_MAX_SPINS:
-                raise ValueError(f"refresh_every: 0 (per-move exact fields, O(N) per accepted move) is allowed up to "
-                                 f"{EXACT_MAX_SPINS} spins, the model has {arrays.n}; use an interval ≥ 1")
-        from atomspin.engine.sweepers import PARALLEL_MIN_SPINS
-
-        if self.threads > 1 and arrays.n >= PARALLEL_MIN_SPINS and not self.per_move:
-            self.decomposition, blocks = decompose(model, self.threads, decomposition, dipolar=False)
-            self.phase_ptr, self.block_ptr, sites = blocks
-            self.sites = sites.astype(np.int32)
-            if renumber is None:
-                renumber = self.decomposition == "colours"
-            if renumber:
-                arrays = arrays.permuted(self.sites)
-                self.sites = np.arange(arrays.n, dtype=np.int32)
-            self.parallel = True
-        else:
-            self.parallel = False
-            self.decomposition = "sequential"
-            self.phase_ptr = np.array([0, 1], dtype=np.int64)
-            self.block_ptr = np.array([0, arrays.n], dtype=np.int64)
-            self.sites = np.arange(arrays.n, dtype=np.int32)
-        self.n_streams = self.threads if self.parallel else 1
-        self.numba_threads = min(self.n_streams, numba.config.NUMBA_NUM_THREADS)
-        # the Simulation evaluates energies, fields and collective moves through arrays.dipolar:
-        # give it the sampled Hamiltonian E_MC
-        proxy_arrays = object.__new__(type(arrays))
-        proxy_arrays.__dict__.update(arrays.__dict__)
-        self.frozen = FrozenDipolar(exact, proxy_arrays, self.per_move) if exact is not None else None
-        proxy_arrays.dipolar = self.frozen
-        self.arrays = proxy_arrays
+        if self.per_move and arrays.n > EXACT_MAX_SPINS:
+            raise ValueError(f"refresh_every: 0 (per-move exact fields, O(N) per accepted move) is allowed up to "
+                             f"{EXACT_MAX_SPINS} spins, the model has {arrays.n}; use an interval ≥ 1")
         self.exact = exact
         self._pos = (np.ascontiguousarray(model.positions, dtype=np.float64) if self.per_move
                      else np.zeros((1, 3)))
@@ -315,7 +275,15 @@ class DipolarSweeper(Sweeper):
         self._since = 0
         self.refreshes = 0
         self._dS = np.zeros(3)
-        self._dS_t = np.zeros((max(self.n_streams, 1), 3))
+
+    def _install_proxy(self, arrays):
+        """self.arrays ← a copy of ``arrays`` whose dipolar object is the sampled Hamiltonian E_MC (the
+        Simulation evaluates energies, fields and collective moves through arrays.dipolar)."""
+        proxy_arrays = object.__new__(type(arrays))
+        proxy_arrays.__dict__.update(arrays.__dict__)
+        self.frozen = FrozenDipolar(self.exact, proxy_arrays, self.per_move) if self.exact is not None else None
+        proxy_arrays.dipolar = self.frozen
+        self.arrays = proxy_arrays
 
     @staticmethod
     def _auto_refresh(exact, n):
@@ -334,20 +302,12 @@ class DipolarSweeper(Sweeper):
         self._since = 0
         self.refreshes += 1
 
-    def prepare_state(self, spins):
-        self.refresh(spins)
-        return spins
-
-    def _kernel(self, n, spins, beta, move, cone, adapt, adapt_moves, state, acc_out):
+    def _frozen_arrays(self, spins):
         f = self.frozen
         if f is None:
-            hd, wst, K = np.zeros((self.arrays.n, 3)), np.zeros(self.arrays.n), np.zeros((3, 3))
-        else:
-            hd, wst, K = f.hd, f.wst, f.K
-            self._dS[:] = f.delta_s(spins)  # collective moves may have rotated the state since
-        sweep_frozen_dipolar(n, *self.arrays.model_args(spins), beta, MOVES[move], cone, adapt, adapt_moves,
-                             state, acc_out, self.phase_ptr, self.block_ptr, self.sites, hd, wst, K,
-                             self._dS, self._dS_t, self.per_move and f is not None, self._pos, self._pref)
+            return np.zeros((self.arrays.n, 3)), np.zeros(self.arrays.n), np.zeros((3, 3))
+        self._dS[:] = f.delta_s(spins)  # collective moves may have rotated the state since
+        return f.hd, f.wst, f.K
 
     def sweep(self, n, spins, beta, move, cone, adapt, adapt_moves, state, acc_out):
         if self.per_move:
@@ -362,3 +322,53 @@ class DipolarSweeper(Sweeper):
             self._since += m
             if self._since >= self.refresh_every:
                 self.refresh(spins)
+
+
+class DipolarSweeper(FrozenFieldMixin, Sweeper):
+    """Sweeps a model with a dipolar object (lattice FFT, exact pairwise, …) under the frozen-field
+    approximation of the module docstring, or exactly (``refresh_every=0``: per-move field updates).
+
+    Options: ``refresh_every`` (0 = per move, an int ≥ 1, or "auto"), ``decomposition`` ("auto", "slabs",
+    "colours"; with threads > 1 and N ≥ PARALLEL_MIN_SPINS) and ``renumber`` (as the block sweeper).
+    """
+
+    name = "dipolar"
+    dipolar_objects = True
+    auto = True
+    parallel = True  # takes the block options (decomposition, renumber); blocks only when worth it (below)
+
+    def __init__(self, arrays, model, threads=1, refresh_every="auto", decomposition="auto", renumber=None,
+                 **options):
+        super().__init__(arrays, model, threads, **options)
+        from atomspin.engine.sweepers import PARALLEL_MIN_SPINS
+
+        self._setup_frozen(arrays, model, refresh_every)
+        if self.threads > 1 and arrays.n >= PARALLEL_MIN_SPINS and not self.per_move:
+            self.decomposition, blocks = decompose(model, self.threads, decomposition, dipolar=False)
+            self.phase_ptr, self.block_ptr, sites = blocks
+            self.sites = sites.astype(np.int32)
+            if renumber is None:
+                renumber = self.decomposition == "colours"
+            if renumber:
+                arrays = arrays.permuted(self.sites)
+                self.sites = np.arange(arrays.n, dtype=np.int32)
+        else:
+            self.parallel = False
+            self.decomposition = "sequential"
+            self.phase_ptr = np.array([0, 1], dtype=np.int64)
+            self.block_ptr = np.array([0, arrays.n], dtype=np.int64)
+            self.sites = np.arange(arrays.n, dtype=np.int32)
+        self.n_streams = self.threads if self.parallel else 1
+        self.numba_threads = min(self.n_streams, numba.config.NUMBA_NUM_THREADS)
+        self._install_proxy(arrays)
+        self._dS_t = np.zeros((max(self.n_streams, 1), 3))
+
+    def prepare_state(self, spins):
+        self.refresh(spins)
+        return spins
+
+    def _kernel(self, n, spins, beta, move, cone, adapt, adapt_moves, state, acc_out):
+        hd, wst, K = self._frozen_arrays(spins)
+        sweep_frozen_dipolar(n, *self.arrays.model_args(spins), beta, MOVES[move], cone, adapt, adapt_moves,
+                             state, acc_out, self.phase_ptr, self.block_ptr, self.sites, hd, wst, K,
+                             self._dS, self._dS_t, self.per_move and self.frozen is not None, self._pos, self._pref)
