@@ -56,7 +56,7 @@ def _particle_volume_A3(atoms, sub, oxy, spinel, rock, v_site):
     return float(np.sum(v_site)), "magnetic-site count (a^3/n_mag per site; no O or no oxygen_per_cell)"
 
 
-def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, overrides: Optional[Mapping] = None,
+def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, overrides: Optional[Mapping] = None,
                rocksalt_params="feo", interface_params="interface", cubic=True,
                uniaxial=None, neel_ks_meV=0.0, radial_ks_meV=0.0, surface_sites=None,
                r_bond=None, r_nn=None, r_far=None, seed=None, initial="ground", anisotropy_reference="T0"):

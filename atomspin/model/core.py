@@ -127,7 +127,7 @@ class SpinModel:
     pair_class: Optional[np.ndarray] = None  # (nnz,) index into info["pair_class_names"], optional
 
     @classmethod
-    def from_atoms(cls, atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, **kwargs) -> "SpinModel":
+    def from_atoms(cls, atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", **kwargs) -> "SpinModel":
         """Compile a labelled ``ase.Atoms`` into a model; see :func:`atomspin.model.build.from_atoms`."""
         from atomspin.model.build import from_atoms
 

@@ -329,21 +329,25 @@ class DipolarSweeper(FrozenFieldMixin, Sweeper):
     approximation of the module docstring, or exactly (``refresh_every=0``: per-move field updates).
 
     Options: ``refresh_every`` (0 = per move, an int ≥ 1, or "auto"), ``decomposition`` ("auto", "slabs",
-    "colours"; with threads > 1 and N ≥ PARALLEL_MIN_SPINS) and ``renumber`` (as the block sweeper).
+    "colours") and ``renumber`` (as the block sweeper). Blocks on ``threads`` streams when the Simulation's
+    ``parallel`` says so (default: threads > 1 and N ≥ PARALLEL_MIN_SPINS), else the sequential sweep.
     """
 
     name = "dipolar"
     dipolar_objects = True
     auto = True
-    parallel = True  # takes the block options (decomposition, renumber); blocks only when worth it (below)
+    parallel = True  # takes the block options (decomposition, renumber) …
+    takes_parallel = True  # … and the Simulation's parallel decision (blocks only when it says so)
 
     def __init__(self, arrays, model, threads=1, refresh_every="auto", decomposition="auto", renumber=None,
-                 **options):
+                 parallel=None, **options):
         super().__init__(arrays, model, threads, **options)
         from atomspin.engine.sweepers import PARALLEL_MIN_SPINS
 
         self._setup_frozen(arrays, model, refresh_every)
-        if self.threads > 1 and arrays.n >= PARALLEL_MIN_SPINS and not self.per_move:
+        if parallel is None:
+            parallel = self.threads > 1 and arrays.n >= PARALLEL_MIN_SPINS
+        if parallel and self.threads > 1 and not self.per_move:
             self.decomposition, blocks = decompose(model, self.threads, decomposition, dipolar=False)
             self.phase_ptr, self.block_ptr, sites = blocks
             self.sites = sites.astype(np.int32)
