@@ -77,7 +77,7 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, ove
         Applied μ0H.
     dipolar : bool, "auto", "lattice", "exact" or float
         Magnetostatic point-dipole interaction (:mod:`atomspin.model.dipolar`). "auto"/True: for an open
-        particle the exact pair sum (≤ 1500 spins) or the lattice FFT (exact for every site on the crystal
+        particle the exact pair sum (≤ 1000 spins) or the lattice FFT (exact for every site on the crystal
         grid, O(N log N)); none for a periodic box, whose dipolar sum depends on the sample shape (stated
         in :mod:`atomspin.model.dipolar`). "lattice"/"exact": that method (ValueError on a periodic box).
         A float: the former macrocell approximation with that edge in nm (inaccurate for the

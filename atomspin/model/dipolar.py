@@ -43,9 +43,9 @@ EXACT_MAX_SPINS = 20000
 #: memory limit (bytes) of the lattice FFT arrays (a single process should stay under ~4 GB; derived)
 LATTICE_MAX_BYTES = 3 * 2 ** 30
 METHODS = ("lattice", "exact")
-#: dipolar="auto" uses the exact pair sum up to this many spins (faster than the FFT there: 1500 spins
-#: ≈ 2 ms per call on 2 cores; derived, benchmarks/README.md) and the lattice FFT above
-AUTO_EXACT_MAX_SPINS = 1500
+#: dipolar="auto" uses the exact pair sum up to this many spins and the lattice FFT above (derived: fields +
+#: shape tensor on one core, 583 spins 3.3 vs 5.6 ms, 1395 spins 18.5 vs 11.8 ms: the crossover is ≈ 1000)
+AUTO_EXACT_MAX_SPINS = 1000
 
 _MAX_TENSOR_BYTES = 2 * 1024 ** 3
 
@@ -139,6 +139,24 @@ class ExactDipolar:
         """T (3, 3, 3, 3) meV: E_dip(Rŝ) = −½ Σ_{klαβ} R_kα R_lβ T_klαβ for every rotation R."""
         return self.fields_and_rotation_tensor_meV(spins, moments)[1]
 
+    def fields_and_axis_shape_tensor_meV(self, spins, moments, axis):
+        """(fields (N, 3) meV, D (3, 3) meV of the charges q_i = μ_i·n̂ along the unit vector ``axis``), one
+        pair sum (the refresh data of the dipolar sweepers)."""
+        from atomspin.model import dipolar_kernels as dk
+
+        s, m = _check_state(spins, moments, self.n)
+        mu = np.ascontiguousarray(m[:, None] * s)
+        out = np.zeros((self.n, 3))
+        rows = np.zeros((self.n, 6))
+        if self.n > 1:
+            f = dk.pairwise_fields_axis if self.n >= dk.PARALLEL_MIN_SITES else dk.pairwise_fields_axis_serial
+            f(self.positions, mu, np.asarray(axis, dtype=np.float64).reshape(3), DIP_PREFACTOR_MEV_A3, out, rows)
+        d6 = -0.5 * rows.sum(axis=0)
+        d = np.empty((3, 3))
+        for ci, (k, l) in enumerate(((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))):
+            d[k, l] = d[l, k] = d6[ci]
+        return m[:, None] * out, d
+
     def fields_meV(self, spins, moments):
         """−∂E_dip/∂ŝ_i (N, 3) in meV."""
         s, m = _check_state(spins, moments, self.n)
@@ -151,8 +169,9 @@ class ExactDipolar:
         return float(-0.5 * np.sum(mu * self.field_per_moment(mu)))
 
     def work_estimate(self):
-        """Estimated operation count of one field evaluation (N² pairs)."""
-        return float(self.n) ** 2
+        """Estimated cost of one refresh in the lattice FFT's work units (1.5 ns each): 6.5 per pair (derived:
+        9.6 ns per pair measured for fields + shape tensor on one core, vs 1.45 ns per lattice work unit)."""
+        return 6.5 * float(self.n) ** 2
 
     def shape_tensor_meV(self, spins, moments):
         """D (3, 3) meV, E_dip(R ŝ) = (R n̂)ᵀ D (R n̂) for the collinear state ``spins``."""

@@ -95,6 +95,66 @@ def _pairwise_fields_t(pos, mu, pref, out, T):
                     T[i, c, al, be] = mu[i, al] * g[c, be]
 
 
+def _pairwise_fields_axis(pos, mu, nvec, pref, out, drows):
+    """As :func:`pairwise_fields`, and drows[i, c] = q_i Σ_{j≠i} W_ij,c q_j with q = μ·n (c = xx, yy, zz, xy,
+    xz, yz), summed by the caller into the shape tensor of the charges q."""
+    n = pos.shape[0]
+    for i in prange(n):
+        xi = pos[i, 0]
+        yi = pos[i, 1]
+        zi = pos[i, 2]
+        hx = 0.0
+        hy = 0.0
+        hz = 0.0
+        g0 = 0.0
+        g1 = 0.0
+        g2 = 0.0
+        g3 = 0.0
+        g4 = 0.0
+        g5 = 0.0
+        for j in range(n):
+            if j == i:
+                continue
+            dx = xi - pos[j, 0]
+            dy = yi - pos[j, 1]
+            dz = zi - pos[j, 2]
+            r2 = dx * dx + dy * dy + dz * dz
+            ir2 = 1.0 / r2
+            ir3 = pref * ir2 * np.sqrt(ir2)
+            t = 3.0 * ir2 * ir3
+            wxx = t * dx * dx - ir3
+            wyy = t * dy * dy - ir3
+            wzz = t * dz * dz - ir3
+            wxy = t * dx * dy
+            wxz = t * dx * dz
+            wyz = t * dy * dz
+            mx = mu[j, 0]
+            my = mu[j, 1]
+            mz = mu[j, 2]
+            hx += wxx * mx + wxy * my + wxz * mz
+            hy += wxy * mx + wyy * my + wyz * mz
+            hz += wxz * mx + wyz * my + wzz * mz
+            qj = mx * nvec[0] + my * nvec[1] + mz * nvec[2]
+            g0 += wxx * qj
+            g1 += wyy * qj
+            g2 += wzz * qj
+            g3 += wxy * qj
+            g4 += wxz * qj
+            g5 += wyz * qj
+        out[i, 0] = hx
+        out[i, 1] = hy
+        out[i, 2] = hz
+        qi = mu[i, 0] * nvec[0] + mu[i, 1] * nvec[1] + mu[i, 2] * nvec[2]
+        drows[i, 0] = qi * g0
+        drows[i, 1] = qi * g1
+        drows[i, 2] = qi * g2
+        drows[i, 3] = qi * g3
+        drows[i, 4] = qi * g4
+        drows[i, 5] = qi * g5
+
+
+pairwise_fields_axis = njit(cache=True, error_model="numpy", parallel=True)(_pairwise_fields_axis)
+pairwise_fields_axis_serial = njit(cache=True, error_model="numpy")(_pairwise_fields_axis)
 pairwise_fields = njit(cache=True, error_model="numpy", parallel=True)(_pairwise_fields)
 pairwise_fields_serial = njit(cache=True, error_model="numpy")(_pairwise_fields)
 pairwise_fields_t = njit(cache=True, error_model="numpy", parallel=True)(_pairwise_fields_t)
@@ -151,7 +211,8 @@ def _signed(k, p):
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def slab_apply(S, kz, P, cubic, widx, Kw, gtab_cls, gtab_conj, gtab_t, phase, nb, want_t, Tacc, Eacc):
+def slab_apply(S, kz, P, cubic, widx, Kw, gtab_cls, gtab_conj, gtab_t, phase, nb, want_t, Tacc, Eacc,
+               tproj, tvec):
     """Apply the coset-pair kernels to one kz-slab of coset spectra, in place.
 
     S : (3·B, Px, Py) complex — on entry the spectra M̂_{b,c}(kx, ky, kz) (row 3b + c), on exit Ĥ.
@@ -162,7 +223,9 @@ def slab_apply(S, kz, P, cubic, widx, Kw, gtab_cls, gtab_conj, gtab_t, phase, nb
     gtab_cls, gtab_conj, gtab_t : (48 or 1, B·B) stored kernel, conjugation flag, cell shift (−1…1) of
     every pair (target a, source b) = a·B + b under each g. phase : (3, 3, Pmax) e^{2πi t k/P_axis}.
     want_t : also accumulate T_{kl,αβ} = Σ conj(M̂_aα) (K M̂_β)_a,kl into Tacc (Px, 6, 3, 3) real, weight
-    included by the caller; Eacc (Px,) receives Σ Re conj(M̂)·Ĥ (both per kx row, summed by the caller).
+    included by the caller; with ``tproj`` only the projection on ``tvec`` (3,): Tacc[:, :, 0, 0] =
+    Σ conj(M̂_a·t) (K (M̂·t))_a (a third of the work; the shape tensor of the charges q = μ·t).
+    Eacc (Px,) receives Σ Re conj(M̂)·Ĥ (both per kx row, summed by the caller).
     """
     px = S.shape[1]
     py = S.shape[2]
@@ -224,55 +287,77 @@ def slab_apply(S, kz, P, cubic, widx, Kw, gtab_cls, gtab_conj, gtab_t, phase, nb
                     Mr[b, i] = sg[i] * S[3 * b + pi[i], ix, iy]
             gt = gi if cubic else 0
             for a in range(nb):
-                ax = 0.0 + 0.0j
-                ay = 0.0 + 0.0j
-                az = 0.0 + 0.0j
+                Hr[a, 0] = 0.0
+                Hr[a, 1] = 0.0
+                Hr[a, 2] = 0.0
                 if want_t:
                     for c in range(6):
                         for be in range(3):
                             G[a, c, be] = 0.0
-                for b in range(nb):
+            # each unordered coset pair once: K_ba = conj(K_ab) (a real kernel, W symmetric), also after g
+            for a in range(nb):
+                for b in range(a, nb):
                     pr = a * nb + b
                     cl = gtab_cls[gt, pr]
                     ph = (phase[0, gtab_t[gt, pr, 0] + 1, kstar[0]] * phase[1, gtab_t[gt, pr, 1] + 1, kstar[1]]
                           * phase[2, gtab_t[gt, pr, 2] + 1, kstar[2]])
-                    kxx = Kw[w, cl, 0]
-                    kyy = Kw[w, cl, 1]
-                    kzz = Kw[w, cl, 2]
-                    kxy = Kw[w, cl, 3]
-                    kxz = Kw[w, cl, 4]
-                    kyz = Kw[w, cl, 5]
                     if gtab_conj[gt, pr]:
-                        kxx = kxx.conjugate()
-                        kyy = kyy.conjugate()
-                        kzz = kzz.conjugate()
-                        kxy = kxy.conjugate()
-                        kxz = kxz.conjugate()
-                        kyz = kyz.conjugate()
-                    kxx *= ph
-                    kyy *= ph
-                    kzz *= ph
-                    kxy *= ph
-                    kxz *= ph
-                    kyz *= ph
+                        kxx = Kw[w, cl, 0].conjugate() * ph
+                        kyy = Kw[w, cl, 1].conjugate() * ph
+                        kzz = Kw[w, cl, 2].conjugate() * ph
+                        kxy = Kw[w, cl, 3].conjugate() * ph
+                        kxz = Kw[w, cl, 4].conjugate() * ph
+                        kyz = Kw[w, cl, 5].conjugate() * ph
+                    else:
+                        kxx = Kw[w, cl, 0] * ph
+                        kyy = Kw[w, cl, 1] * ph
+                        kzz = Kw[w, cl, 2] * ph
+                        kxy = Kw[w, cl, 3] * ph
+                        kxz = Kw[w, cl, 4] * ph
+                        kyz = Kw[w, cl, 5] * ph
                     mx = Mr[b, 0]
                     my = Mr[b, 1]
                     mz = Mr[b, 2]
-                    ax += kxx * mx + kxy * my + kxz * mz
-                    ay += kxy * mx + kyy * my + kyz * mz
-                    az += kxz * mx + kyz * my + kzz * mz
-                    if want_t:  # G_{a,c,β} = Σ_b K_c M_bβ (lab-frame source components β)
-                        for be in range(3):
-                            mb = S[3 * b + be, ix, iy]
+                    Hr[a, 0] += kxx * mx + kxy * my + kxz * mz
+                    Hr[a, 1] += kxy * mx + kyy * my + kyz * mz
+                    Hr[a, 2] += kxz * mx + kyz * my + kzz * mz
+                    if b != a:
+                        mx = Mr[a, 0]
+                        my = Mr[a, 1]
+                        mz = Mr[a, 2]
+                        cxx = kxx.conjugate()
+                        cyy = kyy.conjugate()
+                        czz = kzz.conjugate()
+                        cxy = kxy.conjugate()
+                        cxz = kxz.conjugate()
+                        cyz = kyz.conjugate()
+                        Hr[b, 0] += cxx * mx + cxy * my + cxz * mz
+                        Hr[b, 1] += cxy * mx + cyy * my + cyz * mz
+                        Hr[b, 2] += cxz * mx + cyz * my + czz * mz
+                    if want_t:  # G_{a,c,β} = Σ_b K_ab,c M_bβ (lab-frame source components β)
+                        for be in range(1 if tproj else 3):
+                            if tproj:
+                                mb = tvec[0] * S[3 * b, ix, iy] + tvec[1] * S[3 * b + 1, ix, iy] + tvec[2] * S[3 * b + 2, ix, iy]
+                            else:
+                                mb = S[3 * b + be, ix, iy]
                             G[a, 0, be] += kxx * mb
                             G[a, 1, be] += kyy * mb
                             G[a, 2, be] += kzz * mb
                             G[a, 3, be] += kxy * mb
                             G[a, 4, be] += kxz * mb
                             G[a, 5, be] += kyz * mb
-                Hr[a, 0] = ax
-                Hr[a, 1] = ay
-                Hr[a, 2] = az
+                            if b != a:
+                                if tproj:
+                                    ma = (tvec[0] * S[3 * a, ix, iy] + tvec[1] * S[3 * a + 1, ix, iy]
+                                          + tvec[2] * S[3 * a + 2, ix, iy])
+                                else:
+                                    ma = S[3 * a + be, ix, iy]
+                                G[b, 0, be] += kxx.conjugate() * ma
+                                G[b, 1, be] += kyy.conjugate() * ma
+                                G[b, 2, be] += kzz.conjugate() * ma
+                                G[b, 3, be] += kxy.conjugate() * ma
+                                G[b, 4, be] += kxz.conjugate() * ma
+                                G[b, 5, be] += kyz.conjugate() * ma
             if want_t:
                 # T_{kl,αβ} += Σ_a conj(M̂_aα) G_{a,c',β}: stored-frame component c' = (k', l') is the lab
                 # component (pi(k'), pi(l')) with sign s_k' s_l' (K_lab = gᵀ K' g)
@@ -286,6 +371,11 @@ def slab_apply(S, kz, P, cubic, widx, Kw, gtab_cls, gtab_conj, gtab_t, phase, nb
                         lo = kl if kl < ll else ll
                         hi = ll if kl < ll else kl
                         lc = lo if lo == hi else (3 if (lo == 0 and hi == 1) else (4 if (lo == 0 and hi == 2) else 5))
+                        if tproj:
+                            ma = (tvec[0] * S[3 * a, ix, iy] + tvec[1] * S[3 * a + 1, ix, iy]
+                                  + tvec[2] * S[3 * a + 2, ix, iy]).conjugate()
+                            Tacc[ix, lc, 0, 0] += sgn * (ma * G[a, c, 0]).real
+                            continue
                         for al in range(3):
                             ma = S[3 * a + al, ix, iy].conjugate()
                             for be in range(3):

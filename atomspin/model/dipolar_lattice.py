@@ -405,7 +405,7 @@ class LatticeDipolar:
                 f"precision, ≈ {self.memory_estimate / 2**20:.1f} MiB")
 
     # ------------------------------------------------------------------ core
-    def _transform(self, mu, want_fields=True, want_t=False):
+    def _transform(self, mu, want_fields=True, want_t=False, tvec=None):
         """(fields (N,3) or None, energy sum Σμ·H, T (6,3,3) or None) of the on-grid sites (meV/μB units)."""
         pl = self.plan
         if self._kernels is None:
@@ -435,7 +435,8 @@ class LatticeDipolar:
             if want_t:
                 tacc[:] = 0.0
             _dk.slab_apply(sl, kz, pl.P, pl.cubic, pl.widx, self._kernels, pl.gtab_cls, pl.gtab_conj,
-                           pl.gtab_t, self._phase, pl.b, want_t, tacc, eacc)
+                           pl.gtab_t, self._phase, pl.b, want_t, tacc, eacc, tvec is not None,
+                           np.zeros(3) if tvec is None else np.asarray(tvec, dtype=np.float64))
             etot += wgt * float(eacc.sum())
             if want_t:
                 ttot += wgt * tacc.sum(axis=0)
@@ -538,11 +539,37 @@ class LatticeDipolar:
                     full[:, l, :, be] += np.einsum("ia,ik->ka", mu, h)
         return full
 
+    def fields_and_axis_shape_tensor_meV(self, spins, moments, axis):
+        """(fields (N, 3) meV, D (3, 3) meV of the charges q_i = μ_i·n̂ along the unit vector ``axis``): the
+        refresh data of the dipolar sweepers, from one transform."""
+        m = np.asarray(moments, dtype=np.float64).reshape(self.n)
+        mu = m[:, None] * np.asarray(spins, dtype=np.float64).reshape(self.n, 3)
+        nh = np.asarray(axis, dtype=np.float64).reshape(3)
+        out = np.zeros((self.n, 3))
+        d6 = np.zeros(6)
+        if self.plan is not None:
+            h, _, t6 = self._transform(mu, want_fields=True, want_t=True, tvec=nh)
+            out[self.site_on] = h
+            d6 = -0.5 * t6[:, 0, 0]
+        d = np.empty((3, 3))
+        for ci, (k, l) in enumerate(((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))):
+            d[k, l] = d[l, k] = d6[ci]
+        if len(self.off):
+            _dk.offgrid_fields(self.positions, mu, self.off, ~self.on, self.pref, out)
+            q = mu @ nh
+            for l in range(3):
+                src = np.zeros((self.n, 3))
+                src[:, l] = q
+                h = np.zeros((self.n, 3))
+                _dk.offgrid_fields(self.positions, src, self.off, ~self.on, self.pref, h)
+                d[:, l] += -0.5 * (q @ h)
+        return m[:, None] * out, 0.5 * (d + d.T)
+
     def charge_shape_tensor_meV(self, q):
         """D (3, 3) meV = −½ Σ_{i≠j} q_i q_j W_ij for signed moments q (N,) μB along one axis."""
         sp = np.zeros((self.n, 3))
         sp[:, 0] = 1.0
-        return -0.5 * self.rotation_tensor_meV(sp, np.asarray(q, dtype=np.float64))[:, :, 0, 0]
+        return self.fields_and_axis_shape_tensor_meV(sp, np.asarray(q, dtype=np.float64), (1.0, 0.0, 0.0))[1]
 
     def shape_tensor_meV(self, spins, moments):
         """D (3, 3) meV with E_dip(R ŝ) = (R n̂)ᵀ D (R n̂) for rigid rotations of the collinear state ``spins``."""

@@ -220,19 +220,12 @@ class FrozenDipolar:
         s_mod = a.to_model(s_int)
         ex = self.exact
         m_int = a.moments
-        t = None
-        want_k = not self.per_move
-        if want_k and hasattr(ex, "fields_and_rotation_tensor_meV"):
-            h, t = ex.fields_and_rotation_tensor_meV(s_mod, moments_model)
-        else:
-            h = np.asarray(ex.fields_meV(s_mod, moments_model), dtype=np.float64)
-        self.hd = np.ascontiguousarray(a.to_internal(h))
-        self.e0 = float(-0.5 * np.sum(s_int * self.hd))
         self.K = np.zeros((3, 3))
         self.wst = np.zeros(a.n)
         self.S0 = np.zeros(3)
-        if want_k and a.n:
-            # staggered signs along the state's axis, staggered moment and its collective stiffness
+        nhat = None
+        if not self.per_move and a.n:
+            # staggered signs along the state's axis and the staggered moment S⁰
             axis = np.linalg.eigh(s_int.T @ s_int)[1][:, -1]
             sig = np.where(s_int @ axis >= 0.0, 1.0, -1.0)
             self.wst = np.ascontiguousarray(sig * m_int)
@@ -240,13 +233,17 @@ class FrozenDipolar:
             s_norm = float(np.linalg.norm(self.S0))
             if s_norm > 1e-3 * float(np.sum(np.abs(m_int))):
                 nhat = self.S0 / s_norm
-                d = None
-                if t is not None:
-                    d = -0.5 * np.einsum("klab,a,b->kl", t, nhat, nhat)
-                elif hasattr(ex, "charge_shape_tensor_meV"):
-                    d = ex.charge_shape_tensor_meV(a.to_model((s_int @ nhat) * m_int))
-                if d is not None:
-                    self.K = np.ascontiguousarray(0.5 * (d + d.T) / s_norm ** 2)
+        d = None
+        if nhat is not None and hasattr(ex, "fields_and_axis_shape_tensor_meV"):
+            h, d = ex.fields_and_axis_shape_tensor_meV(s_mod, moments_model, nhat)
+        else:
+            h = np.asarray(ex.fields_meV(s_mod, moments_model), dtype=np.float64)
+            if nhat is not None and hasattr(ex, "charge_shape_tensor_meV"):
+                d = ex.charge_shape_tensor_meV(a.to_model((s_int @ nhat) * m_int))
+        self.hd = np.ascontiguousarray(a.to_internal(np.asarray(h, dtype=np.float64)))
+        self.e0 = float(-0.5 * np.sum(s_int * self.hd))
+        if d is not None:
+            self.K = np.ascontiguousarray(0.5 * (d + d.T) / float(self.S0 @ self.S0))
         self.const = self.e0 + float(np.sum(s_int * self.hd))
 
 
