@@ -244,3 +244,158 @@ def metropolis_exact_dipolar(pos_A, moments_muB, spins, J_pairs, T_K, n_sweeps, 
         Ed.append(ed)
         M.append(m @ s)
     return np.array(E), np.array(Ed), np.array(M)
+
+
+# ---------------------------------------------------------------- model: pair classification
+def classify_pairs_vectorised(cation_pos, cation_family, oxygen_pos, cell=None, pbc=(False, False, False),
+                              r_bond=2.3, r_nn=3.7, r_far=4.6, angle_split=135.0, angle_180=150.0):
+    """Find and classify the exchange pairs of magnetic cations.
+
+    Parameters
+    ----------
+    cation_pos : (N, 3) float, Å
+        Magnetic cation positions.
+    cation_family : (N,) str
+        ``"A"``, ``"B"`` or ``"R"`` per cation.
+    oxygen_pos : (M, 3) float, Å
+        Oxygen positions (bridging anions).
+    cell : (3, 3) float, Å, optional
+        Cell vectors; needed when any ``pbc`` is True.
+    pbc : 3 bools
+        Periodic directions.
+    r_bond, r_nn, r_far : float, Å
+        Cation–O bond cutoff, nearest-shell cutoff, cutoff for 180° links (see module docstring).
+    angle_split, angle_180 : float, degrees
+
+    The previous vectorised implementation of :func:`atomspin.model.geometry.classify_pairs` (numpy over all
+    bonds and pair slots at once), kept as the reference the streaming numba kernel is compared with.
+
+    Returns
+    -------
+    PairList
+
+    Raises
+    ------
+    ValueError
+        Unknown family label, or a periodic cell so small that a site couples to its own image.
+    """
+    from atomspin.model.geometry import _FAMILY as _FAM, PAIR_CLASSES as _PC, PairList as _PL, _pair_keys as _pk, _pairs_within as _pw
+    cpos = np.ascontiguousarray(cation_pos, dtype=np.float64).reshape(-1, 3)
+    opos = np.ascontiguousarray(oxygen_pos, dtype=np.float64).reshape(-1, 3)
+    fam_lab = np.asarray(cation_family).astype(str)
+    bad = ~np.isin(fam_lab, list(_FAM))
+    if np.any(bad):
+        raise ValueError(f"sublattice: magnetic cations must be labelled 'A', 'B' or 'R'; got "
+                         f"{sorted(set(fam_lab[bad]))}")
+    fam = np.select([fam_lab == "A", fam_lab == "B", fam_lab == "R"], [0, 1, 2]).astype(np.int64)
+    n = len(cpos)
+    pbc = tuple(bool(p) for p in np.broadcast_to(np.asarray(pbc, dtype=bool), (3,)))
+    if any(pbc):
+        if cell is None:
+            raise ValueError("cell: required for periodic boundaries")
+        cell = np.asarray(cell, dtype=np.float64).reshape(3, 3)
+        if abs(np.linalg.det(cell)) < 1e-9:
+            raise ValueError("cell: periodic boundaries need three non-degenerate cell vectors (Å)")
+    empty = _PL(*(np.zeros(0, np.int64),) * 2, np.zeros((0, 3)), np.zeros(0), np.zeros(0),
+                     np.zeros(0, np.int64), np.zeros(0, np.int64))
+    if n < 2 and not any(pbc):
+        return empty
+
+    # 1. cation–O bonds: search cations and O together (one tree / neighbour list)
+    allpos = np.concatenate([cpos, opos])
+    a, b, D = _pw(allpos, cell, pbc, r_bond)
+    isc_a, isc_b = a < n, b < n
+    m1 = isc_a & ~isc_b  # cation a, oxygen b: vector O→cation = −D
+    m2 = ~isc_a & isc_b  # oxygen a, cation b: vector O→cation = +D
+    bond_o = np.concatenate([b[m1] - n, a[m2] - n])
+    bond_c = np.concatenate([a[m1], b[m2]])
+    bond_v = np.concatenate([-D[m1], D[m2]])  # O → cation
+
+    # 2. bridged pairs: all cation pairs sharing an O
+    order = np.argsort(bond_o, kind="stable")
+    bond_o, bond_c, bond_v = bond_o[order], bond_c[order], bond_v[order]
+    n_o = len(opos)
+    deg = np.bincount(bond_o, minlength=n_o)
+    kmax = int(deg.max()) if len(deg) else 0
+    bi, bj, bv, bang = [], [], [], []
+    if kmax >= 2:
+        start = np.concatenate([[0], np.cumsum(deg)[:-1]])
+        slot = np.arange(len(bond_o)) - start[bond_o]
+        table = -np.ones((n_o, kmax), dtype=np.int64)
+        table[bond_o, slot] = np.arange(len(bond_o))
+        for p in range(kmax):
+            for q in range(p + 1, kmax):
+                ok = (table[:, p] >= 0) & (table[:, q] >= 0)
+                e1, e2 = table[ok, p], table[ok, q]
+                v1, v2 = bond_v[e1], bond_v[e2]
+                c1, c2 = bond_c[e1], bond_c[e2]
+                cosang = np.einsum("ij,ij->i", v1, v2) / (np.linalg.norm(v1, axis=1) * np.linalg.norm(v2, axis=1))
+                ang = np.degrees(np.arccos(np.clip(cosang, -1.0, 1.0)))
+                vec = v2 - v1  # c1 → c2
+                swap = (c1 > c2)
+                ci = np.where(swap, c2, c1)
+                cj = np.where(swap, c1, c2)
+                vec = np.where(swap[:, None], -vec, vec)
+                # self-image pairs (ci == cj): orient canonically so ± images merge
+                same = ci == cj
+                if np.any(same):
+                    neg = same & ((vec[:, 0] < 0) | ((vec[:, 0] == 0) & ((vec[:, 1] < 0) |
+                                                                        ((vec[:, 1] == 0) & (vec[:, 2] < 0)))))
+                    vec = np.where(neg[:, None], -vec, vec)
+                bi.append(ci), bj.append(cj), bv.append(vec), bang.append(ang)
+    if bi:
+        bi, bj, bv, bang = (np.concatenate(x) for x in (bi, bj, bv, bang))
+    else:
+        bi = bj = np.zeros(0, np.int64)
+        bv, bang = np.zeros((0, 3)), np.zeros(0)
+    bd = np.linalg.norm(bv, axis=1)
+    keepb = (bd <= r_nn) | ((bd <= r_far) & (bang >= angle_180))
+    bi, bj, bv, bang = bi[keepb], bj[keepb], bv[keepb], bang[keepb]
+
+    # 3. direct pairs within r_nn (A–A and friends)
+    di, dj, dv = _pw(cpos, cell, pbc, r_nn)
+
+    # 4. merge by (i, j, image) key
+    cell_inv = np.linalg.inv(cell) if any(pbc) else None
+    keys = np.concatenate([_pk(bi, bj, bv, cpos, cell_inv, n), _pk(di, dj, dv, cpos, cell_inv, n)])
+    if len(keys) == 0:
+        return empty
+    uniq, inv = np.unique(keys, return_inverse=True)
+    inv = inv.ravel()
+    nb = len(bi)
+    npair = len(uniq)
+    n_bridge = np.bincount(inv[:nb], minlength=npair).astype(np.int64)
+    angle = np.full(npair, -np.inf)
+    np.maximum.at(angle, inv[:nb], bang)
+    angle[n_bridge == 0] = np.nan
+    vec = np.zeros((npair, 3))
+    allv = np.concatenate([bv, dv])
+    vec[inv] = allv  # identical up to rounding for duplicates
+    pi, pj = (uniq // 125) // n, (uniq // 125) % n
+    if np.any(pi == pj):
+        raise ValueError("atoms.cell: the periodic box is too small — a spin would couple to its own image "
+                         f"(need every box width > {r_far:.1f} Å, e.g. at least 2×2×2 cells)")
+    dist = np.linalg.norm(vec, axis=1)
+
+    # 5. classes
+    fi, fj = fam[pi], fam[pj]
+    lo, hi = np.minimum(fi, fj), np.maximum(fi, fj)
+    bridged = n_bridge > 0
+    wide = bridged & (angle >= angle_split)
+    cls = np.full(npair, -1, dtype=np.int64)
+    A, B, R = 0, 1, 2
+    C = {name: k for k, name in enumerate(_PC)}
+    cls[(lo == A) & (hi == A) & ~bridged & (dist <= r_nn)] = C["AA"]
+    cls[(lo == A) & (hi == A) & bridged] = C["AA_bridged"]
+    cls[(lo == A) & (hi == B) & bridged] = C["AB"]
+    cls[(lo == B) & (hi == B) & bridged & ~wide] = C["BB"]
+    cls[(lo == B) & (hi == B) & wide] = C["BB180"]
+    cls[(lo == R) & (hi == R) & bridged & ~wide] = C["RR1"]
+    cls[(lo == R) & (hi == R) & wide] = C["RR2"]
+    cls[(lo == A) & (hi == R) & bridged] = C["RA"]
+    cls[(lo == A) & (hi == R) & ~bridged & (dist <= r_nn)] = C["RA_direct"]
+    cls[(lo == B) & (hi == R) & bridged & ~wide] = C["RB"]
+    cls[(lo == B) & (hi == R) & wide] = C["RB180"]
+    k = cls >= 0
+    return _PL(i=pi[k].copy(), j=pj[k].copy(), vector=vec[k], distance=dist[k], angle=angle[k],
+                    n_bridge=n_bridge[k], cls=cls[k])

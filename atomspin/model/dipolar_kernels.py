@@ -206,12 +206,19 @@ def offgrid_fields(pos, mu, off, is_off, pref, out):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _wedge_index(k0, k1, k2):
+    """Index of the wedge point 0 ≤ k0 ≤ k1 ≤ k2 in the order (k2, k1, k0) lexicographic:
+    k2(k2+1)(k2+2)/6 + k1(k1+1)/2 + k0."""
+    return k2 * (k2 + 1) * (k2 + 2) // 6 + k1 * (k1 + 1) // 2 + k0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _signed(k, p):
     return k if 2 * k <= p else k - p
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def slab_apply(S, kz, P, cubic, widx, Kw, gtab_cls, gtab_conj, gtab_t, phase, nb, want_t, Tacc, Eacc,
+def slab_apply(S, kz, P, cubic, Kw, gtab_cls, gtab_conj, gtab_t, phase, nb, want_t, Tacc, Eacc,
                tproj, tvec):
     """Apply the coset-pair kernels to one kz-slab of coset spectra, in place.
 
@@ -219,7 +226,8 @@ def slab_apply(S, kz, P, cubic, widx, Kw, gtab_cls, gtab_conj, gtab_t, phase, nb
     P : (3,) int padded sizes; ``cubic``: kernels are stored on the wedge 0 ≤ k0 ≤ k1 ≤ k2 ≤ P/2 and every
     k is mapped there by the signed permutation g (index gi = 8·perm + sign bits) with g k = k*, else
     stored for every (kx, ky, kz) of the half spectrum (g = identity).
-    widx : wedge/point index table; Kw : (n_points, n_stored, 6) kernels (xx, yy, zz, xy, xz, yz).
+    Kw : (n_points, n_stored, 6) kernels (xx, yy, zz, xy, xz, yz), point index :func:`_wedge_index` (cubic)
+    or (kx·Py + ky)·Kz + kz.
     gtab_cls, gtab_conj, gtab_t : (48 or 1, B·B) stored kernel, conjugation flag, cell shift (−1…1) of
     every pair (target a, source b) = a·B + b under each g. phase : (3, 3, Pmax) e^{2πi t k/P_axis}.
     want_t : also accumulate T_{kl,αβ} = Σ conj(M̂_aα) (K M̂_β)_a,kl into Tacc (Px, 6, 3, 3) real, weight
@@ -269,7 +277,7 @@ def slab_apply(S, kz, P, cubic, widx, Kw, gtab_cls, gtab_conj, gtab_t, phase, nb
                     if v < 0:
                         gi += 1 << i
                     kstar[i] = ka[pi[i]]
-                w = widx[kstar[0], kstar[1], kstar[2]]
+                w = _wedge_index(kstar[0], kstar[1], kstar[2])
             else:
                 pi[0] = 0
                 pi[1] = 1
@@ -280,7 +288,7 @@ def slab_apply(S, kz, P, cubic, widx, Kw, gtab_cls, gtab_conj, gtab_t, phase, nb
                 kstar[0] = ix
                 kstar[1] = iy
                 kstar[2] = kz
-                w = widx[ix, iy, kz]
+                w = (ix * py + iy) * (P[2] // 2 + 1) + kz
             # rotate the source spectra: M' = g M, (g v)_i = s_i v_{pi(i)}
             for b in range(nb):
                 for i in range(3):

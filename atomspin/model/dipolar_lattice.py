@@ -144,14 +144,10 @@ class _Plan:
 
     def __init__(self, fint, m, cubic_grid):
         self.m = m
-        cell = np.floor_divide(fint, m)
-        u = fint - cell * m
-        cell -= cell.min(axis=0)
-        uniq, inv = np.unique(_code(u, m), return_inverse=True)
-        self.cosets = _decode(uniq, m)
-        self.site_coset = inv.ravel().astype(np.int32)
-        self.n = (cell.max(axis=0) + 1).astype(np.int64)
-        self.site_cell = cell.astype(np.int32)
+        self._cmin = np.floor_divide(fint.min(axis=0), m)
+        self.n = (np.floor_divide(fint.max(axis=0), m) - self._cmin + 1).astype(np.int64)
+        self.cosets = _decode(np.unique(_code(np.mod(fint, m), m)), m)
+        self.site_cell = self.site_coset = None
         b = len(self.cosets)
         self.b = b
         self.cubic = bool(cubic_grid)
@@ -183,20 +179,20 @@ class _Plan:
         self.gtab_cls = idx.astype(np.int32)
         self.gtab_conj = conj
         self.gtab_t = np.where(conj[..., None], e + s, e).astype(np.int8)
-        h = self.P // 2
         if self.cubic:
-            hh = int(h[0])
-            k = np.array([(a, bb, c) for c in range(hh + 1) for bb in range(c + 1) for a in range(bb + 1)],
-                         dtype=np.int64)
-            self.wedge = k
-            self.widx = -np.ones((hh + 1, hh + 1, hh + 1), dtype=np.int32)
-            self.widx[k[:, 0], k[:, 1], k[:, 2]] = np.arange(len(k), dtype=np.int32)
-            self.n_points = len(k)
+            hh = int(self.P[0] // 2)
+            self.n_points = (hh + 1) * (hh + 2) * (hh + 3) // 6  # wedge 0 ≤ k0 ≤ k1 ≤ k2 ≤ P/2
         else:
-            self.wedge = None
-            px, py = int(self.P[0]), int(self.P[1])
-            self.widx = np.arange(px * py * self.kz, dtype=np.int32).reshape(px, py, self.kz)
-            self.n_points = px * py * self.kz
+            self.n_points = int(self.P[0] * self.P[1] * self.kz)
+
+    def attach_sites(self, fint):
+        """Per-site cell (int16/int32 × 3) and coset (int16) of the chosen plan."""
+        cell = np.floor_divide(fint, self.m)
+        code = _code(fint - cell * self.m, self.m)
+        cell -= self._cmin
+        self.site_cell = cell.astype(np.int16 if self.n.max() < 2 ** 15 else np.int32)
+        del cell
+        self.site_coset = np.searchsorted(_code(self.cosets, self.m), code).astype(np.int16)
 
     def bytes(self, itemsize):
         """Estimated working memory (bytes) at real item size 4 or 8."""
@@ -206,7 +202,7 @@ class _Plan:
         zarr = 3 * self.b * nx * ny * self.kz * 2 * itemsize
         real = 3 * self.b * nx * ny * nz * itemsize
         slabs = 2 * 3 * self.b * px * py * 2 * itemsize
-        tables = self.gtab_cls.nbytes + self.gtab_conj.nbytes + self.gtab_t.nbytes + self.widx.nbytes
+        tables = self.gtab_cls.nbytes + self.gtab_conj.nbytes + self.gtab_t.nbytes
         return kern + zarr + max(real, slabs) + tables
 
     def work(self):
@@ -267,10 +263,12 @@ class LatticeDipolar:
             raise ValueError(f"dipolar: {n_off} of {self.n} sites are off the lattice grid; their exact pair sum "
                              f"({n_off * self.n:.3g} pairs) exceeds {max_offgrid_pairs:.3g}; use dipolar='exact' "
                              "or a structure on one lattice")
-        self.site_on = np.flatnonzero(on).astype(np.int64)
+        self.n_on = int(np.count_nonzero(on))
+        # the on-grid sites: all of them (a slice, no index array) unless some are off the grid
+        self.site_on = slice(None) if self.n_on == self.n else np.flatnonzero(on).astype(np.int64)
         self.plan = None
         self.single = False
-        if len(self.site_on) == 0:
+        if self.n_on == 0:
             self.memory_estimate = 0
             self._kernels = None
             return
@@ -295,6 +293,9 @@ class LatticeDipolar:
             isz = 4 if single else 8
             fits = [p for p in plans if p.bytes(isz) <= target]
             plan = min(fits, key=lambda p: p.work()) if fits else min(plans, key=lambda p: p.bytes(isz))
+        del plans
+        plan.attach_sites(fint)
+        del fint
         self.plan, self.single = plan, single
         self.memory_estimate = int(plan.bytes(4 if single else 8))
         if max_bytes is not None and self.memory_estimate > max_bytes:
@@ -346,7 +347,9 @@ class LatticeDipolar:
         nn = int(max(pl.n))
         stored_codes = _code(pl.stored, m)
         done = np.zeros(len(pl.stored), dtype=bool)
-        kst = pl.wedge
+        hh = int(pl.P[0] // 2)
+        kst = np.array([(a, bb, c) for c in range(hh + 1) for bb in range(c + 1) for a in range(bb + 1)],
+                       dtype=np.int64)  # wedge points in index order (see dipolar_kernels._wedge_index)
         P = px
         comp = np.array([[0, 3, 4], [3, 1, 5], [4, 5, 2]])
         for r in range(len(pl.stored)):
@@ -434,7 +437,7 @@ class LatticeDipolar:
             eacc[:] = 0.0
             if want_t:
                 tacc[:] = 0.0
-            _dk.slab_apply(sl, kz, pl.P, pl.cubic, pl.widx, self._kernels, pl.gtab_cls, pl.gtab_conj,
+            _dk.slab_apply(sl, kz, pl.P, pl.cubic, self._kernels, pl.gtab_cls, pl.gtab_conj,
                            pl.gtab_t, self._phase, pl.b, want_t, tacc, eacc, tvec is not None,
                            np.zeros(3) if tvec is None else np.asarray(tvec, dtype=np.float64))
             etot += wgt * float(eacc.sum())
@@ -446,7 +449,7 @@ class LatticeDipolar:
         norm = 1.0 / float(px * py * pz)
         h = None
         if want_fields:
-            h = np.empty((len(self.site_on), 3))
+            h = np.empty((self.n_on, 3))
             for a in range(pl.b):  # one coset at a time: the inverse z-transform is P_z long
                 sel = np.flatnonzero(pl.site_coset == a)
                 if len(sel) == 0:
