@@ -61,6 +61,7 @@ def _sweeper(model, **opt):
     return sw
 
 
+@pytest.mark.nojit
 @pytest.mark.parametrize("method", ["exact", "lattice"])
 def test_local_delta_e_equals_full_change_of_the_sampled_hamiltonian(method):
     """After a refresh at a random state, a chain of accepted single-spin changes: the kernel's ΔE (exchange,
@@ -91,6 +92,7 @@ def test_local_delta_e_equals_full_change_of_the_sampled_hamiltonian(method):
     assert worst < 1e-9
 
 
+@pytest.mark.nojit
 @pytest.mark.parametrize("method", ["exact", "lattice"])
 def test_sampled_hamiltonian_is_exact_for_rigid_rotations_of_a_collinear_state(method):
     """E_MC(R ŝ⁰) = E_dip(R ŝ⁰) for every rotation R when ŝ⁰ is collinear (ferrimagnetic signs): the
@@ -138,6 +140,7 @@ class _ZeroDipolar:
         return np.zeros((len(moments), 3))
 
 
+@pytest.mark.nojit
 def test_zero_dipolar_object_reproduces_the_sequential_sweeper():
     """With a dipolar object that is identically zero the sweep is the engine's sequential sweep, bit for bit
     (same proposals, same acceptance tests, same stream)."""

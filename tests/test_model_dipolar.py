@@ -46,6 +46,7 @@ def test_prefactor():
     assert DIP_PREFACTOR_MEV_A3 == pytest.approx(0.053686, rel=1e-4)
 
 
+@pytest.mark.nojit
 @pytest.mark.parametrize("mode", ["exact", "lattice", 0.05])  # 0.05 nm macrocells hold one spin each
 def test_exact_lattice_and_one_spin_cells_match_double_loop(mode):
     p = spinel_sphere(12.0)

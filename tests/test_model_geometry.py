@@ -204,8 +204,8 @@ def _structures_for_pairs():
             "core_shell": cs}
 
 
-@pytest.mark.parametrize("name", ["bulk", "maghemite_bulk", "one_cell", "rattled_shifted", "apb_vacancies",
-                                  "core_shell"])
+@pytest.mark.parametrize("name", ["bulk", "maghemite_bulk", pytest.param("one_cell", marks=pytest.mark.nojit),
+                                  "rattled_shifted", "apb_vacancies", "core_shell"])
 def test_cell_list_gives_the_same_pairs_as_kdtree_and_ase(name):
     """The linear cell-list search returns exactly the pairs (and periodic images) of cKDTree / ASE for
     particles with defects and periodic boxes (slab boundaries too), at the bond, nearest-shell and
@@ -224,8 +224,8 @@ def test_cell_list_gives_the_same_pairs_as_kdtree_and_ase(name):
             assert np.allclose(got[2], ref[2], atol=1e-9), (pbc, cut)
 
 
-@pytest.mark.parametrize("name", ["bulk", "maghemite_bulk", "one_cell", "rattled_shifted", "apb_vacancies",
-                                  "core_shell"])
+@pytest.mark.parametrize("name", ["bulk", "maghemite_bulk", pytest.param("one_cell", marks=pytest.mark.nojit),
+                                  "rattled_shifted", "apb_vacancies", "core_shell"])
 def test_streaming_classification_equals_the_vectorised_one(name):
     """The streaming (numba, O(N) memory) classify_pairs returns the pairs, classes, bridge counts, angles,
     distances and vectors of the previous vectorised implementation (tests/naive.py), in the same order —
@@ -248,6 +248,7 @@ def test_streaming_classification_equals_the_vectorised_one(name):
     assert new.counts() == old.counts()
 
 
+@pytest.mark.nojit
 def test_box_too_small_is_refused_by_both():
     """A 1×1×2 rock-salt box (4.3 Å across): a site would couple to its own image — one clear error."""
     import naive

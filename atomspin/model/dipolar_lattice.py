@@ -408,7 +408,7 @@ class LatticeDipolar:
                 f"precision, ≈ {self.memory_estimate / 2**20:.1f} MiB")
 
     # ------------------------------------------------------------------ core
-    def _transform(self, mu, want_fields=True, want_t=False, tvec=None):
+    def _transform(self, mu, want_fields=True, want_t=False, tvec=None, out=None):
         """(fields (N,3) or None, energy sum Σμ·H, T (6,3,3) or None) of the on-grid sites (meV/μB units)."""
         pl = self.plan
         if self._kernels is None:
@@ -419,13 +419,18 @@ class LatticeDipolar:
         b3 = 3 * pl.b
         wk = self._workers()
         c = pl.site_cell
-        real = np.zeros((b3, nx, ny, nz), dtype=self._rdtype)
-        rows = 3 * pl.site_coset.astype(np.int64)
+        # z-transform coset by coset into one array (the only full-size array of the method)
+        Z = np.empty((b3, nx, ny, pl.kz), dtype=self._cdtype)
         mon = mu[self.site_on]
-        for comp in range(3):
-            real[rows + comp, c[:, 0], c[:, 1], c[:, 2]] = mon[:, comp]
-        Z = sfft.rfft(real, n=pz, axis=3, workers=wk)
-        del real
+        real = np.zeros((3, nx, ny, nz), dtype=self._rdtype)
+        for a in range(pl.b):
+            sel = np.flatnonzero(pl.site_coset == a)
+            real[:] = 0.0
+            cs = c[sel]
+            for comp in range(3):
+                real[comp, cs[:, 0], cs[:, 1], cs[:, 2]] = mon[sel, comp]
+            Z[3 * a:3 * a + 3] = sfft.rfft(real, n=pz, axis=3, workers=wk)
+        del real, mon
         eacc = np.zeros(px)
         tacc = np.zeros((px, 6, 3, 3)) if want_t else np.zeros((1, 6, 3, 3))
         ttot = np.zeros((6, 3, 3))
@@ -449,7 +454,8 @@ class LatticeDipolar:
         norm = 1.0 / float(px * py * pz)
         h = None
         if want_fields:
-            h = np.empty((self.n_on, 3))
+            # write straight into the caller's (N, 3) array when every site is on the grid
+            h = out if (out is not None and isinstance(self.site_on, slice)) else np.empty((self.n_on, 3))
             for a in range(pl.b):  # one coset at a time: the inverse z-transform is P_z long
                 sel = np.flatnonzero(pl.site_coset == a)
                 if len(sel) == 0:
@@ -464,8 +470,9 @@ class LatticeDipolar:
         mu = np.ascontiguousarray(mu, dtype=np.float64).reshape(self.n, 3)
         out = np.zeros((self.n, 3))
         if self.plan is not None:
-            h, _, _ = self._transform(mu)
-            out[self.site_on] = h
+            h, _, _ = self._transform(mu, out=out)
+            if h is not out:
+                out[self.site_on] = h
         if len(self.off):
             _dk.offgrid_fields(self.positions, mu, self.off, ~self.on, self.pref, out)
         return out
@@ -489,7 +496,9 @@ class LatticeDipolar:
         """−∂E_dip/∂ŝ_i (N, 3) in meV for unit spins (N, 3) and moments (N,) μB."""
         m = np.asarray(moments, dtype=np.float64).reshape(self.n)
         s = np.asarray(spins, dtype=np.float64).reshape(self.n, 3)
-        return m[:, None] * self.field_per_moment(m[:, None] * s)
+        h = self.field_per_moment(m[:, None] * s)
+        h *= m[:, None]
+        return h
 
     def energy_meV(self, spins, moments):
         """E_dip = −½ Σ_{i≠j} μ_iᵀ W_ij μ_j in meV."""
@@ -519,8 +528,9 @@ class LatticeDipolar:
         out = np.zeros((self.n, 3))
         t6 = np.zeros((6, 3, 3))
         if self.plan is not None:
-            h, _, t6 = self._transform(mu, want_fields=True, want_t=True)
-            out[self.site_on] = h
+            h, _, t6 = self._transform(mu, want_fields=True, want_t=True, out=out)
+            if h is not out:
+                out[self.site_on] = h
         if len(self.off):
             _dk.offgrid_fields(self.positions, mu, self.off, ~self.on, self.pref, out)
         full = self._full_t(t6, mu)
@@ -551,8 +561,9 @@ class LatticeDipolar:
         out = np.zeros((self.n, 3))
         d6 = np.zeros(6)
         if self.plan is not None:
-            h, _, t6 = self._transform(mu, want_fields=True, want_t=True, tvec=nh)
-            out[self.site_on] = h
+            h, _, t6 = self._transform(mu, want_fields=True, want_t=True, tvec=nh, out=out)
+            if h is not out:
+                out[self.site_on] = h
             d6 = -0.5 * t6[:, 0, 0]
         d = np.empty((3, 3))
         for ci, (k, l) in enumerate(((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))):
@@ -566,7 +577,8 @@ class LatticeDipolar:
                 h = np.zeros((self.n, 3))
                 _dk.offgrid_fields(self.positions, src, self.off, ~self.on, self.pref, h)
                 d[:, l] += -0.5 * (q @ h)
-        return m[:, None] * out, 0.5 * (d + d.T)
+        out *= m[:, None]
+        return out, 0.5 * (d + d.T)
 
     def charge_shape_tensor_meV(self, q):
         """D (3, 3) meV = −½ Σ_{i≠j} q_i q_j W_ij for signed moments q (N,) μB along one axis."""

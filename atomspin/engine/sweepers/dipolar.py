@@ -183,8 +183,8 @@ class FrozenDipolar:
         self.per_move = bool(per_move)
         self._arrays = arrays
         n = arrays.n
-        self.hd = np.zeros((n, 3))
-        self.wst = np.zeros(n)
+        self.hd = np.zeros((n, 3), dtype=np.float64)
+        self.wst = np.zeros(n, dtype=np.float64)
         self.K = np.zeros((3, 3))
         self.S0 = np.zeros(3)
         self.const = 0.0
@@ -221,14 +221,14 @@ class FrozenDipolar:
         ex = self.exact
         m_int = a.moments
         self.K = np.zeros((3, 3))
-        self.wst = np.zeros(a.n)
+        self.wst = np.zeros(a.n, dtype=np.float64)
         self.S0 = np.zeros(3)
         nhat = None
         if not self.per_move and a.n:
             # staggered signs along the state's axis and the staggered moment S⁰
             axis = np.linalg.eigh(s_int.T @ s_int)[1][:, -1]
             sig = np.where(s_int @ axis >= 0.0, 1.0, -1.0)
-            self.wst = np.ascontiguousarray(sig * m_int)
+            self.wst = np.ascontiguousarray(sig * m_int, dtype=np.float64)
             self.S0 = self.wst @ s_int
             s_norm = float(np.linalg.norm(self.S0))
             if s_norm > 1e-3 * float(np.sum(np.abs(m_int))):
@@ -240,7 +240,7 @@ class FrozenDipolar:
             h = np.asarray(ex.fields_meV(s_mod, moments_model), dtype=np.float64)
             if nhat is not None and hasattr(ex, "charge_shape_tensor_meV"):
                 d = ex.charge_shape_tensor_meV(a.to_model((s_int @ nhat) * m_int))
-        self.hd = np.ascontiguousarray(a.to_internal(np.asarray(h, dtype=np.float64)))
+        self.hd = np.ascontiguousarray(a.to_internal(np.asarray(h)), dtype=np.float64)
         self.e0 = float(-0.5 * np.sum(s_int * self.hd))
         if d is not None:
             self.K = np.ascontiguousarray(0.5 * (d + d.T) / float(self.S0 @ self.S0))
@@ -302,7 +302,8 @@ class FrozenFieldMixin:
     def _frozen_arrays(self, spins):
         f = self.frozen
         if f is None:
-            return np.zeros((self.arrays.n, 3)), np.zeros(self.arrays.n), np.zeros((3, 3))
+            return (np.zeros((self.arrays.n, 3), dtype=np.float64), np.zeros(self.arrays.n, dtype=np.float64),
+                    np.zeros((3, 3)))
         self._dS[:] = f.delta_s(spins)  # collective moves may have rotated the state since
         return f.hd, f.wst, f.K
 
