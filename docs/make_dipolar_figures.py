@@ -151,9 +151,6 @@ def main(argv=None):
     print(f"done in {time.perf_counter() - t0:.0f} s")
 
 
-if __name__ == "__main__":
-    main()
-
 
 def policy_errors(sweeps=3000, seeds=(1, 2)):
     """Field update policies of the dipolar sweeper against the exact per-move policy: 3 and 4 nm magnetite
@@ -197,3 +194,7 @@ def policy_errors(sweeps=3000, seeds=(1, 2)):
                   f"E_dip {agg[1][0]:.3f}±{agg[1][1]:.3f} meV, E_MC−E_dip {agg[2][0]:.4f}±{agg[2][1]:.4f} meV, "
                   f"<uz²> {agg[3][0]:.3f}±{agg[3][1]:.3f}, {np.mean([r[4] for r in res]):.1f} s/run", flush=True)
     return out
+
+
+if __name__ == "__main__":
+    main()
