@@ -119,6 +119,7 @@ def test_sampled_hamiltonian_is_exact_for_rigid_rotations_of_a_collinear_state(m
     assert errs[0] > 1e-3
 
 
+@pytest.mark.nojit
 def test_per_move_policy_keeps_the_exact_fields():
     """refresh_every=0: after sweeps the fields the kernel used are the exact fields of the final state (every
     accepted move updated all of them), so its ΔE is the exact ΔE of the dipolar energy."""
@@ -228,3 +229,20 @@ def test_constrained_mc_with_a_dipolar_object():
     val, err = obs.free_energy_derivative((0.0, 1.0, 0.0))
     # E(θ) = Δ sin²θ + const for a rigid rotation in the xz plane: dF/dθ = Δ sin 2θ
     assert val == pytest.approx(delta * np.sin(2 * th), rel=0.03)
+
+
+@pytest.mark.nojit
+def test_constrained_dipolar_pair_moves_keep_the_direction_and_the_sampled_energy():
+    """A few constrained sweeps on a small cluster with a dipolar object: M stays along ê, and the energy the
+    Simulation reports is the kernel arrays' energy with the sampled dipolar term (the same Hamiltonian)."""
+    from atomspin.engine import ConstrainedSimulation
+
+    m = sc_cluster((2, 2, 3), J=3.0, dipolar="exact", quad=0.2)
+    e = np.array([0.3, -0.4, 0.866])
+    sim = ConstrainedSimulation(m, T=30.0, direction=e, seed=4, sweeper_options={"refresh_every": 2})
+    assert sim.sweeper.name == "constrained_dipolar"
+    obs = sim.run(5, observe_every=5)
+    mhat = obs.magnetisation[-1] / np.linalg.norm(obs.magnetisation[-1])
+    assert np.allclose(mhat, e / np.linalg.norm(e), atol=1e-9)
+    a = sim.sweeper.arrays
+    assert obs.energy[-1] == pytest.approx(a.energy(sim._spins), rel=1e-12)

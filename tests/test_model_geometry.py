@@ -75,12 +75,13 @@ def _naive_classify(cpos, fam, opos, r_bond=2.3, r_nn=3.7, r_far=4.6):
             continue
         pair = "".join(sorted((fam[i], fam[j])))
         wide = ang is not None and ang >= 135
+        low = ang is not None and ang < 108
         if pair == "AA":
-            name = "AA_bridged" if ang is not None else ("AA" if d <= r_nn else None)
+            name = ("AA180" if wide else "AA_bridged") if ang is not None else ("AA" if d <= r_nn else None)
         elif pair == "AB":
-            name = "AB" if ang is not None else None
+            name = None if ang is None else ("AB90" if low else "AB180" if ang >= 150 else "AB")
         elif pair == "BB":
-            name = None if ang is None else ("BB180" if wide else "BB")
+            name = None if ang is None else ("BB180" if wide else "BB" if low else "BB125")
         elif pair == "RR":
             name = None if ang is None else ("RR2" if wide else "RR1")
         elif pair == "AR":
@@ -200,8 +201,10 @@ def _structures_for_pairs():
     rattled.positions += np.array([17.0, -30.0, 5.0])  # positions outside the cell
     sph = S.insert_apb(S.add_vacancies(S.build_particle("Fe3O4", "sphere", 4.0, seed=1), 0.1, seed=1), (1, 1, 0))
     cs = S.core_shell(S.build_particle("Fe3O4", "sphere", 5.0, seed=1), 2.5)
+    bic = S.build_bicrystal("Fe3O4", "tilt", 25.0, diameter_nm=4.0, seed=1)
+    twin = S.insert_twin(S.build_particle("Fe3O4", "sphere", 4.0, seed=1), operation="mirror")
     return {"bulk": box, "maghemite_bulk": vac, "one_cell": tiny, "rattled_shifted": rattled, "apb_vacancies": sph,
-            "core_shell": cs}
+            "core_shell": cs, "bicrystal": bic, "twin": twin}
 
 
 @pytest.mark.parametrize("name", ["bulk", "maghemite_bulk", pytest.param("one_cell", marks=pytest.mark.nojit),
@@ -225,12 +228,13 @@ def test_cell_list_gives_the_same_pairs_as_kdtree_and_ase(name):
 
 
 @pytest.mark.parametrize("name", ["bulk", "maghemite_bulk", pytest.param("one_cell", marks=pytest.mark.nojit),
-                                  "rattled_shifted", "apb_vacancies", "core_shell"])
+                                  "rattled_shifted", "apb_vacancies", "core_shell", "bicrystal", "twin"])
 def test_streaming_classification_equals_the_vectorised_one(name):
     """The streaming (numba, O(N) memory) classify_pairs returns the pairs, classes, bridge counts, angles,
     distances and vectors of the previous vectorised implementation (tests/naive.py), in the same order —
     periodic boxes (one 8.4 Å cell: pairs through several images), maghemite, rattled positions outside
-    the cell, an APB with vacancies, an FeO core."""
+    the cell, an APB with vacancies, an FeO core, a 25° tilt bicrystal and a twin (the angle windows of
+    grain boundaries)."""
     import naive
 
     atoms = _structures_for_pairs()[name]
@@ -246,6 +250,8 @@ def test_streaming_classification_equals_the_vectorised_one(name):
     assert np.allclose(new.vector, old.vector, atol=1e-9) and np.allclose(new.distance, old.distance, atol=1e-9)
     assert np.allclose(new.angle, old.angle, atol=1e-4, equal_nan=True)
     assert new.counts() == old.counts()
+    if name in ("bicrystal", "twin"):
+        assert set(new.counts()) - {"AA", "AB", "BB"}  # boundary classes are present
 
 
 @pytest.mark.nojit
