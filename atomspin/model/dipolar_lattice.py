@@ -43,7 +43,7 @@ MAX_REFINE = 12
 #: take ≈ 380 (derived: benchmarks/README.md)
 TARGET_BYTES_PER_SPIN = 200
 #: below this size (bytes) the memory target does not constrain the choice (small particles)
-SMALL_BYTES = 64 * 2 ** 20
+SMALL_BYTES = 8 * 2 ** 20
 #: "auto" precision stays double up to this many spins (tests compare with the pair sum to 1e-10)
 DOUBLE_MAX_SPINS = 60000
 PRECISIONS = ("auto", "double", "single")
