@@ -368,3 +368,16 @@ def test_lattice_from_builder_info_when_sites_are_off_the_grid(particles):
     assert json.loads(info["cell_lengths_A"])
     m = SpinModel.from_atoms(atoms, dipolar="lattice")
     assert isinstance(m.dipolar, LatticeDipolar) and len(m.dipolar.off) == 0
+
+
+def test_a_model_that_does_not_fit_in_memory_is_refused_before_any_work(monkeypatch):
+    """from_atoms estimates its peak memory (1.1 KB per spin) and refuses a model that does not fit in the
+    memory available now, naming the structure; the lattice FFT refuses kernels over its limit."""
+    import atomspin.model.neighbours as nb
+
+    p = spinel_sphere(12.0)
+    monkeypatch.setattr(nb, "available_memory_bytes", lambda: 1000)
+    with pytest.raises(ValueError, match="atoms: a model of .* magnetic sites needs"):
+        SpinModel.from_atoms(p)
+    monkeypatch.setattr(nb, "available_memory_bytes", lambda: None)  # unknown: no check
+    assert SpinModel.from_atoms(p, dipolar=False).n > 0

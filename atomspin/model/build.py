@@ -173,6 +173,9 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, ove
             raise ValueError(f"overrides: unknown pair class {k!r}; allowed {list(PAIR_CLASSES)}")
         _finite_scalar(f"overrides[{k!r}]", v)
 
+    from atomspin.model.neighbours import check_build_memory
+
+    check_build_memory(int(np.count_nonzero(mag)))
     atom_index = np.flatnonzero(mag).astype(np.int64)
     pos = atoms.positions[mag]
     fam = sub[mag]

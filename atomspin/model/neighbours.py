@@ -424,3 +424,30 @@ def symmetric_csr(n, i, j, values, classes, keep=None):
     _fill_symmetric(n, i, j, np.ascontiguousarray(values, dtype=np.float64), np.ascontiguousarray(classes),
                     keep, indptr, cols, out_v, out_c)
     return indptr, cols, out_v, out_c
+
+
+#: peak memory of SpinModel.from_atoms per magnetic site (bytes; derived: 0.86–0.91 KB/spin measured at 10⁶
+#: spins, benchmarks/README.md, with a margin)
+BUILD_BYTES_PER_SPIN = 1100
+
+
+def available_memory_bytes():
+    """MemAvailable of /proc/meminfo in bytes, or None where it cannot be read (not Linux)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def check_build_memory(n_spins, name="atoms"):
+    """ValueError naming ``name`` before any work when a model of ``n_spins`` would not fit in the memory
+    available now (estimate :data:`BUILD_BYTES_PER_SPIN` per spin)."""
+    need = int(n_spins) * BUILD_BYTES_PER_SPIN
+    avail = available_memory_bytes()
+    if avail is not None and need > avail:
+        raise ValueError(f"{name}: a model of {n_spins} magnetic sites needs ≈ {need / 2**30:.1f} GiB to build, "
+                         f"only {avail / 2**30:.1f} GiB are available; use a smaller particle")
