@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-report", action="store_true", help="only the table, no report folder")
     r.add_argument("--threads", type=int, default=1,
                    help="numba threads in this process (default 1; more only pays for large particles)")
+    r.add_argument("--memory", type=float, default=None, metavar="GiB",
+                   help="memory the tasks may use, in GiB (default: what the machine has available now)")
 
     s = sub.add_parser("sweep", help="run a sweep on Dask into an ase.db database")
     s.add_argument("recipe")
@@ -63,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--retries", type=int, default=2, help="retries of a failing task (default 2)")
     s.add_argument("--connect-timeout", type=float, default=10.0,
                    help="seconds to wait for --scheduler / --scheduler-file (default 10)")
+    s.add_argument("--worker-timeout", type=float, default=60.0,
+                   help="seconds a scheduler may be without any worker before the sweep stops (default 60)")
+    s.add_argument("--memory", type=float, default=None, metavar="GiB",
+                   help="memory the local workers may use together, in GiB (default: what the machine has "
+                        "available now); with --scheduler each worker's own memory limit counts")
     s.add_argument("--no-progress", action="store_true")
 
     rp = sub.add_parser("report", help="plots + summary table from a result database")
@@ -76,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     g = d.add_mutually_exclusive_group()
     g.add_argument("--scheduler", default=None)
     g.add_argument("--scheduler-file", default=None)
+    d.add_argument("--worker-timeout", type=float, default=60.0,
+                   help="seconds a scheduler may be without any worker before the demo stops (default 60)")
+    d.add_argument("--memory", type=float, default=None, metavar="GiB",
+                   help="memory the local workers may use together, in GiB (default: available now)")
     d.add_argument("--no-progress", action="store_true")
 
     v = sub.add_parser("validate", help="validate a recipe and list its tasks")
@@ -86,16 +97,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _out(msg: str = "") -> None:
-    print(msg, flush=True)
+    from atomspin.batch.redact import mask_secrets
+    print(mask_secrets(msg), flush=True)
 
 
 def _err(msg: str) -> None:
-    print(f"atomspin: error: {msg}", file=sys.stderr, flush=True)
+    from atomspin.batch.redact import mask_secrets
+    print(f"atomspin: error: {mask_secrets(msg)}", file=sys.stderr, flush=True)
+
+
+def _warn(msg: str) -> None:
+    from atomspin.batch.redact import mask_secrets
+    print(f"atomspin: {mask_secrets(msg)}", file=sys.stderr, flush=True)
 
 
 def _check_workers(n):
     if n is not None and not (1 <= n <= 256):
         raise _UsageError(f"--workers: {n} is outside [1, 256]")
+
+
+def _available(a):
+    """Memory available to the tasks in bytes (``--memory`` in GB, else what the machine has now)."""
+    from atomspin.batch.resources import available_memory_bytes
+
+    gb = getattr(a, "memory", None)
+    if gb is None:
+        return available_memory_bytes()
+    if not (0 < gb <= 1e6):
+        raise _UsageError(f"--memory: {gb:g} is outside (0, 1e6] GiB")
+    return gb * 2**30
 
 
 def _steps_of(tasks) -> list:
@@ -114,21 +144,32 @@ def _prepare(recipe_path):
     return recipe, tasks
 
 
+def _summary_line(summary) -> str:
+    extra = ""
+    if summary.get("concurrent"):
+        extra += f", {summary['concurrent']} written by another driver meanwhile"
+    if summary.get("kept"):
+        extra += f", {summary['kept']} kept for the next run (store busy)"
+    return (f"{summary['written']} written, {summary['skipped']} already done{extra}, {len(summary['failed'])} "
+            f"failed in {summary['elapsed_s']:.1f} s")
+
+
 def _finish(store, tasks, summary, report_dir, title) -> int:
     from atomspin.batch.report import format_table, make_report, summary_rows
 
     hashes = [t["hash"] for t in tasks]
-    rows = summary_rows(store, hashes)
     if report_dir is None:
+        rows = summary_rows(store, hashes)
         _out(format_table(rows))
     else:
-        _out(make_report(store, report_dir, hashes=hashes, title=title)["table"])
+        rep = make_report(store, report_dir, hashes=hashes, title=title)
+        rows = rep["rows"]
+        _out(rep["table"])
     for r in rows:
         for key in ("sar_note",):
             if r.get(key):
                 _out(f"note: {r.get('variant', '')} #{r['id']}: {key[:-5]} {r[key]}")
-    _out(f"\n{summary['written']} written, {summary['skipped']} already done, {len(summary['failed'])} failed "
-         f"in {summary['elapsed_s']:.1f} s; database {store.url}" + (f"; report {report_dir}" if report_dir else ""))
+    _out(f"\n{_summary_line(summary)}; database {store.display_url}" + (f"; report {report_dir}" if report_dir else ""))
     if summary["failed"]:
         for h, msg in summary["failed"]:
             _err(f"task {h} failed: {msg}")
@@ -142,7 +183,8 @@ def cmd_build(a) -> int:
 
     from atomspin.batch import expand, load_recipe
     from atomspin.batch.report import plot_cross_section
-    from atomspin.batch.tasks import Context, check_steps_available, step_structure
+    from atomspin.batch.steps import step
+    from atomspin.batch.tasks import Context, check_steps_available
 
     recipe = load_recipe(a.recipe)
     tasks = expand(recipe)
@@ -159,7 +201,7 @@ def cmd_build(a) -> int:
     if out.suffix.lower() not in (".extxyz", ".xyz"):
         raise _UsageError(f"-o: {a.output!r} must end in .extxyz or .xyz")
     ctx = Context(task)
-    step_structure(ctx)
+    step("structure").run(ctx)
     out.parent.mkdir(parents=True, exist_ok=True)
     ase.io.write(out, ctx.atoms, format="extxyz")
     png = out.with_suffix(".png")
@@ -183,51 +225,127 @@ def cmd_build(a) -> int:
 
 def cmd_run(a) -> int:
     from atomspin.batch import ResultStore, run_tasks
+    from atomspin.batch.paths import safe_filename
+    from atomspin.batch.resources import check_memory
 
     import numba
 
     recipe, tasks = _prepare(a.recipe)
     if not (1 <= a.threads <= numba.config.NUMBA_NUM_THREADS):
         raise _UsageError(f"--threads: {a.threads} is outside [1, {numba.config.NUMBA_NUM_THREADS}]")
+    check_memory(tasks, workers=1, available_bytes=_available(a))
     numba.set_num_threads(a.threads)
     name = recipe.get("meta", {}).get("name", Path(a.recipe).stem)
-    db = a.db or f"results/{name}.db"
-    report = None if a.no_report else (a.output or f"results/{name}_report")
+    stem = safe_filename(name)  # the study name labels rows; as a file name only its safe characters count
+    db = a.db or f"results/{stem}.db"
+    report = None if a.no_report else (a.output or f"results/{stem}_report")
     store = ResultStore(db)
     summary = run_tasks(tasks, store, client=None, progress=not a.no_progress, log=_err)
     return _finish(store, tasks, summary, report, name)
 
 
-def _with_client(a, fn):
-    from atomspin.batch import open_client
-
-    _check_workers(a.workers)
+def _check_timeouts(a):
     timeout = getattr(a, "connect_timeout", 10.0)
     if not (0 < timeout <= 3600):
         raise _UsageError(f"--connect-timeout: {timeout:g} is outside (0, 3600]")
-    client, cluster = open_client(scheduler=a.scheduler, scheduler_file=a.scheduler_file, workers=a.workers,
-                                  timeout_s=timeout)
+    wt = getattr(a, "worker_timeout", 60.0)
+    if not (0 < wt <= 86400):
+        raise _UsageError(f"--worker-timeout: {wt:g} is outside (0, 86400]")
+    return timeout, wt
+
+
+def _local_workers(a, tasks) -> int:
+    """Local worker count: ``--workers``, or as many as the CPUs and the memory allow (said so)."""
+    from atomspin.batch.resources import MemoryShortage, check_memory, default_workers, format_bytes
+
+    avail = _available(a)
+    if a.workers is not None:
+        check_memory(tasks, workers=a.workers, available_bytes=avail)
+        return a.workers
+    n = default_workers()
     try:
-        return fn(client)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        check_memory(tasks, workers=n, available_bytes=avail)
+    except MemoryShortage:
+        est = check_memory(tasks, workers=1, available_bytes=avail)  # one task must fit, else this raises
+        n = max(1, min(n, int(avail // est["total"])))
+        _warn(f"memory: {n} local workers ({format_bytes(est['total'])} per task, {format_bytes(avail)} "
+              "available); --workers sets the number")
+    return n
+
+
+def _with_client(a, tasks, fn):
+    """Connect (external scheduler: wait for a worker, check its memory) or start local workers, run
+    ``fn(client)``, close."""
+    from atomspin.batch import open_client
+    from atomspin.batch.resources import check_memory
+    from atomspin.batch.runner import quiet_distributed, wait_for_workers
+
+    _check_workers(a.workers)
+    timeout, worker_timeout = _check_timeouts(a)
+    external = bool(a.scheduler or a.scheduler_file)
+    workers = None if external else _local_workers(a, tasks)
+    with quiet_distributed():  # distributed's own tracebacks of lost connections: our one line says it
+        client, cluster = open_client(scheduler=a.scheduler, scheduler_file=a.scheduler_file, workers=workers,
+                                      timeout_s=timeout)
+        try:
+            if external:
+                address = client.scheduler.address
+                wait_for_workers(client, worker_timeout, address)
+                limits = [w.get("memory_limit") or 0
+                          for w in client.scheduler_info(n_workers=-1)["workers"].values()]
+                limits = [x for x in limits if x > 0]
+                if limits:
+                    check_memory(tasks, per_worker_bytes=min(limits))
+            return fn(client, worker_timeout)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _open_for_sweep(url):
+    """The store if it exists (or is a server URL), else None: an SQLite file is created only once the
+    scheduler answered. Results kept from an earlier run are stored first."""
+    from atomspin.batch import ResultStore
+
+    if "://" not in str(url) and not Path(url).expanduser().exists():
+        return None
+    store = ResultStore(url)
+    stored, _ = store.store_pending()
+    if stored:
+        _warn(f"db: stored {stored} results kept from an earlier run")
+    return store
 
 
 def cmd_sweep(a) -> int:
     from atomspin.batch import ResultStore, run_tasks
+    from atomspin.batch.redact import mask_url
 
     recipe, tasks = _prepare(a.recipe)
     if not (0 <= a.retries <= 100):
         raise _UsageError(f"--retries: {a.retries} is outside [0, 100]")
-    store = ResultStore(a.db)
-    todo = len(tasks) - len(store.done_hashes() & {t["hash"] for t in tasks})
-    _out(f"{len(tasks)} tasks, {todo} to run -> {a.db}")
-    summary = _with_client(a, lambda c: run_tasks(tasks, store, c, retries=a.retries,
-                                                   progress=not a.no_progress, log=_err))
-    _out(f"{summary['written']} written, {summary['skipped']} already done, {len(summary['failed'])} failed "
-         f"in {summary['elapsed_s']:.1f} s")
+    _check_workers(a.workers)
+    _check_timeouts(a)
+    store = _open_for_sweep(a.db)
+    done = store.done_hashes() if store is not None else set()
+    if store is not None:
+        for rid, (h, why) in sorted(store.corrupted.items()):
+            _err(f"db: row {rid} (task {h}) is corrupted ({why}): it is recomputed")
+    todo = len(tasks) - len(done & {t["hash"] for t in tasks})
+    _out(f"{len(tasks)} tasks, {todo} to run -> {mask_url(a.db)}")
+    if todo == 0:
+        _out(f"0 written, {len(tasks)} already done, 0 failed in 0.0 s")
+        return EXIT_OK
+
+    def go(client, worker_timeout):
+        nonlocal store
+        if store is None:
+            store = ResultStore(a.db)
+        return run_tasks(tasks, store, client, retries=a.retries, progress=not a.no_progress, log=_err,
+                         worker_timeout_s=worker_timeout, done=done)
+
+    summary = _with_client(a, tasks, go)
+    _out(_summary_line(summary))
     for h, msg in summary["failed"]:
         _err(f"task {h} failed: {msg}")
     return EXIT_FAIL if summary["failed"] else EXIT_OK
@@ -237,16 +355,18 @@ def cmd_report(a) -> int:
     from atomspin.batch import ResultStore
     from atomspin.batch.report import make_report
 
-    if "://" not in a.db and not Path(a.db).is_file():
-        raise _UsageError(f"db: {a.db} does not exist")
-    rep = make_report(ResultStore(a.db), a.output)
+    rep = make_report(ResultStore(a.db, mode="r"), a.output)
     _out(rep["table"])
     _out(f"\nwrote {len(rep['files'])} files to {a.output}")
-    return EXIT_OK
+    for rid, h, why in rep["corrupted"]:
+        _err(f"db: row {rid} (task {h}) is corrupted ({why}); left out of the report: rerun the sweep to "
+             "recompute it")
+    return EXIT_FAIL if rep["corrupted"] else EXIT_OK
 
 
 def cmd_demo(a) -> int:
-    from atomspin.batch import ResultStore, demo_recipe, expand, run_tasks
+    from atomspin.batch import ResultStore, expand, run_tasks
+    from atomspin.batch.defaults import demo_recipe
     from atomspin.batch.tasks import available_steps
 
     avail = available_steps()
@@ -265,7 +385,8 @@ def cmd_demo(a) -> int:
     _out(f"atomspin demo{' --quick' if a.quick else ''}: {recipe['meta']['description']}")
     _out(f"steps: {', '.join(steps)}" + (f"  (not available yet, skipped: {', '.join(skipped)})"
                                          if skipped else ""))
-    summary = _with_client(a, lambda c: run_tasks(tasks, store, c, progress=not a.no_progress, log=_err))
+    summary = _with_client(a, tasks, lambda c, wt: run_tasks(tasks, store, c, progress=not a.no_progress, log=_err,
+                                                              worker_timeout_s=wt))
     return _finish(store, tasks, summary, out / "report", recipe["meta"]["name"])
 
 
@@ -273,8 +394,13 @@ def cmd_validate(a) -> int:
     from atomspin.batch import expand, load_recipe
     from atomspin.batch.tasks import missing_api
 
+    from atomspin.batch.resources import estimate_task_bytes, format_bytes
+
     tasks = expand(load_recipe(a.recipe))
     _out(f"{a.recipe}: ok, {len(tasks)} tasks")
+    if tasks:
+        peak = max(estimate_task_bytes(t["recipe"])["total"] for t in tasks)
+        _out(f"  memory: about {format_bytes(peak)} per task at its peak (the largest task; one per worker)")
     for t in tasks:
         point = ", ".join(f"{k}={v}" for k, v in t["point"].items())
         _out(f"  {t['hash']}  {t['variant']}  seed={t['seed']}  {point}")
@@ -298,8 +424,9 @@ COMMANDS = {"build": cmd_build, "run": cmd_run, "sweep": cmd_sweep, "report": cm
 
 def main(argv=None) -> int:
     """Entry point; returns the exit code (0 ok, 2 bad input, 1 unexpected error / failed tasks)."""
-    from atomspin.batch.runner import SchedulerUnreachable
+    from atomspin.batch.runner import NoWorkers, SchedulerLost, SchedulerUnreachable
     from atomspin.batch.schema import RecipeError
+    from atomspin.batch.store import StoreError
 
     debug = os.environ.get("ATOMSPIN_DEBUG", "") not in ("", "0")
     try:
@@ -312,11 +439,16 @@ def main(argv=None) -> int:
             raise _UsageError("atomspin: a command is needed (build, run, sweep, report, demo, validate, "
                               "schema); see atomspin --help")
         return COMMANDS[a.command](a)
-    except (_UsageError, RecipeError, SchedulerUnreachable) as err:
+    except (_UsageError, RecipeError, SchedulerUnreachable, StoreError, NoWorkers) as err:
         if debug:
             raise
         _err(str(err).splitlines()[0] if str(err) else type(err).__name__)
         return EXIT_BAD_INPUT
+    except SchedulerLost as err:
+        if debug:
+            raise
+        _err(str(err).splitlines()[0])
+        return EXIT_FAIL
     except ValueError as err:  # public API input validation (one line by contract)
         if debug:
             raise

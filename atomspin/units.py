@@ -50,3 +50,10 @@ def tesla_to_A_per_m(b_tesla):
 def A_per_m_to_tesla(h_A_per_m):
     """Convert H in A/m to μ0H in tesla."""
     return h_A_per_m * MU_0
+
+
+def energy_over_kT(energy_J, T_K):
+    """An energy in units of k_B T (e.g. a barrier ΔE/k_BT); ``T_K`` in K must be > 0."""
+    if not T_K > 0:
+        raise ValueError(f"T_K: {T_K} must be above 0 K to express an energy in k_B T")
+    return energy_J / (K_B * T_K)

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from atomspin.batch import DEMO_RECIPE, RecipeError, demo_recipe, expand, task_hash, to_toml, validate_recipe
+from atomspin.batch import RecipeError, expand, validate_recipe
+from atomspin.batch.defaults import DEMO_RECIPE, demo_recipe, to_toml
+from atomspin.batch.tasks import task_hash
 from atomspin.batch.recipe import load_recipe, parse_recipe
 from atomspin.batch.schema import SCHEMA, Field, field_at, get_path
 from atomspin.batch.tasks import derived_seed
@@ -154,7 +156,8 @@ def test_hash_identity():
 
 
 def test_hash_stable_across_processes():
-    code = ("from atomspin.batch import expand, DEMO_RECIPE; print(' '.join(t['hash'] for t in expand(DEMO_RECIPE)))")
+    code = ("from atomspin.batch import expand; from atomspin.batch.defaults import DEMO_RECIPE; "
+            "print(' '.join(t['hash'] for t in expand(DEMO_RECIPE)))")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": "123", "PATH": ""}).stdout.split()
     assert other == [t["hash"] for t in expand(DEMO_RECIPE)]

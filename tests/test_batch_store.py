@@ -154,3 +154,20 @@ def test_driver_killed_while_creating_the_database_leaves_no_half_made_file(tmp_
     st = ResultStore(db)
     assert st.write(toy_task(toy_tasks(1)[0])) > 0 and st.count() == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.db"]
+
+
+def test_store_written_by_the_earlier_format_is_resumed(tmp_path):
+    """Rows written before the task-hash prefix and checksums (bare `task_hash`, random unique_id, no
+    checksum) count as done; new rows go beside them; nothing is duplicated."""
+    import ase.db
+    db = tmp_path / "old.db"
+    old = ase.db.connect(str(db), use_lock_file=False)
+    for t in toy_tasks(2):
+        res = toy_task(t)
+        old.write(res["atoms"], key_value_pairs={**res["kvp"], "task_hash": t["hash"]},
+                  data={**res["data"], "recipe_json": "{}"})
+    st = ResultStore(db)
+    assert st.done_hashes() == {"h000000000000000", "h000000000000001"} and st.corrupted == {}
+    s = run_tasks(toy_tasks(3), st, fn=toy_task)
+    assert (s["written"], s["skipped"]) == (1, 2) and st.count() == 3
+    assert st.done_hashes() == {f"h{i:015d}" for i in range(3)}

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from atomspin.batch import ResultStore, to_toml
+from atomspin.batch import ResultStore
+from atomspin.batch.defaults import to_toml
 from atomspin.batch.tasks import available_steps
 
 from _batch_helpers import TINY, run_cli

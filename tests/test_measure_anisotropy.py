@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from atomspin.measure import (anisotropy_temperature_series, callen_callen_fit, effective_anisotropy, fit_torque,
+from atomspin.measure import (anisotropy_temperature_series, callen_callen_fit, effective_anisotropy,
                               internal_torque, uniaxial_cluster, zero_temperature_barrier)
-from atomspin.measure.anisotropy import escape_barrier, free_energy_series
+from atomspin.measure.anisotropy import escape_barrier, fit_torque, free_energy_series
 from atomspin.model.core import SpinModel
 from atomspin.units import MEV
 

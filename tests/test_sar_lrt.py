@@ -9,11 +9,11 @@ from atomspin.sar import (
     brown_time,
     effective_time,
     equilibrium_susceptibility,
-    langevin,
     linear_response_sar,
     neel_time,
     optimum_diameter,
 )
+from atomspin.sar.linear_response import langevin
 
 MU0 = 1.25663706212e-6
 KB = 1.380649e-23

@@ -1,4 +1,4 @@
-"""Recipes, task lists, Dask sweeps and the ase.db result store (used by :mod:`atomspin.cli`).
+"""Recipes, study steps, Dask sweeps and the ase.db result store (used by :mod:`atomspin.cli`).
 
 Typical use::
 
@@ -6,14 +6,21 @@ Typical use::
     tasks = expand(load_recipe("structures/recipes/vacancy_sweep.toml"))
     client, cluster = open_client(workers=2)
     run_tasks(tasks, ResultStore("results.db"), client)
-"""
-from atomspin.batch.defaults import DEMO_RECIPE, demo_recipe, to_toml
-from atomspin.batch.recipe import load_recipe
-from atomspin.batch.runner import SchedulerUnreachable, open_client, run_tasks, worker_env
-from atomspin.batch.schema import SCHEMA, RecipeError, schema_doc, validate_recipe
-from atomspin.batch.store import ResultStore
-from atomspin.batch.tasks import available_steps, derived_seed, expand, run_task, task_hash
 
-__all__ = ["load_recipe", "validate_recipe", "expand", "task_hash", "run_task", "derived_seed",
-           "available_steps", "ResultStore", "open_client", "run_tasks", "SchedulerUnreachable",
-           "worker_env", "RecipeError", "SCHEMA", "schema_doc", "DEMO_RECIPE", "demo_recipe", "to_toml"]
+The study steps are registered in :mod:`atomspin.batch.steps` (docs/batch.md); what a sweep guarantees
+under kill, concurrency and corruption is in docs/guarantees.md.
+"""
+from atomspin.batch.recipe import load_recipe
+from atomspin.batch.report import make_report
+from atomspin.batch.resources import MemoryShortage, check_memory, estimate_task_bytes
+from atomspin.batch.runner import (NoWorkers, SchedulerLost, SchedulerUnreachable, SweepSummary, open_client,
+                                   run_tasks)
+from atomspin.batch.schema import RecipeError, validate_recipe
+from atomspin.batch.store import ResultStore, StoreBusy, StoreError
+from atomspin.batch.tasks import available_steps, expand, run_task
+
+__all__ = [  # drivers, their results and errors; schema, defaults, hashing and row coding stay in their modules
+    "load_recipe", "validate_recipe", "expand", "run_task", "run_tasks", "open_client", "ResultStore",
+    "make_report", "available_steps", "estimate_task_bytes", "check_memory", "SweepSummary", "RecipeError",
+    "SchedulerUnreachable", "SchedulerLost", "NoWorkers", "StoreError", "StoreBusy", "MemoryShortage",
+]

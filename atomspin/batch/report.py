@@ -1,42 +1,82 @@
-"""Report from a result database: summary table (terminal, CSV, Markdown) and PNG figures."""
+"""Report from a result database: summary table (terminal, CSV, Markdown) and PNG figures.
+
+What comes from the rows (study, variant and step names, text values) is escaped where it is rendered:
+Markdown headings get HTML and Markdown punctuation escaped, the table sits in a code fence longer than any
+backtick run inside it, CSV cells that a spreadsheet would run as a formula (``= + - @``, tab, CR) get a
+leading ``'``, figure labels get ``$`` escaped (matplotlib mathtext), and file names are made of safe
+characters only and stay inside the report folder.
+"""
 from __future__ import annotations
 
 import csv
+import html
 import math
+import re
 from pathlib import Path
 
 import numpy as np
+
+from atomspin.batch.paths import inside, safe_filename
+from atomspin.batch.steps import headline_keys, result_prefixes
 
 __all__ = ["summary_rows", "format_table", "make_report", "plot_cross_section", "IDENTITY_KEYS"]
 
 #: columns that identify a row (shown first)
 IDENTITY_KEYS = ("variant", "phase", "shape", "diameter_nm", "delta", "apb_plane", "T_K", "seed")
 _BOOKKEEPING = {"task_hash", "study", "params", "steps", "walltime_s", "npz_file", "apb"}
-_RESULT_PREFIXES = ("s_", "tc_", "disorder_", "loop_", "kv_", "sar_")
-#: headline results, shown first in tables and figures when present
-_PRIORITY = ("n_magnetic", "Ms_A_per_m", "Hc_A_per_m", "Mr", "K_eff_J_per_m3", "barrier_J", "barrier_over_kT",
-             "SAR_W_per_g", "mean_canting_deg", "Tc_K", "s_net_moment_muB", "s_vacancy_fraction")
+#: prefixes of the keys the study steps absorb from their results (atomspin.batch.steps)
+_RESULT_PREFIXES = result_prefixes()
+#: headline results of the study steps by rank, shown first in tables and figures when present
+_PRIORITY = tuple(headline_keys())
 _MAX_PANELS = 6
 
 #: preferred x arrays of result curves (first match wins)
 _X_NAMES = ("fields_T", "depth_bins_nm", "distance_bins_nm", "T", "T_K", "theta")
 
 
-def summary_rows(store, hashes=None) -> list:
-    """Key-value pairs of the rows, by id; with ``hashes`` (a sequence of task hashes) only those rows,
-    in that order."""
-    rows = []
-    for row in store.rows():
+def summary_rows(store, hashes=None, rows=None) -> list:
+    """Key-value pairs of the sound rows (see :meth:`ResultStore.rows`), by id, with ``task_hash`` as the
+    bare task hash; with ``hashes`` (a sequence of task hashes) only those rows, in that order."""
+    out = []
+    for row in (store.rows() if rows is None else rows):
         kv = dict(row.key_value_pairs)
-        if hashes is not None and kv.get("task_hash") not in hashes:
+        kv["task_hash"] = store.task_hash(row)
+        if hashes is not None and kv["task_hash"] not in hashes:
             continue
         kv["id"] = row.id
         kv["natoms"] = row.natoms
-        rows.append(kv)
+        out.append(kv)
     if hashes is not None:
         order = {h: i for i, h in enumerate(hashes)}
-        rows.sort(key=lambda r: order[r["task_hash"]])
-    return rows
+        out.sort(key=lambda r: order[r["task_hash"]])
+    return out
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def md_escape(text) -> str:
+    """One line of text for Markdown: HTML escaped (no raw tags), Markdown punctuation backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(str(text).split()), quote=True))
+
+
+def md_code_block(text: str) -> str:
+    """``text`` in a fenced code block that nothing inside can close."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
+
+
+def csv_cell(v):
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula (OWASP CSV injection)."""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + v
+    return v
+
+
+def mpl_text(text) -> str:
+    """Text for a matplotlib label: ``$`` escaped so that it is not parsed as mathtext."""
+    return str(text).replace("$", r"\$")
 
 
 def _result_keys(rows) -> list:
@@ -58,7 +98,7 @@ def _fmt(v) -> str:
         if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
             return f"{v:.3e}"
         return f"{v:.4g}"
-    return str(v)
+    return "".join(c if c.isprintable() else "?" for c in str(v))  # no terminal control sequences
 
 
 def format_table(rows, keys=None, max_cols: int = 12) -> str:
@@ -169,7 +209,8 @@ def make_report(store, outdir, hashes=None, title: str = "atomspin report") -> d
     Returns
     -------
     dict
-        ``{"rows": [...], "table": str, "files": [paths]}``.
+        ``{"rows": [...], "table": str, "files": [paths], "corrupted": [(row id, task hash, problem)]}``
+        (corrupted rows are left out of the tables and figures).
     """
     import matplotlib
     matplotlib.use("Agg", force=False)
@@ -177,20 +218,25 @@ def make_report(store, outdir, hashes=None, title: str = "atomspin report") -> d
 
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    rows = summary_rows(store, hashes)
+    row_list = store.rows()
+    row_objs = {row.id: row for row in row_list}
+    corrupted = [(rid, h, why) for rid, (h, why) in sorted(store.corrupted.items())]
+    rows = summary_rows(store, hashes, rows=row_list)
     files = []
     keys = sorted({k for r in rows for k in r})
     with open(out / "summary.csv", "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(keys)
+        w.writerow([csv_cell(k) for k in keys])
         for r in rows:
-            w.writerow([r.get(k, "") for k in keys])
+            w.writerow([csv_cell(r.get(k, "")) for k in keys])
     files.append(out / "summary.csv")
     table = format_table(rows)
-    (out / "summary.md").write_text(f"# {title}\n\n```\n{table}\n```\n\n{len(rows)} rows from {store.url}\n")
+    notes = "".join(f"\n- row {rid} (task {md_escape(h)}): {md_escape(why)}; left out" for rid, h, why in corrupted)
+    (out / "summary.md").write_text(f"# {md_escape(title)}\n\n{md_code_block(table)}\n\n{len(rows)} rows from "
+                                    f"{md_escape(store.display_url)}\n" + (f"\nCorrupted rows:{notes}\n" if notes else ""))
     files.append(out / "summary.md")
 
-    labels = [f"{r.get('variant', '')}#{r['id']}" for r in rows]
+    labels = [mpl_text(f"{r.get('variant', '')}#{r['id']}") for r in rows]
     rkeys = _result_keys(rows)
     shown = [k for k in _PRIORITY if k in rkeys or any(k in r for r in rows)]
     shown += [k for k in rkeys if k not in shown]
@@ -201,17 +247,16 @@ def make_report(store, outdir, hashes=None, title: str = "atomspin report") -> d
             vals = [float(r.get(k, np.nan)) if isinstance(r.get(k), (int, float)) else np.nan for r in rows]
             ax.bar(range(len(rows)), vals, color="tab:blue")
             ax.set_xticks(range(len(rows)), labels, rotation=30, ha="right", fontsize=7)
-            ax.set_title(k, fontsize=9)
+            ax.set_title(mpl_text(k), fontsize=9)
         fig.savefig(out / "scalars.png", dpi=90)
         plt.close(fig)
         files.append(out / "scalars.png")
 
     # curves (loops, disorder profiles, Tc scans, ...) overlaid over rows, one figure per step
-    row_objs = {row.id: row for row in store.rows()}
     curves = {}
     for r, label in zip(rows, labels):
         for step, x_name, x, ys in _curves(store.arrays(row_objs[r["id"]])):
-            curves.setdefault(step, []).append((label, x_name, x, ys))
+            curves.setdefault(safe_filename(step, "curves"), []).append((label, x_name, x, ys))
     for step, items in curves.items():
         ynames = list(items[0][3])[:4]
         fig, axes = _grid_axes(plt, len(ynames), 4.2, 3.2)
@@ -219,13 +264,14 @@ def make_report(store, outdir, hashes=None, title: str = "atomspin report") -> d
             for label, x_name, x, ys in items:
                 if y_name in ys:
                     ax.plot(x, ys[y_name], marker=".", ms=3, label=label)
-            ax.set_xlabel(items[0][1])
-            ax.set_ylabel(y_name)
+            ax.set_xlabel(mpl_text(items[0][1]))
+            ax.set_ylabel(mpl_text(y_name))
             ax.legend(fontsize=7)
-        fig.suptitle(step)
-        fig.savefig(out / f"{step}.png", dpi=90)
+        fig.suptitle(mpl_text(step))
+        path = inside(out, f"{step}.png")
+        fig.savefig(path, dpi=90)
         plt.close(fig)
-        files.append(out / f"{step}.png")
+        files.append(path)
 
     # structure cross-sections: one panel per row (first _MAX_PANELS rows)
     panels = [(label, row_objs[r["id"]]) for r, label in zip(rows, labels)][:_MAX_PANELS]
@@ -239,8 +285,6 @@ def make_report(store, outdir, hashes=None, title: str = "atomspin report") -> d
         fig.savefig(out / "structures.png", dpi=90)
         plt.close(fig)
         files.append(out / "structures.png")
-    return {"rows": rows, "table": table, "files": [str(f) for f in files]}
+    return {"rows": rows, "table": table, "files": [str(f) for f in files], "corrupted": corrupted}
 
 
-def _safe(s: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in s)

@@ -11,65 +11,18 @@ as μ0H in tesla (``_T``), SAR drive amplitude H0 in A/m (``_A_per_m``), frequen
 """
 from __future__ import annotations
 
-import numpy as np
-
 import copy
 import functools
 import math
-from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 __all__ = ["Field", "SCHEMA", "RecipeError", "validate_recipe", "resolve", "get_path", "set_path",
            "field_at", "STEPS", "schema_doc"]
 
-#: protocol steps, in the order they are executed
-STEPS = ("structure", "tc", "disorder", "loop", "kv", "sar")
+from atomspin.batch.steps import REGISTRY, STEPS  # noqa: E402 - the study steps, in execution order
 
 
-class RecipeError(ValueError):
-    """Bad recipe: ``str(err)`` is one line, ``'<key.path>: <what is wrong>'``."""
-
-    def __init__(self, path: str, message: str):
-        self.path = path
-        super().__init__(f"{path}: {message}" if path else message)
-
-
-@dataclass(frozen=True)
-class Field:
-    """One recipe key.
-
-    kind: ``"float"``, ``"int"``, ``"bool"``, ``"str"``, ``"list[int]"``, ``"list[float]"``, ``"list[str]"``.
-    lo/hi: inclusive bounds unless ``lo_open``/``hi_open``; ``lo_text``/``hi_text`` print them (``1/3``).
-    choices: allowed values (for ``str`` and ``list[str]`` items). length: exact list length;
-    min_len: minimum list length.
-    """
-
-    kind: str
-    default: Any
-    doc: str
-    lo: Optional[float] = None
-    hi: Optional[float] = None
-    lo_open: bool = False
-    hi_open: bool = False
-    choices: Optional[tuple] = None
-    length: Optional[int] = None
-    min_len: int = 0
-    lo_text: Optional[str] = None
-    hi_text: Optional[str] = None
-
-    def range_text(self) -> str:
-        lo = self.lo_text or _num(self.lo) if self.lo is not None else "-inf"
-        hi = self.hi_text or _num(self.hi) if self.hi is not None else "inf"
-        return f"{'(' if self.lo_open else '['}{lo}, {hi}{')' if self.hi_open else ']'}"
-
-
-def _num(x) -> str:
-    if x is None:
-        return ""
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return repr(x) if isinstance(x, float) else str(x)
-
+from atomspin.batch.fields import Field, RecipeError, _num  # noqa: F401 - re-exported
 
 F = Field
 # ---------------------------------------------------------------------------------------------------------
@@ -92,7 +45,7 @@ SCHEMA: dict = {
     "defects": {
         "vacancies": {
             "delta": F("float", 0.0, "cation-vacancy parameter δ of Fe(3-δ)O4: 0 = magnetite, "
-                       "1/3 = maghemite (physics.md §1: (Fe3+)8[Fe3+(40/3)□(8/3)]O32)",
+                       "1/3 = maghemite ((Fe3+)8[Fe3+(40/3)□(8/3)]O32 per spinel cell)",
                        lo=0.0, hi=1.0 / 3.0 + 1e-12, hi_text="1/3"),
             "mode": F("str", "random", "where the B-site vacancies go: random, radial (a vacancy-rich shell, "
                       "Lappas et al., PRX 9, 041044 (2019)) or clustered", choices=("random", "radial", "clustered")),
@@ -117,62 +70,16 @@ SCHEMA: dict = {
                                     "Callen-Callen); 0 = use K1, K2 as T = 0 per-site constants",
                                     lo=0.0, hi=500.0),
         "neel_ks_meV": F("float", 0.0, "Néel pair surface anisotropy per surface bond in meV (0 = none; "
-                         "literature k_s ≈ 0.01–1 K per atom is unconfirmed, physics.md §3)", lo=-10.0, hi=10.0),
+                         "literature values of k_s ≈ 0.01–1 K per surface atom in Monte Carlo studies are unconfirmed)",
+                         lo=-10.0, hi=10.0),
     },
     "protocol": {
         "steps": F("list[str]", ["structure"], "steps to run, executed in the order "
                    + " → ".join(STEPS), choices=STEPS, min_len=1),
-        "T_K": F("float", 300.0, "temperature of the disorder, loop, K_eff and SAR steps in K "
-                 "(derived: room / body temperature)", lo=0.0, hi=2000.0),
-        "tc": {
-            "T_min_K": F("float", 600.0, "lowest temperature of the Tc scan in K", lo=0.0, hi=3000.0),
-            "T_max_K": F("float", 1000.0, "highest temperature of the Tc scan in K", lo=0.0, hi=3000.0),
-            "n_T": F("int", 9, "number of temperatures", lo=2, hi=200),
-            "sweeps": F("int", 2000, "sampled Monte Carlo sweeps per temperature (plus half as many "
-                        "equilibration sweeps)", lo=10, hi=10_000_000),
-        },
-        "disorder": {
-            "sweeps": F("int", 2000, "Monte Carlo sweeps for the spin-disorder profile", lo=1, hi=10_000_000),
-            "bin_nm": F("float", 0.25, "radial bin width of the disorder profile in nm", lo=0.01, hi=5.0),
-        },
-        "loop": {
-            "B_max_T": F("float", 2.0, "maximum applied field μ0H in T", lo=0.0, hi=50.0, lo_open=True),
-            "n_fields": F("int", 41, "fields per branch", lo=3, hi=10_001),
-            "sweeps": F("int", 500, "Monte Carlo sweeps per field", lo=2, hi=10_000_000),
-            "direction": F("list[float]", [0.0, 0.0, 1.0], "field direction (crystal axes) when "
-                           "n_orientations = 0", lo=-1.0, hi=1.0, length=3),
-            "n_orientations": F("int", 0, "average over this many field directions (random-orientation "
-                                "ensemble); 0 = one direction", lo=0, hi=200),
-            "collective_every": F("int", 1, "one collective rigid-rotation move after every k sweeps (k >= 1; "
-                                  "equilibrium M(H) of the particle moment at finite T); 0 = single-spin "
-                                  "moves only (sweeps as a time proxy, SW-like switching)", lo=0, hi=1_000_000),
-        },
-        "kv": {
-            "sweeps": F("int", 2000, "constrained Monte Carlo sweeps per direction", lo=10, hi=10_000_000),
-            "n_angles": F("int", 13, "constrained directions from the easy axis to its reverse "
-                          "(≥ 5: θ = 0, π/2, π alone cannot fit the sin 2θ torque)", lo=5, hi=181),
-            "easy_axis": F("list[float]", [1.0, 1.0, 1.0], "trial easy axis (crystal axes); <111> for "
-                           "magnetite, K1 < 0 (physics.md §3)", lo=-1.0, hi=1.0, length=3),
-            "plane_normal": F("list[float]", [1.0, -1.0, 0.0], "normal of the sampled circle (must be "
-                              "perpendicular to easy_axis); (1,-1,0) with easy_axis (1,1,1) holds <111>, <110> "
-                              "and <100>, so the barrier over <110> (|K1|V/12) is sampled",
-                              lo=-1.0, hi=1.0, length=3),
-        },
-        "sar": {
-            # Clinical field: 100 kHz, 2.5-18 kA/m in the glioblastoma trial of Maier-Hauff et al.,
-            # J. Neurooncol. 103, 317 (2011) [U: from memory, not confirmed in the paper].
-            # H0*f = 1.5e9 A m^-1 s^-1: above Brezovich 4.85e8 [C], below Hergt-Dutz 5e9 [U] (physics.md §6);
-            # sar_from_particle reports both checks with every row (sar_safety_*).
-            "f_Hz": F("float", 100e3, "drive frequency in Hz (clinical: Maier-Hauff et al. 2011 [U])",
-                      lo=0.0, hi=1e8, lo_open=True),
-            "H0_A_per_m": F("float", 15e3, "drive amplitude H0 in A/m (clinical 2.5–18 kA/m: Maier-Hauff et al. "
-                            "2011 [U]; H0·f = 1.5e9 A/(m s) exceeds Brezovich 4.85e8)", lo=0.0, hi=1e6,
-                            lo_open=True),
-            "tau0_s": F("float", 1e-9, "Néel attempt time in s (1e-9 s as in Rosensweig-type codes, "
-                        "physics.md §3)", lo=1e-14, hi=1e-6),
-            "model": F("str", "auto", "SAR model of atomspin.sar.sar_from_particle",
-                       choices=("auto", "lrt", "sw", "kinetic")),
-        },
+        "T_K": F("float", 300.0, "temperature of the disorder, loop, kv and sar steps in K (derived: room / "
+                 "body temperature); the sar step needs it above 0", lo=0.0, hi=2000.0),
+        # one table per study step, declared by the step (atomspin.batch.steps.<name>.SCHEMA)
+        **{name: dict(st.schema) for name, st in REGISTRY.items() if st.schema},
     },
     "sweep": {
         "seeds": F("list[int]", [1], "one task per seed (and per variant and axis point)",
@@ -324,10 +231,6 @@ def _defaults(schema: dict) -> dict:
 def _cross_checks(r: dict, prefix: str = "") -> None:
     """Constraints between keys (checked on a fully resolved recipe)."""
     p = prefix
-    tc = r["protocol"]["tc"]
-    if tc["T_max_K"] <= tc["T_min_K"]:
-        raise RecipeError(f"{p}protocol.tc.T_max_K",
-                          f"{_num(tc['T_max_K'])} must be above protocol.tc.T_min_K = {_num(tc['T_min_K'])}")
     if r["defects"]["apb"]["enabled"]:
         if r["structure"]["phase"] == "FeO":
             raise RecipeError(f"{p}defects.apb.enabled", "an APB needs a spinel phase "
@@ -346,18 +249,36 @@ def _cross_checks(r: dict, prefix: str = "") -> None:
         names = _parameter_sets()
         if names is not None and params not in names:
             raise RecipeError(f"{p}model.params", f"{params!r} is not one of auto, {', '.join(names)}")
-    for key in ("loop.direction", "kv.easy_axis", "kv.plane_normal"):
-        if all(x == 0 for x in get_path(r["protocol"], key)):
-            raise RecipeError(f"{p}protocol.{key}", "[0, 0, 0] is not a direction")
-    ea, pn = (np.asarray(get_path(r["protocol"], k), dtype=float) for k in ("kv.easy_axis", "kv.plane_normal"))
-    if abs(ea @ pn) > 1e-6 * np.linalg.norm(ea) * np.linalg.norm(pn):
-        raise RecipeError(f"{p}protocol.kv.plane_normal", f"{pn.tolist()} is not perpendicular to kv.easy_axis "
-                          f"{ea.tolist()}")
+    if r["model"]["dipolar"]:
+        problem = _dipolar_problem(r)
+        if problem:
+            raise RecipeError(f"{p}model.dipolar", problem)
+    for st in REGISTRY.values():  # each study step's own constraints
+        if st.check is not None:
+            try:
+                st.check(r)
+            except RecipeError as err:
+                raise RecipeError(f"{p}{err.path}", str(err).split(": ", 1)[1]) from None
     steps = r["protocol"]["steps"]
     if "structure" not in steps:
         raise RecipeError(f"{p}protocol.steps", "'structure' is needed: every other step works on the particle")
-    if "sar" in steps and not ("loop" in steps or "kv" in steps):
-        raise RecipeError(f"{p}protocol.steps", "'sar' needs 'loop' or 'kv' in the steps")
+    for name in steps:
+        st = REGISTRY[name]
+        missing = [q for q in st.requires if q not in steps]
+        if missing:
+            raise RecipeError(f"{p}protocol.steps", f"{name!r} needs {' and '.join(map(repr, missing))} in the steps")
+        if st.requires_any and not any(q in steps for q in st.requires_any):
+            raise RecipeError(f"{p}protocol.steps",
+                              f"{name!r} needs {' or '.join(map(repr, st.requires_any))} in the steps")
+
+
+def _dipolar_problem(r: dict):
+    """Why the model would refuse this recipe's dipolar tensor (before minutes of building), or None."""
+    try:
+        from atomspin.batch.resources import dipolar_limit_problem
+        return dipolar_limit_problem(r)
+    except ImportError:  # structure or model layer not importable: the model says so when the step runs
+        return None
 
 
 @functools.lru_cache(maxsize=1)
@@ -524,5 +445,8 @@ def schema_doc() -> str:
     rec("", SCHEMA)
     lines.append("  sweep.axes: table of key path = [values]; one task per grid point")
     lines.append("  sweep.variants: array of tables {name = ..., <key path or nested tables> = value}")
+    lines.append("study steps (protocol.steps), in the order they run:")
+    for name, st in REGISTRY.items():
+        lines.append(f"  {name}: {st.doc}")
     return "\n".join(lines)
 

@@ -15,6 +15,8 @@ from .mpi_signal import MPISignalResult, mpi_signal
 from .mri import (RelaxivityResult, RelaxivitySweep, mri_relaxivity, mri_size_sweep, r2_motional_averaging,
                   r2_partial_refocusing, r2star_static_dephasing)
 
-__all__ = ["AMPLITUDE_T", "F_DRIVE_HZ", "GRADIENT_T_PER_M", "LANGEVIN_FWHM_XI", "MPIPSFResult", "mpi_psf",
-           "MPISignalResult", "mpi_signal", "RelaxivityResult", "RelaxivitySweep", "mri_relaxivity",
-           "mri_size_sweep", "r2_motional_averaging", "r2_partial_refocusing", "r2star_static_dephasing"]
+__all__ = [  # drivers and result types; scanner defaults (AMPLITUDE_T, ...) stay importable by name
+    "mpi_psf", "MPIPSFResult", "mpi_signal", "MPISignalResult", "mri_relaxivity", "RelaxivityResult",
+    "mri_size_sweep", "RelaxivitySweep", "r2_motional_averaging", "r2_partial_refocusing",
+    "r2star_static_dephasing",
+]

@@ -67,7 +67,9 @@ LANGEVIN_FWHM_XI = 2.0 * _langevin_half_width()
 
 # ---------------------------------------------------------------- the ideal (Langevin) ensemble
 def _ensemble(moment_Am2, weights):
-    m = check_array("moment_Am2", moment_Am2, positive=True, nonempty=True).ravel()
+    # from one Bohr magneton (9.27e-24 A m²) to a 1.5 µm magnetite sphere (1e-12 A m²): beyond, nothing is a
+    # superparamagnet and the Langevin arithmetic under- or overflows
+    m = check_array("moment_Am2", moment_Am2, positive=True, nonempty=True, lo=9.27e-24, hi=1e-12).ravel()
     if weights is None:
         w = np.full(m.shape, 1.0 / m.size)
     else:
@@ -201,7 +203,7 @@ def mpi_psf(moment_Am2, T_K=T_BODY_K, H_A_per_m=None, *, weights=None, tau_s=0.0
     MPIPSFResult
     """
     ens = LangevinEnsemble(moment_Am2, T_K, weights)
-    tau_s = check_nonnegative("tau_s", tau_s)
+    tau_s = check_nonnegative("tau_s", tau_s, hi=1.0)  # 1 s: 25000 drive periods, no signal is left
     f_Hz = check_positive("f_Hz", f_Hz, hi=1e9)
     amplitude_T = check_positive("amplitude_T", amplitude_T, hi=10.0)
     gradient_T_per_m = check_positive("gradient_T_per_m", gradient_T_per_m, hi=1e3)

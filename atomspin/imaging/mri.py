@@ -43,7 +43,7 @@ from scipy.optimize import brentq
 
 from atomspin.sar import VISCOSITY_WATER_37C
 from atomspin.units import K_B, MU_0
-from atomspin.validation import check_array, check_nonnegative, check_positive
+from atomspin.validation import check_array, check_nonnegative, check_positive, check_real
 
 from ._common import (FE_DENSITY_MAGNETITE, GAMMA_PROTON, N_AVOGADRO, ImagingResult, langevin, new_axes,
                       sphere_volume, water_self_diffusion)
@@ -149,7 +149,7 @@ def _rates(p, fe_mM, tau_CP):
 
 def _validate(Ms_A_per_m, coating_m, d_hydro_m, B0_T, T_K, echo_time_s, fe_mM, fe_per_particle, D_water_m2_per_s,
               viscosity_Pa_s):
-    Ms = check_positive("Ms_A_per_m", Ms_A_per_m, hi=1e7)
+    Ms = check_real("Ms_A_per_m", Ms_A_per_m, 1e3, 1e7)  # 1 kA/m (weakest ferrite) to 10 MA/m
     coating = check_nonnegative("coating_m", coating_m, hi=1e-5)
     B0 = check_positive("B0_T", B0_T, hi=30.0)
     T = check_positive("T_K", T_K, hi=1e4)
@@ -266,7 +266,7 @@ def mri_relaxivity(Ms_A_per_m, d_magnetic_m, *, coating_m=0.0, d_hydro_m=None, B
     -------
     RelaxivityResult
     """
-    d = check_positive("d_magnetic_m", d_magnetic_m, hi=1e-3)
+    d = check_real("d_magnetic_m", d_magnetic_m, 1e-10, 1e-3)  # from one atom to 1 mm
     Ms, coating, dh, B0, T, te, fe_mM, fpp, D_w, eta = _validate(
         Ms_A_per_m, coating_m, d_hydro_m, B0_T, T_K, echo_time_s, fe_mM, fe_per_particle, D_water_m2_per_s,
         viscosity_Pa_s)

@@ -6,7 +6,7 @@ Every measurement returns a result dataclass of numpy arrays + metadata with ``.
 the model with ``*_J`` conversions, loop areas J/m³ (``model.volume_m3``).
 """
 from atomspin.measure.anisotropy import (anisotropy_temperature_series, callen_callen_fit, CallenCallenResult,
-                                         effective_anisotropy, EffectiveAnisotropyResult, escape_barrier, fit_torque,
+                                         effective_anisotropy, EffectiveAnisotropyResult, escape_barrier,
                                          free_energy_series, internal_torque, zero_temperature_barrier)
 from atomspin.measure.boundaries import BoundaryComparison, compare_boundaries
 from atomspin.measure.compare import (compare_variants, ComparisonResult, standard_protocol)
@@ -15,10 +15,10 @@ from atomspin.measure.disorder import (apb_distance_nm, binned_profile, canting_
                                        distance_to_plane_nm, distance_to_points_nm, local_canting_angles, PairCorrelation,
                                        plot_cross_section, reference_axis, region_sublattice_table, spin_disorder,
                                        spin_pair_correlation, SpinDisorderResult)
-from atomspin.measure.figures import (trend_figures)
 from atomspin.measure.gneb import (geodesic_distance, geodesic_path, gneb, GNEBResult, relax)
 from atomspin.measure.hysteresis import (analyse_loop, hysteresis_loop, HysteresisResult, loop_fields, zfc_fc,
                                          ZFCFCResult)
+from atomspin.measure.magnetisation import (MsEstimate, saturation_magnetisation)
 from atomspin.measure.results import (fibonacci_directions)
 from atomspin.measure.spinview import (view_spins)
 from atomspin.measure.stoner_wohlfarth import (random_axes_loop, stoner_wohlfarth_loop, switching_field)
@@ -26,17 +26,15 @@ from atomspin.measure.thermo import (binder_cumulant, size_series, SizeSeriesRes
                                      temperature_sweep, TemperatureSweepResult)
 from atomspin.measure.toymodels import (anisotropy_field_T, uniaxial_cluster)
 
+# The drivers and their result types. Helpers (distances, canting angles, binning, torque fits, GNEB paths,
+# toy models) stay importable by name or from their modules; figure scripts live in measure.figures.
 __all__ = [
-    "spin_disorder", "SpinDisorderResult", "canting_angles", "local_canting_angles", "reference_axis",
-    "region_sublattice_table", "spin_pair_correlation", "PairCorrelation", "binned_profile",
-    "depth_below_surface_nm", "distance_to_plane_nm", "distance_to_points_nm", "apb_distance_nm", "defect_distance_nm", "compare_boundaries",
-    "BoundaryComparison",
-    "plot_cross_section", "dead_layer_fit", "DeadLayerResult", "temperature_sweep", "TemperatureSweepResult",
-    "binder_cumulant", "tc_binder_crossing", "tc_chi_peak", "size_series", "SizeSeriesResult", "hysteresis_loop",
-    "HysteresisResult", "loop_fields", "zfc_fc", "ZFCFCResult", "analyse_loop", "fibonacci_directions",
-    "stoner_wohlfarth_loop", "random_axes_loop", "switching_field", "effective_anisotropy", "escape_barrier",
-    "EffectiveAnisotropyResult", "internal_torque", "fit_torque", "free_energy_series", "zero_temperature_barrier",
-    "callen_callen_fit", "anisotropy_temperature_series", "CallenCallenResult", "gneb", "GNEBResult",
-    "geodesic_path", "geodesic_distance", "relax", "compare_variants", "standard_protocol", "ComparisonResult",
-    "uniaxial_cluster", "anisotropy_field_T", "trend_figures", "view_spins",
+    "spin_disorder", "SpinDisorderResult", "spin_pair_correlation", "PairCorrelation", "dead_layer_fit",
+    "DeadLayerResult", "compare_boundaries", "BoundaryComparison", "temperature_sweep", "TemperatureSweepResult",
+    "tc_binder_crossing", "tc_chi_peak", "size_series", "SizeSeriesResult", "hysteresis_loop", "HysteresisResult",
+    "loop_fields", "analyse_loop", "zfc_fc", "ZFCFCResult", "stoner_wohlfarth_loop", "random_axes_loop",
+    "switching_field", "effective_anisotropy", "EffectiveAnisotropyResult", "escape_barrier",
+    "zero_temperature_barrier", "free_energy_series", "anisotropy_temperature_series", "callen_callen_fit",
+    "CallenCallenResult", "gneb", "GNEBResult", "compare_variants", "standard_protocol", "ComparisonResult",
+    "saturation_magnetisation", "MsEstimate", "view_spins",
 ]

@@ -354,8 +354,9 @@ def spin_disorder(model, spins=None, atoms=None, depth_nm=None, distance_nm=None
     SpinDisorderResult
     """
     s = _site_arrays(model, spins)
-    depth_bin_nm = check_finite_scalar("depth_bin_nm", depth_bin_nm, 0.0, np.inf, lo_open=True)
-    distance_bin_nm = check_finite_scalar("distance_bin_nm", distance_bin_nm, 0.0, np.inf, lo_open=True)
+    # bins below 0.001 nm (a hundredth of an interatomic distance) resolve nothing and can exhaust memory
+    depth_bin_nm = check_finite_scalar("depth_bin_nm", depth_bin_nm, 1e-3, np.inf)
+    distance_bin_nm = check_finite_scalar("distance_bin_nm", distance_bin_nm, 1e-3, np.inf)
     if reference not in ("global", "local"):
         raise ValueError(f"reference: {reference!r} is not one of 'global', 'local'")
     theta, n, sigma = canting_angles(model, s, signs)

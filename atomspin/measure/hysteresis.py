@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from atomspin.validation import check_seed
+from atomspin.validation import check_array, check_seed
 from atomspin.measure.results import (ResultBase, advance, check_direction, check_finite_scalar, check_int,
                                       fibonacci_directions)
 from atomspin.units import MU_0, MU_B
@@ -56,7 +56,7 @@ def loop_fields(B_max_T, n_per_branch=50):
 
 
 def _check_fields(fields_T):
-    f = np.asarray(fields_T, dtype=np.float64)
+    f = check_array("fields_T", fields_T)
     if f.ndim != 1 or f.size == 0:
         raise ValueError("fields_T: empty; need a 1-D field sweep with at least 3 values (tesla)")
     if f.size < 3:
@@ -437,7 +437,7 @@ def zfc_fc(model, temperatures, B_T, direction=(0.0, 0.0, 1.0), n_orientations=N
     """
     from atomspin.engine import EngineOptions
 
-    Ts = np.sort(np.atleast_1d(np.asarray(temperatures, dtype=np.float64)))
+    Ts = np.sort(np.atleast_1d(check_array("temperatures", temperatures)))
     if Ts.ndim != 1 or Ts.size < 2 or not np.all(np.isfinite(Ts)) or np.any(Ts < 0):
         raise ValueError("temperatures: need ≥ 2 finite temperatures, all in [0, inf) K")
     B = check_finite_scalar("B_T", B_T, 0.0, np.inf, lo_open=True)

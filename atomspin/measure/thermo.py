@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from atomspin.validation import check_seed
+from atomspin.validation import check_array, check_seed
 from atomspin.measure.results import ResultBase, advance, check_finite_scalar, check_int
 from atomspin.units import K_B_MEV_PER_K
 
@@ -168,7 +168,7 @@ def temperature_sweep(model, temperatures, sweeps=2000, equilibration_sweeps=100
     from atomspin.engine import EngineOptions
     from atomspin.engine.statistics import integrated_autocorrelation_time, mean_error
 
-    T = np.atleast_1d(np.asarray(temperatures, dtype=np.float64))
+    T = np.atleast_1d(check_array("temperatures", temperatures))
     if T.ndim != 1 or T.size == 0:
         raise ValueError("temperatures: need at least one temperature (K)")
     if not np.all(np.isfinite(T)) or np.any(T <= 0):

@@ -11,5 +11,6 @@ from atomspin.model.geometry import PAIR_CLASSES, classify_pairs
 from atomspin.model.meanfield import mean_field_tc
 from atomspin.model.parameters import available_parameter_sets, load_parameter_set
 
-__all__ = ["SpinModel", "DipolarCells", "PAIR_CLASSES", "classify_pairs", "mean_field_tc",
-           "available_parameter_sets", "load_parameter_set", "boundary_pair_classes"]
+__all__ = [  # the model and its parameter sets; pair classification stays in model.geometry / model.boundaries
+    "SpinModel", "DipolarCells", "mean_field_tc", "available_parameter_sets", "load_parameter_set",
+]

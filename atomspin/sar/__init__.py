@@ -39,7 +39,6 @@ from .linear_response import (
     brown_time,
     effective_time,
     equilibrium_susceptibility,
-    langevin,
     linear_response_sar,
     neel_time,
     optimum_diameter,
@@ -56,16 +55,13 @@ from .stoner_wohlfarth import (
     switching_field,
 )
 
+# The SAR models, their result types and the bridge from measurements. Material constants, field limits and
+# helpers (Langevin function, random axes and arrangements) stay importable from their modules / by name.
 __all__ = [
-    "ALPHA_DEFAULT", "BREZOVICH_LIMIT", "C_B_MAGNETITE", "HERGT_DUTZ_LIMIT", "K_MAGNETITE_EFF",
-    "MS_MAGNETITE_300K", "RHO_MAGHEMITE", "RHO_MAGNETITE", "TAU0_S", "VISCOSITY_WATER_37C",
-    "anisotropy_field", "field_safety", "ilp", "sar_from_area",
-    "SARReport", "particle_parameters", "plot_sar_map", "plot_size_sweep", "sar_from_particle", "sar_map",
-    "size_sweep",
-    "KineticResult", "arrangement", "kinetic_loop", "lognormal_diameters", "random_axes",
-    "LRTResult", "brown_time", "effective_time", "equilibrium_susceptibility", "langevin",
-    "linear_response_sar", "neel_time", "optimum_diameter",
-    "LLGResult", "interacting_llg", "quasistatic_loop",
-    "SWDynamicResult", "SWLoop", "carrey_kappa", "regime", "sw_dynamic_sar", "sw_ensemble_loop", "sw_loop",
-    "switching_field",
+    "sar_from_particle", "SARReport", "sar_map", "size_sweep", "plot_sar_map", "plot_size_sweep",
+    "particle_parameters", "sar_from_area", "field_safety", "ilp", "anisotropy_field",
+    "linear_response_sar", "LRTResult", "neel_time", "brown_time", "effective_time", "equilibrium_susceptibility",
+    "optimum_diameter", "kinetic_loop", "KineticResult", "lognormal_diameters", "interacting_llg", "LLGResult",
+    "quasistatic_loop", "sw_dynamic_sar", "SWDynamicResult", "sw_loop", "SWLoop", "sw_ensemble_loop",
+    "carrey_kappa", "regime", "switching_field",
 ]

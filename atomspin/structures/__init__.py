@@ -22,10 +22,9 @@ from atomspin.structures.particle import build_particle
 from atomspin.structures.polycrystal import build_bicrystal, build_multicore
 from atomspin.structures.twin import insert_stacking_fault, insert_twin
 
-__all__ = [
-    "build_bulk", "build_particle", "describe", "add_vacancies", "insert_apb", "core_shell", "dope",
-    "label_surface", "write_structure", "read_structure", "spins_from_atoms", "write_cifs", "plot_particle",
-    "count_bob_links", "min_distance_A", "net_moment_muB", "relabel", "defect_records", "plane_defects",
-    "plot_cross_section", "insert_twin", "insert_stacking_fault", "build_bicrystal", "build_multicore",
-    "plot_grain_moments",
+__all__ = [  # builders, defect operations, readers/writers, plots; helpers stay in their modules
+    "build_bulk", "build_particle", "add_vacancies", "insert_apb", "insert_twin", "insert_stacking_fault",
+    "build_bicrystal", "build_multicore", "core_shell", "dope", "label_surface", "describe", "defect_records",
+    "plane_defects", "write_structure", "read_structure", "spins_from_atoms", "write_cifs", "plot_particle",
+    "plot_cross_section", "plot_grain_moments",
 ]

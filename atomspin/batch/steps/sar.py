@@ -1,0 +1,79 @@
+"""Study step ``sar``: SAR (W/g) and ILP at the drive (f, H0) from the measured particle — Ms(T) from the
+loop (or the constrained Monte Carlo), the anisotropy from the ``kv`` step, the volume of the model — at the
+measurement temperature ``protocol.T_K``.
+
+Which anisotropy number a SAR model may use, and whether it is usable at all, is decided by
+:mod:`atomspin.sar`; when it refuses the measured particle (e.g. a barrier that is not positive), the row
+records SAR = NaN and the reason in ``sar_note``.
+"""
+from __future__ import annotations
+
+from atomspin.batch.fields import Field as F
+from atomspin.batch.fields import RecipeError
+
+NAME = "sar"
+DOC = "SAR and ILP of the measured particle at the drive (f, H0), at the measurement temperature protocol.T_K"
+SCHEMA = {
+    # Clinical field: 100 kHz, 2.5-18 kA/m in the glioblastoma trial of Maier-Hauff et al., J. Neurooncol. 103,
+    # 317 (2011) [not confirmed in the paper]. H0*f = 1.5e9 A m^-1 s^-1: above the Brezovich limit 4.85e8
+    # (Brezovich, Med. Phys. Monogr. 16, 82 (1988)), below the Hergt-Dutz 5e9 (J. Magn. Magn. Mater. 311, 187
+    # (2007)) [not confirmed]; sar_from_particle reports both checks with every row (sar_safety_*).
+    "f_Hz": F("float", 100e3, "drive frequency in Hz (clinical: Maier-Hauff et al., J. Neurooncol. 103, 317 "
+              "(2011), not confirmed)", lo=0.0, hi=1e8, lo_open=True),
+    "H0_A_per_m": F("float", 15e3, "drive amplitude H0 in A/m (clinical 2.5–18 kA/m: Maier-Hauff et al. 2011, "
+                    "not confirmed; H0·f = 1.5e9 A/(m s) exceeds the Brezovich limit 4.85e8)", lo=0.0, hi=1e6,
+                    lo_open=True),
+    "tau0_s": F("float", 1e-9, "Néel attempt time in s (1e-9 s, the common choice of Rosensweig-type "
+                "models; 1e-9 to 1e-11 s is the usual range)", lo=1e-14, hi=1e-6),
+    "model": F("str", "auto", "SAR model of atomspin.sar.sar_from_particle",
+               choices=("auto", "lrt", "sw", "kinetic")),
+}
+API = ("atomspin.sar:sar_from_particle", "atomspin.measure:saturation_magnetisation")
+REQUIRES = ("structure",)
+REQUIRES_ANY = ("loop", "kv")
+PREFIX = "sar_"
+RESULT_KEYS = {"SAR_W_per_g": (7, "specific absorption rate at (f, H0), W per g of oxide")}
+
+
+def check(r: dict) -> None:
+    if "sar" in r["protocol"]["steps"] and not r["protocol"]["T_K"] > 0:
+        raise RecipeError("protocol.T_K", "the sar step needs the measurement temperature above 0 K (Néel "
+                          "relaxation is thermal; Ms and K are measured at protocol.T_K)")
+
+
+def run(ctx) -> None:
+    from atomspin.measure import saturation_magnetisation
+    from atomspin.sar import sar_from_particle
+
+    p = ctx.recipe["protocol"]
+    sp = p[NAME]
+    est = saturation_magnetisation(loop=ctx.results.get("loop"), anisotropy=ctx.results.get("kv"), model=ctx.model)
+    ctx.kvp["Ms_source"] = est.source
+    ctx.kvp.setdefault("Ms_A_per_m", est.Ms_A_per_m)
+    results = [ctx.results[k] for k in ("kv", "loop") if k in ctx.results]
+    note = _torque_note(ctx.results.get("kv"))
+    try:
+        res = sar_from_particle(*results, f=sp["f_Hz"], H0=sp["H0_A_per_m"], T=p["T_K"], Ms=est.Ms_A_per_m,
+                                V=float(ctx.model.volume_m3), tau0=sp["tau0_s"], model=sp["model"],
+                                seed=ctx.seed_for(NAME))
+    except ValueError as err:  # the sar layer refuses the measured particle: say why in the row
+        ctx.kvp.update(SAR_W_per_g=float("nan"), ILP_nHm2_per_kg=float("nan"),
+                       sar_note=f"not computed: {str(err).splitlines()[0]}; increase protocol.kv.sweeps")
+        return
+    ctx.results[NAME] = res
+    ctx.absorb(NAME, res)
+    ctx.kvp.update(SAR_W_per_g=float(res.sar_W_per_g), ILP_nHm2_per_kg=float(res.ilp_nHm2_per_kg),
+                   sar_model=str(res.model))
+    if note and "barrier" in str(getattr(res, "sources", {}).get("K_eff", "")):
+        ctx.kvp["sar_note"] = note
+
+
+def _torque_note(kv):
+    """A note when the 2θ torque amplitude a ± σ of the kv step is not resolved (|a| ≤ 2σ)."""
+    if kv is None:
+        return None
+    a, err = float(kv.KV_meV), float(kv.KV_err_meV)
+    if a > 2 * err:
+        return None
+    return (f"K_eff for SAR = barrier/V; the 2-theta torque amplitude {a:.3g} +- {err:.2g} meV is not resolved "
+            "(cubic particles have little 2-theta torque)")
