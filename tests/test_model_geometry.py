@@ -161,3 +161,109 @@ def test_large_particle_compiles_in_seconds(full_scale):
     dt = time.perf_counter() - t0
     assert m.n > (140000 if full_scale else 25000)
     assert dt < (30.0 if full_scale else 10.0)  # measured 2.8 s for 340k atoms on the shared 2-core host
+
+
+def _pairs_reference(pos, cutoff, cell, pbc):
+    """The searches the cell list replaced: scipy's cKDTree (open, ≤ cutoff) and ASE's neighbor_list
+    (periodic, < cutoff; a site's own image kept once with D canonically positive)."""
+    from scipy.spatial import cKDTree
+
+    if not any(pbc):
+        pr = cKDTree(pos).query_pairs(cutoff, output_type="ndarray")
+        a, b = pr[:, 0].astype(np.int64), pr[:, 1].astype(np.int64)
+        return a, b, pos[b] - pos[a]
+    from ase import Atoms
+    from ase.neighborlist import neighbor_list
+
+    at = Atoms(numbers=np.ones(len(pos), dtype=int), positions=pos, cell=cell, pbc=pbc)
+    a, b, D = neighbor_list("ijD", at, cutoff, self_interaction=False)
+    keep = a < b
+    same = np.flatnonzero(a == b)
+    Ds = D[same]
+    first = (Ds[:, 0] > 0) | ((Ds[:, 0] == 0) & ((Ds[:, 1] > 0) | ((Ds[:, 1] == 0) & (Ds[:, 2] > 0))))
+    keep[same[first]] = True
+    return a[keep], b[keep], D[keep]
+
+
+def _canon(a, b, D):
+    k = np.lexsort((np.round(D[:, 2], 6), np.round(D[:, 1], 6), np.round(D[:, 0], 6), b, a))
+    return a[k], b[k], D[k]
+
+
+def _structures_for_pairs():
+    from atomspin import structures as S
+
+    box = S.build_bulk("Fe3O4", repeat=2)
+    vac = S.build_bulk("gamma-Fe2O3", repeat=(2, 2, 3), seed=3)
+    tiny = spinel_box(1)  # 8.4 Å box: pairs with several images of the same site
+    rattled = spinel_box(2)
+    rattled.rattle(0.3, seed=4)
+    rattled.positions += np.array([17.0, -30.0, 5.0])  # positions outside the cell
+    sph = S.insert_apb(S.add_vacancies(S.build_particle("Fe3O4", "sphere", 4.0, seed=1), 0.1, seed=1), (1, 1, 0))
+    cs = S.core_shell(S.build_particle("Fe3O4", "sphere", 5.0, seed=1), 2.5)
+    bic = S.build_bicrystal("Fe3O4", "tilt", 25.0, diameter_nm=4.0, seed=1)
+    twin = S.insert_twin(S.build_particle("Fe3O4", "sphere", 4.0, seed=1), operation="mirror")
+    return {"bulk": box, "maghemite_bulk": vac, "one_cell": tiny, "rattled_shifted": rattled, "apb_vacancies": sph,
+            "core_shell": cs, "bicrystal": bic, "twin": twin}
+
+
+@pytest.mark.parametrize("name", ["bulk", "maghemite_bulk", pytest.param("one_cell", marks=pytest.mark.nojit),
+                                  "rattled_shifted", "apb_vacancies", "core_shell"])
+def test_cell_list_gives_the_same_pairs_as_kdtree_and_ase(name):
+    """The linear cell-list search returns exactly the pairs (and periodic images) of cKDTree / ASE for
+    particles with defects and periodic boxes (slab boundaries too), at the bond, nearest-shell and
+    180°-link cutoffs."""
+    from atomspin.model.neighbours import pairs_within
+
+    atoms = _structures_for_pairs()[name]
+    pos, cell = atoms.positions, np.array(atoms.cell)
+    pbcs = [tuple(atoms.pbc)] + ([(True, True, False)] if any(atoms.pbc) else [])
+    for pbc in pbcs:
+        for cut in ((2.3, 3.7, 4.6, 9.0) if name == "one_cell" else (2.3, 3.7, 4.6)):
+            ref = _canon(*_pairs_reference(pos, cut, cell, pbc))
+            got = _canon(*pairs_within(pos, cut, cell=cell, pbc=pbc))
+            assert len(got[0]) == len(ref[0]) and len(ref[0]) > 0, (pbc, cut)
+            assert np.array_equal(got[0], ref[0]) and np.array_equal(got[1], ref[1]), (pbc, cut)
+            assert np.allclose(got[2], ref[2], atol=1e-9), (pbc, cut)
+
+
+@pytest.mark.parametrize("name", ["bulk", "maghemite_bulk", pytest.param("one_cell", marks=pytest.mark.nojit),
+                                  "rattled_shifted", "apb_vacancies", "core_shell", "bicrystal", "twin"])
+def test_streaming_classification_equals_the_vectorised_one(name):
+    """The streaming (numba, O(N) memory) classify_pairs returns the pairs, classes, bridge counts, angles,
+    distances and vectors of the previous vectorised implementation (tests/naive.py), in the same order —
+    periodic boxes (one 8.4 Å cell: pairs through several images), maghemite, rattled positions outside
+    the cell, an APB with vacancies, an FeO core, a 25° tilt bicrystal and a twin (the angle windows of
+    grain boundaries)."""
+    import naive
+
+    atoms = _structures_for_pairs()[name]
+    sub = atoms.arrays["sublattice"]
+    mag = np.isin(sub, ["A", "B", "R"])
+    args = (atoms.positions[mag], sub[mag], atoms.positions[~mag])
+    kw = dict(cell=np.array(atoms.cell), pbc=tuple(atoms.pbc))
+    new = classify_pairs(*args, **kw)
+    old = naive.classify_pairs_vectorised(*args, **kw)
+    assert len(new.i) == len(old.i) > 0
+    assert np.array_equal(new.i, old.i) and np.array_equal(new.j, old.j)
+    assert np.array_equal(new.cls, old.cls) and np.array_equal(new.n_bridge, old.n_bridge)
+    assert np.allclose(new.vector, old.vector, atol=1e-9) and np.allclose(new.distance, old.distance, atol=1e-9)
+    assert np.allclose(new.angle, old.angle, atol=1e-4, equal_nan=True)
+    assert new.counts() == old.counts()
+    if name in ("bicrystal", "twin"):
+        assert set(new.counts()) - {"AA", "AB", "BB"}  # boundary classes are present
+
+
+@pytest.mark.nojit
+def test_box_too_small_is_refused_by_both():
+    """A 1×1×2 rock-salt box (4.3 Å across): a site would couple to its own image — one clear error."""
+    import naive
+
+    atoms = rocksalt_box(1)
+    sub = atoms.arrays["sublattice"]
+    mag = sub == "R"
+    args = (atoms.positions[mag], sub[mag], atoms.positions[~mag])
+    kw = dict(cell=np.array(atoms.cell), pbc=(True, True, True))
+    for f in (classify_pairs, naive.classify_pairs_vectorised):
+        with pytest.raises(ValueError, match="too small"):
+            f(*args, **kw)

@@ -17,7 +17,7 @@ __all__ = ["DEMO_RECIPE", "QUICK_OVERRIDES", "demo_recipe", "to_toml"]
 DEMO_RECIPE = {
     "meta": {"name": "demo", "description": "8 nm Fe3O4 sphere: defect-free vs vacancies vs APB, 300 K"},
     "structure": {"phase": "Fe3O4", "shape": "sphere", "diameter_nm": 8.0},
-    "model": {"params": "auto", "dipolar": False},
+    "model": {"params": "auto", "dipolar": True},
     "protocol": {
         "steps": ["structure", "disorder", "loop", "kv", "sar"],
         "T_K": 300.0,

@@ -8,12 +8,12 @@ The estimate (an upper bound within ~40 %, checked against measured peaks in tes
 * :data:`BASE_BYTES` per worker process (the imported libraries and compiled kernels, measured 160–210 MB)
   plus :data:`PER_ATOM_BYTES` per atom (structure, labels, neighbour search, SpinModel, Monte Carlo and
   measurement arrays; measured 1.8 kB/atom at the peak of the full protocol for 12–20 nm magnetite);
-* with ``model.dipolar = true``: the dipolar tensor of C cells, C = spins when the model uses the exact
-  pair sum (up to ``DIPOLAR_EXACT_MAX_SPINS`` spins), else the 1 nm macrocells that overlap the particle
-  (≈ the shape's volume at diameter d + 1 nm, in nm³); :data:`DIPOLAR_BYTES_PER_CELL_PAIR` bytes per cell
-  pair at the peak of its construction (9 float64 tensor components, 72 B, plus the temporaries of the
-  construction). The model refuses a tensor above its own limit; :func:`dipolar_limit_problem` says so from
-  the recipe, before the structure is built.
+* with ``model.dipolar = true``: :data:`DIPOLAR_BYTES_PER_SPIN` bytes per spin (the lattice FFT sum of
+  :mod:`atomspin.model.dipolar_lattice` works within ``TARGET_BYTES_PER_SPIN`` = 200 B/spin, the exact pair
+  sum of small particles holds 24 B/spin, plus the frozen fields of the dipolar sweeper; measured
+  +4 MB at 10 nm and +20 MB at 16 nm for the full protocol). The lattice sum refuses arrays above the
+  model's ``LATTICE_MAX_BYTES`` (3 GiB, ~15 M spins); :func:`dipolar_limit_problem` says so from the recipe,
+  before the structure is built.
 """
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ __all__ = ["estimate_task_bytes", "check_memory", "available_memory_bytes", "dip
 BASE_BYTES = 300e6
 #: bytes per atom at the peak of a task (measured 1.8 kB/atom for the full protocol at 12-20 nm; margin 40 %)
 PER_ATOM_BYTES = 2.5e3
-#: bytes per pair of dipolar cells at the peak of a dipolar task (72 B stored + temporaries; measured 228 B
-#: for the exact sum of 2615 spins, a 5 nm magnetite sphere, full protocol)
-DIPOLAR_BYTES_PER_CELL_PAIR = 250.0
+#: bytes per spin that dipolar terms add at the peak of a task (lattice FFT arrays ≤ 200 B/spin + the
+#: sweeper's frozen fields and proxy state; measured 180-230 B/spin for 10-16 nm magnetite, full protocol)
+DIPOLAR_BYTES_PER_SPIN = 300.0
 #: truncated octahedron: {100} face distance / vertex distance used by build_particle
 _TRUNCATION = 2.0 / 3.0
 
@@ -67,19 +67,13 @@ def _densities(phase: str):
     return _DENSITY[phase]
 
 
-def _model_dipolar_constants():
-    """(exact up to this many spins, macrocell edge in nm, tensor limit in bytes or None) of the model."""
+def _model_dipolar_limits():
+    """(lattice working bytes per spin, lattice limit in bytes or None) of the model's dipolar sum."""
     try:
-        from atomspin.model import build
-        exact, cell = build.DIPOLAR_EXACT_MAX_SPINS, build.DIPOLAR_DEFAULT_CELL_NM
+        from atomspin.model import dipolar, dipolar_lattice
+        return float(dipolar_lattice.TARGET_BYTES_PER_SPIN), float(dipolar.LATTICE_MAX_BYTES)
     except (ImportError, AttributeError):
-        exact, cell = 3000, 1.0
-    try:
-        from atomspin.model import dipolar
-        limit = getattr(dipolar, "_MAX_TENSOR_BYTES", None)
-    except ImportError:
-        limit = None
-    return exact, cell, limit
+        return 200.0, None
 
 
 def _counts(recipe: dict):
@@ -89,42 +83,35 @@ def _counts(recipe: dict):
     return rho * v, rho_mag * v
 
 
-def _dipolar_cells(recipe: dict):
-    """(cells, kind) of the dipolar sum of a recipe's model, or (0, None) without dipolar terms."""
+def _dipolar_spins(recipe: dict):
+    """Spins of the dipolar sum of a recipe's model, or 0 without dipolar terms."""
     if not recipe["model"]["dipolar"]:
-        return 0, None
-    _, spins = _counts(recipe)
-    exact, cell_nm, _ = _model_dipolar_constants()
-    if spins <= exact:
-        return spins, "exact pair sum"
-    st = recipe["structure"]
-    return _shape_volume_nm3(st["shape"], float(st["diameter_nm"]) + cell_nm) / cell_nm ** 3, \
-        f"{cell_nm:g} nm macrocells"
+        return 0
+    return _counts(recipe)[1]
 
 
 def dipolar_limit_problem(recipe: dict):
-    """None, or a one-line reason why the model would refuse the recipe's dipolar tensor."""
-    cells, kind = _dipolar_cells(recipe)
-    _, _, limit = _model_dipolar_constants()
-    if not cells or limit is None or 72.0 * cells ** 2 <= limit:
+    """None, or a one-line reason why the model would refuse the recipe's dipolar sum."""
+    spins = _dipolar_spins(recipe)
+    per_spin, limit = _model_dipolar_limits()
+    if not spins or limit is None or per_spin * spins <= limit:
         return None
     st = recipe["structure"]
     d_max = float(st["diameter_nm"])
-    while d_max > 1.0 and 72.0 * _dipolar_cells({**recipe, "structure": {**st, "diameter_nm": d_max}})[0] ** 2 > limit:
+    while d_max > 1.0 and per_spin * _dipolar_spins({**recipe, "structure": {**st, "diameter_nm": d_max}}) > limit:
         d_max -= 0.5
-    return (f"a {float(st['diameter_nm']):g} nm {st['shape']} needs about {cells:.0f} dipolar cells ({kind}), a "
-            f"{format_bytes(72.0 * cells ** 2)} tensor, above the model's limit of {format_bytes(limit)}: use "
-            f"structure.diameter_nm <= {d_max:g} or model.dipolar = false")
+    return (f"a {float(st['diameter_nm']):g} nm {st['shape']} has about {spins:.3g} spins, whose dipolar lattice "
+            f"sum needs about {format_bytes(per_spin * spins)}, above the model's limit of {format_bytes(limit)}: "
+            f"use structure.diameter_nm <= {d_max:g} or model.dipolar = false")
 
 
 def estimate_task_bytes(recipe: dict) -> dict:
     """Peak memory of one task of a resolved recipe: ``{"total", "base", "atoms", "dipolar", "n_atoms",
-    "dipolar_cells"}`` (bytes, counts)."""
+    "dipolar_spins"}`` (bytes, counts)."""
     n_atoms, _ = _counts(recipe)
-    cells, _ = _dipolar_cells(recipe)
-    parts = {"base": BASE_BYTES, "atoms": PER_ATOM_BYTES * n_atoms,
-             "dipolar": DIPOLAR_BYTES_PER_CELL_PAIR * cells ** 2}
-    return {"total": sum(parts.values()), **parts, "n_atoms": n_atoms, "dipolar_cells": cells}
+    spins = _dipolar_spins(recipe)
+    parts = {"base": BASE_BYTES, "atoms": PER_ATOM_BYTES * n_atoms, "dipolar": DIPOLAR_BYTES_PER_SPIN * spins}
+    return {"total": sum(parts.values()), **parts, "n_atoms": n_atoms, "dipolar_spins": spins}
 
 
 def available_memory_bytes() -> float:
@@ -181,9 +168,9 @@ def check_memory(tasks, workers: int = 1, available_bytes: float | None = None,
     task, est = _largest(tasks)
     need = est["total"]
     what = (f"a task ({task.get('variant', '')}: {float(task['recipe']['structure']['diameter_nm']):g} nm "
-            f"{task['recipe']['structure']['shape']}{', dipolar' if est['dipolar_cells'] else ''}) needs about "
+            f"{task['recipe']['structure']['shape']}{', dipolar' if est['dipolar_spins'] else ''}) needs about "
             f"{format_bytes(need)}")
-    advice = ("use a smaller structure.diameter_nm" + (" or model.dipolar = false" if est["dipolar_cells"] else ""))
+    advice = ("use a smaller structure.diameter_nm" + (" or model.dipolar = false" if est["dipolar_spins"] else ""))
     if per_worker_bytes:
         if need > per_worker_bytes:
             raise MemoryShortage(f"memory: {what}, more than each worker's memory limit of "

@@ -62,8 +62,8 @@ SCHEMA: dict = {
     "model": {
         "params": F("str", "auto", "parameter set shipped in atomspin/model/params (magnetite, maghemite, "
                     "…), or auto = the default set of the phase (SpinModel.from_atoms)"),
-        "dipolar": F("bool", False, "include dipolar interactions (exact pairwise up to 3000 spins, 1 nm "
-                     "macrocells above; SpinModel.from_atoms)"),
+        "dipolar": F("bool", True, "include the magnetostatic point-dipole interaction (exact: pair sum up to "
+                     "1000 spins, lattice FFT above; SpinModel.from_atoms)"),
         "anisotropy_reference_K": F("float", 300.0, "temperature in K at which the model's bulk anisotropy "
                                     "equals the set's K1, K2 (derived: the shipped K1 are room-temperature "
                                     "values, and classical MC reduces single-ion cubic anisotropy as m^10, "

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from atomspin.engine.arrays import is_macrocell
 from atomspin.engine.moves import ADAPT_MOVES
 from atomspin.engine.observables import Observables
 from atomspin.engine.checks import SIGMA_START_CONSTRAINED
@@ -92,12 +93,15 @@ class ConstrainedSimulation(Simulation):
         Pair moves pooled per σ update.
     sweeper : str
         A registered sweeper that keeps M ∥ ê and takes the option ``direction`` (default
-        ``"constrained"``); ``sweeper_options`` are passed on to it.
+        ``"constrained"``, which becomes ``"constrained_dipolar"`` for a model with a dipolar object);
+        ``sweeper_options`` are passed on to it.
     """
 
     def __init__(self, model, T, direction, seed, adapt=True, sigma=SIGMA_START_CONSTRAINED,
                  adapt_moves=ADAPT_MOVES, sweeper="constrained", sweeper_options=None):
         options = dict(sweeper_options or {}, direction=direction)
+        if sweeper == "constrained" and getattr(model, "dipolar", None) is not None and not is_macrocell(model.dipolar):
+            sweeper = "constrained_dipolar"  # the pair moves with a dipolar object (lattice FFT, exact pairs)
         super().__init__(model, T, seed, move="adaptive", threads=1, parallel=False, adapt=adapt,
                          sigma=sigma, adapt_moves=adapt_moves, sweeper=sweeper, sweeper_options=options)
 

@@ -136,6 +136,8 @@ class Simulation:
         options = dict(sweeper_options or {})
         if cls.parallel:
             options.update(decomposition=decomposition, renumber=opts["renumber"])
+            if getattr(cls, "takes_parallel", False):  # a sweeper that may also sweep sequentially
+                options["parallel"] = bool(parallel)
         elif opts["parallel"]:
             raise ValueError(f"parallel: True contradicts sweeper {cls.name!r}, which sweeps sequentially")
         self._sweeper = cls(a, model, threads=self.threads, **options)

@@ -17,10 +17,6 @@ _SPINEL = ("AA", "AB", "BB", "BB180", "AA_bridged", "AA180", "AB90", "AB180", "B
 _ROCKSALT = ("RR1", "RR2")
 _INTERFACE = ("RA", "RA_direct", "RB", "RB180")
 _MAGNETIC_FAMILIES = ("A", "B", "R")
-#: dipolar=True: exact pairwise sum up to this many spins (tensor 9·8·N² bytes = 650 MB at 3000 spins)
-DIPOLAR_EXACT_MAX_SPINS = 3000
-#: dipolar=True above DIPOLAR_EXACT_MAX_SPINS: macrocell edge, nm (derived: review comparison, see from_atoms)
-DIPOLAR_DEFAULT_CELL_NM = 1.0
 
 
 def _require(atoms, key):
@@ -60,7 +56,7 @@ def _particle_volume_A3(atoms, sub, oxy, spinel, rock, v_site):
     return float(np.sum(v_site)), "magnetic-site count (a^3/n_mag per site; no O or no oxygen_per_cell)"
 
 
-def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, overrides: Optional[Mapping] = None,
+def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, overrides: Optional[Mapping] = None,
                rocksalt_params="feo", interface_params="interface", cubic=True,
                uniaxial=None, neel_ks_meV=0.0, radial_ks_meV=0.0, surface_sites=None,
                r_bond=None, r_nn=None, r_far=None, seed=None, initial="ground", anisotropy_reference="T0"):
@@ -79,14 +75,13 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         integrals on the maghemite lattice; the Kodama–Berkowitz set is ``"maghemite_kodama"``).
     field : 3-vector, tesla
         Applied μ0H.
-    dipolar : bool, "exact" or float
-        False: none. "exact": exact pairwise point dipoles (one macrocell per spin). A float: macrocell edge
-        in nm. True: exact pairwise up to ``DIPOLAR_EXACT_MAX_SPINS`` (3000) spins, 1 nm macrocells above.
-        Not available with periodic boundaries. Macrocells (W_cc = 0, point dipoles at the cell centres) are
-        inaccurate for small particles: shape anisotropy ΔE(x − z) of an aspect-2 magnetite ellipsoid in the
-        Néel state, exact vs 0.5 / 1 / 2 nm cells (review figures, meV): 3 nm 1.65 vs 2.25 / 5.12 / −2.15,
-        4 nm 4.61 vs 14.9 / 6.24 / 3.16 — hence exact below the threshold; above it 1 nm cells remain an
-        approximation (≈ +35 % at 4 nm, smaller for larger particles where fewer cells are cut by the surface).
+    dipolar : bool, "auto", "lattice", "exact" or float
+        Magnetostatic point-dipole interaction (:mod:`atomspin.model.dipolar`). "auto"/True: for an open
+        particle the exact pair sum (≤ 1000 spins) or the lattice FFT (exact for every site on the crystal
+        grid, O(N log N)); none for a periodic box, whose dipolar sum depends on the sample shape (stated
+        in :mod:`atomspin.model.dipolar`). "lattice"/"exact": that method (ValueError on a periodic box).
+        A float: the former macrocell approximation with that edge in nm (inaccurate for the
+        ferrimagnetic spinel; kept to compare). False: none. ``info['dipolar']`` says which was used.
     overrides : mapping, optional
         Pair class → J in **meV for unit spins** (atomspin convention, J > 0 ferromagnetic), replacing the
         converted literature value for every pair of that class (e.g. ``{"BB180": -40.0}``).
@@ -178,6 +173,9 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
             raise ValueError(f"overrides: unknown pair class {k!r}; allowed {list(PAIR_CLASSES)}")
         _finite_scalar(f"overrides[{k!r}]", v)
 
+    from atomspin.model.neighbours import check_build_memory
+
+    check_build_memory(int(np.count_nonzero(mag)))
     atom_index = np.flatnonzero(mag).astype(np.int64)
     pos = atoms.positions[mag]
     fam = sub[mag]
@@ -202,15 +200,9 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         pset = spinel if name in _SPINEL else rock if name in _ROCKSALT else inter
         Jp[sel] = pset.unit_coupling(name, m[pairs.i[sel]], m[pairs.j[sel]])
         used[name] = pset.name
-    nz = Jp != 0.0
-    ii, jj, JJ, cc = pairs.i[nz], pairs.j[nz], Jp[nz], pairs.cls[nz]
-    rows = np.concatenate([ii, jj])
-    cols = np.concatenate([jj, ii])
-    vals = np.concatenate([JJ, JJ])
-    cls2 = np.concatenate([cc, cc])
-    order = np.lexsort((cols, rows))
-    rows, cols, vals, cls2 = rows[order], cols[order], vals[order], cls2[order]
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int64)
+    from atomspin.model.neighbours import symmetric_csr
+
+    indptr, cols, vals, cls2 = symmetric_csr(n, pairs.i, pairs.j, Jp, pairs.cls, keep=Jp != 0.0)
 
     # per-site volume and cubic anisotropy of the site's phase
     is_r = fam == "R"
@@ -234,7 +226,7 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
             k1 = np.where(sel, k1 / mr ** 10, k1)
             k2 = np.where(sel, k2 / mr ** 10, k2)
 
-    q = np.zeros((n, 3, 3))
+    q = 0.0  # (n, 3, 3) once a quadratic term is added (72 B/spin saved without one)
     if uniaxial is not None:
         try:
             axis, K_u = uniaxial
@@ -271,17 +263,9 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         if initial == "ground":
             s[fam == "A", 2] = -1.0  # A antiparallel to B (J_AB < 0 in every shipped set)
 
-    dip = None
-    if dipolar is not False and dipolar is not None:
-        if any(pbc):
-            raise ValueError("dipolar: not available with periodic boundaries (no Ewald sum); use dipolar=False")
-        from atomspin.model.dipolar import build_macrocells
+    from atomspin.model.dipolar import make_dipolar
 
-        if dipolar is True:
-            size = "exact" if n <= DIPOLAR_EXACT_MAX_SPINS else DIPOLAR_DEFAULT_CELL_NM
-        else:
-            size = dipolar
-        dip = build_macrocells(pos, size)
+    dip, dip_desc = make_dipolar(pos, dipolar, pbc, atoms.info)
 
     vol_m3, vol_source = _particle_volume_A3(atoms, sub, oxy, spinel, rock, v_site)
     vol_m3 *= ANGSTROM ** 3
@@ -295,13 +279,12 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         "site_volume_A3": {"spinel": spinel.site_volume_A3(), "rocksalt": rock.site_volume_A3()},
         "volume_source": vol_source,
         "anisotropy_reference": aref if isinstance(aref, str) else float(aref),
-        "dipolar": (None if dip is None else ("exact" if dip.n_cells == n and np.array_equal(dip.cell_of, np.arange(n))
-                                              else f"macrocells {size} nm")),
+        "dipolar": dip_desc,
         "mean_J_meV": {k: float(np.mean(Jp[pairs.cls == PAIR_CLASSES.index(k)])) for k in used},
         "convention": "E = -sum_{i<j} J_ij si.sj (unit spins, meV, J>0 FM); see atomspin.model.core",
     }
     model = SpinModel(positions=pos, spins=s, moments=m, indptr=indptr, indices=cols, J=vals,
-                      quad=quad_from_matrix(q), k1=k1, k2=k2, field=b, sublattice=fam.copy(),
+                      quad=(quad_from_matrix(q) if np.ndim(q) else np.zeros((n, 6))), k1=k1, k2=k2, field=b, sublattice=fam.copy(),
                       region=(np.asarray(atoms.arrays["region"]).astype(str)[mag] if "region" in atoms.arrays
                               else None),
                       atom_index=atom_index, dipolar=dip, cell=(np.array(atoms.cell) if any(pbc) else None),

@@ -9,7 +9,10 @@ Spins are **unit vectors** ŝ_i (i = magnetic cations only). Energies are in **m
                                                            K e eᵀ, Néel pair surface term, radial surface term)
         + Σ_i [k1_i (sx²sy² + sy²sz² + sz²sx²) + k2_i sx²sy²sz²]   cubic, crystal axes = x, y, z
         − Σ_i m_i μB B·ŝ_i                                Zeeman, B = μ0H in tesla
-        − ½ Σ_{c,d} M_cᵀ W_cd M_d                          dipolar on macrocells, M_c = Σ_{i∈c} m_i ŝ_i (μB)
+        − ½ Σ_{i≠j} μ_iᵀ W_ij μ_j                          point-dipole (magnetostatic), μ_i = m_i ŝ_i (μB),
+                                                           W_ij = μ0μB²/(4π r³)(3r̂r̂ᵀ − 1): the exact sum
+                                                           (model.dipolar; atomspin.model.dipolar), or
+                                                           − ½ Σ_{c,d} M_cᵀ W_cd M_d on macrocells (legacy)
 
 J_ij absorbs the spin lengths and the factor 2 of a literature "−2J S_i·S_j" convention: a set
 quoted as −2 Σ_{i<j} J S_i·S_j with classical spin lengths S becomes J_ij = 2 J S_i S_j here.
@@ -119,7 +122,7 @@ class SpinModel:
     sublattice: Optional[np.ndarray] = None  # (N,) str labels ("A", "B", "R", ...)
     region: Optional[np.ndarray] = None  # (N,) str labels
     atom_index: Optional[np.ndarray] = None  # (N,) index of each spin in the source Atoms
-    dipolar: Optional[DipolarCells] = None
+    dipolar: Optional[object] = None  # energy_meV/fields_meV object (LatticeDipolar, ExactDipolar) or DipolarCells
     cell: Optional[np.ndarray] = None  # (3, 3) Å for periodic bulk, else None
     pbc: tuple = (False, False, False)
     volume_m3: float = float("nan")  # magnetic volume (particle or box), m³
@@ -127,7 +130,7 @@ class SpinModel:
     pair_class: Optional[np.ndarray] = None  # (nnz,) index into info["pair_class_names"], optional
 
     @classmethod
-    def from_atoms(cls, atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, **kwargs) -> "SpinModel":
+    def from_atoms(cls, atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", **kwargs) -> "SpinModel":
         """Compile a labelled ``ase.Atoms`` into a model; see :func:`atomspin.model.build.from_atoms`."""
         from atomspin.model.build import from_atoms
 

@@ -50,7 +50,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import cKDTree
+from numba import njit, prange
 
 #: Pair classes; new classes are appended so that the indices stored in ``SpinModel.pair_class`` stay stable.
 PAIR_CLASSES = ("AA", "AB", "BB", "BB180", "RR1", "RR2", "RA", "RA_direct", "RB", "RB180", "AA_bridged",
@@ -71,17 +71,19 @@ class PairList:
 
     Attributes
     ----------
-    i, j : (P,) int64
-        Indices into the cation list passed to :func:`classify_pairs`.
+    i, j : (P,) int32
+        Indices into the cation list passed to :func:`classify_pairs` (i < j).
     vector : (P, 3) float64, Å
         r_j − r_i (minimum image / the bridging image for periodic cells).
     distance : (P,) float64, Å
-    angle : (P,) float64, degrees
+    angle : (P,) float32, degrees
         Largest cation–O–cation angle among the bridging O (NaN when unbridged).
-    n_bridge : (P,) int64
+    n_bridge : (P,) int8
         Number of bridging O.
-    cls : (P,) int64
+    cls : (P,) int8
         Index into ``PAIR_CLASSES``; −1 for dropped pairs (already removed).
+
+    Compact dtypes (46 B per pair): a 10⁶-spin model has ≈ 7·10⁶ pairs.
     """
 
     i: np.ndarray
@@ -101,27 +103,13 @@ class PairList:
 def _pairs_within(pos, cell, pbc, cutoff):
     """Unordered pairs within ``cutoff`` (Å): (a, b, D = r_b − r_a + shift) with a < b or a == b (image).
 
-    Open boundaries use scipy's cKDTree; any periodic direction uses ASE's vectorised neighbour list.
+    Linear-time cell-list search (:func:`atomspin.model.neighbours.pairs_within`), open or periodic; the
+    pairs are those of scipy's cKDTree (open, distance ≤ cutoff) and ASE's neighbor_list (periodic,
+    distance < cutoff), which it replaced (tests/test_model_geometry.py compares them).
     """
-    if not np.any(pbc):
-        tree = cKDTree(pos)
-        pr = tree.query_pairs(cutoff, output_type="ndarray")
-        a, b = pr[:, 0].astype(np.int64), pr[:, 1].astype(np.int64)
-        return a, b, pos[b] - pos[a]
-    from ase import Atoms
-    from ase.neighborlist import neighbor_list
+    from atomspin.model.neighbours import pairs_within
 
-    at = Atoms(numbers=np.ones(len(pos), dtype=int), positions=pos, cell=cell, pbc=pbc)
-    a, b, D = neighbor_list("ijD", at, cutoff, self_interaction=False)
-    keep = a < b
-    # a == b: a site coupled to its own periodic image; keep one of the ±shift pair
-    same = a == b
-    if np.any(same):
-        Ds = D[same]
-        first = (Ds[:, 0] > 0) | ((Ds[:, 0] == 0) & ((Ds[:, 1] > 0) | ((Ds[:, 1] == 0) & (Ds[:, 2] > 0))))
-        idx = np.flatnonzero(same)[first]
-        keep[idx] = True
-    return a[keep].astype(np.int64), b[keep].astype(np.int64), D[keep]
+    return pairs_within(pos, cutoff, cell=cell, pbc=pbc)
 
 
 def _pair_keys(i, j, vec, pos, cell_inv, n):
@@ -173,120 +161,258 @@ def classify_pairs(cation_pos, cation_family, oxygen_pos, cell=None, pbc=(False,
     if np.any(bad):
         raise ValueError(f"sublattice: magnetic cations must be labelled 'A', 'B' or 'R'; got "
                          f"{sorted(set(fam_lab[bad]))}")
-    fam = np.select([fam_lab == "A", fam_lab == "B", fam_lab == "R"], [0, 1, 2]).astype(np.int64)
+    fam = np.select([fam_lab == "A", fam_lab == "B", fam_lab == "R"], [0, 1, 2]).astype(np.int8)
+    del fam_lab, bad
     n = len(cpos)
     pbc = tuple(bool(p) for p in np.broadcast_to(np.asarray(pbc, dtype=bool), (3,)))
-    if any(pbc):
+    periodic = any(pbc)
+    if periodic:
         if cell is None:
             raise ValueError("cell: required for periodic boundaries")
         cell = np.asarray(cell, dtype=np.float64).reshape(3, 3)
         if abs(np.linalg.det(cell)) < 1e-9:
             raise ValueError("cell: periodic boundaries need three non-degenerate cell vectors (Å)")
-    empty = PairList(*(np.zeros(0, np.int64),) * 2, np.zeros((0, 3)), np.zeros(0), np.zeros(0),
-                     np.zeros(0, np.int64), np.zeros(0, np.int64))
-    if n < 2 and not any(pbc):
-        return empty
+    if n < 2 and not periodic:
+        return _empty_pairs()
+    from atomspin.model.neighbours import neighbour_csr
 
-    # 1. cation–O bonds: search cations and O together (one tree / neighbour list)
-    allpos = np.concatenate([cpos, opos])
-    a, b, D = _pairs_within(allpos, cell, pbc, r_bond)
-    isc_a, isc_b = a < n, b < n
-    m1 = isc_a & ~isc_b  # cation a, oxygen b: vector O→cation = −D
-    m2 = ~isc_a & isc_b  # oxygen a, cation b: vector O→cation = +D
-    bond_o = np.concatenate([b[m1] - n, a[m2] - n])
-    bond_c = np.concatenate([a[m1], b[m2]])
-    bond_v = np.concatenate([-D[m1], D[m2]])  # O → cation
-
-    # 2. bridged pairs: all cation pairs sharing an O
-    order = np.argsort(bond_o, kind="stable")
-    bond_o, bond_c, bond_v = bond_o[order], bond_c[order], bond_v[order]
-    n_o = len(opos)
-    deg = np.bincount(bond_o, minlength=n_o)
-    kmax = int(deg.max()) if len(deg) else 0
-    bi, bj, bv, bang = [], [], [], []
-    if kmax >= 2:
-        start = np.concatenate([[0], np.cumsum(deg)[:-1]])
-        slot = np.arange(len(bond_o)) - start[bond_o]
-        table = -np.ones((n_o, kmax), dtype=np.int64)
-        table[bond_o, slot] = np.arange(len(bond_o))
-        for p in range(kmax):
-            for q in range(p + 1, kmax):
-                ok = (table[:, p] >= 0) & (table[:, q] >= 0)
-                e1, e2 = table[ok, p], table[ok, q]
-                v1, v2 = bond_v[e1], bond_v[e2]
-                c1, c2 = bond_c[e1], bond_c[e2]
-                cosang = np.einsum("ij,ij->i", v1, v2) / (np.linalg.norm(v1, axis=1) * np.linalg.norm(v2, axis=1))
-                ang = np.degrees(np.arccos(np.clip(cosang, -1.0, 1.0)))
-                vec = v2 - v1  # c1 → c2
-                swap = (c1 > c2)
-                ci = np.where(swap, c2, c1)
-                cj = np.where(swap, c1, c2)
-                vec = np.where(swap[:, None], -vec, vec)
-                # self-image pairs (ci == cj): orient canonically so ± images merge
-                same = ci == cj
-                if np.any(same):
-                    neg = same & ((vec[:, 0] < 0) | ((vec[:, 0] == 0) & ((vec[:, 1] < 0) |
-                                                                        ((vec[:, 1] == 0) & (vec[:, 2] < 0)))))
-                    vec = np.where(neg[:, None], -vec, vec)
-                bi.append(ci), bj.append(cj), bv.append(vec), bang.append(ang)
-    if bi:
-        bi, bj, bv, bang = (np.concatenate(x) for x in (bi, bj, bv, bang))
-    else:
-        bi = bj = np.zeros(0, np.int64)
-        bv, bang = np.zeros((0, 3)), np.zeros(0)
-    bd = np.linalg.norm(bv, axis=1)
-    keepb = (bd <= r_nn) | ((bd <= r_far) & (bang >= angle_180))
-    bi, bj, bv, bang = bi[keepb], bj[keepb], bv[keepb], bang[keepb]
-
-    # 3. direct pairs within r_nn (A–A and friends)
-    di, dj, dv = _pairs_within(cpos, cell, pbc, r_nn)
-
-    # 4. merge by (i, j, image) key
-    cell_inv = np.linalg.inv(cell) if any(pbc) else None
-    keys = np.concatenate([_pair_keys(bi, bj, bv, cpos, cell_inv, n), _pair_keys(di, dj, dv, cpos, cell_inv, n)])
-    if len(keys) == 0:
-        return empty
-    uniq, inv = np.unique(keys, return_inverse=True)
-    inv = inv.ravel()
-    nb = len(bi)
-    npair = len(uniq)
-    n_bridge = np.bincount(inv[:nb], minlength=npair).astype(np.int64)
-    angle = np.full(npair, -np.inf)
-    np.maximum.at(angle, inv[:nb], bang)
-    angle[n_bridge == 0] = np.nan
-    vec = np.zeros((npair, 3))
-    allv = np.concatenate([bv, dv])
-    vec[inv] = allv  # identical up to rounding for duplicates
-    pi, pj = (uniq // 125) // n, (uniq // 125) % n
-    if np.any(pi == pj):
+    cellm = cell if periodic else np.zeros((3, 3))
+    # cation → O bonds (every image) and their transpose O → cation; cation → cation within r_nn
+    cb_ptr, cb_o, cb_s = neighbour_csr(cpos, opos, r_bond, cell, pbc)
+    order = np.argsort(cb_o, kind="stable")
+    ob_ptr = np.zeros(len(opos) + 1, dtype=np.int64)
+    ob_ptr[1:] = np.cumsum(np.bincount(cb_o, minlength=len(opos)))
+    ob_c = np.ascontiguousarray(np.repeat(np.arange(n, dtype=np.int32), np.diff(cb_ptr))[order])
+    ob_s = np.ascontiguousarray(cb_s[order])
+    del order
+    nn_ptr, nn_j, nn_s = neighbour_csr(cpos, cpos, r_nn, cell, pbc, same=True)
+    inv = np.linalg.inv(cell) if periodic else np.eye(3)
+    args = (cpos, opos, fam, cellm, inv, periodic, cb_ptr, cb_o, cb_s, ob_ptr, ob_c, ob_s, nn_ptr, nn_j, nn_s,
+            float(r_nn), float(r_far), float(angle_split), float(angle_180), float(angle_low))
+    counts = np.zeros(n, dtype=np.int64)
+    flags = np.zeros(n, dtype=np.int64)
+    fn = _classify_parallel if n >= 50000 else _classify_serial
+    z = np.zeros(1)
+    fn(*args, True, counts, flags, z.astype(np.int32), z.astype(np.int32), np.zeros((1, 3)), z,
+       z.astype(np.float32), z.astype(np.int8), z.astype(np.int8))
+    if np.any(flags == 3):
+        raise ValueError(f"cation_pos: a cation has more than {_MAX_CANDIDATES} partners within r_far; "
+                         "are two cations at the same position?")
+    if np.any(flags == 2):
+        raise ValueError("atoms.cell: periodic image shift beyond ±2 cells; is the box smaller than the cutoff?")
+    if np.any(flags == 1):
         raise ValueError("atoms.cell: the periodic box is too small — a spin would couple to its own image "
                          f"(need every box width > {r_far:.1f} Å, e.g. at least 2×2×2 cells)")
-    dist = np.linalg.norm(vec, axis=1)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum(counts)
+    del counts
+    npair = int(ptr[-1])
+    pi = np.empty(npair, dtype=np.int32)
+    pj = np.empty(npair, dtype=np.int32)
+    vec = np.empty((npair, 3))
+    dist = np.empty(npair)
+    ang = np.empty(npair, dtype=np.float32)
+    nbr = np.empty(npair, dtype=np.int8)
+    cls = np.empty(npair, dtype=np.int8)
+    fn(*args, False, ptr, flags, pi, pj, vec, dist, ang, nbr, cls)
+    return PairList(i=pi, j=pj, vector=vec, distance=dist, angle=ang, n_bridge=nbr, cls=cls)
 
-    # 5. classes
-    fi, fj = fam[pi], fam[pj]
-    lo, hi = np.minimum(fi, fj), np.maximum(fi, fj)
-    bridged = n_bridge > 0
-    wide = bridged & (angle >= angle_split)
-    cls = np.full(npair, -1, dtype=np.int64)
-    A, B, R = 0, 1, 2
-    C = {name: k for k, name in enumerate(PAIR_CLASSES)}
-    low = bridged & (angle < angle_low)
-    cls[(lo == A) & (hi == A) & ~bridged & (dist <= r_nn)] = C["AA"]
-    cls[(lo == A) & (hi == A) & bridged & ~wide] = C["AA_bridged"]
-    cls[(lo == A) & (hi == A) & wide] = C["AA180"]
-    cls[(lo == A) & (hi == B) & low] = C["AB90"]
-    cls[(lo == A) & (hi == B) & bridged & ~low & (angle < angle_180)] = C["AB"]
-    cls[(lo == A) & (hi == B) & bridged & (angle >= angle_180)] = C["AB180"]
-    cls[(lo == B) & (hi == B) & low] = C["BB"]
-    cls[(lo == B) & (hi == B) & bridged & ~low & ~wide] = C["BB125"]
-    cls[(lo == B) & (hi == B) & wide] = C["BB180"]
-    cls[(lo == R) & (hi == R) & bridged & ~wide] = C["RR1"]
-    cls[(lo == R) & (hi == R) & wide] = C["RR2"]
-    cls[(lo == A) & (hi == R) & bridged] = C["RA"]
-    cls[(lo == A) & (hi == R) & ~bridged & (dist <= r_nn)] = C["RA_direct"]
-    cls[(lo == B) & (hi == R) & bridged & ~wide] = C["RB"]
-    cls[(lo == B) & (hi == R) & wide] = C["RB180"]
-    k = cls >= 0
-    return PairList(i=pi[k].copy(), j=pj[k].copy(), vector=vec[k], distance=dist[k], angle=angle[k],
-                    n_bridge=n_bridge[k], cls=cls[k])
+
+def _empty_pairs():
+    return PairList(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros((0, 3)), np.zeros(0),
+                    np.zeros(0, np.float32), np.zeros(0, np.int8), np.zeros(0, np.int8))
+
+
+#: most candidate partners one cation can have within r_far (bridged entries + direct neighbours; the
+#: spinel has ≈ 30; derived with a 4× margin)
+_MAX_CANDIDATES = 256
+
+
+def _classify_rows(cpos, opos, fam, cellm, inv, periodic, cb_ptr, cb_o, cb_s, ob_ptr, ob_c, ob_s, nn_ptr, nn_j,
+                   nn_s, r_nn, r_far, angle_split, angle_180, angle_low, count_only, ptr, flags, out_i, out_j, out_v,
+                   out_d, out_a, out_n, out_c):
+    """Per cation i: its bridged partners (through each bonded O, kept when closer than r_nn or a wide angle
+    within r_far) and direct partners within r_nn with index > i, merged per (partner, image), classified.
+    Pass 1 (``count_only``) counts the kept pairs per row (``ptr`` receives the counts) and flags errors
+    (1: a site paired with its own image, 2: image shift beyond ±2); pass 2 writes them at ``ptr[i]``."""
+    n = cpos.shape[0]
+    for i in prange(n):
+        cj = np.empty(_MAX_CANDIDATES, dtype=np.int64)
+        ccode = np.empty(_MAX_CANDIDATES, dtype=np.int64)
+        cv = np.empty((_MAX_CANDIDATES, 3))
+        cang = np.empty(_MAX_CANDIDATES)
+        cbr = np.empty(_MAX_CANDIDATES, dtype=np.int64)
+        m = 0
+        flag = 0
+        # bridged candidates
+        for p in range(cb_ptr[i], cb_ptr[i + 1]):
+            o = cb_o[p]
+            s1x, s1y, s1z = cb_s[p, 0], cb_s[p, 1], cb_s[p, 2]
+            # b1 = O→i = r_i − (r_o + S1·cell)
+            ox = opos[o, 0] + s1x * cellm[0, 0] + s1y * cellm[1, 0] + s1z * cellm[2, 0]
+            oy = opos[o, 1] + s1x * cellm[0, 1] + s1y * cellm[1, 1] + s1z * cellm[2, 1]
+            oz = opos[o, 2] + s1x * cellm[0, 2] + s1y * cellm[1, 2] + s1z * cellm[2, 2]
+            b1x = cpos[i, 0] - ox
+            b1y = cpos[i, 1] - oy
+            b1z = cpos[i, 2] - oz
+            for q in range(ob_ptr[o], ob_ptr[o + 1]):
+                c2 = ob_c[q]
+                s2x, s2y, s2z = ob_s[q, 0], ob_s[q, 1], ob_s[q, 2]
+                if c2 == i and s2x == s1x and s2y == s1y and s2z == s1z:
+                    continue  # the same bond
+                if c2 < i:
+                    continue  # the pair is written from the smaller index
+                # b2 = O→c2 with the O image of c2's bond
+                qx = opos[o, 0] + s2x * cellm[0, 0] + s2y * cellm[1, 0] + s2z * cellm[2, 0]
+                qy = opos[o, 1] + s2x * cellm[0, 1] + s2y * cellm[1, 1] + s2z * cellm[2, 1]
+                qz = opos[o, 2] + s2x * cellm[0, 2] + s2y * cellm[1, 2] + s2z * cellm[2, 2]
+                b2x = cpos[c2, 0] - qx
+                b2y = cpos[c2, 1] - qy
+                b2z = cpos[c2, 2] - qz
+                vx = b2x - b1x
+                vy = b2y - b1y
+                vz = b2z - b1z
+                cosang = (b1x * b2x + b1y * b2y + b1z * b2z) / (np.sqrt(b1x * b1x + b1y * b1y + b1z * b1z)
+                                                                * np.sqrt(b2x * b2x + b2y * b2y + b2z * b2z))
+                cosang = min(1.0, max(-1.0, cosang))
+                ang = np.degrees(np.arccos(cosang))
+                bd = np.sqrt(vx * vx + vy * vy + vz * vz)
+                if not (bd <= r_nn or (bd <= r_far and ang >= angle_180)):
+                    continue
+                if c2 == i:
+                    flag = 1
+                    continue
+                if m >= _MAX_CANDIDATES:
+                    flag = 3
+                    continue
+                cj[m] = c2
+                cv[m, 0] = vx
+                cv[m, 1] = vy
+                cv[m, 2] = vz
+                cang[m] = ang
+                cbr[m] = 1
+                m += 1
+        # direct candidates within r_nn
+        for p in range(nn_ptr[i], nn_ptr[i + 1]):
+            j = nn_j[p]
+            if j < i:
+                continue
+            if j == i:
+                flag = 1
+                continue
+            sx, sy, sz = nn_s[p, 0], nn_s[p, 1], nn_s[p, 2]
+            if m >= _MAX_CANDIDATES:
+                flag = 3
+                continue
+            cj[m] = j
+            cv[m, 0] = cpos[j, 0] - cpos[i, 0] + sx * cellm[0, 0] + sy * cellm[1, 0] + sz * cellm[2, 0]
+            cv[m, 1] = cpos[j, 1] - cpos[i, 1] + sx * cellm[0, 1] + sy * cellm[1, 1] + sz * cellm[2, 1]
+            cv[m, 2] = cpos[j, 2] - cpos[i, 2] + sx * cellm[0, 2] + sy * cellm[1, 2] + sz * cellm[2, 2]
+            cang[m] = np.nan
+            cbr[m] = 0
+            m += 1
+        # image codes (shift of the vector against r_j − r_i, in cells; −2…2)
+        for k in range(m):
+            code = 0
+            if periodic:
+                j = cj[k]
+                dx = cv[k, 0] - (cpos[j, 0] - cpos[i, 0])
+                dy = cv[k, 1] - (cpos[j, 1] - cpos[i, 1])
+                dz = cv[k, 2] - (cpos[j, 2] - cpos[i, 2])
+                for ax in range(3):
+                    sh = np.rint(dx * inv[0, ax] + dy * inv[1, ax] + dz * inv[2, ax])
+                    if sh > 2 or sh < -2:
+                        flag = 2
+                        sh = 0
+                    code = code * 5 + int(sh) + 2
+            ccode[k] = cj[k] * 125 + code
+        # sort by (partner, image), direct entries after bridged ones of the same key (insertion sort)
+        for k in range(1, m):
+            kk = k
+            while kk > 0 and (ccode[kk - 1] > ccode[kk] or (ccode[kk - 1] == ccode[kk] and cbr[kk - 1] < cbr[kk])):
+                t0 = ccode[kk - 1]
+                ccode[kk - 1] = ccode[kk]
+                ccode[kk] = t0
+                t1 = cj[kk - 1]
+                cj[kk - 1] = cj[kk]
+                cj[kk] = t1
+                t2 = cang[kk - 1]
+                cang[kk - 1] = cang[kk]
+                cang[kk] = t2
+                t3 = cbr[kk - 1]
+                cbr[kk - 1] = cbr[kk]
+                cbr[kk] = t3
+                for ax in range(3):
+                    t4 = cv[kk - 1, ax]
+                    cv[kk - 1, ax] = cv[kk, ax]
+                    cv[kk, ax] = t4
+                kk -= 1
+        out = 0 if count_only else ptr[i]
+        k = 0
+        while k < m:
+            e = k
+            nb = 0
+            amax = -np.inf
+            while e < m and ccode[e] == ccode[k]:
+                if cbr[e] == 1:
+                    nb += 1
+                    if cang[e] > amax:
+                        amax = cang[e]
+                e += 1
+            last = e - 1  # a direct entry when present (sorted last), else the last bridged one
+            j = cj[k]
+            vx = cv[last, 0]
+            vy = cv[last, 1]
+            vz = cv[last, 2]
+            dist = np.sqrt(vx * vx + vy * vy + vz * vz)
+            fi = fam[i]
+            fj = fam[j]
+            lo = fi if fi < fj else fj
+            hi = fj if fi < fj else fi
+            bridged = nb > 0
+            angle = amax if bridged else np.nan
+            wide = bridged and angle >= angle_split
+            c = -1
+            low = bridged and angle < angle_low
+            if lo == 0 and hi == 0:
+                if bridged:
+                    c = 11 if wide else 10  # AA180 / AA_bridged
+                elif dist <= r_nn:
+                    c = 0  # AA
+            elif lo == 0 and hi == 1:
+                if bridged:
+                    c = 12 if low else (13 if angle >= angle_180 else 1)  # AB90 / AB180 / AB
+            elif lo == 1 and hi == 1:
+                if bridged:
+                    c = 2 if low else (3 if wide else 14)  # BB / BB180 / BB125
+            elif lo == 2 and hi == 2:
+                if bridged:
+                    c = 5 if wide else 4  # RR2 / RR1
+            elif lo == 0 and hi == 2:
+                if bridged:
+                    c = 6  # RA
+                elif dist <= r_nn:
+                    c = 7  # RA_direct
+            elif lo == 1 and hi == 2:
+                if bridged:
+                    c = 9 if wide else 8  # RB180 / RB
+            if c >= 0:
+                if not count_only:
+                    out_i[out] = i
+                    out_j[out] = j
+                    out_v[out, 0] = vx
+                    out_v[out, 1] = vy
+                    out_v[out, 2] = vz
+                    out_d[out] = dist
+                    out_a[out] = angle
+                    out_n[out] = nb
+                    out_c[out] = c
+                out += 1
+            k = e
+        if count_only:
+            ptr[i] = out
+            flags[i] = flag
+
+
+_classify_serial = njit(cache=True, error_model="numpy")(_classify_rows)
+_classify_parallel = njit(cache=True, error_model="numpy", parallel=True)(_classify_rows)

@@ -73,6 +73,8 @@ SWEEPERS = {
     "sequential": "atomspin.engine.sweepers.sequential:SequentialSweeper",
     "blocks": "atomspin.engine.sweepers.blocks:BlockSweeper",
     "constrained": "atomspin.engine.sweepers.constrained:ConstrainedSweeper",
+    "dipolar": "atomspin.engine.sweepers.dipolar:DipolarSweeper",
+    "constrained_dipolar": "atomspin.engine.sweepers.constrained_dipolar:ConstrainedDipolarSweeper",
 }
 
 PARALLEL_MIN_SPINS = 4096  # auto-parallel threshold (derived: below it the per-phase barriers cost
