@@ -141,7 +141,7 @@ def test_neel_one_missing_neighbour_is_uniaxial_along_the_bond():
 
 def test_radial_surface_anisotropy():
     p = spinel_sphere(20.0)
-    m = SpinModel.from_atoms(p, cubic=False, radial_ks_meV=0.3)
+    m = SpinModel.from_atoms(p, cubic=False, radial_ks_meV=0.3, neel_ks_meV=0.0)
     q = quad_to_matrix(m.quad)
     surf = p.arrays["surface"][m.atom_index]
     rhat = (m.positions - m.positions.mean(axis=0))

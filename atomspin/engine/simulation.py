@@ -25,6 +25,7 @@ import numpy as np
 
 from atomspin.engine import kernels as _k
 from atomspin.engine.rng import _check_seed, seed_streams
+from atomspin.model.thermal import simulation_temperature
 from atomspin.units import K_B_MEV_PER_K, MU_B_MEV_PER_T
 from atomspin.validation import check_field_T, check_real
 
@@ -706,8 +707,9 @@ class Simulation:
 
     @property
     def beta(self):
-        """1 / (k_B T) in 1/meV (inf at T = 0)."""
-        return 1.0 / (K_B_MEV_PER_K * self.T) if self.T > 0 else np.inf
+        """1 / (k_B T_sim) in 1/meV (inf at T = 0); T_sim = T unless the model rescales T (model.thermal)."""
+        t = simulation_temperature(self.model, self.T)
+        return 1.0 / (K_B_MEV_PER_K * t) if t > 0 else np.inf
 
     def set_temperature(self, T):
         """Set the temperature T in K (≥ 0)."""
