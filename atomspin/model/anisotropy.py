@@ -17,8 +17,12 @@
   prefers to lie perpendicular to the missing bond); a bond present but absent from the ideal shell (A–O–A
   across an antiphase boundary, R–A at an FeO/spinel interface) gives +(k_s/2) ê êᵀ. Vacancies and APBs can
   therefore raise as well as lower the local anisotropy, and the surface is recognised from the geometry,
-  not from a label. The nearest shell is every classified pair closer than r_nn (3.7 Å: A–A, A–B, B–B, R–R
-  J1 and interface pairs; the 180° pairs at 4.1–4.3 Å are beyond it, Néel's L(r) falling fast with r).
+  not from a label. The bonds are the exchange pairs of :func:`atomspin.model.geometry.classify_pairs`
+  (nearest A–A, A–B, B–B shells, the 180° B–O–B pairs an APB creates at 4.1 Å, rock-salt J1 and J2,
+  FeO/spinel interface pairs), one k_s for all: the pair anisotropy is an anisotropic part of the pair
+  interaction, so a pair without an exchange path carries none. In the bulk spinel this is exactly the
+  nearest shell (r ≤ 3.7 Å); an APB turns some 90° B–B pairs (2.97 Å) into 180° ones (4.1 Å) along other
+  directions and adds A–O–A pairs, which shows up as missing *and* extra bonds.
 * The **surface constant** of a flat facet with normal ν̂ follows exactly from the pair sum
   (:func:`facet_bond_tensor`): averaged over the position of the cut plane, the bonds of vector d crossing it
   per unit area are n_d |d·ν̂| (n_d their number per volume), so E/A = (k_s/2) ŝᵀ T ŝ with
@@ -94,8 +98,7 @@ def _ideal_pairs(box, r_bond, r_nn, r_far):
     cat = sub != "O"
     pl = classify_pairs(box.positions[cat], sub[cat], box.positions[~cat], cell=np.array(box.cell), pbc=box.pbc,
                         r_bond=r_bond, r_nn=r_nn, r_far=r_far)
-    near = pl.distance <= r_nn
-    return pl.i[near], pl.j[near], pl.vector[near], sub[cat]
+    return pl.i, pl.j, pl.vector, sub[cat]
 
 
 @lru_cache(maxsize=8)
@@ -143,8 +146,7 @@ def neel_local_quad(n, i, j, vector, family, k_s_meV, sites_mask=None, r_bond=No
     n : int
         Number of sites.
     i, j : (P,) int
-        Unordered nearest-shell pairs (each once), as classified by :func:`atomspin.model.geometry.classify_pairs`
-        and kept when closer than r_nn.
+        Unordered exchange pairs (each once), as classified by :func:`atomspin.model.geometry.classify_pairs`.
     vector : (P, 3) float, Å
         r_j − r_i.
     family : (n,) str
@@ -231,7 +233,7 @@ def _facet_tensor_cached(normal, phase, r_bond, r_nn, r_far):
 
 
 def facet_bond_tensor(normal, phase="spinel", r_bond=None, r_nn=None, r_far=None):
-    """T = Σ_d n_d |d·ν̂| ê_d ê_dᵀ (Å⁻²): the missing nearest-shell bonds per unit area of a flat facet.
+    """T = Σ_d n_d |d·ν̂| ê_d ê_dᵀ (Å⁻²): the missing bonds (exchange pairs) per unit area of a flat facet.
 
     Averaged over the position of the cut plane, a facet with outward normal ν̂ cuts n_d |d·ν̂| bonds of
     vector d per unit area (n_d = bonds of that vector per unit volume, each bond once), each missing for

@@ -7,7 +7,7 @@ from typing import Mapping, Optional
 import numpy as np
 
 from atomspin.model.core import SpinModel, quad_from_matrix
-from atomspin.model.geometry import PAIR_CLASSES, R_NN, classify_pairs
+from atomspin.model.geometry import PAIR_CLASSES, classify_pairs
 from atomspin.model import anisotropy as _an
 from atomspin.model.parameters import default_set_for_phase, load_parameter_set
 from atomspin.units import ANGSTROM, MEV
@@ -303,8 +303,7 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         smask = smask_all[mag]
     neel_sites = 0
     if neel != 0.0:
-        near = pairs.distance <= kw.get("r_nn", R_NN)
-        qn = _an.neel_local_quad(n, pairs.i[near], pairs.j[near], pairs.vector[near], fam, neel, smask, **kw)
+        qn = _an.neel_local_quad(n, pairs.i, pairs.j, pairs.vector, fam, neel, smask, **kw)
         neel_sites = int(np.count_nonzero(np.any(qn != 0.0, axis=(1, 2))))
         q += qn
     if radial != 0.0:
