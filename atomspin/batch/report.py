@@ -14,7 +14,7 @@ IDENTITY_KEYS = ("variant", "phase", "shape", "diameter_nm", "delta", "apb_plane
 _BOOKKEEPING = {"task_hash", "study", "params", "steps", "walltime_s", "npz_file", "apb"}
 _RESULT_PREFIXES = ("s_", "tc_", "disorder_", "loop_", "kv_", "sar_")
 #: headline results, shown first in tables and figures when present
-_PRIORITY = ("n_magnetic", "Ms_A_per_m", "Hc_A_per_m", "Mr", "K_eff_J_per_m3", "barrier_J", "barrier_over_kT",
+_PRIORITY = ("n_magnetic", "Ms_A_per_m", "Hc_A_per_m", "Mr", "barrier_J", "barrier_over_kT",
              "SAR_W_per_g", "mean_canting_deg", "Tc_K", "s_net_moment_muB", "s_vacancy_fraction")
 _MAX_PANELS = 6
 

@@ -267,8 +267,8 @@ def step_kv(ctx: Context) -> None:
                                observe_every=max(1, min(10, kv["sweeps"] // 10)), seed=ctx.seed_for("kv"))
     ctx.results["kv"] = res
     _absorb(ctx, "kv", res)
-    ctx.kvp.update(KV_J=float(res.KV_J), barrier_J=float(res.barrier_J))
-    ctx.kvp["K_eff_J_per_m3"] = float(res.K_eff_J_per_m3)
+    ctx.kvp.update(torque_amplitude_2theta_J=float(res.torque_amplitude_2theta_J), barrier_J=float(res.barrier_J))
+    ctx.kvp["torque_amplitude_2theta_J_per_m3"] = float(res.torque_amplitude_2theta_J_per_m3)
     if p["T_K"] > 0:
         from atomspin.units import K_B
         ctx.kvp["barrier_over_kT"] = float(res.barrier_J) / (K_B * p["T_K"])
@@ -306,7 +306,7 @@ def step_sar(ctx: Context) -> None:
                            sar_note=f"not computed: the measured barrier {barrier:.3g} J is not positive; "
                                     "increase protocol.kv.sweeps")
             return
-        kv_mev, kv_err = float(kv.KV_meV), float(kv.KV_err_meV)
+        kv_mev, kv_err = float(kv.torque_amplitude_2theta_meV), float(kv.torque_amplitude_2theta_err_meV)
         if not kv_mev > 2 * kv_err:
             ctx.kvp["sar_note"] = (f"K_eff for SAR = barrier/V; the 2-theta torque amplitude {kv_mev:.3g} +- "
                                    f"{kv_err:.2g} meV is not resolved (cubic particles have little 2-theta torque)")
