@@ -1,5 +1,6 @@
 """Measurements on a :class:`~atomspin.model.core.SpinModel`: spin disorder, M(T)/Tc, hysteresis,
-effective anisotropy K_eff·V (constrained Monte Carlo torques and GNEB), defect comparisons.
+anisotropy barriers (constrained Monte Carlo torques and GNEB), the anisotropy landscape F(n̂) of a particle,
+defect comparisons.
 
 Every measurement returns a result dataclass of numpy arrays + metadata with ``.plot()`` and
 ``.to_dict()``. Units at the API: fields μ0H in tesla (and A/m), temperatures K, energies meV in
@@ -16,6 +17,7 @@ from atomspin.measure.disorder import (apb_distance_nm, binned_profile, canting_
                                        spin_pair_correlation, SpinDisorderResult)
 from atomspin.measure.figures import (trend_figures)
 from atomspin.measure.gneb import (geodesic_distance, geodesic_path, gneb, GNEBResult, relax)
+from atomspin.measure.landscape import (anisotropy_landscape, constrained_minimum, LandscapeResult)
 from atomspin.measure.hysteresis import (analyse_loop, hysteresis_loop, HysteresisResult, loop_fields, zfc_fc,
                                          ZFCFCResult)
 from atomspin.measure.results import (fibonacci_directions)
@@ -35,5 +37,6 @@ __all__ = [
     "EffectiveAnisotropyResult", "internal_torque", "fit_torque", "free_energy_series", "zero_temperature_barrier",
     "callen_callen_fit", "anisotropy_temperature_series", "CallenCallenResult", "gneb", "GNEBResult",
     "geodesic_path", "geodesic_distance", "relax", "compare_variants", "standard_protocol", "ComparisonResult",
-    "uniaxial_cluster", "anisotropy_field_T", "trend_figures",
+    "uniaxial_cluster", "anisotropy_field_T", "trend_figures", "anisotropy_landscape", "LandscapeResult",
+    "constrained_minimum",
 ]

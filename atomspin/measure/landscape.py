@@ -15,8 +15,9 @@ data are a gradient field of degree ≤ L within their errors.
 
 From the fitted surface (``surface``: :class:`atomspin.macrospin.EnergySurface` of F/V in J/m³) come the minima,
 all first-order saddles, the saddle connectivity and the lowest escape barrier out of the global minimum
-(:func:`atomspin.macrospin.critical_points`, :func:`~atomspin.macrospin.barriers`); its error is the spread of
-the barrier over surfaces drawn from the fit covariance (parametric bootstrap). ``fit`` decomposes F/V into
+(:func:`atomspin.macrospin.critical_points`, :func:`~atomspin.macrospin.barriers`); its error propagates the fit
+covariance to the energies at the (stationary, hence fixed to first order) minimum and saddle, or optionally is
+the spread over surfaces drawn from that covariance (parametric bootstrap). ``fit`` decomposes F/V into
 cubic K1, K2 (crystal axes), a shape term held at the rigid-rotation magnetostatic energy of the model's own
 dipolar interaction scaled by ⟨|M|⟩²/M0², and a uniaxial Ku, û (+ biaxial remainder) for the rest of the
 l = 2 part (surface and defect anisotropy of non-symmetric particles), with residuals.
@@ -48,9 +49,6 @@ from atomspin.validation import check_choice, check_seed
 #: of them the undetermined constant, so 26 directions give 52 gradient components for 27 unknowns)
 MIN_DIRECTIONS = 26
 MIN_SWEEPS = 10
-#: surfaces drawn from the fit covariance for the barrier error (derived: 64 draws give the standard error
-#: of a Gaussian spread to ±9 %)
-BOOTSTRAP_DRAWS = 64
 
 
 def _default_degree(n):
@@ -337,8 +335,8 @@ def _check_model(model, periodic):
 
 
 def anisotropy_landscape(model, T, n_directions=26, sweeps=2000, seed=0, *, equilibration_sweeps=None,
-                         observe_every=5, degree=None, workers=1, engine=None, periodic=None,
-                         bootstrap=BOOTSTRAP_DRAWS, progress=False):
+                         observe_every=10, degree=None, workers=1, engine=None, periodic=None,
+                         bootstrap=0, progress=False):
     """Free-energy landscape F(n̂) of the moment direction, its minima, saddles, barriers and a term fit.
 
     Parameters
@@ -366,7 +364,9 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=2000, seed=0, *, equi
     periodic : None or "magnetocrystalline"
         Required for a periodic bulk box: what its landscape means (bulk anisotropy, no surface or shape).
     bootstrap : int ≥ 0
-        Surfaces drawn from the fit covariance for ``barrier_err_J`` (0: no error).
+        0 (default): ``barrier_err_J`` by linear propagation of the fit covariance to the energies at the fixed
+        minimum and saddle (exact to first order: both are stationary points). k > 0: the standard deviation of
+        the barrier over k surfaces drawn from the covariance instead (slower; checks the linear estimate).
     progress : bool
         One line per direction on stderr.
 
@@ -441,9 +441,16 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=2000, seed=0, *, equi
     P = sf.values(dirs, L) - sf.values(n_min, L)
     F_meV = P @ gfit.coef
     F_err_meV = np.sqrt(np.clip(np.einsum("ik,kl,il->i", P, gfit.cov, P), 0.0, None))
-    # barrier error: parametric bootstrap over the fit covariance
+    # barrier error. Envelope theorem: the minimum and the saddle are stationary points, so to first order a
+    # change δc of the coefficients moves the barrier by (φ(n_s) − φ(n_min))·δc at the fixed points.
     barrier_err = float("nan")
-    if bootstrap and np.isfinite(barrier) and barrier > 0:
+    if np.isfinite(barrier) and len(cp.saddles):
+        js = [j for j, ab in enumerate(cp.saddle_minima) if cp.global_minimum in tuple(ab)]
+        if js:
+            j = js[int(np.argmin(cp.e_saddles[js]))]
+            dphi = sf.values(cp.saddles[j], L)[0] - sf.values(n_min, L)[0]
+            barrier_err = float(np.sqrt(max(dphi @ gfit.cov @ dphi, 0.0))) * to_J
+    if bootstrap and np.isfinite(barrier) and barrier > 0:  # optional check of the linear estimate
         rng = np.random.default_rng(seed)
         vals = []
         for c in gfit.sample(rng, bootstrap):
@@ -479,7 +486,8 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=2000, seed=0, *, equi
         minima=cp.minima, e_minima_J=(cp.e_minima - emin) * V, saddles=cp.saddles,
         e_saddles_J=(cp.e_saddles - emin) * V, saddle_minima=cp.saddle_minima, maxima=cp.maxima,
         barrier_J=barrier, barrier_err_J=barrier_err, barrier_over_kT=barrier / kT if kT > 0 else float("inf"),
-        surface=surface, fit=terms, degree=L, chi2_per_dof=gfit.chi2 / gfit.dof, volume_m3=V, T_K=T,
+        surface=surface, fit=terms, degree=L, chi2_per_dof=(gfit.chi2 / gfit.dof if T > 0 else float("nan")),
+        volume_m3=V, T_K=T,
         Ms_A_per_m=Ms, Ms_err_A_per_m=Ms_err, m_reduced=m_red, sublattice_m=sub_m, n_spins=int(model.n),
         sweeps=0 if T == 0 else sweeps, equilibration_sweeps=0 if T == 0 else equilibration_sweeps, seed=seed,
         elapsed_s=time.perf_counter() - t0, method=method, coefficients_J=gfit.coef * to_J,
