@@ -681,6 +681,7 @@ def test_memory_per_spin_within_the_400_byte_budget():
         assert sim.decomposition == ("slabs" if par else "sequential")
         seen = set()
         m = nbytes(vars(model).values(), seen) / model.n
-        e = nbytes(list(vars(sim._a).values()) + list(vars(sim).values()), seen) / model.n
+        held = [sim, sim._a, sim.sweeper, sim._collective]  # everything the simulation keeps
+        e = nbytes([v for o in held for v in vars(o).values()], seen) / model.n
         assert e <= 64, e
         assert m + e <= 400, (m, e)

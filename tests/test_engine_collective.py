@@ -137,7 +137,7 @@ def test_split_run_equals_whole_and_determinism_parallel():
     d.run(2)
     d.collective_every = 3  # settable later
     d.run(9)  # attempts after global sweeps 3, 6, 9: the same schedule as a
-    assert np.array_equal(a.spins, d.spins) and d._coll_tried == 3
+    assert np.array_equal(a.spins, d.spins) and d._collective.tried == 3
 
 
 # ----------------------------------------------------------------------------- equilibrium
@@ -282,10 +282,10 @@ def test_components_groups_rotate_particles_independently():
                     indices=np.array([1, 0, 3, 2]), J=np.full(4, 50.0), quad=np.zeros((4, 6)),
                     k1=np.zeros(4), k2=np.zeros(4))
     sim = Simulation(two, T=5.0, seed=3, threads=1, collective_every=1, collective_groups="components")
-    gp, gs, bp = sim._groups[:3]
+    gp, gs, bp = sim._collective.groups[:3]
     assert list(gp) == [0, 2, 4] and sorted(gs[:2]) == [0, 1] and bp[-1] == 0
     sim.run(300)
-    assert sim._coll_tried == 600
+    assert sim._collective.tried == 600
     s = sim.spins  # each pair stays parallel, the two pairs decorrelate
     assert np.all(np.sum(s[0::2] * s[1::2], axis=1) > 0.9)
     assert abs(np.dot(s[0], s[2])) < 0.999

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from atomspin.measure import anisotropy_field_T, geodesic_distance, geodesic_path, gneb, relax, uniaxial_cluster
-from atomspin.measure._field import effective_field
+from atomspin.engine import effective_field as kernel_effective_field
 from atomspin.measure.anisotropy import zero_temperature_barrier
 from atomspin.model.core import SpinModel, quad_from_matrix
+from atomspin.model.hamiltonian import Hamiltonian, effective_field
 from atomspin.units import MEV
 
 
@@ -103,16 +104,14 @@ def test_gneb_bad_input():
 
 
 def test_batched_band_energy_matches_model_and_engine():
-    from atomspin.measure.gneb import _BatchEnergy
-
     m = _random_model(seed=2)
     rng = np.random.default_rng(5)
     band = rng.normal(size=(4, m.n, 3))
     band /= np.linalg.norm(band, axis=2, keepdims=True)
-    e, h = _BatchEnergy(m)(band)
+    e, h = Hamiltonian(m).energy_and_fields(band)  # the evaluator GNEB uses
     for p in range(4):
         assert e[p] == pytest.approx(m.energy(band[p]), rel=1e-12, abs=1e-12)
-        assert np.allclose(h[p], effective_field(m, band[p]), atol=1e-12)
+        assert np.allclose(h[p], kernel_effective_field(m, band[p]), atol=1e-12)
 
 
 # ---- magnetite particle: cubic K1 < 0, exchange/anisotropy field ratio ≈ 10⁵ -------------------------------
@@ -231,10 +230,10 @@ def test_rigid_descent_axis_tells_a_cubic_maximum_from_the_110_saddle():
     """Second-order check of a converged climbing image: on the rigid Néel state of a magnetite sphere
     ⟨100⟩ is a maximum (with the tangent along the (011̄) mirror circle the energy falls on turning about
     [011]), ⟨110⟩ a first-order saddle, ⟨111⟩ a minimum."""
-    from atomspin.measure.gneb import _BatchEnergy, _rigid_descent_axis
+    from atomspin.measure.gneb import _rigid_descent_axis
 
     m = _magnetite_sphere(2.5)
-    batch = _BatchEnergy(m)
+    batch = Hamiltonian(m).energy_and_fields
     sig = np.sign(m.spins[:, 2])[:, None]
     found = []
     for u, t in (([1, 0, 0], [0, 1, 1]), ([1, 1, 0], [0, 0, 1]), ([1, 1, 1], [1, 1, -2])):

@@ -6,7 +6,7 @@ from atomspin.measure import anisotropy_landscape, LandscapeResult
 from atomspin.measure.landscape import constrained_minimum
 from atomspin.measure.toymodels import uniaxial_cluster
 from atomspin.model import SpinModel
-from atomspin.model._testing import spinel_box
+from atomspin.model.reference_lattices import spinel_box
 from atomspin.units import MEV
 
 st = pytest.importorskip("atomspin.structures")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from atomspin.model import SpinModel
-from atomspin.model._testing import spinel_box
+from atomspin.model.reference_lattices import spinel_box
 from atomspin.model.anisotropy import (facet_b, neel_facet_constant_J_per_m2, neel_ks_from_surface_constant)
 from atomspin.model.core import quad_to_matrix
 from atomspin.model.geometry import classify_pairs

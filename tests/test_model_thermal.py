@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from atomspin.model import SpinModel
-from atomspin.model._testing import rocksalt_box, spinel_box
+from atomspin.model.reference_lattices import rocksalt_box, spinel_box
 from atomspin.model.parameters import load_parameter_set, parameter_ranges
 from atomspin.model.thermal import (TemperatureRescaling, classical_net_magnetisation, fit_alpha, rescaling_from_set,
                                     simulation_temperature)

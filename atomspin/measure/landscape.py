@@ -65,10 +65,10 @@ def landscape_directions(n):
 # ----------------------------------------------------------------------------------------------- workers
 def _constrained_run(model, T, direction, seed, sweeps, equilibration_sweeps, observe_every, engine):
     """One constrained-MC run: gradient components along the tangent basis (mean, error) and ⟨|M|⟩ (μB)."""
-    from atomspin.engine import ConstrainedSimulation
+    from atomspin.engine import EngineOptions
     from atomspin.engine.statistics import mean_error
 
-    sim = ConstrainedSimulation(model, T=T, direction=direction, seed=int(seed), **engine)
+    sim = EngineOptions(engine).constrained(model, T, direction, int(seed))
     advance(sim, equilibration_sweeps)
     obs = sim.run(sweeps, observe_every=observe_every)
     e = np.asarray(direction, dtype=np.float64)
@@ -103,23 +103,24 @@ def constrained_minimum(model, direction, spins=None, gtol=1e-9, max_outer=6):
     """
     from scipy.optimize import minimize
 
-    from atomspin.engine import effective_field
-    from atomspin.engine.constrained import _rotation_to
+    from atomspin.engine.sweepers.constrained import rotation_to
+    from atomspin.model.hamiltonian import Hamiltonian
 
     e = np.asarray(direction, dtype=np.float64)
     e = e / np.linalg.norm(e)
     s = np.array(model.spins if spins is None else spins, dtype=np.float64)
     mom = model.moments
+    H = Hamiltonian(model)
 
     def align(s):
         M = mom @ s
         if np.linalg.norm(M) < 1e-9 * np.sum(mom):
             return np.tile(e, (len(s), 1))
-        s = s @ _rotation_to(M / np.linalg.norm(M), e).T
+        s = s @ rotation_to(M / np.linalg.norm(M), e).T
         return s / np.linalg.norm(s, axis=1, keepdims=True)
 
     s = align(s)
-    E = model.energy(s)
+    E = H.energy(s)
     for _ in range(max_outer):
         t = sf.tangent_basis(s)  # (N, 2, 3)
         e1, e2 = t[:, 0], t[:, 1]
@@ -132,7 +133,7 @@ def constrained_minimum(model, direction, spins=None, gtol=1e-9, max_outer=6):
             return w - Q @ (Q.T @ w)
 
         s0 = s.copy()
-        E0 = model.energy(s0)  # subtracted: L-BFGS's relative stopping rule then acts on the energy change
+        E0 = H.energy(s0)  # subtracted: L-BFGS's relative stopping rule then acts on the energy change
 
         def state(w):
             w = proj(w)
@@ -143,21 +144,21 @@ def constrained_minimum(model, direction, spins=None, gtol=1e-9, max_outer=6):
 
         def fun(w):
             st, u, v, c = state(w)
-            h = effective_field(model, st)
+            e_st, h = H.energy_and_fields(st)
             ds_du = e1 - (u / c)[:, None] * s0
             ds_dv = e2 - (v / c)[:, None] * s0
             g = -np.concatenate([np.sum(h * ds_du, axis=1), np.sum(h * ds_dv, axis=1)])
-            return model.energy(st) - E0, proj(g)
+            return e_st - E0, proj(g)
 
         res = minimize(fun, np.zeros(2 * len(s0)), jac=True, method="L-BFGS-B",
                        options={"gtol": gtol, "ftol": 1e-15, "maxiter": 5000, "maxcor": 30})
         s = align(state(res.x)[0])
-        E_new = model.energy(s)
+        E_new = H.energy(s)
         done = abs(E_new - E) <= 1e-12 * max(abs(E), 1.0)
         E = E_new
         if done:
             break
-    h = effective_field(model, s)
+    h = H.fields(s)
     return s, float(E), np.cross(s, h).sum(axis=0)
 
 
@@ -359,8 +360,9 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=2000, seed=0, *, equi
         Degree of the fitted potential (default 6; 8 from 60 directions).
     workers : int ≥ 1
         Processes running directions in parallel (same numbers for any count).
-    engine : dict, optional
-        Options passed to :class:`atomspin.engine.ConstrainedSimulation` (e.g. ``{"sigma": 0.1}``).
+    engine : dict or EngineOptions, optional
+        Engine options (:class:`atomspin.engine.EngineOptions`; the constrained keys are used, e.g.
+        ``{"sigma": 0.1}``).
     periodic : None or "magnetocrystalline"
         Required for a periodic bulk box: what its landscape means (bulk anisotropy, no surface or shape).
     bootstrap : int ≥ 0
@@ -393,7 +395,9 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=2000, seed=0, *, equi
                          f"{((L + 1) * (L + 2) // 2) // 2 + 1})")
     workers = check_int("workers", workers, 1, 256)
     bootstrap = check_int("bootstrap", bootstrap, 0, 10_000)
-    engine = dict(engine or {})
+    from atomspin.engine import EngineOptions
+
+    engine = EngineOptions(engine).to_dict()  # validated here, before any work; plain dict for the workers
     V = _check_model(model, periodic)
     dirs = landscape_directions(n_directions)
     t0 = time.perf_counter()

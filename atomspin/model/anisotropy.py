@@ -106,11 +106,11 @@ def _ideal_shells(r_bond, r_nn, r_far):
     """Ideal-bulk nearest shells per family: {"A": [(K, 3) unit vectors, ...], "B": [...], "R": [...]}.
 
     Derived from ideal periodic lattices classified with the same cutoffs as the model (spinel: Fd-3m
-    origin 2, a = 8.396 Å, x_O = 0.2548, Hamilton, Phys. Rev. 110, 1050 (1958); rock salt a = 4.296 Å).
-    A sites come in 2 tetrahedral orientations, B sites in 4 (local trigonal axis along one of the ⟨111⟩),
-    R sites in 1; crystal axes = x, y, z (the convention of the cubic term in :mod:`atomspin.model.core`).
+    origin 2 and rock salt, lattice data from atomspin.structures.data). A sites come in 2 tetrahedral
+    orientations, B sites in 4 (local trigonal axis along one of the ⟨111⟩), R sites in 1; crystal axes = x, y, z
+    (the convention of the cubic term in :mod:`atomspin.model.core`).
     """
-    from atomspin.model._testing import rocksalt_box, spinel_box
+    from atomspin.model.reference_lattices import rocksalt_box, spinel_box
 
     out = {}
     for box in (spinel_box(2), rocksalt_box(3)):
@@ -222,7 +222,7 @@ def neel_missing_bond_quad(n, i, j, vector, family, k_s_meV, sites_mask, r_bond=
 
 @lru_cache(maxsize=32)
 def _facet_tensor_cached(normal, phase, r_bond, r_nn, r_far):
-    from atomspin.model._testing import rocksalt_box, spinel_box
+    from atomspin.model.reference_lattices import rocksalt_box, spinel_box
 
     box = spinel_box(2) if phase == "spinel" else rocksalt_box(3)
     i, j, v, _ = _ideal_pairs(box, r_bond, r_nn, r_far)
