@@ -40,7 +40,7 @@ def test_uniaxial_cluster_barrier_equals_sum_K():
     """Stiff uniaxial cluster (3³ spins, J/K = 1000) at T = 0.5 K: barrier ΣK within 2 %, minima at ±û, Ku·V = ΣK."""
     axis = np.array([1.0, 1.0, 0.0]) / np.sqrt(2)
     m = uniaxial_cluster((3, 3, 3), J_meV=50.0, K_meV=0.05, axis=axis)
-    r = anisotropy_landscape(m, T=0.5, sweeps=400, seed=3, bootstrap=0)
+    r = anisotropy_landscape(m, T=0.5, sweeps=2000, seed=3, bootstrap=0)
     sumK = 27 * 0.05
     assert r.barrier_J / MEV == pytest.approx(sumK, rel=0.02)
     assert abs(r.barrier_J / MEV - sumK) < 3 * r.barrier_err_J / MEV + 0.01 * sumK

@@ -83,9 +83,32 @@ def _constrained_run(model, T, direction, seed, sweeps, equilibration_sweeps, ob
                 acceptance=float(obs.acceptance))
 
 
-def _worker(args):
+_WORKER_MODEL = None
+
+
+def _init_worker(model):
+    global _WORKER_MODEL
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-    return _constrained_run(*args)
+    _WORKER_MODEL = model
+
+
+def _worker(args):
+    return _constrained_run(_WORKER_MODEL, *args)
+
+
+def _thermalised(model, T, sweeps, seed, engine):
+    """A copy of ``model`` whose spins are an unconstrained equilibrium state at T (parallel plain sweeps, the
+    fast path of the engine). Constrained runs start from it rigidly rotated (M ∥ ê): the exchange-driven part of
+    the disorder (spin waves, frustrated surface canting) is invariant under a global rotation, so only the
+    direction-dependent part is left to equilibrate under the constraint."""
+    import dataclasses
+
+    from atomspin.engine import EngineOptions
+
+    opts = {k: v for k, v in EngineOptions(engine).to_dict().items() if k not in ("constrained_sweeper",)}
+    sim = EngineOptions(opts).simulation(model, T, seed)
+    advance(sim, sweeps)
+    return dataclasses.replace(model, spins=np.ascontiguousarray(sim.spins))
 
 
 # --------------------------------------------------------------------------------------- T = 0 minimum
@@ -335,9 +358,9 @@ def _check_model(model, periodic):
     return V
 
 
-def anisotropy_landscape(model, T, n_directions=26, sweeps=2000, seed=0, *, equilibration_sweeps=None,
-                         observe_every=10, degree=None, workers=1, engine=None, periodic=None,
-                         bootstrap=0, progress=False):
+def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equilibration_sweeps=None,
+                         thermalisation_sweeps=None, observe_every=2, degree=None, workers=1, engine=None,
+                         periodic=None, bootstrap=0, progress=False):
     """Free-energy landscape F(n̂) of the moment direction, its minima, saddles, barriers and a term fit.
 
     Parameters
@@ -353,9 +376,12 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=2000, seed=0, *, equi
     seed : int
         Each direction uses its own seed from ``numpy.random.SeedSequence(seed)``.
     equilibration_sweeps : int, optional
-        Discarded sweeps per direction (default sweeps // 2).
+        Discarded constrained sweeps per direction (default sweeps // 4).
+    thermalisation_sweeps : int, optional
+        Unconstrained sweeps (fast parallel engine path) that thermalise one state at T before the directions;
+        each constrained run starts from it rotated rigidly (default: sweeps; 0 starts from ``model.spins``).
     observe_every : int
-        Torque sampling interval in sweeps.
+        Torque sampling interval in sweeps (a torque costs ≈ 0.1 sweep; error bars from τ_int of the samples).
     degree : even int in [4, 12], optional
         Degree of the fitted potential (default 6; 8 from 60 directions).
     workers : int ≥ 1
@@ -383,8 +409,10 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=2000, seed=0, *, equi
     T = check_finite_scalar("T", T, 0.0, np.inf)
     n_directions = check_int("n_directions", n_directions, MIN_DIRECTIONS)
     sweeps = check_int("sweeps", sweeps, MIN_SWEEPS)
-    equilibration_sweeps = sweeps // 2 if equilibration_sweeps is None else check_int(
+    equilibration_sweeps = sweeps // 4 if equilibration_sweeps is None else check_int(
         "equilibration_sweeps", equilibration_sweeps, 0)
+    thermalisation_sweeps = sweeps if thermalisation_sweeps is None else check_int(
+        "thermalisation_sweeps", thermalisation_sweeps, 0)
     observe_every = check_int("observe_every", observe_every, 1, sweeps)
     seed = check_seed(seed)
     L = _default_degree(n_directions) if degree is None else check_int("degree", degree, 4, 12)
@@ -405,13 +433,14 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=2000, seed=0, *, equi
         runs = [_zero_t_run(model, d) for d in dirs]
         method = "T = 0 minimum"
     else:
-        seeds = np.random.SeedSequence(seed).generate_state(n_directions, dtype=np.uint64)
-        args = [(model, T, d, int(s), sweeps, equilibration_sweeps, observe_every, engine)
-                for d, s in zip(dirs, seeds)]
+        seeds = np.random.SeedSequence(seed).generate_state(n_directions + 1, dtype=np.uint64)
+        start = _thermalised(model, T, thermalisation_sweeps, int(seeds[-1]), engine) if thermalisation_sweeps \
+            else model
+        args = [(T, d, int(s), sweeps, equilibration_sweeps, observe_every, engine) for d, s in zip(dirs, seeds)]
         if workers == 1:
             runs = []
             for k, a in enumerate(args):
-                runs.append(_constrained_run(*a))
+                runs.append(_constrained_run(start, *a))
                 if progress:
                     sys.stderr.write(f"[atomspin] landscape direction {k + 1}/{n_directions}: "
                                      f"{time.perf_counter() - t0:.1f}s\n")
@@ -419,7 +448,8 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=2000, seed=0, *, equi
             import multiprocessing as mp
             from concurrent.futures import ProcessPoolExecutor
 
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                     initializer=_init_worker, initargs=(start,)) as pool:
                 runs = list(pool.map(_worker, args))
         method = "constrained MC"
     g = np.array([r["g"] for r in runs])
