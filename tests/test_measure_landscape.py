@@ -144,3 +144,39 @@ def test_bulk_magnetite_landscape_at_300K(full_scale):
           f"K1 {r.fit.K1_J_per_m3:.0f} ± {r.fit.K1_err_J_per_m3:.0f}, chi2/dof {r.chi2_per_dof:.2f}")
     assert r.barrier_J / r.volume_m3 == pytest.approx(target, rel=0.15 + 3 * r.barrier_err_J / r.barrier_J)
     assert r.fit.K1_J_per_m3 == pytest.approx(-1.1e4, rel=0.2)
+
+
+def test_gradient_fit_and_constrained_minimum_equal_naive_references():
+    """The polynomial potential fitted to tangential gradients equals the finite-difference least squares of
+    tests/naive.py (values agree on the sphere up to the undetermined constant), and constrained_minimum
+    equals a generic SLSQP minimisation on spherical angles for a small particle with Néel terms."""
+    from naive import naive_constrained_minimum, naive_potential_fit
+
+    from atomspin.measure import _sphere_fit as sf
+
+    rng = np.random.default_rng(2)
+    n = rng.normal(size=(30, 3))
+    n /= np.linalg.norm(n, axis=1)[:, None]
+    c_true = rng.normal(size=len(sf.exponents(6)))
+    A, _ = sf.tangential_design(n, sf.gradients(n, 6))
+    g = (A @ c_true).reshape(-1, 2)
+    fit = sf.fit_gradient(n, g, np.ones_like(g), 6)
+    c_naive = naive_potential_fit(n, g, 6)
+    grid = sf.fibonacci_sphere(300)
+    v1, v2, v0 = (sf.values(grid, 6) @ c for c in (fit.coef, c_naive, c_true))
+    assert np.ptp((v1 - v0) - (v1 - v0).mean()) < 1e-8 * np.ptp(v0)
+    assert np.ptp((v2 - v0) - (v2 - v0).mean()) < 1e-5 * np.ptp(v0)
+
+    p = st.build_particle("Fe3O4", "sphere", diameter_nm=1.2, seed=1)  # 45 spins
+    m = SpinModel.from_atoms(p, neel_ks_meV=2.0)  # strong surface term: visible canting
+    d = np.array([0.3, -0.2, 0.93])
+    s, E, _ = constrained_minimum(m, d)
+    rigid = np.where((m.spins @ [0, 0, 1.0])[:, None] > 0, 1.0, -1.0) * d / np.linalg.norm(d)
+    from atomspin.model.hamiltonian import Hamiltonian
+
+    H = Hamiltonian(m)
+    s_ref, E_ref = naive_constrained_minimum(m, d, rigid, H.energy, H.fields)  # independent start: rigid state
+    assert E < m.energy(rigid) - 1e-3
+    assert E == pytest.approx(E_ref, abs=1e-7)
+    M = m.moments @ s
+    assert np.allclose(M / np.linalg.norm(M), d / np.linalg.norm(d), atol=1e-9)
