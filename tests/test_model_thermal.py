@@ -105,3 +105,15 @@ def test_every_range_contains_its_default():
     assert r["BB180"][1] == p.exchange["BB180"] and r["AA_bridged"][1] == p.exchange["AA_bridged"]
     assert r["K_s_J_per_m2"][1] == p.extra["surface_anisotropy"]["K_s_J_per_m2"]
     assert r["temperature_rescaling_alpha"][1] == pytest.approx(rescaling_from_set(p).alpha, abs=0.01)
+
+
+def test_parameter_ranges_bad_input():
+    """A K_s range is a range of magnitudes: a negative entry is one clear error naming the key."""
+    base = {"name": "x", "convention": {"form": "-2J", "spin_length": "classical", "unit": "meV"},
+            "exchange": {"AB": -2.92}}
+    with pytest.raises(ValueError, match="ranges.K_s_J_per_m2"):
+        parameter_ranges(dict(base, ranges={"K_s_J_per_m2": [-1e-5, 2.9e-5, 1e-4]}))
+    with pytest.raises(ValueError, match="ranges.BB180"):
+        parameter_ranges(dict(base, ranges={"BB180": [-11.0, -20.0, -2.9]}))
+    with pytest.raises(ValueError, match="ranges.BB180"):
+        parameter_ranges(dict(base, ranges={"BB180": [-11.0, -2.9]}))

@@ -164,9 +164,15 @@ def parameter_ranges(params) -> dict:
     pset = load_parameter_set(params)
     out = {}
     for k, v in (pset.extra.get("ranges") or {}).items():
-        lo, mid, hi = (float(x) for x in v)
-        if not (min(lo, hi) <= mid <= max(lo, hi)):
+        try:
+            lo, mid, hi = (float(x) for x in v)
+        except (TypeError, ValueError):
+            raise ValueError(f"params[{pset.name!r}].ranges.{k}: expected [low, default, high], got {v!r}") from None
+        if not all(np.isfinite([lo, mid, hi])) or not (min(lo, hi) <= mid <= max(lo, hi)):
             raise ValueError(f"params[{pset.name!r}].ranges.{k}: default {mid} is outside [{lo}, {hi}]")
+        if k.startswith("K_s") and min(lo, mid, hi) < 0:
+            raise ValueError(f"params[{pset.name!r}].ranges.{k}: a surface-constant range is a magnitude range "
+                             f"(≥ 0; the sign is swept separately), got [{lo}, {mid}, {hi}]")
         out[str(k)] = (lo, mid, hi)
     return out
 
