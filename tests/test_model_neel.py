@@ -226,3 +226,23 @@ def test_neel_tensors_equal_the_naive_site_by_site_reference():
     slow = naive_neel_quad(int(mag.sum()), pl.i, pl.j, pl.vector, fam, 0.3, _ideal_shells(R_BOND, R_NN, R_FAR))
     np.testing.assert_allclose(fast, slow, atol=1e-12)
     assert np.count_nonzero(np.abs(fast).max(axis=(1, 2))) > 100
+
+
+def test_sensitivity_knobs_sweep_the_documented_ranges():
+    """from_atoms(exchange={class: literature value}, surface_K_s_J_per_m2=K_s) sweeps a documented range:
+    J_BB180 = 2·J_lit·S_i·S_j with the actual spin lengths, k_s from K_s on the {111} facet; both recorded."""
+    from atomspin.model.parameters import parameter_ranges
+
+    lo, mid, hi = parameter_ranges("magnetite")["BB180"]
+    p = st.insert_apb(st.build_particle("Fe3O4", "sphere", diameter_nm=4.0, seed=1))
+    m = SpinModel.from_atoms(p, exchange={"BB180": lo}, surface_K_s_J_per_m2=1e-4)
+    rc = np.array(m.info["pair_class_names"])[m.pair_class]
+    row = np.repeat(np.arange(m.n), np.diff(m.indptr))
+    sel = rc == "BB180"
+    np.testing.assert_allclose(m.J[sel], 2 * lo * (m.moments[row[sel]] / 2) * (m.moments[m.indices[sel]] / 2))
+    assert m.info["neel"]["k_s_meV"] == pytest.approx(neel_ks_from_surface_constant(1e-4), rel=1e-12)
+    assert m.info["params"] == "magnetite*"
+    with pytest.raises(ValueError, match="exchange"):
+        SpinModel.from_atoms(p, exchange={"XX": 1.0})
+    with pytest.raises(ValueError, match="surface_K_s_J_per_m2"):
+        SpinModel.from_atoms(p, neel_ks_meV=0.1, surface_K_s_J_per_m2=1e-4)

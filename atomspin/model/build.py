@@ -87,7 +87,7 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
                rocksalt_params="feo", interface_params="interface", cubic=True,
                uniaxial=None, neel_ks_meV="default", radial_ks_meV=0.0, surface_sites=None,
                r_bond=None, r_nn=None, r_far=None, seed=None, initial="ground", anisotropy_reference="T0",
-               b_valence="averaged", temperature_rescaling="default"):
+               b_valence="averaged", temperature_rescaling="default", exchange=None, surface_K_s_J_per_m2=None):
     """Compile the classical Heisenberg model of the magnetic cations of a labelled structure.
 
     Parameters
@@ -111,6 +111,15 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
         Néel state, exact vs 0.5 / 1 / 2 nm cells (review figures, meV): 3 nm 1.65 vs 2.25 / 5.12 / −2.15,
         4 nm 4.61 vs 14.9 / 6.24 / 3.16 — hence exact below the threshold; above it 1 nm cells remain an
         approximation (≈ +35 % at 4 nm, smaller for larger particles where fewer cells are cut by the surface).
+    exchange : mapping, optional
+        Pair class → J in the **literature convention of the set that holds the class** (e.g.
+        ``{"BB180": -11.04}`` in magnetite.toml's −2J, classical-S meV), replacing the set's value before the usual
+        conversion with the actual spin lengths: the way to sweep a documented range
+        (:func:`atomspin.model.parameters.parameter_ranges`).
+    surface_K_s_J_per_m2 : float, J/m², optional
+        Néel surface constant of the set's conversion facet, replacing its ``[surface_anisotropy]`` K_s (signed:
+        > 0 surface spins prefer the facet plane); converted to k_s per bond by
+        :func:`atomspin.model.anisotropy.neel_ks_from_surface_constant`. Only with ``neel_ks_meV="default"``.
     overrides : mapping, optional
         Pair class → J in **meV for unit spins** (atomspin convention, J > 0 ferromagnetic), replacing the
         converted literature value for every pair of that class (e.g. ``{"BB180": -40.0}``).
@@ -217,6 +226,26 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
     spinel = load_parameter_set(params if params is not None else default_set_for_phase(phase))
     rock = load_parameter_set(rocksalt_params)
     inter = load_parameter_set(interface_params)
+    if exchange:
+        import dataclasses
+
+        sets = {"spinel": spinel, "rock": rock, "inter": inter}
+        for k, v in dict(exchange).items():
+            if k not in PAIR_CLASSES:
+                raise ValueError(f"exchange: unknown pair class {k!r}; allowed {list(PAIR_CLASSES)}")
+            _finite_scalar(f"exchange[{k!r}]", v)
+            key = "spinel" if k in _SPINEL else "rock" if k in _ROCKSALT else "inter"
+            sets[key] = dataclasses.replace(sets[key], exchange={**sets[key].exchange, k: float(v)},
+                                            name=sets[key].name + "*")
+        spinel, rock, inter = sets["spinel"], sets["rock"], sets["inter"]
+    if surface_K_s_J_per_m2 is not None:
+        if not (isinstance(neel_ks_meV, str) and neel_ks_meV == "default"):
+            raise ValueError("surface_K_s_J_per_m2: give either it or neel_ks_meV, not both")
+        import dataclasses
+
+        tab = dict(spinel.extra.get("surface_anisotropy") or {"facet": [1, 1, 1]})
+        tab["K_s_J_per_m2"] = _finite_scalar("surface_K_s_J_per_m2", surface_K_s_J_per_m2)
+        spinel = dataclasses.replace(spinel, extra={**spinel.extra, "surface_anisotropy": tab})
     overrides = dict(overrides or {})
     for k, v in overrides.items():
         if k not in PAIR_CLASSES:
