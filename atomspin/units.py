@@ -1,7 +1,7 @@
 """Physical constants and the unit conventions of atomspin.
 
 Conventions (stated once, used everywhere)
------------------------------------------
+------------------------------------------
 * Positions in Å (as ASE), temperatures in K, magnetic fields as μ0H in tesla at the API.
 * **Model energies are in meV.**  Measurements convert to joules at their edge
   (e.g. ``barrier_J``); SAR works in SI throughout.

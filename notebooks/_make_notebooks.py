@@ -387,6 +387,7 @@ fig.tight_layout()'''),
     ("code", '''\
 rows = []
 final = {}
+final_spins = {}   # (T, variant) → spins at the last field, for the 3-D view below
 for T in CFG["temps"]:
     for name, model in models.items():
         sim = Simulation(model, T=T, seed=SEED)
@@ -402,6 +403,7 @@ for T in CFG["temps"]:
                              order=dis.order_parameter, canting=dis.mean_canting_deg,
                              near=np.mean(dis.canting_deg[near]), far=np.mean(dis.canting_deg[~near])))
             final[(T, name, B)] = dis
+        final_spins[(T, name)] = sim.spins.copy()
 print(f"{'T (K)':>6s} {'variant':<12s} {'μ0H (T)':>8s} {'m':>9s} {'± err':>8s} {'order':>7s} "
       f"{'canting°':>9s} {'near°':>7s} {'far°':>7s}")
 for r in rows:
@@ -433,6 +435,28 @@ axs[0].legend(fontsize=8)
 final[(T0, "1 APB (110)", B0)].plot(kind="cross_section", ax=axs[1])
 axs[1].set_title("1 APB (110): z-slab through the centre")
 fig.tight_layout()'''),
+    ("md", "## The spins in 3-D\n"
+           "Every arrow is one spin of the final state of the 1 APB (110) particle (lowest temperature, last "
+           "field), coloured by its local canting angle: the angle to the direction its exchange neighbours favour "
+           "(`measure.local_canting_angles`), so the canting at the boundary stands out from a uniform rotation. "
+           "Only the spins within 1 nm of the APB plane are shown (`mask=`); drop the mask to see the whole "
+           "particle. With plotly installed (`pip install \"atomspin[notebooks]\"`) the figure is interactive: "
+           "drag to turn it, scroll to zoom, click a legend entry to hide a class. Without plotly a static "
+           "matplotlib view is drawn.\n\n"
+           "`structures.write_structure(atoms, path, model=model, spins=state)` writes the same state as extended "
+           "XYZ: OVITO draws its `dipoles` column as arrows, `ase gui` shows its `initial_magmoms` (View → Show "
+           "magnetic moments)."),
+    ("code", '''\
+name = "1 APB (110)"
+T0, B0 = CFG["temps"][0], CFG["fields_T"][-1]
+state = final_spins[(T0, name)]
+near_apb = distance[name] <= 1.0
+fig3d = M.view_spins(models[name], state, mask=near_apb,
+                     title=f"{name}: {int(near_apb.sum())} spins within 1 nm of the APB, T = {T0:g} K, μ0H = {B0:g} T")
+if M.spinview.plotly_available():
+    fig3d.show()   # interactive; the matplotlib fallback is shown by the inline backend
+S.write_structure(structures[name], "apb_spins.extxyz", model=models[name], spins=state)
+print("wrote apb_spins.extxyz (open with `ase gui apb_spins.extxyz` or in OVITO)")'''),
     ("md", "## Comparison\nComputed from the table above (differences of the sampled moment are compared with "
            "their standard errors)."),
     ("code", '''\
@@ -480,7 +504,8 @@ SEED = 1
 T_BODY = 310.0           # K, 37 °C (derived: 273.15 K + 37 K, rounded); Ms(D) is read here
 T_LOW = 10.0             # K, surface-anisotropy study (thermal disorder small)
 # Néel pair surface anisotropy per bond (meV). Range quoted in atomspin.model.build.from_atoms:
-# k_s ≈ 0.01–1 K per atom ≈ 0.001–0.1 meV (physics.md §3, [U]); scanned across that range.
+# k_s ≈ 0.01–1 K per atom ≈ 0.001–0.1 meV, the range of Monte Carlo studies of ferrite particles (unconfirmed,
+# [U] in docs/parameters.md terms); scanned across that range.
 CFG = {
     "ci": dict(sizes=[3.0, 3.5, 4.0], temps=[310.0, 500.0, 600.0, 700.0, 800.0, 900.0, 1000.0], sweeps=150, eq=80,
                bulk_repeat=3,

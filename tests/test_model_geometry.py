@@ -75,12 +75,13 @@ def _naive_classify(cpos, fam, opos, r_bond=2.3, r_nn=3.7, r_far=4.6):
             continue
         pair = "".join(sorted((fam[i], fam[j])))
         wide = ang is not None and ang >= 135
+        low = ang is not None and ang < 108
         if pair == "AA":
-            name = "AA_bridged" if ang is not None else ("AA" if d <= r_nn else None)
+            name = ("AA180" if wide else "AA_bridged") if ang is not None else ("AA" if d <= r_nn else None)
         elif pair == "AB":
-            name = "AB" if ang is not None else None
+            name = None if ang is None else ("AB90" if low else "AB180" if ang >= 150 else "AB")
         elif pair == "BB":
-            name = None if ang is None else ("BB180" if wide else "BB")
+            name = None if ang is None else ("BB180" if wide else "BB" if low else "BB125")
         elif pair == "RR":
             name = None if ang is None else ("RR2" if wide else "RR1")
         elif pair == "AR":

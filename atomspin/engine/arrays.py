@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from atomspin.engine import kernels as _k
+from atomspin.engine.kernels import _dip_refresh, local_fields, total_energy
 from atomspin.units import MU_B_MEV_PER_T
 from atomspin.validation import check_field_T, check_real
 
@@ -178,14 +178,14 @@ class ModelArrays:
     def refresh(self, spins):
         """Recompute the macrocell moments Mc and fields Hc from ``spins`` (no-op without them)."""
         if self.has_dip:
-            _k._dip_refresh(spins, self.moments, self.cell_of, self.W, self.Mc, self.Hc)
+            _dip_refresh(spins, self.moments, self.cell_of, self.W, self.Mc, self.Hc)
 
     def _model_moments(self):
         return self.to_model(self.moments)
 
     def energy(self, spins):
         """Total energy (meV) of ``spins`` (this numbering); refreshes Mc/Hc."""
-        e = float(_k.total_energy(*self.model_args(spins)))
+        e = float(total_energy(*self.model_args(spins)))
         if self.dipolar is not None:
             e += float(self.dipolar.energy_meV(self.to_model(spins), self._model_moments()))
         return e
@@ -193,7 +193,7 @@ class ModelArrays:
     def fields(self, spins):
         """(N, 3) −∂E/∂ŝ_i (meV) of ``spins`` (this numbering); refreshes Mc/Hc."""
         out = np.empty((self.n, 3))
-        _k.local_fields(*self.model_args(spins), out)
+        local_fields(*self.model_args(spins), out)
         if self.dipolar is not None:
             out += self.to_internal(np.asarray(self.dipolar.fields_meV(self.to_model(spins),
                                                                         self._model_moments())))

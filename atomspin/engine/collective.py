@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from atomspin.engine.kernels import _bilinear, _dip_apply, _site_energy_nonlinear
+from atomspin.engine.kernels import _anisotropy_change, _bilinear, _dip_apply
 from atomspin.engine.moves import _adapt_width
 from atomspin.engine.rng import _sphere, _uniform
 
@@ -123,8 +123,7 @@ def _collective_delta_e(rot, lo, hi, sites, blo, bhi, bnd_i, bnd_j, bnd_J,
         dz = nz - sz
         de -= zp[i] * (dx * b0 + dy * b1 + dz * b2)
         if has_quad or has_cubic:
-            de += (_site_energy_nonlinear(i, nx, ny, nz, quad, k1, k2, has_quad, has_cubic)
-                   - _site_energy_nonlinear(i, sx, sy, sz, quad, k1, k2, has_quad, has_cubic))
+            de += _anisotropy_change(i, nx, ny, nz, sx, sy, sz, quad, k1, k2, has_quad, has_cubic)
         if has_dip:
             c = cell_of[i]
             m = moments[i]

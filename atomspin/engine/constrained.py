@@ -26,7 +26,7 @@ import numpy as np
 
 from atomspin.engine.moves import ADAPT_MOVES
 from atomspin.engine.observables import Observables
-from atomspin.engine.options import SIGMA_START_CONSTRAINED
+from atomspin.engine.checks import SIGMA_START_CONSTRAINED
 from atomspin.engine.simulation import Simulation
 from atomspin.engine.statistics import mean_error
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from atomspin.engine import kernels as _k
+from atomspin.engine.kernels import _delta_e
 from atomspin.engine.arrays import ModelArrays, check_spins
 from atomspin.engine.collective import _collective_delta_e, group_arrays
 
@@ -55,7 +55,7 @@ def local_energy_change(model, i, new_spin, spins=None, field=None):
         raise ValueError(f"i: {i} is outside [0, {a.n - 1}]")
     v = check_spins(np.reshape(new_spin, (1, 3)), 1, "new_spin")[0]
     a.refresh(s)
-    de = float(_k._delta_e(i, v[0], v[1], v[2], s, a.moments, a.zp, a.indptr, a.indices, a.Jc, a.Jv,
+    de = float(_delta_e(i, v[0], v[1], v[2], s, a.moments, a.zp, a.indptr, a.indices, a.Jc, a.Jv,
                            a.quad, a.k1, a.k2, a.b, a.has_quad, a.has_cubic, a.has_dip,
                            a.cell_of, a.W, a.Hc))
     if a.dipolar is not None:

@@ -40,6 +40,15 @@ def _site_energy_nonlinear(i, x, y, z, quad, k1, k2, has_quad, has_cubic):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _anisotropy_change(i, nx, ny, nz, sx, sy, sz, quad, k1, k2, has_quad, has_cubic):
+    """Quadratic + cubic anisotropy energy change (meV) of site i from (sx, sy, sz) to (nx, ny, nz)."""
+    if has_quad or has_cubic:
+        return (_site_energy_nonlinear(i, nx, ny, nz, quad, k1, k2, has_quad, has_cubic)
+                - _site_energy_nonlinear(i, sx, sy, sz, quad, k1, k2, has_quad, has_cubic))
+    return 0.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _bilinear(w, ax, ay, az, bx, by, bz):
     """aᵀ w b for a 3×3 block w."""
     return (ax * (w[0, 0] * bx + w[0, 1] * by + w[0, 2] * bz)
@@ -69,8 +78,7 @@ def _delta_e(i, nx, ny, nz, spins, moments, zp, indptr, indices, Jc, Jv, quad, k
     dz = nz - sz
     de = -(dx * hx + dy * hy + dz * hz)
     if has_quad or has_cubic:
-        de += (_site_energy_nonlinear(i, nx, ny, nz, quad, k1, k2, has_quad, has_cubic)
-               - _site_energy_nonlinear(i, sx, sy, sz, quad, k1, k2, has_quad, has_cubic))
+        de += _anisotropy_change(i, nx, ny, nz, sx, sy, sz, quad, k1, k2, has_quad, has_cubic)
     if has_dip:
         c = cell_of[i]
         m = moments[i]

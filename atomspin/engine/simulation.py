@@ -25,7 +25,7 @@ from atomspin.engine.collective import COLLECTIVE_WIDTH_START, CollectiveMove, g
 from atomspin.engine.kernels import magnetisation
 from atomspin.engine.moves import ADAPT_MOVES
 from atomspin.engine.observables import Observables, Progress
-from atomspin.engine.options import SIGMA_START, check_options, check_threads
+from atomspin.engine.checks import SIGMA_START, check_options, check_threads
 from atomspin.engine.rng import seed_streams
 from atomspin.engine.sweepers import PARALLEL_MIN_SPINS, choose_sweeper
 from atomspin.engine.sweepers.base import numba_threads

@@ -18,16 +18,16 @@ Conventions
 
 Terms
 -----
-==========================  =========================================================================
-:class:`CubicAnisotropy`    e = K1(a²b² + b²c² + c²a²) + K2 a²b²c² (a, b, c: direction cosines on the rows of
-                            ``axes``). K1 < 0: ⟨111⟩ easy, barrier over ⟨110⟩ = −K1/12 − K2/27 (magnetite at
-                            room temperature); K1 > 0: ⟨100⟩ easy, barrier K1/4.
-:class:`UniaxialAnisotropy` e = Ku(1 − (n̂·û)²): Ku > 0 easy axis û, barrier Ku.
-:class:`QuadraticAnisotropy` e = n̂ᵀQn̂ (Q symmetric); :func:`shape_anisotropy` gives ½μ0Ms² n̂ᵀNn̂.
-:class:`Zeeman`             e = −μ0 Ms H·n̂.
-:class:`HarmonicExpansion`  a smooth tabulated surface: homogeneous polynomials restricted to the sphere,
-                            i.e. real spherical harmonics up to ``degree`` (fitted to data by :meth:`fit`).
-==========================  =========================================================================
+============================  =======================================================================
+:class:`CubicAnisotropy`      e = K1(a²b² + b²c² + c²a²) + K2 a²b²c² (a, b, c: direction cosines on the rows of
+                              ``axes``). K1 < 0: ⟨111⟩ easy, barrier over ⟨110⟩ = −K1/12 − K2/27 (magnetite at
+                              room temperature); K1 > 0: ⟨100⟩ easy, barrier K1/4.
+:class:`UniaxialAnisotropy`   e = Ku(1 − (n̂·û)²): Ku > 0 easy axis û, barrier Ku.
+:class:`QuadraticAnisotropy`  e = n̂ᵀQn̂ (Q symmetric); :func:`shape_anisotropy` gives ½μ0Ms² n̂ᵀNn̂.
+:class:`Zeeman`               e = −μ0 Ms H·n̂.
+:class:`HarmonicExpansion`    a smooth tabulated surface: homogeneous polynomials restricted to the sphere,
+                              i.e. real spherical harmonics up to ``degree`` (fitted to data by :meth:`fit`).
+============================  =======================================================================
 
 :func:`critical_points` finds all minima, first-order saddles and maxima of a surface (dense quasi-uniform
 grid, discrete Morse classification of every grid point by the sign changes of e around it, Newton refinement

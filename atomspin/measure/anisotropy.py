@@ -476,7 +476,8 @@ def anisotropy_temperature_series(model, temperatures, easy_axis=(0.0, 0.0, 1.0)
     ----------
     temperatures : (k,) K, > 0.
     K0_meV : optional K(0)·V in meV (e.g. Σ K_i); default: the value at the lowest T.
-    Other parameters as in :func:`effective_anisotropy`; ``engine`` serves the constrained and the free runs.
+    easy_axis, sweeps, equilibration_sweeps, observe_every, seed, expected_exponent, progress, engine
+        As in :func:`effective_anisotropy`; ``engine`` serves the constrained and the free runs.
     """
     from atomspin.engine import EngineOptions
     from atomspin.measure.landscape import _collinear

@@ -428,8 +428,8 @@ def zfc_fc(model, temperatures, B_T, direction=(0.0, 0.0, 1.0), n_orientations=N
     temperatures : (K,) temperatures (K), ≥ 2 values, all ≥ 0.
     B_T : float
         Measuring field μ0H (tesla), > 0.
-    direction, n_orientations, sweeps_per_point, equilibration_fraction, observe_every, seed, threads,
-    progress, engine : as in :func:`hysteresis_loop`.
+    direction, n_orientations, sweeps_per_point, equilibration_fraction, observe_every, seed, threads, progress, engine
+        As in :func:`hysteresis_loop`.
 
     Returns
     -------

@@ -13,7 +13,7 @@ from atomspin.model.parameters import default_set_for_phase, load_parameter_set
 from atomspin.units import ANGSTROM, MEV
 from atomspin.validation import check_field_T, check_real
 
-_SPINEL = ("AA", "AB", "BB", "BB180", "AA_bridged")
+_SPINEL = ("AA", "AB", "BB", "BB180", "AA_bridged", "AA180", "AB90", "AB180", "BB125")
 _ROCKSALT = ("RR1", "RR2")
 _INTERFACE = ("RA", "RA_direct", "RB", "RB180")
 _MAGNETIC_FAMILIES = ("A", "B", "R")

@@ -13,9 +13,14 @@ Classes (``PAIR_CLASSES``; A = tetrahedral spinel, B = octahedral spinel, R = ro
 
 =========== =========================================================================
 ``AA``      A–A without a shared O (bulk: 3.64 Å, no O bonded to both)
-``AA_bridged`` A–O–A with a shared O (absent in the bulk; ≈ 107°, 2.97 Å across antiphase boundaries)
-``AB``      A–O–B (bulk ≈ 124°)
-``BB``      B–O–B, angle < ``angle_split`` (135°; bulk ≈ 92°)
+``AA_bridged`` A–O–A with a shared O, angle < ``angle_split`` (absent in the bulk; ≈ 107°, 2.97 Å
+            across antiphase boundaries)
+``AA180``   A–O–A, angle ≥ ``angle_split`` (135°; mirror twins, grain boundaries)
+``AB90``    A–O–B, angle < ``angle_low`` (108°; grain boundaries)
+``AB``      A–O–B, ``angle_low`` ≤ angle < ``angle_180`` (bulk ≈ 124°)
+``AB180``   A–O–B, angle ≥ ``angle_180`` (150°; grain boundaries)
+``BB``      B–O–B, angle < ``angle_low`` (bulk ≈ 92°)
+``BB125``   B–O–B, ``angle_low`` ≤ angle < ``angle_split`` (grain boundaries)
 ``BB180``   B–O–B, angle ≥ ``angle_split`` (antiphase boundary, ≈ 175–180°)
 ``RR1``     R–O–R < 135° (rock-salt J1, 90°)
 ``RR2``     R–O–R ≥ 135° (rock-salt J2, 180°)
@@ -26,6 +31,18 @@ Classes (``PAIR_CLASSES``; A = tetrahedral spinel, B = octahedral spinel, R = ro
 =========== =========================================================================
 
 Unbridged A–B, B–B, R–R and R–B pairs carry no superexchange path and are dropped.
+
+Off-lattice geometry (twin, stacking-fault and grain boundaries). The bulk and APB paths sit at three
+angles — ≈ 92° (B–O–B), ≈ 124° (A–O–B) and ≈ 177° (B–O–B at APBs) — and A–O–A at 107° at APBs. At a
+boundary between misoriented grains every family pair meets every angle (measured across the
+boundaries of build_bicrystal/build_multicore particles: A–O–B 70–180°, B–O–B 60–180°, A–O–A
+80–180°). Each spinel family pair therefore has one class per angle window, the windows split at
+the midpoints between the reference angles (``angle_low`` = 108° between 92° and 124°;
+``angle_180`` = 150° between 124° and 177° for A–O–B; ``angle_split`` = 135° between 92°/124° and
+180° for B–O–B and A–O–A, unchanged from the APB rule so that no bulk or APB pair changes class).
+The parameter sets give each new window the coupling of the bulk path of the same geometry (the
+"same geometry, same coupling" rule of interface.toml; see magnetite.toml). Bonds are cation–O
+distances ≤ ``r_bond`` in every case: stretched boundary bonds beyond it carry no path.
 """
 
 from __future__ import annotations
@@ -36,14 +53,16 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 #: Pair classes; new classes are appended so that the indices stored in ``SpinModel.pair_class`` stay stable.
-PAIR_CLASSES = ("AA", "AB", "BB", "BB180", "RR1", "RR2", "RA", "RA_direct", "RB", "RB180", "AA_bridged")
+PAIR_CLASSES = ("AA", "AB", "BB", "BB180", "RR1", "RR2", "RA", "RA_direct", "RB", "RB180", "AA_bridged",
+                "AA180", "AB90", "AB180", "BB125")
 _FAMILY = {"A": 0, "B": 1, "R": 2}
 
 R_BOND = 2.3  # Å, cation–O bond cutoff (Fe–O 1.80–2.20 Å in spinel/rock salt; physics.md §1 [D])
 R_NN = 3.7  # Å, nearest cation shells: B–B 2.97, A–B 3.48, A–A 3.64 (magnetite, physics.md §1 [D])
 R_FAR = 4.6  # Å, 180° links: 2 × 2.06 Å (B–O–B), a_FeO = 4.30 Å
 ANGLE_SPLIT = 135.0  # degrees, between 92°/124° and 180° paths
-ANGLE_180 = 150.0  # degrees, a bridged pair beyond r_nn is kept only above this angle
+ANGLE_180 = 150.0  # degrees, a bridged pair beyond r_nn is kept only above this angle; A–O–B 180° window
+ANGLE_LOW = 108.0  # degrees, between the 92° (B–O–B) and 124° (A–O–B) bulk paths
 
 
 @dataclass
@@ -118,7 +137,8 @@ def _pair_keys(i, j, vec, pos, cell_inv, n):
 
 
 def classify_pairs(cation_pos, cation_family, oxygen_pos, cell=None, pbc=(False, False, False),
-                   r_bond=R_BOND, r_nn=R_NN, r_far=R_FAR, angle_split=ANGLE_SPLIT, angle_180=ANGLE_180):
+                   r_bond=R_BOND, r_nn=R_NN, r_far=R_FAR, angle_split=ANGLE_SPLIT, angle_180=ANGLE_180,
+                   angle_low=ANGLE_LOW):
     """Find and classify the exchange pairs of magnetic cations.
 
     Parameters
@@ -135,7 +155,7 @@ def classify_pairs(cation_pos, cation_family, oxygen_pos, cell=None, pbc=(False,
         Periodic directions.
     r_bond, r_nn, r_far : float, Å
         Cation–O bond cutoff, nearest-shell cutoff, cutoff for 180° links (see module docstring).
-    angle_split, angle_180 : float, degrees
+    angle_split, angle_180, angle_low : float, degrees (class windows, see the module docstring)
 
     Returns
     -------
@@ -251,10 +271,15 @@ def classify_pairs(cation_pos, cation_family, oxygen_pos, cell=None, pbc=(False,
     cls = np.full(npair, -1, dtype=np.int64)
     A, B, R = 0, 1, 2
     C = {name: k for k, name in enumerate(PAIR_CLASSES)}
+    low = bridged & (angle < angle_low)
     cls[(lo == A) & (hi == A) & ~bridged & (dist <= r_nn)] = C["AA"]
-    cls[(lo == A) & (hi == A) & bridged] = C["AA_bridged"]
-    cls[(lo == A) & (hi == B) & bridged] = C["AB"]
-    cls[(lo == B) & (hi == B) & bridged & ~wide] = C["BB"]
+    cls[(lo == A) & (hi == A) & bridged & ~wide] = C["AA_bridged"]
+    cls[(lo == A) & (hi == A) & wide] = C["AA180"]
+    cls[(lo == A) & (hi == B) & low] = C["AB90"]
+    cls[(lo == A) & (hi == B) & bridged & ~low & (angle < angle_180)] = C["AB"]
+    cls[(lo == A) & (hi == B) & bridged & (angle >= angle_180)] = C["AB180"]
+    cls[(lo == B) & (hi == B) & low] = C["BB"]
+    cls[(lo == B) & (hi == B) & bridged & ~low & ~wide] = C["BB125"]
     cls[(lo == B) & (hi == B) & wide] = C["BB180"]
     cls[(lo == R) & (hi == R) & bridged & ~wide] = C["RR1"]
     cls[(lo == R) & (hi == R) & wide] = C["RR2"]

@@ -3,7 +3,8 @@
 For unit classical spins the linearised mean-field equations are 3 k_B T ⟨ŝ_i⟩ = Σ_j J_ij ⟨ŝ_j⟩, so
 order appears at k_B T_MF = λ_max / 3 with λ_max the largest eigenvalue of the symmetric exchange matrix
 (J_ij in meV). For a ferrimagnet the eigenvector is the Néel pattern (A and B of opposite sign). Mean field
-overestimates Tc: classical Monte Carlo on the spinel lattice gives ≈ 0.8 T_MF (physics.md §2 [D]).
+overestimates Tc: classical Monte Carlo on the spinel lattice gives ≈ 0.8 T_MF (derived: the
+bulk Tc tests, tests/test_tc.py and docs/validation.md §2).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Ideal bulk reference lattices of the model layer: spinel and rock-salt boxes and spheres.
 
-Built directly with ``ase.spacegroup.crystal`` and labelled with only what the model needs, so that the
-model layer does not depend on :mod:`atomspin.structures` (imports run one way). Used by
+Built directly with ``ase.spacegroup.crystal`` (lattice data from :mod:`atomspin.structures.data`) and labelled
+with only what the model needs, independently of the structure builders of :mod:`atomspin.structures`. Used by
 :mod:`atomspin.model.anisotropy` to derive the ideal-bulk neighbour shells of the Néel surface term, and
 by the model tests as independent inputs.
 """

@@ -13,16 +13,19 @@ from atomspin.structures.analysis import count_bob_links, describe, min_distance
 from atomspin.structures.bulk import build_bulk
 from atomspin.structures.apb import insert_apb
 from atomspin.structures.core_shell import core_shell, dope
-from atomspin.structures.io import read_structure, write_cifs, write_structure
+from atomspin.structures.io import read_structure, spins_from_atoms, write_cifs, write_structure
 from atomspin.structures.labels import defect_records, plane_defects, relabel
-from atomspin.structures.plotting import plot_cross_section, plot_particle
+from atomspin.structures.plotting import plot_cross_section, plot_grain_moments, plot_particle
 from atomspin.structures.point_defects import add_vacancies
 from atomspin.structures.surface import label_surface
 from atomspin.structures.particle import build_particle
+from atomspin.structures.polycrystal import build_bicrystal, build_multicore
+from atomspin.structures.twin import insert_stacking_fault, insert_twin
 
 __all__ = [
     "build_bulk", "build_particle", "describe", "add_vacancies", "insert_apb", "core_shell", "dope",
-    "label_surface", "write_structure", "read_structure", "write_cifs", "plot_particle",
+    "label_surface", "write_structure", "read_structure", "spins_from_atoms", "write_cifs", "plot_particle",
     "count_bob_links", "min_distance_A", "net_moment_muB", "relabel", "defect_records", "plane_defects",
-    "plot_cross_section",
+    "plot_cross_section", "insert_twin", "insert_stacking_fault", "build_bicrystal", "build_multicore",
+    "plot_grain_moments",
 ]

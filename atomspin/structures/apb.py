@@ -79,7 +79,7 @@ def insert_apb(atoms, plane=(1, 1, 0), *, point=None, shift=None, zone_nm=0.5, c
     A, B, O counts and charge unchanged, 380 new 180° links / 50.3 nm² = 7.56 nm⁻²; 10 nm: 608
     links, 7.74 nm⁻², −4 B at the surface (the shifted lattice cuts the sphere differently).
     The periodic bicrystal gives exactly 8 links per √2·a² = 8.0 nm⁻² for a/4[110] and a/4[1-10]
-    (reference sheet: ≈ 7.4 nm⁻²). In-plane a/4[1-10] on (110) is not conservative here: both
+    (an earlier estimate of ≈ 7.4 nm⁻² was an under-count, docs/validation.md §1). In-plane a/4[1-10] on (110) is not conservative here: both
     terminations put A and B in face-sharing sites (≈ 4 nm⁻²); one removes B and creates no 180°
     link, the other (``point`` ≈ 1.5 Å further along n) removes A and gives 7.8 links nm⁻².
     (001) a/4[101]: every termination puts A and B in

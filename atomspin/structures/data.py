@@ -1,6 +1,7 @@
 """Crystallographic and magnetic data of the phases, each value with its source.
 
-Tags as in the project reference sheet: [C] read in the cited source, [D] derived (how is stated).
+Tags as in docs/parameters.md (generated from this module): [C] read in the cited source, [D] derived (how is
+stated), [U] unconfirmed.
 """
 from __future__ import annotations
 

@@ -76,12 +76,12 @@ def neighbour_counts(atoms, only=None):
     if (~is_o).any():
         cat_tree = cKDTree(pos[~is_o], boxsize=box)
         if len(cat):
-            n_cat[cat] = cat_tree.query_ball_point(pos[cat], data.CATION_CUTOFF, return_length=True) - 1
+            n_cat[cat] = cat_tree.query_ball_point(pos[cat], data.CATION_CUTOFF, return_length=True, workers=-1) - 1
         if len(oxy):
-            n_cat[oxy] = cat_tree.query_ball_point(pos[oxy], data.BOND_CUTOFF, return_length=True)
+            n_cat[oxy] = cat_tree.query_ball_point(pos[oxy], data.BOND_CUTOFF, return_length=True, workers=-1)
     if is_o.any() and len(cat):
         o_tree = cKDTree(pos[is_o], boxsize=box)
-        n_o[cat] = o_tree.query_ball_point(pos[cat], data.BOND_CUTOFF, return_length=True)
+        n_o[cat] = o_tree.query_ball_point(pos[cat], data.BOND_CUTOFF, return_length=True, workers=-1)
     return n_cat, n_o
 
 
@@ -231,9 +231,10 @@ def plane_defects(atoms, kinds=None):
     the per-atom ``defect_zone`` label), ``normal`` (unit vector, Cartesian = crystal axes of the
     first grain), ``point_A`` (a point of the plane, Å), ``shift_A`` (translation of the crystal on
     the positive side, Å, or None), ``rotation`` (3×3 rotation of the positive side about
-    ``point_A``, or None), ``zone_nm``, ``bounded`` (True when the boundary is only a patch of its
-    plane, e.g. between two cores of a multicore particle: then ``grains`` names the two grains it
-    separates and distances are measured to the other grain's atoms) plus the operation's own keys.
+    ``point_A``, or None), ``zone_nm``, ``bounded`` (True when the boundary is only a disc of its
+    plane, e.g. between two cores of a multicore particle: then ``point_A`` is the disc centre,
+    ``disc_radius_A`` its radius and ``grains`` the two grains it separates), ``grains`` (where the
+    operation made a new grain) plus the operation's own keys.
     Records written before the generic fields existed (``type`` "apb" with ``plane``, ``point_A``,
     ``shift_a``) are read the same way. ``kinds`` (iterable of str) keeps only those kinds.
     """

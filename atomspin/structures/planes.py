@@ -8,12 +8,12 @@ a twin, replaced by another grain for a grain boundary). What all of them share 
   :func:`plane_area_nm2`, :func:`ideal_positions` / :func:`o_displacement` (x = 1/4 reference sites),
   :func:`close_pairs_removal` (overlaps across the plane), :func:`inside_fn`;
 * the labels and the record: :func:`finish_plane_defect` appends the generic record (``kind``,
-  ``id``, ``normal``, ``point_A``, ``shift_A``, ``rotation``, ``zone_nm``, ``bounded``, ``grains``,
+  ``id``, ``normal``, ``point_A``, ``shift_A``, ``rotation``, ``zone_nm``, ``bounded`` (+ ``disc_radius_A``), ``grains``,
   charge bookkeeping) and sets the per-atom ``defect_zone`` (id of the nearest plane defect whose
   zone holds the atom, −1 none) and ``region`` (the kind's region label); ``apb_zone`` stays as an
   alias for old readers (``labels.update_zone_alias``);
-* distances: :func:`distance_to_defect_A` (unsigned distance to a recorded plane, or to the other
-  grain's atoms for bounded boundaries), used by the disorder profiles of ``atomspin.measure``;
+* distances: :func:`distance_to_defect_A` (unsigned distance to a recorded plane, or to the disc of
+  a bounded boundary between two grains), used by the disorder profiles of ``atomspin.measure``;
 * :func:`transform_recorded_sites`: recorded point-defect sites (vacancies) follow the crystal.
 
 Adding a plane-defect type = one module with its positive-side rule that ends in
@@ -71,9 +71,10 @@ def plane_area_nm2(atoms, normal, point, slab_A=1.5, step_A=0.25):
     return float(ConvexHull(xy).volume) / 100.0
 
 
-def close_pairs_removal(pos, is_cat, moved, cat_min, any_min):
+def close_pairs_removal(pos, is_cat, moved, cat_min, any_min, keep_oxygen=False):
     """Indices to delete so that no cation pair is closer than cat_min and no pair closer than any_min
-    (Å). Per pair, delete the moved (shifted-side) atom, a cation before an O, else the higher index."""
+    (Å). Per pair, delete the moved (shifted-side) atom, a cation before an O, else the higher index;
+    with ``keep_oxygen`` a cation before an O, then the moved atom (the O sublattice stays whole)."""
     tree = cKDTree(pos)
     pairs = tree.query_pairs(max(cat_min, any_min), output_type="ndarray")
     if len(pairs) == 0:
@@ -85,24 +86,27 @@ def close_pairs_removal(pos, is_cat, moved, cat_min, any_min):
     for i, j in pairs[np.argsort(d[bad])]:  # loop over offending pairs only (few)
         if removed[i] or removed[j]:
             continue
-        key_i = (moved[i], is_cat[i], i)
-        key_j = (moved[j], is_cat[j], j)
+        key_i = (is_cat[i], moved[i], i) if keep_oxygen else (moved[i], is_cat[i], i)
+        key_j = (is_cat[j], moved[j], j) if keep_oxygen else (moved[j], is_cat[j], j)
         removed[i if key_i > key_j else j] = True
     return np.flatnonzero(removed)
 
 
-def ideal_positions(atoms):
+def ideal_positions(atoms, frame=None):
     """Positions (Å) with every site moved to its ideal x = 1/4 spinel (or rock-salt) position: the
     fractional coordinates of the particle's lattice rounded to multiples of 1/8 (all A, B, O and
     rock-salt sites of the cubic cell lie on that grid; the O parameter x = 0.2548 displaces O by
-    0.04 Å per axis, far below 1/16 a). Without lattice info (not from build_particle): positions."""
+    0.04 Å per axis, far below 1/16 a). ``frame`` = (rotation, origin_A) of a rotated crystal
+    (default: the particle's lattice, identity and ``lattice_origin_A``). Without lattice info
+    (not from build_particle): positions."""
     if "lattice_origin_A" not in atoms.info or "cell_lengths_A" not in atoms.info:
         return atoms.positions.copy()
-    origin = np.asarray(json.loads(atoms.info["lattice_origin_A"]), float)
+    R, origin = (np.eye(3), np.asarray(json.loads(atoms.info["lattice_origin_A"]), float)) if frame is None \
+        else (np.asarray(frame[0], float), np.asarray(frame[1], float))
     L = np.asarray(json.loads(atoms.info["cell_lengths_A"]), float)
     sub = L / [1, 1, max(1, int(round(L[2] / L[0])))]
-    f = (atoms.positions - origin) / sub
-    return origin + np.round(8.0 * f) / 8.0 * sub
+    f = ((atoms.positions - origin) @ R) / sub
+    return origin + (np.round(8.0 * f) / 8.0 * sub) @ R.T
 
 
 def o_displacement(atoms, ideal, sites, own, ideal_own):
@@ -183,26 +187,25 @@ def snap_offset_A(pos, is_cat, p0, n, tA, cmin, amin, window_A=2.5, disk_A=12.0)
 def distance_to_defect_A(atoms, record, index=None, positions_A=None):
     """Unsigned distance (Å) of atoms (all, or ``index``) from one plane-defect record.
 
-    Unbounded defects: distance to the plane (``normal``, ``point_A``). Bounded boundaries (a patch
-    of a plane between two grains, ``grains`` = [g, h]): for atoms of grain g the distance to the
-    nearest atom of grain h and vice versa, +inf for atoms of other grains (needs the ``grain``
-    label). ``positions_A`` (optional, one row per selected atom) replaces their positions."""
+    Unbounded defects: distance to the plane (``normal``, ``point_A``). Bounded boundaries (a disc of
+    radius ``disc_radius_A`` about ``point_A`` in the plane, between the two ``grains`` g, h): the
+    distance to the plane for atoms of grains g and h whose foot point lies on the disc, +inf for the
+    others (needs the ``grain`` label). ``positions_A`` (optional, one row per selected atom)
+    replaces their positions."""
     pos = atoms.positions if index is None else atoms.positions[np.asarray(index)]
     if positions_A is not None:
         pos = np.asarray(positions_A, float).reshape(len(pos), 3)
+    n = np.asarray(record["normal"], float)
+    p = np.asarray(record["point_A"], float)
+    d = np.abs((pos - p) @ n)
     if not record.get("bounded"):
-        n = np.asarray(record["normal"], float)
-        return np.abs((pos - np.asarray(record["point_A"], float)) @ n)
+        return d
     g = atoms.arrays["grain"]
     gi = g if index is None else g[np.asarray(index)]
-    out = np.full(len(pos), np.inf)
-    a, b = record["grains"]
-    for mine, other in ((a, b), (b, a)):
-        sel = gi == mine
-        src = atoms.positions[g == other]
-        if sel.any() and len(src):
-            out[sel], _ = cKDTree(src).query(pos[sel])
-    return out
+    s = (pos - p) @ n
+    foot = pos - s[:, None] * n - p
+    ok = np.isin(gi, record["grains"]) & (np.sum(foot ** 2, axis=1) <= float(record["disc_radius_A"]) ** 2 + 1e-6)
+    return np.where(ok, d, np.inf)
 
 
 def distance_to_defects_A(atoms, kinds=None, index=None, positions_A=None):
@@ -267,3 +270,122 @@ def transform_recorded_sites(atoms, fn):
             changed = True
     if changed:
         atoms.info["defects"] = json.dumps(recs)
+
+
+# ---------------------------------------------------------------- rigid transform of one half
+def boundary_coordination(atoms, mask, n_o=None):
+    """O coordination of the cations selected by ``mask`` (e.g. within a few Å of a boundary):
+    per site family {'A': {'n', 'mean_O', 'ideal_O', 'histogram': {k: count}}, ...} with O counted
+    within ``data.BOND_CUTOFF`` (2.6 Å); ``n_o`` (per atom) may be passed when already known."""
+    from atomspin.structures import data
+    from atomspin.structures.labels import neighbour_counts
+
+    mask = np.asarray(mask, bool)
+    sub = atoms.arrays["sublattice"]
+    if n_o is not None:
+        pass
+    elif "missing_O" in atoms.arrays:  # labels are current after relabel: n_O = ideal − missing
+        from atomspin.structures.labels import ideal_counts
+        n_o = ideal_counts(atoms)[1] - atoms.arrays["missing_O"]
+    else:
+        _, n_o = neighbour_counts(atoms, only=mask & (atoms.numbers != 8))
+    out = {}
+    for fam in ("A", "B", "R"):
+        m = mask & (sub == fam)
+        if not m.any():
+            continue
+        vals, cnt = np.unique(n_o[m], return_counts=True)
+        out[fam] = dict(n=int(m.sum()), mean_O=float(n_o[m].mean()), ideal_O=int(data.IDEAL_O[fam]),
+                        histogram={str(int(v)): int(c) for v, c in zip(vals, cnt)})
+    return out
+
+
+def site_family_by_coordination(atoms, mask):
+    """Cations near a boundary take the site family of their actual O coordination: 4 O within
+    BOND_CUTOFF → "A" (tetrahedral), 6 O → "B" (octahedral); others keep their label. Only cations
+    deeper than one bond length below the surface are considered (at the surface a B site with
+    2 O missing is an under-coordinated B, not a tetrahedral site). Returns the number relabelled."""
+    from atomspin.structures import data
+    from atomspin.structures.labels import neighbour_counts, update_coordination
+    mask = np.asarray(mask, bool) & (atoms.numbers != 8)
+    if "depth_nm" in atoms.arrays:
+        mask &= atoms.arrays["depth_nm"] > data.BOND_CUTOFF / 10.0
+    if not mask.any():
+        return 0
+    _, n_o = neighbour_counts(atoms, only=mask)
+    sub = atoms.arrays["sublattice"].copy()
+    to_a = mask & (n_o == 4) & (sub == "B")
+    to_b = mask & (n_o == 6) & (sub == "A")
+    sub[to_a] = "A"
+    sub[to_b] = "B"
+    if to_a.any() or to_b.any():
+        set_array(atoms, "sublattice", sub)
+        update_coordination(atoms, only=to_a | to_b)  # their ideal neighbour numbers changed
+    return int(to_a.sum() + to_b.sum())
+
+
+def rigid_half(atoms, n, p0, op, *, rng, eps=1e-6, frame=None):
+    """Replace the positive side ((x − p0)·n > 0) of a single-crystal particle by the image of the
+    crystal under the rigid motion ``op`` ((k, 3) Å → (k, 3) Å; a rotation, mirror or translation).
+
+    Every lattice site y = op(x) of the transformed crystal inside the shape and on the positive side
+    is filled from its source site x: by the particle's atom at x (labels travel, so vacancies,
+    dopants and valences follow the crystal), left empty when x is inside the particle but vacant,
+    or by a fresh site of the phase's lattice (labels as the builder's) when x lies outside the
+    particle. Sides are decided on ideal (x = 1/4) positions, so no atomic layer is split.
+
+    ``frame`` = (rotation, origin_A) of the crystal on the positive side when it is not the
+    particle's own lattice (e.g. a twin lamella). Returns (new atoms, moved mask = the atoms of the
+    transformed side); overlaps across the plane are not yet removed.
+    """
+    from atomspin.structures.grains import fill_grain
+
+    info_recipe = json.loads(atoms.info.get("recipe", "{}") or "{}")
+    phase = atoms.info.get("phase")
+    R0, origin = (np.eye(3), np.asarray(json.loads(atoms.info["lattice_origin_A"]), float)) if frame is None \
+        else (np.asarray(frame[0], float), np.asarray(frame[1], float))
+    shape = get_shape(atoms)
+    inside = inside_fn(atoms)
+    ideal = ideal_positions(atoms, frame)
+    neg = (ideal - p0) @ n <= eps
+    cen = np.asarray(shape["center_A"], float) if shape else atoms.positions.mean(axis=0)
+    from atomspin.structures.shapes import bounding_radius_A
+    rb = bounding_radius_A(shape) + 4.0 if shape else float(np.max(np.linalg.norm(atoms.positions - cen, axis=1))) + 4.0
+    # source sites x whose image is on the positive side inside the particle; op is an isometry, so
+    # the sources lie within rb of op⁻¹(centre); op⁻¹ is found from three points
+    basis = np.vstack([cen, cen + np.eye(3)])
+    img = op(basis)
+    M = (img[1:] - img[0]).T  # linear part of op
+    c_src = cen + np.linalg.solve(M, cen - img[0])
+
+    def wanted(x):
+        y = op(x)
+        return ((y - p0) @ n > eps) & inside(y)
+
+    src, src_ideal = fill_grain(phase, R0, origin, wanted, c_src, rb,
+                                b_valence=info_recipe.get("b_valence", "verwey"),
+                                vacancies=info_recipe.get("vacancies", "random"), rng=rng)
+    # the particle's own atoms at the source sites
+    d, k = cKDTree(ideal).query(src_ideal, distance_upper_bound=0.05)
+    own = np.isfinite(d)
+    vacant = ~own & inside(src_ideal)
+    fresh = ~own & ~vacant
+    carried = atoms[k[own]]
+    carried.positions = op(atoms.positions[k[own]])
+    new = src[fresh]
+    new.positions = op(src.positions[fresh])
+    for key in atoms.arrays:  # keep every label of the particle; fresh sites get neutral values
+        if key not in new.arrays and key not in ("numbers", "positions"):
+            from atomspin.structures.labels import NEUTRAL
+            arr = atoms.arrays[key]
+            set_array(new, key, np.full((len(new),) + arr.shape[1:], NEUTRAL.get(key, 0), arr.dtype))
+    for key in list(new.arrays):
+        if key not in atoms.arrays:
+            del new.arrays[key]
+    info = dict(atoms.info)
+    out = atoms[neg] + carried + new
+    out.info.clear()
+    out.info.update(info)
+    moved = np.zeros(len(out), bool)
+    moved[int(neg.sum()):] = True
+    return out, moved

@@ -272,9 +272,9 @@ def plot_grain_moments(atoms, spins, spin_index=None, *, normal=(0, 0, 1), path=
     """Per-grain magnetisation directions on the particle outline (projection along ``normal``).
 
     Each grain is drawn as the outline (convex hull) of its projected atoms, with one arrow from its
-    centroid along the in-plane part of its magnetisation M_g = Σ m_i ŝ_i (length ∝ in-plane
-    fraction of |M_g|, colour = out-of-plane component M_g·n/|M_g|); the legend lists |M_g| per spin
-    in μB. Returns the matplotlib Figure.
+    centroid along the in-plane part of its magnetisation M_g = Σ m_i ŝ_i (black, length ∝ in-plane
+    fraction of |M_g|) and a ⊙/⊗ coloured and sized by the out-of-plane component M_g·n/|M_g|; the
+    legend lists |M_g| per spin in μB. Returns the matplotlib Figure.
     """
     from matplotlib import pyplot as plt
     from scipy.spatial import ConvexHull
@@ -282,7 +282,7 @@ def plot_grain_moments(atoms, spins, spin_index=None, *, normal=(0, 0, 1), path=
     n, u, v = _frame(normal)
     mom = grain_moments(atoms, spins, spin_index)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 6), layout="constrained")
+        fig, ax = plt.subplots(figsize=(7, 7.5), layout="constrained")
     else:
         fig = ax.figure
     shape = get_shape(atoms)
@@ -307,15 +307,19 @@ def plot_grain_moments(atoms, spins, spin_index=None, *, normal=(0, 0, 1), path=
         ax.plot([], [], color=cmap(k % 20), lw=4,
                 label=f"grain {k}: |M|/N = {mag / max(cnt, 1):.2f} μB, M·n/|M| = {m @ n:+.2f}")
     for cen, d, mz in arrows:
-        ax.annotate("", xy=cen + d / 2, xytext=cen - d / 2,
-                    arrowprops=dict(arrowstyle="-|>", lw=2.2, color=plt.colormaps["coolwarm"](norm(mz))))
-        ax.plot(*cen, "o", ms=3, color="k")
+        col = plt.colormaps["coolwarm"](norm(mz))
+        if np.linalg.norm(d) > 1e-3:
+            ax.annotate("", xy=cen + d / 2, xytext=cen - d / 2,
+                        arrowprops=dict(arrowstyle="-|>", lw=2.4, mutation_scale=20, color="k"))
+        # out-of-plane part: ⊙ (towards the viewer, along n) or ⊗, sized by |M·n|/|M|
+        ax.text(*cen, "⊙" if mz >= 0 else "⊗", ha="center", va="center", color=col,
+                fontsize=6 + 10 * abs(mz), zorder=5)
     sm = plt.cm.ScalarMappable(norm=norm, cmap="coolwarm")
-    fig.colorbar(sm, ax=ax, label=f"out-of-plane component M·n/|M| (n = {_fmt(n)})", shrink=0.8)
+    fig.colorbar(sm, ax=ax, label=f"out-of-plane component M·n/|M| (n = {_fmt(n)})", shrink=0.7)
     ax.set_aspect("equal")
     ax.set_xlabel(f"position along {_fmt(u)} (nm)")
     ax.set_ylabel(f"position along {_fmt(v)} (nm)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.25, 1.0), fontsize=7)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=7, ncol=2)
     ax.set_title(title or f"magnetisation per grain, projected along {_fmt(n)}", fontsize=9)
     if path is not None:
         fig.savefig(str(path), dpi=max(150, int(dpi)))

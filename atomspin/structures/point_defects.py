@@ -38,6 +38,8 @@ def add_vacancies(atoms, delta, *, mode="random", removal="fe2_first", shell_nm=
     n_clusters : int ≥ 1, optional, mode 'clustered' (default: one per 10 vacancies).
     seed : int ≥ 0.
 
+    Notes
+    -----
     The record lists the emptied sites (``sites_A``, Å, rounded to 0.001 Å); plane defects inserted
     later move them with their crystal, and :func:`~atomspin.structures.plot_cross_section` draws them.
 
