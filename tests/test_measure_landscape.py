@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from atomspin.measure import anisotropy_landscape, LandscapeResult
-from atomspin.measure.landscape import constrained_minimum
+from atomspin.measure.constrained_t0 import constrained_minimum
 from atomspin.measure.toymodels import uniaxial_cluster
 from atomspin.model import SpinModel
 from atomspin.model.reference_lattices import spinel_box
@@ -186,7 +186,7 @@ def test_dipolar_model_shape_term_is_included_and_held_in_the_fit():
     """A stiff ferromagnetic 3×3×6 point-dipole cluster (exact pairwise dipolar, no anisotropy): the measured
     landscape is the shape anisotropy, barrier = rigid E_dip(x) − E_dip(z) (measured 3.628 vs 3.632 meV at 0.5 K),
     easy axis ±z, and with the shape term held at the rigid value the fit leaves no uniaxial remainder."""
-    from atomspin.measure.landscape import rigid_shape_tensor_meV
+    from atomspin.measure.constrained_t0 import rigid_shape_tensor_meV
     from atomspin.model.dipolar import build_macrocells
 
     m = uniaxial_cluster((3, 3, 6), J_meV=50.0, K_meV=0.0, spacing_A=3.0)

@@ -107,7 +107,7 @@ def test_sphere_first_order_term_cancels_exactly():
 def test_sphere_second_order_anisotropy_scales_as_ks_squared_over_J():
     """What remains after relaxation (T = 0 constrained minima) is second order: E(100) − E(111) ∝ k_s²/J.
     Measured: 0.002302 k_s² (meV, k_s in meV) at k_s = 0.05; ×3.98 for 2 k_s, ×0.506 for 2 J."""
-    from atomspin.measure.landscape import constrained_minimum
+    from atomspin.measure.constrained_t0 import constrained_minimum
 
     p = st.build_particle("Fe3O4", "sphere", diameter_nm=3.0, center="A", seed=1)
 
@@ -129,7 +129,7 @@ def test_elongated_particle_gets_uniaxial_term_linear_in_ks():
     lattice surface of a small ellipsoid has a smaller b)."""
     import scipy.integrate as si
 
-    from atomspin.measure.landscape import constrained_minimum
+    from atomspin.measure.constrained_t0 import constrained_minimum
 
     p = st.build_particle("Fe3O4", "ellipsoid", diameter_nm=3.0, aspect=1.6, center="A", seed=1)
     out = {}
