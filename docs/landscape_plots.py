@@ -160,6 +160,8 @@ def plot_deadlayer(out):
         ax.plot(x, f["Ms_bulk"] / 1e3 * np.clip(1 - 2 * f["d_nm"] / x, 0, None) ** 3, "-",
                 label=f"(1 − 2d/D)³ fit: d = {f['d_nm']:.2f} ± {f['d_err_nm']:.2f} nm")
         x2 = np.linspace(2.5, D.max() * 1.1, 100)
+        ax.plot(x2, f["Ms_bulk"] / 1e3 * np.clip(1 - 2 * 0.68 / x2, 0, None) ** 3, "g--", lw=1,
+                label="d = 0.68 nm (dextran-coated Fe3O4,\narXiv:2303.14654)")
         ax.plot(x2, f["Ms_bulk"] / 1e3 * np.clip(1 - 2 * 1.1 / x2, 0, None) ** 3, "r--", lw=1,
                 label="d = 1.1 nm (Pisane et al., γ-Fe2O3)")
     ax.set_xlabel("diameter D (nm)")
@@ -170,7 +172,8 @@ def plot_deadlayer(out):
         if key in rows:
             r = rows[key]
             ax.errorbar(r["depth_nm"], r["canting_deg"], yerr=r["canting_err_deg"], fmt="o-", ms=3, label=lab)
-    ax.axvline(1.1, color="r", ls="--", lw=1, label="1.1 nm shell (Pisane et al.)")
+    ax.axvline(0.68, color="g", ls="--", lw=1, label="0.68 nm dead layer (Fe3O4, arXiv:2303.14654)")
+    ax.axvline(1.1, color="r", ls="--", lw=1, label="1.1 nm shell (Pisane et al., γ-Fe2O3)")
     ax.set_xlabel("depth below the surface (nm)")
     ax.set_ylabel("local canting angle (degrees)")
     ax.set_title("8 nm sphere, 300 K", fontsize=9)

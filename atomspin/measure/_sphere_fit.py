@@ -1,7 +1,7 @@
 """Smooth even functions on the unit sphere fitted to their tangential gradients (torques).
 
 An even function of degree ≤ L on the sphere (L even) is exactly a homogeneous polynomial of degree L in
-(x, y, z) restricted to |n̂| = 1: the (L+1)(L+2)/2 monomials x^a y^b z^c (a+b+c = L) span the even
+(x, y, z) restricted to the unit sphere: the (L+1)(L+2)/2 monomials x^a y^b z^c (a+b+c = L) span the even
 spherical harmonics of degree 0, 2, …, L and are linearly independent there. Its tangential gradient is
 (1 − n̂n̂ᵀ)∇p; the constant (x² + y² + z²)^{L/2} has none, so a gradient fit determines the function up to
 that constant, which is fixed afterwards (F − F_min). This is the "integration" of a measured torque field:

@@ -63,8 +63,8 @@ def escape_barrier(theta, F, periodic=True):
     first maximum met (the walk stops at the next local minimum, or at the end of a non-periodic
     path); the escape barrier is the lower of the two. F should be smooth (e.g. the fitted
     Fourier series), since every wiggle counts as a minimum. For a uniaxial particle this is K V
-    (minima at ±e); for cubic K1 < 0 sampled in a {110} plane through ⟨111⟩ it is |K1| V/12
-    (over ⟨110⟩), not the |K1| V/3 hump at ⟨100⟩ that lies on the same circle.
+    (minima at ±e); for cubic K1 < 0 sampled in a {110} plane through ⟨111⟩ it is −K1 V/12
+    (over ⟨110⟩), not the −K1 V/3 hump at ⟨100⟩ that lies on the same circle.
 
     Parameters
     ----------

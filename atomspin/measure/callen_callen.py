@@ -27,7 +27,7 @@ class CallenCallenResult(ResultBase):
 
     Attributes: T, m (Σ_s w_s m_s: the anisotropy-weighted reduced magnetisation; = m for one sublattice),
     K_ratio, K_err_ratio, exponent, exponent_err, expected_exponent, max_deviation (largest
-    |K_ratio / Σ_s w_s m_s^expected − 1|), m_sublattice (name → (k,) reduced sublattice magnetisations),
+    absolute value of K_ratio / Σ_s w_s m_s^expected − 1), m_sublattice (name → (k,) reduced sublattice magnetisations),
     weights (name → w_s), m_net (⟨|M|⟩ / |M| of the collinear state, the particle's reduced net moment).
     """
 

@@ -25,8 +25,8 @@
   directions and adds A–O–A pairs, which shows up as missing *and* extra bonds.
 * The **surface constant** of a flat facet with normal ν̂ follows exactly from the pair sum
   (:func:`facet_bond_tensor`): averaged over the position of the cut plane, the bonds of vector d crossing it
-  per unit area are n_d |d·ν̂| (n_d their number per volume), so E/A = (k_s/2) ŝᵀ T ŝ with
-  T = Σ_d n_d |d·ν̂| ê_d ê_dᵀ = t_⊥ 1 + b ν̂ν̂ᵀ for ⟨100⟩ and ⟨111⟩ facets: the facet constant is
+  per unit area are n_d·abs(d·ν̂) (n_d their number per volume), so E/A = (k_s/2) ŝᵀ T ŝ with
+  T = Σ_d n_d abs(d·ν̂) ê_d ê_dᵀ = t_⊥ 1 + b ν̂ν̂ᵀ for ⟨100⟩ and ⟨111⟩ facets: the facet constant is
   K_s = k_s b / 2 (E/A = const + K_s (ŝ·ν̂)²). Magnetite (a = 8.396 Å, x = 0.2548): b = 0.1109 Å⁻² on {100},
   0.1191 Å⁻² on {111}, 0.1176 Å⁻² on {110} (derived here; tests/test_model_neel.py checks it on cut slabs).
 * radial single-ion surface anisotropy: Q_i += k_r r̂_i r̂_iᵀ with r̂_i the unit vector from the particle
@@ -233,9 +233,9 @@ def _facet_tensor_cached(normal, phase, r_bond, r_nn, r_far):
 
 
 def facet_bond_tensor(normal, phase="spinel", r_bond=None, r_nn=None, r_far=None):
-    """T = Σ_d n_d |d·ν̂| ê_d ê_dᵀ (Å⁻²): the missing bonds (exchange pairs) per unit area of a flat facet.
+    """T = Σ_d n_d abs(d·ν̂) ê_d ê_dᵀ (Å⁻²): the missing bonds (exchange pairs) per unit area of a flat facet.
 
-    Averaged over the position of the cut plane, a facet with outward normal ν̂ cuts n_d |d·ν̂| bonds of
+    Averaged over the position of the cut plane, a facet with outward normal ν̂ cuts n_d·abs(d·ν̂) bonds of
     vector d per unit area (n_d = bonds of that vector per unit volume, each bond once), each missing for
     one surface site; the Néel energy per area is then (k_s/2) ŝᵀ T ŝ (module docstring).
 
