@@ -207,8 +207,10 @@ def plot_map(out):
             ax.plot(np.arctan2(pts[:, 1], pts[:, 0]), np.arcsin(np.clip(pts[:, 2], -1, 1)), mk, color="r", ls="none",
                     label=lab)
     ax.grid(True, alpha=0.3)
-    ax.set_title(f"8 nm magnetite sphere, 300 K: barrier {r['barrier_J_per_m3']:.0f} ± "
-                 f"{r['barrier_err_J_per_m3']:.0f} J/m³", fontsize=9)
+    ax.set_xticklabels([])
+    ax.set_yticklabels([])
+    ax.set_title(f"8 nm magnetite sphere, 300 K (longitude atan2(y, x), latitude asin z): barrier {r['barrier_J_per_m3']:.0f} ± "
+                 f"{r['barrier_err_J_per_m3']:.0f} J/m³", fontsize=8, pad=12)
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     fig.savefig(out.parent / "landscape_map.png", dpi=130)
@@ -240,3 +242,49 @@ def plot_sensitivity(out):
 def plot_all(out):
     for f in (plot_rescaling, plot_size, plot_defects, plot_deadlayer, plot_map, plot_sensitivity):
         f(out)
+
+
+def summary(out):
+    """Markdown tables of the study's numbers (pasted into docs/validation.md §3b)."""
+    lines = []
+    rows = _rows(out, "size")
+    if rows:
+        lines += ["| shape | D (nm) | spins | barrier/V, Néel on (J/m³) | Néel off (J/m³) | surface part | shape part "
+                  "(aspect 1.2) | total | Ms (kA/m) | K1 fit (kJ/m³) | Ku fit (J/m³) |", "|" + "---|" * 11]
+        for shape in ("sphere", "truncated_octahedron", "cube", "ellipsoid"):
+            for D in sorted({r["D_nm"] for r in rows if r["shape"] == shape}):
+                f = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "full"), None)
+                m = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "no_neel"),
+                         None)
+                if f is None or m is None:
+                    continue
+                sp = f["barrier_J_per_m3"] - m["barrier_J_per_m3"]
+                spe = np.hypot(f["barrier_err_J_per_m3"], m["barrier_err_J_per_m3"])
+                shape_part = (f"{f['barrier_with_shape_J_per_m3'] - f['barrier_J_per_m3']:.0f}"
+                              if "barrier_with_shape_J_per_m3" in f else "0 (cubic symmetry)")
+                tot = f.get("barrier_with_shape_J_per_m3", f["barrier_J_per_m3"])
+                lines.append(f"| {shape.replace('_', ' ')} | {D:g} | {f['n_spins']} | {f['barrier_J_per_m3']:.0f} ± "
+                             f"{f['barrier_err_J_per_m3']:.0f} | {m['barrier_J_per_m3']:.0f} ± "
+                             f"{m['barrier_err_J_per_m3']:.0f} | {sp:+.0f} ± {spe:.0f} | {shape_part} | {tot:.0f} | "
+                             f"{f['Ms_A_per_m'] / 1e3:.0f} | {f['K1'] / 1e3:.2f} ± {f['K1_err'] / 1e3:.2f} | "
+                             f"{f['Ku']:.0f} ± {f['Ku_err']:.0f} |")
+    rows = _rows(out, "defects")
+    if rows:
+        lines += ["", "| 8 nm sphere | realisations | barrier/V (J/m³), mean ± s.e.m. | vs perfect | Ms (kA/m) | "
+                  "Néel sites |", "|---|---|---|---|---|---|"]
+        ref = {}
+        for k in ("perfect", "perfect_classical", "vac05", "vac10", "vac20", "apb1", "apb2", "feo"):
+            v = [r for r in rows if r["kind"] == k]
+            if not v:
+                continue
+            b = np.array([r["barrier_J_per_m3"] for r in v])
+            ms_ = np.array([r["Ms_A_per_m"] for r in v])
+            mean, sem = b.mean(), (b.std(ddof=1) / np.sqrt(len(b)) if len(b) > 1 else np.nan)
+            if k in ("perfect", "perfect_classical"):
+                ref[k] = (mean, sem)
+            base = ref.get("perfect_classical" if k == "feo" else "perfect")
+            rel = (f"{mean - base[0]:+.0f} ± {np.hypot(sem, base[1]):.0f} ({(mean / base[0] - 1) * 100:+.0f} %)"
+                   if base and k not in ("perfect", "perfect_classical") else "—")
+            lines.append(f"| {k} | {len(v)} | {mean:.0f} ± {sem:.0f} | {rel} | {ms_.mean() / 1e3:.0f} | "
+                         f"{np.mean([r['neel_sites'] for r in v]):.0f} |")
+    print("\n".join(lines))

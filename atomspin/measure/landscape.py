@@ -211,8 +211,12 @@ class LandscapeResult(ResultBase):
                 ax.plot(a, b, mk, color="w" if mk == "." else "r", ms=4 if mk == "." else 7, label=lab,
                         ls="none")
         ax.grid(True, alpha=0.3)
-        ax.set_title(f"T = {self.T_K:g} K: barrier {self.barrier_J:.3g} ± {self.barrier_err_J:.2g} J "
-                     f"({self.barrier_over_kT:.3g} k_BT), {self.barrier_J_per_m3:.3g} J/m³", fontsize=8)
+        ax.set_xticklabels([])
+        ax.set_yticklabels([])
+        kt = f" = {self.barrier_over_kT:.3g} k_BT" if self.T_K > 0 else ""
+        ax.set_title(f"T = {self.T_K:g} K: barrier {self.barrier_J:.3g} ± {self.barrier_err_J:.2g} J{kt} "
+                     f"({self.barrier_J_per_m3:.3g} J/m³); longitude atan2(y, x), latitude asin z", fontsize=8,
+                     pad=12)
         ax.legend(fontsize=6, loc="lower right", bbox_to_anchor=(1.05, -0.05))
         return ax
 
