@@ -124,6 +124,8 @@ class LandscapeResult(ResultBase):
     gradient_meV, gradient_err_meV : (n, 2) measured ∇F = ê × ⟨τ⟩ along the tangent basis (meV/rad).
     torque_meV : (n, 3) ⟨τ⟩ per direction.
     tau_int : (n, 2) integrated autocorrelation times of the two gradient series (samples).
+    n_eff_min : smallest effective number of independent torque samples over the directions, samples/(2 τ_int);
+        below ≈ 25 (runs shorter than ≈ 50 τ_int) the error bars are themselves unreliable (too small): run longer.
     minima, saddles, maxima : (k, 3) critical points of the fitted surface (± pairs both listed).
     e_minima_J, e_saddles_J : (k,) F − F_min at them (J); saddle_minima (s, 2) the minima each saddle joins.
     barrier_J, barrier_err_J, barrier_over_kT : lowest escape barrier out of the global minimum.
@@ -167,6 +169,7 @@ class LandscapeResult(ResultBase):
     seed: int = 0
     elapsed_s: float = float("nan")
     method: str = "constrained MC"
+    n_eff_min: float = float("nan")
     coefficients_J: np.ndarray = field(default=None, repr=False)
     covariance_J2: np.ndarray = field(default=None, repr=False)
 
@@ -406,7 +409,9 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equi
         volume_m3=V, T_K=T,
         Ms_A_per_m=Ms, Ms_err_A_per_m=Ms_err, m_reduced=m_red, sublattice_m=sub_m, n_spins=int(model.n),
         sweeps=0 if T == 0 else sweeps, equilibration_sweeps=0 if T == 0 else equilibration_sweeps, seed=seed,
-        elapsed_s=time.perf_counter() - t0, method=method, coefficients_J=gfit.coef * to_J,
+        elapsed_s=time.perf_counter() - t0, method=method,
+        n_eff_min=(float(np.min((sweeps // observe_every) / (2 * np.maximum(np.array([r["tau_int"] for r in runs]),
+                                                                            0.5)))) if T > 0 else float("nan")), coefficients_J=gfit.coef * to_J,
         covariance_J2=gfit.cov * to_J ** 2)
 
 
