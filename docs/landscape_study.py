@@ -71,6 +71,7 @@ def landscape_row(model, key, seed=1, shape_aspect=None, extra=None):
                K1=r.fit.K1_J_per_m3, K1_err=r.fit.K1_err_J_per_m3, K2=r.fit.K2_J_per_m3, Ku=r.fit.Ku_J_per_m3,
                Ku_err=r.fit.Ku_err_J_per_m3, axis=r.fit.axis.tolist(), chi2_per_dof=r.chi2_per_dof,
                fit_residual_rms=r.fit.residual_rms_J_per_m3, n_minima=len(r.minima), n_saddles=len(r.saddles),
+               n_eff_min=r.n_eff_min,
                minima=r.minima.tolist(), sweeps=sw, equilibration=eq, elapsed_s=time.perf_counter() - t0,
                coefficients_J=r.coefficients_J.tolist(), degree=r.degree, seed=seed)
     if shape_aspect is not None and shape_aspect != 1:
