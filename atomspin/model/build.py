@@ -94,7 +94,7 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
     ----------
     atoms : ase.Atoms
         Labelled structure; needs ``arrays['sublattice']`` ("A", "B", "R", "O") and ``arrays['moment_muB']``
-        (μB); ``arrays['surface']`` (bool) when surface anisotropy is requested. Positions in Å; periodic
+        (μB); ``arrays['surface']`` (bool) for the radial surface term only. Positions in Å; periodic
         directions from ``atoms.pbc``.
     params : str, path, mapping or ParameterSet, optional
         Spinel parameter set (A/B pairs and A/B cubic anisotropy): a name from
@@ -130,7 +130,7 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
     uniaxial : (axis, K_J_per_m3), optional
         Uniaxial anisotropy on every site: E_i = −K v_i (ŝ_i·ê)², K in J/m³, v_i the bulk volume per site.
     neel_ks_meV : "default", float (meV) or 0
-        Néel pair anisotropy constant per nearest-shell bond, applied to **every** cation whose bonds differ
+        Néel pair anisotropy constant per exchange pair, applied to **every** cation whose bonds differ
         from its ideal bulk shell (surface, neighbours of cation and O vacancies, APB and FeO/spinel interface
         sites; fully coordinated sites get exactly zero), derived from the actual geometry, no label needed
         (:func:`atomspin.model.anisotropy.neel_local_quad`). "default": the spinel set's
@@ -149,8 +149,9 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar=False, *, over
     anisotropy_reference : "T0" or float, K
         Temperature at which the bulk K1, K2 of the parameter sets hold **in this classical model**. "T0"
         (default): the per-site constants are K·a³/n_mag at all T, so MC at temperature T measures the thermally
-        reduced K(T) ≈ m(T)^10 K1 (Callen–Callen, classical cubic single-ion; at 300 K the MC sublattice
-        magnetisations m_A ≈ 0.90, m_B ≈ 0.84 give ≈ 0.2–0.35 K1; measured: 0.22 K1). A float T_ref: the
+        reduced K(T) ≈ m(T)^10 K1 (Callen–Callen, classical cubic single-ion; at 300 K the classical MC sublattice
+        magnetisations m_A ≈ 0.90, m_B ≈ 0.84 give ≈ 0.2–0.35 K1, measured 0.22 K1; with the default temperature
+        rescaling 300 K is sampled at 75.6 K, m ≈ 0.97, ≈ 0.7 K1). A float T_ref: the
         spinel A and B constants k1, k2 are divided by m_A(T_ref)^10, m_B(T_ref)^10, with m(T_ref) the reduced
         bulk sublattice magnetisation of this model from the set's ``[anisotropy_reference]`` table, so that
         MC at T_ref reproduces the bulk K (use it with the room-temperature K1 and T_ref = 300; measured with
