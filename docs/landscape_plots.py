@@ -16,6 +16,24 @@ def pisane_keff(D_nm):
     return p["Kb"] + 6 * p["Ks"] / (D * 1e-9) + p["Ksh"] * ((1 - 2 * p["d"] / D) ** -3 - 1)
 
 
+def barriers_from_row(r, Ku_shape=0.0):
+    """(escape, reversal) barrier densities (J/m³) of a stored landscape (coefficients) plus an optional uniaxial
+    shape term Ku_shape (1 − n_z²)."""
+    from atomspin import macrospin as ms
+    from atomspin.measure import _sphere_fit as sf
+    from atomspin.measure.landscape import reversal_saddle
+
+    terms = [ms.HarmonicExpansion(np.array(sf.exponents(r["degree"])), np.array(r["coefficients_J"]) / r["V_m3"])]
+    if Ku_shape:
+        terms.append(ms.UniaxialAnisotropy(Ku_shape, (0, 0, 1)))
+    cp = ms.critical_points(ms.EnergySurface(terms))
+    g = cp.global_minimum
+    esc = float(ms.barriers(cp)[g])
+    j = reversal_saddle(cp)
+    rev = float(cp.e_saddles[j] - cp.e_minima[g]) if j is not None else float("nan")
+    return esc, rev
+
+
 def _rows(out, part):
     f = out / f"{part}.json"
     return json.loads(f.read_text()) if f.exists() else []
@@ -84,39 +102,57 @@ def plot_rescaling(out):
     fig.savefig(out.parent / "landscape_rescaling.png", dpi=130)
 
 
-def plot_size(out):
+def size_table(out):
+    """Per (shape, D): reversal barriers (J/m³) of the magnetocrystalline (Néel off), Néel-on and total (+ shape)
+    landscapes, and their parts; errors from the landscapes' barrier errors in quadrature."""
     rows = _rows(out, "size")
-    if not rows:
+    table = []
+    for shape in ("sphere", "truncated_octahedron", "cube", "ellipsoid"):
+        for D in sorted({r["D_nm"] for r in rows if r["shape"] == shape}):
+            f = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "full"), None)
+            m = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "no_neel"), None)
+            if f is None or m is None:
+                continue
+            ks = f.get("Ku_shape_J_per_m3", 0.0)
+            mc = barriers_from_row(m)[1]
+            fn = barriers_from_row(f)
+            tot = barriers_from_row(f, ks) if ks else fn
+            fe, me = f["barrier_err_J_per_m3"], m["barrier_err_J_per_m3"]
+            table.append(dict(shape=shape, D=D, n=f["n_spins"], d_eq=(6 * f["V_m3"] / np.pi) ** (1 / 3) * 1e9, mc=mc, mc_err=me, full=fn[1], full_esc=fn[0],
+                              full_err=fe, surface=fn[1] - mc, surface_err=float(np.hypot(fe, me)),
+                              shape_part=tot[1] - fn[1], total=tot[1], total_esc=tot[0], total_err=fe, Ku_shape=ks,
+                              Ms=f["Ms_A_per_m"], K1=f["K1"], K1_err=f["K1_err"], Ku=f["Ku"], Ku_err=f["Ku_err"],
+                              axis=f["axis"]))
+    return table
+
+
+def plot_size(out):
+    table = size_table(out)
+    if not table:
         return
-    shapes = [s for s in ("sphere", "truncated_octahedron", "cube", "ellipsoid") if any(r["shape"] == s for r in rows)]
-    fig, axs = _fig(1, len(shapes), figsize=(4.2 * len(shapes), 3.8), squeeze=False)
+    shapes = [s for s in ("sphere", "truncated_octahedron", "cube", "ellipsoid") if any(t["shape"] == s for t in table)]
+    fig, axs = _fig(1, len(shapes), figsize=(4.2 * len(shapes), 4.0), squeeze=False)
     for ax, shape in zip(axs[0], shapes):
-        full = {r["D_nm"]: r for r in rows if r["shape"] == shape and r["variant"] == "full"}
-        mc = {r["D_nm"]: r for r in rows if r["shape"] == shape and r["variant"] == "no_neel"}
-        Ds = sorted(set(full) & set(mc))
-        if not Ds:
-            continue
-        D = np.array(Ds)
-        f = np.array([full[d]["barrier_J_per_m3"] for d in Ds])
-        fe = np.array([full[d]["barrier_err_J_per_m3"] for d in Ds])
-        m = np.array([mc[d]["barrier_J_per_m3"] for d in Ds])
-        me = np.array([mc[d]["barrier_err_J_per_m3"] for d in Ds])
-        ax.errorbar(D, m, yerr=me, fmt="o-", label="magnetocrystalline (Néel off)")
-        ax.errorbar(D, f - m, yerr=np.hypot(fe, me), fmt="s-", label="surface (Néel on − off)")
+        t = [x for x in table if x["shape"] == shape]
+        D = np.array([x["d_eq"] for x in t])
+        g = lambda k: np.array([x[k] for x in t])  # noqa: E731
+        ax.errorbar(D, g("mc"), yerr=g("mc_err"), fmt="o-", label="magnetocrystalline (Néel off)")
+        ax.errorbar(D, np.abs(g("surface")), yerr=g("surface_err"), fmt="s-", mfc="none",
+                    label="abs(surface part) (Néel on − off)")
         if shape == "ellipsoid":
-            tot = np.array([full[d]["barrier_with_shape_J_per_m3"] for d in Ds])
-            ax.errorbar(D, tot - f, yerr=fe, fmt="^-", label="shape (½μ0Ms²ΔN, aspect 1.2)")
-            ax.errorbar(D, tot, yerr=fe, fmt="k*-", label="total")
-        else:
-            ax.errorbar(D, f, yerr=fe, fmt="k*-", label="total (no shape term: cubic symmetry)")
-        Dc = np.linspace(max(min(Ds) - 1, 3.0), max(Ds) + 1, 100)
+            ax.errorbar(D, g("shape_part"), yerr=g("total_err"), fmt="^-", label="shape part (½μ0Ms²ΔN, aspect 1.2)")
+        ax.errorbar(D, g("total"), yerr=g("total_err"), fmt="k*-", ms=9, label="total (reversal barrier)")
+        ax.plot(D, g("total_esc"), "k:", lw=1, label="lowest escape barrier (if lower)")
+        Dc = np.linspace(max(D.min() - 1, 3.0), D.max() + 1, 100)
         ax.plot(Dc, pisane_keff(Dc), "r--", lw=1, label="measured K_eff(D), γ-Fe2O3\n(Pisane et al. 2017 fit)")
-        ax.axhline(1.1e4 / 12 + 0.28e4 / 27, color="gray", ls=":", lw=1, label="bulk |K1|/12 + |K2|/27")
-        ax.set_yscale("symlog", linthresh=100)
-        ax.set_xlabel("size D (nm)")
+        ax.axhline(1.1e4 / 12 + 0.28e4 / 27, color="gray", ls=":", lw=1, label="bulk abs(K1)/12 + abs(K2)/27")
+        ax.set_yscale("log")
+        ax.set_ylim(30, 1e5)
+        ax.set_xlabel("volume-equivalent diameter (nm)")
         ax.set_ylabel("barrier / V at 300 K (J/m³)")
-        ax.set_title(shape.replace("_", " "), fontsize=9)
-        ax.legend(fontsize=6)
+        ax.set_title(shape.replace("_", " ") + (" (no shape term: cubic symmetry)" if shape != "ellipsoid" else ""),
+                     fontsize=8)
+        ax.legend(fontsize=6, loc="upper right")
     fig.tight_layout()
     fig.savefig(out.parent / "landscape_size_series.png", dpi=130)
 
@@ -125,13 +161,17 @@ def plot_defects(out):
     rows = _rows(out, "defects")
     if not rows:
         return
-    kinds = [k for k in ("perfect", "vac05", "vac10", "vac20", "apb1", "apb2", "perfect_classical", "feo")
+    kinds = [k for k in ("perfect", "vac05", "vac10", "vac20", "vac10r", "vac20r", "apb1", "apb2", "perfect_classical",
+                         "feo")
              if any(r["kind"] == k for r in rows)]
-    labels = {"perfect": "perfect", "vac05": "δ = 0.05", "vac10": "δ = 0.1", "vac20": "δ = 0.2", "apb1": "1 APB",
+    labels = {"perfect": "perfect", "vac05": "δ = 0.05", "vac10": "δ = 0.1", "vac20": "δ = 0.2",
+              "vac10r": "δ = 0.1\n(random)", "vac20r": "δ = 0.2\n(random)", "apb1": "1 APB",
               "apb2": "2 APBs", "perfect_classical": "perfect\n(classical)", "feo": "FeO core 4 nm\n(classical)"}
     fig, axs = _fig(1, 2, figsize=(11, 3.8))
-    for ax, q, qe, yl in ((axs[0], "barrier_J_per_m3", "barrier_err_J_per_m3", "barrier / V at 300 K (J/m³)"),
-                          (axs[1], "Ms_A_per_m", "Ms_err_A_per_m", "Ms at 300 K (kA/m)")):
+    for r in rows:
+        r["reversal"] = barriers_from_row(r)[1]
+    for ax, q, yl in ((axs[0], "reversal", "reversal barrier / V at 300 K (J/m³)"),
+                      (axs[1], "Ms_A_per_m", "Ms at 300 K (kA/m)")):
         for i, k in enumerate(kinds):
             v = np.array([r[q] for r in rows if r["kind"] == k])
             scale = 1e-3 if q == "Ms_A_per_m" else 1.0
@@ -247,37 +287,29 @@ def plot_all(out):
 def summary(out):
     """Markdown tables of the study's numbers (pasted into docs/validation.md §3b)."""
     lines = []
-    rows = _rows(out, "size")
-    if rows:
-        lines += ["| shape | D (nm) | spins | barrier/V, Néel on (J/m³) | Néel off (J/m³) | surface part | shape part "
-                  "(aspect 1.2) | total | Ms (kA/m) | K1 fit (kJ/m³) | Ku fit (J/m³) |", "|" + "---|" * 11]
-        for shape in ("sphere", "truncated_octahedron", "cube", "ellipsoid"):
-            for D in sorted({r["D_nm"] for r in rows if r["shape"] == shape}):
-                f = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "full"), None)
-                m = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "no_neel"),
-                         None)
-                if f is None or m is None:
-                    continue
-                sp = f["barrier_J_per_m3"] - m["barrier_J_per_m3"]
-                spe = np.hypot(f["barrier_err_J_per_m3"], m["barrier_err_J_per_m3"])
-                shape_part = (f"{f['barrier_with_shape_J_per_m3'] - f['barrier_J_per_m3']:.0f}"
-                              if "barrier_with_shape_J_per_m3" in f else "0 (cubic symmetry)")
-                tot = f.get("barrier_with_shape_J_per_m3", f["barrier_J_per_m3"])
-                lines.append(f"| {shape.replace('_', ' ')} | {D:g} | {f['n_spins']} | {f['barrier_J_per_m3']:.0f} ± "
-                             f"{f['barrier_err_J_per_m3']:.0f} | {m['barrier_J_per_m3']:.0f} ± "
-                             f"{m['barrier_err_J_per_m3']:.0f} | {sp:+.0f} ± {spe:.0f} | {shape_part} | {tot:.0f} | "
-                             f"{f['Ms_A_per_m'] / 1e3:.0f} | {f['K1'] / 1e3:.2f} ± {f['K1_err'] / 1e3:.2f} | "
-                             f"{f['Ku']:.0f} ± {f['Ku_err']:.0f} |")
+    table = size_table(out)
+    if table:
+        lines += ["| shape | D (nm) (d_eq) | spins | magnetocrystalline (Néel off) | Néel on | surface part | shape part | "
+                  "total (reversal) | lowest escape | Ms (kA/m) | K1 fit (kJ/m³) | Ku fit (J/m³), axis |",
+                  "|" + "---|" * 12]
+        for t in table:
+            lines.append(f"| {t['shape'].replace('_', ' ')} | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | {t['mc']:.0f} ± {t['mc_err']:.0f} | "
+                         f"{t['full']:.0f} ± {t['full_err']:.0f} | {t['surface']:+.0f} ± {t['surface_err']:.0f} | "
+                         f"{t['shape_part']:.0f} | {t['total']:.0f} ± {t['total_err']:.0f} | {t['total_esc']:.0f} | "
+                         f"{t['Ms'] / 1e3:.0f} | {t['K1'] / 1e3:.2f} ± {t['K1_err'] / 1e3:.2f} | {t['Ku']:.0f} ± "
+                         f"{t['Ku_err']:.0f} [{', '.join(f'{a:.2f}' for a in t['axis'])}] |")
     rows = _rows(out, "defects")
     if rows:
-        lines += ["", "| 8 nm sphere | realisations | barrier/V (J/m³), mean ± s.e.m. | vs perfect | Ms (kA/m) | "
-                  "Néel sites |", "|---|---|---|---|---|---|"]
+        lines += ["", "| 8 nm sphere | realisations | reversal barrier/V (J/m³), mean ± s.e.m. | vs perfect | "
+                  "lowest escape (J/m³) | Ms (kA/m) | Néel sites |", "|---|---|---|---|---|---|---|"]
         ref = {}
-        for k in ("perfect", "perfect_classical", "vac05", "vac10", "vac20", "apb1", "apb2", "feo"):
+        for k in ("perfect", "perfect_classical", "vac05", "vac10", "vac20", "vac10r", "vac20r", "apb1", "apb2",
+                  "feo"):
             v = [r for r in rows if r["kind"] == k]
             if not v:
                 continue
-            b = np.array([r["barrier_J_per_m3"] for r in v])
+            b = np.array([barriers_from_row(r)[1] for r in v])
+            esc = np.array([r["barrier_J_per_m3"] for r in v])
             ms_ = np.array([r["Ms_A_per_m"] for r in v])
             mean, sem = b.mean(), (b.std(ddof=1) / np.sqrt(len(b)) if len(b) > 1 else np.nan)
             if k in ("perfect", "perfect_classical"):
@@ -285,6 +317,6 @@ def summary(out):
             base = ref.get("perfect_classical" if k == "feo" else "perfect")
             rel = (f"{mean - base[0]:+.0f} ± {np.hypot(sem, base[1]):.0f} ({(mean / base[0] - 1) * 100:+.0f} %)"
                    if base and k not in ("perfect", "perfect_classical") else "—")
-            lines.append(f"| {k} | {len(v)} | {mean:.0f} ± {sem:.0f} | {rel} | {ms_.mean() / 1e3:.0f} | "
-                         f"{np.mean([r['neel_sites'] for r in v]):.0f} |")
+            lines.append(f"| {k} | {len(v)} | {mean:.0f} ± {sem:.0f} | {rel} | {esc.mean():.0f} | "
+                         f"{ms_.mean() / 1e3:.0f} | {np.mean([r['neel_sites'] for r in v]):.0f} |")
     print("\n".join(lines))

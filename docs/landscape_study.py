@@ -5,7 +5,8 @@ already there) so that long parts can be split over several invocations; ``plot`
 
     python docs/landscape_study.py rescaling            # Ms(T), K(T) and an 8 nm landscape ± rescaling
     python docs/landscape_study.py size SHAPE D [D ...]  # SHAPE: sphere | truncated_octahedron | cube | ellipsoid
-    python docs/landscape_study.py defects KIND SEED     # KIND: perfect | vac05 | vac10 | vac20 | apb1 | apb2 | feo
+    python docs/landscape_study.py defects KIND SEED     # KIND: perfect | vac05 | vac10 | vac20 | vac10r | vac20r |
+                                                         #       apb1 | apb2 | feo | perfect_classical
     python docs/landscape_study.py sensitivity NAME      # NAME: ks_lo | ks_hi | ks_neg | japb_lo | japb_hi
     python docs/landscape_study.py deadlayer
     python docs/landscape_study.py plot
@@ -66,7 +67,7 @@ def landscape_row(model, key, seed=1, shape_aspect=None, extra=None):
     r = anisotropy_landscape(model, T, sweeps=sw, equilibration_sweeps=eq, thermalisation_sweeps=300, seed=seed)
     row = dict(key=key, n_spins=int(model.n), V_m3=r.volume_m3, barrier_J=r.barrier_J, barrier_err_J=r.barrier_err_J,
                barrier_J_per_m3=r.barrier_J / r.volume_m3, barrier_err_J_per_m3=r.barrier_err_J / r.volume_m3,
-               barrier_over_kT=r.barrier_over_kT, Ms_A_per_m=r.Ms_A_per_m, Ms_err_A_per_m=r.Ms_err_A_per_m,
+               barrier_over_kT=r.barrier_over_kT, reversal_J_per_m3=r.reversal_barrier_J / r.volume_m3, Ms_A_per_m=r.Ms_A_per_m, Ms_err_A_per_m=r.Ms_err_A_per_m,
                m_reduced=r.m_reduced,
                K1=r.fit.K1_J_per_m3, K1_err=r.fit.K1_err_J_per_m3, K2=r.fit.K2_J_per_m3, Ku=r.fit.Ku_J_per_m3,
                Ku_err=r.fit.Ku_err_J_per_m3, axis=r.fit.axis.tolist(), chi2_per_dof=r.chi2_per_dof,
@@ -118,7 +119,9 @@ def part_defects(kind, seed):
         return
     p = S.build_particle("Fe3O4", "sphere", diameter_nm=8.0, seed=1)
     mkw = {}
-    if kind.startswith("vac"):
+    if kind.startswith("vac") and kind.endswith("r"):  # random B Fe of either valence
+        p = S.add_vacancies(p, delta=int(kind[3:-1]) / 100, removal="random", seed=seed)
+    elif kind.startswith("vac"):  # Fe2+ first (the builder's Verwey Fe2+ sites: an ordered arrangement)
         p = S.add_vacancies(p, delta=int(kind[3:]) / 100, seed=seed)
     elif kind == "apb1":
         off = np.random.default_rng(seed).uniform(-5, 5)

@@ -34,6 +34,7 @@ def test_bulk_cubic_T0_landscape_is_exact():
     assert r.fit.K2_J_per_m3 == pytest.approx(-0.28e4, rel=1e-3)
     assert abs(r.fit.Ku_J_per_m3) < 1e-4 * 1.1e4
     assert np.all(r.F_J >= -1e-12 * r.barrier_J)
+    assert r.reversal_barrier_J == pytest.approx(r.barrier_J, rel=1e-6)  # [111] → [−1−1−1] hops over ⟨110⟩
 
 
 def test_uniaxial_cluster_barrier_equals_sum_K():
@@ -45,6 +46,7 @@ def test_uniaxial_cluster_barrier_equals_sum_K():
     assert r.barrier_J / MEV == pytest.approx(sumK, rel=0.02)
     assert abs(r.barrier_J / MEV - sumK) < 3 * r.barrier_err_J / MEV + 0.01 * sumK
     assert len(r.minima) == 2 and np.allclose(np.abs(r.minima @ axis), 1.0, atol=0.01)
+    assert r.reversal_barrier_J == pytest.approx(r.barrier_J, rel=1e-9)
     assert r.fit.Ku_J_per_m3 * r.volume_m3 / MEV == pytest.approx(sumK, rel=0.02)
     assert abs(abs(r.fit.axis @ axis) - 1) < 1e-3
     assert r.chi2_per_dof < 3.0 and r.n_eff_min > 25  # enough independent samples for the error bars
@@ -197,3 +199,48 @@ def test_dipolar_model_shape_term_is_included_and_held_in_the_fit():
     assert r.barrier_J / MEV == pytest.approx(D[0, 0] - D[2, 2], rel=0.005)
     assert np.allclose(np.abs(r.minima[:, 2]), 1.0, atol=1e-3)
     assert abs(r.fit.Ku_J_per_m3) < 3 * r.fit.Ku_err_J_per_m3 + 1e-3 * abs(r.fit.shape_Q_J_per_m3[2, 2])
+
+
+def test_reversal_barrier_through_intermediate_minima():
+    """Cubic K1 < 0 with a uniaxial Ku along [001] of comparable size: four minima tilted about ±z. The lowest
+    escape barrier (between tilted neighbours, small) and the reversal barrier (north → south basin) differ; both
+    equal the values from a dense direct evaluation of the same surface (minimax path on a fine grid)."""
+    from atomspin import macrospin as ms
+    from atomspin.measure import _sphere_fit as sf
+    from atomspin.measure.landscape import reversal_saddle
+
+    surf = ms.EnergySurface([ms.CubicAnisotropy(-1.05e4), ms.UniaxialAnisotropy(6.0e3, (0, 0, 1))])
+    cp = ms.critical_points(surf)
+    g = cp.global_minimum
+    j = reversal_saddle(cp)
+    rev = cp.e_saddles[j] - cp.e_minima[g]
+    esc = ms.barriers(cp)[g]
+    assert esc < 0.3 * rev
+    # reversal by brute force: the smallest level E such that the sublevel set {e < E} on a fine grid connects
+    # the two poles' basins (bisection over E with a flood fill on grid neighbours)
+    grid = sf.fibonacci_sphere(20000)
+    e = surf.energy(grid)
+    from scipy.spatial import cKDTree
+
+    nb = cKDTree(grid).query(grid, k=9)[1][:, 1:]
+    start = int(np.argmin(np.where(grid[:, 2] > 0, e, np.inf)))
+
+    def connected(level):
+        ok = e < level
+        seen = {start}
+        todo = [start]
+        while todo:
+            i = todo.pop()
+            for k in nb[i]:
+                if ok[k] and k not in seen:
+                    if grid[k, 2] < -0.5:
+                        return True
+                    seen.add(k)
+                    todo.append(k)
+        return False
+
+    lo, hi = e.min(), e.max()
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if connected(mid) else (mid, hi)
+    assert rev == pytest.approx(hi - e[start], rel=0.01)

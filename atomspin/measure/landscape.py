@@ -129,6 +129,10 @@ class LandscapeResult(ResultBase):
     minima, saddles, maxima : (k, 3) critical points of the fitted surface (± pairs both listed).
     e_minima_J, e_saddles_J : (k,) F − F_min at them (J); saddle_minima (s, 2) the minima each saddle joins.
     barrier_J, barrier_err_J, barrier_over_kT : lowest escape barrier out of the global minimum.
+    reversal_barrier_J, reversal_barrier_err_J : lowest barrier on a path from the global minimum to its antipode
+        (through other minima if need be; :func:`reversal_saddle`): the barrier of moment reversal. It equals
+        ``barrier_J`` for uniaxial and cubic particles; it is larger when the global minimum has shallow
+        neighbours on its own side (e.g. minima tilted about a shape easy axis).
     surface : atomspin.macrospin.EnergySurface of F/V (J/m³; anisotropy only).
     fit : :class:`atomspin.measure._sphere_fit.TermFit` (K1, K2, Ku, axis, shape, residuals).
     degree : int, spherical-harmonic degree of the fitted potential; chi2_per_dof of that fit.
@@ -153,6 +157,8 @@ class LandscapeResult(ResultBase):
     barrier_J: float
     barrier_err_J: float
     barrier_over_kT: float
+    reversal_barrier_J: float
+    reversal_barrier_err_J: float
     surface: object = field(repr=False)
     fit: object = None
     degree: int = 6
@@ -369,6 +375,12 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equi
             j = js[int(np.argmin(cp.e_saddles[js]))]
             dphi = sf.values(cp.saddles[j], L)[0] - sf.values(n_min, L)[0]
             barrier_err = float(np.sqrt(max(dphi @ gfit.cov @ dphi, 0.0))) * to_J
+    jr = reversal_saddle(cp)
+    reversal, reversal_err = float("nan"), float("nan")
+    if jr is not None:
+        reversal = float(cp.e_saddles[jr] - cp.e_minima[cp.global_minimum]) * V
+        dphi = sf.values(cp.saddles[jr], L)[0] - sf.values(n_min, L)[0]
+        reversal_err = float(np.sqrt(max(dphi @ gfit.cov @ dphi, 0.0))) * to_J
     if bootstrap and np.isfinite(barrier) and barrier > 0:  # optional check of the linear estimate
         rng = np.random.default_rng(seed)
         vals = []
@@ -405,6 +417,7 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equi
         minima=cp.minima, e_minima_J=(cp.e_minima - emin) * V, saddles=cp.saddles,
         e_saddles_J=(cp.e_saddles - emin) * V, saddle_minima=cp.saddle_minima, maxima=cp.maxima,
         barrier_J=barrier, barrier_err_J=barrier_err, barrier_over_kT=barrier / kT if kT > 0 else float("inf"),
+        reversal_barrier_J=reversal, reversal_barrier_err_J=reversal_err,
         surface=surface, fit=terms, degree=L, chi2_per_dof=(gfit.chi2 / gfit.dof if T > 0 else float("nan")),
         volume_m3=V, T_K=T,
         Ms_A_per_m=Ms, Ms_err_A_per_m=Ms_err, m_reduced=m_red, sublattice_m=sub_m, n_spins=int(model.n),
@@ -413,6 +426,36 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equi
         n_eff_min=(float(np.min((sweeps // observe_every) / (2 * np.maximum(np.array([r["tau_int"] for r in runs]),
                                                                             0.5)))) if T > 0 else float("nan")), coefficients_J=gfit.coef * to_J,
         covariance_J2=gfit.cov * to_J ** 2)
+
+
+def reversal_saddle(cp):
+    """Index of the saddle that bounds the lowest path from the global minimum to its antipode, or None.
+
+    The path may pass other minima: its height is set by its highest saddle, and the lowest such bottleneck is
+    found by joining minima through saddles in order of energy (union–find) until the two minima connect.
+    """
+    if len(cp.minima) < 2 or len(cp.saddles) == 0:
+        return None
+    g = cp.global_minimum
+    anti = int(np.argmin(np.linalg.norm(cp.minima + cp.minima[g], axis=1)))
+    if anti == g:
+        return None
+    parent = list(range(len(cp.minima)))
+
+    def root(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for j in np.argsort(cp.e_saddles):
+        a, b = (int(x) for x in cp.saddle_minima[j])
+        if a < 0 or b < 0:
+            continue
+        parent[root(a)] = root(b)
+        if root(g) == root(anti):
+            return int(j)
+    return None
 
 
 def _net_axis(model):
