@@ -107,7 +107,8 @@ def size_table(out):
     landscapes, and their parts; errors from the landscapes' barrier errors in quadrature."""
     rows = _rows(out, "size")
     table = []
-    for shape in ("sphere", "truncated_octahedron", "cube", "ellipsoid"):
+    for shape in ("sphere", "truncated_octahedron", "cube", "ellipsoid", "sphere@A", "truncated_octahedron@A",
+                  "cube@A"):
         for D in sorted({r["D_nm"] for r in rows if r["shape"] == shape}):
             f = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "full"), None)
             m = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "no_neel"), None)

@@ -92,19 +92,24 @@ def _model(atoms, **kw):
 
 
 def part_size(shape, sizes):
+    """Size series; SHAPE may end in '@A' for particles centred on an A (8a, Td) site instead of the default B
+    (16d, D3d) site: the centring sets the terminations, hence the first-order surface term."""
     from atomspin import structures as S
 
+    shape, _, centre = shape.partition("@")
     for D in sizes:
         D = float(D)
         kw = dict(aspect=1.2) if shape == "ellipsoid" else {}
+        if centre:
+            kw["center"] = centre
         atoms = S.build_particle("Fe3O4", shape, diameter_nm=D, seed=1, **kw)
         for variant, mkw in (("full", {}), ("no_neel", dict(neel_ks_meV=0.0))):
-            key = f"{shape}-{D:g}-{variant}"
+            key = f"{shape}{'@' + centre if centre else ''}-{D:g}-{variant}"
             if _done("size", key):
                 continue
             m = _model(atoms, **mkw)
             row = landscape_row(m, key, shape_aspect=1.2 if shape == "ellipsoid" else None,
-                                extra=dict(shape=shape, D_nm=D, variant=variant))
+                                extra=dict(shape=shape + ("@" + centre if centre else ""), D_nm=D, variant=variant))
             _save("size", row)
             print(key, f"{row['barrier_J_per_m3']:.0f} ± {row['barrier_err_J_per_m3']:.0f} J/m3",
                   f"{row['elapsed_s']:.0f} s", flush=True)
