@@ -61,6 +61,10 @@ GK_RULE = ("ASSUMPTION (no numerical value in the literature read): McKenna et a
            "strongest bulk path, A–O–B")
 COS2_RULE = ("ASSUMPTION: σ superexchange ∝ cos²θ of the cation–O–cation angle, scaled from A–O–B (123.7°) to "
              "A–O–A (107.4°): J_AB · cos²107.4°/cos²123.7° = 0.290 J_AB")
+COS2_180 = ("no numerical DFT/experimental value found (McKenna et al., Nat. Commun. 5, 5740 (2014) and Gilks "
+            "et al., J. Phys.: Condens. Matter 25, 485004 (2013): 'strongly antiferromagnetic'); σ superexchange "
+            "∝ cos²θ scaled from A–O–B (123.7°) to 180°: J_AB/cos²123.7° = −2.92/0.3078 = −9.49 meV. The one "
+            "public APB code (MCS3P, its hysteresis script) uses 3.78 × J_AB = −11.04 meV (upper end of the range)")
 WINDOW_RULE = ("ASSUMPTION ('same geometry, same coupling', the rule of interface.toml): a path of a twin, "
                "stacking-fault or grain boundary takes the coupling of the bulk path with the same angle window")
 SW_MOMENTS = "spin-only moments m = g S μB with g = 2 and S from Hund's rules for high-spin 3d ions"
@@ -95,15 +99,16 @@ _MAG_EX = {
     "AB": Src(US95, "U", "J_AB; as quoted, primary paper not read; " + TC_CHECK),
     "BB": Src(US95, "U", "J_BB as quoted (primary paper not read); +0.24 meV chosen over the +0.63 meV of several atomistic papers because it "
                          "reproduces Tc (0.63 meV gives ≈ 910–920 K, +7 %); " + TC_CHECK),
-    "BB180": Src("McKenna et al. 2014; Gilks et al. 2013 (qualitative)", "U",
-                 GK_RULE + "; override with overrides={'BB180': ...}"),
+    "BB180": Src("McKenna et al. 2014; Gilks et al. 2013 (qualitative); Anderson / Goodenough–Kanamori angle rule",
+                 "D", COS2_180 + "; range [−11.04, −2.92] meV (magnetite.toml [ranges]); sweep with "
+                 "from_atoms(exchange={'BB180': ...})"),
     "AA_bridged": Src("Anderson / Goodenough–Kanamori superexchange (angle rule)", "U", COS2_RULE),
     "AB90": Src("= BB (92° path)", "U", WINDOW_RULE),
     "AB180": Src("= BB180 (180° path)", "U", WINDOW_RULE),
     "BB125": Src("= AB (124° path)", "U", WINDOW_RULE),
     "AA180": Src("= BB180 (180° path)", "U", WINDOW_RULE),
 }
-_MAGH_EX = {k: Src(v.source, v.status, v.note.replace(TC_CHECK, "") .rstrip("; ") +
+_MAGH_EX = {k: Src(v.source, v.status, v.note.replace(TC_CHECK, "").rstrip("; ") +
                    ("; ASSUMPTION: the spinel Fe–O–Fe integrals of magnetite are transferable to maghemite "
                     "(same lattice, 1 % smaller a; only the spin lengths change); set Tc in Monte Carlo "
                     "860–884 K vs ≈ 918 K experiment (−4…−6 %, tests/test_tc.py)" if k in ("AA", "AB", "BB") else ""))
@@ -129,8 +134,46 @@ _MREF = Src("this package: bulk Monte Carlo of the set (periodic 5×5×5 cells, 
             "sweeps per T)", "D", "reduced sublattice magnetisations used by anisotropy_reference=T; "
                                   "statistical error < 0.001")
 
+PEREZ08 = "Pérez et al., Nanotechnology 19, 475704 (2008)"
+PISANE17 = "Pisane, Singh & Seehra, arXiv:1702.08378 (2017)"
+EVANS15 = "Evans et al., Phys. Rev. B 91, 144425 (2015)"
+_NEEL_FACET = Src("Néel pair model; this package's exact facet sum (atomspin.model.anisotropy.facet_b)", "D",
+                  "facet whose cut-averaged pair sum converts K_s into k_s per bond: K_s = k_s b/2, b(111) = "
+                  "0.1191 Å⁻² (b(100) = 0.1109 Å⁻²); magnetite nanocrystals are {111}-faceted")
+_RESC = Src(EVANS15 + " (mapping T_sim = Tc (T/Tc)^α, also in VAMPIRE's public source)", "D",
+            "anchor of the α fit to this set's classical m(T) (atomspin.model.thermal.fit_alpha)")
+
+
+def _ranges_src(note):
+    return Src("documented uncertainty range [low, default, high]", "D", note)
+
+
 TOML_SOURCES = {
     "magnetite": {
+        "surface_anisotropy": {
+            "K_s_J_per_m2": Src(PEREZ08, "C", "K_s = 2.9e-2 erg/cm² = 2.9e-5 J/m² of Fe(3−x)O4 (4.9 nm, relaxation "
+                                "master curve; abstract read); k_s = 2K_s/b(111) = 0.0304 meV per bond; sign not "
+                                "fixed by K_eff(D) fits (default: surface spins prefer the facet plane)", "J/m²"),
+            "facet": _NEEL_FACET,
+        },
+        "temperature_rescaling": {
+            "Tc_K": Src("experiment (Curie point ≈ 585 °C) = this model's Monte Carlo Tc (tests/test_tc.py)", "C", "",
+                        "K"),
+            "T_K": _RESC,
+            "m_measured": Src("Ms(300 K) = 480 kA/m (Pullaiah et al., EPSL 28, 133 (1975), as quoted) over Ms(0) = "
+                              "4.05 μB/f.u. = 507.7 kA/m (textbook, not read)", "U",
+                              "m(300 K) = 0.945 → α = 2.31 (T = 300 K simulated at 75.6 K)"),
+            "m_measured_range": Src("Ms(0) = 4.0–4.1 μB/f.u. (501–514 kA/m; textbook range, not read)", "U",
+                                    "→ α = 2.13–2.55"),
+        },
+        "ranges": {
+            "BB180": _ranges_src("from J_BB180 = J_AB (old assumption) to 3.78 J_AB (MCS3P)"),
+            "AA_bridged": _ranges_src("from the full A–O–B value to a cancelling ferromagnetic 90°-type part"),
+            "K_s_J_per_m2": _ranges_src("1e-5–1e-4 J/m² in magnitude, either sign (confirmed values 2.9e-5, "
+                                        "3.5e-5 J/m²; the upper end is the spread quoted for FMR/Mössbauer, "
+                                        "not read)"),
+            "temperature_rescaling_alpha": _ranges_src("α over the Ms(0) range 4.0–4.1 μB/f.u."),
+        },
         "exchange": _MAG_EX,
         "anisotropy": {
             "K1_J_per_m3": Src("Bickford, Phys. Rev. 78, 449 (1950)", "U", _SPINEL_K1),
@@ -139,6 +182,24 @@ TOML_SOURCES = {
         "anisotropy_reference": {"T_K": _MREF, "m_A": _MREF, "m_B": _MREF},
     },
     "maghemite": {
+        "surface_anisotropy": {
+            "K_s_J_per_m2": Src(PISANE17, "C", "K_s = 0.035 erg/cm² = 3.5e-5 J/m² of γ-Fe2O3 2.5–15 nm (K_eff = K_b + "
+                                "6K_s/D + shell term; abstract read)", "J/m²"),
+            "facet": _NEEL_FACET,
+        },
+        "temperature_rescaling": {
+            "Tc_K": Src("this set's Monte Carlo Curie point 860–884 K (tests/test_tc.py), midpoint", "D", "", "K"),
+            "T_K": _RESC,
+            "m_measured": Src("Ms(300 K) = 380 kA/m (Dunlop & Özdemir 1997 via IRM MagWiki) over 2.5 μB per Fe2O3 "
+                              "(Grau-Crespo et al., J. Phys.: Condens. Matter 22, 255401 (2010), abstract) = 426 "
+                              "kA/m", "C", "m(300 K) = 0.891 → α = 1.56"),
+            "moments_A_B": Src("maghemite cubic cell: 8 A × 5 μB, 40/3 B × 5 μB", "D", "net-moment weights", "μB"),
+        },
+        "ranges": {
+            "BB180": _ranges_src("as magnetite.toml"),
+            "AA_bridged": _ranges_src("as magnetite.toml"),
+            "K_s_J_per_m2": _ranges_src("as magnetite.toml"),
+        },
         "exchange": _MAGH_EX,
         "anisotropy": {
             "K1_J_per_m3": Src("Dunlop & Özdemir, Rock Magnetism (Cambridge, 1997), via the IRM MagWiki", "C",
@@ -148,6 +209,10 @@ TOML_SOURCES = {
         "anisotropy_reference": {"T_K": _MREF, "m_A": _MREF, "m_B": _MREF},
     },
     "maghemite_kodama": {
+        "surface_anisotropy": {
+            "K_s_J_per_m2": Src(PISANE17, "C", "as maghemite.toml", "J/m²"),
+            "facet": _NEEL_FACET,
+        },
         "exchange": _KOD_EX,
         "anisotropy": {
             "K1_J_per_m3": Src("Dunlop & Özdemir, Rock Magnetism (Cambridge, 1997), via the IRM MagWiki", "C",
@@ -171,6 +236,11 @@ TOML_SOURCES = {
         },
     },
     "interface": {
+        "ranges": {
+            "RB180": _ranges_src("from the FeO J2 per S_iS_j (default) to the spinel 180° value −9.49 meV"),
+            "RB": _ranges_src("from FeO J1 = 0 (default, an assumption) to the spinel 90° B–O–B +0.24 meV"),
+            "RA": _ranges_src("down to half the spinel A–O–B value it copies"),
+        },
         "exchange": {
             "RA": Src("= magnetite A–O–B (" + US95 + ")", "U", "ASSUMPTION: no rock-salt analogue of R–O–A; the "
                                                              "spinel 124° path is used"),

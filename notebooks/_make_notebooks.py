@@ -49,7 +49,7 @@ KEFF_RULE_MD = ("**K_eff·V.** `measure.effective_anisotropy` integrates the con
                 "great circles from the trial easy axis [111] (Asselin, Evans & Chantrell, PRB 82, 054415 (2010)). "
                 "The free-energy barrier ΔF along the sampled paths is used as K_eff·V for the Néel time "
                 "τ_N = τ0 exp(ΔF/k_BT). Rule used below: ΔF counts as *resolved* when it exceeds twice the "
-                "standard error of the torque-fit amplitude (`KV_err_meV`); otherwise the SAR uses the package's "
+                "standard error of the torque-fit amplitude (`torque_amplitude_2theta_err_meV`); otherwise the SAR uses the package's "
                 "cited bulk value `sar.K_MAGNETITE_EFF` and says so.")
 KEFF_REF_MD = (" The models are built with `anisotropy_reference=K_REF_T` (300 K): a classical single-ion cubic "
                "term is thermally reduced as m¹⁰, so the per-site constants are scaled up to make Monte Carlo at "
@@ -58,10 +58,10 @@ KEFF_REF_MD = (" The models are built with `anisotropy_reference=K_REF_T` (300 K
 KEFF_HELPER = '''\
 def keff_for_sar(ea, label):
     """K_eff (J/m³) for the SAR: the measured barrier ΔF/V when resolved, else the cited bulk value."""
-    resolved = ea.barrier_meV > 2 * ea.KV_err_meV
+    resolved = ea.barrier_meV > 2 * ea.torque_amplitude_2theta_err_meV
     if resolved:
         return ea.barrier_J / ea.volume_m3, "measured ΔF/V"
-    print(f"{label}: ΔF = {ea.barrier_meV:.3g} meV is not above 2σ = {2 * ea.KV_err_meV:.3g} meV; "
+    print(f"{label}: ΔF = {ea.barrier_meV:.3g} meV is not above 2σ = {2 * ea.torque_amplitude_2theta_err_meV:.3g} meV; "
           f"SAR uses sar.K_MAGNETITE_EFF = {sar.K_MAGNETITE_EFF:g} J/m³")
     return sar.K_MAGNETITE_EFF, "sar.K_MAGNETITE_EFF (not resolved)"'''
 
@@ -245,8 +245,8 @@ for name, ea in keff.items():
     ax.plot(np.degrees(ea.theta), ea.free_energy_meV[p], "o-", label=name)
 ax.set_xlabel("θ from [111] (°)"); ax.set_ylabel("F(θ) − F(0) (meV)"); ax.legend()
 for name, ea in keff.items():
-    print(f"{name:<18s} ΔF = {ea.barrier_meV:9.4g} meV = {ea.barrier_J:.3e} J   a1 = {ea.KV_meV:9.4g} ± "
-          f"{ea.KV_err_meV:.3g} meV   ΔF/k_BT = {ea.barrier_J / (K_B * T_BODY):.3g}")'''),
+    print(f"{name:<18s} ΔF = {ea.barrier_meV:9.4g} meV = {ea.barrier_J:.3e} J   a1 = {ea.torque_amplitude_2theta_meV:9.4g} ± "
+          f"{ea.torque_amplitude_2theta_err_meV:.3g} meV   ΔF/k_BT = {ea.barrier_J / (K_B * T_BODY):.3g}")'''),
     ("md", "## SAR versus field amplitude\n`sar.sar_from_particle` with Ms(T_BODY) from the M(T) run, the "
            "particle volume of the model, K_eff from the rule above and `SAR_MODEL` (full run: `\"auto\"`, i.e. "
            "linear response, Stoner–Wohlfarth or the kinetic model as `sar.regime` decides; CI run: linear "
@@ -309,7 +309,7 @@ for name in NAMES[1:]:
     mb, mb_err = m_at_bmax(loops[name])
     d_can = disorder[name].mean_canting_deg - disorder[REF].mean_canting_deg
     d_kv = keff[name].barrier_meV - keff[REF].barrier_meV
-    kv_err = np.hypot(keff[name].KV_err_meV, keff[REF].KV_err_meV)
+    kv_err = np.hypot(keff[name].torque_amplitude_2theta_err_meV, keff[REF].torque_amplitude_2theta_err_meV)
     print(f"— {name} versus {REF} (D = {CFG['d_nm']:g} nm, T = {T_BODY:g} K):")
     print(f"   Ms changes by {ms / ms_ref - 1:+.1%} ({verdict(ms - ms_ref, np.hypot(ms_err, ms_ref_err))})")
     print(f"   M({CFG['B_max']:g} T) changes by {mb / mb_ref - 1:+.1%} "
@@ -589,7 +589,7 @@ for ks in CFG["ks_meV"]:
     ea = M.effective_anisotropy(model, T_LOW, easy_axis=(1.0, 1.0, 1.0), n_angles=CFG["ka_angles"],
                                 sweeps=CFG["ka_sweeps"], equilibration_sweeps=CFG["ka_eq"], seed=SEED)
     ks_rows.append(dict(ks=ks, shell=np.mean(dis.canting_deg[shell]), core=np.mean(dis.canting_deg[~shell]),
-                        order=dis.order_parameter, dF=ea.barrier_meV, a1=ea.KV_meV, a1_err=ea.KV_err_meV))
+                        order=dis.order_parameter, dF=ea.barrier_meV, a1=ea.torque_amplitude_2theta_meV, a1_err=ea.torque_amplitude_2theta_err_meV))
 print(f"D = {D_KS:g} nm, {int(shell.sum())} surface spins of {model.n}")
 for r in ks_rows:
     print(f"k_s = {r['ks']:6.3f} meV: canting shell {r['shell']:6.2f}°, core {r['core']:6.2f}°, order {r['order']:.4f}, "
@@ -670,7 +670,7 @@ for name, model in models.items():
                                 seed=SEED)
     K, src = keff_for_sar(ea, name)
     inputs[name] = dict(Ms=float(ts.Ms_A_per_m[0]), Ms_err=float(ts.m_err[0] * ts.Ms_A_per_m[0] / ts.m[0]), K=K, K_src=src,
-                        dF_meV=ea.barrier_meV, dF_err=ea.KV_err_meV)
+                        dF_meV=ea.barrier_meV, dF_err=ea.torque_amplitude_2theta_err_meV)
     i = inputs[name]
     print(f"{name:<28s} Ms({T_BODY:g} K) = {i['Ms'] / 1e3:6.1f} ± {i['Ms_err'] / 1e3:.1f} kA/m; "
           f"ΔF = {i['dF_meV']:.3g} meV; K_eff = {K:.4g} J/m³ ({src})")'''),

@@ -137,7 +137,7 @@ def test_rigid_component_is_the_orthogonal_projection_on_global_rotations():
 def test_relax_turns_magnetite_sphere_to_111_easy_axis(magnetite_sphere):
     """From 15° off [001] (near the hard axis), the preconditioned descent reaches the ⟨111⟩ minimum, which
     the plain quick-min (time step set by the exchange) does not approach in the same number of steps."""
-    m = magnetite_sphere(2.5, dipolar=False)  # exchange + cubic by construction (rigid cubic barrier)
+    m = magnetite_sphere(2.5, dipolar=False, neel_ks_meV=0.0)  # exchange + cubic only: the exact rigid barrier holds
     start = _neel(m, [0.3, 0.2, 1.0])
     sig = np.sign(m.spins[:, 2])[:, None]
     e111 = np.ones(3) / np.sqrt(3)
@@ -155,7 +155,7 @@ def test_gneb_magnetite_sphere_111_to_111_over_110(precondition, magnetite_spher
     """Exact: with exchange/anisotropy ≈ 10⁵ the MEP between neighbouring ⟨111⟩ of a 2.5 nm magnetite sphere is
     the rigid rotation of the Néel state over ⟨110⟩ (the collinear state is stationary there), barrier
     −Σk1/12 − Σk2/27. The band starts bowed 0.4 rad out of the (1−10) plane with 0.05 rad site noise."""
-    m = magnetite_sphere(2.5, dipolar=False)  # exchange + cubic by construction (rigid cubic barrier)
+    m = magnetite_sphere(2.5, dipolar=False, neel_ks_meV=0.0)  # exchange + cubic only: the exact rigid barrier holds
     exact = _rigid_cubic_barrier(m)
     a, b = _neel(m, [1, 1, 1]), _neel(m, [1, 1, -1])
     rng = np.random.default_rng(7)
@@ -185,7 +185,7 @@ def test_zero_temperature_barrier_magnetite_sphere_reversal(easy_axis, full_scal
     ⟨111⟩ → ⟨111⟩ hops over ⟨110⟩; from the default [001], the cubic hard axis (a maximum), ``relax`` turns the
     end states off it into ⟨111⟩ minima. Either way the barrier is the exact rigid ⟨110⟩ − ⟨111⟩ difference.
     Measured ([111]): 3 nm (583 spins) 3.5 s, 4 nm (1395 spins) 7.2 s."""
-    m = magnetite_sphere(4.0 if full_scale else 2.5, dipolar=False)  # exchange + cubic by construction
+    m = magnetite_sphere(4.0 if full_scale else 2.5, dipolar=False, neel_ks_meV=0.0)  # exchange + cubic only
     exact = _rigid_cubic_barrier(m)
     r = zero_temperature_barrier(m, easy_axis=easy_axis, n_images=12, max_iter=5000)
     assert r.converged
@@ -199,7 +199,7 @@ def test_rigid_descent_axis_tells_a_cubic_maximum_from_the_110_saddle(magnetite_
     [011]), ⟨110⟩ a first-order saddle, ⟨111⟩ a minimum."""
     from atomspin.measure.gneb import _rigid_descent_axis
 
-    m = magnetite_sphere(2.5, dipolar=False)  # exchange + cubic by construction (rigid cubic barrier)
+    m = magnetite_sphere(2.5, dipolar=False, neel_ks_meV=0.0)  # exchange + cubic only: the exact rigid barrier holds
     batch = Hamiltonian(m).energy_and_fields
     sig = np.sign(m.spins[:, 2])[:, None]
     found = []

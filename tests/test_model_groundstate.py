@@ -35,7 +35,8 @@ def test_zero_temperature_moment_per_formula_unit(case):
             mom[b[::2]], mom[b[1::2]] = 4.0, 5.0
             atoms.set_array("moment_muB", mom)
         per_fu, expected = 4, 4.0
-    m = SpinModel.from_atoms(atoms, cubic=False)  # exchange only: the quench ignores anisotropy
+    m = SpinModel.from_atoms(atoms, cubic=False, neel_ks_meV=0.0,  # exchange only: the quench ignores anisotropy
+                             b_valence="as_built")  # keep the explicit Fe2+/Fe3+ moments of the Verwey case
     s = _quench(m)
     n_fu = np.sum(atoms.arrays["sublattice"] == "O") / per_fu
     net = np.linalg.norm(m.magnetisation(s))
@@ -70,10 +71,10 @@ def test_bad_input():
         SpinModel.from_atoms(atoms, field=(0.0, np.nan, 0.0))
     with pytest.raises(ValueError, match="field"):
         SpinModel.from_atoms(atoms, field=1.0)
-    with pytest.raises(ValueError, match="surface"):
+    with pytest.raises(ValueError, match="surface"):  # the radial term acts on the labelled shell
         nos = atoms.copy()
         del nos.arrays["surface"]
-        SpinModel.from_atoms(nos, neel_ks_meV=0.1)
+        SpinModel.from_atoms(nos, radial_ks_meV=0.1)
     with pytest.raises(ValueError, match="neel_ks_meV"):
         SpinModel.from_atoms(atoms, neel_ks_meV=np.inf)
     with pytest.raises(ValueError, match="phase"):

@@ -65,7 +65,9 @@ def test_bridge_reads_the_measure_result_names():
     def names(cls):
         return {f.name for f in dataclasses.fields(cls)}
 
-    assert {"K_eff_J_per_m3", "barrier_J", "volume_m3"} <= names(anis.EffectiveAnisotropyResult)
+    # the bridge reads the barrier (contract 3: the 2θ torque amplitude is named as such, never K_eff)
+    assert {"barrier_J", "volume_m3", "torque_amplitude_2theta_J_per_m3"} <= names(anis.EffectiveAnisotropyResult)
+    assert "K_eff_J_per_m3" not in names(anis.EffectiveAnisotropyResult)
     assert {"Ms_A_per_m", "T"} <= names(thermo.TemperatureSweepResult)
     assert "loop_area_J_per_m3" in names(hyst.HysteresisResult)
 

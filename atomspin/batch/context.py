@@ -62,7 +62,9 @@ class Context:
             from atomspin.model import SpinModel
             m = self.recipe["model"]
             self._model = SpinModel.from_atoms(self.atoms, params=None if m["params"] == "auto" else m["params"],
-                                               dipolar=m["dipolar"], neel_ks_meV=m["neel_ks_meV"],
+                                               dipolar=m["dipolar"],
+                                               neel_ks_meV={"default": "default", "off": 0.0}.get(
+                                                   m["surface_anisotropy"], m["neel_ks_meV"]),
                                                anisotropy_reference=(m["anisotropy_reference_K"]
                                                                      if m["anisotropy_reference_K"] > 0 else "T0"),
                                                seed=self.seed_for("model"))

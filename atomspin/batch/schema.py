@@ -69,9 +69,15 @@ SCHEMA: dict = {
                                     "values, and classical MC reduces single-ion cubic anisotropy as m^10, "
                                     "Callen-Callen); 0 = use K1, K2 as T = 0 per-site constants",
                                     lo=0.0, hi=500.0),
-        "neel_ks_meV": F("float", 0.0, "Néel pair surface anisotropy per surface bond in meV (0 = none; "
-                         "literature values of k_s ≈ 0.01–1 K per surface atom in Monte Carlo studies are unconfirmed)",
-                         lo=-10.0, hi=10.0),
+        "surface_anisotropy": F("str", "default", "Néel pair anisotropy on every cation whose bonds differ from "
+                                "the bulk ones (surfaces, vacancy neighbours, APBs, interfaces): default = the "
+                                "parameter set's measured surface constant K_s (magnetite: [surface_anisotropy] of "
+                                "atomspin/model/params/magnetite.toml, with its sources), as SpinModel.from_atoms; "
+                                "given = model.neel_ks_meV per bond; off = none",
+                                choices=("default", "given", "off")),
+        "neel_ks_meV": F("float", 0.0, "Néel pair constant per changed bond in meV, used when "
+                         "model.surface_anisotropy = given (derived: K_s = k_s b / 2 on a facet of b bonds per Å², "
+                         "atomspin.model.anisotropy.neel_ks_from_surface_constant)", lo=-10.0, hi=10.0),
     },
     "protocol": {
         "steps": F("list[str]", ["structure"], "steps to run, executed in the order "

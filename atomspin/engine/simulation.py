@@ -29,6 +29,7 @@ from atomspin.engine.checks import SIGMA_START, check_options, check_threads
 from atomspin.engine.rng import seed_streams
 from atomspin.engine.sweepers import PARALLEL_MIN_SPINS, choose_sweeper
 from atomspin.engine.sweepers.base import numba_threads
+from atomspin.model.thermal import simulation_temperature
 from atomspin.units import K_B_MEV_PER_K
 from atomspin.validation import check_int, check_seed
 
@@ -236,8 +237,9 @@ class Simulation:
 
     @property
     def beta(self):
-        """1 / (k_B T) in 1/meV (inf at T = 0)."""
-        return 1.0 / (K_B_MEV_PER_K * self.T) if self.T > 0 else np.inf
+        """1 / (k_B T_sim) in 1/meV (inf at T = 0); T_sim = T unless the model rescales T (model.thermal)."""
+        t = simulation_temperature(self.model, self.T)
+        return 1.0 / (K_B_MEV_PER_K * t) if t > 0 else np.inf
 
     def set_temperature(self, T):
         """Set the temperature T in K (≥ 0)."""

@@ -1,5 +1,6 @@
 """Measurements on a :class:`~atomspin.model.core.SpinModel`: spin disorder, M(T)/Tc, hysteresis,
-effective anisotropy K_eff·V (constrained Monte Carlo torques and GNEB), defect comparisons.
+anisotropy barriers (constrained Monte Carlo torques and GNEB), the anisotropy landscape F(n̂) of a particle,
+defect comparisons.
 
 Every measurement returns a result dataclass of numpy arrays + metadata with ``.plot()`` and
 ``.to_dict()``. Units at the API: fields μ0H in tesla (and A/m), temperatures K, energies meV in
@@ -16,6 +17,7 @@ from atomspin.measure.disorder import (apb_distance_nm, binned_profile, canting_
                                        plot_cross_section, reference_axis, region_sublattice_table, spin_disorder,
                                        spin_pair_correlation, SpinDisorderResult)
 from atomspin.measure.gneb import (geodesic_distance, geodesic_path, gneb, GNEBResult, relax)
+from atomspin.measure.landscape import (anisotropy_landscape, constrained_minimum, LandscapeResult)
 from atomspin.measure.hysteresis import (analyse_loop, hysteresis_loop, HysteresisResult, loop_fields, zfc_fc,
                                          ZFCFCResult)
 from atomspin.measure.magnetisation import (MsEstimate, saturation_magnetisation)
@@ -36,5 +38,5 @@ __all__ = [
     "switching_field", "effective_anisotropy", "EffectiveAnisotropyResult", "escape_barrier",
     "zero_temperature_barrier", "free_energy_series", "anisotropy_temperature_series", "callen_callen_fit",
     "CallenCallenResult", "gneb", "GNEBResult", "compare_variants", "standard_protocol", "ComparisonResult",
-    "saturation_magnetisation", "MsEstimate", "view_spins",
+    "saturation_magnetisation", "MsEstimate", "view_spins", "anisotropy_landscape", "LandscapeResult",
 ]

@@ -63,8 +63,8 @@ def escape_barrier(theta, F, periodic=True):
     first maximum met (the walk stops at the next local minimum, or at the end of a non-periodic
     path); the escape barrier is the lower of the two. F should be smooth (e.g. the fitted
     Fourier series), since every wiggle counts as a minimum. For a uniaxial particle this is K V
-    (minima at ±e); for cubic K1 < 0 sampled in a {110} plane through ⟨111⟩ it is |K1| V/12
-    (over ⟨110⟩), not the |K1| V/3 hump at ⟨100⟩ that lies on the same circle.
+    (minima at ±e); for cubic K1 < 0 sampled in a {110} plane through ⟨111⟩ it is −K1 V/12
+    (over ⟨110⟩), not the −K1 V/3 hump at ⟨100⟩ that lies on the same circle.
 
     Parameters
     ----------
@@ -108,10 +108,11 @@ class EffectiveAnisotropyResult(ResultBase):
     phi : (P,) azimuth of each sampled plane (rad); plane_vectors (P, 3).
     torque_meV, torque_err_meV : (P, A) ⟨n·τ⟩ and its standard error (meV).
     free_energy_meV : (P, A) F(θ) − F(0) by trapezoidal integration of the torque (meV).
-    KV_meV, KV_err_meV : amplitude of the 2θ harmonic of the fit dF/dθ = −⟨n·τ⟩ = Σ_l [a_l sin 2lθ +
-        b_l cos 2lθ] (l ≤ 3, limited by n_angles), in the plane where it is largest (meV): F = K_eff V
-        sin²(θ − θ₀) for a uniaxial particle whose easy axis lies in that plane; a2_meV the 4θ amplitude.
-    KV_J, K_eff_J_per_m3 : the same in J and divided by ``volume_m3``.
+    torque_amplitude_2theta_meV, torque_amplitude_2theta_err_meV : amplitude of the 2θ harmonic of the fit
+        dF/dθ = −⟨n·τ⟩ = Σ_l [a_l sin 2lθ + b_l cos 2lθ] (l ≤ 3, limited by n_angles), in the plane where it is
+        largest (meV): F = a₁ sin²(θ − θ₀) for a uniaxial particle whose easy axis lies in that plane (then
+        a₁ = K V); for a cubic particle it is *not* a barrier (see ``barrier_J``). a2_meV the 4θ amplitude.
+    torque_amplitude_2theta_J, torque_amplitude_2theta_J_per_m3 : the same in J and divided by ``volume_m3``.
     barrier_meV, barrier_J : lowest saddle over the sampled circles, measured from the lowest F anywhere:
         per plane the escape barrier out of its minimum (:func:`escape_barrier`) plus that minimum's
         height above the global one; F from the fitted Fourier series (all planes share F = 0 at the
@@ -127,11 +128,11 @@ class EffectiveAnisotropyResult(ResultBase):
     torque_meV: np.ndarray
     torque_err_meV: np.ndarray
     free_energy_meV: np.ndarray
-    KV_meV: float
-    KV_err_meV: float
+    torque_amplitude_2theta_meV: float
+    torque_amplitude_2theta_err_meV: float
     a2_meV: float
-    KV_J: float
-    K_eff_J_per_m3: float
+    torque_amplitude_2theta_J: float
+    torque_amplitude_2theta_J_per_m3: float
     barrier_meV: float
     barrier_J: float
     easy_axes: np.ndarray
@@ -150,10 +151,12 @@ class EffectiveAnisotropyResult(ResultBase):
         for k in range(len(self.phi)):
             ax.plot(np.degrees(self.theta), self.free_energy_meV[k], "o", label=f"φ = {np.degrees(self.phi[k]):.0f}°")
         th = np.linspace(self.theta.min(), self.theta.max(), 200)
-        ax.plot(np.degrees(th), self.KV_meV * np.sin(th) ** 2, "-", color="k", lw=1, label="K_eff V sin²θ")
+        ax.plot(np.degrees(th), self.torque_amplitude_2theta_meV * np.sin(th) ** 2, "-", color="k", lw=1,
+                label="a₁ sin²θ (2θ amplitude)")
         ax.set_xlabel("θ (degrees from trial easy axis)")
         ax.set_ylabel("F − F(0) (meV)")
-        ax.set_title(f"T = {self.T:g} K: K_eff V = {self.KV_meV:.4g} meV, ΔF = {self.barrier_meV:.4g} meV")
+        ax.set_title(f"T = {self.T:g} K: 2θ amplitude {self.torque_amplitude_2theta_meV:.4g} meV, "
+                     f"barrier ΔF = {self.barrier_meV:.4g} meV")
         ax.legend(fontsize=7)
         return ax
 
@@ -311,8 +314,9 @@ def effective_anisotropy(model, T, easy_axis=(0.0, 0.0, 1.0), n_angles=9, n_plan
     V = float(model.volume_m3)
     return EffectiveAnisotropyResult(
         theta=theta, phi=phis, plane_vectors=np.array(planes), torque_meV=tau, torque_err_meV=tau_err,
-        free_energy_meV=F, KV_meV=a1, KV_err_meV=a1_err, a2_meV=a2, KV_J=a1 * MEV,
-        K_eff_J_per_m3=a1 * MEV / V if (np.isfinite(V) and V > 0) else np.nan, barrier_meV=barrier,
+        free_energy_meV=F, torque_amplitude_2theta_meV=a1, torque_amplitude_2theta_err_meV=a1_err, a2_meV=a2,
+        torque_amplitude_2theta_J=a1 * MEV,
+        torque_amplitude_2theta_J_per_m3=a1 * MEV / V if (np.isfinite(V) and V > 0) else np.nan, barrier_meV=barrier,
         barrier_J=barrier * MEV, easy_axes=np.array(dirs), T=T, easy_axis=e, sweeps=sweeps,
         equilibration_sweeps=equilibration_sweeps, seed=seed, volume_m3=V, m_constrained=mcon,
         elapsed_s=time.perf_counter() - t0)
@@ -343,107 +347,6 @@ def zero_temperature_barrier(model, easy_axis=(0.0, 0.0, 1.0), n_images=12, **gn
     return gneb(model, start, -start, n_images=n_images, **gneb_kwargs)
 
 
-@dataclass
-class CallenCallenResult(ResultBase):
-    """K(T)/K(0) versus reduced magnetisation m(T), and the fitted exponent n of K ∝ mⁿ.
-
-    Attributes: T, m, K_ratio, K_err_ratio, exponent, exponent_err, expected_exponent,
-    max_deviation (largest |K_ratio/m^expected − 1| over the points).
-    """
-
-    T: np.ndarray
-    m: np.ndarray
-    K_ratio: np.ndarray
-    K_err_ratio: np.ndarray
-    exponent: float
-    exponent_err: float
-    expected_exponent: float
-    max_deviation: float
-
-    def plot(self, ax=None, **kwargs):
-        ax = self._axes(ax)
-        ax.errorbar(self.m, self.K_ratio, yerr=self.K_err_ratio, fmt="o", label="constrained MC", **kwargs)
-        mm = np.linspace(self.m.min(), 1.0, 100)
-        ax.plot(mm, mm ** self.expected_exponent, "-", label=f"m^{self.expected_exponent:g}")
-        ax.set_xlabel("m(T)")
-        ax.set_ylabel("K(T)/K(0)")
-        ax.legend()
-        return ax
-
-
-def callen_callen_fit(T, m, K, K_err=None, K0=None, expected_exponent=3.0):
-    """Fit K(T)/K(0) = m(T)ⁿ (Callen & Callen, J. Phys. Chem. Solids 27, 1271 (1966): n = l(l+1)/2,
-    3 for uniaxial single-ion anisotropy, 10 for cubic).
-
-    Parameters
-    ----------
-    T : (k,) K; m : (k,) reduced magnetisation; K : (k,) anisotropy (any unit); K_err optional.
-    K0 : K at T = 0 (default: the analytic sum, else K at the lowest T).
-    """
-    T, m, K = (np.asarray(a, dtype=np.float64) for a in (T, m, K))
-    if not (T.shape == m.shape == K.shape) or T.size < 2:
-        raise ValueError("T, m, K: need equal-length arrays with ≥ 2 points")
-    if np.any((m <= 0) | (m > 1)):
-        raise ValueError("m: reduced magnetisation must be in (0, 1]")
-    K0 = float(K[np.argmin(T)]) if K0 is None else float(K0)
-    ratio = K / K0
-    err = np.zeros_like(ratio) if K_err is None else np.asarray(K_err, dtype=np.float64) / abs(K0)
-    x = np.log(m)
-    ok = (ratio > 0) & (x < 0)
-    if np.sum(ok) >= 1:
-        y = np.log(ratio[ok])
-        n_fit = float(np.sum(x[ok] * y) / np.sum(x[ok] ** 2))  # through the origin: ln K/K0 = n ln m
-        res = y - n_fit * x[ok]
-        n_err = float(np.sqrt(np.sum(res ** 2) / max(ok.sum() - 1, 1) / np.sum(x[ok] ** 2)))
-    else:
-        n_fit, n_err = float("nan"), float("nan")
-    dev = float(np.max(np.abs(ratio / m ** expected_exponent - 1)))
-    return CallenCallenResult(T=T, m=m, K_ratio=ratio, K_err_ratio=err, exponent=n_fit, exponent_err=n_err,
-                              expected_exponent=float(expected_exponent), max_deviation=dev)
-
-
-def anisotropy_temperature_series(model, temperatures, easy_axis=(0.0, 0.0, 1.0), sweeps=2000,
-                                  equilibration_sweeps=1000, observe_every=10, seed=0, K0_meV=None,
-                                  expected_exponent=3.0, progress=False, engine=None):
-    """K(T) from the constrained torque at θ = π/4 (= a₁ = K_eff V for uniaxial) and m(T) from
-    unconstrained Monte Carlo at each T, fitted to Callen–Callen K ∝ mⁿ.
-
-    Parameters
-    ----------
-    temperatures : (k,) K, > 0.
-    K0_meV : optional K(0)·V in meV (e.g. Σ K_i); default: the value at the lowest T.
-    easy_axis, sweeps, equilibration_sweeps, observe_every, seed, expected_exponent, progress, engine
-        As in :func:`effective_anisotropy`; ``engine`` serves the constrained and the free runs.
-    """
-    from atomspin.engine import EngineOptions
-
-    e = check_direction("easy_axis", easy_axis)
-    Ts = np.atleast_1d(np.asarray(temperatures, dtype=np.float64))
-    if Ts.size < 2 or not np.all(np.isfinite(Ts)) or np.any(Ts <= 0):
-        raise ValueError("temperatures: need ≥ 2 finite temperatures, all > 0 K")
-    sweeps = check_int("sweeps", sweeps, MIN_SWEEPS)
-    equilibration_sweeps = check_int("equilibration_sweeps", equilibration_sweeps, 0)
-    observe_every = check_int("observe_every", observe_every, 1, sweeps)
-    seed = check_seed(seed)
-    opts = EngineOptions(engine)
-    seeds = np.random.SeedSequence(seed).generate_state(2 * len(Ts), dtype=np.uint64)
-    p = _perpendicular(e)
-    n_axis = np.cross(e, p)
-    u = (e + p) / np.sqrt(2.0)
-    K, Kerr, m = [], [], []
-    msat = float(np.sum(model.moments))
-    for k, t in enumerate(Ts):
-        tq, te, _ = _constrained_torque(model, float(t), u, n_axis, int(seeds[2 * k]), sweeps,
-                                        equilibration_sweeps, observe_every, opts)
-        K.append(-tq)
-        Kerr.append(te)
-        sim = opts.simulation(model, float(t), int(seeds[2 * k + 1]))
-        advance(sim, equilibration_sweeps)
-        obs = sim.run(sweeps, observe_every=observe_every)
-        m.append(obs.mean_abs_m / msat)
-        if progress:
-            import sys
-
-            sys.stderr.write(f"[atomspin] T = {t:g} K: K V = {K[-1]:.4g} meV, m = {m[-1]:.4f}\n")
-    return callen_callen_fit(Ts, np.array(m), np.array(K), np.array(Kerr), K0=K0_meV,
-                             expected_exponent=expected_exponent)
+# Callen–Callen K(T) vs m(T): atomspin.measure.callen_callen (re-exported here)
+from atomspin.measure.callen_callen import (CallenCallenResult, anisotropy_temperature_series,  # noqa: E402,F401
+                                            callen_callen_fit)

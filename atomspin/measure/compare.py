@@ -150,7 +150,7 @@ def standard_protocol(T, fields_T, sweeps_per_point=200, anisotropy=False, aniso
             from atomspin.measure.anisotropy import effective_anisotropy
 
             ea = effective_anisotropy(model, T, seed=seed, engine=opts, **(anisotropy_kwargs or {}))
-            out["KV_J"] = ea.KV_J
+            out["torque_amplitude_2theta_J"] = ea.torque_amplitude_2theta_J
         return out
 
     return run

@@ -7,7 +7,7 @@ from typing import Mapping, Optional
 import numpy as np
 
 from atomspin.model.core import SpinModel, quad_from_matrix
-from atomspin.model.geometry import PAIR_CLASSES, R_NN, classify_pairs
+from atomspin.model.geometry import PAIR_CLASSES, classify_pairs
 from atomspin.model import anisotropy as _an
 from atomspin.model.parameters import default_set_for_phase, load_parameter_set
 from atomspin.units import ANGSTROM, MEV
@@ -56,17 +56,41 @@ def _particle_volume_A3(atoms, sub, oxy, spinel, rock, v_site):
     return float(np.sum(v_site)), "magnetic-site count (a^3/n_mag per site; no O or no oxygen_per_cell)"
 
 
+def _resolve_rescaling(spec, spinel, has_rocksalt):
+    """(TemperatureRescaling or None, note) for from_atoms(temperature_rescaling=spec)."""
+    from atomspin.model.thermal import TemperatureRescaling, rescaling_from_set
+
+    if spec is None or (isinstance(spec, str) and spec in ("off", "none")):
+        return None, "off"
+    if isinstance(spec, TemperatureRescaling):
+        return spec, "given"
+    if isinstance(spec, str):
+        if spec != "default":
+            raise ValueError(f"temperature_rescaling: {spec!r} is not 'default', None or (alpha, Tc_K)")
+        if has_rocksalt:
+            return None, "off by default: the model has rock-salt (FeO) sites (one mapping per model)"
+        r = rescaling_from_set(spinel)
+        return r, ("set " + spinel.name + " has no [temperature_rescaling] table") if r is None else r.source
+    try:
+        alpha, tc = spec
+    except (TypeError, ValueError):
+        raise ValueError("temperature_rescaling: expected 'default', None, (alpha, Tc_K) or a "
+                         "TemperatureRescaling") from None
+    return TemperatureRescaling(float(alpha), float(tc), "given (alpha, Tc_K)"), "given"
+
+
 def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, overrides: Optional[Mapping] = None,
                rocksalt_params="feo", interface_params="interface", cubic=True,
-               uniaxial=None, neel_ks_meV=0.0, radial_ks_meV=0.0, surface_sites=None,
-               r_bond=None, r_nn=None, r_far=None, seed=None, initial="ground", anisotropy_reference="T0"):
+               uniaxial=None, neel_ks_meV="default", radial_ks_meV=0.0, surface_sites=None,
+               r_bond=None, r_nn=None, r_far=None, seed=None, initial="ground", anisotropy_reference="T0",
+               b_valence="averaged", temperature_rescaling="default", exchange=None, surface_K_s_J_per_m2=None):
     """Compile the classical Heisenberg model of the magnetic cations of a labelled structure.
 
     Parameters
     ----------
     atoms : ase.Atoms
         Labelled structure; needs ``arrays['sublattice']`` ("A", "B", "R", "O") and ``arrays['moment_muB']``
-        (μB); ``arrays['surface']`` (bool) when surface anisotropy is requested. Positions in Å; periodic
+        (μB); ``arrays['surface']`` (bool) for the radial surface term only. Positions in Å; periodic
         directions from ``atoms.pbc``.
     params : str, path, mapping or ParameterSet, optional
         Spinel parameter set (A/B pairs and A/B cubic anisotropy): a name from
@@ -82,6 +106,15 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, ove
         in :mod:`atomspin.model.dipolar`). "lattice"/"exact": that method (ValueError on a periodic box).
         A float: the former macrocell approximation with that edge in nm (inaccurate for the
         ferrimagnetic spinel; kept to compare). False: none. ``info['dipolar']`` says which was used.
+    exchange : mapping, optional
+        Pair class → J in the **literature convention of the set that holds the class** (e.g.
+        ``{"BB180": -11.04}`` in magnetite.toml's −2J, classical-S meV), replacing the set's value before the usual
+        conversion with the actual spin lengths: the way to sweep a documented range
+        (:func:`atomspin.model.parameters.parameter_ranges`).
+    surface_K_s_J_per_m2 : float, J/m², optional
+        Néel surface constant of the set's conversion facet, replacing its ``[surface_anisotropy]`` K_s (signed:
+        > 0 surface spins prefer the facet plane); converted to k_s per bond by
+        :func:`atomspin.model.anisotropy.neel_ks_from_surface_constant`. Only with ``neel_ks_meV="default"``.
     overrides : mapping, optional
         Pair class → J in **meV for unit spins** (atomspin convention, J > 0 ferromagnetic), replacing the
         converted literature value for every pair of that class (e.g. ``{"BB180": -40.0}``).
@@ -91,16 +124,19 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, ove
         Include the bulk cubic anisotropy K1, K2 of each site's phase (k = K · a³/n_mag per site).
     uniaxial : (axis, K_J_per_m3), optional
         Uniaxial anisotropy on every site: E_i = −K v_i (ŝ_i·ê)², K in J/m³, v_i the bulk volume per site.
-    neel_ks_meV : float, meV
-        Néel pair surface anisotropy constant per bond on surface sites, missing-bond form: fully coordinated
-        sites get exactly zero, a site missing a neighbour along ê gets −(k_s/2) ê êᵀ
-        (see :func:`atomspin.model.anisotropy.neel_missing_bond_quad`).
-        Default 0 (off): literature values for iron-oxide particles span k_s ≈ 0.01–1 K per atom
-        (≈ 0.001–0.1 meV; physics.md §3 [U]), so no single default is defensible.
+    neel_ks_meV : "default", float (meV) or 0
+        Néel pair anisotropy constant per exchange pair, applied to **every** cation whose bonds differ
+        from its ideal bulk shell (surface, neighbours of cation and O vacancies, APB and FeO/spinel interface
+        sites; fully coordinated sites get exactly zero), derived from the actual geometry, no label needed
+        (:func:`atomspin.model.anisotropy.neel_local_quad`). "default": the spinel set's
+        ``[surface_anisotropy]`` K_s (magnetite 2.9e-5 J/m², Pérez et al., Nanotechnology 19, 475704 (2008))
+        converted through the exact {111} facet sum: k_s = 0.0304 meV (see the set's TOML); a set without
+        that table gives 0 (recorded in ``info["neel"]``). 0 switches it off.
     radial_ks_meV : float, meV
         Radial single-ion surface anisotropy on surface sites (> 0: radial easy axis). Default 0 (off).
     surface_sites : (N_atoms,) bool, optional
-        Surface mask over the atoms (default ``atoms.arrays['surface']``).
+        Restricts the Néel term to these atoms (default: all; the geometry decides). The radial term acts on
+        this mask, default ``atoms.arrays['surface']``.
     r_bond, r_nn, r_far : float, Å, optional
         Geometry cutoffs (defaults in :mod:`atomspin.model.geometry`).
     seed : int, optional
@@ -108,14 +144,28 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, ove
     anisotropy_reference : "T0" or float, K
         Temperature at which the bulk K1, K2 of the parameter sets hold **in this classical model**. "T0"
         (default): the per-site constants are K·a³/n_mag at all T, so MC at temperature T measures the thermally
-        reduced K(T) ≈ m(T)^10 K1 (Callen–Callen, classical cubic single-ion; at 300 K the MC sublattice
-        magnetisations m_A ≈ 0.90, m_B ≈ 0.84 give ≈ 0.2–0.35 K1; measured: 0.22 K1). A float T_ref: the
+        reduced K(T) ≈ m(T)^10 K1 (Callen–Callen, classical cubic single-ion; at 300 K the classical MC sublattice
+        magnetisations m_A ≈ 0.90, m_B ≈ 0.84 give ≈ 0.2–0.35 K1, measured 0.22 K1; with the default temperature
+        rescaling 300 K is sampled at 75.6 K, m ≈ 0.97, ≈ 0.7 K1). A float T_ref: the
         spinel A and B constants k1, k2 are divided by m_A(T_ref)^10, m_B(T_ref)^10, with m(T_ref) the reduced
         bulk sublattice magnetisation of this model from the set's ``[anisotropy_reference]`` table, so that
         MC at T_ref reproduces the bulk K (use it with the room-temperature K1 and T_ref = 300; measured with
         constrained MC at 300 K on a 3×3×3-cell box: dF/dθ = 1.04–1.14 × the bulk K1/4 + K2/16). k2 gets the
         same exponent: its harmonic sx²sy²sz² mixes l = 4 and l = 6, and the pure l = 6 exponent 21 would
         multiply the unconfirmed K2 by ≈ 40. Rock-salt (R) constants are never rescaled.
+    b_valence : "averaged" or "as_built"
+        "averaged" (default): every spinel B-site Fe carries the mean moment of the particle's B-site Fe
+        (4.5 μB in stoichiometric magnetite) — magnetite above the Verwey transition (≈ 120 K) has no
+        Fe²⁺/Fe³⁺ order on the B sites, and the exchange set is calibrated on averaged 4.5 μB B sites
+        (magnetite.toml). The total moment is unchanged; the converted couplings (∝ spin lengths) use the
+        averaged moments. "as_built": the moments of ``atoms`` (Verwey order, for T below ≈ 120 K).
+    temperature_rescaling : "default", None, (alpha, Tc_K) or TemperatureRescaling
+        Evans et al. (PRB 91, 144425 (2015)) mapping of the physical T onto the simulation temperature,
+        applied by the engine (:mod:`atomspin.model.thermal`). "default": the spinel set's
+        ``[temperature_rescaling]`` (magnetite: α = 2.31, Tc = 858 K, fitted to Ms(300 K)/Ms(0) = 0.945),
+        except for models with rock-salt (R) sites, which stay unscaled (one mapping per model; FeO's
+        T_N = 198 K would be mapped with the spinel Tc). None: classical statistics. With rescaling,
+        ``anisotropy_reference`` looks up m(T_sim(T_ref)).
     initial : "ground", "random" or "z"
         Initial spins: "ground" = Néel state along z (A along −z, B and R along +z; the rock-salt type-II
         order is not imposed); "random" (seeded by ``seed``); "z" = all along +z.
@@ -160,13 +210,38 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, ove
         raise ValueError("atoms: no magnetic cations (sublattice A/B/R with moment_muB > 0)")
     if initial not in ("ground", "random", "z"):
         raise ValueError(f"initial: {initial!r} is not one of 'ground', 'random', 'z'")
-    neel = _finite_scalar("neel_ks_meV", neel_ks_meV)
+    if not (isinstance(neel_ks_meV, str) and neel_ks_meV == "default"):
+        if isinstance(neel_ks_meV, str):
+            raise ValueError(f"neel_ks_meV: {neel_ks_meV!r} is not 'default' or a number (meV)")
+        _finite_scalar("neel_ks_meV", neel_ks_meV)
     radial = _finite_scalar("radial_ks_meV", radial_ks_meV)
+    if b_valence not in ("averaged", "as_built"):
+        raise ValueError(f"b_valence: {b_valence!r} is not one of 'averaged', 'as_built'")
 
     phase = atoms.info.get("phase")
     spinel = load_parameter_set(params if params is not None else default_set_for_phase(phase))
     rock = load_parameter_set(rocksalt_params)
     inter = load_parameter_set(interface_params)
+    if exchange:
+        import dataclasses
+
+        sets = {"spinel": spinel, "rock": rock, "inter": inter}
+        for k, v in dict(exchange).items():
+            if k not in PAIR_CLASSES:
+                raise ValueError(f"exchange: unknown pair class {k!r}; allowed {list(PAIR_CLASSES)}")
+            _finite_scalar(f"exchange[{k!r}]", v)
+            key = "spinel" if k in _SPINEL else "rock" if k in _ROCKSALT else "inter"
+            sets[key] = dataclasses.replace(sets[key], exchange={**sets[key].exchange, k: float(v)},
+                                            name=sets[key].name + "*")
+        spinel, rock, inter = sets["spinel"], sets["rock"], sets["inter"]
+    if surface_K_s_J_per_m2 is not None:
+        if not (isinstance(neel_ks_meV, str) and neel_ks_meV == "default"):
+            raise ValueError("surface_K_s_J_per_m2: give either it or neel_ks_meV, not both")
+        import dataclasses
+
+        tab = dict(spinel.extra.get("surface_anisotropy") or {"facet": [1, 1, 1]})
+        tab["K_s_J_per_m2"] = _finite_scalar("surface_K_s_J_per_m2", surface_K_s_J_per_m2)
+        spinel = dataclasses.replace(spinel, extra={**spinel.extra, "surface_anisotropy": tab})
     overrides = dict(overrides or {})
     for k, v in overrides.items():
         if k not in PAIR_CLASSES:
@@ -179,8 +254,13 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, ove
     atom_index = np.flatnonzero(mag).astype(np.int64)
     pos = atoms.positions[mag]
     fam = sub[mag]
-    m = mom[mag]
+    m = mom[mag].copy()
     n = len(m)
+    b_fe = (fam == "B") & (atoms.numbers[mag] == 26)
+    if b_valence == "averaged" and np.any(b_fe):
+        m[b_fe] = float(np.mean(m[b_fe]))
+    neel, neel_source = _an.resolve_neel_ks(neel_ks_meV, spinel)
+    rescale, rescale_note = _resolve_rescaling(temperature_rescaling, spinel, np.any(fam == "R"))
     pbc = tuple(bool(x) for x in atoms.pbc)
     cell = np.array(atoms.cell) if any(pbc) else None
     kw = {k: v for k, v in (("r_bond", r_bond), ("r_nn", r_nn), ("r_far", r_far)) if v is not None}
@@ -220,7 +300,7 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, ove
             raise ValueError(f"anisotropy_reference: {aref!r} is not 'T0' or a temperature in K")
     else:
         t_ref = _finite_scalar("anisotropy_reference", aref, 0.0, np.inf)
-        m_a, m_b = spinel.reduced_magnetisation(t_ref)
+        m_a, m_b = spinel.reduced_magnetisation(t_ref if rescale is None else rescale.simulation_temperature(t_ref))
         for lab, mr in (("A", m_a), ("B", m_b)):
             sel = fam == lab
             k1 = np.where(sel, k1 / mr ** 10, k1)
@@ -237,20 +317,23 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, ove
             raise ValueError("uniaxial: the parameter sets give no volume per site "
                              "(anisotropy.cell_a_A, magnetic_sites_per_cell)")
         q += _an.uniaxial_quad(n, axis, K_u * v_site * ANGSTROM ** 3 / MEV)
-    if neel != 0.0 or radial != 0.0:
-        smask_all = surface_sites if surface_sites is not None else _require(atoms, "surface")
-        smask_all = np.asarray(smask_all, dtype=bool)
+    smask = None
+    if surface_sites is not None:
+        smask_all = np.asarray(surface_sites, dtype=bool)
         if smask_all.shape != (len(atoms),):
             raise ValueError(f"surface_sites: expected {len(atoms)} booleans, got shape {smask_all.shape}")
         smask = smask_all[mag]
-        if neel != 0.0:
-            near = pairs.distance <= kw.get("r_nn", R_NN)
-            q += _an.neel_missing_bond_quad(n, pairs.i[near], pairs.j[near], pairs.vector[near], fam, neel, smask,
-                                            **kw)
-        if radial != 0.0:
-            if any(pbc):
-                raise ValueError("radial_ks_meV: radial surface anisotropy needs an open (non-periodic) particle")
-            q += _an.radial_quad(pos, pos.mean(axis=0), radial, smask)
+    neel_sites = 0
+    if neel != 0.0:
+        qn = _an.neel_local_quad(n, pairs.i, pairs.j, pairs.vector, fam, neel, smask, **kw)
+        neel_sites = int(np.count_nonzero(np.any(qn != 0.0, axis=(1, 2))))
+        q += qn
+    if radial != 0.0:
+        if smask is None:
+            smask = np.asarray(_require(atoms, "surface"), dtype=bool)[mag]
+        if any(pbc):
+            raise ValueError("radial_ks_meV: radial surface anisotropy needs an open (non-periodic) particle")
+        q += _an.radial_quad(pos, pos.mean(axis=0), radial, smask)
 
     # initial state
     if initial == "random":
@@ -280,6 +363,10 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, ove
         "volume_source": vol_source,
         "anisotropy_reference": aref if isinstance(aref, str) else float(aref),
         "dipolar": dip_desc,
+        "neel": {"k_s_meV": float(neel), "source": neel_source, "sites": neel_sites},
+        "b_valence": b_valence,
+        "temperature_rescaling": None if rescale is None else rescale.to_dict(),
+        "temperature_rescaling_note": rescale_note,
         "mean_J_meV": {k: float(np.mean(Jp[pairs.cls == PAIR_CLASSES.index(k)])) for k in used},
         "convention": "E = -sum_{i<j} J_ij si.sj (unit spins, meV, J>0 FM); see atomspin.model.core",
     }

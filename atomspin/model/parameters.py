@@ -55,6 +55,10 @@ class ParameterSet:
     anisotropy_reference : dict
         ``T_K``, ``m_A``, ``m_B``: reduced bulk sublattice magnetisations of the model vs T (see
         :meth:`reduced_magnetisation`); empty when the set gives none.
+    extra : dict
+        Further tables of the set: ``surface_anisotropy`` (Néel constant, :mod:`atomspin.model.anisotropy`),
+        ``temperature_rescaling`` (:mod:`atomspin.model.thermal`), ``ranges`` (documented uncertainty ranges
+        of uncertain parameters, :func:`parameter_ranges`).
     phase : str
     source : str
         File the set was read from (or ``"<mapping>"``).
@@ -69,6 +73,7 @@ class ParameterSet:
     phase: str = ""
     source: str = "<mapping>"
     anisotropy_reference: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.form not in _FORMS:
@@ -147,9 +152,37 @@ class ParameterSet:
         return K1 * v * ANGSTROM ** 3 / MEV, K2 * v * ANGSTROM ** 3 / MEV
 
 
+def parameter_ranges(params) -> dict:
+    """Documented uncertainty ranges of a set's uncertain parameters: name → (low, default, high).
+
+    From the set's ``[ranges]`` table (sources in the set's TOML comments): exchange classes in the set's
+    literature convention, ``K_s_J_per_m2`` (Néel surface constant, magnitude), ``temperature_rescaling_alpha``.
+    A sensitivity sweep varies one entry at a time between low and high (exchange through
+    ``from_atoms(overrides=...)`` after :meth:`ParameterSet.unit_coupling`, K_s through
+    :func:`atomspin.model.anisotropy.neel_ks_from_surface_constant`).
+    """
+    pset = load_parameter_set(params)
+    out = {}
+    for k, v in (pset.extra.get("ranges") or {}).items():
+        try:
+            lo, mid, hi = (float(x) for x in v)
+        except (TypeError, ValueError):
+            raise ValueError(f"params[{pset.name!r}].ranges.{k}: expected [low, default, high], got {v!r}") from None
+        if not all(np.isfinite([lo, mid, hi])) or not (min(lo, hi) <= mid <= max(lo, hi)):
+            raise ValueError(f"params[{pset.name!r}].ranges.{k}: default {mid} is outside [{lo}, {hi}]")
+        if k.startswith("K_s") and min(lo, mid, hi) < 0:
+            raise ValueError(f"params[{pset.name!r}].ranges.{k}: a surface-constant range is a magnitude range "
+                             f"(≥ 0; the sign is swept separately), got [{lo}, {mid}, {hi}]")
+        out[str(k)] = (lo, mid, hi)
+    return out
+
+
 def available_parameter_sets() -> list[str]:
     """Names of the shipped parameter sets."""
     return sorted(p.stem for p in PARAM_DIR.glob("*.toml"))
+
+
+_EXTRA_TABLES = ("surface_anisotropy", "temperature_rescaling", "ranges")
 
 
 def _with_lattice(anisotropy: Mapping, phase) -> dict:
@@ -178,7 +211,8 @@ def _from_mapping(d: Mapping, name: str, source: str) -> ParameterSet:
                         exchange={str(k): float(v) for k, v in d["exchange"].items()},
                         anisotropy=_with_lattice(d.get("anisotropy", {}), d.get("phase", "")),
                         phase=str(d.get("phase", "")), source=source,
-                        anisotropy_reference=dict(d.get("anisotropy_reference", {})))
+                        anisotropy_reference=dict(d.get("anisotropy_reference", {})),
+                        extra={k: dict(v) for k, v in d.items() if k in _EXTRA_TABLES and isinstance(v, Mapping)})
 
 
 def load_parameter_set(params: Union[str, Path, Mapping, ParameterSet]) -> ParameterSet:

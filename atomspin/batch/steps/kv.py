@@ -23,7 +23,8 @@ API = ("atomspin.model:SpinModel.from_atoms", "atomspin.measure:effective_anisot
 REQUIRES = ("structure",)
 PREFIX = "kv_"
 RESULT_KEYS = {
-    "K_eff_J_per_m3": (4, "2θ harmonic amplitude of the constrained-MC torque per volume, J/m³"),
+    "torque_amplitude_2theta_J_per_m3": (4, "2θ harmonic amplitude of the constrained-MC torque per volume, "
+                                         "J/m³ (not an anisotropy constant: a cubic particle has little)"),
     "barrier_J": (5, "lowest escape barrier of the particle moment, J"),
     "barrier_over_kT": (6, "barrier_J / k_B T at protocol.T_K"),
 }
@@ -52,7 +53,7 @@ def run(ctx) -> None:
                                observe_every=max(1, min(10, kv["sweeps"] // 10)), seed=ctx.seed_for(NAME))
     ctx.results[NAME] = res
     ctx.absorb(NAME, res)
-    ctx.kvp.update(KV_J=float(res.KV_J), barrier_J=float(res.barrier_J))
-    ctx.kvp["K_eff_J_per_m3"] = float(res.K_eff_J_per_m3)
+    ctx.kvp.update(torque_amplitude_2theta_J=float(res.torque_amplitude_2theta_J), barrier_J=float(res.barrier_J))
+    ctx.kvp["torque_amplitude_2theta_J_per_m3"] = float(res.torque_amplitude_2theta_J_per_m3)
     if p["T_K"] > 0:
         ctx.kvp["barrier_over_kT"] = float(energy_over_kT(float(res.barrier_J), p["T_K"]))

@@ -72,7 +72,7 @@ def _torque_note(kv):
     """A note when the 2θ torque amplitude a ± σ of the kv step is not resolved (|a| ≤ 2σ)."""
     if kv is None:
         return None
-    a, err = float(kv.KV_meV), float(kv.KV_err_meV)
+    a, err = float(kv.torque_amplitude_2theta_meV), float(kv.torque_amplitude_2theta_err_meV)
     if a > 2 * err:
         return None
     return (f"K_eff for SAR = barrier/V; the 2-theta torque amplitude {a:.3g} +- {err:.2g} meV is not resolved "

@@ -1,0 +1,471 @@
+"""The anisotropy landscape of a particle as a measurement: free energy F(n̂) of the moment direction.
+
+Method
+------
+Constrained Monte Carlo (Asselin et al., PRB 82, 054415 (2010); :class:`atomspin.engine.ConstrainedSimulation`)
+holds the total moment M along each of ``n_directions`` quasi-uniform directions ê_k of the upper hemisphere
+while every other degree of freedom equilibrates at T. The mean internal torque τ = ⟨Σ ŝ_i × h_i⟩ is the
+tangential gradient of the free energy, ∇F(ê) = ê × ⟨τ⟩ (rotating ê by dφ about n̂ changes F by −n̂·⟨τ⟩ dφ).
+The torque field is integrated exactly in the least-squares sense: F is the even polynomial potential of degree
+L (spherical harmonics 0, 2, …, L) whose tangential gradient matches the 2·n_directions measured components,
+weighted by their autocorrelation-aware errors (:func:`atomspin.engine.statistics.mean_error`)
+(:mod:`atomspin.measure._sphere_fit`). F(−n̂) = F(n̂) holds exactly in zero field (every term of the
+Hamiltonian is even in the spins), so the hemisphere covers the sphere. χ²/dof of that fit says whether the
+data are a gradient field of degree ≤ L within their errors.
+
+From the fitted surface (``surface``: :class:`atomspin.macrospin.EnergySurface` of F/V in J/m³) come the minima,
+all first-order saddles, the saddle connectivity and the lowest escape barrier out of the global minimum
+(:func:`atomspin.macrospin.critical_points`, :func:`~atomspin.macrospin.barriers`); its error propagates the fit
+covariance to the energies at the (stationary, hence fixed to first order) minimum and saddle, or optionally is
+the spread over surfaces drawn from that covariance (parametric bootstrap). ``fit`` decomposes F/V into
+cubic K1, K2 (crystal axes), a shape term held at the rigid-rotation magnetostatic energy of the model's own
+dipolar interaction scaled by ⟨|M|⟩²/M0², and a uniaxial Ku, û (+ biaxial remainder) for the rest of the
+l = 2 part (surface and defect anisotropy of non-symmetric particles), with residuals.
+
+At T = 0 (``T=0``) no Monte Carlo is run: at each ê the state is relaxed to its constrained energy minimum
+(:func:`constrained_minimum`) and τ is its exact torque, so the landscape is E₀(n̂) (the T → 0 limit; a GNEB
+saddle must agree with it).
+
+Units: the model's meV inside, ``*_J`` and J/m³ (``model.volume_m3``) at the edge; temperatures are physical
+(with a temperature-rescaled model the engine samples at T_sim, :mod:`atomspin.model.thermal`).
+
+Cost (``benchmarks/bench_landscape.py``): one constrained MC run per direction, sequential; ``workers``
+processes run directions in parallel with the same numbers (each direction has its own seed).
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from atomspin.measure import _sphere_fit as sf
+from atomspin.measure.constrained_t0 import _zero_t_run, constrained_minimum, rigid_shape_tensor_meV  # noqa: F401
+from atomspin.measure.results import ResultBase, advance, check_finite_scalar, check_int
+from atomspin.units import K_B, MEV, MU_B
+from atomspin.validation import check_choice, check_seed
+
+#: fewest directions accepted (issue 13: ≥ 26; derived: the degree-6 even potential has 27 coefficients, one
+#: of them the undetermined constant, so 26 directions give 52 gradient components for 27 unknowns)
+MIN_DIRECTIONS = 26
+MIN_SWEEPS = 10
+
+
+def _default_degree(n):
+    return 8 if n >= 60 else 6
+
+
+def landscape_directions(n):
+    """(n, 3) quasi-uniform directions on the upper hemisphere z > 0 (Fibonacci lattice)."""
+    from atomspin.measure.results import fibonacci_directions
+
+    return fibonacci_directions(n, hemisphere=True)
+
+
+# ----------------------------------------------------------------------------------------------- workers
+def _constrained_run(model, T, direction, seed, sweeps, equilibration_sweeps, observe_every, engine):
+    """One constrained-MC run: gradient components along the tangent basis (mean, error) and ⟨|M|⟩ (μB)."""
+    from atomspin.engine import EngineOptions
+    from atomspin.engine.statistics import mean_error
+
+    sim = EngineOptions(engine).constrained(model, T, direction, int(seed))
+    advance(sim, equilibration_sweeps)
+    obs = sim.run(sweeps, observe_every=observe_every)
+    e = np.asarray(direction, dtype=np.float64)
+    t = sf.tangent_basis(e)[0]
+    g = np.cross(e, obs.torque) @ t.T  # (S, 2): ∇F samples along t1, t2 (meV/rad)
+    out = [mean_error(g[:, k]) for k in range(2)]
+    mean = np.array([o[0] for o in out])
+    err = np.array([o[1] for o in out])
+    tau = np.array([o[2] for o in out])
+    sub = {k: float(np.mean(np.linalg.norm(v, axis=1))) for k, v in obs.sublattice_magnetisation.items()}
+    return dict(g=mean, err=err, tau_int=tau, torque=obs.mean_torque, M=float(obs.mean_abs_m), sub=sub,
+                acceptance=float(obs.acceptance))
+
+
+_WORKER_MODEL = None
+
+
+def _init_worker(model):
+    global _WORKER_MODEL
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+    _WORKER_MODEL = model
+
+
+def _worker(args):
+    return _constrained_run(_WORKER_MODEL, *args)
+
+
+def _thermalised(model, T, sweeps, seed, engine):
+    """A copy of ``model`` whose spins are an unconstrained equilibrium state at T (parallel plain sweeps, the
+    fast path of the engine). Constrained runs start from it rigidly rotated (M ∥ ê): the exchange-driven part of
+    the disorder (spin waves, frustrated surface canting) is invariant under a global rotation, so only the
+    direction-dependent part is left to equilibrate under the constraint."""
+    import dataclasses
+
+    from atomspin.engine import EngineOptions
+
+    opts = {k: v for k, v in EngineOptions(engine).to_dict().items() if k not in ("constrained_sweeper",)}
+    sim = EngineOptions(opts).simulation(model, T, seed)
+    advance(sim, sweeps)
+    return dataclasses.replace(model, spins=np.ascontiguousarray(sim.spins))
+
+
+# ----------------------------------------------------------------------------------------------- result
+@dataclass
+class LandscapeResult(ResultBase):
+    """Free-energy landscape F(n̂) of a particle's moment direction at temperature T.
+
+    Attributes
+    ----------
+    directions : (n, 3) measured directions ê (upper hemisphere; F(−n̂) = F(n̂)).
+    F_J, F_err_J : (n,) F(ê) − F at the global minimum, and its standard error (J), from the fitted potential.
+    gradient_meV, gradient_err_meV : (n, 2) measured ∇F = ê × ⟨τ⟩ along the tangent basis (meV/rad).
+    torque_meV : (n, 3) ⟨τ⟩ per direction.
+    tau_int : (n, 2) integrated autocorrelation times of the two gradient series (samples).
+    n_eff_min : smallest effective number of independent torque samples over the directions, samples/(2 τ_int);
+        below ≈ 25 (runs shorter than ≈ 50 τ_int) the error bars are themselves unreliable (too small): run longer.
+    minima, saddles, maxima : (k, 3) critical points of the fitted surface (± pairs both listed).
+    e_minima_J, e_saddles_J : (k,) F − F_min at them (J); saddle_minima (s, 2) the minima each saddle joins.
+    barrier_J, barrier_err_J, barrier_over_kT : lowest escape barrier out of the global minimum.
+    reversal_barrier_J, reversal_barrier_err_J : lowest barrier on a path from the global minimum to its antipode
+        (through other minima if need be; :func:`reversal_saddle`): the barrier of moment reversal. It equals
+        ``barrier_J`` for uniaxial and cubic particles; it is larger when the global minimum has shallow
+        neighbours on its own side (e.g. minima tilted about a shape easy axis).
+    surface : atomspin.macrospin.EnergySurface of F/V (J/m³; anisotropy only).
+    fit : :class:`atomspin.measure._sphere_fit.TermFit` (K1, K2, Ku, axis, shape, residuals).
+    degree : int, spherical-harmonic degree of the fitted potential; chi2_per_dof of that fit.
+    volume_m3, T_K, Ms_A_per_m, Ms_err_A_per_m : ⟨|M|⟩ μB / V over the constrained runs (spread as error).
+    m_reduced : ⟨|M|⟩ / |M| of the collinear state; sublattice_m : reduced sublattice magnetisations.
+    n_spins, sweeps, equilibration_sweeps, seed, elapsed_s, method ("constrained MC" or "T = 0 minimum").
+    """
+
+    directions: np.ndarray
+    F_J: np.ndarray
+    F_err_J: np.ndarray
+    gradient_meV: np.ndarray
+    gradient_err_meV: np.ndarray
+    torque_meV: np.ndarray
+    tau_int: np.ndarray
+    minima: np.ndarray
+    e_minima_J: np.ndarray
+    saddles: np.ndarray
+    e_saddles_J: np.ndarray
+    saddle_minima: np.ndarray
+    maxima: np.ndarray
+    barrier_J: float
+    barrier_err_J: float
+    barrier_over_kT: float
+    reversal_barrier_J: float
+    reversal_barrier_err_J: float
+    surface: object = field(repr=False)
+    fit: object = None
+    degree: int = 6
+    chi2_per_dof: float = float("nan")
+    volume_m3: float = float("nan")
+    T_K: float = float("nan")
+    Ms_A_per_m: float = float("nan")
+    Ms_err_A_per_m: float = float("nan")
+    m_reduced: float = float("nan")
+    sublattice_m: dict = field(default_factory=dict)
+    n_spins: int = 0
+    sweeps: int = 0
+    equilibration_sweeps: int = 0
+    seed: int = 0
+    elapsed_s: float = float("nan")
+    method: str = "constrained MC"
+    n_eff_min: float = float("nan")
+    coefficients_J: np.ndarray = field(default=None, repr=False)
+    covariance_J2: np.ndarray = field(default=None, repr=False)
+
+    @property
+    def barrier_J_per_m3(self):
+        """Barrier per volume (J/m³)."""
+        return self.barrier_J / self.volume_m3
+
+    def to_dict(self):
+        d = super().to_dict()
+        d["surface"] = repr(self.surface)
+        d["fit"] = None if self.fit is None else {k: (v.tolist() if isinstance(v, np.ndarray) else v)
+                                                  for k, v in vars(self.fit).items()}
+        return d
+
+    def plot(self, ax=None, **kwargs):
+        """Map of F(n̂) − F_min (J/m³) over the sphere (equal-area Hammer–Aitoff projection) with the measured
+        directions, minima (▼), saddles (×) and maxima (▲)."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            fig = plt.figure(figsize=(7.0, 4.0))
+            ax = fig.add_subplot(111, projection="hammer")
+        lon = np.linspace(-np.pi, np.pi, 181)
+        lat = np.linspace(-np.pi / 2, np.pi / 2, 91)
+        LO, LA = np.meshgrid(lon, lat)
+        n = np.stack([np.cos(LA) * np.cos(LO), np.cos(LA) * np.sin(LO), np.sin(LA)], axis=-1).reshape(-1, 3)
+        e = self.surface.energy(n).reshape(LA.shape)
+        e = e - e.min()
+        cs = ax.pcolormesh(LO, LA, e, shading="auto", cmap="viridis")
+        plt.colorbar(cs, ax=ax, orientation="horizontal", pad=0.08, shrink=0.7,
+                     label="F(n̂)/V − min (J/m³)")
+
+        def ll(p):
+            p = np.atleast_2d(p)
+            return np.arctan2(p[:, 1], p[:, 0]), np.arcsin(np.clip(p[:, 2], -1, 1))
+
+        for pts, mk, lab in ((self.directions, ".", "measured ê"), (self.minima, "v", "minima"),
+                             (self.saddles, "x", "saddles"), (self.maxima, "^", "maxima")):
+            if len(pts):
+                a, b = ll(pts)
+                ax.plot(a, b, mk, color="w" if mk == "." else "r", ms=4 if mk == "." else 7, label=lab,
+                        ls="none")
+        ax.grid(True, alpha=0.3)
+        ax.set_xticklabels([])
+        ax.set_yticklabels([])
+        kt = f" = {self.barrier_over_kT:.3g} k_BT" if self.T_K > 0 else ""
+        ax.set_title(f"T = {self.T_K:g} K: barrier {self.barrier_J:.3g} ± {self.barrier_err_J:.2g} J{kt} "
+                     f"({self.barrier_J_per_m3:.3g} J/m³); longitude atan2(y, x), latitude asin z", fontsize=8,
+                     pad=12)
+        ax.legend(fontsize=6, loc="lower right", bbox_to_anchor=(1.05, -0.05))
+        return ax
+
+
+# ----------------------------------------------------------------------------------------------- driver
+def _check_model(model, periodic):
+    if any(getattr(model, "pbc", (False,) * 3)):
+        if periodic is None:
+            raise ValueError("periodic: the model is a periodic bulk box, which has no surface and no shape; pass "
+                             "periodic='magnetocrystalline' to measure its bulk (magnetocrystalline) anisotropy")
+        check_choice("periodic", periodic, ("magnetocrystalline",))
+    elif periodic is not None:
+        raise ValueError("periodic: only for periodic bulk boxes (this model has open boundaries); leave it None")
+    b = np.asarray(getattr(model, "field", np.zeros(3)), dtype=np.float64)
+    if np.any(b != 0.0):
+        raise ValueError(f"model.field: the landscape is anisotropy only (F(-n) = F(n) is used); got {b} T, "
+                         "set it to zero")
+    V = float(model.volume_m3)
+    if not (np.isfinite(V) and V > 0):
+        raise ValueError(f"model.volume_m3: need a finite positive volume, got {V}")
+    return V
+
+
+def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equilibration_sweeps=None,
+                         thermalisation_sweeps=None, observe_every=2, degree=None, workers=1, engine=None,
+                         periodic=None, bootstrap=0, progress=False):
+    """Free-energy landscape F(n̂) of the moment direction, its minima, saddles, barriers and a term fit.
+
+    Parameters
+    ----------
+    model : SpinModel
+        Zero applied field. Dipolar terms (shape anisotropy) are included when the model has them.
+    T : float, K (≥ 0)
+        Physical temperature; 0 gives the T = 0 landscape from constrained energy minima (no sweeps).
+    n_directions : int ≥ 26
+        Constrained directions on the upper hemisphere (quasi-uniform).
+    sweeps : int ≥ 10
+        Sampled constrained-MC sweeps per direction.
+    seed : int
+        Each direction uses its own seed from ``numpy.random.SeedSequence(seed)``.
+    equilibration_sweeps : int, optional
+        Discarded constrained sweeps per direction (default sweeps // 4).
+    thermalisation_sweeps : int, optional
+        Unconstrained sweeps (fast parallel engine path) that thermalise one state at T before the directions;
+        each constrained run starts from it rotated rigidly (default: sweeps; 0 starts from ``model.spins``).
+    observe_every : int
+        Torque sampling interval in sweeps (a torque costs ≈ 0.1 sweep; error bars from τ_int of the samples).
+    degree : even int in [4, 12], optional
+        Degree of the fitted potential (default 6; 8 from 60 directions).
+    workers : int ≥ 1
+        Processes running directions in parallel (same numbers for any count).
+    engine : dict or EngineOptions, optional
+        Engine options (:class:`atomspin.engine.EngineOptions`; the constrained keys are used, e.g.
+        ``{"sigma": 0.1}``).
+    periodic : None or "magnetocrystalline"
+        Required for a periodic bulk box: what its landscape means (bulk anisotropy, no surface or shape).
+    bootstrap : int ≥ 0
+        0 (default): ``barrier_err_J`` by linear propagation of the fit covariance to the energies at the fixed
+        minimum and saddle (exact to first order: both are stationary points). k > 0: the standard deviation of
+        the barrier over k surfaces drawn from the covariance instead (slower; checks the linear estimate).
+    progress : bool
+        One line per direction on stderr.
+
+    Returns
+    -------
+    LandscapeResult
+    """
+    import sys
+
+    from atomspin import macrospin as ms
+
+    T = check_finite_scalar("T", T, 0.0, np.inf)
+    n_directions = check_int("n_directions", n_directions, MIN_DIRECTIONS)
+    sweeps = check_int("sweeps", sweeps, MIN_SWEEPS)
+    equilibration_sweeps = sweeps // 4 if equilibration_sweeps is None else check_int(
+        "equilibration_sweeps", equilibration_sweeps, 0)
+    thermalisation_sweeps = sweeps if thermalisation_sweeps is None else check_int(
+        "thermalisation_sweeps", thermalisation_sweeps, 0)
+    observe_every = check_int("observe_every", observe_every, 1, sweeps)
+    seed = check_seed(seed)
+    L = _default_degree(n_directions) if degree is None else check_int("degree", degree, 4, 12)
+    if L % 2:
+        raise ValueError(f"degree: {degree!r} must be even (the landscape is even in n)")
+    if (L + 1) * (L + 2) // 2 - 1 > 2 * n_directions - 1:
+        raise ValueError(f"degree: {L} needs more than {n_directions} directions (n_directions ≥ "
+                         f"{((L + 1) * (L + 2) // 2) // 2 + 1})")
+    workers = check_int("workers", workers, 1, 256)
+    bootstrap = check_int("bootstrap", bootstrap, 0, 10_000)
+    from atomspin.engine import EngineOptions
+
+    engine = EngineOptions(engine).to_dict()  # validated here, before any work; plain dict for the workers
+    V = _check_model(model, periodic)
+    dirs = landscape_directions(n_directions)
+    t0 = time.perf_counter()
+    if T == 0:
+        runs = [_zero_t_run(model, d) for d in dirs]
+        method = "T = 0 minimum"
+    else:
+        seeds = np.random.SeedSequence(seed).generate_state(n_directions + 1, dtype=np.uint64)
+        start = _thermalised(model, T, thermalisation_sweeps, int(seeds[-1]), engine) if thermalisation_sweeps \
+            else model
+        args = [(T, d, int(s), sweeps, equilibration_sweeps, observe_every, engine) for d, s in zip(dirs, seeds)]
+        if workers == 1:
+            runs = []
+            for k, a in enumerate(args):
+                runs.append(_constrained_run(start, *a))
+                if progress:
+                    sys.stderr.write(f"[atomspin] landscape direction {k + 1}/{n_directions}: "
+                                     f"{time.perf_counter() - t0:.1f}s\n")
+        else:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                     initializer=_init_worker, initargs=(start,)) as pool:
+                runs = list(pool.map(_worker, args))
+        method = "constrained MC"
+    g = np.array([r["g"] for r in runs])
+    err = np.array([r["err"] for r in runs])
+    if T == 0:
+        floor = 1e-9 * max(np.abs(g).max(), 1e-12)
+        err = np.full_like(g, floor)
+    else:
+        bad = ~(np.isfinite(err) & (err > 0))
+        if np.any(bad):
+            err[bad] = np.nanmax(np.where(bad, np.nan, err)) if np.any(~bad) else 1e-12
+    gfit = sf.fit_gradient(dirs, g, err, L)
+    to_J = MEV
+    dense = sf.fibonacci_sphere(4000)
+    exps = np.array(sf.exponents(L))
+    surface = ms.EnergySurface([ms.HarmonicExpansion(exps, gfit.coef * to_J / V)])
+    cp = ms.critical_points(surface)
+    emin = float(cp.e_minima.min()) if len(cp.e_minima) else float(surface.energy(dense).min())
+    bars = ms.barriers(cp) if len(cp.e_minima) else np.array([np.inf])
+    barrier = float(bars[cp.global_minimum]) * V if len(cp.e_minima) else 0.0
+    # F at the measured directions relative to the global minimum, and its error
+    n_min = cp.minima[cp.global_minimum] if len(cp.minima) else dense[np.argmin(surface.energy(dense))]
+    P = sf.values(dirs, L) - sf.values(n_min, L)
+    F_meV = P @ gfit.coef
+    F_err_meV = np.sqrt(np.clip(np.einsum("ik,kl,il->i", P, gfit.cov, P), 0.0, None))
+    # barrier error. Envelope theorem: the minimum and the saddle are stationary points, so to first order a
+    # change δc of the coefficients moves the barrier by (φ(n_s) − φ(n_min))·δc at the fixed points.
+    barrier_err = float("nan")
+    if np.isfinite(barrier) and len(cp.saddles):
+        js = [j for j, ab in enumerate(cp.saddle_minima) if cp.global_minimum in tuple(ab)]
+        if js:
+            j = js[int(np.argmin(cp.e_saddles[js]))]
+            dphi = sf.values(cp.saddles[j], L)[0] - sf.values(n_min, L)[0]
+            barrier_err = float(np.sqrt(max(dphi @ gfit.cov @ dphi, 0.0))) * to_J
+    jr = reversal_saddle(cp)
+    reversal, reversal_err = float("nan"), float("nan")
+    if jr is not None:
+        reversal = float(cp.e_saddles[jr] - cp.e_minima[cp.global_minimum]) * V
+        dphi = sf.values(cp.saddles[jr], L)[0] - sf.values(n_min, L)[0]
+        reversal_err = float(np.sqrt(max(dphi @ gfit.cov @ dphi, 0.0))) * to_J
+    if bootstrap and np.isfinite(barrier) and barrier > 0:  # optional check of the linear estimate
+        rng = np.random.default_rng(seed)
+        vals = []
+        for c in gfit.sample(rng, bootstrap):
+            s_b = ms.EnergySurface([ms.HarmonicExpansion(exps, c * to_J / V)])
+            cpb = ms.critical_points(s_b, n_grid=1500)
+            if len(cpb.e_minima):
+                vals.append(float(ms.barriers(cpb)[cpb.global_minimum]) * V)
+        vals = np.array([v for v in vals if np.isfinite(v)])
+        if len(vals) > 1:
+            barrier_err = float(np.std(vals, ddof=1))
+    # magnetisation
+    Mz = np.array([r["M"] for r in runs])
+    M0 = float(abs(model.moments @ _collinear(model)))  # moment of the collinear (Néel) state, μB
+    Ms = float(np.mean(Mz)) * MU_B / V
+    Ms_err = float(np.std(Mz, ddof=1) / np.sqrt(len(Mz))) * MU_B / V if len(Mz) > 1 else 0.0
+    m_red = float(np.mean(Mz)) / M0 if M0 > 0 else float("nan")
+    sub_m = {}
+    if runs[0]["sub"] and model.sublattice is not None:
+        for k in runs[0]["sub"]:
+            tot = float(np.sum(model.moments[model.sublattice == k]))
+            sub_m[k] = float(np.mean([r["sub"][k] for r in runs])) / tot if tot > 0 else float("nan")
+    # term fit: cubic + K2 + shape (held) + uniaxial/biaxial
+    shape_Q = rigid_shape_tensor_meV(model) * to_J / V * (m_red ** 2 if np.isfinite(m_red) else 1.0)
+    shape_Q = shape_Q - np.trace(shape_Q) / 3 * np.eye(3)
+    terms = sf.fit_terms(dirs, g, err, V / to_J, shape_Q=shape_Q)
+    e_h = surface.energy(dense)
+    e_t = terms.energy_density(dense)
+    terms.residual_rms_J_per_m3 = float(np.std((e_h - e_h.mean()) - (e_t - e_t.mean())))
+    kT = K_B * T
+    return LandscapeResult(
+        directions=dirs, F_J=F_meV * to_J, F_err_J=F_err_meV * to_J, gradient_meV=g, gradient_err_meV=err,
+        torque_meV=np.array([r["torque"] for r in runs]), tau_int=np.array([r["tau_int"] for r in runs]),
+        minima=cp.minima, e_minima_J=(cp.e_minima - emin) * V, saddles=cp.saddles,
+        e_saddles_J=(cp.e_saddles - emin) * V, saddle_minima=cp.saddle_minima, maxima=cp.maxima,
+        barrier_J=barrier, barrier_err_J=barrier_err, barrier_over_kT=barrier / kT if kT > 0 else float("inf"),
+        reversal_barrier_J=reversal, reversal_barrier_err_J=reversal_err,
+        surface=surface, fit=terms, degree=L, chi2_per_dof=(gfit.chi2 / gfit.dof if T > 0 else float("nan")),
+        volume_m3=V, T_K=T,
+        Ms_A_per_m=Ms, Ms_err_A_per_m=Ms_err, m_reduced=m_red, sublattice_m=sub_m, n_spins=int(model.n),
+        sweeps=0 if T == 0 else sweeps, equilibration_sweeps=0 if T == 0 else equilibration_sweeps, seed=seed,
+        elapsed_s=time.perf_counter() - t0, method=method,
+        n_eff_min=(float(np.min((sweeps // observe_every) / (2 * np.maximum(np.array([r["tau_int"] for r in runs]),
+                                                                            0.5)))) if T > 0 else float("nan")), coefficients_J=gfit.coef * to_J,
+        covariance_J2=gfit.cov * to_J ** 2)
+
+
+def reversal_saddle(cp):
+    """Index of the saddle that bounds the lowest path from the global minimum to its antipode, or None.
+
+    The path may pass other minima: its height is set by its highest saddle, and the lowest such bottleneck is
+    found by joining minima through saddles in order of energy (union–find) until the two minima connect.
+    """
+    if len(cp.minima) < 2 or len(cp.saddles) == 0:
+        return None
+    g = cp.global_minimum
+    anti = int(np.argmin(np.linalg.norm(cp.minima + cp.minima[g], axis=1)))
+    if anti == g:
+        return None
+    parent = list(range(len(cp.minima)))
+
+    def root(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for j in np.argsort(cp.e_saddles):
+        a, b = (int(x) for x in cp.saddle_minima[j])
+        if a < 0 or b < 0:
+            continue
+        parent[root(a)] = root(b)
+        if root(g) == root(anti):
+            return int(j)
+    return None
+
+
+def _net_axis(model):
+    M = model.moments @ np.asarray(model.spins)
+    nrm = np.linalg.norm(M)
+    return M / nrm if nrm > 0 else np.array([0.0, 0.0, 1.0])
+
+
+def _collinear(model):
+    """(N,) σ_i = ±1: the collinear (Néel) arrangement of ``model.spins`` along its net moment."""
+    sig = np.sign(np.asarray(model.spins) @ _net_axis(model))
+    sig[sig == 0] = 1.0
+    return sig

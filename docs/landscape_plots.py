@@ -1,0 +1,323 @@
+"""Figures of docs/validation.md §3b from the JSON rows written by docs/landscape_study.py."""
+import json
+
+import numpy as np
+
+# Published K_eff(D) (energy barrier per volume from blocking, uniaxial interpretation E_B = K_eff V):
+# Pisane, Singh & Seehra, arXiv:1702.08378 (2017), γ-Fe2O3 2.5–15 nm (abstract): K_eff = K_b + 6 K_s/D +
+# K_sh[(1 − 2d/D)^−3 − 1], K_b = 1.9e5 erg/cm³ = 1.9e4 J/m³, K_s = 0.035 erg/cm² = 3.5e-5 J/m²,
+# K_sh = 1.057e4 erg/cm³ = 1.057e3 J/m³, d = 1.1 nm.
+PISANE = dict(Kb=1.9e4, Ks=3.5e-5, Ksh=1.057e3, d=1.1)
+
+
+def pisane_keff(D_nm):
+    D = np.asarray(D_nm, dtype=float)
+    p = PISANE
+    return p["Kb"] + 6 * p["Ks"] / (D * 1e-9) + p["Ksh"] * ((1 - 2 * p["d"] / D) ** -3 - 1)
+
+
+def barriers_from_row(r, Ku_shape=0.0):
+    """(escape, reversal) barrier densities (J/m³) of a stored landscape (coefficients) plus an optional uniaxial
+    shape term Ku_shape (1 − n_z²)."""
+    from atomspin import macrospin as ms
+    from atomspin.measure import _sphere_fit as sf
+    from atomspin.measure.landscape import reversal_saddle
+
+    terms = [ms.HarmonicExpansion(np.array(sf.exponents(r["degree"])), np.array(r["coefficients_J"]) / r["V_m3"])]
+    if Ku_shape:
+        terms.append(ms.UniaxialAnisotropy(Ku_shape, (0, 0, 1)))
+    cp = ms.critical_points(ms.EnergySurface(terms))
+    g = cp.global_minimum
+    esc = float(ms.barriers(cp)[g])
+    j = reversal_saddle(cp)
+    rev = float(cp.e_saddles[j] - cp.e_minima[g]) if j is not None else float("nan")
+    return esc, rev
+
+
+def _rows(out, part):
+    f = out / f"{part}.json"
+    return json.loads(f.read_text()) if f.exists() else []
+
+
+def _fig(*a, **k):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(*a, **k)
+
+
+def plot_rescaling(out):
+    rows = {r["key"]: r for r in _rows(out, "rescaling")}
+    if "curves" not in rows:
+        return
+    fig, axs = _fig(1, 3, figsize=(13, 3.8))
+    c = rows["curves"]
+    ax = axs[0]
+    ax.plot(c["T"], c["m_classical"], "-", label="classical MC (this model)")
+    ax.plot(c["T"], c["m_rescaled"], "-", label=f"rescaled, α = {c['alpha']:.2f}")
+    ax.errorbar([300], [0.945], yerr=[[0.011], [0.012]], fmt="ks", label="measured Ms(300 K)/Ms(0)")
+    ax.set_xlabel("temperature T (K)")
+    ax.set_ylabel("bulk Ms(T) / Ms(0)")
+    ax.set_title("net moment of bulk magnetite", fontsize=9)
+    ax.legend(fontsize=7)
+    ax = axs[1]
+    for resc, mk, lab in ((False, "o", "classical"), (True, "s", "rescaled")):
+        pts = sorted([r for r in rows.values() if r["key"].startswith("bulkK-") and r["rescaled"] == resc],
+                     key=lambda r: r["T"])
+        ax.errorbar([r["T"] for r in pts], [-r["K1"] / 1e3 for r in pts], yerr=[r["K1_err"] / 1e3 for r in pts],
+                    fmt=mk + "-", label=f"landscape fit, {lab}")
+    ax.plot([300], [11.0], "k*", ms=10, label="|K1(300 K)| (reference of the model)")
+    ax.axvline(130, color="gray", ls=":", lw=1)
+    ax.text(0.2, 0.06, "measured K1 = 0 at ≈ 130 K\n(isotropic point; not in the model)", fontsize=7,
+            transform=ax.transAxes)
+    ax.set_xlabel("temperature T (K)")
+    ax.set_ylabel("−K1 (kJ/m³)")
+    ax.set_title("bulk K1(T), anisotropy_reference = 300 K", fontsize=9)
+    ax.legend(fontsize=7)
+    ax = axs[2]
+    labels, bar, err, ms = [], [], [], []
+    for key, lab in (("sphere8-None", "classical"), ("sphere8-default", "rescaled")):
+        if key in rows:
+            r = rows[key]
+            labels.append(lab)
+            bar.append(r["barrier_J_per_m3"])
+            err.append(r["barrier_err_J_per_m3"])
+            ms.append(r["Ms_A_per_m"] / 1e3)
+    x = np.arange(len(labels))
+    ax.bar(x - 0.2, bar, 0.4, yerr=err, label="barrier / V (J/m³)")
+    ax2 = ax.twinx()
+    ax2.bar(x + 0.2, ms, 0.4, color="C1", label="Ms (kA/m)")
+    ax2.axhline(480, color="C1", ls="--", lw=1, label="bulk Ms(300 K) = 480 kA/m")
+    ax.set_xticks(x, labels)
+    ax.set_ylabel("barrier / V (J/m³)")
+    ax2.set_ylabel("Ms at 300 K (kA/m)")
+    ax.set_ylim(0, 1.6 * max(b + e for b, e in zip(bar, err)))
+    ax2.set_ylim(0, 800)
+    ax.set_title("8 nm sphere at 300 K", fontsize=9)
+    ax.legend(loc="upper left", fontsize=7)
+    ax2.legend(loc="upper right", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out.parent / "landscape_rescaling.png", dpi=130)
+
+
+def size_table(out):
+    """Per (shape, D): reversal barriers (J/m³) of the magnetocrystalline (Néel off), Néel-on and total (+ shape)
+    landscapes, and their parts; errors from the landscapes' barrier errors in quadrature."""
+    rows = _rows(out, "size")
+    table = []
+    for shape in ("sphere", "truncated_octahedron", "cube", "ellipsoid", "sphere@A", "truncated_octahedron@A",
+                  "cube@A"):
+        for D in sorted({r["D_nm"] for r in rows if r["shape"] == shape}):
+            f = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "full"), None)
+            m = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "no_neel"), None)
+            if f is None or m is None:
+                continue
+            ks = f.get("Ku_shape_J_per_m3", 0.0)
+            mc = barriers_from_row(m)[1]
+            fn = barriers_from_row(f)
+            tot = barriers_from_row(f, ks) if ks else fn
+            fe, me = f["barrier_err_J_per_m3"], m["barrier_err_J_per_m3"]
+            table.append(dict(shape=shape, D=D, n=f["n_spins"], d_eq=(6 * f["V_m3"] / np.pi) ** (1 / 3) * 1e9, mc=mc, mc_err=me, full=fn[1], full_esc=fn[0],
+                              full_err=fe, surface=fn[1] - mc, surface_err=float(np.hypot(fe, me)),
+                              shape_part=tot[1] - fn[1], total=tot[1], total_esc=tot[0], total_err=fe, Ku_shape=ks,
+                              Ms=f["Ms_A_per_m"], K1=f["K1"], K1_err=f["K1_err"], Ku=f["Ku"], Ku_err=f["Ku_err"],
+                              axis=f["axis"]))
+    return table
+
+
+def plot_size(out):
+    table = size_table(out)
+    if not table:
+        return
+    shapes = [s for s in ("sphere", "truncated_octahedron", "cube", "ellipsoid") if any(t["shape"] == s for t in table)]
+    fig, axs = _fig(1, len(shapes), figsize=(4.2 * len(shapes), 4.0), squeeze=False)
+    for ax, shape in zip(axs[0], shapes):
+        t = [x for x in table if x["shape"] == shape]
+        D = np.array([x["d_eq"] for x in t])
+        g = lambda k: np.array([x[k] for x in t])  # noqa: E731
+        ax.errorbar(D, g("mc"), yerr=g("mc_err"), fmt="o-", label="magnetocrystalline (Néel off)")
+        ax.errorbar(D, np.abs(g("surface")), yerr=g("surface_err"), fmt="s-", mfc="none",
+                    label="abs(surface part) (Néel on − off)")
+        if shape == "ellipsoid":
+            ax.errorbar(D, g("shape_part"), yerr=g("total_err"), fmt="^-", label="shape part (½μ0Ms²ΔN, aspect 1.2)")
+        ax.errorbar(D, g("total"), yerr=g("total_err"), fmt="k*-", ms=9, label="total (reversal barrier)")
+        ax.plot(D, g("total_esc"), "k:", lw=1, label="lowest escape barrier (if lower)")
+        Dc = np.linspace(max(D.min() - 1, 3.0), D.max() + 1, 100)
+        ax.plot(Dc, pisane_keff(Dc), "r--", lw=1, label="measured K_eff(D), γ-Fe2O3\n(Pisane et al. 2017 fit)")
+        ax.axhline(1.1e4 / 12 + 0.28e4 / 27, color="gray", ls=":", lw=1, label="bulk abs(K1)/12 + abs(K2)/27")
+        ax.set_yscale("log")
+        ax.set_ylim(30, 1e5)
+        ax.set_xlabel("volume-equivalent diameter (nm)")
+        ax.set_ylabel("barrier / V at 300 K (J/m³)")
+        ax.set_title(shape.replace("_", " ") + (" (no shape term: cubic symmetry)" if shape != "ellipsoid" else ""),
+                     fontsize=8)
+        ax.legend(fontsize=6, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(out.parent / "landscape_size_series.png", dpi=130)
+
+
+def plot_defects(out):
+    rows = _rows(out, "defects")
+    if not rows:
+        return
+    kinds = [k for k in ("perfect", "vac05", "vac10", "vac20", "vac10r", "vac20r", "apb1", "apb2", "perfect_classical",
+                         "feo")
+             if any(r["kind"] == k for r in rows)]
+    labels = {"perfect": "perfect", "vac05": "δ = 0.05", "vac10": "δ = 0.1", "vac20": "δ = 0.2",
+              "vac10r": "δ = 0.1\n(random)", "vac20r": "δ = 0.2\n(random)", "apb1": "1 APB",
+              "apb2": "2 APBs", "perfect_classical": "perfect\n(classical)", "feo": "FeO core 4 nm\n(classical)"}
+    fig, axs = _fig(1, 2, figsize=(11, 3.8))
+    for r in rows:
+        r["reversal"] = barriers_from_row(r)[1]
+    for ax, q, yl in ((axs[0], "reversal", "reversal barrier / V at 300 K (J/m³)"),
+                      (axs[1], "Ms_A_per_m", "Ms at 300 K (kA/m)")):
+        for i, k in enumerate(kinds):
+            v = np.array([r[q] for r in rows if r["kind"] == k])
+            scale = 1e-3 if q == "Ms_A_per_m" else 1.0
+            ax.plot(np.full(len(v), i) + np.linspace(-0.15, 0.15, len(v)), v * scale, "o", color="C0", ms=4)
+            err = np.std(v, ddof=1) / np.sqrt(len(v)) if len(v) > 1 else np.nan
+            ax.errorbar([i + 0.3], [v.mean() * scale], yerr=[err * scale], fmt="ks", ms=5)
+        ax.set_xticks(range(len(kinds)), [labels[k] for k in kinds], fontsize=7)
+        ax.set_ylabel(yl)
+    axs[0].set_title("8 nm spheres: realisations (dots), mean ± s.e.m. (squares)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out.parent / "landscape_defects.png", dpi=130)
+
+
+def plot_deadlayer(out):
+    rows = {r["key"]: r for r in _rows(out, "deadlayer")}
+    ms = sorted([r for r in rows.values() if r["key"].startswith("Ms-")], key=lambda r: r["D_nm"])
+    if not ms:
+        return
+    fig, axs = _fig(1, 2, figsize=(10, 3.8))
+    ax = axs[0]
+    D = np.array([r["D_nm"] for r in ms])
+    ax.errorbar(D, [r["Ms"] / 1e3 for r in ms], yerr=[r["Ms_err"] / 1e3 for r in ms], fmt="o", label="MC, 300 K")
+    if "fit" in rows:
+        f = rows["fit"]
+        x = np.linspace(max(2 * f["d_nm"], 2.5), D.max() * 1.1, 100)
+        ax.plot(x, f["Ms_bulk"] / 1e3 * np.clip(1 - 2 * f["d_nm"] / x, 0, None) ** 3, "-",
+                label=f"(1 − 2d/D)³ fit: d = {f['d_nm']:.2f} ± {f['d_err_nm']:.2f} nm")
+        x2 = np.linspace(2.5, D.max() * 1.1, 100)
+        ax.plot(x2, f["Ms_bulk"] / 1e3 * np.clip(1 - 2 * 0.68 / x2, 0, None) ** 3, "g--", lw=1,
+                label="d = 0.68 nm (dextran-coated Fe3O4,\narXiv:2303.14654)")
+        ax.plot(x2, f["Ms_bulk"] / 1e3 * np.clip(1 - 2 * 1.1 / x2, 0, None) ** 3, "r--", lw=1,
+                label="d = 1.1 nm (Pisane et al., γ-Fe2O3)")
+    ax.set_xlabel("diameter D (nm)")
+    ax.set_ylabel("Ms at 300 K (kA/m)")
+    ax.legend(fontsize=7)
+    ax = axs[1]
+    for key, lab in (("canting-8-default", "rescaled (default)"), ("canting-8-None", "classical")):
+        if key in rows:
+            r = rows[key]
+            ax.errorbar(r["depth_nm"], r["canting_deg"], yerr=r["canting_err_deg"], fmt="o-", ms=3, label=lab)
+    ax.axvline(0.68, color="g", ls="--", lw=1, label="0.68 nm dead layer (Fe3O4, arXiv:2303.14654)")
+    ax.axvline(1.1, color="r", ls="--", lw=1, label="1.1 nm shell (Pisane et al., γ-Fe2O3)")
+    ax.set_xlabel("depth below the surface (nm)")
+    ax.set_ylabel("local canting angle (degrees)")
+    ax.set_title("8 nm sphere, 300 K", fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out.parent / "landscape_dead_layer.png", dpi=130)
+
+
+def plot_map(out):
+    """The fitted landscape of one particle (8 nm sphere, default model) on the sphere."""
+    from atomspin import macrospin as ms
+    from atomspin.measure import _sphere_fit as sf
+
+    rows = {r["key"]: r for r in _rows(out, "defects")}
+    r = rows.get("perfect-1") or rows.get("apb1-1")
+    if r is None:
+        return
+    surf = ms.EnergySurface([ms.HarmonicExpansion(np.array(sf.exponents(r["degree"])),
+                                                  np.array(r["coefficients_J"]) / r["V_m3"])])
+    cp = ms.critical_points(surf)
+    fig, ax = _fig(figsize=(7, 4.2), subplot_kw=dict(projection="hammer"))
+    lon = np.linspace(-np.pi, np.pi, 181)
+    lat = np.linspace(-np.pi / 2, np.pi / 2, 91)
+    LO, LA = np.meshgrid(lon, lat)
+    n = np.stack([np.cos(LA) * np.cos(LO), np.cos(LA) * np.sin(LO), np.sin(LA)], axis=-1).reshape(-1, 3)
+    e = surf.energy(n).reshape(LA.shape)
+    cs = ax.pcolormesh(LO, LA, e - e.min(), shading="auto")
+    fig.colorbar(cs, ax=ax, orientation="horizontal", pad=0.08, shrink=0.7, label="F(n̂)/V − min (J/m³)")
+    for pts, mk, lab in ((cp.minima, "v", "minima"), (cp.saddles, "x", "saddles"), (cp.maxima, "^", "maxima")):
+        if len(pts):
+            ax.plot(np.arctan2(pts[:, 1], pts[:, 0]), np.arcsin(np.clip(pts[:, 2], -1, 1)), mk, color="r", ls="none",
+                    label=lab)
+    ax.grid(True, alpha=0.3)
+    ax.set_xticklabels([])
+    ax.set_yticklabels([])
+    ax.set_title(f"8 nm magnetite sphere, 300 K (longitude atan2(y, x), latitude asin z): barrier {r['barrier_J_per_m3']:.0f} ± "
+                 f"{r['barrier_err_J_per_m3']:.0f} J/m³", fontsize=8, pad=12)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(out.parent / "landscape_map.png", dpi=130)
+
+
+def plot_sensitivity(out):
+    rows = {r["key"]: r for r in _rows(out, "sensitivity")}
+    if not rows:
+        return
+    fig, axs = _fig(1, 2, figsize=(10, 3.6))
+    ks = [r for r in rows.values() if "K_s_J_per_m2" in r]
+    ks.sort(key=lambda r: r["K_s_J_per_m2"])
+    axs[0].errorbar([r["K_s_J_per_m2"] * 1e5 for r in ks], [r["barrier_J_per_m3"] for r in ks],
+                    yerr=[r["barrier_err_J_per_m3"] for r in ks], fmt="o-")
+    axs[0].set_xlabel("surface constant K_s (1e-5 J/m²), signed")
+    axs[0].set_ylabel("barrier / V (J/m³), no shape term")
+    axs[0].set_title("8 nm ellipsoid, aspect 1.2, 300 K", fontsize=9)
+    ja = [r for r in rows.values() if "J_BB180_lit_meV" in r]
+    ja.sort(key=lambda r: r["J_BB180_lit_meV"])
+    axs[1].errorbar([r["J_BB180_lit_meV"] for r in ja], [r["barrier_J_per_m3"] for r in ja],
+                    yerr=[r["barrier_err_J_per_m3"] for r in ja], fmt="o-")
+    axs[1].set_xlabel("J_BB180 (meV, −2J convention)")
+    axs[1].set_ylabel("barrier / V (J/m³)")
+    axs[1].set_title("8 nm sphere with one (110) APB, 300 K", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out.parent / "landscape_sensitivity.png", dpi=130)
+
+
+def plot_all(out):
+    for f in (plot_rescaling, plot_size, plot_defects, plot_deadlayer, plot_map, plot_sensitivity):
+        f(out)
+
+
+def summary(out):
+    """Markdown tables of the study's numbers (pasted into docs/validation.md §3b)."""
+    lines = []
+    table = size_table(out)
+    if table:
+        lines += ["| shape | D (nm) (d_eq) | spins | magnetocrystalline (Néel off) | Néel on | surface part | shape part | "
+                  "total (reversal) | lowest escape | Ms (kA/m) | K1 fit (kJ/m³) | Ku fit (J/m³), axis |",
+                  "|" + "---|" * 12]
+        for t in table:
+            lines.append(f"| {t['shape'].replace('_', ' ')} | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | {t['mc']:.0f} ± {t['mc_err']:.0f} | "
+                         f"{t['full']:.0f} ± {t['full_err']:.0f} | {t['surface']:+.0f} ± {t['surface_err']:.0f} | "
+                         f"{t['shape_part']:.0f} | {t['total']:.0f} ± {t['total_err']:.0f} | {t['total_esc']:.0f} | "
+                         f"{t['Ms'] / 1e3:.0f} | {t['K1'] / 1e3:.2f} ± {t['K1_err'] / 1e3:.2f} | {t['Ku']:.0f} ± "
+                         f"{t['Ku_err']:.0f} [{', '.join(f'{a:.2f}' for a in t['axis'])}] |")
+    rows = _rows(out, "defects")
+    if rows:
+        lines += ["", "| 8 nm sphere | realisations | reversal barrier/V (J/m³), mean ± s.e.m. | vs perfect | "
+                  "lowest escape (J/m³) | Ms (kA/m) | Néel sites |", "|---|---|---|---|---|---|---|"]
+        ref = {}
+        for k in ("perfect", "perfect_classical", "vac05", "vac10", "vac20", "vac10r", "vac20r", "apb1", "apb2",
+                  "feo"):
+            v = [r for r in rows if r["kind"] == k]
+            if not v:
+                continue
+            b = np.array([barriers_from_row(r)[1] for r in v])
+            esc = np.array([r["barrier_J_per_m3"] for r in v])
+            ms_ = np.array([r["Ms_A_per_m"] for r in v])
+            mean, sem = b.mean(), (b.std(ddof=1) / np.sqrt(len(b)) if len(b) > 1 else np.nan)
+            if k in ("perfect", "perfect_classical"):
+                ref[k] = (mean, sem)
+            base = ref.get("perfect_classical" if k == "feo" else "perfect")
+            rel = (f"{mean - base[0]:+.0f} ± {np.hypot(sem, base[1]):.0f} ({(mean / base[0] - 1) * 100:+.0f} %)"
+                   if base and k not in ("perfect", "perfect_classical") else "—")
+            lines.append(f"| {k} | {len(v)} | {mean:.0f} ± {sem:.0f} | {rel} | {esc.mean():.0f} | "
+                         f"{ms_.mean() / 1e3:.0f} | {np.mean([r['neel_sites'] for r in v]):.0f} |")
+    print("\n".join(lines))
