@@ -45,7 +45,7 @@ def test_flat_facet_energy_per_area_equals_pair_sum(delta):
     per = _slab(delta)
     op = per.copy()
     op.pbc = (True, True, False)
-    m = SpinModel.from_atoms(op, cubic=False, neel_ks_meV=ks, temperature_rescaling=None)
+    m = SpinModel.from_atoms(op, cubic=False, dipolar=False, neel_ks_meV=ks, temperature_rescaling=None)
     # naive: pairs of the periodic box that the opened slab does not have (matched by endpoints and vector)
     pi, pj, pv = _pairs(per)
     oi, oj, ov = _pairs(op)
@@ -97,7 +97,7 @@ def test_sphere_first_order_term_cancels_exactly():
     """A sphere centred on an A site keeps the Td point group of that site, so Σ_i Q_i ∝ 1: the rigid
     (first-order in k_s) surface anisotropy vanishes (Garanin & Kachkachi, PRL 90, 065504 (2003))."""
     p = st.build_particle("Fe3O4", "sphere", diameter_nm=3.0, center="A", seed=1)
-    m = SpinModel.from_atoms(p, cubic=False, neel_ks_meV=1.0, temperature_rescaling=None)
+    m = SpinModel.from_atoms(p, cubic=False, dipolar=False, neel_ks_meV=1.0, temperature_rescaling=None)
     Q = quad_to_matrix(m.quad).sum(axis=0)
     assert np.max(np.abs(Q - np.trace(Q) / 3 * np.eye(3))) < 1e-10 * abs(np.trace(Q))
     e = [m.energy(_collinear(m, d)) for d in ((1, 0, 0), (1, 1, 1), (1, 1, 0), (0.3, -0.5, 0.8))]
@@ -112,7 +112,7 @@ def test_sphere_second_order_anisotropy_scales_as_ks_squared_over_J():
     p = st.build_particle("Fe3O4", "sphere", diameter_nm=3.0, center="A", seed=1)
 
     def split(ks, jf=1.0):
-        m = SpinModel.from_atoms(p, cubic=False, neel_ks_meV=ks, temperature_rescaling=None)
+        m = SpinModel.from_atoms(p, cubic=False, dipolar=False, neel_ks_meV=ks, temperature_rescaling=None)
         m.J = m.J * jf
         return constrained_minimum(m, (1, 0, 0))[1] - constrained_minimum(m, (1, 1, 1))[1]
 
@@ -134,7 +134,7 @@ def test_elongated_particle_gets_uniaxial_term_linear_in_ks():
     p = st.build_particle("Fe3O4", "ellipsoid", diameter_nm=3.0, aspect=1.6, center="A", seed=1)
     out = {}
     for ks in (0.5, 1.0):
-        m = SpinModel.from_atoms(p, cubic=False, neel_ks_meV=ks, temperature_rescaling=None)
+        m = SpinModel.from_atoms(p, cubic=False, dipolar=False, neel_ks_meV=ks, temperature_rescaling=None)
         rigid = m.energy(_collinear(m, (1, 0, 0))) - m.energy(_collinear(m, (0, 0, 1)))
         relaxed = constrained_minimum(m, (1, 0, 0))[1] - constrained_minimum(m, (0, 0, 1))[1]
         out[ks] = (rigid, relaxed)
@@ -144,7 +144,7 @@ def test_elongated_particle_gets_uniaxial_term_linear_in_ks():
 
     # magnitude against the continuum surface integral, on a larger (5 × 8 nm) ellipsoid, rigid energies
     big = st.build_particle("Fe3O4", "ellipsoid", diameter_nm=5.0, aspect=1.6, center="A", seed=1)
-    mb = SpinModel.from_atoms(big, cubic=False, neel_ks_meV=1.0, temperature_rescaling=None)
+    mb = SpinModel.from_atoms(big, cubic=False, dipolar=False, neel_ks_meV=1.0, temperature_rescaling=None)
     rigid = mb.energy(_collinear(mb, (1, 0, 0))) - mb.energy(_collinear(mb, (0, 0, 1)))
     a, c = 25.0, 40.0  # Å semi-axes
 
@@ -171,7 +171,7 @@ def test_vacancy_and_o_vacancy_lower_apb_raises():
     keep = np.ones(len(box), bool)
     keep[o] = False
     cut = box[keep]
-    m = SpinModel.from_atoms(cut, cubic=False, neel_ks_meV=ks, temperature_rescaling=None)
+    m = SpinModel.from_atoms(cut, cubic=False, dipolar=False, neel_ks_meV=ks, temperature_rescaling=None)
     pi, pj, pv = _pairs(box)
     ci, cj, cv = _pairs(cut)
     have = {(int(a), int(b)) for a, b in zip(ci, cj)}
@@ -186,11 +186,11 @@ def test_vacancy_and_o_vacancy_lower_apb_raises():
     # APB: extra bonds → positive eigenvalues on some sites
     p = st.build_particle("Fe3O4", "sphere", diameter_nm=4.0, seed=1)
     d = st.insert_apb(p, plane=(1, 1, 0))
-    ma = SpinModel.from_atoms(d, cubic=False, neel_ks_meV=ks, temperature_rescaling=None)
+    ma = SpinModel.from_atoms(d, cubic=False, dipolar=False, neel_ks_meV=ks, temperature_rescaling=None)
     w = np.linalg.eigvalsh(quad_to_matrix(ma.quad))
     zone = d.arrays["apb_zone"][ma.atom_index]
     assert np.sum(w[zone, -1] > 0.25 * ks) > 50 and np.all(w[~zone, -1] < 1e-12)  # measured 76 sites
-    m0 = SpinModel.from_atoms(p, cubic=False, neel_ks_meV=ks, temperature_rescaling=None)
+    m0 = SpinModel.from_atoms(p, cubic=False, dipolar=False, neel_ks_meV=ks, temperature_rescaling=None)
     assert np.max(np.linalg.eigvalsh(quad_to_matrix(m0.quad))[:, -1]) < 1e-12  # no extra bonds without APB
 
 
