@@ -40,6 +40,7 @@ def brute_force_branch(h_values, psi, theta0, n_grid=40000):
     return np.array(out)
 
 
+@pytest.mark.nojit
 @pytest.mark.parametrize("psi_deg", [0.0, 10.0, 30.0, 45.0, 60.0, 80.0, 90.0, 135.0])
 def test_sw_loop_matches_brute_force(psi_deg):
     psi = math.radians(psi_deg)

@@ -1,6 +1,8 @@
 """SAR estimators: particle properties → specific absorption rate (W/g) and ILP (nH m² kg⁻¹).
 
-Models 1–4 use only numpy/scipy/numba and :mod:`atomspin.units`; SI inside (H in A/m):
+Every model takes a :class:`Particle` (the typed hand-off from :mod:`atomspin.measure`, built from
+results by :func:`particle_from_measurements`) and a drive (f, H0) checked by :func:`check_drive`;
+SI inside (H in A/m):
 
 1. :func:`linear_response_sar` — Rosensweig (2002) linear response (Néel: Brown or Arrhenius form; Brown).
 2. :func:`sw_ensemble_loop`, :func:`sw_dynamic_sar` — Stoner–Wohlfarth at T = 0 and Carrey et al. (2011).
@@ -14,26 +16,30 @@ from ._common import (
     C_B_MAGNETITE,
     HERGT_DUTZ_LIMIT,
     K_MAGNETITE_EFF,
+    K_MAGNETITE_UNIAXIAL,
     MS_MAGNETITE_300K,
     RHO_MAGHEMITE,
     RHO_MAGNETITE,
     TAU0_S,
     VISCOSITY_WATER_37C,
+    NONCLINICAL_HF,
     anisotropy_field,
+    check_drive,
     field_safety,
     ilp,
     sar_from_area,
 )
+from .particle import Medium, Particle, particle_from_measurements
+from .ensembles import arrangement, lognormal_diameters, random_axes
 from .bridge import (
     SARReport,
-    particle_parameters,
     plot_sar_map,
     plot_size_sweep,
     sar_from_particle,
     sar_map,
     size_sweep,
 )
-from .kinetic import KineticResult, arrangement, kinetic_loop, lognormal_diameters, random_axes
+from .kinetic import KineticResult, kinetic_loop
 from .linear_response import (
     LRTResult,
     brown_time,
@@ -57,10 +63,11 @@ from .stoner_wohlfarth import (
 )
 
 __all__ = [
-    "ALPHA_DEFAULT", "BREZOVICH_LIMIT", "C_B_MAGNETITE", "HERGT_DUTZ_LIMIT", "K_MAGNETITE_EFF",
+    "ALPHA_DEFAULT", "BREZOVICH_LIMIT", "C_B_MAGNETITE", "HERGT_DUTZ_LIMIT", "K_MAGNETITE_EFF", "K_MAGNETITE_UNIAXIAL",
     "MS_MAGNETITE_300K", "RHO_MAGHEMITE", "RHO_MAGNETITE", "TAU0_S", "VISCOSITY_WATER_37C",
-    "anisotropy_field", "field_safety", "ilp", "sar_from_area",
-    "SARReport", "particle_parameters", "plot_sar_map", "plot_size_sweep", "sar_from_particle", "sar_map",
+    "NONCLINICAL_HF", "anisotropy_field", "check_drive", "field_safety", "ilp", "sar_from_area",
+    "Particle", "Medium", "particle_from_measurements",
+    "SARReport", "plot_sar_map", "plot_size_sweep", "sar_from_particle", "sar_map",
     "size_sweep",
     "KineticResult", "arrangement", "kinetic_loop", "lognormal_diameters", "random_axes",
     "LRTResult", "brown_time", "effective_time", "equilibrium_susceptibility", "langevin",

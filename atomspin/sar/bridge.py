@@ -1,25 +1,13 @@
-"""Bridge: particle properties (typed in or measured by :mod:`atomspin.measure`) → SAR and ILP.
+"""Bridge: a :class:`~atomspin.sar.Particle` (measured or typed in) and a drive → SAR and ILP.
 
-:func:`sar_from_particle` accepts plain numbers and/or any objects with attributes (duck typing,
-``getattr``); the attribute names read, in order of preference, are:
+:func:`sar_from_particle` takes a Particle, or measurement results that
+:func:`~atomspin.sar.particle_from_measurements` turns into one (the one measure → sar hand-off; the
+fields it reads are listed there), or plain numbers (``Ms``, ``K_uniaxial_J_per_m3``, ``d``/``V``, ``T``).
+Explicit keyword arguments complete or override values read from results.
 
-========================  ==================================================================
-quantity                  attribute names (first found wins)
-========================  ==================================================================
-Ms (A/m)                  ``Ms_A_per_m`` (array → interpolated at T over ``T``/``T_K``),
-                          ``Ms``, ``M_s_A_per_m``
-K_eff (J/m³)              ``barrier_J`` / volume (preferred: the measured escape barrier ΔE),
-                          then ``K_eff_J_per_m3``, ``K_eff``, then ``KV_J`` / volume
-volume (m³)               ``volume_m3``, ``V_m3``; diameter ``diameter_m`` or ``diameter_nm``
-loop area (J/m³)          ``loop_area_J_per_m3``  (quasi-static atomistic loop, reported apart)
-========================  ==================================================================
-
-Explicit keyword arguments always override values read from objects.
-
-The SAR models are uniaxial macrospin models: their K_eff is the *effective uniaxial constant with the
-same Néel barrier*, K_eff = ΔE/V. That is why a measured barrier wins over the 2θ torque amplitude
-``K_eff_J_per_m3``: for a cubic particle (magnetite, K1 < 0) the torque has almost no 2θ harmonic while
-the barrier between ⟨111⟩ easy axes over ⟨110⟩ is |K1|V/12.
+The uniaxial SAR models (LRT, Carrey–SW, two-state kinetic) use the *effective uniaxial constant
+with the same Néel barrier*, K = ΔE/V: for a cubic particle the 2θ torque amplitude is not that
+number (see :mod:`atomspin.sar.particle`).
 """
 from __future__ import annotations
 
@@ -28,113 +16,56 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from atomspin.units import MU_0
+from atomspin.validation import check_choice, check_real
 
 from ._common import (
     BREZOVICH_LIMIT,
     HERGT_DUTZ_LIMIT,
-    RHO_MAGNETITE,
     TAU0_S,
     check_array,
-    check_positive,
+    check_drive,
+    check_tau0,
     field_safety,
     ilp,
-    sphere_diameter,
-    sphere_volume,
 )
 from .kinetic import kinetic_loop
 from .linear_response import linear_response_sar
+from .particle import Medium, Particle, particle_from_measurements
 from .stoner_wohlfarth import regime as _regime
 from .stoner_wohlfarth import sw_dynamic_sar
 
-MS_NAMES = ("Ms_A_per_m", "Ms", "M_s_A_per_m")
-K_NAMES = ("K_eff_J_per_m3", "K_eff")
-KV_NAMES = ("KV_J",)
-V_NAMES = ("volume_m3", "V_m3")
-AREA_NAMES = ("loop_area_J_per_m3",)
-T_NAMES = ("T", "T_K")
 MODELS = ("auto", "lrt", "sw", "kinetic")
 
 
-def _lookup(objs, names):
-    for o in objs:
-        for nm in names:
-            v = getattr(o, nm, None)
-            if v is not None:
-                return v, o, nm
-    return None, None, None
+def resolve_particle(inputs, T=None, Ms=None, K_uniaxial_J_per_m3=None, K_eff=None, V=None, d=None, alpha=None,
+                     d_hydro=None, rho=None, T_default=300.0):
+    """The Particle of a bridge call: one Particle, or results + numbers through particle_from_measurements.
 
-
-def _scalar_at_T(value, owner, T):
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim == 0:
-        return float(arr)
-    Ts, _, _ = _lookup([owner], T_NAMES)
-    Ts = None if Ts is None else np.asarray(Ts, dtype=float)
-    if Ts is None or Ts.shape != arr.shape:
-        raise ValueError("Ms: an array value needs a matching temperature array (T or T_K) on its object")
-    o = np.argsort(Ts)
-    if not Ts[o][0] <= T <= Ts[o][-1]:
-        raise ValueError(f"T: {T} is outside the measured range [{Ts[o][0]}, {Ts[o][-1]}] of Ms(T)")
-    return float(np.interp(T, Ts[o], arr[o]))
-
-
-def particle_parameters(*results, Ms=None, K_eff=None, V=None, d=None, T=300.0):
-    """Resolve (Ms A/m, K_eff J/m³, V m³, loop area J/m³ or None, sources dict) from inputs.
-
-    See the module docstring for the attribute names read from ``results``.
+    ``K_eff`` is the old name of ``K_uniaxial_J_per_m3`` (the uniaxial constant with the measured
+    barrier), still accepted. Without results, T defaults to ``T_default`` (300 K).
     """
-    T = check_positive("T", T)
-    src = {}
-    if Ms is None:
-        v, o, nm = _lookup(results, MS_NAMES)
-        if v is not None:
-            Ms = _scalar_at_T(v, o, T)
-            src["Ms"] = f"{type(o).__name__}.{nm}"
-    else:
-        src["Ms"] = "argument"
-    if V is None and d is not None:
-        V = float(sphere_volume(check_positive("d", d)))
-        src["V"] = "argument d"
-    if V is None:
-        v, o, nm = _lookup(results, V_NAMES)
-        if v is not None:
-            V = float(v)
-            src["V"] = f"{type(o).__name__}.{nm}"
-        else:
-            v, o, nm = _lookup(results, ("diameter_m", "diameter_nm"))
-            if v is not None:
-                V = float(sphere_volume(float(v) * (1e-9 if nm == "diameter_nm" else 1.0)))
-                src["V"] = f"{type(o).__name__}.{nm}"
-    elif "V" not in src:
-        src["V"] = "argument"
-    if K_eff is None:
-        v, o, nm = _lookup(results, ("barrier_J",))
-        if v is not None and V is not None and np.isfinite(float(v)) and float(v) > 0:
-            K_eff = float(v) / V
-            src["K_eff"] = f"{type(o).__name__}.{nm} / V"
-            v = None
-        else:
-            v, o, nm = _lookup(results, K_NAMES)
-        if v is not None:
-            K_eff = float(v)
-            src["K_eff"] = f"{type(o).__name__}.{nm}"
-        elif K_eff is None:
-            v, o, nm = _lookup(results, KV_NAMES)
-            if v is not None:
-                if V is None:
-                    raise ValueError("V: a volume is needed to turn K·V (J) into K_eff (J/m³)")
-                K_eff = float(v) / V
-                src["K_eff"] = f"{type(o).__name__}.{nm} / V"
-    else:
-        src["K_eff"] = "argument"
-    area, o, nm = _lookup(results, AREA_NAMES)
-    if area is not None:
-        area = float(area)
-        src["loop_area"] = f"{type(o).__name__}.{nm}"
-    missing = [n for n, v in (("Ms", Ms), ("K_eff", K_eff), ("V", V)) if v is None]
-    if missing:
-        raise ValueError(f"{', '.join(missing)}: not given and not found on the result objects")
-    return check_positive("Ms", Ms), check_positive("K_eff", K_eff), check_positive("V", V), area, src
+    if K_eff is not None:
+        if K_uniaxial_J_per_m3 is not None:
+            raise ValueError("K_eff, K_uniaxial_J_per_m3: K_eff is the old name of K_uniaxial_J_per_m3; give one")
+        K_uniaxial_J_per_m3 = K_eff
+    numbers = {"T": T, "Ms": Ms, "K_uniaxial_J_per_m3": K_uniaxial_J_per_m3, "V": V, "d": d, "alpha": alpha,
+               "d_hydro": d_hydro, "rho": rho}
+    if len(inputs) == 1 and isinstance(inputs[0], Particle):
+        given = [k for k, v in numbers.items() if v is not None]
+        if given:
+            raise ValueError(f"{', '.join(given)}: a Particle carries these; use particle.replace(...) to change them")
+        return inputs[0]
+    if any(isinstance(x, Particle) for x in inputs):
+        raise ValueError("inputs: give one Particle alone, or measurement results")
+    if not inputs and T is None:
+        T = T_default
+    kw = {}
+    if alpha is not None:
+        kw["alpha"] = alpha
+    if rho is not None:
+        kw["density_kg_per_m3"] = rho
+    return particle_from_measurements(*inputs, T_K=T, Ms_A_per_m=Ms, K_uniaxial_J_per_m3=K_uniaxial_J_per_m3,
+                                      volume_m3=V, diameter_m=d, hydrodynamic_diameter_m=d_hydro, **kw)
 
 
 @dataclass
@@ -144,11 +75,13 @@ class SARReport:
     Attributes
     ----------
     sar_W_per_g, ilp_nHm2_per_kg : the chosen model's values
-    model : "lrt", "sw" or "kinetic"; regime : dict from :func:`atomspin.sar.regime`
-    f_Hz, H0_A_per_m, Ms_A_per_m, K_eff_J_per_m3, volume_m3, diameter_m, T_K
+    model : the model used; regime : dict from :func:`atomspin.sar.regime`
+    f_Hz, H0_A_per_m, Ms_A_per_m, K_uniaxial_J_per_m3, volume_m3, diameter_m, T_K
     quasistatic_sar_W_per_g : A_measured f/ρ from a measured (atomistic) loop area, if given
     all_models : dict model → SAR W/g for each model evaluated
-    safety : dict from :func:`field_safety`; sources : where each input came from; warnings
+    safety : dict from :func:`field_safety`; sources : where each input came from (``particle.source``)
+    warnings : validity warnings of the chosen model
+    particle, medium : the inputs
     """
 
     sar_W_per_g: float
@@ -158,7 +91,7 @@ class SARReport:
     f_Hz: float
     H0_A_per_m: float
     Ms_A_per_m: float
-    K_eff_J_per_m3: float
+    K_uniaxial_J_per_m3: float
     volume_m3: float
     diameter_m: float
     T_K: float
@@ -167,16 +100,16 @@ class SARReport:
     safety: dict
     sources: dict
     warnings: list = field(default_factory=list)
+    particle: Particle | None = field(default=None, repr=False)
+    medium: Medium | None = None
 
 
-def _one(model, f, H0, Ms, K, V, T, tau0, rho, orientation, immobilised, viscosity, d_hydro, seed):
+def _one(model, p, f, H0, tau0, orientation, medium, seed):
     if model == "lrt":
-        kw = {} if viscosity is None else {"viscosity": viscosity}
-        r = linear_response_sar(f, H0, Ms=Ms, K=K, V=V, T=T, tau0=tau0, immobilised=immobilised, d_hydro=d_hydro,
-                                rho=rho, warn=False, **kw)
+        r = linear_response_sar(f, H0, particle=p, medium=medium, tau0=tau0, warn=False, allow_nonclinical=True)
         return float(r.sar_W_per_g), r.warnings
     if model == "sw":
-        r = sw_dynamic_sar(f, H0, Ms=Ms, K=K, V=V, T=T, tau0=tau0, orientation=orientation, rho=rho, warn=False)
+        r = sw_dynamic_sar(f, H0, particle=p, tau0=tau0, orientation=orientation, warn=False, allow_nonclinical=True)
         return float(r.sar_W_per_g), r.warnings
     # kinetic: two-state master equation, deterministic axis quadrature
     n = 64
@@ -186,97 +119,105 @@ def _one(model, f, H0, Ms, K, V, T, tau0, rho, orientation, immobilised, viscosi
     else:
         u = (np.arange(n) + 0.5) / n
         ax = np.stack([np.sqrt(1 - u**2), np.zeros(n), u], axis=1)
-    d = float(sphere_diameter(V))
-    r = kinetic_loop(f, H0, np.full(n, d), Ms=Ms, K=K, T=T, tau0=tau0, axes=ax, method="master", seed=seed,
-                     rho=rho)
+    r = kinetic_loop(f, H0, np.full(n, p.diameter_m), particle=p, tau0=tau0, axes=ax, method="master", seed=seed,
+                     allow_nonclinical=True)
     return float(r.sar_W_per_g), []
 
 
-def sar_from_particle(*results, f, H0=None, B0_T=None, Ms=None, K_eff=None, V=None, d=None, T=300.0, model="auto",
-                      orientation="random", immobilised=True, viscosity=None, d_hydro=None, tau0=TAU0_S,
-                      rho=RHO_MAGNETITE, compare=False, seed=0):
-    """SAR (W/g) and ILP of a particle from measured or typed-in properties.
+def sar_from_particle(*inputs, f, H0=None, B0_T=None, medium=None, model="auto", orientation="random",
+                      tau0=TAU0_S, compare=False, seed=0, allow_nonclinical=False, T=None, Ms=None,
+                      K_uniaxial_J_per_m3=None, K_eff=None, V=None, d=None, alpha=None, d_hydro=None, rho=None,
+                      immobilised=True, viscosity=None):
+    """SAR (W/g) and ILP of a particle.
 
     Parameters
     ----------
-    *results : objects
-        Measurement results read by attribute name (module docstring), e.g. an
-        ``EffectiveAnisotropyResult`` (K_eff, volume), a ``TemperatureSweepResult`` (Ms(T)) and a
-        ``HysteresisResult`` (loop area).
+    *inputs : Particle, or measurement results
+        One :class:`Particle`, or results of :mod:`atomspin.measure` turned into one by
+        :func:`~atomspin.sar.particle_from_measurements` (e.g. an ``EffectiveAnisotropyResult``,
+        a ``TemperatureSweepResult`` for Ms(T) and a ``HysteresisResult`` for the quasi-static loop
+        area), or nothing (plain numbers below).
     f : float
         Frequency, Hz (> 0).
     H0 : float
         Field amplitude H0, A/m (> 0). Alternatively ``B0_T`` = μ0H0 in tesla (give one).
     B0_T : float, optional
         Field amplitude as μ0H0 in tesla.
-    Ms, K_eff, V, d : float, optional
-        Saturation magnetisation (A/m), effective anisotropy (J/m³), volume (m³) or diameter (m);
-        override the values read from ``results``.
-    T : float
-        Temperature, K.
+    medium : Medium, optional
+        Immobilised (default) or a liquid (:meth:`Medium.water`).
     model : {"auto", "lrt", "sw", "kinetic"}
         ``"auto"`` uses LRT or SW where :func:`atomspin.sar.regime` says they apply and the kinetic
         (master-equation) model in between.
     orientation : {"random", "aligned"}
         Easy-axis distribution (SW and kinetic models).
-    immobilised : bool
-        LRT without (True) or with Brownian relaxation.
-    viscosity, d_hydro : float, optional
-        Carrier viscosity (Pa s) and hydrodynamic diameter (m) for the fluid LRT case.
     tau0 : float
-        Attempt time, s.
-    rho : float
-        Oxide density, kg/m³.
+        Attempt time of the fixed-τ0 models, s.
     compare : bool
         Also evaluate the other models (``all_models``).
     seed : int
         Seed (the kinetic model is deterministic in master-equation mode; kept for uniformity).
+    allow_nonclinical : bool
+        Accept H0·f far outside any clinical range (see :func:`atomspin.sar.check_drive`).
+    T, Ms, K_uniaxial_J_per_m3, V, d, alpha, d_hydro, rho : float, optional
+        Plain numbers (K, J/m³; V, m³; d, m; T, K; Ms, A/m; ρ, kg/m³) that complete or override the
+        measured ones (not with a Particle). ``K_eff`` is the old name of ``K_uniaxial_J_per_m3``.
+        Without results T defaults to 300 K.
+    immobilised, viscosity : optional
+        Old form of ``medium`` (``immobilised=False`` with ``viscosity`` in Pa s, default water).
     """
-    f = check_positive("f", f)
     if (H0 is None) == (B0_T is None):
         raise ValueError("H0, B0_T: give exactly one field amplitude (H0 in A/m or B0_T = μ0H0 in T)")
-    H0 = check_positive("H0", H0) if B0_T is None else check_positive("B0_T", B0_T) / MU_0
-    tau0 = check_positive("tau0", tau0)
-    if model not in MODELS:
-        raise ValueError(f"model: {model!r} is not one of {MODELS}")
-    if orientation not in ("random", "aligned"):
-        raise ValueError(f"orientation: {orientation!r} is not 'random' or 'aligned'")
-    if viscosity is not None and viscosity < 0:
-        raise ValueError(f"viscosity: {viscosity} is outside [0, inf)")
-    Ms, K, V, area, src = particle_parameters(*results, Ms=Ms, K_eff=K_eff, V=V, d=d, T=T)
-    reg = _regime(H0, K, Ms, V, T)
+    H0 = H0 if B0_T is None else check_real("B0_T", B0_T, 0.0, None, lo_open=True) / MU_0
+    f, H0 = check_drive(f, H0, allow_nonclinical)
+    tau0 = check_tau0(tau0)
+    check_choice("model", model, MODELS)
+    check_choice("orientation", orientation, ("random", "aligned"))
+    if medium is None:
+        medium = Medium.from_legacy(immobilised, viscosity)
+    elif not isinstance(medium, Medium):
+        raise ValueError(f"medium: a {type(medium).__name__} is not an atomspin.sar.Medium")
+    p = resolve_particle(inputs, T=T, Ms=Ms, K_uniaxial_J_per_m3=K_uniaxial_J_per_m3, K_eff=K_eff, V=V, d=d,
+                         alpha=alpha, d_hydro=d_hydro, rho=rho)
+    if not p.is_uniaxial:
+        raise ValueError("particle: a landscape particle needs the landscape models (not available yet)")
+    if p.T_K <= 0:
+        raise ValueError(f"T_K: {p.T_K} is outside (0, 2000] (the SAR models need k_BT > 0)")
+    K, Ms_, V_, T_ = p.K_uniaxial_J_per_m3, p.Ms_A_per_m, p.volume_m3, p.T_K
+    reg = _regime(H0, K, Ms_, V_, T_)
     chosen = {"LRT": "lrt", "SW": "sw"}.get(reg["regime"], "kinetic") if model == "auto" else model
     models = ("lrt", "sw", "kinetic") if compare else (chosen,)
     allm = {}
     msgs = []
     for m in models:
-        s, w = _one(m, f, H0, Ms, K, V, T, tau0, rho, orientation, immobilised, viscosity, d_hydro, seed)
+        s, w = _one(m, p, f, H0, tau0, orientation, medium, seed)
         allm[m] = s
         if m == chosen:
             msgs.extend(w)
     sar = allm[chosen]
-    qs = None if area is None else float(area * f / rho * 1e-3)
+    area = p.quasistatic_loop_area_J_per_m3
+    qs = None if area is None else float(area * f / p.density_kg_per_m3 * 1e-3)
     return SARReport(sar_W_per_g=sar, ilp_nHm2_per_kg=float(ilp(sar, f, H0)), model=chosen, regime=reg, f_Hz=f,
-                     H0_A_per_m=H0, Ms_A_per_m=Ms, K_eff_J_per_m3=K, volume_m3=V,
-                     diameter_m=float(sphere_diameter(V)), T_K=T, quasistatic_sar_W_per_g=qs, all_models=allm,
-                     safety=field_safety(f, H0), sources=src, warnings=msgs)
+                     H0_A_per_m=H0, Ms_A_per_m=Ms_, K_uniaxial_J_per_m3=K, volume_m3=V_, diameter_m=p.diameter_m,
+                     T_K=T_, quasistatic_sar_W_per_g=qs, all_models=allm, safety=field_safety(f, H0),
+                     sources=dict(p.source), warnings=msgs, particle=p, medium=medium)
 
 
-def sar_map(f_values, H0_values, *results, model="lrt", **kwargs):
+def sar_map(f_values, H0_values, *inputs, model="lrt", **kwargs):
     """SAR (W/g) on a grid: returns an array of shape (len(H0_values), len(f_values)).
 
-    ``model`` and ``kwargs`` as in :func:`sar_from_particle` (default LRT: fast and smooth).
+    ``inputs``, ``model`` and ``kwargs`` as in :func:`sar_from_particle` (default LRT: fast and smooth).
     """
-    fv = check_array("f_values", f_values, positive=True).ravel()
-    hv = check_array("H0_values", H0_values, positive=True).ravel()
+    fv = check_array("f_values", f_values, positive=True, nonempty=True).ravel()
+    hv = check_array("H0_values", H0_values, positive=True, nonempty=True).ravel()
+    check_drive(fv.max(), hv.max(), kwargs.get("allow_nonclinical", False))
     out = np.empty((hv.size, fv.size))
     for i, h in enumerate(hv):
         for j, fr in enumerate(fv):
-            out[i, j] = sar_from_particle(*results, f=float(fr), H0=float(h), model=model, **kwargs).sar_W_per_g
+            out[i, j] = sar_from_particle(*inputs, f=float(fr), H0=float(h), model=model, **kwargs).sar_W_per_g
     return out
 
 
-def size_sweep(f, H0, diameters, model="lrt", **kwargs):
+def size_sweep(f, H0, diameters, *inputs, model="lrt", **kwargs):
     """SAR (W/g) versus diameter at fixed (f, H0) and the best diameter on the grid.
 
     Parameters
@@ -287,14 +228,24 @@ def size_sweep(f, H0, diameters, model="lrt", **kwargs):
         Amplitude, A/m.
     diameters : array
         Magnetic diameters, m.
-    model, kwargs : as in :func:`sar_from_particle` (Ms, K_eff, T, … must be given as numbers).
+    *inputs : Particle, optional
+        A particle whose volume is replaced by each diameter's (its other properties are kept).
+    model, kwargs : as in :func:`sar_from_particle` (without a Particle: Ms, K_uniaxial_J_per_m3, T,
+        … as numbers).
 
     Returns
     -------
     (diameters, sar, d_best) : ndarray, ndarray, float
     """
-    d = check_array("diameters", diameters, positive=True).ravel()
-    sar = np.array([sar_from_particle(f=f, H0=H0, d=float(x), model=model, **kwargs).sar_W_per_g for x in d])
+    d = check_array("diameters", diameters, positive=True, nonempty=True).ravel()
+    if len(inputs) == 1 and isinstance(inputs[0], Particle):
+        p0 = inputs[0]
+        sar = np.array([sar_from_particle(p0.replace(volume_m3=float(np.pi / 6 * x**3), hydrodynamic_diameter_m=None),
+                                          f=f, H0=H0, model=model, **kwargs).sar_W_per_g for x in d])
+    elif inputs:
+        raise ValueError("inputs: size_sweep takes one Particle (or plain numbers)")
+    else:
+        sar = np.array([sar_from_particle(f=f, H0=H0, d=float(x), model=model, **kwargs).sar_W_per_g for x in d])
     return d, sar, float(d[int(np.argmax(sar))])
 
 

@@ -8,10 +8,10 @@ of a uniaxial macrospin with easy axis at angle ψ to the field, per K V, is
 T = 0 loops follow the local minimum reached by overdamped descent from the previous field
 (safeguarded Newton); the moment jumps when its minimum disappears at
 h_sw(ψ) = (cos^{2/3}ψ + sin^{2/3}ψ)^{-3/2}. Loop areas are returned in units of μ0 H_K Ms
-(aligned: 4; random 3D axes: 0.988 — reference sheet §4, derived independently there).
+(aligned: 4; random 3D axes: 0.988, computed here and checked against a brute-force descent).
 
-Thermal activation (Carrey, Mehdaoui & Respaud, J. Appl. Phys. 109, 083921 (2011), eqs. as
-quoted on the reference sheet §5, [U] not yet checked against the paper's text)::
+Thermal activation (Carrey, Mehdaoui & Respaud, J. Appl. Phys. 109, 083921 (2011); the equations
+as commonly quoted, not yet checked against the paper's text)::
 
     κ = (k_B T/(K V)) ln[k_B T / (4 μ0 H_max Ms V f τ0)]
     aligned:  H_c = H_K (1 − κ^{1/2})
@@ -29,23 +29,26 @@ from numba import njit
 
 from atomspin.units import K_B, MU_0
 
+from atomspin.validation import check_choice
+
 from ._common import (
     MS_MAGNETITE_300K,
     RHO_MAGNETITE,
     TAU0_S,
     anisotropy_field,
+    check_drive,
     check_int,
-    check_nonnegative,
     check_positive,
     check_range,
+    check_tau0,
     field_safety,
     ilp,
-    particle_volume,
 )
+from .particle import uniaxial_particle
 
-CARREY_RANDOM_B = 1.0  # Carrey et al. 2011, random-axis fit, b ≈ 1 (reference sheet §5) [U]
-CARREY_RANDOM_N = 0.8  # Carrey et al. 2011, random-axis fit, n ≈ 0.8 (reference sheet §5) [U]
-KAPPA_MAX_SW = 0.7  # Carrey et al. 2011: SW-based formulas valid for κ < ~0.7 (reference sheet §5) [U]
+CARREY_RANDOM_B = 1.0  # Carrey et al. 2011, random-axis fit, b ≈ 1 (as quoted; unconfirmed in the paper)
+CARREY_RANDOM_N = 0.8  # Carrey et al. 2011, random-axis fit, n ≈ 0.8 (as quoted; unconfirmed in the paper)
+KAPPA_MAX_SW = 0.7  # Carrey et al. 2011: SW-based formulas valid for κ < ~0.7 (as quoted; unconfirmed)
 
 
 def switching_field(psi):
@@ -224,7 +227,7 @@ def regime(H_max, K, Ms, V, T):
     LRT needs ξ = μ0 Ms H_max V/k_BT < 1 and H_max < 0.1 H_K; the SW-based formulas need a large
     barrier KV/k_BT > 25 (blocked on the time scale of an AC cycle with τ0 = 1e-9 s at ≲ 1 MHz)
     and H_max ≳ the coercive field (here: H_max/H_K > 0.2). Thresholds as in Carrey et al. 2011
-    (validity discussion, reference sheet §5); the numbers 0.1, 25 and 0.2 are this module's choice.
+    (their validity discussion); the numbers 0.1, 25 and 0.2 are this module's choice.
     A particle with KV/k_BT < 2 is superparamagnetic on any AC time scale and only needs ξ < 1 for LRT.
     """
     HK = anisotropy_field(K, Ms)
@@ -257,7 +260,7 @@ class SWDynamicResult:
 
 
 def sw_dynamic_sar(f, H0, Ms=MS_MAGNETITE_300K, K=1.0e4, d=None, V=None, T=300.0, tau0=TAU0_S,
-                   orientation="random", rho=RHO_MAGNETITE, warn=True):
+                   orientation="random", rho=RHO_MAGNETITE, warn=True, *, particle=None, allow_nonclinical=False):
     """SAR from Carrey's thermally activated Stoner–Wohlfarth formulas.
 
     Parameters
@@ -279,22 +282,21 @@ def sw_dynamic_sar(f, H0, Ms=MS_MAGNETITE_300K, K=1.0e4, d=None, V=None, T=300.0
     orientation : {"random", "aligned"}
     rho : float
         Oxide density, kg/m³.
+    particle : Particle, optional
+        The (uniaxial) particle; when given, Ms, K, d, V, T and rho are taken from it.
+    allow_nonclinical : bool
+        Accept H0·f far outside any clinical range (see :func:`atomspin.sar.check_drive`).
 
     Notes
     -----
     When H0 is below the thermally activated coercive field the major-loop formula does not
     apply; the area is then set to 0 (no switching on the cycle) and a warning is issued.
     """
-    f = check_positive("f", f)
-    H0 = check_positive("H0", H0)
-    Ms = check_positive("Ms", Ms)
-    K = check_positive("K", K)
-    T = check_nonnegative("T", T)
-    tau0 = check_positive("tau0", tau0)
-    rho = check_positive("rho", rho)
-    V = particle_volume(d, V, scalar=True)
-    if orientation not in ("random", "aligned"):
-        raise ValueError(f"orientation: {orientation!r} is not 'random' or 'aligned'")
+    f, H0 = check_drive(f, H0, allow_nonclinical)
+    tau0 = check_tau0(tau0)
+    check_choice("orientation", orientation, ("random", "aligned"))
+    p = uniaxial_particle(particle, Ms=Ms, K=K, T=T, rho=rho, d=d, V=V)
+    Ms, K, T, rho, V = p.Ms_A_per_m, p.K_uniaxial_J_per_m3, p.T_K, p.density_kg_per_m3, p.volume_m3
     HK = float(anisotropy_field(K, Ms))
     kappa = carrey_kappa(K, V, Ms, T, H0, f, tau0) if T > 0 else 0.0
     msgs = []
