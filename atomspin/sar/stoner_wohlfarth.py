@@ -5,9 +5,9 @@ of a uniaxial macrospin with easy axis at angle ψ to the field, per K V, is
 
     e(θ) = sin²θ − 2 h cos(θ − ψ),                     θ = angle of the moment from the easy axis.
 
-T = 0 loops follow the local minimum reached by overdamped descent from the previous field
-(safeguarded Newton); the moment jumps when its minimum disappears at
-h_sw(ψ) = (cos^{2/3}ψ + sin^{2/3}ψ)^{-3/2}. Loop areas are returned in units of μ0 H_K Ms
+T = 0 loops are the closed-form uniaxial branches of :mod:`atomspin.measure.stoner_wohlfarth` (the
+general T = 0 loop of any energy surface is :func:`atomspin.macrospin.stoner_wohlfarth_loop`); the
+moment jumps when its minimum disappears at h_sw(ψ) = (cos^{2/3}ψ + sin^{2/3}ψ)^{-3/2}. Loop areas are returned in units of μ0 H_K Ms
 (aligned: 4; random 3D axes: 0.988, computed here and checked against a brute-force descent).
 
 Thermal activation (Carrey, Mehdaoui & Respaud, J. Appl. Phys. 109, 083921 (2011); the equations
@@ -25,10 +25,11 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit
 
 from atomspin.units import K_B, MU_0
 
+from atomspin.measure.stoner_wohlfarth import loop_area as sw_loop_area
+from atomspin.measure.stoner_wohlfarth import stoner_wohlfarth_loop, switching_field  # noqa: F401 (re-export)
 from atomspin.validation import check_choice
 
 from ._common import (
@@ -49,43 +50,6 @@ from .particle import uniaxial_particle
 CARREY_RANDOM_B = 1.0  # Carrey et al. 2011, random-axis fit, b ≈ 1 (as quoted; unconfirmed in the paper)
 CARREY_RANDOM_N = 0.8  # Carrey et al. 2011, random-axis fit, n ≈ 0.8 (as quoted; unconfirmed in the paper)
 KAPPA_MAX_SW = 0.7  # Carrey et al. 2011: SW-based formulas valid for κ < ~0.7 (as quoted; unconfirmed)
-
-
-def switching_field(psi):
-    """Reduced SW switching field h_sw(ψ) = (cos^{2/3}ψ + sin^{2/3}ψ)^{-3/2} (ψ in rad)."""
-    c = np.abs(np.cos(psi))
-    s = np.abs(np.sin(psi))
-    return (c ** (2.0 / 3.0) + s ** (2.0 / 3.0)) ** -1.5
-
-
-@njit(cache=True)
-def _relax_theta(theta, h, psi):
-    """Overdamped descent to the local minimum of e(θ) = sin²θ − 2h cos(θ−ψ) from θ."""
-    for _ in range(10000):
-        g = math.sin(2.0 * theta) + 2.0 * h * math.sin(theta - psi)
-        c = 2.0 * math.cos(2.0 * theta) + 2.0 * h * math.cos(theta - psi)
-        if c > 1e-12:
-            step = -g / c
-        else:
-            step = -0.1 if g > 0 else 0.1
-        if step > 0.1:
-            step = 0.1
-        elif step < -0.1:
-            step = -0.1
-        theta += step
-        if abs(g) < 1e-13 and c > 0:
-            break
-    return theta
-
-
-@njit(cache=True)
-def _sw_branch(h, psi, theta0, m_out):
-    """Follow the local minimum along the field sequence h; write m = cos(θ−ψ). Returns final θ."""
-    theta = theta0
-    for k in range(h.shape[0]):
-        theta = _relax_theta(theta, h[k], psi)
-        m_out[k] = math.cos(theta - psi)
-    return theta
 
 
 def _loop_fields(psi, h_max, n):
@@ -120,11 +84,8 @@ def sw_loop(psi, h_max=2.0, n=2001):
     h_max = check_positive("h_max", h_max)
     n = check_int("n", n, lo=3)
     down, up = _loop_fields(psi, h_max, n)
-    m_down = np.empty_like(down)
-    m_up = np.empty_like(up)
-    theta = _relax_theta(psi, float(down[0]), psi)  # start at the minimum near the field direction
-    theta = _sw_branch(down, psi, theta, m_down)
-    _sw_branch(up, psi, theta, m_up)
+    m = stoner_wohlfarth_loop(np.concatenate([down, up]), psi, up=True)[:, 0]  # closed form (measure)
+    m_down, m_up = m[:down.size], m[down.size:]
     return down, m_down, up, m_up
 
 
@@ -192,19 +153,14 @@ def sw_ensemble_loop(orientation="random", h_max=2.0, n=2001, n_psi=400, psi=Non
         w = 0.5 * wt
     else:
         raise ValueError(f"orientation: {orientation!r} is not 'random' or 'aligned'")
-    common = np.linspace(h_max, -h_max, n)
-    area = 0.0
-    m_down = np.zeros(n)
-    m_up = np.zeros(n)
-    for p, wi in zip(psis, w):
-        hd, md, hu, mu = sw_loop(p, h_max=h_max, n=n)
-        area += wi * loop_area(hd, md, hu, mu)  # exact switching fields → accurate area
-        m_down += wi * np.interp(common, hd[::-1], md[::-1])
-        m_up += wi * np.interp(common[::-1], hu, mu)
     if psis.size == 1:  # keep the exact (inserted) switching fields of the single loop
         hd, m_down, hu, m_up = sw_loop(float(psis[0]), h_max=h_max, n=n)
     else:
-        hd, hu = common, common[::-1].copy()
+        hd = np.linspace(h_max, -h_max, n)
+        hu = hd[::-1].copy()
+        m = stoner_wohlfarth_loop(np.concatenate([hd, hu]), psis, up=True)  # closed-form branches
+        m_down, m_up = m[:n] @ w, m[n:] @ w
+    area = float(w @ sw_loop_area(psis, h_max))  # closed form: energy lost in the jumps
     rem = float(np.interp(0.0, hd[::-1], m_down[::-1]))
     return SWLoop(hd, m_down, hu, m_up, float(area), _coercive(hd, m_down), rem)
 
