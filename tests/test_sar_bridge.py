@@ -11,23 +11,24 @@ MU0 = 1.25663706212e-6
 
 
 def test_auto_uses_lrt_in_its_regime_and_matches_direct_call():
-    r = sar.sar_from_particle(f=3e5, H0=500.0, Ms=4.8e5, K_eff=1e4, d=10e-9, T=300.0)
+    # tau0 given: the fixed-τ0 literature models and their old automatic choice
+    r = sar.sar_from_particle(f=3e5, H0=500.0, Ms=4.8e5, K_eff=1e4, d=10e-9, T=300.0, tau0=1e-9)
     assert r.model == "lrt" and r.regime["regime"] == "LRT"
     direct = sar.linear_response_sar(3e5, 500.0, Ms=4.8e5, K=1e4, d=10e-9, T=300.0, warn=False)
     assert r.sar_W_per_g == pytest.approx(float(direct.sar_W_per_g), rel=1e-12)
     assert r.ilp_nHm2_per_kg == pytest.approx(r.sar_W_per_g * 1e3 / (3e5 * 500.0**2) * 1e9, rel=1e-12)
-    rt = sar.sar_from_particle(f=3e5, B0_T=500.0 * MU0, Ms=4.8e5, K_eff=1e4, d=10e-9, T=300.0)
+    rt = sar.sar_from_particle(f=3e5, B0_T=500.0 * MU0, Ms=4.8e5, K_eff=1e4, d=10e-9, T=300.0, tau0=1e-9)
     assert rt.H0_A_per_m == pytest.approx(500.0, rel=1e-12) and rt.sar_W_per_g == pytest.approx(r.sar_W_per_g)
     with pytest.raises(ValueError, match="H0, B0_T"):
         sar.sar_from_particle(f=3e5, H0=500.0, B0_T=1e-3, Ms=4.8e5, K_eff=1e4, d=10e-9)
 
 
 def test_auto_uses_sw_for_blocked_particles_and_kinetic_between():
-    r = sar.sar_from_particle(f=1e5, H0=3e4, Ms=4.8e5, K_eff=1e4, d=30e-9)
+    r = sar.sar_from_particle(f=1e5, H0=3e4, Ms=4.8e5, K_eff=1e4, d=30e-9, tau0=1e-9)
     assert r.model == "sw"
     direct = sar.sw_dynamic_sar(1e5, 3e4, d=30e-9, warn=False)
     assert r.sar_W_per_g == pytest.approx(direct.sar_W_per_g, rel=1e-12)
-    r = sar.sar_from_particle(f=3e5, H0=1e4, Ms=4.8e5, K_eff=1e4, d=16e-9, compare=True)
+    r = sar.sar_from_particle(f=3e5, H0=1e4, Ms=4.8e5, K_eff=1e4, d=16e-9, compare=True, tau0=1e-9)
     assert r.model == "kinetic" and set(r.all_models) == {"lrt", "sw", "kinetic"}
     assert r.sar_W_per_g > 0
 

@@ -8,7 +8,12 @@ SI inside (H in A/m):
 2. :func:`sw_ensemble_loop`, :func:`sw_dynamic_sar` — Stoner–Wohlfarth at T = 0 and Carrey et al. (2011).
 3. :func:`kinetic_loop` — two-state Néel–Arrhenius master equation / kinetic MC for ensembles.
 4. :func:`interacting_llg` — dipolar-coupled macrospins by LLG with the heat of each particle.
-5. :func:`sar_from_particle`, :func:`sar_map`, :func:`size_sweep` and figures — the bridge.
+5. Heating from the whole landscape (no τ0): :func:`relaxation_time`, :func:`escape_rates` (Langer/Brown),
+   :func:`landscape_loop` (master equation over every minimum and saddle, immobilised or rotating in a
+   liquid), :func:`llg_sar` (stochastic LLG), :func:`exact_linear_response`, :func:`adiabatic_sar`,
+   :func:`ensemble_sar` (size/shape dispersion, realisations, dipolar coupling, error bars).
+6. :func:`sar_from_particle` (picks the valid regime and says why), :func:`sar_map`, :func:`size_sweep`,
+   :func:`size_series_sar` and figures — the bridge.
 """
 from ._common import (
     ALPHA_DEFAULT,
@@ -51,6 +56,18 @@ from .linear_response import (
     optimum_diameter,
 )
 from .llg import LLGResult, interacting_llg, quasistatic_loop
+from .rates import SIGMA_CROSSOVER, escape_rates, relaxation_time
+from .heating import (
+    EnsembleResult,
+    HeatingResult,
+    adiabatic_sar,
+    choose_regime,
+    ensemble_sar,
+    exact_linear_response,
+    landscape_loop,
+    llg_sar,
+)
+from .macrospin_llg import first_passage_times
 from .stoner_wohlfarth import (
     SWDynamicResult,
     SWLoop,
@@ -73,6 +90,9 @@ __all__ = [
     "LRTResult", "brown_time", "effective_time", "equilibrium_susceptibility", "langevin",
     "linear_response_sar", "neel_time", "optimum_diameter",
     "LLGResult", "interacting_llg", "quasistatic_loop",
+    "SIGMA_CROSSOVER", "escape_rates", "relaxation_time", "first_passage_times",
+    "HeatingResult", "EnsembleResult", "landscape_loop", "llg_sar", "exact_linear_response", "adiabatic_sar",
+    "ensemble_sar", "choose_regime",
     "SWDynamicResult", "SWLoop", "carrey_kappa", "regime", "sw_dynamic_sar", "sw_ensemble_loop", "sw_loop",
     "switching_field",
 ]

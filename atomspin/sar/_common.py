@@ -222,6 +222,13 @@ def last_cycle(m_series, H_series, steps_per_cycle):
     H_last = np.asarray(H_series)[-steps_per_cycle:]
     drift = m_series[:, -1] - m_series[:, -1 - steps_per_cycle]
     m_last = m_last - drift[:, None] * (np.arange(1, steps_per_cycle + 1) / steps_per_cycle)[None, :]
-    dm = m_last - np.roll(m_last, 1, axis=1)
-    Hm = 0.5 * (H_last + np.roll(H_last, 1))
-    return Cycle(m=m_last, H=H_last, drift=drift, area_per_row=np.sum(dm * Hm[None, :], axis=1))
+    return Cycle(m=m_last, H=H_last, drift=drift, area_per_row=cyclic_area(m_last, H_last))
+
+
+def cyclic_area(m, H):
+    """∮ H dm = −∮ m dH of closed periodic sequences (rows of m, same length as H), as
+    Σ_k ½(H_k + H_{k−1})(m_k − m_{k−1}) with the cycle closed (sample −1 is the last one)."""
+    m = np.atleast_2d(m)
+    dm = m - np.roll(m, 1, axis=1)
+    Hm = 0.5 * (H + np.roll(H, 1))
+    return np.sum(dm * Hm[None, :], axis=1)

@@ -74,14 +74,18 @@ class SARReport:
 
     Attributes
     ----------
-    sar_W_per_g, ilp_nHm2_per_kg : the chosen model's values
-    model : the model used; regime : dict from :func:`atomspin.sar.regime`
-    f_Hz, H0_A_per_m, Ms_A_per_m, K_uniaxial_J_per_m3, volume_m3, diameter_m, T_K
+    sar_W_per_g, sar_err_W_per_g, ilp_nHm2_per_kg : the chosen model's values (error: standard error of a
+        stochastic model, 0 for a deterministic one)
+    model : the model used: "master", "llg", "linear" (landscape models, no τ0) or "lrt", "sw", "kinetic"
+        (the fixed-τ0 literature models, with ``tau0``)
+    regime : dict with ``regime``, ``reason`` (why this model), ``barrier_over_kT`` (lowest zero-field
+        barrier), ``xi`` (μ0MsH0V/k_BT), and for the literature models the ratios of :func:`atomspin.sar.regime`
+    f_Hz, H0_A_per_m, Ms_A_per_m, K_uniaxial_J_per_m3 (None for a landscape), volume_m3, diameter_m, T_K
     quasistatic_sar_W_per_g : A_measured f/ρ from a measured (atomistic) loop area, if given
     all_models : dict model → SAR W/g for each model evaluated
     safety : dict from :func:`field_safety`; sources : where each input came from (``particle.source``)
     warnings : validity warnings of the chosen model
-    particle, medium : the inputs
+    particle, medium : the inputs; result : the HeatingResult of a landscape model (loop, per-member areas)
     """
 
     sar_W_per_g: float
@@ -91,7 +95,7 @@ class SARReport:
     f_Hz: float
     H0_A_per_m: float
     Ms_A_per_m: float
-    K_uniaxial_J_per_m3: float
+    K_uniaxial_J_per_m3: float | None
     volume_m3: float
     diameter_m: float
     T_K: float
@@ -102,12 +106,32 @@ class SARReport:
     warnings: list = field(default_factory=list)
     particle: Particle | None = field(default=None, repr=False)
     medium: Medium | None = None
+    sar_err_W_per_g: float = 0.0
+    result: object = field(default=None, repr=False)
+
+    def to_record(self):
+        """Flat dict of numbers and strings for a results store (keys say what each number is)."""
+        rec = {"SAR_W_per_g": float(self.sar_W_per_g), "SAR_err_W_per_g": float(self.sar_err_W_per_g),
+               "ILP_nHm2_per_kg": float(self.ilp_nHm2_per_kg), "sar_model": self.model,
+               "sar_reason": str(self.regime.get("reason", "")), "f_Hz": self.f_Hz, "H0_A_per_m": self.H0_A_per_m,
+               "T_K": self.T_K, "Ms_A_per_m": self.Ms_A_per_m, "volume_m3": self.volume_m3,
+               "medium": self.medium.name if self.medium is not None else "immobilised",
+               "Hf_A_per_m_s": float(self.safety["Hf"]), "brezovich_ok": bool(self.safety["brezovich_ok"]),
+               "hergt_dutz_ok": bool(self.safety["hergt_dutz_ok"])}
+        if "barrier_over_kT" in self.regime:
+            rec["barrier_over_kT"] = float(self.regime["barrier_over_kT"])
+        if self.quasistatic_sar_W_per_g is not None:
+            rec["quasistatic_SAR_W_per_g"] = float(self.quasistatic_sar_W_per_g)
+        return rec
 
 
 def _one(model, p, f, H0, tau0, orientation, medium, seed):
     if model == "lrt":
         r = linear_response_sar(f, H0, particle=p, medium=medium, tau0=tau0, warn=False, allow_nonclinical=True)
         return float(r.sar_W_per_g), r.warnings
+    if not medium.immobilised:
+        raise ValueError(f"medium: the fixed-τ0 model {model!r} is for immobilised particles; for a liquid use "
+                         "model='auto' (the landscape models rotate the particles)")
     if model == "sw":
         r = sw_dynamic_sar(f, H0, particle=p, tau0=tau0, orientation=orientation, warn=False, allow_nonclinical=True)
         return float(r.sar_W_per_g), r.warnings
@@ -125,39 +149,41 @@ def _one(model, p, f, H0, tau0, orientation, medium, seed):
 
 
 def sar_from_particle(*inputs, f, H0=None, B0_T=None, medium=None, model="auto", orientation="random",
-                      tau0=TAU0_S, compare=False, seed=0, allow_nonclinical=False, T=None, Ms=None,
-                      K_uniaxial_J_per_m3=None, K_eff=None, V=None, d=None, alpha=None, d_hydro=None, rho=None,
-                      immobilised=True, viscosity=None):
-    """SAR (W/g) and ILP of a particle.
+                      tau0=None, compare=False, seed=0, allow_nonclinical=False, n_orientations=48, n_particles=64,
+                      T=None, Ms=None, K_uniaxial_J_per_m3=None, K_eff=None, V=None, d=None, alpha=None,
+                      d_hydro=None, rho=None, immobilised=True, viscosity=None):
+    """SAR (W/g) and ILP of a particle, with the model that is valid for it (and why).
 
     Parameters
     ----------
     *inputs : Particle, or measurement results
-        One :class:`Particle`, or results of :mod:`atomspin.measure` turned into one by
-        :func:`~atomspin.sar.particle_from_measurements` (e.g. an ``EffectiveAnisotropyResult``,
-        a ``TemperatureSweepResult`` for Ms(T) and a ``HysteresisResult`` for the quasi-static loop
-        area), or nothing (plain numbers below).
+        One :class:`Particle` (uniaxial or with a measured landscape), or results of :mod:`atomspin.measure`
+        turned into one by :func:`~atomspin.sar.particle_from_measurements`, or nothing (plain numbers below).
     f : float
         Frequency, Hz (> 0).
     H0 : float
         Field amplitude H0, A/m (> 0). Alternatively ``B0_T`` = μ0H0 in tesla (give one).
-    B0_T : float, optional
-        Field amplitude as μ0H0 in tesla.
     medium : Medium, optional
-        Immobilised (default) or a liquid (:meth:`Medium.water`).
-    model : {"auto", "lrt", "sw", "kinetic"}
-        ``"auto"`` uses LRT or SW where :func:`atomspin.sar.regime` says they apply and the kinetic
-        (master-equation) model in between.
+        Immobilised (default) or a liquid (:meth:`Medium.water`): Brownian rotation in every model.
+    model : str
+        ``"auto"`` (default): :func:`atomspin.sar.heating.choose_regime` picks "master" (escape rates over
+        every saddle, barriers ≥ 4 k_BT), "linear" (linear response with the exact relaxation time),
+        "adiabatic" (nonlinear, first order in ωτ) or "llg" (stochastic LLG) and says why in
+        ``regime["reason"]``; a recipe can force one of them. With ``tau0``
+        the fixed-τ0 literature models: "auto" then picks "lrt", "sw" or "kinetic" by
+        :func:`atomspin.sar.regime` (old behaviour), or one of them is forced.
     orientation : {"random", "aligned"}
-        Easy-axis distribution (SW and kinetic models).
-    tau0 : float
-        Attempt time of the fixed-τ0 models, s.
+        Easy-axis distribution.
+    tau0 : float, optional
+        Attempt time (s) of the fixed-τ0 models. ``None`` (default): the landscape models (no τ0) for
+        ``model="auto"``; a forced literature model ("lrt", "sw", "kinetic") then uses τ0 = 1e-9 s.
     compare : bool
-        Also evaluate the other models (``all_models``).
+        Also evaluate the other models of the same family (``all_models``; never the costly "llg").
     seed : int
-        Seed (the kinetic model is deterministic in master-equation mode; kept for uniformity).
+        Seed of the stochastic models.
     allow_nonclinical : bool
         Accept H0·f far outside any clinical range (see :func:`atomspin.sar.check_drive`).
+    n_orientations, n_particles : quadrature points (master, immobilised) and members (stochastic models).
     T, Ms, K_uniaxial_J_per_m3, V, d, alpha, d_hydro, rho : float, optional
         Plain numbers (K, J/m³; V, m³; d, m; T, K; Ms, A/m; ρ, kg/m³) that complete or override the
         measured ones (not with a Particle). ``K_eff`` is the old name of ``K_uniaxial_J_per_m3``.
@@ -165,12 +191,16 @@ def sar_from_particle(*inputs, f, H0=None, B0_T=None, medium=None, model="auto",
     immobilised, viscosity : optional
         Old form of ``medium`` (``immobilised=False`` with ``viscosity`` in Pa s, default water).
     """
+    from .heating import REGIMES, particle_sar
+
     if (H0 is None) == (B0_T is None):
         raise ValueError("H0, B0_T: give exactly one field amplitude (H0 in A/m or B0_T = μ0H0 in T)")
     H0 = H0 if B0_T is None else check_real("B0_T", B0_T, 0.0, None, lo_open=True) / MU_0
     f, H0 = check_drive(f, H0, allow_nonclinical)
-    tau0 = check_tau0(tau0)
-    check_choice("model", model, MODELS)
+    legacy = tau0 is not None or model in ("lrt", "sw", "kinetic")
+    tau0 = check_tau0(TAU0_S if tau0 is None else tau0) if legacy else None
+    new_models = ("auto", "master", "llg", "linear", "adiabatic")
+    check_choice("model", model, MODELS if legacy else new_models + ("lrt", "sw", "kinetic"))
     check_choice("orientation", orientation, ("random", "aligned"))
     if medium is None:
         medium = Medium.from_legacy(immobilised, viscosity)
@@ -178,28 +208,53 @@ def sar_from_particle(*inputs, f, H0=None, B0_T=None, medium=None, model="auto",
         raise ValueError(f"medium: a {type(medium).__name__} is not an atomspin.sar.Medium")
     p = resolve_particle(inputs, T=T, Ms=Ms, K_uniaxial_J_per_m3=K_uniaxial_J_per_m3, K_eff=K_eff, V=V, d=d,
                          alpha=alpha, d_hydro=d_hydro, rho=rho)
-    if not p.is_uniaxial:
-        raise ValueError("particle: a landscape particle needs the landscape models (not available yet)")
     if p.T_K <= 0:
         raise ValueError(f"T_K: {p.T_K} is outside (0, 2000] (the SAR models need k_BT > 0)")
-    K, Ms_, V_, T_ = p.K_uniaxial_J_per_m3, p.Ms_A_per_m, p.volume_m3, p.T_K
-    reg = _regime(H0, K, Ms_, V_, T_)
-    chosen = {"LRT": "lrt", "SW": "sw"}.get(reg["regime"], "kinetic") if model == "auto" else model
-    models = ("lrt", "sw", "kinetic") if compare else (chosen,)
     allm = {}
     msgs = []
-    for m in models:
-        s, w = _one(m, p, f, H0, tau0, orientation, medium, seed)
-        allm[m] = s
-        if m == chosen:
-            msgs.extend(w)
-    sar = allm[chosen]
+    result = None
+    err = 0.0
+    if legacy:
+        if not p.is_uniaxial:
+            raise ValueError("particle: the fixed-τ0 models are uniaxial; a landscape particle needs tau0=None")
+        K, Ms_, V_, T_ = p.K_uniaxial_J_per_m3, p.Ms_A_per_m, p.volume_m3, p.T_K
+        reg = _regime(H0, K, Ms_, V_, T_)
+        chosen = {"LRT": "lrt", "SW": "sw"}.get(reg["regime"], "kinetic") if model == "auto" else model
+        reg = dict(reg, reason=(f"fixed-τ0 literature model chosen by atomspin.sar.regime ({reg['regime']})"
+                                if model == "auto" else f"forced: model={model!r}"))
+        models = ("lrt", "sw", "kinetic") if compare else (chosen,)
+        for m in models:
+            s_, w = _one(m, p, f, H0, tau0, orientation, medium, seed)
+            allm[m] = s_
+            if m == chosen:
+                msgs.extend(w)
+        sar = allm[chosen]
+    else:
+        wanted = {"auto": "auto", "master": "master", "llg": "llg", "linear": "lrt", "adiabatic": "adiabatic"}[model]
+        r, chosen, reason = particle_sar(p, f, H0, medium, wanted, orientation, n_orientations, n_particles,
+                                         seed=seed, allow_nonclinical=True)
+        chosen = "linear" if chosen == "lrt" else chosen
+        from .rates import check_landscape
+
+        _, t0 = check_landscape(p)
+        sig = float(np.min(t0.barriers_J(p.volume_m3))) / p.kT_J if t0.nsad else float("inf")
+        reg = {"regime": chosen, "reason": reason, "barrier_over_kT": sig,
+               "xi": MU_0 * p.Ms_A_per_m * H0 * p.volume_m3 / p.kT_J}
+        sar, err, result = r.sar_W_per_g, r.sar_err_W_per_g, r
+        allm[chosen] = sar
+        if compare:
+            for other in ("master", "lrt"):
+                name = "linear" if other == "lrt" else other
+                if name not in allm:
+                    allm[name] = particle_sar(p, f, H0, medium, other, orientation, n_orientations, n_particles,
+                                              seed=seed, allow_nonclinical=True)[0].sar_W_per_g
     area = p.quasistatic_loop_area_J_per_m3
     qs = None if area is None else float(area * f / p.density_kg_per_m3 * 1e-3)
     return SARReport(sar_W_per_g=sar, ilp_nHm2_per_kg=float(ilp(sar, f, H0)), model=chosen, regime=reg, f_Hz=f,
-                     H0_A_per_m=H0, Ms_A_per_m=Ms_, K_uniaxial_J_per_m3=K, volume_m3=V_, diameter_m=p.diameter_m,
-                     T_K=T_, quasistatic_sar_W_per_g=qs, all_models=allm, safety=field_safety(f, H0),
-                     sources=dict(p.source), warnings=msgs, particle=p, medium=medium)
+                     H0_A_per_m=H0, Ms_A_per_m=p.Ms_A_per_m, K_uniaxial_J_per_m3=p.K_uniaxial_J_per_m3,
+                     volume_m3=p.volume_m3, diameter_m=p.diameter_m, T_K=p.T_K, quasistatic_sar_W_per_g=qs,
+                     all_models=allm, safety=field_safety(f, H0), sources=dict(p.source), warnings=msgs, particle=p,
+                     medium=medium, sar_err_W_per_g=float(err), result=result)
 
 
 def sar_map(f_values, H0_values, *inputs, model="lrt", **kwargs):

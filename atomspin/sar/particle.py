@@ -158,6 +158,11 @@ class Particle:
             if cls is not None and not isinstance(self.landscape, cls):
                 raise ValueError(f"landscape: {type(self.landscape).__name__} is not an "
                                  "atomspin.macrospin.EnergySurface")
+            from atomspin import macrospin
+
+            if any(isinstance(t, macrospin.Zeeman) for t in self.landscape.terms):
+                raise ValueError("landscape: contains a Zeeman term; give the anisotropy only (the models add the "
+                                 "applied field)")
         d = float(sphere_diameter(self.volume_m3))
         if self.hydrodynamic_diameter_m is not None:
             dh = check_real("hydrodynamic_diameter_m", self.hydrodynamic_diameter_m, d * (1 - 1e-9), None)
@@ -165,6 +170,10 @@ class Particle:
         if self.quasistatic_loop_area_J_per_m3 is not None:
             put(self, "quasistatic_loop_area_J_per_m3",
                 check_real("quasistatic_loop_area_J_per_m3", self.quasistatic_loop_area_J_per_m3))
+        if self.landscape is not None:
+            from .rates import check_landscape  # a surface without an isolated minimum has no Néel physics
+
+            check_landscape(self)
         src = {k: "argument" for k in ("Ms_A_per_m", "volume_m3", "T_K", "alpha")}
         src["anisotropy"] = "argument"
         src.update(dict(self.source or {}))
