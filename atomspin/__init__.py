@@ -1,13 +1,13 @@
 """atomspin: atomistic spin disorder in defected iron-oxide nanoparticles.
 
-structures → model → engine → measure → sar → batch/cli (one direction of imports).
+structures → model → engine → measure → sar (and imaging, beside it) → batch/cli (one direction of imports).
 """
 
 import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("structures", "model", "engine", "measure", "sar", "batch", "units")
+_SUBMODULES = ("structures", "model", "engine", "measure", "sar", "imaging", "batch", "units")
 
 
 def __getattr__(name):  # lazy: ``import atomspin`` stays cheap

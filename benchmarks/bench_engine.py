@@ -91,7 +91,8 @@ def array_bytes(sim):
     """(bytes held by the SpinModel, extra bytes held by the Simulation)."""
     seen = set()
     model = _bases(vars(sim.model).values(), seen)
-    engine = _bases(list(vars(sim._a).values()) + list(vars(sim).values()), seen)
+    held = [sim, sim._a, sim.sweeper, sim._collective]  # the simulation, its arrays, sweeper, collective move
+    engine = _bases([v for o in held for v in vars(o).values()], seen)
     return model, engine
 
 

@@ -8,258 +8,13 @@ import sys
 import numpy as np
 import pytest
 
+from naive import PyXoshiro, numeric_fields, py_splitmix, ref_block_sweeps, ref_coloured, ref_sequential, ref_slabs
+from toy_models import cubic_lattice, independent_spins, pairs_model, random_model
+from toy_models import random_unit as _random_unit
+
 from atomspin.engine import Simulation, colour_classes, effective_field, local_energy_change, slab_blocks
 from atomspin.engine import rng as erng
-from atomspin.model.core import DipolarCells, SpinModel, quad_from_matrix
 from atomspin.units import K_B_MEV_PER_K, MU_B_MEV_PER_T
-
-M64 = (1 << 64) - 1
-
-
-# ----------------------------------------------------------------------------- model builders
-def _random_unit(rng, n):
-    v = rng.normal(size=(n, 3))
-    return v / np.linalg.norm(v, axis=1, keepdims=True)
-
-
-def _csr_from_pairs(n, pairs, jvals):
-    rows = [[] for _ in range(n)]
-    for (i, j), jv in zip(pairs, jvals):
-        rows[i].append((j, jv))
-        rows[j].append((i, jv))
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    indices, J = [], []
-    for i, r in enumerate(rows):
-        r.sort()
-        indptr[i + 1] = indptr[i] + len(r)
-        indices += [j for j, _ in r]
-        J += [jv for _, jv in r]
-    return indptr, np.array(indices, dtype=np.int64), np.array(J, dtype=float)
-
-
-def random_model(n=10, n_pairs=18, seed=0, quad=True, cubic=True, field=(0.3, -0.2, 1.1), dipolar=False,
-                 cells=3):
-    """Random graph with random J, random symmetric Q, cubic k1/k2, Zeeman and optional dipolar cells."""
-    rng = np.random.default_rng(seed)
-    pairs = set()
-    while len(pairs) < n_pairs:
-        i, j = rng.integers(0, n, size=2)
-        if i != j:
-            pairs.add((min(i, j), max(i, j)))
-    pairs = sorted(pairs)
-    indptr, indices, J = _csr_from_pairs(n, pairs, rng.uniform(-3, 3, size=len(pairs)))
-    q = rng.normal(scale=0.4, size=(n, 3, 3))
-    q = 0.5 * (q + np.swapaxes(q, 1, 2))
-    dip = None
-    if dipolar:
-        a = rng.normal(scale=0.02, size=(cells, cells, 3, 3))
-        w = 0.5 * (a + np.transpose(a, (1, 0, 3, 2)))
-        dip = DipolarCells(cell_of=rng.integers(0, cells, size=n), tensor=w)
-    return SpinModel(positions=rng.normal(size=(n, 3)), spins=_random_unit(rng, n),
-                     moments=rng.uniform(3.5, 5.0, size=n), indptr=indptr, indices=indices, J=J,
-                     quad=quad_from_matrix(q) if quad else np.zeros((n, 6)),
-                     k1=rng.uniform(-0.5, 0.5, size=n) if cubic else np.zeros(n),
-                     k2=rng.uniform(-0.5, 0.5, size=n) if cubic else np.zeros(n),
-                     field=np.array(field), dipolar=dip)
-
-
-def independent_spins(n, moment, field):
-    return SpinModel(positions=np.zeros((n, 3)), spins=np.tile([0.0, 0.0, 1.0], (n, 1)),
-                     moments=np.full(n, moment), indptr=np.zeros(n + 1, dtype=np.int64),
-                     indices=np.zeros(0, dtype=np.int64), J=np.zeros(0), quad=np.zeros((n, 6)),
-                     k1=np.zeros(n), k2=np.zeros(n), field=np.array(field, dtype=float))
-
-
-def pairs_model(n_pairs, J):
-    n = 2 * n_pairs
-    pairs = [(2 * k, 2 * k + 1) for k in range(n_pairs)]
-    indptr, indices, Jv = _csr_from_pairs(n, pairs, [J] * n_pairs)
-    return SpinModel(positions=np.zeros((n, 3)), spins=np.tile([0.0, 0.0, 1.0], (n, 1)),
-                     moments=np.ones(n), indptr=indptr, indices=indices, J=Jv, quad=np.zeros((n, 6)),
-                     k1=np.zeros(n), k2=np.zeros(n))
-
-
-def cubic_lattice(L, J=1.0, field=(0, 0, 0)):
-    n = L ** 3
-    idx = np.arange(n).reshape(L, L, L)
-    pairs = []
-    for ax in range(3):
-        nb = np.roll(idx, -1, axis=ax)
-        pairs += list(zip(idx.ravel(), nb.ravel()))
-    pairs = [(min(a, b), max(a, b)) for a, b in pairs]
-    indptr, indices, Jv = _csr_from_pairs(n, pairs, [J] * len(pairs))
-    pos = 2.0 * np.stack(np.unravel_index(np.arange(n), (L, L, L)), axis=1).astype(float)  # a = 2 Å
-    return SpinModel(positions=pos, spins=np.tile([0.0, 0.0, 1.0], (n, 1)),
-                     moments=np.ones(n), indptr=indptr, indices=indices, J=Jv, quad=np.zeros((n, 6)),
-                     k1=np.zeros(n), k2=np.zeros(n), field=np.array(field, dtype=float),
-                     sublattice=np.array(["A", "B"] * (n // 2)), cell=2.0 * L * np.eye(3),
-                     pbc=(True, True, True))
-
-
-# ----------------------------------------------------------------------------- pure-Python RNG
-def py_splitmix(x):
-    x = (x + 0x9E3779B97F4A7C15) & M64
-    z = x
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
-    return x, z ^ (z >> 31)
-
-
-class PyXoshiro:
-    """Straight transcription of xoshiro256+ (Blackman & Vigna) with Python integers."""
-
-    JUMP = (0x180EC6D33CFD0ABA, 0xD5A61266F0C9392C, 0xA9582618E03FC9AA, 0x39ABDC4529B1661C)
-
-    def __init__(self, seed, jumps=0):
-        x, s = seed, []
-        for _ in range(4):
-            x, z = py_splitmix(x)
-            s.append(z)
-        self.s = s
-        for _ in range(jumps):
-            self.jump()
-
-    def next(self):
-        s0, s1, s2, s3 = self.s
-        r = (s0 + s3) & M64
-        t = (s1 << 17) & M64
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = ((s3 << 45) | (s3 >> 19)) & M64
-        self.s = [s0, s1, s2, s3]
-        return r
-
-    def jump(self):
-        acc = [0, 0, 0, 0]
-        for word in self.JUMP:
-            for b in range(64):
-                if (word >> b) & 1:
-                    acc = [a ^ s for a, s in zip(acc, self.s)]
-                self.next()
-        self.s = acc
-
-    def uniform(self):
-        return (self.next() >> 11) * 2.0 ** -53
-
-    def gauss3(self):
-        """r·ŵ: ŵ uniform on the sphere, r by linear interpolation in the χ₃ inverse-CDF table."""
-        w = self.sphere()
-        tab, n = erng.CHI3_TABLE, erng.CHI3_TABLE_SIZE
-        x = self.uniform() * n
-        k = int(x)
-        return w * (tab[k] + (x - k) * (tab[k + 1] - tab[k]))
-
-    def sphere(self):
-        while True:
-            u, v = 2 * self.uniform() - 1, 2 * self.uniform() - 1
-            s = u * u + v * v
-            if s < 1:
-                break
-        f = 2 * math.sqrt(1 - s)
-        return np.array([u * f, v * f, 1 - 2 * s])
-
-
-def ref_move(r, move, s, sigma):
-    if move == "uniform":
-        return r.sphere()
-    if move == "hinzke-nowak":
-        c = r.uniform()
-        if c < 1 / 3:
-            return -s
-        if c < 2 / 3:
-            return r.sphere()
-    v = s + sigma * r.gauss3()
-    return v / np.linalg.norm(v)
-
-
-def ref_metropolis(model, s, i, r, move, sigma, beta):
-    """One move of site i with ΔE from two full energy evaluations (model.energy)."""
-    new = ref_move(r, move, s[i], sigma)
-    trial = s.copy()
-    trial[i] = new
-    de = model.energy(trial) - model.energy(s)
-    if de <= 0 or r.uniform() < math.exp(-beta * de):
-        s[i] = new
-        return 1
-    return 0
-
-
-class RefCone:
-    """σ ← clip(σ·clip(A/0.5, 1/2, 2), 1e-4, 60) once ≥ window moves are pooled."""
-
-    def __init__(self, sigma, window):
-        self.sigma, self.window, self.acc, self.tried = sigma, window, 0, 0
-
-    def end_sweep(self, acc, n):
-        self.acc += acc
-        self.tried += n
-        if self.tried >= self.window:
-            a = self.acc / self.tried
-            self.sigma = min(max(self.sigma * min(max(a / 0.5, 0.5), 2.0), 1e-4), 60.0)
-            self.acc = self.tried = 0
-
-
-def ref_colour_classes(model):
-    colour = [None] * model.n
-    for i in range(model.n):  # greedy colouring written out
-        used = {colour[j] for j in model.indices[model.indptr[i]:model.indptr[i + 1]]}
-        colour[i] = min(c for c in range(model.n + 1) if c not in used)
-    return [[i for i in range(model.n) if colour[i] == c] for c in range(max(colour) + 1)]
-
-
-def ref_sequential(model, T, seed, move, n_sweeps, sigma=0.5, window=20):
-    r, s, beta = PyXoshiro(seed), model.spins.copy(), 1 / (K_B_MEV_PER_K * T)
-    cone = RefCone(sigma, window)
-    for _ in range(n_sweeps):
-        acc = sum(ref_metropolis(model, s, i, r, move, cone.sigma, beta) for i in range(model.n))
-        cone.end_sweep(acc, model.n)
-    return s, cone.sigma
-
-
-def ref_coloured(model, T, seed, move, n_sweeps, n_chunks, sigma=0.5, window=20):
-    cone = RefCone(sigma, window)
-    streams = [PyXoshiro(seed, jumps=t) for t in range(n_chunks)]
-    s, beta = model.spins.copy(), 1 / (K_B_MEV_PER_K * T)
-    classes = ref_colour_classes(model)
-    for _ in range(n_sweeps):
-        acc = 0
-        for cls in classes:
-            m = len(cls)
-            for t in range(n_chunks):
-                for i in cls[m * t // n_chunks: m * (t + 1) // n_chunks]:
-                    acc += ref_metropolis(model, s, i, streams[t], move, cone.sigma, beta)
-        cone.end_sweep(acc, model.n)
-    return s, cone.sigma
-
-
-def ref_slabs(model, n_blocks):
-    """Slabs written out: 2·n_blocks equal-count slabs along the longest (here periodic) axis."""
-    n, n_slabs = model.n, 2 * n_blocks
-    frac = np.linalg.solve(model.cell.T, model.positions.T).T % 1.0
-    ax = int(np.argmax(np.linalg.norm(model.cell, axis=1)))
-    ranked = sorted(range(n), key=lambda i: (frac[i, ax], i))
-    slab = {i: r * n_slabs // n for r, i in enumerate(ranked)}
-    return [[sorted(i for i in range(n) if slab[i] == 2 * t + ph) for t in range(n_blocks)]
-            for ph in (0, 1)]
-
-
-def ref_block_sweeps(model, T, seed, move, n_sweeps, phases, sigma=0.5, window=20):
-    """Phases in turn; block t of a phase visited in order with stream t (one stream per block)."""
-    cone = RefCone(sigma, window)
-    streams = [PyXoshiro(seed, jumps=t) for t in range(max(len(p) for p in phases))]
-    s, beta = model.spins.copy(), 1 / (K_B_MEV_PER_K * T)
-    for _ in range(n_sweeps):
-        acc = 0
-        for blocks in phases:
-            for t, block in enumerate(blocks):
-                for i in block:
-                    acc += ref_metropolis(model, s, i, streams[t], move, cone.sigma, beta)
-        cone.end_sweep(acc, model.n)
-    return s, cone.sigma
-
 
 # ----------------------------------------------------------------------------- RNG tests
 @pytest.mark.nojit
@@ -333,14 +88,7 @@ def test_effective_field_is_minus_gradient(dipolar):
     s = _random_unit(np.random.default_rng(2), model.n)
     h = effective_field(model, s)
     # E is a polynomial in the Cartesian spin components: central differences are exact to O(eps²)
-    eps = 1e-5
-    num = np.empty_like(h)
-    for i in range(model.n):
-        for k in range(3):
-            sp, sm = s.copy(), s.copy()
-            sp[i, k] += eps
-            sm[i, k] -= eps
-            num[i, k] = -(model.energy(sp) - model.energy(sm)) / (2 * eps)
+    num = numeric_fields(model.energy, s, eps=1e-5)
     assert np.allclose(h, num, rtol=1e-7, atol=1e-8)
 
 
@@ -425,11 +173,10 @@ def test_slab_kernel_matches_reference(move, blocks):
         assert sim.cone_width == pytest.approx(ref_sigma, rel=1e-15)
 
 
-def test_slab_blocks_are_independent_on_a_particle():
+def test_slab_blocks_are_independent_on_a_particle(magnetite_sphere):
     """On a real magnetite particle no exchange bond joins two slabs of one phase, every site is in
     exactly one block, and the slabs hold equal spin counts (±1)."""
-    from atomspin.structures import build_particle
-    model = SpinModel.from_atoms(build_particle("Fe3O4", "sphere", diameter_nm=5, seed=1))
+    model = magnetite_sphere(5, seed=1)
     for n_blocks in (1, 2, 3):
         phase_ptr, block_ptr, sites = slab_blocks(model, n_blocks)
         assert np.array_equal(phase_ptr, [0, n_blocks, 2 * n_blocks])
@@ -596,7 +343,7 @@ def test_run_split_equals_run_whole():
 @pytest.mark.nojit
 def test_pure_python_execution_is_bit_identical():
     """The kernels run unchanged under NUMBA_DISABLE_JIT=1 and give the compiled numbers."""
-    code = ("import numpy as np, sys; sys.path.insert(0, %r); from test_engine import random_model;"
+    code = ("import numpy as np, sys; sys.path.insert(0, %r); from toy_models import random_model;"
             "from atomspin.engine import Simulation;"
             "m = random_model(n=6, n_pairs=8, seed=1, dipolar=True);"
             "a = Simulation(m, 40.0, seed=3, threads=1); a.run(3);"
@@ -656,13 +403,11 @@ def test_bad_input_names_the_argument():
         Simulation(bad, T=1.0, seed=0)
 
 
-def test_memory_per_spin_within_the_400_byte_budget():
+def test_memory_per_spin_within_the_400_byte_budget(magnetite_sphere):
     """Issue target: ≤ 400 B/spin for model + simulation. The SpinModel arrays of a magnetite particle
     take ~320 B/spin; the sequential and slab-parallel simulations may add at most 64 B/spin (spins,
     Zeeman prefactors, labels, block lists), never a copy of the neighbour lists."""
-    from atomspin.structures import build_particle
-
-    model = SpinModel.from_atoms(build_particle("Fe3O4", "sphere", diameter_nm=5, seed=1))
+    model = magnetite_sphere(5, seed=1)
 
     def nbytes(objs, seen):
         tot = 0
@@ -681,6 +426,7 @@ def test_memory_per_spin_within_the_400_byte_budget():
         assert sim.decomposition == ("slabs" if par else "sequential")
         seen = set()
         m = nbytes(vars(model).values(), seen) / model.n
-        e = nbytes(list(vars(sim._a).values()) + list(vars(sim).values()), seen) / model.n
+        held = [sim, sim._a, sim.sweeper, sim._collective]  # everything the simulation keeps
+        e = nbytes([v for o in held for v in vars(o).values()], seen) / model.n
         assert e <= 64, e
         assert m + e <= 400, (m, e)

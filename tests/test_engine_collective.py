@@ -5,42 +5,24 @@ move consuming the same xoshiro256+ numbers; the Langevin function and the exact
 Boltzmann average of ⟨cos²θ⟩ for exchange-stiff clusters; single-spin-only long runs.
 """
 import math
-import os
-import sys
 
 import numpy as np
 import pytest
 from scipy.integrate import quad as integrate
 
-sys.path.insert(0, os.path.dirname(__file__))
-from test_engine import (PyXoshiro, RefCone, _csr_from_pairs, _random_unit,  # noqa: E402
-                         random_model, ref_metropolis)
+from naive import ref_collective_run, rodrigues
+from toy_models import complete_cluster, random_model
+from toy_models import csr_from_pairs as _csr_from_pairs
+from toy_models import random_unit as _random_unit
 
-from atomspin.engine import ConstrainedSimulation, Simulation, collective_energy_change  # noqa: E402
-from atomspin.model.core import SpinModel  # noqa: E402
-from atomspin.units import K_B_MEV_PER_K, MU_B_MEV_PER_T  # noqa: E402
-
-
-def rodrigues(u, ang):
-    """Rotation matrix by angle ang (rad) about unit axis u, written out from Rodrigues' formula."""
-    k = np.array([[0, -u[2], u[1]], [u[2], 0, -u[0]], [-u[1], u[0], 0]])
-    return np.eye(3) + math.sin(ang) * k + (1 - math.cos(ang)) * (k @ k)
+from atomspin.engine import ConstrainedSimulation, Simulation, collective_energy_change
+from atomspin.model.core import SpinModel
+from atomspin.units import K_B_MEV_PER_K, MU_B_MEV_PER_T
 
 
 def random_rotation(rng):
     u = _random_unit(rng, 1)[0]
     return rodrigues(u, rng.uniform(-math.pi, math.pi))
-
-
-def complete_cluster(n, J, moment, field=(0, 0, 0), K=0.0):
-    """n spins, all pairs coupled by J (meV), uniaxial anisotropy −K s_z² per spin (meV)."""
-    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
-    indptr, indices, Jv = _csr_from_pairs(n, pairs, [J] * len(pairs))
-    quad = np.zeros((n, 6))
-    quad[:, 2] = K
-    return SpinModel(positions=np.zeros((n, 3)), spins=np.tile([0.0, 0.0, 1.0], (n, 1)),
-                     moments=np.full(n, float(moment)), indptr=indptr, indices=indices, J=Jv, quad=quad,
-                     k1=np.zeros(n), k2=np.zeros(n), field=np.array(field, dtype=float))
 
 
 def langevin(x):
@@ -75,37 +57,6 @@ def test_global_rotation_leaves_exchange_invariant():
 
 
 # ----------------------------------------------------------------------------- kernel vs reference
-def ref_run(model, T, seed, n_sweeps, every, labels, sigma=0.5, window=20, width=0.1):
-    """Sequential single-spin sweeps (site order 0…N−1) + after every `every`-th sweep one rigid
-    rotation per group (labels ascending), all on one PyXoshiro stream; ΔE by full energies."""
-    r, s, beta = PyXoshiro(seed), model.spins.copy(), 1 / (K_B_MEV_PER_K * T)
-    cone = RefCone(sigma, window)
-    w, wacc, wtried = width, 0, 0
-    groups = [np.flatnonzero(labels == g) for g in sorted(set(labels.tolist()) - {-1})]
-    n_acc = 0
-    for sw in range(1, n_sweeps + 1):
-        acc = sum(ref_metropolis(model, s, i, r, "adaptive", cone.sigma, beta) for i in range(model.n))
-        cone.end_sweep(acc, model.n)
-        if sw % every:
-            continue
-        for idx in groups:
-            u = r.sphere()
-            rot = rodrigues(u, w * (2 * r.uniform() - 1))
-            new = s.copy()
-            v = s[idx] @ rot.T
-            new[idx] = v / np.linalg.norm(v, axis=1, keepdims=True)
-            de = model.energy(new) - model.energy(s)
-            ok = de <= 0 or r.uniform() < math.exp(-beta * de)
-            if ok:
-                s = new
-                n_acc += 1
-            wacc, wtried = wacc + ok, wtried + 1
-            if wtried >= 10:
-                w = min(max(w * min(max(wacc / wtried / 0.5, 0.5), 2.0), 1e-4), math.pi)
-                wacc = wtried = 0
-    return s, w, n_acc
-
-
 @pytest.mark.nojit
 @pytest.mark.parametrize("dipolar", [False, True])
 def test_collective_kernel_matches_reference(dipolar):
@@ -114,7 +65,7 @@ def test_collective_kernel_matches_reference(dipolar):
     sim = Simulation(model, T=60.0, seed=9, threads=1, adapt_moves=20, collective_every=2,
                      collective_groups=labels)
     sim.run(70, observe_every=7)
-    s_ref, w_ref, n_acc = ref_run(model, 60.0, 9, 70, 2, labels)
+    s_ref, w_ref, n_acc = ref_collective_run(model, 60.0, 9, 70, 2, labels)
     assert sim.collective_width == pytest.approx(w_ref, rel=1e-12, abs=0)
     assert w_ref != 0.1  # the width adaptation was exercised (70 attempts ≥ 10)
     assert sim.collective_acceptance == pytest.approx(n_acc / 70)
@@ -137,7 +88,7 @@ def test_split_run_equals_whole_and_determinism_parallel():
     d.run(2)
     d.collective_every = 3  # settable later
     d.run(9)  # attempts after global sweeps 3, 6, 9: the same schedule as a
-    assert np.array_equal(a.spins, d.spins) and d._coll_tried == 3
+    assert np.array_equal(a.spins, d.spins) and d._collective.tried == 3
 
 
 # ----------------------------------------------------------------------------- equilibrium
@@ -282,24 +233,22 @@ def test_components_groups_rotate_particles_independently():
                     indices=np.array([1, 0, 3, 2]), J=np.full(4, 50.0), quad=np.zeros((4, 6)),
                     k1=np.zeros(4), k2=np.zeros(4))
     sim = Simulation(two, T=5.0, seed=3, threads=1, collective_every=1, collective_groups="components")
-    gp, gs, bp = sim._groups[:3]
+    gp, gs, bp = sim._collective.groups[:3]
     assert list(gp) == [0, 2, 4] and sorted(gs[:2]) == [0, 1] and bp[-1] == 0
     sim.run(300)
-    assert sim._coll_tried == 600
+    assert sim._collective.tried == 600
     s = sim.spins  # each pair stays parallel, the two pairs decorrelate
     assert np.all(np.sum(s[0::2] * s[1::2], axis=1) > 0.9)
     assert abs(np.dot(s[0], s[2])) < 0.999
 
 
-def test_collective_move_reverses_small_magnetite_particle():
+def test_collective_move_reverses_small_magnetite_particle(magnetite_sphere):
     """3 nm Fe3O4 sphere (atomspin.structures + SpinModel.from_atoms) at 310 K in −3 T from +z.
 
     583 spins: the reversed moment fluctuates strongly (μ_tot B/k_BT ≈ 3 with the thermally reduced
     |M| ≈ 0.65 M(0), so Langevin gives ⟨m_z⟩ ≈ −0.65·L(3) ≈ −0.43; measured −0.26…−0.56 over seeds
     1–8 for sweeps 105–200), hence the reversal criterion −0.2 here; single-spin runs stay at +0.64."""
-    from atomspin.model.core import SpinModel as _SM
-    from atomspin.structures import build_particle
-    model = _SM.from_atoms(build_particle("Fe3O4", "sphere", 3.0, seed=1), field=(0.0, 0.0, -3.0))
+    model = magnetite_sphere(3.0, seed=1, field=(0.0, 0.0, -3.0))
     m0 = model.moments @ model.spins
     assert m0[2] > 0.5 * np.linalg.norm(m0)  # starts magnetised along +z
     out = {}
@@ -314,13 +263,11 @@ def test_collective_move_reverses_small_magnetite_particle():
 
 
 @pytest.mark.slow
-def test_8nm_magnetite_field_sweep_is_reversible_with_collective_moves(full_scale):
+def test_8nm_magnetite_field_sweep_is_reversible_with_collective_moves(full_scale, magnetite_sphere):
     """8 nm Fe3O4 sphere (10,967 Fe) at 300 K, KV/k_BT < 1: superparamagnetic, so the equilibrium
     M(H) is reversible. With collective moves m_z follows the field within 200 sweeps per field
     (+0.5 T → 0 → −0.5 T); with single-spin moves only, it stays at its +z value."""
-    from atomspin.model.core import SpinModel as _SM
-    from atomspin.structures import build_particle
-    model = _SM.from_atoms(build_particle("Fe3O4", "sphere", 8.0, seed=1), field=(0.0, 0.0, 0.5))
+    model = magnetite_sphere(8.0, seed=1, field=(0.0, 0.0, 0.5))
     m0 = (model.moments @ model.spins)[2]
     sweeps = 1000 if full_scale else 200
     res = {}

@@ -128,41 +128,16 @@ def test_constrained_bad_input():
 def test_constrained_kernel_matches_reference(dipolar):
     """Pair moves written out in numpy with ΔE from two full model.energy evaluations, consuming
     the same random numbers as the kernel, give the same spins and cone width."""
-    from test_engine import PyXoshiro, RefCone, random_model, ref_move
+    from naive import ref_constrained_sweeps
+    from toy_models import random_model
 
     model = random_model(n=8, n_pairs=12, seed=31, dipolar=dipolar)
     T, seed, sweeps = 60.0, 12, 6
     sim = ConstrainedSimulation(model, T=T, direction=[0.2, 0.5, -1.0], seed=seed, adapt_moves=20)
-    e, s, m = sim.direction, sim.spins, model.moments
-    r, beta, cone, n = PyXoshiro(seed), 1 / (K_B_MEV_PER_K * T), RefCone(0.3, 20), model.n
-    for _ in range(sweeps):
-        acc = 0
-        for _ in range(n):
-            i = int(r.uniform() * n)
-            j = int(r.uniform() * (n - 1))
-            j += j >= i
-            new_i = ref_move(r, "adaptive", s[i], cone.sigma)
-            d = m[i] * (new_i - s[i])
-            tpar = s[j] @ e
-            p = s[j] - tpar * e - (d - (d @ e) * e) / m[j]
-            if p @ p > 1:
-                continue
-            npar = math.copysign(math.sqrt(1 - p @ p), tpar if tpar != 0 else 1.0)
-            mpar = (m @ s) @ e
-            mpar_new = mpar + d @ e + m[j] * (npar - tpar)
-            if mpar_new <= 0:
-                continue
-            t = s.copy()
-            t[i], t[j] = new_i, p + npar * e
-            de = model.energy(t) - model.energy(s)
-            ratio = (mpar_new / mpar) ** 2 * abs(tpar) / abs(npar) * math.exp(-beta * de)
-            if ratio >= 1 or r.uniform() < ratio:
-                s = t
-                acc += 1
-        cone.end_sweep(acc, n)
+    s, sigma = ref_constrained_sweeps(model, T, seed, sim.direction, sim.spins, sweeps, sigma=0.3, window=20)
     sim.run(sweeps, observe_every=3)
     assert np.allclose(sim.spins, s, rtol=0, atol=1e-11)
-    assert sim.cone_width == pytest.approx(cone.sigma, rel=1e-15) and cone.sigma != 0.3
+    assert sim.cone_width == pytest.approx(sigma, rel=1e-15) and sigma != 0.3
     assert sim.energy() == pytest.approx(model.energy(s), rel=1e-10)
 
 

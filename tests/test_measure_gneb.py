@@ -2,48 +2,22 @@
 numpy derivative of SpinModel.energy."""
 import numpy as np
 import pytest
+from naive import numeric_fields
+from toy_models import random_model
 
 from atomspin.measure import anisotropy_field_T, geodesic_distance, geodesic_path, gneb, relax, uniaxial_cluster
-from atomspin.measure._field import effective_field
+from atomspin.engine import effective_field as kernel_effective_field
 from atomspin.measure.anisotropy import zero_temperature_barrier
-from atomspin.model.core import SpinModel, quad_from_matrix
+from atomspin.model.hamiltonian import Hamiltonian, effective_field
 from atomspin.units import MEV
-
-
-def _random_model(n=7, seed=0):
-    rng = np.random.default_rng(seed)
-    pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if rng.random() < 0.5]
-    rows = [[] for _ in range(n)]
-    for (i, j) in pairs:
-        jv = rng.uniform(-3, 3)
-        rows[i].append((j, jv))
-        rows[j].append((i, jv))
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum([len(r) for r in rows])
-    indices = np.array([j for r in rows for j, _ in r], dtype=np.int64)
-    J = np.array([v for r in rows for _, v in r])
-    q = rng.normal(size=(n, 3, 3))
-    q = q + np.swapaxes(q, 1, 2)
-    s = rng.normal(size=(n, 3))
-    s /= np.linalg.norm(s, axis=1, keepdims=True)
-    return SpinModel(positions=rng.normal(size=(n, 3)), spins=s, moments=rng.uniform(4, 5, n), indptr=indptr,
-                     indices=indices, J=J, quad=quad_from_matrix(q), k1=rng.uniform(-1, 1, n),
-                     k2=rng.uniform(-1, 1, n), field=np.array([0.3, -1.0, 0.5]))
 
 
 def test_effective_field_is_minus_gradient_of_energy():
     """Reference: central finite differences of SpinModel.energy (the slow, obvious implementation)."""
-    m = _random_model()
+    m = random_model(n=7, n_pairs=10, seed=0)
     s = m.spins
     h = effective_field(m, s)
-    eps = 1e-6
-    num = np.zeros_like(s)
-    for i in range(m.n):
-        for a in range(3):
-            sp, sm = s.copy(), s.copy()
-            sp[i, a] += eps
-            sm[i, a] -= eps
-            num[i, a] = -(m.energy(sp) - m.energy(sm)) / (2 * eps)
+    num = numeric_fields(m.energy, s, eps=1e-6)
     assert np.allclose(h, num, atol=1e-6)
 
 
@@ -103,25 +77,17 @@ def test_gneb_bad_input():
 
 
 def test_batched_band_energy_matches_model_and_engine():
-    from atomspin.measure.gneb import _BatchEnergy
-
-    m = _random_model(seed=2)
+    m = random_model(n=7, n_pairs=10, seed=2)
     rng = np.random.default_rng(5)
     band = rng.normal(size=(4, m.n, 3))
     band /= np.linalg.norm(band, axis=2, keepdims=True)
-    e, h = _BatchEnergy(m)(band)
+    e, h = Hamiltonian(m).energy_and_fields(band)  # the evaluator GNEB uses
     for p in range(4):
         assert e[p] == pytest.approx(m.energy(band[p]), rel=1e-12, abs=1e-12)
-        assert np.allclose(h[p], effective_field(m, band[p]), atol=1e-12)
+        assert np.allclose(h[p], kernel_effective_field(m, band[p]), atol=1e-12)
 
 
 # ---- magnetite particle: cubic K1 < 0, exchange/anisotropy field ratio ≈ 10⁵ -------------------------------
-
-def _magnetite_sphere(diameter_nm):
-    from atomspin.structures import build_particle
-
-    return SpinModel.from_atoms(build_particle("Fe3O4", "sphere", diameter_nm=diameter_nm))
-
 
 def _rigid_cubic_barrier(m):
     """Exact barrier of the rigidly rotating collinear Néel state from ⟨111⟩ over ⟨110⟩, from the per-site
@@ -168,10 +134,10 @@ def test_rigid_component_is_the_orthogonal_projection_on_global_rotations():
     assert np.allclose(_rigid_component(fc, c), fc)
 
 
-def test_relax_turns_magnetite_sphere_to_111_easy_axis():
+def test_relax_turns_magnetite_sphere_to_111_easy_axis(magnetite_sphere):
     """From 15° off [001] (near the hard axis), the preconditioned descent reaches the ⟨111⟩ minimum, which
     the plain quick-min (time step set by the exchange) does not approach in the same number of steps."""
-    m = _magnetite_sphere(2.5)
+    m = magnetite_sphere(2.5)
     start = _neel(m, [0.3, 0.2, 1.0])
     sig = np.sign(m.spins[:, 2])[:, None]
     e111 = np.ones(3) / np.sqrt(3)
@@ -185,11 +151,11 @@ def test_relax_turns_magnetite_sphere_to_111_easy_axis():
 
 
 @pytest.mark.parametrize("precondition", [True, False])
-def test_gneb_magnetite_sphere_111_to_111_over_110(precondition):
+def test_gneb_magnetite_sphere_111_to_111_over_110(precondition, magnetite_sphere):
     """Exact: with exchange/anisotropy ≈ 10⁵ the MEP between neighbouring ⟨111⟩ of a 2.5 nm magnetite sphere is
     the rigid rotation of the Néel state over ⟨110⟩ (the collinear state is stationary there), barrier
     −Σk1/12 − Σk2/27. The band starts bowed 0.4 rad out of the (1−10) plane with 0.05 rad site noise."""
-    m = _magnetite_sphere(2.5)
+    m = magnetite_sphere(2.5)
     exact = _rigid_cubic_barrier(m)
     a, b = _neel(m, [1, 1, 1]), _neel(m, [1, 1, -1])
     rng = np.random.default_rng(7)
@@ -213,13 +179,13 @@ def test_gneb_magnetite_sphere_111_to_111_over_110(precondition):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("easy_axis", [(1, 1, 1), (0, 0, 1)])
-def test_zero_temperature_barrier_magnetite_sphere_reversal(easy_axis, full_scale):
+def test_zero_temperature_barrier_magnetite_sphere_reversal(easy_axis, full_scale, magnetite_sphere):
     """Reversal of a magnetite sphere (2.5 nm by default, 4 nm at full scale) by ``zero_temperature_barrier``:
     from [111] the band leaves the starting great circle (whose mirror plane crosses the hard ⟨100⟩) for three
     ⟨111⟩ → ⟨111⟩ hops over ⟨110⟩; from the default [001], the cubic hard axis (a maximum), ``relax`` turns the
     end states off it into ⟨111⟩ minima. Either way the barrier is the exact rigid ⟨110⟩ − ⟨111⟩ difference.
     Measured ([111]): 3 nm (583 spins) 3.5 s, 4 nm (1395 spins) 7.2 s."""
-    m = _magnetite_sphere(4.0 if full_scale else 2.5)
+    m = magnetite_sphere(4.0 if full_scale else 2.5)
     exact = _rigid_cubic_barrier(m)
     r = zero_temperature_barrier(m, easy_axis=easy_axis, n_images=12, max_iter=5000)
     assert r.converged
@@ -227,14 +193,14 @@ def test_zero_temperature_barrier_magnetite_sphere_reversal(easy_axis, full_scal
     assert r.barrier_reverse_meV == pytest.approx(exact, rel=1e-4)
 
 
-def test_rigid_descent_axis_tells_a_cubic_maximum_from_the_110_saddle():
+def test_rigid_descent_axis_tells_a_cubic_maximum_from_the_110_saddle(magnetite_sphere):
     """Second-order check of a converged climbing image: on the rigid Néel state of a magnetite sphere
     ⟨100⟩ is a maximum (with the tangent along the (011̄) mirror circle the energy falls on turning about
     [011]), ⟨110⟩ a first-order saddle, ⟨111⟩ a minimum."""
-    from atomspin.measure.gneb import _BatchEnergy, _rigid_descent_axis
+    from atomspin.measure.gneb import _rigid_descent_axis
 
-    m = _magnetite_sphere(2.5)
-    batch = _BatchEnergy(m)
+    m = magnetite_sphere(2.5)
+    batch = Hamiltonian(m).energy_and_fields
     sig = np.sign(m.spins[:, 2])[:, None]
     found = []
     for u, t in (([1, 0, 0], [0, 1, 1]), ([1, 1, 0], [0, 0, 1]), ([1, 1, 1], [1, 1, -2])):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from atomspin.model import SpinModel
-from atomspin.model._testing import rocksalt_box, spinel_box, spinel_sphere
+from atomspin.model.reference_lattices import rocksalt_box, spinel_box, spinel_sphere
 from atomspin.model.anisotropy import neel_pair_quad
 from atomspin.model.core import quad_to_matrix
 from atomspin.units import ANGSTROM, MEV, MU_B_MEV_PER_T

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from atomspin.model import SpinModel
-from atomspin.model._testing import spinel_sphere
+from atomspin.model.reference_lattices import spinel_sphere
 from atomspin.model.core import DipolarCells
 from atomspin.model.dipolar import DIP_PREFACTOR_MEV_A3, build_macrocells
 from atomspin.units import ANGSTROM, MEV, MU_0, MU_B
@@ -107,7 +107,7 @@ def test_dipolar_switch_and_errors():
         SpinModel.from_atoms(p, dipolar=-1.0)
     with pytest.raises(ValueError, match="dipolar"):
         SpinModel.from_atoms(p, dipolar="ewald")
-    from atomspin.model._testing import spinel_box
+    from atomspin.model.reference_lattices import spinel_box
 
     with pytest.raises(ValueError, match="periodic"):
         SpinModel.from_atoms(spinel_box(2), dipolar=True)
@@ -115,7 +115,7 @@ def test_dipolar_switch_and_errors():
 
 def _ellipsoid(semi_A):
     """Open aspect-2 magnetite ellipsoid (semi-axes ``semi_A`` in Å, long axis z) cut from the ideal spinel."""
-    from atomspin.model._testing import spinel_box
+    from atomspin.model.reference_lattices import spinel_box
 
     box = spinel_box(int(np.ceil(2 * max(semi_A) / 8.396)) + 1)
     c = box.cell.sum(axis=0) / 2

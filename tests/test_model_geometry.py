@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from atomspin.model import PAIR_CLASSES, SpinModel, classify_pairs
-from atomspin.model._testing import A_FEO, A_MAGNETITE, X_O_MAGNETITE, rocksalt_box, spinel_box, spinel_sphere
+from atomspin.model.reference_lattices import A_FEO, A_MAGNETITE, X_O_MAGNETITE, rocksalt_box, spinel_box, spinel_sphere
 
 C = {n: k for k, n in enumerate(PAIR_CLASSES)}
 

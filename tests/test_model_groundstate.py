@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from atomspin.model import SpinModel
-from atomspin.model._testing import spinel_box
+from atomspin.model.reference_lattices import spinel_box
 
 
 def _quench(m, sweeps=60, seed=1):
@@ -128,7 +128,7 @@ def test_zn_dopant_is_nonmagnetic_and_index_kept():
 def test_particle_volume_counts_oxygen_not_iron():
     """volume_m3 of an open particle = N_O · a³/32 (spinel, 32 O per cubic cell), independent of B
     vacancies and of zero-moment Zn dopants; before the fix it was N_Fe · a³/24 (0.888 × for δ = 1/3)."""
-    from atomspin.model._testing import spinel_sphere
+    from atomspin.model.reference_lattices import spinel_sphere
     from atomspin.units import ANGSTROM
 
     a = 8.396

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from atomspin.model import SpinModel, available_parameter_sets, load_parameter_set, mean_field_tc
-from atomspin.model._testing import rocksalt_box, spinel_box
+from atomspin.model.reference_lattices import rocksalt_box, spinel_box
 from atomspin.units import K_B_MEV_PER_K
 
 KB = K_B_MEV_PER_K

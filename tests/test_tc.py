@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 from atomspin.model import SpinModel
-from atomspin.model._testing import spinel_box
+from atomspin.model.reference_lattices import spinel_box
 
 TC_MAGNETITE_EXP = 858.0  # K, physics.md §1 [C]
 TC_MAGHEMITE_EXP = 918.0  # K, ~645 °C, IRM MagWiki (physics.md §2 [C]); ~950 K Grau-Crespo et al. 2010

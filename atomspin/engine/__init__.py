@@ -1,10 +1,18 @@
-"""Monte Carlo engine: numba Metropolis kernels and the :class:`Simulation` driver.
+"""Monte Carlo engine: numba Metropolis kernels, pluggable sweepers and the :class:`Simulation` driver.
 
-Public API (Contract 3 of docs/architecture.md): :class:`Simulation`, :class:`Observables`,
-:func:`effective_field`, :func:`local_energy_change`, :func:`colour_classes`, :func:`slab_blocks`,
-:class:`ConstrainedSimulation`, :class:`ConstrainedObservables`; error bars with the integrated
-autocorrelation time: :func:`mean_error`, :func:`integrated_autocorrelation_time`, :func:`blocking_error`. Units: energies meV, T in K,
-fields μ0H in tesla, moments μB; Hamiltonian of :mod:`atomspin.model.core`.
+Public API: :class:`Simulation`, :class:`Observables`, :class:`ConstrainedSimulation`,
+:class:`ConstrainedObservables`, :class:`EngineOptions` (the ``engine={...}`` options of every
+measurement driver), the sweeper registry ``SWEEPERS`` (:mod:`atomspin.engine.sweepers`, where the
+sweeper contract is written), the kernel-computed :func:`effective_field`, :func:`local_energy_change`,
+:func:`collective_energy_change`, the decompositions :func:`colour_classes`, :func:`slab_blocks`; error
+bars with the integrated autocorrelation time: :func:`mean_error`, :func:`integrated_autocorrelation_time`,
+:func:`blocking_error`. Units: energies meV, T in K, fields μ0H in tesla, moments μB; Hamiltonian of
+:mod:`atomspin.model.core`.
+
+Layout: ``arrays`` (packing a SpinModel), ``kernels`` (energy/field kernels), ``moves`` (single-spin
+proposals), ``collective`` (rigid-rotation move), ``decomposition`` (slabs, colour classes),
+``sweepers/`` (one file per sweeper), ``observables``, ``options``, ``fields``, ``simulation``,
+``constrained``, ``statistics``, ``rng``.
 
 Example::
 
@@ -15,23 +23,20 @@ Example::
     sim.set_field([0, 0, 0.5]); sim.set_temperature(250.0)   # no recompilation
     sim.collective_every = 1   # + one rigid rotation of all spins per sweep (equilibrium accelerator)
 
-Reproducibility: same seed, move, ``threads``, ``parallel`` and decomposition ⇒ bit-identical
-numbers (the parallel sweep gives block t of every phase its own xoshiro256+ stream t).
+Reproducibility: same seed, move, sweeper, ``threads`` and decomposition ⇒ bit-identical numbers (the
+parallel sweep gives block t of every phase its own xoshiro256+ stream t).
 """
 
-from atomspin.engine.simulation import (  # noqa: F401
-    MOVES,
-    Observables,
-    Simulation,
-    collective_energy_change,
-    colour_classes,
-    effective_field,
-    local_energy_change,
-    slab_blocks,
-)
 from atomspin.engine.constrained import ConstrainedObservables, ConstrainedSimulation  # noqa: F401
+from atomspin.engine.decomposition import colour_classes, slab_blocks  # noqa: F401
+from atomspin.engine.fields import collective_energy_change, effective_field, local_energy_change  # noqa: F401
+from atomspin.engine.moves import MOVES  # noqa: F401
+from atomspin.engine.observables import Observables  # noqa: F401
+from atomspin.engine.options import EngineOptions  # noqa: F401
+from atomspin.engine.simulation import Simulation  # noqa: F401
 from atomspin.engine.statistics import blocking_error, integrated_autocorrelation_time, mean_error  # noqa: F401
+from atomspin.engine.sweepers import SWEEPERS  # noqa: F401
 
-__all__ = ["Simulation", "Observables", "effective_field", "local_energy_change", "colour_classes",
-           "slab_blocks", "collective_energy_change", "MOVES", "ConstrainedSimulation", "ConstrainedObservables",
-           "integrated_autocorrelation_time", "mean_error", "blocking_error"]
+__all__ = ["Simulation", "Observables", "EngineOptions", "SWEEPERS", "effective_field", "local_energy_change",
+           "colour_classes", "slab_blocks", "collective_energy_change", "MOVES", "ConstrainedSimulation",
+           "ConstrainedObservables", "integrated_autocorrelation_time", "mean_error", "blocking_error"]

@@ -10,8 +10,8 @@ from atomspin.measure.anisotropy import (anisotropy_temperature_series, callen_c
                                          free_energy_series, internal_torque, zero_temperature_barrier)
 from atomspin.measure.compare import (compare_variants, ComparisonResult, standard_protocol)
 from atomspin.measure.disorder import (apb_distance_nm, binned_profile, canting_angles, dead_layer_fit,
-                                       DeadLayerResult, depth_below_surface_nm, distance_to_plane_nm,
-                                       distance_to_points_nm, local_canting_angles, PairCorrelation,
+                                       DeadLayerResult, defect_distance_nm, depth_below_surface_nm,
+                                       distance_to_plane_nm, distance_to_points_nm, local_canting_angles, PairCorrelation,
                                        plot_cross_section, reference_axis, region_sublattice_table, spin_disorder,
                                        spin_pair_correlation, SpinDisorderResult)
 from atomspin.measure.figures import (trend_figures)
@@ -27,7 +27,7 @@ from atomspin.measure.toymodels import (anisotropy_field_T, uniaxial_cluster)
 __all__ = [
     "spin_disorder", "SpinDisorderResult", "canting_angles", "local_canting_angles", "reference_axis",
     "region_sublattice_table", "spin_pair_correlation", "PairCorrelation", "binned_profile",
-    "depth_below_surface_nm", "distance_to_plane_nm", "distance_to_points_nm", "apb_distance_nm",
+    "depth_below_surface_nm", "distance_to_plane_nm", "distance_to_points_nm", "apb_distance_nm", "defect_distance_nm",
     "plot_cross_section", "dead_layer_fit", "DeadLayerResult", "temperature_sweep", "TemperatureSweepResult",
     "binder_cumulant", "tc_binder_crossing", "tc_chi_peak", "size_series", "SizeSeriesResult", "hysteresis_loop",
     "HysteresisResult", "loop_fields", "zfc_fc", "ZFCFCResult", "analyse_loop", "fibonacci_directions",

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from atomspin.validation import check_seed
-from atomspin.measure._field import effective_field
 from atomspin.measure.gneb import GNEBResult, gneb
 from atomspin.measure.results import ResultBase, advance, check_direction, check_finite_scalar, check_int
+from atomspin.model.hamiltonian import effective_field
 from atomspin.units import MEV
 
 MIN_SWEEPS = 10
@@ -158,12 +158,10 @@ class EffectiveAnisotropyResult(ResultBase):
         return ax
 
 
-def _constrained_torque(model, T, direction, n_axis, seed, sweeps, equilibration_sweeps, observe_every):
+def _constrained_torque(model, T, direction, n_axis, seed, sweeps, equilibration_sweeps, observe_every, opts):
     """Mean and τ_int-aware standard error (atomspin.engine.statistics) of n·τ (meV), and the mean
-    reduced |M| under the constraint."""
-    from atomspin.engine import ConstrainedSimulation
-
-    sim = ConstrainedSimulation(model, T=T, direction=direction, seed=seed)
+    reduced |M| under the constraint (engine options ``opts``, an EngineOptions)."""
+    sim = opts.constrained(model, T, direction, seed)
     advance(sim, equilibration_sweeps)
     obs = sim.run(sweeps, observe_every=observe_every)
     dfdphi, err = obs.free_energy_derivative(n_axis)  # = −n·⟨τ⟩
@@ -209,7 +207,7 @@ def free_energy_series(theta, a, b=None):
 
 def effective_anisotropy(model, T, easy_axis=(0.0, 0.0, 1.0), n_angles=9, n_planes=1, theta_max=np.pi,
                          sweeps=2000, equilibration_sweeps=1000, observe_every=10, seed=0,
-                         progress=False, plane_normal=None):
+                         progress=False, plane_normal=None, engine=None):
     """K_eff·V, the barrier ΔF(T) and easy axes from constrained Monte Carlo torques.
 
     Parameters
@@ -238,6 +236,9 @@ def effective_anisotropy(model, T, easy_axis=(0.0, 0.0, 1.0), n_angles=9, n_plan
         Normal of the first sampled plane (must be ⟂ ``easy_axis``); default: an arbitrary plane
         through e. For magnetite-like cubic anisotropy (K1 < 0) use ``easy_axis=(1, 1, 1)``,
         ``plane_normal=(1, -1, 0)``: that circle holds ⟨111⟩, ⟨110⟩ and ⟨100⟩.
+    engine : dict, optional
+        Engine options (:class:`atomspin.engine.EngineOptions`); constrained MC takes
+        ``constrained_sweeper``, ``adapt``, ``sigma``, ``adapt_moves``, ``sweeper_options``.
 
     Returns
     -------
@@ -256,6 +257,9 @@ def effective_anisotropy(model, T, easy_axis=(0.0, 0.0, 1.0), n_angles=9, n_plan
     equilibration_sweeps = check_int("equilibration_sweeps", equilibration_sweeps, 0)
     observe_every = check_int("observe_every", observe_every, 1, sweeps)
     seed = check_seed(seed)
+    from atomspin.engine import EngineOptions
+
+    opts = EngineOptions(engine)
     theta = np.linspace(0.0, theta_max, n_angles)
     if plane_normal is None:
         planes, phis = _plane_vectors(e, n_planes)
@@ -278,7 +282,7 @@ def effective_anisotropy(model, T, easy_axis=(0.0, 0.0, 1.0), n_angles=9, n_plan
         for k, th in enumerate(theta):
             u = np.cos(th) * e + np.sin(th) * pv
             tau[p, k], tau_err[p, k], mcon[p, k] = _constrained_torque(
-                model, T, u, n_axis, int(seeds[p * n_angles + k]), sweeps, equilibration_sweeps, observe_every)
+                model, T, u, n_axis, int(seeds[p * n_angles + k]), sweeps, equilibration_sweeps, observe_every, opts)
             if progress:
                 sys.stderr.write(f"[atomspin] constrained MC plane {p + 1}/{n_planes}, θ = {np.degrees(th):.1f}°: "
                                  f"torque = {tau[p, k]:.4g} meV, {time.perf_counter() - t0:.1f}s elapsed\n")
@@ -400,7 +404,7 @@ def callen_callen_fit(T, m, K, K_err=None, K0=None, expected_exponent=3.0):
 
 def anisotropy_temperature_series(model, temperatures, easy_axis=(0.0, 0.0, 1.0), sweeps=2000,
                                   equilibration_sweeps=1000, observe_every=10, seed=0, K0_meV=None,
-                                  expected_exponent=3.0, progress=False):
+                                  expected_exponent=3.0, progress=False, engine=None):
     """K(T) from the constrained torque at θ = π/4 (= a₁ = K_eff V for uniaxial) and m(T) from
     unconstrained Monte Carlo at each T, fitted to Callen–Callen K ∝ mⁿ.
 
@@ -408,9 +412,9 @@ def anisotropy_temperature_series(model, temperatures, easy_axis=(0.0, 0.0, 1.0)
     ----------
     temperatures : (k,) K, > 0.
     K0_meV : optional K(0)·V in meV (e.g. Σ K_i); default: the value at the lowest T.
-    Other parameters as in :func:`effective_anisotropy`.
+    Other parameters as in :func:`effective_anisotropy`; ``engine`` serves the constrained and the free runs.
     """
-    from atomspin.engine import Simulation
+    from atomspin.engine import EngineOptions
 
     e = check_direction("easy_axis", easy_axis)
     Ts = np.atleast_1d(np.asarray(temperatures, dtype=np.float64))
@@ -420,6 +424,7 @@ def anisotropy_temperature_series(model, temperatures, easy_axis=(0.0, 0.0, 1.0)
     equilibration_sweeps = check_int("equilibration_sweeps", equilibration_sweeps, 0)
     observe_every = check_int("observe_every", observe_every, 1, sweeps)
     seed = check_seed(seed)
+    opts = EngineOptions(engine)
     seeds = np.random.SeedSequence(seed).generate_state(2 * len(Ts), dtype=np.uint64)
     p = _perpendicular(e)
     n_axis = np.cross(e, p)
@@ -428,10 +433,10 @@ def anisotropy_temperature_series(model, temperatures, easy_axis=(0.0, 0.0, 1.0)
     msat = float(np.sum(model.moments))
     for k, t in enumerate(Ts):
         tq, te, _ = _constrained_torque(model, float(t), u, n_axis, int(seeds[2 * k]), sweeps,
-                                        equilibration_sweeps, observe_every)
+                                        equilibration_sweeps, observe_every, opts)
         K.append(-tq)
         Kerr.append(te)
-        sim = Simulation(model, T=float(t), seed=int(seeds[2 * k + 1]))
+        sim = opts.simulation(model, float(t), int(seeds[2 * k + 1]))
         advance(sim, equilibration_sweeps)
         obs = sim.run(sweeps, observe_every=observe_every)
         m.append(obs.mean_abs_m / msat)

@@ -119,31 +119,37 @@ def compare_variants(builders, protocol, n_realisations=3, seed=0, reference=Non
                             values=values, reference=reference, n_realisations=n_realisations, seed=seed)
 
 
-def standard_protocol(T, fields_T, sweeps_per_point=200, anisotropy=False, anisotropy_kwargs=None, **loop_kwargs):
+def standard_protocol(T, fields_T, sweeps_per_point=200, anisotropy=False, anisotropy_kwargs=None, engine=None,
+                      **loop_kwargs):
     """A protocol for :func:`compare_variants`: loop → Ms (A/m at the largest field), Hc (T), Mr,
     loop area (J/m³), high-field slope; disorder (mean canting at the largest field); optionally K_eff V.
 
+    ``engine`` (:class:`atomspin.engine.EngineOptions`; ``move``, ``threads``, ``collective_every`` among
+    ``loop_kwargs`` are shorthands) serves the loop, the disorder run and the constrained MC alike.
     Returns callable(model, seed) → dict.
     """
+    from atomspin.engine import EngineOptions
     from atomspin.measure.disorder import spin_disorder
     from atomspin.measure.hysteresis import hysteresis_loop
 
+    opts = EngineOptions(engine, **{k: loop_kwargs.pop(k) for k in ("move", "threads", "collective_every")
+                                    if k in loop_kwargs})
+
     def run(model, seed):
-        loop = hysteresis_loop(model, T, fields_T, sweeps_per_point=sweeps_per_point, seed=seed, **loop_kwargs)
+        loop = hysteresis_loop(model, T, fields_T, sweeps_per_point=sweeps_per_point, seed=seed, engine=opts,
+                               **loop_kwargs)
         k = int(np.argmax(loop.fields_T))
         out = {"Ms_A_per_m": float(loop.M_A_per_m[k]), "m_high_field": float(loop.m[k]), "Bc_T": loop.Bc_T,
                "Mr": loop.Mr, "loop_area_J_per_m3": loop.loop_area_J_per_m3,
                "high_field_slope_per_T": loop.high_field_slope_per_T}
-        from atomspin.engine import Simulation
-
-        sim = Simulation(model, T=T, seed=seed)
+        sim = opts.simulation(model, T, seed)
         sim.set_field(float(np.max(fields_T)) * loop.directions[0])
         advance(sim, sweeps_per_point)
         out["mean_canting_deg"] = spin_disorder(model, sim.spins).mean_canting_deg
         if anisotropy:
             from atomspin.measure.anisotropy import effective_anisotropy
 
-            ea = effective_anisotropy(model, T, seed=seed, **(anisotropy_kwargs or {}))
+            ea = effective_anisotropy(model, T, seed=seed, engine=opts, **(anisotropy_kwargs or {}))
             out["KV_J"] = ea.KV_J
         return out
 

@@ -116,8 +116,25 @@ def depth_below_surface_nm(model, atoms=None, depth_nm=None):
     return (r.max() - r) / 10.0
 
 
-def distance_to_plane_nm(positions_A, normal, point_A):
-    """Unsigned distance (nm) of positions (Å) from the plane through ``point_A`` with ``normal``."""
+def distance_to_plane_nm(positions_A, normal, point_A=None):
+    """Unsigned distance (nm) of positions (Å) from a plane.
+
+    ``normal`` and ``point_A``: the plane through ``point_A`` (Å) with that normal; or ``normal`` is a
+    recorded plane defect (a record of :func:`atomspin.structures.plane_defects`: APB, twin, stacking
+    fault, grain boundary; its ``normal`` and ``point_A`` are used) or a list of them (distance to the
+    nearest plane). For bounded boundaries between two grains use :func:`defect_distance_nm`.
+    """
+    if isinstance(normal, dict) or (isinstance(normal, (list, tuple)) and normal and isinstance(normal[0], dict)):
+        recs = [normal] if isinstance(normal, dict) else list(normal)
+        d = np.full(len(np.asarray(positions_A).reshape(-1, 3)), np.inf)
+        for r in recs:
+            nvec = r.get("normal", r.get("plane"))
+            if nvec is None or "point_A" not in r:
+                raise ValueError("normal: a plane-defect record needs 'normal' (or 'plane') and 'point_A'")
+            d = np.minimum(d, distance_to_plane_nm(positions_A, nvec, r["point_A"]))
+        return d
+    if point_A is None:
+        raise ValueError("point_A: a point of the plane (Å) is required with a normal vector")
     n = check_direction("normal", normal)
     p = np.asarray(point_A, dtype=np.float64).reshape(3)
     return np.abs((np.asarray(positions_A) - p) @ n) / 10.0
@@ -246,7 +263,7 @@ class SpinDisorderResult(ResultBase):
     order_parameter : Σ m_i σ_i ŝ_i·n / Σ m_i (signed sites; 1 = ideal).
     depth_bins_nm, depth_canting_deg, depth_canting_sem, depth_count : radial profile by depth.
     distance_bins_nm, distance_canting_deg, distance_canting_sem, distance_count : profile versus
-        a user distance (from an APB plane or vacancies), or empty arrays.
+        a user distance (from a plane defect or vacancies), or empty arrays.
     table : rows of :func:`region_sublattice_table`.
     positions_A, spins, sublattice, region, depth_nm, distance_nm : per-site data (for plots).
     """
@@ -284,7 +301,8 @@ class SpinDisorderResult(ResultBase):
         return d
 
     def plot(self, ax=None, kind="depth", **kwargs):
-        """``kind``: "depth" (canting vs depth), "distance" (vs APB/vacancy distance) or "cross_section"."""
+        """``kind``: "depth" (canting vs depth), "distance" (vs plane-defect/vacancy distance) or
+        "cross_section" (keyword arguments of :func:`plot_cross_section`, e.g. ``atoms``)."""
         if kind == "cross_section":
             kwargs.setdefault("values", self.canting_deg)
             return plot_cross_section(self.positions_A, self.spins, self.axis, self.sigma, ax=ax, **kwargs)
@@ -318,8 +336,9 @@ def spin_disorder(model, spins=None, atoms=None, depth_nm=None, distance_nm=None
     depth_nm : (N,), optional
         Depth below the surface per spin (nm), overriding ``atoms``.
     distance_nm : (N,), optional
-        Distance of each spin from a defect (nm), e.g. :func:`distance_to_plane_nm` for an APB or
-        :func:`distance_to_points_nm` for vacancies; gives the ``distance_*`` profile.
+        Distance of each spin from a defect (nm), e.g. :func:`defect_distance_nm` for recorded plane
+        defects (APB, twin, stacking fault, grain boundary) or :func:`distance_to_points_nm` for
+        vacancies; gives the ``distance_*`` profile.
     depth_bin_nm, distance_bin_nm : float
         Bin widths (nm).
     signs : dict, optional
@@ -327,7 +346,8 @@ def spin_disorder(model, spins=None, atoms=None, depth_nm=None, distance_nm=None
     reference : {"global", "local"}
         Canting against the one global ferrimagnetic axis (:func:`canting_angles`) or against the
         neighbour-weighted local reference (:func:`local_canting_angles`); the latter separates
-        local disorder from rotations of whole domains (e.g. the two sides of an APB).
+        local disorder from rotations of whole domains (e.g. the two sides of an APB or the grains of
+        a multicore particle).
 
     Returns
     -------
@@ -369,46 +389,38 @@ def spin_disorder(model, spins=None, atoms=None, depth_nm=None, distance_nm=None
 
 
 def plot_cross_section(positions_A, spins, axis=None, sigma=None, normal=(0.0, 0.0, 1.0), offset_A=None,
-                       thickness_A=3.0, ax=None, cmap=None, values=None):
-    """Quiver map of the spins in a slab: arrows = in-plane components, colour = σ_i ŝ_i·n, or
-    ``values`` per site (e.g. canting angles in degrees; ``SpinDisorderResult.plot`` passes them).
+                       thickness_A=3.0, ax=None, cmap=None, values=None, atoms=None):
+    """Spins of a slab as arrows (in-plane components), coloured by σ_i ŝ_i·n or by ``values`` per site
+    (e.g. canting angles in degrees; ``SpinDisorderResult.plot`` passes them). Drawn by the one
+    cross-section plotter, :func:`atomspin.structures.plot_cross_section` (axes in nm, colour bar,
+    legend); with ``atoms`` (the labelled structure of the spins, positions identical) the atoms,
+    recorded vacancies and plane-defect traces are drawn underneath.
 
     Parameters
     ----------
     positions_A, spins : (N, 3)
     axis : (3,) reference axis n (default: net direction of the spins).
     sigma : (N,) reference signs (0 → +1).
-    normal : (3,) slab normal; offset_A: slab centre along it (default: the median); thickness_A (Å).
+    normal : (3,) slab normal; offset_A: slab centre along it (Å, default: the median); thickness_A (Å).
+    atoms : ase.Atoms, optional.
+
+    Returns the matplotlib Axes.
     """
-    import matplotlib.pyplot as plt
+    from atomspin.structures.plotting import plot_cross_section as _plot
 
     nrm = check_direction("normal", normal)
     thickness_A = check_finite_scalar("thickness_A", thickness_A, 0.0, np.inf, lo_open=True)
-    pos = np.asarray(positions_A)
-    s = np.asarray(spins)
+    pos = np.asarray(positions_A, dtype=np.float64)
     h = pos @ nrm
     off = float(np.median(h)) if offset_A is None else float(offset_A)
-    m = np.abs(h - off) <= thickness_A / 2
-    u = np.cross(nrm, np.eye(3)[np.argmin(np.abs(nrm))])
-    u /= np.linalg.norm(u)
-    v = np.cross(nrm, u)
-    if axis is None:
-        axis = s.sum(axis=0)
-        axis = axis / (np.linalg.norm(axis) or 1.0)
-    sg = np.ones(len(s)) if sigma is None else np.where(np.asarray(sigma) == 0, 1.0, sigma)
-    if values is None:
-        col, clim, label, cmap = sg[m] * (s[m] @ np.asarray(axis)), (-1, 1), "σ ŝ·n", cmap or "coolwarm"
-    else:
-        col = np.nan_to_num(np.asarray(values, dtype=np.float64)[m])
-        clim, label, cmap = (0.0, max(float(np.percentile(col, 98)), 1e-9)), "canting (°)", cmap or "viridis"
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 5))
-    q = ax.quiver(pos[m] @ u, pos[m] @ v, s[m] @ u, s[m] @ v, col, cmap=cmap, clim=clim, pivot="mid")
-    ax.set_aspect("equal")
-    ax.set_xlabel(f"in-plane axis u = {np.round(u, 2).tolist()} (Å)")
-    ax.set_ylabel(f"in-plane axis v = {np.round(v, 2).tolist()} (Å)")
-    plt.colorbar(q, ax=ax, label=label)
-    return ax
+    centre = pos.mean(axis=0)
+    centre = centre + (off - centre @ nrm) * nrm
+    kw = dict(spins=spins, spin_positions_A=pos, axis=axis, sigma=sigma, normal=nrm, slab_nm=thickness_A / 10.0,
+              center_A=centre, ax=ax, cmap=cmap, values=values)
+    if atoms is not None:
+        kw["color_by"] = "defect"
+    fig = _plot(atoms, **kw)
+    return ax if ax is not None else fig.axes[0]
 
 
 @dataclass
@@ -476,19 +488,25 @@ def dead_layer_fit(diameters_nm, Ms, Ms_err=None):
                            Ms_bulk_err=float(err[0]), diameters_nm=D, Ms=M)
 
 
-def apb_distance_nm(model, atoms):
-    """Distance (nm) of each spin from the nearest antiphase boundary recorded in ``atoms``.
+def defect_distance_nm(model, atoms, kinds=None):
+    """Distance (nm) of each spin from the nearest plane defect recorded in ``atoms``.
 
-    Reads the ``apb`` records of ``atoms.info['defects']`` (plane (h, k, l) in the cubic crystal axes,
-    which are the Cartesian axes of the particle, and ``point_A`` on the plane) written by
-    :func:`atomspin.structures.insert_apb`. Raises ``ValueError`` if there is none.
+    Reads the plane-defect records (:func:`atomspin.structures.plane_defects`: APBs, twins, stacking
+    faults, grain boundaries; ``kinds`` selects some, e.g. ``"twin"``). Planes are in the cubic
+    crystal axes, which are the Cartesian axes of the particle; bounded boundaries between two grains
+    of a multicore particle are measured to the other grain's nearest atom. Raises ``ValueError`` if
+    the structure records none.
     """
-    import json
+    from atomspin.structures.planes import distance_to_defects_A
 
-    recs = [r for r in json.loads(atoms.info.get("defects", "[]") or "[]") if r.get("type") == "apb"]
-    if not recs:
-        raise ValueError("atoms: no 'apb' record in atoms.info['defects']")
-    d = np.full(model.n, np.inf)
-    for r in recs:
-        d = np.minimum(d, distance_to_plane_nm(model.positions, r["plane"], r["point_A"]))
-    return d
+    idx = model.atom_index if model.atom_index is not None else np.arange(model.n)
+    if len(atoms) <= int(np.max(idx, initial=-1)):
+        raise ValueError(f"atoms: {len(atoms)} atoms but the model refers to atom {int(np.max(idx))}")
+    return distance_to_defects_A(atoms, kinds, index=idx, positions_A=model.positions) / 10.0
+
+
+def apb_distance_nm(model, atoms):
+    """Distance (nm) of each spin from the nearest antiphase boundary recorded in ``atoms``
+    (:func:`defect_distance_nm` for kind ``"apb"``; records of :func:`atomspin.structures.insert_apb`).
+    Raises ``ValueError`` if there is none."""
+    return defect_distance_nm(model, atoms, "apb")

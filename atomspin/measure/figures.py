@@ -20,7 +20,7 @@ import os
 import numpy as np
 
 
-def trend_figures(outdir, scale="reduced", seed=1, T_disorder=10.0, progress=False):
+def trend_figures(outdir, scale="reduced", seed=1, T_disorder=10.0, progress=False, engine=None):
     """Run the trend measurements and write the PNG figures to ``outdir``.
 
     Parameters
@@ -29,6 +29,7 @@ def trend_figures(outdir, scale="reduced", seed=1, T_disorder=10.0, progress=Fal
     scale : {"reduced", "full"}
     seed : int, structure and Monte Carlo seed.
     T_disorder : float, temperature (K) of the disorder and M(H) runs.
+    engine : dict, optional, engine options of every Monte Carlo run (:class:`atomspin.engine.EngineOptions`).
 
     Returns
     -------
@@ -40,7 +41,7 @@ def trend_figures(outdir, scale="reduced", seed=1, T_disorder=10.0, progress=Fal
     import matplotlib.pyplot as plt
 
     from atomspin import structures
-    from atomspin.engine import Simulation
+    from atomspin.engine import EngineOptions
     from atomspin.measure.disorder import apb_distance_nm, binned_profile, spin_disorder
     from atomspin.measure.hysteresis import hysteresis_loop
     from atomspin.measure.thermo import size_series, temperature_sweep
@@ -49,6 +50,7 @@ def trend_figures(outdir, scale="reduced", seed=1, T_disorder=10.0, progress=Fal
     if scale not in ("reduced", "full"):
         raise ValueError(f"scale: {scale!r} is not one of 'reduced', 'full'")
     full = scale == "full"
+    opts = EngineOptions(engine)
     os.makedirs(outdir, exist_ok=True)
     D = 8.0 if full else 5.0
     p = structures.build_particle("Fe3O4", diameter_nm=D, seed=seed)
@@ -59,7 +61,7 @@ def trend_figures(outdir, scale="reduced", seed=1, T_disorder=10.0, progress=Fal
     dis = {}
     for name, at in (("defect-free", p), ("APB", a)):
         m = SpinModel.from_atoms(at)
-        sim = Simulation(m, T_disorder, seed=seed)
+        sim = opts.simulation(m, T_disorder, seed)
         n = 4000 if full else 2000
         sim.run(n, observe_every=n)
         res = spin_disorder(m, sim.spins, atoms=at, reference="local", depth_bin_nm=0.5,
@@ -95,7 +97,8 @@ def trend_figures(outdir, scale="reduced", seed=1, T_disorder=10.0, progress=Fal
     sw = 1000 if full else 400
     mh = {}
     for name, at in (("defect-free", p), ("APB", a)):
-        r = hysteresis_loop(SpinModel.from_atoms(at), T_disorder, fields, sweeps_per_point=sw, seed=seed)
+        r = hysteresis_loop(SpinModel.from_atoms(at), T_disorder, fields, sweeps_per_point=sw, seed=seed,
+                            engine=opts)
         mh[name] = r.M_A_per_m
     fig, ax = plt.subplots(figsize=(5, 3.6))
     for name, v in mh.items():
@@ -120,7 +123,7 @@ def trend_figures(outdir, scale="reduced", seed=1, T_disorder=10.0, progress=Fal
         mm = SpinModel.from_atoms(structures.build_particle("Fe3O4", diameter_nm=d, seed=seed))
         res_T.append(temperature_sweep(mm, Ts, sweeps=1500 if full else 600,
                                        equilibration_sweeps=500 if full else 300, seed=seed,
-                                       progress=progress))
+                                       progress=progress, engine=opts))
     ss = size_series(res_T, Ds, T_ms=300.0)
     fig, axs = plt.subplots(1, 2, figsize=(10, 3.8))
     for d, r in zip(Ds, res_T):

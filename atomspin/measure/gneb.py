@@ -41,8 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from atomspin.measure._field import effective_field
-from atomspin.model.core import quad_to_matrix
+from atomspin.model.hamiltonian import Hamiltonian
 from atomspin.measure.results import ResultBase, check_finite_scalar, check_int
 from atomspin.units import MEV
 
@@ -90,51 +89,6 @@ class GNEBResult(ResultBase):
         ax.set_ylabel("E − E_initial (meV)")
         ax.set_title(f"GNEB: ΔE = {self.barrier_meV:.4g} meV")
         return ax
-
-
-class _BatchEnergy:
-    """Energies (meV) and fields −∂E/∂ŝ (meV) of a whole band (P, N, 3) at once.
-
-    The same Hamiltonian as ``SpinModel.energy`` (checked against it and the engine's
-    ``effective_field`` in the tests), vectorised over images to keep the GNEB loop in numpy.
-    """
-
-    def __init__(self, model):
-        import scipy.sparse as sp
-
-        n = model.n
-        row = np.repeat(np.arange(n), np.diff(model.indptr))
-        self.Jmat = sp.csr_matrix((model.J, (row, model.indices)), shape=(n, n))
-        self.Q = quad_to_matrix(model.quad)
-        self.k1, self.k2 = model.k1, model.k2
-        self.zb = model.zeeman_prefactor()[:, None] * model.field[None, :]
-        self.dip = model.dipolar
-        self.moments = model.moments
-        self.n = n
-
-    def __call__(self, S):
-        P, n, _ = S.shape
-        hx = (self.Jmat @ S.transpose(1, 0, 2).reshape(n, 3 * P)).reshape(n, P, 3).transpose(1, 0, 2)
-        qs = np.einsum("nij,pnj->pni", self.Q, S)
-        x, y, z = S[..., 0], S[..., 1], S[..., 2]
-        x2, y2, z2 = x * x, y * y, z * z
-        k1, k2 = self.k1, self.k2
-        e = -0.5 * np.einsum("pni,pni->p", S, hx) - np.einsum("pni,pni->p", S, qs)
-        e += np.sum(k1 * (x2 * y2 + y2 * z2 + z2 * x2) + k2 * x2 * y2 * z2, axis=1)
-        e -= np.einsum("pni,ni->p", S, self.zb)
-        h = hx + 2 * qs + self.zb[None]
-        h[..., 0] -= 2 * x * (k1 * (y2 + z2) + k2 * y2 * z2)
-        h[..., 1] -= 2 * y * (k1 * (x2 + z2) + k2 * x2 * z2)
-        h[..., 2] -= 2 * z * (k1 * (x2 + y2) + k2 * x2 * y2)
-        if self.dip is not None:
-            nc = self.dip.n_cells
-            mc = np.zeros((P, nc, 3))
-            for p in range(P):
-                np.add.at(mc[p], self.dip.cell_of, self.moments[:, None] * S[p])
-            wm = np.einsum("cdij,pdj->pci", self.dip.tensor, mc)
-            e -= 0.5 * np.einsum("pci,pci->p", mc, wm)
-            h += self.moments[None, :, None] * wm[:, self.dip.cell_of]
-        return e, h
 
 
 def _normalise(s):
@@ -224,13 +178,10 @@ def _soft_field_scale(model, states=()):
     hc = 2 * (np.abs(model.k1) + np.abs(model.k2))
     hz = model.zeeman_prefactor() * np.linalg.norm(model.field)
     h = float(np.max(hq + hc + hz))
-    dip = model.dipolar
-    if dip is not None:
+    if model.dipolar is not None:
         for st in states:
-            mc = np.zeros((dip.n_cells, 3))
-            np.add.at(mc, dip.cell_of, model.moments[:, None] * np.asarray(st, dtype=np.float64))
-            wm = np.einsum("cdij,dj->ci", dip.tensor, mc)
-            h = max(h, float(np.max(model.moments * np.linalg.norm(wm[dip.cell_of], axis=1))))
+            hd = model.dipolar.fields_meV(np.asarray(st, dtype=np.float64), model.moments)
+            h = max(h, float(np.max(np.linalg.norm(hd, axis=1))))
     return h
 
 
@@ -373,14 +324,12 @@ def relax(model, spins, max_iter=20000, tol_meV=1e-6, dt=None, precondition=True
         dt = 0.5 / np.sqrt(scale)
     gain = _preconditioner_gain(model, scale, (s,)) if precondition else 1.0
     v = np.zeros_like(s)
-    batch, kicks = None, 0
+    batch, kicks = Hamiltonian(model).energy_and_fields, 0
     for _ in range(max_iter):
-        f = _project(effective_field(model, s), s)
+        f = _project(batch(s)[1], s)
         if np.max(np.linalg.norm(f, axis=1)) < tol_meV:
             if kicks >= 3:
                 break
-            if batch is None:
-                batch = _BatchEnergy(model)
             axis = _rigid_descent_axis(batch, s, np.zeros_like(s), 1e-2 * scale / gain)
             if axis is None:
                 break
@@ -464,7 +413,7 @@ def gneb(model, initial, final, n_images=12, spring=None, tol_meV=None, max_iter
     else:
         path = geodesic_path(a, b, n_images, rotation_axis)
     dt = 0.5 / np.sqrt(scale + spring)
-    batch = _BatchEnergy(model)
+    batch = Hamiltonian(model).energy_and_fields  # (P, N, 3) → energies (P,), fields (P, N, 3)
     v = np.zeros_like(path[1:-1])
     climb_on = False
     converged = False

@@ -222,16 +222,12 @@ def _progress(done, total, t0, enabled, label):
     sys.stderr.flush()
 
 
-def _run_branch(model, T, fields, direction, sweeps, eq_frac, observe_every, seed, move, threads, initial,
-                progress, label, groups, collective_every=0):
+def _run_branch(model, T, fields, direction, sweeps, eq_frac, observe_every, seed, opts, initial,
+                progress, label, groups):
     """Run one field history along one direction; returns projected reduced m, err, per-group m."""
-    from atomspin.engine import Simulation
     from atomspin.engine.statistics import mean_error
 
-    sim_model = model
-    kw = {} if threads is None else {"threads": threads}
-    kw["collective_every"] = collective_every
-    sim = Simulation(sim_model, T=T, seed=seed, move=move, **kw)
+    sim = opts.simulation(model, T, seed)
     msat = float(np.sum(model.moments))
     if initial == "saturated":
         s0 = np.tile(direction, (model.n, 1))
@@ -275,8 +271,8 @@ def _run_branch(model, T, fields, direction, sweeps, eq_frac, observe_every, see
 
 
 def hysteresis_loop(model, T, fields_T, direction=(0.0, 0.0, 1.0), n_orientations=None, sweeps_per_point=500,
-                    equilibration_fraction=0.5, observe_every=1, seed=0, move="adaptive", threads=None,
-                    initial="saturated", progress=False, collective_every=0):
+                    equilibration_fraction=0.5, observe_every=1, seed=0, move=None, threads=None,
+                    initial="saturated", progress=False, collective_every=None, engine=None):
     """Monte Carlo hysteresis loop at temperature T along one direction or orientation-averaged.
 
     Parameters
@@ -310,6 +306,9 @@ def hysteresis_loop(model, T, fields_T, direction=(0.0, 0.0, 1.0), n_orientation
     collective_every : int
         0 (default): single-spin moves only. k ≥ 1: one collective rigid-rotation attempt after every
         k-th sweep (equilibrium sampling of the particle moment; see the module docstring).
+    engine : dict, optional
+        Engine options (:class:`atomspin.engine.EngineOptions`: sweeper, threads, …); ``move``,
+        ``threads`` and ``collective_every`` are shorthands for the same keys.
 
     Returns
     -------
@@ -321,7 +320,9 @@ def hysteresis_loop(model, T, fields_T, direction=(0.0, 0.0, 1.0), n_orientation
     eq = check_finite_scalar("equilibration_fraction", equilibration_fraction, 0.0, 1.0, hi_open=True)
     observe_every = check_int("observe_every", observe_every, 1)
     seed = check_seed(seed)
-    collective_every = check_int("collective_every", collective_every, 0)
+    from atomspin.engine import EngineOptions
+
+    opts = EngineOptions(engine, move=move, threads=threads, collective_every=collective_every)
     if initial not in ("saturated", "model"):
         raise ValueError(f"initial: {initial!r} is not one of 'saturated', 'model'")
     if n_orientations is None:
@@ -340,8 +341,8 @@ def hysteresis_loop(model, T, fields_T, direction=(0.0, 0.0, 1.0), n_orientation
     ms, errs, gms = [], [], []
     for k, d in enumerate(dirs):
         label = "field step" if len(dirs) == 1 else f"direction {k + 1}/{len(dirs)}, field step"
-        m, e, g = _run_branch(model, T, f, d, sweeps, eq, observe_every, int(seeds[k]), move, threads, initial,
-                              progress, label, groups, collective_every)
+        m, e, g = _run_branch(model, T, f, d, sweeps, eq, observe_every, int(seeds[k]), opts, initial,
+                              progress, label, groups)
         ms.append(m)
         errs.append(e)
         gms.append(g)
@@ -411,7 +412,7 @@ class ZFCFCResult(ResultBase):
 
 
 def zfc_fc(model, temperatures, B_T, direction=(0.0, 0.0, 1.0), n_orientations=None, sweeps_per_point=500,
-           equilibration_fraction=0.5, observe_every=1, seed=0, threads=None, progress=False):
+           equilibration_fraction=0.5, observe_every=1, seed=0, threads=None, progress=False, engine=None):
     """ZFC/FC curves by Monte Carlo.
 
     Protocol: (ZFC) random spins at T_max = max(temperatures), cooled through the temperature list in
@@ -428,13 +429,13 @@ def zfc_fc(model, temperatures, B_T, direction=(0.0, 0.0, 1.0), n_orientations=N
     B_T : float
         Measuring field μ0H (tesla), > 0.
     direction, n_orientations, sweeps_per_point, equilibration_fraction, observe_every, seed, threads,
-    progress : as in :func:`hysteresis_loop`.
+    progress, engine : as in :func:`hysteresis_loop`.
 
     Returns
     -------
     ZFCFCResult
     """
-    from atomspin.engine import Simulation
+    from atomspin.engine import EngineOptions
 
     Ts = np.sort(np.atleast_1d(np.asarray(temperatures, dtype=np.float64)))
     if Ts.ndim != 1 or Ts.size < 2 or not np.all(np.isfinite(Ts)) or np.any(Ts < 0):
@@ -452,7 +453,7 @@ def zfc_fc(model, temperatures, B_T, direction=(0.0, 0.0, 1.0), n_orientations=N
     msat = float(np.sum(model.moments))
     n_eq = min(max(int(round(eq * sweeps)), 1), sweeps - 1)
     n_meas = sweeps - n_eq
-    kw = {} if threads is None else {"threads": threads}
+    opts = EngineOptions(engine, threads=threads)
     zfc = np.zeros((len(dirs), len(Ts)))
     fc = np.zeros((len(dirs), len(Ts)))
     t0 = time.perf_counter()
@@ -469,7 +470,7 @@ def zfc_fc(model, temperatures, B_T, direction=(0.0, 0.0, 1.0), n_orientations=N
         for mode in ("zfc", "fc"):
             s0 = rng.normal(size=(model.n, 3))
             s0 /= np.linalg.norm(s0, axis=1, keepdims=True)
-            sim = Simulation(model, T=float(Ts[-1]), seed=int(seeds[2 * k + (mode == "fc")]), **kw)
+            sim = opts.simulation(model, float(Ts[-1]), int(seeds[2 * k + (mode == "fc")]))
             sim.spins = s0
             if mode == "zfc":
                 sim.set_field(np.zeros(3))

@@ -134,7 +134,7 @@ def _block_jackknife_errors(X, msat, kT, tau):
 
 
 def temperature_sweep(model, temperatures, sweeps=2000, equilibration_sweeps=1000, observe_every=1, seed=0,
-                      order="net", signs=None, move="adaptive", threads=None, progress=False):
+                      order="net", signs=None, move=None, threads=None, progress=False, engine=None):
     """Monte Carlo M(T), U4(T), χ(T), C(T) of a model by cooling through ``temperatures``.
 
     Parameters
@@ -153,6 +153,9 @@ def temperature_sweep(model, temperatures, sweeps=2000, equilibration_sweeps=100
         Sublattice signs for ``order="staggered"`` (default A −1, B +1, others +1).
     progress : bool
         Print one line per temperature to stderr.
+    engine : dict, optional
+        Engine options (:class:`atomspin.engine.EngineOptions`: move, threads, sweeper, collective_every,
+        …); ``move`` and ``threads`` are shorthands for the same keys.
 
     Returns
     -------
@@ -162,7 +165,7 @@ def temperature_sweep(model, temperatures, sweeps=2000, equilibration_sweeps=100
     """
     import sys
 
-    from atomspin.engine import Simulation
+    from atomspin.engine import EngineOptions
     from atomspin.engine.statistics import integrated_autocorrelation_time, mean_error
 
     T = np.atleast_1d(np.asarray(temperatures, dtype=np.float64))
@@ -178,9 +181,9 @@ def temperature_sweep(model, temperatures, sweeps=2000, equilibration_sweeps=100
     if order not in ("net", "staggered"):
         raise ValueError(f"order: {order!r} is not one of 'net', 'staggered'")
     signs = {"A": -1.0, "B": 1.0} if signs is None else dict(signs)
-    kw = {} if threads is None else {"threads": threads}
+    opts = EngineOptions(engine, move=move, threads=threads)
     Tdesc = np.sort(T)[::-1]
-    sim = Simulation(model, T=float(Tdesc[0]), seed=seed, move=move, **kw)
+    sim = opts.simulation(model, float(Tdesc[0]), seed)
     msat = float(np.sum(model.moments))
     res = {k: [] for k in ("m", "m_err", "binder", "chi", "E", "C", "Ms", "tau", "neff", "berr", "cerr")}
     subs = {}

@@ -76,11 +76,11 @@ def _ideal_shells(r_bond, r_nn, r_far):
     """Ideal-bulk neighbour shells per family: {"A": [(K, 3) unit vectors, ...], "B": [...], "R": [...]}.
 
     Derived from ideal periodic lattices classified with the same cutoffs as the model (spinel: Fd-3m
-    origin 2, a = 8.396 Å, x_O = 0.2548, Hamilton 1958; rock salt a = 4.296 Å). A sites come in 2 tetrahedral
+    origin 2 and rock salt, lattice data from atomspin.structures.data). A sites come in 2 tetrahedral
     orientations, B sites in 4 (local trigonal axis along one of the ⟨111⟩), R sites in 1; crystal axes = x, y, z
     (the convention of the cubic term in :mod:`atomspin.model.core`).
     """
-    from atomspin.model._testing import rocksalt_box, spinel_box
+    from atomspin.model.reference_lattices import rocksalt_box, spinel_box
     from atomspin.model.geometry import classify_pairs
 
     out = {}

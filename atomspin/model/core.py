@@ -78,6 +78,25 @@ class DipolarCells:
     def n_cells(self) -> int:
         return int(self.tensor.shape[0])
 
+    def cell_moments(self, spins, moments):
+        """M_c = Σ_{i∈c} m_i ŝ_i (μB) of (..., N, 3) spins: (..., C, 3)."""
+        s = np.asarray(spins, dtype=np.float64)
+        m = np.asarray(moments, dtype=np.float64)[:, None] * s
+        mc = np.zeros(s.shape[:-2] + (self.n_cells, 3))
+        np.add.at(mc, (Ellipsis, self.cell_of, slice(None)), m)
+        return mc
+
+    def energy_meV(self, spins, moments):
+        """E_dip = −½ Σ_{c,d} M_cᵀ W_cd M_d in meV of (N, 3) spins (or (..., N, 3): one value per state)."""
+        mc = self.cell_moments(spins, moments)
+        e = -0.5 * np.einsum("...ci,cdij,...dj->...", mc, self.tensor, mc)
+        return float(e) if np.ndim(e) == 0 else e
+
+    def fields_meV(self, spins, moments):
+        """−∂E_dip/∂ŝ_i = m_i Σ_d W_{c(i)d} M_d in meV, shape of ``spins`` ((N, 3) or (..., N, 3))."""
+        wm = np.einsum("cdij,...dj->...ci", self.tensor, self.cell_moments(spins, moments))
+        return np.asarray(moments, dtype=np.float64)[:, None] * wm[..., self.cell_of, :]
+
 
 @dataclass
 class SpinModel:
@@ -159,23 +178,11 @@ class SpinModel:
         return self.moments * MU_B_MEV_PER_T
 
     def energy(self, spins=None, field=None) -> float:
-        """Total energy in meV of a spin state (vectorised numpy; the reference for the kernels)."""
-        s = self.spins if spins is None else np.asarray(spins, dtype=np.float64)
-        b = self.field if field is None else np.asarray(field, dtype=np.float64)
-        row = np.repeat(np.arange(self.n), np.diff(self.indptr))
-        e_ex = -0.5 * np.sum(self.J * np.einsum("ij,ij->i", s[row], s[self.indices]))
-        q = quad_to_matrix(self.quad)
-        e_q = -np.einsum("ni,nij,nj->", s, q, s)
-        x2, y2, z2 = s[:, 0] ** 2, s[:, 1] ** 2, s[:, 2] ** 2
-        e_c = np.sum(self.k1 * (x2 * y2 + y2 * z2 + z2 * x2) + self.k2 * x2 * y2 * z2)
-        e_z = -np.sum(self.zeeman_prefactor() * (s @ b))
-        e_d = 0.0
-        if self.dipolar is not None:
-            nc = self.dipolar.n_cells
-            mc = np.zeros((nc, 3))
-            np.add.at(mc, self.dipolar.cell_of, self.moments[:, None] * s)
-            e_d = -0.5 * np.einsum("ci,cdij,dj->", mc, self.dipolar.tensor, mc)
-        return float(e_ex + e_q + e_c + e_z + e_d)
+        """Total energy in meV of a spin state (default ``self.spins``); see :mod:`atomspin.model.hamiltonian`
+        for the per-term breakdown, the fields and batches of states."""
+        from atomspin.model.hamiltonian import Hamiltonian
+
+        return float(Hamiltonian(self, field).energy(self.spins if spins is None else spins))
 
     def mean_field_tc(self) -> float:
         """Classical mean-field ordering temperature in K; see :func:`atomspin.model.meanfield.mean_field_tc`."""

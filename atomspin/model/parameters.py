@@ -152,6 +152,23 @@ def available_parameter_sets() -> list[str]:
     return sorted(p.stem for p in PARAM_DIR.glob("*.toml"))
 
 
+def _with_lattice(anisotropy: Mapping, phase) -> dict:
+    """The set's anisotropy table with the lattice data of its phase filled in where absent
+    (``cell_a_A``, ``magnetic_sites_per_cell``, ``oxygen_per_cell`` from the one lattice table,
+    :data:`atomspin.structures.data.LATTICES`, which the structure builders use too)."""
+    from atomspin.structures import data
+
+    out = dict(anisotropy)
+    try:
+        lat = data.lattice(phase)
+    except ValueError:  # no phase or an unknown one: the set must carry its own lattice data
+        return out
+    out.setdefault("cell_a_A", lat.a_A)
+    out.setdefault("magnetic_sites_per_cell", lat.magnetic_sites_per_cell)
+    out.setdefault("oxygen_per_cell", lat.oxygen_per_cell)
+    return out
+
+
 def _from_mapping(d: Mapping, name: str, source: str) -> ParameterSet:
     conv = d.get("convention", {})
     if "exchange" not in d:
@@ -159,7 +176,8 @@ def _from_mapping(d: Mapping, name: str, source: str) -> ParameterSet:
     return ParameterSet(name=str(d.get("name", name)), form=str(conv.get("form", "-J")),
                         spin_length=str(conv.get("spin_length", "unit")), unit=str(conv.get("unit", "meV")),
                         exchange={str(k): float(v) for k, v in d["exchange"].items()},
-                        anisotropy=dict(d.get("anisotropy", {})), phase=str(d.get("phase", "")), source=source,
+                        anisotropy=_with_lattice(d.get("anisotropy", {}), d.get("phase", "")),
+                        phase=str(d.get("phase", "")), source=source,
                         anisotropy_reference=dict(d.get("anisotropy_reference", {})))
 
 

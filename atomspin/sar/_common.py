@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from atomspin.structures import data as _lattice_data
 from atomspin.units import K_B, MU_0
 from atomspin.validation import check_array, check_nonnegative, check_positive  # noqa: F401 (re-exported)
 from atomspin.validation import check_int as _check_int
@@ -24,12 +25,13 @@ TAU0_S = 1e-9
 Rosensweig, JMMM 252, 370 (2002) uses 1e-9 s; 1e-9 – 1e-11 s is the range used in the literature. The
 landscape models have no τ0: their prefactor follows from α and the curvatures (Brown 1963/1979)."""
 
-RHO_MAGNETITE = 5197.0
-"""Magnetite density, kg/m³. Derived: 8 Fe3O4 (231.533 g/mol) in a cube of a = 8.396 Å
-(Hamilton, Phys. Rev. 110, 1050 (1958)) → 5197 kg/m³."""
+RHO_MAGNETITE = _lattice_data.LATTICES["Fe3O4"].density_kg_per_m3
+"""Magnetite density, kg/m³ (5197). Derived: 8 Fe3O4 (231.533 g/mol) in a cube of a = 8.396 Å
+(Hamilton 1958); stated once in :data:`atomspin.structures.data.LATTICES`."""
 
-RHO_MAGHEMITE = 4876.0
-"""Maghemite density, kg/m³. Derived: 8 Fe_{8/3}O4 in a cubic cell of a = 8.34 Å (cubic maghemite)."""
+RHO_MAGHEMITE = _lattice_data.LATTICES["gamma-Fe2O3"].density_kg_per_m3
+"""Maghemite density, kg/m³ (4876). Derived: Fe_{8/3}O4 per formula, a = 8.34 Å; stated once in
+:data:`atomspin.structures.data.LATTICES`."""
 
 MS_MAGNETITE_300K = 4.8e5
 """Magnetite M_s at room temperature, A/m (480 kA/m, 92 A m²/kg, as tabulated in the rock-magnetism

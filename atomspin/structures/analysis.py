@@ -55,7 +55,8 @@ def describe(atoms):
     phase: non-stoichiometry of cut particles, e.g. O-rich surfaces give < 0) and
     ``charge_uncompensated_e`` (net charge change, e, that the recorded defect operations left
     uncompensated: minus the sum of ``charge_uncompensated_e`` of vacancy / substitution /
-    core–shell records and of ``charge_removed_e`` of APB records; 0 when all were compensated).
+    core–shell records and of ``charge_removed_e`` of plane-defect records (APB, twin, stacking
+    fault, grain boundary); 0 when all were compensated).
     """
     _require_labels(atoms)
     sub = atoms.arrays["sublattice"]
@@ -99,7 +100,7 @@ def _uncompensated(atoms):
     import json
     total = 0.0
     for r in json.loads(atoms.info.get("defects", "[]") or "[]"):
-        if r.get("type") == "apb":
+        if r.get("type") == "apb" or r.get("category") == "plane":  # plane defects: removed, not compensated
             total -= float(r.get("charge_removed_e", 0.0))
         else:
             total -= float(r.get("charge_uncompensated_e", 0.0) or 0.0)

@@ -68,7 +68,7 @@ def _verwey_fe2(atoms, a_cub):
 
 
 def assign_labels(atoms, phase, b_valence, rng, fe2_mask=None, region="bulk"):
-    """Set valence, moment_muB, region, apb_zone, surface on a freshly built (undoped) cell or particle.
+    """Set valence, moment_muB, region, apb_zone, defect_zone (−1), grain (0), surface on a freshly built (undoped) cell or particle.
 
     Magnetite B valences: 'verwey' uses ``fe2_mask`` (layer pattern), 'random' draws exactly
     floor(N_B/2) Fe2+ among the B sites (seeded), 'averaged' gives +2.5 and 4.5 μB.
@@ -97,6 +97,8 @@ def assign_labels(atoms, phase, b_valence, rng, fe2_mask=None, region="bulk"):
     set_array(atoms, "moment_muB", mom)
     set_array(atoms, "region", np.full(n, region))
     set_array(atoms, "apb_zone", np.zeros(n, bool))
+    set_array(atoms, "defect_zone", np.full(n, -1))
+    set_array(atoms, "grain", np.zeros(n))
     set_array(atoms, "surface", np.zeros(n, bool))
 
 

@@ -25,6 +25,36 @@ MAGHEMITE_TET_C = 25.034  # Å
 #: Yamamoto, Acta Cryst. B38, 1451 (1982) [C].
 WUSTITE_A = 4.30  # Å
 
+
+class Lattice(dict):
+    """Lattice data of one phase (a plain dict with attribute access): ``a_A`` (Å, cubic cell edge),
+    ``c_A`` (Å, tetragonal c or None), ``x_O`` (O parameter, spinels), ``magnetic_sites_per_cell``,
+    ``oxygen_per_cell`` (of the cubic cell) and ``density_kg_per_m3``."""
+
+    __getattr__ = dict.__getitem__
+
+
+#: The one table of lattice data; the model's parameter sets (volume per O, K per site) and the SAR
+#: densities read it (``atomspin.model.parameters``, ``atomspin.sar``).
+#: Densities [D]: Z formula units of molar mass M in a³: ρ = Z·M / (N_A a³), with M from IUPAC standard
+#: atomic weights (Fe 55.845, O 15.9994 g/mol): Fe3O4 8 × 231.533 g/mol in (8.396 Å)³ → 5196.8 ≈ 5197
+#: kg/m³ (measured 5.17–5.18 g/cm³ for natural magnetite); γ-Fe2O3 as Fe8/3O4, 8 × 212.918 g/mol in
+#: (8.34 Å)³ → 4876 kg/m³; Fe0.902O (Yamamoto 1982), 4 × 66.372 g/mol in (4.30 Å)³ → 5545 kg/m³.
+#: The stated values are rounded to 4 digits (tests/test_structures.py checks the derivation).
+LATTICES = {
+    "Fe3O4": Lattice(a_A=MAGNETITE_A, c_A=None, x_O=MAGNETITE_X, magnetic_sites_per_cell=24.0,
+                     oxygen_per_cell=32.0, density_kg_per_m3=5197.0),
+    "gamma-Fe2O3": Lattice(a_A=MAGHEMITE_A, c_A=None, x_O=MAGHEMITE_X, magnetic_sites_per_cell=64.0 / 3.0,
+                           oxygen_per_cell=32.0, density_kg_per_m3=4876.0),
+    "FeO": Lattice(a_A=WUSTITE_A, c_A=None, x_O=None, magnetic_sites_per_cell=4.0, oxygen_per_cell=4.0,
+                   density_kg_per_m3=5545.0),
+}
+
+
+def lattice(phase):
+    """Lattice data (:class:`Lattice`) of a phase (any alias of :func:`canonical_phase`)."""
+    return LATTICES[canonical_phase(phase)]
+
 # --- moments ------------------------------------------------------------------------------------
 # Spin-only moments m = g S μB with g = 2 (high-spin 3d ions; derived: S from Hund's rules):
 #   Fe3+ d5 S=5/2 -> 5 μB ; Fe2+ d6 S=2 -> 4 μB ; Mn2+ d5 S=5/2 -> 5 μB ; Co2+ d7 S=3/2 -> 3 μB ;

@@ -1,4 +1,4 @@
-"""Structure I/O (extxyz with every label, shipped CIFs) and cross-section pictures."""
+"""Structure I/O: extxyz with every label, and the shipped CIFs. (Pictures: :mod:`atomspin.structures.plotting`.)"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,7 +34,27 @@ def read_structure(path):
     for k, v in list(atoms.info.items()):
         if isinstance(v, np.generic):
             atoms.info[k] = v.item()
+    if "apb_zone" in atoms.arrays and "defect_zone" not in atoms.arrays:
+        _legacy_defect_zone(atoms)
     return atoms
+
+
+def _legacy_defect_zone(atoms):
+    """Files written before ``defect_zone`` existed: the atoms of their ``apb_zone`` get the id of
+    the nearest recorded APB (−1 elsewhere)."""
+    from atomspin.structures.labels import plane_defects
+    from atomspin.structures.planes import distance_to_defect_A
+
+    zone = np.full(len(atoms), -1)
+    flag = np.asarray(atoms.arrays["apb_zone"], bool)
+    recs = plane_defects(atoms, "apb")
+    if recs and flag.any():
+        idx = np.flatnonzero(flag)
+        d = np.stack([distance_to_defect_A(atoms, r, idx) for r in recs])
+        zone[idx] = np.asarray([r["id"] for r in recs])[np.argmin(d, axis=0)]
+    set_array(atoms, "defect_zone", zone)
+    if "grain" not in atoms.arrays:
+        set_array(atoms, "grain", np.zeros(len(atoms)))
 
 
 def write_cifs(directory=None):
@@ -78,106 +98,3 @@ _CIF_HEADER = {
     "FeO.cif": "# Wustite FeO, rock salt Fm-3m (225), a = 4.30 A: Yamamoto, Acta Cryst. B38, 1451 (1982).\n"
                "# Written in P1 (8 sites).\n" + _COMMON,
 }
-
-
-def _fmt(vec):
-    """Direction as [h k l] text (integers when the direction is a lattice direction)."""
-    v = np.asarray(vec, float)
-    k = v / np.abs(v[np.abs(v) > 1e-9]).min()
-    if np.allclose(k, np.round(k), atol=1e-6) and np.abs(k).max() < 10:
-        return "[" + " ".join(str(int(x)) for x in np.round(k)) + "]"
-    return "[" + " ".join(f"{x:.2f}" for x in v) + "]"
-
-
-_COLORS = {
-    "sublattice": {"A": "tab:red", "B": "tab:blue", "O": "tab:green", "R": "tab:purple"},
-    "region": {"core": "tab:blue", "shell": "tab:orange", "apb": "tab:red", "FeO": "tab:purple",
-               "spinel": "tab:cyan", "bulk": "tab:gray"},
-}
-
-
-def plot_particle(atoms, color_by="sublattice", *, normal=(0, 0, 1), slab_nm=0.4, include_oxygen=True,
-                  path=None, ax=None, point_size=None):
-    """Cross-section picture: atoms within ±slab_nm/2 of the plane through the centre, projected.
-
-    Parameters
-    ----------
-    color_by : {'sublattice', 'region', 'defect'}
-        'defect' colours APB-zone atoms red, surface atoms orange, atoms missing neighbours gold,
-        others grey.
-    normal : 3 floats, slab normal (crystal axes); default (0, 0, 1).
-    slab_nm : float > 0, nm, slab thickness.
-    include_oxygen : bool.
-    path : str or Path, optional; the figure is saved there as PNG.
-    ax : matplotlib Axes, optional.
-
-    Returns the matplotlib Figure. APB planes (from ``info["defects"]``) are drawn as dashed lines.
-    """
-    from matplotlib import pyplot as plt
-
-    from atomspin.validation import check_choice, check_real, check_vector
-    from atomspin.structures.labels import defect_records
-    from atomspin.structures.shapes import get_shape
-
-    check_choice("color_by", color_by, ("sublattice", "region", "defect"))
-    n = check_vector("normal", normal)
-    n = n / np.linalg.norm(n)
-    slab = check_real("slab_nm", slab_nm, 0.0, None, lo_open=True) * 10.0
-    shape = get_shape(atoms)
-    c = np.asarray(shape["center_A"]) if shape else atoms.positions.mean(axis=0)
-    ref = np.array([0.0, 1.0, 0.0]) if abs(n[1]) < 0.9 else np.array([0.0, 0.0, 1.0])
-    u = np.cross(ref, n)
-    u /= np.linalg.norm(u)  # n = [001] gives u = [100], v = [010]
-    v = np.cross(n, u)
-    rel = atoms.positions - c
-    sel = np.abs(rel @ n) <= slab / 2
-    if not include_oxygen:
-        sel &= atoms.numbers != 8
-    xy = np.stack([rel[sel] @ u, rel[sel] @ v], axis=1) / 10.0
-    if color_by == "defect":
-        col = np.full(sel.sum(), "lightgray", dtype=object)
-        miss = (atoms.arrays["missing_cation"] > 0) | (atoms.arrays["missing_O"] > 0)
-        col[miss[sel]] = "gold"
-        col[atoms.arrays["surface"][sel]] = "tab:orange"
-        col[atoms.arrays["apb_zone"][sel]] = "tab:red"
-        legend = {"bulk-like": "lightgray", "missing neighbours": "gold", "surface": "tab:orange",
-                  "APB zone": "tab:red"}
-    else:
-        cmap = _COLORS[color_by]
-        lab = atoms.arrays[color_by][sel]
-        col = np.array([cmap.get(s, "black") for s in lab], dtype=object)
-        legend = {k: cmap.get(k, "black") for k in sorted(set(lab))}
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 6), layout="constrained")
-    else:
-        fig = ax.figure
-    s = point_size if point_size is not None else max(1.0, 4000.0 / max(len(xy), 1) ** 0.75)
-    ax.scatter(xy[:, 0], xy[:, 1], c=list(col), s=s, linewidths=0)
-    for rec in defect_records(atoms):
-        if rec.get("type") != "apb":
-            continue
-        pn = np.asarray(rec["plane"], float)
-        pn /= np.linalg.norm(pn)
-        line = np.cross(pn, n)  # direction of the plane's trace in the slab
-        if np.linalg.norm(line) < 1e-8:
-            continue
-        line /= np.linalg.norm(line)
-        p0 = np.asarray(rec["point_A"]) - c
-        p0 = p0 - (p0 @ n) * n
-        ext = np.abs(xy).max() * 10.0 * 1.1 if len(xy) else 10.0
-        pts = np.array([p0 - ext * line, p0 + ext * line])
-        ax.plot(pts @ u / 10.0, pts @ v / 10.0, "k--", lw=1.2, label="APB")
-    for k, colr in legend.items():
-        ax.scatter([], [], c=colr, label=k, s=20)
-    ax.set_aspect("equal")
-    ax.set_xlabel(f"nm along {_fmt(u)}")
-    ax.set_ylabel(f"nm along {_fmt(v)}")
-    lim = np.abs(xy).max() * 1.05 if len(xy) else 1.0
-    ax.set_xlim(-lim, lim)
-    ax.set_ylim(-lim, lim)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, markerscale=1.0)
-    ax.set_title(f"{atoms.info.get('phase', '')} cross-section ⊥ {_fmt(n)}, "
-                 f"{slab / 10:.2g} nm slab, by {color_by}", fontsize=9)
-    if path is not None:
-        fig.savefig(str(path), dpi=150)
-    return fig

@@ -19,8 +19,10 @@ STR_ARRAYS = ("sublattice", "region")
 ARRAY_DTYPES = {
     "sublattice": "U1", "valence": np.float64, "moment_muB": np.float64, "region": "U8",
     "apb_zone": bool, "surface": bool, "depth_nm": np.float64,
-    "missing_cation": np.int64, "missing_O": np.int64,
+    "missing_cation": np.int64, "missing_O": np.int64, "defect_zone": np.int64, "grain": np.int64,
 }
+#: neutral value of a label for atoms that a builder adds (no zone: −1, first grain: 0)
+NEUTRAL = {"defect_zone": -1, "grain": 0}
 
 
 def set_array(atoms, name, values):
@@ -193,15 +195,78 @@ def update_counts(atoms):
 
 
 def relabel(atoms, coordination=True):
-    """Recompute all derived labels (coordination, depth, counts) after a structural change.
-    ``coordination``: False keeps missing_* as they are, or a bool mask of atoms to recompute."""
+    """Recompute all derived labels (coordination, depth, counts, the ``apb_zone`` alias) after a
+    structural change. ``coordination``: False keeps missing_* as they are, or a bool mask of atoms
+    to recompute."""
     if coordination is True:
         update_coordination(atoms)
     elif coordination is not False:
         update_coordination(atoms, only=coordination)
     update_depth(atoms)
     update_counts(atoms)
+    update_zone_alias(atoms)
     return atoms
+
+
+# ------------------------------------------------------------------------------- plane defects
+#: Plane-defect kinds: kind → (region label of its zone, name in legends). A new kind (one module)
+#: adds its entry here through :func:`register_plane_kind`.
+PLANE_KINDS = {
+    "apb": ("apb", "APB"),
+    "twin": ("twin", "twin boundary"),
+    "stacking_fault": ("fault", "stacking fault"),
+    "grain_boundary": ("boundary", "grain boundary"),
+}
+
+
+def register_plane_kind(kind, region, label):
+    """Declare a plane-defect kind: the ``region`` label of its zone atoms and its legend name."""
+    PLANE_KINDS[str(kind)] = (str(region), str(label))
+
+
+def plane_defects(atoms, kinds=None):
+    """The plane-defect records of a structure, in order, each normalised to the generic fields.
+
+    Every record has ``kind`` (see ``PLANE_KINDS``), ``id`` (its index in this list; the value of
+    the per-atom ``defect_zone`` label), ``normal`` (unit vector, Cartesian = crystal axes of the
+    first grain), ``point_A`` (a point of the plane, Å), ``shift_A`` (translation of the crystal on
+    the positive side, Å, or None), ``rotation`` (3×3 rotation of the positive side about
+    ``point_A``, or None), ``zone_nm``, ``bounded`` (True when the boundary is only a patch of its
+    plane, e.g. between two cores of a multicore particle: then ``grains`` names the two grains it
+    separates and distances are measured to the other grain's atoms) plus the operation's own keys.
+    Records written before the generic fields existed (``type`` "apb" with ``plane``, ``point_A``,
+    ``shift_a``) are read the same way. ``kinds`` (iterable of str) keeps only those kinds.
+    """
+    out = []
+    a = float(atoms.info.get("lattice_a_A", 0.0) or 0.0) if hasattr(atoms, "info") else 0.0
+    for rec in defect_records(atoms):
+        if rec.get("category") != "plane" and rec.get("type") != "apb":
+            continue
+        r = dict(rec)
+        r.setdefault("kind", r.get("type"))
+        r["id"] = len(out)
+        if "normal" not in r:
+            n = np.asarray(r["plane"], float)
+            r["normal"] = (n / np.linalg.norm(n)).tolist()
+        if "shift_A" not in r:
+            r["shift_A"] = (np.asarray(r["shift_a"], float) * a).tolist() if ("shift_a" in r and a) else None
+        r.setdefault("rotation", None)
+        r.setdefault("zone_nm", 0.5)
+        r.setdefault("bounded", False)
+        out.append(r)
+    if kinds is not None:
+        kinds = {kinds} if isinstance(kinds, str) else set(kinds)
+        out = [r for r in out if r["kind"] in kinds]
+    return out
+
+
+def update_zone_alias(atoms):
+    """``apb_zone`` (bool, kept for old readers) = ``defect_zone`` names an APB record."""
+    if "defect_zone" not in atoms.arrays:
+        return
+    zone = atoms.arrays["defect_zone"]
+    apb_ids = [r["id"] for r in plane_defects(atoms) if r["kind"] == "apb"]
+    set_array(atoms, "apb_zone", np.isin(zone, apb_ids) & (zone >= 0))
 
 
 def add_defect_record(atoms, record):

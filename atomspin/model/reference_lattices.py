@@ -1,8 +1,9 @@
-"""Small, independent structure builders for the model tests (not a public API).
+"""Ideal bulk reference lattices of the model layer: spinel and rock-salt boxes and spheres.
 
-They build the ideal lattices directly with ``ase.spacegroup.crystal`` and attach only the labels the model
-needs, so the model tests do not depend on :mod:`atomspin.structures`. :mod:`atomspin.model.anisotropy` also
-uses them to derive the ideal-bulk neighbour shells of the Néel surface term.
+Built directly with ``ase.spacegroup.crystal`` (lattice data from :mod:`atomspin.structures.data`) and labelled
+with only what the model needs, independently of the structure builders of :mod:`atomspin.structures`. Used by
+:mod:`atomspin.model.anisotropy` to derive the ideal-bulk neighbour shells of the Néel surface term, and
+by the model tests as independent inputs.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from ase.spacegroup import crystal
 
-A_MAGNETITE = 8.396  # Å, Hamilton, Phys. Rev. 110, 1050 (1958)
-X_O_MAGNETITE = 0.2548  # Hamilton 1958
-A_FEO = 4.296  # Å, PDF 00-002-1180
+from atomspin.structures.data import MAGNETITE_A as A_MAGNETITE  # Å, Hamilton, Phys. Rev. 110, 1050 (1958)
+from atomspin.structures.data import MAGNETITE_X as X_O_MAGNETITE  # Hamilton 1958
+from atomspin.structures.data import WUSTITE_A as A_FEO  # Å, Yamamoto, Acta Cryst. B38, 1451 (1982)
 
 
 def _label(atoms, sub, moment, phase):

@@ -1,0 +1,437 @@
+"""Slow, obvious reference implementations that the fast paths of atomspin are tested against (as stumpy's
+tests/naive.py).
+
+One function per reference; each says what it computes and by which plain method: written out from the papers
+and the Hamiltonian of atomspin.model.core with Python integers, loops and full energy recomputations, never
+from the code it checks. Where a path is stochastic the reference consumes the same random numbers.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.integrate import quad
+from scipy.linalg import solve_banded
+from scipy.special import gammaincinv, sici
+
+from atomspin.units import K_B_MEV_PER_K, MU_B_MEV_PER_T
+
+M64 = (1 << 64) - 1
+
+
+# ---------------------------------------------------------------- imaging: MPI
+def langevin_scalar(x):
+    """L(x) = coth x − 1/x for one float (Taylor series below |x| = 1e-2)."""
+    if abs(x) < 1e-2:
+        return x / 3.0 - x**3 / 45.0 + 2.0 * x**5 / 945.0
+    return 1.0 / math.tanh(x) - 1.0 / x
+
+
+def langevin_derivative_scalar(x):
+    """L'(x) = 1/x² − 1/sinh² x for one float (series below |x| = 1e-2, 0 beyond |x| = 300)."""
+    if abs(x) < 1e-2:
+        return 1.0 / 3.0 - x * x / 15.0 + 2.0 * x**4 / 189.0
+    if abs(x) > 300.0:
+        return 1.0 / (x * x)
+    return 1.0 / (x * x) - 1.0 / math.sinh(x) ** 2
+
+
+def langevin_harmonic(xi, n, xi_offset=0.0):
+    """Amplitude of the n-th cosine harmonic of L(ξ_off + ξ cos θ): (2/π) ∫_0^π L(ξ_off + ξ cos θ) cos nθ dθ
+    (the function is even in θ, so there is no sine part), by adaptive quadrature."""
+    val, _ = quad(lambda th: langevin_scalar(xi_offset + xi * math.cos(th)) * math.cos(n * th), 0.0, math.pi,
+                  limit=500, epsabs=1e-15, epsrel=1e-13)
+    return 2.0 / math.pi * val
+
+
+def langevin_psf_fwhm_xi():
+    """FWHM of L'(ξ) in units of ξ: twice the root of L'(ξ) = 1/6, by bisection."""
+    lo, hi = 1.0, 4.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if langevin_derivative_scalar(mid) > 1.0 / 6.0:
+            lo = mid
+        else:
+            hi = mid
+    return lo + hi
+
+
+def debye_relaxed_psf(H, moment, k, a):
+    """Equilibrium PSF m k L'(kH) convolved with the causal kernel e^{−u/a}/a at the field H (A/m):
+    ∫_0^∞ m k L'(k(H − a s)) e^{−s} ds by adaptive quadrature."""
+    val, _ = quad(lambda s: moment * k * langevin_derivative_scalar(k * (H - a * s)) * math.exp(-s),
+                  0.0, np.inf, limit=1000, epsabs=0.0, epsrel=1e-12)
+    return val
+
+
+def debye_relaxed_harmonics(xi, omega_tau, n_max, xi_offset=0.0, n_theta=256):
+    """Complex harmonics c_n (n = 0 … n_max) of the Debye-lagged response to L(ξ_off + ξ cos θ), θ = ωt.
+
+    The lagged response in the periodic steady state is the periodic convolution
+    m(θ) = ∫_0^∞ L(ξ_off + ξ cos(θ − φ)) e^{−φ/ωτ} dφ/ωτ = [∫_0^{2π} … dφ/ωτ] / (1 − e^{−2π/ωτ}),
+    evaluated by quadrature at ``n_theta`` phases; c_n = (1/N) Σ_k m(θ_k) e^{−inθ_k} by a plain sum.
+    """
+    thetas = 2.0 * math.pi * np.arange(n_theta) / n_theta
+    norm = 1.0 / (omega_tau * (1.0 - math.exp(-2.0 * math.pi / omega_tau)))
+    m = []
+    for th in thetas:
+        val, _ = quad(lambda p: langevin_scalar(xi_offset + xi * math.cos(th - p)) * math.exp(-p / omega_tau),
+                      0.0, 2.0 * math.pi, limit=500, epsabs=1e-15, epsrel=1e-13)
+        m.append(val * norm)
+    c = []
+    for n in range(n_max + 1):
+        s = sum(mk * complex(math.cos(n * th), -math.sin(n * th)) for mk, th in zip(m, thetas))
+        c.append(s / n_theta)
+    return np.array(c)
+
+
+# ---------------------------------------------------------------- imaging: MRI
+def motional_averaging_coefficient(n_grid=20000):
+    """c in R2 = c f τ_D Δω² from the outer-sphere zero-frequency correlation integral, solved numerically.
+
+    R2 = ∫_0^∞ ⟨ω(0) ω(t)⟩ dt = n ∫ ω ψ d³r with −D∇²ψ = ω outside a reflecting sphere (∂ψ/∂r = 0 at r = a),
+    ω = Δω (a/r)³ (3cos²θ − 1) = 2Δω (a/r)³ P2(cos θ). With a = Δω = D = 1 and ψ = g(r) P2, u = 1/r:
+    u² g'' − 6g = −2u on (0, 1], g(0) = 0, g'(1) = 0 (finite differences), and
+    R2/f = (3/(4π)) (4π/5) ∫_0^1 2 g(u)/u du.
+    """
+    u = np.linspace(0.0, 1.0, n_grid + 1)
+    h = u[1] - u[0]
+    N = n_grid  # unknowns g_1 … g_N (g_0 = 0); tridiagonal system in banded storage
+    c = u[1:] ** 2 / h**2
+    ab = np.zeros((3, N))
+    ab[1] = -2.0 * c - 6.0  # diagonal
+    ab[0, 1:] = c[:-1]  # super-diagonal (row i couples to g_{i+1})
+    ab[2, :-1] = c[1:]  # sub-diagonal (row i couples to g_{i-1})
+    ab[2, N - 2] = 2.0 * c[-1]  # Neumann at u = 1: ghost node g_{N+1} = g_{N-1}
+    b = -2.0 * u[1:]
+    g = np.concatenate([[0.0], solve_banded((1, 1), ab, b)])
+    integrand = np.empty_like(u)
+    integrand[1:] = 2.0 * g[1:] / u[1:]
+    integrand[0] = 2.0 * (g[1] - g[0]) / h  # g/u → g'(0)
+    integral = h * (integrand.sum() - 0.5 * (integrand[0] + integrand[-1]))
+    return 3.0 / (4.0 * math.pi) * 4.0 * math.pi / 5.0 * integral
+
+
+def static_dephasing_coefficient(t=1e7):
+    """c in R2* = c f Δω from the static-dephasing integral of random dipolar spheres at time t (in 1/Δω).
+
+    −ln s(t) = n ∫ (1 − cos ω(r) t) d³r over r > a, ω = Δω (a/r)³ (3μ² − 1). With a = Δω = 1 the radial integral
+    is (t|P|/3) J(t|P|), J(V) = ∫_0^V (1 − cos v)/v² dv = Si(V) + (cos V − 1)/V, P = 3μ² − 1; the rate
+    −ln s / t divided by f = n 4π/3 is returned (→ the long-time slope as t → ∞).
+    """
+    def integrand(mu):
+        P = abs(3.0 * mu * mu - 1.0)
+        V = t * P
+        if V == 0.0:
+            return 0.0
+        J = sici(V)[0] + (math.cos(V) - 1.0) / V
+        return P / 3.0 * J
+
+    root = 1.0 / math.sqrt(3.0)
+    val = 0.0
+    for lo, hi in ((-1.0, -root), (-root, root), (root, 1.0)):
+        v, _ = quad(integrand, lo, hi, limit=500, epsabs=0.0, epsrel=1e-12)
+        val += v
+    return 3.0 / (4.0 * math.pi) * 2.0 * math.pi * val
+
+
+# ----------------------------------------------------------------------------- Hamiltonian
+def naive_energy_terms(model, spins, field=None):
+    """Per-term energy (meV) by loops over pairs and sites, as written in atomspin.model.core."""
+    s = np.asarray(spins, dtype=float)
+    b = np.asarray(model.field if field is None else field, dtype=float)
+    e = dict(exchange=0.0, quadratic=0.0, cubic=0.0, zeeman=0.0, dipolar=0.0)
+    for i in range(model.n):
+        for p in range(model.indptr[i], model.indptr[i + 1]):
+            j = int(model.indices[p])
+            if j > i:  # each pair once
+                e["exchange"] -= model.J[p] * float(s[i] @ s[j])
+        xx, yy, zz, xy, xz, yz = model.quad[i]
+        q = np.array([[xx, xy, xz], [xy, yy, yz], [xz, yz, zz]])
+        e["quadratic"] -= float(s[i] @ q @ s[i])
+        x2, y2, z2 = s[i] ** 2
+        e["cubic"] += model.k1[i] * (x2 * y2 + y2 * z2 + z2 * x2) + model.k2[i] * x2 * y2 * z2
+        e["zeeman"] -= model.moments[i] * MU_B_MEV_PER_T * float(b @ s[i])
+    dip = model.dipolar
+    if dip is not None and hasattr(dip, "cell_of"):  # macrocells: −½ Σ_cd M_c·W_cd M_d written out
+        mc = np.zeros((dip.tensor.shape[0], 3))
+        for i in range(model.n):
+            mc[dip.cell_of[i]] += model.moments[i] * s[i]
+        for c in range(len(mc)):
+            for d in range(len(mc)):
+                e["dipolar"] -= 0.5 * float(mc[c] @ dip.tensor[c, d] @ mc[d])
+    elif dip is not None:
+        e["dipolar"] = float(dip.energy_meV(s, model.moments))
+    return e
+
+
+def naive_energy(model, spins, field=None):
+    return sum(naive_energy_terms(model, spins, field).values())
+
+
+def numeric_fields(energy, spins, eps=1e-5):
+    """h = −∂E/∂ŝ by central differences of the function ``energy(spins)`` (every term of the Hamiltonian is
+    a polynomial of degree ≤ 4 in the Cartesian spin components: the error is O(eps²), tiny coefficients)."""
+    s = np.asarray(spins, dtype=float)
+    h = np.empty_like(s)
+    for i in range(len(s)):
+        for k in range(3):
+            sp, sm = s.copy(), s.copy()
+            sp[i, k] += eps
+            sm[i, k] -= eps
+            h[i, k] = -(energy(sp) - energy(sm)) / (2 * eps)
+    return h
+
+
+def naive_fields(model, spins, field=None, eps=1e-5, terms=None):
+    """h = −∂E/∂ŝ (meV) of :func:`naive_energy_terms` (``terms``: only those) by central differences."""
+    def energy(x):
+        t = naive_energy_terms(model, x, field)
+        return sum(v for k, v in t.items() if terms is None or k in terms)
+
+    return numeric_fields(energy, spins, eps)
+
+
+# ----------------------------------------------------------------------------- pure-Python RNG
+CHI3_TABLE_SIZE = 4096
+_U = np.arange(CHI3_TABLE_SIZE + 1) / CHI3_TABLE_SIZE
+_U[-1] = 1.0 - 0.5 / CHI3_TABLE_SIZE
+CHI3_TABLE = np.sqrt(2.0 * gammaincinv(1.5, _U))  # inverse CDF of |g|, g a 3-D standard normal (engine.rng)
+
+
+def py_splitmix(x):
+    x = (x + 0x9E3779B97F4A7C15) & M64
+    z = x
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return x, z ^ (z >> 31)
+
+
+class PyXoshiro:
+    """Straight transcription of xoshiro256+ (Blackman & Vigna) with Python integers."""
+
+    JUMP = (0x180EC6D33CFD0ABA, 0xD5A61266F0C9392C, 0xA9582618E03FC9AA, 0x39ABDC4529B1661C)
+
+    def __init__(self, seed, jumps=0):
+        x, s = seed, []
+        for _ in range(4):
+            x, z = py_splitmix(x)
+            s.append(z)
+        self.s = s
+        for _ in range(jumps):
+            self.jump()
+
+    def next(self):
+        s0, s1, s2, s3 = self.s
+        r = (s0 + s3) & M64
+        t = (s1 << 17) & M64
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = ((s3 << 45) | (s3 >> 19)) & M64
+        self.s = [s0, s1, s2, s3]
+        return r
+
+    def jump(self):
+        acc = [0, 0, 0, 0]
+        for word in self.JUMP:
+            for b in range(64):
+                if (word >> b) & 1:
+                    acc = [a ^ s for a, s in zip(acc, self.s)]
+                self.next()
+        self.s = acc
+
+    def uniform(self):
+        return (self.next() >> 11) * 2.0 ** -53
+
+    def gauss3(self):
+        """r·ŵ: ŵ uniform on the sphere, r by linear interpolation in the χ₃ inverse-CDF table."""
+        w = self.sphere()
+        tab, n = CHI3_TABLE, CHI3_TABLE_SIZE
+        x = self.uniform() * n
+        k = int(x)
+        return w * (tab[k] + (x - k) * (tab[k + 1] - tab[k]))
+
+    def sphere(self):
+        while True:
+            u, v = 2 * self.uniform() - 1, 2 * self.uniform() - 1
+            s = u * u + v * v
+            if s < 1:
+                break
+        f = 2 * math.sqrt(1 - s)
+        return np.array([u * f, v * f, 1 - 2 * s])
+
+
+def ref_move(r, move, s, sigma):
+    if move == "uniform":
+        return r.sphere()
+    if move == "hinzke-nowak":
+        c = r.uniform()
+        if c < 1 / 3:
+            return -s
+        if c < 2 / 3:
+            return r.sphere()
+    v = s + sigma * r.gauss3()
+    return v / np.linalg.norm(v)
+
+
+def ref_metropolis(model, s, i, r, move, sigma, beta):
+    """One move of site i with ΔE from two full energy evaluations (model.energy)."""
+    new = ref_move(r, move, s[i], sigma)
+    trial = s.copy()
+    trial[i] = new
+    de = model.energy(trial) - model.energy(s)
+    if de <= 0 or r.uniform() < math.exp(-beta * de):
+        s[i] = new
+        return 1
+    return 0
+
+
+class RefCone:
+    """σ ← clip(σ·clip(A/0.5, 1/2, 2), 1e-4, 60) once ≥ window moves are pooled."""
+
+    def __init__(self, sigma, window):
+        self.sigma, self.window, self.acc, self.tried = sigma, window, 0, 0
+
+    def end_sweep(self, acc, n):
+        self.acc += acc
+        self.tried += n
+        if self.tried >= self.window:
+            a = self.acc / self.tried
+            self.sigma = min(max(self.sigma * min(max(a / 0.5, 0.5), 2.0), 1e-4), 60.0)
+            self.acc = self.tried = 0
+
+
+def ref_colour_classes(model):
+    colour = [None] * model.n
+    for i in range(model.n):  # greedy colouring written out
+        used = {colour[j] for j in model.indices[model.indptr[i]:model.indptr[i + 1]]}
+        colour[i] = min(c for c in range(model.n + 1) if c not in used)
+    return [[i for i in range(model.n) if colour[i] == c] for c in range(max(colour) + 1)]
+
+
+def ref_sequential(model, T, seed, move, n_sweeps, sigma=0.5, window=20, order=None):
+    """Sites in ``order`` (default 0…N−1) on one stream; ΔE from full energies."""
+    r, s, beta = PyXoshiro(seed), model.spins.copy(), 1 / (K_B_MEV_PER_K * T)
+    cone = RefCone(sigma, window)
+    order = range(model.n) if order is None else order
+    for _ in range(n_sweeps):
+        acc = sum(ref_metropolis(model, s, i, r, move, cone.sigma, beta) for i in order)
+        cone.end_sweep(acc, model.n)
+    return s, cone.sigma
+
+
+def ref_coloured(model, T, seed, move, n_sweeps, n_chunks, sigma=0.5, window=20):
+    cone = RefCone(sigma, window)
+    streams = [PyXoshiro(seed, jumps=t) for t in range(n_chunks)]
+    s, beta = model.spins.copy(), 1 / (K_B_MEV_PER_K * T)
+    classes = ref_colour_classes(model)
+    for _ in range(n_sweeps):
+        acc = 0
+        for cls in classes:
+            m = len(cls)
+            for t in range(n_chunks):
+                for i in cls[m * t // n_chunks: m * (t + 1) // n_chunks]:
+                    acc += ref_metropolis(model, s, i, streams[t], move, cone.sigma, beta)
+        cone.end_sweep(acc, model.n)
+    return s, cone.sigma
+
+
+def ref_slabs(model, n_blocks):
+    """Slabs written out: 2·n_blocks equal-count slabs along the longest (here periodic) axis."""
+    n, n_slabs = model.n, 2 * n_blocks
+    frac = np.linalg.solve(model.cell.T, model.positions.T).T % 1.0
+    ax = int(np.argmax(np.linalg.norm(model.cell, axis=1)))
+    ranked = sorted(range(n), key=lambda i: (frac[i, ax], i))
+    slab = {i: r * n_slabs // n for r, i in enumerate(ranked)}
+    return [[sorted(i for i in range(n) if slab[i] == 2 * t + ph) for t in range(n_blocks)]
+            for ph in (0, 1)]
+
+
+def ref_block_sweeps(model, T, seed, move, n_sweeps, phases, sigma=0.5, window=20):
+    """Phases in turn; block t of a phase visited in order with stream t (one stream per block)."""
+    cone = RefCone(sigma, window)
+    streams = [PyXoshiro(seed, jumps=t) for t in range(max(len(p) for p in phases))]
+    s, beta = model.spins.copy(), 1 / (K_B_MEV_PER_K * T)
+    for _ in range(n_sweeps):
+        acc = 0
+        for blocks in phases:
+            for t, block in enumerate(blocks):
+                for i in block:
+                    acc += ref_metropolis(model, s, i, streams[t], move, cone.sigma, beta)
+        cone.end_sweep(acc, model.n)
+    return s, cone.sigma
+
+
+# ----------------------------------------------------------------------------- collective move
+def rodrigues(u, ang):
+    """Rotation matrix by angle ang (rad) about unit axis u, written out from Rodrigues' formula."""
+    k = np.array([[0, -u[2], u[1]], [u[2], 0, -u[0]], [-u[1], u[0], 0]])
+    return np.eye(3) + math.sin(ang) * k + (1 - math.cos(ang)) * (k @ k)
+
+
+def ref_collective_run(model, T, seed, n_sweeps, every, labels, sigma=0.5, window=20, width=0.1):
+    """Sequential single-spin sweeps (site order 0…N−1) + after every `every`-th sweep one rigid
+    rotation per group (labels ascending), all on one PyXoshiro stream; ΔE by full energies."""
+    r, s, beta = PyXoshiro(seed), model.spins.copy(), 1 / (K_B_MEV_PER_K * T)
+    cone = RefCone(sigma, window)
+    w, wacc, wtried = width, 0, 0
+    groups = [np.flatnonzero(labels == g) for g in sorted(set(labels.tolist()) - {-1})]
+    n_acc = 0
+    for sw in range(1, n_sweeps + 1):
+        acc = sum(ref_metropolis(model, s, i, r, "adaptive", cone.sigma, beta) for i in range(model.n))
+        cone.end_sweep(acc, model.n)
+        if sw % every:
+            continue
+        for idx in groups:
+            u = r.sphere()
+            rot = rodrigues(u, w * (2 * r.uniform() - 1))
+            new = s.copy()
+            v = s[idx] @ rot.T
+            new[idx] = v / np.linalg.norm(v, axis=1, keepdims=True)
+            de = model.energy(new) - model.energy(s)
+            ok = de <= 0 or r.uniform() < math.exp(-beta * de)
+            if ok:
+                s = new
+                n_acc += 1
+            wacc, wtried = wacc + ok, wtried + 1
+            if wtried >= 10:
+                w = min(max(w * min(max(wacc / wtried / 0.5, 0.5), 2.0), 1e-4), math.pi)
+                wacc = wtried = 0
+    return s, w, n_acc
+
+
+# ----------------------------------------------------------------------------- constrained Monte Carlo
+def ref_constrained_sweeps(model, T, seed, direction, spins, n_sweeps, sigma=0.3, window=20):
+    """Pair moves of Asselin et al. (PRB 82, 054415 (2010)) written out in numpy, ΔE from two full
+    energies, consuming the same random numbers as the kernel; returns (spins, σ)."""
+    e, s, m = np.asarray(direction, dtype=float), np.array(spins, dtype=float), model.moments
+    r, beta, cone, n = PyXoshiro(seed), 1 / (K_B_MEV_PER_K * T), RefCone(sigma, window), model.n
+    for _ in range(n_sweeps):
+        acc = 0
+        for _ in range(n):
+            i = int(r.uniform() * n)
+            j = int(r.uniform() * (n - 1))
+            j += j >= i
+            new_i = ref_move(r, "adaptive", s[i], cone.sigma)
+            d = m[i] * (new_i - s[i])
+            tpar = s[j] @ e
+            p = s[j] - tpar * e - (d - (d @ e) * e) / m[j]
+            if p @ p > 1:
+                continue
+            npar = math.copysign(math.sqrt(1 - p @ p), tpar if tpar != 0 else 1.0)
+            mpar = (m @ s) @ e
+            mpar_new = mpar + d @ e + m[j] * (npar - tpar)
+            if mpar_new <= 0:
+                continue
+            t = s.copy()
+            t[i], t[j] = new_i, p + npar * e
+            de = model.energy(t) - model.energy(s)
+            ratio = (mpar_new / mpar) ** 2 * abs(tpar) / abs(npar) * math.exp(-beta * de)
+            if ratio >= 1 or r.uniform() < ratio:
+                s = t
+                acc += 1
+        cone.end_sweep(acc, n)
+    return s, cone.sigma
