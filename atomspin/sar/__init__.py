@@ -38,6 +38,8 @@ from .particle import Medium, Particle, particle_from_measurements
 from .ensembles import arrangement, lognormal_diameters, random_axes
 from .bridge import (
     SARReport,
+    SizeSeriesSAR,
+    size_series_sar,
     plot_sar_map,
     plot_size_sweep,
     sar_from_particle,
@@ -84,7 +86,7 @@ __all__ = [
     "MS_MAGNETITE_300K", "RHO_MAGHEMITE", "RHO_MAGNETITE", "TAU0_S", "VISCOSITY_WATER_37C",
     "NONCLINICAL_HF", "anisotropy_field", "check_drive", "field_safety", "ilp", "sar_from_area",
     "Particle", "Medium", "particle_from_measurements",
-    "SARReport", "plot_sar_map", "plot_size_sweep", "sar_from_particle", "sar_map",
+    "SARReport", "SizeSeriesSAR", "size_series_sar", "plot_sar_map", "plot_size_sweep", "sar_from_particle", "sar_map",
     "size_sweep",
     "KineticResult", "arrangement", "kinetic_loop", "lognormal_diameters", "random_axes",
     "LRTResult", "brown_time", "effective_time", "equilibrium_susceptibility", "langevin",

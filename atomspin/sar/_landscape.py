@@ -148,21 +148,12 @@ def eig2(Hr, v0, v1):
     """Eigenvalues (w0 ≤ w1) and unit eigenvectors of a symmetric 2×2 matrix."""
     a, b, d = Hr[0, 0], 0.5 * (Hr[0, 1] + Hr[1, 0]), Hr[1, 1]
     m = 0.5 * (a + d)
-    r = math.sqrt(0.25 * (a - d) ** 2 + b * b)
-    w0 = m - r
-    w1 = m + r
-    if abs(b) > 1e-300 * (abs(a) + abs(d) + 1.0) and r > 0.0:
-        x, y = b, w0 - a
-        if abs(x) + abs(y) < 1e-300:
-            x, y = w0 - d, b
-        nn = math.sqrt(x * x + y * y)
-        v0[0], v0[1] = x / nn, y / nn
-    elif a <= d:
-        v0[0], v0[1] = 1.0, 0.0
-    else:
-        v0[0], v0[1] = 0.0, 1.0
-    v1[0], v1[1] = -v0[1], v0[0]
-    return w0, w1
+    r = math.hypot(0.5 * (a - d), b)
+    th = 0.5 * math.atan2(2.0 * b, a - d)  # (cos th, sin th) belongs to the larger eigenvalue
+    c, s = math.cos(th), math.sin(th)
+    v1[0], v1[1] = c, s
+    v0[0], v0[1] = -s, c
+    return m - r, m + r
 
 
 @njit(cache=True)
@@ -245,6 +236,8 @@ def descend(exps, coefs, z, n, scale, maxit):
             d0, d1 = -eta * gt[0], -eta * gt[1]
             forced = False
         ln = math.sqrt(d0 * d0 + d1 * d1)
+        if not forced and w0 > 1e-9 * scale and ln < 1e-11:
+            return  # converged Newton step at a minimum
         if ln > 0.3:
             d0 *= 0.3 / ln
             d1 *= 0.3 / ln
@@ -252,7 +245,7 @@ def descend(exps, coefs, z, n, scale, maxit):
         for _k in range(60):
             _step(n, d0, d1, t1, t2, m)
             em = riemann(exps, coefs, z, m, t1, t2, gt, Hr)
-            if em <= e or forced:
+            if em <= e + 1e-14 * scale or forced:
                 ok = True
                 break
             d0 *= 0.5
@@ -264,7 +257,7 @@ def descend(exps, coefs, z, n, scale, maxit):
         moved = abs(m[0] - n[0]) + abs(m[1] - n[1]) + abs(m[2] - n[2])
         n[0], n[1], n[2] = m[0], m[1], m[2]
         e = em
-        if moved < 1e-15:
+        if moved < 1e-14:
             return
 
 

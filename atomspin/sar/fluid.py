@@ -50,7 +50,8 @@ def _hybrid(exps, coefs, scale, grid, e_grid, nb, Ms, vols, zeta, alpha, kT, H0,
     u_sad = np.zeros((SMAX, 3))
     pair = np.zeros((SMAX, 2), dtype=np.int64)
     ring = np.zeros(SMAX, dtype=np.int64)
-    seeds = np.zeros((KMAX + SMAX, 3))
+    seeds = np.zeros((KMAX + SMAX + 24, 3))
+    memory = np.zeros((24, 3))  # critical points seen before (ring buffer): seeds for those a field recreates
     z = np.empty(3)
     w = np.empty(3)
     bz = np.empty(3)
@@ -60,6 +61,9 @@ def _hybrid(exps, coefs, scale, grid, e_grid, nb, Ms, vols, zeta, alpha, kT, H0,
         bV = V / kT
         tauD = (1.0 + alpha * alpha) * Ms * V / (2.0 * alpha * GAMMA_E * kT)
         ns = 0
+        nmem = 0
+        nprev = 0
+        sprev = 0
         rec = 0
         cur = -1
         for k in range(nsteps):
@@ -71,6 +75,11 @@ def _hybrid(exps, coefs, scale, grid, e_grid, nb, Ms, vols, zeta, alpha, kT, H0,
             full = (k % search_every == 0) or ns == 0
             nmin, nsad = find_critical(exps, coefs, z, scale, grid, e_grid, nb, seeds, ns, mins, e_min, c_min, sads,
                                        e_sad, c_sad, u_sad, pair, ring, full)
+            if not full and (nmin > nprev or nsad > sprev):  # a minimum (and its saddle) born: full search
+                nmin, nsad = find_critical(exps, coefs, z, scale, grid, e_grid, nb, seeds, ns, mins, e_min, c_min,
+                                           sads, e_sad, c_sad, u_sad, pair, ring, True)
+            nprev = nmin
+            sprev = nsad
             if nmin == 0:
                 nmin, nsad = find_critical(exps, coefs, z, scale, grid, e_grid, nb, seeds, ns, mins, e_min, c_min,
                                            sads, e_sad, c_sad, u_sad, pair, ring, True)
@@ -91,19 +100,30 @@ def _hybrid(exps, coefs, scale, grid, e_grid, nb, Ms, vols, zeta, alpha, kT, H0,
                     bd = d
                     best = q
             cur = best
-            # Néel jump over the step
+            # Néel jumps over the two halves of the step; the moment is recorded at the midpoint
+            E = np.zeros((nmin, nmin))
             if nmin > 1:
                 W = np.zeros((nmin, nmin))
                 rate_matrix(nmin, mins, e_min, c_min, nsad, sads, e_sad, c_sad, pair, bV, A, alpha, tauD, W)
-                E = np.zeros((nmin, nmin))
-                expm_small(W * dt, E)
-                u = np.random.random()
-                acc = 0.0
-                for q in range(nmin):
-                    acc += E[q, cur]
-                    if u < acc:
-                        cur = q
-                        break
+                expm_small(W * (0.5 * dt), E)
+            for half in range(2):
+                if nmin > 1:
+                    u = np.random.random()
+                    acc = 0.0
+                    for q in range(nmin):
+                        acc += E[q, cur]
+                        if u < acc:
+                            cur = q
+                            break
+                if half == 0:
+                    red = 1.0 - 0.5 * kT / V * (1.0 / max(c_min[cur, 0], 1e-300) + 1.0 / max(c_min[cur, 1], 1e-300))
+                    red = min(max(red, 0.0), 1.0)
+                    ml2 = R[2, 0] * mins[cur, 0] + R[2, 1] * mins[cur, 1] + R[2, 2] * mins[cur, 2]
+                    if k % rec_every == rec_every // 2 and rec < m_rec.shape[0]:
+                        m_rec[rec, i] = red * ml2
+                        if i == 0:
+                            h_rec[rec] = h
+                        rec += 1
             for c in range(3):
                 w[c] = mins[cur, c]
             red = 1.0 - 0.5 * kT / V * (1.0 / max(c_min[cur, 0], 1e-300) + 1.0 / max(c_min[cur, 1], 1e-300))
@@ -111,12 +131,6 @@ def _hybrid(exps, coefs, scale, grid, e_grid, nb, Ms, vols, zeta, alpha, kT, H0,
             # moment in the lab
             ml0 = R[0, 0] * w[0] + R[0, 1] * w[1] + R[0, 2] * w[2]
             ml1 = R[1, 0] * w[0] + R[1, 1] * w[1] + R[1, 2] * w[2]
-            ml2 = R[2, 0] * w[0] + R[2, 1] * w[1] + R[2, 2] * w[2]
-            if k % rec_every == 0 and rec < m_rec.shape[0]:
-                m_rec[rec, i] = red * ml2
-                if i == 0:
-                    h_rec[rec] = h
-                rec += 1
             # rotation of the body by the field torque on the locked moment, plus rotational noise
             if zeta[i] > 0.0:
                 a = MU_0 * Ms * V * red / zeta[i]
@@ -125,7 +139,8 @@ def _hybrid(exps, coefs, scale, grid, e_grid, nb, Ms, vols, zeta, alpha, kT, H0,
                 w1 = -a * (ml0 * h) + s_r * np.random.standard_normal()
                 w2 = s_r * np.random.standard_normal()
                 _rotate(R, w0, w1, w2, dt)
-            # seeds for the next step: this step's critical points
+            # seeds for the next step: this step's critical points and the last 24 distinct ones seen (a minimum
+            # that a field removed and recreates is found again from where it was; a birth triggers a full search)
             ns = 0
             for q in range(nmin):
                 seeds[ns] = mins[q]
@@ -133,6 +148,21 @@ def _hybrid(exps, coefs, scale, grid, e_grid, nb, Ms, vols, zeta, alpha, kT, H0,
             for q in range(nsad):
                 seeds[ns] = sads[q]
                 ns += 1
+            for q in range(nmin + nsad):
+                pt = mins[q] if q < nmin else sads[q - nmin]
+                known = False
+                for r_ in range(min(nmem, memory.shape[0])):
+                    if memory[r_, 0] * pt[0] + memory[r_, 1] * pt[1] + memory[r_, 2] * pt[2] > 0.999:
+                        memory[r_] = pt
+                        known = True
+                        break
+                if not known:
+                    memory[nmem % memory.shape[0]] = pt
+                    nmem += 1
+            for r_ in range(min(nmem, memory.shape[0])):
+                if ns < seeds.shape[0]:
+                    seeds[ns] = memory[r_]
+                    ns += 1
             if k % 4096 == 4095:
                 u_, _, vt = np.linalg.svd(R)
                 Rn = u_ @ vt

@@ -309,7 +309,7 @@ def exact_linear_response(particle, f, H0, medium=None, axes="random", seed=0):
     medium = _medium(medium)
     if particle.T_K <= 0:
         raise ValueError("T_K: linear response needs T_K > 0")
-    tauN = relaxation_time(particle, seed=seed)
+    tauN = relaxation_time(particle, seed=seed, n_particles=128)
     tauB = medium.brown_time_s(particle)
     tau = 1.0 / (1.0 / tauN + 1.0 / tauB)
     chi_i = MU_0 * particle.Ms_A_per_m**2 * particle.volume_m3 / particle.kT_J
@@ -358,7 +358,7 @@ def adiabatic_sar(particle, f, H0, medium=None, axes="random", n_orientations=24
     particle = _thermal(particle)
     f, H0 = check_drive(f, H0, True)
     medium = _medium(medium)
-    tauN = relaxation_time(particle, seed=seed) if tau_s is None else float(tau_s)
+    tauN = relaxation_time(particle, seed=seed, n_particles=128) if tau_s is None else float(tau_s)
     tau = 1.0 / (1.0 / tauN + 1.0 / medium.brown_time_s(particle))
     dirs, w = orientations(particle, axes, n_orientations)
     g = fibonacci_sphere(6000)
@@ -478,7 +478,7 @@ class EnsembleResult:
 
 
 def ensemble_sar(particles, f, H0, medium=None, n_particles=100, size_sigma=0.0, shape_sigma=0.0, axes="random",
-                 n_realisations=5, volume_fraction=None, seed=0, model="auto", steps_per_cycle=200,
+                 n_realisations=5, volume_fraction=None, seed=0, model="auto", steps_per_cycle=200, n_cycles=0,
                  allow_nonclinical=False):
     """SAR of an ensemble with an error bar over realisations.
 
@@ -498,7 +498,8 @@ def ensemble_sar(particles, f, H0, medium=None, n_particles=100, size_sigma=0.0,
     volume_fraction : float, optional
         Members placed at random in a cube at this volume fraction and coupled by point-dipole fields
         (stochastic LLG of the coupled ensemble; immobilised only)
-    model : "auto" (per member, :func:`choose_regime`) or one of "master", "llg", "lrt"
+    model : "auto" (per member, :func:`choose_regime`) or one of "master", "llg", "lrt", "adiabatic"
+    steps_per_cycle, n_cycles : time steps per cycle; cycles run from equilibrium (0: the periodic steady state)
     """
     from atomspin import macrospin
 
@@ -552,7 +553,7 @@ def ensemble_sar(particles, f, H0, medium=None, n_particles=100, size_sigma=0.0,
         wsum = 0.0
         for mem, cnt in groups:
             dirs = orientations(mem, axes, 1, seed=int(rng.integers(2**31)))[0] if axes == "random" else "aligned"
-            res, mname, _ = particle_sar(mem, f, H0, medium, model, dirs, 1, 1, steps_per_cycle, 0,
+            res, mname, _ = particle_sar(mem, f, H0, medium, model, dirs, 1, 1, steps_per_cycle, n_cycles,
                                          seed=int(rng.integers(2**31)), allow_nonclinical=True)
             models[mname] = models.get(mname, 0) + cnt
             total += res.loop_area_J_per_m3 * mem.volume_m3 * cnt

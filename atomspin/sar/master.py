@@ -70,7 +70,7 @@ def _tables(exps, coefs, scale, grid, e_grid, nb, zdir, hvals, zfac,
     field steps from hvals[j] to hvals[j+1]; up[j, b] = index in table j of where minimum b of table j+1 goes.
     """
     nh = hvals.shape[0]
-    seeds = np.zeros((KMAX + SMAX, 3))
+    seeds = np.zeros((2 * (KMAX + SMAX), 3))
     ns = 0
     z = np.empty(3)
     for j in range(nh):
@@ -87,6 +87,30 @@ def _tables(exps, coefs, scale, grid, e_grid, nb, zdir, hvals, zfac,
         for q in range(b):
             seeds[ns] = sads[j, q]
             ns += 1
+    # second pass in the other direction, seeded with the next field's points and this field's own: a minimum
+    # born (on the grid) late in the first pass is followed back to the field where it appears
+    for j in range(nh - 2, -1, -1):
+        ns = 0
+        for q in range(nmin[j + 1]):
+            seeds[ns] = mins[j + 1, q]
+            ns += 1
+        for q in range(nsad[j + 1]):
+            seeds[ns] = sads[j + 1, q]
+            ns += 1
+        for q in range(nmin[j]):
+            if ns < seeds.shape[0]:
+                seeds[ns] = mins[j, q]
+                ns += 1
+        for q in range(nsad[j]):
+            if ns < seeds.shape[0]:
+                seeds[ns] = sads[j, q]
+                ns += 1
+        for c in range(3):
+            z[c] = zfac * hvals[j] * zdir[c]
+        a, b = find_critical(exps, coefs, z, scale, grid, e_grid, nb, seeds, ns, mins[j], e_min[j], c_min[j],
+                             sads[j], e_sad[j], c_sad[j], u_sad[j], pair[j], ring[j], False)
+        nmin[j] = a
+        nsad[j] = b
     m = np.empty(3)
     for j in range(nh - 1):
         for direction in range(2):

@@ -341,6 +341,9 @@ def rates_relaxation_time(particle):
     return 1.0 / lam[1]
 
 
+_TAU_CACHE = {}
+
+
 def relaxation_time(particle, method="auto", seed=0, n_particles=400):
     """Zero-field Néel relaxation time of a particle, s (the particle cannot rotate).
 
@@ -382,4 +385,12 @@ def relaxation_time(particle, method="auto", seed=0, n_particles=400):
         return rates_relaxation_time(particle)
     from .macrospin_llg import llg_relaxation_time
 
-    return llg_relaxation_time(particle, seed=seed, n_particles=n_particles)[0]
+    key = (id(particle), seed, n_particles)
+    hit = _TAU_CACHE.get(key)
+    if hit is not None and hit[0] is particle:
+        return hit[1]
+    tau = llg_relaxation_time(particle, seed=seed, n_particles=n_particles)[0]
+    if len(_TAU_CACHE) > 256:
+        _TAU_CACHE.clear()
+    _TAU_CACHE[key] = (particle, tau)
+    return tau
