@@ -309,7 +309,7 @@ def exact_linear_response(particle, f, H0, medium=None, axes="random", seed=0):
     medium = _medium(medium)
     if particle.T_K <= 0:
         raise ValueError("T_K: linear response needs T_K > 0")
-    tauN = relaxation_time(particle, seed=seed, n_particles=128)
+    tauN = relaxation_time(particle, seed=seed, n_particles=64)
     tauB = medium.brown_time_s(particle)
     tau = 1.0 / (1.0 / tauN + 1.0 / tauB)
     chi_i = MU_0 * particle.Ms_A_per_m**2 * particle.volume_m3 / particle.kT_J
@@ -358,7 +358,7 @@ def adiabatic_sar(particle, f, H0, medium=None, axes="random", n_orientations=24
     particle = _thermal(particle)
     f, H0 = check_drive(f, H0, True)
     medium = _medium(medium)
-    tauN = relaxation_time(particle, seed=seed, n_particles=128) if tau_s is None else float(tau_s)
+    tauN = relaxation_time(particle, seed=seed, n_particles=64) if tau_s is None else float(tau_s)
     tau = 1.0 / (1.0 / tauN + 1.0 / medium.brown_time_s(particle))
     dirs, w = orientations(particle, axes, n_orientations)
     g = fibonacci_sphere(6000)
