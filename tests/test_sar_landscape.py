@@ -105,7 +105,8 @@ def test_fokker_planck_limits():
 
 @pytest.mark.parametrize("sigma", [4.0, 6.0, 8.0, 12.0])
 def test_rate_model_relaxation_time_within_5_percent(sigma):
-    """Above the crossover (4 k_BT) the Langer/Brown master equation reproduces the exact τ (σ = 4: +4.7 %)."""
+    """Above the crossover (4 k_BT) the Langer/Brown master equation reproduces the exact τ (exact by
+    construction of the ring factor; checked here against the independent finite-volume solution)."""
     p = uniaxial(sigma, alpha=0.1)
     tau = rates_relaxation_time(p) / debye_time(MS, p.volume_m3, T, 0.1)
     assert tau == pytest.approx(naive.fv_uniaxial_relaxation(sigma), rel=0.05)
@@ -123,13 +124,26 @@ def test_llg_relaxation_time_within_5_percent_below_the_crossover(sigma):
 
 
 # ------------------------------------------------------------------------------------------ escape rates
+def test_ring_factor_table_is_the_exact_solution():
+    """κ_ring(σ) = τ_bare/τ_exact regenerated from the Legendre solution (and by finite volumes at a few σ)."""
+    for s_, k in zip(sar.rates._RING_SIGMA, sar.rates._RING_KAPPA):
+        bare = 0.5 * math.sqrt(math.pi) * s_**-1.5 * math.exp(s_)
+        assert k == pytest.approx(bare / uniaxial_relaxation_time(s_), rel=3e-4)  # λ₁ ~ e^{−σ}: rounding at σ > 20
+    for s_ in (0.5, 2.0, 8.0):
+        bare = 0.5 * math.sqrt(math.pi) * s_**-1.5 * math.exp(s_)
+        k = np.interp(math.log(s_), np.log(sar.rates._RING_SIGMA), sar.rates._RING_KAPPA)
+        assert k == pytest.approx(bare / naive.fv_uniaxial_relaxation(s_), rel=2e-3)  # table interpolation
+    # and it tends to Brown's corrected asymptote
+    assert sar.rates._RING_KAPPA[-1] == pytest.approx(1 - 1 / 25, abs=2e-3)
+
+
 def test_langer_rates_written_out_and_the_ring_limit():
     p = uniaxial(8.0, alpha=0.1)
     r = escape_rates(p)
     tD = debye_time(MS, p.volume_m3, T, 0.1)
-    # zero field: a ring of saddles, Brown's axial rate σ^{3/2} e^{−σ}/(√π τ_D) × (1 − 1/σ)
-    assert r["escape_rate"][0] == pytest.approx(8.0**1.5 * math.exp(-8.0) / math.sqrt(math.pi) / tD * (1 - 1 / 8),
-                                                rel=1e-9)
+    # zero field: a ring of saddles, Brown's axial rate σ^{3/2} e^{−σ}/(√π τ_D) × κ_ring, and the two-state
+    # relaxation time 1/(2Γ) is the exact one (κ_ring is tabulated from the exact solution)
+    assert r["escape_rate"][0] == pytest.approx(1.0 / (2.0 * tD * uniaxial_relaxation_time(8.0)), rel=1e-3)
     assert r["barrier_over_kT"] == pytest.approx([8.0, 8.0], rel=1e-9)
     # an oblique field: the rates of the numba kernel equal the formula written out in tests/naive.py
     H = 3e3 * np.array([math.sin(0.6), 0.0, math.cos(0.6)])
@@ -145,7 +159,8 @@ def test_langer_rates_written_out_and_the_ring_limit():
 
         R = min(np.linalg.norm(np.cross(t.sads[s], t.mins[i])), np.linalg.norm(np.cross(t.sads[s], t.mins[j])))
         q = 1 - i0e(p.volume_m3 / (KB * T) * t.c_sad[s, 1] * R * R)
-        kappa = (1 - q) * (1 - 1 / sk) + q / (1 + 0.5 / sk)
+        ring = np.interp(math.log(sk), np.log(sar.rates._RING_SIGMA), sar.rates._RING_KAPPA)
+        kappa = (1 - q) * ring + q / (1 + 0.5 / sk)
         ref = kappa * naive.ref_escape_rate_langer(t.e_min[i], t.c_min[i], t.e_sad[s], t.c_sad[s], t.mins[i], t.sads[s],
                                                    t.mins[j], p.volume_m3, T, MS, 0.1)
         assert W[j, i] == pytest.approx(ref, rel=1e-7)
@@ -158,12 +173,13 @@ def test_langer_rates_written_out_and_the_ring_limit():
     assert np.allclose(np.sort(near), np.sort(axial), rtol=1e-4)
 
 
-@pytest.mark.parametrize("sigma", [4.0, 6.0, pytest.param(8.0, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("sigma", [2.0, 4.0, 6.0, pytest.param(8.0, marks=pytest.mark.slow)])
 def test_rates_against_llg_first_passage_uniaxial(sigma, full_scale):
-    """Escape rates vs the mean residence time of stochastic LLG (α = 1), within 15 %."""
+    """Escape rates vs stochastic LLG (α = 1): first passage from deep in a well to the equator, Γ = 1/(2T)
+    (exact for the axially symmetric particle), within 15 % (measured 0.92 at σ = 2, 0.99 at 4, 1.00 at 8)."""
     p = uniaxial(sigma, alpha=1.0)
     n = 200 if full_scale else 100
-    r = sar.first_passage_times(p, seed=5, n_particles=n, transitions=400 if full_scale else 250)
+    r = sar.first_passage_times(p, seed=5, n_particles=n, transitions=400 if full_scale else 250, measure="boundary")
     model = escape_rates(p)["escape_rate"]
     ratio = r["rate_s"] / model
     assert np.all(r["transitions"] > 30)
@@ -172,7 +188,8 @@ def test_rates_against_llg_first_passage_uniaxial(sigma, full_scale):
 
 @pytest.mark.parametrize("sigma", [2.0, 4.0, pytest.param(6.0, marks=pytest.mark.slow)])
 def test_rates_against_llg_first_passage_cubic(sigma, full_scale):
-    """Cubic magnetite (K1 < 0: 8 ⟨111⟩ minima, 12 ⟨110⟩ saddles), α = 1: rates within 15 % of LLG."""
+    """Cubic magnetite (K1 < 0: 8 ⟨111⟩ minima, 12 ⟨110⟩ saddles), α = 1: rates within 15 % of the committed
+    hops of stochastic LLG (measured 1.01, 0.97, 1.01, 1.03 at σ = 2, 3, 4, 6)."""
     p = cubic(sigma)
     r = sar.first_passage_times(p, seed=6, n_particles=200 if full_scale else 100,
                                 transitions=200 if full_scale else 100)

@@ -178,7 +178,83 @@ def _sllg(m, R, exps, coefs, Ms, vols, alpha, kT, H0, omega, dirn, dt, nsteps, r
 
 @njit(cache=True)
 def _residence(m, R, exps, coefs, Ms, vol, alpha, kT, dt, nsteps, seed, minima, cos_commit, counts, total_time):
-    """Zero-field stochastic Heun of independent macrospins, counting committed transitions between minima.
+    """Zero-field stochastic Heun of independent macrospins: first-passage times from deep in a minimum to the
+    boundary of its basin.
+
+    A clock for minimum a starts when the moment enters the cone n̂·n̂_a > cos_commit[a] (deep in the well) and
+    stops when the nearest minimum (the basin boundary through the saddles, for minima related by symmetry)
+    is no longer a; counts[a] += 1 and total_time[a] += the elapsed time. The clock restarts only when the
+    moment is deep in a well again. Mean first-passage time to the boundary ≈ 1/(2Γ) (half the moments
+    that reach the saddle go on), Kramers' relation used by :func:`first_passage_times`.
+    """
+    np.random.seed(seed)
+    n = m.shape[0]
+    g0 = GAMMA_E * MU_0
+    pre = -g0 / (1.0 + alpha * alpha)
+    Hc = 1.0 / (MU_0 * Ms)
+    sig = math.sqrt(2.0 * alpha * kT / (GAMMA_E * MU_0 * MU_0 * Ms * vol * dt))
+    k = minima.shape[0]
+    clock = np.full(n, -1, dtype=np.int64)  # minimum whose clock runs, −1: none
+    start = np.zeros(n)
+    b = np.empty(3)
+    th = np.empty(3)
+    Ht = np.empty(3)
+    k1 = np.empty(3)
+    k2 = np.empty(3)
+    mt = np.empty(3)
+    tmp = np.empty(3)
+    sb = np.empty(3)
+    sg = np.empty(3)
+    pw = np.ones((3, exps.max() + 1))
+    for step in range(nsteps):
+        t_now = (step + 1) * dt
+        for i in range(n):
+            for c in range(3):
+                th[c] = sig * np.random.standard_normal()
+            _anis_field(exps, coefs, R[i], m[i], Hc, tmp, sb, sg, pw)
+            for c in range(3):
+                Ht[c] = tmp[c] + th[c]
+            _llg_rhs(m[i], Ht, pre, alpha, k1)
+            nn = 0.0
+            for c in range(3):
+                mt[c] = m[i, c] + dt * k1[c]
+                nn += mt[c] ** 2
+            nn = math.sqrt(nn)
+            for c in range(3):
+                mt[c] /= nn
+            _anis_field(exps, coefs, R[i], mt, Hc, tmp, sb, sg, pw)
+            for c in range(3):
+                Ht[c] = tmp[c] + th[c]
+            _llg_rhs(mt, Ht, pre, alpha, k2)
+            nn = 0.0
+            for c in range(3):
+                m[i, c] += 0.5 * dt * (k1[c] + k2[c])
+                nn += m[i, c] ** 2
+            nn = math.sqrt(nn)
+            for c in range(3):
+                m[i, c] /= nn
+            for a in range(3):
+                b[a] = R[i, 0, a] * m[i, 0] + R[i, 1, a] * m[i, 1] + R[i, 2, a] * m[i, 2]
+            best = 0
+            bd = -2.0
+            for q in range(k):
+                d = minima[q, 0] * b[0] + minima[q, 1] * b[1] + minima[q, 2] * b[2]
+                if d > bd:
+                    bd = d
+                    best = q
+            if clock[i] >= 0:
+                if best != clock[i]:  # reached the boundary of the basin
+                    counts[clock[i]] += 1
+                    total_time[clock[i]] += t_now - start[i]
+                    clock[i] = -1
+            elif bd > cos_commit[best]:  # deep in a well: start its clock
+                clock[i] = best
+                start[i] = t_now
+
+
+@njit(cache=True)
+def _hops(m, R, exps, coefs, Ms, vol, alpha, kT, dt, nsteps, seed, minima, cos_commit, counts, total_time):
+    """Zero-field stochastic Heun of independent macrospins, counting committed hops between minima (deep to deep).
 
     A particle is in minimum a until it comes within the commitment cone (n̂·n̂_b > cos_commit[b]) of another
     minimum b; counts[a] += 1 and total_time[a] accumulates the time spent assigned to a.
@@ -338,14 +414,26 @@ def llg_relaxation_time(particle, seed=0, n_particles=400, direction=None, run_t
     return float(tau), err
 
 
-def first_passage_times(particle, seed=0, n_particles=256, transitions=20, commit=0.5, dt=None, max_steps=None):
-    """Mean residence time in each zero-field minimum of stochastic LLG, and the count of transitions.
+def first_passage_times(particle, seed=0, n_particles=256, transitions=20, commit=0.5, dt=None, max_steps=None,
+                        measure="hops"):
+    """Escape rates of stochastic LLG from first-passage times, per zero-field minimum.
 
-    A transition out of minimum a is counted when the moment enters the cone around another minimum b of
-    half-angle ``commit`` × (angle from b to its nearest saddle): committed to b. Returns dict with
-    ``minima`` (k, 3), ``mean_time_s`` (k,) = time spent in a / transitions out of a, ``transitions`` (k,),
-    ``rate_s`` (k,) = their inverse (the escape rates to compare with :func:`atomspin.sar.rates.escape_rates`).
+    ``measure="hops"``: committed hops, deep to deep: a hop out of a is counted when the moment enters the cone of
+    another minimum b of half-angle ``commit`` × (angle from b to its nearest saddle); rate = 1/(mean residence).
+    The rate a master equation over the minima needs; it includes the descent into the new well, so at low
+    barriers it is below Kramers' rate (uniaxial σ = 2: 0.7 of λ₁/2).
+    ``measure="boundary"``: the clock starts deep in a well (the same cone) and stops at the boundary of its
+    basin (nearest minimum changes); rate = 1/(2 mean time), Kramers' relation for the first passage to the
+    barrier (half of the moments that reach it go on). Exact for an axially symmetric (uniaxial) particle, whose
+    boundary is the equator; with precession at a non-axial saddle the commitment probability on the boundary
+    is not 1/2 away from the saddle, so use "hops" there.
+
+    Returns dict with ``minima`` (k, 3), ``mean_time_s`` (k,), ``transitions`` (k,), ``rate_s`` (k,) to compare
+    with ``escape_rates(particle)["escape_rate"]``, ``steps``, ``dt_s``, ``tau_D_s``.
     """
+    from atomspin.validation import check_choice
+
+    check_choice("measure", measure, ("hops", "boundary"))
     from .fokker_planck import debye_time
     from .rates import check_landscape, escape_rates
 
@@ -367,11 +455,13 @@ def first_passage_times(particle, seed=0, n_particles=256, transitions=20, commi
     R = np.ascontiguousarray(np.tile(np.eye(3), (n_particles, 1, 1)))
     counts = np.zeros(len(mins), dtype=np.int64)
     total = np.zeros(len(mins))
-    _residence(m, R, exps, coefs, particle.Ms_A_per_m, particle.volume_m3, particle.alpha, particle.kT_J, dt, nsteps,
-               seed, np.ascontiguousarray(mins), cosc, counts, total)
+    kernel = _residence if measure == "boundary" else _hops
+    kernel(m, R, exps, coefs, particle.Ms_A_per_m, particle.volume_m3, particle.alpha, particle.kT_J, dt, nsteps,
+           seed, np.ascontiguousarray(mins), cosc, counts, total)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = total / counts
-    return {"minima": mins, "mean_time_s": mean, "transitions": counts, "rate_s": 1.0 / mean,
+    return {"minima": mins, "mean_time_s": mean, "transitions": counts,
+            "rate_s": (0.5 if measure == "boundary" else 1.0) / mean,
             "steps": nsteps, "dt_s": dt, "tau_D_s": debye_time(particle.Ms_A_per_m, particle.volume_m3,
                                                                particle.T_K, particle.alpha)}
 

@@ -17,18 +17,19 @@ Rate out of minimum i over a first-order saddle s (energy densities e in J/m³, 
   length 2πR, and the rate becomes Brown's axially symmetric one, Γ = (1/2τ_D) sinθ_m √(βV|c_u|/2π) βV c_well
   e^{−σ} (uniaxial, zero field: Γ = σ^{3/2} e^{−σ}/(√π τ_D)). The Bessel form bridges the two (the same
   structure as the crossover formulas of Garanin, Kennedy, Crothers & Coffey, PRE 60, 6499 (1999)).
-* κ: the first finite-barrier correction. For a ring of saddles (axial symmetry) κ = 1 − 1/σ, Brown's
-  corrected asymptote (Coffey et al., PRE 49, 1869 (1994): the bare asymptote is 14 % short of the exact
-  relaxation time at σ = 8); for an isolated saddle κ = 1/(1 + 1/(2σ)), the leading non-Gaussian
-  correction of the well population (the part that stays when the ring geometry is absent); between the two
-  the weight q = 1 − e^{−x} I₀(x) of the isolated form (q → 0 for a ring, → 1 for x ≫ 1; analytic in the
-  field, so that the linear response stays linear). The same weight blends Langer's λ₊ (isolated saddle)
-  with αA|c_u| (a ring, where precession along the ridge does not speed the escape): without it the
-  precessional enhancement ∝ c_s/α² would make the rates of a nearly axial particle jump ∝ |H|. κ is evaluated at
-  the geometric mean of the saddle's two barriers, so that both directions share it (detailed balance with
-  the Gaussian well populations; in zero field both barriers are equal). Checked: the
-  uniaxial relaxation time against the exact Fokker–Planck one (σ ≥ 4: within 5 %), escape rates of uniaxial
-  and cubic (K1 < 0) particles against stochastic-LLG residence times (tests, docs/validation.md).
+* κ: the finite-barrier correction. For a ring of saddles (axial symmetry) κ_ring(σ) = τ_asymptote/τ_exact, the
+  exact axially symmetric result of Brown's Fokker–Planck equation (Legendre solution, tabulated; for σ ≫ 1 it
+  is Brown's corrected asymptote 1 − 1/σ, Coffey et al., PRE 49, 1869 (1994): the bare asymptote is 14 % short
+  of the exact relaxation time at σ = 8); for an isolated saddle κ = 1/(1 + 1/(2σ)), the leading
+  non-Gaussian correction of the well population (the part that stays when the ring geometry is absent);
+  between the two the weight q = 1 − e^{−x} I₀(x) of the isolated form (q → 0 for a ring, → 1 for x ≫ 1;
+  analytic in the field, so that the linear response stays linear). The same weight blends Langer's λ₊
+  (isolated saddle) with αA|c_u| (a ring, where precession along the ridge does not speed the escape):
+  without it the precessional enhancement ∝ c_s/α² would make the rates of a nearly axial particle jump
+  ∝ |H|. κ is evaluated at the geometric mean of the saddle's two barriers, so that both directions share it
+  (detailed balance with the Gaussian well populations; in zero field both barriers are equal). Checked:
+  escape rates of uniaxial and cubic (K1 < 0) particles against stochastic-LLG residence times over
+  σ = 2–8 (tests, docs/validation.md); the uniaxial zero-field relaxation time is exact by construction.
 * The rate is never below the free-diffusion bound e^{−σ}/(2τ_D), τ_D = (1 + α²) Ms V/(2αγk_BT): a barrier
   that a field lowers to ≲ 1 k_BT empties in a few τ_D, which is what this bound says.
 
@@ -51,9 +52,11 @@ from ._landscape import KMAX, SMAX, find_critical
 from .particle import Particle
 
 SIGMA_CROSSOVER = 4.0
-"""Lowest zero-field barrier (in k_BT) for which the escape-rate (master-equation) model is used; below it the
-stochastic LLG of the same macrospin. Derived: the uniaxial relaxation time from the rates is within 5 % of
-the exact Fokker–Planck one for σ ≥ 4 (4.7 % at 4, ≤ 2 % above 5; 21 % at 3)."""
+"""Lowest zero-field barrier (in k_BT) for which the escape-rate (master-equation) model is used; below it
+linear response, the first-order (adiabatic) response or stochastic LLG of the same macrospin. Derived: the
+Gaussian-well equilibrium of the master equation gives the low-field susceptibility of a uniaxial particle
+within 4 % of the exact one at σ = 8 and 7 % at σ = 5.5 (worse below); with the analytic ring factor 1 − 1/σ
+the uniaxial relaxation time would be within 5 % only for σ ≥ 4 (21 % off at 3)."""
 
 
 @njit(cache=True)
@@ -69,11 +72,32 @@ def i0e(x):
     return p / math.sqrt(x)
 
 
+_RING_SIGMA = np.array([0.25, 0.280505, 0.314731, 0.353134, 0.396223, 0.44457, 0.498816, 0.55968, 0.627972, 0.704596,
+                        0.790569, 0.887033, 0.995268, 1.116709, 1.252968, 1.405853, 1.577393, 1.769864, 1.985821,
+                        2.228127, 2.5, 2.805046, 3.147314, 3.531344, 3.962233, 4.445699, 4.988156, 5.596803, 6.279716,
+                        7.045957, 7.905694, 8.870335, 9.952679, 11.16709, 12.529681, 14.058533, 15.773934, 17.698645,
+                        19.858206, 22.281273, 25.0])
+_RING_KAPPA = np.array([8.22414749, 7.04466931, 6.04718853, 5.20326187, 4.4889467, 3.88408952, 3.3717274, 2.93758458,
+                        2.56964906, 2.2578167, 1.99359201, 1.76983669, 1.58055847, 1.4207337, 1.28615827, 1.17332226,
+                        1.07930403, 1.00168022, 0.93844785, 0.88795532, 0.8488383, 0.81995692, 0.80033042, 0.78906639,
+                        0.78528434, 0.78803881, 0.79625526, 0.80870082, 0.82401476, 0.84081039, 0.85782916, 0.87409263,
+                        0.88898793, 0.90225424, 0.91389065, 0.9240392, 0.93289058, 0.94062978, 0.94741956, 0.95342255,
+                        0.95834137])
+"""κ_ring(σ) = τ_Brown,bare(σ)/τ_exact(σ) of the uniaxial particle in zero field, τ_exact = 1/λ₁ of
+:func:`atomspin.sar.fokker_planck.uniaxial_relaxation_time` (tabulated; tests/test_sar_landscape.py regenerates
+it); above σ = 25: 1 − 1/σ − 1.04/σ² (Brown's correction, matched at 25)."""
+
+
 @njit(cache=True)
 def kramers_factor(sigma, q):
-    """κ = (1 − q)(1 − 1/σ) + q/(1 + 1/(2σ)): ring (q = 0) and isolated-saddle (q = 1) corrections; 1 − 1/σ
-    is held at 1/2 below σ = 2."""
-    ring = 1.0 - 1.0 / sigma if sigma >= 2.0 else 0.5
+    """κ = (1 − q) κ_ring(σ) + q/(1 + 1/(2σ)): the exact axially symmetric factor (q = 0) and the
+    isolated-saddle well correction (q = 1)."""
+    if sigma >= 25.0:
+        ring = 1.0 - 1.0 / sigma - 1.04 / (sigma * sigma)
+    elif sigma <= 0.25:
+        ring = _RING_KAPPA[0]
+    else:
+        ring = np.interp(math.log(sigma), np.log(_RING_SIGMA), _RING_KAPPA)
     iso = 1.0 / (1.0 + 0.5 / max(sigma, 1e-300))
     return (1.0 - q) * ring + q * iso
 
