@@ -55,7 +55,9 @@ def fig_relaxation():
     sv = np.array([0.05, 0.5, 1, 2, 4, 8, 12])
     fv = [naive.fv_uniaxial_relaxation(x) for x in sv]
     ax[0].semilogy(sv, fv, "ks", mfc="none", label="finite volumes (tests/naive.py)")
-    ax[0].semilogy(s, rates, "b--", label="escape-rate model (Langer/Brown, κ = 1 − 1/σ)")
+    ax[0].semilogy(s, rates, "b--", label="escape-rate model (Langer/Brown, exact ring factor)")
+    ax[0].semilogy(s[s >= 2], [brown_asymptote(x) for x in s[s >= 2]], "y-.", lw=0.8,
+                   label="… with the analytic factor 1 − 1/σ instead")
     ax[0].semilogy(s[s > 1.5], [brown_asymptote(x) for x in s[s > 1.5]], "g:", label="Brown asymptote /(1 − 1/σ)")
     ax[0].semilogy(s, 0.5 * np.sqrt(np.pi) * s**-1.5 * np.exp(s), "c:", label="bare Brown asymptote")
     ax[0].axhline(1.0, color="0.6", lw=0.8, label="free diffusion τ_D")
@@ -95,26 +97,30 @@ def fig_mfpt():
     print("== escape rates vs stochastic-LLG residence times ==")
     fig, ax = plt.subplots(figsize=(5.5, 4))
     bar = -K1 / 12 - K2 / 27
-    for label, make, sig, col in (("uniaxial", lambda x: uni(x, 1.0), [2, 3, 4, 6, 8], "b"),
-                                  ("cubic K1 < 0", lambda x: sar.Particle(Ms_A_per_m=MS, volume_m3=x * K_B * T / bar,
-                                                                          T_K=T, landscape=CUBIC, alpha=1.0),
-                                   [2, 3, 4, 6], "r")):
+    cub = lambda x: sar.Particle(Ms_A_per_m=MS, volume_m3=x * K_B * T / bar, T_K=T, landscape=CUBIC, alpha=1.0)  # noqa
+    for label, make, sig, col, meas, fmt in (
+            ("uniaxial, first passage to the equator, Γ = 1/2T", lambda x: uni(x, 1.0), [2, 3, 4, 6, 8], "b", "boundary",
+             "o-"),
+            ("uniaxial, committed hops", lambda x: uni(x, 1.0), [2, 4, 8], "b", "hops", "o:"),
+            ("cubic K1 < 0, committed hops", cub, [2, 3, 4, 6], "r", "hops", "s-"),
+            ("cubic K1 < 0, to the boundary, Γ = 1/2T", cub, [2, 4, 6], "r", "boundary", "s:")):
         rs, es = [], []
         for x in sig:
             p = make(x)
-            r = sar.first_passage_times(p, seed=11, n_particles=200, transitions=300)
+            r = sar.first_passage_times(p, seed=11, n_particles=200, transitions=300, measure=meas)
             model = escape_rates(p)["escape_rate"]
             ratio = r["rate_s"] / model
             rs.append(np.mean(ratio))
             es.append(np.mean(ratio) / math.sqrt(r["transitions"].sum()))
             print(f"{label} σ = {x}: LLG/model = {rs[-1]:.3f} ± {es[-1]:.3f} ({r['transitions'].sum()} transitions)")
-        ax.errorbar(sig, rs, yerr=es, fmt="o-", color=col, label=label)
+        ax.errorbar(sig, rs, yerr=es, fmt=fmt, color=col, mfc="none" if meas != "hops" or "cubic" not in label else col,
+                    label=label)
     ax.axhspan(0.85, 1.15, color="0.9", label="±15 %")
     ax.axhline(1, color="k", lw=0.8)
     ax.axvline(sar.SIGMA_CROSSOVER, color="0.4", ls="--", lw=0.8)
     ax.set_xlabel("lowest barrier / k_BT")
     ax.set_ylabel("LLG escape rate / Langer–Brown rate")
-    ax.set_title("α = 1, zero field, commitment at half the way to the saddle", fontsize=8)
+    ax.set_title("α = 1, zero field; deep = within half the angle to the nearest saddle", fontsize=8)
     ax.legend(fontsize=8)
     save(fig, "mfpt")
 

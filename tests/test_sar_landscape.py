@@ -200,6 +200,7 @@ def test_rates_against_llg_first_passage_cubic(sigma, full_scale):
 
 
 # ------------------------------------------------------------------------------------------ master equation
+@pytest.mark.nojit
 def test_master_kernel_matches_the_written_out_reference():
     surface = M.EnergySurface([M.UniaxialAnisotropy(K, (0.2, 0.1, 1.0))])
     p = sar.Particle(Ms_A_per_m=MS, volume_m3=6 * KB * T / K, T_K=T, landscape=surface, alpha=0.3)
@@ -327,13 +328,30 @@ def test_regime_rule_and_reasons():
     assert forced.model == "linear" and forced.regime["reason"].startswith("forced")
 
 
-def test_adiabatic_is_linear_response_at_low_field_and_bounds_llg():
+def test_adiabatic_is_linear_response_at_low_field():
+    """At low field the adiabatic (Debye-corrected) response is the linear response with the same τ (the χ∥ of
+    the Boltzmann average and of ⟨cos²θ⟩ agree)."""
     p = sar.Particle(Ms_A_per_m=MS, volume_m3=2.0 * KB * T / K, T_K=T, K_uniaxial_J_per_m3=K, alpha=1.0)
-    f = 1e6
-    lin = sar.exact_linear_response(p, f, 50.0, axes="aligned")
-    ad = sar.adiabatic_sar(p, f, 50.0, axes="aligned")
-    wt = 2 * math.pi * f * lin.params["tau_s"]
-    assert ad.loop_area_J_per_m3 == pytest.approx(lin.loop_area_J_per_m3 * (1 + wt * wt), rel=0.02)
+    for f in (1e6, 3e7):
+        lin = sar.exact_linear_response(p, f, 50.0, axes="aligned")
+        ad = sar.adiabatic_sar(p, f, 50.0, axes="aligned")
+        assert ad.loop_area_J_per_m3 == pytest.approx(lin.loop_area_J_per_m3, rel=0.02)
+
+
+@pytest.mark.slow
+def test_adiabatic_against_llg_in_the_nonlinear_regime(full_scale):
+    """σ = 2, ξ = 4, ωτ = 0.1 and 0.3: stochastic LLG (exact dynamics) against the adiabatic estimate, which uses
+    the zero-field τ (fields shorten it): LLG ≤ adiabatic + 3σ, and within 35 % (measured: −22 %, −22 %)."""
+    p = sar.Particle(Ms_A_per_m=MS, volume_m3=2.0 * KB * T / K, T_K=T, K_uniaxial_J_per_m3=K, alpha=1.0)
+    H0 = 4.0 * KB * T / (MU0 * MS * p.volume_m3)
+    tau = sar.relaxation_time(p)
+    for wt in (0.1, 0.3):
+        f = wt / (2 * math.pi * tau)
+        ad = sar.adiabatic_sar(p, f, H0, axes="aligned")
+        ll = sar.llg_sar(p, f, H0, axes="aligned", n_particles=400 if full_scale else 200, n_cycles=6, seed=2,
+                         allow_nonclinical=True)
+        assert ll.loop_area_J_per_m3 <= ad.loop_area_J_per_m3 + 3 * ll.loop_area_err_J_per_m3
+        assert ll.loop_area_J_per_m3 == pytest.approx(ad.loop_area_J_per_m3, rel=0.35)
 
 
 def test_landscape_particle_through_the_bridge_and_bad_input():
