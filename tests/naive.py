@@ -812,3 +812,118 @@ def naive_constrained_minimum(model, direction, spins0, energy, fields=None):
     res = minimize(lambda x: energy(spins(x)), np.concatenate([th0, ph0]), method="SLSQP", constraints=cons,
                    jac=None if fields is None else jac, options={"ftol": 1e-14, "maxiter": 2000})
     return spins(res.x), float(energy(spins(res.x)))
+
+
+# ----------------------------------------------------------------------------- sar: relaxation and master equation
+def fv_uniaxial_relaxation(sigma, h=0.0, n_cells=2000):
+    """τ/τ_D = 1/λ₁ of Brown's uniaxial Fokker–Planck equation by finite volumes in z = cos θ.
+
+    2τ_D ∂W/∂t = ∂z[(1 − z²) e^{−U} ∂z(e^{U} W)], U = −σ(z² + 2hz): n cells on [−1, 1], W = e^{−U} g, fluxes
+    through the faces with the face weight (1 − z²) e^{−U} taken at the face; the symmetric generalised
+    eigenproblem A g = λ B g (B = diag e^{−U}Δz) is a symmetric tridiagonal one (two lowest eigenvalues). Second order in Δz; two grids are combined
+    by Richardson extrapolation (n and 2n cells).
+    """
+    def lam(n):
+        z = -1.0 + (np.arange(n) + 0.5) * 2.0 / n
+        dz = 2.0 / n
+        zf = -1.0 + np.arange(1, n) * 2.0 / n
+        U = lambda x: -sigma * (x * x + 2.0 * h * x)  # noqa: E731
+        a = (1.0 - zf * zf) * np.exp(-U(zf)) / dz  # face conductances
+        diag = np.zeros(n)
+        diag[:-1] += a
+        diag[1:] += a
+        b = np.exp(-U(z)) * dz
+        sb = np.sqrt(b)
+        # the same symmetric tridiagonal matrix written as diagonals: S = B^{-1/2} A B^{-1/2}
+        from scipy.linalg import eigh_tridiagonal
+
+        ev = eigh_tridiagonal(diag / b, -a / (sb[:-1] * sb[1:]), select="i", select_range=(0, 1))[0]
+        return ev[1] / 2.0  # units of 1/τ_D
+    l1, l2 = lam(n_cells), lam(2 * n_cells)
+    return 1.0 / ((4.0 * l2 - l1) / 3.0)
+
+
+def ref_escape_rate_langer(e_i, c_i, e_s, c_s, n_i, n_s, n_j, V, T, Ms, alpha, gamma=1.76085963023e11):
+    """Langer/Brown IHD rate over one saddle, written out from the formulas of atomspin.sar.rates' docstring.
+
+    c_i = (c1, c2) curvatures at the minimum, c_s = (c_u < 0, c_s) at the saddle (J/m³/rad²). Plain floats.
+    """
+    kT = 1.380649e-23 * T
+    bV = V / kT
+    A = gamma / (Ms * (1.0 + alpha * alpha))
+    cu, cs = c_s[0], max(c_s[1], 0.0)
+    lam_l = 0.5 * A * (-alpha * (cu + cs) + math.sqrt(alpha * alpha * (cu - cs) ** 2 - 4.0 * cu * cs))
+    R = min(np.linalg.norm(np.cross(n_s, n_i)), np.linalg.norm(np.cross(n_s, n_j)))
+    x = bV * cs * R * R
+    from scipy.special import i0e
+
+    q = 1.0 - i0e(x)
+    lam = (1.0 - q) * alpha * A * abs(cu) + q * lam_l
+    ridge = 2.0 * math.pi * R * i0e(x)
+    zwell = 2.0 * math.pi / (bV * math.sqrt(c_i[0] * c_i[1]))
+    sig_i = bV * (e_s - e_i)
+    return lam * ridge / zwell / math.sqrt(2.0 * math.pi * bV * abs(cu)) * math.exp(-sig_i)
+
+
+def ref_master_cycles(surface, Ms, V, T, alpha, direction, H0, steps, n_cycles):
+    """The master equation over the minima written out step by step: macrospin.critical_points at every step
+    field, the Langer rates of :func:`ref_escape_rate_langer` with the κ factor of atomspin.sar.rates,
+    macrospin.local_minimum for the hand-over between fields, scipy's expm. Starts from the equilibrium
+    of the first field. Returns ⟨n̂·d⟩ at the step midpoints of the last cycle (thermal shortening included).
+    """
+    from scipy.linalg import expm
+
+    from atomspin import macrospin
+
+    kT = 1.380649e-23 * T
+    d = np.asarray(direction, float) / np.linalg.norm(direction)
+    f = 1.0
+    dt = 1.0 / (f * steps)
+    hs = H0 * np.cos(2 * np.pi * (np.arange(steps) + 0.5) / steps)
+    tables = []
+    for h in hs:
+        cp = macrospin.critical_points(surface.with_field(h * d, Ms))
+        k = len(cp.minima)
+        W = np.zeros((k, k))
+        for s_, (i, j) in enumerate(cp.saddle_minima):
+            if i < 0 or j < 0 or i == j:
+                continue
+            si = V / kT * (cp.e_saddles[s_] - cp.e_minima[i])
+            sj = V / kT * (cp.e_saddles[s_] - cp.e_minima[j])
+            sk = math.sqrt(max(si, 0) * max(sj, 0))
+            R = min(np.linalg.norm(np.cross(cp.saddles[s_], cp.minima[i])),
+                    np.linalg.norm(np.cross(cp.saddles[s_], cp.minima[j])))
+            from scipy.special import i0e
+
+            q = 1.0 - i0e(V / kT * max(cp.curvature_saddles[s_][1], 0) * R * R)
+            ring = 1.0 - 1.0 / sk if sk >= 2.0 else 0.5
+            kappa = (1 - q) * ring + q / (1.0 + 0.5 / sk)
+            tauD = (1 + alpha**2) * Ms * V / (2 * alpha * 1.76085963023e11 * kT)
+            for a, b, sa in ((i, j, si), (j, i, sj)):
+                r = kappa * ref_escape_rate_langer(cp.e_minima[a], cp.curvature_minima[a], cp.e_saddles[s_],
+                                                   cp.curvature_saddles[s_], cp.minima[a], cp.saddles[s_],
+                                                   cp.minima[b], V, T, Ms, alpha)
+                W[b, a] += max(r, math.exp(-max(sa, 0)) / (2 * tauD))
+        W -= np.diag(W.sum(axis=0))
+        red = np.clip(1 - 0.5 * kT / V * (1 / cp.curvature_minima[:, 0] + 1 / cp.curvature_minima[:, 1]), 0, 1)
+        tables.append((cp, W, red * (cp.minima @ d)))
+    cp0, W0, _ = tables[0]
+    A = np.vstack([W0, np.ones(len(cp0.minima))])
+    b = np.zeros(len(cp0.minima) + 1)
+    b[-1] = 1.0
+    p = np.linalg.lstsq(A, b, rcond=None)[0]
+    out = np.zeros(steps)
+    for cyc in range(n_cycles):
+        for k in range(steps):
+            cp, W, mom = tables[k]
+            if cyc == n_cycles - 1:
+                out[k] = expm(W * dt / 2) @ p @ mom
+            p = expm(W * dt) @ p
+            nxt = tables[(k + 1) % steps][0]
+            if abs(hs[(k + 1) % steps] - hs[k]) > 0:
+                q = np.zeros(len(nxt.minima))
+                for a, n_a in enumerate(cp.minima):
+                    m = macrospin.local_minimum(surface.with_field(hs[(k + 1) % steps] * d, Ms), n_a)
+                    q[int(np.argmax(nxt.minima @ m))] += p[a]
+                p = q
+    return out

@@ -49,7 +49,7 @@ def test_structure_disorder_loop_task():
 def _ctx_with(kv_meV, err_meV):
     ctx = Context(_task())
     ctx._model = types.SimpleNamespace(volume_m3=1e-25, moments=np.ones(10))
-    ctx.results["loop"] = types.SimpleNamespace(M_A_per_m=np.array([-3e5, 0.0, 3e5]))
+    ctx.results["loop"] = types.SimpleNamespace(M_A_per_m=np.array([-3e5, 0.0, 3e5]), loop_area_J_per_m3=0.0)
     ctx.results["kv"] = types.SimpleNamespace(torque_amplitude_2theta_J_per_m3=kv_meV * 1.602176634e-22 / 1e-25,
                                               torque_amplitude_2theta_meV=kv_meV,
                                               torque_amplitude_2theta_err_meV=err_meV,

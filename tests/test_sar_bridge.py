@@ -11,53 +11,81 @@ MU0 = 1.25663706212e-6
 
 
 def test_auto_uses_lrt_in_its_regime_and_matches_direct_call():
-    r = sar.sar_from_particle(f=3e5, H0=500.0, Ms=4.8e5, K_eff=1e4, d=10e-9, T=300.0)
+    # tau0 given: the fixed-τ0 literature models and their old automatic choice
+    r = sar.sar_from_particle(f=3e5, H0=500.0, Ms=4.8e5, K_eff=1e4, d=10e-9, T=300.0, tau0=1e-9)
     assert r.model == "lrt" and r.regime["regime"] == "LRT"
     direct = sar.linear_response_sar(3e5, 500.0, Ms=4.8e5, K=1e4, d=10e-9, T=300.0, warn=False)
     assert r.sar_W_per_g == pytest.approx(float(direct.sar_W_per_g), rel=1e-12)
     assert r.ilp_nHm2_per_kg == pytest.approx(r.sar_W_per_g * 1e3 / (3e5 * 500.0**2) * 1e9, rel=1e-12)
-    rt = sar.sar_from_particle(f=3e5, B0_T=500.0 * MU0, Ms=4.8e5, K_eff=1e4, d=10e-9, T=300.0)
+    rt = sar.sar_from_particle(f=3e5, B0_T=500.0 * MU0, Ms=4.8e5, K_eff=1e4, d=10e-9, T=300.0, tau0=1e-9)
     assert rt.H0_A_per_m == pytest.approx(500.0, rel=1e-12) and rt.sar_W_per_g == pytest.approx(r.sar_W_per_g)
     with pytest.raises(ValueError, match="H0, B0_T"):
         sar.sar_from_particle(f=3e5, H0=500.0, B0_T=1e-3, Ms=4.8e5, K_eff=1e4, d=10e-9)
 
 
 def test_auto_uses_sw_for_blocked_particles_and_kinetic_between():
-    r = sar.sar_from_particle(f=1e5, H0=3e4, Ms=4.8e5, K_eff=1e4, d=30e-9)
+    r = sar.sar_from_particle(f=1e5, H0=3e4, Ms=4.8e5, K_eff=1e4, d=30e-9, tau0=1e-9)
     assert r.model == "sw"
     direct = sar.sw_dynamic_sar(1e5, 3e4, d=30e-9, warn=False)
     assert r.sar_W_per_g == pytest.approx(direct.sar_W_per_g, rel=1e-12)
-    r = sar.sar_from_particle(f=3e5, H0=1e4, Ms=4.8e5, K_eff=1e4, d=16e-9, compare=True)
+    r = sar.sar_from_particle(f=3e5, H0=1e4, Ms=4.8e5, K_eff=1e4, d=16e-9, compare=True, tau0=1e-9)
     assert r.model == "kinetic" and set(r.all_models) == {"lrt", "sw", "kinetic"}
     assert r.sar_W_per_g > 0
 
 
-def test_duck_typed_measurement_objects():
-    keff = SimpleNamespace(K_eff_J_per_m3=1.2e4, volume_m3=2e-24, barrier_J=9e-20)
-    sweep = SimpleNamespace(T=np.array([100.0, 300.0, 500.0]), Ms_A_per_m=np.array([5e5, 4.6e5, 3e5]))
-    loop = SimpleNamespace(loop_area_J_per_m3=5e3)
+def result(cls, **values):
+    """A measurement result of type ``cls`` with the given fields (the others filled with NaN)."""
+    kw = {f.name: float("nan") for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING
+          and f.default_factory is dataclasses.MISSING}
+    kw.update(values)
+    return cls(**kw)
+
+
+def anisotropy_result(**values):
+    from atomspin.measure.anisotropy import EffectiveAnisotropyResult
+
+    return result(EffectiveAnisotropyResult, **values)
+
+
+def test_particle_from_measurement_results():
+    from atomspin.measure.hysteresis import HysteresisResult
+    from atomspin.measure.thermo import TemperatureSweepResult
+
+    keff = anisotropy_result(K_eff_J_per_m3=1.2e4, volume_m3=2e-24, barrier_J=9e-20, T=200.0)
+    sweep = result(TemperatureSweepResult, T=np.array([100.0, 300.0, 500.0]), Ms_A_per_m=np.array([5e5, 4.6e5, 3e5]))
+    loop = result(HysteresisResult, loop_area_J_per_m3=5e3)
     r = sar.sar_from_particle(keff, sweep, loop, f=3e5, H0=2e3, T=200.0, model="lrt")
     assert r.Ms_A_per_m == pytest.approx(4.8e5)  # interpolated Ms(T)
-    # the measured barrier wins over the torque amplitude: K_eff = ΔE / V = 9e-20 / 2e-24
-    assert r.K_eff_J_per_m3 == pytest.approx(4.5e4) and r.volume_m3 == 2e-24
+    # the measured barrier wins over the torque amplitude: K = ΔE / V = 9e-20 / 2e-24
+    assert r.K_uniaxial_J_per_m3 == pytest.approx(4.5e4) and r.volume_m3 == 2e-24
     assert r.quasistatic_sar_W_per_g == pytest.approx(5e3 * 3e5 / 5197 / 1e3)
-    assert r.sources == {"Ms": "SimpleNamespace.Ms_A_per_m", "V": "SimpleNamespace.volume_m3",
-                         "K_eff": "SimpleNamespace.barrier_J / V", "loop_area": "SimpleNamespace.loop_area_J_per_m3"}
+    assert r.sources["Ms_A_per_m"] == "TemperatureSweepResult.Ms_A_per_m at 200 K"
+    assert r.sources["volume_m3"] == "EffectiveAnisotropyResult.volume_m3"
+    assert r.sources["anisotropy"].startswith("EffectiveAnisotropyResult.barrier_J / volume_m3")
+    assert r.sources["quasistatic_loop_area_J_per_m3"] == "HysteresisResult.loop_area_J_per_m3"
     direct = sar.linear_response_sar(3e5, 2e3, Ms=4.8e5, K=4.5e4, V=2e-24, T=200.0, warn=False)
     assert r.sar_W_per_g == pytest.approx(float(direct.sar_W_per_g), rel=1e-12)
-    # K from a barrier and a volume; explicit arguments override objects
-    only_k = SimpleNamespace(K_eff_J_per_m3=1.2e4, volume_m3=2e-24)
+    # the same particle by role, and the temperature of the anisotropy result when T is not given
+    p = sar.particle_from_measurements(anisotropy=keff, magnetisation=sweep, loop=loop)
+    assert p.T_K == 200.0 and p == r.particle
+    # without a positive barrier, the 2θ torque amplitude (exact for uniaxial particles) is used
+    only_k = anisotropy_result(K_eff_J_per_m3=1.2e4, volume_m3=2e-24, barrier_J=float("nan"), T=300.0)
     r = sar.sar_from_particle(only_k, f=3e5, H0=2e3, Ms=4e5, model="lrt")
-    assert r.K_eff_J_per_m3 == 1.2e4 and r.sources["K_eff"] == "SimpleNamespace.K_eff_J_per_m3"
-    only_barrier = SimpleNamespace(barrier_J=2e-20, volume_m3=2e-24)
+    assert r.K_uniaxial_J_per_m3 == 1.2e4 and r.sources["anisotropy"].startswith("EffectiveAnisotropyResult.K_eff")
+    only_barrier = anisotropy_result(barrier_J=2e-20, volume_m3=2e-24, T=300.0)
     r = sar.sar_from_particle(only_barrier, f=3e5, H0=2e3, Ms=4e5, model="lrt")
-    assert r.K_eff_J_per_m3 == pytest.approx(1e4)
+    assert r.K_uniaxial_J_per_m3 == pytest.approx(1e4)
     r = sar.sar_from_particle(keff, sweep, f=3e5, H0=2e3, T=300.0, K_eff=8e3, model="lrt")
-    assert r.K_eff_J_per_m3 == 8e3 and r.sources["K_eff"] == "argument"
+    assert r.K_uniaxial_J_per_m3 == 8e3 and r.sources["anisotropy"] == "argument"
+    # objects that are not measurement results are refused by name, never guessed at
+    with pytest.raises(ValueError, match="SimpleNamespace"):
+        sar.sar_from_particle(SimpleNamespace(barrier_J=1e-20, volume_m3=1e-24), f=3e5, H0=2e3, Ms=4e5)
+    with pytest.raises(ValueError, match="anisotropy: a SimpleNamespace has no field 'barrier_J'"):
+        sar.particle_from_measurements(anisotropy=SimpleNamespace(volume_m3=1e-24), Ms_A_per_m=4e5, T_K=300.0)
 
 
 def test_bridge_reads_the_measure_result_names():
-    """Contract with atomspin.measure: the attribute names the bridge reads exist on its results."""
+    """Contract with atomspin.measure: the field names the builder reads exist on its results."""
     anis = pytest.importorskip("atomspin.measure.anisotropy")
     thermo = pytest.importorskip("atomspin.measure.thermo")
     hyst = pytest.importorskip("atomspin.measure.hysteresis")
@@ -66,14 +94,14 @@ def test_bridge_reads_the_measure_result_names():
         return {f.name for f in dataclasses.fields(cls)}
 
     # the bridge reads the barrier (contract 3: the 2θ torque amplitude is named as such, never K_eff)
-    assert {"barrier_J", "volume_m3", "torque_amplitude_2theta_J_per_m3"} <= names(anis.EffectiveAnisotropyResult)
+    assert {"barrier_J", "volume_m3", "T", "torque_amplitude_2theta_J_per_m3"} <= names(anis.EffectiveAnisotropyResult)
     assert "K_eff_J_per_m3" not in names(anis.EffectiveAnisotropyResult)
     assert {"Ms_A_per_m", "T"} <= names(thermo.TemperatureSweepResult)
     assert "loop_area_J_per_m3" in names(hyst.HysteresisResult)
 
 
 def test_missing_and_bad_inputs():
-    with pytest.raises(ValueError, match="K_eff"):
+    with pytest.raises(ValueError, match="K_uniaxial_J_per_m3"):
         sar.sar_from_particle(f=3e5, H0=1e3, Ms=4.8e5, d=10e-9)
     with pytest.raises(ValueError, match="f"):
         sar.sar_from_particle(f=0.0, H0=1e3, Ms=4.8e5, K_eff=1e4, d=10e-9)
@@ -85,7 +113,9 @@ def test_missing_and_bad_inputs():
         sar.sar_from_particle(f=3e5, H0=1e3, Ms=4.8e5, K_eff=1e4, d=10e-9, viscosity=-1.0, immobilised=False)
     with pytest.raises(ValueError, match="model"):
         sar.sar_from_particle(f=3e5, H0=1e3, Ms=4.8e5, K_eff=1e4, d=10e-9, model="magic")
-    sweep = SimpleNamespace(T=np.array([100.0, 300.0]), Ms_A_per_m=np.array([5e5, 4.6e5]))
+    from atomspin.measure.thermo import TemperatureSweepResult
+
+    sweep = result(TemperatureSweepResult, T=np.array([100.0, 300.0]), Ms_A_per_m=np.array([5e5, 4.6e5]))
     with pytest.raises(ValueError, match="T"):
         sar.sar_from_particle(sweep, f=3e5, H0=1e3, K_eff=1e4, d=10e-9, T=400.0)
 

@@ -60,13 +60,15 @@ def reference_llg(m, u, vols, pos, alpha, H0, omega, dt, nsteps):
     return m, Q
 
 
+@pytest.mark.nojit
 def test_llg_kernel_matches_reference():
     m0 = np.array([[0.3, 0.1, 0.95], [-0.2, 0.4, 0.9]])
     m0 /= np.linalg.norm(m0, axis=1)[:, None]
     vols = math.pi / 6 * np.array([DA, DB]) ** 3
     pos = pair_positions(1.5e-9)
     f, n_rec = 1e9, 50
-    r = interacting_llg(f, H_500OE, [DA, DB], AXES_AB, pos, alpha=0.1, n_cycles=1, dt=1e-12, n_record=n_rec, m0=m0)
+    r = interacting_llg(f, H_500OE, [DA, DB], AXES_AB, pos, alpha=0.1, n_cycles=1, dt=1e-12, n_record=n_rec, m0=m0,
+                        allow_nonclinical=True)
     nsteps = r.params["steps_per_cycle"]
     m_ref, Q_ref = reference_llg(m0.copy(), AXES_AB, vols, pos, 0.1, H_500OE, 2 * math.pi * f, r.params["dt"],
                                  nsteps)
@@ -172,15 +174,16 @@ def test_stochastic_llg_equilibrium_is_langevin():
 
 def test_local_temperature_feeds_the_noise():
     """With an absurdly small heat capacity the particles heat up and the noise follows T_i."""
-    kw = dict(alpha=0.5, T=300.0, n_cycles=1, n_record=100, dt=5e-12, seed=2)
+    kw = dict(alpha=0.5, T=300.0, n_cycles=1, n_record=100, dt=5e-12, seed=2, allow_nonclinical=True)
     hot = interacting_llg(1e8, 3e4, [15e-9], [0, 0, 1.0], C_b=1e2, **kw)
     assert hot.temperature_K[-1, 0] > 400.0
     cold = interacting_llg(1e8, 3e4, [15e-9], [0, 0, 1.0], C_b=1e2, temperature_feedback=False, **kw)
     assert not np.array_equal(hot.m, cold.m)
 
 
+@pytest.mark.nojit
 def test_stochastic_llg_is_seeded():
-    kw = dict(alpha=0.5, T=300.0, n_cycles=1, n_record=100, dt=5e-12)
+    kw = dict(alpha=0.5, T=300.0, n_cycles=1, n_record=100, dt=5e-12, allow_nonclinical=True)
     a = interacting_llg(1e8, 2e4, [12e-9, 12e-9], [0, 0, 1.0], None, seed=3, **kw)
     b = interacting_llg(1e8, 2e4, [12e-9, 12e-9], [0, 0, 1.0], None, seed=3, **kw)
     c = interacting_llg(1e8, 2e4, [12e-9, 12e-9], [0, 0, 1.0], None, seed=4, **kw)

@@ -143,3 +143,27 @@ def test_regime_superparamagnet_is_lrt_when_xi_small():
     # the same field on a blocked 20 nm particle is not linear response
     V20 = np.pi / 6 * (20e-9) ** 3
     assert regime(1.0e4, 1.0e4, 4.8e5, V20, 300.0)["regime"] != "LRT"
+
+
+@pytest.mark.parametrize("psi_deg", [0.0, 20.0, 45.0, 70.0, 90.0, 120.0])
+def test_closed_form_branches_equal_the_general_sw_implementation(psi_deg):
+    """The uniaxial closed form (measure.stoner_wohlfarth) against the one general T = 0 implementation,
+    atomspin.macrospin.stoner_wohlfarth_loop (local-minimum following on the sphere), field in 3-D."""
+    from atomspin import macrospin
+    from atomspin.measure.stoner_wohlfarth import loop_area, stoner_wohlfarth_loop
+
+    psi = math.radians(psi_deg)
+    Ms = 4.8e5
+    K = 1e4
+    HK = 2 * K / (MU0 * Ms)
+    surface = macrospin.EnergySurface([macrospin.UniaxialAnisotropy(K, (0.0, 0.0, 1.0))])
+    h = np.concatenate([np.linspace(1.5, -1.5, 32), np.linspace(-1.5, 1.5, 32)])  # no point at ±h_sw itself
+    d = np.array([math.sin(psi), 0.0, math.cos(psi)])
+    general = macrospin.stoner_wohlfarth_loop(surface, Ms, h[:, None] * HK * d[None, :]).m_parallel
+    closed = stoner_wohlfarth_loop(h, psi)[:, 0]
+    assert np.allclose(closed, general, atol=1e-6)
+    # the area from the energy lost in the jumps equals the trapezoid area of a dense loop
+    hd, md, hu, mu = sw_loop(psi, h_max=1.5, n=20001)
+    from atomspin.sar.stoner_wohlfarth import loop_area as trapezoid_area
+
+    assert float(loop_area(psi, 1.5)) == pytest.approx(trapezoid_area(hd, md, hu, mu), abs=2e-5)

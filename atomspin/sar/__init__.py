@@ -1,12 +1,19 @@
 """SAR estimators: particle properties → specific absorption rate (W/g) and ILP (nH m² kg⁻¹).
 
-Models 1–4 use only numpy/scipy/numba and :mod:`atomspin.units`; SI inside (H in A/m):
+Every model takes a :class:`Particle` (the typed hand-off from :mod:`atomspin.measure`, built from
+results by :func:`particle_from_measurements`) and a drive (f, H0) checked by :func:`check_drive`;
+SI inside (H in A/m):
 
 1. :func:`linear_response_sar` — Rosensweig (2002) linear response (Néel: Brown or Arrhenius form; Brown).
 2. :func:`sw_ensemble_loop`, :func:`sw_dynamic_sar` — Stoner–Wohlfarth at T = 0 and Carrey et al. (2011).
 3. :func:`kinetic_loop` — two-state Néel–Arrhenius master equation / kinetic MC for ensembles.
 4. :func:`interacting_llg` — dipolar-coupled macrospins by LLG with the heat of each particle.
-5. :func:`sar_from_particle`, :func:`sar_map`, :func:`size_sweep` and figures — the bridge.
+5. Heating from the whole landscape (no τ0): :func:`relaxation_time`, :func:`escape_rates` (Langer/Brown),
+   :func:`landscape_loop` (master equation over every minimum and saddle, immobilised or rotating in a
+   liquid), :func:`llg_sar` (stochastic LLG), :func:`exact_linear_response`, :func:`adiabatic_sar`,
+   :func:`ensemble_sar` (size/shape dispersion, realisations, dipolar coupling, error bars).
+6. :func:`sar_from_particle` (picks the valid regime and says why), :func:`sar_map`, :func:`size_sweep`,
+   :func:`size_series_sar` and figures — the bridge.
 """
 from ._common import (
     ALPHA_DEFAULT,
@@ -14,26 +21,32 @@ from ._common import (
     C_B_MAGNETITE,
     HERGT_DUTZ_LIMIT,
     K_MAGNETITE_EFF,
+    K_MAGNETITE_UNIAXIAL,
     MS_MAGNETITE_300K,
     RHO_MAGHEMITE,
     RHO_MAGNETITE,
     TAU0_S,
     VISCOSITY_WATER_37C,
+    NONCLINICAL_HF,
     anisotropy_field,
+    check_drive,
     field_safety,
     ilp,
     sar_from_area,
 )
+from .particle import Medium, Particle, particle_from_measurements
+from .ensembles import arrangement, lognormal_diameters, random_axes
 from .bridge import (
     SARReport,
-    particle_parameters,
+    SizeSeriesSAR,
+    size_series_sar,
     plot_sar_map,
     plot_size_sweep,
     sar_from_particle,
     sar_map,
     size_sweep,
 )
-from .kinetic import KineticResult, arrangement, kinetic_loop, lognormal_diameters, random_axes
+from .kinetic import KineticResult, kinetic_loop
 from .linear_response import (
     LRTResult,
     brown_time,
@@ -44,6 +57,18 @@ from .linear_response import (
     optimum_diameter,
 )
 from .llg import LLGResult, interacting_llg, quasistatic_loop
+from .rates import SIGMA_CROSSOVER, escape_rates, relaxation_time
+from .heating import (
+    EnsembleResult,
+    HeatingResult,
+    adiabatic_sar,
+    choose_regime,
+    ensemble_sar,
+    exact_linear_response,
+    landscape_loop,
+    llg_sar,
+)
+from .macrospin_llg import first_passage_times
 from .stoner_wohlfarth import (
     SWDynamicResult,
     SWLoop,
@@ -64,4 +89,7 @@ __all__ = [
     "optimum_diameter", "kinetic_loop", "KineticResult", "lognormal_diameters", "interacting_llg", "LLGResult",
     "quasistatic_loop", "sw_dynamic_sar", "SWDynamicResult", "sw_loop", "SWLoop", "sw_ensemble_loop",
     "carrey_kappa", "regime", "switching_field",
+    "Particle", "Medium", "particle_from_measurements", "check_drive", "size_series_sar", "SizeSeriesSAR",
+    "escape_rates", "relaxation_time", "first_passage_times", "landscape_loop", "llg_sar", "exact_linear_response",
+    "adiabatic_sar", "ensemble_sar", "choose_regime", "HeatingResult", "EnsembleResult",
 ]

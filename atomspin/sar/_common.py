@@ -9,6 +9,7 @@ argument name ends in ``_T``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,8 +21,9 @@ from atomspin.validation import check_real as _check_real
 
 # ---------------------------------------------------------------- defaults (each with its source)
 TAU0_S = 1e-9
-"""Attempt time τ0 = 1e-9 s. Source: Rosensweig, JMMM 252, 370 (2002) uses 1e-9 s (also the
-SPIONlib implementation); the literature range is 1e-9 – 1e-11 s (reference sheet §3)."""
+"""Attempt time τ0 = 1e-9 s of the fixed-τ0 (Néel–Arrhenius, Rosensweig, Carrey) models. Source:
+Rosensweig, JMMM 252, 370 (2002) uses 1e-9 s; 1e-9 – 1e-11 s is the range used in the literature. The
+landscape models have no τ0: their prefactor follows from α and the curvatures (Brown 1963/1979)."""
 
 RHO_MAGNETITE = _lattice_data.LATTICES["Fe3O4"].density_kg_per_m3
 """Magnetite density, kg/m³ (5197). Derived: 8 Fe3O4 (231.533 g/mol) in a cube of a = 8.396 Å
@@ -32,30 +34,41 @@ RHO_MAGHEMITE = _lattice_data.LATTICES["gamma-Fe2O3"].density_kg_per_m3
 :data:`atomspin.structures.data.LATTICES`."""
 
 MS_MAGNETITE_300K = 4.8e5
-"""Magnetite M_s at room temperature, A/m (480 kA/m, 92 A m²/kg; Dourbes rock-magnetism glossary,
-reference sheet §3); the value Muñoz-Menendez et al. PRB 102, 214412 (2020) use."""
+"""Magnetite M_s at room temperature, A/m (480 kA/m, 92 A m²/kg, as tabulated in the rock-magnetism
+glossary of the Dourbes geophysical centre); the value Muñoz-Menendez et al. (2020) use."""
 
 K_MAGNETITE_EFF = 1.0e4
-"""Effective uniaxial anisotropy of magnetite particles, J/m³. Source: |K1| ≈ 1e4 J/m³ at room
-temperature (reference sheet §3); Muñoz-Menendez et al. (2020) use K = 1e4 J/m³."""
+"""A uniaxial constant for magnetite particles, J/m³: |K1| ≈ 1e4 J/m³ at room temperature (K1 ≈ −1e5
+erg/cm³, rising to +1e5 at −165 °C: abstract of "Shape distribution of magnetite powders"; the usual
+value of the uniaxial literature models, e.g. Muñoz-Menendez et al. 2020). It is *not*
+the barrier of a cubic particle (|K1|V/12 over ⟨110⟩); see :class:`atomspin.sar.Particle`."""
+
+K_MAGNETITE_UNIAXIAL = K_MAGNETITE_EFF
+"""The same number under the name that says what it is (K_MAGNETITE_EFF is the old name)."""
 
 VISCOSITY_WATER_37C = 6.9e-4
 """Dynamic viscosity of water at 37 °C, Pa s (standard tables: 0.692 mPa s at 37 °C)."""
 
 C_B_MAGNETITE = 3.48e6
-"""Volumetric heat capacity of magnetite, J m⁻³ K⁻¹, the value of Muñoz-Menendez et al. (2020)
-as given in the issue; 670 J kg⁻¹ K⁻¹ × 5197 kg m⁻³ (reference sheet §3)."""
+"""Volumetric heat capacity of magnetite, J m⁻³ K⁻¹: 670 J kg⁻¹ K⁻¹ × 5197 kg m⁻³ (the value used by
+Muñoz-Menendez et al., PRB 102, 214412 (2020)); C_p(298 K) ≈ 151 J mol⁻¹ K⁻¹ gives 3.38e6."""
 
 ALPHA_DEFAULT = 0.1
-"""Gilbert damping α = 0.1: the usual macrospin choice (reference sheet §3, range 0.01–1) [U]."""
+"""Gilbert damping α = 0.1 (dimensionless), a choice inside the measured range: α ≈ 0.01 for a 30 nm
+epitaxial magnetite film from 120 to 300 K (broadband FMR, "Ferromagnetic resonance study of the
+Verwey phase transition of magnetite thin film on MgGa2O4(001)") up to α ≈ 0.76 for 3 nm FePt
+nanoparticles (Kötzler, Görlitz & Wiekhorst, PRB 2009, arXiv:0708.0463), where surfaces and
+disorder enhance the damping. Nanoparticle α is not known to better than this decade; the escape
+rates of :mod:`atomspin.sar.rates` are the intermediate-to-high-damping (IHD) ones, accurate for
+α ≳ 0.1 at the barriers of interest; ``alpha`` is a field of every Particle."""
 
 BREZOVICH_LIMIT = 4.85e8
 """Brezovich criterion H·f = 4.85e8 A m⁻¹ s⁻¹ (Brezovich 1988; confirmed in Faílde et al.,
 arXiv:2405.20756 abstract)."""
 
 HERGT_DUTZ_LIMIT = 5.0e9
-"""Hergt & Dutz, JMMM 311, 187 (2007): H·f < 5e9 A m⁻¹ s⁻¹ (reference sheet §6; the figure is
-widely quoted, e.g. Ferrero et al., Nanoscale Adv. 2024 'Hergt–Dutz limit')."""
+"""Hergt & Dutz, JMMM 311, 187 (2007): H·f < 5e9 A m⁻¹ s⁻¹ (the figure is widely quoted as the
+'Hergt–Dutz limit', e.g. Ferrero et al., Nanoscale Adv. 2024)."""
 
 
 # ---------------------------------------------------------------- validation
@@ -132,6 +145,92 @@ def field_safety(f, H0):
     return {"Hf": hf, "brezovich_ok": hf <= BREZOVICH_LIMIT, "hergt_dutz_ok": hf <= HERGT_DUTZ_LIMIT}
 
 
+NONCLINICAL_HF = 20.0 * HERGT_DUTZ_LIMIT
+"""H·f above which a drive is "far outside any clinical range" (1e11 A m⁻¹ s⁻¹, derived: 20× the
+Hergt–Dutz limit; published hyperthermia design maps stop near 1 MHz × 30 kA/m = 3e10). SAR drivers
+refuse it unless called with ``allow_nonclinical=True``."""
+
+
+def check_drive(f, H0, allow_nonclinical=False):
+    """The one validator of an AC drive H(t) = H0 cos(2πft): returns ``(f, H0)`` as floats (or arrays).
+
+    Parameters
+    ----------
+    f : float or array
+        Frequency, Hz (> 0).
+    H0 : float or array
+        Field amplitude, A/m (> 0: SAR and ILP are defined for a field that is on).
+    allow_nonclinical : bool
+        Accept H0·f above :data:`NONCLINICAL_HF` (physics studies at GHz, for example).
+    """
+    if np.ndim(f) == 0 and np.ndim(H0) == 0:
+        f = _check_real("f", f, 0.0, None, lo_open=True)
+        H0 = _check_real("H0", H0, 0.0, None, lo_open=True)
+    else:
+        f = check_array("f", f, positive=True)
+        H0 = check_array("H0", H0, positive=True)
+    if not (allow_nonclinical is True or allow_nonclinical is False):
+        raise ValueError(f"allow_nonclinical: {allow_nonclinical!r} is not True or False")
+    if not allow_nonclinical:
+        hf = float(np.max(np.multiply(f, H0))) if np.size(f) and np.size(H0) else 0.0
+        if hf > NONCLINICAL_HF:
+            raise ValueError(f"H0, f: H0·f = {hf:.3g} A m⁻¹ s⁻¹ is far outside any clinical range (> {NONCLINICAL_HF:.3g}"
+                             " = 20× the Hergt–Dutz limit); pass allow_nonclinical=True to compute it anyway")
+    return f, H0
+
+
+def check_tau0(tau0):
+    """Attempt time τ0 of the fixed-τ0 (Néel–Arrhenius) models, s, in [1e-14, 1e-6]."""
+    return _check_real("tau0", tau0, 1e-14, 1e-6)
+
+
 def thermal_energy(T):
     """k_B T in J."""
     return K_B * T
+
+
+@dataclass
+class Cycle:
+    """The analysed (last) cycle of a periodically driven run: see :func:`last_cycle`."""
+
+    m: np.ndarray
+    H: np.ndarray
+    drift: np.ndarray
+    area_per_row: np.ndarray
+
+
+def last_cycle(m_series, H_series, steps_per_cycle):
+    """The last cycle of a driven run, closed, and ∮ H dm of each row.
+
+    Parameters
+    ----------
+    m_series : (N, n_steps) array
+        Moments along the field (any unit) at the samples of ``H_series``.
+    H_series : (n_steps,) array
+        Field at the same instants, A/m; periodic with ``steps_per_cycle`` samples per cycle.
+    steps_per_cycle : int
+
+    Returns
+    -------
+    Cycle
+        ``m`` (N, steps) with the residual transient removed: the linear drift c_i (k+1)/steps
+        accumulated over the last cycle (c_i = m_i(end) − m_i(one cycle before), returned as
+        ``drift``), ``H`` (steps,), and ``area_per_row`` = ∮ H dm = −∮ m dH (A/m × unit of m),
+        evaluated cyclically as Σ_k ½(H_k + H_{k−1})(m_k − m_{k−1}) (sample k and k + steps are the
+        same field).
+    """
+    m_series = np.atleast_2d(m_series)
+    m_last = m_series[:, -steps_per_cycle:]
+    H_last = np.asarray(H_series)[-steps_per_cycle:]
+    drift = m_series[:, -1] - m_series[:, -1 - steps_per_cycle]
+    m_last = m_last - drift[:, None] * (np.arange(1, steps_per_cycle + 1) / steps_per_cycle)[None, :]
+    return Cycle(m=m_last, H=H_last, drift=drift, area_per_row=cyclic_area(m_last, H_last))
+
+
+def cyclic_area(m, H):
+    """∮ H dm = −∮ m dH of closed periodic sequences (rows of m, same length as H), as
+    Σ_k ½(H_k + H_{k−1})(m_k − m_{k−1}) with the cycle closed (sample −1 is the last one)."""
+    m = np.atleast_2d(m)
+    dm = m - np.roll(m, 1, axis=1)
+    Hm = 0.5 * (H + np.roll(H, 1))
+    return np.sum(dm * Hm[None, :], axis=1)

@@ -29,3 +29,13 @@ def add_dipole_fields(pos, vec, weight, out):
             out[i, 0] += pre * (3.0 * rx * vr - vec[j, 0])
             out[i, 1] += pre * (3.0 * ry * vr - vec[j, 1])
             out[i, 2] += pre * (3.0 * rz * vr - vec[j, 2])
+
+
+@njit(cache=True)
+def dipolar_fields_into(pos, mom, unit_weight, Hd):
+    """Hd[i] = Σ_j (3 r̂(r̂·μ_j) − μ_j)/(4π r³), μ_j = Ms V_j n_j (A m²) → A/m; unit_weight = ones(N)."""
+    for i in range(pos.shape[0]):
+        Hd[i, 0] = 0.0
+        Hd[i, 1] = 0.0
+        Hd[i, 2] = 0.0
+    add_dipole_fields(pos, mom, unit_weight, Hd)

@@ -43,10 +43,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from atomspin.validation import check_seed
 from atomspin.units import K_B, MU_0
-
-from ._dipole import add_dipole_fields
+from atomspin.validation import check_choice, check_seed
 
 from ._common import (
     MS_MAGNETITE_300K,
@@ -54,212 +52,18 @@ from ._common import (
     TAU0_S,
     anisotropy_field,
     check_array,
+    check_drive,
     check_int,
-    check_nonnegative,
-    check_positive,
+    check_tau0,
     field_safety,
     ilp,
+    last_cycle,
     sphere_volume,
 )
-
-_NGRID = 32
-_OFFSET = 0.2137  # grid offset so that symmetric roots (0, π/2, …) never fall on a grid point
-_TH = 2.0 * np.pi * (np.arange(_NGRID + 1) + _OFFSET) / _NGRID
-_SIN, _COS, _SIN2 = np.sin(_TH), np.cos(_TH), np.sin(2.0 * _TH)
-
-
-@njit(cache=True)
-def _g(theta, h, psi):
-    return math.sin(2.0 * theta) + 2.0 * h * math.sin(theta - psi)
-
-
-@njit(cache=True)
-def _gp(theta, h, psi):
-    return 2.0 * math.cos(2.0 * theta) + 2.0 * h * math.cos(theta - psi)
-
-
-@njit(cache=True)
-def _e(theta, h, psi):
-    s = math.sin(theta)
-    return s * s - 2.0 * h * math.cos(theta - psi)
-
-
-@njit(cache=True)
-def _root(a, b, ga, gb, h, cp, sp):
-    """Root of g = e'(θ) on [a, b] with g(a) = ga, g(b) = gb of opposite signs (cp, sp = cos ψ,
-    sin ψ): Newton from the regula-falsi point, safeguarded by bisection."""
-    x = a + (b - a) * ga / (ga - gb)
-    for _ in range(60):
-        s = math.sin(x)
-        c = math.cos(x)
-        sm = s * cp - c * sp  # sin(θ − ψ)
-        cm = c * cp + s * sp  # cos(θ − ψ)
-        gx = 2.0 * s * c + 2.0 * h * sm
-        if gx == 0.0:
-            return x
-        if (gx > 0) == (ga > 0):
-            a = x
-            ga = gx
-        else:
-            b = x
-        d = 2.0 * (c * c - s * s) + 2.0 * h * cm
-        if d != 0.0:
-            step = gx / d
-            if abs(step) < 1e-12:  # converged (test before the bracket check: x may be an end)
-                return x - step
-            xn = x - step
-        else:
-            xn = 0.5 * (a + b)
-        if not (a < xn < b):
-            xn = 0.5 * (a + b)
-        x = xn
-    return x
-
-
-@njit(cache=True)
-def _add_root(r, ga, h, psi, th_min, e_min, nmin, emax_low):
-    er = _e(r, h, psi)
-    if ga < 0:  # g goes − → +: minimum
-        if nmin < 4:
-            th_min[nmin] = r
-            e_min[nmin] = er
-            nmin += 1
-    elif er < emax_low:
-        emax_low = er
-    return nmin, emax_low
-
-
-@njit(cache=True)
-def _fine_scan(h, psi, ncell, th_min, e_min):
-    """Bracket-and-refine all roots of g on ncell equal cells (trig evaluated on the fly)."""
-    cp = math.cos(psi)
-    sp = math.sin(psi)
-    nmin = 0
-    nroot = 0
-    emax_low = np.inf
-    t0 = 2.0 * math.pi * _OFFSET / ncell
-    ga = _g(t0, h, psi)
-    for k in range(ncell):
-        a = t0 + 2.0 * math.pi * k / ncell
-        b = t0 + 2.0 * math.pi * (k + 1) / ncell
-        gb = _g(b, h, psi)
-        if (ga > 0) != (gb > 0):
-            r = _root(a, b, ga, gb, h, cp, sp)
-            nmin, emax_low = _add_root(r, ga, h, psi, th_min, e_min, nmin, emax_low)
-            nroot += 1
-        ga = gb
-    return nmin, nroot, emax_low
-
-
-@njit(cache=True)
-def _wells(h, psi, out):
-    """:func:`_wells_into` with its own scratch arrays (convenience for tests)."""
-    _wells_into(h, psi, out, np.empty(4), np.empty(4))
-
-
-@njit(cache=True)
-def _wells_into(h, psi, out, th_min, e_min):
-    """Minima of e(θ) in the plane. out = [n_min, θ+, e+, θ−, e−, e_saddle].
-
-    Roots of g = e'(θ) are bracketed on a 32-cell grid. SW theory says there are four stationary
-    points (two minima) exactly when h < h_sw(ψ); if the coarse grid finds fewer there (a close
-    min–max pair near the switching field), the circle is rescanned with 4096 cells.
-    θ+ is the minimum with the larger cos θ (nearer +u). With one minimum it is stored in the
-    slot of its own side (sign of cos θ) and the other slot gets e = +inf.
-    """
-    nmin = 0
-    nroot = 0
-    emax_low = np.inf
-    cp = math.cos(psi)
-    sp = math.sin(psi)
-    ga = _SIN2[0] + 2.0 * h * (_SIN[0] * cp - _COS[0] * sp)
-    for k in range(_NGRID):
-        a = _TH[k]
-        b = _TH[k + 1]
-        gb = _SIN2[k + 1] + 2.0 * h * (_SIN[k + 1] * cp - _COS[k + 1] * sp)
-        if (ga > 0) != (gb > 0):
-            r = _root(a, b, ga, gb, h, cp, sp)
-            nmin, emax_low = _add_root(r, ga, h, psi, th_min, e_min, nmin, emax_low)
-            nroot += 1
-        ga = gb
-    if nroot < 4:
-        hsw = (abs(cp) ** (2.0 / 3.0) + abs(sp) ** (2.0 / 3.0)) ** -1.5
-        if h < hsw:
-            nmin, nroot, emax_low = _fine_scan(h, psi, 4096, th_min, e_min)
-    out[0] = nmin
-    out[5] = emax_low
-    if nmin >= 2:
-        i0, i1 = 0, 1
-        if math.cos(th_min[1]) > math.cos(th_min[0]):
-            i0, i1 = 1, 0
-        out[1] = th_min[i0]
-        out[2] = e_min[i0]
-        out[3] = th_min[i1]
-        out[4] = e_min[i1]
-    elif nmin == 1:
-        if math.cos(th_min[0]) >= 0:
-            out[1] = th_min[0]
-            out[2] = e_min[0]
-            out[3] = th_min[0] + math.pi
-            out[4] = np.inf
-        else:
-            out[3] = th_min[0]
-            out[4] = e_min[0]
-            out[1] = th_min[0] - math.pi
-            out[2] = np.inf
-    else:  # cannot happen for a continuous periodic e(θ); keep the axis states
-        out[1] = 0.0
-        out[2] = 0.0
-        out[3] = math.pi
-        out[4] = 0.0
-
-
-@njit(cache=True)
-def _any_perpendicular(u, w):
-    """w ← a unit vector ⊥ the unit vector u."""
-    if abs(u[0]) < 0.9:
-        w[0], w[1], w[2] = 1.0 - u[0] * u[0], -u[0] * u[1], -u[0] * u[2]
-    else:
-        w[0], w[1], w[2] = -u[1] * u[0], 1.0 - u[1] * u[1], -u[1] * u[2]
-    nw = math.sqrt(w[0] ** 2 + w[1] ** 2 + w[2] ** 2)
-    w[0] /= nw
-    w[1] /= nw
-    w[2] /= nw
-
-
-@njit(cache=True)
-def _frame(u, H, w):
-    """Return (h_abs, psi) of field H relative to axis u; w ← unit vector ⊥ u toward H."""
-    hn = math.sqrt(H[0] * H[0] + H[1] * H[1] + H[2] * H[2])
-    if hn == 0.0:
-        _any_perpendicular(u, w)
-        return 0.0, 0.0
-    c = (u[0] * H[0] + u[1] * H[1] + u[2] * H[2]) / hn
-    if c > 1.0:
-        c = 1.0
-    elif c < -1.0:
-        c = -1.0
-    w[0] = H[0] / hn - c * u[0]
-    w[1] = H[1] / hn - c * u[1]
-    w[2] = H[2] / hn - c * u[2]
-    nw = math.sqrt(w[0] ** 2 + w[1] ** 2 + w[2] ** 2)
-    if nw < 1e-14:  # field along the axis: any perpendicular
-        _any_perpendicular(u, w)
-    else:
-        w[0] /= nw
-        w[1] /= nw
-        w[2] /= nw
-    return hn, math.acos(c)
-
-
-@njit(cache=True)
-def _dipolar_fields(pos, mom, unit_weight, Hd):
-    """Hd[i] = Σ_j (3 r̂(r̂·μ_j) − μ_j)/(4π r³), μ_j = Ms V_j n_j (A m²) → A/m; unit_weight = ones(N)."""
-    for i in range(pos.shape[0]):
-        Hd[i, 0] = 0.0
-        Hd[i, 1] = 0.0
-        Hd[i, 2] = 0.0
-    add_dipole_fields(pos, mom, unit_weight, Hd)
+from ._dipole import dipolar_fields_into
+from ._wells import _frame, _wells, _wells_into  # noqa: F401 (_wells: tests)
+from .ensembles import arrangement, check_axes, check_positions, lognormal_diameters, random_axes  # noqa: F401
+from .particle import Particle, uniaxial_particle
 
 
 @njit(cache=True)
@@ -291,7 +95,7 @@ def _kinetic_kernel(Hz, dt, axes, vols, Ms, K, HK, kT, tau0, pos, use_dip, stoch
     forced = np.zeros(n, dtype=np.bool_)
     for k in range(nsteps):
         if use_dip:
-            _dipolar_fields(pos, mom, unit_weight, Hd)
+            dipolar_fields_into(pos, mom, unit_weight, Hd)
         for i in range(n):
             pold[i] = p[i]
             pmid[i] = p[i]
@@ -353,92 +157,6 @@ def _kinetic_kernel(Hz, dt, axes, vols, Ms, K, HK, kT, tau0, pos, use_dip, stoch
             mz_out[i, k] = pm * npl[i, 2] + (1.0 - pm) * nmi[i, 2]
 
 
-# ---------------------------------------------------------------- ensemble helpers
-def lognormal_diameters(d_median, sigma, n, seed):
-    """Diameters (m) drawn from a lognormal distribution.
-
-    Parameters
-    ----------
-    d_median : float
-        Median diameter, m (> 0).
-    sigma : float
-        Standard deviation of ln d (> 0; use a plain diameter for a monodisperse ensemble).
-    n : int
-        Number of particles.
-    seed : int
-        Seed of the random generator.
-    """
-    d_median = check_positive("d_median", d_median)
-    sigma = check_positive("sigma", sigma)
-    n = check_int("n", n)
-    rng = np.random.default_rng(seed)
-    return d_median * np.exp(sigma * rng.standard_normal(n))
-
-
-def random_axes(n, seed):
-    """n unit vectors uniformly distributed on the sphere (seeded)."""
-    n = check_int("n", n)
-    rng = np.random.default_rng(seed)
-    v = rng.standard_normal((n, 3))
-    return v / np.linalg.norm(v, axis=1)[:, None]
-
-
-def arrangement(kind, diameters, gap=1e-9, volume_fraction=0.1, seed=0, axis=(0.0, 0.0, 1.0)):
-    """Particle centre positions (m) for dipolar ensembles.
-
-    Parameters
-    ----------
-    kind : {"chain", "cluster", "random_dense"}
-        ``"chain"``: touching-plus-gap chain along ``axis``; ``"cluster"``: random sequential
-        addition of non-overlapping spheres with centres inside a sphere whose volume is
-        Σ V_i / volume_fraction; ``"random_dense"``: the same inside a cube.
-    diameters : array
-        Particle diameters, m.
-    gap : float
-        Surface-to-surface gap of the chain, m (>= 0).
-    volume_fraction : float
-        Packing fraction in (0, 0.4] for "cluster" and "random_dense".
-    seed : int
-        Seed for the random placements.
-    """
-    d = check_array("diameters", diameters, positive=True).ravel()
-    n = d.size
-    if kind == "chain":
-        gap = check_nonnegative("gap", gap)
-        ax = np.asarray(axis, dtype=float)
-        ax = ax / np.linalg.norm(ax)
-        s = np.concatenate([[0.0], np.cumsum(0.5 * (d[:-1] + d[1:]) + gap)])
-        return s[:, None] * ax[None, :]
-    if kind not in ("cluster", "random_dense"):
-        raise ValueError(f"kind: {kind!r} is not 'chain', 'cluster' or 'random_dense'")
-    if not 0 < volume_fraction <= 0.4:
-        raise ValueError(f"volume_fraction: {volume_fraction} is outside (0, 0.4]")
-    rng = np.random.default_rng(seed)
-    vtot = float(np.sum(sphere_volume(d))) / volume_fraction
-    if kind == "cluster":
-        R = (3 * vtot / (4 * math.pi)) ** (1 / 3)
-    else:
-        L = vtot ** (1 / 3)
-    pos = np.zeros((n, 3))
-    order = np.argsort(-d)
-    placed = []
-    for idx in order:
-        for _ in range(200000):
-            if kind == "cluster":
-                p = rng.uniform(-R, R, 3)
-                if np.linalg.norm(p) > R:
-                    continue
-            else:
-                p = rng.uniform(0.0, L, 3)
-            if all(np.linalg.norm(p - pos[j]) >= 0.5 * (d[idx] + d[j]) for j in placed):
-                break
-        else:
-            raise ValueError(f"volume_fraction: {volume_fraction} too dense to place {n} particles")
-        pos[idx] = p
-        placed.append(idx)
-    return pos
-
-
 @dataclass
 class KineticResult:
     """Ensemble loop from :func:`kinetic_loop` (last cycle).
@@ -467,9 +185,9 @@ class KineticResult:
     params: dict = field(default_factory=dict)
 
 
-def kinetic_loop(f, H0, diameters, Ms=MS_MAGNETITE_300K, K=1.0e4, T=300.0, tau0=TAU0_S, axes="random",
+def kinetic_loop(f, H0, diameters=None, Ms=MS_MAGNETITE_300K, K=1.0e4, T=300.0, tau0=TAU0_S, axes="random",
                  positions=None, method="master", n_cycles=None, steps_per_cycle=None, seed=0,
-                 rho=RHO_MAGNETITE, keep_particle_loops=False):
+                 rho=RHO_MAGNETITE, keep_particle_loops=False, *, particle=None, allow_nonclinical=False):
     """AC hysteresis loop, SAR and per-particle loops of a macrospin ensemble.
 
     Parameters
@@ -477,9 +195,9 @@ def kinetic_loop(f, H0, diameters, Ms=MS_MAGNETITE_300K, K=1.0e4, T=300.0, tau0=
     f : float
         Frequency, Hz (> 0).
     H0 : float
-        Field amplitude, A/m (>= 0); field H(t) = H0 cos(2πft) along z.
-    diameters : float or array
-        Particle diameter(s), m (see :func:`lognormal_diameters`).
+        Field amplitude, A/m (> 0); field H(t) = H0 cos(2πft) along z.
+    diameters : float or array, optional
+        Particle diameter(s), m (see :func:`lognormal_diameters`); default the particle's diameter.
     Ms, K : float
         Saturation magnetisation (A/m) and uniaxial anisotropy (J/m³).
     T : float
@@ -504,46 +222,25 @@ def kinetic_loop(f, H0, diameters, Ms=MS_MAGNETITE_300K, K=1.0e4, T=300.0, tau0=
         Oxide density, kg/m³.
     keep_particle_loops : bool
         Return the (N, steps) per-particle m_z of the last cycle.
+    particle : Particle, optional
+        The (uniaxial) particle; when given, Ms, K, T and rho are taken from it (and ``diameters``
+        defaults to its diameter).
+    allow_nonclinical : bool
+        Accept H0·f far outside any clinical range (see :func:`atomspin.sar.check_drive`).
     """
-    f = check_positive("f", f)
-    H0 = check_nonnegative("H0", H0)
-    Ms = check_positive("Ms", Ms)
-    K = check_positive("K", K)
-    T = check_nonnegative("T", T)
-    tau0 = check_positive("tau0", tau0)
-    rho = check_positive("rho", rho)
+    f, H0 = check_drive(f, H0, allow_nonclinical)
+    tau0 = check_tau0(tau0)
     seed = check_seed(seed)
+    check_choice("method", method, ("master", "kmc"))
+    if diameters is None:
+        if particle is None:
+            raise ValueError("diameters: give the particle diameters (m) or a particle")
+        diameters = particle.diameter_m if isinstance(particle, Particle) else None
+    p = uniaxial_particle(particle, Ms=Ms, K=K, T=T, rho=rho, volume_required=False)
+    Ms, K, T, rho = p.Ms_A_per_m, p.K_uniaxial_J_per_m3, p.T_K, p.density_kg_per_m3
     d = np.atleast_1d(check_array("diameters", diameters, positive=True)).ravel()
-    if isinstance(axes, str):
-        if axes == "random":
-            ax = random_axes(d.size, seed)
-        elif axes == "aligned":
-            ax = np.tile([0.0, 0.0, 1.0], (d.size, 1))
-        else:
-            raise ValueError(f"axes: {axes!r} is not 'random', 'aligned' or an (N, 3) array")
-    else:
-        ax = check_array("axes", axes)
-        if ax.ndim == 1 and ax.size == 3:
-            ax = np.tile(ax, (d.size, 1))
-        if ax.shape != (d.size, 3):
-            raise ValueError(f"axes: shape {ax.shape} is not ({d.size}, 3)")
-        nrm = np.linalg.norm(ax, axis=1)
-        if np.any(nrm == 0):
-            raise ValueError("axes: zero vector")
-        ax = ax / nrm[:, None]
-    if method not in ("master", "kmc"):
-        raise ValueError(f"method: {method!r} is not 'master' or 'kmc'")
-    if positions is None:
-        pos = np.zeros((d.size, 3))
-        use_dip = False
-    else:
-        pos = check_array("positions", positions)
-        if pos.shape != (d.size, 3):
-            raise ValueError(f"positions: shape {pos.shape} is not ({d.size}, 3)")
-        dist = np.linalg.norm(pos[:, None] - pos[None], axis=-1) + np.eye(d.size) * 1e300
-        if np.any(dist < 0.5 * (d[:, None] + d[None, :]) * (1 - 1e-9)):
-            raise ValueError("positions: particles overlap")
-        use_dip = d.size > 1
+    ax = check_axes(axes, d.size, seed)
+    pos, use_dip = check_positions(positions, d)
     vols = sphere_volume(d)
     if steps_per_cycle is None:
         g = K * vols.min() / (K_B * T) if T > 0 else np.inf
@@ -562,29 +259,17 @@ def kinetic_loop(f, H0, diameters, Ms=MS_MAGNETITE_300K, K=1.0e4, T=300.0, tau0=
     t_mid = (np.arange(nsteps) + 0.5) * dt
     Hz = H0 * np.cos(2 * np.pi * f * t_mid)
     mz = np.empty((d.size, nsteps))
-    _kinetic_kernel(Hz, dt, np.ascontiguousarray(ax), vols, Ms, K, HK, K_B * T, tau0,
-                    np.ascontiguousarray(pos), use_dip, method == "kmc", seed, mz)
-    # last cycle: moments at the step midpoints, paired with the midpoint fields; the cycle is
-    # closed by periodicity (sample k and k + steps_per_cycle are the same field)
-    m_last = mz[:, nsteps - steps_per_cycle:]
-    H_last = Hz[nsteps - steps_per_cycle:]
-    # residual transient: remove the linear drift c_i (k+1)/N accumulated over the last cycle so
-    # that the analysed loop closes (c_i is reported as params["closure"], volume-weighted)
-    drift = mz[:, -1] - mz[:, -1 - steps_per_cycle]
-    m_last = m_last - drift[:, None] * (np.arange(1, steps_per_cycle + 1) / steps_per_cycle)[None, :]
-    # −∮ μ0 Ms m dH = ∮ μ0 Ms H dm, evaluated as Σ_k μ0 Ms ½(H_k + H_{k−1}) (m_k − m_{k−1}) cyclically
-    dm = m_last - np.roll(m_last, 1, axis=1)
-    Hm = 0.5 * (H_last + np.roll(H_last, 1))
-    local = MU_0 * Ms * np.sum(dm * Hm[None, :], axis=1)
+    _kinetic_kernel(Hz, dt, ax, vols, Ms, K, HK, K_B * T, tau0, pos, use_dip, method == "kmc", seed, mz)
+    cyc = last_cycle(mz, Hz, steps_per_cycle)
+    local = MU_0 * Ms * cyc.area_per_row
     wv = vols / vols.sum()
-    M = wv @ m_last
+    M = wv @ cyc.m
     area = float(wv @ local)
-    closure = float(wv @ drift)
+    closure = float(wv @ cyc.drift)
     sar = area * f / rho * 1e-3
-    return KineticResult(H_A_per_m=H_last, M_over_Ms=M, particle_m=m_last if keep_particle_loops else None,
+    return KineticResult(H_A_per_m=cyc.H, M_over_Ms=M, particle_m=cyc.m if keep_particle_loops else None,
                          loop_area_J_per_m3=area, particle_area_J_per_m3=local, sar_W_per_g=sar,
-                         ilp_nHm2_per_kg=float(ilp(sar, f, H0)) if H0 > 0 else float("nan"),
-                         safety=field_safety(f, H0),
+                         ilp_nHm2_per_kg=float(ilp(sar, f, H0)), safety=field_safety(f, H0),
                          params={"method": method, "T": T, "tau0": tau0, "K": K, "Ms": Ms, "H_K": HK,
                                  "n_particles": int(d.size), "dipolar": bool(use_dip), "n_cycles": n_cycles,
                                  "steps_per_cycle": steps_per_cycle, "closure": closure})

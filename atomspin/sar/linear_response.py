@@ -36,13 +36,16 @@ from ._common import (
     VISCOSITY_WATER_37C,
     anisotropy_field,
     check_array,
+    check_drive,
     check_nonnegative,
     check_positive,
+    check_tau0,
     field_safety,
     ilp,
     particle_volume,
     sphere_volume,
 )
+from .particle import LEGACY_NAMES, Medium, check_material, uniaxial_particle
 
 NEEL_FORMS = ("brown", "arrhenius")
 HK_FRACTION_WARN = 0.1
@@ -193,7 +196,7 @@ class LRTResult:
 
 def linear_response_sar(f, H0, Ms=MS_MAGNETITE_300K, K=1.0e4, d=None, V=None, T=300.0, tau0=TAU0_S,
                         neel_form="brown", immobilised=True, d_hydro=None, viscosity=VISCOSITY_WATER_37C,
-                        rho=RHO_MAGNETITE, warn=True):
+                        rho=RHO_MAGNETITE, warn=True, *, particle=None, medium=None, allow_nonclinical=False):
     """SAR of monodisperse particles in linear response (Rosensweig 2002).
 
     Parameters
@@ -201,7 +204,7 @@ def linear_response_sar(f, H0, Ms=MS_MAGNETITE_300K, K=1.0e4, d=None, V=None, T=
     f : float or array
         Frequency, Hz (> 0).
     H0 : float or array
-        Field amplitude, A/m (>= 0).
+        Field amplitude, A/m (> 0).
     Ms : float
         Saturation magnetisation, A/m. Default 4.8e5 (magnetite, 300 K).
     K : float
@@ -209,7 +212,7 @@ def linear_response_sar(f, H0, Ms=MS_MAGNETITE_300K, K=1.0e4, d=None, V=None, T=
     d, V : float or array
         Magnetic diameter (m) or volume (m³); give exactly one.
     T : float
-        Temperature, K.
+        Temperature, K (> 0).
     tau0 : float
         Attempt time, s.
     neel_form : {"brown", "arrhenius"}
@@ -224,26 +227,35 @@ def linear_response_sar(f, H0, Ms=MS_MAGNETITE_300K, K=1.0e4, d=None, V=None, T=
         Oxide density, kg/m³. Default magnetite 5197.
     warn : bool
         Issue UserWarnings when ξ > 1 or H0 > 0.1 H_K.
+    particle : Particle, optional
+        The particle (uniaxial); when given, Ms, K, d, V, T, d_hydro and rho are taken from it.
+    medium : Medium, optional
+        Immobilised or liquid; when given it replaces ``immobilised`` and ``viscosity``.
+    allow_nonclinical : bool
+        Accept H0·f far outside any clinical range (see :func:`atomspin.sar.check_drive`).
     """
-    f = check_array("f", f)
-    if f.size and not np.all(f > 0):
-        raise ValueError(f"f: {f.min()} is outside (0, inf)")
-    H0 = check_array("H0", H0)
-    if H0.size and not np.all(H0 >= 0):
-        raise ValueError(f"H0: {H0.min()} is outside [0, inf)")
-    Ms = check_positive("Ms", Ms)
-    K = check_positive("K", K)
-    T = check_positive("T", T)
-    tau0 = check_positive("tau0", tau0)
-    rho = check_positive("rho", rho)
-    viscosity = check_nonnegative("viscosity", viscosity)
-    V = particle_volume(d, V)
+    f, H0 = check_drive(f, H0, allow_nonclinical)
+    f, H0 = np.asarray(f, dtype=np.float64), np.asarray(H0, dtype=np.float64)
+    tau0 = check_tau0(tau0)
+    if medium is None:
+        medium = Medium.from_legacy(immobilised, None if immobilised is True else viscosity)
+    elif not isinstance(medium, Medium):
+        raise ValueError(f"medium: a {type(medium).__name__} is not an atomspin.sar.Medium")
+    if particle is not None:
+        p = uniaxial_particle(particle, Ms=None, K=None, T=None, rho=None, thermal=True)
+        Ms, K, T, rho, V = p.Ms_A_per_m, p.K_uniaxial_J_per_m3, p.T_K, p.density_kg_per_m3, p.volume_m3
+        VH = p.hydrodynamic_volume_m3
+    else:
+        vals = check_material(Ms_A_per_m=Ms, T_K=T, density_kg_per_m3=rho, K_uniaxial_J_per_m3=K,
+                              names=LEGACY_NAMES, thermal=True)
+        Ms, K, T, rho = (vals[k] for k in ("Ms_A_per_m", "K_uniaxial_J_per_m3", "T_K", "density_kg_per_m3"))
+        V = particle_volume(d, V)
+        VH = V if d_hydro is None else sphere_volume(check_array("d_hydro", d_hydro, positive=True))
     tau_N = np.asarray(neel_time(K, V, T, tau0=tau0, form=neel_form))
-    if immobilised:
+    if medium.immobilised:
         tau_B = np.full_like(tau_N, np.inf)
     else:
-        VH = V if d_hydro is None else sphere_volume(check_array("d_hydro", d_hydro, positive=True))
-        tau_B = np.asarray(brown_time(VH, viscosity, T))
+        tau_B = np.asarray(brown_time(VH, medium.viscosity_Pa_s, T))
     tau = np.asarray(effective_time(tau_N, tau_B))
     omega = 2.0 * np.pi * f
     xi = MU_0 * Ms * H0 * V / (K_B * T)
@@ -259,10 +271,8 @@ def linear_response_sar(f, H0, Ms=MS_MAGNETITE_300K, K=1.0e4, d=None, V=None, T=
     if warn:
         for m in msgs:
             warnings.warn(m, UserWarning, stacklevel=2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        area = power / f
-    fs = float(np.max(f)) if f.size else 1.0
-    safety = field_safety(fs, float(np.max(H0)) if H0.size else 0.0)
+    area = power / f
+    safety = field_safety(float(np.max(f)), float(np.max(H0)))
     return LRTResult(power_W_per_m3=power, sar_W_per_g=sar, ilp_nHm2_per_kg=ilp(sar, f, H0),
                      loop_area_J_per_m3=area, tau_N_s=tau_N, tau_B_s=tau_B, tau_s=tau, chi0=chi0, xi=xi,
                      H_K_A_per_m=HK, safety=safety, warnings=msgs)

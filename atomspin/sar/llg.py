@@ -39,10 +39,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from atomspin.validation import check_seed
 from atomspin.units import GAMMA_E, K_B, MU_0
-
-from ._dipole import add_dipole_fields
+from atomspin.validation import check_direction, check_seed
 
 from ._common import (
     ALPHA_DEFAULT,
@@ -51,13 +49,17 @@ from ._common import (
     RHO_MAGNETITE,
     anisotropy_field,
     check_array,
+    check_drive,
     check_int,
-    check_nonnegative,
     check_positive,
     field_safety,
     ilp,
     sphere_volume,
 )
+from ._dipole import add_dipole_fields
+from ._wells import _any_perpendicular
+from .ensembles import check_axes, check_positions
+from .particle import LEGACY_NAMES, check_material, uniaxial_particle
 
 
 @njit(cache=True)
@@ -194,6 +196,8 @@ def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip
                 Q[i] += dt / 6.0 * (p1[i] + 2.0 * p2[i] + 2.0 * p3[i] + p4[i])
                 W[i] += dt / 6.0 * (w1[i] + 2.0 * w2[i] + 2.0 * w3[i] + w4[i])
             _normalise(m)
+            _heff(m, u, wdip, pos, HK, ha4, dirn, use_dip, Ht)
+            _kick_unstable(m, u, Ht, HK, 1e-6)  # T = 0: leave an unstable equilibrium (zero torque)
         else:
             # stochastic Heun: thermal field constant over the step
             for i in range(n):
@@ -242,28 +246,13 @@ def _llg_kernel(m, u, vols, pos, Ms, HK, alpha, g, mu0, H0, omega, dirn, use_dip
         h_rec[r] = H0 * math.cos(omega * nsteps * dt)
 
 
-def _prepare(diameters, axes, positions, Ms, K):
+def _prepare(diameters, axes, positions):
     d = np.atleast_1d(check_array("diameters", diameters, positive=True)).ravel()
-    n = d.size
-    ax = check_array("axes", axes)
-    if ax.shape == (3,):
-        ax = np.tile(ax, (n, 1))
-    if ax.shape != (n, 3):
-        raise ValueError(f"axes: shape {ax.shape} is not ({n}, 3)")
-    nrm = np.linalg.norm(ax, axis=1)
-    if np.any(nrm == 0):
-        raise ValueError("axes: zero vector")
-    ax = ax / nrm[:, None]
-    if positions is None:  # non-interacting ensemble
-        pos = np.zeros((n, 3))
-    else:
-        pos = check_array("positions", positions)
-        if pos.shape != (n, 3):
-            raise ValueError(f"positions: shape {pos.shape} is not ({n}, 3)")
-        dist = np.linalg.norm(pos[:, None] - pos[None], axis=-1) + np.eye(n) * 1e300
-        if np.any(dist < 0.5 * (d[:, None] + d[None, :]) * (1 - 1e-9)):
-            raise ValueError("positions: particles overlap")
-    return d, np.ascontiguousarray(ax), np.ascontiguousarray(pos), positions is not None and n > 1
+    if isinstance(axes, str):
+        raise ValueError(f"axes: {axes!r}; give the easy axes as a 3-vector or an (N, 3) array")
+    ax = check_axes(axes, d.size)
+    pos, use_dip = check_positions(positions, d)
+    return d, ax, pos, use_dip
 
 
 def dipolar_field_scale(d, pos, Ms):
@@ -315,9 +304,10 @@ class LLGResult:
     params: dict = field(default_factory=dict)
 
 
-def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K, K=1.0e4, alpha=ALPHA_DEFAULT,
-                    T=0.0, C_b=C_B_MAGNETITE, n_cycles=2, dt=None, n_record=4000, m0=None,
-                    field_direction=(0.0, 0.0, 1.0), seed=0, rho=RHO_MAGNETITE, temperature_feedback=True):
+def interacting_llg(f, H0, diameters=None, axes=None, positions=None, Ms=MS_MAGNETITE_300K, K=1.0e4,
+                    alpha=ALPHA_DEFAULT, T=0.0, C_b=C_B_MAGNETITE, n_cycles=2, dt=None, n_record=4000, m0=None,
+                    field_direction=(0.0, 0.0, 1.0), seed=0, rho=RHO_MAGNETITE, temperature_feedback=True, *,
+                    particle=None, allow_nonclinical=False):
     """AC loops of dipolar-coupled macrospins by (stochastic) LLG, with per-particle heat.
 
     Parameters
@@ -359,25 +349,33 @@ def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K
     temperature_feedback : bool
         At T > 0, let the thermal noise of each particle follow its local temperature
         T_i(t) = T + Q_i(t)/(C_b V_i) (adiabatic; no conduction to the medium).
+    particle : Particle, optional
+        The (uniaxial) particle; when given, Ms, K, alpha, T and rho are taken from it, ``diameters``
+        defaults to its diameter and ``axes`` to its easy axis.
+    allow_nonclinical : bool
+        Accept H0·f far outside any clinical range (see :func:`atomspin.sar.check_drive`).
     """
-    f = check_positive("f", f)
-    H0 = check_nonnegative("H0", H0)
-    Ms = check_positive("Ms", Ms)
-    K = check_positive("K", K)
-    alpha = check_positive("alpha", alpha)
-    T = check_nonnegative("T", T)
+    f, H0 = check_drive(f, H0, allow_nonclinical)
     C_b = check_positive("C_b", C_b)
-    rho = check_positive("rho", rho)
     n_cycles = check_int("n_cycles", n_cycles, lo=1)
     n_record = check_int("n_record", n_record, lo=8)
     seed = check_seed(seed)
-    d, ax, pos, use_dip = _prepare(diameters, axes, positions, Ms, K)
+    if particle is not None:
+        p = uniaxial_particle(particle, Ms=None, K=None, T=None, rho=None)
+        diameters = p.diameter_m if diameters is None else diameters
+        axes = p.easy_axis if axes is None else axes
+        Ms, K, alpha, T, rho = p.Ms_A_per_m, p.K_uniaxial_J_per_m3, p.alpha, p.T_K, p.density_kg_per_m3
+    else:
+        vals = check_material(Ms_A_per_m=Ms, T_K=T, alpha=alpha, density_kg_per_m3=rho, K_uniaxial_J_per_m3=K,
+                              names=LEGACY_NAMES)
+        Ms, K, alpha, T, rho = (vals[k] for k in ("Ms_A_per_m", "K_uniaxial_J_per_m3", "alpha", "T_K",
+                                                 "density_kg_per_m3"))
+    if diameters is None or axes is None:
+        raise ValueError("diameters, axes: give the particle diameters (m) and easy axes, or a particle")
+    d, ax, pos, use_dip = _prepare(diameters, axes, positions)
     n = d.size
     vols = sphere_volume(d)
-    dirn = check_array("field_direction", field_direction)
-    if dirn.shape != (3,) or np.linalg.norm(dirn) == 0:
-        raise ValueError("field_direction: must be a non-zero 3-vector")
-    dirn = dirn / np.linalg.norm(dirn)
+    dirn = check_direction("field_direction", field_direction)
     HK = float(anisotropy_field(K, Ms))
     g = GAMMA_E * MU_0
     hscale = H0 + HK + (dipolar_field_scale(d, pos, Ms) if use_dip else 0.0)
@@ -422,8 +420,7 @@ def interacting_llg(f, H0, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K
                      temperature_K=T + q_rec[s] / (C_b * vols[None, :]),
                      local_area_J_per_m3=local, global_area_J_per_m3=glob, work_area_J_per_m3=work,
                      heat_per_volume_J_per_m3=heat_vol, delta_T_K=heat / (C_b * vols), sar_W_per_g=sar,
-                     ilp_nHm2_per_kg=float(ilp(sar, f, H0)) if H0 > 0 else float("nan"),
-                     safety=field_safety(f, H0),
+                     ilp_nHm2_per_kg=float(ilp(sar, f, H0)), safety=field_safety(f, H0),
                      params={"dt": dt, "steps_per_cycle": steps_per_cycle, "alpha": alpha, "T": T, "H_K": HK})
 
 
@@ -448,12 +445,53 @@ def _relax(m, u, vols, pos, Ms, HK, happ, dirn, use_dip, eta, tol, maxit, H):
             m[i, 2] += eta * t2
         _normalise(m)
         if worst < tol:
-            return it
+            _heff(m, u, wdip, pos, HK, happ, dirn, use_dip, H)
+            if _kick_unstable(m, u, H, HK, 1e-3) == 0:
+                return it
     return maxit
 
 
-def quasistatic_loop(H_values, diameters, axes, positions=None, Ms=MS_MAGNETITE_300K, K=1.0e4, m0=None,
-                     field_direction=(0.0, 0.0, 1.0), tol=1e-9):
+@njit(cache=True)
+def _kick_unstable(m, u, H, HK, angle):
+    """Rotate by ``angle`` (rad) every moment that sits at an equilibrium which is not a local minimum.
+
+    With the others fixed, the tangent-plane Hessian of particle i's energy per μ0 Ms V at an
+    equilibrium (H ∥ m) is t ↦ m·H − H_K (t·u)², so its smallest eigenvalue is
+    λ = m·H − H_K |u − (m·u) m|² (H the full effective field). λ < 0: unstable; the moment is tipped
+    along u_⊥ (or any perpendicular when u ∥ m). Returns the number of moments kicked. Only
+    equilibria with torque below 1e-9 |H| are examined (elsewhere the dynamics moves anyway).
+    """
+    n = m.shape[0]
+    kicked = 0
+    w = np.empty(3)
+    for i in range(n):
+        hn = math.sqrt(H[i, 0] ** 2 + H[i, 1] ** 2 + H[i, 2] ** 2)
+        mh = m[i, 0] * H[i, 0] + m[i, 1] * H[i, 1] + m[i, 2] * H[i, 2]
+        tq = math.sqrt(max(hn * hn - mh * mh, 0.0))
+        if tq > 1e-9 * hn:
+            continue
+        mu = m[i, 0] * u[i, 0] + m[i, 1] * u[i, 1] + m[i, 2] * u[i, 2]
+        px = u[i, 0] - mu * m[i, 0]
+        py = u[i, 1] - mu * m[i, 1]
+        pz = u[i, 2] - mu * m[i, 2]
+        pn2 = px * px + py * py + pz * pz
+        if mh - HK * pn2 >= 0.0:
+            continue
+        if pn2 > 1e-20:
+            pn = math.sqrt(pn2)
+            w[0], w[1], w[2] = px / pn, py / pn, pz / pn
+        else:
+            _any_perpendicular(m[i], w)
+        c = math.cos(angle)
+        s_ = math.sin(angle)
+        for k in range(3):
+            m[i, k] = c * m[i, k] + s_ * w[k]
+        kicked += 1
+    return kicked
+
+
+def quasistatic_loop(H_values, diameters=None, axes=None, positions=None, Ms=MS_MAGNETITE_300K, K=1.0e4, m0=None,
+                     field_direction=(0.0, 0.0, 1.0), tol=1e-9, *, particle=None):
     """Energy-minimisation (T = 0, infinitely slow) loop: at each field the moments descend to
     the local minimum of E reached from the previous state (projected steepest descent).
 
@@ -461,20 +499,31 @@ def quasistatic_loop(H_values, diameters, axes, positions=None, Ms=MS_MAGNETITE_
     ----------
     H_values : array
         Field sequence, A/m.
-    diameters, axes, positions, Ms, K, m0, field_direction : as in :func:`interacting_llg`.
+    diameters, axes, positions, Ms, K, m0, field_direction, particle : as in :func:`interacting_llg`.
     tol : float
-        Convergence: max torque |m × H_eff| < tol · H_scale.
+        Convergence: max torque |m × H_eff| < tol · H_scale. A converged state that is not a local
+        minimum (an unstable equilibrium with zero torque, e.g. the moment against a field along the
+        easy axis beyond H_K) is kicked along its softest direction and relaxed again.
 
     Returns
     -------
     m : (len(H_values), N) array of m_i·ĥ.
     """
-    Hv = check_array("H_values", H_values).ravel()
-    d, ax, pos, use_dip = _prepare(diameters, axes, positions, Ms, K)
+    Hv = check_array("H_values", H_values, nonempty=True).ravel()
+    if particle is not None:
+        p = uniaxial_particle(particle, Ms=None, K=None, T=None, rho=None)
+        diameters = p.diameter_m if diameters is None else diameters
+        axes = p.easy_axis if axes is None else axes
+        Ms, K = p.Ms_A_per_m, p.K_uniaxial_J_per_m3
+    else:
+        vals = check_material(Ms_A_per_m=Ms, K_uniaxial_J_per_m3=K, names=LEGACY_NAMES)
+        Ms, K = vals["Ms_A_per_m"], vals["K_uniaxial_J_per_m3"]
+    if diameters is None or axes is None:
+        raise ValueError("diameters, axes: give the particle diameters (m) and easy axes, or a particle")
+    d, ax, pos, use_dip = _prepare(diameters, axes, positions)
     n = d.size
     vols = sphere_volume(d)
-    dirn = np.asarray(field_direction, dtype=float)
-    dirn = dirn / np.linalg.norm(dirn)
+    dirn = check_direction("field_direction", field_direction)
     HK = float(anisotropy_field(K, Ms))
     hscale = float(np.max(np.abs(Hv))) + HK + (dipolar_field_scale(d, pos, Ms) if use_dip else 0.0)
     if m0 is None:

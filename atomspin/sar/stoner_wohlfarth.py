@@ -5,13 +5,13 @@ of a uniaxial macrospin with easy axis at angle ψ to the field, per K V, is
 
     e(θ) = sin²θ − 2 h cos(θ − ψ),                     θ = angle of the moment from the easy axis.
 
-T = 0 loops follow the local minimum reached by overdamped descent from the previous field
-(safeguarded Newton); the moment jumps when its minimum disappears at
-h_sw(ψ) = (cos^{2/3}ψ + sin^{2/3}ψ)^{-3/2}. Loop areas are returned in units of μ0 H_K Ms
-(aligned: 4; random 3D axes: 0.988 — reference sheet §4, derived independently there).
+T = 0 loops are the closed-form uniaxial branches of :mod:`atomspin.measure.stoner_wohlfarth` (the
+general T = 0 loop of any energy surface is :func:`atomspin.macrospin.stoner_wohlfarth_loop`); the
+moment jumps when its minimum disappears at h_sw(ψ) = (cos^{2/3}ψ + sin^{2/3}ψ)^{-3/2}. Loop areas are returned in units of μ0 H_K Ms
+(aligned: 4; random 3D axes: 0.988, computed here and checked against a brute-force descent).
 
-Thermal activation (Carrey, Mehdaoui & Respaud, J. Appl. Phys. 109, 083921 (2011), eqs. as
-quoted on the reference sheet §5, [U] not yet checked against the paper's text)::
+Thermal activation (Carrey, Mehdaoui & Respaud, J. Appl. Phys. 109, 083921 (2011); the equations
+as commonly quoted, not yet checked against the paper's text)::
 
     κ = (k_B T/(K V)) ln[k_B T / (4 μ0 H_max Ms V f τ0)]
     aligned:  H_c = H_K (1 − κ^{1/2})
@@ -25,64 +25,31 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit
 
 from atomspin.units import K_B, MU_0
+
+from atomspin.measure.stoner_wohlfarth import loop_area as sw_loop_area
+from atomspin.measure.stoner_wohlfarth import stoner_wohlfarth_loop, switching_field  # noqa: F401 (re-export)
+from atomspin.validation import check_choice
 
 from ._common import (
     MS_MAGNETITE_300K,
     RHO_MAGNETITE,
     TAU0_S,
     anisotropy_field,
+    check_drive,
     check_int,
-    check_nonnegative,
     check_positive,
     check_range,
+    check_tau0,
     field_safety,
     ilp,
-    particle_volume,
 )
+from .particle import uniaxial_particle
 
-CARREY_RANDOM_B = 1.0  # Carrey et al. 2011, random-axis fit, b ≈ 1 (reference sheet §5) [U]
-CARREY_RANDOM_N = 0.8  # Carrey et al. 2011, random-axis fit, n ≈ 0.8 (reference sheet §5) [U]
-KAPPA_MAX_SW = 0.7  # Carrey et al. 2011: SW-based formulas valid for κ < ~0.7 (reference sheet §5) [U]
-
-
-def switching_field(psi):
-    """Reduced SW switching field h_sw(ψ) = (cos^{2/3}ψ + sin^{2/3}ψ)^{-3/2} (ψ in rad)."""
-    c = np.abs(np.cos(psi))
-    s = np.abs(np.sin(psi))
-    return (c ** (2.0 / 3.0) + s ** (2.0 / 3.0)) ** -1.5
-
-
-@njit(cache=True)
-def _relax_theta(theta, h, psi):
-    """Overdamped descent to the local minimum of e(θ) = sin²θ − 2h cos(θ−ψ) from θ."""
-    for _ in range(10000):
-        g = math.sin(2.0 * theta) + 2.0 * h * math.sin(theta - psi)
-        c = 2.0 * math.cos(2.0 * theta) + 2.0 * h * math.cos(theta - psi)
-        if c > 1e-12:
-            step = -g / c
-        else:
-            step = -0.1 if g > 0 else 0.1
-        if step > 0.1:
-            step = 0.1
-        elif step < -0.1:
-            step = -0.1
-        theta += step
-        if abs(g) < 1e-13 and c > 0:
-            break
-    return theta
-
-
-@njit(cache=True)
-def _sw_branch(h, psi, theta0, m_out):
-    """Follow the local minimum along the field sequence h; write m = cos(θ−ψ). Returns final θ."""
-    theta = theta0
-    for k in range(h.shape[0]):
-        theta = _relax_theta(theta, h[k], psi)
-        m_out[k] = math.cos(theta - psi)
-    return theta
+CARREY_RANDOM_B = 1.0  # Carrey et al. 2011, random-axis fit, b ≈ 1 (as quoted; unconfirmed in the paper)
+CARREY_RANDOM_N = 0.8  # Carrey et al. 2011, random-axis fit, n ≈ 0.8 (as quoted; unconfirmed in the paper)
+KAPPA_MAX_SW = 0.7  # Carrey et al. 2011: SW-based formulas valid for κ < ~0.7 (as quoted; unconfirmed)
 
 
 def _loop_fields(psi, h_max, n):
@@ -117,11 +84,8 @@ def sw_loop(psi, h_max=2.0, n=2001):
     h_max = check_positive("h_max", h_max)
     n = check_int("n", n, lo=3)
     down, up = _loop_fields(psi, h_max, n)
-    m_down = np.empty_like(down)
-    m_up = np.empty_like(up)
-    theta = _relax_theta(psi, float(down[0]), psi)  # start at the minimum near the field direction
-    theta = _sw_branch(down, psi, theta, m_down)
-    _sw_branch(up, psi, theta, m_up)
+    m = stoner_wohlfarth_loop(np.concatenate([down, up]), psi, up=True)[:, 0]  # closed form (measure)
+    m_down, m_up = m[:down.size], m[down.size:]
     return down, m_down, up, m_up
 
 
@@ -189,19 +153,14 @@ def sw_ensemble_loop(orientation="random", h_max=2.0, n=2001, n_psi=400, psi=Non
         w = 0.5 * wt
     else:
         raise ValueError(f"orientation: {orientation!r} is not 'random' or 'aligned'")
-    common = np.linspace(h_max, -h_max, n)
-    area = 0.0
-    m_down = np.zeros(n)
-    m_up = np.zeros(n)
-    for p, wi in zip(psis, w):
-        hd, md, hu, mu = sw_loop(p, h_max=h_max, n=n)
-        area += wi * loop_area(hd, md, hu, mu)  # exact switching fields → accurate area
-        m_down += wi * np.interp(common, hd[::-1], md[::-1])
-        m_up += wi * np.interp(common[::-1], hu, mu)
     if psis.size == 1:  # keep the exact (inserted) switching fields of the single loop
         hd, m_down, hu, m_up = sw_loop(float(psis[0]), h_max=h_max, n=n)
     else:
-        hd, hu = common, common[::-1].copy()
+        hd = np.linspace(h_max, -h_max, n)
+        hu = hd[::-1].copy()
+        m = stoner_wohlfarth_loop(np.concatenate([hd, hu]), psis, up=True)  # closed-form branches
+        m_down, m_up = m[:n] @ w, m[n:] @ w
+    area = float(w @ sw_loop_area(psis, h_max))  # closed form: energy lost in the jumps
     rem = float(np.interp(0.0, hd[::-1], m_down[::-1]))
     return SWLoop(hd, m_down, hu, m_up, float(area), _coercive(hd, m_down), rem)
 
@@ -224,7 +183,7 @@ def regime(H_max, K, Ms, V, T):
     LRT needs ξ = μ0 Ms H_max V/k_BT < 1 and H_max < 0.1 H_K; the SW-based formulas need a large
     barrier KV/k_BT > 25 (blocked on the time scale of an AC cycle with τ0 = 1e-9 s at ≲ 1 MHz)
     and H_max ≳ the coercive field (here: H_max/H_K > 0.2). Thresholds as in Carrey et al. 2011
-    (validity discussion, reference sheet §5); the numbers 0.1, 25 and 0.2 are this module's choice.
+    (their validity discussion); the numbers 0.1, 25 and 0.2 are this module's choice.
     A particle with KV/k_BT < 2 is superparamagnetic on any AC time scale and only needs ξ < 1 for LRT.
     """
     HK = anisotropy_field(K, Ms)
@@ -257,7 +216,7 @@ class SWDynamicResult:
 
 
 def sw_dynamic_sar(f, H0, Ms=MS_MAGNETITE_300K, K=1.0e4, d=None, V=None, T=300.0, tau0=TAU0_S,
-                   orientation="random", rho=RHO_MAGNETITE, warn=True):
+                   orientation="random", rho=RHO_MAGNETITE, warn=True, *, particle=None, allow_nonclinical=False):
     """SAR from Carrey's thermally activated Stoner–Wohlfarth formulas.
 
     Parameters
@@ -279,22 +238,21 @@ def sw_dynamic_sar(f, H0, Ms=MS_MAGNETITE_300K, K=1.0e4, d=None, V=None, T=300.0
     orientation : {"random", "aligned"}
     rho : float
         Oxide density, kg/m³.
+    particle : Particle, optional
+        The (uniaxial) particle; when given, Ms, K, d, V, T and rho are taken from it.
+    allow_nonclinical : bool
+        Accept H0·f far outside any clinical range (see :func:`atomspin.sar.check_drive`).
 
     Notes
     -----
     When H0 is below the thermally activated coercive field the major-loop formula does not
     apply; the area is then set to 0 (no switching on the cycle) and a warning is issued.
     """
-    f = check_positive("f", f)
-    H0 = check_positive("H0", H0)
-    Ms = check_positive("Ms", Ms)
-    K = check_positive("K", K)
-    T = check_nonnegative("T", T)
-    tau0 = check_positive("tau0", tau0)
-    rho = check_positive("rho", rho)
-    V = particle_volume(d, V, scalar=True)
-    if orientation not in ("random", "aligned"):
-        raise ValueError(f"orientation: {orientation!r} is not 'random' or 'aligned'")
+    f, H0 = check_drive(f, H0, allow_nonclinical)
+    tau0 = check_tau0(tau0)
+    check_choice("orientation", orientation, ("random", "aligned"))
+    p = uniaxial_particle(particle, Ms=Ms, K=K, T=T, rho=rho, d=d, V=V)
+    Ms, K, T, rho, V = p.Ms_A_per_m, p.K_uniaxial_J_per_m3, p.T_K, p.density_kg_per_m3, p.volume_m3
     HK = float(anisotropy_field(K, Ms))
     kappa = carrey_kappa(K, V, Ms, T, H0, f, tau0) if T > 0 else 0.0
     msgs = []
