@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", required=True, help="output .extxyz file (PNG written beside it)")
     b.add_argument("--variant", default=None, help="build only this variant (default: every variant, each "
                    "to its own file named after it)")
+    b.add_argument("--seed", type=int, default=None, help="build the structure of this seed of the recipe's "
+                   "[sweep] seeds (default: the first one; 'all' structures of every seed with --all-seeds)")
+    b.add_argument("--all-seeds", action="store_true", help="build one structure per seed (files named -seed<s>)")
     b.add_argument("--spins", action="store_true", help="add the T = 0 ferrimagnetic spin directions per atom "
                    "(columns spins, dipoles, initial_magmoms: OVITO and ase gui show them in 3-D)")
 
@@ -163,10 +166,10 @@ def _summary_line(summary) -> str:
 
 
 def _print_report(rep) -> None:
-    """Conditions, table, legend and notes of a report (or of the rows, without a report folder)."""
-    for c in rep.get("conditions", []):
-        _out(c)
+    """Table, conditions, legend and notes of a report (or of the rows, without a report folder)."""
     _out(rep["table"])
+    if rep.get("conditions"):
+        _out("conditions: " + "; ".join(rep["conditions"]))
     if rep.get("legend"):
         _out(rep["legend"])
     for n in rep.get("notes", []):
@@ -238,6 +241,13 @@ def cmd_build(a) -> int:
             names = sorted({t["variant"] for t in tasks})
             raise _UsageError(f"--variant: {a.variant!r} is not one of {', '.join(names)}")
         tasks = chosen
+    seeds = list(dict.fromkeys(t["seed"] for t in tasks))
+    if a.seed is not None:
+        if a.seed not in seeds:
+            raise _UsageError(f"--seed: {a.seed} is not one of the recipe's seeds {seeds}")
+        tasks = [t for t in tasks if t["seed"] == a.seed]
+    elif not a.all_seeds:
+        tasks = [t for t in tasks if t["seed"] == seeds[0]]
     out = Path(a.output)
     if out.suffix.lower() not in (".extxyz", ".xyz"):
         raise _UsageError(f"-o: {a.output!r} must end in .extxyz or .xyz")

@@ -280,13 +280,15 @@ def format_comparison(study: Study) -> str:
         return "(no rows)"
     keys = result_keys(study.rows)
     meas = {k: _measured(k, study.rows) for k in keys}
-    header = ["quantity"] + [_clean(g["group_label"]) for g in groups]
-    body = [[label_of(k)] + [format_measured(*scaled(g, k), meas[k]) if
-                             is_number(g.get(k)) else _clean(g.get(k, "–")) for g in groups] for k in keys]
+    header = ["quantity", "key"] + [_clean(g["group_label"]) for g in groups]
+    body = [[label_of(k), k] + [format_measured(*scaled(g, k), meas[k]) if
+                                is_number(g.get(k)) else _clean(g.get(k, "–")) for g in groups] for k in keys]
     widths = [max(len(header[i]), *(len(b[i]) for b in body)) if body else len(header[i]) for i in range(len(header))]
-    out = ["  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(header)),
-           "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(b)) for b in body]
+
+    def line(cells):
+        return "  ".join(c.ljust(widths[i]) if i < 2 else c.rjust(widths[i]) for i, c in enumerate(cells))
+
+    out = [line(header), "  ".join("-" * w for w in widths)] + [line(b) for b in body]
     return "\n".join(out)
 
 
