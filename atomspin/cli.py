@@ -5,7 +5,7 @@
     atomspin build RECIPE -o FILE.extxyz      structure only: extxyz + PNG cross-section + description
     atomspin run RECIPE [--db DB] [-o DIR]     one study, in this process; table + report
     atomspin sweep RECIPE --db DB [--scheduler tcp://host:8786 | --scheduler-file f.json] [--workers N]
-    atomspin report DB -o DIR                  plots + summary table from a result database
+    atomspin report DB [-o DIR] [--spins]      plots + summary table from a result database
     atomspin demo [--quick] [-o DIR]           defect-free vs vacancies vs APB (8 nm Fe3O4), the main job
     atomspin validate RECIPE                   check a recipe and list its tasks
     atomspin schema                            every recipe key with type, range, default and source
@@ -42,7 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build the structure of a recipe (extxyz + PNG cross-section)")
     b.add_argument("recipe")
     b.add_argument("-o", "--output", required=True, help="output .extxyz file (PNG written beside it)")
-    b.add_argument("--variant", default=None, help="variant name (default: the first task)")
+    b.add_argument("--variant", default=None, help="build only this variant (default: every variant, each "
+                   "to its own file named after it)")
+    b.add_argument("--seed", type=int, default=None, help="build the structure of this seed of the recipe's "
+                   "[sweep] seeds (default: the first one; 'all' structures of every seed with --all-seeds)")
+    b.add_argument("--all-seeds", action="store_true", help="build one structure per seed (files named -seed<s>)")
+    b.add_argument("--spins", action="store_true", help="add the T = 0 ferrimagnetic spin directions per atom "
+                   "(columns spins, dipoles, initial_magmoms: OVITO and ase gui show them in 3-D)")
 
     r = sub.add_parser("run", help="run one study in this process")
     r.add_argument("recipe")
@@ -54,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="numba threads in this process (default 1; more only pays for large particles)")
     r.add_argument("--memory", type=float, default=None, metavar="GiB",
                    help="memory the tasks may use, in GiB (default: what the machine has available now)")
+    r.add_argument("--spins", action="store_true", help="also write each task's final spin state as extended "
+                   "XYZ into <report>/spins/ (OVITO, ase gui)")
 
     s = sub.add_parser("sweep", help="run a sweep on Dask into an ase.db database")
     s.add_argument("recipe")
@@ -74,7 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="plots + summary table from a result database")
     rp.add_argument("db")
-    rp.add_argument("-o", "--output", required=True, help="report folder")
+    rp.add_argument("-o", "--output", default=None, help="report folder (default: <database name>_report beside "
+                    "an SQLite file, in the current folder for a server)")
+    rp.add_argument("--spins", action="store_true", help="also write each row's final spin state as extended "
+                    "XYZ into <report>/spins/ (OVITO, ase gui)")
 
     d = sub.add_parser("demo", help="8 nm Fe3O4: defect-free vs vacancies vs APB, at 300 K")
     d.add_argument("--quick", action="store_true", help="3 nm particle, short runs (CI)")
@@ -154,21 +165,26 @@ def _summary_line(summary) -> str:
             f"failed in {summary['elapsed_s']:.1f} s")
 
 
-def _finish(store, tasks, summary, report_dir, title) -> int:
-    from atomspin.batch.report import format_table, make_report, summary_rows
+def _print_report(rep) -> None:
+    """Table, conditions, legend and notes of a report (or of the rows, without a report folder)."""
+    _out(rep["table"])
+    if rep.get("conditions"):
+        _out("conditions: " + "; ".join(rep["conditions"]))
+    if rep.get("legend"):
+        _out(rep["legend"])
+    for n in rep.get("notes", []):
+        _out(f"note: {n}")
+
+
+def _finish(store, tasks, summary, report_dir, title, spins=False) -> int:
+    from atomspin.batch.report import make_report, summarise
 
     hashes = [t["hash"] for t in tasks]
     if report_dir is None:
-        rows = summary_rows(store, hashes)
-        _out(format_table(rows))
+        _print_report(summarise(store, hashes))
     else:
-        rep = make_report(store, report_dir, hashes=hashes, title=title)
-        rows = rep["rows"]
-        _out(rep["table"])
-    for r in rows:
-        for key in ("sar_note",):
-            if r.get(key):
-                _out(f"note: {r.get('variant', '')} #{r['id']}: {key[:-5]} {r[key]}")
+        rep = make_report(store, report_dir, hashes=hashes, title=title, spins=spins)
+        _print_report(rep)
     _out(f"\n{_summary_line(summary)}; database {store.display_url}" + (f"; report {report_dir}" if report_dir else ""))
     if summary["failed"]:
         for h, msg in summary["failed"]:
@@ -178,13 +194,43 @@ def _finish(store, tasks, summary, report_dir, title) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------------
-def cmd_build(a) -> int:
-    import ase.io
+#: what the numbers `atomspin build` prints mean (structures.describe)
+DESCRIBE_NOTES = {
+    "n_atoms": "atoms in the particle",
+    "formula_per_fu": "cations per formula unit of the phase",
+    "net_moment_muB": "net moment of the T = 0 ferrimagnetic order (A antiparallel to B)",
+    "moment_per_fu_muB": "the same per formula unit (magnetite bulk: 4 μB)",
+    "vacancy_fraction": "vacant / ideal B sites",
+    "charge_e": "sum of the formal valences: a cut particle is not neutral (its surface termination decides "
+                "the excess); not a defect",
+    "charge_per_fu_e": "the same per formula unit (O-rich surfaces give < 0)",
+    "charge_uncompensated_e": "charge the defect operations left uncompensated (0: every vacancy, substitution "
+                              "and boundary was compensated)",
+}
 
+
+def _build_outputs(out: Path, tasks) -> list:
+    """Output path per task: ``out`` for one task, else ``<stem>-<variant>[-<swept values>][-seed<s>]<suffix>``."""
+    if len(tasks) == 1:
+        return [out]
+    from atomspin.batch.paths import safe_filename
+
+    seeds = len({t["seed"] for t in tasks}) > 1
+    paths = []
+    for t in tasks:
+        parts = [out.stem, safe_filename(t["variant"], "variant")]
+        parts += [safe_filename(f"{k.rsplit('.', 1)[-1]}{v}") for k, v in t["point"].items()]
+        if seeds:
+            parts.append(f"seed{t['seed']}")
+        paths.append(out.with_name("-".join(parts) + out.suffix))
+    return paths
+
+
+def cmd_build(a) -> int:
     from atomspin.batch import expand, load_recipe
-    from atomspin.batch.report import plot_cross_section
     from atomspin.batch.steps import step
     from atomspin.batch.tasks import Context, check_steps_available
+    from atomspin.structures import plot_particle, write_structure
 
     recipe = load_recipe(a.recipe)
     tasks = expand(recipe)
@@ -194,32 +240,37 @@ def cmd_build(a) -> int:
         if not chosen:
             names = sorted({t["variant"] for t in tasks})
             raise _UsageError(f"--variant: {a.variant!r} is not one of {', '.join(names)}")
-        task = chosen[0]
-    else:
-        task = tasks[0]
+        tasks = chosen
+    seeds = list(dict.fromkeys(t["seed"] for t in tasks))
+    if a.seed is not None:
+        if a.seed not in seeds:
+            raise _UsageError(f"--seed: {a.seed} is not one of the recipe's seeds {seeds}")
+        tasks = [t for t in tasks if t["seed"] == a.seed]
+    elif not a.all_seeds:
+        tasks = [t for t in tasks if t["seed"] == seeds[0]]
     out = Path(a.output)
     if out.suffix.lower() not in (".extxyz", ".xyz"):
         raise _UsageError(f"-o: {a.output!r} must end in .extxyz or .xyz")
-    ctx = Context(task)
-    step("structure").run(ctx)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    ase.io.write(out, ctx.atoms, format="extxyz")
-    png = out.with_suffix(".png")
-    try:
-        from atomspin.structures import plot_particle
-    except ImportError:
-        plot_particle = None
-    if plot_particle is not None:
-        import matplotlib.pyplot as plt
-        defected = task["recipe"]["defects"]["apb"]["enabled"] or task["recipe"]["defects"]["vacancies"]["delta"] > 0
-        fig = plot_particle(ctx.atoms, color_by="defect" if defected else "sublattice", path=png)
-        plt.close(fig)
-    else:
-        plot_cross_section(ctx.atoms, png, title=f"{task['variant']}: {ctx.atoms.get_chemical_formula()}")
-    _out(f"{task['variant']} (task {task['hash']}, seed {task['seed']})")
-    for k, v in ctx.results["structure"].items():
-        _out(f"  {k:28s} {v}")
-    _out(f"wrote {out} and {png}")
+    if len(tasks) > 1:
+        _out(f"{len(tasks)} structures ({', '.join(dict.fromkeys(t['variant'] for t in tasks))}); --variant "
+             "builds one variant only")
+    import matplotlib.pyplot as plt
+
+    for task, path in zip(tasks, _build_outputs(out, tasks)):
+        ctx = Context(task)
+        step("structure").run(ctx)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_structure(ctx.atoms, path, model=ctx.model if a.spins else None)
+        png = path.with_suffix(".png")
+        defects = task["recipe"]["defects"]
+        defected = defects["apb"]["enabled"] or defects["vacancies"]["delta"] > 0
+        plt.close(plot_particle(ctx.atoms, color_by="defect" if defected else "sublattice", path=png))
+        point = ", ".join(f"{k} = {v}" for k, v in task["point"].items())
+        _out(f"{task['variant']}{' (' + point + ')' if point else ''} (task {task['hash']}, seed {task['seed']})")
+        for k, v in ctx.results["structure"].items():
+            note = DESCRIBE_NOTES.get(k)
+            _out(f"  {k:28s} {v}" + (f"   # {note}" if note else ""))
+        _out(f"wrote {path}{' (with the T = 0 ferrimagnetic spins)' if a.spins else ''} and {png}")
     return EXIT_OK
 
 
@@ -231,6 +282,8 @@ def cmd_run(a) -> int:
     import numba
 
     recipe, tasks = _prepare(a.recipe)
+    if a.spins and a.no_report:
+        raise _UsageError("--spins: the spin states go into the report folder; drop --no-report")
     if not (1 <= a.threads <= numba.config.NUMBA_NUM_THREADS):
         raise _UsageError(f"--threads: {a.threads} is outside [1, {numba.config.NUMBA_NUM_THREADS}]")
     check_memory(tasks, workers=1, available_bytes=_available(a))
@@ -241,7 +294,7 @@ def cmd_run(a) -> int:
     report = None if a.no_report else (a.output or f"results/{stem}_report")
     store = ResultStore(db)
     summary = run_tasks(tasks, store, client=None, progress=not a.no_progress, log=_err)
-    return _finish(store, tasks, summary, report, name)
+    return _finish(store, tasks, summary, report, name, spins=a.spins)
 
 
 def _check_timeouts(a):
@@ -355,13 +408,26 @@ def cmd_report(a) -> int:
     from atomspin.batch import ResultStore
     from atomspin.batch.report import make_report
 
-    rep = make_report(ResultStore(a.db, mode="r"), a.output)
-    _out(rep["table"])
-    _out(f"\nwrote {len(rep['files'])} files to {a.output}")
+    store = ResultStore(a.db, mode="r")
+    output = a.output or _default_report_dir(store, a.db)
+    rep = make_report(store, output, spins=a.spins)
+    _print_report(rep)
+    _out(f"\nwrote {len(rep['files'])} files to {output}")
     for rid, h, why in rep["corrupted"]:
         _err(f"db: row {rid} (task {h}) is corrupted ({why}); left out of the report: rerun the sweep to "
              "recompute it")
     return EXIT_FAIL if rep["corrupted"] else EXIT_OK
+
+
+def _default_report_dir(store, url) -> str:
+    """``<name>_report`` beside an SQLite store, in the current folder for a server."""
+    from atomspin.batch.paths import safe_filename
+
+    if store.is_file:
+        p = Path(url).expanduser()
+        return str(p.with_name(f"{safe_filename(p.stem, 'results')}_report"))
+    from atomspin.batch.redact import database_name
+    return f"{safe_filename(database_name(str(url)), 'results')}_report"
 
 
 def cmd_demo(a) -> int:
@@ -380,14 +446,21 @@ def cmd_demo(a) -> int:
     recipe = demo_recipe(quick=a.quick, steps=steps)
     tasks = expand(recipe)
     out = Path(a.output)
-    out.mkdir(parents=True, exist_ok=True)
-    store = ResultStore(out / "results.db")
+    _check_workers(a.workers)  # bad arguments, memory and an unreachable scheduler fail before anything is made
+    _check_timeouts(a)
     _out(f"atomspin demo{' --quick' if a.quick else ''}: {recipe['meta']['description']}")
     _out(f"steps: {', '.join(steps)}" + (f"  (not available yet, skipped: {', '.join(skipped)})"
                                          if skipped else ""))
-    summary = _with_client(a, tasks, lambda c, wt: run_tasks(tasks, store, c, progress=not a.no_progress, log=_err,
-                                                              worker_timeout_s=wt))
-    return _finish(store, tasks, summary, out / "report", recipe["meta"]["name"])
+    store = None
+
+    def go(client, worker_timeout):
+        nonlocal store
+        out.mkdir(parents=True, exist_ok=True)
+        store = ResultStore(out / "results.db")
+        return run_tasks(tasks, store, client, progress=not a.no_progress, log=_err, worker_timeout_s=worker_timeout)
+
+    summary = _with_client(a, tasks, go)
+    return _finish(store, tasks, summary, out / "report", recipe["meta"]["name"], spins=True)
 
 
 def cmd_validate(a) -> int:
@@ -418,6 +491,35 @@ def cmd_schema(a) -> int:
     return EXIT_OK
 
 
+def _recipe_warnings():
+    """Print each :class:`~atomspin.batch.fields.RecipeWarning` (implausible value, likely a unit slip) once, as
+    one line on stderr; other warnings are left to Python."""
+    import contextlib
+    import warnings
+
+    from atomspin.batch.fields import RecipeWarning
+
+    @contextlib.contextmanager
+    def ctx():
+        seen = set()
+        with warnings.catch_warnings():
+            old = warnings.showwarning
+
+            def show(message, category, filename, lineno, file=None, line=None):
+                if issubclass(category, RecipeWarning):
+                    if str(message) not in seen:
+                        seen.add(str(message))
+                        _warn(f"warning: {message}")
+                else:
+                    old(message, category, filename, lineno, file, line)
+
+            warnings.showwarning = show
+            warnings.simplefilter("always", RecipeWarning)
+            yield
+
+    return ctx()
+
+
 COMMANDS = {"build": cmd_build, "run": cmd_run, "sweep": cmd_sweep, "report": cmd_report, "demo": cmd_demo,
             "validate": cmd_validate, "schema": cmd_schema}
 
@@ -438,7 +540,8 @@ def main(argv=None) -> int:
         if not a.command:
             raise _UsageError("atomspin: a command is needed (build, run, sweep, report, demo, validate, "
                               "schema); see atomspin --help")
-        return COMMANDS[a.command](a)
+        with _recipe_warnings():
+            return COMMANDS[a.command](a)
     except (_UsageError, RecipeError, SchedulerUnreachable, StoreError, NoWorkers) as err:
         if debug:
             raise

@@ -151,8 +151,17 @@ def test_hash_identity():
     assert task_hash(reordered, 1) == h
     assert task_hash(base, 2) != h
     changed = copy.deepcopy(base)
-    changed["protocol"]["loop"]["sweeps"] += 1
+    changed["structure"]["diameter_nm"] += 1
     assert task_hash(changed, 1) != h
+    # a step's table is part of the identity only when the recipe runs that step
+    unused = copy.deepcopy(base)
+    unused["protocol"]["loop"]["sweeps"] += 1
+    assert "loop" not in base["protocol"]["steps"] and task_hash(unused, 1) == h
+    looped = copy.deepcopy(base)
+    looped["protocol"]["steps"] = ["structure", "loop"]
+    looped2 = copy.deepcopy(looped)
+    looped2["protocol"]["loop"]["sweeps"] += 1
+    assert task_hash(looped2, 1) != task_hash(looped, 1)
 
 
 def test_hash_stable_across_processes():

@@ -25,10 +25,12 @@ def test_registry_is_the_one_table():
             assert SCHEMA["protocol"][name] == st.schema  # the schema's section is the step's fragment
         else:
             assert name not in SCHEMA["protocol"]
-        for key, (rank, doc) in st.result_keys.items():
+        for key, (rank, doc, *rest) in st.result_keys.items():
             assert isinstance(rank, (int, float)) and doc
+            assert not rest or isinstance(rest[0], (str, type(None)))  # the label (words and unit)
     assert set(SCHEMA["protocol"]) - set(STEPS) == {"steps", "T_K"}
-    assert headline_keys()[:4] == ["n_magnetic", "Ms_A_per_m", "Hc_A_per_m", "Mr"]
+    # columns named with their units; Mr over the ferrimagnetic Ms of the same loop (issue #16)
+    assert headline_keys()[:4] == ["n_magnetic", "Ms_A_per_m", "Hc_kA_per_m", "Mr_over_Ms"]
     assert result_prefixes() == ("s_", "tc_", "disorder_", "loop_", "kv_", "sar_")
 
 
@@ -90,7 +92,9 @@ def test_new_step_is_one_file_and_one_line(tmp_path):
                                                        '[protocol.surface_count]\nmin_moment_muB = 1.0'))
     proc = cli("run", p, "--db", tmp_path / "r.db", "--no-report", "--no-progress")
     assert proc.returncode == 0, proc.stderr
-    assert "n_surface" in proc.stdout.splitlines()[0]
+    # the report lists the new step's key (comparison table: one line per quantity, its key beside its words)
+    line = next(ln for ln in proc.stdout.splitlines() if "n_surface" in ln)
+    assert line.startswith("atoms in the surface shell") and "clean (2 seeds)" in proc.stdout
     check = subprocess.run([sys.executable, "-c", (
         "import sys, numpy as np; from atomspin.batch import ResultStore\n"
         "for r in ResultStore(sys.argv[1], mode='r').rows():\n"

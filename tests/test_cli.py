@@ -147,6 +147,11 @@ def test_build_writes_labelled_extxyz_and_png(tmp_path):
     n_b0 = int(np.sum(clean.arrays["sublattice"] == "B"))
     # delta = 0.2 removes round(0.2 * n_B / 2) B cations (Fe(3-delta)O4: n_B / 2 formula units)
     assert n_b == n_b0 - round(0.2 * n_b0 / 2)
+    rc, _, err = run_cli("build", p, "-o", tmp_path / "s" / "v.extxyz", "--variant", "vac", "--all-seeds")
+    assert rc == 0 and sorted(f.name for f in (tmp_path / "s").glob("*.extxyz")) == [
+        "v-vac-seed1.extxyz", "v-vac-seed2.extxyz"]
+    rc, _, err = run_cli("build", p, "-o", tmp_path / "x.extxyz", "--seed", "7")
+    assert rc == 2 and "--seed: 7 is not one of the recipe's seeds [1, 2]" in one_line_error(err)
     rc, _, err = run_cli("build", p, "-o", tmp_path / "x.extxyz", "--variant", "nope")
     assert rc == 2 and "--variant" in one_line_error(err)
     rc, _, err = run_cli("build", p, "-o", tmp_path / "x.cif")

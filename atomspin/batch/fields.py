@@ -8,7 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-__all__ = ["Field", "RecipeError"]
+__all__ = ["Field", "RecipeError", "RecipeWarning"]
+
+
+class RecipeWarning(UserWarning):
+    """A legal but implausible recipe value (likely a unit slip): ``'<key.path>: <what looks wrong>'``."""
 
 
 class RecipeError(ValueError):
@@ -26,7 +30,9 @@ class Field:
     kind: ``"float"``, ``"int"``, ``"bool"``, ``"str"``, ``"list[int]"``, ``"list[float]"``, ``"list[str]"``.
     lo/hi: inclusive bounds unless ``lo_open``/``hi_open``; ``lo_text``/``hi_text`` print them (``1/3``).
     choices: allowed values (for ``str`` and ``list[str]`` items). length: exact list length;
-    min_len: minimum list length.
+    min_len: minimum list length. usual: ``(lo, hi)`` of the values studies normally use; a value outside
+    is accepted with a :class:`RecipeWarning` naming the key, the usual range and ``usual_hint`` (the unit
+    slip it suggests).
     """
 
     kind: str
@@ -41,6 +47,8 @@ class Field:
     min_len: int = 0
     lo_text: Optional[str] = None
     hi_text: Optional[str] = None
+    usual: Optional[tuple] = None
+    usual_hint: str = ""
 
     def range_text(self) -> str:
         lo = self.lo_text or _num(self.lo) if self.lo is not None else "-inf"

@@ -1,4 +1,12 @@
-"""Report from a result database: summary table (terminal, CSV, Markdown) and PNG figures.
+"""Report from a result database: summary tables (terminal, CSV, Markdown) and PNG figures.
+
+Every measured number is shown with its standard error (the ``<key>_err`` the study steps write) and as
+"n.r." when it is not resolved (|value| < 2σ); a number a step could not give is "n/a" with the step's note
+(``<key>_note``). Rows that differ only in their seed are averaged (:func:`atomspin.batch.quantities.aggregate`).
+Up to :data:`COMPARE_MAX` variants/sweep points are shown side by side (one column each, quantities as rows);
+larger studies get one row per variant/sweep point. The conditions of the results (SAR drive field,
+frequency and medium, temperature, …) are stated once above the table when all rows share them.
+The figures are in :mod:`atomspin.batch.report_figures`.
 
 What comes from the rows (study, variant and step names, text values) is escaped where it is rendered:
 Markdown headings get HTML and Markdown punctuation escaped, the table sits in a code fence longer than any
@@ -10,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import math
 import re
 from pathlib import Path
@@ -17,21 +26,22 @@ from pathlib import Path
 import numpy as np
 
 from atomspin.batch.paths import inside, safe_filename
-from atomspin.batch.steps import headline_keys, result_prefixes
+from atomspin.batch.quantities import (aggregate, error_of, format_measured, is_number, key_label, note_of,
+                                       path_label)
+from atomspin.batch.steps import conditions, headline_keys, quantity, result_prefixes
 
-__all__ = ["summary_rows", "format_table", "make_report", "plot_cross_section", "IDENTITY_KEYS"]
+__all__ = ["summary_rows", "format_table", "format_comparison", "summarise", "make_report", "IDENTITY_KEYS",
+           "Study", "row_atoms", "write_spin_states", "COMPARE_MAX"]
 
-#: columns that identify a row (shown first)
+#: columns that identify a row (shown first when they vary)
 IDENTITY_KEYS = ("variant", "phase", "shape", "diameter_nm", "delta", "apb_plane", "T_K", "seed")
-_BOOKKEEPING = {"task_hash", "study", "params", "steps", "walltime_s", "npz_file", "apb"}
-#: prefixes of the keys the study steps absorb from their results (atomspin.batch.steps)
+#: at most this many variants/sweep points are compared side by side
+COMPARE_MAX = 6
 _RESULT_PREFIXES = result_prefixes()
-#: headline results of the study steps by rank, shown first in tables and figures when present
 _PRIORITY = tuple(headline_keys())
-_MAX_PANELS = 6
-
-#: preferred x arrays of result curves (first match wins)
-_X_NAMES = ("fields_T", "depth_bins_nm", "distance_bins_nm", "T", "T_K", "theta")
+LEGEND = ("value ± standard error (Monte Carlo errors with their autocorrelation, bootstrap or propagated; "
+          "docs/batch.md); n.r. = not resolved, |value| < 2σ; n/a = not a number (see the notes); "
+          "± ? = no error estimate (run too short)")
 
 
 def summary_rows(store, hashes=None, rows=None) -> list:
@@ -79,149 +89,326 @@ def mpl_text(text) -> str:
     return str(text).replace("$", r"\$")
 
 
-def _result_keys(rows) -> list:
+def _clean(text) -> str:
+    return "".join(c if c.isprintable() else "?" for c in str(text))
+
+
+# ------------------------------------------------------------------------------------------------ columns
+def result_keys(rows) -> list:
+    """The result columns: the steps' headline keys present in the rows (by rank); for rows without any
+    (earlier or foreign rows), their numeric keys with a step prefix."""
+    present = [k for k in _PRIORITY if any(k in r for r in rows)]
+    if present:
+        return present
     keys = []
     for r in rows:
         for k, v in r.items():
-            if ((k.startswith(_RESULT_PREFIXES) or k in _PRIORITY) and isinstance(v, (int, float)) and not isinstance(v, bool)
+            if (k.startswith(_RESULT_PREFIXES) and is_number(v) and not k.endswith(("_err", "_note"))
                     and k not in keys):
                 keys.append(k)
-    return [k for k in _PRIORITY if k in keys] + [k for k in keys if k not in _PRIORITY]
+    return keys
 
 
-def _fmt(v) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
-            return f"{v:.3e}"
-        return f"{v:.4g}"
-    return "".join(c if c.isprintable() else "?" for c in str(v))  # no terminal control sequences
+def label_of(key: str) -> str:
+    """Words and unit of a result key (the step's label, else derived from the key)."""
+    q = quantity(key)
+    return q[1] if q else key_label(key)
 
 
-def format_table(rows, keys=None, max_cols: int = 12) -> str:
-    """Plain-text table of rows (identity columns first, then result columns)."""
+def plotted(key: str) -> bool:
+    q = quantity(key)
+    return q[2] if q else True
+
+
+def scale_of(key: str) -> float:
+    """Factor from the stored value of a result key to the unit of its label."""
+    q = quantity(key)
+    return q[3] if q else 1.0
+
+
+def scaled(row, key):
+    """``(value, error)`` of a result key in the unit of its label (nan when absent or not a number)."""
+    v, e, f = row.get(key), error_of(row, key), scale_of(key)
+    v = float(v) * f if is_number(v) else float("nan")
+    return v, e * abs(f)
+
+
+def _measured(key, rows) -> bool:
+    """A measured result (shown with its error, "± ?" without one): a plotted headline key or one with errors."""
+    return any(f"{key}_err" in r for r in rows) or (quantity(key) is not None and plotted(key))
+
+
+def format_table(rows, keys=None, max_cols: int = 14) -> str:
+    """Plain-text table, one line per row: identity columns that vary, then the result columns as
+    ``value ± error`` (see :func:`atomspin.batch.quantities.format_measured`)."""
     if not rows:
         return "(no rows)"
     if keys is None:
-        keys = ["id"] + [k for k in IDENTITY_KEYS if any(k in r for r in rows)] + _result_keys(rows)
-        # drop identity columns that do not vary (except variant)
-        keys = [k for k in keys if k in ("id", "variant") or len({repr(r.get(k)) for r in rows}) > 1
-                or k not in IDENTITY_KEYS]
-        keys = keys[:max_cols]
-    cells = [[_fmt(r.get(k, "")) for k in keys] for r in rows]
+        keys = ["id"] + [k for k in IDENTITY_KEYS if any(k in r for r in rows)]
+        keys += [k for k in conditions() if any(k in r for r in rows)]
+        keys = [k for k in keys if k in ("id", "variant") or len({repr(r.get(k)) for r in rows}) > 1]
+        if any("n_seeds" in r for r in rows):
+            keys = [k for k in keys if k not in ("id", "seed")] + ["n_seeds"]
+        keys = (keys + result_keys(rows))[:max_cols]
+    meas = {k: _measured(k, rows) for k in keys}
+    cells = [[format_measured(r.get(k, ""), error_of(r, k), meas[k]) if is_number(r.get(k)) else
+              _clean(r.get(k, "")) for k in keys] for r in rows]
     widths = [max(len(k), *(len(c[i]) for c in cells)) for i, k in enumerate(keys)]
-    line = "  ".join(k.rjust(w) for k, w in zip(keys, widths))
-    out = [line, "  ".join("-" * w for w in widths)]
+    out = ["  ".join(k.rjust(w) for k, w in zip(keys, widths)), "  ".join("-" * w for w in widths)]
     out += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
     return "\n".join(out)
 
 
-def _cross_section(ax, atoms, thickness_A: float = 4.0, final_state=None) -> None:
-    pos = atoms.get_positions()
-    zc = pos[:, 2].mean()
-    sel = np.abs(pos[:, 2] - zc) < thickness_A / 2
-    sym = np.array(atoms.get_chemical_symbols())
-    for s, color, size in (("O", "tab:red", 4), ("Fe", "tab:blue", 10)):
-        m = sel & (sym == s)
-        ax.scatter(pos[m, 0], pos[m, 1], s=size, c=color, label=s, alpha=0.7, linewidths=0)
-    other = sel & ~np.isin(sym, ["O", "Fe"])
-    if other.any():
-        ax.scatter(pos[other, 0], pos[other, 1], s=10, c="tab:green", label="other", linewidths=0)
-    if final_state is not None and "atom_index" in final_state:
-        idx = np.asarray(final_state["atom_index"], dtype=int)
-        spins = np.asarray(final_state["spins"], dtype=float)
-        m = sel[idx]
-        ax.quiver(pos[idx[m], 0], pos[idx[m], 1], spins[m, 0], spins[m, 1], angles="xy", scale_units="xy",
-                  scale=0.6, width=0.003, color="k")
-    ax.set_aspect("equal")
-    ax.set_xlabel("x (Å)", fontsize=8)
-    ax.set_ylabel("y (Å)", fontsize=8)
+# ------------------------------------------------------------------------------------------------ the study
+def _flat(d, prefix=""):
+    out = {}
+    for k, v in d.items():
+        path = f"{prefix}.{k}" if prefix else str(k)
+        if isinstance(v, dict):
+            out.update(_flat(v, path))
+        else:
+            out[path] = tuple(v) if isinstance(v, list) else v
+    return out
 
 
-def plot_cross_section(atoms, path, thickness_A: float = 4.0, title: str = "", final_state=None) -> None:
-    """Central cross-section (|z − z_c| < thickness/2, Å) of a structure as a PNG; with
-    ``final_state`` (``{"atom_index", "spins"}`` from a task's data) arrows show the in-plane spin
-    components.
+class Study:
+    """The rows of a report with what varies between them.
+
+    Attributes
+    ----------
+    rows : list of dict
+        Summary rows (key-value pairs, ``id``), in store order.
+    swept : list of str
+        Recipe paths whose value differs between rows (``defects.vacancies.delta``, …), numeric first.
+    points : dict
+        Row id → {swept path: value}.
+    groups : list of dict
+        Rows averaged over seeds (:func:`atomspin.batch.quantities.aggregate`), each with ``group_label``
+        and ``group_ids``.
+    reference : str or None
+        The variant the others are compared with: ``defect-free`` if present, else the first variant.
+    """
+
+    def __init__(self, rows: list, recipes: dict):
+        flats = {rid: _flat({k: v for k, v in rec.items() if k != "meta"}) for rid, rec in recipes.items()
+                 if isinstance(rec, dict)}
+        paths = sorted({p for f in flats.values() for p in f})
+        swept = [p for p in paths if p.rsplit(".", 1)[-1] != "seed"
+                 and len({repr(f.get(p)) for f in flats.values()}) > 1 and p != "protocol.steps"]
+        numeric = [p for p in swept if all(is_number(f.get(p)) for f in flats.values())]
+        self.swept = numeric + [p for p in swept if p not in numeric]
+        self.numeric_swept = numeric
+        self.points = {rid: {p: f.get(p) for p in self.swept} for rid, f in flats.items()}
+
+        names = {str(r.get("variant", "")) for r in rows}
+
+        def order(r):  # recipe order of the variants (else the reference first), the swept values, the seed
+            point = self.points.get(r.get("id"), {})
+            vals = tuple((0, float(point[p]), "") if is_number(point.get(p)) else (1, 0.0, repr(point.get(p)))
+                         for p in self.swept)
+            vi = r.get("variant_index")
+            first = 0 if ("defect-free" in names and r.get("variant") == "defect-free") else 1
+            return (vi if is_number(vi) else 1e9, first, str(r.get("variant", "")), vals, r.get("seed", 0),
+                    r.get("id", 0))
+
+        self.rows = sorted(rows, key=order)
+        rows = self.rows
+        variants = list(dict.fromkeys(str(r.get("variant", "")) for r in rows))
+        self.variants = variants
+        self.reference = "defect-free" if "defect-free" in variants else (variants[0] if variants else None)
+        # the variant's own overrides are not "swept values": only what varies within a variant
+        self.axis_paths = [p for p in self.swept if any(
+            len({repr(self.points.get(r["id"], {}).get(p)) for r in rows if r.get("variant") == v}) > 1
+            for v in variants)]
+        keys = result_keys(rows)
+        groups = aggregate(rows, self.group_key, keys)
+        for g in groups:
+            members = [r for r in rows if self.group_key(r) == self.group_key(g)]
+            g["group_ids"] = [r["id"] for r in members]
+            g["group_label"] = self.label(g)
+        self.groups = groups
+
+    def group_key(self, row):
+        point = self.points.get(row.get("id"))
+        if point is None:
+            return (row.get("variant"), "id", row.get("id"))
+        return (row.get("variant"), tuple(repr(point.get(p)) for p in self.axis_paths))
+
+    def point_text(self, row) -> str:
+        point = self.points.get(row.get("id"), {})
+        parts = []
+        for p in self.axis_paths:
+            label, scale = path_label(p)
+            v = point.get(p)
+            name = label.split(" (")[0]
+            unit = label.split(" (")[1].rstrip(")") if " (" in label else ""
+            val = f"{v * scale:g}" if is_number(v) else str(v)
+            parts.append(f"{name.split()[-1] if len(name) > 14 else name} = {val}{(' ' + unit) if unit else ''}")
+        return ", ".join(parts)
+
+    def label(self, row) -> str:
+        """``variant, swept values`` of a row or group (and the number of seeds averaged)."""
+        text = ", ".join(x for x in (str(row.get("variant", "")), self.point_text(row)) if x)
+        n = row.get("n_seeds", 1)
+        return f"{text} ({n} seeds)" if n and n > 1 else text
+
+    def condition_lines(self) -> list:
+        """``"what: value"`` for the condition keys all rows share (those that vary are table columns)."""
+        lines = []
+        for key, meaning in {**conditions(), "T_K": "temperature of the measurements, K"}.items():
+            vals = {repr(r.get(key)) for r in self.rows if key in r}
+            if len(vals) != 1:
+                continue
+            v = next(r[key] for r in self.rows if key in r)
+            words, _, unit = meaning.rpartition(", ") if ", " in meaning else (meaning, "", "")
+            if is_number(v) and unit == "Hz" and v >= 1e3:
+                text = f"{v / 1e3:g} kHz"
+            elif is_number(v) and unit == "A/m" and v >= 1e3:
+                text = f"{v / 1e3:g} kA/m"
+            elif is_number(v):
+                text = f"{v:g}{(' ' + unit) if unit else ''}"
+            else:
+                text = _clean(v)
+            lines.append(f"{words}: {text}")
+        return lines
+
+
+def format_comparison(study: Study) -> str:
+    """Quantities as rows, one column per variant/sweep point (averaged over seeds), ``value ± error``."""
+    groups = study.groups
+    if not groups:
+        return "(no rows)"
+    keys = result_keys(study.rows)
+    meas = {k: _measured(k, study.rows) for k in keys}
+    header = ["quantity", "key"] + [_clean(g["group_label"]) for g in groups]
+    body = [[label_of(k), k] + [format_measured(*scaled(g, k), meas[k]) if
+                                is_number(g.get(k)) else _clean(g.get(k, "–")) for g in groups] for k in keys]
+    widths = [max(len(header[i]), *(len(b[i]) for b in body)) if body else len(header[i]) for i in range(len(header))]
+
+    def line(cells):
+        return "  ".join(c.ljust(widths[i]) if i < 2 else c.rjust(widths[i]) for i, c in enumerate(cells))
+
+    out = [line(header), "  ".join("-" * w for w in widths)] + [line(b) for b in body]
+    return "\n".join(out)
+
+
+def notes(study: Study) -> list:
+    """``"label: what: note"`` for every ``<key>_note`` (and ``sar_note``) of the rows."""
+    out = []
+    for r in study.rows:
+        said = set()
+        head = [f"{k}_note" for k in _PRIORITY]
+        for k in sorted(r, key=lambda k: (head.index(k) if k in head else len(head), k)):
+            v = r[k]
+            if k.endswith("_note") and v and str(v) not in said:
+                said.add(str(v))
+                base = k[:-5]
+                what = label_of(base) if quantity(base) else base.replace("_", " ")
+                out.append(f"{_clean(study.label(r))} (row {r['id']}): {what}: {_clean(v)}")
+    return out
+
+
+def _recipes(rows_by_id) -> dict:
+    out = {}
+    for rid, row in rows_by_id.items():
+        try:
+            out[rid] = json.loads((row.data or {}).get("recipe_json", "null"))
+        except (TypeError, ValueError):
+            out[rid] = None
+    return out
+
+
+def row_atoms(store, row):
+    """The structure of a stored row with its per-atom labels and ``info`` (shape, recorded defects), as
+    the structure step built it; None for a row without atoms."""
+    if not row.natoms:
+        return None
+    atoms = row.toatoms()
+    data = store.arrays(row)
+    for k, v in (data.get("atoms_labels") or {}).items():
+        a = np.asarray(v)
+        if a.shape[:1] == (len(atoms),) and k not in atoms.arrays:
+            atoms.set_array(k, a)
+    info = data.get("atoms_info") or {}
+    text = info.get("json")
+    if text is not None:
+        text = np.asarray(text).ravel()
+        try:
+            atoms.info.update(json.loads(str(text[0])))
+        except (IndexError, TypeError, ValueError):
+            pass
+    return atoms
+
+
+def write_spin_states(store, rows_by_id, rows, folder) -> list:
+    """Each row's final spin state as extended XYZ (``spins``, ``dipoles``, ``initial_magmoms`` per atom:
+    OVITO and ``ase gui`` show them in 3-D), ``<folder>/<variant>-<task hash>.extxyz``."""
+    from atomspin.structures import write_structure
+
+    folder = Path(folder)
+    written = []
+    for r in rows:
+        row = rows_by_id[r["id"]]
+        state = store.arrays(row).get("final_state")
+        atoms = row_atoms(store, row)
+        if atoms is None or not state or "atom_index" not in state:
+            continue
+        spins = np.zeros((len(atoms), 3))
+        idx = np.asarray(state["atom_index"], dtype=int)
+        spins[idx] = np.asarray(state["spins"], dtype=float)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = inside(folder, f"{safe_filename(r.get('variant', ''), 'row')}-{safe_filename(r['task_hash'])}.extxyz")
+        write_structure(atoms, path, spins=spins)
+        written.append(path)
+    return written
+
+
+def summarise(store, hashes=None, row_list=None) -> dict:
+    """The text of a report without files: ``{"rows", "study", "table", "conditions", "notes", "legend",
+    "rows_by_id"}`` (the comparison table for up to :data:`COMPARE_MAX` variants/sweep points, else one line
+    per row, or per seed-averaged group)."""
+    row_list = store.rows() if row_list is None else row_list
+    rows_by_id = {row.id: row for row in row_list}
+    rows = summary_rows(store, hashes, rows=row_list)
+    study = Study(rows, _recipes({r["id"]: rows_by_id[r["id"]] for r in rows}))
+    aggregated = any(g.get("n_seeds", 1) > 1 for g in study.groups)
+    keys = result_keys(rows)
+    if rows and len(study.groups) <= COMPARE_MAX and any(quantity(k) for k in keys):
+        table = format_comparison(study)
+    else:
+        table = format_table(study.groups if aggregated else rows)
+    return {"rows": rows, "study": study, "table": table, "conditions": study.condition_lines(),
+            "notes": notes(study), "legend": LEGEND, "rows_by_id": rows_by_id, "aggregated": aggregated}
+
+
+def make_report(store, outdir, hashes=None, title: str = "atomspin report", spins: bool = False) -> dict:
+    """Write ``summary.csv``, ``summary.md`` and PNG figures for the rows of ``store``.
 
     Parameters
     ----------
-    atoms : ase.Atoms
-    path : str or Path
-        Output PNG.
-    thickness_A : float
-        Slab thickness in Å.
-    """
-    import matplotlib
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5, 5))
-    if len(atoms):
-        _cross_section(ax, atoms, thickness_A, final_state)
-        ax.legend(loc="upper right", fontsize=8)
-    ax.set_title(title or f"cross-section |z − z_c| < {thickness_A / 2:g} Å")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def _grid_axes(plt, n: int, w: float, h: float):
-    ncol = min(3, n)
-    nrow = -(-n // ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(w * ncol, h * nrow), squeeze=False)
-    fig.subplots_adjust(left=0.1 if ncol > 1 else 0.17, right=0.98, bottom=0.16, top=0.88, wspace=0.4, hspace=0.6)
-    flat = list(axes.flat)
-    for ax in flat[n:]:
-        ax.axis("off")
-    return fig, flat[:n]
-
-
-def _curves(arrays: dict):
-    """Yield (name, x_name, x, {y_name: y}) for the curves in a row's arrays: per step, every array
-    named like an abscissa (``_X_NAMES``) with the same-length arrays beside it (for ``*_bins_nm``
-    abscissae only those with the same prefix, e.g. ``depth_bins_nm`` → ``depth_canting_deg``);
-    2-D arrays (planes × points) contribute their first row."""
-    for step, d in arrays.items():
-        if not isinstance(d, dict) or step in ("atoms_labels", "final_state"):
-            continue
-        arrs = {k: np.asarray(v) for k, v in d.items()}
-        arrs = {k: v for k, v in arrs.items() if v.ndim in (1, 2) and v.size > 1
-                and np.issubdtype(v.dtype, np.number)}
-        xs = [n for n in _X_NAMES if n in arrs and arrs[n].ndim == 1]
-        for x_name in xs:
-            x = arrs[x_name]
-            prefix = x_name.split("_bins")[0] + "_" if "_bins" in x_name else ""
-            ys = {}
-            for k, v in arrs.items():
-                if k in xs or not k.startswith(prefix) or v.shape[-1] != x.size or any(
-                        t in k for t in ("_err", "_sem", "_count", "fields_")):
-                    continue
-                ys[k] = v if v.ndim == 1 else v[0]
-            if ys:
-                yield (f"{step}_{x_name.split('_')[0]}" if "_bins" in x_name else step), x_name, x, ys
-
-
-def make_report(store, outdir, hashes=None, title: str = "atomspin report") -> dict:
-    """Write ``summary.csv``, ``summary.md`` and PNG figures for the rows of ``store``.
+    store : ResultStore
+    outdir : path
+        Report folder (created).
+    hashes : sequence of str, optional
+        Only these tasks, in this order.
+    title : str
+    spins : bool
+        Also write each row's final spin state as extended XYZ into ``outdir/spins/``.
 
     Returns
     -------
     dict
-        ``{"rows": [...], "table": str, "files": [paths], "corrupted": [(row id, task hash, problem)]}``
-        (corrupted rows are left out of the tables and figures).
+        ``{"rows": [...], "table": str, "notes": [str], "conditions": [str], "files": [paths],
+        "corrupted": [(row id, task hash, problem)]}`` (corrupted rows are left out of the tables and
+        figures).
     """
-    import matplotlib
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from atomspin.batch.report_figures import make_figures
 
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    row_list = store.rows()
-    row_objs = {row.id: row for row in row_list}
+    text = summarise(store, hashes)
+    rows, study, table, rows_by_id = text["rows"], text["study"], text["table"], text["rows_by_id"]
     corrupted = [(rid, h, why) for rid, (h, why) in sorted(store.corrupted.items())]
-    rows = summary_rows(store, hashes, rows=row_list)
     files = []
     keys = sorted({k for r in rows for k in r})
     with open(out / "summary.csv", "w", newline="") as fh:
@@ -230,61 +417,23 @@ def make_report(store, outdir, hashes=None, title: str = "atomspin report") -> d
         for r in rows:
             w.writerow([csv_cell(r.get(k, "")) for k in keys])
     files.append(out / "summary.csv")
-    table = format_table(rows)
-    notes = "".join(f"\n- row {rid} (task {md_escape(h)}): {md_escape(why)}; left out" for rid, h, why in corrupted)
-    (out / "summary.md").write_text(f"# {md_escape(title)}\n\n{md_code_block(table)}\n\n{len(rows)} rows from "
-                                    f"{md_escape(store.display_url)}\n" + (f"\nCorrupted rows:{notes}\n" if notes else ""))
+    aggregated = text["aggregated"]
+    cond, note_lines = text["conditions"], text["notes"]
+    bad = "".join(f"\n- row {rid} (task {md_escape(h)}): {md_escape(why)}; left out" for rid, h, why in corrupted)
+    md = [f"# {md_escape(title)}", ""]
+    if cond:
+        md += ["Conditions: " + "; ".join(md_escape(c) for c in cond), ""]
+    md += [md_code_block(table), "", md_escape(LEGEND), ""]
+    if note_lines:
+        md += ["Notes:", ""] + [f"- {md_escape(n)}" for n in note_lines] + [""]
+    md += [f"{len(rows)} rows from {md_escape(store.display_url)}" + (
+        f", averaged over seeds into {len(study.groups)}" if aggregated else "")]
+    if bad:
+        md += ["", f"Corrupted rows:{bad}"]
+    (out / "summary.md").write_text("\n".join(md) + "\n")
     files.append(out / "summary.md")
-
-    labels = [mpl_text(f"{r.get('variant', '')}#{r['id']}") for r in rows]
-    rkeys = _result_keys(rows)
-    shown = [k for k in _PRIORITY if k in rkeys or any(k in r for r in rows)]
-    shown += [k for k in rkeys if k not in shown]
-    shown = shown[:_MAX_PANELS]
-    if rows and shown:
-        fig, axes = _grid_axes(plt, len(shown), 3.6, 2.6)
-        for ax, k in zip(axes, shown):
-            vals = [float(r.get(k, np.nan)) if isinstance(r.get(k), (int, float)) else np.nan for r in rows]
-            ax.bar(range(len(rows)), vals, color="tab:blue")
-            ax.set_xticks(range(len(rows)), labels, rotation=30, ha="right", fontsize=7)
-            ax.set_title(mpl_text(k), fontsize=9)
-        fig.savefig(out / "scalars.png", dpi=90)
-        plt.close(fig)
-        files.append(out / "scalars.png")
-
-    # curves (loops, disorder profiles, Tc scans, ...) overlaid over rows, one figure per step
-    curves = {}
-    for r, label in zip(rows, labels):
-        for step, x_name, x, ys in _curves(store.arrays(row_objs[r["id"]])):
-            curves.setdefault(safe_filename(step, "curves"), []).append((label, x_name, x, ys))
-    for step, items in curves.items():
-        ynames = list(items[0][3])[:4]
-        fig, axes = _grid_axes(plt, len(ynames), 4.2, 3.2)
-        for ax, y_name in zip(axes, ynames):
-            for label, x_name, x, ys in items:
-                if y_name in ys:
-                    ax.plot(x, ys[y_name], marker=".", ms=3, label=label)
-            ax.set_xlabel(mpl_text(items[0][1]))
-            ax.set_ylabel(mpl_text(y_name))
-            ax.legend(fontsize=7)
-        fig.suptitle(mpl_text(step))
-        path = inside(out, f"{step}.png")
-        fig.savefig(path, dpi=90)
-        plt.close(fig)
-        files.append(path)
-
-    # structure cross-sections: one panel per row (first _MAX_PANELS rows)
-    panels = [(label, row_objs[r["id"]]) for r, label in zip(rows, labels)][:_MAX_PANELS]
-    panels = [(label, row.toatoms(), store.arrays(row).get("final_state")) for label, row in panels
-              if row.natoms]
-    if panels:
-        fig, axes = _grid_axes(plt, len(panels), 3.4, 3.4)
-        for ax, (label, atoms, state) in zip(axes, panels):
-            _cross_section(ax, atoms, final_state=state)
-            ax.set_title(f"{label}: {atoms.get_chemical_formula()}", fontsize=8)
-        fig.savefig(out / "structures.png", dpi=90)
-        plt.close(fig)
-        files.append(out / "structures.png")
-    return {"rows": rows, "table": table, "files": [str(f) for f in files], "corrupted": corrupted}
-
-
+    files += make_figures(store, rows_by_id, study, out, title)
+    if spins:
+        files += write_spin_states(store, rows_by_id, rows, out / "spins")
+    return {"rows": rows, "table": table, "notes": note_lines, "conditions": cond, "legend": LEGEND,
+            "files": [str(f) for f in files], "corrupted": corrupted, "study": study}

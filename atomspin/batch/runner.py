@@ -196,25 +196,73 @@ class SweepSummary(dict):
 
 
 class _Bar:
-    """Minimal terminal progress bar on stderr (no dependency)."""
+    """Terminal progress line on stderr (no dependency): finished tasks, the progress inside the running
+    ones (sweeps done of those expected, from :mod:`atomspin.batch.progress`) and an ETA."""
 
     def __init__(self, total: int, enabled: bool, label: str = "tasks"):
         self.total, self.enabled, self.label, self.t0, self.n = total, enabled, label, time.time(), 0
+        self.running: dict = {}  # task hash -> last progress message
+        self.last_draw = 0.0
+        self.width = 0
         self.draw()
 
-    def draw(self, extra: str = ""):
+    def _fraction(self) -> float:
+        inside = sum(min(1.0, m["done"] / m["total"]) for m in self.running.values() if m.get("total"))
+        return min(1.0, (self.n + inside) / self.total) if self.total else 1.0
+
+    def draw(self, extra: str = "", force: bool = True):
         if not self.enabled:
             return
+        now = time.time()
+        if not force and now - self.last_draw < 0.5:
+            return
+        self.last_draw = now
         w = 30
-        frac = self.n / self.total if self.total else 1.0
-        el = time.time() - self.t0
-        eta = f" eta {el / self.n * (self.total - self.n):5.0f}s" if 0 < self.n < self.total else ""
-        sys.stderr.write(f"\r[{'#' * int(w * frac)}{'-' * (w - int(w * frac))}] {self.n}/{self.total} "
-                         f"{self.label} {el:5.0f}s{eta} {extra[:40]:40s}")
+        frac = self._fraction()
+        el = now - self.t0
+        eta = f" eta {el / frac * (1 - frac):5.0f}s" if 0.005 < frac < 1 and el > 2 else ""
+        done = f"{self.n}/{self.total}" if not self.running else f"{self.total * frac:.1f}/{self.total}"
+        line = f"\r[{'#' * int(w * frac)}{'-' * (w - int(w * frac))}] {done} {self.label} {el:5.0f}s{eta}"
+        if self.running:
+            m = max(self.running.values(), key=lambda x: x.get("_t", 0.0))
+            pct = f" {100 * m['done'] / m['total']:3.0f}%" if m.get("total") else ""
+            more = f" (+{len(self.running) - 1} running)" if len(self.running) > 1 else ""
+            line += f"  {m['label']}: {m['step']}{pct}{more}"
+        elif extra:
+            line += f"  {extra}"
+        line = line[:160]
+        pad = max(0, self.width - len(line))
+        self.width = len(line)
+        sys.stderr.write(line + " " * pad)
         sys.stderr.flush()
 
-    def step(self, extra: str = ""):
+    def update(self, msg) -> None:
+        """A progress message of a running task (never raises)."""
+        try:
+            if not isinstance(msg, dict) or "hash" not in msg:
+                return
+            self.running[str(msg["hash"])] = {**msg, "_t": time.time()}
+        except Exception:  # noqa: BLE001 - progress must never fail the sweep
+            pass
+
+    def event(self, event) -> None:
+        """Handler of the Dask progress topic: ``(timestamp, message)``."""
+        try:
+            self.update(event[1])
+        except Exception:  # noqa: BLE001
+            pass
+
+    def local(self, msg) -> None:
+        """Sink for tasks run in this process: update and redraw (throttled)."""
+        self.update(msg)
+        try:
+            self.draw(force=False)
+        except Exception:  # noqa: BLE001
+            pass
+
+    def step(self, extra: str = "", key=None):
         self.n += 1
+        self.running.pop(str(key), None)
         self.draw(extra)
 
     def close(self):
@@ -331,20 +379,23 @@ def run_tasks(tasks: list, store, client=None, fn=None, retries: int = 2, progre
                 summary["failed"].append((task["hash"], msg))
                 if log:
                     log(f"task {task['hash']} ({task.get('variant', '')}) not stored: {msg}")
-        bar.step(task.get("variant", ""))
+        bar.step(task.get("variant", ""), task["hash"])
 
     try:
         if client is None:
+            from atomspin.batch.progress import progress_sink
             for t in pending:
                 try:
-                    res = attempt(fn, t, retries)
+                    with progress_sink(bar.local if progress else None):
+                        res = attempt(fn, t, retries)
                 except Exception as err:  # noqa: BLE001 - recorded per task
                     record(t, err=err)
                 else:
                     record(t, res)
         elif pending:
             with quiet_distributed():
-                _run_on_dask(client, pending, fn, int(retries), record, float(worker_timeout_s))
+                _run_on_dask(client, pending, fn, int(retries), record, float(worker_timeout_s),
+                             bar if progress else None)
     finally:
         bar.close()
         summary["elapsed_s"] = time.time() - t0
@@ -358,7 +409,33 @@ def _comm_failure(err: BaseException) -> bool:
             or type(err).__name__ in ("CancelledError", "FutureCancelledError"))
 
 
-def _run_on_dask(client, pending, fn, retries, record, worker_timeout_s):
+def _subscribe(client, bar):
+    """Follow the in-task progress events of the workers (False when the client cannot)."""
+    from atomspin.batch.progress import TOPIC
+
+    if bar is None:
+        return False
+    try:
+        client.subscribe_topic(TOPIC, bar.event)
+        return True
+    except Exception:  # noqa: BLE001 - progress is optional
+        return False
+
+
+def _run_on_dask(client, pending, fn, retries, record, worker_timeout_s, bar=None):
+    subscribed = _subscribe(client, bar)
+    try:
+        _run_on_dask_loop(client, pending, fn, retries, record, worker_timeout_s, bar)
+    finally:
+        if subscribed:
+            try:
+                from atomspin.batch.progress import TOPIC
+                client.unsubscribe_topic(TOPIC)
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def _run_on_dask_loop(client, pending, fn, retries, record, worker_timeout_s, bar):
     from distributed import wait
 
     address = getattr(client, "scheduler", None)
@@ -381,6 +458,8 @@ def _run_on_dask(client, pending, fn, retries, record, worker_timeout_s):
             done = {f for f in remaining.values() if f.status != "pending"}
             if not done:
                 time.sleep(POLL_S / 4)
+        if bar is not None and not done:
+            bar.draw()
         lost = client.status not in ("running", "newly-created")
         for fut in done:
             task = by_key[fut.key][1]

@@ -22,7 +22,7 @@ __all__ = ["Field", "SCHEMA", "RecipeError", "validate_recipe", "resolve", "get_
 from atomspin.batch.steps import REGISTRY, STEPS  # noqa: E402 - the study steps, in execution order
 
 
-from atomspin.batch.fields import Field, RecipeError, _num  # noqa: F401 - re-exported
+from atomspin.batch.fields import Field, RecipeError, RecipeWarning, _num  # noqa: F401 - re-exported
 
 F = Field
 # ---------------------------------------------------------------------------------------------------------
@@ -83,7 +83,8 @@ SCHEMA: dict = {
         "steps": F("list[str]", ["structure"], "steps to run, executed in the order "
                    + " → ".join(STEPS), choices=STEPS, min_len=1),
         "T_K": F("float", 300.0, "temperature of the disorder, loop, kv and sar steps in K (derived: room / "
-                 "body temperature); the sar step needs it above 0", lo=0.0, hi=2000.0),
+                 "body temperature); the sar step needs it above 0", lo=0.0, hi=2000.0, usual=(100.0, 2000.0),
+                 usual_hint="temperatures are in kelvin: 27 °C is 300 K"),
         # one table per study step, declared by the step (atomspin.batch.steps.<name>.SCHEMA)
         **{name: dict(st.schema) for name, st in REGISTRY.items() if st.schema},
     },
@@ -172,10 +173,25 @@ def _check_number(path: str, f: Field, v, kind: str):
     return v
 
 
+def _check_usual(path: str, f: Field, v) -> None:
+    """Warn (:class:`RecipeWarning`) about a legal value outside the range studies normally use."""
+    if f.usual is None:
+        return
+    lo, hi = f.usual
+    if not (lo <= v <= hi):
+        import warnings
+
+        hint = f"; {f.usual_hint}" if f.usual_hint else ""
+        warnings.warn(RecipeWarning(f"{path}: {_num(v)} is outside the usual range [{_num(lo)}, {_num(hi)}]"
+                                    f"{hint} (a unit slip?)"), stacklevel=3)
+
+
 def check_value(path: str, f: Field, v):
     """Check one value against its field; return it normalised (ints become floats for float fields)."""
     if f.kind in ("float", "int"):
-        return _check_number(path, f, v, f.kind)
+        v = _check_number(path, f, v, f.kind)
+        _check_usual(path, f, v)
+        return v
     if f.kind == "bool":
         if not isinstance(v, bool):
             raise RecipeError(path, f"expected true or false, got {_type_name(v)} {_short(v)}")

@@ -64,8 +64,14 @@ def check_steps_available(steps) -> None:
 
 # ---------------------------------------------------------------------------------------------------------
 def task_hash(recipe: dict, seed: int) -> str:
-    """16-hex-digit identity of a task: SHA-256 of the resolved recipe (without ``meta``) and the seed."""
+    """16-hex-digit identity of a task: SHA-256 of the resolved recipe (without ``meta``, and without the
+    ``protocol.<step>`` tables of registered steps the recipe does not run) and the seed. A new study step,
+    or a new key of a step, therefore changes only the hashes of the recipes that run that step."""
     body = {k: v for k, v in recipe.items() if k != "meta"}
+    proto = body.get("protocol")
+    if isinstance(proto, dict):
+        used = set(proto.get("steps", ()))
+        body["protocol"] = {k: v for k, v in proto.items() if not (k in REGISTRY and k not in used)}
     text = json.dumps({"recipe": body, "seed": int(seed)}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -82,7 +88,7 @@ def expand(recipe) -> list:
     """
     v = validate_recipe(recipe)
     tasks, seen = [], set()
-    for var in v["variants"]:
+    for vi, var in enumerate(v["variants"]):
         for point in _grid(v["axes"]):
             r = copy.deepcopy(v["base"])
             for path, value in {**var["overrides"], **point}.items():
@@ -92,8 +98,8 @@ def expand(recipe) -> list:
                 if h in seen:
                     continue
                 seen.add(h)
-                tasks.append({"hash": h, "variant": var["name"], "point": dict(point), "seed": int(seed),
-                              "recipe": r})
+                tasks.append({"hash": h, "variant": var["name"], "variant_index": vi, "point": dict(point),
+                              "seed": int(seed), "recipe": r})
     return tasks
 
 
@@ -103,6 +109,7 @@ def base_kvp(task: dict) -> dict:
     r = task["recipe"]
     return {
         "task_hash": task["hash"], "study": r["meta"]["name"], "variant": task["variant"],
+        "variant_index": int(task.get("variant_index", 0)),
         "phase": r["structure"]["phase"], "shape": r["structure"]["shape"],
         "diameter_nm": float(r["structure"]["diameter_nm"]), "delta": float(r["defects"]["vacancies"]["delta"]),
         "apb": bool(r["defects"]["apb"]["enabled"]),
@@ -122,17 +129,24 @@ def run_task(task: dict) -> dict:
         ``{"hash", "kvp": {...}, "data": {...}, "atoms": ase.Atoms or None, "recipe": {...},
         "elapsed_s": float, "timings": {step: s}}``.
     """
+    from atomspin.batch.progress import TaskProgress, current_sink
+
     t0 = time.perf_counter()
     ctx = Context(task)
     ctx.kvp.update(base_kvp(task))
     steps = [s for s in STEPS if s in task["recipe"]["protocol"]["steps"]]
-    for s in steps:
-        miss = missing_api(s)
-        if miss:
-            raise StepUnavailable(f"step {s!r} needs {', '.join(miss)}, which is not available")
-        t_step = time.perf_counter()
-        REGISTRY[s].run(ctx)
-        ctx.timings[s] = time.perf_counter() - t_step
+    sink = current_sink()
+    prog = TaskProgress(task, sink) if sink is not None else None
+    with _metered(prog):
+        for s in steps:
+            miss = missing_api(s)
+            if miss:
+                raise StepUnavailable(f"step {s!r} needs {', '.join(miss)}, which is not available")
+            if prog is not None:
+                prog.step(s)
+            t_step = time.perf_counter()
+            REGISTRY[s].run(ctx)
+            ctx.timings[s] = time.perf_counter() - t_step
     atoms = ctx.atoms
     if atoms is not None:
         atoms = atoms.copy()
@@ -147,8 +161,33 @@ def run_task(task: dict) -> dict:
         labels = {k: np.asarray(v) for k, v in atoms.arrays.items() if k not in ("numbers", "positions")}
         ctx.data["atoms_labels"] = {k: (v.astype(str).tolist() if v.dtype.kind in "US" else v)
                                     for k, v in labels.items() if v.dtype.kind in "USbif"}
+        # atoms.info (shape, recorded defects: vacancy sites, plane defects) for pictures of the stored row
+        ctx.data["atoms_info"] = {"json": [json.dumps(_jsonable_info(atoms.info))]}
     return {"hash": task["hash"], "kvp": ctx.kvp, "data": ctx.data, "atoms": atoms,
             "recipe": task["recipe"], "elapsed_s": time.perf_counter() - t0, "timings": ctx.timings}
+
+
+def _jsonable_info(info: dict) -> dict:
+    out = {}
+    for k, v in info.items():
+        if isinstance(v, (str, bool, int, float)) or v is None:
+            out[str(k)] = v
+        elif isinstance(v, (np.integer, np.floating, np.bool_)):
+            out[str(k)] = v.item()
+    return out
+
+
+def _metered(prog):
+    """Context counting the task's Monte Carlo sweeps into ``prog`` (nothing when None)."""
+    import contextlib
+
+    if prog is None:
+        return contextlib.nullcontext()
+    try:
+        from atomspin.engine.meter import sweep_meter
+    except ImportError:  # no engine here: the steps that need it say so themselves
+        return contextlib.nullcontext()
+    return sweep_meter(prog.add)
 
 
 def __getattr__(name):  # the step functions of earlier versions: tasks.step_<name>(ctx)

@@ -23,6 +23,7 @@ import numpy as np
 from atomspin.engine.arrays import ModelArrays, check_field, check_model, check_spins, check_T
 from atomspin.engine.collective import COLLECTIVE_WIDTH_START, CollectiveMove, group_labels
 from atomspin.engine.kernels import magnetisation
+from atomspin.engine.meter import count_sweeps
 from atomspin.engine.moves import ADAPT_MOVES
 from atomspin.engine.observables import Observables, Progress
 from atomspin.engine.checks import SIGMA_START, check_options, check_threads
@@ -288,6 +289,7 @@ class Simulation:
         self._sweeps_done += n
         self._accepted += int(acc.sum())
         self._tried += n * self._sweeper.moves_per_sweep
+        count_sweeps(n)
 
     def _extra_sample(self):
         """Per-sample extra observable of a subclass (None: none)."""

@@ -26,7 +26,10 @@ directions on the upper hemisphere (Fibonacci lattice); loops are odd in the fie
 hemisphere is enough. Each direction gets its own seed from ``numpy.random.SeedSequence(seed)``.
 
 Outputs: M projected on ĥ (total, per sublattice, per region), coercive field, remanence, loop
-area μ0∮M dH in J/m³ (using ``model.volume_m3``) and in J per particle, high-field slope.
+area μ0∮M dH in J/m³ (using ``model.volume_m3``) and in J per particle, high-field slope, each with its
+standard error (the autocorrelation-aware errors of M at every field step, propagated to first order).
+A loop is *open* when its area exceeds twice its error; a loop that is not open (reversible within the
+noise, or running backwards) has no coercive field: ``Bc_T`` is nan and ``coercivity_note`` says why.
 """
 from __future__ import annotations
 
@@ -99,36 +102,93 @@ def _value_at(x, y, x0):
     return float(np.interp(x0, xs, ys))
 
 
-def analyse_loop(fields_T, m, high_field_fraction=0.8):
-    """Coercive field, remanence, loop area and high-field slope of a loop m(B).
+def _crossing_error(x, y, err):
+    """Standard error of the first zero crossing of y(x) (linear interpolation, first-order propagation of
+    independent errors ``err`` of the two bracketing points); nan without a crossing or errors."""
+    s = np.sign(y)
+    for k in range(len(y) - 1):
+        if s[k] == 0:
+            return float(err[k] * abs((x[k + 1] - x[k]) / (y[k + 1] - y[k]))) if y[k + 1] != y[k] else np.nan
+        if s[k] * s[k + 1] < 0:
+            dx, dy = x[k + 1] - x[k], y[k + 1] - y[k]
+            return float(abs(dx) / dy ** 2 * np.hypot(y[k + 1] * err[k], y[k] * err[k + 1]))
+    return float("nan")
+
+
+def _value_error_at(x, y_err, x0):
+    """Standard error of the linear interpolant at x0 (independent errors of the bracketing points)."""
+    o = np.argsort(x)
+    xs, es = x[o], y_err[o]
+    if x0 < xs[0] or x0 > xs[-1]:
+        return float("nan")
+    k = int(np.clip(np.searchsorted(xs, x0) - 1, 0, len(xs) - 2))
+    t = (x0 - xs[k]) / (xs[k + 1] - xs[k]) if xs[k + 1] != xs[k] else 0.0
+    return float(np.hypot((1.0 - t) * es[k], t * es[k + 1]))
+
+
+def analyse_loop(fields_T, m, high_field_fraction=0.8, m_err=None):
+    """Coercive field, remanence, loop area and high-field slope of a loop m(B), with standard errors.
 
     Parameters
     ----------
     fields_T : (F,) field sweep (tesla) along the measuring axis, e.g. from :func:`loop_fields`.
     m : (F,) moment along the axis, any unit (results in the same unit).
     high_field_fraction : float in (0, 1): the slope is fitted over |B| ≥ fraction·max|B|.
+    m_err : (F,) standard errors of m (same unit), optional; propagated to first order (independent points)
+        into ``*_err``, and used to decide whether the loop is open.
 
     Returns
     -------
     dict: ``Bc_down_T``, ``Bc_up_T`` (zero crossings of the descending / ascending branch),
-    ``Bc_T`` = (|Bc_down| + |Bc_up|)/2, ``Mr_down``, ``Mr_up`` (m at B = 0), ``Mr`` = (Mr_down − Mr_up)/2,
-    ``area`` = −∮ m dB over the whole history (unit of m × tesla; positive for a loss),
-    ``high_field_slope`` (unit of m per tesla), ``closure`` = m(last) − m(first).
+    ``Bc_crossing_T`` = (|Bc_down| + |Bc_up|)/2, ``Bc_T`` the coercive field: ``Bc_crossing_T`` when the loop is
+    open (``area`` > 2 ``area_err``; without errors ``area`` > 0), else nan — a reversible
+    (superparamagnetic) loop or one that runs backwards (negative area, a lag artefact) has no coercive
+    field, whatever its noisy zero crossings; ``Mr_down``, ``Mr_up`` (m at B = 0),
+    ``Mr`` = (Mr_down − Mr_up)/2, ``area`` = −∮ m dB over the whole history (unit of m × tesla; positive for
+    a loss), ``open`` (bool), ``m_high`` = mean |m| at the largest |B| (the points of the sweep at ±max|B|),
+    ``high_field_slope`` (unit of m per tesla), ``closure`` = m(last) − m(first); and the standard errors
+    ``Bc_err_T``, ``Bc_down_err_T``, ``Bc_up_err_T``, ``Mr_err``, ``area_err``, ``m_high_err`` (nan without
+    ``m_err``).
     """
     f = np.asarray(fields_T, dtype=np.float64)
     m = np.asarray(m, dtype=np.float64)
     hf = check_finite_scalar("high_field_fraction", high_field_fraction, 0.0, 1.0, lo_open=True, hi_open=True)
-    out = dict(Bc_down_T=np.nan, Bc_up_T=np.nan, Mr_down=np.nan, Mr_up=np.nan)
+    if m_err is None:
+        e = np.full_like(m, np.nan)
+    else:
+        e = np.asarray(m_err, dtype=np.float64)
+        if e.shape != m.shape:
+            raise ValueError(f"m_err: expected shape {m.shape}, got {e.shape}")
+    out = dict(Bc_down_T=np.nan, Bc_up_T=np.nan, Mr_down=np.nan, Mr_up=np.nan, Bc_down_err_T=np.nan,
+               Bc_up_err_T=np.nan, Mr_down_err=np.nan, Mr_up_err=np.nan)
     for a, b in _branches(f):
-        x, y = f[a:b + 1], m[a:b + 1]
+        x, y, ye = f[a:b + 1], m[a:b + 1], e[a:b + 1]
         key = "down" if x[-1] < x[0] else "up"
         if np.isnan(out[f"Bc_{key}_T"]):
             out[f"Bc_{key}_T"] = _zero_crossing(x, y)
+            out[f"Bc_{key}_err_T"] = _crossing_error(x, y, ye)
             out[f"Mr_{key}"] = _value_at(x, y, 0.0)
-    out["Bc_T"] = 0.5 * (abs(out["Bc_down_T"]) + abs(out["Bc_up_T"]))
+            out[f"Mr_{key}_err"] = _value_error_at(x, ye, 0.0)
+    out["Bc_crossing_T"] = 0.5 * (abs(out["Bc_down_T"]) + abs(out["Bc_up_T"]))
     out["Mr"] = 0.5 * (out["Mr_down"] - out["Mr_up"])
-    out["area"] = float(-np.sum(0.5 * (m[1:] + m[:-1]) * np.diff(f)))
+    out["Mr_err"] = 0.5 * float(np.hypot(out["Mr_down_err"], out["Mr_up_err"]))
+    df = np.diff(f)
+    out["area"] = float(-np.sum(0.5 * (m[1:] + m[:-1]) * df))
+    w = 0.5 * (np.concatenate([[0.0], df]) + np.concatenate([df, [0.0]]))  # ∂area/∂m_k = −w_k
+    out["area_err"] = float(np.sqrt(np.sum((w * e) ** 2)))
+    known = np.isfinite(out["area_err"])
+    out["open"] = bool(out["area"] > 2.0 * out["area_err"]) if known else bool(out["area"] > 0.0)
+    if out["open"]:
+        out["Bc_T"] = out["Bc_crossing_T"]
+        out["Bc_err_T"] = 0.5 * float(np.hypot(out["Bc_down_err_T"], out["Bc_up_err_T"]))
+    else:
+        out["Bc_T"] = out["Bc_err_T"] = float("nan")
     bmax = np.max(np.abs(f))
+    top = np.abs(f) >= bmax * (1.0 - 1e-9)
+    out["m_high"] = float(np.mean(np.abs(m[top])))
+    prop = float(np.sqrt(np.sum(e[top] ** 2)) / top.sum())
+    spread = float(np.std(np.abs(m[top]), ddof=1) / np.sqrt(top.sum())) if top.sum() > 1 else 0.0
+    out["m_high_err"] = max(prop, spread) if np.isfinite(prop) else float("nan")
     sel = np.abs(f) >= hf * bmax * (1.0 - 1e-12)  # 0.8·3.0 = 2.4000000000000004 must select 2.4
     slope = np.nan
     if np.sum(sel) >= 2:
@@ -157,10 +217,16 @@ class HysteresisResult(ResultBase):
         lag of m behind the field (finite sweeps per point).
     m_sublattice : dict label → (F,) ⟨M_label·ĥ⟩ / Σm_i (sampled averages; contributions sum to m).
     m_region : dict label → (F,) M_region·ĥ / Σm_i from the state at the end of each field step.
-    M_A_per_m : (F,) magnetisation along the field (A/m) = m Σm_i μB / V.
-    Bc_T, Hc_A_per_m : coercive field; Bc_down_T, Bc_up_T per branch.
-    Mr : reduced remanence; Mr_A_per_m.
-    loop_area_J_per_m3 : μ0∮M dH (J/m³); loop_area_J : per particle (J).
+    M_A_per_m : (F,) magnetisation along the field (A/m) = m Σm_i μB / V; M_err_A_per_m its standard error.
+    Bc_T, Hc_A_per_m : coercive field, nan when the loop is not open (area not above twice its error: a
+        reversible, superparamagnetic loop, or one that runs backwards); Bc_down_T, Bc_up_T per branch
+        (zero crossings, whatever the area); Bc_crossing_T their mean |value|; Bc_err_T, Hc_err_A_per_m.
+    Mr : remanence reduced by Σm_i (as ``m``); Mr_A_per_m; Mr_err (reduced).
+    Ms_A_per_m, Ms_err_A_per_m : |M| at the largest field, mean over the points at ±max|B| (the ferrimagnetic
+        |Σ m_i ŝ_i| μB / V there: Ms(T) when the loop saturates, a lower bound otherwise).
+    Mr_over_Ms, Mr_over_Ms_err : remanence over that Ms (the conventional Mr/Ms of a ferrimagnet).
+    loop_area_J_per_m3, loop_area_err_J_per_m3 : μ0∮M dH (J/m³); loop_area_J : per particle (J).
+    coercivity_note : why Hc is nan ("" when it is a number).
     high_field_slope_per_T : dm/dB at high field (1/T); chi_high_field : μ0 dM/dB (SI, dimensionless).
     directions : (D, 3) field directions (one for an aligned loop).
     T, sweeps_per_point, equilibration_fraction, seed, m_sat_muB, volume_m3, elapsed_s.
@@ -193,21 +259,44 @@ class HysteresisResult(ResultBase):
     volume_m3: float
     elapsed_s: float = float("nan")
     m_per_direction: np.ndarray = field(default=None, repr=False)
+    M_err_A_per_m: np.ndarray = None
+    Bc_crossing_T: float = float("nan")
+    Bc_err_T: float = float("nan")
+    Hc_err_A_per_m: float = float("nan")
+    Mr_err: float = float("nan")
+    Ms_A_per_m: float = float("nan")
+    Ms_err_A_per_m: float = float("nan")
+    Mr_over_Ms: float = float("nan")
+    Mr_over_Ms_err: float = float("nan")
+    loop_area_err_J_per_m3: float = float("nan")
+    coercivity_note: str = ""
 
     def plot(self, ax=None, components=False, **kwargs):
-        """m(μ0H); with ``components=True`` also the sublattice contributions."""
+        """M·ĥ (kA/m) against μ0H (T) with error bars, descending and ascending branches told apart; with
+        ``components=True`` also the sublattice contributions."""
         ax = self._axes(ax)
-        ax.plot(self.fields_T, self.m, "o-", ms=3, label="total", **kwargs)
+        B = np.asarray(self.fields_T)
+        M = np.asarray(self.M_A_per_m) * 1e-3
+        err = None if self.M_err_A_per_m is None else np.asarray(self.M_err_A_per_m) * 1e-3
+        scale = (M / np.asarray(self.m))[np.nonzero(self.m)[0][0]] if np.any(self.m) else 0.0
+        for k, (a, b) in enumerate(_branches(np.asarray(self.fields_T))):
+            down = self.fields_T[b] < self.fields_T[a]
+            sl = slice(a, b + 1)
+            ax.errorbar(B[sl], M[sl], yerr=None if err is None else err[sl], fmt="v-" if down else "^--", ms=3,
+                        capsize=2, color=kwargs.get("color", "C0"),
+                        label=("descending" if down else "ascending") + " branch" if k < 2 else None)
         if components:
             for k, v in self.m_sublattice.items():
-                ax.plot(self.fields_T, v, "--", label=k)
+                ax.plot(B, np.asarray(v) * scale, ":", label=f"sublattice {k}")
         ax.axhline(0, color="0.7", lw=0.5)
         ax.axvline(0, color="0.7", lw=0.5)
         ax.set_xlabel("μ0H (T)")
-        ax.set_ylabel("M·ĥ / Ms")
-        ax.set_title(f"T = {self.T:g} K, μ0Hc = {self.Bc_T * 1e3:.3g} mT, Mr/Ms = {self.Mr:.3g}")
-        if components:
-            ax.legend()
+        ax.set_ylabel("magnetisation along the field M (kA/m)")
+        hc = (f"μ0Hc = {self.Bc_T * 1e3:.3g} ± {self.Bc_err_T * 1e3:.2g} mT" if np.isfinite(self.Bc_T)
+              else "no coercive field (loop not open)")
+        ax.set_title(f"T = {self.T:g} K, {hc}, Mr/Ms = {self.Mr_over_Ms:.3g} ± {self.Mr_over_Ms_err:.2g}",
+                     fontsize=9)
+        ax.legend(fontsize=7)
         return ax
 
 
@@ -356,7 +445,7 @@ def hysteresis_loop(model, T, fields_T, direction=(0.0, 0.0, 1.0), n_orientation
     msat = float(np.sum(model.moments))
     V = float(model.volume_m3)
     M_SI = m * msat * MU_B / V if np.isfinite(V) and V > 0 else np.full_like(m, np.nan)
-    a = analyse_loop(f, m)
+    a = analyse_loop(f, m, m_err=err)
     if np.min(f) < 0 < np.max(f) and (np.isnan(a["Bc_down_T"]) or np.isnan(a["Bc_up_T"])):
         import warnings
 
@@ -365,6 +454,19 @@ def hysteresis_loop(model, T, fields_T, direction=(0.0, 0.0, 1.0), n_orientation
                       "particle needs more sweeps per field step (see the module docstring)", RuntimeWarning,
                       stacklevel=2)
     area_J = a["area"] * msat * MU_B  # μB·T = J; −∮ m dB × Σm μB
+    to_SI = msat * MU_B / V if V > 0 else np.nan  # reduced m → A/m
+    note = ""
+    if not np.isfinite(a["Bc_T"]):
+        if not (np.isfinite(a["Bc_down_T"]) and np.isfinite(a["Bc_up_T"])):
+            note = "a branch never crossed M = 0 (not reversed within the sweep)"
+        else:
+            sign = ("negative (the loop runs backwards)" if a["area"] < -2.0 * a["area_err"]
+                    else "not resolved (|area| < 2σ)" if np.isfinite(a["area_err"]) else "not positive")
+            note = (f"loop area {a['area'] * to_SI:.3g} ± {a['area_err'] * to_SI:.2g} J/m³ is {sign}: the loop is not "
+                    "open, so it has no coercive field")
+    mh, mh_err = a["m_high"], a["m_high_err"]
+    ratio = a["Mr"] / mh if mh > 0 else np.nan
+    ratio_err = float(np.hypot(a["Mr_err"] / mh, a["Mr"] * mh_err / mh ** 2)) if mh > 0 else np.nan
     return HysteresisResult(
         fields_T=f, fields_A_per_m=f / MU_0, m=m, m_err=err,
         m_sublattice={k[4:]: v for k, v in gm.items() if k.startswith("sub:")},
@@ -375,7 +477,11 @@ def hysteresis_loop(model, T, fields_T, direction=(0.0, 0.0, 1.0), n_orientation
         high_field_slope_per_T=a["high_field_slope"],
         chi_high_field=a["high_field_slope"] * msat * MU_B / V * MU_0 if V > 0 else np.nan,
         closure=a["closure"], directions=dirs, T=T, sweeps_per_point=sweeps, equilibration_fraction=eq,
-        seed=seed, m_sat_muB=msat, volume_m3=V, elapsed_s=elapsed, m_per_direction=m_all)
+        seed=seed, m_sat_muB=msat, volume_m3=V, elapsed_s=elapsed, m_per_direction=m_all,
+        M_err_A_per_m=err * to_SI, Bc_crossing_T=a["Bc_crossing_T"], Bc_err_T=a["Bc_err_T"],
+        Hc_err_A_per_m=a["Bc_err_T"] / MU_0, Mr_err=a["Mr_err"], Ms_A_per_m=mh * to_SI, Ms_err_A_per_m=mh_err * to_SI,
+        Mr_over_Ms=ratio, Mr_over_Ms_err=ratio_err, loop_area_err_J_per_m3=a["area_err"] * to_SI,
+        coercivity_note=note)
 
 
 @dataclass

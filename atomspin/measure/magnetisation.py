@@ -2,8 +2,9 @@
 
 Two estimates, in order of preference:
 
-* from a loop: |M| at the largest applied field of a :class:`~atomspin.measure.HysteresisResult`
-  (a lower bound of Ms(T) when the loop does not saturate);
+* from a loop: |M| at the largest applied field of a :class:`~atomspin.measure.HysteresisResult`, the mean
+  over the points of the sweep at ±max|B| with its standard error (a lower bound of Ms(T) when the loop does
+  not saturate);
 * from constrained Monte Carlo: the mean reduced magnetisation ``m_constrained`` of an
   :class:`~atomspin.measure.EffectiveAnisotropyResult` (|Σ m_i ŝ_i| / Σ m_i) times Σ m_i μB / V of its model.
 """
@@ -20,10 +21,11 @@ __all__ = ["MsEstimate", "saturation_magnetisation"]
 
 @dataclass(frozen=True)
 class MsEstimate:
-    """Ms(T) in A/m and where it came from."""
+    """Ms(T) in A/m, its standard error (nan when unknown) and where it came from."""
 
     Ms_A_per_m: float
     source: str
+    Ms_err_A_per_m: float = float("nan")
 
 
 def saturation_magnetisation(loop=None, anisotropy=None, model=None) -> MsEstimate:
@@ -43,9 +45,14 @@ def saturation_magnetisation(loop=None, anisotropy=None, model=None) -> MsEstima
     MsEstimate
     """
     if loop is not None:
+        ms = float(getattr(loop, "Ms_A_per_m", np.nan))
+        if np.isfinite(ms):
+            return MsEstimate(ms, "loop M at B_max", float(getattr(loop, "Ms_err_A_per_m", np.nan)))
         return MsEstimate(float(np.max(np.abs(np.asarray(loop.M_A_per_m, dtype=float)))), "loop M at B_max")
     if anisotropy is None or model is None:
         raise ValueError("loop, anisotropy: give a loop result, or an anisotropy result together with its model")
-    m = float(np.mean(np.abs(np.asarray(anisotropy.m_constrained, dtype=float))))
+    mc = np.abs(np.asarray(anisotropy.m_constrained, dtype=float)).ravel()
+    m = float(np.mean(mc))
     ms0 = float(np.sum(model.moments)) * MU_B / float(model.volume_m3)
-    return MsEstimate(m * ms0, "kv constrained m x Ms(0)")
+    err = float(np.std(mc, ddof=1) / np.sqrt(mc.size)) if mc.size > 1 else float("nan")
+    return MsEstimate(m * ms0, "kv constrained m x Ms(0)", err * ms0)

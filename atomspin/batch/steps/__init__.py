@@ -14,10 +14,26 @@ A step module declares
 ``REQUIRES``, ``REQUIRES_ANY``
     Steps that must be in ``protocol.steps`` too (all of ``REQUIRES``; one of ``REQUIRES_ANY``).
 ``RESULT_KEYS``
-    The headline key-value pairs it writes, ``{key: (rank, "what it is, unit")}``; the rank orders the
-    columns of tables and figures (lowest first).
+    The headline key-value pairs it writes, ``{key: (rank, "what it is, unit")}`` or
+    ``{key: (rank, "what it is, unit", "label (unit)"[, plotted[, scale]])}``; the rank orders the columns of
+    tables and figures (lowest first); ``plotted=False`` keeps the key out of the figures; ``scale`` converts
+    the stored value to the label's unit (tables and figures). A measured key comes
+    with its standard error ``<key>_err`` (and may carry ``<key>_note``: why it is not a number); the
+    report shows ``value ± error`` and "not resolved" when |value| < 2 error.
 ``PREFIX``
     Prefix of the key-value pairs absorbed from its result object (``Context.absorb``).
+``WORK(recipe)`` (optional)
+    The Monte Carlo sweeps the step will do for a resolved recipe (an estimate for progress lines and ETAs;
+    steps without it count as no work).
+``CONDITIONS`` (optional)
+    ``{key: "what it is, unit"}``: row keys that state under which conditions the results hold (drive
+    field, frequency, medium); the report prints them once above the table when they are the same in
+    every row, and as columns when they vary.
+``CURVES`` (optional)
+    The curves of its stored arrays that the report plots: a tuple of dicts (:mod:`atomspin.batch.report_figures`
+    says which keys: file name, x and y arrays with their labels, units and scales, error arrays, branches).
+``report_figures(study, entries, outdir)`` (optional)
+    Extra report figures (e.g. recomputed from stored inputs with a result's ``.plot()``); returns the paths.
 ``check(recipe)`` (optional)
     Constraints between keys on a resolved recipe; raises :class:`~atomspin.batch.fields.RecipeError`
     with paths relative to the recipe.
@@ -35,7 +51,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
-__all__ = ["STEP_MODULES", "Step", "REGISTRY", "STEPS", "step", "headline_keys", "result_prefixes"]
+__all__ = ["STEP_MODULES", "Step", "REGISTRY", "STEPS", "step", "headline_keys", "result_prefixes", "quantity",
+           "conditions"]
 
 #: the registered steps, in the order they run
 STEP_MODULES = ("structure", "tc", "disorder", "loop", "kv", "sar")
@@ -55,6 +72,10 @@ class Step:
     result_keys: dict = field(default_factory=dict)
     prefix: str = ""
     check: object = None
+    work: object = None
+    conditions: dict = field(default_factory=dict)
+    report_figures: object = None
+    curves: tuple = ()
 
 
 def _load(name: str) -> Step:
@@ -64,7 +85,9 @@ def _load(name: str) -> Step:
     return Step(name=name, doc=mod.DOC, schema=dict(getattr(mod, "SCHEMA", {})), api=tuple(mod.API), run=mod.run,
                 requires=tuple(getattr(mod, "REQUIRES", ())), requires_any=tuple(getattr(mod, "REQUIRES_ANY", ())),
                 result_keys=dict(getattr(mod, "RESULT_KEYS", {})), prefix=getattr(mod, "PREFIX", f"{name}_"),
-                check=getattr(mod, "check", None))
+                check=getattr(mod, "check", None), work=getattr(mod, "WORK", None),
+                conditions=dict(getattr(mod, "CONDITIONS", {})), report_figures=getattr(mod, "report_figures", None),
+                curves=tuple(getattr(mod, "CURVES", ())))
 
 
 #: name -> Step, in execution order
@@ -85,9 +108,37 @@ def headline_keys() -> list:
     """Headline result keys of all steps, by rank (the columns shown first in tables and figures)."""
     ranks: dict = {}
     for s in REGISTRY.values():
-        for key, (rank, _) in s.result_keys.items():
+        for key, spec in s.result_keys.items():
+            rank = spec[0]
             ranks[key] = min(rank, ranks.get(key, rank))
     return sorted(ranks, key=lambda k: (ranks[k], k))
+
+
+def quantity(key: str):
+    """``(meaning, label, plotted, scale)`` of a headline key: the label (words and unit) is the step's, or
+    derived from the meaning (the text before its last comma, the unit after it in parentheses); ``plotted``
+    is False for keys kept out of the figures (exact counts); ``scale`` converts the stored value to the
+    label's unit (e.g. 1e-3 for a key in A/m shown in kA/m). None for a key no step declares."""
+    for s in REGISTRY.values():
+        spec = s.result_keys.get(key)
+        if spec is None:
+            continue
+        doc = spec[1]
+        plotted = bool(spec[3]) if len(spec) > 3 else True
+        scale = float(spec[4]) if len(spec) > 4 else 1.0
+        if len(spec) > 2 and spec[2]:
+            return doc, spec[2], plotted, scale
+        words, _, unit = doc.rpartition(", ")
+        return doc, (f"{words} ({unit})" if words else doc), plotted, scale
+    return None
+
+
+def conditions() -> dict:
+    """``{key: meaning}`` of the condition keys all steps declare (``CONDITIONS``)."""
+    out: dict = {}
+    for s in REGISTRY.values():
+        out.update(s.conditions)
+    return out
 
 
 def result_prefixes() -> tuple:

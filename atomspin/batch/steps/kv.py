@@ -19,15 +19,26 @@ SCHEMA = {
                       "perpendicular to easy_axis); (1,-1,0) with easy_axis (1,1,1) holds <111>, <110> "
                       "and <100>, so the barrier over <110> (|K1|V/12) is sampled", lo=-1.0, hi=1.0, length=3),
 }
-API = ("atomspin.model:SpinModel.from_atoms", "atomspin.measure:effective_anisotropy")
+API = ("atomspin.model:SpinModel.from_atoms", "atomspin.measure:effective_anisotropy",
+       "atomspin.measure.uncertainty:barrier_error")
 REQUIRES = ("structure",)
 PREFIX = "kv_"
 RESULT_KEYS = {
-    "torque_amplitude_2theta_J_per_m3": (4, "2θ harmonic amplitude of the constrained-MC torque per volume, "
-                                         "J/m³ (not an anisotropy constant: a cubic particle has little)"),
-    "barrier_J": (5, "lowest escape barrier of the particle moment, J"),
-    "barrier_over_kT": (6, "barrier_J / k_B T at protocol.T_K"),
+    "torque_amplitude_2theta_J_per_m3": (5, "2θ harmonic amplitude of the constrained-MC torque per volume, "
+                                         "J/m³ (not an anisotropy constant: a cubic particle has little)",
+                                         "2θ torque amplitude per volume (J/m³)"),
+    "barrier_J": (6, "lowest escape barrier of the particle moment, J", "escape barrier ΔE (J)"),
+    "barrier_over_kT": (7, "barrier_J / k_B T at protocol.T_K", "escape barrier ΔE / k_BT"),
 }
+
+CURVES = ({"file": "kv_torque", "title": "constrained Monte Carlo torque along the sampled circle", "x": "theta",
+           "xlabel": "angle θ of the moment from the trial easy axis (°)", "xscale": 57.29577951308232,
+           "y": (("torque_meV", "mean torque ⟨n·τ⟩ = −dF/dθ (meV/rad)", 1.0, "torque_err_meV"),)},)
+
+
+def WORK(r: dict) -> int:
+    kv = r["protocol"][NAME]
+    return kv["n_angles"] * (kv["sweeps"] + kv["sweeps"] // 2)
 
 
 def check(r: dict) -> None:
@@ -55,5 +66,18 @@ def run(ctx) -> None:
     ctx.absorb(NAME, res)
     ctx.kvp.update(torque_amplitude_2theta_J=float(res.torque_amplitude_2theta_J), barrier_J=float(res.barrier_J))
     ctx.kvp["torque_amplitude_2theta_J_per_m3"] = float(res.torque_amplitude_2theta_J_per_m3)
+    _errors(ctx, res, p["T_K"])
     if p["T_K"] > 0:
         ctx.kvp["barrier_over_kT"] = float(energy_over_kT(float(res.barrier_J), p["T_K"]))
+        ctx.kvp["barrier_over_kT_err"] = float(energy_over_kT(ctx.kvp["barrier_J_err"], p["T_K"]))
+
+
+def _errors(ctx, res, T) -> None:
+    """Standard errors: the 2θ amplitude from its fit, the barrier by resampling the torques within their
+    errors (:func:`atomspin.measure.uncertainty.barrier_error`)."""
+    from atomspin.measure.uncertainty import barrier_error
+    from atomspin.units import MEV
+
+    ctx.kvp["torque_amplitude_2theta_J_per_m3_err"] = (float(res.torque_amplitude_2theta_err_meV) * MEV
+                                                       / float(res.volume_m3))
+    ctx.kvp["barrier_J_err"] = barrier_error(res, seed=ctx.seed_for("kv_error")) * MEV

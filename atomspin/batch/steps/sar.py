@@ -19,10 +19,11 @@ SCHEMA = {
     # (Brezovich, Med. Phys. Monogr. 16, 82 (1988)), below the Hergt-Dutz 5e9 (J. Magn. Magn. Mater. 311, 187
     # (2007)) [not confirmed]; sar_from_particle reports both checks with every row (sar_safety_*).
     "f_Hz": F("float", 100e3, "drive frequency in Hz (clinical: Maier-Hauff et al., J. Neurooncol. 103, 317 "
-              "(2011), not confirmed)", lo=0.0, hi=1e8, lo_open=True),
+              "(2011), not confirmed)", lo=0.0, hi=1e8, lo_open=True, usual=(1e4, 1e7),
+              usual_hint="hyperthermia drives run at 10 kHz-10 MHz, and f is in Hz: 100 kHz is 1e5"),
     "H0_A_per_m": F("float", 15e3, "drive amplitude H0 in A/m (clinical 2.5–18 kA/m: Maier-Hauff et al. 2011, "
                     "not confirmed; H0·f = 1.5e9 A/(m s) exceeds the Brezovich limit 4.85e8)", lo=0.0, hi=1e6,
-                    lo_open=True),
+                    lo_open=True, usual=(1e2, 2e5), usual_hint="H0 is in A/m: 15 kA/m is 15000"),
     "tau0_s": F("float", 1e-9, "Néel attempt time in s (1e-9 s, the common choice of Rosensweig-type "
                 "models; 1e-9 to 1e-11 s is the usual range)", lo=1e-14, hi=1e-6),
     "model": F("str", "auto", "SAR model of atomspin.sar.sar_from_particle",
@@ -32,7 +33,12 @@ API = ("atomspin.sar:sar_from_particle", "atomspin.measure:saturation_magnetisat
 REQUIRES = ("structure",)
 REQUIRES_ANY = ("loop", "kv")
 PREFIX = "sar_"
-RESULT_KEYS = {"SAR_W_per_g": (7, "specific absorption rate at (f, H0), W per g of oxide")}
+RESULT_KEYS = {"SAR_W_per_g": (8, "specific absorption rate at (f, H0), W per g of oxide", "SAR (W/g)"),
+               "ILP_nHm2_per_kg": (8.5, "intrinsic loss power SAR/(f H0²), nH m²/kg", "ILP (nH m²/kg)")}
+#: the conditions of the SAR, written with every row (``sar_medium``: how the particles are held)
+CONDITIONS = {"sar_f_Hz": "drive frequency f, Hz", "sar_H0_A_per_m": "drive amplitude H0, A/m",
+              "sar_medium": "medium", "sar_model": "SAR model"}
+MEDIUM = "immobilised (Néel relaxation only, no Brownian rotation), random easy axes"
 
 
 def check(r: dict) -> None:
@@ -50,6 +56,8 @@ def run(ctx) -> None:
     est = saturation_magnetisation(loop=ctx.results.get("loop"), anisotropy=ctx.results.get("kv"), model=ctx.model)
     ctx.kvp["Ms_source"] = est.source
     ctx.kvp.setdefault("Ms_A_per_m", est.Ms_A_per_m)
+    ctx.kvp.setdefault("Ms_A_per_m_err", est.Ms_err_A_per_m)
+    ctx.kvp.update(sar_f_Hz=float(sp["f_Hz"]), sar_H0_A_per_m=float(sp["H0_A_per_m"]), sar_medium=MEDIUM)
     results = [ctx.results[k] for k in ("kv", "loop") if k in ctx.results]
     note = _torque_note(ctx.results.get("kv"))
     try:
@@ -64,8 +72,26 @@ def run(ctx) -> None:
     ctx.absorb(NAME, res)
     ctx.kvp.update(SAR_W_per_g=float(res.sar_W_per_g), ILP_nHm2_per_kg=float(res.ilp_nHm2_per_kg),
                    sar_model=str(res.model))
-    if note and "barrier" in str(getattr(res, "sources", {}).get("K_eff", "")):
+    from_barrier = "barrier" in str(getattr(res, "sources", {}).get("K_eff", ""))
+    if note and from_barrier:
         ctx.kvp["sar_note"] = note
+    _errors(ctx, res, from_barrier, lambda **kw: sar_from_particle(
+        f=sp["f_Hz"], H0=sp["H0_A_per_m"], T=p["T_K"], V=float(res.volume_m3), tau0=sp["tau0_s"], model=res.model,
+        seed=ctx.seed_for(NAME), **kw))
+
+
+def _errors(ctx, res, from_barrier, sar):
+    """SAR and ILP errors from those of Ms and of the anisotropy (the barrier or the 2θ amplitude, whichever
+    the SAR used), by central differences through the same SAR model (:func:`atomspin.batch.errors.propagate`)."""
+    from atomspin.batch.errors import propagate
+
+    V = float(res.volume_m3)
+    k_err = (ctx.kvp.get("barrier_J_err", float("nan")) / V if from_barrier
+             else ctx.kvp.get("torque_amplitude_2theta_J_per_m3_err", float("nan")))
+    err = propagate(lambda Ms, K_eff: (lambda r: {"SAR_W_per_g": r.sar_W_per_g, "ILP_nHm2_per_kg": r.ilp_nHm2_per_kg})(
+        sar(Ms=Ms, K_eff=K_eff)), {"Ms": float(res.Ms_A_per_m), "K_eff": float(res.K_eff_J_per_m3)},
+        {"Ms": ctx.kvp.get("Ms_A_per_m_err", float("nan")), "K_eff": k_err})
+    ctx.kvp.update({f"{k}_err": v for k, v in err.items()})
 
 
 def _torque_note(kv):

@@ -13,10 +13,12 @@ SCHEMA: dict = {}
 API = ("atomspin.structures:build_particle", "atomspin.structures:describe", "atomspin.structures:add_vacancies",
        "atomspin.structures:insert_apb", "atomspin.structures:label_surface")
 PREFIX = "s_"
-RESULT_KEYS = {
-    "n_magnetic": (0, "magnetic atoms (moment > 0)"),
-    "s_net_moment_muB": (10, "net moment of the T = 0 ferrimagnetic arrangement, μB"),
-    "s_vacancy_fraction": (11, "fraction of cation sites left empty"),
+RESULT_KEYS = {  # exact properties of the built structure: no error; in the tables, not in the figures
+    "n_magnetic": (0, "magnetic atoms (moment > 0; exact)", "magnetic atoms", False),
+    "s_net_moment_muB": (20, "net moment of the T = 0 ferrimagnetic arrangement (exact), μB",
+                         "net moment at T = 0 (μB)", False),
+    "s_vacancy_fraction": (21, "fraction of cation sites left empty (exact)", "vacant cation sites (fraction)",
+                           False),
 }
 
 

@@ -15,10 +15,23 @@ SCHEMA = {
     "sweeps": F("int", 2000, "sampled Monte Carlo sweeps per temperature (plus half as many "
                 "equilibration sweeps)", lo=10, hi=10_000_000),
 }
-API = ("atomspin.model:SpinModel.from_atoms", "atomspin.measure:temperature_sweep", "atomspin.measure:tc_chi_peak")
+API = ("atomspin.model:SpinModel.from_atoms", "atomspin.measure:temperature_sweep", "atomspin.measure:tc_chi_peak",
+       "atomspin.measure.uncertainty:tc_chi_peak_error")
 REQUIRES = ("structure",)
 PREFIX = "tc_"
-RESULT_KEYS = {"Tc_K": (9, "Curie temperature from the peak of χ(T), K")}
+RESULT_KEYS = {"Tc_K": (9, "Curie temperature from the peak of χ(T), K", "Curie temperature Tc (K)")}
+
+CURVES = (
+    {"file": "tc_magnetisation", "title": "order parameter versus temperature", "x": "T", "xlabel": "temperature T (K)",
+     "y": (("m", "reduced magnetisation ⟨|M|⟩ / Σ m_i", 1.0, "m_err"),)},
+    {"file": "tc_susceptibility", "title": "susceptibility versus temperature (Tc at its peak)", "x": "T",
+     "xlabel": "temperature T (K)", "y": (("chi", "susceptibility χ (meV⁻¹, per Σ m_i)", 1.0, "chi_err"),)},
+)
+
+
+def WORK(r: dict) -> int:
+    tc = r["protocol"][NAME]
+    return tc["n_T"] * (tc["sweeps"] + tc["sweeps"] // 2)
 
 
 def check(r: dict) -> None:
@@ -37,4 +50,15 @@ def run(ctx) -> None:
                             seed=ctx.seed_for(NAME))
     ctx.results[NAME] = res
     ctx.absorb(NAME, res)
-    ctx.kvp["Tc_K"] = float(tc_chi_peak(res.T, res.chi))
+    from atomspin.measure.uncertainty import tc_chi_peak_error
+
+    T, chi = np.asarray(res.T, dtype=float), np.asarray(res.chi, dtype=float)
+    tc = float(tc_chi_peak(T, chi))
+    ctx.kvp["Tc_K"] = tc
+    chi_err = np.full_like(chi, np.nan) if res.chi_err is None else res.chi_err
+    ctx.kvp["Tc_K_err"] = tc_chi_peak_error(T, chi, chi_err, seed=ctx.seed_for("tc_error"))
+    k = int(np.nanargmax(chi))
+    if k in (0, len(T) - 1):  # a maximum at the end of the scan is not a peak: Tc lies outside it
+        ctx.kvp["Tc_K"] = float("nan")
+        ctx.kvp["Tc_K_note"] = (f"χ(T) is largest at the {'lower' if T[k] == T.min() else 'upper'} end of the "
+                                f"scan ({T[k]:g} K): Tc lies outside [{T.min():g}, {T.max():g}] K")

@@ -1,0 +1,61 @@
+"""Standard errors of numbers the study steps derive from measured inputs, by first-order propagation.
+
+A step that turns measured values x_i ± σ_i (Ms, a barrier, …) into further numbers y_k (SAR, an MPI PSF
+width, a relaxivity) with a function of another layer gets the errors of the y_k from central differences,
+σ_y² = Σ_i [(y(x_i + σ_i) − y(x_i − σ_i)) / 2]² (independent inputs; one-sided where the function refuses
+one side, e.g. a barrier pushed below zero). The function itself is called, never re-implemented here.
+"""
+from __future__ import annotations
+
+import math
+
+__all__ = ["propagate"]
+
+
+def _finite(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def propagate(fn, values: dict, errors: dict) -> dict:
+    """Errors of the numeric outputs of ``fn(**values)`` (a dict) from the input errors ``errors``.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(**values) -> {name: number}``; may raise ValueError for inputs it refuses.
+    values : dict
+        Nominal inputs.
+    errors : dict
+        ``{input name: standard error}``; missing, zero or non-finite errors are left out.
+
+    Returns
+    -------
+    dict
+        ``{output name: standard error}`` for every finite numeric output of the nominal call; nan for an
+        output when an input error is not known (not finite) or neither side of a difference can be
+        evaluated; 0 when no input has an error.
+    """
+    y0 = {k: v for k, v in fn(**values).items() if _finite(v)}
+    var = {k: 0.0 for k in y0}
+    unknown = any(not _finite(errors.get(k, 0.0)) for k in errors)
+    for name, sigma in errors.items():
+        if not _finite(sigma) or sigma == 0 or name not in values:
+            continue
+        sides = []
+        for sign in (1.0, -1.0):
+            try:
+                sides.append(fn(**{**values, name: values[name] + sign * sigma}))
+            except ValueError:
+                sides.append(None)
+        for k in y0:
+            up, down = (None if s is None else s.get(k) for s in sides)
+            if _finite(up) and _finite(down):
+                d = 0.5 * (up - down)
+            elif _finite(up):
+                d = up - y0[k]
+            elif _finite(down):
+                d = y0[k] - down
+            else:
+                d = float("nan")
+            var[k] += d * d
+    return {k: (float("nan") if unknown else math.sqrt(v)) for k, v in var.items()}
