@@ -159,10 +159,11 @@ def run_point(D, kind, seed, variant="default", path=LANDSCAPES, sweeps=None, T=
 
 # ---------------------------------------------------------------------------------------------------- analysis
 PAIRS = (
-    # (label, f Hz, H0 A/m, why). Clinical: MagForce NanoActivator runs at 100 kHz, 2–18 kA/m (Maier-Hauff et al.,
-    # J. Neurooncol. 103, 317 (2011)); H·f limits of Brezovich (4.85e8 A m⁻¹ s⁻¹) and Hergt & Dutz (5e9).
+    # (label, f Hz, H0 A/m, why). B is the package's clinical default drive (protocol.sar of the batch schema; its
+    # source, Maier-Hauff et al., J. Neurooncol. 103, 317 (2011), is marked unconfirmed there); H·f limits of
+    # Brezovich (4.85e8 A m⁻¹ s⁻¹) and Hergt & Dutz (5e9) as atomspin.sar.BREZOVICH_LIMIT / HERGT_DUTZ_LIMIT.
     ("A", 1.0e5, 4.0e3, "100 kHz, 4 kA/m: H·f = 4.0e8, below the Brezovich limit"),
-    ("B", 1.0e5, 15.0e3, "100 kHz, 15 kA/m: H·f = 1.5e9, clinical NanoActivator range, below Hergt–Dutz"),
+    ("B", 1.0e5, 15.0e3, "100 kHz, 15 kA/m: H·f = 1.5e9, the package's clinical default, below Hergt–Dutz"),
     ("C", 3.0e5, 15.0e3, "300 kHz, 15 kA/m: H·f = 4.5e9, just below the Hergt–Dutz limit"),
 )
 ALPHAS = (0.03, 0.1, 0.5)  # Gilbert damping inside the range of atomspin.sar.ALPHA_DEFAULT's docstring (0.01 film –
@@ -398,7 +399,10 @@ def analyse(path=LANDSCAPES, out=RESULTS, headline_pair="B", auto_min_D=12.0, de
         for (D, kind), rs in Gv.items():
             if kind == "perfect":
                 continue
-            ref_rs = Gv.get((D, "perfect")) or (G.get((D, "perfect")) if variant.startswith("japb") else None)
+            # reference: the defect-free particle at the same parameter value where measured, else the default
+            # one (J_BB180 has no bond in a perfect spinel; the Néel term leaves a sphere's barrier unchanged within
+            # errors at 6–12 nm, validation §3b) — recorded as reference_variant
+            ref_rs = Gv.get((D, "perfect")) or G.get((D, "perfect"))
             if not ref_rs:
                 continue
             s = linear_sar(particle(rs[0]), realisation_taus(rs[0], cache)[0], fA, HA)
@@ -460,6 +464,7 @@ def plot(res=None, out=OUT):
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.patches
     import matplotlib.pyplot as plt
 
     from atomspin import sar
@@ -569,7 +574,12 @@ def plot(res=None, out=OUT):
         XI = np.asarray(mp["xi"])
         im = ax.pcolormesh(np.arange(len(mp["kinds"]) + 1) - 0.5, _edges(mp["sizes_nm"]), M,
                            norm=matplotlib.colors.LogNorm(vmin=max(M.min(), 1e-3), vmax=M.max()), cmap="inferno")
-        ax.contourf(np.arange(len(mp["kinds"])), mp["sizes_nm"], XI, levels=[1, 1e9], colors="none", hatches=["//"])
+        ye = _edges(mp["sizes_nm"])
+        for i in range(XI.shape[0]):
+            for j in range(XI.shape[1]):
+                if XI[i, j] > 1:
+                    ax.add_patch(matplotlib.patches.Rectangle((j - 0.5, ye[i]), 1.0, ye[i + 1] - ye[i], fill=False,
+                                                              hatch="//", lw=0, color="0.6"))
         fig.colorbar(im, ax=ax, label="SAR (W/g of magnetite)")
         ax.set_xticks(range(len(mp["kinds"])))
         ax.set_xticklabels([LABELS.get(k, k) for k in mp["kinds"]], rotation=40, ha="right", fontsize=7)
@@ -578,8 +588,9 @@ def plot(res=None, out=OUT):
                "above Brezovich, below Hergt–Dutz" if mp["Hf"] <= sar.HERGT_DUTZ_LIMIT else "above Hergt–Dutz")
         ax.set_title(f"{mp['f_Hz'] / 1e3:g} kHz, {mp['H0_A_per_m'] / 1e3:g} kA/m (H·f = {mp['Hf']:.2g}: {lim})",
                      fontsize=9)
-    fig.suptitle("SAR(defect, size), immobilised, exact linear response with the measured landscapes "
-                 "(hatched: ξ = μ0MsH0V/k_BT > 1, linear response not valid)", fontsize=9)
+    fig.suptitle("SAR(defect, size), immobilised, exact linear response with the measured landscapes (energy "
+                 "densities of the largest measured size, volume scaled); hatched: ξ = μ0MsH0V/k_BT > 1 (linear "
+                 "response not valid); black: SAR < 1e-3 W/g (blocked, ωτ ≫ 1)", fontsize=8)
     fig.tight_layout()
     files.append(out / "sar_defect_size_map.png")
     fig.savefig(files[-1], dpi=110)
@@ -591,13 +602,19 @@ def plot(res=None, out=OUT):
         D = max(e["D_nm"] for e in ref)
         row = [r for r in load_rows() if r["kind"] == "perfect" and r["D_nm"] == D and r["variant"] == "default"][0]
         fv, hv = np.geomspace(5e4, 1e6, 14), np.geomspace(2e3, 3e4, 12)
-        S = np.array([[sar_of(particle(row), f, h, None, "linear")[0] for f in fv] for h in hv])
+        p0 = particle(row)
+        tau = res["cache"].get(f"tau|{row['key']}|None", [tau_neel(p0)[0]])[0]  # τ_N does not depend on the drive
+        S = np.array([[linear_sar(p0, tau, f, h) for f in fv] for h in hv])
         fig = sar.plot_sar_map(fv, hv, S)
         ax = fig.axes[0]
         for p in res["pairs"]:
-            ax.plot(p["f_Hz"], p["H0_A_per_m"], "c*", ms=14, mec="k")
-            ax.annotate(p["label"], (p["f_Hz"], p["H0_A_per_m"]), xytext=(6, 6), textcoords="offset points", color="c")
-        ax.set_title(f"Defect-free {D:g} nm sphere, 310 K, immobilised (exact linear response): drives A–C", fontsize=9)
+            ax.plot(p["f_Hz"] / 1e3, p["H0_A_per_m"] / 1e3, "c*", ms=14, mec="k")  # the helper's axes: kHz, kA/m
+            ax.annotate(p["label"], (p["f_Hz"] / 1e3, p["H0_A_per_m"] / 1e3), xytext=(6, 6), textcoords="offset points",
+                        color="c", fontsize=12)
+        H1 = 1.380649e-23 * p0.T_K / (4e-7 * np.pi * p0.Ms_A_per_m * p0.volume_m3)  # ξ = 1
+        ax.axhline(H1 / 1e3, color="w", ls=":", lw=1)
+        ax.set_title(f"Defect-free {D:g} nm sphere, 310 K, immobilised, exact linear response (valid below the dotted "
+                     f"line, ξ = 1 at {H1 / 1e3:.1f} kA/m); drives A–C", fontsize=8)
         files.append(out / "sar_fH_map.png")
         fig.savefig(files[-1], dpi=110)
         plt.close(fig)
@@ -637,6 +654,27 @@ def _edges(c):
 
 
 
+def markdown_table(res=None, drive=None, medium="immobilised"):
+    """The answer as a markdown table (docs/validation.md): variant, size, realisations, Ms, barrier/k_BT, SAR ± err,
+    ratio to defect-free ± err, verdict, at one drive and medium."""
+    res = json.loads(RESULTS.read_text()) if res is None else res
+    drive = drive or "A"
+    lines = ["| variant | D (nm) | n | Ms (kA/m) | ΔE/k_BT | minima | τ_N (ns) | SAR (W/g) | ratio to defect-free | verdict |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for e in sorted(res["table"], key=lambda e: (e["D_nm"], e["kind"] != "perfect", e["kind"])):
+        for key in (f"sar_{drive}_{medium}", f"sar_{drive}_{medium}_auto"):
+            v = e.get(key)
+            if v is None:
+                continue
+            ratio = "1 (reference)" if e["kind"] == "perfect" else f"{v['ratio']:.3g} ± {v['ratio_err']:.2g}"
+            lines.append(f"| {LABELS.get(e['kind'], e['kind'])}{' (' + '/'.join(v['models']) + ')' if key.endswith('auto') else ''} "
+                         f"| {e['D_nm']:g} | {e['n_real']} | {e['Ms_A_per_m'] / 1e3:.1f} ± {e['Ms_err_A_per_m'] / 1e3:.1f} "
+                         f"| {e['barrier_over_kT']:.3g} ± {e['barrier_err_over_kT']:.2g} | {'/'.join(map(str, e['n_minima']))} "
+                         f"| {np.mean(e['tau_N_s']) * 1e9:.3g} | {v['sar']:.3g} ± {v['err']:.2g} | {ratio} "
+                         f"| {v.get('verdict', '—')} |")
+    return "\n".join(lines)
+
+
 def _write(path, obj):
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -665,7 +703,10 @@ if __name__ == "__main__":
     elif cmd == "analyse":
         analyse()
     elif cmd == "plot":
-        plot()
+        print(*plot(), sep="\n")
+    elif cmd == "table":
+        print(markdown_table(drive=sys.argv[2] if len(sys.argv) > 2 else "A",
+                             medium=sys.argv[3] if len(sys.argv) > 3 else "immobilised"))
     elif cmd == "plan":
         for pt in PLANS[sys.argv[2]]:
             run_point(*pt)

@@ -50,8 +50,8 @@ import json
 from pathlib import Path
 
 T_BODY = 310.0  # K (body temperature)
-# Drives (f Hz, H0 A/m): A below the Brezovich limit; B the clinical 100 kHz, 15 kA/m (Maier-Hauff et al.,
-# J. Neurooncol. 103, 317 (2011)); C just below the Hergt–Dutz limit.
+# Drives (f Hz, H0 A/m): A below the Brezovich limit; B 100 kHz, 15 kA/m, the package's clinical default
+# (protocol.sar of the batch schema); C just below the Hergt–Dutz limit.
 DRIVES = {"A": (1.0e5, 4.0e3), "B": (1.0e5, 15.0e3), "C": (3.0e5, 15.0e3)}
 for k, (f, H0) in DRIVES.items():
     print(f"drive {k}: f = {f / 1e3:g} kHz, H0 = {H0 / 1e3:g} kA/m, H·f = {f * H0:.2g} A/(m s) "
@@ -83,26 +83,26 @@ if not FULL:
               f"({time.perf_counter() - t0:.0f} s)")'''),
     ("md", "## 2 · SAR, ratio to defect-free, verdict\n\n"
            "Immobilised (Néel only, as inside cells) and in water (Brownian rotation added). Errors of a single "
-           "realisation come from the landscape fit (surfaces drawn from its covariance); in full mode the "
-           "realisation-to-realisation scatter is included."),
-    ("code", '''def surfaces_from_covariance(r, n, seed=0):
-    """n anisotropy surfaces (J/m³) drawn from the fit covariance of a LandscapeResult."""
+           "realisation: the landscape's barrier fit error propagated through the relaxation time, and Ms; in "
+           "full mode the realisation-to-realisation scatter is included."),
+    ("code", '''def raised(surface, c):
+    """The same anisotropy surface (J/m³) multiplied by c."""
     from atomspin import macrospin as ms
-    term = r.surface.terms[0]
-    cov = np.asarray(r.covariance_J2) / r.volume_m3 ** 2
-    draws = np.random.default_rng(seed).multivariate_normal(term.coefficients, cov, size=n, method="eigh")
-    return [ms.EnergySurface([ms.HarmonicExpansion(term.exponents, d)]) for d in draws]
+    t = surface.terms[0]
+    return ms.EnergySurface([ms.HarmonicExpansion(t.exponents, c * t.coefficients)])
 
 
-def sar_with_error(r, f, H0, medium=None, n_draws=8):
+def sar_with_error(r, f, H0, medium=None):
+    """SAR (W/g) of a landscape result with the model sar_from_particle picks, and its error: the barrier's fit
+    error propagated (the surface raised by its relative barrier error, same seed) ⊕ 2 δMs/Ms."""
     p = sar.particle_from_measurements(landscape=r)
     rep = sar.sar_from_particle(p, f=f, H0=H0, medium=medium, seed=1)
-    draws = [sar.sar_from_particle(sar.Particle(Ms_A_per_m=p.Ms_A_per_m, volume_m3=p.volume_m3, T_K=p.T_K,
-                                                landscape=s), f=f, H0=H0, medium=medium, model="linear").sar_W_per_g
-             for s in surfaces_from_covariance(r, n_draws)]
-    lin = sar.sar_from_particle(p, f=f, H0=H0, medium=medium, model="linear").sar_W_per_g
-    rel = np.std(draws, ddof=1) / lin
-    return rep.sar_W_per_g, rel * rep.sar_W_per_g, rep.model
+    rel_b = r.barrier_err_J / r.barrier_J if r.barrier_J > 0 else 0.0
+    p_up = sar.Particle(Ms_A_per_m=p.Ms_A_per_m, volume_m3=p.volume_m3, T_K=p.T_K, landscape=raised(r.surface, 1 + rel_b))
+    lin = sar.sar_from_particle(p, f=f, H0=H0, medium=medium, model="linear", seed=1).sar_W_per_g
+    lin_up = sar.sar_from_particle(p_up, f=f, H0=H0, medium=medium, model="linear", seed=1).sar_W_per_g
+    rel = np.hypot((lin_up - lin) / lin, 2 * r.Ms_err_A_per_m / r.Ms_A_per_m)
+    return rep.sar_W_per_g, np.hypot(rel * rep.sar_W_per_g, getattr(rep, "sar_err_W_per_g", 0.0) or 0.0), rep.model
 
 
 def verdict(ratio, err):
@@ -137,11 +137,11 @@ else:
         for key, v in e.items():
             if not key.startswith("sar_"):
                 continue
-            _, label, mname = key.split("_")
+            _, label, mname, *auto = key.split("_")
             table.append(dict(drive=label, medium=mname, kind=e["kind"], D_nm=e["D_nm"], n_real=e["n_real"],
                               Ms=e["Ms_A_per_m"], barrier_over_kT=e["barrier_over_kT"], sar=v["sar"], err=v["err"],
                               ratio=v.get("ratio", 1.0), ratio_err=v.get("ratio_err", 0.0),
-                              model="/".join(v["models"]),
+                              model="/".join(v["models"]) + (" (picked)" if auto else ""),
                               verdict=v.get("verdict", "reference")))
 
 print(f"{'drive':5s} {'medium':11s} {'variant':20s} {'D nm':>5s} {'n':>2s} {'Ms kA/m':>8s} {'ΔE/kT':>7s} "

@@ -74,11 +74,12 @@ def test_barrier_raises_low_barrier_SAR():
 
 # ----------------------------------------------------------------------------------- landscape-level trends
 def _landscape(atoms, sweeps, seed=1):
+    """The study's protocol (docs/make_defects_heating.py ``protocol``): sampled, equilibration, thermalisation."""
     from atomspin.measure import anisotropy_landscape
 
     m = SpinModel.from_atoms(atoms)
-    return anisotropy_landscape(m, T_BODY, sweeps=sweeps, equilibration_sweeps=sweeps // 4,
-                                thermalisation_sweeps=sweeps // 2, seed=seed)
+    sw, eq, th = sweeps
+    return anisotropy_landscape(m, T_BODY, sweeps=sw, equilibration_sweeps=eq, thermalisation_sweeps=th, seed=seed)
 
 
 def _variants(D, sweeps, kinds=("perfect", "apb1", "vac10")):
@@ -117,7 +118,7 @@ def _ratio(a, b):
 @pytest.fixture(scope="module")
 def small():
     """4 nm spheres (≈ 1400 spins), the CI size of notebook 05: seconds per landscape."""
-    return _variants(4.0, 200, kinds=("perfect", "apb1"))
+    return _variants(4.0, (200, 50, 100), kinds=("perfect", "apb1"))
 
 
 def test_apb_raises_barrier_4nm(small):
@@ -137,8 +138,9 @@ def test_apb_lowers_sar_at_4nm(small):
 
 @pytest.fixture(scope="module")
 def study_size(full_scale):
-    """8 nm spheres, the study's realisation size (≈ 11000 spins; minutes per landscape): slow tests."""
-    return _variants(8.0, 300 if full_scale else 200)
+    """8 nm spheres with the study's protocol and seed (≈ 11000 spins; minutes per landscape): slow tests. Full
+    scale doubles the sweeps (a convergence check of the same claims)."""
+    return _variants(8.0, (600, 150, 400) if full_scale else (300, 75, 200))
 
 
 @pytest.mark.slow
