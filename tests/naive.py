@@ -927,3 +927,25 @@ def ref_master_cycles(surface, Ms, V, T, alpha, direction, H0, steps, n_cycles):
                     q[int(np.argmax(nxt.minima @ m))] += p[a]
                 p = q
     return out
+
+
+def naive_uniaxial_equilibrium(sigma, xi, psi):
+    """(⟨n̂·ĥ⟩, Var n̂·ĥ) of a uniaxial macrospin in equilibrium: weight exp(σ (n̂·û)² + ξ n̂·ĥ) on the sphere,
+    the easy axis û at the angle ψ (rad) to the field ĥ. Plain double integral over (cos θ, φ) about ĥ by
+    scipy quad, energies shifted by their maximum σ + |ξ| (no overflow)."""
+    cp, sp = math.cos(psi), math.sin(psi)
+    top = sigma + abs(xi)
+
+    def inner(x, power):
+        s = math.sqrt(max(0.0, 1.0 - x * x))
+
+        def g(phi):
+            c = x * cp + s * math.cos(phi) * sp  # n̂·û with û = (sin ψ, 0, cos ψ), ĥ = ẑ
+            return math.exp(sigma * c * c + xi * x - top)
+
+        return x**power * quad(g, 0.0, 2.0 * math.pi, epsabs=0.0, epsrel=1e-12, limit=200)[0]
+
+    pts = [cp, -cp] if 0.0 < abs(cp) < 1.0 else None
+    z = [quad(inner, -1.0, 1.0, args=(k,), epsabs=0.0, epsrel=1e-11, limit=400, points=pts)[0] for k in range(3)]
+    mean = z[1] / z[0]
+    return mean, z[2] / z[0] - mean * mean
