@@ -461,7 +461,7 @@ def mpi_from_particle(particle, *, f_Hz=F_DRIVE_HZ, amplitude_T=AMPLITUDE_T, off
     else:
         sig = mpi_signal(curve=curve.moment, offset_T=offset_T, tau_s=tau, **common)
         a = tau * v
-        H_psf = np.linspace(-min(H_d, 6 * fwhm_eq), min(H_d, 6 * fwhm_eq + 6 * a), 601)
+        H_psf = np.linspace(-4.0 * fwhm_eq, 4.0 * fwhm_eq + 6.0 * a, 241)  # the tracer's PSF, not the window
         if a > 0:
             rel = RelaxedPSF(curve.psf, a, curve.scale_A_per_m, H_psf.min(), H_psf.max(), required=H_psf)
             psf = rel.values(H_psf)
