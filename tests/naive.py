@@ -949,3 +949,26 @@ def naive_uniaxial_equilibrium(sigma, xi, psi):
     z = [quad(inner, -1.0, 1.0, args=(k,), epsabs=0.0, epsrel=1e-11, limit=400, points=pts)[0] for k in range(3)]
     mean = z[1] / z[0]
     return mean, z[2] / z[0] - mean * mean
+
+
+def naive_surface_equilibrium(energy_over_kT, xi, d):
+    """(⟨n̂·d̂⟩, Var n̂·d̂) for the weight exp(−E(n̂)/k_BT + ξ n̂·d̂) on the sphere, E/k_BT given as a callable of one
+    unit vector (e.g. V × a macrospin surface's energy density / k_BT). Plain nested quad over (n̂·d̂, φ) about d̂."""
+    d = np.asarray(d, dtype=float) / np.linalg.norm(d)
+    e1 = np.cross(d, [1.0, 0.0, 0.0] if abs(d[0]) < 0.9 else [0.0, 1.0, 0.0])
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(d, e1)
+    top = -min(energy_over_kT(v) for v in (d, -d, e1, -e1, e2, -e2)) + abs(xi)
+
+    def inner(x, power):
+        s = math.sqrt(max(0.0, 1.0 - x * x))
+
+        def g(phi):
+            n = x * d + s * (math.cos(phi) * e1 + math.sin(phi) * e2)
+            return math.exp(-energy_over_kT(n) + xi * x - top)
+
+        return x**power * quad(g, 0.0, 2.0 * math.pi, epsabs=0.0, epsrel=1e-11, limit=200)[0]
+
+    z = [quad(inner, -1.0, 1.0, args=(k,), epsabs=0.0, epsrel=1e-10, limit=200)[0] for k in range(3)]
+    mean = z[1] / z[0]
+    return mean, z[2] / z[0] - mean * mean

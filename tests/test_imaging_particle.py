@@ -53,6 +53,32 @@ def test_equilibrium_curve_uniaxial_matches_double_integral(sigma, xis, psi):
         assert c.psf(np.array([xi / k]))[0] == pytest.approx(MS * p.volume_m3 * k * var, rel=1e-7)
 
 
+def test_equilibrium_curve_of_a_cubic_landscape_matches_double_integral():
+    """A landscape particle (magnetite-like cubic K1 < 0 + a weak uniaxial term, as a measured surface would be):
+    the polynomial form used for speed gives the same Boltzmann average as the surface itself under plain quad."""
+    from atomspin import macrospin
+
+    surface = macrospin.EnergySurface([macrospin.CubicAnisotropy(-1.1e4, -0.28e4),
+                                       macrospin.UniaxialAnisotropy(3e3, (0.0, 0.6, 0.8))])
+    d_nm = 18.0
+    p = sar.Particle(Ms_A_per_m=MS, volume_m3=math.pi / 6 * (d_nm * 1e-9) ** 3, T_K=T, landscape=surface)
+    d = np.array([0.3, -0.5, 0.81])
+    d /= np.linalg.norm(d)
+    c = EquilibriumCurve(p, axes=d[None, :], xi_max=30.0)
+    k = xi_per_field(p)
+    bv = p.volume_m3 / (K_B * T)
+    u = np.array([0.0, 0.6, 0.8])
+
+    def e_over_kT(n):  # the contract's formulas: K1(a²b² + b²c² + c²a²) + K2 a²b²c² + Ku (1 − (n̂·û)²)
+        a2, b2, c2 = n[0] ** 2, n[1] ** 2, n[2] ** 2
+        return bv * (-1.1e4 * (a2 * b2 + b2 * c2 + c2 * a2) - 0.28e4 * a2 * b2 * c2 + 3e3 * (1 - (n @ u) ** 2))
+
+    for xi in (0.7, -4.0, 25.0):
+        mean, var = naive.naive_surface_equilibrium(e_over_kT, xi, d)
+        assert c.moment(np.array([xi / k]))[0] == pytest.approx(MS * p.volume_m3 * mean, rel=1e-8)
+        assert c.psf(np.array([xi / k]))[0] == pytest.approx(MS * p.volume_m3 * k * var, rel=1e-7)
+
+
 def test_equilibrium_curve_node_count_converged():
     """Twice the polar nodes change m and dm/dH by < 1e-9 (random axes, σ = 40, ξ up to 120)."""
     p = particle(40.0)
