@@ -303,11 +303,12 @@ class MPIParticleResult(ImagingResult):
         a, b = np.asarray(axes).ravel()[:2]
         lab = label or f"{self.method}"
         n = self.signal.harmonic_numbers
-        odd = n % 2 == 1
         fe = self.iron_mass_kg
-        a.semilogy(n[odd], self.signal.moment_harmonics_Am2[odd] / fe, "o-", ms=4, label=lab)
-        a.semilogy(n[odd], self.langevin.moment_harmonics_Am2[odd] / fe, "k--", lw=0.8,
-                   label="ideal Langevin, same moment")
+        for src, style, lb in ((self.signal, dict(marker="o", ls="-", ms=4), lab),
+                               (self.langevin, dict(color="k", ls="--", lw=0.8), "ideal Langevin, same moment")):
+            h = src.moment_harmonics_Am2
+            keep = (n % 2 == 1) & (h > 1e-12 * h[0])  # below: round-off of the FFT, not signal
+            a.semilogy(n[keep], h[keep] / fe, label=lb, **style)
         a.set_xlabel("harmonic number n (frequency n f)")
         a.set_ylabel("moment harmonic |m_n| per kg Fe (A m²/kg)")
         a.set_title(f"{self.f_Hz / 1e3:.4g} kHz, {self.amplitude_T * 1e3:.3g} mT drive", fontsize=9)
@@ -318,6 +319,8 @@ class MPIParticleResult(ImagingResult):
                                                        if self.psf_fwhm_mT else ""))
         b.plot(B, self.psf_langevin_m3 / fe, "k--", lw=0.8, label="ideal Langevin, FWHM "
                f"{self.psf_fwhm_langevin_A_per_m * MU_0 * 1e3:.3g} mT")
+        amp = self.amplitude_T * 1e3
+        b.axvspan(-amp, amp, color="C2", alpha=0.12, lw=0, label=f"swept by the drive (±{amp:.3g} mT)")
         b.set_xlabel("drive field μ0H (mT)")
         b.set_ylabel("PSF dm/dH per kg Fe (m³/kg)")
         b.grid(alpha=0.3)
