@@ -100,3 +100,38 @@ def test_mpi_step_refuses_zero_temperature():
         validate_recipe({"protocol": {"steps": ["structure", "loop", "mpi"], "T_K": 0.0}})
     with pytest.raises(RecipeError, match=r"'mri' needs 'loop' or 'kv'"):
         validate_recipe({"protocol": {"steps": ["structure", "mri"]}})
+
+
+def test_mpi_and_mri_steps_read_a_landscape_when_one_was_measured():
+    """With ctx.results["landscape"] (what the landscape step stores) the mpi step uses the whole measured surface
+    and its zero-field Ms; the numbers are mpi_from_particle of particle_from_measurements(landscape=...)."""
+    import types
+
+    from atomspin import measure, sar, structures
+    from atomspin.batch.context import absorb
+    from atomspin.batch.schema import validate_recipe
+    from atomspin.batch.steps import mpi as step_mpi
+    from atomspin.batch.steps import mri as step_mri
+    from atomspin.imaging import mpi_from_particle
+    from atomspin.model import SpinModel
+    from atomspin.units import AMU
+
+    atoms = structures.build_particle("Fe3O4", shape="sphere", diameter_nm=2.5, seed=1)
+    model = SpinModel.from_atoms(atoms)
+    land = measure.anisotropy_landscape(model, 300.0, n_directions=26, sweeps=20, seed=3)
+    recipe = validate_recipe({"protocol": {"steps": ["structure", "loop", "mpi", "mri"], "T_K": 300.0,
+                                           "mpi": {"n_orientations": 4}}})["base"]
+    ctx = types.SimpleNamespace(recipe=recipe, model=model, atoms=atoms, results={"landscape": land},
+                                kvp={"Ms_zero_field_A_per_m_err": float(land.Ms_err_A_per_m)}, data={},
+                                seed_for=lambda name: 7)
+    ctx.absorb = lambda name, res: absorb(ctx, name, res)
+    step_mpi.run(ctx)
+    step_mri.run(ctx)
+    assert ctx.kvp["mpi_particle"] == "landscape" and ctx.kvp["mri_Ms_source"] == "landscape"
+    p = sar.particle_from_measurements(landscape=land, volume_m3=model.volume_m3, T_K=300.0)
+    n_fe = sum(1 for s in atoms.get_chemical_symbols() if s == "Fe")
+    ref = mpi_from_particle(p, n_orientations=4, iron_mass_kg=n_fe * 55.845 * AMU, seed=7)
+    assert ctx.kvp["mpi_harmonic3_Am2_per_kg_Fe"] == pytest.approx(ref.harmonic3_Am2_per_kg_Fe, rel=1e-12)
+    assert ctx.kvp["mpi_psf_fwhm_mT"] == pytest.approx(ref.psf_fwhm_mT, rel=1e-12)
+    assert math.isfinite(ctx.kvp["mpi_harmonic3_Am2_per_kg_Fe_err"]) and ctx.kvp["mpi_harmonic3_Am2_per_kg_Fe_err"] > 0
+    assert math.isfinite(ctx.kvp["r2_per_mM_per_s"]) and ctx.kvp["r2_per_mM_per_s_err"] > 0

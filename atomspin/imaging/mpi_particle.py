@@ -52,7 +52,7 @@ from atomspin.validation import check_choice, check_int, check_positive, check_r
 
 from ._common import FE_DENSITY_MAGNETITE, M_FE_KG_PER_MOL, N_AVOGADRO, ImagingResult, jsonable
 from ._relax import RelaxedPSF
-from .mpi import AMPLITUDE_T, F_DRIVE_HZ, GRADIENT_T_PER_M, LANGEVIN_FWHM_XI, mpi_psf
+from .mpi import AMPLITUDE_T, F_DRIVE_HZ, GRADIENT_T_PER_M, mpi_psf
 from .mpi_signal import MPISignalResult, mpi_signal
 
 N_POLAR_MIN = 64
@@ -62,7 +62,9 @@ n = N_POLAR_MIN + 1.5 ξ_max + 12 √σ_span (≤ 1024; ξ_max the largest Lange
 for anisotropy peaks of width ~1/√(2σ) in x (derived; converged to < 1e-9 relative against twice the nodes,
 tests/test_imaging_particle.py)."""
 N_AZIMUTH = 128
-"""Trapezoid nodes in the azimuth of the equilibrium average (periodic integrand: spectral convergence)."""
+"""Fewest trapezoid nodes in the azimuth of the equilibrium average. The count used is max(128, 16 √σ_span)
+(≤ 4096): the trapezoid rule of a periodic integrand converges spectrally once its step is below ~0.7 of the
+narrowest anisotropy peak, 1/√(2σ_span) rad (error ~ exp(−2π² (width/step)²) < 1e-16)."""
 MAX_OMEGA_TAU = 0.3
 """Largest ωτ for which the Debye-lagged equilibrium response is used (the same bound as the SAR layer's
 adiabatic regime, :data:`atomspin.sar.heating.ADIABATIC_OMEGA_TAU`: mixed terms O((ωτ)²ξ²) ≲ 9 %)."""
@@ -181,7 +183,8 @@ class EquilibriumCurve:
         self.n_polar = int(min(1024, N_POLAR_MIN + 1.5 * xi_max + 12.0 * math.sqrt(self.sigma_span)))
         x, gw = np.polynomial.legendre.leggauss(self.n_polar)
         self.x = x
-        phi = 2.0 * np.pi * np.arange(N_AZIMUTH) / N_AZIMUTH
+        self.n_azimuth = int(min(4096, max(N_AZIMUTH, 8 * math.ceil(2.0 * math.sqrt(self.sigma_span)))))
+        phi = 2.0 * np.pi * np.arange(self.n_azimuth) / self.n_azimuth
         s = np.sqrt(np.clip(1.0 - x**2, 0.0, None))
         logw = np.empty((len(self.dirs), self.n_polar))
         for i, d in enumerate(self.dirs):
@@ -190,7 +193,7 @@ class EquilibriumCurve:
             e2 = np.cross(d, e1)
             n = (x[:, None, None] * d[None, None, :]
                  + s[:, None, None] * (np.cos(phi)[None, :, None] * e1 + np.sin(phi)[None, :, None] * e2))
-            e = energy(n.reshape(-1, 3)).reshape(self.n_polar, N_AZIMUTH)
+            e = energy(n.reshape(-1, 3)).reshape(self.n_polar, self.n_azimuth)
             z = -beta_V * (e - e.min())
             zmax = z.max(axis=1, keepdims=True)
             logw[i] = zmax[:, 0] + np.log(np.exp(z - zmax).sum(axis=1)) + np.log(gw)
@@ -345,21 +348,6 @@ def _barrier_over_kT(particle):
     return float(np.min(t.barriers_J(particle.volume_m3))) / particle.kT_J
 
 
-def _fwhm_of(H, psf):
-    """FWHM of a sampled unimodal curve by linear interpolation of the half-maximum crossings (None if not
-    both inside)."""
-    k = int(np.argmax(psf))
-    half = 0.5 * psf[k]
-    left = np.nonzero(psf[:k] < half)[0]
-    right = np.nonzero(psf[k:] < half)[0]
-    if not left.size or not right.size:
-        return None
-    i, j = left[-1], k + right[0]
-    hl = H[i] + (half - psf[i]) * (H[i + 1] - H[i]) / (psf[i + 1] - psf[i])
-    hr = H[j - 1] + (half - psf[j - 1]) * (H[j] - H[j - 1]) / (psf[j] - psf[j - 1])
-    return float(hr - hl)
-
-
 def mpi_from_particle(particle, *, f_Hz=F_DRIVE_HZ, amplitude_T=AMPLITUDE_T, offset_T=0.0, medium=None,
                       method="auto", axes="random", n_orientations=24, steps_per_cycle=512,
                       gradient_T_per_m=GRADIENT_T_PER_M, n_harmonics=25, iron_mass_kg=None, tau_N_s=None, seed=0):
@@ -498,4 +486,4 @@ def _langevin_psf(m, T, H):
     return LangevinEnsemble(m, T).psf(H)
 
 
-__all__ = ["EquilibriumCurve", "MPIParticleResult", "mpi_from_particle", "LANGEVIN_FWHM_XI"]
+__all__ = ["EquilibriumCurve", "MPIParticleResult", "mpi_from_particle"]
