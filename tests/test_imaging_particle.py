@@ -247,13 +247,13 @@ def test_mpi_signal_of_a_sar_loop_is_the_master_path():
 
 @pytest.mark.nojit
 def test_equilibrium_average_without_overflow_or_underflow():
-    """σ = 800 with the field across the easy axis and ξ = 700: the product fast path underflows and the
+    """σ = 800 with the field across the easy axis and ξ = 1000: the product fast path underflows and the
     max-shifted sum takes over (no NaN); both agree with nested quadrature. Small enough to run without the JIT."""
     sigma, psi = 800.0, 0.5 * math.pi
     p = particle(sigma)
     c = EquilibriumCurve(p, axes=np.array([[1.0, 0.0, 0.0]]), xi_max=40.0)  # field ⟂ easy axis ẑ
     k = xi_per_field(p)
-    for xi in (700.0, 3.0):
+    for xi in (1000.0, 3.0):
         m = c.moment(np.array([xi / k]))[0] / (MS * p.volume_m3)
         v = c.psf(np.array([xi / k]))[0] / (MS * p.volume_m3 * k)
         mean, var = naive.naive_uniaxial_equilibrium(sigma, xi, psi)
