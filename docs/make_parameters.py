@@ -339,12 +339,14 @@ MODULE_SOURCES = {
         "ALPHA_DEFAULT": Src("usual macrospin choice (range 0.01–1)", "U", "Gilbert damping", ""),
         "BREZOVICH_LIMIT": Src("Brezovich, Med. Phys. Monogr. 16, 82 (1988); confirmed in Faílde et al., "
                                "arXiv:2405.20756 (abstract)", "C", "field-safety product H·f", "A m⁻¹ s⁻¹"),
-        "K_MAGNETITE_UNIAXIAL": Src("= K_MAGNETITE_EFF", "D", "the same number under the name that says what it "
-                                    "is (K_MAGNETITE_EFF is the old name)", "J/m³"),
-        "NONCLINICAL_HF": Src("= 20 × HERGT_DUTZ_LIMIT", "D", "H·f above which a drive is far outside any clinical "
-                              "range; SAR drivers refuse it unless allow_nonclinical=True", "A m⁻¹ s⁻¹"),
         "HERGT_DUTZ_LIMIT": Src("Hergt & Dutz, J. Magn. Magn. Mater. 311, 187 (2007)", "U",
                                 "widely quoted H·f < 5×10⁹; primary paper not read", "A m⁻¹ s⁻¹"),
+        "K_MAGNETITE_UNIAXIAL": Src("the same value as K_MAGNETITE_EFF (its name says what it is)", "C",
+                                    "|K1| ≈ 1×10⁴ J/m³ used as a uniaxial K in the literature models", "J/m³"),
+        "NONCLINICAL_HF": Src("derived: 20 × the Hergt–Dutz limit", "D",
+                              "H·f above which SAR drivers refuse a drive unless allow_nonclinical=True "
+                              "(published hyperthermia design maps stop near 1 MHz × 30 kA/m = 3×10¹⁰)",
+                              "A m⁻¹ s⁻¹"),
     },
     "atomspin.imaging._common": {
         "RHO_MAGNETITE": Src("= atomspin.sar._common.RHO_MAGNETITE", "D", "re-export: density for iron per volume",

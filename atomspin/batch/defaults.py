@@ -6,7 +6,7 @@ The demo compares an 8 nm defect-free magnetite sphere with the same particle ca
 the stable ones). Measurements at 300 K; SAR at the clinical drive f = 100 kHz, H0 = 15 kA/m
 (Maier-Hauff et al., J. Neurooncol. 103, 317 (2011): 100 kHz, 2.5–18 kA/m — [U], from memory, not
 confirmed in the paper; H0·f = 1.5e9 A/(m s) is above the Brezovich limit 4.85e8 and below the
-Hergt–Dutz 5e9, physics.md §6).
+Hergt–Dutz 5e9: Hergt & Dutz, J. Magn. Magn. Mater. 311, 187 (2007)).
 """
 from __future__ import annotations
 
