@@ -168,10 +168,10 @@ def fig_particle():
 
     K = 1e4
     fig, axs = plt.subplots(1, 3, figsize=(15, 4.2))
-    sigmas = np.array([10.0, 14.0, 20.0, 28.0, 40.0])
+    sigmas = np.array([8.0, 10.0, 12.0, 14.0, 17.0, 20.0])  # with K = 100 kJ/m³: τ short enough for f ≥ 1 mHz
     dev = []
     for sg in sigmas:
-        p = sar.Particle(Ms_A_per_m=MS, volume_m3=sg * K_B * T / K, T_K=T, K_uniaxial_J_per_m3=K)
+        p = sar.Particle(Ms_A_per_m=MS, volume_m3=sg * K_B * T / (10 * K), T_K=T, K_uniaxial_J_per_m3=10 * K)
         tau = sar.relaxation_time(p, method="rates")
         f = 1e-3 / (2 * math.pi * tau)
         B = MU_0 * 2.0 * K_B * T / (MU_0 * MS * p.volume_m3)

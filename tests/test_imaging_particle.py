@@ -175,10 +175,12 @@ def _aligned(p, f, amplitude_T, method, **kw):
 
 def test_master_equation_quasistatic_limit_is_the_equilibrium_curve():
     """High barrier, ωτ = 1e-3: the master equation's steady state follows the Boltzmann curve; its harmonic
-    (intrawell) approximation is exact to O(1/σ²): the difference is < 2.5/σ² and shrinks ≈ 4× from σ = 20 to 40."""
+    (intrawell) approximation is exact to O(1/σ²): the difference is < 3/σ² and shrinks ≈ (20/14)² ≈ 2× from
+    σ = 14 to 20 (K = 100 kJ/m³ keeps τ short enough for a drive above the 1 mHz floor of the sar layer; the
+    result depends on σ, ξ and ωτ only)."""
     errs = []
-    for sigma in (20.0, 40.0):
-        p = particle(sigma)
+    for sigma in (14.0, 20.0):
+        p = particle(sigma, K=1e5)
         tau = sar.relaxation_time(p, method="rates")
         f = 1e-3 / (2 * math.pi * tau)
         B = MU_0 * 2.0 / xi_per_field(p)  # ξ_d = 2: nonlinear, odd harmonics up to 5 well above round-off
@@ -186,9 +188,9 @@ def test_master_equation_quasistatic_limit_is_the_equilibrium_curve():
         re = _aligned(p, f, B, "equilibrium", tau_N_s=1e-30)
         assert rm.method == "master"
         rel = rm.signal.moment_harmonics_Am2[[0, 2, 4]] / re.signal.moment_harmonics_Am2[[0, 2, 4]] - 1
-        assert np.all(np.abs(rel) < 2.5 / sigma**2), (sigma, rel)
+        assert np.all(np.abs(rel) < 3.0 / sigma**2), (sigma, rel)
         errs.append(np.abs(rel))
-    assert np.all(errs[1] < errs[0] / 3.0)
+    assert np.all(errs[1] < errs[0] / 1.6)
 
 
 def test_master_equation_small_amplitude_is_a_debye_lag():
