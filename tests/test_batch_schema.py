@@ -46,7 +46,7 @@ def test_issue_example_message():
     ({"protocol": {"loop": {"n_fields": 4.0}}}, "protocol.loop.n_fields: expected an integer, got float 4.0"),
     ({"protocol": {"loop": {"B_max_T": 0.0}}}, "protocol.loop.B_max_T: 0 is outside (0, 50]"),
     ({"protocol": {"steps": ["structure", "tea"]}},
-     "protocol.steps[1]: 'tea' is not one of structure, tc, disorder, loop, kv, sar"),
+     "protocol.steps[1]: 'tea' is not one of structure, tc, disorder, loop, kv, sar, mpi, mri"),
     ({"defects": {"apb": {"plane": [1, 1]}}}, "defects.apb.plane: expected 3 values, got 2"),
     ({"defects": "none"}, "defects: expected a table, got string 'none'"),
     ({"sweep": {"seeds": [1, -1]}}, "sweep.seeds[1]: -1 is outside [0, 4294967295]"),
