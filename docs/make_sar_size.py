@@ -227,14 +227,14 @@ def analyse(only=None):
             continue
         for D, S, is_meas in plan(measured):
             dkey = f"{fam}|{D:g}|draws"
-            if is_meas and dkey not in data and measured[D].get("covariance_J2") is not None:
+            if is_meas and dkey not in load(SARS) and measured[D].get("covariance_J2") is not None:
                 data[dkey] = dict(fit_error(measured[D]), family=fam, D_nm=D)
                 _put(dkey, data[dkey])
                 print(dkey, f"relative SAR error from the fit covariance {data[dkey]['rel_std']:.2f}",
                       data[dkey]["models"], f"{data[dkey]['wall_s']:.0f} s", flush=True)
             for med in ("immobilised", "water"):
                 key = f"{fam}|{D:g}|{med}|src{S:g}"
-                if key in data:
+                if key in data or key in load(SARS):  # another analyse process may have stored it
                     continue
                 pt = sar_point(measured[S], D, med, is_meas)
                 pt.update(family=fam, D_nm=D, source_D_nm=float(S), measured=is_meas, medium=med)
@@ -251,8 +251,8 @@ FAMILY_LABEL = {"sphere": "sphere", "to": "truncated octahedron", "ell12": "elli
 
 def combined(data):
     """One row per (family, D, medium): measured sizes with their own landscape; extrapolated sizes from the
-    largest measured landscape, with the spread (the SAR from the smallest measured landscape at the same volume)
-    and the relative fit error of the source landscape added in quadrature to the statistical error."""
+    largest measured landscape and, as the extrapolation spread (``alt_sar``), from the smallest one at the same
+    volume. ``err``: statistical error and the relative fit error of the source landscape in quadrature."""
     fams = families()
     out = []
     for fam, (label, measured) in fams.items():
@@ -269,8 +269,11 @@ def combined(data):
             dr = data.get(f"{fam}|{S:g}|draws")
             fit = (dr["rel_std"] if dr else 0.0) * s  # fit error of the (source) landscape, relative
             out.append(dict(family=fam, D=D, medium=pt["medium"], measured=pt["measured"], source_D=S, sar=s,
-                            err=np.sqrt(e ** 2 + spread ** 2 + fit ** 2), stat=e, spread=spread, fit=fit,
+                            err=np.sqrt(e ** 2 + fit ** 2), stat=e, spread=spread, fit=fit,
                             alt_sar=None if alt is None else np.asarray(alt["sar_W_per_g"]),
+                            alt_err=None if alt is None else np.hypot(np.asarray(alt["sar_err_W_per_g"]),
+                                                                      (dr["rel_std"] if dr else 0.0) * np.asarray(alt["sar_W_per_g"])),
+                            alt_models=None if alt is None else alt["models"], alt_source=lo,
                             models=pt["models"], wall_s=pt["wall_s"], alt=alt is not None))
     out.sort(key=lambda r: (list(FAMILY_LABEL).index(r["family"]), r["D"], r["medium"]))
     return out
@@ -286,8 +289,12 @@ def table(data):
         for j in range(len(FREQS_HZ)):
             for k in range(len(FIELDS_A_PER_M)):
                 v, e, m = r["sar"][j, k], r["err"][j, k], SHORT[r["models"][j][k]]
-                cells.append(f"{v:.3g} ± {e:.2g} {m}")
-        src = "measured" if r["measured"] else f"from {r['source_D']:g} nm" + (" (+ spread)" if r["alt"] else "")
+                c = f"{v:.3g} ± {e:.2g} {m}"
+                if r["alt"]:
+                    c += f" / {r['alt_sar'][j, k]:.3g} ± {r['alt_err'][j, k]:.2g} {SHORT[r['alt_models'][j][k]]}"
+                cells.append(c)
+        src = "measured" if r["measured"] else f"from {r['source_D']:g} nm" + (
+            f" / from {r['alt_source']:g} nm" if r["alt"] else "")
         lines.append(f"| {FAMILY_LABEL[r['family']]} | {r['D']:g} | {src} | {r['medium']} | " + " | ".join(cells) + " |")
     print("\n".join(lines))
     tot = sum(pt["wall_s"] for pt in data.values())
@@ -332,10 +339,22 @@ def plot(path=FIGURE):
                     y = np.array([r["sar"][j, k] for r in rr])
                     e = np.array([r["err"][j, k] for r in rr])
                     ax.plot(D, y, ls, color=colors[fam], lw=1.2, alpha=0.8)
-                    ax.errorbar(D, y, yerr=e, fmt="none", ecolor=colors[fam], capsize=2, lw=0.8)
+                    ra = [r for r in rr if r["alt"]]
+                    if ra:  # extrapolation from the smallest measured landscape: the other end of the spread
+                        r0 = max((r for r in rr if r["measured"]), key=lambda r: r["D"])
+                        Da = [r0["D"]] + [r["D"] for r in ra]
+                        ya = [r0["sar"][j, k]] + [r["alt_sar"][j, k] for r in ra]
+                        ax.plot(Da, ya, ":", color=colors[fam], lw=1.0, alpha=0.8)
+                        ax.errorbar([r["D"] for r in ra], [r["alt_sar"][j, k] for r in ra],
+                                    yerr=[min(r["alt_err"][j, k], 0.999 * r["alt_sar"][j, k]) for r in ra], fmt="none", ecolor=colors[fam], capsize=2,
+                                    lw=0.6)
+                        for r in ra:
+                            ax.plot(r["D"], r["alt_sar"][j, k], mk[r["alt_models"][j][k]], ms=6 if fill else 3.5,
+                                    color=colors[fam], mfc=colors[fam] if fill else "white", mew=1.0, alpha=0.7)
+                    ax.errorbar(D, y, yerr=np.minimum(e, 0.999 * y), fmt="none", ecolor=colors[fam], capsize=2, lw=0.8)
                     for r, d, v in zip(rr, D, y):
-                        ax.plot(d, v, mk[r["models"][j][k]], ms=6 if r["measured"] else 5, color=colors[fam],
-                                mfc=colors[fam] if fill else "white", mew=1.3)
+                        ax.plot(d, v, mk[r["models"][j][k]], ms=(8 if r["measured"] else 6.5) if fill else 3.5,
+                                color=colors[fam], mfc=colors[fam] if fill else "white", mew=1.1)
             for ex in EXPERIMENTS:
                 ax.plot(ex["D"], ex["sar"], ex["marker"], color="k", ms=9, mfc="none")
             ax.set_yscale("log")
@@ -350,10 +369,11 @@ def plot(path=FIGURE):
 
     h = [Line2D([], [], color=colors[f], lw=2, label=FAMILY_LABEL[f]) for f in FAMILY_LABEL
          if any(r["family"] == f for r in rows)]
-    h += [Line2D([], [], color="k", ls="-", label="immobilised (filled)"),
-          Line2D([], [], color="k", ls="--", mfc="white", label="water, 37 °C (open)")]
-    h += [Line2D([], [], color="k", marker=mk[m], ls="none", label=f"regime: {m}") for m in mk
-          if any(m in sum(r["models"], []) for r in rows)]
+    h += [Line2D([], [], color="k", ls=":", label="sphere above 12 nm from the 8 nm landscape (spread)")]
+    h += [Line2D([], [], color="k", ls="-", marker="o", label="immobilised (large, filled)"),
+          Line2D([], [], color="k", ls="--", marker="o", ms=3.5, mfc="white", label="water, 37 °C (small, open)")]
+    used = set(sum((r["models"] + (r["alt_models"] or []) for r in rows), []))
+    h += [Line2D([], [], color="k", marker=mk[m], ls="none", label=f"regime: {m}") for m in mk if m in used]
     h += [Line2D([], [], color="k", marker=ex["marker"], mfc="none", ls="none", label=ex["label"]) for ex in EXPERIMENTS]
     fig.legend(handles=h, loc="lower center", ncol=3, fontsize=8, frameon=False)
     fig.suptitle("SAR against size from atomistic landscapes (310 K, α = 0.1); grey band: sizes extrapolated from "
