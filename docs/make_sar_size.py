@@ -372,7 +372,7 @@ def plot(path=FIGURE):
     h += [Line2D([], [], color="k", ls=":", label="sphere above 12 nm from the 8 nm landscape (spread)")]
     h += [Line2D([], [], color="k", ls="-", marker="o", label="immobilised (large, filled)"),
           Line2D([], [], color="k", ls="--", marker="o", ms=3.5, mfc="white", label="water, 37 °C (small, open)")]
-    used = set(sum((r["models"] + (r["alt_models"] or []) for r in rows), []))
+    used = {m for r in rows for row in r["models"] + (r["alt_models"] or []) for m in row}
     h += [Line2D([], [], color="k", marker=mk[m], ls="none", label=f"regime: {m}") for m in mk if m in used]
     h += [Line2D([], [], color="k", marker=ex["marker"], mfc="none", ls="none", label=ex["label"]) for ex in EXPERIMENTS]
     fig.legend(handles=h, loc="lower center", ncol=3, fontsize=8, frameon=False)
