@@ -64,7 +64,7 @@ def test_issue_example_message():
      "defects.apb.enabled: an APB needs a spinel phase (structure.phase is FeO)"),
     ({"protocol": {"steps": ["loop"]}},
      "protocol.steps: 'structure' is needed: every other step works on the particle"),
-    ({"protocol": {"steps": ["structure", "sar"]}}, "protocol.steps: 'sar' needs 'loop' or 'kv' in the steps"),
+    ({"protocol": {"steps": ["structure", "sar"]}}, "protocol.steps: 'sar' needs 'loop' or 'kv' or 'landscape' in the steps"),
     ({"protocol": {"kv": {"easy_axis": [0, 0, 0]}}}, "protocol.kv.easy_axis: [0, 0, 0] is not a direction"),
     ({"structure": {"diameter_nm": 1.0}, "protocol": {"T_K": math.inf}},
      "protocol.T_K: inf is not a finite number"),
