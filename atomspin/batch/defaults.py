@@ -34,25 +34,39 @@ import copy
 
 __all__ = ["DEMO_RECIPE", "QUICK_OVERRIDES", "demo_recipe", "to_toml"]
 
+#: vertex-to-vertex size of the truncated octahedron, nm (derived: equivalent-sphere diameter 12.1 nm, issue 15's
+#: lower bound of 12 nm for particles that heat; truncation 2/3, the build_particle default)
+DEMO_SIZE_NM = 18.5
+#: vacancy parameter δ of Fe₃₋δO₄, random B vacancies (derived: 30 % of the way from magnetite to maghemite δ = 1/3)
+DEMO_DELTA = 0.1
+#: body temperature, K (37 °C)
+DEMO_T_K = 310.0
+#: drive frequency, Hz, and amplitude, A/m (Maier-Hauff et al., J. Neurooncol. 103, 317 (2011): the trial is
+#: confirmed, these values are not; see the module docstring)
+DEMO_F_HZ = 100e3
+DEMO_H0_A_PER_M = 15e3
+#: hydrodynamic diameter in water, nm; 0 = the magnetic equivalent-sphere diameter (derived: uncoated, the smallest)
+DEMO_HYDRODYNAMIC_DIAMETER_NM = 0.0
+
 DEMO_RECIPE = {
     "meta": {"name": "demo", "description": "Fe3O4 truncated octahedron, 12.1 nm equivalent sphere (18.5 nm vertex "
                                             "to vertex): defect-free vs Fe-deficient (δ = 0.1) vs one (110) APB, "
                                             "310 K, immobilised and in water, 100 kHz, 15 kA/m"},
-    "structure": {"phase": "Fe3O4", "shape": "truncated_octahedron", "diameter_nm": 18.5},
+    "structure": {"phase": "Fe3O4", "shape": "truncated_octahedron", "diameter_nm": DEMO_SIZE_NM},
     "model": {"params": "auto", "dipolar": True},
     "protocol": {
         "steps": ["structure", "landscape", "sar"],
-        "T_K": 310.0,
+        "T_K": DEMO_T_K,
         "landscape": {"n_directions": 26, "sweeps": 60, "equilibration_sweeps": 15, "thermalisation_sweeps": 100,
                       "observe_every": 1},
-        "sar": {"f_Hz": 100000.0, "H0_A_per_m": 15000.0, "media": ["immobilised", "water"],
-                "hydrodynamic_diameter_nm": 0.0, "n_orientations": 12},
+        "sar": {"f_Hz": DEMO_F_HZ, "H0_A_per_m": DEMO_H0_A_PER_M, "media": ["immobilised", "water"],
+                "hydrodynamic_diameter_nm": DEMO_HYDRODYNAMIC_DIAMETER_NM, "n_orientations": 12},
     },
     "sweep": {
         "seeds": [1, 2],
         "variants": [
             {"name": "defect-free"},
-            {"name": "Fe-deficient", "defects": {"vacancies": {"delta": 0.1}}},
+            {"name": "Fe-deficient", "defects": {"vacancies": {"delta": DEMO_DELTA}}},
             {"name": "APB", "defects": {"apb": {"enabled": True, "plane": [1, 1, 0], "offset_nm": 0.0}}},
         ],
     },
