@@ -111,8 +111,10 @@ def check(r: dict) -> None:
 
 
 def run(ctx) -> None:
+    import dataclasses
+
     from atomspin.measure import saturation_magnetisation
-    from atomspin.sar import sar_from_particle
+    from atomspin.sar import particle_from_measurements, sar_from_particle
 
     p = ctx.recipe["protocol"]
     sp = p[NAME]
@@ -123,12 +125,17 @@ def run(ctx) -> None:
     ctx.kvp.setdefault("Ms_A_per_m", est.Ms_A_per_m)
     ctx.kvp.setdefault("Ms_A_per_m_err", est.Ms_err_A_per_m)
     ctx.kvp.update(sar_f_Hz=float(sp["f_Hz"]), sar_H0_A_per_m=float(sp["H0_A_per_m"]), sar_medium=MEDIUM)
-    results = [ctx.results[k] for k in ("kv", "loop") if k in ctx.results]
     note = _torque_note(ctx.results.get("kv"))
-    try:
-        res = sar_from_particle(*results, f=sp["f_Hz"], H0=sp["H0_A_per_m"], T=p["T_K"], Ms=est.Ms_A_per_m,
-                                V=float(ctx.model.volume_m3), tau0=sp["tau0_s"], model=sp["model"],
-                                seed=ctx.seed_for(NAME))
+
+    def sar(particle):
+        return sar_from_particle(particle, f=sp["f_Hz"], H0=sp["H0_A_per_m"], tau0=sp["tau0_s"], model=sp["model"],
+                                 seed=ctx.seed_for(NAME), allow_nonclinical=True)
+
+    try:  # the typed hand-off: the measured results by role, Ms and V as measured here
+        particle = particle_from_measurements(anisotropy=ctx.results.get("kv"), loop=ctx.results.get("loop"),
+                                              T_K=p["T_K"], Ms_A_per_m=est.Ms_A_per_m,
+                                              volume_m3=float(ctx.model.volume_m3))
+        res = sar(particle)
     except ValueError as err:  # the sar layer refuses the measured particle: say why in the row
         ctx.kvp.update(SAR_W_per_g=float("nan"), ILP_nHm2_per_kg=float("nan"),
                        sar_note=f"not computed: {str(err).splitlines()[0]}; increase protocol.kv.sweeps")
@@ -137,25 +144,25 @@ def run(ctx) -> None:
     ctx.absorb(NAME, res)
     ctx.kvp.update(SAR_W_per_g=float(res.sar_W_per_g), ILP_nHm2_per_kg=float(res.ilp_nHm2_per_kg),
                    sar_model=str(res.model))
-    from_barrier = "barrier" in str(getattr(res, "sources", {}).get("K_eff", ""))
+    from_barrier = "barrier" in str(particle.source.get("anisotropy", ""))
     if note and from_barrier:
         ctx.kvp["sar_note"] = note
-    _errors(ctx, res, from_barrier, lambda **kw: sar_from_particle(
-        f=sp["f_Hz"], H0=sp["H0_A_per_m"], T=p["T_K"], V=float(res.volume_m3), tau0=sp["tau0_s"], model=res.model,
-        seed=ctx.seed_for(NAME), **kw))
+    _errors(ctx, particle, from_barrier,
+            lambda **kw: sar(dataclasses.replace(particle, source=dict(particle.source), **kw)))
 
 
-def _errors(ctx, res, from_barrier, sar):
+def _errors(ctx, particle, from_barrier, sar):
     """SAR and ILP errors from those of Ms and of the anisotropy (the barrier or the 2θ amplitude, whichever
     the SAR used), by central differences through the same SAR model (:func:`atomspin.batch.errors.propagate`)."""
     from atomspin.batch.errors import propagate
 
-    V = float(res.volume_m3)
+    V = float(particle.volume_m3)
     k_err = (ctx.kvp.get("barrier_J_err", float("nan")) / V if from_barrier
              else ctx.kvp.get("torque_amplitude_2theta_J_per_m3_err", float("nan")))
-    err = propagate(lambda Ms, K_eff: (lambda r: {"SAR_W_per_g": r.sar_W_per_g, "ILP_nHm2_per_kg": r.ilp_nHm2_per_kg})(
-        sar(Ms=Ms, K_eff=K_eff)), {"Ms": float(res.Ms_A_per_m), "K_eff": float(res.K_eff_J_per_m3)},
-        {"Ms": ctx.kvp.get("Ms_A_per_m_err", float("nan")), "K_eff": k_err})
+    err = propagate(lambda Ms, K: (lambda r: {"SAR_W_per_g": r.sar_W_per_g, "ILP_nHm2_per_kg": r.ilp_nHm2_per_kg})(
+        sar(Ms_A_per_m=Ms, K_uniaxial_J_per_m3=K)),
+        {"Ms": float(particle.Ms_A_per_m), "K": float(particle.K_uniaxial_J_per_m3)},
+        {"Ms": ctx.kvp.get("Ms_A_per_m_err", float("nan")), "K": k_err})
     ctx.kvp.update({f"{k}_err": v for k, v in err.items()})
 
 
