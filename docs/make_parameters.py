@@ -346,6 +346,12 @@ MODULE_SOURCES = {
                                "arXiv:2405.20756 (abstract)", "C", "field-safety product H·f", "A m⁻¹ s⁻¹"),
         "HERGT_DUTZ_LIMIT": Src("Hergt & Dutz, J. Magn. Magn. Mater. 311, 187 (2007)", "U",
                                 "widely quoted H·f < 5×10⁹; primary paper not read", "A m⁻¹ s⁻¹"),
+        "K_MAGNETITE_UNIAXIAL": Src("the same value as K_MAGNETITE_EFF (its name says what it is)", "C",
+                                    "|K1| ≈ 1×10⁴ J/m³ used as a uniaxial K in the literature models", "J/m³"),
+        "NONCLINICAL_HF": Src("derived: 20 × the Hergt–Dutz limit", "D",
+                              "H·f above which SAR drivers refuse a drive unless allow_nonclinical=True "
+                              "(published hyperthermia design maps stop near 1 MHz × 30 kA/m = 3×10¹⁰)",
+                              "A m⁻¹ s⁻¹"),
     },
     "atomspin.batch.defaults": {
         "DEMO_SIZE_NM": Src("issue 15 (≥ 12 nm for particles that heat); shape volume of atomspin.structures", "D",

@@ -17,7 +17,7 @@ def test_switching_field_astroid():
 
 def test_loop_analysis_on_exact_sw_loops():
     """Aligned: Hc = H_K, Mr = 1, area 4 μ0H_K Ms; random: Hc = 0.48 H_K, Mr = 0.5, area 0.988
-    (physics.md §4; Stoner & Wohlfarth 1948). Field step 0.0025 H_K."""
+    (Stoner & Wohlfarth, Phil. Trans. R. Soc. A 240, 599 (1948)). Field step 0.0025 H_K."""
     h = loop_fields(1.5, 600)
     a = analyse_loop(h, stoner_wohlfarth_loop(h, 0.0)[:, 0])
     assert a["Bc_T"] == pytest.approx(1.0, abs=0.003)

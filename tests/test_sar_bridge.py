@@ -51,7 +51,7 @@ def test_particle_from_measurement_results():
     from atomspin.measure.hysteresis import HysteresisResult
     from atomspin.measure.thermo import TemperatureSweepResult
 
-    keff = anisotropy_result(K_eff_J_per_m3=1.2e4, volume_m3=2e-24, barrier_J=9e-20, T=200.0)
+    keff = anisotropy_result(torque_amplitude_2theta_J_per_m3=1.2e4, volume_m3=2e-24, barrier_J=9e-20, T=200.0)
     sweep = result(TemperatureSweepResult, T=np.array([100.0, 300.0, 500.0]), Ms_A_per_m=np.array([5e5, 4.6e5, 3e5]))
     loop = result(HysteresisResult, loop_area_J_per_m3=5e3)
     r = sar.sar_from_particle(keff, sweep, loop, f=3e5, H0=2e3, T=200.0, model="lrt")
@@ -69,9 +69,9 @@ def test_particle_from_measurement_results():
     p = sar.particle_from_measurements(anisotropy=keff, magnetisation=sweep, loop=loop)
     assert p.T_K == 200.0 and p == r.particle
     # without a positive barrier, the 2θ torque amplitude (exact for uniaxial particles) is used
-    only_k = anisotropy_result(K_eff_J_per_m3=1.2e4, volume_m3=2e-24, barrier_J=float("nan"), T=300.0)
+    only_k = anisotropy_result(torque_amplitude_2theta_J_per_m3=1.2e4, volume_m3=2e-24, barrier_J=float("nan"), T=300.0)
     r = sar.sar_from_particle(only_k, f=3e5, H0=2e3, Ms=4e5, model="lrt")
-    assert r.K_uniaxial_J_per_m3 == 1.2e4 and r.sources["anisotropy"].startswith("EffectiveAnisotropyResult.K_eff")
+    assert r.K_uniaxial_J_per_m3 == 1.2e4 and r.sources["anisotropy"].startswith("EffectiveAnisotropyResult.torque_amplitude_2theta_J_per_m3")
     only_barrier = anisotropy_result(barrier_J=2e-20, volume_m3=2e-24, T=300.0)
     r = sar.sar_from_particle(only_barrier, f=3e5, H0=2e3, Ms=4e5, model="lrt")
     assert r.K_uniaxial_J_per_m3 == pytest.approx(1e4)

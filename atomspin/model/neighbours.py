@@ -14,15 +14,18 @@ import numpy as np
 from numba import njit, prange
 
 
-def _count_pairs(frac_bin, order, bin_start, nb, rng, periodic, pos, cellm, cut2, strict, counts):
-    """Pass 1: number of pairs found from the points of each bin (a ≤ b rule, see _fill_pairs)."""
+def _scan_pairs(frac_bin, order, bin_start, nb, rng, periodic, pos, cellm, cut2, strict, count_only, counts,
+                offsets, out_a, out_b, out_d):
+    """Every unordered pair within the cutoff, bin by bin: counted per bin (``count_only``, pass 1) or written as
+    (a, b, D = r_b − r_a + S·cell) in the slots given by ``offsets`` (pass 2). A pair is found from its lower
+    index a ≤ b; a site paired with its own image is kept once, with D canonically positive."""
     nbx, nby, nbz = nb[0], nb[1], nb[2]
     nbins = nbx * nby * nbz
     for bi in prange(nbins):
         bx = bi // (nby * nbz)
         by = (bi // nbz) % nby
         bz = bi % nbz
-        c = 0
+        c = 0 if count_only else offsets[bi]
         for ox in range(-rng[0], rng[0] + 1):
             jx = bx + ox
             sx = 0
@@ -67,70 +70,15 @@ def _count_pairs(frac_bin, order, bin_start, nb, rng, periodic, pos, cellm, cut2
                                 continue
                             d2 = dx * dx + dy * dy + dz * dz
                             if (strict and d2 < cut2) or ((not strict) and d2 <= cut2):
+                                if not count_only:
+                                    out_a[c] = a
+                                    out_b[c] = b
+                                    out_d[c, 0] = dx
+                                    out_d[c, 1] = dy
+                                    out_d[c, 2] = dz
                                 c += 1
-        counts[bi] = c
-
-
-def _fill_pairs(frac_bin, order, bin_start, nb, rng, periodic, pos, cellm, cut2, strict, offsets,
-                out_a, out_b, out_d):
-    """Pass 2: write the pairs (a, b, D = r_b − r_a + S·cell) in the slots given by ``offsets``."""
-    nbx, nby, nbz = nb[0], nb[1], nb[2]
-    nbins = nbx * nby * nbz
-    for bi in prange(nbins):
-        bx = bi // (nby * nbz)
-        by = (bi // nbz) % nby
-        bz = bi % nbz
-        c = offsets[bi]
-        for ox in range(-rng[0], rng[0] + 1):
-            jx = bx + ox
-            sx = 0
-            if periodic[0]:
-                sx = jx // nbx
-                jx -= sx * nbx
-            elif jx < 0 or jx >= nbx:
-                continue
-            for oy in range(-rng[1], rng[1] + 1):
-                jy = by + oy
-                sy = 0
-                if periodic[1]:
-                    sy = jy // nby
-                    jy -= sy * nby
-                elif jy < 0 or jy >= nby:
-                    continue
-                for oz in range(-rng[2], rng[2] + 1):
-                    jz = bz + oz
-                    sz = 0
-                    if periodic[2]:
-                        sz = jz // nbz
-                        jz -= sz * nbz
-                    elif jz < 0 or jz >= nbz:
-                        continue
-                    bj = (jx * nby + jy) * nbz + jz
-                    shx = sx * cellm[0, 0] + sy * cellm[1, 0] + sz * cellm[2, 0]
-                    shy = sx * cellm[0, 1] + sy * cellm[1, 1] + sz * cellm[2, 1]
-                    shz = sx * cellm[0, 2] + sy * cellm[1, 2] + sz * cellm[2, 2]
-                    same_image = sx == 0 and sy == 0 and sz == 0
-                    for pa in range(bin_start[bi], bin_start[bi + 1]):
-                        a = order[pa]
-                        for pb in range(bin_start[bj], bin_start[bj + 1]):
-                            b = order[pb]
-                            if b < a:
-                                continue
-                            if b == a and same_image:
-                                continue
-                            dx = pos[pb, 0] - pos[pa, 0] + shx
-                            dy = pos[pb, 1] - pos[pa, 1] + shy
-                            dz = pos[pb, 2] - pos[pa, 2] + shz
-                            if b == a and not (dx > 0 or (dx == 0 and (dy > 0 or (dy == 0 and dz > 0)))):
-                                continue
-                            d2 = dx * dx + dy * dy + dz * dz
-                            if (strict and d2 < cut2) or ((not strict) and d2 <= cut2):
-                                out_a[c] = a
-                                out_b[c] = b
-                                out_d[c, 0] = dx
-                                out_d[c, 1] = dy
-                                out_d[c, 2] = dz
-                                c += 1
+        if count_only:
+            counts[bi] = c
 
 
 def _csr_search(qbin, qpos, order, bin_start, nb, rng, periodic, tpos, cellm, cut2, strict, exclude_self,
@@ -281,10 +229,8 @@ def neighbour_csr(query, targets, cutoff, cell=None, pbc=(False, False, False), 
     return ptr, idx, sh
 
 
-_count_serial = njit(cache=True)(_count_pairs)
-_fill_serial = njit(cache=True)(_fill_pairs)
-_count_parallel = njit(cache=True, parallel=True)(_count_pairs)
-_fill_parallel = njit(cache=True, parallel=True)(_fill_pairs)
+_scan_serial = njit(cache=True)(_scan_pairs)
+_scan_parallel = njit(cache=True, parallel=True)(_scan_pairs)
 #: above this many points the bins are searched by all numba threads (below, thread start-up costs more
 #: than the search; derived: 448 points took 25 ms in parallel vs 1 ms serially on a loaded 2-core machine)
 PARALLEL_MIN_POINTS = 50000
@@ -359,15 +305,16 @@ def pairs_within(positions, cutoff, cell=None, pbc=(False, False, False), strict
     posw = np.ascontiguousarray((fw @ cellm)[order])  # wrapped Cartesian positions, in bin order
     counts = np.zeros(nbins, dtype=np.int64)
     args = (ib, order, bin_start, nb, rng, per, posw, cellm, cut * cut, bool(strict))
-    count, fill = (_count_parallel, _fill_parallel) if n >= PARALLEL_MIN_POINTS else (_count_serial, _fill_serial)
-    count(*args, counts)
+    scan = _scan_parallel if n >= PARALLEL_MIN_POINTS else _scan_serial
+    empty_i, empty_d = np.zeros(0, dtype=np.int64), np.zeros((0, 3), dtype=np.float64)
+    scan(*args, True, counts, np.zeros(1, dtype=np.int64), empty_i, empty_i, empty_d)
     offsets = np.zeros(nbins + 1, dtype=np.int64)
     offsets[1:] = np.cumsum(counts)
     total = int(offsets[-1])
     a = np.empty(total, dtype=np.int64)
     b = np.empty(total, dtype=np.int64)
     D = np.empty((total, 3), dtype=np.float64)
-    fill(*args, offsets, a, b, D)
+    scan(*args, False, counts, offsets, a, b, D)
     return a, b, D
 
 

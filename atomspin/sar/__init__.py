@@ -84,7 +84,7 @@ from .stoner_wohlfarth import (
 # helpers (Langevin function, random axes and arrangements) stay importable from their modules / by name.
 __all__ = [
     "sar_from_particle", "SARReport", "sar_map", "size_sweep", "plot_sar_map", "plot_size_sweep",
-    "particle_parameters", "sar_from_area", "field_safety", "ilp", "anisotropy_field",
+    "sar_from_area", "field_safety", "ilp", "anisotropy_field",
     "linear_response_sar", "LRTResult", "neel_time", "brown_time", "effective_time", "equilibrium_susceptibility",
     "optimum_diameter", "kinetic_loop", "KineticResult", "lognormal_diameters", "interacting_llg", "LLGResult",
     "quasistatic_loop", "sw_dynamic_sar", "SWDynamicResult", "sw_loop", "SWLoop", "sw_ensemble_loop",

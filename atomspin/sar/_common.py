@@ -151,24 +151,33 @@ Hergt–Dutz limit; published hyperthermia design maps stop near 1 MHz × 30 kA/
 refuse it unless called with ``allow_nonclinical=True``."""
 
 
+F_RANGE_HZ = (1.0e-3, 1.0e12)
+"""Drive frequencies accepted (Hz), derived: from quasi-static (mHz) loops to the ferromagnetic-resonance range
+(THz is beyond any macrospin model); outside is a unit error (f = 1e-300 overflowed the step count)."""
+
+H0_RANGE_A_PER_M = (1.0e-3, 1.0e8)
+"""Drive amplitudes accepted (A/m), derived: 1 mA/m (μ0H ≈ 1 nT) to 1e8 A/m (μ0H ≈ 126 T, above any
+laboratory field); outside is a unit error (H0 = 1e-300 gave ILP = 0/0)."""
+
+
 def check_drive(f, H0, allow_nonclinical=False):
     """The one validator of an AC drive H(t) = H0 cos(2πft): returns ``(f, H0)`` as floats (or arrays).
 
     Parameters
     ----------
     f : float or array
-        Frequency, Hz (> 0).
+        Frequency, Hz, in :data:`F_RANGE_HZ`.
     H0 : float or array
-        Field amplitude, A/m (> 0: SAR and ILP are defined for a field that is on).
+        Field amplitude, A/m, in :data:`H0_RANGE_A_PER_M` (> 0: SAR and ILP are defined for a field that is on).
     allow_nonclinical : bool
         Accept H0·f above :data:`NONCLINICAL_HF` (physics studies at GHz, for example).
     """
     if np.ndim(f) == 0 and np.ndim(H0) == 0:
-        f = _check_real("f", f, 0.0, None, lo_open=True)
-        H0 = _check_real("H0", H0, 0.0, None, lo_open=True)
+        f = _check_real("f", f, *F_RANGE_HZ)
+        H0 = _check_real("H0", H0, *H0_RANGE_A_PER_M)
     else:
-        f = check_array("f", f, positive=True)
-        H0 = check_array("H0", H0, positive=True)
+        f = check_array("f", f, lo=F_RANGE_HZ[0], hi=F_RANGE_HZ[1])
+        H0 = check_array("H0", H0, lo=H0_RANGE_A_PER_M[0], hi=H0_RANGE_A_PER_M[1])
     if not (allow_nonclinical is True or allow_nonclinical is False):
         raise ValueError(f"allow_nonclinical: {allow_nonclinical!r} is not True or False")
     if not allow_nonclinical:

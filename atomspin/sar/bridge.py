@@ -196,6 +196,10 @@ def sar_from_particle(*inputs, f, H0=None, B0_T=None, medium=None, model="auto",
     if (H0 is None) == (B0_T is None):
         raise ValueError("H0, B0_T: give exactly one field amplitude (H0 in A/m or B0_T = μ0H0 in T)")
     H0 = H0 if B0_T is None else check_real("B0_T", B0_T, 0.0, None, lo_open=True) / MU_0
+    for name, value in (("f", f), ("H0", H0)):
+        if np.ndim(value) != 0:
+            raise ValueError(f"{name}: one number is needed here (got shape {np.shape(value)}); sar_map and "
+                             "size_sweep take arrays")
     f, H0 = check_drive(f, H0, allow_nonclinical)
     legacy = tau0 is not None or model in ("lrt", "sw", "kinetic")
     tau0 = check_tau0(TAU0_S if tau0 is None else tau0) if legacy else None

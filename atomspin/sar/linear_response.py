@@ -45,7 +45,7 @@ from ._common import (
     particle_volume,
     sphere_volume,
 )
-from .particle import LEGACY_NAMES, Medium, check_material, uniaxial_particle
+from .particle import K_MAX_J_PER_M3, LEGACY_NAMES, VOLUME_RANGE_M3, Medium, check_material, uniaxial_particle
 
 NEEL_FORMS = ("brown", "arrhenius")
 HK_FRACTION_WARN = 0.1
@@ -73,8 +73,8 @@ def neel_time(K, V, T, tau0=TAU0_S, form="brown"):
     float or ndarray
         τ_N in s (``inf`` where e^Γ overflows).
     """
-    K = check_array("K", K, positive=True)
-    V = check_array("V", V, positive=True)
+    K = check_array("K", K, positive=True, hi=K_MAX_J_PER_M3)
+    V = check_array("V", V, lo=VOLUME_RANGE_M3[0], hi=VOLUME_RANGE_M3[1])
     T = check_positive("T", T)
     tau0 = check_positive("tau0", tau0)
     if form not in NEEL_FORMS:

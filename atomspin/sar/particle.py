@@ -57,6 +57,15 @@ ALPHA_MAX = 10.0
 T_MAX_K = 2000.0
 """Largest temperature accepted (K): above the Curie point of every magnetic oxide (magnetite 858 K)."""
 
+VOLUME_RANGE_M3 = (1.0e-30, 1.0e-15)
+"""Magnetic volumes accepted (m³), derived: 1e-30 m³ is below the volume of one Fe site (a³/24 ≈ 2.5e-29 m³ in
+magnetite), 1e-15 m³ a 12 μm sphere, far above the single-domain size of iron oxides (≈ 0.1 μm); outside is a
+unit error (V = 1e300 gave τ = 0/0)."""
+
+K_MAX_J_PER_M3 = 1.0e8
+"""Largest uniaxial constant accepted (J/m³), derived: 6× the largest known magnetocrystalline anisotropy
+(SmCo5, K1 ≈ 1.7e7 J/m³); a larger value is a unit error."""
+
 VISCOSITY_MAX_PA_S = 1.0e3
 """Largest viscosity accepted (Pa s): above glycerol (1.4 Pa s) and honey (~10 Pa s) by 100×."""
 
@@ -71,7 +80,7 @@ def check_material(Ms_A_per_m=None, T_K=None, alpha=None, density_kg_per_m3=None
     names = names or {}
     spec = {"Ms_A_per_m": (0.0, MS_MAX_A_PER_M, True), "T_K": (0.0, T_MAX_K, False),
             "alpha": (0.0, ALPHA_MAX, True), "density_kg_per_m3": (*DENSITY_RANGE_KG_PER_M3, False),
-            "K_uniaxial_J_per_m3": (0.0, None, True)}
+            "K_uniaxial_J_per_m3": (0.0, K_MAX_J_PER_M3, True)}
     out = {}
     for key, value in (("Ms_A_per_m", Ms_A_per_m), ("T_K", T_K), ("alpha", alpha),
                        ("density_kg_per_m3", density_kg_per_m3), ("K_uniaxial_J_per_m3", K_uniaxial_J_per_m3)):
@@ -139,16 +148,19 @@ class Particle:
 
     def __post_init__(self):
         put = object.__setattr__
+        for name in ("Ms_A_per_m", "volume_m3", "T_K", "alpha", "density_kg_per_m3"):
+            if getattr(self, name) is None:
+                raise ValueError(f"{name}: None is not a number; every Particle needs it")
         for name, value in check_material(Ms_A_per_m=self.Ms_A_per_m, T_K=self.T_K, alpha=self.alpha,
                                           density_kg_per_m3=self.density_kg_per_m3).items():
             put(self, name, value)
-        put(self, "volume_m3", check_real("volume_m3", self.volume_m3, 0.0, None, lo_open=True))
+        put(self, "volume_m3", check_real("volume_m3", self.volume_m3, *VOLUME_RANGE_M3))
         if (self.K_uniaxial_J_per_m3 is None) == (self.landscape is None):
             raise ValueError("K_uniaxial_J_per_m3, landscape: give exactly one anisotropy (a uniaxial constant "
                              "K > 0 in J/m³ or an atomspin.macrospin.EnergySurface)")
         if self.K_uniaxial_J_per_m3 is not None:
-            put(self, "K_uniaxial_J_per_m3", check_real("K_uniaxial_J_per_m3", self.K_uniaxial_J_per_m3, 0.0, None,
-                                                        lo_open=True))
+            put(self, "K_uniaxial_J_per_m3", check_real("K_uniaxial_J_per_m3", self.K_uniaxial_J_per_m3, 0.0,
+                                                        K_MAX_J_PER_M3, lo_open=True))
             axis = (0.0, 0.0, 1.0) if self.easy_axis is None else self.easy_axis
             put(self, "easy_axis", tuple(float(x) for x in check_direction("easy_axis", axis)))
         else:
@@ -401,8 +413,7 @@ def particle_from_measurements(*results, anisotropy=None, landscape=None, magnet
             K_uniaxial_J_per_m3 = barrier / volume_m3
             src["anisotropy"] = f"{type(aniso).__name__}.barrier_J / volume_m3 (uniaxial K with the measured barrier)"
         else:
-            name = next((n for n in ("torque_amplitude_2theta_J_per_m3", "K_eff_J_per_m3")  # old name until the
-                         if hasattr(aniso, n)), None)                                       # rename lands
+            name = "torque_amplitude_2theta_J_per_m3" if hasattr(aniso, "torque_amplitude_2theta_J_per_m3") else None
             if name is None:
                 raise ValueError(f"anisotropy: the barrier {barrier:g} J is not positive and the "
                                  f"{type(aniso).__name__} has no 2θ torque amplitude")
@@ -451,8 +462,9 @@ def uniaxial_particle(particle, *, Ms, K, T, rho, d=None, V=None, alpha=None, th
         V = 1e-24  # placeholder volume: the caller works with its own per-particle volumes
     elif d is not None:
         V = float(sphere_volume(check_real("d", d, 0.0, None, lo_open=True)))
+        check_real("d", V, *VOLUME_RANGE_M3)  # the same bound, through the volume
     else:
-        V = check_real("V", V, 0.0, None, lo_open=True)
+        V = check_real("V", V, *VOLUME_RANGE_M3)
     kw = {} if alpha is None else {"alpha": alpha}
     return Particle(Ms_A_per_m=vals["Ms_A_per_m"], volume_m3=V, T_K=vals["T_K"],
                     K_uniaxial_J_per_m3=vals["K_uniaxial_J_per_m3"], density_kg_per_m3=vals["density_kg_per_m3"], **kw)

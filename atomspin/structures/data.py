@@ -7,7 +7,7 @@ from __future__ import annotations
 
 # --- lattices -----------------------------------------------------------------------------------
 #: Magnetite Fe3O4, Fd-3m (No. 227) origin choice 2: A 8a (1/8,1/8,1/8), B 16d (1/2,1/2,1/2),
-#: O 32e (x,x,x). a = 8.396 Å, x = 0.2548: Hamilton, Phys. Rev. 110, 1050 (1958) [C, mincryst record].
+#: O 32e (x,x,x). a = 8.396 Å, x = 0.2548: Hamilton, Phys. Rev. 110, 1050 (1958).
 MAGNETITE_A = 8.396  # Å
 MAGNETITE_X = 0.2548
 #: Maghemite γ-Fe2O3, cubic spinel cell with 5/6 of the B sites occupied,
