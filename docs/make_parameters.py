@@ -331,11 +331,6 @@ MODULE_SOURCES = {
         "K_MAGNETITE_EFF": Src("'Shape distribution of magnetite powders' (J. Appl. Phys., abstract)", "C",
                                "|K1| ≈ 1×10⁴ J/m³ at room temperature, used as an effective uniaxial K when a "
                                "measured barrier is not resolved (a modelling choice)", "J/m³"),
-        "K_MAGNETITE_UNIAXIAL": Src("= K_MAGNETITE_EFF", "D", "the same number under the name that says what it "
-                                    "is", "J/m³"),
-        "NONCLINICAL_HF": Src("= 20 · HERGT_DUTZ_LIMIT", "D", "H·f above which a drive is refused as far outside any "
-                              "clinical range without allow_nonclinical (published design maps stop near 1 MHz × "
-                              "30 kA/m = 3e10)", "A m⁻¹ s⁻¹"),
         "VISCOSITY_WATER_37C": Src("International Critical Tables (1928–29), water at 37 °C: 0.6925 cP", "C",
                                    "carrier viscosity of the Brownian time τ_B = 3ηV_H/k_BT", "Pa s"),
         "C_B_MAGNETITE": Src("value used by Muñoz-Menendez et al., Phys. Rev. B 102, 214412 (2020)", "U",
