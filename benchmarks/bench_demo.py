@@ -50,12 +50,14 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--show", action="store_true", help="print the demo's table of the last run")
+    ap.add_argument("--cold-only", action="store_true", help="skip the warm rerun")
+    ap.add_argument("-o", "--output", default=None, help="keep the demo folder here (default: a temporary one)")
     a = ap.parse_args()
-    out = Path(tempfile.mkdtemp(prefix="bench_demo_"))
+    out = Path(a.output) if a.output else Path(tempfile.mkdtemp(prefix="bench_demo_"))
     last = None
     for k in range(a.runs):
         cache = tempfile.mkdtemp(prefix="numba_cold_")
-        for label in ("cold", "warm"):
+        for label in ("cold",) if a.cold_only else ("cold", "warm"):
             res = run(a.quick, cache, out / "demo")
             last = res
             print(f"{'quick' if a.quick else 'default'} demo, {label} (run {k + 1}): wall {res['wall_s']:.1f} s, "
