@@ -209,7 +209,9 @@ def _run_landscape(ctx, land, p, sp) -> None:
         for m in media:
             sk, ik = _keys(m, multi)
             ctx.kvp.update({sk: float("nan"), ik: float("nan")})
-        ctx.kvp["sar_note"] = f"not computed: {str(err).splitlines()[0]}; increase protocol.landscape.sweeps"
+        msg = str(err).splitlines()[0]
+        hint = "" if msg.startswith("hydrodynamic") else "; increase protocol.landscape.sweeps"
+        ctx.kvp["sar_note"] = f"not computed: {msg}{hint}"
         ctx.kvp["sar_medium"] = "; ".join(MEDIUM_WORDS[m] for m in media)
         return
     dh_used = particle.hydrodynamic_diameter_m or particle.diameter_m
