@@ -399,6 +399,36 @@ MODULE_SOURCES = {
                      "as quoted: 1.52 of the partial-refocusing law; constants not read (see PRM_A)", ""),
         "RMS_OVER_EQUATORIAL": Src("rms of (3cos²θ − 1) over the sphere", "D", "Δω_r/Δω = 2/√5", ""),
     },
+    "atomspin.batch.defaults": {
+        "DEMO_SIZE_NM": Src("issue 15 (≥ 12 nm for particles that heat); shape volume of atomspin.structures", "D",
+                            "truncated octahedron 18.5 nm vertex to vertex (truncation 2/3) = 12.1 nm equivalent "
+                            "sphere, ≈ 39 500 magnetic sites; magnetite nanocrystals are {111}/{100}-faceted", "nm"),
+        "DEMO_DELTA": Src("maghemite Fe₈[Fe₄₀/₃□₈/₃]O₃₂ = Fe₃₋δO₄ with δ = 1/3 (Braun, Nature 181, 1044 (1958))", "D",
+                          "δ = 0.1: a partly oxidised magnetite, 30 % of the way to maghemite; random B vacancies", ""),
+        "DEMO_T_K": Src("body temperature 37 °C", "C", "", "K"),
+        "DEMO_F_HZ": Src("Maier-Hauff et al., J. Neurooncol. 103, 317 (2011), doi:10.1007/s11060-010-0389-0", "U",
+                         "glioblastoma thermotherapy trial (confirmed: 66 patients, magnetite nanoparticles in an "
+                         "alternating field, abstract read); the frequency 100 kHz is not in the abstract (full text not read)",
+                         "Hz"),
+        "DEMO_H0_A_PER_M": Src("Maier-Hauff et al., J. Neurooncol. 103, 317 (2011)", "U",
+                               "within the 2.5–18 kA/m quoted for the trial (not in the abstract, full text not read); "
+                               "H0·f = 1.5e9 A m⁻¹ s⁻¹: above the Brezovich, below the Hergt–Dutz limit", "A/m"),
+        "DEMO_HYDRODYNAMIC_DIAMETER_NM": Src("derived", "D", "0 = the magnetic equivalent-sphere diameter: an "
+                                             "uncoated particle, the smallest d_H (fastest Brownian rotation)", "nm"),
+        "DEMO_RECIPE[structure].diameter_nm": Src("= DEMO_SIZE_NM", "D", "", "nm"),
+        "DEMO_RECIPE[protocol].T_K": Src("= DEMO_T_K", "D", "", "K"),
+        "QUICK_OVERRIDES['structure.diameter_nm']": Src("CI size (not physics)", "D", "`atomspin demo --quick`: "
+                                                        "≈ 380 spins, seconds; numbers not converged", "nm"),
+        "QUICK_OVERRIDES['protocol.landscape.sweeps']": Src("CI run length (not physics)", "D", "", "sweeps"),
+        "QUICK_OVERRIDES['protocol.landscape.equilibration_sweeps']": Src("CI run length (not physics)", "D", "",
+                                                                          "sweeps"),
+        "QUICK_OVERRIDES['protocol.landscape.thermalisation_sweeps']": Src("CI run length (not physics)", "D", "",
+                                                                           "sweeps"),
+    },
+    "atomspin.batch.steps.sar": {
+        "MS_REL_NEGLIGIBLE": Src("derived", "D", "relative Ms error below which its propagation into the SAR error is "
+                                 "skipped: SAR varies at most as Ms³ (χ0 ∝ Ms², τ_D ∝ Ms), so < 0.3 % of the SAR", ""),
+    },
 }
 MODULE_TITLES = {
     "atomspin.units": "Physical constants (`atomspin/units.py`)",
@@ -407,6 +437,8 @@ MODULE_TITLES = {
     "atomspin.imaging._common": "Imaging constants (`atomspin/imaging/_common.py`)",
     "atomspin.imaging.mpi": "MPI defaults (`atomspin/imaging/mpi.py`)",
     "atomspin.imaging.mri": "MRI defaults (`atomspin/imaging/mri.py`)",
+    "atomspin.batch.defaults": "`atomspin demo` defaults (`atomspin/batch/defaults.py`)",
+    "atomspin.batch.steps.sar": "SAR study step (`atomspin/batch/steps/sar.py`)",
 }
 
 
@@ -621,6 +653,8 @@ def render():
     lines += _module_section("atomspin.sar._common")
     for modname in ("atomspin.imaging._common", "atomspin.imaging.mpi", "atomspin.imaging.mri"):
         lines += _module_section(modname)
+    lines += _module_section("atomspin.batch.defaults")
+    lines += _module_section("atomspin.batch.steps.sar")
     return "\n".join(lines).rstrip() + "\n"
 
 
