@@ -1,0 +1,243 @@
+"""Generate notebooks/05_defects_and_heating.ipynb (stored without outputs).
+
+Run from anywhere: ``python notebooks/_make_notebook_05.py``. Same conventions as ``_make_notebooks.py``:
+``ATOMSPIN_NB_SIZE`` "ci" (default: 4 nm particles, very short Monte Carlo, numbers not converged) or "full"
+(reads the study results written by ``docs/make_defects_heating.py`` and, if given, the ase.db of the CLI sweep
+of ``structures/recipes/defects_heating.toml``). No number is written into the markdown.
+"""
+from pathlib import Path
+
+import nbformat
+
+from _make_notebooks import FOOTER, HEADER, _nb
+
+HERE = Path(__file__).resolve().parent
+
+INTRO = """# 5 · Defects and heating: which defects raise SAR, which lower it, and why
+
+The question of Lak et al., *Adv. Sci.* **8**, 2002682 (2021) and Lappas et al., *PRX* **9**, 041044 (2019):
+for magnetite particles that heat (10–25 nm), do vacancies, antiphase boundaries (APBs), FeO cores, surface
+shells and dopants raise or lower the specific absorption rate (SAR), by how much, and why?
+
+The chain used here, for every variant:
+
+1. `structures.build_particle` + a defect builder (`add_vacancies`, `insert_apb`, `core_shell`, `dope`);
+2. `SpinModel.from_atoms(p)` with the defaults (dipolar, Néel surface/defect anisotropy, temperature rescaling);
+3. `measure.anisotropy_landscape(model, T=310)`: the free-energy landscape F(n̂) of the moment direction,
+   its minima, saddles and lowest barrier ΔE with error bars, and Ms(310 K);
+4. `sar.particle_from_measurements(landscape=r)` → `sar.sar_from_particle(particle, f=, H0=, medium=)`: the SAR
+   model valid for that particle (it says which and why).
+
+The change ΔSAR of each defect is split into the part due to ΔMs, to the barrier height, and to the landscape
+shape (number of minima, anisotropy field), by recomputing the SAR with one quantity swapped at a time through
+`sar.Particle` — and compared with the dead-layer picture (the same moment on a smaller, fully magnetic core).
+Each ratio to the defect-free particle carries its uncertainty and a verdict: *resolved* only when it differs
+from 1 by more than twice its error."""
+
+SIZE_MD = ("**Size.** `ATOMSPIN_NB_SIZE=ci` (default) runs 4 nm spheres with very short constrained Monte Carlo "
+           "runs so that the notebook executes in about a minute (that is how CI runs it): those particles do "
+           "not heat, the landscapes are not converged, and the numbers only show that the pipeline works — "
+           "they are **not** the study's answer. `ATOMSPIN_NB_SIZE=full` reads the study's stored results "
+           "(`docs/figures/defects_heating/results.json`, made by `python docs/make_defects_heating.py`; hours "
+           "on 2 cores) and, when `ATOMSPIN_DEFECTS_DB` names the ase.db of `atomspin sweep "
+           "structures/recipes/defects_heating.toml`, its rows.")
+
+NB5 = [
+    ("md", INTRO),
+    ("md", SIZE_MD),
+    ("code", HEADER + '''
+import json
+from pathlib import Path
+
+T_BODY = 310.0  # K (body temperature)
+# Drives (f Hz, H0 A/m): A below the Brezovich limit; B 100 kHz, 15 kA/m, the package's clinical default
+# (protocol.sar of the batch schema); C just below the Hergt–Dutz limit.
+DRIVES = {"A": (1.0e5, 4.0e3), "B": (1.0e5, 15.0e3), "C": (3.0e5, 15.0e3)}
+for k, (f, H0) in DRIVES.items():
+    print(f"drive {k}: f = {f / 1e3:g} kHz, H0 = {H0 / 1e3:g} kA/m, H·f = {f * H0:.2g} A/(m s) "
+          f"(Brezovich {sar.BREZOVICH_LIMIT:.3g}, Hergt–Dutz {sar.HERGT_DUTZ_LIMIT:.3g})")'''),
+    ("md", "## 1 · Build the variants and measure their landscapes\n\n"
+           "At CI size: 4 nm spheres, one realisation each, a few hundred constrained sweeps per direction. "
+           "In full mode this cell is skipped and the stored study is read instead."),
+    ("code", '''def build(kind, D, seed):
+    p = S.build_particle("Fe3O4", "sphere", diameter_nm=D, seed=seed)
+    if kind == "vacancies δ=0.10":
+        return S.add_vacancies(p, delta=0.10, removal="random", seed=seed)
+    if kind == "one (110) APB":
+        return S.insert_apb(p, plane=(1, 1, 0), seed=seed)
+    return p
+
+
+KINDS = ("defect-free", "vacancies δ=0.10", "one (110) APB")
+landscapes = {}
+if not FULL:
+    D_CI, SWEEPS = 4.0, 200
+    for kind in KINDS:
+        t0 = time.perf_counter()
+        model = SpinModel.from_atoms(build(kind, D_CI, 1))
+        landscapes[kind] = M.anisotropy_landscape(model, T_BODY, sweeps=SWEEPS, equilibration_sweeps=50,
+                                                  thermalisation_sweeps=100, seed=1)
+        r = landscapes[kind]
+        print(f"{kind:18s} N = {model.n:5d}  Ms = {r.Ms_A_per_m / 1e3:6.1f} ± {r.Ms_err_A_per_m / 1e3:.1f} kA/m  "
+              f"ΔE/k_BT = {r.barrier_over_kT:.3f} ± {r.barrier_err_J / (K_B * T_BODY):.3f}  minima: {len(r.minima)}  "
+              f"({time.perf_counter() - t0:.0f} s)")'''),
+    ("md", "## 2 · SAR, ratio to defect-free, verdict\n\n"
+           "Immobilised (Néel only, as inside cells) and in water (Brownian rotation added). Errors of a single "
+           "realisation: the landscape's barrier fit error propagated through the relaxation time, and Ms; in "
+           "full mode the realisation-to-realisation scatter is included."),
+    ("code", '''def raised(surface, c):
+    """The same anisotropy surface (J/m³) multiplied by c."""
+    from atomspin import macrospin as ms
+    t = surface.terms[0]
+    return ms.EnergySurface([ms.HarmonicExpansion(t.exponents, c * t.coefficients)])
+
+
+def sar_with_error(r, f, H0, medium=None):
+    """SAR (W/g) of a landscape result with the model sar_from_particle picks, and its error: the barrier's fit
+    error propagated (the surface raised by its relative barrier error, same seed) ⊕ 2 δMs/Ms."""
+    p = sar.particle_from_measurements(landscape=r)
+    rep = sar.sar_from_particle(p, f=f, H0=H0, medium=medium, seed=1)
+    rel_b = r.barrier_err_J / r.barrier_J if r.barrier_J > 0 else 0.0
+    p_up = sar.Particle(Ms_A_per_m=p.Ms_A_per_m, volume_m3=p.volume_m3, T_K=p.T_K, landscape=raised(r.surface, 1 + rel_b))
+    lin = sar.sar_from_particle(p, f=f, H0=H0, medium=medium, model="linear", seed=1).sar_W_per_g
+    lin_up = sar.sar_from_particle(p_up, f=f, H0=H0, medium=medium, model="linear", seed=1).sar_W_per_g
+    rel = np.hypot((lin_up - lin) / lin, 2 * r.Ms_err_A_per_m / r.Ms_A_per_m)
+    return rep.sar_W_per_g, np.hypot(rel * rep.sar_W_per_g, getattr(rep, "sar_err_W_per_g", 0.0) or 0.0), rep.model
+
+
+def verdict(ratio, err):
+    if abs(ratio - 1) > 2 * err:
+        return "raises" if ratio > 1 else "lowers"
+    return "not resolved at 2σ"
+
+
+table = []
+if not FULL:
+    for label in ("A", "B"):
+        f, H0 = DRIVES[label]
+        for mname, medium in (("immobilised", None), ("water", sar.Medium.water())):
+            s0, e0, _ = sar_with_error(landscapes["defect-free"], f, H0, medium)
+            for kind in KINDS:
+                s, e, model = sar_with_error(landscapes[kind], f, H0, medium)
+                ratio = s / s0
+                rerr = 0.0 if kind == "defect-free" else ratio * np.hypot(e / s, e0 / s0)
+                table.append(dict(drive=label, medium=mname, kind=kind, D_nm=D_CI, n_real=1,
+                                  Ms=landscapes[kind].Ms_A_per_m, barrier_over_kT=landscapes[kind].barrier_over_kT,
+                                  sar=s, err=e, ratio=ratio, ratio_err=rerr, model=model,
+                                  verdict="reference" if kind == "defect-free" else verdict(ratio, rerr)))
+else:
+    import atomspin
+    candidates = [Path(os.environ.get("ATOMSPIN_DEFECTS_RESULTS", "")),
+                  Path.cwd().parent / "docs/figures/defects_heating/results.json",
+                  Path(atomspin.__file__).resolve().parents[1] / "docs/figures/defects_heating/results.json"]
+    path = next(p for p in candidates if p.is_file())
+    res = json.loads(path.read_text())
+    print("study results:", path)
+    for e in res["table"]:
+        for key, v in e.items():
+            if not key.startswith("sar_"):
+                continue
+            _, label, mname, *auto = key.split("_")
+            table.append(dict(drive=label, medium=mname, kind=e["kind"], D_nm=e["D_nm"], n_real=e["n_real"],
+                              Ms=e["Ms_A_per_m"], barrier_over_kT=e["barrier_over_kT"], sar=v["sar"], err=v["err"],
+                              ratio=v.get("ratio", 1.0), ratio_err=v.get("ratio_err", 0.0),
+                              model="/".join(v["models"]) + (" (picked)" if auto else ""),
+                              verdict=v.get("verdict", "reference")))
+
+print(f"{'drive':5s} {'medium':11s} {'variant':20s} {'D nm':>5s} {'n':>2s} {'Ms kA/m':>8s} {'ΔE/kT':>7s} "
+      f"{'SAR W/g':>18s} {'ratio':>14s}  model     verdict")
+for t in table:
+    print(f"{t['drive']:5s} {t['medium']:11s} {t['kind']:20s} {t['D_nm']:5.0f} {t['n_real']:2d} {t['Ms'] / 1e3:8.1f} "
+          f"{t['barrier_over_kT']:7.3f} {t['sar']:9.3g} ± {t['err']:<7.2g} {t['ratio']:6.3f} ± {t['ratio_err']:<6.3f} "
+          f"{t['model']:9s} {t['verdict']}")
+if not FULL:
+    print("CI size: 4 nm particles and short runs — these numbers are NOT converged and are not the study's answer.")'''),
+    ("md", "## 3 · Why: decomposition of ΔSAR\n\n"
+           "Path defect-free → (defect's Ms) → (defect's barrier height on the defect-free landscape shape) → "
+           "(the defect's own landscape), exact linear response at drive A, immobilised. The dead-layer column "
+           "is the SAR change if the moment lost to the defect were a non-magnetic shell (smaller core at the "
+           "defect-free Ms, same total barrier energy) instead of a uniform reduction."),
+    ("code", '''def swap_sar(Ms, V, T, surface, f, H0):
+    p = sar.Particle(Ms_A_per_m=Ms, volume_m3=V, T_K=T, landscape=surface)
+    return sar.sar_from_particle(p, f=f, H0=H0, model="linear").sar_W_per_g
+
+
+def scaled(surface, c):
+    from atomspin import macrospin as ms
+    t = surface.terms[0]
+    return ms.EnergySurface([ms.HarmonicExpansion(t.exponents, c * t.coefficients)])
+
+
+decomposition = []
+if not FULL:
+    f, H0 = DRIVES["A"]
+    ref = landscapes["defect-free"]
+    V, T = ref.volume_m3, ref.T_K
+    s0 = swap_sar(ref.Ms_A_per_m, V, T, ref.surface, f, H0)
+    for kind in KINDS[1:]:
+        r = landscapes[kind]
+        s_ms = swap_sar(r.Ms_A_per_m, V, T, ref.surface, f, H0)
+        s_bar = swap_sar(r.Ms_A_per_m, V, T, scaled(ref.surface, r.barrier_J / ref.barrier_J), f, H0)
+        s_d = swap_sar(r.Ms_A_per_m, V, T, r.surface, f, H0)
+        frac = r.Ms_A_per_m / ref.Ms_A_per_m
+        s_dead = swap_sar(ref.Ms_A_per_m, V * frac, T, scaled(r.surface, 1 / frac), f, H0)
+        decomposition.append(dict(kind=kind, D_nm=D_CI, sar_ref=s0, dMs=s_ms - s0, dBarrier=s_bar - s_ms,
+                                  dShape=s_d - s_bar, dDeadLayer=s_dead - s_d, sar_defect=s_d))
+else:
+    decomposition = res["decomposition"]
+for d in decomposition:
+    s0 = d["sar_ref"]
+    print(f"{d['kind']:18s} {d['D_nm']:4.0f} nm: ΔSAR/SAR0 = {100 * (d['sar_defect'] / s0 - 1):+8.1f} %  = ΔMs "
+          f"{100 * d['dMs'] / s0:+8.1f} % + barrier {100 * d['dBarrier'] / s0:+8.1f} % + shape "
+          f"{100 * d['dShape'] / s0:+8.1f} %;  dead-layer picture {100 * d['dDeadLayer'] / s0:+8.1f} %")'''),
+    ("md", "## 4 · Figure: ratio to defect-free with error bars"),
+    ("code", '''fig, ax = plt.subplots(figsize=(8, 4))
+sel = [t for t in table if t["drive"] == "A" and t["verdict"] != "reference"]
+labels = sorted({(t["kind"], t["D_nm"]) for t in sel}, key=lambda k: (k[1], k[0]))
+for j, (mname, marker) in enumerate((("immobilised", "o"), ("water", "s"))):
+    ts = [t for t in sel if t["medium"] == mname]
+    x = [labels.index((t["kind"], t["D_nm"])) + 0.15 * (j - 0.5) for t in ts]
+    ax.errorbar(x, [t["ratio"] for t in ts], yerr=[t["ratio_err"] for t in ts], fmt=marker, capsize=3,
+                label=mname)
+ax.axhline(1, color="k", lw=0.8)
+ax.set_xticks(range(len(labels)))
+ax.set_xticklabels([f"{k} ({D:g} nm)" for k, D in labels], rotation=30, ha="right", fontsize=8)
+ax.set_yscale("log")
+ax.set_ylabel("SAR / SAR(defect-free, same size)")
+ax.set_title(f"Drive A: f = {DRIVES['A'][0] / 1e3:g} kHz, H0 = {DRIVES['A'][1] / 1e3:g} kA/m, 310 K"
+             + ("" if FULL else " — CI size, not converged"))
+ax.legend()
+fig.tight_layout()
+plt.show()'''),
+    ("md", "## 5 · Full study figures and the CLI sweep (full mode only)\n\n"
+           "The study figures are those of `docs/validation.md`, section *Defects and heating*. The CLI sweep "
+           "(`atomspin sweep structures/recipes/defects_heating.toml --db defects.db --workers 2`) stores one "
+           "row per task in an ase.db; set `ATOMSPIN_DEFECTS_DB` to its path to list them here."),
+    ("code", '''if FULL:
+    from IPython.display import Image, display
+    for name in ("ms_barrier", "sar_ratio", "decomposition", "sar_defect_size_map", "sensitivity"):
+        png = path.parent / f"{name}.png"
+        if png.is_file():
+            display(Image(filename=str(png)))
+    db = os.environ.get("ATOMSPIN_DEFECTS_DB")
+    if db:
+        import ase.db
+        with ase.db.connect(db) as con:
+            for row in con.select():
+                kv = row.key_value_pairs
+                print({k: kv[k] for k in sorted(kv) if k.startswith(("variant", "seed", "sar", "diameter", "Ms"))})
+else:
+    print("CI size: the stored study is read in full mode (ATOMSPIN_NB_SIZE=full).")'''),
+    ("code", FOOTER),
+]
+
+
+def main():
+    nb = _nb(NB5)
+    nbformat.validate(nb)
+    nbformat.write(nb, HERE / "05_defects_and_heating.ipynb")
+    print("wrote", HERE / "05_defects_and_heating.ipynb")
+
+
+if __name__ == "__main__":
+    main()
