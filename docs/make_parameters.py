@@ -348,11 +348,97 @@ MODULE_SOURCES = {
                               "(published hyperthermia design maps stop near 1 MHz × 30 kA/m = 3×10¹⁰)",
                               "A m⁻¹ s⁻¹"),
     },
+    "atomspin.imaging._common": {
+        "RHO_MAGNETITE": Src("= atomspin.sar._common.RHO_MAGNETITE", "D", "re-export: density for iron per volume",
+                             "kg/m³"),
+        "N_AVOGADRO": Src("SI 2019 (exact)", "C", "Avogadro constant", "mol⁻¹"),
+        "GAMMA_PROTON": Src("CODATA 2018", "C", "proton gyromagnetic ratio γ_p (MRI frequency shifts)",
+                            "rad s⁻¹ T⁻¹"),
+        "M_FE_KG_PER_MOL": Src("IUPAC standard atomic weight of Fe (55.845)", "C", "molar mass of iron", "kg/mol"),
+        "M_MAGNETITE_KG_PER_MOL": Src("IUPAC atomic weights", "D", "Fe3O4: 3 × 55.845 + 4 × 15.999 g/mol", "kg/mol"),
+        "FE_DENSITY_MAGNETITE": Src("RHO_MAGNETITE, M_MAGNETITE_KG_PER_MOL", "D",
+                                    "3 Fe per Fe3O4: iron atoms per m³ of magnetite (relaxivity and MPI per unit "
+                                    "iron when the structure's own Fe count is not given)", "m⁻³"),
+    },
+    "atomspin.imaging.mpi": {
+        "F_DRIVE_HZ": Src("OpenMPIData documentation, 'Sequences' (Knopp et al.; Bruker preclinical MPI scanner)",
+                          "C", "1-D sequence drive frequency 2.5 MHz/102 = 24.51 kHz (x channel)", "Hz"),
+        "AMPLITUDE_T": Src("OpenMPIData documentation, 'Sequences'", "C", "1-D sequence drive amplitude 12 mT",
+                           "T"),
+        "GRADIENT_T_PER_M": Src("OpenMPIData documentation, 'Sequences'", "C",
+                                "selection-field gradient along x, magnitude (listed as −1.0 T/m)", "T/m"),
+        "T_BODY_K": Src("body temperature 37 °C", "D", "310.15 K rounded", "K"),
+        "PSF_WINDOW": Src("numerical choice", "D", "x-space PSF read where |cos ωt| ≤ 0.95 (drive speed ≥ 31 % "
+                          "of its peak; near the turning points s/(dH/dt) is ill-conditioned)", ""),
+        "LANGEVIN_FWHM_XI": Src("exact root of L'(ξ) = L'(0)/2, doubled", "D",
+                                "FWHM of the Langevin PSF in units of k_BT/(μ0 m) (the literature's ≈ 4.16)", ""),
+    },
+    "atomspin.imaging.mri": {
+        "VISCOSITY_WATER_37C": Src("= atomspin.sar._common.VISCOSITY_WATER_37C", "D", "re-export: Stokes–Einstein "
+                                   "diffusion of the particle", "Pa s"),
+        "FE_DENSITY_MAGNETITE": Src("= atomspin.imaging._common.FE_DENSITY_MAGNETITE", "D", "re-export", "m⁻³"),
+        "GAMMA_PROTON": Src("= atomspin.imaging._common.GAMMA_PROTON", "D", "re-export", "rad s⁻¹ T⁻¹"),
+        "N_AVOGADRO": Src("= atomspin.imaging._common.N_AVOGADRO", "D", "re-export", "mol⁻¹"),
+        "B0_T": Src("common clinical scanner field", "U", "ASSUMPTION: a usual choice, not a literature constant; "
+                    "r2 depends on it only through the Langevin m_z", "T"),
+        "ECHO_TIME_S": Src("typical multi-echo CPMG spacing for T2 mapping", "U", "ASSUMPTION: a choice; matters only "
+                           "in the partial-refocusing regime (τ_CP = TE/2)", "s"),
+        "FE_MM": Src("evaluation concentration", "U", "ASSUMPTION: 1 mM Fe; only the partial-refocusing law depends "
+                     "on it", "mM"),
+        "MAR_COEFFICIENT": Src("Gillis & Koenig, Magn. Reson. Med. 5, 323 (1987); Brooks, Moiny & Gillis, Magn. "
+                               "Reson. Med. 45, 1014 (2001)", "D", "16/45 of R2 = (16/45) f τ_D Δω², re-derived in "
+                               "tests/test_imaging_mri.py from the outer-sphere correlation integral", ""),
+        "SDR_COEFFICIENT": Src("Yablonskiy & Haacke, Magn. Reson. Med. 32, 749 (1994)", "D",
+                               "2π/(3√3) of R2* = (2π/(3√3)) f Δω, re-derived in tests/test_imaging_mri.py from the "
+                               "static-dephasing integral of random dipoles", ""),
+        "X_CROSSOVER": Src("SDR_COEFFICIENT / MAR_COEFFICIENT", "D", "Δω τ_D where the two laws meet (3.40)", ""),
+        "PRM_A": Src("Gillis, Moiny & Brooks, Magn. Reson. Med. 47, 257 (2002)", "U",
+                     "as quoted: 1.8 of the partial-refocusing law; the paper's definitions of Δω_r (rms surface "
+                     "shift) and τ_CP (half echo spacing) were read in its text, the constants not (not read)", ""),
+        "PRM_B": Src("Gillis, Moiny & Brooks, Magn. Reson. Med. 47, 257 (2002)", "U",
+                     "as quoted: 1.52 of the partial-refocusing law; constants not read (see PRM_A)", ""),
+        "RMS_OVER_EQUATORIAL": Src("rms of (3cos²θ − 1) over the sphere", "D", "Δω_r/Δω = 2/√5", ""),
+    },
+    "atomspin.batch.defaults": {
+        "DEMO_SIZE_NM": Src("issue 15 (≥ 12 nm for particles that heat); shape volume of atomspin.structures", "D",
+                            "truncated octahedron 18.5 nm vertex to vertex (truncation 2/3) = 12.1 nm equivalent "
+                            "sphere, ≈ 39 500 magnetic sites; magnetite nanocrystals are {111}/{100}-faceted", "nm"),
+        "DEMO_DELTA": Src("maghemite Fe₈[Fe₄₀/₃□₈/₃]O₃₂ = Fe₃₋δO₄ with δ = 1/3 (Braun, Nature 181, 1044 (1958))", "D",
+                          "δ = 0.1: a partly oxidised magnetite, 30 % of the way to maghemite; random B vacancies", ""),
+        "DEMO_T_K": Src("body temperature 37 °C", "C", "", "K"),
+        "DEMO_F_HZ": Src("Maier-Hauff et al., J. Neurooncol. 103, 317 (2011), doi:10.1007/s11060-010-0389-0", "U",
+                         "glioblastoma thermotherapy trial (confirmed: 66 patients, magnetite nanoparticles in an "
+                         "alternating field, abstract read); the frequency 100 kHz is not in the abstract (full text not read)",
+                         "Hz"),
+        "DEMO_H0_A_PER_M": Src("Maier-Hauff et al., J. Neurooncol. 103, 317 (2011)", "U",
+                               "within the 2.5–18 kA/m quoted for the trial (not in the abstract, full text not read); "
+                               "H0·f = 1.5e9 A m⁻¹ s⁻¹: above the Brezovich, below the Hergt–Dutz limit", "A/m"),
+        "DEMO_HYDRODYNAMIC_DIAMETER_NM": Src("derived", "D", "0 = the magnetic equivalent-sphere diameter: an "
+                                             "uncoated particle, the smallest d_H (fastest Brownian rotation)", "nm"),
+        "DEMO_RECIPE[structure].diameter_nm": Src("= DEMO_SIZE_NM", "D", "", "nm"),
+        "DEMO_RECIPE[protocol].T_K": Src("= DEMO_T_K", "D", "", "K"),
+        "QUICK_OVERRIDES['structure.diameter_nm']": Src("CI size (not physics)", "D", "`atomspin demo --quick`: "
+                                                        "≈ 380 spins, seconds; numbers not converged", "nm"),
+        "QUICK_OVERRIDES['protocol.landscape.sweeps']": Src("CI run length (not physics)", "D", "", "sweeps"),
+        "QUICK_OVERRIDES['protocol.landscape.equilibration_sweeps']": Src("CI run length (not physics)", "D", "",
+                                                                          "sweeps"),
+        "QUICK_OVERRIDES['protocol.landscape.thermalisation_sweeps']": Src("CI run length (not physics)", "D", "",
+                                                                           "sweeps"),
+    },
+    "atomspin.batch.steps.sar": {
+        "MS_REL_NEGLIGIBLE": Src("derived", "D", "relative Ms error below which its propagation into the SAR error is "
+                                 "skipped: SAR varies at most as Ms³ (χ0 ∝ Ms², τ_D ∝ Ms), so < 0.3 % of the SAR", ""),
+    },
 }
 MODULE_TITLES = {
     "atomspin.units": "Physical constants (`atomspin/units.py`)",
     "atomspin.structures.data": "Crystal structures and ionic moments (`atomspin/structures/data.py`)",
     "atomspin.sar._common": "SAR defaults (`atomspin/sar/_common.py`)",
+    "atomspin.imaging._common": "Imaging constants (`atomspin/imaging/_common.py`)",
+    "atomspin.imaging.mpi": "MPI defaults (`atomspin/imaging/mpi.py`)",
+    "atomspin.imaging.mri": "MRI defaults (`atomspin/imaging/mri.py`)",
+    "atomspin.batch.defaults": "`atomspin demo` defaults (`atomspin/batch/defaults.py`)",
+    "atomspin.batch.steps.sar": "SAR study step (`atomspin/batch/steps/sar.py`)",
 }
 
 
@@ -565,6 +651,10 @@ def render():
     for stem, data in toml_files().items():
         lines += _toml_section(stem, data)
     lines += _module_section("atomspin.sar._common")
+    for modname in ("atomspin.imaging._common", "atomspin.imaging.mpi", "atomspin.imaging.mri"):
+        lines += _module_section(modname)
+    lines += _module_section("atomspin.batch.defaults")
+    lines += _module_section("atomspin.batch.steps.sar")
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -286,7 +286,7 @@ def fig_size():
         for j, f in enumerate(res.f_Hz):
             print(f"  {f / 1e3:g} kHz, 25 kA/m: " + ", ".join(f"{d:.0f} nm {s:.3g}" for d, s in
                                                               zip(res.diameters_nm, res.sar_W_per_g[:, j, 1])))
-    save(fig, "size")
+    save(fig, "size_typed_in")  # docs/figures/sar_size.png is the atomistic series of docs/make_sar_size.py
 
 
 ALL = {"relaxation": fig_relaxation, "mfpt": fig_mfpt, "sw": fig_sw, "lowfield": fig_lowfield,

@@ -370,13 +370,13 @@ def test_memory_compared_with_workers_and_machine(tmp_path):
     p = tmp_path / "m.toml"
     p.write_text('[structure]\ndiameter_nm = 20.0\n[protocol]\nsteps = ["structure", "disorder"]\n')
     rc, out, _ = run_cli("validate", p)
-    assert rc == 0 and "memory: about 1.2 GiB per task" in out
+    assert rc == 0 and "memory: about 1.3 GiB per task" in out
     rc, _, err = run_cli("run", p, "--db", tmp_path / "r.db", "--memory", "0.5")
-    assert rc == 2 and one_line_error(err) == ("memory: a task (study: 20 nm sphere, dipolar) needs about 1.2 GiB, "
+    assert rc == 2 and one_line_error(err) == ("memory: a task (study: 20 nm sphere, dipolar) needs about 1.3 GiB, "
                                                "more than the 512 MiB available; use a smaller structure.diameter_nm "
                                                "or model.dipolar = false")
     rc, _, err = run_cli("sweep", p, "--db", tmp_path / "r.db", "--workers", "8", "--memory", "4")
-    assert rc == 2 and one_line_error(err).startswith("memory: 8 workers x 1.2 GiB per task = 10.0 GiB, more than "
+    assert rc == 2 and one_line_error(err).startswith("memory: 8 workers x 1.3 GiB per task = 10.4 GiB, more than "
                                                       "the 4.0 GiB available; use --workers 3 (or fewer)")
     assert not (tmp_path / "r.db").exists()
 

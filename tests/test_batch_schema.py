@@ -46,7 +46,7 @@ def test_issue_example_message():
     ({"protocol": {"loop": {"n_fields": 4.0}}}, "protocol.loop.n_fields: expected an integer, got float 4.0"),
     ({"protocol": {"loop": {"B_max_T": 0.0}}}, "protocol.loop.B_max_T: 0 is outside (0, 50]"),
     ({"protocol": {"steps": ["structure", "tea"]}},
-     "protocol.steps[1]: 'tea' is not one of structure, tc, disorder, loop, kv, sar"),
+     "protocol.steps[1]: 'tea' is not one of structure, tc, disorder, loop, kv, landscape, sar, mpi, mri"),
     ({"defects": {"apb": {"plane": [1, 1]}}}, "defects.apb.plane: expected 3 values, got 2"),
     ({"defects": "none"}, "defects: expected a table, got string 'none'"),
     ({"sweep": {"seeds": [1, -1]}}, "sweep.seeds[1]: -1 is outside [0, 4294967295]"),
@@ -64,7 +64,7 @@ def test_issue_example_message():
      "defects.apb.enabled: an APB needs a spinel phase (structure.phase is FeO)"),
     ({"protocol": {"steps": ["loop"]}},
      "protocol.steps: 'structure' is needed: every other step works on the particle"),
-    ({"protocol": {"steps": ["structure", "sar"]}}, "protocol.steps: 'sar' needs 'loop' or 'kv' in the steps"),
+    ({"protocol": {"steps": ["structure", "sar"]}}, "protocol.steps: 'sar' needs 'loop' or 'kv' or 'landscape' in the steps"),
     ({"protocol": {"kv": {"easy_axis": [0, 0, 0]}}}, "protocol.kv.easy_axis: [0, 0, 0] is not a direction"),
     ({"structure": {"diameter_nm": 1.0}, "protocol": {"T_K": math.inf}},
      "protocol.T_K: inf is not a finite number"),
@@ -192,10 +192,10 @@ def test_shipped_recipe_valid(path):
 
 def test_demo_toml_equals_embedded_defaults():
     assert load_recipe(ROOT / "structures" / "recipes" / "demo.toml") == DEMO_RECIPE
-    assert len(expand(DEMO_RECIPE)) == 3
+    assert len(expand(DEMO_RECIPE)) == 6  # 3 variants x 2 seeds
     quick = expand(demo_recipe(quick=True))
-    assert [t["variant"] for t in quick] == ["defect-free", "vacancies", "APB"]
-    assert all(t["recipe"]["structure"]["diameter_nm"] == 3.0 for t in quick)
+    assert [t["variant"] for t in quick] == ["defect-free"] * 2 + ["Fe-deficient"] * 2 + ["APB"] * 2
+    assert all(t["recipe"]["structure"]["diameter_nm"] == 4.0 for t in quick)
 
 
 def test_to_toml_round_trip():

@@ -16,7 +16,7 @@ from _batch_helpers import ROOT, TINY, py_env
 
 
 def test_registry_is_the_one_table():
-    assert STEPS == STEP_MODULES == ("structure", "tc", "disorder", "loop", "kv", "sar")
+    assert STEPS == STEP_MODULES == ("structure", "tc", "disorder", "loop", "kv", "landscape", "sar", "mpi", "mri")
     assert SCHEMA["protocol"]["steps"].choices == STEPS
     for name, st in REGISTRY.items():
         assert st.doc and callable(st.run) and st.api
@@ -31,11 +31,11 @@ def test_registry_is_the_one_table():
     assert set(SCHEMA["protocol"]) - set(STEPS) == {"steps", "T_K"}
     # columns named with their units; Mr over the ferrimagnetic Ms of the same loop (issue #16)
     assert headline_keys()[:4] == ["n_magnetic", "Ms_A_per_m", "Hc_kA_per_m", "Mr_over_Ms"]
-    assert result_prefixes() == ("s_", "tc_", "disorder_", "loop_", "kv_", "sar_")
+    assert result_prefixes() == ("s_", "tc_", "disorder_", "loop_", "kv_", "landscape_", "sar_", "mpi_", "mri_")
 
 
 def test_step_checks_and_requirements_come_from_the_steps():
-    with pytest.raises(RecipeError, match=r"^protocol.steps: 'sar' needs 'loop' or 'kv' in the steps$"):
+    with pytest.raises(RecipeError, match=r"^protocol.steps: 'sar' needs 'loop' or 'kv' or 'landscape' in the steps$"):
         validate_recipe({"protocol": {"steps": ["structure", "sar"]}})
     with pytest.raises(RecipeError, match=r"^protocol.tc.T_max_K: 800 must be above protocol.tc.T_min_K = 900$"):
         validate_recipe({"protocol": {"tc": {"T_min_K": 900, "T_max_K": 800}}})
@@ -75,7 +75,7 @@ def test_new_step_is_one_file_and_one_line(tmp_path):
     (pkg / "atomspin" / "batch" / "steps" / "surface_count.py").write_text(NEW_STEP)
     reg = pkg / "atomspin" / "batch" / "steps" / "__init__.py"
     text = reg.read_text()
-    line = 'STEP_MODULES = ("structure", "tc", "disorder", "loop", "kv", "sar")'
+    line = 'STEP_MODULES = ("structure", "tc", "disorder", "loop", "kv", "landscape", "sar", "mpi", "mri")'
     assert line in text
     reg.write_text(text.replace(line, line.replace('"structure", ', '"structure", "surface_count", ')))
     env = py_env()

@@ -2,8 +2,11 @@
 
 Each notebook runs in a fresh ``python3`` kernel on a temporary copy (so nothing is written back into the
 repository), with ``ATOMSPIN_NB_SIZE=ci`` and ``MPLBACKEND=Agg``. A cell that raises fails the test with the
-cell's traceback. The notebooks are stored without outputs; this is checked too.
+cell's traceback. The notebooks are stored without outputs; this is checked too. At CI size the particles are 3–4 nm and the runs
+short, so no number is converged: the test fails if any printed line calls a difference "resolved" (only a
+full-size run may), and requires the notebook to say that its numbers are not converged.
 """
+import re
 import shutil
 from pathlib import Path
 
@@ -17,7 +20,10 @@ NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 REQUIRED = ("01_defected_vs_defect_free.ipynb", "02_apb_spin_disorder.ipynb", "03_size_and_dead_layer.ipynb",
             "04_sar_design_map.ipynb")
 NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))  # every notebook present is executed
-CELL_TIMEOUT_S = 600  # per cell; a CI-size notebook takes about a minute in total on a loaded 2-core machine
+CELL_TIMEOUT_S = 600  # per cell; a CI-size notebook takes 20–90 s on a loaded 2-core machine
+# CI-size run times measured under load (2 cores shared): 01 ≈ 56 s, 02 ≈ 21 s, 03 ≈ 91 s, 04 ≈ 55 s. The two
+# longest carry the `slow` label (still run by default, as every slow test; `-m "not slow"` leaves them out).
+SLOW = {"01_defected_vs_defect_free.ipynb", "03_size_and_dead_layer.ipynb"}
 
 
 def _kernel_available():
@@ -46,7 +52,7 @@ def test_notebook_stored_without_outputs(name):
     assert any("ATOMSPIN_NB_SIZE" in c.source for c in code)
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in NOTEBOOKS])
 def test_notebook_executes(name, tmp_path, monkeypatch):
     if not _kernel_available():
         pytest.skip("no 'python3' Jupyter kernel (ipykernel) in this environment")
@@ -65,3 +71,10 @@ def test_notebook_executes(name, tmp_path, monkeypatch):
     assert "notebook run time" in text
     # computed comparisons, not NaN placeholders, reach the summary
     assert "nan%" not in text.lower()
+    # issue 15 (notebooks 01–04): at CI size nothing unconverged is labelled resolved, and the notebook says that
+    # its numbers are not converged
+    if name in REQUIRED:
+        claimed = [line for line in text.splitlines()
+                   if re.search(r"(?<!not )(?<!un)resolved", line, re.IGNORECASE)]
+        assert not claimed, f"CI-size output calls an unconverged difference resolved: {claimed[:3]}"
+        assert "not converged" in text.lower(), "a CI-size run must say that its numbers are not converged"

@@ -31,7 +31,7 @@ from atomspin.batch.quantities import (aggregate, error_of, format_measured, is_
 from atomspin.batch.steps import conditions, headline_keys, quantity, result_prefixes
 
 __all__ = ["summary_rows", "format_table", "format_comparison", "summarise", "make_report", "IDENTITY_KEYS",
-           "Study", "row_atoms", "write_spin_states", "COMPARE_MAX"]
+           "Study", "row_atoms", "write_spin_states", "COMPARE_MAX", "RATIO_KEYS", "ratio", "ratio_cell"]
 
 #: columns that identify a row (shown first when they vary)
 IDENTITY_KEYS = ("variant", "phase", "shape", "diameter_nm", "delta", "apb_plane", "T_K", "seed")
@@ -39,6 +39,10 @@ IDENTITY_KEYS = ("variant", "phase", "shape", "diameter_nm", "delta", "apb_plane
 COMPARE_MAX = 6
 _RESULT_PREFIXES = result_prefixes()
 _PRIORITY = tuple(headline_keys())
+#: the quantities compared with the reference variant as a ratio (the question of issue 15: does a defect raise
+#: or lower the magnetisation, the barrier and the heating?); ILP ratios equal the SAR ratios at one (f, H0)
+RATIO_KEYS = ("Ms_A_per_m", "Ms_zero_field_A_per_m", "barrier_over_kT", "SAR_W_per_g", "SAR_immobilised_W_per_g",
+              "SAR_water_W_per_g")
 LEGEND = ("value ± standard error (Monte Carlo errors with their autocorrelation, bootstrap or propagated; "
           "docs/batch.md); n.r. = not resolved, |value| < 2σ; n/a = not a number (see the notes); "
           "± ? = no error estimate (run too short)")
@@ -273,8 +277,64 @@ class Study:
         return lines
 
 
+def ratio(a, a_err, b, b_err):
+    """``(r, σ_r)`` of r = a/b for independent a ± a_err, b ± b_err (first order:
+    σ_r = |r| √((σ_a/a)² + (σ_b/b)²)); nan when b is not a positive-or-negative finite number or a is not finite,
+    σ_r nan when an error is unknown."""
+    vals = [float(x) if is_number(x) else float("nan") for x in (a, a_err, b, b_err)]
+    a, a_err, b, b_err = vals
+    if not (math.isfinite(a) and math.isfinite(b)) or b == 0:
+        return float("nan"), float("nan")
+    r = a / b
+    if r == 0:
+        return r, abs(a_err / b) if math.isfinite(a_err) else float("nan")
+    rel = math.hypot(a_err / a, b_err / b)
+    return r, abs(r) * rel
+
+
+def ratio_cell(r, err) -> str:
+    """A ratio cell with its verdict: ``"0.87 ± 0.07 lower, resolved at 2σ"``, ``"1.03 ± 0.10 not resolved at 2σ"``
+    (|r − 1| ≤ 2σ_r: the change cannot be told from none), ``"n/a"``, ``"0.87 ± ?"`` (no error estimate)."""
+    if not (is_number(r) and math.isfinite(r)):
+        return "n/a"
+    if not (is_number(err) and math.isfinite(err)):
+        return f"{_plain_ratio(r)} ± ? (no verdict)"
+    cell = format_measured(r, err).removeprefix("n.r. ")
+    if abs(r - 1.0) > 2.0 * err:
+        return f"{cell} {'higher' if r > 1 else 'lower'}, resolved at 2σ"
+    return f"{cell} not resolved at 2σ"
+
+
+def _plain_ratio(r) -> str:
+    return f"{r:.3g}"
+
+
+def _ratio_rows(study: Study, groups, keys) -> list:
+    """``[label, key, cells...]`` rows: each RATIO_KEYS key of each group divided by the reference variant's
+    value at the same swept point (the reference column says so)."""
+    ref_name = study.reference
+    if ref_name is None or len(study.variants) < 2:
+        return []
+    refs = {study.group_key(g)[1]: g for g in groups if g.get("variant") == ref_name}
+    out = []
+    for k in (k for k in RATIO_KEYS if k in keys):
+        cells = []
+        for g in groups:
+            ref = refs.get(study.group_key(g)[1])
+            if ref is None:
+                cells.append("–")
+            elif g is ref:
+                cells.append("1 (reference)")
+            else:
+                cells.append(ratio_cell(*ratio(g.get(k), error_of(g, k), ref.get(k), error_of(ref, k))))
+        out.append([f"{label_of(k).split(' (')[0]} ÷ {_clean(ref_name)}", f"{k} ratio"] + cells)
+    return out
+
+
 def format_comparison(study: Study) -> str:
-    """Quantities as rows, one column per variant/sweep point (averaged over seeds), ``value ± error``."""
+    """Quantities as rows, one column per variant/sweep point (averaged over seeds), ``value ± error``; then, for
+    the :data:`RATIO_KEYS`, the ratio to the reference variant (defect-free) with its error and the verdict
+    "resolved / not resolved at 2σ" (:func:`ratio_cell`)."""
     groups = study.groups
     if not groups:
         return "(no rows)"
@@ -283,6 +343,9 @@ def format_comparison(study: Study) -> str:
     header = ["quantity", "key"] + [_clean(g["group_label"]) for g in groups]
     body = [[label_of(k), k] + [format_measured(*scaled(g, k), meas[k]) if
                                 is_number(g.get(k)) else _clean(g.get(k, "–")) for g in groups] for k in keys]
+    ratios = _ratio_rows(study, groups, keys)
+    if ratios:
+        body += [["ratio to " + _clean(study.reference), ""] + [""] * len(groups)] + ratios
     widths = [max(len(header[i]), *(len(b[i]) for b in body)) if body else len(header[i]) for i in range(len(header))]
 
     def line(cells):

@@ -172,6 +172,9 @@ def mpi_signal(*, moment_Am2=None, T_K=T_BODY_K, weights=None, curve=None, t_s=N
     * ``t_s``, ``m_Am2``: sampled dynamics (e.g. from a SAR model) in the field H(t) = H_off + H_d cos 2πft
       (t = 0 at a drive maximum), covering at least one drive period; the last period is used (linear
       interpolation onto ``n_samples`` points; default the next power of two ≥ the samples in it, ≥ 256).
+      Exactly one period of N ≥ 64 equidistant samples t_k = t_0 + k/(Nf) (e.g. the step midpoints of
+      :func:`atomspin.sar.landscape_loop`, t_k = (k + ½)/(Nf)) is taken as periodic and used without
+      interpolation (its Fourier coefficients shifted by t_0).
 
     Parameters
     ----------
@@ -245,13 +248,29 @@ def mpi_signal(*, moment_Am2=None, T_K=T_BODY_K, weights=None, curve=None, t_s=N
             raise ValueError(f"t_s, m_Am2: need equal lengths ≥ 8, got {ts.size} and {ms.size}")
         if not np.all(np.diff(ts) > 0):
             raise ValueError("t_s: must be strictly increasing")
-        if ts[-1] - ts[0] < (1.0 - 1e-9) / f_Hz:
-            raise ValueError(f"t_s: spans {ts[-1] - ts[0]:.4g} s, less than one drive period 1/f = {1 / f_Hz:.4g} s")
-        in_last = int(np.sum(ts >= ts[-1] - 1.0 / f_Hz))
-        N = n_samples or int(2 ** math.ceil(math.log2(max(256, in_last))))
-        t = np.arange(N) / (N * f_Hz)
-        m = _periodic_resample(ts, ms, f_Hz, N)
-        notes.append(f"{in_last} samples in the last period, linearly interpolated onto {N}")
+        n_ts = ts.size
+        one_period = (n_ts >= 64 and n_samples is None
+                      and abs((ts[-1] - ts[0]) * f_Hz - (n_ts - 1) / n_ts) <= 1e-9
+                      and np.allclose(np.diff(ts), 1.0 / (n_ts * f_Hz), rtol=1e-9, atol=0.0))
+        if one_period:  # exactly one period of equidistant samples: periodic, used as they are (no interpolation)
+            N = n_ts
+            t = np.arange(N) / (N * f_Hz)
+            nu0 = np.fft.fftfreq(N, 1.0 / N)
+            # samples at t_k = t_0 + k/(Nf): shift the coefficients to the grid t_k = k/(Nf)
+            C0 = np.fft.fft(ms) / N * np.exp(-1j * nu0 * omega * ts[0])
+            if N % 2 == 0:
+                C0[N // 2] = C0[N // 2].real
+            m = np.real(np.fft.ifft(C0) * N)
+            notes.append(f"{N} equidistant samples over one period, used as periodic (Fourier shift to t = 0)")
+        else:
+            if ts[-1] - ts[0] < (1.0 - 1e-9) / f_Hz:
+                raise ValueError(f"t_s: spans {ts[-1] - ts[0]:.4g} s, less than one drive period 1/f = "
+                                 f"{1 / f_Hz:.4g} s (or give exactly one period of equidistant samples, ≥ 64)")
+            in_last = int(np.sum(ts >= ts[-1] - 1.0 / f_Hz))
+            N = n_samples or int(2 ** math.ceil(math.log2(max(256, in_last))))
+            t = np.arange(N) / (N * f_Hz)
+            m = _periodic_resample(ts, ms, f_Hz, N)
+            notes.append(f"{in_last} samples in the last period, linearly interpolated onto {N}")
     if n_harmonics >= N // 2:
         raise ValueError(f"n_harmonics: {n_harmonics} is outside [5, {N // 2 - 1}] for {N} samples per period")
     nu = np.fft.fftfreq(N, 1.0 / N)  # integer harmonic index of each FFT bin

@@ -55,7 +55,7 @@ __all__ = ["STEP_MODULES", "Step", "REGISTRY", "STEPS", "step", "headline_keys",
            "conditions"]
 
 #: the registered steps, in the order they run
-STEP_MODULES = ("structure", "tc", "disorder", "loop", "kv", "sar")
+STEP_MODULES = ("structure", "tc", "disorder", "loop", "kv", "landscape", "sar", "mpi", "mri")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,22 @@
-"""Study step ``sar``: SAR (W/g) and ILP at the drive (f, H0) from the measured particle — Ms(T) from the
-loop (or the constrained Monte Carlo), the anisotropy from the ``kv`` step, the volume of the model — at the
-measurement temperature ``protocol.T_K``.
+"""Study step ``sar``: SAR (W/g) and ILP at the drive (f, H0) from the measured particle, at the measurement
+temperature ``protocol.T_K``.
+
+Two paths, chosen by the steps that ran:
+
+* **with the ``landscape`` step** (heating from the measured landscape, no fixed τ0): the particle is
+  ``sar.particle_from_measurements(landscape=...)`` — the measured free-energy surface F(n̂)/V, its zero-field
+  Ms(T) and volume — and ``sar.sar_from_particle(particle, f=, H0=, medium=...)`` picks the valid regime
+  (escape rates over every saddle + master equation, linear response with the exact relaxation time,
+  adiabatic, stochastic LLG) and says why (``sar_model``, ``sar_reason``). Every medium of
+  ``protocol.sar.media`` is evaluated on the same landscape: immobilised (Néel only) and water at 37 °C
+  (Néel + Brownian rotation of the hydrodynamic sphere). With one medium the row has ``SAR_W_per_g`` and
+  ``ILP_nHm2_per_kg``; with several, ``SAR_<medium>_W_per_g`` and ``ILP_<medium>_nHm2_per_kg`` per medium.
+  Errors (``<key>_err``): the landscape's barrier error (the surface scaled by 1 ± barrier_err/barrier: every
+  barrier and curvature moves with it) and the Ms error propagated by central differences through the same
+  model (:func:`atomspin.batch.errors.propagate`), in quadrature with the model's own stochastic error; the
+  report's average over seeds takes the larger of this and the seed-to-seed spread.
+* **without it** (``loop``/``kv`` only): the fixed-τ0 literature models on the uniaxial K with the measured
+  barrier (``tau0_s``), immobilised, as before.
 
 Which anisotropy number a SAR model may use, and whether it is usable at all, is decided by
 :mod:`atomspin.sar`; when it refuses the measured particle (e.g. a barrier that is not positive), the row
@@ -8,10 +24,18 @@ records SAR = NaN and the reason in ``sar_note``.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from atomspin.batch.fields import Field as F
 from atomspin.batch.fields import RecipeError
 
 NAME = "sar"
+#: the landscape SAR models of atomspin.sar.sar_from_particle (no τ0)
+LANDSCAPE_MODELS = ("master", "linear", "adiabatic", "llg")
+#: relative Ms error below which its propagation into the SAR error is skipped (see _run_landscape)
+MS_REL_NEGLIGIBLE = 1e-3
+#: media of protocol.sar.media
+MEDIA = ("immobilised", "water")
 DOC = "SAR and ILP of the measured particle at the drive (f, H0), at the measurement temperature protocol.T_K"
 SCHEMA = {
     # Clinical field: 100 kHz, 2.5-18 kA/m in the glioblastoma trial of Maier-Hauff et al., J. Neurooncol. 103,
@@ -26,25 +50,64 @@ SCHEMA = {
                     lo_open=True, usual=(1e2, 2e5), usual_hint="H0 is in A/m: 15 kA/m is 15000"),
     "tau0_s": F("float", 1e-9, "Néel attempt time in s (1e-9 s, the common choice of Rosensweig-type "
                 "models; 1e-9 to 1e-11 s is the usual range)", lo=1e-14, hi=1e-6),
-    "model": F("str", "auto", "SAR model of atomspin.sar.sar_from_particle",
-               choices=("auto", "lrt", "sw", "kinetic")),
+    "model": F("str", "auto", "SAR model of atomspin.sar.sar_from_particle: 'auto' picks the valid one; with the "
+               "landscape step 'master', 'linear', 'adiabatic', 'llg' force a landscape model, without it 'lrt', "
+               "'sw', 'kinetic' force a fixed-τ0 model", choices=("auto", "lrt", "sw", "kinetic") + LANDSCAPE_MODELS),
+    # media: immobilised = cells/tissue (Néel only); water = 0.69 mPa s at 37 °C (atomspin.sar.Medium.water)
+    "media": F("list[str]", ["immobilised"], "media the SAR is evaluated in, on the same measured particle "
+               "(immobilised: Néel relaxation only; water: water at 37 °C, Néel + Brownian rotation; needs the "
+               "landscape step)", choices=MEDIA, min_len=1),
+    # default 0 = the magnetic equivalent-sphere diameter (derived: an uncoated particle, the smallest d_H it can
+    # have; a coating or a protein corona only makes it larger)
+    "n_orientations": F("int", 48, "field directions in the particle frame of the orientation quadrature "
+                        "(immobilised particles, random axes; the adiabatic model uses at most 24), landscape step only",
+                        lo=4, hi=2000),
+    "hydrodynamic_diameter_nm": F("float", 0.0, "hydrodynamic diameter d_H for Brownian rotation in a liquid, nm; "
+                                  "0 = the magnetic equivalent-sphere diameter (uncoated particle, the smallest d_H)",
+                                  lo=0.0, hi=10_000.0),
 }
-API = ("atomspin.sar:sar_from_particle", "atomspin.measure:saturation_magnetisation")
+API = ("atomspin.sar:sar_from_particle", "atomspin.sar:particle_from_measurements", "atomspin.sar:Medium",
+       "atomspin.measure:saturation_magnetisation")
 REQUIRES = ("structure",)
-REQUIRES_ANY = ("loop", "kv")
+REQUIRES_ANY = ("loop", "kv", "landscape")
 PREFIX = "sar_"
 RESULT_KEYS = {"SAR_W_per_g": (8, "specific absorption rate at (f, H0), W per g of oxide", "SAR (W/g)"),
-               "ILP_nHm2_per_kg": (8.5, "intrinsic loss power SAR/(f H0²), nH m²/kg", "ILP (nH m²/kg)")}
+               "ILP_nHm2_per_kg": (8.5, "intrinsic loss power SAR/(f H0²), nH m²/kg", "ILP (nH m²/kg)"),
+               "SAR_immobilised_W_per_g": (8.1, "specific absorption rate at (f, H0), immobilised particles (Néel "
+                                           "only), W per g of oxide", "SAR immobilised (W/g)"),
+               "SAR_water_W_per_g": (8.2, "specific absorption rate at (f, H0), particles in water at 37 °C (Néel + "
+                                     "Brownian), W per g of oxide", "SAR in water (W/g)"),
+               "ILP_immobilised_nHm2_per_kg": (8.6, "intrinsic loss power SAR/(f H0²), immobilised, nH m²/kg",
+                                               "ILP immobilised (nH m²/kg)"),
+               "ILP_water_nHm2_per_kg": (8.7, "intrinsic loss power SAR/(f H0²), in water, nH m²/kg",
+                                         "ILP in water (nH m²/kg)")}
 #: the conditions of the SAR, written with every row (``sar_medium``: how the particles are held)
 CONDITIONS = {"sar_f_Hz": "drive frequency f, Hz", "sar_H0_A_per_m": "drive amplitude H0, A/m",
               "sar_medium": "medium", "sar_model": "SAR model"}
+#: the medium of each name in protocol.sar.media (words for the reports)
+MEDIUM_WORDS = {"immobilised": "immobilised (Néel relaxation only, no Brownian rotation)",
+                "water": "water at 37 °C, 0.69 mPa s (Néel + Brownian rotation)"}
 MEDIUM = "immobilised (Néel relaxation only, no Brownian rotation), random easy axes"
 
 
 def check(r: dict) -> None:
-    if "sar" in r["protocol"]["steps"] and not r["protocol"]["T_K"] > 0:
+    steps = r["protocol"]["steps"]
+    if "sar" not in steps:
+        return
+    if not r["protocol"]["T_K"] > 0:
         raise RecipeError("protocol.T_K", "the sar step needs the measurement temperature above 0 K (Néel "
                           "relaxation is thermal; Ms and K are measured at protocol.T_K)")
+    sp = r["protocol"][NAME]
+    landscape = "landscape" in steps
+    if sp["model"] in LANDSCAPE_MODELS and not landscape:
+        raise RecipeError("protocol.sar.model", f"{sp['model']!r} is a landscape model: it needs the 'landscape' "
+                          "step in protocol.steps (without it: 'auto', 'lrt', 'sw' or 'kinetic')")
+    if landscape and sp["model"] in ("lrt", "sw", "kinetic"):
+        raise RecipeError("protocol.sar.model", f"{sp['model']!r} is a fixed-τ0 uniaxial model; with the landscape "
+                          "step use 'auto', 'master', 'linear', 'adiabatic' or 'llg'")
+    if not landscape and list(sp["media"]) != ["immobilised"]:
+        raise RecipeError("protocol.sar.media", "a liquid medium needs the 'landscape' step (the fixed-τ0 models "
+                          "are for immobilised particles)")
 
 
 def run(ctx) -> None:
@@ -55,6 +118,8 @@ def run(ctx) -> None:
 
     p = ctx.recipe["protocol"]
     sp = p[NAME]
+    if "landscape" in ctx.results:
+        return _run_landscape(ctx, ctx.results["landscape"], p, sp)
     est = saturation_magnetisation(loop=ctx.results.get("loop"), anisotropy=ctx.results.get("kv"), model=ctx.model)
     ctx.kvp["Ms_source"] = est.source
     ctx.kvp.setdefault("Ms_A_per_m", est.Ms_A_per_m)
@@ -110,3 +175,87 @@ def _torque_note(kv):
         return None
     return (f"K_eff for SAR = barrier/V; the 2-theta torque amplitude {a:.3g} +- {err:.2g} meV is not resolved "
             "(cubic particles have little 2-theta torque)")
+
+
+# ------------------------------------------------------------------------------------ from the landscape
+def _medium(name, sar_mod):
+    return sar_mod.Medium.solid() if name == "immobilised" else sar_mod.Medium.water()
+
+
+def _scaled_particle(particle, scale, Ms):
+    """The particle with its anisotropy energy density multiplied by ``scale`` (every barrier and curvature of
+    the landscape scales with it) and Ms replaced."""
+    from atomspin import macrospin as ms
+
+    terms = [ms.HarmonicExpansion(t.exponents, np.asarray(t.coefficients) * scale) for t in particle.landscape.terms]
+    return particle.replace(landscape=ms.EnergySurface(terms), Ms_A_per_m=Ms)
+
+
+def _run_landscape(ctx, land, p, sp) -> None:
+    """SAR and ILP in every medium of ``protocol.sar.media`` from the measured landscape (module docstring)."""
+    from atomspin import sar as sar_mod
+    from atomspin.batch.errors import propagate
+
+    d_h = float(sp["hydrodynamic_diameter_nm"])
+    f, H0, seed = float(sp["f_Hz"]), float(sp["H0_A_per_m"]), ctx.seed_for(NAME)
+    model, n_or = sp["model"], int(sp["n_orientations"])
+    media = list(sp["media"])
+    multi = len(media) > 1
+    ctx.kvp.update(sar_f_Hz=f, sar_H0_A_per_m=H0, Ms_source="landscape: ⟨|M|⟩/V of the constrained runs")
+    try:
+        particle = sar_mod.particle_from_measurements(landscape=land, T_K=p["T_K"],
+                                                      hydrodynamic_diameter_m=d_h * 1e-9 if d_h > 0 else None)
+    except ValueError as err:  # the sar layer refuses the measured particle (e.g. a landscape without minima)
+        for m in media:
+            sk, ik = _keys(m, multi)
+            ctx.kvp.update({sk: float("nan"), ik: float("nan")})
+        msg = str(err).splitlines()[0]
+        hint = "" if msg.startswith("hydrodynamic") else "; increase protocol.landscape.sweeps"
+        ctx.kvp["sar_note"] = f"not computed: {msg}{hint}"
+        ctx.kvp["sar_medium"] = "; ".join(MEDIUM_WORDS[m] for m in media)
+        return
+    dh_used = particle.hydrodynamic_diameter_m or particle.diameter_m
+    words = [MEDIUM_WORDS[m] + (f", d_H = {dh_used * 1e9:.3g} nm" if m == "water" else "") for m in media]
+    ctx.kvp["sar_medium"] = "; ".join(words)
+    ctx.kvp["sar_hydrodynamic_diameter_nm"] = float(dh_used * 1e9)
+    ctx.kvp["sar_magnetic_diameter_nm"] = float(particle.diameter_m * 1e9)
+    barrier = float(land.barrier_J)
+    b_err = float(ctx.kvp.get("barrier_J_err", land.barrier_err_J))  # the landscape step's (χ²-inflated) error
+    rel = b_err / barrier if (np.isfinite(b_err) and np.isfinite(barrier) and barrier > 0) else float("nan")
+    models, reasons = [], []
+    for m in media:
+        medium = _medium(m, sar_mod)
+        sk, ik = _keys(m, multi)
+        rep = sar_mod.sar_from_particle(particle, f=f, H0=H0, medium=medium, model=model, seed=seed,
+                                        allow_nonclinical=True, n_orientations=n_or)
+        ctx.results[f"{NAME}_{m}"] = rep
+        ctx.kvp.update({sk: float(rep.sar_W_per_g), ik: float(rep.ilp_nHm2_per_kg)})
+        models.append(f"{m}: {rep.model}")
+        reasons.append(f"{m}: {rep.regime.get('reason', '')}")
+        used = rep.model if model == "auto" else model
+
+        def fn(Ms, scale, medium=medium, used=used):
+            r = sar_mod.sar_from_particle(_scaled_particle(particle, scale, Ms), f=f, H0=H0, medium=medium,
+                                          model=used, seed=seed, allow_nonclinical=True, n_orientations=n_or)
+            return {sk: r.sar_W_per_g, ik: r.ilp_nHm2_per_kg}
+
+        Ms, Ms_err = float(particle.Ms_A_per_m), float(land.Ms_err_A_per_m)
+        # an Ms error below MS_REL_NEGLIGIBLE is left out (two SAR evaluations per medium saved): SAR varies at
+        # most as Ms³ (χ0 ∝ Ms², τ_D ∝ Ms), so it moves the SAR by < 3·MS_REL_NEGLIGIBLE relative
+        errs = {"scale": rel} if (np.isfinite(Ms_err) and Ms_err < MS_REL_NEGLIGIBLE * Ms) else {"Ms": Ms_err,
+                                                                                                 "scale": rel}
+        err = propagate(fn, {"Ms": Ms, "scale": 1.0}, errs)
+        stoch = float(rep.sar_err_W_per_g)
+        s_err = float(np.hypot(err.get(sk, float("nan")), stoch))
+        ilp_err = s_err * (rep.ilp_nHm2_per_kg / rep.sar_W_per_g) if rep.sar_W_per_g else err.get(ik, float("nan"))
+        ctx.kvp.update({f"{sk}_err": s_err, f"{ik}_err": float(ilp_err)})
+        if not multi:
+            ctx.results[NAME] = rep
+    ctx.kvp["sar_model"] = models[0].split(": ", 1)[1] if not multi else "; ".join(models)
+    ctx.kvp["sar_reason"] = "; ".join(reasons)[:200]
+    ctx.kvp["sar_error_source"] = ("propagated: landscape barrier_err (surface scaled) and Ms error (when above "
+                                   f"{MS_REL_NEGLIGIBLE:g} relative), in quadrature with the model's stochastic error")
+
+
+def _keys(medium, multi):
+    return (f"SAR_{medium}_W_per_g", f"ILP_{medium}_nHm2_per_kg") if multi else ("SAR_W_per_g", "ILP_nHm2_per_kg")

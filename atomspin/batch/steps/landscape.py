@@ -1,0 +1,98 @@
+"""Study step ``landscape``: the free-energy landscape F(n̂) of the particle moment at ``protocol.T_K``
+(:func:`atomspin.measure.anisotropy_landscape`: constrained Monte Carlo torques on quasi-uniform directions,
+integrated into an even spherical-harmonic potential) — its lowest escape barrier, its minima and first-order
+saddles, and the zero-field magnetisation of the particle. The ``sar`` step turns this landscape into heating
+(escape rates over every saddle, no fixed attempt time) when both run.
+
+Errors: ``barrier_J_err`` propagates the covariance of the torque fit (autocorrelation-aware torque errors) to
+the barrier (first order at the fixed minimum and saddle: both are stationary points), multiplied by the Birge
+ratio √(χ²/dof) of that fit when it exceeds 1 (the torques scatter more about the degree-L potential than their
+error bars say: short runs, or structure beyond degree L; the standard inflation of a fit error);
+``Ms_zero_field_A_per_m_err``
+is the standard error of ⟨|M|⟩ over the directions. With short runs (``landscape_n_eff_min`` below ≈ 25
+independent samples) these errors are themselves uncertain: the spread over seeds (realisations) is the check,
+and the report's average over seeds takes the larger of the two.
+"""
+from __future__ import annotations
+
+import math
+
+from atomspin.batch.fields import Field as F
+from atomspin.batch.fields import RecipeError
+
+NAME = "landscape"
+DOC = ("free-energy landscape F(n̂) of the particle moment at protocol.T_K (constrained Monte Carlo): lowest "
+       "escape barrier, minima, saddles, zero-field Ms")
+SCHEMA = {
+    "n_directions": F("int", 26, "constrained directions on the upper hemisphere (≥ 26: the degree-6 even "
+                      "potential has 27 coefficients, F(−n̂) = F(n̂) in zero field)", lo=26, hi=2000),
+    "sweeps": F("int", 1000, "sampled constrained Monte Carlo sweeps per direction", lo=10, hi=10_000_000),
+    "equilibration_sweeps": F("int", 250, "discarded constrained sweeps per direction (each starts from one "
+                              "thermalised state rotated rigidly onto the direction)", lo=0, hi=10_000_000),
+    "thermalisation_sweeps": F("int", 1000, "unconstrained sweeps that thermalise the state the directions "
+                               "start from", lo=0, hi=10_000_000),
+    "observe_every": F("int", 2, "torque sampling interval in sweeps (errors from the autocorrelation of the "
+                       "samples)", lo=1, hi=10_000),
+    "workers": F("int", 1, "processes running directions in parallel (same numbers for any count; 1 inside a "
+                 "Dask sweep, whose workers already use the cores)", lo=1, hi=64),
+}
+API = ("atomspin.model:SpinModel.from_atoms", "atomspin.measure:anisotropy_landscape")
+REQUIRES = ("structure",)
+PREFIX = "landscape_"
+RESULT_KEYS = {
+    "Ms_zero_field_A_per_m": (4.5, "zero-field magnetisation of the particle ⟨|M|⟩/V over the constrained runs "
+                              "(the Ms(T) the SAR uses with the landscape), A/m", "Ms in zero field (kA/m)", True,
+                              1e-3),
+    "barrier_J": (6, "lowest escape barrier of the particle moment, J", "escape barrier ΔE (J)"),
+    "barrier_over_kT": (7, "barrier_J / k_B T at protocol.T_K", "escape barrier ΔE / k_BT"),
+    "n_minima": (7.2, "minima of F(n̂) on the sphere (each ± pair counted twice; exact count of the fitted "
+                 "surface)", "minima of F(n̂)", False),
+    "n_saddles": (7.3, "first-order saddles of F(n̂) on the sphere (exact count of the fitted surface)",
+                  "saddles of F(n̂)", False),
+}
+
+
+def WORK(r: dict) -> int:
+    s = r["protocol"][NAME]
+    return s["n_directions"] * (s["sweeps"] + s["equilibration_sweeps"]) + s["thermalisation_sweeps"]
+
+
+def check(r: dict) -> None:
+    steps = r["protocol"]["steps"]
+    if NAME not in steps:
+        return
+    if "kv" in steps:
+        raise RecipeError("protocol.steps", "'kv' and 'landscape' both measure the escape barrier (barrier_J); "
+                          "keep one (landscape: the whole F(n̂), which the sar step then uses)")
+    if not r["protocol"]["T_K"] > 0:
+        raise RecipeError("protocol.T_K", "the landscape step needs T_K > 0 (a thermal free energy; the T = 0 "
+                          "landscape is measure.anisotropy_landscape(model, 0))")
+    s = r["protocol"][NAME]
+    if s["observe_every"] > s["sweeps"]:
+        raise RecipeError(f"protocol.{NAME}.observe_every", f"{s['observe_every']} is more than the "
+                          f"{s['sweeps']} sampled sweeps")
+
+
+def run(ctx) -> None:
+    from atomspin.measure import anisotropy_landscape
+    from atomspin.units import energy_over_kT
+
+    p = ctx.recipe["protocol"]
+    s = p[NAME]
+    res = anisotropy_landscape(ctx.model, p["T_K"], n_directions=s["n_directions"], sweeps=s["sweeps"],
+                               seed=ctx.seed_for(NAME), equilibration_sweeps=s["equilibration_sweeps"],
+                               thermalisation_sweeps=s["thermalisation_sweeps"], observe_every=s["observe_every"],
+                               workers=s["workers"])
+    ctx.results[NAME] = res
+    ctx.absorb(NAME, res)
+    T = p["T_K"]
+    chi2 = float(res.chi2_per_dof)
+    birge = max(1.0, math.sqrt(chi2)) if math.isfinite(chi2) else 1.0
+    b_err = float(res.barrier_err_J) * birge
+    ctx.kvp["landscape_barrier_err_birge"] = birge
+    ctx.kvp.update(
+        Ms_zero_field_A_per_m=float(res.Ms_A_per_m), Ms_zero_field_A_per_m_err=float(res.Ms_err_A_per_m),
+        barrier_J=float(res.barrier_J), barrier_J_err=b_err,
+        barrier_over_kT=float(energy_over_kT(float(res.barrier_J), T)),
+        barrier_over_kT_err=float(energy_over_kT(b_err, T)),
+        n_minima=int(len(res.minima)), n_saddles=int(len(res.saddles)))
