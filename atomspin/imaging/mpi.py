@@ -102,12 +102,17 @@ class LangevinEnsemble:
 
     def fwhm(self):
         """Exact FWHM (A/m) of the even, unimodal equilibrium PSF."""
-        half = 0.5 * float(self.psf(np.array([0.0]))[0])
-        hi = self.scale_A_per_m
-        while float(self.psf(np.array([hi]))[0]) > half:
-            hi *= 2.0
-        f = lambda x: float(self.psf(np.array([x]))[0]) - half  # noqa: E731
-        return 2.0 * brentq(f, 0.0, hi, xtol=1e-14 * hi)
+        return even_psf_fwhm(self.psf, self.scale_A_per_m, 1e-14)
+
+
+def even_psf_fwhm(psf, scale_A_per_m, xtol_rel):
+    """Full width at half maximum (A/m) of an even PSF with its maximum at H = 0, decreasing in |H|: twice the
+    root of psf(H) = psf(0)/2 (brentq to ``xtol_rel`` of the bracket, bracket doubled from ``scale_A_per_m``)."""
+    half = 0.5 * float(psf(np.array([0.0]))[0])
+    hi = scale_A_per_m
+    while float(psf(np.array([hi]))[0]) > half:
+        hi *= 2.0
+    return 2.0 * brentq(lambda x: float(psf(np.array([x]))[0]) - half, 0.0, hi, xtol=xtol_rel * hi)
 
 
 # ---------------------------------------------------------------- point-spread function

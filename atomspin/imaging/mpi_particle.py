@@ -45,14 +45,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
-from scipy.optimize import brentq
 
 from atomspin.units import K_B, MU_0
 from atomspin.validation import check_choice, check_int, check_positive, check_real, check_seed
 
 from ._common import FE_DENSITY_MAGNETITE, M_FE_KG_PER_MOL, N_AVOGADRO, ImagingResult, jsonable
 from ._relax import RelaxedPSF
-from .mpi import AMPLITUDE_T, F_DRIVE_HZ, GRADIENT_T_PER_M, mpi_psf
+from .mpi import AMPLITUDE_T, F_DRIVE_HZ, GRADIENT_T_PER_M, even_psf_fwhm, mpi_psf
 from .mpi_signal import MPISignalResult, mpi_signal
 
 N_POLAR_MIN = 64
@@ -218,12 +217,7 @@ class EquilibriumCurve:
 
     def fwhm(self):
         """FWHM (A/m) of the equilibrium PSF (even and unimodal in H), exact root."""
-        half = 0.5 * float(self.psf(np.array([0.0]))[0])
-        hi = self.scale_A_per_m
-        while float(self.psf(np.array([hi]))[0]) > half:
-            hi *= 2.0
-        f = lambda x: float(self.psf(np.array([x]))[0]) - half  # noqa: E731
-        return 2.0 * brentq(f, 0.0, hi, xtol=1e-13 * hi)
+        return even_psf_fwhm(self.psf, self.scale_A_per_m, 1e-13)
 
 
 @dataclass
