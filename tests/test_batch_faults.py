@@ -376,8 +376,8 @@ def test_memory_compared_with_workers_and_machine(tmp_path):
                                                "more than the 512 MiB available; use a smaller structure.diameter_nm "
                                                "or model.dipolar = false")
     rc, _, err = run_cli("sweep", p, "--db", tmp_path / "r.db", "--workers", "8", "--memory", "4")
-    assert rc == 2 and one_line_error(err).startswith("memory: 8 workers x 1.3 GiB per task = 10.4 GiB, more than "
-                                                      "the 4.0 GiB available; use --workers 3 (or fewer)")
+    assert rc == 2 and one_line_error(err).startswith("memory: 8 workers x 1.3 GiB per task = 10.7 GiB, more than "
+                                                      "the 4.0 GiB available; use --workers 2 (or fewer)")
     assert not (tmp_path / "r.db").exists()
 
 

@@ -5,7 +5,7 @@ The estimate (an upper bound within ~40 %, checked against measured peaks in tes
 * atoms N = (atoms per Å³ of the phase's bulk cell, from :func:`atomspin.structures.build_bulk`) × the
   volume of the shape: sphere πd³/6, cube d³, octahedron (vertex to vertex d) d³/6, truncated octahedron
   ({100} faces at ±t·d/2, t = 2/3 as in :func:`~atomspin.structures.build_particle`) (d/2)³(4/3 − 4(1−t)³);
-* :data:`BASE_BYTES` per worker process (the imported libraries and compiled kernels, measured 160–210 MB before the landscape, sar and imaging layers; a 10 nm task now peaks at 438 MB)
+* :data:`BASE_BYTES` per worker process (the imported libraries and compiled kernels, measured 160–210 MB before the landscape, sar and imaging layers; a 10 nm task now peaks at 438–487 MB)
   plus :data:`PER_ATOM_BYTES` per atom (structure, labels, neighbour search, SpinModel, Monte Carlo and
   measurement arrays; measured 1.8 kB/atom at the peak of the full protocol for 12–20 nm magnetite);
 * with ``model.dipolar = true``: :data:`DIPOLAR_BYTES_PER_SPIN` bytes per spin (the lattice FFT sum of
@@ -24,7 +24,7 @@ __all__ = ["estimate_task_bytes", "check_memory", "available_memory_bytes", "dip
            "MemoryShortage", "format_bytes"]
 
 #: one worker process with numpy, numba, ase, scipy and the compiled kernels loaded (measured 160-210 MB RSS)
-BASE_BYTES = 350e6
+BASE_BYTES = 400e6
 #: bytes per atom at the peak of a task (measured 1.8 kB/atom for the full protocol at 12-20 nm; margin 40 %)
 PER_ATOM_BYTES = 2.5e3
 #: bytes per spin that dipolar terms add at the peak of a task (lattice FFT arrays ≤ 200 B/spin + the
