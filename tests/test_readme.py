@@ -26,5 +26,5 @@ def test_readme_quick_start_matches_ci():
     text = README.read_text(encoding="utf-8")
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert 'pip install -e ".[test]"' in text and 'pip install -e ".[test]"' in ci
-    assert "python -m pytest" in text and "python -m pytest" in ci
+    assert "python -m pytest -n 2" in text and "python -m pytest -n 2" in ci
     assert "pip install -e . && atomspin demo" in text
