@@ -96,6 +96,9 @@ def test_cut_cores_are_independent_and_exchange_correlates_them(flower):
     flower_ratio = 0.5 * (res["flower", "random"].angle_to_total_deg + res["flower", "aligned"].angle_to_total_deg) / ind
     cut_ratio = 0.5 * (res["cut", "random"].angle_to_total_deg + res["cut", "aligned"].angle_to_total_deg) / ind
     assert flower_ratio < cut_ratio - 0.15
+    # 2.5 nm cores: collective within its statistics (measured θ/θ_ind 0.22–0.32 over 2 structures × 2 seeds)
+    assert flower_ratio < 0.45
+    assert res["flower", "random"].chi_ratio > 0.8  # ≈ one macrospin: χ near μ0⟨|M|²⟩ of a rigid moment
     assert res["flower", "random"].coherence > res["cut", "random"].coherence
 
 
