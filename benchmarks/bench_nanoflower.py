@@ -47,6 +47,8 @@ def main():
     t_model = time.perf_counter() - t0
     print(f"SpinModel.from_atoms: {t_model:.1f} s, {m.n} spins, dipolar: {m.info.get('dipolar')}", flush=True)
     T = 310.0
+    if a.directions < 1:
+        return
     t0 = time.perf_counter()
     start = _thermalised(m, T, a.thermalisation, 7, None)
     t_th = time.perf_counter() - t0

@@ -24,6 +24,7 @@ measured ratio ⟨|M|²⟩/(Σ|M_g|)² giving the susceptibility of the actual (
     python docs/make_nanoflowers.py run KIND N_CORES SPREAD SEED   # one point (skipped if stored)
     python docs/make_nanoflowers.py plan NAME                      # a named list of points (PLANS)
     python docs/make_nanoflowers.py scan                           # regime test only, core diameter 2.5-6 nm
+    python docs/make_nanoflowers.py scan-n                         # regime test only, 7 and 13 cores of 4 nm
     python docs/make_nanoflowers.py analyse                        # SAR, χ, regimes → results.json
     python docs/make_nanoflowers.py plot                           # figures from results.json
 
@@ -488,6 +489,9 @@ if __name__ == "__main__":
             run_point(*pt)
     elif cmd == "scan":
         size_scan()
+    elif cmd == "scan-n":  # the regime test against core count at 4 nm (one seed; alignment only)
+        for n in (7, 13):
+            size_scan(n_cores=n, diameters=(CORE_D_NM,), seeds=(1,))
     elif cmd == "analyse":
         analyse()
     elif cmd == "plot":
