@@ -23,8 +23,8 @@ measured ratio ⟨|M|²⟩/(Σ|M_g|)² giving the susceptibility of the actual (
 
     python docs/make_nanoflowers.py run KIND N_CORES SPREAD SEED   # one point (skipped if stored)
     python docs/make_nanoflowers.py plan NAME                      # a named list of points (PLANS)
-    python docs/make_nanoflowers.py scan                           # regime test only, core diameter 2.5-6 nm
-    python docs/make_nanoflowers.py scan-n                         # regime test only, 7 and 13 cores of 4 nm
+    python docs/make_nanoflowers.py scan                           # regime test only, 3 cores of 2.5, 3, 5 nm
+    python docs/make_nanoflowers.py scan-n                         # regime test only, 13 cores of 4 nm
     python docs/make_nanoflowers.py analyse                        # SAR, χ, regimes → results.json
     python docs/make_nanoflowers.py plot                           # figures from results.json
 
@@ -212,10 +212,11 @@ PLANS = {
 
 
 SIZE_SCAN = OUT / "size_scan.json"
-SCAN_DIAMETERS = (2.5, 3.0, 4.0, 5.0, 6.0)  # nm, core diameters of the regime scan
+SCAN_DIAMETERS = (2.5, 3.0, 5.0)  # nm, core diameters of the regime scan (4 nm: the landscape points)
+SCAN_SWEEPS = 2000  # sweeps of the scan's alignment runs (both starts agree within errors at 2000-4000)
 
 
-def size_scan(n_cores=3, diameters=SCAN_DIAMETERS, seeds=(1, 2), T=T_BODY, path=SIZE_SCAN):
+def size_scan(n_cores=3, diameters=SCAN_DIAMETERS, seeds=(1,), T=T_BODY, path=SIZE_SCAN, spreads=tuple(SPREADS)):
     """The collective-vs-independent test alone (no landscape: cheap) against core diameter, for oriented
     attachment and random orientations, with and without the inter-core exchange. Rows keyed like the points."""
     from atomspin.measure import decouple_grains
@@ -225,7 +226,7 @@ def size_scan(n_cores=3, diameters=SCAN_DIAMETERS, seeds=(1, 2), T=T_BODY, path=
     rows = json.loads(path.read_text()) if path.exists() else []
     done = {r["key"] for r in rows}
     for d in diameters:
-        for spread in SPREADS:
+        for spread in spreads:
             for seed in seeds:
                 for kind in ("flower", "decoupled"):
                     key = point_key(kind, n_cores, spread, seed, d)
@@ -238,7 +239,7 @@ def size_scan(n_cores=3, diameters=SCAN_DIAMETERS, seeds=(1, 2), T=T_BODY, path=
                         m = decouple_grains(m, fl)
                     row = dict(key=key, kind=kind, n_cores=n_cores, spread=spread, core_d_nm=float(d), seed=int(seed),
                                n_spins=int(m.n))
-                    row.update(alignment_row(fl, m, f"scan-{key}", T, 100 + int(seed)))
+                    row.update(alignment_row(fl, m, f"scan-{key}", T, 100 + int(seed), SCAN_SWEEPS))
                     from atomspin.measure.boundaries import core_dipolar_coupling
                     # the dipolar bound with the T = 0 moments (the dipolar term itself is not needed for it)
                     row["dipolar_pair_max_kT"] = core_dipolar_coupling(m, fl, T)
@@ -490,8 +491,7 @@ if __name__ == "__main__":
     elif cmd == "scan":
         size_scan()
     elif cmd == "scan-n":  # the regime test against core count at 4 nm (one seed; alignment only)
-        for n in (7, 13):
-            size_scan(n_cores=n, diameters=(CORE_D_NM,), seeds=(1,))
+        size_scan(n_cores=13, diameters=(CORE_D_NM,), seeds=(1,), spreads=("oa",))
     elif cmd == "analyse":
         analyse()
     elif cmd == "plot":
