@@ -306,6 +306,10 @@ def analyse(path=LANDSCAPES, out=RESULTS):
                            for k, v in r.get("alignment", {}).items()},
                 dipolar_pair_max_kT=r.get("dipolar_pair_max_kT"))
            for r in rows]
+    for q, r in zip(res, rows):  # the fit error times the Birge ratio √(χ²/dof) when > 1 (as the batch landscape step)
+        q["barrier_err_fit_J"] = r["barrier_err_J"]
+        q["birge_ratio"] = float(np.sqrt(max(1.0, r["chi2_per_dof"])))
+        q["barrier_err_J"] = r["barrier_err_J"] * q["birge_ratio"]
     core = [r for r in rows if r["kind"] == "core"]
     if core:
         b = np.array([r["barrier_J"] for r in core])
