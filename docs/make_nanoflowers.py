@@ -261,12 +261,30 @@ def surface_of(row):
     return ms.EnergySurface([ms.HarmonicExpansion(np.asarray(row["exponents"]), np.asarray(row["coefficients_J_per_m3"]))])
 
 
-def particle(row):
+def particle(row, scale=1.0):
     """The sar.Particle of a row: the measured Ms, magnetic volume and landscape at T_BODY (the stored equivalent
-    of ``sar.particle_from_measurements(landscape=r)``, which uses the same three fields of the result)."""
+    of ``sar.particle_from_measurements(landscape=r)``, which uses the same three fields of the result); ``scale``
+    multiplies the surface (error propagation)."""
+    from atomspin import macrospin as ms
     from atomspin import sar
 
-    return sar.Particle(Ms_A_per_m=row["Ms_A_per_m"], volume_m3=row["V_m3"], T_K=row["T_K"], landscape=surface_of(row))
+    surf = ms.EnergySurface([ms.HarmonicExpansion(np.asarray(row["exponents"]),
+                                                  scale * np.asarray(row["coefficients_J_per_m3"]))])
+    return sar.Particle(Ms_A_per_m=row["Ms_A_per_m"], volume_m3=row["V_m3"], T_K=row["T_K"], landscape=surf)
+
+
+def _tau(p, seed=1):
+    """Zero-field Néel time (s) and its standard error: Langer/Brown rates at barriers ≥ 4 k_BT, else stochastic
+    LLG of the macrospin with 64 members (as :func:`atomspin.sar.relaxation_time`)."""
+    from atomspin.sar.macrospin_llg import llg_relaxation_time
+    from atomspin.sar.rates import SIGMA_CROSSOVER, check_landscape, rates_relaxation_time
+
+    _, t = check_landscape(p)
+    sig = float(np.min(t.barriers_J(p.volume_m3))) / p.kT_J if t.nsad else np.inf
+    if sig >= SIGMA_CROSSOVER:
+        return float(rates_relaxation_time(p)), 0.0
+    tau, err = llg_relaxation_time(p, seed=seed, n_particles=64)
+    return float(tau), float(err)
 
 
 def analyse_row(row, seed=1):
@@ -282,16 +300,32 @@ def analyse_row(row, seed=1):
     tau = float(lr.params["tau_N_s"]) if hasattr(lr, "params") else float("nan")
     chi0 = MU_0 * row["Ms_A_per_m"] ** 2 * row["V_m3"] / (3.0 * K_B * row["T_K"])  # SI, one macrospin, random axes
     wt = 2 * np.pi * F_HZ * tau
-    out = dict(key=row["key"], sar_W_per_g=float(rep.sar_W_per_g), sar_err_W_per_g=float(rep.sar_err_W_per_g),
+    # errors (the linear model is deterministic given τ): in the linear regime at ωτ ≪ 1, SAR ∝ Ms²V τ, so
+    # δSAR/SAR = δτ/τ (64-member stochastic-LLG statistics) ⊕ Δτ/τ from the surface raised by its barrier error
+    # (the fit error propagated, as docs/make_defects_heating.py) ⊕ 2 δMs/Ms
+    t1, t1_err = _tau(p, seed)
+    rel_b = row["barrier_err_J"] * np.sqrt(max(1.0, row["chi2_per_dof"])) / max(row["barrier_J"], 1e-30)
+    t_up, _ = _tau(particle(row, scale=1.0 + min(rel_b, 10.0)), seed)
+    rel = float(np.sqrt((t1_err / t1) ** 2 + ((t_up - t1) / t1) ** 2 + (2 * row["Ms_err_A_per_m"] / row["Ms_A_per_m"]) ** 2))
+    sar_err = float(np.hypot(rep.sar_err_W_per_g, rel * rep.sar_W_per_g))
+    out = dict(key=row["key"], sar_W_per_g=float(rep.sar_W_per_g), sar_err_W_per_g=sar_err, sar_rel_err=rel,
                sar_model=rep.model, xi=float(rep.regime.get("xi", np.nan)), tau_N_s=tau, chi0_macrospin=float(chi0),
                chi2_macrospin_100kHz=float(chi0 * wt / (1 + wt * wt)), sar_s=float(time.perf_counter() - t0))
     al = row.get("alignment")
+    ms_rel = 2 * row["Ms_err_A_per_m"] / row["Ms_A_per_m"]
+    out["chi0_macrospin_err"] = float(chi0 * ms_rel)
     if al:
-        out["chi0_measured"] = float(chi0 * al["random"]["chi_ratio"])
+        cr = 0.5 * (al["random"]["chi_ratio"] + al["aligned"]["chi_ratio"])
+        cr_err = 0.5 * abs(al["random"]["chi_ratio"] - al["aligned"]["chi_ratio"])
+        out["chi_ratio"] = float(cr)
+        out["chi0_measured"] = float(chi0 * cr)
+        out["chi0_measured_err"] = float(chi0 * cr * np.hypot(ms_rel, cr_err / cr))
         out["regime"] = regime_of(0.5 * (al["random"]["angle_deg"] + al["aligned"]["angle_deg"]),
                                   al["random"]["angle_independent_deg"])
     else:
+        out["chi_ratio"] = 1.0
         out["chi0_measured"] = float(chi0)
+        out["chi0_measured_err"] = float(chi0 * ms_rel)
         out["regime"] = "single crystal"
     return out
 
