@@ -47,7 +47,8 @@ LANDSCAPES = OUT / "landscapes.json"
 RESULTS = OUT / "results.json"
 T_BODY = 310.0  # K, body temperature
 CORE_D_NM = 4.0  # reduced core size (see the module docstring)
-SPREADS = {"oa": 5.0, "random": None}  # misorientation σ (degrees) of oriented attachment; None = random
+SPREADS = {"oa": 5.0, "random": None, "perfect": 0.0}  # misorientation σ (degrees): oriented attachment (5°),
+# random orientations (None), and its limit σ = 0 (one continuous crystal with sintered necks; scan reference)
 F_HZ, H0_A_PER_M = 100e3, 15e3  # the package's clinical default drive (as docs/make_defects_heating.py pair B)
 KINDS = ("flower", "decoupled", "single", "core")
 ALIGN_SWEEPS, ALIGN_EVERY = 4000, 20
@@ -216,7 +217,7 @@ SCAN_DIAMETERS = (2.5, 3.0, 5.0)  # nm, core diameters of the regime scan (4 nm:
 SCAN_SWEEPS = 2000  # sweeps of the scan's alignment runs (both starts agree within errors at 2000-4000)
 
 
-def size_scan(n_cores=3, diameters=SCAN_DIAMETERS, seeds=(1,), T=T_BODY, path=SIZE_SCAN, spreads=tuple(SPREADS)):
+def size_scan(n_cores=3, diameters=SCAN_DIAMETERS, seeds=(1,), T=T_BODY, path=SIZE_SCAN, spreads=("oa", "random")):
     """The collective-vs-independent test alone (no landscape: cheap) against core diameter, for oriented
     attachment and random orientations, with and without the inter-core exchange. Rows keyed like the points."""
     from atomspin.measure import decouple_grains
@@ -468,7 +469,9 @@ def regime_figure(path=SIZE_SCAN):
     styles = {("flower", "oa"): ("C0", "o-", "with inter-core exchange, oriented attachment (σ = 5°)"),
               ("flower", "random"): ("C1", "s-", "with inter-core exchange, random orientations"),
               ("decoupled", "oa"): ("C0", "o--", "exchange cut, σ = 5°"),
-              ("decoupled", "random"): ("C1", "s--", "exchange cut, random")}
+              ("decoupled", "random"): ("C1", "s--", "exchange cut, random"),
+              ("flower", "perfect"): ("C2", "D-", "with inter-core exchange, σ = 0 (one continuous crystal)")}
+    rows = [r for r in rows if r["n_cores"] == 3]
     for (kind, spread), (c, fmt, lab) in styles.items():
         ds = sorted({r["core_d_nm"] for r in rows if r["kind"] == kind and r["spread"] == spread})
         ys, es = [], []
@@ -530,6 +533,8 @@ if __name__ == "__main__":
         size_scan()
     elif cmd == "scan-n":  # the regime test against core count at 4 nm (one seed; alignment only)
         size_scan(n_cores=13, diameters=(CORE_D_NM,), seeds=(1,), spreads=("oa",))
+    elif cmd == "scan-perfect":  # σ = 0: one continuous crystal with necks (the collective reference)
+        size_scan(n_cores=3, diameters=(2.5, 4.0), seeds=(1,), spreads=("perfect",))
     elif cmd == "analyse":
         analyse()
     elif cmd == "plot":
