@@ -509,13 +509,14 @@ def grain_picture(n_cores=7, spread="oa"):
     if not all(f.exists() for f in files):
         return None
     at = build_flower(n_cores, spread, 1)
-    fig, ax = plt.subplots(1, 2, figsize=(14, 7.5), layout="constrained")
+    fig, ax = plt.subplots(1, 2, figsize=(14, 8.6), layout="constrained")
     for a, f, title in zip(ax, files, ("with the exchange across the grain boundaries",
-                                       "same cores, inter-core exchange cut (dipolar kept)")):
+                                       "same cores, inter-core exchange cut")):
         d = np.load(f)
         plot_grain_moments(at, d["spins"].astype(float), d["atom_index"], normal=(1, 0, 0), ax=a,
                            title=f"{n_cores} × 4 nm cores ({'σ = 5°' if spread == 'oa' else 'random'}), {T_BODY:g} K, "
-                                 f"{ALIGN_SWEEPS} sweeps from random core directions:\n{title}")
+                                 f"{ALIGN_SWEEPS} sweeps from random core directions\n(rigid core rotations; "
+                                 f"no dipolar term in this test): {title}")
     f2 = OUT / f"nanoflower_grain_moments_{n_cores}{spread}.png"
     fig.savefig(f2, dpi=130)
     plt.close(fig)
