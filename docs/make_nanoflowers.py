@@ -520,7 +520,7 @@ def grain_picture(n_cores=7, spread="oa"):
         plot_grain_moments(at, d["spins"].astype(float), d["atom_index"], normal=(1, 0, 0), ax=a,
                            title=f"{n_cores} × 4 nm cores ({'σ = 5°' if spread == 'oa' else 'random'}), {T_BODY:g} K, "
                                  f"{ALIGN_SWEEPS} sweeps from random core directions\n(rigid core rotations; "
-                                 f"no dipolar term in this test): {title}")
+                                 f"no dipolar term in this test):\n{title}")
     f2 = OUT / f"nanoflower_grain_moments_{n_cores}{spread}.png"
     fig.savefig(f2, dpi=130)
     plt.close(fig)
