@@ -32,6 +32,19 @@ OUT = pathlib.Path(__file__).resolve().parent / "figures" / "defects_heating"
 LANDSCAPES = OUT / "landscapes.json"
 RESULTS = OUT / "results.json"
 T_BODY = 310.0  # K, body temperature
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+#: the 12 nm slice as one CLI Dask sweep (atomspin sweep RECIPE_12NM --db SWEEP_DB --workers 2); the database is
+#: not committed (*.db is ignored), its summary SWEEP_SUMMARY is (`python docs/make_defects_heating.py db`)
+RECIPE_12NM = ROOT / "structures" / "recipes" / "defects_heating_12nm.toml"
+SWEEP_DB = ROOT / "results" / "defects_heating_12nm.db"
+SWEEP_SUMMARY = OUT / "sweep_12nm.json"
+#: the demo particle (atomspin/batch/defaults.py): truncated octahedron, 18.5 nm vertex to vertex; its equivalent-
+#: sphere diameter 12.1 nm (derived there from the volume of the shape) is the D_nm of its rows
+TO_VERTEX_NM = 18.5
+TO_EQUIVALENT_NM = 12.1
+#: recipe variant → study kind (random B-site vacancies in the recipe remove Fe²⁺ first, the add_vacancies default)
+SWEEP_KINDS = {"defect-free": "perfect", "vacancies-0.05": "vacf05", "vacancies-0.10": "vacf10",
+               "vacancies-0.20": "vacf20", "vacancy-shell-0.10": "vacshell10f", "APB-centre": "apb1c"}
 
 
 def protocol(n_spins):
@@ -62,16 +75,25 @@ def _save(row, path=LANDSCAPES):
         tmp.replace(path)
 
 
-def point_key(D, kind, seed, variant="default"):
-    return f"{kind}-{float(D):g}nm-{variant}-s{int(seed)}"
+def point_key(D, kind, seed, variant="default", shape="sphere"):
+    pre = "" if shape == "sphere" else "to-"
+    return f"{pre}{kind}-{float(D):g}nm-{variant}-s{int(seed)}"
 
 
-def build_structure(D, kind, seed):
-    """The particle of one point: a magnetite sphere of diameter D (nm) with the defect KIND (seeded)."""
+def build_structure(D, kind, seed, shape="sphere"):
+    """The particle of one point: a magnetite sphere of diameter D (nm), or (shape "to") the demo's truncated
+    octahedron of D nm vertex to vertex, with the defect KIND (seeded). Defect geometry (APB offsets, FeO core)
+    scales with the equivalent-sphere diameter."""
     from atomspin import structures as S
 
     seed = int(seed)
-    p = S.build_particle("Fe3O4", "sphere", diameter_nm=float(D), seed=seed)
+    if shape == "sphere":
+        p = S.build_particle("Fe3O4", "sphere", diameter_nm=float(D), seed=seed)
+    elif shape == "to":
+        p = S.build_particle("Fe3O4", "truncated_octahedron", diameter_nm=float(D), seed=seed)
+        D = TO_EQUIVALENT_NM * float(D) / TO_VERTEX_NM
+    else:
+        raise ValueError(f"shape: {shape!r} is not 'sphere' or 'to'")
     c = np.asarray(json.loads(p.info["shape"])["center_A"])
     n110 = np.array([1.0, 1.0, 0.0]) / np.sqrt(2.0)
     rng = np.random.default_rng(seed)
@@ -79,6 +101,8 @@ def build_structure(D, kind, seed):
         return p
     if kind in ("vac10", "vac20"):
         return S.add_vacancies(p, delta=int(kind[3:]) / 100, removal="random", seed=seed)
+    if kind in ("vacf05", "vacf10", "vacf20"):  # the batch recipe's vacancies (Fe²⁺ first, random sites)
+        return S.add_vacancies(p, delta=int(kind[4:]) / 100, seed=seed)
     if kind == "vacord10":
         return S.add_vacancies(p, delta=0.10, removal="fe2_first", seed=seed)
     if kind == "vacshell10":
@@ -120,26 +144,47 @@ def build_model(atoms, variant="default"):
     return SpinModel.from_atoms(atoms, **kw), value
 
 
-def run_point(D, kind, seed, variant="default", path=LANDSCAPES, sweeps=None, T=T_BODY):
-    """Measure one landscape point and store it (skipped if its key is already stored). Returns the row."""
+def recipe_protocol(recipe=RECIPE_12NM):
+    """(sampled, equilibration, thermalisation) sweeps and the landscape options of the 12 nm recipe: the study's
+    truncated-octahedron points outside the recipe (two APBs, FeO core, Zn) run with exactly its protocol."""
+    import tomllib
+
+    s = tomllib.loads(pathlib.Path(recipe).read_text())["protocol"]["landscape"]
+    return (s["sweeps"], s["equilibration_sweeps"], s["thermalisation_sweeps"]), dict(
+        n_directions=s["n_directions"], observe_every=s["observe_every"])
+
+
+def run_point(D, kind, seed, variant="default", path=LANDSCAPES, sweeps=None, T=T_BODY, shape="sphere"):
+    """Measure one landscape point and store it (skipped if its key is already stored). Returns the row.
+    ``shape`` "to": the demo's truncated octahedron of D nm vertex to vertex, with the 12 nm recipe's protocol."""
     from atomspin.measure import anisotropy_landscape
 
-    key = point_key(D, kind, seed, variant)
+    key = point_key(D, kind, seed, variant, shape)
     for r in load_rows(path):
         if r["key"] == key:
             return r
     t0 = time.perf_counter()
-    atoms = build_structure(D, kind, seed)
+    atoms = build_structure(D, kind, seed, shape)
     m, value = build_model(atoms, variant)
     t_model = time.perf_counter() - t0
+    opts = {}
+    if shape == "to" and sweeps is None:
+        sweeps, opts = recipe_protocol()
     sw, eq, th = protocol(m.n) if sweeps is None else sweeps
-    r = anisotropy_landscape(m, T, sweeps=sw, equilibration_sweeps=eq, thermalisation_sweeps=th, seed=int(seed))
+    r = anisotropy_landscape(m, T, sweeps=sw, equilibration_sweeps=eq, thermalisation_sweeps=th, seed=int(seed),
+                             **opts)
     term = r.surface.terms[0]
-    row = dict(key=key, D_nm=float(D), kind=kind, seed=int(seed), variant=variant, variant_value=value,
+    birge = max(1.0, float(np.sqrt(r.chi2_per_dof))) if np.isfinite(r.chi2_per_dof) else 1.0
+    D_row = float(D) if shape == "sphere" else round(TO_EQUIVALENT_NM * float(D) / TO_VERTEX_NM, 3)
+    row = dict(key=key, D_nm=D_row, shape="sphere" if shape == "sphere" else "truncated_octahedron",
+               size_nm=float(D), kind=kind, seed=int(seed), variant=variant, variant_value=value,
                n_spins=int(m.n), n_fe=int(sum(1 for s in atoms.get_chemical_symbols() if s == "Fe")),
                T_K=float(r.T_K), V_m3=float(r.volume_m3), Ms_A_per_m=float(r.Ms_A_per_m),
                Ms_err_A_per_m=float(r.Ms_err_A_per_m), m_reduced=float(r.m_reduced),
-               barrier_J=float(r.barrier_J), barrier_err_J=float(r.barrier_err_J),
+               barrier_J=float(r.barrier_J),
+               # truncated octahedra: the fit error inflated by the Birge ratio, as the batch landscape step does
+               barrier_err_J=float(r.barrier_err_J) * (birge if shape == "to" else 1.0),
+               barrier_err_fit_J=float(r.barrier_err_J), birge=birge,
                barrier_over_kT=float(r.barrier_over_kT), n_minima=int(len(r.minima)), n_saddles=int(len(r.saddles)),
                minima=np.asarray(r.minima).tolist(),
                K1_J_per_m3=float(r.fit.K1_J_per_m3), K1_err_J_per_m3=float(r.fit.K1_err_J_per_m3),
@@ -155,6 +200,76 @@ def run_point(D, kind, seed, variant="default", path=LANDSCAPES, sweeps=None, T=
           f"minima={row['n_minima']}", f"{row['elapsed_s']:.0f} s", flush=True)
     return row
 
+
+
+def extract_db(db=SWEEP_DB, out=SWEEP_SUMMARY, log=None):
+    """The small, committed summary of the CLI sweep's ase.db: one landscape row per task in the format of
+    landscapes.json (surface coefficients rebuilt from the stored ``coefficients_J``; the row keeps no covariance,
+    so the barrier error is the step's Birge-inflated fit error), the SAR the sweep computed (immobilised, the
+    recipe's drive, the model ``sar_from_particle`` picked) and the sweep's task count and wall time (from the
+    log the sweep wrote, ``results/sweep12.log``, if there)."""
+    import re
+
+    from ase.db import connect
+
+    from atomspin.measure import _sphere_fit as sf
+
+    rows = []
+    for r in connect(str(db)).select():
+        k = r.key_value_pairs
+        if "landscape_barrier_J" not in k:
+            continue
+        data = r.data.get("landscape", {})
+        V = float(k["landscape_volume_m3"])
+        kind = SWEEP_KINDS.get(k["variant"], k["variant"])
+        row = dict(key=point_key(TO_VERTEX_NM, kind, k["seed"], shape="to"), D_nm=TO_EQUIVALENT_NM,
+                   shape="truncated_octahedron", size_nm=float(k["diameter_nm"]), kind=kind, seed=int(k["seed"]),
+                   variant="default", variant_value=None, source="sweep", recipe_variant=k["variant"],
+                   n_spins=int(k["landscape_n_spins"]), n_fe=int(k["n_magnetic"]), T_K=float(k["T_K"]), V_m3=V,
+                   Ms_A_per_m=float(k["landscape_Ms_A_per_m"]), Ms_err_A_per_m=float(k["landscape_Ms_err_A_per_m"]),
+                   m_reduced=float(k["landscape_m_reduced"]), barrier_J=float(k["barrier_J"]),
+                   barrier_err_J=float(k["barrier_J_err"]), barrier_err_fit_J=float(k["landscape_barrier_err_J"]),
+                   birge=float(k["landscape_barrier_err_birge"]), barrier_over_kT=float(k["barrier_over_kT"]),
+                   n_minima=int(k["n_minima"]), n_saddles=int(k["n_saddles"]),
+                   K1_J_per_m3=float(k["landscape_fit_K1_J_per_m3"]),
+                   K1_err_J_per_m3=float(k["landscape_fit_K1_err_J_per_m3"]),
+                   Ku_J_per_m3=float(k["landscape_fit_Ku_J_per_m3"]),
+                   Ku_err_J_per_m3=float(k["landscape_fit_Ku_err_J_per_m3"]),
+                   chi2_per_dof=float(k["landscape_chi2_per_dof"]), n_eff_min=float(k["landscape_n_eff_min"]),
+                   degree=int(k["landscape_degree"]), exponents=np.asarray(sf.exponents(int(k["landscape_degree"]))).tolist(),
+                   coefficients_J_per_m3=(np.asarray(data["coefficients_J"]) / V).tolist(), covariance_J2=None,
+                   F_J=np.asarray(data["F_J"]).tolist(), F_err_J=np.asarray(data["F_err_J"]).tolist(),
+                   sweeps=[int(k["landscape_sweeps"]), int(k["landscape_equilibration_sweeps"]),
+                           int(json.loads(r.data["recipe_json"])["protocol"]["landscape"]["thermalisation_sweeps"])],
+                   elapsed_s=float(k["walltime_s"]),
+                   sar_sweep=dict(f_Hz=float(k["sar_f_Hz"]), H0_A_per_m=float(k["sar_H0_A_per_m"]),
+                                  medium="immobilised", sar=float(k["SAR_W_per_g"]),
+                                  err=float(k.get("SAR_W_per_g_err", float("nan"))), model=k.get("sar_model"),
+                                  reason=k.get("sar_reason"), ilp=float(k.get("ILP_nHm2_per_kg", float("nan")))))
+        rows.append(row)
+    rows.sort(key=lambda r: r["key"])
+    meta = dict(recipe=str(RECIPE_12NM.relative_to(ROOT)), n_tasks=len(rows),
+                command=f"atomspin sweep {RECIPE_12NM.relative_to(ROOT)} --db {pathlib.Path(db).name} --workers 2")
+    log = pathlib.Path(log) if log else ROOT / "results" / "sweep12.log"
+    if log.exists():
+        txt = log.read_text()
+        m = re.search(r"(\d+) written, (\d+) already done, (\d+) failed in ([\d.]+) s", txt)
+        if m:
+            meta.update(written=int(m[1]), already_done=int(m[2]), failed=int(m[3]), sweep_wall_s=float(m[4]))
+        for lab, pat in (("user_cpu_s", r"User time \(seconds\): ([\d.]+)"),
+                         ("system_cpu_s", r"System time \(seconds\): ([\d.]+)"),
+                         ("max_rss_kB", r"Maximum resident set size \(kbytes\): (\d+)")):
+            m = re.search(pat, txt)
+            if m:
+                meta[lab] = float(m[1])
+    meta["task_walltime_s"] = [r["elapsed_s"] for r in rows]
+    _write(out, dict(meta=meta, rows=rows))
+    return meta, rows
+
+
+def load_sweep_rows(path=SWEEP_SUMMARY):
+    path = pathlib.Path(path)
+    return json.loads(path.read_text())["rows"] if path.exists() else []
 
 
 # ---------------------------------------------------------------------------------------------------- analysis
@@ -693,6 +808,9 @@ PLANS = {
                                         ("perfect", "ks_lo"), ("perfect", "ks_hi"))]
            + [(8, k, s) for s in (2, 3, 4) for k in ("perfect", "apb1", "vac10")]
            + [(8, k, 1) for k in ("vac20", "vacord10")]),
+    # the demo particle (12.1 nm truncated octahedron) variants the recipe schema cannot express, 4 seeds, with the
+    # protocol of structures/recipes/defects_heating_12nm.toml (seed-major: a cut-short run stays balanced)
+    "to12": [dict(D=TO_VERTEX_NM, kind=k, seed=s, shape="to") for s in (1, 2, 3, 4) for k in ("apb2", "feo", "zn10")],
 }
 
 
@@ -707,8 +825,11 @@ if __name__ == "__main__":
     elif cmd == "table":
         print(markdown_table(drive=sys.argv[2] if len(sys.argv) > 2 else "A",
                              medium=sys.argv[3] if len(sys.argv) > 3 else "immobilised"))
-    elif cmd == "plan":
-        for pt in PLANS[sys.argv[2]]:
-            run_point(*pt)
+    elif cmd == "plan":  # plan NAME [i/n]: every n-th point from the i-th (several processes share one plan)
+        i, n = map(int, (sys.argv[3] if len(sys.argv) > 3 else "0/1").split("/"))
+        for pt in PLANS[sys.argv[2]][i::n]:
+            run_point(**pt) if isinstance(pt, dict) else run_point(*pt)
+    elif cmd == "db":
+        print(json.dumps(extract_db(*sys.argv[2:3])[0], indent=1))
     else:
         raise SystemExit(__doc__)
