@@ -405,7 +405,11 @@ def realisation_sar(row, f, H0, medium, cache, model="linear"):
     rel = np.sqrt(((s_up - s) / s) ** 2 + ((s_te - s) / s) ** 2 + (2 * row["Ms_err_A_per_m"] / row["Ms_A_per_m"]) ** 2)
     out = dict(sar=s, err=float(rel * s), model="linear", fit_rel_err=float(abs(s_up - s) / s),
                xi=4e-7 * np.pi * p.Ms_A_per_m * H0 * p.volume_m3 / p.kT_J)
-    if model == "auto":  # the nonlinear model sar_from_particle picks; its error scaled from the linear one
+    sw = row.get("sar_sweep") or {}
+    if model == "auto" and medium is None and sw.get("f_Hz") == f and sw.get("H0_A_per_m") == H0:
+        # computed by the CLI sweep's sar step (same model choice; its error: barrier and Ms errors propagated)
+        out.update(sar=sw["sar"], err=sw["err"], model=sw["model"])
+    elif model == "auto":  # the nonlinear model sar_from_particle picks; its error scaled from the linear one
         key = f"auto|{row['key']}|{f:g}|{H0:g}|{'water' if medium is not None else 'immobilised'}"
         sa, se, used = _cached(cache, key, lambda: list(sar_of(p, f, H0, medium, "auto")))
         out.update(sar=sa, err=float(np.hypot(se, rel * sa)), model=used)
@@ -438,24 +442,30 @@ def decompose(row, ref_rows, f, H0, cache):
                 barrier_J_per_m3=bd, n_minima_ref=ref["n_minima"], n_minima=row["n_minima"])
 
 
-def analyse(path=LANDSCAPES, out=RESULTS, headline_pair="B", auto_min_D=12.0, decompose_seeds=(1,)):
-    """SAR, ratios, verdicts, decomposition, sensitivity and maps from the stored landscapes → results.json.
+def analyse(path=LANDSCAPES, out=RESULTS, headline_pair="B", auto_min_D=12.0, decompose_seeds=(1,),
+            sweep_path=SWEEP_SUMMARY, water_auto_shapes=("sphere",)):
+    """SAR, ratios, verdicts, decomposition, sensitivity and maps from the stored landscapes (the driver's own
+    rows and those extracted from the CLI sweep's database) → results.json.
 
     Every realisation gets the exact linear response at the three drives (immobilised and in water); realisations
     of D ≥ ``auto_min_D`` also get the model :func:`atomspin.sar.sar_from_particle` picks (nonlinear where
-    ξ > 1) at the headline drive."""
+    ξ > 1) at the headline drive, immobilised (rows of the sweep: the value its sar step stored) and, for the
+    shapes in ``water_auto_shapes``, in water."""
     from atomspin import sar
 
     t_start = time.perf_counter()
-    rows = load_rows(path)
+    rows = load_rows(path) + load_sweep_rows(sweep_path)
     prev = json.loads(pathlib.Path(out).read_text()) if pathlib.Path(out).exists() else {}
     cache = prev.get("cache", {})
     media = {"immobilised": None, "water": sar.Medium.water()}
     G = groups(rows)
     table = []
     for (D, kind), rs in G.items():
-        ent = dict(D_nm=D, kind=kind, n_real=len(rs), n_spins=rs[0]["n_spins"],
-                   landscape_wall_s=[r["elapsed_s"] for r in rs])
+        ent = dict(D_nm=D, kind=kind, n_real=len(rs), n_spins=rs[0]["n_spins"], shape=rs[0].get("shape", "sphere"),
+                   source=rs[0].get("source", "driver"), seeds=[r["seed"] for r in rs],
+                   landscape_wall_s=[r["elapsed_s"] for r in rs], chi2_per_dof=[r["chi2_per_dof"] for r in rs],
+                   barrier_over_kT_each=[r["barrier_over_kT"] for r in rs],
+                   Ms_each_A_per_m=[r["Ms_A_per_m"] for r in rs])
         ent["Ms_A_per_m"], ent["Ms_err_A_per_m"] = _mean_err([r["Ms_A_per_m"] for r in rs],
                                                              [r["Ms_err_A_per_m"] for r in rs])
         kT = 1.380649e-23 * rs[0]["T_K"]
@@ -469,6 +479,8 @@ def analyse(path=LANDSCAPES, out=RESULTS, headline_pair="B", auto_min_D=12.0, de
             for mname, med in media.items():
                 for model in ("linear", "auto"):
                     if model == "auto" and not (label == headline_pair and D >= auto_min_D):
+                        continue
+                    if model == "auto" and mname == "water" and rs[0].get("shape", "sphere") not in water_auto_shapes:
                         continue
                     vals = [realisation_sar(r, f, H0, med, cache, model) for r in rs]
                     m, e = _mean_err([v["sar"] for v in vals], [v["err"] for v in vals])
@@ -541,7 +553,7 @@ def analyse(path=LANDSCAPES, out=RESULTS, headline_pair="B", auto_min_D=12.0, de
     sizes = [8.0, 10.0, 12.0, 15.0, 20.0, 25.0]
     largest = {}
     for (D, kind), rs in G.items():
-        if D >= largest.get(kind, (0, None))[0]:
+        if rs[0].get("shape", "sphere") == "sphere" and D >= largest.get(kind, (0, None))[0]:
             largest[kind] = (D, rs)
     kinds = sorted(largest, key=lambda k: (k != "perfect", k))
     taus = {}
@@ -571,10 +583,96 @@ def analyse(path=LANDSCAPES, out=RESULTS, headline_pair="B", auto_min_D=12.0, de
 
 LABELS = {"perfect": "defect-free", "vac10": "vacancies δ=0.10 (random)", "vac20": "vacancies δ=0.20 (random)",
           "vacord10": "vacancies δ=0.10 (Fe²⁺ first)", "vacshell10": "vacancy-rich 1 nm shell (δ=0.10)",
-          "apb1": "one (110) APB", "apb2": "two (110) APBs", "feo": "FeO core (0.4 D)", "zn10": "Zn₀.₁Fe₂.₉O₄ (A site)"}
+          "apb1": "one (110) APB", "apb2": "two (110) APBs", "feo": "FeO core (0.4 D)", "zn10": "Zn₀.₁Fe₂.₉O₄ (A site)",
+          "vacf05": "vacancies δ=0.05 (Fe²⁺ first)", "vacf10": "vacancies δ=0.10 (Fe²⁺ first)",
+          "vacf20": "vacancies δ=0.20 (Fe²⁺ first)", "vacshell10f": "vacancy-rich 1 nm shell (δ=0.10, Fe²⁺ first)",
+          "apb1c": "one (110) APB (centre)"}
+#: columns of the measured SAR(defect content, size) map: kinds of the same defect content at different sizes
+#: (the truncated octahedra of the CLI sweep remove Fe²⁺ first, the 8 nm spheres random B Fe; the 12.1 nm APB is
+#: through the centre, the 8/12 nm sphere APBs within ±D/8 of it)
+FAMILIES = (("defect-free", ("perfect",)), ("vacancies\nδ = 0.05", ("vacf05",)),
+            ("vacancies\nδ = 0.10", ("vac10", "vacf10")), ("vacancies\nδ = 0.20", ("vac20", "vacf20")),
+            ("vacancy-rich\n1 nm shell", ("vacshell10", "vacshell10f")), ("one (110)\nAPB", ("apb1", "apb1c")),
+            ("two (110)\nAPBs", ("apb2",)), ("FeO core\n0.4 D", ("feo",)), ("Zn₀.₁Fe₂.₉O₄", ("zn10",)))
 
 
-def plot(res=None, out=OUT):
+def size_label(e):
+    return f"{e['D_nm']:g} nm TO" if e.get("shape", "sphere") != "sphere" else f"{e['D_nm']:g} nm sphere"
+
+
+def measured_sar(e, drive, headline):
+    """(SAR, err, ratio, ratio_err, verdict, model) of a table entry at a drive, immobilised: at the headline drive
+    the model sar_from_particle picks (valid where ξ > 1) where it was computed, else the exact linear response."""
+    v = e.get(f"sar_{drive}_immobilised_auto") if drive == headline else None
+    v = v or e.get(f"sar_{drive}_immobilised")
+    if v is None:
+        return None
+    return (v["sar"], v["err"], v.get("ratio", 1.0), v.get("ratio_err", 0.0), v.get("verdict", "reference"),
+            "/".join(v["models"]))
+
+
+def plot_measured_map(res, out):
+    """SAR(defect content, size) from the measured landscapes only (no extrapolation), immobilised, at each drive:
+    colour = SAR, text = SAR and the ratio to the defect-free particle of the same size with its error."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.colors
+    import matplotlib.pyplot as plt
+
+    from atomspin import sar
+
+    table = res["table"]
+    sizes = sorted({(e["D_nm"], e.get("shape", "sphere")) for e in table})
+    fig, axs = plt.subplots(len(res["pairs"]), 1, figsize=(12, 3.0 * len(res["pairs"]) + 0.6))
+    for ax, pair in zip(np.atleast_1d(axs), res["pairs"]):
+        lab = pair["label"]
+        M = np.full((len(sizes), len(FAMILIES)), np.nan)
+        txt = {}
+        for i, (D, shape) in enumerate(sizes):
+            for j, (_, kinds) in enumerate(FAMILIES):
+                es = [e for e in table if e["D_nm"] == D and e.get("shape", "sphere") == shape and e["kind"] in kinds]
+                if not es:
+                    continue
+                v = measured_sar(es[0], lab, res["headline_pair"])
+                if v is None:
+                    continue
+                M[i, j] = v[0]
+                rt = "" if es[0]["kind"] == "perfect" else f"\n×{v[2]:.2g}±{v[3]:.1g}" + (
+                    "" if v[4].startswith("not") else (" ↑" if v[2] > 1 else " ↓"))
+                txt[(i, j)] = f"{v[0]:.2g}±{v[1]:.1g}{rt}\n(n={es[0]['n_real']})"
+        ok = M[np.isfinite(M)]
+        im = ax.imshow(np.ma.masked_invalid(M), aspect="auto", cmap="viridis", origin="lower",
+                       norm=matplotlib.colors.LogNorm(vmin=max(ok.min(), 1e-4), vmax=ok.max()))
+        for (i, j), s in txt.items():
+            ax.text(j, i, s, ha="center", va="center", fontsize=6.5, color="w" if M[i, j] < np.sqrt(ok.min() * ok.max())
+                    else "k")
+        ax.set_xticks(range(len(FAMILIES)))
+        ax.set_xticklabels([f[0] for f in FAMILIES], fontsize=7)
+        ax.set_yticks(range(len(sizes)))
+        ax.set_yticklabels([size_label(dict(D_nm=D, shape=s)) for D, s in sizes], fontsize=8)
+        fig.colorbar(im, ax=ax, label="SAR (W/g), immobilised", pad=0.01)
+        hf = pair["f_Hz"] * pair["H0_A_per_m"]
+        lim = ("below the Brezovich limit" if hf <= sar.BREZOVICH_LIMIT else
+               "above Brezovich, below Hergt–Dutz" if hf <= sar.HERGT_DUTZ_LIMIT else "above Hergt–Dutz")
+        model = ("the model sar_from_particle picks where computed (≥ 12 nm), else the exact linear response"
+                 if lab == res["headline_pair"] else "exact linear response")
+        ax.set_title(f"drive {lab}: {pair['f_Hz'] / 1e3:g} kHz, {pair['H0_A_per_m'] / 1e3:g} kA/m, H0·f = {hf:.2g} "
+                     f"A/(m s) ({lim}); {model}", fontsize=8)
+    fig.suptitle("Measured SAR(defect content, size) at 310 K: SAR ± error, ×ratio to defect-free of the same size "
+                 "± error, ↑/↓ resolved at 2σ, n realisations (blank: not measured)", fontsize=9)
+    fig.tight_layout()
+    f = pathlib.Path(out) / "sar_measured_map.png"
+    fig.savefig(f, dpi=110)
+    plt.close(fig)
+    return f
+
+
+def _sl(D):
+    return f"{D:g} nm TO" if D == TO_EQUIVALENT_NM else f"{D:g} nm sphere"
+
+
+def plot(res=None, out=OUT, sweep_path=SWEEP_SUMMARY):
     """Figures of docs/validation.md "Defects and heating" from results.json (no recomputation)."""
     import matplotlib
 
@@ -603,9 +701,9 @@ def plot(res=None, out=OUT):
         ks = [k for k in kinds if k in es]
         n = [es[k]["n_real"] for k in ks]
         axs[0].errorbar(x, [es[k]["Ms_A_per_m"] / 1e3 for k in ks], yerr=[es[k]["Ms_err_A_per_m"] / 1e3 for k in ks],
-                        fmt="o", capsize=3, label=f"D = {D:g} nm (realisations: {min(n)}–{max(n)})")
+                        fmt="o", capsize=3, label=f"{_sl(D)} (realisations: {min(n)}–{max(n)})")
         axs[1].errorbar(x, [es[k]["barrier_over_kT"] for k in ks], yerr=[es[k]["barrier_err_over_kT"] for k in ks],
-                        fmt="o", capsize=3, label=f"D = {D:g} nm")
+                        fmt="o", capsize=3, label=_sl(D))
     for ax, yl in zip(axs, ("saturation magnetisation Ms at 310 K (kA/m)", "lowest escape barrier ΔE / k_BT at 310 K")):
         ax.set_xticks(range(len(kinds)))
         ax.set_xticklabels([LABELS.get(k, k) for k in kinds], rotation=35, ha="right", fontsize=8)
@@ -613,7 +711,7 @@ def plot(res=None, out=OUT):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     axs[1].set_yscale("log")
-    fig.suptitle("Magnetite spheres at 310 K: what each defect does to Ms and to the barrier (mean ± error)")
+    fig.suptitle("Magnetite spheres and the 12.1 nm truncated octahedron (TO) at 310 K: what each defect does to Ms and to the barrier (mean ± error)")
     fig.tight_layout()
     files.append(out / "ms_barrier.png")
     fig.savefig(files[-1], dpi=110)
@@ -631,7 +729,7 @@ def plot(res=None, out=OUT):
                 yerr = [e[key]["ratio_err"] for e in es if key in e]
                 if xs:
                     ax.errorbar(xs, ys, yerr=yerr, fmt="o" if med == "immobilised" else "s", capsize=3,
-                                mfc="none" if med == "water" else None, label=f"D = {D:g} nm, {med}")
+                                mfc="none" if med == "water" else None, label=f"{_sl(D)}, {med}")
         ax.axhline(1.0, color="k", lw=0.8)
         ax.set_xticks(range(len(kinds)))
         ax.set_xticklabels([LABELS.get(k, k) for k in kinds], rotation=35, ha="right", fontsize=8)
@@ -711,11 +809,14 @@ def plot(res=None, out=OUT):
     fig.savefig(files[-1], dpi=110)
     plt.close(fig)
 
+    files.append(plot_measured_map(res, out))
+
     # 5. SAR(f, H0) of the largest defect-free particle with the limits and the three drives
     ref = [e for e in table if e["kind"] == "perfect"]
     if ref:
         D = max(e["D_nm"] for e in ref)
-        row = [r for r in load_rows() if r["kind"] == "perfect" and r["D_nm"] == D and r["variant"] == "default"][0]
+        row = [r for r in load_rows() + load_sweep_rows(sweep_path)
+               if r["kind"] == "perfect" and r["D_nm"] == D and r["variant"] == "default"][0]
         fv, hv = np.geomspace(5e4, 1e6, 14), np.geomspace(2e3, 3e4, 12)
         p0 = particle(row)
         tau = res["cache"].get(f"tau|{row['key']}|None", [tau_neel(p0)[0]])[0]  # τ_N does not depend on the drive
@@ -728,7 +829,7 @@ def plot(res=None, out=OUT):
                         color="c", fontsize=12)
         H1 = 1.380649e-23 * p0.T_K / (4e-7 * np.pi * p0.Ms_A_per_m * p0.volume_m3)  # ξ = 1
         ax.axhline(H1 / 1e3, color="w", ls=":", lw=1)
-        ax.set_title(f"Defect-free {D:g} nm sphere, 310 K, immobilised, exact linear response (valid below the dotted "
+        ax.set_title(f"Defect-free {_sl(D)}, 310 K, immobilised, exact linear response (valid below the dotted "
                      f"line, ξ = 1 at {H1 / 1e3:.1f} kA/m); drives A–C", fontsize=8)
         files.append(out / "sar_fH_map.png")
         fig.savefig(files[-1], dpi=110)
