@@ -870,21 +870,23 @@ def _edges(c):
 
 
 
-def markdown_table(res=None, drive=None, medium="immobilised"):
+def markdown_table(res=None, drive=None, medium="immobilised", shape=None):
     """The answer as a markdown table (docs/validation.md): variant, size, realisations, Ms, barrier/k_BT, SAR ± err,
     ratio to defect-free ± err, verdict, at one drive and medium."""
     res = json.loads(RESULTS.read_text()) if res is None else res
     drive = drive or "A"
-    lines = ["| variant | D (nm) | n | Ms (kA/m) | ΔE/k_BT | minima | τ_N (ns) | SAR (W/g) | ratio to defect-free | verdict |",
+    lines = ["| variant | particle | n | Ms (kA/m) | ΔE/k_BT | minima | τ_N (ns) | SAR (W/g) | ratio to defect-free | verdict |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for e in sorted(res["table"], key=lambda e: (e["D_nm"], e["kind"] != "perfect", e["kind"])):
+        if shape is not None and e.get("shape", "sphere") != shape:
+            continue
         for key in (f"sar_{drive}_{medium}", f"sar_{drive}_{medium}_auto"):
             v = e.get(key)
             if v is None:
                 continue
             ratio = "1 (reference)" if e["kind"] == "perfect" else f"{v['ratio']:.3g} ± {v['ratio_err']:.2g}"
             lines.append(f"| {LABELS.get(e['kind'], e['kind'])}{' (' + '/'.join(v['models']) + ')' if key.endswith('auto') else ''} "
-                         f"| {e['D_nm']:g} | {e['n_real']} | {e['Ms_A_per_m'] / 1e3:.1f} ± {e['Ms_err_A_per_m'] / 1e3:.1f} "
+                         f"| {_sl(e['D_nm'])} | {e['n_real']} | {e['Ms_A_per_m'] / 1e3:.1f} ± {e['Ms_err_A_per_m'] / 1e3:.1f} "
                          f"| {e['barrier_over_kT']:.3g} ± {e['barrier_err_over_kT']:.2g} | {'/'.join(map(str, e['n_minima']))} "
                          f"| {np.mean(e['tau_N_s']) * 1e9:.3g} | {v['sar']:.3g} ± {v['err']:.2g} | {ratio} "
                          f"| {v.get('verdict', '—')} |")
@@ -925,7 +927,8 @@ if __name__ == "__main__":
         print(*plot(), sep="\n")
     elif cmd == "table":
         print(markdown_table(drive=sys.argv[2] if len(sys.argv) > 2 else "A",
-                             medium=sys.argv[3] if len(sys.argv) > 3 else "immobilised"))
+                             medium=sys.argv[3] if len(sys.argv) > 3 else "immobilised",
+                             shape=sys.argv[4] if len(sys.argv) > 4 else None))
     elif cmd == "plan":  # plan NAME [i/n]: every n-th point from the i-th (several processes share one plan)
         i, n = map(int, (sys.argv[3] if len(sys.argv) > 3 else "0/1").split("/"))
         for pt in PLANS[sys.argv[2]][i::n]:
