@@ -210,16 +210,16 @@ def extract_db(db=SWEEP_DB, out=SWEEP_SUMMARY, log=None):
     log the sweep wrote, ``results/sweep12.log``, if there)."""
     import re
 
-    from ase.db import connect
-
+    from atomspin.batch.store import ResultStore
     from atomspin.measure import _sphere_fit as sf
 
     rows = []
-    for r in connect(str(db)).select():
+    store = ResultStore(str(db), mode="r")
+    for r in store.rows():  # checksum-verified rows; large arrays live in the store's side .npz files
         k = r.key_value_pairs
         if "landscape_barrier_J" not in k:
             continue
-        data = r.data.get("landscape", {})
+        data = store.arrays(r).get("landscape", {})
         V = float(k["landscape_volume_m3"])
         kind = SWEEP_KINDS.get(k["variant"], k["variant"])
         row = dict(key=point_key(TO_VERTEX_NM, kind, k["seed"], shape="to"), D_nm=TO_EQUIVALENT_NM,
@@ -443,7 +443,7 @@ def decompose(row, ref_rows, f, H0, cache):
 
 
 def analyse(path=LANDSCAPES, out=RESULTS, headline_pair="B", auto_min_D=12.0, decompose_seeds=(1,),
-            sweep_path=SWEEP_SUMMARY, water_auto_shapes=("sphere",)):
+            sweep_path=SWEEP_SUMMARY, water_auto_shapes=("sphere",), auto_pairs_to=("B",)):
     """SAR, ratios, verdicts, decomposition, sensitivity and maps from the stored landscapes (the driver's own
     rows and those extracted from the CLI sweep's database) → results.json.
 
@@ -478,7 +478,9 @@ def analyse(path=LANDSCAPES, out=RESULTS, headline_pair="B", auto_min_D=12.0, de
         for label, f, H0, _ in PAIRS:
             for mname, med in media.items():
                 for model in ("linear", "auto"):
-                    if model == "auto" and not (label == headline_pair and D >= auto_min_D):
+                    is_to = rs[0].get("shape", "sphere") != "sphere"
+                    if model == "auto" and not ((label == headline_pair or (is_to and label in auto_pairs_to))
+                                                and D >= auto_min_D):
                         continue
                     if model == "auto" and mname == "water" and rs[0].get("shape", "sphere") not in water_auto_shapes:
                         continue
