@@ -10,9 +10,19 @@ that the study can be split over several invocations and resumed); everything af
 decomposition, sensitivity, maps, figures) is recomputed from the stored rows in seconds.
 
     python docs/make_defects_heating.py run D KIND SEED [VARIANT]   # one landscape point
-    python docs/make_defects_heating.py plan NAME                   # a named list of points (see PLANS)
+    python docs/make_defects_heating.py plan NAME [i/n]             # a named list of points (see PLANS)
+    python docs/make_defects_heating.py db [DB]                     # the CLI sweep's ase.db → sweep_12nm.json
     python docs/make_defects_heating.py analyse                     # SAR, ratios, decomposition → results.json
     python docs/make_defects_heating.py plot                        # figures from results.json
+    python docs/make_defects_heating.py table [A|B|C] [MEDIUM] [SHAPE]   # the markdown table of validation §8
+
+The 12 nm slice at the `atomspin demo` particle (a truncated octahedron, TO, 18.5 nm vertex to vertex = 12.1 nm
+equivalent sphere) runs as one CLI Dask sweep of ``structures/recipes/defects_heating_12nm.toml``
+(``atomspin sweep … --db results/defects_heating_12nm.db --workers 2``); ``db`` extracts its landscapes and SAR
+into the committed ``docs/figures/defects_heating/sweep_12nm.json`` (the database itself is not committed), which
+``analyse`` reads with the driver's own rows. Recipe variants → kinds: vacf05/vacf10/vacf20 (random B sites,
+Fe²⁺ removed first: the add_vacancies default the batch step uses), vacshell10f, apb1c (through the centre).
+``plan to12`` adds the TO variants the recipe schema cannot express (two APBs, FeO core, Zn) with its protocol.
 
 KIND: perfect | vac10 (random δ = 0.10 B-site vacancies, charge-compensated) | vac20 | vacord10 (Fe2+ removed
 first, i.e. on the ordered Verwey Fe2+ sublattice of the builder) | vacshell10 (δ = 0.10 in a 1 nm surface shell,
