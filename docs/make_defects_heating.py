@@ -9,7 +9,7 @@ part) are stored, with the fitted surface coefficients and their covariance, in
 that the study can be split over several invocations and resumed); everything after it (SAR, ratios,
 decomposition, sensitivity, maps, figures) is recomputed from the stored rows in seconds.
 
-    python docs/make_defects_heating.py run D KIND SEED [VARIANT]   # one landscape point
+    python docs/make_defects_heating.py run D KIND SEED [VARIANT [SHAPE]]   # one landscape point (SHAPE: to)
     python docs/make_defects_heating.py plan NAME [i/n]             # a named list of points (see PLANS)
     python docs/make_defects_heating.py db [DB]                     # the CLI sweep's ase.db → sweep_12nm.json
     python docs/make_defects_heating.py analyse                     # SAR, ratios, decomposition → results.json
@@ -932,7 +932,8 @@ PLANS = {
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else "analyse"
     if cmd == "run":
-        run_point(float(sys.argv[2]), sys.argv[3], int(sys.argv[4]), *(sys.argv[5:6] or ["default"]))
+        run_point(float(sys.argv[2]), sys.argv[3], int(sys.argv[4]), *(sys.argv[5:6] or ["default"]),
+                  shape=sys.argv[6] if len(sys.argv) > 6 else "sphere")
     elif cmd == "analyse":
         analyse()
     elif cmd == "plot":
