@@ -646,6 +646,7 @@ def plot_measured_map(res, out):
                 es = [e for e in table if e["D_nm"] == D and e.get("shape", "sphere") == shape and e["kind"] in kinds]
                 if not es:
                     continue
+                es.sort(key=lambda e: -e["n_real"])  # the study's realisations, not a one-realisation control
                 v = measured_sar(es[0], lab, res["headline_pair"])
                 if v is None:
                     continue
@@ -672,7 +673,8 @@ def plot_measured_map(res, out):
         ax.set_title(f"drive {lab}: {pair['f_Hz'] / 1e3:g} kHz, {pair['H0_A_per_m'] / 1e3:g} kA/m, H0·f = {hf:.2g} "
                      f"A/(m s) ({lim}); {model}", fontsize=8)
     fig.suptitle("Measured SAR(defect content, size) at 310 K: SAR ± error, ×ratio to defect-free of the same size "
-                 "± error, ↑/↓ resolved at 2σ, n realisations (blank: not measured)", fontsize=9)
+                 "± error, ↑/↓ resolved at 2σ, n realisations (blank: not measured)\nTO vacancies: random B sites, Fe²⁺ "
+                 "removed first (ordered); sphere vacancies: random B Fe; TO APB through the centre", fontsize=9)
     fig.tight_layout()
     f = pathlib.Path(out) / "sar_measured_map.png"
     fig.savefig(f, dpi=110)
