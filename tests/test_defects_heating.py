@@ -100,7 +100,7 @@ def test_12nm_recipe_is_the_demo_particle():
     for k in ("f_Hz", "H0_A_per_m"):
         assert r["protocol"]["sar"][k] == DEMO_RECIPE["protocol"]["sar"][k]
     assert len(r["sweep"]["seeds"]) >= 4
-    assert {v["name"] for v in r["sweep"]["variants"]} == set(M.SWEEP_KINDS)
+    assert {v["name"] for v in r["sweep"]["variants"]} <= set(M.SWEEP_KINDS)  # every variant maps to a study kind
     s = r["protocol"]["landscape"]
     assert M.recipe_protocol() == ((s["sweeps"], s["equilibration_sweeps"], s["thermalisation_sweeps"]),
                                    dict(n_directions=s["n_directions"], observe_every=s["observe_every"]))
