@@ -9,10 +9,20 @@ part) are stored, with the fitted surface coefficients and their covariance, in
 that the study can be split over several invocations and resumed); everything after it (SAR, ratios,
 decomposition, sensitivity, maps, figures) is recomputed from the stored rows in seconds.
 
-    python docs/make_defects_heating.py run D KIND SEED [VARIANT]   # one landscape point
-    python docs/make_defects_heating.py plan NAME                   # a named list of points (see PLANS)
+    python docs/make_defects_heating.py run D KIND SEED [VARIANT [SHAPE]]   # one landscape point (SHAPE: to)
+    python docs/make_defects_heating.py plan NAME [i/n]             # a named list of points (see PLANS)
+    python docs/make_defects_heating.py db [DB]                     # the CLI sweep's ase.db → sweep_12nm.json
     python docs/make_defects_heating.py analyse                     # SAR, ratios, decomposition → results.json
     python docs/make_defects_heating.py plot                        # figures from results.json
+    python docs/make_defects_heating.py table [A|B|C] [MEDIUM] [SHAPE]   # the markdown table of validation §8
+
+The 12 nm slice at the `atomspin demo` particle (a truncated octahedron, TO, 18.5 nm vertex to vertex = 12.1 nm
+equivalent sphere) runs as one CLI Dask sweep of ``structures/recipes/defects_heating_12nm.toml``
+(``atomspin sweep … --db results/defects_heating_12nm.db --workers 2``); ``db`` extracts its landscapes and SAR
+into the committed ``docs/figures/defects_heating/sweep_12nm.json`` (the database itself is not committed), which
+``analyse`` reads with the driver's own rows. Recipe variants → kinds: vacf05/vacf10/vacf20 (random B sites,
+Fe²⁺ removed first: the add_vacancies default the batch step uses), vacshell10f, apb1c (through the centre).
+``plan to12`` adds the TO variants the recipe schema cannot express (two APBs, FeO core, Zn) with its protocol.
 
 KIND: perfect | vac10 (random δ = 0.10 B-site vacancies, charge-compensated) | vac20 | vacord10 (Fe2+ removed
 first, i.e. on the ordered Verwey Fe2+ sublattice of the builder) | vacshell10 (δ = 0.10 in a 1 nm surface shell,
@@ -32,6 +42,19 @@ OUT = pathlib.Path(__file__).resolve().parent / "figures" / "defects_heating"
 LANDSCAPES = OUT / "landscapes.json"
 RESULTS = OUT / "results.json"
 T_BODY = 310.0  # K, body temperature
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+#: the 12 nm slice as one CLI Dask sweep (atomspin sweep RECIPE_12NM --db SWEEP_DB --workers 2); the database is
+#: not committed (*.db is ignored), its summary SWEEP_SUMMARY is (`python docs/make_defects_heating.py db`)
+RECIPE_12NM = ROOT / "structures" / "recipes" / "defects_heating_12nm.toml"
+SWEEP_DB = ROOT / "results" / "defects_heating_12nm.db"
+SWEEP_SUMMARY = OUT / "sweep_12nm.json"
+#: the demo particle (atomspin/batch/defaults.py): truncated octahedron, 18.5 nm vertex to vertex; its equivalent-
+#: sphere diameter 12.1 nm (derived there from the volume of the shape) is the D_nm of its rows
+TO_VERTEX_NM = 18.5
+TO_EQUIVALENT_NM = 12.1
+#: recipe variant → study kind (random B-site vacancies in the recipe remove Fe²⁺ first, the add_vacancies default)
+SWEEP_KINDS = {"defect-free": "perfect", "vacancies-0.05": "vacf05", "vacancies-0.10": "vacf10",
+               "vacancies-0.20": "vacf20", "vacancy-shell-0.10": "vacshell10f", "APB-centre": "apb1c"}
 
 
 def protocol(n_spins):
@@ -62,16 +85,25 @@ def _save(row, path=LANDSCAPES):
         tmp.replace(path)
 
 
-def point_key(D, kind, seed, variant="default"):
-    return f"{kind}-{float(D):g}nm-{variant}-s{int(seed)}"
+def point_key(D, kind, seed, variant="default", shape="sphere"):
+    pre = "" if shape == "sphere" else "to-"
+    return f"{pre}{kind}-{float(D):g}nm-{variant}-s{int(seed)}"
 
 
-def build_structure(D, kind, seed):
-    """The particle of one point: a magnetite sphere of diameter D (nm) with the defect KIND (seeded)."""
+def build_structure(D, kind, seed, shape="sphere"):
+    """The particle of one point: a magnetite sphere of diameter D (nm), or (shape "to") the demo's truncated
+    octahedron of D nm vertex to vertex, with the defect KIND (seeded). Defect geometry (APB offsets, FeO core)
+    scales with the equivalent-sphere diameter."""
     from atomspin import structures as S
 
     seed = int(seed)
-    p = S.build_particle("Fe3O4", "sphere", diameter_nm=float(D), seed=seed)
+    if shape == "sphere":
+        p = S.build_particle("Fe3O4", "sphere", diameter_nm=float(D), seed=seed)
+    elif shape == "to":
+        p = S.build_particle("Fe3O4", "truncated_octahedron", diameter_nm=float(D), seed=seed)
+        D = TO_EQUIVALENT_NM * float(D) / TO_VERTEX_NM
+    else:
+        raise ValueError(f"shape: {shape!r} is not 'sphere' or 'to'")
     c = np.asarray(json.loads(p.info["shape"])["center_A"])
     n110 = np.array([1.0, 1.0, 0.0]) / np.sqrt(2.0)
     rng = np.random.default_rng(seed)
@@ -79,6 +111,8 @@ def build_structure(D, kind, seed):
         return p
     if kind in ("vac10", "vac20"):
         return S.add_vacancies(p, delta=int(kind[3:]) / 100, removal="random", seed=seed)
+    if kind in ("vacf05", "vacf10", "vacf20"):  # the batch recipe's vacancies (Fe²⁺ first, random sites)
+        return S.add_vacancies(p, delta=int(kind[4:]) / 100, seed=seed)
     if kind == "vacord10":
         return S.add_vacancies(p, delta=0.10, removal="fe2_first", seed=seed)
     if kind == "vacshell10":
@@ -120,26 +154,47 @@ def build_model(atoms, variant="default"):
     return SpinModel.from_atoms(atoms, **kw), value
 
 
-def run_point(D, kind, seed, variant="default", path=LANDSCAPES, sweeps=None, T=T_BODY):
-    """Measure one landscape point and store it (skipped if its key is already stored). Returns the row."""
+def recipe_protocol(recipe=RECIPE_12NM):
+    """(sampled, equilibration, thermalisation) sweeps and the landscape options of the 12 nm recipe: the study's
+    truncated-octahedron points outside the recipe (two APBs, FeO core, Zn) run with exactly its protocol."""
+    import tomllib
+
+    s = tomllib.loads(pathlib.Path(recipe).read_text())["protocol"]["landscape"]
+    return (s["sweeps"], s["equilibration_sweeps"], s["thermalisation_sweeps"]), dict(
+        n_directions=s["n_directions"], observe_every=s["observe_every"])
+
+
+def run_point(D, kind, seed, variant="default", path=LANDSCAPES, sweeps=None, T=T_BODY, shape="sphere"):
+    """Measure one landscape point and store it (skipped if its key is already stored). Returns the row.
+    ``shape`` "to": the demo's truncated octahedron of D nm vertex to vertex, with the 12 nm recipe's protocol."""
     from atomspin.measure import anisotropy_landscape
 
-    key = point_key(D, kind, seed, variant)
+    key = point_key(D, kind, seed, variant, shape)
     for r in load_rows(path):
         if r["key"] == key:
             return r
     t0 = time.perf_counter()
-    atoms = build_structure(D, kind, seed)
+    atoms = build_structure(D, kind, seed, shape)
     m, value = build_model(atoms, variant)
     t_model = time.perf_counter() - t0
+    opts = {}
+    if shape == "to" and sweeps is None:
+        sweeps, opts = recipe_protocol()
     sw, eq, th = protocol(m.n) if sweeps is None else sweeps
-    r = anisotropy_landscape(m, T, sweeps=sw, equilibration_sweeps=eq, thermalisation_sweeps=th, seed=int(seed))
+    r = anisotropy_landscape(m, T, sweeps=sw, equilibration_sweeps=eq, thermalisation_sweeps=th, seed=int(seed),
+                             **opts)
     term = r.surface.terms[0]
-    row = dict(key=key, D_nm=float(D), kind=kind, seed=int(seed), variant=variant, variant_value=value,
+    birge = max(1.0, float(np.sqrt(r.chi2_per_dof))) if np.isfinite(r.chi2_per_dof) else 1.0
+    D_row = float(D) if shape == "sphere" else round(TO_EQUIVALENT_NM * float(D) / TO_VERTEX_NM, 3)
+    row = dict(key=key, D_nm=D_row, shape="sphere" if shape == "sphere" else "truncated_octahedron",
+               size_nm=float(D), kind=kind, seed=int(seed), variant=variant, variant_value=value,
                n_spins=int(m.n), n_fe=int(sum(1 for s in atoms.get_chemical_symbols() if s == "Fe")),
                T_K=float(r.T_K), V_m3=float(r.volume_m3), Ms_A_per_m=float(r.Ms_A_per_m),
                Ms_err_A_per_m=float(r.Ms_err_A_per_m), m_reduced=float(r.m_reduced),
-               barrier_J=float(r.barrier_J), barrier_err_J=float(r.barrier_err_J),
+               barrier_J=float(r.barrier_J),
+               # truncated octahedra: the fit error inflated by the Birge ratio, as the batch landscape step does
+               barrier_err_J=float(r.barrier_err_J) * (birge if shape == "to" else 1.0),
+               barrier_err_fit_J=float(r.barrier_err_J), birge=birge,
                barrier_over_kT=float(r.barrier_over_kT), n_minima=int(len(r.minima)), n_saddles=int(len(r.saddles)),
                minima=np.asarray(r.minima).tolist(),
                K1_J_per_m3=float(r.fit.K1_J_per_m3), K1_err_J_per_m3=float(r.fit.K1_err_J_per_m3),
@@ -155,6 +210,76 @@ def run_point(D, kind, seed, variant="default", path=LANDSCAPES, sweeps=None, T=
           f"minima={row['n_minima']}", f"{row['elapsed_s']:.0f} s", flush=True)
     return row
 
+
+
+def extract_db(db=SWEEP_DB, out=SWEEP_SUMMARY, log=None):
+    """The small, committed summary of the CLI sweep's ase.db: one landscape row per task in the format of
+    landscapes.json (surface coefficients rebuilt from the stored ``coefficients_J``; the row keeps no covariance,
+    so the barrier error is the step's Birge-inflated fit error), the SAR the sweep computed (immobilised, the
+    recipe's drive, the model ``sar_from_particle`` picked) and the sweep's task count and wall time (from the
+    log the sweep wrote, ``results/sweep12.log``, if there)."""
+    import re
+
+    from atomspin.batch.store import ResultStore
+    from atomspin.measure import _sphere_fit as sf
+
+    rows = []
+    store = ResultStore(str(db), mode="r")
+    for r in store.rows():  # checksum-verified rows; large arrays live in the store's side .npz files
+        k = r.key_value_pairs
+        if "landscape_barrier_J" not in k:
+            continue
+        data = store.arrays(r).get("landscape", {})
+        V = float(k["landscape_volume_m3"])
+        kind = SWEEP_KINDS.get(k["variant"], k["variant"])
+        row = dict(key=point_key(TO_VERTEX_NM, kind, k["seed"], shape="to"), D_nm=TO_EQUIVALENT_NM,
+                   shape="truncated_octahedron", size_nm=float(k["diameter_nm"]), kind=kind, seed=int(k["seed"]),
+                   variant="default", variant_value=None, source="sweep", recipe_variant=k["variant"],
+                   n_spins=int(k["landscape_n_spins"]), n_fe=int(k["n_magnetic"]), T_K=float(k["T_K"]), V_m3=V,
+                   Ms_A_per_m=float(k["landscape_Ms_A_per_m"]), Ms_err_A_per_m=float(k["landscape_Ms_err_A_per_m"]),
+                   m_reduced=float(k["landscape_m_reduced"]), barrier_J=float(k["barrier_J"]),
+                   barrier_err_J=float(k["barrier_J_err"]), barrier_err_fit_J=float(k["landscape_barrier_err_J"]),
+                   birge=float(k["landscape_barrier_err_birge"]), barrier_over_kT=float(k["barrier_over_kT"]),
+                   n_minima=int(k["n_minima"]), n_saddles=int(k["n_saddles"]),
+                   K1_J_per_m3=float(k["landscape_fit_K1_J_per_m3"]),
+                   K1_err_J_per_m3=float(k["landscape_fit_K1_err_J_per_m3"]),
+                   Ku_J_per_m3=float(k["landscape_fit_Ku_J_per_m3"]),
+                   Ku_err_J_per_m3=float(k["landscape_fit_Ku_err_J_per_m3"]),
+                   chi2_per_dof=float(k["landscape_chi2_per_dof"]), n_eff_min=float(k["landscape_n_eff_min"]),
+                   degree=int(k["landscape_degree"]), exponents=np.asarray(sf.exponents(int(k["landscape_degree"]))).tolist(),
+                   coefficients_J_per_m3=(np.asarray(data["coefficients_J"]) / V).tolist(), covariance_J2=None,
+                   F_J=np.asarray(data["F_J"]).tolist(), F_err_J=np.asarray(data["F_err_J"]).tolist(),
+                   sweeps=[int(k["landscape_sweeps"]), int(k["landscape_equilibration_sweeps"]),
+                           int(json.loads(r.data["recipe_json"])["protocol"]["landscape"]["thermalisation_sweeps"])],
+                   elapsed_s=float(k["walltime_s"]),
+                   sar_sweep=dict(f_Hz=float(k["sar_f_Hz"]), H0_A_per_m=float(k["sar_H0_A_per_m"]),
+                                  medium="immobilised", sar=float(k["SAR_W_per_g"]),
+                                  err=float(k.get("SAR_W_per_g_err", float("nan"))), model=k.get("sar_model"),
+                                  reason=k.get("sar_reason"), ilp=float(k.get("ILP_nHm2_per_kg", float("nan")))))
+        rows.append(row)
+    rows.sort(key=lambda r: r["key"])
+    meta = dict(recipe=str(RECIPE_12NM.relative_to(ROOT)), n_tasks=len(rows),
+                command=f"atomspin sweep {RECIPE_12NM.relative_to(ROOT)} --db {pathlib.Path(db).name} --workers 2")
+    log = pathlib.Path(log) if log else ROOT / "results" / "sweep12.log"
+    if log.exists():
+        txt = log.read_text()
+        m = re.search(r"(\d+) written, (\d+) already done, (\d+) failed in ([\d.]+) s", txt)
+        if m:
+            meta.update(written=int(m[1]), already_done=int(m[2]), failed=int(m[3]), sweep_wall_s=float(m[4]))
+        for lab, pat in (("user_cpu_s", r"User time \(seconds\): ([\d.]+)"),
+                         ("system_cpu_s", r"System time \(seconds\): ([\d.]+)"),
+                         ("max_rss_kB", r"Maximum resident set size \(kbytes\): (\d+)")):
+            m = re.search(pat, txt)
+            if m:
+                meta[lab] = float(m[1])
+    meta["task_walltime_s"] = [r["elapsed_s"] for r in rows]
+    _write(out, dict(meta=meta, rows=rows))
+    return meta, rows
+
+
+def load_sweep_rows(path=SWEEP_SUMMARY):
+    path = pathlib.Path(path)
+    return json.loads(path.read_text())["rows"] if path.exists() else []
 
 
 # ---------------------------------------------------------------------------------------------------- analysis
@@ -290,7 +415,11 @@ def realisation_sar(row, f, H0, medium, cache, model="linear"):
     rel = np.sqrt(((s_up - s) / s) ** 2 + ((s_te - s) / s) ** 2 + (2 * row["Ms_err_A_per_m"] / row["Ms_A_per_m"]) ** 2)
     out = dict(sar=s, err=float(rel * s), model="linear", fit_rel_err=float(abs(s_up - s) / s),
                xi=4e-7 * np.pi * p.Ms_A_per_m * H0 * p.volume_m3 / p.kT_J)
-    if model == "auto":  # the nonlinear model sar_from_particle picks; its error scaled from the linear one
+    sw = row.get("sar_sweep") or {}
+    if model == "auto" and medium is None and sw.get("f_Hz") == f and sw.get("H0_A_per_m") == H0:
+        # computed by the CLI sweep's sar step (same model choice; its error: barrier and Ms errors propagated)
+        out.update(sar=sw["sar"], err=sw["err"], model=sw["model"])
+    elif model == "auto":  # the nonlinear model sar_from_particle picks; its error scaled from the linear one
         key = f"auto|{row['key']}|{f:g}|{H0:g}|{'water' if medium is not None else 'immobilised'}"
         sa, se, used = _cached(cache, key, lambda: list(sar_of(p, f, H0, medium, "auto")))
         out.update(sar=sa, err=float(np.hypot(se, rel * sa)), model=used)
@@ -323,24 +452,30 @@ def decompose(row, ref_rows, f, H0, cache):
                 barrier_J_per_m3=bd, n_minima_ref=ref["n_minima"], n_minima=row["n_minima"])
 
 
-def analyse(path=LANDSCAPES, out=RESULTS, headline_pair="B", auto_min_D=12.0, decompose_seeds=(1,)):
-    """SAR, ratios, verdicts, decomposition, sensitivity and maps from the stored landscapes → results.json.
+def analyse(path=LANDSCAPES, out=RESULTS, headline_pair="B", auto_min_D=12.0, decompose_seeds=(1,),
+            sweep_path=SWEEP_SUMMARY, water_auto_shapes=("sphere",), auto_pairs_to=("B",)):
+    """SAR, ratios, verdicts, decomposition, sensitivity and maps from the stored landscapes (the driver's own
+    rows and those extracted from the CLI sweep's database) → results.json.
 
     Every realisation gets the exact linear response at the three drives (immobilised and in water); realisations
     of D ≥ ``auto_min_D`` also get the model :func:`atomspin.sar.sar_from_particle` picks (nonlinear where
-    ξ > 1) at the headline drive."""
+    ξ > 1) at the headline drive, immobilised (rows of the sweep: the value its sar step stored) and, for the
+    shapes in ``water_auto_shapes``, in water."""
     from atomspin import sar
 
     t_start = time.perf_counter()
-    rows = load_rows(path)
+    rows = load_rows(path) + load_sweep_rows(sweep_path)
     prev = json.loads(pathlib.Path(out).read_text()) if pathlib.Path(out).exists() else {}
     cache = prev.get("cache", {})
     media = {"immobilised": None, "water": sar.Medium.water()}
     G = groups(rows)
     table = []
     for (D, kind), rs in G.items():
-        ent = dict(D_nm=D, kind=kind, n_real=len(rs), n_spins=rs[0]["n_spins"],
-                   landscape_wall_s=[r["elapsed_s"] for r in rs])
+        ent = dict(D_nm=D, kind=kind, n_real=len(rs), n_spins=rs[0]["n_spins"], shape=rs[0].get("shape", "sphere"),
+                   source=rs[0].get("source", "driver"), seeds=[r["seed"] for r in rs],
+                   landscape_wall_s=[r["elapsed_s"] for r in rs], chi2_per_dof=[r["chi2_per_dof"] for r in rs],
+                   barrier_over_kT_each=[r["barrier_over_kT"] for r in rs],
+                   Ms_each_A_per_m=[r["Ms_A_per_m"] for r in rs])
         ent["Ms_A_per_m"], ent["Ms_err_A_per_m"] = _mean_err([r["Ms_A_per_m"] for r in rs],
                                                              [r["Ms_err_A_per_m"] for r in rs])
         kT = 1.380649e-23 * rs[0]["T_K"]
@@ -353,7 +488,11 @@ def analyse(path=LANDSCAPES, out=RESULTS, headline_pair="B", auto_min_D=12.0, de
         for label, f, H0, _ in PAIRS:
             for mname, med in media.items():
                 for model in ("linear", "auto"):
-                    if model == "auto" and not (label == headline_pair and D >= auto_min_D):
+                    is_to = rs[0].get("shape", "sphere") != "sphere"
+                    if model == "auto" and not ((label == headline_pair or (is_to and label in auto_pairs_to))
+                                                and D >= auto_min_D):
+                        continue
+                    if model == "auto" and mname == "water" and rs[0].get("shape", "sphere") not in water_auto_shapes:
                         continue
                     vals = [realisation_sar(r, f, H0, med, cache, model) for r in rs]
                     m, e = _mean_err([v["sar"] for v in vals], [v["err"] for v in vals])
@@ -426,7 +565,7 @@ def analyse(path=LANDSCAPES, out=RESULTS, headline_pair="B", auto_min_D=12.0, de
     sizes = [8.0, 10.0, 12.0, 15.0, 20.0, 25.0]
     largest = {}
     for (D, kind), rs in G.items():
-        if D >= largest.get(kind, (0, None))[0]:
+        if rs[0].get("shape", "sphere") == "sphere" and D >= largest.get(kind, (0, None))[0]:
             largest[kind] = (D, rs)
     kinds = sorted(largest, key=lambda k: (k != "perfect", k))
     taus = {}
@@ -456,10 +595,98 @@ def analyse(path=LANDSCAPES, out=RESULTS, headline_pair="B", auto_min_D=12.0, de
 
 LABELS = {"perfect": "defect-free", "vac10": "vacancies δ=0.10 (random)", "vac20": "vacancies δ=0.20 (random)",
           "vacord10": "vacancies δ=0.10 (Fe²⁺ first)", "vacshell10": "vacancy-rich 1 nm shell (δ=0.10)",
-          "apb1": "one (110) APB", "apb2": "two (110) APBs", "feo": "FeO core (0.4 D)", "zn10": "Zn₀.₁Fe₂.₉O₄ (A site)"}
+          "apb1": "one (110) APB", "apb2": "two (110) APBs", "feo": "FeO core (0.4 D)", "zn10": "Zn₀.₁Fe₂.₉O₄ (A site)",
+          "vacf05": "vacancies δ=0.05 (Fe²⁺ first)", "vacf10": "vacancies δ=0.10 (Fe²⁺ first)",
+          "vacf20": "vacancies δ=0.20 (Fe²⁺ first)", "vacshell10f": "vacancy-rich 1 nm shell (δ=0.10, Fe²⁺ first)",
+          "apb1c": "one (110) APB (centre)"}
+#: columns of the measured SAR(defect content, size) map: kinds of the same defect content at different sizes
+#: (the truncated octahedra of the CLI sweep remove Fe²⁺ first, the 8 nm spheres random B Fe; the 12.1 nm APB is
+#: through the centre, the 8/12 nm sphere APBs within ±D/8 of it)
+FAMILIES = (("defect-free", ("perfect",)), ("vacancies\nδ = 0.05", ("vacf05",)),
+            ("vacancies\nδ = 0.10", ("vac10", "vacf10")), ("vacancies\nδ = 0.20", ("vac20", "vacf20")),
+            ("vacancy-rich\n1 nm shell", ("vacshell10", "vacshell10f")), ("one (110)\nAPB", ("apb1", "apb1c")),
+            ("two (110)\nAPBs", ("apb2",)), ("FeO core\n0.4 D", ("feo",)), ("Zn₀.₁Fe₂.₉O₄", ("zn10",)))
 
 
-def plot(res=None, out=OUT):
+def size_label(e):
+    return f"{e['D_nm']:g} nm TO" if e.get("shape", "sphere") != "sphere" else f"{e['D_nm']:g} nm sphere"
+
+
+def measured_sar(e, drive, headline):
+    """(SAR, err, ratio, ratio_err, verdict, model) of a table entry at a drive, immobilised: at the headline drive
+    the model sar_from_particle picks (valid where ξ > 1) where it was computed, else the exact linear response."""
+    v = e.get(f"sar_{drive}_immobilised_auto") if drive == headline else None
+    v = v or e.get(f"sar_{drive}_immobilised")
+    if v is None:
+        return None
+    return (v["sar"], v["err"], v.get("ratio", 1.0), v.get("ratio_err", 0.0), v.get("verdict", "reference"),
+            "/".join(v["models"]))
+
+
+def plot_measured_map(res, out):
+    """SAR(defect content, size) from the measured landscapes only (no extrapolation), immobilised, at each drive:
+    colour = SAR, text = SAR and the ratio to the defect-free particle of the same size with its error."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.colors
+    import matplotlib.pyplot as plt
+
+    from atomspin import sar
+
+    table = res["table"]
+    sizes = sorted({(e["D_nm"], e.get("shape", "sphere")) for e in table})
+    fig, axs = plt.subplots(len(res["pairs"]), 1, figsize=(12, 3.0 * len(res["pairs"]) + 0.6))
+    for ax, pair in zip(np.atleast_1d(axs), res["pairs"]):
+        lab = pair["label"]
+        M = np.full((len(sizes), len(FAMILIES)), np.nan)
+        txt = {}
+        for i, (D, shape) in enumerate(sizes):
+            for j, (_, kinds) in enumerate(FAMILIES):
+                es = [e for e in table if e["D_nm"] == D and e.get("shape", "sphere") == shape and e["kind"] in kinds]
+                if not es:
+                    continue
+                es.sort(key=lambda e: -e["n_real"])  # the study's realisations, not a one-realisation control
+                v = measured_sar(es[0], lab, res["headline_pair"])
+                if v is None:
+                    continue
+                M[i, j] = v[0]
+                rt = "" if es[0]["kind"] == "perfect" else f"\n×{v[2]:.2g}±{v[3]:.1g}" + (
+                    "" if v[4].startswith("not") else (" ↑" if v[2] > 1 else " ↓"))
+                txt[(i, j)] = f"{v[0]:.2g}±{v[1]:.1g}{rt}\n(n={es[0]['n_real']})"
+        ok = M[np.isfinite(M)]
+        im = ax.imshow(np.ma.masked_invalid(M), aspect="auto", cmap="viridis", origin="lower",
+                       norm=matplotlib.colors.LogNorm(vmin=max(ok.min(), 1e-4), vmax=ok.max()))
+        for (i, j), s in txt.items():
+            ax.text(j, i, s, ha="center", va="center", fontsize=6.5, color="w" if M[i, j] < np.sqrt(ok.min() * ok.max())
+                    else "k")
+        ax.set_xticks(range(len(FAMILIES)))
+        ax.set_xticklabels([f[0] for f in FAMILIES], fontsize=7)
+        ax.set_yticks(range(len(sizes)))
+        ax.set_yticklabels([size_label(dict(D_nm=D, shape=s)) for D, s in sizes], fontsize=8)
+        fig.colorbar(im, ax=ax, label="SAR (W/g), immobilised", pad=0.01)
+        hf = pair["f_Hz"] * pair["H0_A_per_m"]
+        lim = ("below the Brezovich limit" if hf <= sar.BREZOVICH_LIMIT else
+               "above Brezovich, below Hergt–Dutz" if hf <= sar.HERGT_DUTZ_LIMIT else "above Hergt–Dutz")
+        model = ("the model sar_from_particle picks where computed (≥ 12 nm), else the exact linear response"
+                 if lab == res["headline_pair"] else "exact linear response")
+        ax.set_title(f"drive {lab}: {pair['f_Hz'] / 1e3:g} kHz, {pair['H0_A_per_m'] / 1e3:g} kA/m, H0·f = {hf:.2g} "
+                     f"A/(m s) ({lim}); {model}", fontsize=8)
+    fig.suptitle("Measured SAR(defect content, size) at 310 K: SAR ± error, ×ratio to defect-free of the same size "
+                 "± error, ↑/↓ resolved at 2σ, n realisations (blank: not measured)\nTO vacancies: random B sites, Fe²⁺ "
+                 "removed first (ordered); sphere vacancies: random B Fe; TO APB through the centre", fontsize=9)
+    fig.tight_layout()
+    f = pathlib.Path(out) / "sar_measured_map.png"
+    fig.savefig(f, dpi=110)
+    plt.close(fig)
+    return f
+
+
+def _sl(D):
+    return f"{D:g} nm TO" if D == TO_EQUIVALENT_NM else f"{D:g} nm sphere"
+
+
+def plot(res=None, out=OUT, sweep_path=SWEEP_SUMMARY):
     """Figures of docs/validation.md "Defects and heating" from results.json (no recomputation)."""
     import matplotlib
 
@@ -488,9 +715,9 @@ def plot(res=None, out=OUT):
         ks = [k for k in kinds if k in es]
         n = [es[k]["n_real"] for k in ks]
         axs[0].errorbar(x, [es[k]["Ms_A_per_m"] / 1e3 for k in ks], yerr=[es[k]["Ms_err_A_per_m"] / 1e3 for k in ks],
-                        fmt="o", capsize=3, label=f"D = {D:g} nm (realisations: {min(n)}–{max(n)})")
+                        fmt="o", capsize=3, label=f"{_sl(D)} (realisations: {min(n)}–{max(n)})")
         axs[1].errorbar(x, [es[k]["barrier_over_kT"] for k in ks], yerr=[es[k]["barrier_err_over_kT"] for k in ks],
-                        fmt="o", capsize=3, label=f"D = {D:g} nm")
+                        fmt="o", capsize=3, label=_sl(D))
     for ax, yl in zip(axs, ("saturation magnetisation Ms at 310 K (kA/m)", "lowest escape barrier ΔE / k_BT at 310 K")):
         ax.set_xticks(range(len(kinds)))
         ax.set_xticklabels([LABELS.get(k, k) for k in kinds], rotation=35, ha="right", fontsize=8)
@@ -498,7 +725,7 @@ def plot(res=None, out=OUT):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     axs[1].set_yscale("log")
-    fig.suptitle("Magnetite spheres at 310 K: what each defect does to Ms and to the barrier (mean ± error)")
+    fig.suptitle("Magnetite spheres and the 12.1 nm truncated octahedron (TO) at 310 K: what each defect does to Ms and to the barrier (mean ± error)")
     fig.tight_layout()
     files.append(out / "ms_barrier.png")
     fig.savefig(files[-1], dpi=110)
@@ -516,7 +743,7 @@ def plot(res=None, out=OUT):
                 yerr = [e[key]["ratio_err"] for e in es if key in e]
                 if xs:
                     ax.errorbar(xs, ys, yerr=yerr, fmt="o" if med == "immobilised" else "s", capsize=3,
-                                mfc="none" if med == "water" else None, label=f"D = {D:g} nm, {med}")
+                                mfc="none" if med == "water" else None, label=f"{_sl(D)}, {med}")
         ax.axhline(1.0, color="k", lw=0.8)
         ax.set_xticks(range(len(kinds)))
         ax.set_xticklabels([LABELS.get(k, k) for k in kinds], rotation=35, ha="right", fontsize=8)
@@ -596,11 +823,14 @@ def plot(res=None, out=OUT):
     fig.savefig(files[-1], dpi=110)
     plt.close(fig)
 
+    files.append(plot_measured_map(res, out))
+
     # 5. SAR(f, H0) of the largest defect-free particle with the limits and the three drives
     ref = [e for e in table if e["kind"] == "perfect"]
     if ref:
         D = max(e["D_nm"] for e in ref)
-        row = [r for r in load_rows() if r["kind"] == "perfect" and r["D_nm"] == D and r["variant"] == "default"][0]
+        row = [r for r in load_rows() + load_sweep_rows(sweep_path)
+               if r["kind"] == "perfect" and r["D_nm"] == D and r["variant"] == "default"][0]
         fv, hv = np.geomspace(5e4, 1e6, 14), np.geomspace(2e3, 3e4, 12)
         p0 = particle(row)
         tau = res["cache"].get(f"tau|{row['key']}|None", [tau_neel(p0)[0]])[0]  # τ_N does not depend on the drive
@@ -613,7 +843,7 @@ def plot(res=None, out=OUT):
                         color="c", fontsize=12)
         H1 = 1.380649e-23 * p0.T_K / (4e-7 * np.pi * p0.Ms_A_per_m * p0.volume_m3)  # ξ = 1
         ax.axhline(H1 / 1e3, color="w", ls=":", lw=1)
-        ax.set_title(f"Defect-free {D:g} nm sphere, 310 K, immobilised, exact linear response (valid below the dotted "
+        ax.set_title(f"Defect-free {_sl(D)}, 310 K, immobilised, exact linear response (valid below the dotted "
                      f"line, ξ = 1 at {H1 / 1e3:.1f} kA/m); drives A–C", fontsize=8)
         files.append(out / "sar_fH_map.png")
         fig.savefig(files[-1], dpi=110)
@@ -654,21 +884,23 @@ def _edges(c):
 
 
 
-def markdown_table(res=None, drive=None, medium="immobilised"):
+def markdown_table(res=None, drive=None, medium="immobilised", shape=None):
     """The answer as a markdown table (docs/validation.md): variant, size, realisations, Ms, barrier/k_BT, SAR ± err,
     ratio to defect-free ± err, verdict, at one drive and medium."""
     res = json.loads(RESULTS.read_text()) if res is None else res
     drive = drive or "A"
-    lines = ["| variant | D (nm) | n | Ms (kA/m) | ΔE/k_BT | minima | τ_N (ns) | SAR (W/g) | ratio to defect-free | verdict |",
+    lines = ["| variant | particle | n | Ms (kA/m) | ΔE/k_BT | minima | τ_N (ns) | SAR (W/g) | ratio to defect-free | verdict |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for e in sorted(res["table"], key=lambda e: (e["D_nm"], e["kind"] != "perfect", e["kind"])):
+        if shape is not None and e.get("shape", "sphere") != shape:
+            continue
         for key in (f"sar_{drive}_{medium}", f"sar_{drive}_{medium}_auto"):
             v = e.get(key)
             if v is None:
                 continue
             ratio = "1 (reference)" if e["kind"] == "perfect" else f"{v['ratio']:.3g} ± {v['ratio_err']:.2g}"
             lines.append(f"| {LABELS.get(e['kind'], e['kind'])}{' (' + '/'.join(v['models']) + ')' if key.endswith('auto') else ''} "
-                         f"| {e['D_nm']:g} | {e['n_real']} | {e['Ms_A_per_m'] / 1e3:.1f} ± {e['Ms_err_A_per_m'] / 1e3:.1f} "
+                         f"| {_sl(e['D_nm'])} | {e['n_real']} | {e['Ms_A_per_m'] / 1e3:.1f} ± {e['Ms_err_A_per_m'] / 1e3:.1f} "
                          f"| {e['barrier_over_kT']:.3g} ± {e['barrier_err_over_kT']:.2g} | {'/'.join(map(str, e['n_minima']))} "
                          f"| {np.mean(e['tau_N_s']) * 1e9:.3g} | {v['sar']:.3g} ± {v['err']:.2g} | {ratio} "
                          f"| {v.get('verdict', '—')} |")
@@ -693,22 +925,30 @@ PLANS = {
                                         ("perfect", "ks_lo"), ("perfect", "ks_hi"))]
            + [(8, k, s) for s in (2, 3, 4) for k in ("perfect", "apb1", "vac10")]
            + [(8, k, 1) for k in ("vac20", "vacord10")]),
+    # the demo particle (12.1 nm truncated octahedron) variants the recipe schema cannot express, 4 seeds, with the
+    # protocol of structures/recipes/defects_heating_12nm.toml (seed-major: a cut-short run stays balanced)
+    "to12": [dict(D=TO_VERTEX_NM, kind=k, seed=s, shape="to") for s in (1, 2, 3, 4) for k in ("apb2", "feo", "zn10")],
 }
 
 
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else "analyse"
     if cmd == "run":
-        run_point(float(sys.argv[2]), sys.argv[3], int(sys.argv[4]), *(sys.argv[5:6] or ["default"]))
+        run_point(float(sys.argv[2]), sys.argv[3], int(sys.argv[4]), *(sys.argv[5:6] or ["default"]),
+                  shape=sys.argv[6] if len(sys.argv) > 6 else "sphere")
     elif cmd == "analyse":
         analyse()
     elif cmd == "plot":
         print(*plot(), sep="\n")
     elif cmd == "table":
         print(markdown_table(drive=sys.argv[2] if len(sys.argv) > 2 else "A",
-                             medium=sys.argv[3] if len(sys.argv) > 3 else "immobilised"))
-    elif cmd == "plan":
-        for pt in PLANS[sys.argv[2]]:
-            run_point(*pt)
+                             medium=sys.argv[3] if len(sys.argv) > 3 else "immobilised",
+                             shape=sys.argv[4] if len(sys.argv) > 4 else None))
+    elif cmd == "plan":  # plan NAME [i/n]: every n-th point from the i-th (several processes share one plan)
+        i, n = map(int, (sys.argv[3] if len(sys.argv) > 3 else "0/1").split("/"))
+        for pt in PLANS[sys.argv[2]][i::n]:
+            run_point(**pt) if isinstance(pt, dict) else run_point(*pt)
+    elif cmd == "db":
+        print(json.dumps(extract_db(*sys.argv[2:3])[0], indent=1))
     else:
         raise SystemExit(__doc__)

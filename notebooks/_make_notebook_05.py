@@ -2,8 +2,8 @@
 
 Run from anywhere: ``python notebooks/_make_notebook_05.py``. Same conventions as ``_make_notebooks.py``:
 ``ATOMSPIN_NB_SIZE`` "ci" (default: 4 nm particles, very short Monte Carlo, numbers not converged) or "full"
-(reads the study results written by ``docs/make_defects_heating.py`` and, if given, the ase.db of the CLI sweep
-of ``structures/recipes/defects_heating.toml``). No number is written into the markdown.
+(reads the study results written by ``docs/make_defects_heating.py`` and the ase.db of the CLI sweep of
+``structures/recipes/defects_heating_12nm.toml``, or its committed summary). No number is written into the markdown.
 """
 from pathlib import Path
 
@@ -39,8 +39,12 @@ SIZE_MD = ("**Size.** `ATOMSPIN_NB_SIZE=ci` (default) runs 4 nm spheres with ver
            "not heat, the landscapes are not converged, and the numbers only show that the pipeline works — "
            "they are **not** the study's answer. `ATOMSPIN_NB_SIZE=full` reads the study's stored results "
            "(`docs/figures/defects_heating/results.json`, made by `python docs/make_defects_heating.py`; hours "
-           "on 2 cores) and, when `ATOMSPIN_DEFECTS_DB` names the ase.db of `atomspin sweep "
-           "structures/recipes/defects_heating.toml`, its rows.")
+           "on 2 cores): 8 and 12 nm spheres, and the `atomspin demo` particle (a 12.1 nm-equivalent truncated "
+           "octahedron, TO) with four realisations per variant, most of them from the CLI Dask sweep "
+           "`atomspin sweep structures/recipes/defects_heating_12nm.toml --db results/defects_heating_12nm.db "
+           "--workers 2`, whose ase.db this notebook reads (`ATOMSPIN_DEFECTS_DB`, default "
+           "`results/defects_heating_12nm.db`; without it, the summary extracted from it, "
+           "`docs/figures/defects_heating/sweep_12nm.json`).")
 
 NB5 = [
     ("md", INTRO),
@@ -144,10 +148,10 @@ else:
                               model="/".join(v["models"]) + (" (picked)" if auto else ""),
                               verdict=v.get("verdict", "reference")))
 
-print(f"{'drive':5s} {'medium':11s} {'variant':20s} {'D nm':>5s} {'n':>2s} {'Ms kA/m':>8s} {'ΔE/kT':>7s} "
+print(f"{'drive':5s} {'medium':11s} {'variant':20s} {'D nm':>6s} {'n':>2s} {'Ms kA/m':>8s} {'ΔE/kT':>7s} "
       f"{'SAR W/g':>18s} {'ratio':>14s}  model     verdict")
 for t in table:
-    print(f"{t['drive']:5s} {t['medium']:11s} {t['kind']:20s} {t['D_nm']:5.0f} {t['n_real']:2d} {t['Ms'] / 1e3:8.1f} "
+    print(f"{t['drive']:5s} {t['medium']:11s} {t['kind']:20s} {t['D_nm']:6.1f} {t['n_real']:2d} {t['Ms'] / 1e3:8.1f} "
           f"{t['barrier_over_kT']:7.3f} {t['sar']:9.3g} ± {t['err']:<7.2g} {t['ratio']:6.3f} ± {t['ratio_err']:<6.3f} "
           f"{t['model']:9s} {t['verdict']}")
 if not FULL:
@@ -209,25 +213,59 @@ ax.set_title(f"Drive A: f = {DRIVES['A'][0] / 1e3:g} kHz, H0 = {DRIVES['A'][1] /
 ax.legend()
 fig.tight_layout()
 plt.show()'''),
-    ("md", "## 5 · Full study figures and the CLI sweep (full mode only)\n\n"
-           "The study figures are those of `docs/validation.md`, section *Defects and heating*. The CLI sweep "
-           "(`atomspin sweep structures/recipes/defects_heating.toml --db defects.db --workers 2`) stores one "
-           "row per task in an ase.db; set `ATOMSPIN_DEFECTS_DB` to its path to list them here."),
-    ("code", '''if FULL:
+    ("md", "## 5 · The CLI Dask sweep of the demo particle and the study figures (full mode only)\n\n"
+           "`atomspin sweep structures/recipes/defects_heating_12nm.toml --db results/defects_heating_12nm.db "
+           "--workers 2` stores one row per task (variant × seed) in an ase.db: the landscape (barrier, minima, "
+           "Ms, fit coefficients) and the SAR at the recipe's drive, immobilised, with the model "
+           "`sar_from_particle` picked. Read here straight from the database: per variant, the mean over the "
+           "realisations, its error (the larger of the seed-to-seed standard error and the propagated errors "
+           "divided by √n), the ratio to defect-free and the 2σ verdict. Then the study figures of "
+           "`docs/validation.md`, section *Defects and heating*."),
+    ("code", '''def mean_err(v, e):
+    v, e = np.asarray(v, float), np.asarray(e, float)
+    sem = v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else 0.0
+    return v.mean(), max(sem, np.sqrt(np.sum(e ** 2)) / len(v))
+
+
+if FULL:
     from IPython.display import Image, display
-    for name in ("ms_barrier", "sar_ratio", "decomposition", "sar_defect_size_map", "sensitivity"):
+    root = path.parents[3]
+    db = Path(os.environ.get("ATOMSPIN_DEFECTS_DB", root / "results/defects_heating_12nm.db"))
+    summary = path.parent / "sweep_12nm.json"
+    per = {}
+    if db.is_file():
+        import ase.db
+        print("CLI sweep database:", db)
+        for row in ase.db.connect(str(db)).select():
+            kv = row.key_value_pairs
+            if "SAR_W_per_g" in kv:
+                per.setdefault(kv["variant"], []).append((kv["SAR_W_per_g"], kv["SAR_W_per_g_err"], kv["barrier_over_kT"],
+                                                         kv["Ms_zero_field_A_per_m"], kv["sar_model"]))
+    else:  # the committed summary of the same database
+        sw = json.loads(summary.read_text())
+        print(f"database not here; its summary {summary.name}: {sw['meta']}")
+        for r in sw["rows"]:
+            s = r["sar_sweep"]
+            per.setdefault(r["recipe_variant"], []).append((s["sar"], s["err"], r["barrier_over_kT"], r["Ms_A_per_m"],
+                                                           s["model"]))
+    ref = mean_err(*zip(*[(x[0], x[1]) for x in per.get("defect-free", [])])) if "defect-free" in per else None
+    for name, xs in per.items():
+        s, e = mean_err([x[0] for x in xs], [x[1] for x in xs])
+        b = np.mean([x[2] for x in xs])
+        line = (f"{name:20s} n = {len(xs)}  Ms = {np.mean([x[3] for x in xs]) / 1e3:6.1f} kA/m  ΔE/k_BT = {b:6.2f}  "
+                f"SAR = {s:.3g} ± {e:.2g} W/g ({'/'.join(sorted({x[4] for x in xs}))})")
+        if ref and name != "defect-free":
+            r = s / ref[0]
+            re = r * np.hypot(e / s, ref[1] / ref[0])
+            line += f"  ratio {r:.3g} ± {re:.2g}: {verdict(r, re)}"
+        print(line)
+    for name in ("ms_barrier", "sar_ratio", "sar_measured_map", "decomposition", "sar_defect_size_map",
+                 "sar_fH_map", "sensitivity"):
         png = path.parent / f"{name}.png"
         if png.is_file():
             display(Image(filename=str(png)))
-    db = os.environ.get("ATOMSPIN_DEFECTS_DB")
-    if db:
-        import ase.db
-        with ase.db.connect(db) as con:
-            for row in con.select():
-                kv = row.key_value_pairs
-                print({k: kv[k] for k in sorted(kv) if k.startswith(("variant", "seed", "sar", "diameter", "Ms"))})
 else:
-    print("CI size: the stored study is read in full mode (ATOMSPIN_NB_SIZE=full).")'''),
+    print("CI size: the CLI sweep and the stored study are read in full mode (ATOMSPIN_NB_SIZE=full).")'''),
     ("code", FOOTER),
 ]
 
