@@ -9,7 +9,8 @@ change resolved? Every default below carries its source:
   ≥ 12 nm, the low end of the 12–25 nm of hyperthermia particles): the smallest particle the issue allows,
   because the landscape of ~39 500 spins must fit the 5-minute budget (docs/quickstart.md gives the cost).
 * variants: defect-free; Fe-deficient, random B-site vacancies δ = 0.1 in Fe₃₋δO₄ (derived: a partly oxidised
-  magnetite, 30 % of the way to maghemite, δ = 1/3 = Fe₈[Fe₄₀/₃□₈/₃]O₃₂, whose vacancies sit on B sites);
+  magnetite, 30 % of the way to maghemite, δ = 1/3 = Fe₈[Fe₄₀/₃□₈/₃]O₃₂, whose vacancies sit on B sites; random
+  B Fe of either valence, ``removal = "random"``: above the Verwey temperature the B sites carry no Fe²⁺ order);
   one {110} antiphase boundary through the centre (McKenna et al., Nat. Commun. 5, 5740 (2014): {110} APBs are
   the stable ones). An FeO core is left out (its two phases double the cost; the study notebook has it).
 * T = 310 K (body temperature, 37 °C); two realisations (seeds) per variant: SAR, ILP and the ratios carry
@@ -40,6 +41,10 @@ __all__ = ["DEMO_RECIPE", "QUICK_OVERRIDES", "demo_recipe", "to_toml"]
 DEMO_SIZE_NM = 18.5
 #: vacancy parameter δ of Fe₃₋δO₄, random B vacancies (derived: 30 % of the way from magnetite to maghemite δ = 1/3)
 DEMO_DELTA = 0.1
+#: which B Fe a vacancy removes (derived: at 310 K, above the Verwey temperature ≈ 120 K, B-site Fe²⁺/Fe³⁺ are not
+#: ordered, so vacancies go to random B sites; "fe2_first" would put them on the builder's Verwey-ordered Fe²⁺
+#: layers, an order that adds a uniaxial Néel term of its own: the 12 nm study, validation §8a, shows the two differ)
+DEMO_VACANCY_REMOVAL = "random"
 #: body temperature, K (37 °C)
 DEMO_T_K = 310.0
 #: drive frequency, Hz, and amplitude, A/m (Maier-Hauff et al., J. Neurooncol. 103, 317 (2011): the trial is
@@ -67,7 +72,7 @@ DEMO_RECIPE = {
         "seeds": [1, 2],
         "variants": [
             {"name": "defect-free"},
-            {"name": "Fe-deficient", "defects": {"vacancies": {"delta": DEMO_DELTA}}},
+            {"name": "Fe-deficient", "defects": {"vacancies": {"delta": DEMO_DELTA, "removal": DEMO_VACANCY_REMOVAL}}},
             {"name": "APB", "defects": {"apb": {"enabled": True, "plane": [1, 1, 0], "offset_nm": 0.0}}},
         ],
     },

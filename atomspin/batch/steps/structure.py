@@ -47,7 +47,7 @@ def run(ctx) -> None:
     vac = de["vacancies"]
     if vac["delta"] > 0:
         atoms = add_vacancies(atoms, vac["delta"], mode=vac["mode"], shell_nm=vac["shell_nm"],
-                              seed=ctx.seed_for("vacancies"))
+                              removal=vac["removal"], seed=ctx.seed_for("vacancies"))
     ctx.atoms = atoms
     if de["apb"]["enabled"]:
         _, point = ctx.apb_plane()
