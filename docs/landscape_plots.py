@@ -34,6 +34,49 @@ def barriers_from_row(r, Ku_shape=0.0):
     return esc, rev
 
 
+def harmonic(r):
+    """The stored landscape of a row as a macrospin term (J/m³)."""
+    from atomspin import macrospin as ms
+    from atomspin.measure import _sphere_fit as sf
+
+    return ms.HarmonicExpansion(np.array(sf.exponents(r["degree"])), np.array(r["coefficients_J"]) / r["V_m3"])
+
+
+def l2_tensor(r, n_theta=24, n_phi=48):
+    """Traceless Q (3, 3), J/m³, of the degree-2 spherical-harmonic part of a stored landscape f(n̂): the
+    projection Q_ij = 15/(8π) ∫ f (n_i n_j − δ_ij/3) dΩ (Gauss–Legendre in cos θ × uniform φ: exact for the
+    fitted polynomial, degree ≤ 12). l = 0 and l ≥ 4 parts are orthogonal to it, so f − n̂ᵀQn̂ has no l = 2."""
+    x, w = np.polynomial.legendre.leggauss(n_theta)
+    phi = np.arange(n_phi) * 2 * np.pi / n_phi
+    ct, ph = np.meshgrid(x, phi, indexing="ij")
+    st = np.sqrt(1 - ct ** 2)
+    n = np.stack([st * np.cos(ph), st * np.sin(ph), ct], axis=-1).reshape(-1, 3)
+    wt = (w[:, None] * np.full(n_phi, 2 * np.pi / n_phi)[None, :]).reshape(-1)
+    f = harmonic(r).energy(n)
+    Q = 15 / (8 * np.pi) * np.einsum("k,k,ki,kj->ij", wt, f, n, n)
+    return Q - np.trace(Q) / 3 * np.eye(3)
+
+
+def barriers_of(terms):
+    """(lowest escape, reversal) barrier (J/m³) of a list of macrospin terms."""
+    from atomspin import macrospin as ms
+    from atomspin.measure.landscape import reversal_saddle
+
+    cp = ms.critical_points(ms.EnergySurface(list(terms)))
+    g = cp.global_minimum
+    j = reversal_saddle(cp)
+    rev = float(cp.e_saddles[j] - cp.e_minima[g]) if j is not None else float("nan")
+    return float(ms.barriers(cp)[g]), rev
+
+
+def uniaxial_of(Q):
+    """(Ku, axis) of the uniaxial part of a traceless Q, Ku (1 − (n̂·û)²) convention (Ku > 0: easy axis û)."""
+    from atomspin.measure._sphere_fit import uniaxial_part
+
+    Ku, axis, _ = uniaxial_part(np.asarray(Q))
+    return float(Ku), np.asarray(axis)
+
+
 def _rows(out, part):
     f = out / f"{part}.json"
     return json.loads(f.read_text()) if f.exists() else []
@@ -127,6 +170,105 @@ def size_table(out):
     return table
 
 
+SHAPES = ("sphere", "truncated_octahedron", "cube", "ellipsoid")
+
+
+def shape_Q_of(r, out):
+    """The held shape term of a row (traceless, J/m³, rigid-rotation point-dipole tensor × m_reduced²): stored by
+    the landscape run, or computed afterwards (shape_tensor.json, ``landscape_study.py shapetensors``)."""
+    if "shape_Q_J_per_m3" in r:
+        return np.asarray(r["shape_Q_J_per_m3"])
+    t = {x["key"]: x for x in _rows(out, "shape_tensor")}.get(r["key"])
+    if t is None:
+        return None
+    return np.asarray(t["D_rigid_J_per_m3"]) * r["m_reduced"] ** 2
+
+
+def size_table_dipolar(out):
+    """Per (shape, D) of the dipolar series (size_dipolar.json): the reversal barrier (J/m³) of the default landscape
+    and its parts, from the measured landscape f(n̂) alone:
+
+    * magnetocrystalline = barrier of f without its degree-2 harmonics (the cubic on-site term and the cubic-symmetric
+      second-order surface term have none);
+    * shape = barrier of (that + the rigid-rotation point-dipole term n̂ᵀ D n̂ · m²) − magnetocrystalline;
+    * surface = barrier of f − barrier of (magnetocrystalline + shape): the rest of the degree-2 part, i.e. the
+      first-order (uniaxial) Néel term (plus any thermal correction to the rigid dipolar term).
+
+    Where a Néel-off run of the same particle exists, its degree-2 part minus the rigid shape term checks the split
+    (``check_Ku``: the uniaxial remainder, should be 0 within its error) and its barrier gives the surface part
+    directly (``surface_run`` = Néel on − off)."""
+    from atomspin import macrospin as ms
+
+    rows = _rows(out, "size_dipolar")
+    table = []
+    for shape in SHAPES:
+        for D in sorted({r["D_nm"] for r in rows if r["shape"] == shape}):
+            f = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "full"), None)
+            if f is None:
+                continue
+            S = shape_Q_of(f, out)
+            h = harmonic(f)
+            Q2 = l2_tensor(f)
+            core = [h, ms.QuadraticAnisotropy(-Q2)]
+            mc_esc, mc = barriers_of(core)
+            tot_esc, tot = barriers_of([h])
+            row = dict(shape=shape, D=D, n=f["n_spins"], d_eq=(6 * f["V_m3"] / np.pi) ** (1 / 3) * 1e9, mc=mc,
+                       total=tot, total_esc=tot_esc, err=f["barrier_err_J_per_m3"], Ms=f["Ms_A_per_m"],
+                       m_reduced=f["m_reduced"], K1=f["K1"], K1_err=f["K1_err"], Ku_l2=uniaxial_of(Q2)[0],
+                       elapsed_s=f["elapsed_s"], sweeps=f["sweeps"])
+            if S is not None:
+                with_shape = barriers_of(core + [ms.QuadraticAnisotropy(S)])[1]
+                row.update(shape_part=with_shape - mc, surface=tot - with_shape, Ku_shape=uniaxial_of(S)[0],
+                           Ku_surface=uniaxial_of(Q2 - S)[0])
+            n = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "no_neel"), None)
+            if n is not None:
+                Sn = shape_Q_of(n, out)
+                row.update(no_neel=barriers_of([harmonic(n)])[1], no_neel_err=n["barrier_err_J_per_m3"],
+                           surface_run=tot - barriers_of([harmonic(n)])[1],
+                           check_Ku=uniaxial_of(l2_tensor(n) - Sn)[0] if Sn is not None else float("nan"),
+                           check_Ku_err=n["Ku_err"], mc_no_neel=barriers_of([harmonic(n),
+                                                                             ms.QuadraticAnisotropy(-l2_tensor(n))])[1])
+            table.append(row)
+    return table
+
+
+def plot_size_dipolar(out):
+    """barrier/V vs D with the dipolar term: total and parts per shape, the no-dipolar totals for comparison."""
+    table = size_table_dipolar(out)
+    if not table:
+        return
+    old = {(t["shape"], t["D"]): t for t in size_table(out)}
+    shapes = [s for s in SHAPES if any(t["shape"] == s for t in table)]
+    fig, axs = _fig(1, len(shapes), figsize=(4.3 * len(shapes), 4.3), squeeze=False)
+    for ax, shape in zip(axs[0], shapes):
+        t = [x for x in table if x["shape"] == shape]
+        D = np.array([x["d_eq"] for x in t])
+        g = lambda k: np.array([x.get(k, np.nan) for x in t])  # noqa: E731
+        err = g("err")
+        ax.errorbar(D, g("total"), yerr=err, fmt="k*-", ms=9, label="total (reversal barrier, default model)")
+        ax.errorbar(D, g("mc"), yerr=err, fmt="o-", mfc="none", label="magnetocrystalline (degree ≥ 4 part)")
+        ax.errorbar(D, np.abs(g("shape_part")), yerr=err, fmt="^-", mfc="none",
+                    label="abs(shape part) (point-dipole n̂ᵀDn̂·m²)")
+        ax.errorbar(D, np.abs(g("surface")), yerr=np.sqrt(2) * err, fmt="s-", mfc="none",
+                    label="abs(surface part) (rest of degree 2)")
+        o = [old[(shape, x["D"])] for x in t if (shape, x["D"]) in old]
+        if o:
+            ax.errorbar([x["d_eq"] for x in o], [x["total"] for x in o], yerr=[x["total_err"] for x in o], fmt="x:",
+                        color="gray", label="total without dipolar term\n(earlier series; ellipsoid: + continuum shape)")
+        Dc = np.linspace(max(D.min() - 1, 3.0), D.max() + 1, 100)
+        ax.plot(Dc, pisane_keff(Dc), "r--", lw=1, label="measured K_eff(D), γ-Fe2O3\n(Pisane et al. 2017 fit)")
+        ax.axhline(1.1e4 / 12 + 0.28e4 / 27, color="gray", ls="-.", lw=1, label="bulk abs(K1)/12 + abs(K2)/27")
+        ax.set_yscale("log")
+        ax.set_ylim(10, 2e5)
+        ax.set_xlabel("volume-equivalent diameter (nm)")
+        ax.set_ylabel("barrier / V at 300 K (J/m³)")
+        ax.set_title(f"{shape.replace('_', ' ')}" + (", aspect 1.2" if shape == "ellipsoid" else "")
+                     + ": dipolar + Néel on", fontsize=9)
+        ax.legend(fontsize=6, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(out.parent / "landscape_size_series.png", dpi=130)
+
+
 def plot_size(out):
     table = size_table(out)
     if not table:
@@ -155,7 +297,7 @@ def plot_size(out):
                      fontsize=8)
         ax.legend(fontsize=6, loc="upper right")
     fig.tight_layout()
-    fig.savefig(out.parent / "landscape_size_series.png", dpi=130)
+    fig.savefig(out.parent / "landscape_size_series_nodipolar.png", dpi=130)
 
 
 def plot_defects(out):
@@ -281,7 +423,7 @@ def plot_sensitivity(out):
 
 
 def plot_all(out):
-    for f in (plot_rescaling, plot_size, plot_defects, plot_deadlayer, plot_map, plot_sensitivity):
+    for f in (plot_rescaling, plot_size, plot_size_dipolar, plot_defects, plot_deadlayer, plot_map, plot_sensitivity):
         f(out)
 
 
