@@ -220,6 +220,13 @@ def size_table_dipolar(out):
                 with_shape = barriers_of(core + [ms.QuadraticAnisotropy(S)])[1]
                 row.update(shape_part=with_shape - mc, surface=tot - with_shape, Ku_shape=uniaxial_of(S)[0],
                            Ku_surface=uniaxial_of(Q2 - S)[0])
+            o = next((r for r in _rows(out, "size") if r["shape"] == shape and r["D_nm"] == D
+                      and r["variant"] == "full"), None)
+            if o is not None and S is not None:
+                # the earlier no-dipolar landscape of the same particle + the same rigid point-dipole term (× its m²)
+                S_o = S / f["m_reduced"] ** 2 * o["m_reduced"] ** 2
+                row.update(composite=barriers_of([harmonic(o), ms.QuadraticAnisotropy(S_o)])[1],
+                           composite_err=o["barrier_err_J_per_m3"], nodip=barriers_of([harmonic(o)])[1])
             n = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "no_neel"), None)
             if n is not None:
                 Sn = shape_Q_of(n, out)
@@ -237,7 +244,6 @@ def plot_size_dipolar(out):
     table = size_table_dipolar(out)
     if not table:
         return
-    old = {(t["shape"], t["D"]): t for t in size_table(out)}
     shapes = [s for s in SHAPES if any(t["shape"] == s for t in table)]
     fig, axs = _fig(1, len(shapes), figsize=(4.3 * len(shapes), 4.3), squeeze=False)
     for ax, shape in zip(axs[0], shapes):
@@ -251,10 +257,11 @@ def plot_size_dipolar(out):
                     label="abs(shape part) (point-dipole n̂ᵀDn̂·m²)")
         ax.errorbar(D, np.abs(g("surface")), yerr=np.sqrt(2) * err, fmt="s-", mfc="none",
                     label="abs(surface part) (rest of degree 2)")
-        o = [old[(shape, x["D"])] for x in t if (shape, x["D"]) in old]
-        if o:
-            ax.errorbar([x["d_eq"] for x in o], [x["total"] for x in o], yerr=[x["total_err"] for x in o], fmt="x:",
-                        color="gray", label="total without dipolar term\n(earlier series; ellipsoid: + continuum shape)")
+        c = [x for x in t if "composite" in x]
+        if c:
+            ax.errorbar([x["d_eq"] for x in c], [x["composite"] for x in c], yerr=[x["composite_err"] for x in c],
+                        fmt="D:", ms=4, color="gray", mfc="none",
+                        label="no-dipolar landscape + rigid point-dipole term\n(earlier runs; cross-check)")
         Dc = np.linspace(max(D.min() - 1, 3.0), D.max() + 1, 100)
         ax.plot(Dc, pisane_keff(Dc), "r--", lw=1, label="measured K_eff(D), γ-Fe2O3\n(Pisane et al. 2017 fit)")
         ax.axhline(1.1e4 / 12 + 0.28e4 / 27, color="gray", ls="-.", lw=1, label="bulk abs(K1)/12 + abs(K2)/27")
@@ -441,6 +448,20 @@ def summary(out):
                          f"{t['shape_part']:.0f} | {t['total']:.0f} ± {t['total_err']:.0f} | {t['total_esc']:.0f} | "
                          f"{t['Ms'] / 1e3:.0f} | {t['K1'] / 1e3:.2f} ± {t['K1_err'] / 1e3:.2f} | {t['Ku']:.0f} ± "
                          f"{t['Ku_err']:.0f} [{', '.join(f'{a:.2f}' for a in t['axis'])}] |")
+    table = size_table_dipolar(out)
+    if table:
+        lines += ["", "| shape | D (nm) (d_eq) | spins | total (reversal) | lowest escape | magnetocrystalline | "
+                  "shape part | surface part | rigid shape Ku | no-dipolar + rigid term | Ms (kA/m) | n_eff_min | "
+                  "CPU-free wall (s) |", "|" + "---|" * 13]
+        rows_ = {r["key"]: r for r in _rows(out, "size_dipolar")}
+        for t in table:
+            r = rows_[f"{t['shape']}-{t['D']:g}-full"]
+            comp = f"{t['composite']:.0f} ± {t['composite_err']:.0f}" if "composite" in t else "–"
+            lines.append(f"| {t['shape'].replace('_', ' ')} | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | "
+                         f"{t['total']:.0f} ± {t['err']:.0f} | {t['total_esc']:.0f} | {t['mc']:.0f} | "
+                         f"{t.get('shape_part', np.nan):+.0f} | {t.get('surface', np.nan):+.0f} | "
+                         f"{t.get('Ku_shape', np.nan):.0f} | {comp} | {t['Ms'] / 1e3:.0f} | {r['n_eff_min']:.1f} | "
+                         f"{t['elapsed_s']:.0f} |")
     rows = _rows(out, "defects")
     if rows:
         lines += ["", "| 8 nm sphere | realisations | reversal barrier/V (J/m³), mean ± s.e.m. | vs perfect | "

@@ -42,9 +42,11 @@ def _sweeps(n_spins):
         return 1200, 200
     if n_spins < 30000:
         return 600, 100
-    if n_spins < 100000:
+    if n_spins < 60000:
         return 250, 50
-    return 200, 50
+    # above ~60,000 spins the default dipolar refresh interval (400–460 sweeps) exceeds a direction's run: one
+    # frozen-field snapshot per direction whatever the sweeps (docs/validation.md §3b), so fewer sweeps
+    return 150, 50
 
 
 def _save(part, row):
