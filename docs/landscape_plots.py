@@ -236,6 +236,25 @@ def size_table_dipolar(out):
                            check_Ku_err=n["Ku_err"], mc_no_neel=barriers_of([harmonic(n),
                                                                              ms.QuadraticAnisotropy(-l2_tensor(n))])[1])
             table.append(row)
+    # particles of the earlier no-dipolar series without a dipolar run: estimate = that landscape + the rigid
+    # point-dipole term × its m² (labelled; parts: magnetocrystalline = Néel-off, surface = Néel on − off runs)
+    tens = {x["key"]: x for x in _rows(out, "shape_tensor")}
+    done = {(t["shape"], t["D"]) for t in table}
+    for t in size_table(out):
+        key = f"{t['shape']}-{t['D']:g}"
+        if (t["shape"], t["D"]) in done or key not in tens:
+            continue
+        o = next(r for r in _rows(out, "size") if r["shape"] == t["shape"] and r["D_nm"] == t["D"]
+                 and r["variant"] == "full")
+        S_o = np.asarray(tens[key]["D_rigid_J_per_m3"]) * o["m_reduced"] ** 2
+        comp = barriers_of([harmonic(o), ms.QuadraticAnisotropy(S_o)])
+        table.append(dict(shape=t["shape"], D=t["D"], n=t["n"], d_eq=t["d_eq"], estimate=True, total=comp[1],
+                          total_esc=comp[0], err=t["full_err"], mc=t["mc"], surface=t["surface"],
+                          shape_part=comp[1] - t["full"], Ku_shape=uniaxial_of(S_o)[0], Ms=t["Ms"],
+                          m_reduced=o["m_reduced"], composite=comp[1], composite_err=t["full_err"],
+                          nodip=t["full"]))
+    order = {s: k for k, s in enumerate(SHAPES)}
+    table.sort(key=lambda t: (order.get(t["shape"], 99), t["D"]))
     return table
 
 
@@ -245,9 +264,23 @@ def plot_size_dipolar(out):
     if not table:
         return
     shapes = [s for s in SHAPES if any(t["shape"] == s for t in table)]
-    fig, axs = _fig(1, len(shapes), figsize=(4.3 * len(shapes), 4.3), squeeze=False)
-    for ax, shape in zip(axs[0], shapes):
-        t = [x for x in table if x["shape"] == shape]
+    ncol = 2 if len(shapes) > 1 else 1
+    nrow = (len(shapes) + 1) // 2
+    fig, axs = _fig(nrow, ncol, figsize=(5.2 * ncol, 4.0 * nrow + 1.3), squeeze=False)
+    for ax in axs.flat[len(shapes):]:
+        ax.set_visible(False)
+    for ax, shape in zip(axs.flat, shapes):
+        t = [x for x in table if x["shape"] == shape and not x.get("estimate")]
+        e = [x for x in table if x["shape"] == shape and x.get("estimate")]
+        if e:
+            ax.errorbar([x["d_eq"] for x in e], [x["total"] for x in e], yerr=[x["err"] for x in e], fmt="P--",
+                        color="k", mfc="none", ms=7,
+                        label="total, estimate: no-dipolar landscape\n+ rigid point-dipole term (not run with dipolar)")
+            for k, mk in (("mc", "o"), ("shape_part", "^"), ("surface", "s")):
+                ax.plot([x["d_eq"] for x in e], [abs(x[k]) for x in e], mk, color={"mc": "C0", "shape_part": "C1",
+                        "surface": "C2"}[k], ms=4, alpha=0.5,
+                        label="filled faded markers: the parts of the estimates\n(Néel-off run, Néel on − off, "
+                              "+ rigid term)" if k == "mc" else None)
         D = np.array([x["d_eq"] for x in t])
         g = lambda k: np.array([x.get(k, np.nan) for x in t])  # noqa: E731
         err = g("err")
@@ -257,12 +290,12 @@ def plot_size_dipolar(out):
                     label="abs(shape part) (point-dipole n̂ᵀDn̂·m²)")
         ax.errorbar(D, np.abs(g("surface")), yerr=np.sqrt(2) * err, fmt="s-", mfc="none",
                     label="abs(surface part) (rest of degree 2)")
-        c = [x for x in t if "composite" in x]
+        c = [x for x in t if "composite" in x and not x.get("estimate")]
         if c:
             ax.errorbar([x["d_eq"] for x in c], [x["composite"] for x in c], yerr=[x["composite_err"] for x in c],
                         fmt="D:", ms=4, color="gray", mfc="none",
                         label="no-dipolar landscape + rigid point-dipole term\n(earlier runs; cross-check)")
-        Dc = np.linspace(max(D.min() - 1, 3.0), D.max() + 1, 100)
+        Dc = np.linspace(3.0, 21.0, 100)
         ax.plot(Dc, pisane_keff(Dc), "r--", lw=1, label="measured K_eff(D), γ-Fe2O3\n(Pisane et al. 2017 fit)")
         ax.axhline(1.1e4 / 12 + 0.28e4 / 27, color="gray", ls="-.", lw=1, label="bulk abs(K1)/12 + abs(K2)/27")
         ax.set_yscale("log")
@@ -271,15 +304,15 @@ def plot_size_dipolar(out):
         ax.set_ylabel("barrier / V at 300 K (J/m³)")
         ax.set_title(f"{shape.replace('_', ' ')}" + (", aspect 1.2" if shape == "ellipsoid" else "")
                      + " (dipolar + Néel on, 300 K)", fontsize=9)
-        ax.set_xlim(4.5, 21.5)
+        ax.set_xlim(3.5, 21.5)
     handles, labels = [], []
-    for ax in axs[0]:
+    for ax in axs.flat:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             if lab not in labels:
                 handles.append(h)
                 labels.append(lab)
-    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=7, frameon=False)
-    fig.tight_layout(rect=(0, 0.14, 1, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 1.3 / (4.0 * nrow + 1.3), 1, 1))
     fig.savefig(out.parent / "landscape_size_series.png", dpi=130)
 
 
@@ -300,7 +333,7 @@ def plot_size(out):
             ax.errorbar(D, g("shape_part"), yerr=g("total_err"), fmt="^-", label="shape part (½μ0Ms²ΔN, aspect 1.2)")
         ax.errorbar(D, g("total"), yerr=g("total_err"), fmt="k*-", ms=9, label="total (reversal barrier)")
         ax.plot(D, g("total_esc"), "k:", lw=1, label="lowest escape barrier (if lower)")
-        Dc = np.linspace(max(D.min() - 1, 3.0), D.max() + 1, 100)
+        Dc = np.linspace(3.0, 21.0, 100)
         ax.plot(Dc, pisane_keff(Dc), "r--", lw=1, label="measured K_eff(D), γ-Fe2O3\n(Pisane et al. 2017 fit)")
         ax.axhline(1.1e4 / 12 + 0.28e4 / 27, color="gray", ls=":", lw=1, label="bulk abs(K1)/12 + abs(K2)/27")
         ax.set_yscale("log")
@@ -486,7 +519,9 @@ def summary(out):
                   "CPU-free wall (s) |", "|" + "---|" * 13]
         rows_ = {r["key"]: r for r in _rows(out, "size_dipolar")}
         for t in table:
-            r = rows_[f"{t['shape']}-{t['D']:g}-full"]
+            r = rows_.get(f"{t['shape']}-{t['D']:g}-full", dict(n_eff_min=np.nan))
+            if t.get("estimate"):
+                t = dict(t, elapsed_s=np.nan)
             comp = f"{t['composite']:.0f} ± {t['composite_err']:.0f}" if "composite" in t else "–"
             lines.append(f"| {t['shape'].replace('_', ' ')} | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | "
                          f"{t['total']:.0f} ± {t['err']:.0f} | {t['total_esc']:.0f} | {t['mc']:.0f} | "

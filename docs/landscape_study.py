@@ -11,7 +11,7 @@ already there) so that long parts can be split over several invocations; ``plot`
                                                          #       apb1 | apb2 | feo | perfect_classical
     python docs/landscape_study.py sensitivity NAME      # NAME: ks_lo | ks_hi | ks_neg | japb_lo | japb_hi
     python docs/landscape_study.py deadlayer
-    python docs/landscape_study.py shapetensors          # held shape terms of size rows that lack them
+    python docs/landscape_study.py shapetensors [SHAPE D ...]  # rigid point-dipole tensors (J/m³)
     python docs/landscape_study.py plot
 
 Protocol: 300 K, default model (Néel surface term from K_s = 2.9e-5 J/m², averaged B valence, Evans temperature
@@ -324,24 +324,30 @@ def part_deadlayer():
         print(key, dl[:, 0].mean(), flush=True)
 
 
-def part_shapetensors():
-    """Rigid-rotation point-dipole tensors D (J/m³, traceless, T = 0 Néel state) of the size-series particles whose
-    rows predate storing the held shape term (shape_tensor.json; the plots scale it by m_reduced²)."""
+def part_shapetensors(shape=None, sizes=()):
+    """Rigid-rotation point-dipole tensors D (J/m³, traceless, T = 0 Néel state; the plots scale them by
+    m_reduced²) into shape_tensor.json: for the dipolar size rows that lack the held shape term, and, given SHAPE
+    and sizes, for particles of the no-dipolar series (key "SHAPE-D"), whose landscape + this term is the
+    cross-check / estimate labelled "no-dipolar landscape + rigid point-dipole term"."""
     from atomspin import structures as S
     from atomspin.measure.constrained_t0 import rigid_shape_tensor_meV
     from atomspin.units import MEV
 
     f = OUT / "size_dipolar.json"
-    for r in json.loads(f.read_text()) if f.exists() else []:
-        if "shape_Q_J_per_m3" in r or _done("shape_tensor", r["key"]):
+    todo = [(r["key"], r["shape"], r["D_nm"]) for r in (json.loads(f.read_text()) if f.exists() else [])
+            if "shape_Q_J_per_m3" not in r]
+    todo += [(f"{shape}-{float(D):g}", shape, float(D)) for D in sizes]
+    for key, shp, D in todo:
+        if _done("shape_tensor", key):
             continue
-        kw = dict(aspect=1.2) if r["shape"] == "ellipsoid" else {}
-        atoms = S.build_particle("Fe3O4", r["shape"], diameter_nm=r["D_nm"], seed=1, **kw)
+        t0 = time.perf_counter()
+        kw = dict(aspect=1.2) if shp == "ellipsoid" else {}
+        atoms = S.build_particle("Fe3O4", shp, diameter_nm=D, seed=1, **kw)
         m = _model(atoms, neel_ks_meV=0.0)  # the Néel term does not enter D
         Dm = rigid_shape_tensor_meV(m) * MEV / m.volume_m3
         Dm = Dm - np.trace(Dm) / 3 * np.eye(3)
-        _save("shape_tensor", dict(key=r["key"], D_rigid_J_per_m3=Dm.tolist()))
-        print(r["key"], np.round(np.diag(Dm)), flush=True)
+        _save("shape_tensor", dict(key=key, D_rigid_J_per_m3=Dm.tolist(), elapsed_s=time.perf_counter() - t0))
+        print(key, np.round(Dm), flush=True)
 
 
 if __name__ == "__main__":
@@ -359,7 +365,7 @@ if __name__ == "__main__":
     elif part == "deadlayer":
         part_deadlayer()
     elif part == "shapetensors":
-        part_shapetensors()
+        part_shapetensors(*(sys.argv[2:3] + [sys.argv[3:]]))
     elif part == "plot":
         sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
         from landscape_plots import plot_all  # docs/landscape_plots.py
