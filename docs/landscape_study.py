@@ -15,14 +15,16 @@ already there) so that long parts can be split over several invocations; ``plot`
     python docs/landscape_study.py plot
 
 Protocol: 300 K, default model (Néel surface term from K_s = 2.9e-5 J/m², averaged B valence, Evans temperature
-rescaling, atomistic point-dipole term ``dipolar="auto"``: exact pairs up to 1000 spins, lattice FFT above) with
-anisotropy_reference = 300 K. The size series runs each particle twice, Néel on ("full") and off ("no_neel"), both
-with the dipolar term, and splits the reversal barrier into parts (docs/landscape_plots.py, ``size_table``):
-magnetocrystalline = barrier of the Néel-off landscape without its degree-2 harmonics (the on-site cubic term has
-none; the rigid-rotation dipolar energy n̂ᵀDn̂ is pure degree 2 (+ the isotropic l = 0)), shape = Néel-off barrier −
-magnetocrystalline, surface = Néel-on − Néel-off barrier. The earlier series without the dipolar term (shape added
-as the continuum ½μ0Ms²ΔN) stays in size.json (``size_nodip``). Environment: WORKERS (processes per landscape,
-default 1).
+rescaling, atomistic point-dipole term ``dipolar="auto"``: exact pairs up to 1000 spins, lattice FFT above, the
+engine's default refresh policy) with anisotropy_reference = 300 K, one realisation (seed 1) per size. The size
+series runs the default model ("full"; VARIANTS=full,no_neel adds a Néel-off run as a cross-check) and splits the
+reversal barrier of the measured landscape into parts (docs/landscape_plots.py, ``size_table_dipolar``):
+magnetocrystalline = barrier without the degree-2 harmonics (the on-site cubic term has none), shape = + the
+rigid-rotation point-dipole term n̂ᵀDn̂·m² (the term the landscape fit holds), surface = the rest of degree 2.
+``shapetensors SHAPE D …`` computes that rigid term for particles of the earlier series without the dipolar term
+(size.json, ``size_nodip``; shape added there as the continuum ½μ0Ms²ΔN), whose landscape + the term is the
+labelled estimate / cross-check. Environment: WORKERS (processes per landscape, default 1; with WORKERS > 1 set
+NUMBA_NUM_THREADS=1, see docs/validation.md §3b), VARIANTS.
 """
 import os
 import json
@@ -115,7 +117,7 @@ def part_size(shape, sizes, dipolar=True):
     from atomspin import structures as S
 
     part = "size_dipolar" if dipolar else "size"
-    variants = os.environ.get("VARIANTS", "full,no_neel").split(",")
+    variants = os.environ.get("VARIANTS", "full").split(",")
 
     shape, _, centre = shape.partition("@")
     for D in sizes:
