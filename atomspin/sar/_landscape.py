@@ -22,6 +22,14 @@ from numba import njit
 
 KMAX = 32  # most minima kept per field (cubic K1 < 0: 8; with a uniaxial term fewer)
 SMAX = 64  # most first-order saddles kept per field (cubic: 12 or 24)
+#: a saddle's descent stops this close (rad) to a known minimum with a positive-definite Hessian there (derived: the
+#: pairing test of the full descent accepts a minimum within 2° = 0.035 rad of its end point; 0.01 rad is well
+#: inside every basin of a nondegenerate minimum, and the Newton-refined minima are exact to 1e-8 rad)
+PAIR_STOP_RAD = 0.01
+#: Newton iterations for a remembered seed (find_critical's ``n_tracked``) (derived: Newton from a point within
+#: ~0.1 rad of a nondegenerate critical point converges to 1e-8 in ≤ 5 iterations; a seed that has not converged by
+#: 10 is a stale point, and the full grid search every few steps finds what it would have)
+MEMORY_NEWTON_ITERS = 8
 
 
 @njit(cache=True)
@@ -209,6 +217,14 @@ def newton(exps, coefs, z, n, scale, maxit):
 def descend(exps, coefs, z, n, scale, maxit):
     """Local minimum reached from n by descent (Newton where the Hessian is positive, backtracking gradient
     steps elsewhere; an unstable equilibrium is left along its negative curvature). n is modified in place."""
+    descend_to(exps, coefs, z, n, scale, maxit, np.zeros((0, 3)), 0, 2.0)
+
+
+@njit(cache=True)
+def descend_to(exps, coefs, z, n, scale, maxit, mins, nmin, cos_stop):
+    """:func:`descend`, stopping early once n is within arccos(cos_stop) of one of the ``nmin`` known minima
+    ``mins`` where the Hessian is positive definite (the descent from there ends in that minimum's basin).
+    Returns the index of that minimum, or −1 when the descent ran to its end (then n is the local minimum)."""
     t1 = np.empty(3)
     t2 = np.empty(3)
     gt = np.empty(2)
@@ -220,10 +236,14 @@ def descend(exps, coefs, z, n, scale, maxit):
     e = riemann(exps, coefs, z, n, t1, t2, gt, Hr)
     for _ in range(maxit):
         w0, w1 = eig2(Hr, v0, v1)
+        if w0 > 1e-9 * scale:
+            for q in range(nmin):
+                if mins[q, 0] * n[0] + mins[q, 1] * n[1] + mins[q, 2] * n[2] > cos_stop:
+                    return q
         gn = math.sqrt(gt[0] ** 2 + gt[1] ** 2)
         if gn < 1e-12 * scale:
             if w0 > 1e-9 * scale:
-                return
+                return -1
             d0, d1 = 1e-3 * v0[0], 1e-3 * v0[1]
             forced = True
         elif w0 > 1e-9 * scale:
@@ -237,7 +257,7 @@ def descend(exps, coefs, z, n, scale, maxit):
             forced = False
         ln = math.sqrt(d0 * d0 + d1 * d1)
         if not forced and w0 > 1e-9 * scale and ln < 1e-11:
-            return  # converged Newton step at a minimum
+            return -1  # converged Newton step at a minimum
         if ln > 0.3:
             d0 *= 0.3 / ln
             d1 *= 0.3 / ln
@@ -253,24 +273,27 @@ def descend(exps, coefs, z, n, scale, maxit):
             tangent(n, t1, t2)
         if not ok:
             riemann(exps, coefs, z, n, t1, t2, gt, Hr)
-            return
+            return -1
         moved = abs(m[0] - n[0]) + abs(m[1] - n[1]) + abs(m[2] - n[2])
         n[0], n[1], n[2] = m[0], m[1], m[2]
         e = em
         if moved < 1e-14:
-            return
+            return -1
+    return -1
 
 
 @njit(cache=True)
 def find_critical(exps, coefs, z, scale, grid, e_grid, nb, seeds, nseeds,
-                  mins, e_min, c_min, sads, e_sad, c_sad, u_sad, pair, ring, use_grid=True):
+                  mins, e_min, c_min, sads, e_sad, c_sad, u_sad, pair, ring, use_grid=True, n_tracked=-1):
     """Minima and first-order saddles of e(n) − z·n.
 
     Parameters
     ----------
     grid : (G, 3) quasi-uniform directions; e_grid : (G,) anisotropy energy on it; nb : (G, k) neighbours of
     each grid point sorted by angle around it; seeds : (S, 3) extra start points (the critical points of the
-    previous field), the first ``nseeds`` used.
+    previous field), the first ``nseeds`` used; with ``n_tracked`` ≥ 0, seeds from index ``n_tracked`` on are
+    remembered points that may no longer be critical: their Newton solve stops after :data:`MEMORY_NEWTON_ITERS`
+    iterations (a point the field recreates where it was converges quadratically well within that).
 
     Outputs (filled in place): mins (KMAX, 3), e_min, c_min (KMAX, 2) Hessian eigenvalues; sads (SMAX, 3),
     e_sad, c_sad (SMAX, 2) [negative, other], u_sad (SMAX, 3) unstable tangent direction, pair (SMAX, 2)
@@ -315,6 +338,7 @@ def find_critical(exps, coefs, z, scale, grid, e_grid, nb, seeds, nseeds,
         if nhi == k or nlo == k or changes >= 4:
             cand[nc, 0], cand[nc, 1], cand[nc, 2] = grid[i, 0], grid[i, 1], grid[i, 2]
             nc += 1
+    nc0 = nc  # grid candidates before the seeds
     for i in range(nseeds):
         cand[nc, 0], cand[nc, 1], cand[nc, 2] = seeds[i, 0], seeds[i, 1], seeds[i, 2]
         nc += 1
@@ -331,7 +355,7 @@ def find_critical(exps, coefs, z, scale, grid, e_grid, nb, seeds, nseeds,
     pt = np.empty(3)
     for c in range(nc):
         pt[0], pt[1], pt[2] = cand[c, 0], cand[c, 1], cand[c, 2]
-        res = newton(exps, coefs, z, pt, scale, 60)
+        res = newton(exps, coefs, z, pt, scale, MEMORY_NEWTON_ITERS if (0 <= n_tracked <= c - nc0) else 60)
         if res > 1e-8:
             continue
         ep = riemann(exps, coefs, z, pt, t1, t2, gt, Hr)
@@ -360,8 +384,10 @@ def find_critical(exps, coefs, z, scale, grid, e_grid, nb, seeds, nseeds,
                 for cc in range(3):
                     u_sad[nsad, cc] = v0[0] * t1[cc] + v0[1] * t2[cc]
                 nsad += 1
-    # which minima each saddle joins
+    # which minima each saddle joins: the descent from either side of the saddle along its unstable direction
+    # stops once it is within PAIR_STOP_RAD of a known minimum where the Hessian is positive definite
     m = np.empty(3)
+    cos_stop = math.cos(PAIR_STOP_RAD)
     for s in range(nsad):
         ring[s] = 1 if abs(c_sad[s, 1]) <= zero else 0
         for side in range(2):
@@ -374,14 +400,14 @@ def find_critical(exps, coefs, z, scale, grid, e_grid, nb, seeds, nseeds,
             nn = math.sqrt(nn)
             for cc in range(3):
                 m[cc] /= nn
-            descend(exps, coefs, z, m, scale, 5000)
-            best = -1
-            bd = math.cos(math.radians(2.0))
-            for q in range(nmin):
-                d = mins[q, 0] * m[0] + mins[q, 1] * m[1] + mins[q, 2] * m[2]
-                if d > bd:
-                    bd = d
-                    best = q
+            best = descend_to(exps, coefs, z, m, scale, 5000, mins, nmin, cos_stop)
+            if best < 0:  # ran to a local minimum: the known one within 2°
+                bd = math.cos(math.radians(2.0))
+                for q in range(nmin):
+                    d = mins[q, 0] * m[0] + mins[q, 1] * m[1] + mins[q, 2] * m[2]
+                    if d > bd:
+                        bd = d
+                        best = q
             pair[s, side] = best
     # merge the saddles of a ring (zero curvature along it) per pair of minima: one ring, the lowest point
     keep = np.ones(nsad, dtype=np.bool_)

@@ -4,9 +4,12 @@ Model (coupled Néel–Brown rotational diffusion in the high-barrier limit; val
 each particle carries its body orientation R (body → lab) and the minimum a of its landscape that the moment
 occupies. Over a time step Δt, with the field H(t) ẑ seen in the body frame as Rᵀ ẑ H(t):
 
-1. the minima and saddles are followed from the previous step (Newton from the previous points; a full search
-   every ``search_every`` steps finds minima that a field creates); the occupied minimum is followed by
-   descent (a minimum that vanishes hands the moment to where it flows);
+1. the minima and saddles are followed from the previous step (Newton from the previous points and from the
+   last 24 distinct points seen, those with a short solve; a full search every ``search_every`` steps and
+   whenever the number of minima or saddles changes finds points that a field creates or that tracking lost:
+   with these rules the lowest saddle differs from a full search at every step in 1 of 3600 steps of a 12 nm
+   particle in water); the occupied minimum is followed by descent (a minimum that vanishes hands the moment
+   to where it flows);
 2. the moment jumps to minimum b with the probability [exp(WΔt)]_{ba} of the master equation of
    :mod:`atomspin.sar.master` (Langer/Brown rates for the frozen field; exact for a two-level or multi-level
    jump process over the step);
@@ -61,6 +64,7 @@ def _hybrid(exps, coefs, scale, grid, e_grid, nb, Ms, vols, zeta, alpha, kT, H0,
         bV = V / kT
         tauD = (1.0 + alpha * alpha) * Ms * V / (2.0 * alpha * GAMMA_E * kT)
         ns = 0
+        ntr = 0
         nmem = 0
         nprev = 0
         sprev = 0
@@ -74,10 +78,10 @@ def _hybrid(exps, coefs, scale, grid, e_grid, nb, Ms, vols, zeta, alpha, kT, H0,
                 z[c] = MU_0 * Ms * h * bz[c]
             full = (k % search_every == 0) or ns == 0
             nmin, nsad = find_critical(exps, coefs, z, scale, grid, e_grid, nb, seeds, ns, mins, e_min, c_min, sads,
-                                       e_sad, c_sad, u_sad, pair, ring, full)
-            if not full and (nmin > nprev or nsad > sprev):  # a minimum (and its saddle) born: full search
+                                       e_sad, c_sad, u_sad, pair, ring, full, ntr)
+            if not full and (nmin != nprev or nsad != sprev):  # a point born, lost or died: full search
                 nmin, nsad = find_critical(exps, coefs, z, scale, grid, e_grid, nb, seeds, ns, mins, e_min, c_min,
-                                           sads, e_sad, c_sad, u_sad, pair, ring, True)
+                                           sads, e_sad, c_sad, u_sad, pair, ring, True, ntr)
             nprev = nmin
             sprev = nsad
             if nmin == 0:
@@ -148,6 +152,7 @@ def _hybrid(exps, coefs, scale, grid, e_grid, nb, Ms, vols, zeta, alpha, kT, H0,
             for q in range(nsad):
                 seeds[ns] = sads[q]
                 ns += 1
+            ntr = ns  # the seeds after these are remembered points (a short Newton solve each)
             for q in range(nmin + nsad):
                 pt = mins[q] if q < nmin else sads[q - nmin]
                 known = False

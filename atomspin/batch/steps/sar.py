@@ -13,8 +13,10 @@ Two paths, chosen by the steps that ran:
   ``ILP_nHm2_per_kg``; with several, ``SAR_<medium>_W_per_g`` and ``ILP_<medium>_nHm2_per_kg`` per medium.
   Errors (``<key>_err``): the landscape's barrier error (the surface scaled by 1 ± barrier_err/barrier: every
   barrier and curvature moves with it) and the Ms error propagated by central differences through the same
-  model (:func:`atomspin.batch.errors.propagate`), in quadrature with the model's own stochastic error; the
-  report's average over seeds takes the larger of this and the seed-to-seed spread.
+  model (:func:`atomspin.batch.errors.propagate`) — for a sampled model (stochastic LLG, or the master
+  equation with Brownian rotation in water) through the deterministic adiabatic model of the same medium, as a
+  relative error (:data:`STOCHASTIC_PROPAGATION_MODEL`) — in quadrature with the model's own stochastic error;
+  the report's average over seeds takes the larger of this and the seed-to-seed spread.
 * **without it** (``loop``/``kv`` only): the fixed-τ0 literature models on the uniaxial K with the measured
   barrier (``tau0_s``), immobilised, as before.
 
@@ -36,6 +38,10 @@ LANDSCAPE_MODELS = ("master", "linear", "adiabatic", "llg")
 MS_REL_NEGLIGIBLE = 1e-3
 #: media of protocol.sar.media
 MEDIA = ("immobilised", "water")
+#: the deterministic model through which the landscape errors of a stochastic SAR (LLG; master equation with
+#: Brownian rotation) are propagated, as a relative error (derived: it carries the same dependence on the barrier
+#: through τ_N and on Ms as the sampled model, without sampling noise; see _run_landscape)
+STOCHASTIC_PROPAGATION_MODEL = "adiabatic"
 DOC = "SAR and ILP of the measured particle at the drive (f, H0), at the measurement temperature protocol.T_K"
 SCHEMA = {
     # Clinical field: 100 kHz, 2.5-18 kA/m in the glioblastoma trial of Maier-Hauff et al., J. Neurooncol. 103,
@@ -234,9 +240,16 @@ def _run_landscape(ctx, land, p, sp) -> None:
         reasons.append(f"{m}: {rep.regime.get('reason', '')}")
         used = rep.model if model == "auto" else model
 
-        def fn(Ms, scale, medium=medium, used=used):
+        # a stochastic model (members sampled: LLG, or the master equation with Brownian rotation in a liquid)
+        # propagates the landscape errors through the deterministic adiabatic model of the same medium, as a
+        # relative error: its own finite differences would be differences of two sampled runs, whose sampling
+        # noise (≈ 0.7 of its stochastic error) would swamp the sensitivity and cost two more runs each
+        stochastic = used == "llg" or (used == "master" and not medium.immobilised)
+        prop_model = STOCHASTIC_PROPAGATION_MODEL if stochastic else used
+
+        def fn(Ms, scale, medium=medium, prop_model=prop_model):
             r = sar_mod.sar_from_particle(_scaled_particle(particle, scale, Ms), f=f, H0=H0, medium=medium,
-                                          model=used, seed=seed, allow_nonclinical=True, n_orientations=n_or)
+                                          model=prop_model, seed=seed, allow_nonclinical=True, n_orientations=n_or)
             return {sk: r.sar_W_per_g, ik: r.ilp_nHm2_per_kg}
 
         Ms, Ms_err = float(particle.Ms_A_per_m), float(land.Ms_err_A_per_m)
@@ -245,6 +258,9 @@ def _run_landscape(ctx, land, p, sp) -> None:
         errs = {"scale": rel} if (np.isfinite(Ms_err) and Ms_err < MS_REL_NEGLIGIBLE * Ms) else {"Ms": Ms_err,
                                                                                                  "scale": rel}
         err = propagate(fn, {"Ms": Ms, "scale": 1.0}, errs)
+        if stochastic:  # the adiabatic model's relative error, applied to the sampled SAR
+            ref = fn(Ms, 1.0)[sk]
+            err = {sk: abs(err.get(sk, float("nan")) / ref * rep.sar_W_per_g) if ref else float("nan")}
         stoch = float(rep.sar_err_W_per_g)
         s_err = float(np.hypot(err.get(sk, float("nan")), stoch))
         ilp_err = s_err * (rep.ilp_nHm2_per_kg / rep.sar_W_per_g) if rep.sar_W_per_g else err.get(ik, float("nan"))
@@ -254,7 +270,9 @@ def _run_landscape(ctx, land, p, sp) -> None:
     ctx.kvp["sar_model"] = models[0].split(": ", 1)[1] if not multi else "; ".join(models)
     ctx.kvp["sar_reason"] = "; ".join(reasons)[:200]
     ctx.kvp["sar_error_source"] = ("propagated: landscape barrier_err (surface scaled) and Ms error (when above "
-                                   f"{MS_REL_NEGLIGIBLE:g} relative), in quadrature with the model's stochastic error")
+                                   f"{MS_REL_NEGLIGIBLE:g} relative; for a sampled model as the relative error of the "
+                                   f"{STOCHASTIC_PROPAGATION_MODEL} model), in quadrature with the model's stochastic "
+                                   "error")
 
 
 def _keys(medium, multi):
