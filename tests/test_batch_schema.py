@@ -38,7 +38,7 @@ def test_issue_example_message():
 
 @pytest.mark.parametrize("recipe, expected", [
     ({"structure": {"colour": "red"}},
-     "structure.colour: unknown key (allowed: diameter_nm, phase, shape, surface_depth_nm)"),
+     "structure.colour: unknown key (allowed: diameter_nm, kind, multicore, phase, shape, surface_depth_nm)"),
     ({"structure": {"diameter_nm": "8"}}, "structure.diameter_nm: expected a number, got string '8'"),
     ({"structure": {"diameter_nm": True}}, "structure.diameter_nm: expected a number, got boolean True"),
     ({"structure": {"diameter_nm": 0.5}}, "structure.diameter_nm: 0.5 is outside [1, 30]"),
@@ -51,7 +51,7 @@ def test_issue_example_message():
     ({"defects": "none"}, "defects: expected a table, got string 'none'"),
     ({"sweep": {"seeds": [1, -1]}}, "sweep.seeds[1]: -1 is outside [0, 4294967295]"),
     ({"sweep": {"axes": {"structure.size": [1.0]}}},
-     "sweep.axes.structure.size: unknown key (allowed in structure: diameter_nm, phase, shape, surface_depth_nm)"),
+     "sweep.axes.structure.size: unknown key (allowed in structure: diameter_nm, kind, multicore, phase, shape, surface_depth_nm)"),
     ({"sweep": {"axes": {"defects.vacancies.delta": [0.1, 0.4]}}},
      "sweep.axes.defects.vacancies.delta[1]: 0.4 is outside [0, 1/3]"),
     ({"sweep": {"variants": [{"name": "a", "defects": {"vacancies": {"delta": -0.1}}}]}},

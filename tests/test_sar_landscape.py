@@ -451,3 +451,31 @@ def test_critical_points_tracked_in_a_turning_body_match_full_searches():
             seeds[ns] = memory[r]
             ns += 1
     assert differ <= 0.01 * steps
+
+
+def test_llg_relaxation_time_is_shared_by_equal_particles(monkeypatch):
+    """Equal particles built separately (a landscape copied with its coefficients × 1, the same landscape for two
+    media) share one seeded LLG run; a changed surface, Ms, seed or member count does not."""
+    from atomspin.macrospin import terms as mt
+    from atomspin.sar import macrospin_llg, rates
+
+    calls = []
+    monkeypatch.setattr(macrospin_llg, "llg_relaxation_time", lambda p, seed, n_particles: calls.append(1) or (1e-9,))
+    monkeypatch.setattr(rates, "_TAU_CACHE", {})
+    V = 2.0 * KB * T / K
+    surf = M.EnergySurface([M.CubicAnisotropy(-K), M.UniaxialAnisotropy(0.5 * K)])
+    h = surf.terms[1]
+    copy = M.EnergySurface([surf.terms[0], mt.UniaxialAnisotropy(h.Ku * 1.0, h.axis)])
+    p1 = sar.Particle(Ms_A_per_m=MS, volume_m3=V, T_K=T, landscape=surf)
+    p2 = sar.Particle(Ms_A_per_m=MS, volume_m3=V, T_K=T, landscape=copy)
+    for p in (p1, p2, p1):
+        sar.relaxation_time(p, method="llg", seed=1, n_particles=64)
+    assert len(calls) == 1
+    scaled = M.EnergySurface([surf.terms[0], mt.UniaxialAnisotropy(h.Ku * 1.01, h.axis)])
+    sar.relaxation_time(sar.Particle(Ms_A_per_m=MS, volume_m3=V, T_K=T, landscape=scaled), method="llg", seed=1,
+                        n_particles=64)
+    sar.relaxation_time(sar.Particle(Ms_A_per_m=MS * 1.01, volume_m3=V, T_K=T, landscape=surf), method="llg", seed=1,
+                        n_particles=64)
+    sar.relaxation_time(p1, method="llg", seed=2, n_particles=64)
+    sar.relaxation_time(p1, method="llg", seed=1, n_particles=65)
+    assert len(calls) == 5

@@ -76,9 +76,28 @@ def _model_dipolar_limits():
         return 200.0, None
 
 
+def _multicore_volume_nm3(st: dict) -> float:
+    """Volume of a multi-core particle (structure.kind = multicore): n spheres of the median core diameter, less
+    the interpenetration (each core loses about 3 caps of height r·overlap to its neighbours; derived: the
+    aggregates of build_multicore touch 2-4 neighbours per core)."""
+    mc = st["multicore"]
+    r = float(mc["core_diameter_nm"]) / 2 * math.exp(float(mc["size_dispersion"]) ** 2 * 1.5)  # <r^3>^(1/3)
+    h = r * float(mc["overlap"])
+    cap = math.pi * h * h * (3 * r - h) / 3
+    return int(mc["n_cores"]) * max(4 / 3 * math.pi * r ** 3 - 3 * cap, 0.0)
+
+
+def multicore_spins(recipe: dict) -> float:
+    """Magnetic atoms of a recipe's multi-core particle (estimate)."""
+    return _counts(recipe)[1]
+
+
 def _counts(recipe: dict):
     st = recipe["structure"]
-    v = _shape_volume_nm3(st["shape"], float(st["diameter_nm"]))
+    if st.get("kind", "particle") == "multicore":
+        v = _multicore_volume_nm3(st)
+    else:
+        v = _shape_volume_nm3(st["shape"], float(st["diameter_nm"]))
     rho, rho_mag = _densities(st["phase"])
     return rho * v, rho_mag * v
 

@@ -9,7 +9,8 @@ the model with ``*_J`` conversions, loop areas J/m³ (``model.volume_m3``).
 from atomspin.measure.anisotropy import (anisotropy_temperature_series, callen_callen_fit, CallenCallenResult,
                                          effective_anisotropy, EffectiveAnisotropyResult, escape_barrier,
                                          free_energy_series, internal_torque, zero_temperature_barrier)
-from atomspin.measure.boundaries import BoundaryComparison, compare_boundaries
+from atomspin.measure.boundaries import (BoundaryComparison, GrainAlignment, compare_boundaries, decouple_grains,
+                                         grain_alignment)
 from atomspin.measure.compare import (compare_variants, ComparisonResult, standard_protocol)
 from atomspin.measure.disorder import (apb_distance_nm, binned_profile, canting_angles, dead_layer_fit,
                                        DeadLayerResult, defect_distance_nm, depth_below_surface_nm,
@@ -32,7 +33,8 @@ from atomspin.measure.toymodels import (anisotropy_field_T, uniaxial_cluster)
 # toy models) stay importable by name or from their modules; figure scripts live in measure.figures.
 __all__ = [
     "spin_disorder", "SpinDisorderResult", "spin_pair_correlation", "PairCorrelation", "dead_layer_fit",
-    "DeadLayerResult", "compare_boundaries", "BoundaryComparison", "temperature_sweep", "TemperatureSweepResult",
+    "DeadLayerResult", "compare_boundaries", "BoundaryComparison", "decouple_grains", "grain_alignment",
+    "GrainAlignment", "temperature_sweep", "TemperatureSweepResult",
     "tc_binder_crossing", "tc_chi_peak", "size_series", "SizeSeriesResult", "hysteresis_loop", "HysteresisResult",
     "loop_fields", "analyse_loop", "zfc_fc", "ZFCFCResult", "stoner_wohlfarth_loop", "random_axes_loop",
     "switching_field", "effective_anisotropy", "EffectiveAnisotropyResult", "escape_barrier",

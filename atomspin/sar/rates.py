@@ -366,6 +366,7 @@ def rates_relaxation_time(particle):
 
 
 _TAU_CACHE = {}
+_KEY_DIRECTIONS = None
 
 
 def relaxation_time(particle, method="auto", seed=0, n_particles=400):
@@ -409,12 +410,26 @@ def relaxation_time(particle, method="auto", seed=0, n_particles=400):
         return rates_relaxation_time(particle)
     from .macrospin_llg import llg_relaxation_time
 
-    key = (id(particle), seed, n_particles)
+    key = _tau_key(particle, seed, n_particles)
     hit = _TAU_CACHE.get(key)
-    if hit is not None and hit[0] is particle:
-        return hit[1]
+    if hit is not None:
+        return hit
     tau = llg_relaxation_time(particle, seed=seed, n_particles=n_particles)[0]
     if len(_TAU_CACHE) > 256:
         _TAU_CACHE.clear()
-    _TAU_CACHE[key] = (particle, tau)
+    _TAU_CACHE[key] = tau
     return tau
+
+
+def _tau_key(particle, seed, n_particles):
+    """What the seeded LLG relaxation time depends on: Ms, V, T, α and the anisotropy surface (its energy at 64
+    fixed directions, which fixes a polynomial surface of degree ≤ 6 uniquely), so that equal particles built
+    separately (the same landscape for two media, a copy scaled by 1) share one LLG run."""
+    from atomspin.macrospin import fibonacci_sphere
+
+    global _KEY_DIRECTIONS
+    if _KEY_DIRECTIONS is None:
+        _KEY_DIRECTIONS = fibonacci_sphere(64)
+    e = np.asarray(anisotropy_surface(particle).energy(_KEY_DIRECTIONS), dtype=float)
+    return (float(particle.Ms_A_per_m), float(particle.volume_m3), float(particle.T_K), float(particle.alpha),
+            e.tobytes(), int(seed), int(n_particles))
