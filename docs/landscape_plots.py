@@ -34,6 +34,49 @@ def barriers_from_row(r, Ku_shape=0.0):
     return esc, rev
 
 
+def harmonic(r):
+    """The stored landscape of a row as a macrospin term (J/m³)."""
+    from atomspin import macrospin as ms
+    from atomspin.measure import _sphere_fit as sf
+
+    return ms.HarmonicExpansion(np.array(sf.exponents(r["degree"])), np.array(r["coefficients_J"]) / r["V_m3"])
+
+
+def l2_tensor(r, n_theta=24, n_phi=48):
+    """Traceless Q (3, 3), J/m³, of the degree-2 spherical-harmonic part of a stored landscape f(n̂): the
+    projection Q_ij = 15/(8π) ∫ f (n_i n_j − δ_ij/3) dΩ (Gauss–Legendre in cos θ × uniform φ: exact for the
+    fitted polynomial, degree ≤ 12). l = 0 and l ≥ 4 parts are orthogonal to it, so f − n̂ᵀQn̂ has no l = 2."""
+    x, w = np.polynomial.legendre.leggauss(n_theta)
+    phi = np.arange(n_phi) * 2 * np.pi / n_phi
+    ct, ph = np.meshgrid(x, phi, indexing="ij")
+    st = np.sqrt(1 - ct ** 2)
+    n = np.stack([st * np.cos(ph), st * np.sin(ph), ct], axis=-1).reshape(-1, 3)
+    wt = (w[:, None] * np.full(n_phi, 2 * np.pi / n_phi)[None, :]).reshape(-1)
+    f = harmonic(r).energy(n)
+    Q = 15 / (8 * np.pi) * np.einsum("k,k,ki,kj->ij", wt, f, n, n)
+    return Q - np.trace(Q) / 3 * np.eye(3)
+
+
+def barriers_of(terms):
+    """(lowest escape, reversal) barrier (J/m³) of a list of macrospin terms."""
+    from atomspin import macrospin as ms
+    from atomspin.measure.landscape import reversal_saddle
+
+    cp = ms.critical_points(ms.EnergySurface(list(terms)))
+    g = cp.global_minimum
+    j = reversal_saddle(cp)
+    rev = float(cp.e_saddles[j] - cp.e_minima[g]) if j is not None else float("nan")
+    return float(ms.barriers(cp)[g]), rev
+
+
+def uniaxial_of(Q):
+    """(Ku, axis) of the uniaxial part of a traceless Q, Ku (1 − (n̂·û)²) convention (Ku > 0: easy axis û)."""
+    from atomspin.measure._sphere_fit import uniaxial_part
+
+    Ku, axis, _ = uniaxial_part(np.asarray(Q))
+    return float(Ku), np.asarray(axis)
+
+
 def _rows(out, part):
     f = out / f"{part}.json"
     return json.loads(f.read_text()) if f.exists() else []
@@ -127,6 +170,152 @@ def size_table(out):
     return table
 
 
+SHAPES = ("sphere", "truncated_octahedron", "cube", "ellipsoid")
+
+
+def shape_Q_of(r, out):
+    """The held shape term of a row (traceless, J/m³, rigid-rotation point-dipole tensor × m_reduced²): stored by
+    the landscape run, or computed afterwards (shape_tensor.json, ``landscape_study.py shapetensors``)."""
+    if "shape_Q_J_per_m3" in r:
+        return np.asarray(r["shape_Q_J_per_m3"])
+    t = {x["key"]: x for x in _rows(out, "shape_tensor")}.get(r["key"])
+    if t is None:
+        return None
+    return np.asarray(t["D_rigid_J_per_m3"]) * r["m_reduced"] ** 2
+
+
+def size_table_dipolar(out):
+    """Per (shape, D) of the dipolar series (size_dipolar.json): the reversal barrier (J/m³) of the default landscape
+    and its parts, from the measured landscape f(n̂) alone:
+
+    * magnetocrystalline = barrier of f without its degree-2 harmonics (the cubic on-site term and the cubic-symmetric
+      second-order surface term have none);
+    * shape = barrier of (that + the rigid-rotation point-dipole term n̂ᵀ D n̂ · m²) − magnetocrystalline;
+    * surface = barrier of f − barrier of (magnetocrystalline + shape): the rest of the degree-2 part, i.e. the
+      first-order (uniaxial) Néel term (plus any thermal correction to the rigid dipolar term).
+
+    Where a Néel-off run of the same particle exists, its degree-2 part minus the rigid shape term checks the split
+    (``check_Ku``: the uniaxial remainder, should be 0 within its error) and its barrier gives the surface part
+    directly (``surface_run`` = Néel on − off)."""
+    from atomspin import macrospin as ms
+
+    rows = _rows(out, "size_dipolar")
+    table = []
+    for shape in SHAPES:
+        for D in sorted({r["D_nm"] for r in rows if r["shape"] == shape}):
+            f = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "full"), None)
+            if f is None:
+                continue
+            S = shape_Q_of(f, out)
+            h = harmonic(f)
+            Q2 = l2_tensor(f)
+            core = [h, ms.QuadraticAnisotropy(-Q2)]
+            mc_esc, mc = barriers_of(core)
+            tot_esc, tot = barriers_of([h])
+            row = dict(shape=shape, D=D, n=f["n_spins"], d_eq=(6 * f["V_m3"] / np.pi) ** (1 / 3) * 1e9, mc=mc,
+                       total=tot, total_esc=tot_esc, err=f["barrier_err_J_per_m3"], Ms=f["Ms_A_per_m"],
+                       m_reduced=f["m_reduced"], K1=f["K1"], K1_err=f["K1_err"], Ku_l2=uniaxial_of(Q2)[0],
+                       elapsed_s=f["elapsed_s"], sweeps=f["sweeps"])
+            if S is not None:
+                with_shape = barriers_of(core + [ms.QuadraticAnisotropy(S)])[1]
+                row.update(shape_part=with_shape - mc, surface=tot - with_shape, Ku_shape=uniaxial_of(S)[0],
+                           Ku_surface=uniaxial_of(Q2 - S)[0])
+            o = next((r for r in _rows(out, "size") if r["shape"] == shape and r["D_nm"] == D
+                      and r["variant"] == "full"), None)
+            if o is not None and S is not None:
+                # the earlier no-dipolar landscape of the same particle + the same rigid point-dipole term (× its m²)
+                S_o = S / f["m_reduced"] ** 2 * o["m_reduced"] ** 2
+                row.update(composite=barriers_of([harmonic(o), ms.QuadraticAnisotropy(S_o)])[1],
+                           composite_err=o["barrier_err_J_per_m3"], nodip=barriers_of([harmonic(o)])[1])
+            n = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "no_neel"), None)
+            if n is not None:
+                Sn = shape_Q_of(n, out)
+                row.update(no_neel=barriers_of([harmonic(n)])[1], no_neel_err=n["barrier_err_J_per_m3"],
+                           surface_run=tot - barriers_of([harmonic(n)])[1],
+                           check_Ku=uniaxial_of(l2_tensor(n) - Sn)[0] if Sn is not None else float("nan"),
+                           check_Ku_err=n["Ku_err"], mc_no_neel=barriers_of([harmonic(n),
+                                                                             ms.QuadraticAnisotropy(-l2_tensor(n))])[1])
+            table.append(row)
+    # particles of the earlier no-dipolar series without a dipolar run: estimate = that landscape + the rigid
+    # point-dipole term × its m² (labelled; parts: magnetocrystalline = Néel-off, surface = Néel on − off runs)
+    tens = {x["key"]: x for x in _rows(out, "shape_tensor")}
+    done = {(t["shape"], t["D"]) for t in table}
+    for t in size_table(out):
+        key = f"{t['shape']}-{t['D']:g}"
+        if (t["shape"], t["D"]) in done or key not in tens:
+            continue
+        o = next(r for r in _rows(out, "size") if r["shape"] == t["shape"] and r["D_nm"] == t["D"]
+                 and r["variant"] == "full")
+        S_o = np.asarray(tens[key]["D_rigid_J_per_m3"]) * o["m_reduced"] ** 2
+        comp = barriers_of([harmonic(o), ms.QuadraticAnisotropy(S_o)])
+        table.append(dict(shape=t["shape"], D=t["D"], n=t["n"], d_eq=t["d_eq"], estimate=True, total=comp[1],
+                          total_esc=comp[0], err=t["full_err"], mc=t["mc"], surface=t["surface"],
+                          shape_part=comp[1] - t["full"], Ku_shape=uniaxial_of(S_o)[0], Ms=t["Ms"],
+                          m_reduced=o["m_reduced"], composite=comp[1], composite_err=t["full_err"],
+                          nodip=t["full"]))
+    order = {s: k for k, s in enumerate(SHAPES)}
+    table.sort(key=lambda t: (order.get(t["shape"], 99), t["D"]))
+    return table
+
+
+def plot_size_dipolar(out):
+    """barrier/V vs D with the dipolar term: total and parts per shape, the no-dipolar totals for comparison."""
+    table = size_table_dipolar(out)
+    if not table:
+        return
+    shapes = [s for s in SHAPES if any(t["shape"] == s for t in table)]
+    ncol = 2 if len(shapes) > 1 else 1
+    nrow = (len(shapes) + 1) // 2
+    fig, axs = _fig(nrow, ncol, figsize=(5.2 * ncol, 4.0 * nrow + 1.3), squeeze=False)
+    for ax in axs.flat[len(shapes):]:
+        ax.set_visible(False)
+    for ax, shape in zip(axs.flat, shapes):
+        t = [x for x in table if x["shape"] == shape and not x.get("estimate")]
+        e = [x for x in table if x["shape"] == shape and x.get("estimate")]
+        if e:
+            ax.errorbar([x["d_eq"] for x in e], [x["total"] for x in e], yerr=[x["err"] for x in e], fmt="P--",
+                        color="k", mfc="none", ms=7,
+                        label="total, estimate: no-dipolar landscape\n+ rigid point-dipole term (not run with dipolar)")
+            for k, mk in (("mc", "o"), ("shape_part", "^"), ("surface", "s")):
+                ax.plot([x["d_eq"] for x in e], [abs(x[k]) for x in e], mk, color={"mc": "C0", "shape_part": "C1",
+                        "surface": "C2"}[k], ms=4, alpha=0.5,
+                        label="filled faded markers: the parts of the estimates\n(Néel-off run, Néel on − off, "
+                              "+ rigid term)" if k == "mc" else None)
+        D = np.array([x["d_eq"] for x in t])
+        g = lambda k: np.array([x.get(k, np.nan) for x in t])  # noqa: E731
+        err = g("err")
+        ax.errorbar(D, g("total"), yerr=err, fmt="k*-", ms=9, label="total (reversal barrier, default model)")
+        ax.errorbar(D, g("mc"), yerr=err, fmt="o-", mfc="none", label="magnetocrystalline (degree ≥ 4 part)")
+        ax.errorbar(D, np.abs(g("shape_part")), yerr=err, fmt="^-", mfc="none",
+                    label="abs(shape part) (point-dipole n̂ᵀDn̂·m²)")
+        ax.errorbar(D, np.abs(g("surface")), yerr=np.sqrt(2) * err, fmt="s-", mfc="none",
+                    label="abs(surface part) (rest of degree 2)")
+        c = [x for x in t if "composite" in x and not x.get("estimate")]
+        if c:
+            ax.errorbar([x["d_eq"] for x in c], [x["composite"] for x in c], yerr=[x["composite_err"] for x in c],
+                        fmt="D:", ms=4, color="gray", mfc="none",
+                        label="no-dipolar landscape + rigid point-dipole term\n(earlier runs; cross-check)")
+        Dc = np.linspace(3.0, 21.0, 100)
+        ax.plot(Dc, pisane_keff(Dc), "r--", lw=1, label="measured K_eff(D), γ-Fe2O3\n(Pisane et al. 2017 fit)")
+        ax.axhline(1.1e4 / 12 + 0.28e4 / 27, color="gray", ls="-.", lw=1, label="bulk abs(K1)/12 + abs(K2)/27")
+        ax.set_yscale("log")
+        ax.set_ylim(10, 2e5)
+        ax.set_xlabel("volume-equivalent diameter (nm)")
+        ax.set_ylabel("barrier / V at 300 K (J/m³)")
+        ax.set_title(f"{shape.replace('_', ' ')}" + (", aspect 1.2" if shape == "ellipsoid" else "")
+                     + " (dipolar + Néel on, 300 K)", fontsize=9)
+        ax.set_xlim(3.5, 21.5)
+    handles, labels = [], []
+    for ax in axs.flat:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 1.3 / (4.0 * nrow + 1.3), 1, 1))
+    fig.savefig(out.parent / "landscape_size_series.png", dpi=130)
+
+
 def plot_size(out):
     table = size_table(out)
     if not table:
@@ -144,7 +333,7 @@ def plot_size(out):
             ax.errorbar(D, g("shape_part"), yerr=g("total_err"), fmt="^-", label="shape part (½μ0Ms²ΔN, aspect 1.2)")
         ax.errorbar(D, g("total"), yerr=g("total_err"), fmt="k*-", ms=9, label="total (reversal barrier)")
         ax.plot(D, g("total_esc"), "k:", lw=1, label="lowest escape barrier (if lower)")
-        Dc = np.linspace(max(D.min() - 1, 3.0), D.max() + 1, 100)
+        Dc = np.linspace(3.0, 21.0, 100)
         ax.plot(Dc, pisane_keff(Dc), "r--", lw=1, label="measured K_eff(D), γ-Fe2O3\n(Pisane et al. 2017 fit)")
         ax.axhline(1.1e4 / 12 + 0.28e4 / 27, color="gray", ls=":", lw=1, label="bulk abs(K1)/12 + abs(K2)/27")
         ax.set_yscale("log")
@@ -155,7 +344,7 @@ def plot_size(out):
                      fontsize=8)
         ax.legend(fontsize=6, loc="upper right")
     fig.tight_layout()
-    fig.savefig(out.parent / "landscape_size_series.png", dpi=130)
+    fig.savefig(out.parent / "landscape_size_series_nodipolar.png", dpi=130)
 
 
 def plot_defects(out):
@@ -186,39 +375,63 @@ def plot_defects(out):
     fig.savefig(out.parent / "landscape_defects.png", dpi=130)
 
 
+# Measured dead / canted shell thicknesses of iron-oxide nanoparticles (nm), the numbers confirmed from each
+# abstract: polarized SANS, ~9 nm iron-oxide spheres 0.3(1), ~8.5 nm cubes 0.5(1) ("Quantitative spatial
+# magnetization distribution in iron oxide nanocubes and nanospheres by polarized small-angle neutron
+# scattering"; title and abstract confirmed, authors and journal not); Ms(D) core–shell fit of dextran-coated
+# Fe3O4 3–19 nm, t = 6.8 Å (arXiv:2303.14654); Ms(D) of γ-Fe2O3 2.5–15 nm, d = 1.1 nm (Pisane, Singh & Seehra,
+# arXiv:1702.08378); a canted (not dead) shell 1.0–1.5 nm thick in 9 nm Fe3O4 at 1.2 T that vanishes in zero
+# field, polarized SANS (Krycka et al., PRL 104, 207203 (2010)).
+SHELLS = ((0.3, "0.3(1) nm, polarized SANS, ~9 nm spheres", "g", "--"),
+          (0.5, "0.5(1) nm, polarized SANS, ~8.5 nm cubes", "c", "--"),
+          (0.68, "0.68 nm, Ms(D), dextran-Fe3O4 (arXiv:2303.14654)", "m", "-."),
+          (1.1, "1.1 nm, Ms(D), γ-Fe2O3 (Pisane 2017)", "r", "-."),
+          (1.25, "1.0–1.5 nm canted shell in 1.2 T, PSANS (Krycka 2010)", "orange", ":"))
+
+
 def plot_deadlayer(out):
     rows = {r["key"]: r for r in _rows(out, "deadlayer")}
     ms = sorted([r for r in rows.values() if r["key"].startswith("Ms-")], key=lambda r: r["D_nm"])
     if not ms:
         return
-    fig, axs = _fig(1, 2, figsize=(10, 3.8))
+    fig, axs = _fig(1, 2, figsize=(12, 4.4))
     ax = axs[0]
     D = np.array([r["D_nm"] for r in ms])
-    ax.errorbar(D, [r["Ms"] / 1e3 for r in ms], yerr=[r["Ms_err"] / 1e3 for r in ms], fmt="o", label="MC, 300 K")
+    ax.errorbar(D, [r["Ms"] / 1e3 for r in ms], yerr=[r["Ms_err"] / 1e3 for r in ms], fmt="o",
+                label="MC, default model, 300 K")
+    if "Ms0" in ms[0]:
+        ax.plot(D, [r["Ms0"] / 1e3 for r in ms], "x", color="gray", label="collinear (T = 0) moment / V")
+    x2 = np.linspace(2.5, D.max() * 1.1, 100)
     if "fit" in rows:
         f = rows["fit"]
-        x = np.linspace(max(2 * f["d_nm"], 2.5), D.max() * 1.1, 100)
-        ax.plot(x, f["Ms_bulk"] / 1e3 * np.clip(1 - 2 * f["d_nm"] / x, 0, None) ** 3, "-",
-                label=f"(1 − 2d/D)³ fit: d = {f['d_nm']:.2f} ± {f['d_err_nm']:.2f} nm")
-        x2 = np.linspace(2.5, D.max() * 1.1, 100)
-        ax.plot(x2, f["Ms_bulk"] / 1e3 * np.clip(1 - 2 * 0.68 / x2, 0, None) ** 3, "g--", lw=1,
-                label="d = 0.68 nm (dextran-coated Fe3O4,\narXiv:2303.14654)")
-        ax.plot(x2, f["Ms_bulk"] / 1e3 * np.clip(1 - 2 * 1.1 / x2, 0, None) ** 3, "r--", lw=1,
-                label="d = 1.1 nm (Pisane et al., γ-Fe2O3)")
-    ax.set_xlabel("diameter D (nm)")
+        ax.plot(x2, f["Ms_bulk"] / 1e3 * np.clip(1 - 2 * f["d_nm"] / x2, 0, None) ** 3, "-",
+                label=f"(1 − 2d/D)³ fit: d = {f['d_nm']:.3f} ± {f['d_err_nm']:.3f} nm")
+        for d, lab, c, ls in SHELLS[2:4]:
+            ax.plot(x2, f["Ms_bulk"] / 1e3 * np.clip(1 - 2 * d / x2, 0, None) ** 3, color=c, ls=ls, lw=1,
+                    label=f"same Ms_bulk, d = {lab}")
+    ax.set_xlabel("sphere diameter D (nm)")
     ax.set_ylabel("Ms at 300 K (kA/m)")
-    ax.legend(fontsize=7)
+    ax.set_ylim(0, 600)
+    ax.set_title("Ms(D) of magnetite spheres (neutralised), 300 K", fontsize=9)
+    ax.legend(fontsize=6, loc="lower right")
     ax = axs[1]
     for key, lab in (("canting-8-default", "rescaled (default)"), ("canting-8-None", "classical")):
         if key in rows:
             r = rows[key]
-            ax.errorbar(r["depth_nm"], r["canting_deg"], yerr=r["canting_err_deg"], fmt="o-", ms=3, label=lab)
-    ax.axvline(0.68, color="g", ls="--", lw=1, label="0.68 nm dead layer (Fe3O4, arXiv:2303.14654)")
-    ax.axvline(1.1, color="r", ls="--", lw=1, label="1.1 nm shell (Pisane et al., γ-Fe2O3)")
+            extra = (f": moment-equivalent d = {r['d_moment_nm']:.3f} ± {r['d_moment_err_nm']:.3f} nm"
+                     if "d_moment_nm" in r else "")
+            ax.errorbar(r["depth_nm"], r["canting_deg"], yerr=r["canting_err_deg"], fmt="o-", ms=3,
+                        label=lab + extra)
+    for d, lab, c, ls in SHELLS:
+        if d == 1.25:
+            ax.axvspan(1.0, 1.5, color=c, alpha=0.15, label=lab)
+        else:
+            ax.axvline(d, color=c, ls=ls, lw=1, label=lab)
     ax.set_xlabel("depth below the surface (nm)")
-    ax.set_ylabel("local canting angle (degrees)")
-    ax.set_title("8 nm sphere, 300 K", fontsize=9)
-    ax.legend(fontsize=7)
+    ax.set_ylabel("local canting angle at 300 K (degrees)")
+    ax.set_ylim(0, 45)
+    ax.set_title("radial canting profile, 8 nm sphere (10 snapshots, mean ± s.e.m.)", fontsize=9)
+    ax.legend(fontsize=6, loc="upper right")
     fig.tight_layout()
     fig.savefig(out.parent / "landscape_dead_layer.png", dpi=130)
 
@@ -281,7 +494,7 @@ def plot_sensitivity(out):
 
 
 def plot_all(out):
-    for f in (plot_rescaling, plot_size, plot_defects, plot_deadlayer, plot_map, plot_sensitivity):
+    for f in (plot_rescaling, plot_size, plot_size_dipolar, plot_defects, plot_deadlayer, plot_map, plot_sensitivity):
         f(out)
 
 
@@ -299,6 +512,22 @@ def summary(out):
                          f"{t['shape_part']:.0f} | {t['total']:.0f} ± {t['total_err']:.0f} | {t['total_esc']:.0f} | "
                          f"{t['Ms'] / 1e3:.0f} | {t['K1'] / 1e3:.2f} ± {t['K1_err'] / 1e3:.2f} | {t['Ku']:.0f} ± "
                          f"{t['Ku_err']:.0f} [{', '.join(f'{a:.2f}' for a in t['axis'])}] |")
+    table = size_table_dipolar(out)
+    if table:
+        lines += ["", "| shape | D (nm) (d_eq) | spins | total (reversal) | lowest escape | magnetocrystalline | "
+                  "shape part | surface part | rigid shape Ku | no-dipolar + rigid term | Ms (kA/m) | n_eff_min | "
+                  "CPU-free wall (s) |", "|" + "---|" * 13]
+        rows_ = {r["key"]: r for r in _rows(out, "size_dipolar")}
+        for t in table:
+            r = rows_.get(f"{t['shape']}-{t['D']:g}-full", dict(n_eff_min=np.nan))
+            if t.get("estimate"):
+                t = dict(t, elapsed_s=np.nan)
+            comp = f"{t['composite']:.0f} ± {t['composite_err']:.0f}" if "composite" in t else "–"
+            lines.append(f"| {t['shape'].replace('_', ' ')} | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | "
+                         f"{t['total']:.0f} ± {t['err']:.0f} | {t['total_esc']:.0f} | {t['mc']:.0f} | "
+                         f"{t.get('shape_part', np.nan):+.0f} | {t.get('surface', np.nan):+.0f} | "
+                         f"{t.get('Ku_shape', np.nan):.0f} | {comp} | {t['Ms'] / 1e3:.0f} | {r['n_eff_min']:.1f} | "
+                         f"{t['elapsed_s']:.0f} |")
     rows = _rows(out, "defects")
     if rows:
         lines += ["", "| 8 nm sphere | realisations | reversal barrier/V (J/m³), mean ± s.e.m. | vs perfect | "

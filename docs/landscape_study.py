@@ -5,16 +5,28 @@ already there) so that long parts can be split over several invocations; ``plot`
 
     python docs/landscape_study.py rescaling            # Ms(T), K(T) and an 8 nm landscape ± rescaling
     python docs/landscape_study.py size SHAPE D [D ...]  # SHAPE: sphere | truncated_octahedron | cube | ellipsoid
+                                                         # (dipolar on: size_dipolar.json; VARIANTS=full,no_neel)
+    python docs/landscape_study.py size_nodip SHAPE D …  # the earlier protocol without the dipolar term (size.json)
     python docs/landscape_study.py defects KIND SEED     # KIND: perfect | vac05 | vac10 | vac20 | vac10r | vac20r |
                                                          #       apb1 | apb2 | feo | perfect_classical
     python docs/landscape_study.py sensitivity NAME      # NAME: ks_lo | ks_hi | ks_neg | japb_lo | japb_hi
     python docs/landscape_study.py deadlayer
+    python docs/landscape_study.py shapetensors [SHAPE D ...]  # rigid point-dipole tensors (J/m³)
     python docs/landscape_study.py plot
 
 Protocol: 300 K, default model (Néel surface term from K_s = 2.9e-5 J/m², averaged B valence, Evans temperature
-rescaling) with anisotropy_reference = 300 K; no atomistic dipolar term (the shape term of non-cubic particles is
-added as the rigid-rotation magnetostatic energy of the ideal shape, ½μ0Ms(300 K)²ΔN, with the measured Ms).
+rescaling, atomistic point-dipole term ``dipolar="auto"``: exact pairs up to 1000 spins, lattice FFT above, the
+engine's default refresh policy) with anisotropy_reference = 300 K, one realisation (seed 1) per size. The size
+series runs the default model ("full"; VARIANTS=full,no_neel adds a Néel-off run as a cross-check) and splits the
+reversal barrier of the measured landscape into parts (docs/landscape_plots.py, ``size_table_dipolar``):
+magnetocrystalline = barrier without the degree-2 harmonics (the on-site cubic term has none), shape = + the
+rigid-rotation point-dipole term n̂ᵀDn̂·m² (the term the landscape fit holds), surface = the rest of degree 2.
+``shapetensors SHAPE D …`` computes that rigid term for particles of the earlier series without the dipolar term
+(size.json, ``size_nodip``; shape added there as the continuum ½μ0Ms²ΔN), whose landscape + the term is the
+labelled estimate / cross-check. Environment: WORKERS (processes per landscape, default 1; with WORKERS > 1 set
+NUMBA_NUM_THREADS=1, see docs/validation.md §3b), VARIANTS.
 """
+import os
 import json
 import pathlib
 import sys
@@ -32,7 +44,11 @@ def _sweeps(n_spins):
         return 1200, 200
     if n_spins < 30000:
         return 600, 100
-    return 250, 50
+    if n_spins < 60000:
+        return 250, 50
+    # above ~60,000 spins the default dipolar refresh interval (400–460 sweeps) exceeds a direction's run: one
+    # frozen-field snapshot per direction whatever the sweeps (docs/validation.md §3b), so fewer sweeps
+    return 150, 50
 
 
 def _save(part, row):
@@ -64,7 +80,8 @@ def landscape_row(model, key, seed=1, shape_aspect=None, extra=None):
 
     sw, eq = _sweeps(model.n)
     t0 = time.perf_counter()
-    r = anisotropy_landscape(model, T, sweeps=sw, equilibration_sweeps=eq, thermalisation_sweeps=300, seed=seed)
+    r = anisotropy_landscape(model, T, sweeps=sw, equilibration_sweeps=eq, thermalisation_sweeps=300, seed=seed,
+                             workers=int(os.environ.get("WORKERS", "1")))
     row = dict(key=key, n_spins=int(model.n), V_m3=r.volume_m3, barrier_J=r.barrier_J, barrier_err_J=r.barrier_err_J,
                barrier_J_per_m3=r.barrier_J / r.volume_m3, barrier_err_J_per_m3=r.barrier_err_J / r.volume_m3,
                barrier_over_kT=r.barrier_over_kT, reversal_J_per_m3=r.reversal_barrier_J / r.volume_m3, Ms_A_per_m=r.Ms_A_per_m, Ms_err_A_per_m=r.Ms_err_A_per_m,
@@ -74,7 +91,9 @@ def landscape_row(model, key, seed=1, shape_aspect=None, extra=None):
                fit_residual_rms=r.fit.residual_rms_J_per_m3, n_minima=len(r.minima), n_saddles=len(r.saddles),
                n_eff_min=r.n_eff_min,
                minima=r.minima.tolist(), sweeps=sw, equilibration=eq, elapsed_s=time.perf_counter() - t0,
-               coefficients_J=r.coefficients_J.tolist(), degree=r.degree, seed=seed)
+               coefficients_J=r.coefficients_J.tolist(), degree=r.degree, seed=seed,
+               dipolar=type(model.dipolar).__name__ if model.dipolar is not None else None,
+               shape_Q_J_per_m3=np.asarray(r.fit.shape_Q_J_per_m3).tolist(), Q_J_per_m3=np.asarray(r.fit.Q_J_per_m3).tolist())
     if shape_aspect is not None and shape_aspect != 1:
         nx, nz = spheroid_N(shape_aspect)
         Ku_shape = 0.5 * MU_0 * r.Ms_A_per_m ** 2 * (nx - nz)
@@ -91,10 +110,14 @@ def _model(atoms, **kw):
     return SpinModel.from_atoms(atoms, anisotropy_reference=300.0, **kw)
 
 
-def part_size(shape, sizes):
+def part_size(shape, sizes, dipolar=True):
     """Size series; SHAPE may end in '@A' for particles centred on an A (8a, Td) site instead of the default B
-    (16d, D3d) site: the centring sets the terminations, hence the first-order surface term."""
+    (16d, D3d) site: the centring sets the terminations, hence the first-order surface term. ``dipolar=True`` (the
+    default model) writes size_dipolar.json; False the earlier no-dipolar protocol (size.json, continuum shape)."""
     from atomspin import structures as S
+
+    part = "size_dipolar" if dipolar else "size"
+    variants = os.environ.get("VARIANTS", "full").split(",")
 
     shape, _, centre = shape.partition("@")
     for D in sizes:
@@ -105,12 +128,14 @@ def part_size(shape, sizes):
         atoms = S.build_particle("Fe3O4", shape, diameter_nm=D, seed=1, **kw)
         for variant, mkw in (("full", {}), ("no_neel", dict(neel_ks_meV=0.0))):
             key = f"{shape}{'@' + centre if centre else ''}-{D:g}-{variant}"
-            if _done("size", key):
+            if variant not in variants or _done(part, key):
                 continue
+            if not dipolar:
+                mkw = dict(mkw, dipolar=False)
             m = _model(atoms, **mkw)
-            row = landscape_row(m, key, shape_aspect=1.2 if shape == "ellipsoid" else None,
+            row = landscape_row(m, key, shape_aspect=1.2 if shape == "ellipsoid" and not dipolar else None,
                                 extra=dict(shape=shape + ("@" + centre if centre else ""), D_nm=D, variant=variant))
-            _save("size", row)
+            _save(part, row)
             print(key, f"{row['barrier_J_per_m3']:.0f} ± {row['barrier_err_J_per_m3']:.0f} J/m3",
                   f"{row['elapsed_s']:.0f} s", flush=True)
 
@@ -214,64 +239,125 @@ def part_rescaling():
             print(key, flush=True)
 
 
+def moment_dead_layer_nm(model, spins, depth_nm, D_nm, core_depth_nm=2.0):
+    """Moment-equivalent dead layer (nm) from one state's local canting: the shell thickness d of a sphere of
+    diameter D with (1 − 2d/D)³ = m_all / m_core, where m = Σ μ_i σ_i cos θ_i / Σ μ_i σ_i over all sites and over
+    the core (depth > ``core_depth_nm``), θ_i the local canting angle (measure.local_canting_angles) and σ_i the
+    collinear signs. Canting of the minority (A) sublattice raises m, as it raises the net moment."""
+    from atomspin.measure.disorder import local_canting_angles, reference_axis
+
+    th = np.radians(local_canting_angles(model, spins))
+    _, sig = reference_axis(model, spins, None)
+    ok = np.isfinite(th)
+    w = model.moments * sig
+    core = ok & (depth_nm > core_depth_nm)
+    m_all = np.sum((w * np.cos(th))[ok]) / np.sum(w[ok])
+    m_core = np.sum((w * np.cos(th))[core]) / np.sum(w[core])
+    return 0.5 * D_nm * (1 - (m_all / m_core) ** (1 / 3)), float(m_all), float(m_core)
+
+
 def part_deadlayer():
-    """Ms(D) at 300 K (default model) for 3–10 nm spheres → dead layer d (measure.dead_layer_fit), and the radial
-    canting profile of an 8 nm sphere."""
+    """Ms(D) at 300 K (default model: Néel, averaged B, rescaling, dipolar) for 3–10 nm spheres → dead layer d
+    (measure.dead_layer_fit) from Ms(D) and from the reduced moment m(D) = ⟨|M|⟩/M_collinear(D) (removes the
+    size-to-size scatter of the T = 0 moment of the surface cut); and the radial canting profile of an 8 nm sphere
+    with its moment-equivalent dead layer (:func:`moment_dead_layer_nm`), rescaled and classical."""
     from atomspin import structures as S
+    from atomspin.engine import Simulation
+    from atomspin.engine.statistics import mean_error
     from atomspin.measure import dead_layer_fit, spin_disorder
+    from atomspin.measure.disorder import depth_below_surface_nm
     from atomspin.model import SpinModel
+    from atomspin.units import MU_B
 
     sizes = [3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
     for D in sizes:
         key = f"Ms-{D:g}"
         if _done("deadlayer", key):
             continue
-        from atomspin.engine import Simulation
-
+        t0 = time.perf_counter()
         p = S.build_particle("Fe3O4", "sphere", diameter_nm=D, seed=1, neutralise=True)
         m = SpinModel.from_atoms(p, anisotropy_reference=300.0)
+        M0 = float(np.linalg.norm(np.sum(m.moments[:, None] * m.spins, axis=0)))
         sim = Simulation(m, T, seed=2, collective_every=1)
         sim.run(1000, observe_every=1000)
         obs = sim.run(2000, observe_every=5)
-        from atomspin.engine.statistics import mean_error
-        from atomspin.units import MU_B
-
         mu, err, _, _ = mean_error(obs.abs_m)
         _save("deadlayer", dict(key=key, D_nm=D, Ms=mu * MU_B / m.volume_m3, Ms_err=err * MU_B / m.volume_m3,
-                                n_spins=int(m.n)))
-        print(key, mu * MU_B / m.volume_m3, flush=True)
+                                Ms0=M0 * MU_B / m.volume_m3, m_reduced=mu / M0, m_reduced_err=err / M0,
+                                n_spins=int(m.n), dipolar=type(m.dipolar).__name__ if m.dipolar is not None else None,
+                                elapsed_s=time.perf_counter() - t0))
+        print(key, mu * MU_B / m.volume_m3, f"{time.perf_counter() - t0:.0f} s", flush=True)
     rows = [r for r in json.loads((OUT / "deadlayer.json").read_text()) if r["key"].startswith("Ms-")]
     rows.sort(key=lambda r: r["D_nm"])
-    fit = dead_layer_fit([r["D_nm"] for r in rows], [r["Ms"] for r in rows], Ms_err=[r["Ms_err"] for r in rows])
+    Dn = [r["D_nm"] for r in rows]
+    # unweighted: the scatter about (1 − 2d/D)³ (the surface cut moves the T = 0 moment by ±6 % from size to
+    # size) is far larger than the sampling errors, so the error comes from the residuals
+    fit = dead_layer_fit(Dn, [r["Ms"] for r in rows])
+    fr = dead_layer_fit(Dn, [r["m_reduced"] for r in rows])
     _save("deadlayer", dict(key="fit", d_nm=fit.d_nm, d_err_nm=fit.d_err_nm, Ms_bulk=fit.Ms_bulk,
-                            Ms_bulk_err=fit.Ms_bulk_err))
-    print("dead layer", fit.d_nm, fit.d_err_nm, flush=True)
+                            Ms_bulk_err=fit.Ms_bulk_err, d_reduced_nm=fr.d_nm, d_reduced_err_nm=fr.d_err_nm,
+                            m_bulk=fr.Ms_bulk, m_bulk_err=fr.Ms_bulk_err))
+    print("dead layer", fit.d_nm, fit.d_err_nm, "reduced", fr.d_nm, fr.d_err_nm, flush=True)
     for resc in ("default", None):
         key = f"canting-8-{resc}"
         if _done("deadlayer", key):
             continue
-        from atomspin.engine import Simulation
-
+        t0 = time.perf_counter()
         p = S.build_particle("Fe3O4", "sphere", diameter_nm=8.0, seed=1)
         m = SpinModel.from_atoms(p, anisotropy_reference=300.0, temperature_rescaling=resc)
+        depth = depth_below_surface_nm(m, p)
         sim = Simulation(m, T, seed=3)
         sim.run(1000, observe_every=1000)
-        prof = []
+        prof, dl = [], []
         for _ in range(10):
             sim.run(100, observe_every=100)
             dis = spin_disorder(m, spins=sim.spins, atoms=p, reference="local")
             prof.append(dis.depth_canting_deg)
+            dl.append(moment_dead_layer_nm(m, sim.spins, depth, 8.0))
         prof = np.array(prof)
+        dl = np.array(dl)
         _save("deadlayer", dict(key=key, rescaled=resc is not None, depth_nm=dis.depth_bins_nm.tolist(),
                                 canting_deg=np.nanmean(prof, axis=0).tolist(),
-                                canting_err_deg=(np.nanstd(prof, axis=0, ddof=1) / np.sqrt(len(prof))).tolist()))
-        print(key, flush=True)
+                                canting_err_deg=(np.nanstd(prof, axis=0, ddof=1) / np.sqrt(len(prof))).tolist(),
+                                d_moment_nm=float(dl[:, 0].mean()),
+                                d_moment_err_nm=float(dl[:, 0].std(ddof=1) / np.sqrt(len(dl))),
+                                m_all=float(dl[:, 1].mean()), m_core=float(dl[:, 2].mean()),
+                                elapsed_s=time.perf_counter() - t0))
+        print(key, dl[:, 0].mean(), flush=True)
+
+
+def part_shapetensors(shape=None, sizes=()):
+    """Rigid-rotation point-dipole tensors D (J/m³, traceless, T = 0 Néel state; the plots scale them by
+    m_reduced²) into shape_tensor.json: for the dipolar size rows that lack the held shape term, and, given SHAPE
+    and sizes, for particles of the no-dipolar series (key "SHAPE-D"), whose landscape + this term is the
+    cross-check / estimate labelled "no-dipolar landscape + rigid point-dipole term"."""
+    from atomspin import structures as S
+    from atomspin.measure.constrained_t0 import rigid_shape_tensor_meV
+    from atomspin.units import MEV
+
+    f = OUT / "size_dipolar.json"
+    todo = [(r["key"], r["shape"], r["D_nm"]) for r in (json.loads(f.read_text()) if f.exists() else [])
+            if "shape_Q_J_per_m3" not in r]
+    todo += [(f"{shape}-{float(D):g}", shape, float(D)) for D in sizes]
+    for key, shp, D in todo:
+        if _done("shape_tensor", key):
+            continue
+        t0 = time.perf_counter()
+        kw = dict(aspect=1.2) if shp == "ellipsoid" else {}
+        atoms = S.build_particle("Fe3O4", shp, diameter_nm=D, seed=1, **kw)
+        m = _model(atoms, neel_ks_meV=0.0)  # the Néel term does not enter D
+        Dm = rigid_shape_tensor_meV(m) * MEV / m.volume_m3
+        Dm = Dm - np.trace(Dm) / 3 * np.eye(3)
+        _save("shape_tensor", dict(key=key, D_rigid_J_per_m3=Dm.tolist(), elapsed_s=time.perf_counter() - t0))
+        print(key, np.round(Dm), flush=True)
 
 
 if __name__ == "__main__":
     part = sys.argv[1]
     if part == "size":
         part_size(sys.argv[2], sys.argv[3:])
+    elif part == "size_nodip":
+        part_size(sys.argv[2], sys.argv[3:], dipolar=False)
     elif part == "defects":
         part_defects(sys.argv[2], sys.argv[3])
     elif part == "sensitivity":
@@ -280,6 +366,8 @@ if __name__ == "__main__":
         part_rescaling()
     elif part == "deadlayer":
         part_deadlayer()
+    elif part == "shapetensors":
+        part_shapetensors(*(sys.argv[2:3] + [sys.argv[3:]]))
     elif part == "plot":
         sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
         from landscape_plots import plot_all  # docs/landscape_plots.py
