@@ -121,6 +121,112 @@ def test_every_field_documented_and_defaults_valid():
         assert field_at(path) is f
 
 
+# --- the defect keys of issue #15: a second APB, an FeO core, dopants ----------------------------------------
+@pytest.mark.parametrize("recipe, expected", [
+    ({"defects": {"apb": {"count": 3}}}, "defects.apb.count: 3 is outside [0, 2]"),
+    ({"defects": {"apb": {"count": 1.0}}}, "defects.apb.count: expected an integer, got float 1.0"),
+    ({"defects": {"apb": {"spacing_nm": 0.5}}}, "defects.apb.spacing_nm: 0.5 is outside [1, 30]"),
+    ({"structure": {"diameter_nm": 8.0}, "defects": {"apb": {"enabled": True, "count": 2, "spacing_nm": 6.0,
+                                                             "offset_nm": 1.5}}},
+     "defects.apb.spacing_nm: 6 nm puts an APB outside the particle (|offset_nm| + spacing_nm/2 = 4.5 must be "
+     "below diameter_nm/2 = 4)"),
+    ({"defects": {"apb": {"enabled": True, "count": 2, "spacing_nm": 2.0}},
+      "protocol": {"steps": ["structure", "disorder"]}},
+     "defects.apb.count: 2 is not supported with the disorder step (its canting profile is measured about one APB "
+     "plane): use count = 1 or drop 'disorder'"),
+    ({"defects": {"core_shell": {"core_phase": "Fe"}}}, "defects.core_shell.core_phase: 'Fe' is not one of FeO"),
+    ({"defects": {"core_shell": {"core_diameter_nm": 0.0}}}, "defects.core_shell.core_diameter_nm: 0 is outside (0, 30]"),
+    ({"structure": {"diameter_nm": 8.0}, "defects": {"core_shell": {"enabled": True, "core_diameter_nm": 8.0}}},
+     "defects.core_shell.core_diameter_nm: 8 nm is outside (0, 8): the core must be smaller than the particle "
+     "(structure.diameter_nm; a particle of the core phase alone is structure.phase = FeO)"),
+    ({"structure": {"phase": "FeO"}, "defects": {"core_shell": {"enabled": True}}},
+     "defects.core_shell.enabled: a core-shell particle needs a spinel shell (structure.phase is FeO; allowed: "
+     "Fe3O4, gamma-Fe2O3)"),
+    ({"structure": {"kind": "multicore"}, "model": {"dipolar": False}, "defects": {"core_shell": {"enabled": True}}},
+     "defects.core_shell.enabled: a core-shell multi-core particle is not supported (structure.kind is multicore); "
+     "set it false"),
+    ({"defects": {"dopant": {"element": "Cu"}}}, "defects.dopant.element: 'Cu' is not one of Zn, Mn, Co, Ni"),
+    ({"defects": {"dopant": {"fraction": 1.5}}}, "defects.dopant.fraction: 1.5 is outside [0, 1]"),
+    ({"defects": {"dopant": {"fraction": -0.1}}}, "defects.dopant.fraction: -0.1 is outside [0, 1]"),
+    ({"defects": {"dopant": {"site": "C"}}}, "defects.dopant.site: 'C' is not one of default, A, B"),
+    ({"structure": {"phase": "FeO"}, "defects": {"dopant": {"fraction": 0.2}}},
+     "defects.dopant.fraction: dopants substitute on the spinel A/B sites (structure.phase is FeO; allowed: Fe3O4, "
+     "gamma-Fe2O3)"),
+    ({"structure": {"kind": "multicore"}, "model": {"dipolar": False}, "defects": {"dopant": {"fraction": 0.2}}},
+     "defects.dopant.fraction: a doped multi-core particle is not supported (structure.kind is multicore); set it 0"),
+])
+def test_defect_key_messages(recipe, expected):
+    assert _err(recipe) == expected
+
+
+def test_defect_keys_defaults_and_sweepable():
+    d = validate_recipe({})["base"]["defects"]
+    assert d["apb"]["count"] == 1 and d["apb"]["spacing_nm"] == 6.0
+    assert d["core_shell"] == {"enabled": False, "core_phase": "FeO", "core_diameter_nm": 4.0}
+    assert d["dopant"] == {"element": "Zn", "fraction": 0.0, "site": "default"}
+    tasks = expand({"defects": {"apb": {"enabled": True}},
+                    "sweep": {"axes": {"defects.apb.count": [0, 1, 2], "defects.dopant.fraction": [0, 0.1]}}})
+    assert len(tasks) == 6
+    # each combination is checked: the two planes must lie inside the particle
+    msg = _err({"structure": {"diameter_nm": 5.0}, "defects": {"apb": {"enabled": True}},
+                "sweep": {"axes": {"defects.apb.count": [1, 2]}}})
+    assert msg.startswith("defects.apb.spacing_nm: sweep (variant 'study', defects.apb.count=2): 6 nm puts an APB")
+
+
+def _structure(defects, D=6.0, seed=3):
+    from atomspin.batch.tasks import run_task
+    r = {"structure": {"phase": "Fe3O4", "shape": "truncated_octahedron", "diameter_nm": D}, "defects": defects,
+         "protocol": {"steps": ["structure"]}, "sweep": {"seeds": [seed]}}
+    res = run_task(expand(r)[0])
+    return res["kvp"], res["atoms"]
+
+
+def _records(atoms):
+    import json
+    recs = atoms.info.get("defects", [])
+    recs = json.loads(recs) if isinstance(recs, str) else recs
+    return [r["type"] for r in recs]
+
+
+def test_structure_step_two_apbs_core_and_dopant_in_order():
+    """The recipe keys reach the builders (core_shell, dope, add_vacancies, insert_apb, in that order), with the
+    counts the builders' exact bookkeeping gives."""
+    import numpy as np
+
+    kvp0, a0 = _structure({})
+    assert kvp0["s_n_apb"] == 0 and "apb" not in _records(a0)
+    # APB count: 0 with enabled = true is the defect-free particle; 2 = two apb records, planes spacing apart
+    kvp, a = _structure({"apb": {"enabled": True, "count": 0}})
+    assert kvp["s_n_apb"] == 0 and np.array_equal(a.numbers, a0.numbers) and np.allclose(a.positions, a0.positions)
+    kvp1, a1 = _structure({"apb": {"enabled": True, "count": 1}})
+    kvp2, a2 = _structure({"apb": {"enabled": True, "count": 2, "spacing_nm": 2.0}})
+    assert kvp1["s_n_apb"] == 1 and _records(a1).count("apb") == 1
+    assert kvp2["s_n_apb"] == 2 and _records(a2).count("apb") == 2
+    assert a2.arrays["apb_zone"].sum() > a1.arrays["apb_zone"].sum()
+    # FeO core: rock-salt (R) Fe2+ sites inside a core of core_diameter_nm / diameter_nm of the particle
+    kvp, a = _structure({"core_shell": {"enabled": True, "core_diameter_nm": 3.0}})
+    R = a.arrays["sublattice"] == "R"
+    assert R.sum() > 0 and _records(a)[0] == "core_shell"
+    import json
+    centre = np.asarray(json.loads(a.info["shape"])["center_A"])
+    assert np.max(np.linalg.norm(a.positions[R] - centre, axis=1)) <= 0.5 * 10 * 3.0 + 1e-6  # inside the core
+    # Zn on A: n = round(x N_A), none on B (O'Neill 1992: ZnFe2O4 normal), moment 0
+    x = 0.2
+    kvp, a = _structure({"dopant": {"fraction": x}})
+    zn = a.numbers == 30
+    n_A = int(np.sum(a0.arrays["sublattice"] == "A"))
+    assert zn.sum() == round(x * n_A) and set(a.arrays["sublattice"][zn]) == {"A"}
+    assert np.all(a.arrays["moment_muB"][zn] == 0)
+    kvp, a = _structure({"dopant": {"fraction": x, "site": "B"}})
+    assert set(a.arrays["sublattice"][a.numbers == 30]) == {"B"}
+    # all of them: the step's order (core, dopant, vacancies, APBs); no vacancy and no dopant in the FeO core
+    kvp, a = _structure({"core_shell": {"enabled": True, "core_diameter_nm": 3.0}, "dopant": {"fraction": x},
+                         "vacancies": {"delta": 0.1, "removal": "random"},
+                         "apb": {"enabled": True, "count": 2, "spacing_nm": 2.0}})
+    assert _records(a)[:5] == ["core_shell", "substitution", "vacancies", "apb", "apb"]
+    assert not np.any((a.numbers == 30) & (a.arrays["sublattice"] == "R"))
+
+
 # --- task expansion and identity -----------------------------------------------------------------------------
 def test_expand_grid_variants_seeds():
     r = {"sweep": {"seeds": [1, 2, 3], "axes": {"structure.diameter_nm": [3.0, 4.0],
@@ -228,7 +334,8 @@ def _leaves(schema, prefix=""):
 
 
 LEAVES = list(_leaves(SCHEMA))
-TABLES = ["", "meta", "structure", "defects", "defects.vacancies", "defects.apb", "model", "protocol",
+TABLES = ["", "meta", "structure", "defects", "defects.vacancies", "defects.apb", "defects.core_shell",
+          "defects.dopant", "model", "protocol",
           "protocol.tc", "protocol.loop", "protocol.kv", "protocol.disorder", "protocol.sar", "sweep"]
 junk = st.one_of(st.text(max_size=8), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
                  st.booleans(), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3),

@@ -83,8 +83,40 @@ SCHEMA: dict = {
             "enabled": F("bool", False, "insert one antiphase boundary through the particle"),
             "plane": F("list[int]", [1, 1, 0], "Miller indices of the APB plane "
                        "({110}: McKenna et al., Nat. Commun. 5, 5740 (2014))", lo=-4, hi=4, length=3),
-            "offset_nm": F("float", 0.0, "distance of the APB plane from the particle centre in nm",
-                           lo=-15.0, hi=15.0),
+            "offset_nm": F("float", 0.0, "distance of the APB plane from the particle centre in nm (with count "
+                           "= 2: of the midplane between the two APBs)", lo=-15.0, hi=15.0),
+            "count": F("int", 1, "number of parallel APBs of defects.apb.plane inserted when defects.apb.enabled "
+                       "(0 = none, as enabled = false; 2 = two parallel boundaries defects.apb.spacing_nm apart, "
+                       "each with the default shift of insert_apb)", lo=0, hi=2),
+            "spacing_nm": F("float", 6.0, "distance between the two APBs of count = 2, in nm, centred on "
+                            "defects.apb.offset_nm (derived: half the 12.1 nm equivalent diameter of the demo "
+                            "particle, i.e. three slabs of similar thickness; at least 1 nm, about two "
+                            "insert_apb zones of 0.5 nm, so that the two disturbed zones do not overlap)",
+                            lo=1.0, hi=30.0),
+        },
+        "core_shell": {
+            "enabled": F("bool", False, "replace the centre of the spinel particle by a rock-salt core "
+                         "(atomspin.structures.core_shell: cube-on-cube on the shared O sublattice, the interface "
+                         "cations removed and charge-compensated): the Fe(1-x)O/Fe(3-δ)O4 core-shell particles of "
+                         "thermal-decomposition syntheses (Lappas et al., PRX 9, 041044 (2019); Lak et al., "
+                         "Adv. Sci. 8, 2002682 (2021))"),
+            "core_phase": F("str", "FeO", "phase of the core (the builder supports wüstite only)", choices=("FeO",)),
+            "core_diameter_nm": F("float", 4.0, "core size in nm on the scale of structure.diameter_nm (the "
+                                  "particle's own shape scaled by core_diameter_nm / diameter_nm about its centre, "
+                                  "so the particle keeps its size; below diameter_nm) (derived: half the default "
+                                  "8 nm particle, core volume fraction 1/8)", lo=0.0, hi=30.0, lo_open=True),
+        },
+        "dopant": {
+            "element": F("str", "Zn", "2+ ion substituted for Fe (atomspin.structures.dope; spin-only moments "
+                         "Zn 0, Mn 5, Co 3, Ni 2 μB)", choices=("Zn", "Mn", "Co", "Ni")),
+            "fraction": F("float", 0.0, "x of M_x Fe(3-x) O4: dopants per formula unit (0 = undoped; Zn-substituted "
+                          "magnetite for hyperthermia: x = 0-0.4, Hadadian et al., Sci. Rep. 9, 18048 (2019))",
+                          lo=0.0, hi=1.0),
+            "site": F("str", "default", "sublattice of the dopants: default = the builder's per element "
+                      "(Zn -> tetrahedral A: ZnFe2O4 is an almost normal spinel, inversion 0.02 ± 0.02 quenched from "
+                      "500 °C by XRD, O'Neill, Eur. J. Mineral. 4, 571 (1992); Co, Ni -> B (inverse ferrites); Mn -> "
+                      "81 % A, Hastings & Corliss, Phys. Rev. 104, 328 (1956)), or A or B for all of them",
+                      choices=("default", "A", "B")),
         },
     },
     "model": {
@@ -291,6 +323,7 @@ def _cross_checks(r: dict, prefix: str = "") -> None:
             raise RecipeError(f"{p}defects.apb.offset_nm", f"{_num(r['defects']['apb']['offset_nm'])} nm puts "
                               f"the plane outside the particle (|offset| < diameter_nm/2 = "
                               f"{_num(r['structure']['diameter_nm'] / 2)})")
+    _defect_checks(r, p)
     if r["structure"]["kind"] == "multicore":
         _multicore_checks(r, p)
     if r["defects"]["vacancies"]["delta"] > 0 and r["structure"]["phase"] == "gamma-Fe2O3":
@@ -322,6 +355,41 @@ def _cross_checks(r: dict, prefix: str = "") -> None:
         if st.requires_any and not any(q in steps for q in st.requires_any):
             raise RecipeError(f"{p}protocol.steps",
                               f"{name!r} needs {' or '.join(map(repr, st.requires_any))} in the steps")
+
+
+def _defect_checks(r: dict, p: str) -> None:
+    """Constraints of the second APB, the core-shell and the dopant keys (before any work)."""
+    st, de = r["structure"], r["defects"]
+    apb, cs, dop = de["apb"], de["core_shell"], de["dopant"]
+    half = st["diameter_nm"] / 2
+    if apb["enabled"] and apb["count"] == 2:
+        outer = abs(apb["offset_nm"]) + apb["spacing_nm"] / 2
+        if outer >= half:
+            raise RecipeError(f"{p}defects.apb.spacing_nm", f"{_num(apb['spacing_nm'])} nm puts an APB outside the "
+                              f"particle (|offset_nm| + spacing_nm/2 = {_num(outer)} must be below diameter_nm/2 = "
+                              f"{_num(half)})")
+        if "disorder" in r["protocol"]["steps"]:
+            raise RecipeError(f"{p}defects.apb.count", "2 is not supported with the disorder step (its canting "
+                              "profile is measured about one APB plane): use count = 1 or drop 'disorder'")
+    spinel = st["phase"] in ("Fe3O4", "gamma-Fe2O3")
+    if cs["enabled"]:
+        if not spinel:
+            raise RecipeError(f"{p}defects.core_shell.enabled", f"a core-shell particle needs a spinel shell "
+                              f"(structure.phase is {st['phase']}; allowed: Fe3O4, gamma-Fe2O3)")
+        if st["kind"] == "multicore":
+            raise RecipeError(f"{p}defects.core_shell.enabled", "a core-shell multi-core particle is not supported "
+                              "(structure.kind is multicore); set it false")
+        if cs["core_diameter_nm"] >= st["diameter_nm"]:
+            raise RecipeError(f"{p}defects.core_shell.core_diameter_nm", f"{_num(cs['core_diameter_nm'])} nm is "
+                              f"outside (0, {_num(st['diameter_nm'])}): the core must be smaller than the particle "
+                              f"(structure.diameter_nm; a particle of the core phase alone is structure.phase = FeO)")
+    if dop["fraction"] > 0:
+        if not spinel:
+            raise RecipeError(f"{p}defects.dopant.fraction", f"dopants substitute on the spinel A/B sites "
+                              f"(structure.phase is {st['phase']}; allowed: Fe3O4, gamma-Fe2O3)")
+        if st["kind"] == "multicore":
+            raise RecipeError(f"{p}defects.dopant.fraction", "a doped multi-core particle is not supported "
+                              "(structure.kind is multicore); set it 0")
 
 
 def _multicore_checks(r: dict, p: str) -> None:
