@@ -212,6 +212,63 @@ def run_point(D, kind, seed, variant="default", path=LANDSCAPES, sweeps=None, T=
 
 
 
+def _sar_cell(k, medium, suffix):
+    """The SAR the sweep's sar step computed for one medium (row keys of one medium or of several)."""
+    tag = "" if suffix is None else f"{suffix}_"
+    sar = k.get(f"SAR_{tag}W_per_g")
+    if sar is None:
+        return None
+    model = k.get("sar_model")
+    if suffix is not None and isinstance(model, str) and f"{suffix}:" in model:  # "immobilised: x; water: y"
+        model = model.split(f"{suffix}:")[1].split(";")[0].strip()
+    return dict(f_Hz=float(k["sar_f_Hz"]), H0_A_per_m=float(k["sar_H0_A_per_m"]), medium=medium, sar=float(sar),
+                err=float(k.get(f"SAR_{tag}W_per_g_err", float("nan"))), model=model, reason=k.get("sar_reason"),
+                ilp=float(k.get(f"ILP_{tag}nHm2_per_kg", float("nan"))),
+                ilp_err=float(k.get(f"ILP_{tag}nHm2_per_kg_err", float("nan"))))
+
+
+def db_row(store, r, kinds=None):
+    """One row of a CLI sweep's database (landscape + sar steps) in the format of landscapes.json, or None
+    (no landscape). ``sar_sweep``: the SAR the sweep computed immobilised (one medium: ``SAR_W_per_g``; several:
+    ``SAR_immobilised_W_per_g``); ``sar_sweep_water``: in water, when the recipe had that medium."""
+    from atomspin.measure import _sphere_fit as sf
+
+    k = r.key_value_pairs
+    if "landscape_barrier_J" not in k:
+        return None
+    data = store.arrays(r).get("landscape", {})
+    V = float(k["landscape_volume_m3"])
+    kind = (SWEEP_KINDS if kinds is None else kinds).get(k["variant"], k["variant"])
+    imm = _sar_cell(k, "immobilised", None) or _sar_cell(k, "immobilised", "immobilised")
+    water = _sar_cell(k, "water", "water")
+    row = dict(key=point_key(TO_VERTEX_NM, kind, k["seed"], shape="to"), D_nm=TO_EQUIVALENT_NM,
+               shape="truncated_octahedron", size_nm=float(k["diameter_nm"]), kind=kind, seed=int(k["seed"]),
+               variant="default", variant_value=None, source="sweep", recipe_variant=k["variant"],
+               n_spins=int(k["landscape_n_spins"]), n_fe=int(k["n_magnetic"]), T_K=float(k["T_K"]), V_m3=V,
+               Ms_A_per_m=float(k["landscape_Ms_A_per_m"]), Ms_err_A_per_m=float(k["landscape_Ms_err_A_per_m"]),
+               m_reduced=float(k["landscape_m_reduced"]), barrier_J=float(k["barrier_J"]),
+               barrier_err_J=float(k["barrier_J_err"]), barrier_err_fit_J=float(k["landscape_barrier_err_J"]),
+               birge=float(k["landscape_barrier_err_birge"]), barrier_over_kT=float(k["barrier_over_kT"]),
+               barrier_over_kT_err=float(k.get("barrier_over_kT_err", float("nan"))),
+               n_minima=int(k["n_minima"]), n_saddles=int(k["n_saddles"]),
+               K1_J_per_m3=float(k["landscape_fit_K1_J_per_m3"]),
+               K1_err_J_per_m3=float(k["landscape_fit_K1_err_J_per_m3"]),
+               Ku_J_per_m3=float(k["landscape_fit_Ku_J_per_m3"]),
+               Ku_err_J_per_m3=float(k["landscape_fit_Ku_err_J_per_m3"]),
+               chi2_per_dof=float(k["landscape_chi2_per_dof"]), n_eff_min=float(k["landscape_n_eff_min"]),
+               degree=int(k["landscape_degree"]),
+               exponents=np.asarray(sf.exponents(int(k["landscape_degree"]))).tolist(),
+               coefficients_J_per_m3=(np.asarray(data["coefficients_J"]) / V).tolist(), covariance_J2=None,
+               F_J=np.asarray(data["F_J"]).tolist(), F_err_J=np.asarray(data["F_err_J"]).tolist(),
+               sweeps=[int(k["landscape_sweeps"]), int(k["landscape_equilibration_sweeps"]),
+                       int(json.loads(r.data["recipe_json"])["protocol"]["landscape"]["thermalisation_sweeps"])],
+               elapsed_s=float(k["walltime_s"]), net_moment_T0_muB=float(k.get("s_net_moment_muB", float("nan"))),
+               sar_sweep=imm)
+    if water is not None:
+        row["sar_sweep_water"] = water
+    return row
+
+
 def extract_db(db=SWEEP_DB, out=SWEEP_SUMMARY, log=None):
     """The small, committed summary of the CLI sweep's ase.db: one landscape row per task in the format of
     landscapes.json (surface coefficients rebuilt from the stored ``coefficients_J``; the row keeps no covariance,
@@ -221,42 +278,13 @@ def extract_db(db=SWEEP_DB, out=SWEEP_SUMMARY, log=None):
     import re
 
     from atomspin.batch.store import ResultStore
-    from atomspin.measure import _sphere_fit as sf
 
     rows = []
     store = ResultStore(str(db), mode="r")
     for r in store.rows():  # checksum-verified rows; large arrays live in the store's side .npz files
-        k = r.key_value_pairs
-        if "landscape_barrier_J" not in k:
-            continue
-        data = store.arrays(r).get("landscape", {})
-        V = float(k["landscape_volume_m3"])
-        kind = SWEEP_KINDS.get(k["variant"], k["variant"])
-        row = dict(key=point_key(TO_VERTEX_NM, kind, k["seed"], shape="to"), D_nm=TO_EQUIVALENT_NM,
-                   shape="truncated_octahedron", size_nm=float(k["diameter_nm"]), kind=kind, seed=int(k["seed"]),
-                   variant="default", variant_value=None, source="sweep", recipe_variant=k["variant"],
-                   n_spins=int(k["landscape_n_spins"]), n_fe=int(k["n_magnetic"]), T_K=float(k["T_K"]), V_m3=V,
-                   Ms_A_per_m=float(k["landscape_Ms_A_per_m"]), Ms_err_A_per_m=float(k["landscape_Ms_err_A_per_m"]),
-                   m_reduced=float(k["landscape_m_reduced"]), barrier_J=float(k["barrier_J"]),
-                   barrier_err_J=float(k["barrier_J_err"]), barrier_err_fit_J=float(k["landscape_barrier_err_J"]),
-                   birge=float(k["landscape_barrier_err_birge"]), barrier_over_kT=float(k["barrier_over_kT"]),
-                   n_minima=int(k["n_minima"]), n_saddles=int(k["n_saddles"]),
-                   K1_J_per_m3=float(k["landscape_fit_K1_J_per_m3"]),
-                   K1_err_J_per_m3=float(k["landscape_fit_K1_err_J_per_m3"]),
-                   Ku_J_per_m3=float(k["landscape_fit_Ku_J_per_m3"]),
-                   Ku_err_J_per_m3=float(k["landscape_fit_Ku_err_J_per_m3"]),
-                   chi2_per_dof=float(k["landscape_chi2_per_dof"]), n_eff_min=float(k["landscape_n_eff_min"]),
-                   degree=int(k["landscape_degree"]), exponents=np.asarray(sf.exponents(int(k["landscape_degree"]))).tolist(),
-                   coefficients_J_per_m3=(np.asarray(data["coefficients_J"]) / V).tolist(), covariance_J2=None,
-                   F_J=np.asarray(data["F_J"]).tolist(), F_err_J=np.asarray(data["F_err_J"]).tolist(),
-                   sweeps=[int(k["landscape_sweeps"]), int(k["landscape_equilibration_sweeps"]),
-                           int(json.loads(r.data["recipe_json"])["protocol"]["landscape"]["thermalisation_sweeps"])],
-                   elapsed_s=float(k["walltime_s"]),
-                   sar_sweep=dict(f_Hz=float(k["sar_f_Hz"]), H0_A_per_m=float(k["sar_H0_A_per_m"]),
-                                  medium="immobilised", sar=float(k["SAR_W_per_g"]),
-                                  err=float(k.get("SAR_W_per_g_err", float("nan"))), model=k.get("sar_model"),
-                                  reason=k.get("sar_reason"), ilp=float(k.get("ILP_nHm2_per_kg", float("nan")))))
-        rows.append(row)
+        row = db_row(store, r)
+        if row is not None:
+            rows.append(row)
     rows.sort(key=lambda r: r["key"])
     meta = dict(recipe=str(RECIPE_12NM.relative_to(ROOT)), n_tasks=len(rows),
                 command=f"atomspin sweep {RECIPE_12NM.relative_to(ROOT)} --db {pathlib.Path(db).name} --workers 2")

@@ -108,6 +108,33 @@ def test_12nm_recipe_is_the_demo_particle():
     assert M.TO_VERTEX_NM == DEMO_RECIPE["structure"]["diameter_nm"]
 
 
+def test_12nm_more_recipe_is_the_demo_particle():
+    """structures/recipes/defects_heating_12nm_more.toml (two APBs, FeO core, Zn, random vacancies; issue #15) runs
+    the particle, temperature, drive, media and landscape protocol of `atomspin demo`, ≥ 4 realisations per
+    variant, random-site vacancies everywhere (above the Verwey temperature), the defect-free reference first, and
+    its defects reach the structure step (the expanded tasks carry them)."""
+    from atomspin.batch import expand
+    from atomspin.batch.defaults import DEMO_RECIPE
+    from atomspin.batch.recipe import load_recipe
+    from pathlib import Path
+
+    r = load_recipe(Path(__file__).resolve().parents[1] / "structures" / "recipes" / "defects_heating_12nm_more.toml")
+    assert r["structure"] == DEMO_RECIPE["structure"]
+    assert r["protocol"] == DEMO_RECIPE["protocol"]  # T, steps, landscape protocol, drive, both media
+    assert r["model"] == DEMO_RECIPE["model"]
+    assert len(r["sweep"]["seeds"]) >= 4
+    tasks = expand(r)
+    names = list(dict.fromkeys(t["variant"] for t in tasks))
+    assert names[0] == "defect-free" and len(tasks) == len(names) * len(r["sweep"]["seeds"])
+    assert all(t["recipe"]["defects"]["vacancies"]["removal"] == "random" for t in tasks)
+    de = {t["variant"]: t["recipe"]["defects"] for t in tasks}
+    assert de["APB-two"]["apb"]["enabled"] and de["APB-two"]["apb"]["count"] == 2
+    assert de["FeO-core"]["core_shell"]["enabled"]
+    assert de["FeO-core"]["core_shell"]["core_diameter_nm"] == r["structure"]["diameter_nm"] / 2  # 1/8 of V
+    assert de["Zn-0.20"]["dopant"]["element"] == "Zn" and de["Zn-0.20"]["dopant"]["fraction"] == 0.2
+    assert [de[f"vacancies-random-{d}"]["vacancies"]["delta"] for d in ("0.10", "0.05")] == [0.1, 0.05]
+
+
 def test_Ms_enters_low_barrier_SAR_cubed():
     """Why ΔMs dominates ΔSAR of a low-barrier particle: in the slow-drive limit (ωτ ≪ 1) of the exact linear
     response with a negligible barrier, χ'' = χ0 ωτ_D with χ0 ∝ Ms² and the Brown free-diffusion time τ_D ∝ Ms, so
