@@ -22,7 +22,9 @@ equivalent sphere) runs as one CLI Dask sweep of ``structures/recipes/defects_he
 into the committed ``docs/figures/defects_heating/sweep_12nm.json`` (the database itself is not committed), which
 ``analyse`` reads with the driver's own rows. Recipe variants → kinds: vacf05/vacf10/vacf20 (random B sites,
 Fe²⁺ removed first: the add_vacancies default the batch step uses), vacshell10f, apb1c (through the centre).
-``plan to12`` adds the TO variants the recipe schema cannot express (two APBs, FeO core, Zn) with its protocol.
+``plan to12`` adds TO variants (two APBs, FeO core, Zn) with its protocol, one process per point; the recipe schema
+now expresses them, and ``structures/recipes/defects_heating_12nm_more.toml`` runs them (with random-site
+vacancies and both media) as one CLI sweep, summarised by ``docs/make_defects_heating_more.py``.
 
 KIND: perfect | vac10 (random δ = 0.10 B-site vacancies, charge-compensated) | vac20 | vacord10 (Fe2+ removed
 first, i.e. on the ordered Verwey Fe2+ sublattice of the builder) | vacshell10 (δ = 0.10 in a 1 nm surface shell,
