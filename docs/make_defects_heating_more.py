@@ -72,7 +72,12 @@ def summarise(rows, decompose_seed=1, f=1.0e5, H0=4.0e3):
     by = {}
     for r in rows:
         by.setdefault(r["recipe_variant"], []).append(r)
-    order = [REFERENCE] + [v for v in dict.fromkeys(r["recipe_variant"] for r in rows) if v != REFERENCE]
+    import tomllib
+
+    planned = [v["name"] for v in tomllib.loads(RECIPE.read_text())["sweep"]["variants"]]  # recipe order
+    found = list(dict.fromkeys(r["recipe_variant"] for r in rows))
+    order = [REFERENCE] + [v for v in planned + found if v != REFERENCE and v in found]
+    order = list(dict.fromkeys(order))
     out, ref = {}, None
     for name in order:
         members = sorted(by.get(name, []), key=lambda r: r["seed"])
