@@ -10,6 +10,8 @@ come from the same :class:`~atomspin.engine.sweepers.dipolar.FrozenDipolar`).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -17,16 +19,28 @@ from atomspin.engine.kernels import _delta_e
 from atomspin.engine.moves import MOVE_ADAPTIVE, _end_sweep, _propose
 from atomspin.engine.rng import _uniform
 from atomspin.engine.sweepers.constrained import ConstrainedSweeper
-from atomspin.engine.sweepers.dipolar import FrozenFieldMixin
+from atomspin.engine.sweepers.dipolar import (AUTO_REFRESH_FRACTION, WORK_SECONDS, FrozenFieldMixin, _pair_coupling,
+                                              _per_move_update)
+
+#: cost of one constrained pair move (s) for refresh_every="auto" (derived: 230–290 ns measured for magnetite
+#: spheres of 4–8 nm on one core under load, two local energy changes per move; docs/validation.md §6)
+PAIR_MOVE_SECONDS = 250e-9
+#: largest automatic interval (sweeps) of the constrained sweeper (derived: a landscape direction of 150–1200
+#: sampled sweeps then sees ≥ 1–8 refresh windows, and the quenched remainder of the reference is scattered over
+#: windows where the batch-means error of measure.anisotropy_landscape can see it)
+MAX_AUTO_CONSTRAINED = 100
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
 def constrained_frozen_sweeps(n_sweeps, spins, moments, zp, indptr, indices, Jc, Jv, quad, k1, k2, b,
                               has_quad, has_cubic, has_dip, cell_of, W, Mc, Hc,
                               beta, ex, ey, ez, sigma_arr, adapt, adapt_moves, state, acc_out, mtot,
-                              hd, wst, K, dS):
+                              hd, wst, K, dS, acc_s, accumulate, per_move, pos, pref):
     """The pair moves of :func:`atomspin.engine.sweepers.constrained.constrained_sweeps` with the frozen
-    dipolar field ``hd`` (N, 3) meV and the collective term ΔSᵀKΔS (``dS`` (3,) μB updated in place)."""
+    dipolar field ``hd`` (N, 3) meV and the collective term ΔSᵀKΔS (``dS`` (3,) μB updated in place).
+    With ``accumulate`` the state after each sweep is added to ``acc_s`` (N, 3) (the window average).
+    ``per_move`` (K = 0): ``hd`` is the exact field, the pair's mutual term −m_i m_j Δŝ_i·W_ij·Δŝ_j is added
+    to ΔE and after every accepted pair move all fields are updated from the positions ``pos`` (Å), O(N)."""
     n = spins.shape[0]
     acc_t = np.zeros(1, dtype=np.int64)
     for sw in range(n_sweeps):
@@ -97,6 +111,8 @@ def constrained_frozen_sweeps(n_sweeps, spins, moments, zp, indptr, indices, Jc,
                 de += (ax * (K[0, 0] * ax + K[0, 1] * ay + K[0, 2] * az)
                        + ay * (K[1, 0] * ax + K[1, 1] * ay + K[1, 2] * az)
                        + az * (K[2, 0] * ax + K[2, 1] * ay + K[2, 2] * az))
+                if per_move:
+                    de += _pair_coupling(i, j, dx, dy, dz, mj * vx, mj * vy, mj * vz, pos, pref)
                 ratio = (mpar_new / mpar) ** 2 * abs(tpar) / abs(npar)
                 if de != 0.0:
                     ratio *= np.exp(-beta * de)
@@ -111,6 +127,9 @@ def constrained_frozen_sweeps(n_sweeps, spins, moments, zp, indptr, indices, Jc,
                     lx += ax
                     ly += ay
                     lz += az
+                    if per_move:
+                        _per_move_update(i, dx, dy, dz, pos, moments, pref, hd)
+                        _per_move_update(j, mj * vx, mj * vy, mj * vz, pos, moments, pref, hd)
                 else:
                     spins[i, 0] = sx
                     spins[i, 1] = sy
@@ -121,6 +140,11 @@ def constrained_frozen_sweeps(n_sweeps, spins, moments, zp, indptr, indices, Jc,
             dS[2] = lz
         acc_out[sw] = acc_t[0]
         _end_sweep(sigma_arr, acc_t[0], n, adapt, adapt_moves)
+        if accumulate:
+            for i in range(n):
+                acc_s[i, 0] += spins[i, 0]
+                acc_s[i, 1] += spins[i, 1]
+                acc_s[i, 2] += spins[i, 2]
 
 
 class ConstrainedDipolarSweeper(FrozenFieldMixin, ConstrainedSweeper):
@@ -131,15 +155,28 @@ class ConstrainedDipolarSweeper(FrozenFieldMixin, ConstrainedSweeper):
     dipolar_objects = True
     auto = False
 
-    def __init__(self, arrays, model, threads=1, direction=(0.0, 0.0, 1.0), refresh_every="auto", **options):
+    def __init__(self, arrays, model, threads=1, direction=(0.0, 0.0, 1.0), refresh_every="auto",
+                 reference="average", first_window=None, **options):
         super().__init__(arrays, model, threads, direction=direction, **options)
-        self._setup_frozen(arrays, model, refresh_every, per_move_ok=False)
+        self._setup_frozen(arrays, model, refresh_every, per_move_ok=True, reference=reference,
+                           first_window=first_window)
         self._install_proxy(arrays)
 
     def prepare_state(self, spins):
         s = super().prepare_state(spins)  # rigid rotation so that M ∥ ê
-        self.refresh(s)
+        self.restart_windows(s)
         return s
+
+    @staticmethod
+    def _auto_refresh(exact, n):
+        """The interval (sweeps) at which the estimated refresh cost is AUTO_REFRESH_FRACTION of the pair-move
+        sweeps (PAIR_MOVE_SECONDS per move), at most MAX_AUTO_CONSTRAINED."""
+        if exact is None or n == 0:
+            return 1
+        work = getattr(exact, "work_estimate", None)
+        work = float(work()) if callable(work) else float(n) * float(n)
+        k = work * WORK_SECONDS / (AUTO_REFRESH_FRACTION * n * PAIR_MOVE_SECONDS)
+        return int(min(MAX_AUTO_CONSTRAINED, max(1, math.ceil(k))))
 
     def _kernel(self, n, spins, beta, move, cone, adapt, adapt_moves, state, acc_out):
         a = self.arrays
@@ -147,4 +184,6 @@ class ConstrainedDipolarSweeper(FrozenFieldMixin, ConstrainedSweeper):
         hd, wst, K = self._frozen_arrays(spins)
         mtot = a.moments @ spins
         constrained_frozen_sweeps(n, *a.model_args(spins), beta, e[0], e[1], e[2], cone, adapt, adapt_moves,
-                                  state, acc_out, mtot, hd, wst, K, self._dS)
+                                  state, acc_out, mtot, hd, wst, K, self._dS, self._acc,
+                                  self.reference == "average", self.per_move and self.frozen is not None,
+                                  self._pos, self._pref)
