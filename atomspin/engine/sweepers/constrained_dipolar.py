@@ -1,9 +1,31 @@
 """Constrained Monte Carlo (pair moves at fixed direction of M, Asselin et al., Phys. Rev. B 82, 054415
 (2010)) for models with a dipolar object, under the frozen-field approximation of
-:mod:`atomspin.engine.sweepers.dipolar` (E_MC: exact fields and energy at each refresh, the collective term
-ΔSᵀKΔS exact for rigid rotations; refreshed every ``refresh_every`` sweeps, or "auto").
+:mod:`atomspin.engine.sweepers.dipolar` (E_MC: the exact energy linearised about a reference state plus the
+collective term ΔSᵀKΔS, exact for rigid rotations of a collinear reference).
 
-:class:`~atomspin.engine.ConstrainedSimulation` picks it instead of ``"constrained"`` when the model's
+Reference state (option ``reference``)
+--------------------------------------
+``"average"`` (default): at each refresh E_MC is re-anchored at the state averaged over the sweeps of the window
+just ended, r_i = ⟨ŝ_i⟩_window (|r_i| ≤ 1; σ_i = sign of r_i along its axis, S⁰ = Σ σ_i m_i r_i, D the shape
+tensor of the charges m_i r_i·n̂, so a rigid rotation of a collinear r is still exact). The dipolar field is
+linear in the moments, so h⁰ = h(r) is the window average of the fields: its quenched thermal part (one
+snapshot's fluctuation field held static for a whole window — a random torque the autocorrelation errors do not
+see) falls as (τ/window)^½. What E_MC neglects is −½ δᵀWδ of the deviation δ = ŝ − r, i.e. the dipolar
+energy of correlated thermal fluctuations (measured: the torque of a 4 nm magnetite sphere equals the per-move
+exact one within ± 0.1 meV/rad; docs/validation.md §6). After a state is set from outside (a new direction) the
+first window is ``first_window`` sweeps (default refresh_every / 8; the first reference is that snapshot) and
+each next one doubles up to ``refresh_every``. ``"snapshot"``: the former rule, r = the current state.
+
+``refresh_every``: "auto" (default) — the interval at which the estimated refresh cost is 25 % of the pair-move
+sweeps, at most :data:`MAX_AUTO_CONSTRAINED`; an int ≥ 1; or 0 — per move, exact: all fields updated after
+every accepted pair move (O(N) each, plus the pair's mutual term in ΔE), the reference the other policies are
+measured against. Within each window the chain is a Metropolis chain of one fixed Hamiltonian E_MC (with the
+constraint's acceptance factor), so detailed balance holds window by window; the refresh changes the
+Hamiltonian, as a new window of a Markov chain with piecewise-constant target. The refresh sweep counts are
+kept (``refresh_sweeps``) so that errors can be computed over windows
+(:func:`atomspin.measure.landscape.window_batch_error`).
+
+:class:`~atomspin.engine.ConstrainedSimulation` picks this sweeper instead of ``"constrained"`` when the model's
 dipolar term is such an object. The torque it samples is that of E_MC (the Simulation's local fields
 come from the same :class:`~atomspin.engine.sweepers.dipolar.FrozenDipolar`).
 """
@@ -148,8 +170,8 @@ def constrained_frozen_sweeps(n_sweeps, spins, moments, zp, indptr, indices, Jc,
 
 
 class ConstrainedDipolarSweeper(FrozenFieldMixin, ConstrainedSweeper):
-    """Constrained pair moves with a dipolar object (options ``direction`` and ``refresh_every`` ≥ 1 or
-    "auto"; the per-move policy is not offered: a pair move changes two fields)."""
+    """Constrained pair moves with a dipolar object (options ``direction``, ``refresh_every`` (0 = per move,
+    an int ≥ 1, or "auto"), ``reference`` ("average" or "snapshot") and ``first_window``; module docstring)."""
 
     name = "constrained_dipolar"
     dipolar_objects = True

@@ -28,6 +28,12 @@ keeps the estimated refresh cost ≤ 25 % of k sweeps (derived from the dipolar 
 count; deterministic, recorded as ``sweeper.refresh_every``), or 0: **per move** — exact, the fields of
 all sites updated from the positions after every accepted move (O(N) each; one thread, small models),
 the reference the other policies are measured against.
+
+The reference state ŝ⁰ is the current state at the refresh (``reference="snapshot"``). The constrained sweeper
+(:mod:`atomspin.engine.sweepers.constrained_dipolar`) takes ``reference="average"`` (its default): ŝ⁰ = the
+state averaged over the window just ended, which removes most of the quenched thermal part of h⁰. The free
+sweeper keeps the snapshot: its moment rotates (collective moves, diffusion), and a window average of a
+rotating state would shrink |S⁰| and with it the sampled shape anisotropy.
 """
 
 from __future__ import annotations
