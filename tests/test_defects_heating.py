@@ -53,8 +53,8 @@ def ms_4nm_to():
     sphere) with the defects of the 12 nm study (docs/make_defects_heating.py build_structure, shape "to")."""
     p = S.build_particle("Fe3O4", "truncated_octahedron", diameter_nm=6.0, seed=1)
     return {"perfect": _Ms(p),
-            "vacf05": _Ms(S.add_vacancies(p, delta=0.05, seed=1)),
-            "vacf20": _Ms(S.add_vacancies(p, delta=0.20, seed=1)),
+            "vacf05": _Ms(S.add_vacancies(p, delta=0.05, removal="fe2_first", seed=1)),
+            "vacf20": _Ms(S.add_vacancies(p, delta=0.20, removal="fe2_first", seed=1)),
             "feo": _Ms(S.core_shell(p, 0.4 * 3.9, seed=1)),
             "zn10": _Ms(S.dope(p, "Zn", 0.10, site="A", seed=1))}
 
@@ -201,10 +201,10 @@ def test_apb_lowers_sar_at_4nm(small):
 def small_to():
     """The demo particle's shape at CI size: truncated octahedron 6 nm vertex to vertex (≈ 3.9 nm equivalent
     sphere, ≈ 1500 spins), defect-free and with the 12 nm study's vacancies (δ = 0.10, Fe²⁺ removed first, the
-    batch default)."""
+    batch default when the study ran)."""
     p = S.build_particle("Fe3O4", "truncated_octahedron", diameter_nm=6.0, seed=1)
     return {"perfect": _landscape(p, (300, 75, 100)),
-            "vacf10": _landscape(S.add_vacancies(p, delta=0.10, seed=1), (300, 75, 100)),
+            "vacf10": _landscape(S.add_vacancies(p, delta=0.10, removal="fe2_first", seed=1), (300, 75, 100)),
             "vacr10": _landscape(S.add_vacancies(p, delta=0.10, removal="random", seed=1), (300, 75, 100))}
 
 
