@@ -8,8 +8,9 @@ while every other degree of freedom equilibrates at T. The mean internal torque 
 tangential gradient of the free energy, ∇F(ê) = ê × ⟨τ⟩ (rotating ê by dφ about n̂ changes F by −n̂·⟨τ⟩ dφ).
 The torque field is integrated exactly in the least-squares sense: F is the even polynomial potential of degree
 L (spherical harmonics 0, 2, …, L) whose tangential gradient matches the 2·n_directions measured components,
-weighted by their autocorrelation-aware errors (:func:`atomspin.engine.statistics.mean_error`)
-(:mod:`atomspin.measure._sphere_fit`). F(−n̂) = F(n̂) holds exactly in zero field (every term of the
+weighted by their autocorrelation-aware errors (:func:`atomspin.engine.statistics.mean_error`; with a frozen
+dipolar field, the larger of that and the batch-means error over its refresh windows, :func:`window_batch_error`,
+when a direction's run holds ≥ MIN_WINDOWS windows) (:mod:`atomspin.measure._sphere_fit`). F(−n̂) = F(n̂) holds exactly in zero field (every term of the
 Hamiltonian is even in the spins), so the hemisphere covers the sphere. χ²/dof of that fit says whether the
 data are a gradient field of degree ≤ L within their errors.
 
