@@ -45,7 +45,8 @@ from atomspin.engine.sweepers.dipolar import (AUTO_REFRESH_FRACTION, WORK_SECOND
                                               _per_move_update)
 
 #: cost of one constrained pair move (s) for refresh_every="auto" (derived: 230–290 ns measured for magnetite
-#: spheres of 4–8 nm on one core under load, two local energy changes per move; docs/validation.md §6)
+#: spheres of 4–8 nm on one core under load with random pairs, two local energy changes per move; the array-order
+#: pairs are faster at large N, so the formula is ≥ 90 sweeps there and the cap below decides; docs/validation.md §6)
 PAIR_MOVE_SECONDS = 250e-9
 #: largest automatic interval (sweeps) of the constrained sweeper (derived: a landscape direction of 150–1200
 #: sampled sweeps then sees ≥ 1–8 refresh windows, and the quenched remainder of the reference is scattered over
