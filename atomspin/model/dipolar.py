@@ -52,8 +52,9 @@ METHODS = ("lattice", "exact", "grains")
 #: shape tensor on one core, 583 spins 3.3 vs 5.6 ms, 1395 spins 18.5 vs 11.8 ms: the crossover is ≈ 1000)
 AUTO_EXACT_MAX_SPINS = 1000
 #: dipolar="auto" on sites with no common lattice grid uses the exact pair sum up to this many spins and
-#: "grains" above when the structure has grain records (derived: one field evaluation of a 7 × 4 nm
-#: flower with random core orientations, 9,026 spins, one core: 0.64 s exact vs 0.64 s grains)
+#: "grains" above when the structure has grain records (derived, one core, under load: one field evaluation
+#: of 7 × 4 nm flowers, 8,446 / 8,513 spins, 0.37 / 0.56 s exact vs 0.50 / 0.51 s grains; a 26-direction
+#: landscape of the 8,513-spin flower 55 s exact vs 40 s grains: the crossover is ≈ 10,000)
 AUTO_GRAINS_MIN_SPINS = 10000
 
 _MAX_TENSOR_BYTES = 2 * 1024 ** 3

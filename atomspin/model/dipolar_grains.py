@@ -40,6 +40,8 @@ from numba import njit, prange
 #: random core orientations: rms field error 1e-4 and anisotropic shape tensor 3.4e-4 at θ = 0.2, against
 #: 3e-4 / 1.8e-3 at 0.25 and 3e-5 / 1e-4 at 0.15; docs/validation.md §9; the error falls as ≈ θ⁴–θ⁵)
 THETA = 0.2
+#: target leaves per chunk of the interaction-list traversal (bounds its temporary arrays; derived)
+LEAF_CHUNK = 2048
 #: leaf cube edge (Å) when the lattice constant is not given (derived: one magnetite unit cell, 8.396 Å)
 LEAF_A = 8.4
 
@@ -175,36 +177,38 @@ class GrainDipolar:
         lptr = np.zeros(nleaf + 1, dtype=np.int64)
         lptr[1:] = np.cumsum(np.bincount(node_of[:, 0], minlength=nleaf))
         self._leaf_sites, self._leaf_ptr, self.n_leaves = order.astype(np.int64), lptr, nleaf
-        # dual traversal: every leaf T against the roots of the other grains
+        # traversal: every leaf T against the roots of the other grains, in chunks of leaves (bounded memory)
         roots = np.flatnonzero(level == nlev - 1)
-        tl = np.repeat(np.arange(nleaf), len(roots))
-        tb = np.tile(roots, nleaf)
         lg = ngrain[:nleaf]
         far_t, far_b, near_t, near_b = [], [], [], []
-        while len(tl):
-            keep = lg[tl] != ngrain[tb]
-            tl, tb = tl[keep], tb[keep]
-            d = np.linalg.norm(cen[tl] - cen[tb], axis=1)
-            far = rad[tb] <= self.theta * (d - rad[tl])
-            far_t.append(tl[far])
-            far_b.append(tb[far])
-            tl, tb = tl[~far], tb[~far]
-            isleaf = level[tb] == 0
-            near_t.append(tl[isleaf])
-            near_b.append(tb[isleaf])
-            tl, tb = tl[~isleaf], tb[~isleaf]
-            nk = cptr[tb + 1] - cptr[tb]
-            tl = np.repeat(tl, nk)
-            first = np.repeat(cptr[tb], nk)
-            off = np.arange(len(tl)) - np.repeat(np.cumsum(nk) - nk, nk)
-            tb = kids[first + off]
+        for c0 in range(0, nleaf, LEAF_CHUNK):
+            leaves = np.arange(c0, min(c0 + LEAF_CHUNK, nleaf))
+            tl = np.repeat(leaves, len(roots))
+            tb = np.tile(roots, len(leaves))
+            while len(tl):
+                keep = lg[tl] != ngrain[tb]
+                tl, tb = tl[keep], tb[keep]
+                d = np.linalg.norm(cen[tl] - cen[tb], axis=1)
+                far = rad[tb] <= self.theta * (d - rad[tl])
+                far_t.append(tl[far])
+                far_b.append(tb[far])
+                tl, tb = tl[~far], tb[~far]
+                isleaf = level[tb] == 0
+                near_t.append(tl[isleaf])
+                near_b.append(tb[isleaf])
+                tl, tb = tl[~isleaf], tb[~isleaf]
+                nk = cptr[tb + 1] - cptr[tb]
+                tl = np.repeat(tl, nk)
+                first = np.repeat(cptr[tb], nk)
+                off = np.arange(len(tl)) - np.repeat(np.cumsum(nk) - nk, nk)
+                tb = kids[first + off]
 
         def csr(t, b):
-            t, b = np.concatenate(t), np.concatenate(b)
+            t, b = np.concatenate(t), np.concatenate(b).astype(np.int32)
             o = np.argsort(t, kind="stable")
             ptr = np.zeros(nleaf + 1, dtype=np.int64)
             ptr[1:] = np.cumsum(np.bincount(t, minlength=nleaf))
-            return ptr, np.ascontiguousarray(b[o], dtype=np.int64)
+            return ptr, np.ascontiguousarray(b[o])
 
         self._far_ptr, self._far_idx = csr(far_t, far_b)
         self._near_ptr, self._near_idx = csr(near_t, near_b)
