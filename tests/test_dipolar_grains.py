@@ -83,6 +83,7 @@ def test_small_opening_angle_is_the_exact_pair_sum(flowers):
     assert 1e-9 < e_fine < e_coarse / 4  # the expansion error falls steeply (≈ θ⁴) with θ
 
 
+@pytest.mark.nojit
 def test_far_node_expansion_is_second_order():
     """One compact cluster of dipoles seen from a single far site: the multipole field's error against the pair
     sum falls as d⁻⁶ (relative (ρ/d)³: dipole, first and second moments exact)."""

@@ -12,20 +12,23 @@ E_dip = −½ Σ_{i≠j} μ_iᵀ W_ij μ_j as in :mod:`atomspin.model.dipolar`, 
   (W_lab = R W_crystal Rᵀ). Boundary-zone sites off their grain's grid are summed pairwise by the
   lattice method (exact as well).
 * **Inter-grain pairs**: an octree per grain in its crystal frame (leaves: cubes of ``leaf_A``, one
-  spinel unit cell by default; level l: cubes of 2^l leaves). For every target leaf T and node B of
-  another grain, B acts through its multipole expansion about its centroid c_B — dipole M_B = Σμ_j and
-  first moment S_B,ab = Σ (r_j − c_B)_a μ_jb, i.e. the field to second order in ρ_B/d — when
-  ρ_B ≤ θ (d − ρ_T) (ρ: node radii about the centroids, d = |c_T − c_B|); else B is opened, and leaf
-  pairs that never pass are summed exactly pair by pair. The field is evaluated exactly at every target
-  site. The approximation is the truncation of B's expansion (relative error ~ (ρ_B/r)² per far node,
-  ≤ θ² at the closest); near field exact, so the result converges to the pair sum as θ → 0.
-  Measured against the pair sum (tests/test_dipolar_grains.py; docs/validation.md §9): see
-  :data:`THETA`.
+  spinel unit cell by default; level l: cubes of 2^l leaves; ρ: a node's radius about its centroid c).
+  A dual traversal pairs target nodes T with source nodes B of other grains: when
+  ρ_B ≤ θ (d − ρ_T) and ρ_T ≤ θ (d − ρ_B) (d = |c_T − c_B|), B acts on T through its multipole expansion
+  about c_B — dipole M_B = Σμ_j, first and second moments S_B = Σ δ_j ⊗ μ_j, Q_B = Σ δ_j ⊗ δ_j ⊗ μ_j
+  (the field to second order in ρ_B/d) — evaluated at 10 points around c_T, whose quadratic is T's local
+  expansion (interpolation error (ρ_T/d)³, the same order), summed onto T's sites; else the larger node
+  is opened, and leaf pairs that never pass are summed exactly pair by pair. The approximation is the
+  truncation of the two expansions, relative error ~ θ³ per far pair at the closest; the near field is
+  exact, so the result converges to the pair sum as θ → 0 (tests/test_dipolar_grains.py; the accuracy
+  against the pair sum is in docs/validation.md §9 and at :data:`THETA`).
 
+One cohesive algorithm (a little over the usual module size): set-up, evaluation and its three kernels.
 Unlike the former macrocells (:func:`atomspin.model.dipolar.build_macrocells`), no intra-cell term is
 dropped: only the far inter-grain field is expanded, and a node's first moment keeps the ferrimagnetic
 sublattices' offsets. The interaction lists are built once (O(N log N)); one evaluation costs the grains'
-FFTs plus O(N_leaf · n_far) multipole terms and the exact near pairs across the boundaries.
+FFTs, 10 multipole evaluations per far node pair, O(N log N) local-expansion terms and the exact near
+pairs across the boundaries.
 """
 
 from __future__ import annotations
@@ -40,8 +43,27 @@ from numba import njit, prange
 #: random core orientations: rms field error 1e-4 and anisotropic shape tensor 3.4e-4 at θ = 0.2, against
 #: 3e-4 / 1.8e-3 at 0.25 and 3e-5 / 1e-4 at 0.15; docs/validation.md §9; the error falls as ≈ θ⁴–θ⁵)
 THETA = 0.2
-#: target leaves per chunk of the interaction-list traversal (bounds its temporary arrays; derived)
-LEAF_CHUNK = 2048
+#: root pairs per chunk of the interaction-list traversal (bounds its temporary arrays; derived)
+ROOT_CHUNK = 16
+#: points (units of the target node's radius h) at which each far node's field is evaluated: the centre, the six
+#: axis points and the eight cube corners on the unit sphere (symmetric, so that odd third-order terms do not
+#: bias the fit); the least-squares quadratic through them (basis 1, u, u_a u_b) is the local expansion about
+#: the target node's centroid (interpolation error (h/d)³, the order of the source expansion)
+_STENCIL = np.vstack([np.zeros((1, 3)), np.vstack([np.eye(3), -np.eye(3)]),
+                      np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)]) / np.sqrt(3.0)])
+
+
+def _basis(u):
+    """Quadratic basis (10,) at the offsets u (…, 3): 1, ux, uy, uz, ux², uy², uz², uxuy, uxuz, uyuz."""
+    x, y, z = u[..., 0], u[..., 1], u[..., 2]
+    return np.stack([np.ones_like(x), x, y, z, x * x, y * y, z * z, x * y, x * z, y * z], axis=-1)
+
+
+_STENCIL_INV = np.linalg.pinv(_basis(_STENCIL))  # coefficients (10,) = _STENCIL_INV @ values at the points
+_VOIGT = np.array([[0, 3, 4], [3, 1, 5], [4, 5, 2]])  # (xx, yy, zz, xy, xz, yz) index of tensor entry (a, b)
+#: opening angle of target nodes above the leaves relative to θ (their local expansion: ρ_T ≤ f θ (d − ρ_B);
+#: derived: see THETA)
+THETA_TARGET = 0.7
 #: leaf cube edge (Å) when the lattice constant is not given (derived: one magnetite unit cell, 8.396 Å)
 LEAF_A = 8.4
 
@@ -177,63 +199,71 @@ class GrainDipolar:
         lptr = np.zeros(nleaf + 1, dtype=np.int64)
         lptr[1:] = np.cumsum(np.bincount(node_of[:, 0], minlength=nleaf))
         self._leaf_sites, self._leaf_ptr, self.n_leaves = order.astype(np.int64), lptr, nleaf
-        # traversal: every leaf T against the roots of the other grains, in chunks of leaves (bounded memory)
+        # dual traversal (target node T, source node B of another grain) from the pairs of roots, in chunks
         roots = np.flatnonzero(level == nlev - 1)
-        lg = ngrain[:nleaf]
-        far_t, far_b, near_t, near_b = [], [], [], []
-        for c0 in range(0, nleaf, LEAF_CHUNK):
-            leaves = np.arange(c0, min(c0 + LEAF_CHUNK, nleaf))
-            tl = np.repeat(leaves, len(roots))
-            tb = np.tile(roots, len(leaves))
+        rt, rb = np.repeat(roots, len(roots)), np.tile(roots, len(roots))
+        keep = ngrain[rt] != ngrain[rb]
+        rt, rb = rt[keep], rb[keep]
+        th = self.theta
+        far_t, far_b, near_t, near_b = ([np.zeros(0, np.int64)] for _ in range(4))
+        for c0 in range(0, len(rt), ROOT_CHUNK):
+            tl, tb = rt[c0:c0 + ROOT_CHUNK], rb[c0:c0 + ROOT_CHUNK]
             while len(tl):
-                keep = lg[tl] != ngrain[tb]
-                tl, tb = tl[keep], tb[keep]
                 d = np.linalg.norm(cen[tl] - cen[tb], axis=1)
-                far = rad[tb] <= self.theta * (d - rad[tl])
+                tt = np.where(level[tl] > 0, THETA_TARGET * th, th)
+                far = (rad[tb] <= th * (d - rad[tl])) & (rad[tl] <= tt * (d - rad[tb]))
                 far_t.append(tl[far])
                 far_b.append(tb[far])
                 tl, tb = tl[~far], tb[~far]
-                isleaf = level[tb] == 0
-                near_t.append(tl[isleaf])
-                near_b.append(tb[isleaf])
-                tl, tb = tl[~isleaf], tb[~isleaf]
-                nk = cptr[tb + 1] - cptr[tb]
-                tl = np.repeat(tl, nk)
-                first = np.repeat(cptr[tb], nk)
-                off = np.arange(len(tl)) - np.repeat(np.cumsum(nk) - nk, nk)
-                tb = kids[first + off]
+                both = (level[tl] == 0) & (level[tb] == 0)
+                near_t.append(tl[both])
+                near_b.append(tb[both])
+                tl, tb = tl[~both], tb[~both]
+                split_t = (level[tl] > 0) & ((rad[tl] >= rad[tb]) | (level[tb] == 0))
+                parent = np.where(split_t, tl, tb)
+                nk = cptr[parent + 1] - cptr[parent]
+                first = np.repeat(cptr[parent], nk)
+                off = np.arange(int(nk.sum())) - np.repeat(np.cumsum(nk) - nk, nk)
+                child = kids[first + off]
+                st = np.repeat(split_t, nk)
+                tl, tb = np.where(st, child, np.repeat(tl, nk)), np.where(st, np.repeat(tb, nk), child)
 
-        def csr(t, b):
+        def csr(t, b, size):
             t, b = np.concatenate(t), np.concatenate(b).astype(np.int32)
             o = np.argsort(t, kind="stable")
-            ptr = np.zeros(nleaf + 1, dtype=np.int64)
-            ptr[1:] = np.cumsum(np.bincount(t, minlength=nleaf))
+            ptr = np.zeros(size + 1, dtype=np.int64)
+            ptr[1:] = np.cumsum(np.bincount(t, minlength=size))
             return ptr, np.ascontiguousarray(b[o])
 
-        self._far_ptr, self._far_idx = csr(far_t, far_b)
-        self._near_ptr, self._near_idx = csr(near_t, near_b)
+        self._far_ptr, self._far_idx = csr(far_t, far_b, tot)
+        self._near_ptr, self._near_idx = csr(near_t, near_b, nleaf)
+        self._h = np.maximum(rad, 0.5)  # stencil scale of the local expansion at each target node, Å
         self.n_far = len(self._far_idx)
         self.n_near_pairs = int(np.sum(np.diff(lptr)[np.repeat(np.arange(nleaf), np.diff(self._near_ptr))]
                                        * np.diff(lptr)[self._near_idx])) if len(self._near_idx) else 0
-        self.n_far_terms = int(np.sum(np.diff(lptr)[np.repeat(np.arange(nleaf), np.diff(self._far_ptr))]))
+        nl = self._far_ptr[nleaf]  # far pairs with a leaf target: evaluated at each site
+        self.n_far_terms = int(len(_STENCIL) * (self.n_far - nl)
+                               + np.sum(np.diff(lptr) * np.diff(self._far_ptr[:nleaf + 1])))
 
     def describe(self):
         """One-line summary: grains, intra methods, interaction counts, memory."""
         kinds = [d.method for d in self.intra if d is not None]
         return (f"grains: {self.n_grains} grains ({kinds.count('lattice')} lattice FFT, {kinds.count('exact')} "
                 f"exact pairwise) + inter-grain multipoles θ = {self.theta:g} on {self.leaf:.3g} Å leaves "
-                f"({self.n_far_terms} site–node terms, {self.n_near_pairs} exact pairs), "
+                f"({self.n_far} far node pairs, {self.n_near_pairs} exact pairs), "
                 f"≈ {self.memory_estimate / 2**20:.1f} MiB")
 
     def work_estimate(self):
         """Estimated cost of one evaluation in the lattice FFT's work units (1.5 ns each; derived: an exact
-        pair costs as in :meth:`ExactDipolar.work_estimate`, a second-order site–node term ≈ 3 pairs)."""
+        pair costs as in :meth:`ExactDipolar.work_estimate`, a second-order multipole evaluation ≈ 3 pairs)."""
         w = sum(d.work_estimate() for d in self.intra if d is not None)
         return float(w + 6.5 * self.n_near_pairs + 20.0 * self.n_far_terms + 50.0 * self.n * self.nlev)
 
     # ------------------------------------------------------------------ evaluation
-    def _inter(self, src):
-        """Inter-grain fields (K, N, 3) meV/μB of K source sets ``src`` (K, N, 3) μB."""
+    def _inter(self, src, charges=False):
+        """Inter-grain fields (K, N, 3) meV/μB of K source sets ``src`` (K, N, 3) μB. ``charges``: the sets
+        1, 2, 3 are q e_x, q e_y, q e_z (one scalar q): their exact near pairs are summed once, as the tensor
+        Σ_j q_j W_ij."""
         src = np.ascontiguousarray(src, dtype=np.float64)
         out = np.zeros_like(src)
         if self.n_grains < 2 or self.n == 0:
@@ -242,8 +272,19 @@ class GrainDipolar:
         S = np.zeros((src.shape[0], self.n_nodes, 3, 3))
         Q = np.zeros((src.shape[0], self.n_nodes, 3, 3, 3))
         _multipoles(self.positions, src, self._node_of, self._cen, M, S, Q)
-        _inter_fields(self.positions, src, self._leaf_ptr, self._leaf_sites, self._far_ptr, self._far_idx,
-                      self._near_ptr, self._near_idx, self._cen, M, S, Q, self.pref, out)
+        loc = np.zeros((src.shape[0], self.n_nodes, len(_STENCIL), 3))
+        _far_stencil(self._far_ptr, self._far_idx, self._cen, self._h, _STENCIL, M, S, Q, self.pref, loc,
+                     self.n_leaves)
+        coef = np.ascontiguousarray(np.einsum("qp,knpc->knqc", _STENCIL_INV, loc))
+        q = np.ascontiguousarray(src[1, :, 0] if charges else np.zeros(0))
+        g = np.zeros((self.n if charges else 0, 6))
+        _near_and_local(self.positions, src, q, self._leaf_ptr, self._leaf_sites, self._near_ptr, self._near_idx,
+                        self._node_of, self._far_ptr, self._far_idx, self._cen, self._h, M, S, Q, coef, self.pref,
+                        out, g)
+        if charges:
+            for l in range(3):
+                for c in range(3):
+                    out[1 + l, :, c] += g[:, _VOIGT[c, l]]
         return out
 
     def _lab(self, g, spins_or_mu):
@@ -314,7 +355,7 @@ class GrainDipolar:
         src[0] = mu
         for l in range(3):
             src[1 + l, :, l] = q
-        h = self._inter(src)
+        h = self._inter(src, charges=True)
         d = -0.5 * np.einsum("i,lik->kl", q, h[1:])
         out = m[:, None] * h[0]
         for g, dg in enumerate(self.intra):
@@ -389,66 +430,121 @@ def _multipoles(pos, src, node_of, cen, M, S, Q):
                             Q[k, b, a, e, c] += dl[a] * dl[e] * mc
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
-def _inter_fields(pos, src, lptr, lsites, fptr, fidx, nptr, nidx, cen, M, S, Q, pref, out):
-    """out[k, i] += field at every site of every leaf from its far nodes (dipole, first and second moments
-    about the node centroid) and its near leaves (exact pairs).
+@njit(cache=True, error_model="numpy", inline="always")
+def _node_field(dx, dy, dz, M, S, Q, k, b, pref):
+    """Field (3 floats, meV/μB) at offset d from the centroid of node b of its dipole M, first moment S and
+    second moment Q: W_ab = p ∂_a∂_b (1/r), r_j = c + δ_j, Σ_j W(d − δ_j) μ_j = W M − Σ ∂_k W_ab S_kb
+    + ½ Σ ∂_k∂_l W_ab Q_klb + O(δ³/d⁶)."""
+    r2 = dx * dx + dy * dy + dz * dz
+    ir2 = 1.0 / r2
+    ir3 = pref * ir2 * np.sqrt(ir2)
+    ir5 = ir3 * ir2
+    ir7 = ir5 * ir2
+    mx, my, mz = M[k, b, 0], M[k, b, 1], M[k, b, 2]
+    dm = dx * mx + dy * my + dz * mz
+    s = S[k, b]
+    sd0 = s[0, 0] * dx + s[0, 1] * dy + s[0, 2] * dz  # (S d)_a = Σ_c S_ac d_c
+    sd1 = s[1, 0] * dx + s[1, 1] * dy + s[1, 2] * dz
+    sd2 = s[2, 0] * dx + s[2, 1] * dy + s[2, 2] * dz
+    st0 = s[0, 0] * dx + s[1, 0] * dy + s[2, 0] * dz  # (Sᵀ d)_a
+    st1 = s[0, 1] * dx + s[1, 1] * dy + s[2, 1] * dz
+    st2 = s[0, 2] * dx + s[1, 2] * dy + s[2, 2] * dz
+    tr = s[0, 0] + s[1, 1] + s[2, 2]
+    dsd = dx * st0 + dy * st1 + dz * st2
+    c1 = 3.0 * ir5 * (dm - tr) + 15.0 * ir7 * dsd
+    # second order: ½ Σ_klb ∂_a∂_b∂_k∂_l(1/r) Q_klb with (Q_b d)_a = Σ_l Q_alb d_l
+    q = Q[k, b]
+    qd00 = q[0, 0, 0] * dx + q[0, 1, 0] * dy + q[0, 2, 0] * dz
+    qd01 = q[1, 0, 0] * dx + q[1, 1, 0] * dy + q[1, 2, 0] * dz
+    qd02 = q[2, 0, 0] * dx + q[2, 1, 0] * dy + q[2, 2, 0] * dz
+    qd10 = q[0, 0, 1] * dx + q[0, 1, 1] * dy + q[0, 2, 1] * dz
+    qd11 = q[1, 0, 1] * dx + q[1, 1, 1] * dy + q[1, 2, 1] * dz
+    qd12 = q[2, 0, 1] * dx + q[2, 1, 1] * dy + q[2, 2, 1] * dz
+    qd20 = q[0, 0, 2] * dx + q[0, 1, 2] * dy + q[0, 2, 2] * dz
+    qd21 = q[1, 0, 2] * dx + q[1, 1, 2] * dy + q[1, 2, 2] * dz
+    qd22 = q[2, 0, 2] * dx + q[2, 1, 2] * dy + q[2, 2, 2] * dz
+    q20 = dx * qd00 + dy * qd01 + dz * qd02
+    q21 = dx * qd10 + dy * qd11 + dz * qd12
+    q22 = dx * qd20 + dy * qd21 + dz * qd22
+    t0 = q[0, 0, 0] + q[1, 1, 0] + q[2, 2, 0]
+    t1 = q[0, 0, 1] + q[1, 1, 1] + q[2, 2, 1]
+    t2 = q[0, 0, 2] + q[1, 1, 2] + q[2, 2, 2]
+    A = dx * q20 + dy * q21 + dz * q22
+    cs = qd00 + qd11 + qd22
+    dd = dx * t0 + dy * t1 + dz * t2
+    f1 = c1 + 52.5 * ir7 * ir2 * A - 7.5 * ir7 * (2.0 * cs + dd)
+    bv0 = dx * qd00 + dy * qd10 + dz * qd20
+    bv1 = dx * qd01 + dy * qd11 + dz * qd21
+    bv2 = dx * qd02 + dy * qd12 + dz * qd22
+    e0 = q[0, 0, 0] + q[0, 1, 1] + q[0, 2, 2]
+    e1 = q[1, 0, 0] + q[1, 1, 1] + q[1, 2, 2]
+    e2 = q[2, 0, 0] + q[2, 1, 1] + q[2, 2, 2]
+    hx = f1 * dx - ir3 * mx - 3.0 * ir5 * (sd0 + st0) - 7.5 * ir7 * (q20 + 2.0 * bv0) + 1.5 * ir5 * (t0 + 2.0 * e0)
+    hy = f1 * dy - ir3 * my - 3.0 * ir5 * (sd1 + st1) - 7.5 * ir7 * (q21 + 2.0 * bv1) + 1.5 * ir5 * (t1 + 2.0 * e1)
+    hz = f1 * dz - ir3 * mz - 3.0 * ir5 * (sd2 + st2) - 7.5 * ir7 * (q22 + 2.0 * bv2) + 1.5 * ir5 * (t2 + 2.0 * e2)
+    return hx, hy, hz
 
-    With W_ab = p ∂_a∂_b (1/r) and r_j = c + δ_j, the field of node B at d = r_i − c is
-    Σ_j W(d − δ_j) μ_j = W M − Σ ∂_k W_ab S_kb + ½ Σ ∂_k∂_l W_ab Q_klb + O(δ³/d⁶)."""
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _far_stencil(fptr, fidx, cen, h, stencil, M, S, Q, pref, loc, nleaf):
+    """loc[k, T, p] = Σ over the far nodes B of T of B's multipole field at c_T + h_T u_p, for the target
+    nodes above the leaves (T ≥ nleaf; leaves evaluate their far nodes at their sites)."""
+    nk = M.shape[0]
+    npt = stencil.shape[0]
+    for it in prange(fptr.shape[0] - 1 - nleaf):
+        t = nleaf + it
+        if fptr[t + 1] == fptr[t]:
+            continue
+        for f in range(fptr[t], fptr[t + 1]):
+            b = fidx[f]
+            for p in range(npt):
+                dx = cen[t, 0] + h[t] * stencil[p, 0] - cen[b, 0]
+                dy = cen[t, 1] + h[t] * stencil[p, 1] - cen[b, 1]
+                dz = cen[t, 2] + h[t] * stencil[p, 2] - cen[b, 2]
+                for k in range(nk):
+                    hx, hy, hz = _node_field(dx, dy, dz, M, S, Q, k, b, pref)
+                    loc[k, t, p, 0] += hx
+                    loc[k, t, p, 1] += hy
+                    loc[k, t, p, 2] += hz
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _near_and_local(pos, src, q, lptr, lsites, nptr, nidx, node_of, fptr, fidx, cen, h, M, S, Q, coef, pref, out,
+                    g):
+    """out[k, i] += the far nodes of i's leaf (multipole field at the site), the local expansions (quadratic
+    in u = (r_i − c_T)/h_T) of every larger node T holding site i that has far nodes, and the exact fields of
+    the sites of the near leaves of i's leaf; with charges q
+    (len N) the near pairs of the sets k ≥ 1 go to g[i] = Σ_j q_j W_ij (xx, yy, zz, xy, xz, yz) instead."""
     nk = src.shape[0]
-    qd = np.empty((3, 3))
-    q2 = np.empty(3)
-    trq = np.empty(3)
+    withq = q.shape[0] > 0
+    nkn = 1 if withq else nk
+    nlev = node_of.shape[1]
     for t in prange(lptr.shape[0] - 1):
         for p in range(lptr[t], lptr[t + 1]):
             i = lsites[p]
             xi, yi, zi = pos[i, 0], pos[i, 1], pos[i, 2]
-            for f in range(fptr[t], fptr[t + 1]):
+            for f in range(fptr[t], fptr[t + 1]):  # the leaf's own far nodes, at the site
                 b = fidx[f]
-                dx = xi - cen[b, 0]
-                dy = yi - cen[b, 1]
-                dz = zi - cen[b, 2]
-                r2 = dx * dx + dy * dy + dz * dz
-                ir2 = 1.0 / r2
-                ir3 = pref * ir2 * np.sqrt(ir2)
-                ir5 = ir3 * ir2
                 for k in range(nk):
-                    mx, my, mz = M[k, b, 0], M[k, b, 1], M[k, b, 2]
-                    dm = dx * mx + dy * my + dz * mz
-                    s = S[k, b]
-                    # (S d)_a = Σ_c S_ac d_c … the field −Σ_k ∂_k W_ab S_kb (module docstring)
-                    sdx = s[0, 0] * dx + s[0, 1] * dy + s[0, 2] * dz
-                    sdy = s[1, 0] * dx + s[1, 1] * dy + s[1, 2] * dz
-                    sdz = s[2, 0] * dx + s[2, 1] * dy + s[2, 2] * dz
-                    stx = s[0, 0] * dx + s[1, 0] * dy + s[2, 0] * dz
-                    sty = s[0, 1] * dx + s[1, 1] * dy + s[2, 1] * dz
-                    stz = s[0, 2] * dx + s[1, 2] * dy + s[2, 2] * dz
-                    tr = s[0, 0] + s[1, 1] + s[2, 2]
-                    dsd = dx * stx + dy * sty + dz * stz
-                    c1 = 3.0 * ir5 * (dm - tr) + 15.0 * ir5 * ir2 * dsd
-                    out[k, i, 0] += c1 * dx - ir3 * mx - 3.0 * ir5 * (sdx + stx)
-                    out[k, i, 1] += c1 * dy - ir3 * my - 3.0 * ir5 * (sdy + sty)
-                    out[k, i, 2] += c1 * dz - ir3 * mz - 3.0 * ir5 * (sdz + stz)
-                    # second order: ½ Σ_klb ∂_a∂_b∂_k∂_l(1/r) Q_klb, (Q_b d)_a = Σ_l Q_alb d_l
-                    qq = Q[k, b]
+                    hx, hy, hz = _node_field(xi - cen[b, 0], yi - cen[b, 1], zi - cen[b, 2], M, S, Q, k, b, pref)
+                    out[k, i, 0] += hx
+                    out[k, i, 1] += hy
+                    out[k, i, 2] += hz
+            for lev in range(1, nlev):
+                tn = node_of[i, lev]
+                if fptr[tn + 1] == fptr[tn]:
+                    continue
+                ux = (xi - cen[tn, 0]) / h[tn]
+                uy = (yi - cen[tn, 1]) / h[tn]
+                uz = (zi - cen[tn, 2]) / h[tn]
+                for k in range(nk):
                     for c in range(3):
-                        for a in range(3):
-                            qd[c, a] = qq[a, 0, c] * dx + qq[a, 1, c] * dy + qq[a, 2, c] * dz
-                        q2[c] = dx * qd[c, 0] + dy * qd[c, 1] + dz * qd[c, 2]
-                        trq[c] = qq[0, 0, c] + qq[1, 1, c] + qq[2, 2, c]
-                    A = dx * q2[0] + dy * q2[1] + dz * q2[2]
-                    cs = qd[0, 0] + qd[1, 1] + qd[2, 2]
-                    dd = dx * trq[0] + dy * trq[1] + dz * trq[2]
-                    ir7 = ir5 * ir2
-                    f1 = 52.5 * ir7 * ir2 * A - 7.5 * ir7 * (2.0 * cs + dd)
-                    for a in range(3):
-                        da = dx if a == 0 else (dy if a == 1 else dz)
-                        bv = dx * qd[0, a] + dy * qd[1, a] + dz * qd[2, a]
-                        ea = qq[a, 0, 0] + qq[a, 1, 1] + qq[a, 2, 2]
-                        out[k, i, a] += f1 * da - 7.5 * ir7 * (q2[a] + 2.0 * bv) + 1.5 * ir5 * (trq[a] + 2.0 * ea)
-            for q in range(nptr[t], nptr[t + 1]):
-                bl = nidx[q]
+                        cc = coef[k, tn]
+                        out[k, i, c] += (cc[0, c] + cc[1, c] * ux + cc[2, c] * uy + cc[3, c] * uz
+                                         + cc[4, c] * ux * ux + cc[5, c] * uy * uy + cc[6, c] * uz * uz
+                                         + cc[7, c] * ux * uy + cc[8, c] * ux * uz + cc[9, c] * uy * uz)
+            for w in range(nptr[t], nptr[t + 1]):
+                bl = nidx[w]
                 for pj in range(lptr[bl], lptr[bl + 1]):
                     j = lsites[pj]
                     dx = xi - pos[j, 0]
@@ -457,8 +553,17 @@ def _inter_fields(pos, src, lptr, lsites, fptr, fidx, nptr, nidx, cen, M, S, Q, 
                     r2 = dx * dx + dy * dy + dz * dz
                     ir2 = 1.0 / r2
                     ir3 = pref * ir2 * np.sqrt(ir2)
-                    for k in range(nk):
+                    for k in range(nkn):
                         rm = 3.0 * (dx * src[k, j, 0] + dy * src[k, j, 1] + dz * src[k, j, 2]) * ir2
                         out[k, i, 0] += ir3 * (rm * dx - src[k, j, 0])
                         out[k, i, 1] += ir3 * (rm * dy - src[k, j, 1])
                         out[k, i, 2] += ir3 * (rm * dz - src[k, j, 2])
+                    if withq:
+                        tq = 3.0 * ir2 * ir3 * q[j]
+                        iq = ir3 * q[j]
+                        g[i, 0] += tq * dx * dx - iq
+                        g[i, 1] += tq * dy * dy - iq
+                        g[i, 2] += tq * dz * dz - iq
+                        g[i, 3] += tq * dx * dy
+                        g[i, 4] += tq * dx * dz
+                        g[i, 5] += tq * dy * dz
