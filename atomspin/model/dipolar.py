@@ -14,7 +14,7 @@ particle. Methods (``SpinModel.from_atoms(dipolar=...)``, :func:`build_dipolar`)
 * ``"grains"`` (:class:`~atomspin.model.dipolar_grains.GrainDipolar`): particles whose sites lie on several
   crystal lattices (misoriented nanoflower cores, bicrystals): exact within each grain (one lattice FFT per
   grain in its crystal frame), inter-grain pairs exact in the near field and by a second-order multipole
-  expansion in the far field (rms field error ≈ 3e-4 against the pair sum). Needs the grain labels and
+  expansion in the far field (rms field error ≤ 1e-4 against the pair sum). Needs the grain labels and
   ``atoms.info["grains"]`` (rotations) of a polycrystal builder.
 * a float (nm): the former macrocell approximation (:func:`build_macrocells`, point dipoles at cell
   centres, W_cc = 0), kept for comparison only — it is +46 % (5 × 10 nm) to +96 % (6 × 9 nm) off the
@@ -52,9 +52,10 @@ METHODS = ("lattice", "exact", "grains")
 #: shape tensor on one core, 583 spins 3.3 vs 5.6 ms, 1395 spins 18.5 vs 11.8 ms: the crossover is ≈ 1000)
 AUTO_EXACT_MAX_SPINS = 1000
 #: dipolar="auto" on sites with no common lattice grid uses the exact pair sum up to this many spins and
-#: "grains" above when the structure has grain records (derived, one core, under load: one field evaluation
-#: of 7 × 4 nm flowers, 8,446 / 8,513 spins, 0.37 / 0.56 s exact vs 0.50 / 0.51 s grains; a 26-direction
-#: landscape of the 8,513-spin flower 55 s exact vs 40 s grains: the crossover is ≈ 10,000)
+#: "grains" above when the structure has grain records (derived, one core, under load, 7 × 4 nm flowers of
+#: 8,446 / 8,513 spins: one field evaluation 0.51 / 0.47 s exact vs 0.57 / 0.53 s grains, one sweeper
+#: refresh 1.51 / 1.45 s vs 1.31 / 1.28 s; a 26-direction landscape of the 8,513-spin flower 54 s exact vs
+#: 49 s grains: the crossover is ≈ 10,000)
 AUTO_GRAINS_MIN_SPINS = 10000
 
 _MAX_TENSOR_BYTES = 2 * 1024 ** 3

@@ -42,8 +42,8 @@ from atomspin.model.dipolar_grains_kernels import far_stencil, multipoles, near_
 
 #: opening angle of the inter-grain multipole (far) interactions: a node of radius ρ_B acts through its
 #: expansion when ρ_B ≤ θ (d − ρ_T) (derived, measured against the pair sum on a 4 × 3 nm flower with
-#: random core orientations: rms field error 1e-4 and anisotropic shape tensor 3.4e-4 at θ = 0.2, against
-#: 3e-4 / 1.8e-3 at 0.25 and 3e-5 / 1e-4 at 0.15; docs/validation.md §9; the error falls as ≈ θ⁴–θ⁵)
+#: random core orientations: rms field error 5.7e-5, energy 1.7e-4 and anisotropic shape tensor 2.9e-4 at
+#: θ = 0.2, against 1.9e-4 / 1.0e-3 / 1.3e-3 at 0.25; 3–7-core flowers in docs/validation.md §9)
 THETA = 0.2
 #: root pairs per chunk of the interaction-list traversal (bounds its temporary arrays; derived)
 ROOT_CHUNK = 16
