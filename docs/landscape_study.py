@@ -152,7 +152,7 @@ def part_defects(kind, seed):
     if kind.startswith("vac") and kind.endswith("r"):  # random B Fe of either valence
         p = S.add_vacancies(p, delta=int(kind[3:-1]) / 100, removal="random", seed=seed)
     elif kind.startswith("vac"):  # Fe2+ first (the builder's Verwey Fe2+ sites: an ordered arrangement)
-        p = S.add_vacancies(p, delta=int(kind[3:]) / 100, seed=seed)
+        p = S.add_vacancies(p, delta=int(kind[3:]) / 100, removal="fe2_first", seed=seed)
     elif kind == "apb1":
         off = np.random.default_rng(seed).uniform(-5, 5)
         c = np.asarray(json.loads(p.info["shape"])["center_A"])

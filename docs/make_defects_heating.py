@@ -112,7 +112,7 @@ def build_structure(D, kind, seed, shape="sphere"):
     if kind in ("vac10", "vac20"):
         return S.add_vacancies(p, delta=int(kind[3:]) / 100, removal="random", seed=seed)
     if kind in ("vacf05", "vacf10", "vacf20"):  # the batch recipe's vacancies (Fe²⁺ first, random sites)
-        return S.add_vacancies(p, delta=int(kind[4:]) / 100, seed=seed)
+        return S.add_vacancies(p, delta=int(kind[4:]) / 100, removal="fe2_first", seed=seed)
     if kind == "vacord10":
         return S.add_vacancies(p, delta=0.10, removal="fe2_first", seed=seed)
     if kind == "vacshell10":

@@ -411,10 +411,9 @@ def ref_constrained_sweeps(model, T, seed, direction, spins, n_sweeps, sigma=0.3
     r, beta, cone, n = PyXoshiro(seed), 1 / (K_B_MEV_PER_K * T), RefCone(sigma, window), model.n
     for _ in range(n_sweeps):
         acc = 0
-        for _ in range(n):
-            i = int(r.uniform() * n)
-            j = int(r.uniform() * (n - 1))
-            j += j >= i
+        shift = 1 + int(r.uniform() * (n - 1))
+        for i in range(n):
+            j = (i + shift) % n
             new_i = ref_move(r, "adaptive", s[i], cone.sigma)
             d = m[i] * (new_i - s[i])
             tpar = s[j] @ e

@@ -53,8 +53,8 @@ def ms_4nm_to():
     sphere) with the defects of the 12 nm study (docs/make_defects_heating.py build_structure, shape "to")."""
     p = S.build_particle("Fe3O4", "truncated_octahedron", diameter_nm=6.0, seed=1)
     return {"perfect": _Ms(p),
-            "vacf05": _Ms(S.add_vacancies(p, delta=0.05, seed=1)),
-            "vacf20": _Ms(S.add_vacancies(p, delta=0.20, seed=1)),
+            "vacf05": _Ms(S.add_vacancies(p, delta=0.05, removal="fe2_first", seed=1)),
+            "vacf20": _Ms(S.add_vacancies(p, delta=0.20, removal="fe2_first", seed=1)),
             "feo": _Ms(S.core_shell(p, 0.4 * 3.9, seed=1)),
             "zn10": _Ms(S.dope(p, "Zn", 0.10, site="A", seed=1))}
 
@@ -201,10 +201,10 @@ def test_apb_lowers_sar_at_4nm(small):
 def small_to():
     """The demo particle's shape at CI size: truncated octahedron 6 nm vertex to vertex (≈ 3.9 nm equivalent
     sphere, ≈ 1500 spins), defect-free and with the 12 nm study's vacancies (δ = 0.10, Fe²⁺ removed first, the
-    batch default)."""
+    batch default when the study ran)."""
     p = S.build_particle("Fe3O4", "truncated_octahedron", diameter_nm=6.0, seed=1)
     return {"perfect": _landscape(p, (300, 75, 100)),
-            "vacf10": _landscape(S.add_vacancies(p, delta=0.10, seed=1), (300, 75, 100)),
+            "vacf10": _landscape(S.add_vacancies(p, delta=0.10, removal="fe2_first", seed=1), (300, 75, 100)),
             "vacr10": _landscape(S.add_vacancies(p, delta=0.10, removal="random", seed=1), (300, 75, 100))}
 
 
@@ -240,14 +240,14 @@ def study_size(full_scale):
 
 @pytest.mark.slow
 def test_apb_raises_barrier_and_sar_at_8nm(study_size):
-    """At 8 nm the APB raises the escape barrier beyond 2σ and the SAR (100 kHz, 4 kA/m, immobilised) above the
-    defect-free one. How much is not reproducible beyond the landscapes' run-to-run scatter: the study run gave a
-    SAR ratio of 2.8 ± 0.5, a rerun of this protocol 1.22 ± 0.11 (docs/validation.md §8), so only the sign of the
-    SAR change is asserted here; the barrier raise is resolved in both."""
+    """At 8 nm the APB raises the escape barrier beyond 2σ, and it does not lower the SAR (100 kHz, 4 kA/m,
+    immobilised) beyond 2σ. The SAR change itself is not resolved between runs: the study run gave a SAR ratio of
+    2.8 ± 0.5, reruns of this protocol with other Monte Carlo streams 1.22 ± 0.11 and 0.86 ± 0.20
+    (docs/validation.md §8); the barrier raise is resolved in all three."""
     a, b = study_size["apb1"], study_size["perfect"]
     assert a.barrier_J - b.barrier_J > 2 * math.hypot(a.barrier_err_J, b.barrier_err_J)
     r, e = _ratio(a, b)
-    assert r > 1, (r, e)
+    assert r + 2 * e > 1, (r, e)
 
 
 @pytest.mark.slow

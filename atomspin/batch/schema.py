@@ -71,13 +71,14 @@ SCHEMA: dict = {
             "mode": F("str", "random", "where the B-site vacancies go: random, radial (a vacancy-rich shell, "
                       "Lappas et al., PRX 9, 041044 (2019)) or clustered", choices=("random", "radial", "clustered")),
             "shell_nm": F("float", 1.0, "shell thickness for mode = radial, nm", lo=0.0, hi=15.0, lo_open=True),
-            # the default is the Python API's (structures.add_vacancies): Fe2+ first, on the builder's Verwey-ordered
-            # Fe2+ B sites — a low-temperature (< 120 K) order; above the Verwey temperature B-site Fe2+/Fe3+ are not
-            # ordered and 'random' is the choice that adds no order of its own (the demo uses it)
-            "removal": F("str", "fe2_first", "which B Fe a vacancy removes: fe2_first (the Fe2+ of the builder's "
-                         "Verwey-ordered B sites: the vacancies inherit that layered order) or random (B Fe of either "
-                         "valence: no order, the choice above the Verwey temperature ≈ 120 K)",
-                         choices=("fe2_first", "random")),
+            # the default is the Python API's (structures.add_vacancies): random B Fe — above the Verwey temperature
+            # (≈ 120 K) B-site Fe2+/Fe3+ are not ordered, so a vacancy has no valence to prefer; fe2_first puts the
+            # vacancies on the builder's Verwey-ordered Fe2+ layers, a low-temperature (< 120 K) order
+            "removal": F("str", "random", "which B Fe a vacancy removes: random (B Fe of either valence: no order, "
+                         "the choice above the Verwey temperature ≈ 120 K, Walz, J. Phys.: Condens. Matter 14, R285 "
+                         "(2002)) or fe2_first (the Fe2+ of the builder's Verwey-ordered B sites: the vacancies "
+                         "inherit that layered order, a low-temperature choice)",
+                         choices=("random", "fe2_first")),
         },
         "apb": {
             "enabled": F("bool", False, "insert one antiphase boundary through the particle"),

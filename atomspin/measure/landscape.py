@@ -339,9 +339,23 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equi
             import multiprocessing as mp
             from concurrent.futures import ProcessPoolExecutor
 
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                     initializer=_init_worker, initargs=(start,)) as pool:
-                runs = list(pool.map(_worker, args))
+            # the spawned workers must see NUMBA_NUM_THREADS=1 before they import numba: numba reads it at import
+            # and refuses a different value once its threads run ("Cannot set NUMBA_NUM_THREADS ..."), so it goes
+            # into the environment they inherit; the workers start inside the submit loop (spawn context), the
+            # parent's own setting is restored right after
+            saved = os.environ.get("NUMBA_NUM_THREADS")
+            os.environ["NUMBA_NUM_THREADS"] = "1"
+            try:
+                pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                           initializer=_init_worker, initargs=(start,))
+                futures = [pool.submit(_worker, a) for a in args]
+            finally:
+                if saved is None:
+                    os.environ.pop("NUMBA_NUM_THREADS", None)
+                else:
+                    os.environ["NUMBA_NUM_THREADS"] = saved
+            with pool:
+                runs = [f.result() for f in futures]
         method = "constrained MC"
     g = np.array([r["g"] for r in runs])
     err = np.array([r["err"] for r in runs])

@@ -16,7 +16,7 @@ VACANCY_MODES = ("random", "radial", "clustered")
 VACANCY_REMOVAL = ("fe2_first", "random")
 
 
-def add_vacancies(atoms, delta, *, mode="random", removal="fe2_first", shell_nm=1.0, n_clusters=None,
+def add_vacancies(atoms, delta, *, mode="random", removal="random", shell_nm=1.0, n_clusters=None,
                   seed=0):
     """Fe3−δO4: remove δ Fe per formula unit from B sites with charge compensation.
 
@@ -30,10 +30,15 @@ def add_vacancies(atoms, delta, *, mode="random", removal="fe2_first", shell_nm=
         'random': uniformly over all B sites; 'radial': only B sites with depth below the surface
         < ``shell_nm`` (vacancy-rich Fe3−δO4 shell on a stoichiometric Fe3O4 core, Lappas et al.,
         PRX 9, 041044 (2019)); 'clustered': the B sites nearest to ``n_clusters`` random B centres.
-    removal : {'fe2_first', 'random'}
-        Remove Fe2+ first (each removal oxidises 2 more Fe2+ → Fe3+; 3 Fe2+ consumed per vacancy),
-        or remove random B Fe of either valence (3 oxidations per removed Fe3+). Oxidation takes
-        Fe2+ of the same region; averaged (+2.5) valences are raised uniformly.
+    removal : {'random', 'fe2_first'}
+        'random' (default): remove random B Fe of either valence (3 oxidations per removed Fe3+, 2
+        per removed Fe2+) — magnetite above the Verwey temperature (≈ 120 K; Walz, J. Phys.: Condens.
+        Matter 14, R285 (2002)) has no Fe2+/Fe3+ order on the B sites, so a vacancy has no valence to
+        prefer. 'fe2_first': remove Fe2+ first (each removal oxidises 2 more Fe2+ → Fe3+; 3 Fe2+
+        consumed per vacancy); with the builder's Verwey-layered Fe2+ (``b_valence="verwey"``) the
+        vacancies then inherit that layered order, whose Néel bond terms add a uniaxial anisotropy
+        (docs/validation.md §8a) — a low-temperature (< 120 K) choice. Oxidation takes Fe2+ of the
+        same region; averaged (+2.5) valences are raised uniformly.
     shell_nm : float > 0, nm, shell thickness for mode 'radial'.
     n_clusters : int ≥ 1, optional, mode 'clustered' (default: one per 10 vacancies).
     seed : int ≥ 0.
