@@ -492,6 +492,26 @@ def dipolar_fields_double_loop(pos_A, moments_muB, spins):
     return out
 
 
+def dipolar_fields_all_pairs(pos_A, moments_muB, spins, rows=256):
+    """The fields of :func:`dipolar_fields_double_loop` (meV), written over blocks of ``rows`` targets × all
+    sources with numpy (SI units inside), for a few thousand sites."""
+    from atomspin.units import ANGSTROM, MEV, MU_0, MU_B
+
+    pos = np.asarray(pos_A, float) * ANGSTROM
+    mu = np.asarray(moments_muB, float)[:, None] * MU_B * np.asarray(spins, float)
+    n = len(pos)
+    out = np.zeros((n, 3))
+    for a in range(0, n, rows):
+        r = pos[a:a + rows, None, :] - pos[None, :, :]
+        d = np.linalg.norm(r, axis=2)
+        blk = np.arange(a, min(a + rows, n))
+        d[blk - a, blk] = np.inf  # no self term
+        u = r / np.where(np.isfinite(d), d, 1.0)[:, :, None]
+        b = MU_0 / (4 * np.pi * d ** 3)[:, :, None] * (3 * u * np.sum(u * mu[None], axis=2)[:, :, None] - mu[None])
+        out[blk] = np.asarray(moments_muB, float)[blk, None] * MU_B * b.sum(axis=1) / MEV
+    return out
+
+
 def demagnetising_factors_ellipsoid(a, b, c):
     """(N_a, N_b, N_c) of the ellipsoid with semi-axes a, b, c (SI, sum 1) by numerical quadrature of
     N_c = (abc/2) ∫_0^∞ dλ / [(c² + λ) √((a² + λ)(b² + λ)(c² + λ))] (Osborn, Phys. Rev. 67, 351 (1945);
