@@ -312,3 +312,37 @@ def test_dipolar_torque_with_the_averaged_reference_equals_the_per_move_referenc
     assert max(w) == 1
     z, chi2 = stats(g, e)
     assert chi2 > 10, chi2  # the former rule fails
+
+
+def test_rigid_reference_fields_equal_direct_evaluation(monkeypatch):
+    """The frozen field of each direction's start (a rigid rotation of the thermalised state) comes from nine
+    precomputed source sets (measure/_rigid_reference.py): equal to the direct evaluation to rounding, the same
+    landscape as without them, and a non-rigid state goes to the wrapped object."""
+    import dataclasses
+
+    from scipy.spatial.transform import Rotation
+
+    from atomspin import structures as S
+    from atomspin.measure import _rigid_reference as rr
+    from atomspin.measure import landscape as L
+
+    model = SpinModel.from_atoms(S.build_particle("Fe3O4", "sphere", diameter_nm=3.0, seed=1))
+    st = L._thermalised(model, 310.0, 10, 3, None)
+    w = rr.RigidReferenceDipolar(st.dipolar, st.spins, st.moments)
+    s = st.spins @ Rotation.from_rotvec([0.3, -1.1, 0.7]).as_matrix().T
+    S0 = np.where(s @ np.linalg.eigh(s.T @ s)[1][:, -1] >= 0, 1.0, -1.0) * st.moments @ s
+    nh = S0 / np.linalg.norm(S0)
+    h1, d1 = st.dipolar.fields_and_axis_shape_tensor_meV(s, st.moments, nh)
+    h2, d2 = w.fields_and_axis_shape_tensor_meV(s, st.moments, nh)
+    assert w.hits == 1
+    assert np.abs(h1 - h2).max() < 1e-12 * np.abs(h1).max() and np.abs(d1 - d2).max() < 1e-12 * np.abs(d1).max()
+    s2 = s.copy()
+    s2[0] = [0.0, 0.0, 1.0]
+    w.fields_and_axis_shape_tensor_meV(s2, st.moments, nh)
+    assert w.hits == 1  # not a rigid rotation: the wrapped object answered
+    kw = dict(T=310.0, n_directions=26, sweeps=10, equilibration_sweeps=2, thermalisation_sweeps=10, seed=4)
+    a = anisotropy_landscape(model, **kw)
+    monkeypatch.setattr(L, "RIGID_MIN_DIRECTIONS", 10 ** 6)
+    b = anisotropy_landscape(model, **kw)
+    assert np.allclose(a.gradient_meV, b.gradient_meV, rtol=1e-8, atol=1e-9)
+    assert dataclasses.is_dataclass(a)

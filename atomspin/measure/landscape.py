@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from atomspin.measure import _sphere_fit as sf
+from atomspin.measure._rigid_reference import RIGID_MIN_DIRECTIONS, RigidReferenceDipolar
 from atomspin.measure.constrained_t0 import _zero_t_run, constrained_minimum, rigid_shape_tensor_meV  # noqa: F401
 from atomspin.measure.results import ResultBase, advance, check_finite_scalar, check_int
 from atomspin.units import K_B, MEV, MU_B
@@ -383,6 +384,13 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equi
         seeds = np.random.SeedSequence(seed).generate_state(n_directions + 1, dtype=np.uint64)
         start = _thermalised(model, T, thermalisation_sweeps, int(seeds[-1]), engine) if thermalisation_sweeps \
             else model
+        if getattr(start, "dipolar", None) is not None and hasattr(start.dipolar, "fields_and_axis_shape_tensor_meV") \
+                and n_directions >= RIGID_MIN_DIRECTIONS:
+            # every direction starts from a rigid rotation of this state: its frozen dipolar field comes from nine
+            # precomputed source sets instead of a full evaluation per direction (measure/_rigid_reference.py)
+            import dataclasses
+
+            start = dataclasses.replace(start, dipolar=RigidReferenceDipolar(start.dipolar, start.spins, start.moments))
         args = [(T, d, int(s), sweeps, equilibration_sweeps, observe_every, engine) for d, s in zip(dirs, seeds)]
         if workers == 1:
             runs = []
