@@ -13,11 +13,12 @@ snapshot's fluctuation field held static for a whole window — a random torque 
 see) falls as (τ/window)^½. What E_MC neglects is −½ δᵀWδ of the deviation δ = ŝ − r, i.e. the dipolar
 energy of correlated thermal fluctuations (measured: the torque of a 4 nm magnetite sphere equals the per-move
 exact one within ± 0.1 meV/rad; docs/validation.md §6). After a state is set from outside (a new direction) the
-first window is ``first_window`` sweeps (default refresh_every / 8; the first reference is that snapshot) and
-each next one doubles up to ``refresh_every``. ``"snapshot"``: the former rule, r = the current state.
+first window is ``first_window`` sweeps (default refresh_every / 8, but not shorter than the estimated cost of a
+refresh in sweeps; the first reference is that snapshot) and each next one doubles up to ``refresh_every``. ``"snapshot"``: the former rule, r = the current state.
 
 ``refresh_every``: "auto" (default) — the interval at which the estimated refresh cost is 25 % of the pair-move
-sweeps, at most :data:`MAX_AUTO_CONSTRAINED`; an int ≥ 1; or 0 — per move, exact: all fields updated after
+sweeps, at most :data:`MAX_AUTO_CONSTRAINED` unless one refresh costs more sweeps than that (large particles, the
+grain method: then the refresh cost in sweeps, so that refreshing never costs more than sweeping); an int ≥ 1; or 0 — per move, exact: all fields updated after
 every accepted pair move (O(N) each, plus the pair's mutual term in ΔE), the reference the other policies are
 measured against. Within each window the chain is a Metropolis chain of one fixed Hamiltonian E_MC (with the
 constraint's acceptance factor), so detailed balance holds window by window; the refresh changes the
@@ -41,8 +42,8 @@ from atomspin.engine.kernels import _delta_e
 from atomspin.engine.moves import MOVE_ADAPTIVE, _end_sweep, _propose
 from atomspin.engine.rng import _uniform
 from atomspin.engine.sweepers.constrained import ConstrainedSweeper
-from atomspin.engine.sweepers.dipolar import (AUTO_REFRESH_FRACTION, WORK_SECONDS, FrozenFieldMixin, _pair_coupling,
-                                              _per_move_update)
+from atomspin.engine.sweepers.dipolar import (AUTO_REFRESH_FRACTION, FIRST_WINDOW_DIVISOR, WORK_SECONDS,
+                                              FrozenFieldMixin, _pair_coupling, _per_move_update)
 
 #: cost of one constrained pair move (s) for refresh_every="auto" (derived: 230–290 ns measured for magnetite
 #: spheres of 4–8 nm on one core under load with random pairs, two local energy changes per move; the array-order
@@ -174,6 +175,14 @@ def constrained_frozen_sweeps(n_sweeps, spins, moments, zp, indptr, indices, Jc,
                 acc_s[i, 2] += spins[i, 2]
 
 
+def _refresh_cost_sweeps(exact, n):
+    """Estimated cost of one dipolar refresh in constrained sweeps (≥ 1; the object's work estimate at
+    WORK_SECONDS per unit against n pair moves at PAIR_MOVE_SECONDS)."""
+    work = getattr(exact, "work_estimate", None)
+    work = float(work()) if callable(work) else float(n) * float(n)
+    return max(1, math.ceil(work * WORK_SECONDS / (max(n, 1) * PAIR_MOVE_SECONDS)))
+
+
 class ConstrainedDipolarSweeper(FrozenFieldMixin, ConstrainedSweeper):
     """Constrained pair moves with a dipolar object (options ``direction``, ``refresh_every`` (0 = per move,
     an int ≥ 1, or "auto"), ``reference`` ("average" or "snapshot") and ``first_window``; module docstring)."""
@@ -185,6 +194,12 @@ class ConstrainedDipolarSweeper(FrozenFieldMixin, ConstrainedSweeper):
     def __init__(self, arrays, model, threads=1, direction=(0.0, 0.0, 1.0), refresh_every="auto",
                  reference="average", first_window=None, **options):
         super().__init__(arrays, model, threads, direction=direction, **options)
+        if isinstance(refresh_every, str) and refresh_every == "auto" and not arrays.has_dip:
+            refresh_every = self._auto_refresh(arrays.dipolar, arrays.n)
+            if first_window is None and reference == "average":
+                # the window schedule starts at refresh_every / 8, but no window shorter than the refresh costs
+                first_window = min(refresh_every, max(math.ceil(refresh_every / FIRST_WINDOW_DIVISOR),
+                                                      _refresh_cost_sweeps(arrays.dipolar, arrays.n)))
         self._setup_frozen(arrays, model, refresh_every, per_move_ok=True, reference=reference,
                            first_window=first_window)
         self._install_proxy(arrays)
@@ -197,13 +212,13 @@ class ConstrainedDipolarSweeper(FrozenFieldMixin, ConstrainedSweeper):
     @staticmethod
     def _auto_refresh(exact, n):
         """The interval (sweeps) at which the estimated refresh cost is AUTO_REFRESH_FRACTION of the pair-move
-        sweeps (PAIR_MOVE_SECONDS per move), at most MAX_AUTO_CONSTRAINED."""
+        sweeps (PAIR_MOVE_SECONDS per move), at most MAX_AUTO_CONSTRAINED — unless one refresh costs more than
+        those sweeps (large particles, the grain method): then the interval is the refresh cost in sweeps, so
+        that refreshing never costs more than sweeping."""
         if exact is None or n == 0:
             return 1
-        work = getattr(exact, "work_estimate", None)
-        work = float(work()) if callable(work) else float(n) * float(n)
-        k = work * WORK_SECONDS / (AUTO_REFRESH_FRACTION * n * PAIR_MOVE_SECONDS)
-        return int(min(MAX_AUTO_CONSTRAINED, max(1, math.ceil(k))))
+        k = _refresh_cost_sweeps(exact, n) / AUTO_REFRESH_FRACTION
+        return int(max(min(MAX_AUTO_CONSTRAINED, max(1, math.ceil(k))), _refresh_cost_sweeps(exact, n)))
 
     def _kernel(self, n, spins, beta, move, cone, adapt, adapt_moves, state, acc_out):
         a = self.arrays
