@@ -10,19 +10,36 @@ and **extrapolated** to 26 directions on 2 workers (directions are independent: 
 Core orientation decides the dipolar method of ``dipolar="auto"``:
 * ``--misorientation 0`` (default): oriented attachment in its limit, every core on one lattice → the exact
   lattice FFT dipolar sum (the default model);
-* ``--misorientation 5``: the cores lie on no common lattice → the exact pair sum, which the model refuses above
-  20000 spins (printed as such); ``--no-dipolar`` then times the same flower without the dipolar term.
+* ``--misorientation 5``: the cores lie on no common lattice → the grain method (``atomspin.model.dipolar_grains``:
+  one lattice FFT per core, inter-core pairs exact near and by multipoles far); ``--no-dipolar`` times the same
+  flower without the dipolar term.
 
-    python benchmarks/bench_nanoflower.py [--misorientation DEG] [--no-dipolar] [--directions N]
+Printed: build and model time, peak memory (ru_maxrss), the dipolar object, one field evaluation and one sweeper
+refresh (fields + axis shape tensor), thermalisation, the timed directions and the 26-direction extrapolation;
+the load average (``os.getloadavg``) is printed at the start and the end: label figures "measured under load"
+when it exceeds the core count.
+
+    python benchmarks/bench_nanoflower.py [--misorientation DEG] [--no-dipolar] [--dipolar METHOD] [--directions N]
 """
 import argparse
+import os
+import resource
 import time
+
+
+def _mem():
+    return f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB"
+
+
+def _load():
+    return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--misorientation", type=float, default=0.0)
     ap.add_argument("--no-dipolar", action="store_true")
+    ap.add_argument("--dipolar", default="auto", help="dipolar method (auto, grains, lattice, exact)")
     ap.add_argument("--directions", type=int, default=2, help="directions timed (then extrapolated to 26)")
     ap.add_argument("--sweeps", type=int, default=200)
     ap.add_argument("--equilibration", type=int, default=50)
@@ -32,6 +49,7 @@ def main():
     from atomspin.measure.landscape import _constrained_run, _thermalised, landscape_directions
     from atomspin.model import SpinModel
 
+    print(_load(), flush=True)
     t0 = time.perf_counter()
     fl = S.build_multicore(n_cores=12, core_diameter_nm=11.0, overlap=0.3, misorientation_deg=a.misorientation,
                            seed=1)
@@ -40,12 +58,23 @@ def main():
           f"{fl.info['n_Fe']} Fe, envelope {fl.info['size_nm']:.1f} nm", flush=True)
     t0 = time.perf_counter()
     try:
-        m = SpinModel.from_atoms(fl, dipolar=False if a.no_dipolar else "auto")
+        m = SpinModel.from_atoms(fl, dipolar=False if a.no_dipolar else a.dipolar)
     except ValueError as err:
         print(f"SpinModel.from_atoms (default dipolar): refused after {time.perf_counter() - t0:.1f} s: {err}")
         return
     t_model = time.perf_counter() - t0
-    print(f"SpinModel.from_atoms: {t_model:.1f} s, {m.n} spins, dipolar: {m.info.get('dipolar')}", flush=True)
+    print(f"SpinModel.from_atoms: {t_model:.1f} s, {m.n} spins, dipolar: {m.info.get('dipolar')}; {_mem()}",
+          flush=True)
+    if m.dipolar is not None:
+        m.dipolar.fields_meV(m.spins, m.moments)  # first call: kernels (lattice FFT) and numba compilation
+        t0 = time.perf_counter()
+        m.dipolar.fields_meV(m.spins, m.moments)
+        t_f = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        m.dipolar.fields_and_axis_shape_tensor_meV(m.spins, m.moments, (0.0, 0.0, 1.0))
+        t_r = time.perf_counter() - t0
+        print(f"dipolar: one field evaluation {t_f:.1f} s, one sweeper refresh (fields + axis shape tensor) "
+              f"{t_r:.1f} s; {_mem()}", flush=True)
     T = 310.0
     if a.directions < 1:
         return
@@ -63,6 +92,7 @@ def main():
     tot = t_th + 26 / 2 * mean
     print(f"EXTRAPOLATED landscape, 26 directions on 2 workers: {t_th:.0f} + 13 x {mean:.0f} s = {tot:.0f} s "
           f"({tot / 60:.1f} min); on 1 core {t_th + 26 * mean:.0f} s; build + model {t_build + t_model:.0f} s")
+    print(f"{_mem()}; {_load()}; CPU {sum(os.times()[:2]):.0f} s (user + system)")
 
 
 if __name__ == "__main__":

@@ -411,10 +411,9 @@ def ref_constrained_sweeps(model, T, seed, direction, spins, n_sweeps, sigma=0.3
     r, beta, cone, n = PyXoshiro(seed), 1 / (K_B_MEV_PER_K * T), RefCone(sigma, window), model.n
     for _ in range(n_sweeps):
         acc = 0
-        for _ in range(n):
-            i = int(r.uniform() * n)
-            j = int(r.uniform() * (n - 1))
-            j += j >= i
+        shift = 1 + int(r.uniform() * (n - 1))
+        for i in range(n):
+            j = (i + shift) % n
             new_i = ref_move(r, "adaptive", s[i], cone.sigma)
             d = m[i] * (new_i - s[i])
             tpar = s[j] @ e
@@ -490,6 +489,26 @@ def dipolar_fields_double_loop(pos_A, moments_muB, spins):
             mj = moments_muB[j] * MU_B * np.asarray(spins[j], float)
             b = MU_0 / (4 * math.pi * d ** 3) * (3 * u * float(u @ mj) - mj)
             out[i] += moments_muB[i] * MU_B * b / MEV
+    return out
+
+
+def dipolar_fields_all_pairs(pos_A, moments_muB, spins, rows=256):
+    """The fields of :func:`dipolar_fields_double_loop` (meV), written over blocks of ``rows`` targets × all
+    sources with numpy (SI units inside), for a few thousand sites."""
+    from atomspin.units import ANGSTROM, MEV, MU_0, MU_B
+
+    pos = np.asarray(pos_A, float) * ANGSTROM
+    mu = np.asarray(moments_muB, float)[:, None] * MU_B * np.asarray(spins, float)
+    n = len(pos)
+    out = np.zeros((n, 3))
+    for a in range(0, n, rows):
+        r = pos[a:a + rows, None, :] - pos[None, :, :]
+        d = np.linalg.norm(r, axis=2)
+        blk = np.arange(a, min(a + rows, n))
+        d[blk - a, blk] = np.inf  # no self term
+        u = r / np.where(np.isfinite(d), d, 1.0)[:, :, None]
+        b = MU_0 / (4 * np.pi * d ** 3)[:, :, None] * (3 * u * np.sum(u * mu[None], axis=2)[:, :, None] - mu[None])
+        out[blk] = np.asarray(moments_muB, float)[blk, None] * MU_B * b.sum(axis=1) / MEV
     return out
 
 

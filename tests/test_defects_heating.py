@@ -300,14 +300,14 @@ def study_size(full_scale):
 
 @pytest.mark.slow
 def test_apb_raises_barrier_and_sar_at_8nm(study_size):
-    """At 8 nm the APB raises the escape barrier beyond 2σ and the SAR (100 kHz, 4 kA/m, immobilised) above the
-    defect-free one. How much is not reproducible beyond the landscapes' run-to-run scatter: the study run gave a
-    SAR ratio of 2.8 ± 0.5, a rerun of this protocol 1.22 ± 0.11 (docs/validation.md §8), so only the sign of the
-    SAR change is asserted here; the barrier raise is resolved in both."""
+    """At 8 nm the APB raises the escape barrier beyond 2σ, and it does not lower the SAR (100 kHz, 4 kA/m,
+    immobilised) beyond 2σ. The SAR change itself is not resolved between runs: the study run gave a SAR ratio of
+    2.8 ± 0.5, reruns of this protocol with other Monte Carlo streams 1.22 ± 0.11 and 0.86 ± 0.20
+    (docs/validation.md §8); the barrier raise is resolved in all three."""
     a, b = study_size["apb1"], study_size["perfect"]
     assert a.barrier_J - b.barrier_J > 2 * math.hypot(a.barrier_err_J, b.barrier_err_J)
     r, e = _ratio(a, b)
-    assert r > 1, (r, e)
+    assert r + 2 * e > 1, (r, e)
 
 
 @pytest.mark.slow

@@ -246,3 +246,92 @@ def test_constrained_dipolar_pair_moves_keep_the_direction_and_the_sampled_energ
     assert np.allclose(mhat, e / np.linalg.norm(e), atol=1e-9)
     a = sim.sweeper.arrays
     assert obs.energy[-1] == pytest.approx(a.energy(sim._spins), rel=1e-12)
+
+
+@pytest.mark.nojit
+@pytest.mark.parametrize("method", ["exact", "lattice"])
+def test_averaged_reference_is_exact_for_rigid_rotations_of_a_shortened_collinear_state(method):
+    """reference="average" anchors E_MC at a window-averaged state r with |r_i| < 1: with σ_i the signs of r_i,
+    S⁰ = Σ σ_i m_i r_i and D the shape tensor of the charges m_i r_i·n̂, E_MC(R r) = E_dip(R r) for every
+    rotation R of a collinear r (the collective term stays exact with a non-unit reference)."""
+    m = sc_cluster((3, 4, 5), dipolar=method)
+    rng = np.random.default_rng(3)
+    sig = np.where(np.arange(m.n) % 3 == 0, -1.0, 1.0)
+    c = rng.uniform(0.4, 0.95, m.n)  # thermal shortening of the averaged moments
+    nh = np.array([0.3, -0.5, 0.81]) / np.linalg.norm([0.3, -0.5, 0.81])
+    r0 = (sig * c)[:, None] * nh
+    sw = _sweeper(m, refresh_every=3)
+    sw.refresh(r0.copy())
+    f = sw.frozen
+    assert f.energy_meV(r0) == pytest.approx(m.dipolar.energy_meV(r0, m.moments), rel=1e-12)
+    for _ in range(8):
+        q, _r = np.linalg.qr(rng.normal(size=(3, 3)))
+        q *= np.sign(np.linalg.det(q))
+        t = r0 @ q.T
+        assert f.energy_meV(t) == pytest.approx(m.dipolar.energy_meV(t, m.moments), rel=1e-9, abs=1e-12)
+    # the unit-length rule (S⁰ and D of the unit state ŝ = σ n̂) would be wrong for the shortened state
+    sw.refresh(sig[:, None] * nh)
+    t = r0 @ np.array([[1, 0, 0], [0, 0, -1], [0, 1, 0]]).T
+    assert abs(sw.frozen.energy_meV(t) - sw.frozen.energy_meV(r0)
+               - (m.dipolar.energy_meV(t, m.moments) - m.dipolar.energy_meV(r0, m.moments))) > 1e-4
+
+
+def test_constrained_windows_average_the_state_and_double():
+    """Constrained sweeper, reference="average": the windows after a state is set are first_window, 2×, 4×, …
+    up to refresh_every sweeps, and each refresh anchors the field at the average of the states after each sweep
+    of the window just ended (the exact fields of that average)."""
+    from atomspin.engine import ConstrainedSimulation
+
+    m = sc_cluster((3, 3, 4), J=3.0, dipolar="exact", quad=0.2)
+    sim = ConstrainedSimulation(m, T=40.0, direction=(0.2, 0.3, 0.93), seed=6,
+                                sweeper_options={"refresh_every": 8, "first_window": 2})
+    sw = sim.sweeper
+    assert sw.reference == "average" and sw.refresh_sweeps == [0]
+    states = []
+    for _ in range(22):
+        sim.run(1, observe_every=1)
+        states.append(sim.spins.copy())
+    assert sw.refresh_sweeps == [0, 2, 6, 14, 22]
+    r = np.mean(states[14:22], axis=0)  # the window 14..22
+    h = m.dipolar.fields_meV(r, m.moments)
+    assert np.allclose(sw.arrays.to_model(sw.frozen.hd), h, rtol=1e-10, atol=1e-13)
+    # the snapshot rule anchors at the last state instead
+    sim2 = ConstrainedSimulation(m, T=40.0, direction=(0.2, 0.3, 0.93), seed=6,
+                                 sweeper_options={"refresh_every": 8, "reference": "snapshot"})
+    assert sim2.sweeper.first_window == 8
+    sim2.run(8, observe_every=8)
+    assert np.allclose(sim2.sweeper.arrays.to_model(sim2.sweeper.frozen.hd),
+                       m.dipolar.fields_meV(sim2.spins, m.moments), rtol=1e-10, atol=1e-13)
+
+
+def test_constrained_per_move_policy_keeps_the_exact_fields_and_energy():
+    """refresh_every=0 in constrained MC: after pair-move sweeps the fields the kernel used are the exact fields
+    of the final state, and the sampled energy is the exact energy (ΔE of a pair move includes the pair's own
+    dipolar coupling, else the fields would drift from the energy: checked against the exact total)."""
+    from atomspin.engine import ConstrainedSimulation
+
+    m = sc_cluster((3, 3, 3), J=3.0, dipolar="exact", quad=0.2)
+    e = np.array([0.3, -0.4, 0.866])
+    sim = ConstrainedSimulation(m, T=30.0, direction=e, seed=4, sweeper_options={"refresh_every": 0})
+    e0 = sim.sweeper.arrays.energy(sim._spins)
+    obs = sim.run(20, observe_every=20)
+    sw = sim.sweeper
+    s = sim.spins
+    assert sw.per_move
+    assert np.allclose(sw.arrays.to_model(sw.frozen.hd), m.dipolar.fields_meV(s, m.moments), rtol=1e-10,
+                       atol=1e-13)
+    assert obs.energy[-1] == pytest.approx(sw.arrays.energy(sim._spins), rel=1e-12)
+    assert abs(obs.energy[-1] - e0) > 1e-3  # the state moved
+
+
+def test_bad_constrained_dipolar_options():
+    from atomspin.engine import ConstrainedSimulation
+
+    m = sc_cluster((2, 2, 3), J=3.0, dipolar="exact")
+    with pytest.raises(ValueError, match="reference"):
+        ConstrainedSimulation(m, T=10.0, direction=(0, 0, 1), seed=1, sweeper_options={"reference": "mean"})
+    with pytest.raises(ValueError, match="first_window"):
+        ConstrainedSimulation(m, T=10.0, direction=(0, 0, 1), seed=1,
+                              sweeper_options={"refresh_every": 4, "first_window": 5})
+    with pytest.raises(ValueError, match="reference"):  # the free sweeper keeps the snapshot (M rotates)
+        Simulation(m, T=10.0, seed=1, sweeper="dipolar", sweeper_options={"reference": "average"})

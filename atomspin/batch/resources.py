@@ -87,11 +87,6 @@ def _multicore_volume_nm3(st: dict) -> float:
     return int(mc["n_cores"]) * max(4 / 3 * math.pi * r ** 3 - 3 * cap, 0.0)
 
 
-def multicore_spins(recipe: dict) -> float:
-    """Magnetic atoms of a recipe's multi-core particle (estimate)."""
-    return _counts(recipe)[1]
-
-
 def _counts(recipe: dict):
     st = recipe["structure"]
     if st.get("kind", "particle") == "multicore":

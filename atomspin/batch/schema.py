@@ -398,22 +398,8 @@ def _multicore_checks(r: dict, p: str) -> None:
     if r["defects"]["apb"]["enabled"]:
         raise RecipeError(f"{p}defects.apb.enabled", "an APB through a multi-core particle is not supported "
                           "(structure.kind is multicore); set it false")
-    mc = r["structure"]["multicore"]
-    if r["model"]["dipolar"] and (mc["random_orientations"] or mc["misorientation_deg"] > 0):
-        # rotated cores lie on no common lattice: the model's dipolar sum is then the exact pair sum, which it
-        # refuses above EXACT_MAX_SPINS
-        try:
-            from atomspin.batch.resources import multicore_spins
-            from atomspin.model.dipolar import EXACT_MAX_SPINS
-        except ImportError:  # model layer not importable: the model says so when the step runs
-            return
-        n = multicore_spins(r)
-        if n > EXACT_MAX_SPINS:
-            raise RecipeError(f"{p}structure.multicore.core_diameter_nm",
-                              f"{mc['n_cores']} cores of {_num(mc['core_diameter_nm'])} nm have about {n:.3g} spins; "
-                              f"misoriented cores lie on no common lattice, so the dipolar sum is the exact pair sum, "
-                              f"which the model allows up to {EXACT_MAX_SPINS} spins: use smaller or fewer cores, "
-                              f"structure.multicore.misorientation_deg = 0 or model.dipolar = false")
+    # misoriented cores lie on no common lattice: the model takes the exact pair sum up to 10,000 spins and the
+    # grain method (exact within each core, multipoles between distant cores) above, so no size limit here
 
 
 def _dipolar_problem(r: dict):

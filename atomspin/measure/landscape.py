@@ -8,8 +8,9 @@ while every other degree of freedom equilibrates at T. The mean internal torque 
 tangential gradient of the free energy, ∇F(ê) = ê × ⟨τ⟩ (rotating ê by dφ about n̂ changes F by −n̂·⟨τ⟩ dφ).
 The torque field is integrated exactly in the least-squares sense: F is the even polynomial potential of degree
 L (spherical harmonics 0, 2, …, L) whose tangential gradient matches the 2·n_directions measured components,
-weighted by their autocorrelation-aware errors (:func:`atomspin.engine.statistics.mean_error`)
-(:mod:`atomspin.measure._sphere_fit`). F(−n̂) = F(n̂) holds exactly in zero field (every term of the
+weighted by their autocorrelation-aware errors (:func:`atomspin.engine.statistics.mean_error`; with a frozen
+dipolar field, the larger of that and the batch-means error over its refresh windows, :func:`window_batch_error`,
+when a direction's run holds ≥ MIN_WINDOWS windows) (:mod:`atomspin.measure._sphere_fit`). F(−n̂) = F(n̂) holds exactly in zero field (every term of the
 Hamiltonian is even in the spins), so the hemisphere covers the sphere. χ²/dof of that fit says whether the
 data are a gradient field of degree ≤ L within their errors.
 
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from atomspin.measure import _sphere_fit as sf
+from atomspin.measure._rigid_reference import RIGID_MIN_DIRECTIONS, RigidReferenceDipolar
 from atomspin.measure.constrained_t0 import _zero_t_run, constrained_minimum, rigid_shape_tensor_meV  # noqa: F401
 from atomspin.measure.results import ResultBase, advance, check_finite_scalar, check_int
 from atomspin.units import K_B, MEV, MU_B
@@ -50,6 +52,10 @@ from atomspin.validation import check_choice, check_seed
 #: of them the undetermined constant, so 26 directions give 52 gradient components for 27 unknowns)
 MIN_DIRECTIONS = 26
 MIN_SWEEPS = 10
+#: fewest refresh windows of the frozen dipolar field in a direction's sampled run for the batch-means error
+#: over windows (:func:`window_batch_error`) to enter the torque error (derived: a batch-means variance from
+#: B batches has B − 1 degrees of freedom; below 4 it is itself uncertain by more than ±80 %)
+MIN_WINDOWS = 4
 
 
 def _default_degree(n):
@@ -71,6 +77,8 @@ def _constrained_run(model, T, direction, seed, sweeps, equilibration_sweeps, ob
 
     sim = EngineOptions(engine).constrained(model, T, direction, int(seed))
     advance(sim, equilibration_sweeps)
+    sw = sim.sweeper
+    s0 = getattr(sw, "sweeps_done", None)
     obs = sim.run(sweeps, observe_every=observe_every)
     e = np.asarray(direction, dtype=np.float64)
     t = sf.tangent_basis(e)[0]
@@ -79,9 +87,51 @@ def _constrained_run(model, T, direction, seed, sweeps, equilibration_sweeps, ob
     mean = np.array([o[0] for o in out])
     err = np.array([o[1] for o in out])
     tau = np.array([o[2] for o in out])
+    windows = float("nan")  # no frozen dipolar field
+    if s0 is not None and getattr(sw, "frozen", None) is not None and not getattr(sw, "per_move", False):
+        bounds = np.array([b - s0 for b in sw.refresh_sweeps if s0 < b < s0 + sweeps], dtype=np.int64)
+        sample_sweeps = (np.arange(len(g)) + 1) * observe_every
+        berr, windows = window_batch_error(g, sample_sweeps, bounds)
+        if windows >= MIN_WINDOWS:
+            err = np.maximum(err, berr)
     sub = {k: float(np.mean(np.linalg.norm(v, axis=1))) for k, v in obs.sublattice_magnetisation.items()}
     return dict(g=mean, err=err, tau_int=tau, torque=obs.mean_torque, M=float(obs.mean_abs_m), sub=sub,
-                acceptance=float(obs.acceptance))
+                acceptance=float(obs.acceptance), windows=windows)
+
+
+def window_batch_error(x, sample_sweeps, boundaries):
+    """Batch-means error of the mean of ``x`` with the batches = refresh windows of a frozen dipolar field.
+
+    Between refreshes the sampled Hamiltonian holds one reference field; its quenched (static within a window)
+    part shifts a window's mean torque, an offset the autocorrelation time of the samples cannot see. Each
+    window b (n_b samples, mean x̄_b) is one batch: err² = B/(B − 1) · Σ n_b² (x̄_b − x̄)² / (Σ n_b)², the
+    batch-means estimator for unequal batches (x̄ the overall mean).
+
+    Parameters
+    ----------
+    x : (S,) or (S, k) samples.
+    sample_sweeps : (S,) int, sweep count of each sample since the start of the run.
+    boundaries : (W − 1,) int, sweep counts of the refreshes inside the run (increasing).
+
+    Returns
+    -------
+    err : (k,) or scalar, nan when fewer than 2 windows hold samples.
+    windows : int, number of windows that hold samples.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    flat = x.ndim == 1
+    x2 = x[:, None] if flat else x
+    wid = np.searchsorted(np.asarray(boundaries), np.asarray(sample_sweeps), side="left")
+    ids = np.unique(wid)
+    B = len(ids)
+    if B < 2:
+        err = np.full(x2.shape[1], np.nan)
+    else:
+        nb = np.array([np.sum(wid == b) for b in ids], dtype=np.float64)
+        xb = np.array([x2[wid == b].mean(axis=0) for b in ids])
+        mu = nb @ xb / nb.sum()
+        err = np.sqrt(B / (B - 1) * np.sum(nb[:, None] ** 2 * (xb - mu) ** 2, axis=0) / nb.sum() ** 2)
+    return (float(err[0]) if flat else err), int(B)
 
 
 _WORKER_MODEL = None
@@ -126,6 +176,12 @@ class LandscapeResult(ResultBase):
     tau_int : (n, 2) integrated autocorrelation times of the two gradient series (samples).
     n_eff_min : smallest effective number of independent torque samples over the directions, samples/(2 τ_int);
         below ≈ 25 (runs shorter than ≈ 50 τ_int) the error bars are themselves unreliable (too small): run longer.
+    refresh_windows_min : fewest refresh windows of the frozen dipolar field over the directions' sampled runs (nan
+        without a frozen field: no dipolar object, or per-move exact fields). With ≥ MIN_WINDOWS (4) windows a
+        direction's gradient error is the larger of the τ_int error and the batch-means error over windows
+        (:func:`window_batch_error`), which sees the quenched part of the reference field; below 4 it is the τ_int
+        error alone and may miss that part (docs/validation.md §6, "Monte Carlo with dipolar terms"): run more sweeps
+        or pass a shorter ``engine={"sweeper_options": {"refresh_every": k}}``.
     minima, saddles, maxima : (k, 3) critical points of the fitted surface (± pairs both listed).
     e_minima_J, e_saddles_J : (k,) F − F_min at them (J); saddle_minima (s, 2) the minima each saddle joins.
     barrier_J, barrier_err_J, barrier_over_kT : lowest escape barrier out of the global minimum.
@@ -176,6 +232,7 @@ class LandscapeResult(ResultBase):
     elapsed_s: float = float("nan")
     method: str = "constrained MC"
     n_eff_min: float = float("nan")
+    refresh_windows_min: float = float("nan")
     coefficients_J: np.ndarray = field(default=None, repr=False)
     covariance_J2: np.ndarray = field(default=None, repr=False)
 
@@ -327,6 +384,13 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equi
         seeds = np.random.SeedSequence(seed).generate_state(n_directions + 1, dtype=np.uint64)
         start = _thermalised(model, T, thermalisation_sweeps, int(seeds[-1]), engine) if thermalisation_sweeps \
             else model
+        if getattr(start, "dipolar", None) is not None and hasattr(start.dipolar, "fields_and_axis_shape_tensor_meV") \
+                and n_directions >= RIGID_MIN_DIRECTIONS:
+            # every direction starts from a rigid rotation of this state: its frozen dipolar field comes from nine
+            # precomputed source sets instead of a full evaluation per direction (measure/_rigid_reference.py)
+            import dataclasses
+
+            start = dataclasses.replace(start, dipolar=RigidReferenceDipolar(start.dipolar, start.spins, start.moments))
         args = [(T, d, int(s), sweeps, equilibration_sweeps, observe_every, engine) for d, s in zip(dirs, seeds)]
         if workers == 1:
             runs = []
@@ -359,6 +423,7 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equi
         method = "constrained MC"
     g = np.array([r["g"] for r in runs])
     err = np.array([r["err"] for r in runs])
+    wins = np.array([r.get("windows", float("nan")) for r in runs], dtype=np.float64)
     if T == 0:
         floor = 1e-9 * max(np.abs(g).max(), 1e-12)
         err = np.full_like(g, floor)
@@ -437,6 +502,7 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equi
         Ms_A_per_m=Ms, Ms_err_A_per_m=Ms_err, m_reduced=m_red, sublattice_m=sub_m, n_spins=int(model.n),
         sweeps=0 if T == 0 else sweeps, equilibration_sweeps=0 if T == 0 else equilibration_sweeps, seed=seed,
         elapsed_s=time.perf_counter() - t0, method=method,
+        refresh_windows_min=(float(np.nanmin(wins)) if T > 0 and np.any(np.isfinite(wins)) else float("nan")),
         n_eff_min=(float(np.min((sweeps // observe_every) / (2 * np.maximum(np.array([r["tau_int"] for r in runs]),
                                                                             0.5)))) if T > 0 else float("nan")), coefficients_J=gfit.coef * to_J,
         covariance_J2=gfit.cov * to_J ** 2)

@@ -99,11 +99,13 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, ove
         integrals on the maghemite lattice; the Kodama–Berkowitz set is ``"maghemite_kodama"``).
     field : 3-vector, tesla
         Applied μ0H.
-    dipolar : bool, "auto", "lattice", "exact" or float
+    dipolar : bool, "auto", "lattice", "exact", "grains" or float
         Magnetostatic point-dipole interaction (:mod:`atomspin.model.dipolar`). "auto"/True: for an open
         particle the exact pair sum (≤ 1000 spins) or the lattice FFT (exact for every site on the crystal
-        grid, O(N log N)); none for a periodic box, whose dipolar sum depends on the sample shape (stated
-        in :mod:`atomspin.model.dipolar`). "lattice"/"exact": that method (ValueError on a periodic box).
+        grid, O(N log N)); for misoriented grains (no common grid) the exact pair sum up to 10,000 spins and
+        "grains" above; none for a periodic box, whose dipolar sum depends on the sample shape (stated
+        in :mod:`atomspin.model.dipolar`). "lattice"/"exact"/"grains": that method (ValueError on a
+        periodic box; "grains" needs ``atoms.arrays["grain"]`` and ``atoms.info["grains"]``).
         A float: the former macrocell approximation with that edge in nm (inaccurate for the
         ferrimagnetic spinel; kept to compare). False: none. ``info['dipolar']`` says which was used.
     exchange : mapping, optional
@@ -348,7 +350,8 @@ def from_atoms(atoms, params=None, field=(0.0, 0.0, 0.0), dipolar="auto", *, ove
 
     from atomspin.model.dipolar import make_dipolar
 
-    dip, dip_desc = make_dipolar(pos, dipolar, pbc, atoms.info)
+    dip, dip_desc = make_dipolar(pos, dipolar, pbc, atoms.info,
+                                 grain=np.asarray(atoms.arrays["grain"])[mag] if "grain" in atoms.arrays else None)
 
     vol_m3, vol_source = _particle_volume_A3(atoms, sub, oxy, spinel, rock, v_site)
     vol_m3 *= ANGSTROM ** 3

@@ -28,6 +28,12 @@ keeps the estimated refresh cost ≤ 25 % of k sweeps (derived from the dipolar 
 count; deterministic, recorded as ``sweeper.refresh_every``), or 0: **per move** — exact, the fields of
 all sites updated from the positions after every accepted move (O(N) each; one thread, small models),
 the reference the other policies are measured against.
+
+The reference state ŝ⁰ is the current state at the refresh (``reference="snapshot"``). The constrained sweeper
+(:mod:`atomspin.engine.sweepers.constrained_dipolar`) takes ``reference="average"`` (its default): ŝ⁰ = the
+state averaged over the window just ended, which removes most of the quenched thermal part of h⁰. The free
+sweeper keeps the snapshot: its moment rotates (collective moves, diffusion), and a window average of a
+rotating state would shrink |S⁰| and with it the sampled shape anisotropy.
 """
 
 from __future__ import annotations
@@ -53,6 +59,13 @@ AUTO_REFRESH_FRACTION = 0.25
 MOVE_SECONDS = 60e-9
 WORK_SECONDS = 1.5e-9
 MAX_AUTO_REFRESH = 1000
+#: the reference state a refresh linearises about: "snapshot" (the current state) or "average" (the state
+#: averaged over the sweeps of the window just ended; constrained MC only, where the direction of M is fixed)
+REFERENCES = ("snapshot", "average")
+#: with reference="average" the first window after a state is set from outside is refresh_every / 8 sweeps and
+#: each next window doubles up to refresh_every (derived: replaces the initial snapshot within ≈ refresh_every
+#: sweeps at the cost of 3 extra refreshes, docs/validation.md §6 "Monte Carlo with dipolar terms")
+FIRST_WINDOW_DIVISOR = 8
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -94,6 +107,19 @@ def _per_move_update(i, ax, ay, az, pos, moments, pref, hd):
         hd[j, 0] += mj * ir3 * (rm * dx - ax)
         hd[j, 1] += mj * ir3 * (rm * dy - ay)
         hd[j, 2] += mj * ir3 * (rm * dz - az)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _pair_coupling(i, j, ax, ay, az, bx, by, bz, pos, pref):
+    """−a·W_ij·b (meV): the dipolar energy of the moment changes a (site i) and b (site j), μB."""
+    dx = pos[j, 0] - pos[i, 0]
+    dy = pos[j, 1] - pos[i, 1]
+    dz = pos[j, 2] - pos[i, 2]
+    r2 = dx * dx + dy * dy + dz * dz
+    ir2 = 1.0 / r2
+    ir3 = pref * ir2 * np.sqrt(ir2)
+    return -ir3 * (3.0 * (dx * ax + dy * ay + dz * az) * (dx * bx + dy * by + dz * bz) * ir2
+                   - (ax * bx + ay * by + az * bz))
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -250,14 +276,15 @@ class FrozenDipolar:
 class FrozenFieldMixin:
     """Refresh policy and the FrozenDipolar proxy shared by the dipolar-aware sweepers."""
 
-    def _setup_frozen(self, arrays, model, refresh_every, per_move_ok=True):
+    def _setup_frozen(self, arrays, model, refresh_every, per_move_ok=True, reference="snapshot", first_window=None):
         from atomspin.model.dipolar import DIP_PREFACTOR_MEV_A3, EXACT_MAX_SPINS
-        from atomspin.validation import check_int
+        from atomspin.validation import check_choice, check_int
 
         if arrays.has_dip:
             raise ValueError(f"sweeper: {self.name!r} sweeps dipolar objects (lattice, exact); this model has "
                              "macrocells — use sweeper='sequential' or 'blocks'")
         exact = arrays.dipolar
+        self.reference = check_choice("reference", reference, REFERENCES)
         if refresh_every == "auto":
             refresh_every = self._auto_refresh(exact, arrays.n)
         self.refresh_every = check_int("refresh_every", refresh_every, 0 if per_move_ok else 1)
@@ -265,13 +292,24 @@ class FrozenFieldMixin:
         if self.per_move and arrays.n > EXACT_MAX_SPINS:
             raise ValueError(f"refresh_every: 0 (per-move exact fields, O(N) per accepted move) is allowed up to "
                              f"{EXACT_MAX_SPINS} spins, the model has {arrays.n}; use an interval ≥ 1")
+        if first_window is None:
+            first_window = (max(1, math.ceil(self.refresh_every / FIRST_WINDOW_DIVISOR))
+                            if self.reference == "average" else self.refresh_every)
+        self.first_window = check_int("first_window", first_window, 1 if not self.per_move else 0,
+                                      max(self.refresh_every, 1))
         self.exact = exact
-        self._pos = (np.ascontiguousarray(model.positions, dtype=np.float64) if self.per_move
-                     else np.zeros((1, 3)))
+        self._pos = (np.ascontiguousarray(arrays.to_internal(np.asarray(model.positions, dtype=np.float64)))
+                     if self.per_move else np.zeros((1, 3)))
         self._pref = float(DIP_PREFACTOR_MEV_A3)
         self._since = 0
+        self._window = self.first_window
         self.refreshes = 0
+        self.sweeps_done = 0
+        #: cumulative sweep counts at which the frozen field was re-anchored (refresh-window boundaries)
+        self.refresh_sweeps = []
         self._dS = np.zeros(3)
+        self._acc = np.zeros((arrays.n, 3)) if self.reference == "average" else np.zeros((1, 3))
+        self._nacc = 0
 
     def _install_proxy(self, arrays):
         """self.arrays ← a copy of ``arrays`` whose dipolar object is the sampled Hamiltonian E_MC (the
@@ -292,12 +330,21 @@ class FrozenFieldMixin:
         return int(min(MAX_AUTO_REFRESH, max(1, math.ceil(k))))
 
     def refresh(self, spins):
-        """Re-anchor the frozen field at ``spins`` (sweeper numbering)."""
+        """Re-anchor the frozen field at ``spins`` (sweeper numbering; with ``reference="average"`` the
+        reference may be a window-averaged, non-unit state)."""
         if self.frozen is not None:
             self.frozen.refresh(spins, self.arrays.to_model(self.arrays.moments))
         self._dS[:] = 0.0
         self._since = 0
+        self._nacc = 0
+        self._acc[:] = 0.0
         self.refreshes += 1
+        self.refresh_sweeps.append(self.sweeps_done)
+
+    def restart_windows(self, spins):
+        """A state set from outside: re-anchor at it (a snapshot) and start the window schedule again."""
+        self._window = self.first_window
+        self.refresh(spins)
 
     def _frozen_arrays(self, spins):
         f = self.frozen
@@ -311,15 +358,22 @@ class FrozenFieldMixin:
         if self.per_move:
             self.refresh(spins)  # exact fields of the current state (collective moves act between calls)
             self._kernel(n, spins, beta, move, cone, adapt, adapt_moves, state, acc_out)
+            self.sweeps_done += n
             return
         done = 0
         while done < n:
-            m = min(n - done, self.refresh_every - self._since)
+            m = min(n - done, self._window - self._since)
             self._kernel(m, spins, beta, move, cone, adapt, adapt_moves, state, acc_out[done:done + m])
             done += m
             self._since += m
-            if self._since >= self.refresh_every:
-                self.refresh(spins)
+            self._nacc += m
+            self.sweeps_done += m
+            if self._since >= self._window:
+                if self.reference == "average" and self._nacc > 0:
+                    self.refresh(np.ascontiguousarray(self._acc / self._nacc))
+                else:
+                    self.refresh(spins)
+                self._window = min(2 * self._window, self.refresh_every)
 
 
 class DipolarSweeper(FrozenFieldMixin, Sweeper):
@@ -366,7 +420,7 @@ class DipolarSweeper(FrozenFieldMixin, Sweeper):
         self._dS_t = np.zeros((max(self.n_streams, 1), 3))
 
     def prepare_state(self, spins):
-        self.refresh(spins)
+        self.restart_windows(spins)
         return spins
 
     def _kernel(self, n, spins, beta, move, cone, adapt, adapt_moves, state, acc_out):
