@@ -304,6 +304,7 @@ def test_constrained_windows_average_the_state_and_double():
                        m.dipolar.fields_meV(sim2.spins, m.moments), rtol=1e-10, atol=1e-13)
 
 
+@pytest.mark.nojit
 def test_constrained_per_move_policy_keeps_the_exact_fields_and_energy():
     """refresh_every=0 in constrained MC: after pair-move sweeps the fields the kernel used are the exact fields
     of the final state, and the sampled energy is the exact energy (ΔE of a pair move includes the pair's own
