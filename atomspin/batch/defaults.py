@@ -17,7 +17,8 @@ change resolved? Every default below carries its source:
   the larger of the seed-to-seed spread and the propagated landscape errors (atomspin.batch.quantities).
 * landscape: 26 directions (the fewest the degree-6 fit allows) × 50 sampled constrained sweeps after 12
   discarded, from one state thermalised for 60 sweeps (≈ 1 670 sweeps of 39 500 spins per task, ≈ 0.03 CPU s
-  per sweep on an idle core; measured 2026-11-29 cold: 747 CPU s in all processes, tasks 155–338 s, ≈ 6 min on two idle cores — above the 5-minute goal). These runs are short (≈ 5 independent torque samples
+  per sweep on an idle core; measured 2026-11-29 cold on a quiet 2-core machine: 278 s wall, 535 CPU s in all
+  processes, tasks 56–113 s — within the 5-minute goal). These runs are short (≈ 5 independent torque samples
   per direction): the fit's χ²/dof is ≫ 1, so the barrier error is inflated by √(χ²/dof) (landscape step) and
   the spread over the seeds is the check.
 * drive: f = 100 kHz, H0 = 15 kA/m, the clinical glioblastoma thermotherapy of Maier-Hauff et al., J. Neurooncol.
