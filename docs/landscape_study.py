@@ -73,24 +73,57 @@ def spheroid_N(aspect):
     return (1 - nz) / 2, nz
 
 
+def _commit():
+    """The git commit of this checkout (with "+dirty" when tracked files differ from it), or None."""
+    import subprocess
+
+    try:
+        here = pathlib.Path(__file__).resolve().parent
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def _cpu_s():
+    """CPU seconds (user + system) of this process and its finished children (the landscape's workers)."""
+    import resource
+
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
 def landscape_row(model, key, seed=1, shape_aspect=None, extra=None):
     from atomspin import macrospin as ms
     from atomspin.measure import anisotropy_landscape
     from atomspin.units import MU_0
 
     sw, eq = _sweeps(model.n)
-    t0 = time.perf_counter()
+    if os.environ.get("SWEEPS"):  # SWEEPS=sampled,equilibration overrides the size rule
+        sw, eq = (int(x) for x in os.environ["SWEEPS"].split(","))
+    workers = int(os.environ.get("WORKERS", "1"))
+    t0, c0 = time.perf_counter(), _cpu_s()
     r = anisotropy_landscape(model, T, sweeps=sw, equilibration_sweeps=eq, thermalisation_sweeps=300, seed=seed,
-                             workers=int(os.environ.get("WORKERS", "1")))
+                             workers=workers)
+    wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
+    n_eff = (sw // 2) / (2 * np.maximum(np.asarray(r.tau_int), 0.5))  # per direction and component (observe_every 2)
     row = dict(key=key, n_spins=int(model.n), V_m3=r.volume_m3, barrier_J=r.barrier_J, barrier_err_J=r.barrier_err_J,
                barrier_J_per_m3=r.barrier_J / r.volume_m3, barrier_err_J_per_m3=r.barrier_err_J / r.volume_m3,
-               barrier_over_kT=r.barrier_over_kT, reversal_J_per_m3=r.reversal_barrier_J / r.volume_m3, Ms_A_per_m=r.Ms_A_per_m, Ms_err_A_per_m=r.Ms_err_A_per_m,
-               m_reduced=r.m_reduced,
+               barrier_over_kT=r.barrier_over_kT, reversal_J_per_m3=r.reversal_barrier_J / r.volume_m3,
+               reversal_err_J_per_m3=r.reversal_barrier_err_J / r.volume_m3,
+               Ms_A_per_m=r.Ms_A_per_m, Ms_err_A_per_m=r.Ms_err_A_per_m, m_reduced=r.m_reduced,
                K1=r.fit.K1_J_per_m3, K1_err=r.fit.K1_err_J_per_m3, K2=r.fit.K2_J_per_m3, Ku=r.fit.Ku_J_per_m3,
                Ku_err=r.fit.Ku_err_J_per_m3, axis=r.fit.axis.tolist(), chi2_per_dof=r.chi2_per_dof,
                fit_residual_rms=r.fit.residual_rms_J_per_m3, n_minima=len(r.minima), n_saddles=len(r.saddles),
-               n_eff_min=r.n_eff_min,
-               minima=r.minima.tolist(), sweeps=sw, equilibration=eq, elapsed_s=time.perf_counter() - t0,
+               n_eff_min=r.n_eff_min, n_eff_median=float(np.median(n_eff)),
+               refresh_windows_min=r.refresh_windows_min,
+               minima=r.minima.tolist(), sweeps=sw, equilibration=eq, elapsed_s=wall, wall_s=wall, cpu_s=cpu,
+               workers=workers, numba_threads=os.environ.get("NUMBA_NUM_THREADS"), commit=_commit(),
+               date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), load_avg=os.getloadavg()[0],
+               tau_int=np.asarray(r.tau_int).tolist(), gradient_err_meV=np.asarray(r.gradient_err_meV).tolist(),
                coefficients_J=r.coefficients_J.tolist(), degree=r.degree, seed=seed,
                dipolar=type(model.dipolar).__name__ if model.dipolar is not None else None,
                shape_Q_J_per_m3=np.asarray(r.fit.shape_Q_J_per_m3).tolist(), Q_J_per_m3=np.asarray(r.fit.Q_J_per_m3).tolist())
