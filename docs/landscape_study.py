@@ -105,7 +105,7 @@ def landscape_row(model, key, seed=1, shape_aspect=None, extra=None):
     if os.environ.get("SWEEPS"):  # SWEEPS=sampled,equilibration overrides the size rule
         sw, eq = (int(x) for x in os.environ["SWEEPS"].split(","))
     workers = int(os.environ.get("WORKERS", "1"))
-    t0, c0 = time.perf_counter(), _cpu_s()
+    commit, t0, c0 = _commit(), time.perf_counter(), _cpu_s()  # the code that runs, not the code at the end
     r = anisotropy_landscape(model, T, sweeps=sw, equilibration_sweeps=eq, thermalisation_sweeps=300, seed=seed,
                              workers=workers)
     wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
@@ -121,7 +121,7 @@ def landscape_row(model, key, seed=1, shape_aspect=None, extra=None):
                n_eff_min=r.n_eff_min, n_eff_median=float(np.median(n_eff)),
                refresh_windows_min=r.refresh_windows_min,
                minima=r.minima.tolist(), sweeps=sw, equilibration=eq, elapsed_s=wall, wall_s=wall, cpu_s=cpu,
-               workers=workers, numba_threads=os.environ.get("NUMBA_NUM_THREADS"), commit=_commit(),
+               workers=workers, numba_threads=os.environ.get("NUMBA_NUM_THREADS"), commit=commit,
                date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), load_avg=os.getloadavg()[0],
                tau_int=np.asarray(r.tau_int).tolist(), gradient_err_meV=np.asarray(r.gradient_err_meV).tolist(),
                coefficients_J=r.coefficients_J.tolist(), degree=r.degree, seed=seed,
@@ -385,6 +385,97 @@ def part_shapetensors(shape=None, sizes=()):
         print(key, np.round(Dm), flush=True)
 
 
+def thermal_dipolar_tensors(model, T_K=T, sweeps=400, equilibration=200, directions=((0, 0, 1), (1, 1, 1)), seed=5):
+    """The point-dipole anisotropy tensor of a particle at T in three approximations (traceless, J/m³):
+
+    * ``rigid_m2``: the rigid-rotation tensor of the collinear Néel state × m², m = ⟨|M|⟩/M_collinear (the term
+      the landscape fit holds, and the "no-dipolar landscape + rigid term" cross-check);
+    * ``sublattice``: Σ_ab m_a m_b D_ab with D_ab the rigid tensor of the pairs between sublattices a, b (A, B) and
+      m_a the reduced sublattice magnetisations: the rigid term when the sublattices disorder differently;
+    * ``local``: the tensor of the site-resolved mean moments q_i = σ_i m_i ⟨ŝ_i·ê⟩ (the mean-field part
+      −½ Σ ⟨ŝ_i⟩W⟨ŝ_j⟩ of the thermal dipolar energy; the correlated fluctuations −½ Σ⟨δŝ_i W δŝ_j⟩ are not in
+      it): surface and corner sites, which carry the lattice-termination part of the tensor, are less ordered
+      than the core.
+
+    The local order comes from constrained Monte Carlo (the landscape's engine) along ``directions``, averaged.
+    Returns a dict with the three tensors, m, the sublattice m_a, and the mean local order by depth shell."""
+    from atomspin.engine import EngineOptions
+    from atomspin.units import MEV
+
+    dip = model.dipolar
+    sig = np.sign(model.spins @ (model.moments @ model.spins))
+    sig[sig == 0] = 1.0
+    q0 = sig * model.moments
+    to = MEV / model.volume_m3
+
+    def tens(q):
+        d = dip.charge_shape_tensor_meV(q) * to
+        return d - np.trace(d) / 3 * np.eye(3)
+
+    order = np.zeros(model.n)
+    for k, e in enumerate(directions):
+        e = np.asarray(e, dtype=np.float64) / np.linalg.norm(e)
+        sim = EngineOptions(None).constrained(model, T_K, e, seed + k)
+        sim.run(equilibration, observe_every=equilibration)
+        acc = np.zeros(model.n)
+        step = 10
+        for _ in range(sweeps // step):
+            sim.run(step, observe_every=step)
+            acc += sim.spins @ e
+        order += sig * acc / (sweeps // step)
+    order /= len(directions)
+    m = float(np.sum(q0 * order) / np.sum(q0))
+    D = tens(q0)
+    subs = {}
+    lab = np.asarray(model.sublattice).astype(str) if model.sublattice is not None else np.full(model.n, "all")
+    names = sorted(set(lab))
+    for a in names:
+        sel = lab == a
+        subs[a] = float(np.sum((q0 * order)[sel]) / np.sum(q0[sel]))
+    Dsub = np.zeros((3, 3))
+    for a in names:
+        for b in names:
+            qa = np.where(lab == a, q0, 0.0)
+            qb = np.where(lab == b, q0, 0.0)
+            Dab = 0.5 * (tens(qa + qb) - tens(qa) - tens(qb)) if a != b else tens(qa)
+            Dsub += subs[a] * subs[b] * Dab
+    return dict(rigid=D, rigid_m2=D * m ** 2, sublattice=Dsub, local=tens(q0 * order), m=m, m_sub=subs,
+                order=order)
+
+
+def part_crosscheck(shape, sizes):
+    """Why the dipolar-on landscape and "no-dipolar landscape + rigid term" disagree (docs/validation.md §3b):
+    the three dipolar tensors of :func:`thermal_dipolar_tensors` for particles of the size series, into
+    crosscheck.json (Ku along the rigid tensor's axis, J/m³, Ku (1 − (n̂·û)²) convention)."""
+    from atomspin import structures as S
+    from atomspin.measure._sphere_fit import uniaxial_part
+
+    for D in sizes:
+        D = float(D)
+        key = f"{shape}-{D:g}"
+        if _done("crosscheck", key):
+            continue
+        t0, c0 = time.perf_counter(), _cpu_s()
+        kw = dict(aspect=1.2) if shape == "ellipsoid" else {}
+        atoms = S.build_particle("Fe3O4", shape, diameter_nm=D, seed=1, **kw)
+        m = _model(atoms)
+        r = thermal_dipolar_tensors(m)
+        u = uniaxial_part(r["rigid"])[1]
+
+        def ku(Q):  # uniaxial amplitude along u of a traceless tensor: Q = −Ku (uuᵀ − I/3) + ...
+            return float(-1.5 * u @ Q @ u)
+
+        row = dict(key=key, shape=shape, D_nm=D, n_spins=int(m.n), axis=u.tolist(), m_reduced=r["m"], m_sub=r["m_sub"],
+                   Ku_rigid=ku(r["rigid"]), Ku_rigid_m2=ku(r["rigid_m2"]), Ku_sublattice=ku(r["sublattice"]),
+                   Ku_local=ku(r["local"]), rigid=r["rigid"].tolist(), sublattice=r["sublattice"].tolist(),
+                   local=r["local"].tolist(), order_min=float(r["order"].min()),
+                   order_mean=float(np.mean(r["order"])), wall_s=time.perf_counter() - t0, cpu_s=_cpu_s() - c0,
+                   commit=_commit())
+        _save("crosscheck", row)
+        print(key, {k: round(v) for k, v in row.items() if k.startswith("Ku_")}, f"m={r['m']:.4f}", r["m_sub"],
+              flush=True)
+
+
 if __name__ == "__main__":
     part = sys.argv[1]
     if part == "size":
@@ -401,6 +492,8 @@ if __name__ == "__main__":
         part_deadlayer()
     elif part == "shapetensors":
         part_shapetensors(*(sys.argv[2:3] + [sys.argv[3:]]))
+    elif part == "crosscheck":
+        part_crosscheck(sys.argv[2], sys.argv[3:])
     elif part == "plot":
         sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
         from landscape_plots import plot_all  # docs/landscape_plots.py
