@@ -125,6 +125,8 @@ def landscape_row(model, key, seed=1, shape_aspect=None, extra=None):
                date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), load_avg=os.getloadavg()[0],
                tau_int=np.asarray(r.tau_int).tolist(), gradient_err_meV=np.asarray(r.gradient_err_meV).tolist(),
                coefficients_J=r.coefficients_J.tolist(), degree=r.degree, seed=seed,
+               # the fit covariance (J², 4 significant digits): the parts' errors by parametric bootstrap
+               covariance_J2=[[float(f"{x:.4g}") for x in c] for c in np.asarray(r.covariance_J2)],
                dipolar=type(model.dipolar).__name__ if model.dipolar is not None else None,
                shape_Q_J_per_m3=np.asarray(r.fit.shape_Q_J_per_m3).tolist(), Q_J_per_m3=np.asarray(r.fit.Q_J_per_m3).tolist())
     if shape_aspect is not None and shape_aspect != 1:
