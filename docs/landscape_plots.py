@@ -69,6 +69,72 @@ def barriers_of(terms):
     return float(ms.barriers(cp)[g]), rev
 
 
+def barrier_points(terms):
+    """(reversal barrier J/m³, global minimum n̂, reversal saddle n̂) of a list of macrospin terms (points None
+    when there is no reversal saddle)."""
+    from atomspin import macrospin as ms
+    from atomspin.measure.landscape import reversal_saddle
+
+    cp = ms.critical_points(ms.EnergySurface(list(terms)))
+    g = cp.global_minimum
+    j = reversal_saddle(cp)
+    if j is None:
+        return float("nan"), None, None
+    return float(cp.e_saddles[j] - cp.e_minima[g]), cp.minima[g], cp.saddles[j]
+
+
+def _l2_weights(n_theta=24, n_phi=48):
+    x, w = np.polynomial.legendre.leggauss(n_theta)
+    phi = np.arange(n_phi) * 2 * np.pi / n_phi
+    ct, ph = np.meshgrid(x, phi, indexing="ij")
+    st = np.sqrt(1 - ct ** 2)
+    n = np.stack([st * np.cos(ph), st * np.sin(ph), ct], axis=-1).reshape(-1, 3)
+    wt = (w[:, None] * np.full(n_phi, 2 * np.pi / n_phi)[None, :]).reshape(-1)
+    return n, wt
+
+
+def _basis_without_l2(x, degree):
+    """(m, K) values at x of the monomials of ``degree`` with their degree-2 harmonic part removed
+    (φ_p − x̂ᵀQ(φ_p)x̂, the linear map behind the magnetocrystalline part)."""
+    from atomspin.measure import _sphere_fit as sf
+
+    n, wt = _l2_weights()
+    phi = sf.values(n, degree)  # (k, K)
+    Qp = 15 / (8 * np.pi) * np.einsum("k,kp,ki,kj->pij", wt, phi, n, n)
+    Qp = Qp - np.einsum("pii->p", Qp)[:, None, None] / 3 * np.eye(3)
+    x = np.atleast_2d(x)
+    return sf.values(x, degree) - np.einsum("mi,pij,mj->mp", x, Qp, x)
+
+
+def parts_with_errors(r, S=None):
+    """The reversal barrier of a stored landscape and its parts (J/m³; ``size_table_dipolar``'s definitions) with
+    errors propagated linearly from the fit covariance (``covariance_J2``, rows measured since the covariance is
+    stored; envelope theorem: each barrier moves by (φ(saddle) − φ(minimum))·δc at its fixed critical points, as
+    for the landscape's own barrier error). Returns a dict of values and ``*_err``; errors nan without covariance."""
+    from atomspin import macrospin as ms
+    from atomspin.measure import _sphere_fit as sf
+
+    h = harmonic(r)
+    Q2 = l2_tensor(r)
+    L = r["degree"]
+    tot, m3, s3 = barrier_points([h])
+    mc, m1, s1 = barrier_points([h, ms.QuadraticAnisotropy(-Q2)])
+    out = dict(total=tot, mc=mc)
+    g = dict(total=None if s3 is None else sf.values(s3, L)[0] - sf.values(m3, L)[0],
+             mc=None if s1 is None else _basis_without_l2(s1, L)[0] - _basis_without_l2(m1, L)[0])
+    if S is not None:
+        ws, m2, s2 = barrier_points([h, ms.QuadraticAnisotropy(-Q2), ms.QuadraticAnisotropy(S)])
+        out.update(with_shape=ws, shape_part=ws - mc, surface=tot - ws)
+        gws = None if s2 is None else _basis_without_l2(s2, L)[0] - _basis_without_l2(m2, L)[0]
+        g.update(shape_part=None if gws is None or g["mc"] is None else gws - g["mc"],
+                 surface=None if gws is None or g["total"] is None else g["total"] - gws)
+    C = np.asarray(r["covariance_J2"]) if "covariance_J2" in r else None
+    for k, v in g.items():
+        out[k + "_err"] = (float(np.sqrt(max(v @ C @ v, 0.0))) / r["V_m3"] if C is not None and v is not None
+                           else float("nan"))
+    return out
+
+
 def uniaxial_of(Q):
     """(Ku, axis) of the uniaxial part of a traceless Q, Ku (1 − (n̂·û)²) convention (Ku > 0: easy axis û)."""
     from atomspin.measure._sphere_fit import uniaxial_part
@@ -207,18 +273,21 @@ def size_table_dipolar(out):
             if f is None:
                 continue
             S = shape_Q_of(f, out)
-            h = harmonic(f)
             Q2 = l2_tensor(f)
-            core = [h, ms.QuadraticAnisotropy(-Q2)]
-            mc_esc, mc = barriers_of(core)
-            tot_esc, tot = barriers_of([h])
-            row = dict(shape=shape, D=D, n=f["n_spins"], d_eq=(6 * f["V_m3"] / np.pi) ** (1 / 3) * 1e9, mc=mc,
-                       total=tot, total_esc=tot_esc, err=f["barrier_err_J_per_m3"], Ms=f["Ms_A_per_m"],
-                       m_reduced=f["m_reduced"], K1=f["K1"], K1_err=f["K1_err"], Ku_l2=uniaxial_of(Q2)[0],
-                       elapsed_s=f["elapsed_s"], sweeps=f["sweeps"])
+            pw = parts_with_errors(f, S)
+            # the total's error: the reversal barrier's own (rows since it is stored), else the escape barrier's
+            err = pw["total_err"] if np.isfinite(pw["total_err"]) else f.get("reversal_err_J_per_m3",
+                                                                              f["barrier_err_J_per_m3"])
+            row = dict(shape=shape, D=D, n=f["n_spins"], d_eq=(6 * f["V_m3"] / np.pi) ** (1 / 3) * 1e9,
+                       mc=pw["mc"], mc_err=pw["mc_err"], total=pw["total"], total_esc=f["barrier_J_per_m3"],
+                       err=err, Ms=f["Ms_A_per_m"], m_reduced=f["m_reduced"], K1=f["K1"], K1_err=f["K1_err"],
+                       Ku_l2=uniaxial_of(Q2)[0], elapsed_s=f["elapsed_s"], sweeps=f["sweeps"],
+                       n_eff_min=f.get("n_eff_min", np.nan), n_eff_median=f.get("n_eff_median", np.nan),
+                       windows=f.get("refresh_windows_min", np.nan), cpu_s=f.get("cpu_s", np.nan),
+                       chi2=f.get("chi2_per_dof", np.nan), new="refresh_windows_min" in f, commit=f.get("commit"))
             if S is not None:
-                with_shape = barriers_of(core + [ms.QuadraticAnisotropy(S)])[1]
-                row.update(shape_part=with_shape - mc, surface=tot - with_shape, Ku_shape=uniaxial_of(S)[0],
+                row.update(shape_part=pw["shape_part"], shape_part_err=pw["shape_part_err"],
+                           surface=pw["surface"], surface_err=pw["surface_err"], Ku_shape=uniaxial_of(S)[0],
                            Ku_surface=uniaxial_of(Q2 - S)[0])
             o = next((r for r in _rows(out, "size") if r["shape"] == shape and r["D_nm"] == D
                       and r["variant"] == "full"), None)
@@ -231,7 +300,7 @@ def size_table_dipolar(out):
             if n is not None:
                 Sn = shape_Q_of(n, out)
                 row.update(no_neel=barriers_of([harmonic(n)])[1], no_neel_err=n["barrier_err_J_per_m3"],
-                           surface_run=tot - barriers_of([harmonic(n)])[1],
+                           surface_run=pw["total"] - barriers_of([harmonic(n)])[1],
                            check_Ku=uniaxial_of(l2_tensor(n) - Sn)[0] if Sn is not None else float("nan"),
                            check_Ku_err=n["Ku_err"], mc_no_neel=barriers_of([harmonic(n),
                                                                              ms.QuadraticAnisotropy(-l2_tensor(n))])[1])
@@ -284,11 +353,19 @@ def plot_size_dipolar(out):
         D = np.array([x["d_eq"] for x in t])
         g = lambda k: np.array([x.get(k, np.nan) for x in t])  # noqa: E731
         err = g("err")
-        ax.errorbar(D, g("total"), yerr=err, fmt="k*-", ms=9, label="total (reversal barrier, default model)")
-        ax.errorbar(D, g("mc"), yerr=err, fmt="o-", mfc="none", label="magnetocrystalline (degree ≥ 4 part)")
-        ax.errorbar(D, np.abs(g("shape_part")), yerr=err, fmt="^-", mfc="none",
+        # part errors: propagated from the fit covariance where the row stores it, else the total's error
+        pe = lambda k: np.where(np.isfinite(g(k + "_err")), g(k + "_err"), err)  # noqa: E731
+        ax.errorbar(D, g("total"), yerr=err, fmt="k-", lw=1)
+        new = g("new").astype(bool) if len(t) else np.zeros(0, bool)
+        for sel, mfc, lab in ((new, "k", "total (reversal barrier), today's engine"),
+                              (~new, "none", "total, earlier engine (snapshot reference)")):
+            if sel.any():
+                ax.plot(D[sel], g("total")[sel], "*", color="k", mfc=mfc, ms=10, label=lab)
+        ax.errorbar(D, g("mc"), yerr=pe("mc"), fmt="o-", mfc="none", capsize=2,
+                    label="magnetocrystalline (degree ≥ 4 part)")
+        ax.errorbar(D, np.abs(g("shape_part")), yerr=pe("shape_part"), fmt="^-", mfc="none", capsize=2,
                     label="abs(shape part) (point-dipole n̂ᵀDn̂·m²)")
-        ax.errorbar(D, np.abs(g("surface")), yerr=np.sqrt(2) * err, fmt="s-", mfc="none",
+        ax.errorbar(D, np.abs(g("surface")), yerr=pe("surface"), fmt="s-", mfc="none", capsize=2,
                     label="abs(surface part) (rest of degree 2)")
         c = [x for x in t if "composite" in x and not x.get("estimate")]
         if c:

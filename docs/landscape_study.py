@@ -39,16 +39,24 @@ T = 300.0
 
 
 def _sweeps(n_spins):
-    """Sampled / equilibration sweeps per direction: fewer for large particles, whose torque is larger."""
+    """Sampled / equilibration sweeps per direction: fewer for large particles, whose torque is larger.
+
+    The constrained dipolar sweeper (engine/sweepers/constrained_dipolar.py) re-anchors the frozen field at the
+    window-averaged state every refresh_every sweeps ("auto": 48–100 sweeps for the particles of this series,
+    never shorter than one refresh costs, 12–37 sweeps here); after the rigid-rotation start of each direction the
+    windows are max(refresh_every/8, refresh cost), then doubling up to refresh_every. Each rule below leaves ≥ 4
+    windows in the sampled run, so every direction's error includes the batch means over windows
+    (``refresh_windows_min`` ≥ 4; measured 4–9 at 16–20 nm). The torque's τ_int is ≈ 5 samples (10 sweeps) in
+    the median direction at 16 nm, so the median n_eff is ≈ sampled sweeps / 22; the rule reaches n_eff ≥ 25 in
+    the median direction below 80,000 spins (≥ 36 below 30,000) and ≈ 14 above, where 26 × 350 sweeps of
+    ≥ 100,000 spins already cost 5–10 CPU-min (docs/validation.md §3b gives n_eff per row)."""
     if n_spins < 8000:
         return 1200, 200
     if n_spins < 30000:
-        return 600, 100
-    if n_spins < 60000:
-        return 250, 50
-    # above ~60,000 spins the default dipolar refresh interval (400–460 sweeps) exceeds a direction's run: one
-    # frozen-field snapshot per direction whatever the sweeps (docs/validation.md §3b), so fewer sweeps
-    return 150, 50
+        return 800, 100
+    if n_spins < 80000:
+        return 500, 50
+    return 300, 50
 
 
 def _save(part, row):
