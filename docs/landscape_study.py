@@ -82,15 +82,17 @@ def spheroid_N(aspect):
 
 
 def _commit():
-    """The git commit of this checkout (with "+dirty" when tracked files differ from it), or None."""
+    """The git commit of this checkout (with "+dirty" when tracked files other than the study's own output,
+    docs/figures, differ from it), or None."""
     import subprocess
 
     try:
         here = pathlib.Path(__file__).resolve().parent
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True, text=True,
                               check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ":/",
+                                ":(exclude,top)docs/figures"], cwd=here, capture_output=True, text=True,
+                               check=True).stdout.strip()
         return head + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return None
