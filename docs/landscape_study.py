@@ -457,6 +457,19 @@ def thermal_dipolar_tensors(model, T_K=T, sweeps=400, equilibration=200, directi
                 order=order, local_blocks=[tens(q0 * b) for b in blocks])
 
 
+def _order_by_coordination(model, order):
+    """Mean local order ⟨σ_i ŝ_i·ê⟩ of the sites with their sublattice's full exchange coordination (core) and of
+    the under-coordinated ones (surface, edges, corners), and the share of the latter."""
+    z = np.diff(model.indptr)
+    lab = np.asarray(model.sublattice).astype(str) if model.sublattice is not None else np.full(model.n, "all")
+    full = np.zeros(model.n, bool)
+    for a in set(lab):
+        sel = lab == a
+        full[sel] = z[sel] == z[sel].max()
+    return dict(order_core=float(order[full].mean()), order_surface=float(order[~full].mean()),
+                surface_fraction=float(np.mean(~full)))
+
+
 def part_crosscheck(shape, sizes):
     """Why the dipolar-on landscape and "no-dipolar landscape + rigid term" disagree (docs/validation.md §3b):
     the three dipolar tensors of :func:`thermal_dipolar_tensors` for particles of the size series, into
@@ -486,6 +499,7 @@ def part_crosscheck(shape, sizes):
                    Ku_local_err=float(np.std([ku(b) for b in r["local_blocks"]], ddof=1) / np.sqrt(len(r["local_blocks"]))),
                    rigid=r["rigid"].tolist(), sublattice=r["sublattice"].tolist(),
                    local=r["local"].tolist(), order_min=float(r["order"].min()),
+                   **_order_by_coordination(m, r["order"]),
                    order_mean=float(np.mean(r["order"])), wall_s=time.perf_counter() - t0, cpu_s=_cpu_s() - c0,
                    commit=_commit())
         _save("crosscheck", row)
