@@ -250,7 +250,18 @@ def shape_Q_of(r, out):
     return np.asarray(t["D_rigid_J_per_m3"]) * r["m_reduced"] ** 2
 
 
+_TABLE_CACHE = {}
+
+
 def size_table_dipolar(out):
+    """Cached per state of the JSON files (critical points cost ≈ 1 s per surface); see _size_table_dipolar."""
+    key = (str(out),) + tuple((f.name, f.stat().st_mtime_ns) for f in sorted(out.glob("*.json")))
+    if key not in _TABLE_CACHE:
+        _TABLE_CACHE[key] = _size_table_dipolar(out)
+    return [dict(t) for t in _TABLE_CACHE[key]]
+
+
+def _size_table_dipolar(out):
     """Per (shape, D) of the dipolar series (size_dipolar.json): the reversal barrier (J/m³) of the default landscape
     and its parts, from the measured landscape f(n̂) alone:
 
@@ -346,9 +357,9 @@ def plot_size_dipolar(out):
                         color="k", mfc="none", ms=7,
                         label="total, estimate: no-dipolar landscape\n+ rigid point-dipole term (not run with dipolar)")
             for k, mk in (("mc", "o"), ("shape_part", "^"), ("surface", "s")):
-                ax.plot([x["d_eq"] for x in e], [abs(x[k]) for x in e], mk, color={"mc": "C0", "shape_part": "C1",
+                ax.plot([x["d_eq"] for x in e], [x[k] for x in e], mk, color={"mc": "C0", "shape_part": "C1",
                         "surface": "C2"}[k], ms=4, alpha=0.5,
-                        label="filled faded markers: the parts of the estimates\n(Néel-off run, Néel on − off, "
+                        label="faded markers: the parts of the estimates\n(Néel-off run, Néel on − off, "
                               "+ rigid term)" if k == "mc" else None)
         D = np.array([x["d_eq"] for x in t])
         g = lambda k: np.array([x.get(k, np.nan) for x in t])  # noqa: E731
@@ -363,10 +374,10 @@ def plot_size_dipolar(out):
                 ax.plot(D[sel], g("total")[sel], "*", color="k", mfc=mfc, ms=10, label=lab)
         ax.errorbar(D, g("mc"), yerr=pe("mc"), fmt="o-", mfc="none", capsize=2,
                     label="magnetocrystalline (degree ≥ 4 part)")
-        ax.errorbar(D, np.abs(g("shape_part")), yerr=pe("shape_part"), fmt="^-", mfc="none", capsize=2,
-                    label="abs(shape part) (point-dipole n̂ᵀDn̂·m²)")
-        ax.errorbar(D, np.abs(g("surface")), yerr=pe("surface"), fmt="s-", mfc="none", capsize=2,
-                    label="abs(surface part) (rest of degree 2)")
+        ax.errorbar(D, g("shape_part"), yerr=pe("shape_part"), fmt="^-", mfc="none", capsize=2,
+                    label="shape part, signed (rigid point-dipole n̂ᵀDn̂·m²)")
+        ax.errorbar(D, g("surface"), yerr=pe("surface"), fmt="s-", mfc="none", capsize=2,
+                    label="surface part, signed (rest of degree 2)")
         c = [x for x in t if "composite" in x and not x.get("estimate")]
         if c:
             ax.errorbar([x["d_eq"] for x in c], [x["composite"] for x in c], yerr=[x["composite_err"] for x in c],
@@ -375,13 +386,15 @@ def plot_size_dipolar(out):
         Dc = np.linspace(3.0, 21.0, 100)
         ax.plot(Dc, pisane_keff(Dc), "r--", lw=1, label="measured K_eff(D), γ-Fe2O3\n(Pisane et al. 2017 fit)")
         ax.axhline(1.1e4 / 12 + 0.28e4 / 27, color="gray", ls="-.", lw=1, label="bulk abs(K1)/12 + abs(K2)/27")
-        ax.set_yscale("log")
-        ax.set_ylim(10, 2e5)
+        # symlog: the parts are signed (a term can lower the barrier); linear within ±1e3 J/m³, log beyond
+        ax.set_yscale("symlog", linthresh=1e3, linscale=0.8)
+        ax.set_ylim(-2e4, 2e5)
+        ax.axhline(0, color="k", lw=0.5)
         ax.set_xlabel("volume-equivalent diameter (nm)")
-        ax.set_ylabel("barrier / V at 300 K (J/m³)")
+        ax.set_ylabel("barrier / V at 300 K (J/m³; symlog)")
         ax.set_title(f"{shape.replace('_', ' ')}" + (", aspect 1.2" if shape == "ellipsoid" else "")
                      + " (dipolar + Néel on, 300 K)", fontsize=9)
-        ax.set_xlim(3.5, 21.5)
+        ax.set_xlim(3.5, 22)
     handles, labels = [], []
     for ax in axs.flat:
         for h, lab in zip(*ax.get_legend_handles_labels()):
@@ -591,20 +604,33 @@ def summary(out):
                          f"{t['Ku_err']:.0f} [{', '.join(f'{a:.2f}' for a in t['axis'])}] |")
     table = size_table_dipolar(out)
     if table:
-        lines += ["", "| shape | D (nm) (d_eq) | spins | total (reversal) | lowest escape | magnetocrystalline | "
-                  "shape part | surface part | rigid shape Ku | no-dipolar + rigid term | Ms (kA/m) | n_eff_min | "
-                  "CPU-free wall (s) |", "|" + "---|" * 13]
-        rows_ = {r["key"]: r for r in _rows(out, "size_dipolar")}
+        cc = {x["key"]: x for x in _rows(out, "crosscheck")}
+        lines += ["", "| shape | D (nm) (d_eq) | spins | total: reversal barrier (J/m³) | lowest escape | "
+                  "magnetocrystalline | shape part | surface part | rigid point-dipole Ku·m² | local-order Ku | "
+                  "no-dipolar landscape + rigid term | Ms (kA/m) | χ²/dof | refresh windows | n_eff min / median | "
+                  "CPU s (1 worker) | engine |", "|" + "---|" * 17]
         for t in table:
-            r = rows_.get(f"{t['shape']}-{t['D']:g}-full", dict(n_eff_min=np.nan))
             if t.get("estimate"):
-                t = dict(t, elapsed_s=np.nan)
+                lines.append(f"| {t['shape'].replace('_', ' ')} (estimate) | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | "
+                             f"{t['total']:.0f} ± {t['err']:.0f} | {t['total_esc']:.0f} | {t['mc']:.0f} | "
+                             f"{t['shape_part']:+.0f} | {t['surface']:+.0f} | {t['Ku_shape']:.0f} | – | = total | "
+                             f"{t['Ms'] / 1e3:.0f} | – | – | – | – | – |")
+                continue
+            pm = lambda k: (f"{t[k]:+.0f} ± {t[k + '_err']:.0f}" if np.isfinite(t.get(k + "_err", np.nan))  # noqa: E731
+                            else f"{t.get(k, np.nan):+.0f}")
             comp = f"{t['composite']:.0f} ± {t['composite_err']:.0f}" if "composite" in t else "–"
+            c = cc.get(f"{t['shape']}-{t['D']:g}")
+            loc = f"{c['Ku_local']:.0f} ± {c['Ku_local_err']:.0f}" if c else "–"
+            neff = (f"{t['n_eff_min']:.1f} / {t['n_eff_median']:.0f}" if np.isfinite(t["n_eff_median"])
+                    else f"{t['n_eff_min']:.1f} / –")
+            win = f"{t['windows']:.0f}" if np.isfinite(t["windows"]) else "–"
+            cpu = f"{t['cpu_s']:.0f}" if np.isfinite(t["cpu_s"]) else "–"
             lines.append(f"| {t['shape'].replace('_', ' ')} | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | "
-                         f"{t['total']:.0f} ± {t['err']:.0f} | {t['total_esc']:.0f} | {t['mc']:.0f} | "
-                         f"{t.get('shape_part', np.nan):+.0f} | {t.get('surface', np.nan):+.0f} | "
-                         f"{t.get('Ku_shape', np.nan):.0f} | {comp} | {t['Ms'] / 1e3:.0f} | {r['n_eff_min']:.1f} | "
-                         f"{t['elapsed_s']:.0f} |")
+                         f"{t['total']:.0f} ± {t['err']:.0f} | {t['total_esc']:.0f} | "
+                         f"{t['mc']:.0f}{' ± %.0f' % t['mc_err'] if np.isfinite(t['mc_err']) else ''} | "
+                         f"{pm('shape_part')} | {pm('surface')} | {t.get('Ku_shape', np.nan):.0f} | {loc} | {comp} | "
+                         f"{t['Ms'] / 1e3:.0f} | {t['chi2']:.1f} | {win} | {neff} | {cpu} | "
+                         f"{'today (' + str(t['commit']) + ')' if t['new'] else 'earlier (snapshot reference)'} |")
     rows = _rows(out, "defects")
     if rows:
         lines += ["", "| 8 nm sphere | realisations | reversal barrier/V (J/m³), mean ± s.e.m. | vs perfect | "
