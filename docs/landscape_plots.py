@@ -338,6 +338,57 @@ def _size_table_dipolar(out):
     return table
 
 
+def _l2_along(r, u):
+    """(Ku, error) of the degree-2 part of a stored landscape along the axis u (Ku (1 − (n̂·û)²) convention, J/m³):
+    linear in the coefficients, so its error is exact from ``covariance_J2`` (rows since it is stored), else the
+    term fit's Ku error."""
+    from atomspin.measure import _sphere_fit as sf
+
+    u = np.asarray(u, dtype=np.float64)
+    n, wt = _l2_weights()
+    phi = sf.values(n, r["degree"])
+    Qp = 15 / (8 * np.pi) * np.einsum("k,kp,ki,kj->pij", wt, phi, n, n)
+    Qp = Qp - np.einsum("pii->p", Qp)[:, None, None] / 3 * np.eye(3)
+    a = -1.5 * np.einsum("i,pij,j->p", u, Qp, u) / r["V_m3"]  # Ku per coefficient (J → J/m³)
+    ku = float(a @ np.asarray(r["coefficients_J"]))
+    err = (float(np.sqrt(max(a @ np.asarray(r["covariance_J2"]) @ a, 0.0))) if "covariance_J2" in r
+           else float(r["Ku_err"]))
+    return ku, err
+
+
+def crosscheck_table(out):
+    """The dipolar-on landscape against "no-dipolar landscape + a dipolar term", per particle of crosscheck.json:
+    the measured thermal dipolar anisotropy along the rigid tensor's axis u, Ku_dip = Ku_l2(dipolar on) −
+    Ku_l2(dipolar off) (degree-2 parts; the Néel first-order term is in both), against the rigid tensor × m² and
+    the local-order-weighted tensor (docs/landscape_study.py ``thermal_dipolar_tensors``), in J/m³ and in σ."""
+    cc = _rows(out, "crosscheck")
+    dip = {r["key"]: r for r in _rows(out, "size_dipolar")}
+    nod = {r["key"]: r for r in _rows(out, "size")}
+    table = []
+    for c in cc:
+        f, o = dip.get(c["key"] + "-full"), nod.get(c["key"] + "-full")
+        if f is None or o is None:
+            continue
+        from atomspin import macrospin as ms
+
+        total = barriers_of([harmonic(f)])[1]
+        comp_local = barriers_of([harmonic(o), ms.QuadraticAnisotropy(np.asarray(c["local"]))])[1]
+        comp_rigid = barriers_of([harmonic(o), ms.QuadraticAnisotropy(np.asarray(f["shape_Q_J_per_m3"]))])[1]
+        terr = f.get("reversal_err_J_per_m3", f["barrier_err_J_per_m3"])
+        kf, ef = _l2_along(f, c["axis"])
+        ko, eo = _l2_along(o, c["axis"])
+        meas, err = kf - ko, float(np.hypot(ef, eo))
+        table.append(dict(key=c["key"], shape=c["shape"], D=c["D_nm"], measured=meas, err=err,
+                          rigid_m2=c["Ku_rigid_m2"], local=c["Ku_local"], local_err=c["Ku_local_err"],
+                          sigma_rigid=(meas - c["Ku_rigid_m2"]) / err,
+                          sigma_local=(meas - c["Ku_local"]) / float(np.hypot(err, c["Ku_local_err"])),
+                          new="refresh_windows_min" in f, m=c["m_reduced"], m_sub=c["m_sub"], total=total,
+                          total_err=terr, composite_rigid=comp_rigid, composite_local=comp_local,
+                          composite_err=o["barrier_err_J_per_m3"],
+                          order_core=c.get("order_core"), order_surface=c.get("order_surface")))
+    return table
+
+
 def plot_size_dipolar(out):
     """barrier/V vs D with the dipolar term: total and parts per shape, the no-dipolar totals for comparison."""
     table = size_table_dipolar(out)
@@ -631,6 +682,19 @@ def summary(out):
                          f"{pm('shape_part')} | {pm('surface')} | {t.get('Ku_shape', np.nan):.0f} | {loc} | {comp} | "
                          f"{t['Ms'] / 1e3:.0f} | {t['chi2']:.1f} | {win} | {neff} | {cpu} | "
                          f"{'today (' + str(t['commit']) + ')' if t['new'] else 'earlier (snapshot reference)'} |")
+    cct = crosscheck_table(out)
+    if cct:
+        lines += ["", "| particle | thermal dipolar Ku measured (on − off, J/m³) | rigid × m² | vs measured | "
+                  "local-order tensor | vs measured | order core / under-coordinated | total barrier measured | "
+                  "no-dipolar + rigid × m² | no-dipolar + local-order tensor | dipolar-on run |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for t in cct:
+            lines.append(f"| {t['shape'].replace('_', ' ')} {t['D']:g} nm | {t['measured']:.0f} ± {t['err']:.0f} | "
+                         f"{t['rigid_m2']:.0f} | {t['sigma_rigid']:+.1f}σ | {t['local']:.0f} ± {t['local_err']:.0f} | "
+                         f"{t['sigma_local']:+.1f}σ | {t['order_core']:.3f} / {t['order_surface']:.3f} | "
+                         f"{t['total']:.0f} ± {t['total_err']:.0f} | {t['composite_rigid']:.0f} ± {t['composite_err']:.0f} "
+                         f"| {t['composite_local']:.0f} ± {t['composite_err']:.0f} | "
+                         f"{'today' if t['new'] else 'earlier engine'} |")
     rows = _rows(out, "defects")
     if rows:
         lines += ["", "| 8 nm sphere | realisations | reversal barrier/V (J/m³), mean ± s.e.m. | vs perfect | "
