@@ -439,7 +439,10 @@ def plot_size_dipolar(out):
         ax.axhline(1.1e4 / 12 + 0.28e4 / 27, color="gray", ls="-.", lw=1, label="bulk abs(K1)/12 + abs(K2)/27")
         # symlog: the parts are signed (a term can lower the barrier); linear within ±1e3 J/m³, log beyond
         ax.set_yscale("symlog", linthresh=1e3, linscale=0.8)
-        ax.set_ylim(-2e4, 2e5)
+        ax.set_ylim(-1.5e4, 2e5)
+        ax.set_yticks([-1e4, -1e3, 0, 1e3, 1e4, 1e5], ["−10⁴", "−10³", "0", "10³", "10⁴", "10⁵"])
+        ax.minorticks_off()
+        ax.grid(True, axis="y", alpha=0.25)
         ax.axhline(0, color="k", lw=0.5)
         ax.set_xlabel("volume-equivalent diameter (nm)")
         ax.set_ylabel("barrier / V at 300 K (J/m³; symlog)")
