@@ -46,10 +46,10 @@ def _sweeps(n_spins):
     never shorter than one refresh costs, 12–37 sweeps here); after the rigid-rotation start of each direction the
     windows are max(refresh_every/8, refresh cost), then doubling up to refresh_every. Each rule below leaves ≥ 4
     windows in the sampled run, so every direction's error includes the batch means over windows
-    (``refresh_windows_min`` ≥ 4; measured 4–9 at 16–20 nm). The torque's τ_int is ≈ 5 samples (10 sweeps) in
-    the median direction at 16 nm, so the median n_eff is ≈ sampled sweeps / 22; the rule reaches n_eff ≥ 25 in
-    the median direction below 80,000 spins (≥ 36 below 30,000) and ≈ 14 above, where 26 × 350 sweeps of
-    ≥ 100,000 spins already cost 5–10 CPU-min (docs/validation.md §3b gives n_eff per row)."""
+    (``refresh_windows_min`` 4–15 in the rows measured with these rules). The torque's τ_int is ≈ 5–10 samples
+    in the median direction, so the median n_eff was 15–36 (min over the 52 gradient components 5–11): n_eff ≥ 25
+    in every direction is not affordable here (26 × 350 sweeps of a 170,000-spin particle already cost 17 CPU-min);
+    docs/validation.md §3b gives n_eff per row."""
     if n_spins < 8000:
         return 1200, 200
     if n_spins < 30000:
