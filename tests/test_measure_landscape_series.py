@@ -169,3 +169,25 @@ def test_surface_disorder_removes_most_of_the_6nm_cube_dipolar_termination_term_
     assert rigid_m2 > 3.5e3 and 0 < local < 0.4 * rigid_m2
     rigid_m2, local = out["truncated_octahedron"]
     assert rigid_m2 < -8e3 and abs(local / rigid_m2 - 1) < 0.1
+
+
+def test_point_dipole_term_of_b_centred_cubes_changes_sign_and_is_large_at_12nm():
+    """§3b, the 12 nm cube's barrier (2.8e4 J/m³, the largest of the size series): the rigid point-dipole tensor
+    of a B-centred cube is trigonal, D = a (J − I), hard along [111] at 8 nm (a > 0; Ku·m² = −3.4e3 J/m³ in the
+    series) and easy at 12 nm (a < 0, uniaxial Ku = −3a ≈ 3.2e4 J/m³ before the × m² ≈ 0.89 of 300 K), a
+    lattice-termination term 30 × the bulk cubic barrier abs(K1)/12 + abs(K2)/27 ≈ 1.0e3 J/m³ that no continuum
+    shape term has (a cube's demagnetising tensor is isotropic)."""
+    from atomspin.model.dipolar import shape_tensor_J
+
+    a = {}
+    for D in (8.0, 12.0):
+        p = S.build_particle("Fe3O4", "cube", diameter_nm=D, seed=1)
+        m = SpinModel.from_atoms(p, anisotropy_reference=300.0, neel_ks_meV=0.0)
+        T = shape_tensor_J(m) / m.volume_m3
+        T = T - np.trace(T) / 3 * np.eye(3)
+        off = T[np.triu_indices(3, 1)]
+        assert np.allclose(np.diag(T), 0.0, atol=1e-6 * np.abs(off).max())
+        assert np.allclose(off, off.mean(), rtol=1e-6)
+        a[D] = off.mean()
+    assert a[8.0] > 0 > a[12.0]
+    assert -3 * a[12.0] > 2e4
