@@ -642,20 +642,9 @@ def plot_all(out):
         f(out)
 
 
-def summary(out):
-    """Markdown tables of the study's numbers (pasted into docs/validation.md §3b)."""
+def summary_dipolar(out):
+    """Markdown lines of the dipolar size table and the cross-check table (docs/validation.md §3b)."""
     lines = []
-    table = size_table(out)
-    if table:
-        lines += ["| shape | D (nm) (d_eq) | spins | magnetocrystalline (Néel off) | Néel on | surface part | shape part | "
-                  "total (reversal) | lowest escape | Ms (kA/m) | K1 fit (kJ/m³) | Ku fit (J/m³), axis |",
-                  "|" + "---|" * 12]
-        for t in table:
-            lines.append(f"| {t['shape'].replace('_', ' ')} | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | {t['mc']:.0f} ± {t['mc_err']:.0f} | "
-                         f"{t['full']:.0f} ± {t['full_err']:.0f} | {t['surface']:+.0f} ± {t['surface_err']:.0f} | "
-                         f"{t['shape_part']:.0f} | {t['total']:.0f} ± {t['total_err']:.0f} | {t['total_esc']:.0f} | "
-                         f"{t['Ms'] / 1e3:.0f} | {t['K1'] / 1e3:.2f} ± {t['K1_err'] / 1e3:.2f} | {t['Ku']:.0f} ± "
-                         f"{t['Ku_err']:.0f} [{', '.join(f'{a:.2f}' for a in t['axis'])}] |")
     table = size_table_dipolar(out)
     if table:
         cc = {x["key"]: x for x in _rows(out, "crosscheck")}
@@ -698,6 +687,24 @@ def summary(out):
                          f"{t['total']:.0f} ± {t['total_err']:.0f} | {t['composite_rigid']:.0f} ± {t['composite_err']:.0f} "
                          f"| {t['composite_local']:.0f} ± {t['composite_err']:.0f} | "
                          f"{'today' if t['new'] else 'earlier engine'} |")
+    return lines
+
+
+def summary(out):
+    """Markdown tables of the study's numbers (pasted into docs/validation.md §3b)."""
+    lines = []
+    table = size_table(out)
+    if table:
+        lines += ["| shape | D (nm) (d_eq) | spins | magnetocrystalline (Néel off) | Néel on | surface part | shape part | "
+                  "total (reversal) | lowest escape | Ms (kA/m) | K1 fit (kJ/m³) | Ku fit (J/m³), axis |",
+                  "|" + "---|" * 12]
+        for t in table:
+            lines.append(f"| {t['shape'].replace('_', ' ')} | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | {t['mc']:.0f} ± {t['mc_err']:.0f} | "
+                         f"{t['full']:.0f} ± {t['full_err']:.0f} | {t['surface']:+.0f} ± {t['surface_err']:.0f} | "
+                         f"{t['shape_part']:.0f} | {t['total']:.0f} ± {t['total_err']:.0f} | {t['total_esc']:.0f} | "
+                         f"{t['Ms'] / 1e3:.0f} | {t['K1'] / 1e3:.2f} ± {t['K1_err'] / 1e3:.2f} | {t['Ku']:.0f} ± "
+                         f"{t['Ku_err']:.0f} [{', '.join(f'{a:.2f}' for a in t['axis'])}] |")
+    lines += summary_dipolar(out)
     rows = _rows(out, "defects")
     if rows:
         lines += ["", "| 8 nm sphere | realisations | reversal barrier/V (J/m³), mean ± s.e.m. | vs perfect | "
