@@ -12,6 +12,8 @@ already there) so that long parts can be split over several invocations; ``plot`
     python docs/landscape_study.py sensitivity NAME      # NAME: ks_lo | ks_hi | ks_neg | japb_lo | japb_hi
     python docs/landscape_study.py deadlayer
     python docs/landscape_study.py shapetensors [SHAPE D ...]  # rigid point-dipole tensors (J/m³)
+    python docs/landscape_study.py crosscheck SHAPE D [D ...]  # thermal point-dipole tensors: rigid × m², sublattice-
+                                                         # and local-order-weighted (crosscheck.json)
     python docs/landscape_study.py plot
 
 Protocol: 300 K, default model (Néel surface term from K_s = 2.9e-5 J/m², averaged B valence, Evans temperature
@@ -24,7 +26,8 @@ rigid-rotation point-dipole term n̂ᵀDn̂·m² (the term the landscape fit hol
 ``shapetensors SHAPE D …`` computes that rigid term for particles of the earlier series without the dipolar term
 (size.json, ``size_nodip``; shape added there as the continuum ½μ0Ms²ΔN), whose landscape + the term is the
 labelled estimate / cross-check. Environment: WORKERS (processes per landscape, default 1; with WORKERS > 1 set
-NUMBA_NUM_THREADS=1, see docs/validation.md §3b), VARIANTS.
+NUMBA_NUM_THREADS=1, see docs/validation.md §3b), VARIANTS, SWEEPS=sampled,equilibration (overrides the size
+rule), RERUN_OLD=1 (recompute landscape rows measured before today's engine, those without refresh_windows_min).
 """
 import os
 import json
