@@ -4,12 +4,22 @@ magnetisation and anisotropy change at 310 K").
 Spheres with and without ``structures.insert_twin(p, plane=(1, 1, 1))`` through the centre, the default model
 (lattice dipolar term, Néel surface and interface term, temperature rescaling), and
 ``measure.anisotropy_landscape(m, T=310, n_directions=26, sweeps=400, equilibration_sweeps=100,
-thermalisation_sweeps=200, seed=s, workers=2)`` per seed. Rows go to docs/figures/nanoflowers/twin_landscape.json.
+thermalisation_sweeps=200, seed=s, workers=WORKERS)`` per seed. Each seed is an independent Monte Carlo stream (the
+geometry of a bare sphere does not depend on the seed). Besides Ms and the barrier, every row stores the uniaxial
+constant of the landscape along the twin normal [111] (``LandscapeResult.uniaxial_along``): the twin's half-turn
+keeps the threefold axis along its normal, so the degree-2 part it adds is uniaxial along [111]; unlike the barrier
+(a minimum-to-saddle difference of a landscape ≪ k_BT, which jumps when its minima change), it is linear in the
+fitted landscape. ``summary`` gives the mean over seeds with the standard error from their spread.
+Rows go to docs/figures/nanoflowers/twin_landscape.json.
 
-    python docs/make_twin_landscape.py [DIAMETER_NM SEED ...]    # default: 6 nm seeds 1-4, 8 nm seeds 1-2
+    python docs/make_twin_landscape.py [DIAMETER_NM SEED ...]    # default: 6 nm seeds 1-8, 8 nm seeds 1-4
+    python docs/make_twin_landscape.py summary
 """
 import json
+import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "figures" / "nanoflowers" / "twin_landscape.json"
@@ -17,7 +27,10 @@ T_BODY = 310.0  # K (derived: 37 °C)
 PROTOCOL = dict(n_directions=26, sweeps=400, equilibration_sweeps=100, thermalisation_sweeps=200)
 
 
-def row(diameter_nm, seed, twinned, workers=2):
+NORMAL = (1.0, 1.0, 1.0)  # the twin plane's normal in the crystal (= model) frame
+
+
+def row(diameter_nm, seed, twinned, workers=int(os.environ.get("WORKERS", "1"))):
     """One landscape: Ms, barrier energy density and their errors, minima, spins."""
     from atomspin import measure
     from atomspin import structures as S
@@ -27,16 +40,50 @@ def row(diameter_nm, seed, twinned, workers=2):
     if twinned:
         p = S.insert_twin(p, plane=(1, 1, 1))
     m = SpinModel.from_atoms(p)
+    t0, c0 = time.time(), time.process_time()
     r = measure.anisotropy_landscape(m, T=T_BODY, seed=seed, workers=workers, **PROTOCOL)
-    return dict(diameter_nm=diameter_nm, seed=seed, twin=twinned, spins=int(m.n),
+    ku, ku_err = r.uniaxial_along(NORMAL)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=OUT.parent).stdout.strip()
+    return dict(Ku111_J_per_m3=ku, Ku111_err_J_per_m3=ku_err, chi2_per_dof=float(r.chi2_per_dof),
+                n_eff_min=float(r.n_eff_min), refresh_windows_min=float(r.refresh_windows_min),
+                wall_s=time.time() - t0, cpu_s_main=time.process_time() - c0, commit=commit, workers=workers,
+                numba_threads=os.environ.get("NUMBA_NUM_THREADS", "default"), **PROTOCOL,
+                diameter_nm=diameter_nm, seed=seed, twin=twinned, spins=int(m.n),
                 Ms_A_per_m=float(r.Ms_A_per_m), Ms_err_A_per_m=float(r.Ms_err_A_per_m),
                 barrier_J_per_m3=float(r.barrier_J / r.volume_m3), barrier_err_J_per_m3=float(r.barrier_err_J / r.volume_m3),
                 barrier_over_kT=float(r.barrier_over_kT), minima=int(len(r.minima)))
 
 
+def summary(rows=None):
+    """Per diameter and twin state: number of seeds, mean Ms, barrier density and Ku along [111], each with the
+    standard error of the mean from the spread over seeds (s.d./√n), and the mean of the fit errors."""
+    import numpy as np
+
+    rows = json.loads(OUT.read_text()) if rows is None else rows
+    out = {}
+    for d in sorted({r["diameter_nm"] for r in rows}):
+        for tw in (False, True):
+            sel = [r for r in rows if r["diameter_nm"] == d and r["twin"] == tw and "Ku111_J_per_m3" in r]
+            if len(sel) < 2:
+                continue
+            s = dict(n=len(sel))
+            for k in ("Ms_A_per_m", "barrier_J_per_m3", "Ku111_J_per_m3", "barrier_over_kT"):
+                x = np.array([r[k] for r in sel])
+                s[k] = float(x.mean())
+                s[k + "_sem"] = float(x.std(ddof=1) / np.sqrt(len(x)))
+            s["Ku111_fit_err_mean"] = float(np.mean([r["Ku111_err_J_per_m3"] for r in sel]))
+            out[(d, tw)] = s
+    return out
+
+
 def main(argv):
+    if argv[:1] == ["summary"]:
+        for (d, tw), s in summary().items():
+            print(d, "twin" if tw else "no twin", json.dumps(s))
+        return
     pairs = [(float(argv[i]), int(argv[i + 1])) for i in range(0, len(argv), 2)] if argv else \
-        [(6.0, 1), (6.0, 2), (6.0, 3), (6.0, 4), (8.0, 1), (8.0, 2)]
+        [(6.0, s) for s in range(1, 9)] + [(8.0, s) for s in range(1, 5)]
     rows = json.loads(OUT.read_text()) if OUT.exists() else []
     for d, s in pairs:
         for tw in (False, True):

@@ -35,6 +35,9 @@ def test_bulk_cubic_T0_landscape_is_exact():
     assert abs(r.fit.Ku_J_per_m3) < 1e-4 * 1.1e4
     assert np.all(r.F_J >= -1e-12 * r.barrier_J)
     assert r.reversal_barrier_J == pytest.approx(r.barrier_J, rel=1e-6)  # [111] → [−1−1−1] hops over ⟨110⟩
+    for axis in ([1, 1, 1], [0, 0, 1], [1, 1, 0]):  # a cubic landscape has no degree-2 part along any axis
+        ku, err = r.uniaxial_along(axis)
+        assert abs(ku) < 1e-5 * 1.1e4 and err < 1e-5 * 1.1e4
 
 
 def test_uniaxial_cluster_barrier_equals_sum_K():
@@ -49,6 +52,14 @@ def test_uniaxial_cluster_barrier_equals_sum_K():
     assert r.reversal_barrier_J == pytest.approx(r.barrier_J, rel=1e-9)
     assert r.fit.Ku_J_per_m3 * r.volume_m3 / MEV == pytest.approx(sumK, rel=0.02)
     assert abs(abs(r.fit.axis @ axis) - 1) < 1e-3
+    # the linear degree-2 observable: ΣK/V along û, −ΣK/(2V) along any perpendicular axis (Ku (1 − (n̂·û)²) has
+    # the traceless part −Ku (ûûᵀ − 1/3))
+    ku, err = r.uniaxial_along(axis)
+    assert ku * r.volume_m3 / MEV == pytest.approx(sumK, rel=0.02) and 0 < err < 0.01 * ku
+    for perp in ([0, 0, 1], [1, -1, 0]):
+        assert r.uniaxial_along(perp)[0] == pytest.approx(-0.5 * ku, rel=1e-3)
+    with pytest.raises(ValueError, match="axis"):
+        r.uniaxial_along([0, 0, 0])
     assert r.chi2_per_dof < 3.0 and r.n_eff_min > 25  # enough independent samples for the error bars
 
 

@@ -267,5 +267,23 @@ def fibonacci_sphere(m):
     return np.stack([r * np.cos(phi), r * np.sin(phi), z], axis=1)
 
 
-__all__ = ["exponents", "values", "gradients", "tangent_basis", "fit_gradient", "GradientFit", "fit_terms",
+def l2_projector(L):
+    """(3, 3, K) linear map from the K monomial coefficients of an even degree-L function f on the sphere to the
+    traceless tensor Q of its degree-2 spherical-harmonic part (f ⊃ n̂ᵀQn̂): Q_ij = 15/(8π) ∫ f n_i n_j dΩ minus
+    its trace/3 (∫ n_i n_j n_k n_l dΩ = 4π/15 (δ_ij δ_kl + δ_ik δ_jl + δ_il δ_jk) makes this exact for a traceless
+    n̂ᵀAn̂; the constant and the degree ≥ 4 harmonics are orthogonal to it). Gauss–Legendre in cos θ × uniform φ,
+    exact for the polynomial degree L + 2."""
+    n_theta, n_phi = L // 2 + 3, L + 6
+    x, w = np.polynomial.legendre.leggauss(n_theta)
+    phi = np.arange(n_phi) * 2 * np.pi / n_phi
+    ct, ph = np.meshgrid(x, phi, indexing="ij")
+    st = np.sqrt(1 - ct ** 2)
+    n = np.stack([st * np.cos(ph), st * np.sin(ph), ct], axis=-1).reshape(-1, 3)
+    wt = np.repeat(w, n_phi) * (2 * np.pi / n_phi)
+    M = 15 / (8 * np.pi) * np.einsum("q,qk,qi,qj->ijk", wt, values(n, L), n, n)
+    tr = np.einsum("iik->k", M)
+    return M - np.eye(3)[:, :, None] * tr[None, None, :] / 3
+
+
+__all__ = ["exponents", "l2_projector", "values", "gradients", "tangent_basis", "fit_gradient", "GradientFit", "fit_terms",
            "TermFit", "uniaxial_part", "cubic_f", "k2_g", "fibonacci_sphere"]

@@ -241,6 +241,34 @@ class LandscapeResult(ResultBase):
         """Barrier per volume (J/m³)."""
         return self.barrier_J / self.volume_m3
 
+    def uniaxial_along(self, axis):
+        """Uniaxial constant of the landscape along a fixed axis û, with its standard error (J/m³).
+
+        The degree-2 spherical-harmonic part of F/V is a traceless n̂ᵀQn̂ (:func:`~atomspin.measure._sphere_fit.
+        l2_projector`); ``Ku = −(3/2) ûᵀQû`` is linear in the fitted coefficients, so its error follows from
+        their covariance without sampling. For a pure uniaxial term Ku (1 − (n̂·û)²) it returns Ku (> 0: û is an
+        easy axis, < 0: û is a hard axis / easy plane); cubic terms (degree 4, 6) give 0. Unlike the barrier,
+        which is a minimum-to-saddle difference and jumps when the landscape's minima change, this is a smooth
+        linear observable: the one to compare between particles whose barrier is ≪ k_BT.
+
+        Parameters
+        ----------
+        axis : (3,) direction û in the model's frame (normalised here).
+
+        Returns
+        -------
+        (Ku_J_per_m3, Ku_err_J_per_m3) : floats.
+        """
+        from atomspin.validation import check_direction
+
+        u = check_direction("axis", axis)
+        if self.coefficients_J is None:
+            raise ValueError("uniaxial_along needs the fitted coefficients (coefficients_J): this result has none")
+        a = -1.5 * np.einsum("i,ijk,j->k", u, sf.l2_projector(self.degree), u) / self.volume_m3
+        c = np.asarray(self.coefficients_J, dtype=np.float64)
+        cov = np.asarray(self.covariance_J2, dtype=np.float64)
+        return float(a @ c), float(np.sqrt(max(a @ cov @ a, 0.0)))
+
     def to_dict(self):
         d = super().to_dict()
         d["surface"] = repr(self.surface)
