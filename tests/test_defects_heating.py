@@ -404,3 +404,21 @@ def test_feo_core_lowers_sar_to(small_to):
     feo = _landscape(S.core_shell(p, 3.0, seed=1), (300, 75, 100))
     r, e = _ratio(feo, small_to["perfect"])
     assert 1 - r > 2 * e, (r, e)
+
+
+@pytest.mark.parametrize("path, value", [("model.J_BB180_meV", 100.0), ("model.apb_exchange", "fixed"),
+                                         ("defects.vacancies.mode", "ordred")])
+def test_new_recipe_keys_bad_input(path, value):
+    """One clear RecipeError naming the key, before any work."""
+    from atomspin.batch import expand
+    from atomspin.batch.fields import RecipeError
+
+    rec = {"meta": {"name": "bad"}, "structure": {"phase": "Fe3O4", "shape": "sphere", "diameter_nm": 3.0},
+           "protocol": {"steps": ["structure"]}}
+    a, b = path.rsplit(".", 1)
+    node = rec
+    for k in a.split("."):
+        node = node.setdefault(k, {})
+    node[b] = value
+    with pytest.raises(RecipeError, match=path.replace(".", r"\.")):
+        expand(rec)
