@@ -273,6 +273,14 @@ def summarise(data):
             s["ratio"] = {p: e for p in RATIO_QUANTITIES if (e := ratio_entry(s, rr, p))}
             out["sensitivity"].append(dict(study=study, variant=name, parameter=par, value=val,
                                            reference=ref_label, stats=s))
+    import tomllib
+
+    def order(d, study):  # recipe order (the reference first)
+        names = [v["name"] for v in tomllib.loads(recipe_path(study).read_text())["sweep"]["variants"]]
+        return {k: d[k] for k in sorted(d, key=lambda k: names.index(k) if k in names else len(names))}
+    out["main"] = order(out["main"], "today")
+    out["vacancy_order"] = order(out["vacancy_order"], "vacancy_order")
+    out["stale"] = order(out["stale"], "today")
     return out
 
 
