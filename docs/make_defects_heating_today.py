@@ -455,6 +455,7 @@ def table(path=OUT):
 def plot(path=OUT):
     """Ratios to defect-free (today vs stored) and the sensitivity ranges."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FormatStrFormatter, NullFormatter
 
     data = json.loads(pathlib.Path(path).read_text())
     S = data["summary"]
@@ -475,13 +476,18 @@ def plot(path=OUT):
                 ax.errorbar(old["ratio"], k - 0.12, xerr=2 * old["err"], fmt="s", color="C3", mfc="none",
                             label="stored rows, older engine (2σ)" if k == 0 else None)
         ax.axvline(1.0, color="k", lw=0.8)
-        ax.set_xscale("log")
-        ax.set_xlabel(lab + " (ratio, log scale)")
+        if p.startswith("sar"):
+            ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+            ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel(lab + (" (ratio, log scale)" if p.startswith("sar") else " (ratio)"))
         ax.grid(alpha=0.3, which="both")
     axes[0].set_yticks(y)
-    axes[0].set_yticklabels(names)
+    axes[0].set_yticklabels([f"{n} (n = {(S['main'].get(n) or S['vacancy_order'].get(n))['n']})" for n in names])
+    axes[0].invert_yaxis()
     axes[0].legend(loc="lower left", fontsize=8)
-    fig.suptitle("12.1 nm magnetite TO, 310 K, 100 kHz, 15 kA/m: defect ÷ defect-free, 4 realisations, error bars 2σ")
+    fig.suptitle("12.1 nm magnetite TO, 310 K, 100 kHz, 15 kA/m: defect ÷ defect-free (mean over n realisations), "
+                 "error bars 2σ")
     fig.tight_layout()
     fig.savefig(FIG / "today_ratios.png", dpi=110)
     plt.close(fig)
@@ -511,6 +517,8 @@ def plot(path=OUT):
                     k += 1
         ax.axvline(1.0, color="k", lw=0.8)
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.invert_yaxis()
         ax.set_yticks(range(len(labels)))
         ax.set_yticklabels(labels, fontsize=8)
         ax.set_xlabel("SAR immobilised ÷ defect-free at the same parameters (ratio, log scale; error bars 2σ)")
