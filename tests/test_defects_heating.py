@@ -440,3 +440,4 @@ def test_two_apbs_raise_sar_to(full_scale):
         a.barrier_over_kT, b.barrier_over_kT)
     r, e = _ratio(a, b)
     assert r - 1 > 2 * e, (r, e, a.barrier_over_kT, b.barrier_over_kT)
+
