@@ -21,8 +21,10 @@ angle between the cores' moments and the total moment, the coherence |ΣM_g|/Σ|
 and the zero-field susceptibility χ0 = μ0Ms²V/(3k_BT) of the particle as one macrospin (random axes), with the
 measured ratio ⟨|M|²⟩/(Σ|M_g|)² giving the susceptibility of the actual (possibly non-collective) flower.
 
-    python docs/make_nanoflowers.py run KIND N_CORES SPREAD SEED   # one point (skipped if stored)
-    python docs/make_nanoflowers.py plan NAME                      # a named list of points (PLANS)
+    python docs/make_nanoflowers.py run KIND N_CORES SPREAD SEED [CORE_NM]  # one point (skipped if stored)
+    python docs/make_nanoflowers.py plan NAME                      # a named list of points (PLANS); cores8:
+                                                                   # 7 cores of 8 nm, rows in landscapes_cores8.json
+    python docs/make_nanoflowers.py analyse cores8                 # its SAR etc. → results_cores8.json
     python docs/make_nanoflowers.py scan                           # regime test only, 3 cores of 2.5, 3, 5 nm
     python docs/make_nanoflowers.py scan-n                         # regime test only, 13 cores of 4 nm
     python docs/make_nanoflowers.py analyse                        # SAR, χ, regimes → results.json
@@ -209,6 +211,9 @@ PLANS = {
     "seeds": [("core", 1, "oa", 2), ("flower", 3, "oa", 2), ("flower", 3, "random", 2), ("decoupled", 3, "random", 2),
               ("single", 3, "oa", 2)],
     "big": [("flower", 13, "oa", 1), ("decoupled", 13, "oa", 1)],
+    # cores of the experiments' size class (8 nm; the grain dipolar method makes misoriented cores affordable)
+    "cores8": [("core", 1, "oa", 1, 8.0), ("flower", 7, "oa", 1, 8.0), ("decoupled", 7, "oa", 1, 8.0),
+               ("single", 7, "oa", 1, 8.0), ("flower", 7, "random", 1, 8.0)],
 }
 
 
@@ -530,18 +535,23 @@ def grain_picture(n_cores=7, spread="oa"):
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else "analyse"
     if cmd == "run":
-        run_point(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]))
-    elif cmd == "plan":
-        for pt in PLANS[sys.argv[2]]:
-            run_point(*pt)
+        run_point(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]),
+                  *([float(sys.argv[6])] if len(sys.argv) > 6 else []))
+    elif cmd == "plan":  # plans other than "main", "seeds" and "big" keep their own files (other core size)
+        name = sys.argv[2]
+        for pt in PLANS[name]:
+            run_point(*pt, **({} if name in ("main", "seeds", "big") else dict(path=OUT / f"landscapes_{name}.json")))
     elif cmd == "scan":
         size_scan()
     elif cmd == "scan-n":  # the regime test against core count at 4 nm (one seed; alignment only)
         size_scan(n_cores=13, diameters=(CORE_D_NM,), seeds=(1,), spreads=("oa",))
     elif cmd == "scan-perfect":  # σ = 0: one continuous crystal with necks (the collective reference)
         size_scan(n_cores=3, diameters=(2.5, 4.0), seeds=(1,), spreads=("perfect",))
-    elif cmd == "analyse":
-        analyse()
+    elif cmd == "analyse":  # analyse [PLAN]: a plan with its own files (e.g. cores8)
+        if len(sys.argv) > 2:
+            analyse(OUT / f"landscapes_{sys.argv[2]}.json", OUT / f"results_{sys.argv[2]}.json")
+        else:
+            analyse()
     elif cmd == "plot":
         print(plot())
     else:

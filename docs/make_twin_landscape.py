@@ -13,6 +13,7 @@ fitted landscape. ``summary`` gives the mean over seeds with the standard error 
 Rows go to docs/figures/nanoflowers/twin_landscape.json.
 
     python docs/make_twin_landscape.py [DIAMETER_NM SEED ...]    # default: 6 nm seeds 1-8, 8 nm seeds 1-4
+    python docs/make_twin_landscape.py mechanism    # 6 nm, seed 1: Néel term off / dipolar term off
     python docs/make_twin_landscape.py summary
 """
 import json
@@ -22,7 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "figures" / "nanoflowers" / "twin_landscape.json"
+OUT = Path(os.environ.get("TWIN_ROWS", Path(__file__).resolve().parent / "figures" / "nanoflowers" /
+                          "twin_landscape.json"))
 T_BODY = 310.0  # K (derived: 37 °C)
 PROTOCOL = dict(n_directions=26, sweeps=400, equilibration_sweeps=100, thermalisation_sweeps=200)
 
@@ -30,8 +32,12 @@ PROTOCOL = dict(n_directions=26, sweeps=400, equilibration_sweeps=100, thermalis
 NORMAL = (1.0, 1.0, 1.0)  # the twin plane's normal in the crystal (= model) frame
 
 
-def row(diameter_nm, seed, twinned, workers=int(os.environ.get("WORKERS", "1"))):
-    """One landscape: Ms, barrier energy density and their errors, minima, spins."""
+MECHANISM = {"no_neel": dict(neel_ks_meV=0.0), "no_dipolar": dict(dipolar=False)}  # one term off at a time
+
+
+def row(diameter_nm, seed, twinned, workers=int(os.environ.get("WORKERS", "1")), model="default"):
+    """One landscape: Ms, barrier energy density, Ku along [111] and their errors, minima, spins. ``model``:
+    "default" or a key of MECHANISM (the same particle with one term of the model switched off)."""
     from atomspin import measure
     from atomspin import structures as S
     from atomspin.model import SpinModel
@@ -39,17 +45,17 @@ def row(diameter_nm, seed, twinned, workers=int(os.environ.get("WORKERS", "1")))
     p = S.build_particle("Fe3O4", "sphere", diameter_nm=diameter_nm, seed=seed)
     if twinned:
         p = S.insert_twin(p, plane=(1, 1, 1))
-    m = SpinModel.from_atoms(p)
+    m = SpinModel.from_atoms(p, **MECHANISM.get(model, {}))
     t0, c0 = time.time(), time.process_time()
     r = measure.anisotropy_landscape(m, T=T_BODY, seed=seed, workers=workers, **PROTOCOL)
     ku, ku_err = r.uniaxial_along(NORMAL)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=OUT.parent).stdout.strip()
+                            cwd=Path(__file__).resolve().parent).stdout.strip()
     return dict(Ku111_J_per_m3=ku, Ku111_err_J_per_m3=ku_err, chi2_per_dof=float(r.chi2_per_dof),
                 n_eff_min=float(r.n_eff_min), refresh_windows_min=float(r.refresh_windows_min),
                 wall_s=time.time() - t0, cpu_s_main=time.process_time() - c0, commit=commit, workers=workers,
                 numba_threads=os.environ.get("NUMBA_NUM_THREADS", "default"), **PROTOCOL,
-                diameter_nm=diameter_nm, seed=seed, twin=twinned, spins=int(m.n),
+                diameter_nm=diameter_nm, seed=seed, twin=twinned, spins=int(m.n), model=model,
                 Ms_A_per_m=float(r.Ms_A_per_m), Ms_err_A_per_m=float(r.Ms_err_A_per_m),
                 barrier_J_per_m3=float(r.barrier_J / r.volume_m3), barrier_err_J_per_m3=float(r.barrier_err_J / r.volume_m3),
                 barrier_over_kT=float(r.barrier_over_kT), minima=int(len(r.minima)))
@@ -64,7 +70,8 @@ def summary(rows=None):
     out = {}
     for d in sorted({r["diameter_nm"] for r in rows}):
         for tw in (False, True):
-            sel = [r for r in rows if r["diameter_nm"] == d and r["twin"] == tw and "Ku111_J_per_m3" in r]
+            sel = [r for r in rows if r["diameter_nm"] == d and r["twin"] == tw and "Ku111_J_per_m3" in r
+                   and r.get("model", "default") == "default"]
             if len(sel) < 2:
                 continue
             s = dict(n=len(sel))
@@ -82,14 +89,25 @@ def main(argv):
         for (d, tw), s in summary().items():
             print(d, "twin" if tw else "no twin", json.dumps(s))
         return
+    if argv[:1] == ["mechanism"]:  # 6 nm, seed 1, twinned, one term off at a time (the untwinned sphere's [111]
+        for model in MECHANISM:     # constant is ≈ 0 by its cubic symmetry; measured with the default model)
+            for tw in (True,):
+                new = row(6.0, 1, tw, model=model)
+                print(new, flush=True)
+                rows = json.loads(OUT.read_text()) if OUT.exists() else []
+                key = (6.0, 1, tw, model)
+                rows = [x for x in rows if (x["diameter_nm"], x["seed"], x["twin"], x.get("model", "default")) != key]
+                OUT.write_text(json.dumps(rows + [new], indent=1))
+        return
     pairs = [(float(argv[i]), int(argv[i + 1])) for i in range(0, len(argv), 2)] if argv else \
         [(6.0, s) for s in range(1, 9)] + [(8.0, s) for s in range(1, 5)]
-    rows = json.loads(OUT.read_text()) if OUT.exists() else []
     for d, s in pairs:
         for tw in (False, True):
-            rows = [x for x in rows if (x["diameter_nm"], x["seed"], x["twin"]) != (d, s, tw)]
-            rows.append(row(d, s, tw))
-            print(rows[-1], flush=True)
+            new = row(d, s, tw)
+            print(new, flush=True)
+            rows = json.loads(OUT.read_text()) if OUT.exists() else []  # re-read: other runs may have added rows
+            rows = [x for x in rows if (x["diameter_nm"], x["seed"], x["twin"], x.get("model", "default"))
+                    != (d, s, tw, "default")] + [new]
             OUT.write_text(json.dumps(rows, indent=1))
 
 

@@ -101,6 +101,11 @@ def test_constrained_determinism_and_direction():
     b = ConstrainedSimulation(model, T=30.0, direction=[0, 1.0, 0], seed=5, adapt_moves=16)
     b.run(12)
     assert np.array_equal(a.spins, b.spins) and a.cone_width == b.cone_width != 0.3
+    # sample_energy=False (the landscape's runs) skips only the energy: same stream, same torque, energy NaN
+    a = ConstrainedSimulation(model, T=30.0, direction=[1.0, 0, 1.0], seed=7).run(10)
+    b = ConstrainedSimulation(model, T=30.0, direction=[1.0, 0, 1.0], seed=7).run(10, sample_energy=False)
+    assert np.array_equal(a.torque, b.torque) and np.array_equal(a.magnetisation, b.magnetisation)
+    assert np.all(np.isfinite(a.energy)) and np.all(np.isnan(b.energy))
 
 
 @pytest.mark.nojit

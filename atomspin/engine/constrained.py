@@ -125,11 +125,12 @@ class ConstrainedSimulation(Simulation):
     def _observables(self, fields, extra):
         return ConstrainedObservables(**fields, direction=self.direction, torque=np.array(extra).reshape(-1, 3))
 
-    def run(self, n_sweeps, observe_every=1, progress=False):
-        """Run ``n_sweeps`` sweeps of N pair moves; sample energy, M and torque every ``observe_every``.
+    def run(self, n_sweeps, observe_every=1, progress=False, sample_energy=True):
+        """Run ``n_sweeps`` sweeps of N pair moves; sample energy (unless ``sample_energy`` is False), M and torque
+        every ``observe_every``.
 
         Returns
         -------
         ConstrainedObservables
         """
-        return super().run(n_sweeps, observe_every, progress)
+        return super().run(n_sweeps, observe_every, progress, sample_energy)

@@ -299,7 +299,7 @@ class Simulation:
         """Build the result of :meth:`run` from the :class:`Observables` fields and the extra samples."""
         return Observables(**fields)
 
-    def run(self, n_sweeps, observe_every=1, progress=False):
+    def run(self, n_sweeps, observe_every=1, progress=False, sample_energy=True):
         """Run ``n_sweeps`` sweeps (N moves each), sampling every ``observe_every`` sweeps.
 
         With ``collective_every = k > 0``, one collective rotation attempt per group follows every
@@ -312,6 +312,10 @@ class Simulation:
             A sample is taken after sweeps observe_every, 2·observe_every, …
         progress : bool
             Print a progress line to stderr.
+        sample_energy : bool
+            Evaluate the total energy at every sample (default). False leaves ``energy`` NaN: with a dipolar term
+            each energy is one more dipolar evaluation, and callers that use only M or the torque (the
+            anisotropy landscape) need not pay for it.
 
         Returns
         -------
@@ -320,7 +324,7 @@ class Simulation:
         n_sweeps = check_int("n_sweeps", n_sweeps, 0)
         observe_every = check_int("observe_every", observe_every, 1)
         n_samples = n_sweeps // observe_every
-        energy = np.empty(n_samples)
+        energy = np.full(n_samples, np.nan)
         mag = np.empty((n_samples, 3))
         sub = np.empty((n_samples, len(self._sub_names), 3))
         sweeps = np.empty(n_samples, dtype=np.int64)
@@ -332,7 +336,8 @@ class Simulation:
         for s in range(n_samples):
             self._sweeps(observe_every)
             done += observe_every
-            energy[s] = self.energy()
+            if sample_energy:
+                energy[s] = self.energy()
             mag[s], sub[s] = self._magnetisation()
             x = self._extra_sample()
             if x is not None:
