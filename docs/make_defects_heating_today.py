@@ -245,7 +245,7 @@ def summarise(data):
                         cmp[p] = dict(stored=a, today=b)
                         continue
                     da, db_ = _direction(a), _direction(b)
-                    flag = None
+                    flag = "no stored value" if a is None else None
                     if da and db_ and da != db_:
                         if {da, db_} == {"higher", "lower"}:
                             flag = "SIGN CHANGED"
@@ -253,7 +253,7 @@ def summarise(data):
                             flag = "lost resolution"
                         else:
                             flag = "newly resolved"
-                    if a and b and flag is None and da == "n.r." and (a["ratio"] - 1) * (b["ratio"] - 1) < 0:
+                    if a and b and flag is None and da == db_ == "n.r." and (a["ratio"] - 1) * (b["ratio"] - 1) < 0:
                         flag = "central value changed side (neither resolved)"
                     cmp[p] = dict(stored=a, today=b, flag=flag)
                 out["stale"][name] = cmp
@@ -452,6 +452,8 @@ def table(path=OUT):
                          f"{d['dBarrier']:+.3g} | {d['dShape']:+.3g} |")
     lines += ["", "**Runs:**", ""]
     for study, m in data["meta"].items():
+        if not m["task_walltime_s"]:
+            continue
         cpu = m.get("user_cpu_s", float("nan")) + m.get("system_cpu_s", 0.0)
         lines.append(f"- `{m['command']}`: {m['n_rows']} tasks, wall {m.get('wall_s', float('nan')) / 60:.1f} min, "
                      f"CPU {cpu / 60:.1f} min ({cpu / max(m['n_rows'], 1):.0f} CPU s per task), max RSS "
