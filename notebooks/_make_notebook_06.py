@@ -171,7 +171,7 @@ plt.show()'''),
            "The single crystal is a sphere of the flower's magnetic (oxygen-count) volume. χ0 = μ0Ms²V/(3k_BT) is "
            "the zero-field susceptibility of the particle as one macrospin (random axes); the measured "
            "χ/χ_macrospin of section 3 scales it to the actual (partly independent) cores. In full mode the "
-           "stored study (4 nm cores, 3 and 7 cores, oriented and random) is shown instead."),
+           "stored study (4 nm cores, 3 and 7 cores, oriented and random; 7 cores of 8 nm) is shown instead."),
     ("code", '''kT = K_B * T_BODY
 rows = []
 if not FULL:
@@ -187,22 +187,26 @@ if not FULL:
         chi0 = 4e-7 * np.pi * r.Ms_A_per_m ** 2 * r.volume_m3 / (3 * kT)
         rows.append(dict(name=name, N=model.n, Ms=r.Ms_A_per_m, Ms_err=r.Ms_err_A_per_m, b=r.barrier_over_kT,
                          b_err=r.barrier_err_J / kT, minima=len(r.minima), chi0=chi0 * chi_ratio,
-                         sar=rep.sar_W_per_g, sar_err=rep.sar_err_W_per_g, model=rep.model))
+                         sar=rep.sar_W_per_g, sar_err=rep.sar_err_W_per_g, model=rep.model, core_nm=CORE_D))
 else:
-    path = Path(sar.__file__).resolve().parents[2] / "docs" / "figures" / "nanoflowers" / "results.json"
-    for q in json.loads(path.read_text()):
-        rows.append(dict(name=f"{q['kind']} n={q['n_cores']} {q['spread']} s{q['seed']}", N=q["n_spins"],
+    figs = Path(sar.__file__).resolve().parents[2] / "docs" / "figures" / "nanoflowers"
+    stored = [(4, q) for q in json.loads((figs / "results.json").read_text())]
+    if (figs / "results_cores8.json").exists():  # 7 cores of 8 nm (python docs/make_nanoflowers.py plan cores8)
+        stored += [(8, q) for q in json.loads((figs / "results_cores8.json").read_text())]
+    for core_nm, q in stored:
+        rows.append(dict(name=f"{q['kind']} n={q['n_cores']}×{core_nm}nm {q['spread']} s{q['seed']}", N=q["n_spins"],
                          Ms=q["Ms_A_per_m"], Ms_err=q["Ms_err_A_per_m"], b=q["barrier_over_kT"],
                          b_err=q["barrier_err_J"] / kT, minima=q["n_minima"], chi0=q["chi0_measured"],
-                         sar=q["sar_W_per_g"], sar_err=q["sar_err_W_per_g"], model=q["sar_model"]))
+                         sar=q["sar_W_per_g"], sar_err=q["sar_err_W_per_g"], model=q["sar_model"], core_nm=core_nm))
 for q in rows:
     print(f"{q['name']:28s} N = {q['N']:5d}  Ms = {q['Ms'] / 1e3:6.1f} ± {q['Ms_err'] / 1e3:.1f} kA/m  "
           f"ΔE/k_BT = {q['b']:.3f} ± {q['b_err']:.3f}  minima {q['minima']}  χ0 = {q['chi0']:.3g}  "
           f"SAR = {q['sar']:.3g} ± {q['sar_err']:.2g} W/g ({q['model']})")
-ref = rows[0]
-for q in rows[1:]:
-    d, e = q["b"] - ref["b"], np.hypot(q["b_err"], ref["b_err"])
-    print(f"barrier {q['name']} − {ref['name']}: {d:+.3f} ± {e:.3f} k_BT: {verdict(d, e)}")'''),
+for q in rows:  # each barrier against the first row of the same core size (its reference particle)
+    ref = next(r for r in rows if r["core_nm"] == q["core_nm"])
+    if q is not ref:
+        d, e = q["b"] - ref["b"], np.hypot(q["b_err"], ref["b_err"])
+        print(f"barrier {q['name']} − {ref['name']}: {d:+.3f} ± {e:.3f} k_BT: {verdict(d, e)}")'''),
     ("code", '''if FULL:
     from IPython.display import Image, display
     figdir = Path(sar.__file__).resolve().parents[2] / "docs" / "figures" / "nanoflowers"
