@@ -2,9 +2,13 @@
 
 Run from anywhere: ``python notebooks/_make_notebook_05.py``. Same conventions as ``_make_notebooks.py``:
 ``ATOMSPIN_NB_SIZE`` "ci" (default: 4 nm particles, very short Monte Carlo, numbers not converged) or "full"
-(reads the study results written by ``docs/make_defects_heating.py`` and the ase.db of the CLI sweep of
-``structures/recipes/defects_heating_12nm.toml``, or its committed summary). No number is written into the markdown.
+(reads the study results written by ``docs/make_defects_heating.py``, and the 12 nm study on today's engine: the
+ase.db files of the CLI sweeps of ``structures/recipes/defects_heating_12nm_today.toml`` (+ vacancy order, K_s and
+J_BB180 sensitivity), or their committed summary ``docs/figures/defects_heating/sweep_12nm_today.json``). The one
+markdown table of full-size numbers is generated from that committed summary when this script runs (it names its
+source); every other number is computed by the cells.
 """
+import json
 from pathlib import Path
 
 import nbformat
@@ -12,6 +16,54 @@ import nbformat
 from _make_notebooks import FOOTER, HEADER, _nb
 
 HERE = Path(__file__).resolve().parent
+TODAY = HERE.parent / "docs" / "figures" / "defects_heating" / "sweep_12nm_today.json"
+
+
+def _pm(v, e):
+    return f"{v:.3g} ± {e:.2g}"
+
+
+def answer_md(path=TODAY):
+    """Markdown: the full-size answer at the 12.1 nm demo particle from the committed summary of today's sweeps."""
+    if not path.is_file():
+        return "*(The full-size summary `docs/figures/defects_heating/sweep_12nm_today.json` is not there yet.)*"
+    data = json.loads(path.read_text())
+    S = data["summary"]
+    n_tasks = sum(m["n_rows"] for m in data["meta"].values())
+    lines = ["## The full-size answer at 12.1 nm (stored study, not computed here)", "",
+             "From `docs/figures/defects_heating/sweep_12nm_today.json`: the `atomspin demo` particle (Fe3O4 truncated "
+             "octahedron, 12.1 nm equivalent sphere, ≈ 39,500 spins), 310 K, every model default, the demo's "
+             "landscape protocol, SAR at 100 kHz, 15 kA/m with the model `sar_from_particle` picks; "
+             f"{n_tasks} CLI Dask sweep tasks on the engine of 2026-11-29 (docs/validation.md §8c–8e). Mean ± error "
+             "over the realisations (the larger of the seed-to-seed standard error and the propagated errors / √n); "
+             "ratio to defect-free with its first-order error; *resolved* only beyond 2σ.", "",
+             "| variant | n | Ms ratio | barrier/k_BT | SAR immobilised (W/g) | SAR ratio immobilised | SAR ratio in water |",
+             "|---|---|---|---|---|---|---|"]
+
+    def cell(r):
+        return f"{r['ratio']:.3g} ± {r['err']:.2g} ({r['verdict'].replace(' at 2σ', '')})" if r else "—"
+
+    for name, v in list(S["main"].items()) + list(S.get("vacancy_order", {}).items()):
+        rt = v.get("ratio", {})
+        b, sa = v["barrier_over_kT"], v["sar_sweep.sar"]
+        lines.append(f"| {name} | {v['n']} | {cell(rt.get('Ms_A_per_m')) if rt else '1'} | {_pm(b['mean'], b['err'])} | "
+                     f"{_pm(sa['mean'], sa['err'])} | {cell(rt.get('sar_sweep.sar')) if rt else '1'} | "
+                     f"{cell(rt.get('sar_sweep_water.sar')) if rt else '1'} |")
+    sens = S.get("sensitivity", [])
+    if sens:
+        lines += ["", "Sensitivity (one uncertain parameter at an end of its documented range, 2 realisations, "
+                  "ratio to the defect-free particle of the same parameters):", "",
+                  "| variant | parameter | value | SAR ratio immobilised | SAR ratio in water |", "|---|---|---|---|---|"]
+        for e in sens:
+            lines.append(f"| {e['variant']} | {e['parameter']} | {e['value']:g} | "
+                         f"{cell(e['stats']['ratio'].get('sar_sweep.sar'))} | "
+                         f"{cell(e['stats']['ratio'].get('sar_sweep_water.sar'))} |")
+    for e in data.get("alpha", {}).get("table", []):
+        if e["alpha"] == data["alpha"]["alphas"][0]:
+            lines += ["", "Damping α (SAR step only, from the stored landscapes):", "",
+                      "| α | variant | SAR ratio immobilised |", "|---|---|---|"]
+        lines.append(f"| {e['alpha']:g} | {e['variant']} | {e['ratio']:.3g} ± {e['err_seed']:.2g} ({e['verdict']}) |")
+    return "\n".join(lines)
 
 INTRO = """# 5 · Defects and heating: which defects raise SAR, which lower it, and why
 
@@ -37,18 +89,21 @@ from 1 by more than twice its error."""
 SIZE_MD = ("**Size.** `ATOMSPIN_NB_SIZE=ci` (default) runs 4 nm spheres with very short constrained Monte Carlo "
            "runs so that the notebook executes in about a minute (that is how CI runs it): those particles do "
            "not heat, the landscapes are not converged, and the numbers only show that the pipeline works — "
-           "they are **not** the study's answer. `ATOMSPIN_NB_SIZE=full` reads the study's stored results "
-           "(`docs/figures/defects_heating/results.json`, made by `python docs/make_defects_heating.py`; hours "
-           "on 2 cores): 8 and 12 nm spheres, and the `atomspin demo` particle (a 12.1 nm-equivalent truncated "
-           "octahedron, TO) with four realisations per variant, most of them from the CLI Dask sweep "
-           "`atomspin sweep structures/recipes/defects_heating_12nm.toml --db results/defects_heating_12nm.db "
-           "--workers 2`, whose ase.db this notebook reads (`ATOMSPIN_DEFECTS_DB`, default "
-           "`results/defects_heating_12nm.db`; without it, the summary extracted from it, "
-           "`docs/figures/defects_heating/sweep_12nm.json`).")
+           "they are **not converged** and are **not** the study's answer. `ATOMSPIN_NB_SIZE=full` reads the "
+           "study's stored results: the 8 and 12 nm spheres of `docs/figures/defects_heating/results.json` "
+           "(`python docs/make_defects_heating.py`), and the `atomspin demo` particle (a 12.1 nm-equivalent "
+           "truncated octahedron, TO) on the engine of 2026-11-29 — defect-free, random vacancies δ = 0.10 and "
+           "0.20, a vacancy-rich shell, ordered (P4_332) and gradient vacancies, one and two (110) APBs, an FeO "
+           "core, Zn0.2Fe2.8O4, with the K_s, J_BB180 and damping sensitivity — from the CLI Dask sweeps "
+           "`atomspin sweep structures/recipes/defects_heating_12nm_today.toml --db "
+           "results/defects_heating_12nm_today.db --workers 1` (and `…_vacancy_order`, `…_sens_ks`, "
+           "`…_sens_japb`), whose ase.db files this notebook reads when they are there (`ATOMSPIN_DEFECTS_DB`), "
+           "else their committed summary `docs/figures/defects_heating/sweep_12nm_today.json`.")
 
 NB5 = [
     ("md", INTRO),
     ("md", SIZE_MD),
+    ("md", answer_md()),
     ("code", HEADER + '''
 import json
 from pathlib import Path
@@ -109,7 +164,10 @@ def sar_with_error(r, f, H0, medium=None):
     return rep.sar_W_per_g, np.hypot(rel * rep.sar_W_per_g, getattr(rep, "sar_err_W_per_g", 0.0) or 0.0), rep.model
 
 
-def verdict(ratio, err):
+def sar_verdict(ratio, err):
+    """Words for a ratio to defect-free: at CI size never a claim (the numbers are not converged)."""
+    if not FULL:
+        return ("beyond" if abs(ratio - 1) > 2 * err else "within") + " 2σ of this short run; CI size: not converged"
     if abs(ratio - 1) > 2 * err:
         return "raises" if ratio > 1 else "lowers"
     return "not resolved at 2σ"
@@ -128,7 +186,7 @@ if not FULL:
                 table.append(dict(drive=label, medium=mname, kind=kind, D_nm=D_CI, n_real=1,
                                   Ms=landscapes[kind].Ms_A_per_m, barrier_over_kT=landscapes[kind].barrier_over_kT,
                                   sar=s, err=e, ratio=ratio, ratio_err=rerr, model=model,
-                                  verdict="reference" if kind == "defect-free" else verdict(ratio, rerr)))
+                                  verdict="reference" if kind == "defect-free" else sar_verdict(ratio, rerr)))
 else:
     import atomspin
     candidates = [Path(os.environ.get("ATOMSPIN_DEFECTS_RESULTS", "")),
@@ -213,59 +271,75 @@ ax.set_title(f"Drive A: f = {DRIVES['A'][0] / 1e3:g} kHz, H0 = {DRIVES['A'][1] /
 ax.legend()
 fig.tight_layout()
 plt.show()'''),
-    ("md", "## 5 · The CLI Dask sweep of the demo particle and the study figures (full mode only)\n\n"
-           "`atomspin sweep structures/recipes/defects_heating_12nm.toml --db results/defects_heating_12nm.db "
-           "--workers 2` stores one row per task (variant × seed) in an ase.db: the landscape (barrier, minima, "
-           "Ms, fit coefficients) and the SAR at the recipe's drive, immobilised, with the model "
-           "`sar_from_particle` picked. Read here straight from the database: per variant, the mean over the "
-           "realisations, its error (the larger of the seed-to-seed standard error and the propagated errors "
-           "divided by √n), the ratio to defect-free and the 2σ verdict. Then the study figures of "
-           "`docs/validation.md`, section *Defects and heating*."),
+    ("md", "## 5 · The 12.1 nm study on the CLI Dask sweep (full mode only)\n\n"
+           "`atomspin sweep structures/recipes/defects_heating_12nm_today.toml --db "
+           "results/defects_heating_12nm_today.db --workers 1` (and the vacancy-order and sensitivity recipes "
+           "`defects_heating_12nm_vacancy_order`, `…_sens_ks`, `…_sens_japb`) store one row per task (variant × "
+           "parameter value × seed) in an ase.db: the landscape (barrier, minima, Ms, fit coefficients) and the SAR "
+           "at the recipe's drive, immobilised and in water, with the model `sar_from_particle` picked. Read here "
+           "from the databases when they are there, else from their committed summary: per group, the mean over "
+           "the realisations, its error (the larger of the seed-to-seed standard error and the propagated errors "
+           "divided by √n), the ratio to the defect-free particle of the same parameters and the 2σ verdict. Then "
+           "the study figures of `docs/validation.md`, section *Defects and heating*."),
     ("code", '''def mean_err(v, e):
     v, e = np.asarray(v, float), np.asarray(e, float)
     sem = v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else 0.0
     return v.mean(), max(sem, np.sqrt(np.sum(e ** 2)) / len(v))
 
 
+STUDIES = ("today", "vacancy_order", "sens_japb", "sens_ks")
 if FULL:
     from IPython.display import Image, display
     root = path.parents[3]
-    db = Path(os.environ.get("ATOMSPIN_DEFECTS_DB", root / "results/defects_heating_12nm.db"))
-    summary = path.parent / "sweep_12nm.json"
-    per = {}
-    if db.is_file():
+    summary = path.parent / "sweep_12nm_today.json"
+    env = os.environ.get("ATOMSPIN_DEFECTS_DB", "")
+    dbs = [Path(x) for x in env.split(os.pathsep) if x] or [root / f"results/defects_heating_12nm_{s}.db" for s in STUDIES]
+    per = {}  # group label -> [(SAR imm, err, SAR water, err, barrier/kT, Ms, model)]
+    if any(db.is_file() for db in dbs):
         import ase.db
-        print("CLI sweep database:", db)
-        for row in ase.db.connect(str(db)).select():
-            kv = row.key_value_pairs
-            if "SAR_W_per_g" in kv:
-                per.setdefault(kv["variant"], []).append((kv["SAR_W_per_g"], kv["SAR_W_per_g_err"], kv["barrier_over_kT"],
-                                                         kv["Ms_zero_field_A_per_m"], kv["sar_model"]))
-    else:  # the committed summary of the same database
+        for db in dbs:
+            if not db.is_file():
+                continue
+            print("CLI sweep database:", db)
+            for row in ase.db.connect(str(db)).select():
+                kv = row.key_value_pairs
+                if "SAR_immobilised_W_per_g" not in kv:
+                    continue
+                m = json.loads(row.data["recipe_json"])["model"]
+                tag = ((f" [neel_ks_meV = {m['neel_ks_meV']:g}]" if m.get("surface_anisotropy") == "given" else "")
+                       + (f" [J_BB180_meV = {m['J_BB180_meV']:g}]" if m.get("apb_exchange") == "given" else ""))
+                per.setdefault(kv["variant"] + tag, []).append(
+                    (kv["SAR_immobilised_W_per_g"], kv["SAR_immobilised_W_per_g_err"], kv["SAR_water_W_per_g"],
+                     kv["SAR_water_W_per_g_err"], kv["barrier_over_kT"], kv["landscape_Ms_A_per_m"], kv["sar_model"]))
+    else:  # the committed summary of the same databases
         sw = json.loads(summary.read_text())
-        print(f"database not here; its summary {summary.name}: {sw['meta']}")
+        print(f"databases not here; their summary {summary.name} ({len(sw['rows'])} tasks)")
         for r in sw["rows"]:
-            s = r["sar_sweep"]
-            per.setdefault(r["recipe_variant"], []).append((s["sar"], s["err"], r["barrier_over_kT"], r["Ms_A_per_m"],
-                                                           s["model"]))
-    ref = mean_err(*zip(*[(x[0], x[1]) for x in per.get("defect-free", [])])) if "defect-free" in per else None
+            tag = f" [{r['axis_parameter']} = {r['axis_value']:g}]" if r["axis_parameter"] else ""
+            per.setdefault(r["recipe_variant"] + tag, []).append(
+                (r["sar_sweep"]["sar"], r["sar_sweep"]["err"], r["sar_sweep_water"]["sar"], r["sar_sweep_water"]["err"],
+                 r["barrier_over_kT"], r["Ms_A_per_m"], r["sar_sweep"]["model"]))
     for name, xs in per.items():
-        s, e = mean_err([x[0] for x in xs], [x[1] for x in xs])
-        b = np.mean([x[2] for x in xs])
-        line = (f"{name:20s} n = {len(xs)}  Ms = {np.mean([x[3] for x in xs]) / 1e3:6.1f} kA/m  ΔE/k_BT = {b:6.2f}  "
-                f"SAR = {s:.3g} ± {e:.2g} W/g ({'/'.join(sorted({x[4] for x in xs}))})")
-        if ref and name != "defect-free":
-            r = s / ref[0]
-            re = r * np.hypot(e / s, ref[1] / ref[0])
-            line += f"  ratio {r:.3g} ± {re:.2g}: {verdict(r, re)}"
+        tag = name[name.index(" ["):] if " [" in name else ""
+        ref_name = "defect-free" + tag if "defect-free" + tag in per else "defect-free"
+        line = (f"{name:42s} n = {len(xs)}  Ms = {np.mean([x[5] for x in xs]) / 1e3:6.1f} kA/m  "
+                f"ΔE/k_BT = {np.mean([x[4] for x in xs]):6.2f}")
+        for j, medium in ((0, "immobilised"), (2, "water")):
+            s, e = mean_err([x[j] for x in xs], [x[j + 1] for x in xs])
+            line += f"  SAR {medium} = {s:.3g} ± {e:.2g} W/g"
+            if name != ref_name and ref_name in per:
+                s0, e0 = mean_err([x[j] for x in per[ref_name]], [x[j + 1] for x in per[ref_name]])
+                r = s / s0
+                re = r * np.hypot(e / s, e0 / s0)
+                line += f" (÷ {ref_name}: {r:.3g} ± {re:.2g}, {sar_verdict(r, re)})"
         print(line)
-    for name in ("ms_barrier", "sar_ratio", "sar_measured_map", "decomposition", "sar_defect_size_map",
-                 "sar_fH_map", "sensitivity"):
+    for name in ("today_ratios", "today_sensitivity", "ms_barrier", "sar_ratio", "sar_measured_map", "decomposition",
+                 "sar_defect_size_map", "sar_fH_map", "sensitivity"):
         png = path.parent / f"{name}.png"
         if png.is_file():
             display(Image(filename=str(png)))
 else:
-    print("CI size: the CLI sweep and the stored study are read in full mode (ATOMSPIN_NB_SIZE=full).")'''),
+    print("CI size: the CLI sweeps and the stored study are read in full mode (ATOMSPIN_NB_SIZE=full).")'''),
     ("code", FOOTER),
 ]
 

@@ -67,6 +67,8 @@ class Context:
                                                    m["surface_anisotropy"], m["neel_ks_meV"]),
                                                anisotropy_reference=(m["anisotropy_reference_K"]
                                                                      if m["anisotropy_reference_K"] > 0 else "T0"),
+                                               exchange=({"BB180": m["J_BB180_meV"]}
+                                                         if m.get("apb_exchange", "default") == "given" else None),
                                                seed=self.seed_for("model"))
         return self._model
 

@@ -69,8 +69,13 @@ SCHEMA: dict = {
                        "1/3 = maghemite ((Fe3+)8[Fe3+(40/3)□(8/3)]O32 per spinel cell)",
                        lo=0.0, hi=1.0 / 3.0 + 1e-12, hi_text="1/3"),
             "mode": F("str", "random", "where the B-site vacancies go: random, radial (a vacancy-rich shell, "
-                      "Lappas et al., PRX 9, 041044 (2019)) or clustered", choices=("random", "radial", "clustered")),
-            "shell_nm": F("float", 1.0, "shell thickness for mode = radial, nm", lo=0.0, hi=15.0, lo_open=True),
+                      "Lappas et al., PRX 9, 041044 (2019)), clustered, ordered (random sites of the cubic "
+                      "maghemite vacancy sublattice, P4_332 Wyckoff 4b: van Oosterhout & Rooijmans, Nature 181, 44 "
+                      "(1958)) or gradient (density ∝ exp(−depth/shell_nm), rising toward the surface): "
+                      "structures.add_vacancies", choices=("random", "radial", "clustered", "ordered", "gradient")),
+            "shell_nm": F("float", 1.0, "shell thickness for mode = radial, e-folding depth for mode = gradient, nm "
+                          "(default: the 1 nm vacancy-rich shell of Lappas et al. 2019)", lo=0.0, hi=15.0,
+                          lo_open=True),
             # the default is the Python API's (structures.add_vacancies): random B Fe — above the Verwey temperature
             # (≈ 120 K) B-site Fe2+/Fe3+ are not ordered, so a vacancy has no valence to prefer; fe2_first puts the
             # vacancies on the builder's Verwey-ordered Fe2+ layers, a low-temperature (< 120 K) order
@@ -139,6 +144,14 @@ SCHEMA: dict = {
         "neel_ks_meV": F("float", 0.0, "Néel pair constant per changed bond in meV, used when "
                          "model.surface_anisotropy = given (derived: K_s = k_s b / 2 on a facet of b bonds per Å², "
                          "atomspin.model.anisotropy.neel_ks_from_surface_constant)", lo=-10.0, hi=10.0),
+        "apb_exchange": F("str", "default", "180° B–O–B coupling across antiphase boundaries (pair class BB180): "
+                          "default = the parameter set's value (magnetite: −9.49 meV, derived by the cos² rule from "
+                          "J_AB, documented range [−11.04, −2.92] meV in atomspin/model/params/magnetite.toml with "
+                          "its sources), given = model.J_BB180_meV (the sensitivity sweep of that range)",
+                          choices=("default", "given")),
+        "J_BB180_meV": F("float", -9.49, "J of the BB180 class in meV in the parameter set's literature convention "
+                         "(−2J, classical S: SpinModel.from_atoms(exchange=...)), used when model.apb_exchange = "
+                         "given (default: magnetite.toml's value, derived there)", lo=-30.0, hi=30.0),
     },
     "protocol": {
         "steps": F("list[str]", ["structure"], "steps to run, executed in the order "
