@@ -42,19 +42,13 @@ def harmonic(r):
     return ms.HarmonicExpansion(np.array(sf.exponents(r["degree"])), np.array(r["coefficients_J"]) / r["V_m3"])
 
 
-def l2_tensor(r, n_theta=24, n_phi=48):
-    """Traceless Q (3, 3), J/m³, of the degree-2 spherical-harmonic part of a stored landscape f(n̂): the
-    projection Q_ij = 15/(8π) ∫ f (n_i n_j − δ_ij/3) dΩ (Gauss–Legendre in cos θ × uniform φ: exact for the
-    fitted polynomial, degree ≤ 12). l = 0 and l ≥ 4 parts are orthogonal to it, so f − n̂ᵀQn̂ has no l = 2."""
-    x, w = np.polynomial.legendre.leggauss(n_theta)
-    phi = np.arange(n_phi) * 2 * np.pi / n_phi
-    ct, ph = np.meshgrid(x, phi, indexing="ij")
-    st = np.sqrt(1 - ct ** 2)
-    n = np.stack([st * np.cos(ph), st * np.sin(ph), ct], axis=-1).reshape(-1, 3)
-    wt = (w[:, None] * np.full(n_phi, 2 * np.pi / n_phi)[None, :]).reshape(-1)
-    f = harmonic(r).energy(n)
-    Q = 15 / (8 * np.pi) * np.einsum("k,k,ki,kj->ij", wt, f, n, n)
-    return Q - np.trace(Q) / 3 * np.eye(3)
+def l2_tensor(r):
+    """Traceless Q (3, 3), J/m³, of the degree-2 spherical-harmonic part of a stored landscape f(n̂) (f ⊃ n̂ᵀQn̂;
+    :func:`atomspin.measure._sphere_fit.l2_projector`, exact for the fitted polynomial). l = 0 and l ≥ 4 parts are
+    orthogonal to it, so f − n̂ᵀQn̂ has no l = 2."""
+    from atomspin.measure import _sphere_fit as sf
+
+    return np.einsum("ijp,p->ij", sf.l2_projector(r["degree"]), np.asarray(r["coefficients_J"]) / r["V_m3"])
 
 
 def barriers_of(terms):
@@ -83,25 +77,12 @@ def barrier_points(terms):
     return float(cp.e_saddles[j] - cp.e_minima[g]), cp.minima[g], cp.saddles[j]
 
 
-def _l2_weights(n_theta=24, n_phi=48):
-    x, w = np.polynomial.legendre.leggauss(n_theta)
-    phi = np.arange(n_phi) * 2 * np.pi / n_phi
-    ct, ph = np.meshgrid(x, phi, indexing="ij")
-    st = np.sqrt(1 - ct ** 2)
-    n = np.stack([st * np.cos(ph), st * np.sin(ph), ct], axis=-1).reshape(-1, 3)
-    wt = (w[:, None] * np.full(n_phi, 2 * np.pi / n_phi)[None, :]).reshape(-1)
-    return n, wt
-
-
 def _basis_without_l2(x, degree):
     """(m, K) values at x of the monomials of ``degree`` with their degree-2 harmonic part removed
     (φ_p − x̂ᵀQ(φ_p)x̂, the linear map behind the magnetocrystalline part)."""
     from atomspin.measure import _sphere_fit as sf
 
-    n, wt = _l2_weights()
-    phi = sf.values(n, degree)  # (k, K)
-    Qp = 15 / (8 * np.pi) * np.einsum("k,kp,ki,kj->pij", wt, phi, n, n)
-    Qp = Qp - np.einsum("pii->p", Qp)[:, None, None] / 3 * np.eye(3)
+    Qp = np.moveaxis(sf.l2_projector(degree), 2, 0)  # (K, 3, 3): the degree-2 tensor of each monomial
     x = np.atleast_2d(x)
     return sf.values(x, degree) - np.einsum("mi,pij,mj->mp", x, Qp, x)
 
@@ -345,11 +326,7 @@ def _l2_along(r, u):
     from atomspin.measure import _sphere_fit as sf
 
     u = np.asarray(u, dtype=np.float64)
-    n, wt = _l2_weights()
-    phi = sf.values(n, r["degree"])
-    Qp = 15 / (8 * np.pi) * np.einsum("k,kp,ki,kj->pij", wt, phi, n, n)
-    Qp = Qp - np.einsum("pii->p", Qp)[:, None, None] / 3 * np.eye(3)
-    a = -1.5 * np.einsum("i,pij,j->p", u, Qp, u) / r["V_m3"]  # Ku per coefficient (J → J/m³)
+    a = -1.5 * np.einsum("i,ijp,j->p", u, sf.l2_projector(r["degree"]), u) / r["V_m3"]  # Ku per coefficient (J → J/m³)
     ku = float(a @ np.asarray(r["coefficients_J"]))
     err = (float(np.sqrt(max(a @ np.asarray(r["covariance_J2"]) @ a, 0.0))) if "covariance_J2" in r
            else float(r["Ku_err"]))
