@@ -24,6 +24,21 @@ def _l2(surface_terms_energy, n_theta=24, n_phi=48):
     return Q - np.trace(Q) / 3 * np.eye(3)
 
 
+def _trigonal_a(shape, D):
+    """a of the rigid point-dipole tensor D = a (J − I) (J/m³, traceless) of a B-centred particle, after asserting
+    that the tensor is trigonal (equal diagonal, equal off-diagonal elements)."""
+    from atomspin.model.dipolar import shape_tensor_J
+
+    p = S.build_particle("Fe3O4", shape, diameter_nm=D, seed=1)
+    m = SpinModel.from_atoms(p, anisotropy_reference=300.0, neel_ks_meV=0.0)
+    T = shape_tensor_J(m) / m.volume_m3
+    T = T - np.trace(T) / 3 * np.eye(3)
+    off = T[np.triu_indices(3, 1)]
+    assert np.allclose(np.diag(T), 0.0, atol=1e-6 * np.abs(off).max())
+    assert np.allclose(off, off.mean(), rtol=1e-6)
+    return off.mean()
+
+
 def test_l2_projection_recovers_a_uniaxial_term_under_a_cubic_one():
     """The split used for the parts of the size series: the degree-2 projection of cubic (K1, K2) + uniaxial Ku
     along an arbitrary axis returns exactly that uniaxial term (cubic terms have no l = 2 content)."""
@@ -100,18 +115,9 @@ def test_point_dipole_term_of_b_centred_particles_is_trigonal_and_changes_sign_w
     on a B (16d, D3d) site is trigonal, D = a (J − I) (axis ⟨111⟩: equal diagonal, equal off-diagonal elements), and
     the sign of a changes with the surface termination: easy [111] at 8 nm, hard at 10 nm (a = −899 and +3920 J/m³
     in the size series; the tensor itself is checked against the pair sum in tests/test_model_dipolar.py)."""
-    from atomspin.model.dipolar import shape_tensor_J
-
     a = []
     for D in (8.0, 10.0):
-        p = S.build_particle("Fe3O4", "truncated_octahedron", diameter_nm=D, seed=1)
-        m = SpinModel.from_atoms(p, anisotropy_reference=300.0, neel_ks_meV=0.0)
-        T = shape_tensor_J(m) / m.volume_m3
-        T = T - np.trace(T) / 3 * np.eye(3)
-        off = T[np.triu_indices(3, 1)]
-        assert np.allclose(np.diag(T), 0.0, atol=1e-6 * np.abs(off).max())
-        assert np.allclose(off, off.mean(), rtol=1e-6)
-        a.append(off.mean())
+        a.append(_trigonal_a("truncated_octahedron", D))
     assert a[0] < 0 < a[1]
 
 
@@ -177,17 +183,8 @@ def test_point_dipole_term_of_b_centred_cubes_changes_sign_and_is_large_at_12nm(
     series) and easy at 12 nm (a < 0, uniaxial Ku = −3a ≈ 3.2e4 J/m³ before the × m² ≈ 0.89 of 300 K), a
     lattice-termination term 30 × the bulk cubic barrier abs(K1)/12 + abs(K2)/27 ≈ 1.0e3 J/m³ that no continuum
     shape term has (a cube's demagnetising tensor is isotropic)."""
-    from atomspin.model.dipolar import shape_tensor_J
-
     a = {}
     for D in (8.0, 12.0):
-        p = S.build_particle("Fe3O4", "cube", diameter_nm=D, seed=1)
-        m = SpinModel.from_atoms(p, anisotropy_reference=300.0, neel_ks_meV=0.0)
-        T = shape_tensor_J(m) / m.volume_m3
-        T = T - np.trace(T) / 3 * np.eye(3)
-        off = T[np.triu_indices(3, 1)]
-        assert np.allclose(np.diag(T), 0.0, atol=1e-6 * np.abs(off).max())
-        assert np.allclose(off, off.mean(), rtol=1e-6)
-        a[D] = off.mean()
+        a[D] = _trigonal_a("cube", D)
     assert a[8.0] > 0 > a[12.0]
     assert -3 * a[12.0] > 2e4
