@@ -17,6 +17,7 @@ from _make_notebooks import FOOTER, HEADER, _nb
 
 HERE = Path(__file__).resolve().parent
 TODAY = HERE.parent / "docs" / "figures" / "defects_heating" / "sweep_12nm_today.json"
+SIZE16 = HERE.parent / "docs" / "figures" / "defects_heating" / "sweep_16nm.json"
 
 
 def _pm(v, e):
@@ -65,6 +66,37 @@ def answer_md(path=TODAY):
         lines.append(f"| {e['alpha']:g} | {e['variant']} | {e['ratio']:.3g} ± {e['err_seed']:.2g} ({e['verdict']}) |")
     return "\n".join(lines)
 
+def answer16_md(path=SIZE16):
+    """Markdown: the 16 nm answer and how each 12 nm verdict carries to 16 nm, from the committed summary of
+    the 16 nm sweep (docs/make_defects_heating_16nm.py)."""
+    if not path.is_file():
+        return "*(The 16 nm summary `docs/figures/defects_heating/sweep_16nm.json` is not there yet.)*"
+    data = json.loads(path.read_text())
+    S = data["summary"]
+    lines = ["## Does the answer hold at 16 nm? (stored study, not computed here)", "",
+             "From `docs/figures/defects_heating/sweep_16nm.json`: a Fe3O4 truncated octahedron of 24.4 nm vertex "
+             "to vertex = 16.0 nm equivalent sphere (≈ 88,000 spins), the same temperature, protocol and drive as "
+             f"at 12.1 nm; {data['meta']['n_rows']} CLI Dask sweep tasks "
+             "(`structures/recipes/defects_heating_16nm.toml`, docs/validation.md §8f). Same error rule and verdict "
+             "as above; ratios to the defect-free particle *of the same size*.", "",
+             "| variant | n (16 nm) | barrier/k_BT at 16 nm | SAR immobilised at 16 nm (W/g) | SAR ratio 12.1 nm | "
+             "SAR ratio 16.0 nm | with size | SAR ratio in water 12.1 → 16.0 nm |", "|---|---|---|---|---|---|---|---|"]
+
+    def cell(r):
+        return f"{r['ratio']:.3g} ± {r['err']:.2g} ({r['verdict'].replace(' at 2σ', '')})" if r else "—"
+
+    for name, v in S["main"].items():
+        b, sa = v["barrier_over_kT"], v["sar_sweep.sar"]
+        c = S.get("compare", {}).get(name)
+        if c is None:
+            lines.append(f"| {name} | {v['n']} | {_pm(b['mean'], b['err'])} | {_pm(sa['mean'], sa['err'])} | 1 | 1 | — | — |")
+            continue
+        im, wa = c["sar_sweep.sar"], c["sar_sweep_water.sar"]
+        lines.append(f"| {name} | {v['n']} | {_pm(b['mean'], b['err'])} | {_pm(sa['mean'], sa['err'])} | "
+                     f"{cell(im['r12'])} | {cell(im['r16'])} | {im['trend']} | {cell(wa['r12'])} → {cell(wa['r16'])} |")
+    return "\n".join(lines)
+
+
 INTRO = """# 5 · Defects and heating: which defects raise SAR, which lower it, and why
 
 The question of Lak et al., *Adv. Sci.* **8**, 2002682 (2021) and Lappas et al., *PRX* **9**, 041044 (2019):
@@ -104,6 +136,7 @@ NB5 = [
     ("md", INTRO),
     ("md", SIZE_MD),
     ("md", answer_md()),
+    ("md", answer16_md()),
     ("code", HEADER + '''
 import json
 from pathlib import Path
@@ -333,7 +366,7 @@ if FULL:
                 re = r * np.hypot(e / s, e0 / s0)
                 line += f" (÷ {ref_name}: {r:.3g} ± {re:.2g}, {sar_verdict(r, re)})"
         print(line)
-    for name in ("today_ratios", "today_sensitivity", "ms_barrier", "sar_ratio", "sar_measured_map", "decomposition",
+    for name in ("size_ratios", "sar_size_map", "today_ratios", "today_sensitivity", "ms_barrier", "sar_ratio", "sar_measured_map", "decomposition",
                  "sar_defect_size_map", "sar_fH_map", "sensitivity"):
         png = path.parent / f"{name}.png"
         if png.is_file():

@@ -441,3 +441,75 @@ def test_two_apbs_raise_sar_to(full_scale):
     r, e = _ratio(a, b)
     assert r - 1 > 2 * e, (r, e, a.barrier_over_kT, b.barrier_over_kT)
 
+
+
+# ----------------------------------------------------------------------------------- the 16 nm study
+def _study16():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "make_defects_heating_16nm.py"
+    spec = importlib.util.spec_from_file_location("make_defects_heating_16nm", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_equivalent_diameter_of_the_truncated_octahedron():
+    """The study's sizes follow from the shape's volume: a truncated octahedron with {100} faces at 2/3 of the
+    vertex distance R has V = 4/3 R³ − 6·(2/3)(R/3)³ = (32/27) R³ (octahedron minus six corner pyramids), so
+    d_eq = (6V/π)^(1/3) = 0.6565 × the vertex-to-vertex size: 18.5 nm → 12.1 nm (the demo particle), 24.4 nm →
+    16.0 nm (the 16 nm recipe)."""
+    M = _study16()
+    exact = (6.0 / math.pi * 32.0 / 27.0) ** (1.0 / 3.0) / 2.0
+    assert M.equivalent_diameter_nm(1.0) == pytest.approx(exact, rel=1e-12)
+    assert round(M.equivalent_diameter_nm(18.5), 1) == 12.1
+    assert round(M.equivalent_diameter_nm(24.4), 1) == 16.0
+
+
+def test_16nm_recipe_is_the_12nm_protocol_scaled():
+    """structures/recipes/defects_heating_16nm.toml runs exactly the 12 nm study's temperature, landscape protocol,
+    drive, media and model (only the particle differs), four realisations per variant, defect-free first and the
+    three must-have variants next; the defects scale with the particle as at 12 nm: the two APBs ±D_eq/4 apart
+    about the centre (D_eq/2 = 8.0 nm), the FeO core half the vertex size (1/8 of the volume)."""
+    from atomspin.batch import expand
+
+    r16, r12 = _recipe("defects_heating_16nm"), _recipe("defects_heating_12nm_today")
+    assert r16["protocol"] == r12["protocol"] and r16["model"] == r12["model"]
+    assert {k: v for k, v in r16["structure"].items() if k != "diameter_nm"} == \
+        {k: v for k, v in r12["structure"].items() if k != "diameter_nm"}
+    M = _study16()
+    d_eq = M.equivalent_diameter_nm(r16["structure"]["diameter_nm"])
+    assert d_eq == pytest.approx(16.0, abs=0.05)
+    tasks = expand(r16)
+    names = list(dict.fromkeys(t["variant"] for t in tasks))
+    assert names[:3] == ["defect-free", "APB-two", "FeO-core"]
+    assert len(tasks) == 4 * len(names)
+    de = {t["variant"]: t["recipe"]["defects"] for t in tasks}
+    assert de["APB-two"]["apb"]["count"] == 2
+    assert de["APB-two"]["apb"]["spacing_nm"] == pytest.approx(d_eq / 2, abs=0.05)
+    assert de["FeO-core"]["core_shell"]["core_diameter_nm"] == r16["structure"]["diameter_nm"] / 2
+    assert all(t["recipe"]["defects"]["vacancies"]["removal"] == "random" for t in tasks)
+    # the variants shared with the 12 nm study are the same defects (same names, same non-size keys)
+    d12 = {t["variant"]: t["recipe"]["defects"] for t in expand(r12)}
+    for name in names:
+        a, b = json.loads(json.dumps(de[name])), json.loads(json.dumps(d12[name]))
+        a["apb"].pop("spacing_nm"), b["apb"].pop("spacing_nm")
+        a["core_shell"].pop("core_diameter_nm"), b["core_shell"].pop("core_diameter_nm")
+        assert a == b, name
+
+
+def test_size_trend_words():
+    """The 12 → 16 nm comparison names each case: same resolved direction = holds, opposite resolved directions =
+    REVERSED, resolved at one size only = lost / newly resolved, neither = not resolved at either size."""
+    M = _study16()
+    up, down, nr = ({"verdict": "resolved at 2σ, higher"}, {"verdict": "resolved at 2σ, lower"},
+                    {"verdict": "not resolved at 2σ"})
+    assert M._trend(up, up) == "holds" and M._trend(down, down) == "holds"
+    assert M._trend(up, down) == "REVERSED" and M._trend(down, up) == "REVERSED"
+    assert M._trend(up, nr) == "lost resolution at 16 nm"
+    assert M._trend(nr, down) == "newly resolved at 16 nm"
+    assert M._trend(nr, nr) == "not resolved at either size"
+    assert M._trend(None, up) == "not measured at both sizes"
+    b = M.barrier_difference({"barrier_over_kT": {"mean": 3.0, "err": 0.3}}, {"barrier_over_kT": {"mean": 0.3, "err": 0.4}})
+    assert b["diff"] == pytest.approx(2.7) and b["err"] == pytest.approx(0.5) and "higher" in b["verdict"]

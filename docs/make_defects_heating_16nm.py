@@ -1,0 +1,522 @@
+"""Defects and heating at 16 nm, against 12 nm (issue #15; docs/validation.md §8f): the 16 nm sweep's summary, the
+12 → 16 nm comparison of every verdict, the ΔSAR decomposition of both sizes and the SAR map against (defect
+content, size) at three clinical drives.
+
+    nice -n 5 env NUMBA_NUM_THREADS=1 atomspin sweep structures/recipes/defects_heating_16nm.toml \\
+        --db results/defects_heating_16nm.db --workers 1
+    python docs/make_defects_heating_16nm.py db         # the database → docs/figures/defects_heating/sweep_16nm.json
+    python docs/make_defects_heating_16nm.py decompose  # ΔSAR split (Ms, barrier height, shape, dead layer), 12 + 16 nm
+    python docs/make_defects_heating_16nm.py map        # SAR at drives A and C from the stored landscapes (no MC)
+    python docs/make_defects_heating_16nm.py plot       # figures
+    python docs/make_defects_heating_16nm.py table      # the markdown tables of validation §8f
+
+The 12 nm rows are those of ``docs/make_defects_heating_today.py`` (its committed summary
+``sweep_12nm_today.json``); every statistic, ratio, verdict and log parser is that script's (imported, not copied):
+per variant the mean over the realisations, error = the larger of the seed standard error and the propagated
+per-realisation errors / √n, first-order ratio errors, "resolved" beyond 2σ. The sweep wrote its log to
+``results/16nm.log`` and its start/end stamps to ``results/16nm.start|end``.
+"""
+import importlib.util
+import json
+import pathlib
+import sys
+import time
+
+import numpy as np
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+FIG = ROOT / "docs" / "figures" / "defects_heating"
+OUT = FIG / "sweep_16nm.json"
+RECIPE = ROOT / "structures" / "recipes" / "defects_heating_16nm.toml"
+DB = ROOT / "results" / "defects_heating_16nm.db"
+STEM = "16nm"  # results/16nm.log, .start, .end
+SIZES = ("12nm", "16nm")
+#: drives of the SAR map (docs/make_defects_heating.py PAIRS: A below Brezovich, B the clinical default, C just
+#: below Hergt–Dutz), all three recomputed from the stored landscapes with one model call (so that the drives
+#: share one stochastic-LLG stream); B in water is the sweeps' own SAR step.
+MAP_DRIVES = ("A", "B", "C")
+#: the recomputation's model and seed: those of the ``alpha`` subcommand of make_defects_heating_today.py
+MAP_MODEL = dict(model="auto", seed=1, n_orientations=12, allow_nonclinical=True)
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+T = _load("make_defects_heating_today", ROOT / "docs" / "make_defects_heating_today.py")
+REFERENCE = T.REFERENCE
+
+
+def equivalent_diameter_nm(vertex_nm, truncation=2.0 / 3.0):
+    """Equivalent-sphere diameter (nm) of the truncated octahedron of ``vertex_nm`` vertex to vertex (derived:
+    from the shape's volume, atomspin.structures.shapes.volume_A3; 18.5 → 12.1 nm, 24.4 → 16.0 nm)."""
+    from atomspin.structures.shapes import volume_A3
+
+    v = volume_A3({"kind": "truncated_octahedron", "vertex_A": 5.0 * vertex_nm, "half_A": 5.0 * truncation * vertex_nm})
+    return float((6.0 * v / np.pi) ** (1.0 / 3.0) / 10.0)
+
+
+def _sized(row):
+    """A db_row of the 16 nm sweep with its own size (db_row labels every truncated octahedron 12.1 nm)."""
+    mdh = T._mdh()
+    row["D_nm"] = round(equivalent_diameter_nm(row["size_nm"]), 1)
+    row["key"] = mdh.point_key(row["size_nm"], row["kind"], row["seed"], shape="to")
+    return row
+
+
+def rows_of(size, data12=None, data16=None):
+    """Landscape rows of one size: 12 nm = today's main sweep (+ the vacancy-order rows), 16 nm = this sweep."""
+    if size == "12nm":
+        d = data12 or json.loads(T.OUT.read_text())
+        return [r for r in d["rows"] if r["study"] in ("today", "vacancy_order")]
+    d = data16 or json.loads(OUT.read_text())
+    return d["rows"]
+
+
+# ---------------------------------------------------------------------------------------------------- extract
+def extract(out=OUT):
+    """Rows of the 16 nm database, the invocation's wall/CPU time and the summary; keeps the ``decomposition``
+    and ``sar_map`` entries an earlier run stored."""
+    from atomspin.batch.store import ResultStore
+
+    mdh = T._mdh()
+    prev = json.loads(out.read_text()) if out.exists() else {}
+    rows = []
+    store = ResultStore(str(DB), mode="r")
+    for r in store.rows():
+        row = mdh.db_row(store, r, kinds={})
+        if row is None:
+            continue
+        k = r.key_value_pairs
+        rec = json.loads(r.data["recipe_json"])
+        row.update(study="16nm", axis_parameter=None, axis_value=None,
+                   vacancy_mode=rec["defects"]["vacancies"]["mode"],
+                   refresh_windows_min=float(k.get("landscape_refresh_windows_min", float("nan"))),
+                   sar_reason=k.get("sar_reason"))
+        rows.append(_sized(row))
+    rows.sort(key=lambda r: (r["recipe_variant"], r["seed"]))
+    meta = dict(recipe=str(RECIPE.relative_to(ROOT)), n_rows=len(rows),
+                command=f"nice -n 5 env NUMBA_NUM_THREADS=1 atomspin sweep {RECIPE.relative_to(ROOT)} "
+                        f"--db results/{DB.name} --workers 1", **T._invocation(STEM))
+    timing = T._invocation(f"{STEM}_timing")
+    if timing:
+        meta["timing_task"] = timing  # the first task (defect-free seed 1), run alone into the same database
+    meta["task_walltime_s"] = {f"{x['recipe_variant']} s{x['seed']}": x["elapsed_s"] for x in rows}
+    data = dict(meta=meta, rows=rows)
+    for k in ("decomposition", "sar_map"):
+        if k in prev:
+            data[k] = prev[k]
+    data["summary"] = summarise(rows)
+    out.write_text(json.dumps(data, indent=1, default=float))
+    return data
+
+
+# ---------------------------------------------------------------------------------------------------- summary
+def _trend(a, b):
+    """How a verdict at 12 nm (a) carries to 16 nm (b), from their directions (T._direction)."""
+    da, db_ = T._direction(a), T._direction(b)
+    if da is None or db_ is None:
+        return "not measured at both sizes"
+    if da == db_:
+        return "holds" if da != "n.r." else "not resolved at either size"
+    if {da, db_} == {"higher", "lower"}:
+        return "REVERSED"
+    return "lost resolution at 16 nm" if db_ == "n.r." else "newly resolved at 16 nm"
+
+
+def barrier_difference(s, ref):
+    """Barrier change in k_BT (defect − defect-free) with its error in quadrature and the 2σ verdict: the
+    meaningful comparison where the reference barrier is ≲ 1 k_BT and its ratio error therefore unbounded."""
+    if "barrier_over_kT" not in s or "barrier_over_kT" not in ref:
+        return None
+    a, b = s["barrier_over_kT"], ref["barrier_over_kT"]
+    d, e = a["mean"] - b["mean"], float(np.hypot(a["err"], b["err"]))
+    return dict(diff=float(d), err=e, verdict=("resolved at 2σ, " + ("higher" if d > 0 else "lower"))
+                if abs(d) > 2 * e else "not resolved at 2σ")
+
+
+def summarise(rows, data12=None):
+    """Per variant stats and ratios to the 16 nm defect-free particle; each ratio next to the 12 nm one."""
+    by = {}
+    for r in rows:
+        by.setdefault(r["recipe_variant"], []).append(r)
+    if REFERENCE not in by:
+        return {}
+    ref = T.group_stats(sorted(by[REFERENCE], key=lambda r: r["seed"]))
+    d12 = data12 or (json.loads(T.OUT.read_text()) if T.OUT.exists() else {})
+    main12 = d12.get("summary", {}).get("main", {})
+    main, compare = {}, {}
+    import tomllib
+
+    names = [v["name"] for v in tomllib.loads(RECIPE.read_text())["sweep"]["variants"]]
+    for name in sorted(by, key=lambda n: names.index(n) if n in names else len(names)):
+        s = T.group_stats(sorted(by[name], key=lambda r: r["seed"]))
+        if name != REFERENCE:
+            s["ratio"] = {p: e for p in T.RATIO_QUANTITIES if (e := T.ratio_entry(s, ref, p))}
+            s["barrier_diff_kT"] = barrier_difference(s, ref)
+            r12 = (main12.get(name) or {}).get("ratio", {})
+            compare[name] = {p: dict(r12=r12.get(p), r16=s["ratio"].get(p), trend=_trend(r12.get(p), s["ratio"].get(p)))
+                             for p in T.RATIO_QUANTITIES}
+        main[name] = s
+    absolute = {p: dict(r12=(main12.get(REFERENCE) or {}).get(p), r16=ref.get(p)) for p in T.RATIO_QUANTITIES}
+    return dict(reference=ref, main=main, compare=compare, reference_12_vs_16=absolute)
+
+
+# ---------------------------------------------------------------------------------------------------- decomposition
+def decomposition(out=OUT, seeds=(1,), sizes=SIZES):
+    """ΔSAR of each variant's realisations ``seeds`` against the defect-free mean of the same size, split along
+    defect-free → Ms → barrier height → landscape shape, and the dead-layer representation
+    (``make_defects_heating.decompose``: exact linear response at drive A, 100 kHz, 4 kA/m, immobilised). Stored
+    in ``out["decomposition"][size][variant|seed]`` after each realisation (an interrupted run resumes)."""
+    data = json.loads(out.read_text())
+    mdh = T._mdh()
+    dec = data.setdefault("decomposition", {})
+    for size in sizes:
+        rows = rows_of(size, data16=data)
+        ref = sorted([r for r in rows if r["recipe_variant"] == REFERENCE and r.get("study") != "vacancy_order"],
+                     key=lambda r: r["seed"])
+        res = dec.setdefault(size, {})
+        cache = {}
+        for r in rows:
+            key = f"{r['recipe_variant']}|{r['seed']}"
+            if r["seed"] not in seeds or r["recipe_variant"] == REFERENCE or key in res:
+                continue
+            t0 = time.process_time()
+            d = mdh.decompose(r, ref, 1.0e5, 4.0e3, cache)
+            res[key] = {k: float(v) for k, v in d.items()}
+            res[key].update(cpu_s=time.process_time() - t0, barrier_over_kT=r["barrier_over_kT"],
+                            Ms_ratio=r["Ms_A_per_m"] / float(np.mean([x["Ms_A_per_m"] for x in ref])))
+            print(size, key, {k: round(v, 4) for k, v in res[key].items()}, flush=True)
+            data["decomposition_rule"] = ("realisation(s) of each variant against the defect-free mean of the same "
+                                          "size; exact linear response, 100 kHz, 4 kA/m, immobilised; path "
+                                          "defect-free → Ms → barrier height on the defect-free shape → own landscape;"
+                                          " dead layer: the defect's moment carried by a smaller core at the "
+                                          "defect-free Ms with the same total barrier energy")
+            out.write_text(json.dumps(data, indent=1, default=float))
+    return dec
+
+
+# ---------------------------------------------------------------------------------------------------- SAR map
+def _pair(label):
+    return next(p for p in T._mdh().PAIRS if p[0] == label)
+
+
+def sar_map(out=OUT, drives=MAP_DRIVES, sizes=("16nm", "12nm"), variants=None, seeds=(1, 2, 3, 4)):
+    """SAR immobilised at the drives ``drives`` of every stored realisation (``sar_from_particle(model='auto')``,
+    the alpha subcommand's call), no Monte Carlo; resumable, written after each point, 16 nm first."""
+    from atomspin import sar
+
+    data = json.loads(out.read_text())
+    mdh = T._mdh()
+    m = data.setdefault("sar_map", {})
+    vals = m.setdefault("values", {})
+    m.update(rule="A, B, C immobilised: sar_from_particle(model='auto', n_orientations=12, seed=1) of the stored "
+                  "landscape; B in water and B-sweep: the sweeps' own SAR step (its LLG stream drawn from the task "
+                  "seed); per cell the mean over the realisations, error = the seed standard error",
+             drives={lab: dict(f_Hz=f, H0_A_per_m=h, why=w) for lab, f, h, w in mdh.PAIRS})
+    for size in sizes:
+        for r in rows_of(size, data16=data):
+            if r.get("study") == "vacancy_order" or r["seed"] not in seeds or (variants and r["recipe_variant"] not in variants):
+                continue
+            for lab in drives:
+                key = f"{size}|{r['recipe_variant']}|{r['seed']}|{lab}"
+                if key in vals:
+                    continue
+                _, f, h, _ = _pair(lab)
+                t0 = time.process_time()
+                rep = sar.sar_from_particle(mdh.particle(r), f=f, H0=h, **MAP_MODEL)
+                vals[key] = dict(sar=float(rep.sar_W_per_g), model=rep.model, cpu_s=time.process_time() - t0)
+                print(key, vals[key], flush=True)
+                out.write_text(json.dumps(data, indent=1, default=float))
+    return m
+
+
+def map_cells(data, data12=None):
+    """{(size, variant, drive[, medium]): dict(mean, err, n, ratio, ratio_err, verdict)} of the SAR map."""
+    d12 = data12 or json.loads(T.OUT.read_text())
+    vals = data.get("sar_map", {}).get("values", {})
+    cells = {}
+    for size in SIZES:
+        rows = [r for r in rows_of(size, d12, data) if r.get("study") != "vacancy_order"]
+        for lab in ("A", "B", "B-sweep", "B-water", "C"):
+            per = {}
+            for r in rows:
+                if lab == "B-sweep":
+                    v = (r.get("sar_sweep") or {}).get("sar")
+                elif lab == "B-water":
+                    v = (r.get("sar_sweep_water") or {}).get("sar")
+                else:
+                    v = (vals.get(f"{size}|{r['recipe_variant']}|{r['seed']}|{lab}") or {}).get("sar")
+                if v is not None:
+                    per.setdefault(r["recipe_variant"], {})[r["seed"]] = v
+            ref = per.get(REFERENCE, {})
+            for name, sv in per.items():
+                x = np.array(list(sv.values()))
+                mean = float(x.mean())
+                err = float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else float("nan")
+                c = dict(mean=mean, err=err, n=len(x), seeds=sorted(sv))
+                if name != REFERENCE and len(ref) > 1:
+                    y = np.array(list(ref.values()))
+                    m0, e0 = float(y.mean()), float(y.std(ddof=1) / np.sqrt(len(y)))
+                    rt = mean / m0
+                    re_ = rt * float(np.hypot(err / mean, e0 / m0)) if len(x) > 1 else float("nan")
+                    c.update(ratio=rt, ratio_err=re_, verdict=("resolved at 2σ, " + ("higher" if rt > 1 else "lower"))
+                             if np.isfinite(re_) and abs(rt - 1) > 2 * re_ else "not resolved at 2σ")
+                cells[(size, name, lab)] = c
+    return cells
+
+
+# ---------------------------------------------------------------------------------------------------- output
+def table(path=OUT):
+    data = json.loads(pathlib.Path(path).read_text())
+    S = data["summary"]
+    pm = T._pm
+    lines = ["**16.0 nm, per variant (mean ± error over the realisations):**", "",
+             "| variant | n | Ms (kA/m) | barrier/k_BT | minima | SAR immob. (W/g) | SAR water (W/g) | ILP immob. "
+             "(nH m²/kg) | χ²/dof | n_eff min | refresh windows min |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, v in S["main"].items():
+        rows = [r for r in data["rows"] if r["recipe_variant"] == name]
+        ms = v["Ms_A_per_m"]
+        cells = [name, str(v["n"]), pm(ms["mean"] / 1e3, ms["err"] / 1e3, 5)]
+        for p in ("barrier_over_kT", "n_minima", "sar_sweep.sar", "sar_sweep_water.sar", "sar_sweep.ilp"):
+            if p == "n_minima":
+                cells.append("/".join(str(int(x)) for x in v[p]["per_seed"]))
+            else:
+                cells.append(pm(v[p]["mean"], v[p]["err"]) if p in v else "—")
+        cells += [f"{min(r['chi2_per_dof'] for r in rows):.2g}–{max(r['chi2_per_dof'] for r in rows):.2g}",
+                  f"{min(r['n_eff_min'] for r in rows):.2g}", f"{min(r['refresh_windows_min'] for r in rows):g}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "**Barrier change against defect-free of the same size (k_BT at 310 K; error in quadrature):**", "",
+              "| variant | 16.0 nm: Δ barrier/k_BT | 12.1 nm: Δ barrier/k_BT |", "|---|---|---|"]
+    d12 = json.loads(T.OUT.read_text())["summary"]["main"]
+    for name, v in S["main"].items():
+        if "barrier_diff_kT" in v and v["barrier_diff_kT"]:
+            b = v["barrier_diff_kT"]
+            o = barrier_difference(d12[name], d12[REFERENCE]) if name in d12 else None
+            cell = lambda x: f"{x['diff']:+.3g} ± {x['err']:.2g} ({x['verdict'].replace(' at 2σ', '')})" if x else "—"  # noqa: E731
+            lines.append(f"| {name} | {cell(b)} | {cell(o)} |")
+    lines += ["", "**Ratio to defect-free of the same size, 12.1 nm (§8c) → 16.0 nm; verdict at 2σ; does the trend "
+              "hold with size?**", "", "| variant ÷ defect-free | quantity | 12.1 nm | 16.0 nm | with size |",
+              "|---|---|---|---|---|"]
+    label = {"Ms_A_per_m": "Ms", "barrier_over_kT": "barrier/k_BT", "sar_sweep.sar": "SAR immobilised",
+             "sar_sweep_water.sar": "SAR water"}
+    for name, c in S.get("compare", {}).items():
+        for p in T.RATIO_QUANTITIES:
+            lines.append(f"| {name} | {label[p]} | {T._rcell(c[p]['r12'])} | {T._rcell(c[p]['r16'])} | {c[p]['trend']} |")
+    ab = S.get("reference_12_vs_16", {})
+    if ab:
+        lines += ["", "| defect-free | 12.1 nm | 16.0 nm |", "|---|---|---|"]
+        for p in T.RATIO_QUANTITIES:
+            a, b = ab[p]["r12"], ab[p]["r16"]
+            f = (lambda x: pm(x["mean"] / 1e3, x["err"] / 1e3, 5) + " kA/m") if p == "Ms_A_per_m" else \
+                (lambda x: pm(x["mean"], x["err"]))
+            lines.append(f"| {label[p]} | {f(a) if a else '—'} | {f(b) if b else '—'} |")
+    dec = data.get("decomposition", {})
+    if dec:
+        lines += ["", "**ΔSAR decomposition** (exact linear response, 100 kHz, 4 kA/m, immobilised; realisation → "
+                  "defect-free mean of the same size; W/g; dead layer: the moment loss as a magnetically dead shell of "
+                  "that thickness, same total barrier energy):", "",
+                  "| size | variant (seed) | barrier/k_BT | SAR ref. → defect | from Ms | from barrier height | "
+                  "from landscape shape | dead-layer thickness (nm) | dead layer − actual |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for size in SIZES:
+            for key, d in dec.get(size, {}).items():
+                n, sd = key.split("|")
+                tot = d["sar_defect"] - d["sar_ref"]
+
+                def pc(x):
+                    return f"{x:+.3g} ({100 * x / abs(d['sar_ref']):+.0f} %)"
+                lines.append(f"| {size} | {n} ({sd}) | {d['barrier_over_kT']:.3g} | {d['sar_ref']:.3g} → "
+                             f"{d['sar_defect']:.3g} ({100 * tot / d['sar_ref']:+.0f} %) | {pc(d['dMs'])} | "
+                             f"{pc(d['dBarrier'])} | {pc(d['dShape'])} | {d['dead_layer_nm']:.3f} | {pc(d['dDeadLayer'])} |")
+    if data.get("sar_map", {}).get("values"):
+        cells = map_cells(data)
+        drv = data["sar_map"]["drives"]
+        lines += ["", "**SAR map (W/g), mean ± seed error over the realisations, ×ratio to defect-free of the same size "
+                  "(↑/↓ resolved at 2σ):**", "",
+                  "| size | variant | " + " | ".join(
+                      f"{lab}: {drv[lab[0]]['f_Hz'] / 1e3:g} kHz, {drv[lab[0]]['H0_A_per_m'] / 1e3:g} kA/m"
+                      + {"B-water": " (water; sweep)", "B-sweep": " (sweep)"}.get(lab, "")
+                      for lab in ("A", "B", "B-sweep", "B-water", "C")) + " |",
+                  "|---|---|---|---|---|---|---|"]
+        S12 = json.loads(T.OUT.read_text())["summary"]["main"]
+        for size in SIZES:
+            present = {n for (s, n, _) in cells if s == size}
+            for n in [x for x in S12 if x in present] + sorted(present - set(S12)):
+                row = [size, n]
+                for lab in ("A", "B", "B-sweep", "B-water", "C"):
+                    c = cells.get((size, n, lab))
+                    if not c:
+                        row.append("—")
+                        continue
+                    t = f"{c['mean']:.3g} ± {c['err']:.2g} (n={c['n']})"
+                    if "ratio" in c:
+                        arrow = "" if c["verdict"].startswith("not") else (" ↑" if c["ratio"] > 1 else " ↓")
+                        t += f" ×{c['ratio']:.2g} ± {c['ratio_err']:.2g}{arrow}"
+                    row.append(t)
+                lines.append("| " + " | ".join(row) + " |")
+    m = data["meta"]
+    cpu = m.get("user_cpu_s", float("nan")) + m.get("system_cpu_s", 0.0)
+    lines += ["", "**Runs:**", "",
+              f"- `{m['command']}`: {m['n_rows']} tasks ({m.get('already_done', '?')} already done), wall "
+              f"{m.get('wall_s', float('nan')) / 60:.1f} min, CPU {cpu / 60:.1f} min "
+              f"({cpu / max(m.get('written', m['n_rows']), 1):.0f} CPU s per task written), max RSS "
+              f"{m.get('max_rss_kB', float('nan')) / 1e6:.2f} GB; task wall "
+              f"{min(m['task_walltime_s'].values()):.0f}–{max(m['task_walltime_s'].values()):.0f} s"]
+    t = m.get("timing_task")
+    if t:
+        tc = t.get("user_cpu_s", float("nan")) + t.get("system_cpu_s", 0.0)
+        lines.append(f"- timing task (defect-free seed 1 alone, same database): wall {t.get('wall_s', float('nan')):.0f} s, "
+                     f"CPU {tc:.0f} s, max RSS {t.get('max_rss_kB', float('nan')) / 1e6:.2f} GB")
+    for k in ("decomposition", "sar_map"):
+        src = data.get(k, {})
+        vals = src.get("values", src) if k == "sar_map" else [d for s in src.values() for d in s.values()]
+        cpu_k = sum(v["cpu_s"] for v in (vals.values() if isinstance(vals, dict) else vals) if "cpu_s" in v)
+        if cpu_k:
+            lines.append(f"- `python docs/make_defects_heating_16nm.py {'map' if k == 'sar_map' else 'decompose'}`: "
+                         f"CPU {cpu_k / 60:.1f} min")
+    return "\n".join(lines)
+
+
+def plot(path=OUT):
+    """``size_ratios.png``: each ratio to defect-free at 12.1 and 16.0 nm; ``sar_size_map.png``: SAR(defect
+    content, size) at the three drives with the Brezovich and Hergt–Dutz limits."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FormatStrFormatter, NullFormatter
+
+    from atomspin import sar
+
+    data = json.loads(pathlib.Path(path).read_text())
+    S = data["summary"]
+    d12 = json.loads(T.OUT.read_text())
+    S12 = d12["summary"]["main"]
+    names = [n for n in S["main"] if n != REFERENCE and n in S12]  # the variants measured at both sizes
+    panels = (("Ms_A_per_m", "Ms ÷ defect-free (ratio)"),
+              ("barrier_diff_kT", "barrier − defect-free barrier (k_BT at 310 K)"),
+              ("sar_sweep.sar", "SAR immobilised ÷ defect-free (ratio, log)"),
+              ("sar_sweep_water.sar", "SAR in water ÷ defect-free (ratio, log)"))
+    fig, axes = plt.subplots(1, 4, figsize=(17, 1.2 + 0.9 * max(len(names), 2)), sharey=True)
+    for ax, (p, lab) in zip(axes, panels):
+        for k, name in enumerate(names):
+            for dy, src, col, mk, leg in ((-0.15, S12, "C0", "o", "12.1 nm TO (§8c)"),
+                                          (0.15, S["main"], "C3", "s", "16.0 nm TO")):
+                v = src.get(name) or {}
+                if p == "barrier_diff_kT":
+                    r = barrier_difference(v, src[REFERENCE])
+                    if r:
+                        ax.errorbar(r["diff"], k + dy, xerr=2 * r["err"], fmt=mk, color=col,
+                                    label=leg if k == 0 else None)
+                    continue
+                r = v.get("ratio", {}).get(p)
+                if not r:
+                    continue
+                lin = p == "Ms_A_per_m"
+                for e, lw, cap in ((r["err"], 1.0, 3), (r.get("err_seed", np.nan), 3.5, 0)):
+                    if not np.isfinite(e):
+                        continue
+                    lo = 2 * e if lin else min(2 * e, 0.999 * r["ratio"])
+                    ax.errorbar(r["ratio"], k + dy, xerr=[[lo], [2 * e]], fmt=mk, color=col, lw=lw, capsize=cap,
+                                label=(leg + (": 2σ of the rule (thin), of the seed spread (thick)" if not lin else ""))
+                                if k == 0 and lw == 1.0 else None)
+        ax.axvline(0.0 if p == "barrier_diff_kT" else 1.0, color="k", lw=0.8)
+        if p.startswith("sar"):
+            ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+            ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel(lab)
+        ax.grid(alpha=0.3, which="both")
+    axes[0].set_yticks(range(len(names)))
+    axes[0].set_yticklabels([f"{n} (n = {S12[n]['n']} / {S['main'][n]['n']})" for n in names])
+    axes[0].invert_yaxis()
+    axes[0].set_ylim(len(names) - 0.5, -0.5)
+    axes[0].legend(loc="lower left", fontsize=7)
+    axes[2].legend(loc="lower left", fontsize=7)
+    fig.suptitle("Magnetite truncated octahedra, 310 K, 100 kHz, 15 kA/m: defect ÷ defect-free of the same size "
+                 "(mean over n realisations at 12.1 / 16.0 nm), error bars 2σ")
+    fig.tight_layout()
+    fig.savefig(FIG / "size_ratios.png", dpi=110)
+    plt.close(fig)
+
+    if not data.get("sar_map", {}).get("values"):
+        return
+    cells = map_cells(data, d12)
+    drv = data["sar_map"]["drives"]
+    order = [REFERENCE] + [n for n in S12 if n != REFERENCE]  # every 12 nm variant; blank where not measured
+    fig, axs = plt.subplots(2, 2, figsize=(15, 9.5))
+    for ax, lab in zip(axs.flat[:3], ("A", "B", "C")):
+        for dx, size, col, mk in ((-0.12, "12nm", "C0", "o"), (0.12, "16nm", "C3", "s")):
+            for med, fill in (("", True), ("-water", False)):
+                if med and lab != "B":
+                    continue
+                xs, ys, es = [], [], []
+                for j, n in enumerate(order):
+                    c = cells.get((size, n, lab + med))
+                    if c:
+                        xs.append(j + dx + (0.06 if med else 0.0))
+                        ys.append(c["mean"])
+                        es.append(2 * c["err"] if np.isfinite(c["err"]) else 0.0)
+                if xs:
+                    ys, es = np.array(ys), np.array(es)
+                    ax.errorbar(xs, ys, yerr=[np.minimum(es, 0.999 * ys), es], fmt=mk, color=col,
+                                mfc=col if fill else "none",
+                                label=f"{'12.1' if size == '12nm' else '16.0'} nm TO, "
+                                      f"{'in water' if med else 'immobilised'}")
+        f, h = drv[lab]["f_Hz"], drv[lab]["H0_A_per_m"]
+        hf = f * h
+        lim = ("below the Brezovich limit" if hf <= sar.BREZOVICH_LIMIT else
+               "above Brezovich, below Hergt–Dutz" if hf <= sar.HERGT_DUTZ_LIMIT else "above Hergt–Dutz")
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(order)))
+        ax.set_xticklabels([n.replace("vacancies-", "vac. ").replace("-", " ") for n in order], rotation=30,
+                           ha="right", fontsize=8)
+        ax.set_ylabel("SAR (W/g of magnetite), log scale")
+        ax.set_title(f"drive {lab}: {f / 1e3:g} kHz, {h / 1e3:g} kA/m, H0·f = {hf:.2g} A m⁻¹ s⁻¹ ({lim})", fontsize=9)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=7)
+    ax = axs.flat[3]
+    fgrid = np.logspace(4.5, 6.3, 100)
+    for lim_v, name, ls in ((sar.BREZOVICH_LIMIT, "Brezovich H0·f = 4.85e8 A m⁻¹ s⁻¹", "--"),
+                            (sar.HERGT_DUTZ_LIMIT, "Hergt–Dutz H0·f = 5e9 A m⁻¹ s⁻¹", ":")):
+        ax.plot(fgrid / 1e3, lim_v / fgrid / 1e3, "k" + ls, label=name)
+    for lab in ("A", "B", "C"):
+        ax.plot(drv[lab]["f_Hz"] / 1e3, drv[lab]["H0_A_per_m"] / 1e3, "o", color="C2")
+        ax.annotate(f" {lab}", (drv[lab]["f_Hz"] / 1e3, drv[lab]["H0_A_per_m"] / 1e3), fontsize=10)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(1, 100)
+    ax.set_xlabel("frequency f (kHz)")
+    ax.set_ylabel("field amplitude H0 (kA/m)")
+    ax.set_title("the three drives against the clinical H0·f limits", fontsize=9)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    fig.suptitle("SAR(defect content, size) of magnetite truncated octahedra at 310 K: mean over the realisations, "
+                 "error bars 2σ (seed spread)\nimmobilised: recomputed from the stored landscapes (no Monte Carlo); in water: "
+                 "the sweeps' own SAR step", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(FIG / "sar_size_map.png", dpi=110)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1] if len(sys.argv) > 1 else "table"
+    if cmd == "db":
+        d = extract()
+        print(json.dumps({k: v for k, v in d["meta"].items() if k != "task_walltime_s"}, indent=1))
+    elif cmd == "decompose":
+        seeds = tuple(int(s) for s in sys.argv[2].split(",")) if len(sys.argv) > 2 else (1,)
+        decomposition(seeds=seeds)
+    elif cmd == "map":
+        seeds = tuple(int(s) for s in sys.argv[2].split(",")) if len(sys.argv) > 2 else (1, 2, 3, 4)
+        sar_map(seeds=seeds)
+    elif cmd == "plot":
+        plot()
+    elif cmd == "table":
+        print(table())
+    else:
+        raise SystemExit(__doc__)
