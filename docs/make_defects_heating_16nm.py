@@ -80,6 +80,8 @@ def rows_of(size, data12=None, data16=None):
 def extract(out=OUT):
     """Rows of the 16 nm database, the invocation's wall/CPU time and the summary; keeps the ``decomposition``
     and ``sar_map`` entries an earlier run stored."""
+    from ase.db.core import T2000, YEAR
+
     from atomspin.batch.store import ResultStore
 
     mdh = T._mdh()
@@ -95,15 +97,25 @@ def extract(out=OUT):
         row.update(study="16nm", axis_parameter=None, axis_value=None,
                    vacancy_mode=rec["defects"]["vacancies"]["mode"],
                    refresh_windows_min=float(k.get("landscape_refresh_windows_min", float("nan"))),
-                   sar_reason=k.get("sar_reason"))
+                   sar_reason=k.get("sar_reason"), written_unix_s=T2000 + YEAR * float(r.ctime))
         rows.append(_sized(row))
     rows.sort(key=lambda r: (r["recipe_variant"], r["seed"]))
     meta = dict(recipe=str(RECIPE.relative_to(ROOT)), n_rows=len(rows),
                 command=f"nice -n 5 env NUMBA_NUM_THREADS=1 atomspin sweep {RECIPE.relative_to(ROOT)} "
-                        f"--db results/{DB.name} --workers 1", **T._invocation(STEM))
-    timing = T._invocation(f"{STEM}_timing")
-    if timing:
-        meta["timing_task"] = timing  # the first task (defect-free seed 1), run alone into the same database
+                        f"--db results/{DB.name} --workers 1", invocations={})
+    # the invocations of that command on this database, in order: the timing task alone (one-task recipe, same
+    # task hash), the sweep (stopped with SIGINT when the CPU budget's planned tasks were done), its resumption
+    for label, stem in (("timing task (defect-free seed 1 alone)", f"{STEM}_timing"), ("sweep", STEM),
+                        ("sweep resumed", f"{STEM}_resume")):
+        inv = T._invocation(stem)
+        if not inv:
+            continue
+        start = ROOT / "results" / f"{stem}.start"
+        if "written" not in inv and start.exists():  # interrupted: no summary line; count the rows it wrote
+            t0 = float(start.read_text())
+            t1 = t0 + inv.get("wall_s", np.inf)
+            inv.update(interrupted=True, written=sum(1 for x in rows if t0 <= x["written_unix_s"] <= t1))
+        meta["invocations"][label] = inv
     meta["task_walltime_s"] = {f"{x['recipe_variant']} s{x['seed']}": x["elapsed_s"] for x in rows}
     data = dict(meta=meta, rows=rows)
     for k in ("decomposition", "sar_map"):
@@ -373,18 +385,19 @@ def table(path=OUT):
                     row.append(t)
                 lines.append("| " + " | ".join(row) + " |")
     m = data["meta"]
-    cpu = m.get("user_cpu_s", float("nan")) + m.get("system_cpu_s", 0.0)
-    lines += ["", "**Runs:**", "",
-              f"- `{m['command']}`: {m['n_rows']} tasks ({m.get('already_done', '?')} already done), wall "
-              f"{m.get('wall_s', float('nan')) / 60:.1f} min, CPU {cpu / 60:.1f} min "
-              f"({cpu / max(m.get('written', m['n_rows']), 1):.0f} CPU s per task written), max RSS "
-              f"{m.get('max_rss_kB', float('nan')) / 1e6:.2f} GB; task wall "
-              f"{min(m['task_walltime_s'].values()):.0f}–{max(m['task_walltime_s'].values()):.0f} s"]
-    t = m.get("timing_task")
-    if t:
-        tc = t.get("user_cpu_s", float("nan")) + t.get("system_cpu_s", 0.0)
-        lines.append(f"- timing task (defect-free seed 1 alone, same database): wall {t.get('wall_s', float('nan')):.0f} s, "
-                     f"CPU {tc:.0f} s, max RSS {t.get('max_rss_kB', float('nan')) / 1e6:.2f} GB")
+    lines += ["", "**Runs** (measured under load):", "", f"- `{m['command']}`: {m['n_rows']} rows in the database; "
+              f"task wall {min(m['task_walltime_s'].values()):.0f}–{max(m['task_walltime_s'].values()):.0f} s"]
+    tot_cpu, tot_n = 0.0, 0
+    for label, inv in m.get("invocations", {}).items():
+        cpu = inv.get("user_cpu_s", float("nan")) + inv.get("system_cpu_s", 0.0)
+        n = inv.get("written", 0)
+        tot_cpu, tot_n = tot_cpu + cpu, tot_n + n
+        lines.append(f"  - {label}: {n} task(s) written" + (" (stopped with SIGINT)" if inv.get("interrupted") else "")
+                     + f", wall {inv.get('wall_s', float('nan')) / 60:.1f} min, CPU {cpu / 60:.1f} min"
+                     + (f" ({cpu / n:.0f} CPU s per task)" if n else "")
+                     + f", max RSS {inv.get('max_rss_kB', float('nan')) / 1e6:.2f} GB")
+    if tot_n:
+        lines.append(f"  - in all: {tot_n} tasks, CPU {tot_cpu / 60:.1f} min ({tot_cpu / tot_n:.0f} CPU s per task)")
     for k in ("decomposition", "sar_map"):
         src = data.get(k, {})
         vals = src.get("values", src) if k == "sar_map" else [d for s in src.values() for d in s.values()]
@@ -431,13 +444,14 @@ def plot(path=OUT):
                 if not r:
                     continue
                 lin = p == "Ms_A_per_m"
-                for e, lw, cap in ((r["err"], 1.0, 3), (r.get("err_seed", np.nan), 3.5, 0)):
+                for e, lw, cap, alpha in ((r["err"], 1.0, 3, 1.0), (r.get("err_seed", np.nan), 6.0, 0, 0.45)):
                     if not np.isfinite(e):
                         continue
                     lo = 2 * e if lin else min(2 * e, 0.999 * r["ratio"])
                     ax.errorbar(r["ratio"], k + dy, xerr=[[lo], [2 * e]], fmt=mk, color=col, lw=lw, capsize=cap,
-                                label=(leg + (": 2σ of the rule (thin), of the seed spread (thick)" if not lin else ""))
-                                if k == 0 and lw == 1.0 else None)
+                                ecolor=col, alpha=alpha, mec=col,
+                                label=(leg + (": 2σ of the rule (thin bar), of the seed spread (thick bar)"
+                                              if not lin else "")) if k == 0 and lw == 1.0 else None)
         ax.axvline(0.0 if p == "barrier_diff_kT" else 1.0, color="k", lw=0.8)
         if p.startswith("sar"):
             ax.set_xscale("log")
@@ -449,11 +463,11 @@ def plot(path=OUT):
     axes[0].set_yticklabels([f"{n} (n = {S12[n]['n']} / {S['main'][n]['n']})" for n in names])
     axes[0].invert_yaxis()
     axes[0].set_ylim(len(names) - 0.5, -0.5)
-    axes[0].legend(loc="lower left", fontsize=7)
-    axes[2].legend(loc="lower left", fontsize=7)
+    h, lab_ = axes[2].get_legend_handles_labels()
+    fig.legend(h, lab_, loc="lower center", ncol=2, fontsize=8)
     fig.suptitle("Magnetite truncated octahedra, 310 K, 100 kHz, 15 kA/m: defect ÷ defect-free of the same size "
                  "(mean over n realisations at 12.1 / 16.0 nm), error bars 2σ")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     fig.savefig(FIG / "size_ratios.png", dpi=110)
     plt.close(fig)
 

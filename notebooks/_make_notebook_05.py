@@ -2,7 +2,8 @@
 
 Run from anywhere: ``python notebooks/_make_notebook_05.py``. Same conventions as ``_make_notebooks.py``:
 ``ATOMSPIN_NB_SIZE`` "ci" (default: 4 nm particles, very short Monte Carlo, numbers not converged) or "full"
-(reads the study results written by ``docs/make_defects_heating.py``, and the 12 nm study on today's engine: the
+(reads the study results written by ``docs/make_defects_heating.py``, the 16 nm summary of
+``docs/make_defects_heating_16nm.py`` (``sweep_16nm.json``), and the 12 nm study on today's engine: the
 ase.db files of the CLI sweeps of ``structures/recipes/defects_heating_12nm_today.toml`` (+ vacancy order, K_s and
 J_BB180 sensitivity), or their committed summary ``docs/figures/defects_heating/sweep_12nm_today.json``). The one
 markdown table of full-size numbers is generated from that committed summary when this script runs (it names its
@@ -130,7 +131,11 @@ SIZE_MD = ("**Size.** `ATOMSPIN_NB_SIZE=ci` (default) runs 4 nm spheres with ver
            "`atomspin sweep structures/recipes/defects_heating_12nm_today.toml --db "
            "results/defects_heating_12nm_today.db --workers 1` (and `…_vacancy_order`, `…_sens_ks`, "
            "`…_sens_japb`), whose ase.db files this notebook reads when they are there (`ATOMSPIN_DEFECTS_DB`), "
-           "else their committed summary `docs/figures/defects_heating/sweep_12nm_today.json`.")
+           "else their committed summary `docs/figures/defects_heating/sweep_12nm_today.json`; and the 16.0 nm "
+           "TO (24.4 nm vertex to vertex: defect-free, two APBs, FeO core, random δ = 0.10) of "
+           "`atomspin sweep structures/recipes/defects_heating_16nm.toml --db results/defects_heating_16nm.db "
+           "--workers 1`, summarised in `docs/figures/defects_heating/sweep_16nm.json` "
+           "(`python docs/make_defects_heating_16nm.py db`).")
 
 NB5 = [
     ("md", INTRO),
