@@ -41,7 +41,7 @@ def verdict(diff, err):
         return "no error estimate"
     beyond = abs(diff) > 2 * err
     if not FULL:
-        return ("beyond" if beyond else "within") + " 2σ of this short run's sampling error; CI size: not converged"
+        return ("beyond" if beyond else "within") + " 2σ of its CI-size standard error; CI size: not converged"
     return "resolved (> 2σ)" if beyond else "not resolved (< 2σ)"'''
 
 FOOTER = 'print(f"notebook run time: {time.perf_counter() - _T_START:.1f} s (size setting {SIZE!r})")'
@@ -81,15 +81,17 @@ KREF_MD = (" The models are built with `anisotropy_reference=K_REF_T` (300 K, th
 LANDSCAPE_MD = ("**Landscape → heating.** `measure.anisotropy_landscape` holds the total moment along 26 "
                 "quasi-uniform directions (constrained Monte Carlo, Asselin, Evans & Chantrell, PRB 82, 054415 "
                 "(2010)) and integrates the measured torques into the free energy F(n̂) of the moment direction: its "
-                "minima, every first-order saddle and the lowest escape barrier with its standard error "
-                "(`LandscapeResult`; χ²/dof ≫ 1 or `n_eff_min` < 25 say that the runs are too short for the error "
+                "minima, every first-order saddle and the lowest escape barrier out of the global minimum with its "
+                "standard error (`barrier_J`; `LandscapeResult`; χ²/dof ≫ 1 or `n_eff_min` < 25 say that the runs are too short for the error "
                 "bars, and `refresh_windows_min` < 4 that the errors may miss the slow part of the frozen dipolar "
                 "field). `sar.particle_from_measurements(landscape=r)` turns it into a `sar.Particle` (anisotropy = "
                 "the whole surface F/V, Ms = ⟨|M|⟩ of the constrained runs, the model's volume and T), and "
                 "`sar.sar_from_particle(particle, f=, H0=, medium=)` computes the SAR with escape rates over every "
                 "saddle (Langer/Brown: no attempt time τ0), choosing the master equation, linear response with the "
                 "exact relaxation time, the adiabatic response or stochastic LLG from the barrier height and "
-                "ξ = μ0MsH0V/k_BT, and saying why (`regime['reason']`). `medium=None`: immobilised particles; "
+                "ξ = μ0MsH0V/k_BT, and saying why (`regime['reason']`). That choice uses the lowest barrier out of "
+                "*any* minimum, which is below `barrier_J` when the surface has shallow local minima: the two "
+                "printed barriers can differ. `medium=None`: immobilised particles; "
                 "`sar.Medium.water()`: Brownian rotation in water at 37 °C as well. The SAR error bar propagates "
                 "the measured uncertainties of the barrier and of Ms (linearised: the SAR of the landscape scaled by "
                 "1 ± σ_B/B and at Ms ± σ_Ms, same seed) and the sampling error of a stochastic model, in quadrature.")
@@ -353,7 +355,8 @@ for (name, med), (rep, err) in design.items():
     ("md", "## Realisations\nThe structures above are one realisation each. `measure.compare_variants` repeats a "
            "shorter protocol (`measure.standard_protocol`: loop at T_BODY, then canting at the largest field) on "
            "`n_real` structure seeds per variant (vacancy positions and the APB's offset change with the seed) and "
-           "tabulates mean ± standard error and the difference from the defect-free particle."),
+           "tabulates mean ± standard error and the difference from the defect-free particle. Its `Ms_A_per_m` is "
+           "M at the largest loop field (B_max), not the zero-field Ms(T) of the M(T) section."),
     ("code", '''\
 def particle(seed):
     return S.build_particle("Fe3O4", shape="sphere", diameter_nm=CFG["d_nm"], seed=seed)
@@ -399,7 +402,8 @@ for name in NAMES[1:]:
     v = cmp.variants.index(name)
     for metric in ("Ms_A_per_m", "mean_canting_deg", "Bc_T"):
         k = cmp.metrics.index(metric)
-        print(f"   over {cmp.n_realisations} realisations: Δ{metric} = {cmp.delta[v, k]:+.4g} ± {cmp.delta_sem[v, k]:.2g} "
+        what = f"{metric} (M at {CFG['B_max']:g} T)" if metric == "Ms_A_per_m" else metric
+        print(f"   over {cmp.n_realisations} realisations: Δ{what} = {cmp.delta[v, k]:+.4g} ± {cmp.delta_sem[v, k]:.2g} "
               f"({verdict(cmp.delta[v, k], cmp.delta_sem[v, k])})")'''),
     ("code", FOOTER),
 ]
@@ -827,8 +831,8 @@ for name, r in lands.items():
 print("particle sources:", particles[NAMES[0]].source)'''),
     ("md", "## SAR versus diameter at the design point\n`sar.size_sweep` with each landscape particle at every "
            "diameter of `DIAMETERS` (8–50 nm), immobilised, with the landscape model `sar_from_particle` picks per "
-           "diameter (master equation over the minima where the barrier is ≥ 4 k_BT, linear response, adiabatic "
-           "response or stochastic LLG below; printed at the optimum)."),
+           "diameter (master equation over the minima where the lowest zero-field barrier out of any minimum is "
+           "≥ 4 k_BT, linear response, adiabatic response or stochastic LLG below; printed at the optimum)."),
     ("code", '''\
 best = {}
 fig, ax = plt.subplots(figsize=(6.5, 4.2))
