@@ -2,8 +2,10 @@
 
 A step that turns measured values x_i ± σ_i (Ms, a barrier, …) into further numbers y_k (SAR, an MPI PSF
 width, a relaxivity) with a function of another layer gets the errors of the y_k from central differences,
-σ_y² = Σ_i [(y(x_i + σ_i) − y(x_i − σ_i)) / 2]² (independent inputs; one-sided where the function refuses
-one side, e.g. a barrier pushed below zero). The function itself is called, never re-implemented here.
+σ_y² = Σ_i [(y(x_i + h_i) − y(x_i − h_i)) / 2 · σ_i/h_i]², with the step h_i = σ_i unless a smaller one is given
+(independent inputs; one-sided where the function refuses one side, e.g. a barrier pushed below zero). A smaller
+step keeps the difference the local slope where σ_i is large (a landscape scaled by 1 ± σ with σ ≥ 1 would turn
+over). The function itself is called, never re-implemented here.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ def _finite(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def propagate(fn, values: dict, errors: dict) -> dict:
+def propagate(fn, values: dict, errors: dict, steps: dict | None = None) -> dict:
     """Errors of the numeric outputs of ``fn(**values)`` (a dict) from the input errors ``errors``.
 
     Parameters
@@ -27,6 +29,9 @@ def propagate(fn, values: dict, errors: dict) -> dict:
         Nominal inputs.
     errors : dict
         ``{input name: standard error}``; missing, zero or non-finite errors are left out.
+    steps : dict, optional
+        ``{input name: difference step}`` (same units as the input; 0 < step): where given and smaller than the
+        error, the difference over ±step is scaled by error/step (first-order propagation with the local slope).
 
     Returns
     -------
@@ -41,10 +46,14 @@ def propagate(fn, values: dict, errors: dict) -> dict:
     for name, sigma in errors.items():
         if not _finite(sigma) or sigma == 0 or name not in values:
             continue
+        h = (steps or {}).get(name, sigma)
+        if not (_finite(h) and h > 0):
+            raise ValueError(f"steps[{name!r}]: {h!r} is not a finite number > 0")
+        h = min(h, sigma)
         sides = []
         for sign in (1.0, -1.0):
             try:
-                sides.append(fn(**{**values, name: values[name] + sign * sigma}))
+                sides.append(fn(**{**values, name: values[name] + sign * h}))
             except ValueError:
                 sides.append(None)
         for k in y0:
@@ -57,5 +66,6 @@ def propagate(fn, values: dict, errors: dict) -> dict:
                 d = y0[k] - down
             else:
                 d = float("nan")
+            d *= sigma / h
             var[k] += d * d
     return {k: (float("nan") if unknown else math.sqrt(v)) for k, v in var.items()}
