@@ -7,8 +7,9 @@ already there) so that long parts can be split over several invocations; ``plot`
     python docs/landscape_study.py size SHAPE D [D ...]  # SHAPE: sphere | truncated_octahedron | cube | ellipsoid
                                                          # (dipolar on: size_dipolar.json; VARIANTS=full,no_neel)
     python docs/landscape_study.py size_nodip SHAPE D …  # the earlier protocol without the dipolar term (size.json)
-    python docs/landscape_study.py defects KIND SEED     # KIND: perfect | vac05 | vac10 | vac20 | vac10r | vac20r |
-                                                         #       apb1 | apb2 | feo | perfect_classical
+    python docs/landscape_study.py defects KIND SEED     # KIND: perfect | vac05r | vac10r | vac20r | apb1 | apb2 |
+                                                         #   feo | perfect_classical | vac05 | vac10 | vac20 (Fe2+
+                                                         #   first); comma lists run seed by seed (defects.json)
     python docs/landscape_study.py sensitivity NAME      # NAME: ks_lo | ks_hi | ks_neg | japb_lo | japb_hi
     python docs/landscape_study.py deadlayer
     python docs/landscape_study.py shapetensors [SHAPE D ...]  # rigid point-dipole tensors (J/m³)
@@ -521,8 +522,10 @@ if __name__ == "__main__":
         part_size(sys.argv[2], sys.argv[3:])
     elif part == "size_nodip":
         part_size(sys.argv[2], sys.argv[3:], dipolar=False)
-    elif part == "defects":
-        part_defects(sys.argv[2], sys.argv[3])
+    elif part == "defects":  # KIND[,KIND...] SEED[,SEED...]: every kind for seed 1, then for seed 2, ...
+        for sd in sys.argv[3].split(","):
+            for kd in sys.argv[2].split(","):
+                part_defects(kd, sd)
     elif part == "sensitivity":
         part_sensitivity(sys.argv[2])
     elif part == "rescaling":
