@@ -194,14 +194,16 @@ def part_size(shape, sizes, dipolar=True):
                   f"{row['elapsed_s']:.0f} s", flush=True)
 
 
-def part_defects(kind, seed):
+def defect_particle(kind, seed, diameter_nm=8.0):
+    """(atoms, SpinModel.from_atoms keywords) of one realisation of the defect series: a magnetite sphere (built
+    with seed 1) with the defect ``kind`` placed by ``seed`` (the Monte Carlo seed of the row is the same number).
+    Random B vacancies: ``vacNNr``; Fe²⁺-first (the builder's Verwey-ordered Fe²⁺ sites): ``vacNN``; one (110) APB
+    within ±5 Å of the centre: ``apb1``; two at ±(12 ± 3) Å: ``apb2``; a core of half the diameter of FeO
+    (classical statistics, as the model has rock-salt sites): ``feo``; ``perfect`` and ``perfect_classical``."""
     from atomspin import structures as S
 
     seed = int(seed)
-    key = f"{kind}-{seed}"
-    if _done("defects", key):
-        return
-    p = S.build_particle("Fe3O4", "sphere", diameter_nm=8.0, seed=1)
+    p = S.build_particle("Fe3O4", "sphere", diameter_nm=diameter_nm, seed=1)
     mkw = {}
     if kind.startswith("vac") and kind.endswith("r"):  # random B Fe of either valence
         p = S.add_vacancies(p, delta=int(kind[3:-1]) / 100, removal="random", seed=seed)
@@ -218,12 +220,21 @@ def part_defects(kind, seed):
         for off in (-12 + rng.uniform(-3, 3), 12 + rng.uniform(-3, 3)):
             p = S.insert_apb(p, plane=(1, 1, 0), point=c + off * n, seed=seed)
     elif kind == "feo":
-        p = S.core_shell(p, 4.0, seed=seed)
+        p = S.core_shell(p, diameter_nm / 2, seed=seed)
         mkw = dict(temperature_rescaling=None)
     elif kind == "perfect_classical":
         mkw = dict(temperature_rescaling=None)
     elif kind != "perfect":
-        raise SystemExit(f"unknown defect kind {kind}")
+        raise ValueError(f"kind: unknown defect kind {kind!r}")
+    return p, mkw
+
+
+def part_defects(kind, seed):
+    seed = int(seed)
+    key = f"{kind}-{seed}"
+    if _done("defects", key):
+        return
+    p, mkw = defect_particle(kind, seed)
     m = _model(p, **mkw)
     row = landscape_row(m, key, seed=seed, extra=dict(kind=kind, seed=seed, neel_sites=m.info["neel"]["sites"],
                                                    rescaled=m.info["temperature_rescaling"] is not None))
