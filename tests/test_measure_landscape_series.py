@@ -247,19 +247,30 @@ def test_apbs_raise_the_barrier_with_the_easy_axis_on_their_normal_at_5nm(defect
     assert a.Ms_A_per_m < b.Ms_A_per_m
 
 
-def test_random_vacancies_move_the_point_dipole_term_of_the_8nm_sphere_by_realisation():
-    """§3b defects, the mechanism of the vacancy rows (full size, no Monte Carlo): random B vacancies change the
-    barrier of the 8 nm sphere through its point-dipole term (the shape part carries the change), and the sign
-    follows the realisation, not δ. The rigid point-dipole Ku of the four realisations of the series: δ = 0.10
-    8.2, 8.4, 3.6, 5.1·10³ J/m³ (all below the defect-free 9.2·10³: barrier × 0.75 measured), δ = 0.20 15.7,
-    15.9, 10.7, 10.4·10³ (all above: barrier × 1.5). Asserted: those signs for each realisation, and a spread over
-    the eight realisations larger than a quarter of the defect-free term."""
+def _composite_barrier(atoms, m2=0.93, **kw):
+    """Lowest escape barrier (J/m³) of bulk cubic (K1 = −11.0, K2 = −2.8 kJ/m³, the model's 300 K reference) + the
+    particle's rigid point-dipole term × m² (m ≈ 0.965: the reduced moment of the rescaled 8 nm sphere at 300 K)."""
+    from atomspin import macrospin as ms
+    from atomspin.model.dipolar import shape_tensor_J
+
+    m = SpinModel.from_atoms(atoms, anisotropy_reference=300.0, neel_ks_meV=0.0, **kw)
+    T = shape_tensor_J(m) / m.volume_m3
+    T = T - np.trace(T) / 3 * np.eye(3)
+    cp = ms.critical_points(ms.EnergySurface([ms.CubicAnisotropy(-1.1e4, -2.8e3), ms.QuadraticAnisotropy(m2 * T)]))
+    return float(ms.barriers(cp)[cp.global_minimum])
+
+
+def test_random_vacancies_change_the_8nm_barrier_through_the_point_dipole_term_by_realisation():
+    """§3b defects, the vacancy rows without Monte Carlo (full size): random B vacancies change the 8 nm sphere's
+    barrier through its point-dipole term (the shape part carries the change), by an amount and sign set by the
+    arrangement of the vacancies: their own dipolar term adds to the particle's trigonal termination term with a
+    random axis. Bulk cubic + the rigid point-dipole term of each realisation of the series reproduces the measured
+    pattern: δ = 0.10 below the defect-free particle in all four realisations (measured × 0.58 ± 0.11, lowered at
+    2σ: 6130, 6496, 1668, 3770 against 8239 J/m³), δ = 0.20 above in two and below in two (measured 12238, 12973,
+    7140, 7650: not resolved)."""
     ls = _study()
-    p, _ = ls.defect_particle("perfect", 1)
-    k0, axis0 = _rigid_uniaxial(p)
-    assert abs(abs(axis0 @ np.ones(3)) / np.sqrt(3) - 1) < 1e-6  # trigonal, [111]
-    ku = {}
-    for kind in ("vac10r", "vac20r"):
-        ku[kind] = [_rigid_uniaxial(ls.defect_particle(kind, s)[0])[0] for s in (1, 2, 3, 4)]
-    assert max(ku["vac10r"]) < k0 < min(ku["vac20r"]), (k0, ku)
-    assert np.std(ku["vac10r"] + ku["vac20r"]) > 0.25 * k0
+    b0 = _composite_barrier(ls.defect_particle("perfect", 1)[0])
+    b10 = [_composite_barrier(ls.defect_particle("vac10r", s)[0]) for s in (1, 2, 3, 4)]
+    b20 = [_composite_barrier(ls.defect_particle("vac20r", s)[0]) for s in (1, 2, 3, 4)]
+    assert max(b10) < b0, (b0, b10)
+    assert min(b20[:2]) > b0 > max(b20[2:]), (b0, b20)
