@@ -41,7 +41,7 @@ def verdict(diff, err):
         return "no error estimate"
     beyond = abs(diff) > 2 * err
     if not FULL:
-        return ("beyond" if beyond else "within") + " 2σ of this short run's sampling error; CI size: not converged"
+        return ("beyond" if beyond else "within") + " 2σ of its CI-size standard error; CI size: not converged"
     return "resolved (> 2σ)" if beyond else "not resolved (< 2σ)"'''
 
 FOOTER = 'print(f"notebook run time: {time.perf_counter() - _T_START:.1f} s (size setting {SIZE!r})")'
@@ -68,7 +68,11 @@ DEFAULTS_MD = ("**Model defaults** (`SpinModel.from_atoms`; each parameter has i
                "from the measured surface constant K_s = 2.9e-5 J/m² of Fe3−xO4, Pérez et al., Nanotechnology 19, "
                "475704 (2008); documented range 1e-5–1e-4 J/m², either sign); (iii) Evans temperature rescaling "
                "(`temperature_rescaling=\"default\"`: α = 2.31, Tc = 858 K, Evans et al., PRB 91, 144425 (2015)), "
-               "so that Ms(T) follows the measured curve (300 K is simulated at 75.6 K).")
+               "so that Ms(T) follows the measured curve (300 K is simulated at 75.6 K); (iv) averaged B-site moments "
+               "(`b_valence=\"averaged\"`: every B-site Fe carries the particle's mean B moment, 4.5 μB in "
+               "stoichiometric magnetite — above the Verwey transition, ≈ 120 K, the B sites have no Fe²⁺/Fe³⁺ "
+               "order; `\"as_built\"` keeps the builder's Verwey order). `structures.add_vacancies` removes random "
+               "B-site Fe of either valence by default (`removal=\"random\"`, for the same reason).")
 
 KREF_MD = (" The models are built with `anisotropy_reference=K_REF_T` (300 K, the CLI default): the shipped K1, K2 are "
            "room-temperature values, and the per-site cubic constants are scaled so that Monte Carlo at 300 K "
@@ -77,14 +81,17 @@ KREF_MD = (" The models are built with `anisotropy_reference=K_REF_T` (300 K, th
 LANDSCAPE_MD = ("**Landscape → heating.** `measure.anisotropy_landscape` holds the total moment along 26 "
                 "quasi-uniform directions (constrained Monte Carlo, Asselin, Evans & Chantrell, PRB 82, 054415 "
                 "(2010)) and integrates the measured torques into the free energy F(n̂) of the moment direction: its "
-                "minima, every first-order saddle and the lowest escape barrier with its standard error "
-                "(`LandscapeResult`; χ²/dof ≫ 1 or `n_eff_min` < 25 say that the runs are too short for the error "
-                "bars). `sar.particle_from_measurements(landscape=r)` turns it into a `sar.Particle` (anisotropy = "
+                "minima, every first-order saddle and the lowest escape barrier out of the global minimum with its "
+                "standard error (`barrier_J`; `LandscapeResult`; χ²/dof ≫ 1 or `n_eff_min` < 25 say that the runs are too short for the error "
+                "bars, and `refresh_windows_min` < 4 that the errors may miss the slow part of the frozen dipolar "
+                "field). `sar.particle_from_measurements(landscape=r)` turns it into a `sar.Particle` (anisotropy = "
                 "the whole surface F/V, Ms = ⟨|M|⟩ of the constrained runs, the model's volume and T), and "
                 "`sar.sar_from_particle(particle, f=, H0=, medium=)` computes the SAR with escape rates over every "
                 "saddle (Langer/Brown: no attempt time τ0), choosing the master equation, linear response with the "
                 "exact relaxation time, the adiabatic response or stochastic LLG from the barrier height and "
-                "ξ = μ0MsH0V/k_BT, and saying why (`regime['reason']`). `medium=None`: immobilised particles; "
+                "ξ = μ0MsH0V/k_BT, and saying why (`regime['reason']`). That choice uses the lowest barrier out of "
+                "*any* minimum, which is below `barrier_J` when the surface has shallow local minima: the two "
+                "printed barriers can differ. `medium=None`: immobilised particles; "
                 "`sar.Medium.water()`: Brownian rotation in water at 37 °C as well. The SAR error bar propagates "
                 "the measured uncertainties of the barrier and of Ms (linearised: the SAR of the landscape scaled by "
                 "1 ± σ_B/B and at Ms ± σ_Ms, same seed) and the sampling error of a stochastic model, in quadrature.")
@@ -166,15 +173,17 @@ CFG = {
     "full": dict(d_nm=8.0, eq_sweeps=5000, temps=sorted({*np.arange(100.0, 1001.0, 50.0), 310.0}),
                  ts_sweeps=2000, ts_eq=1000, B_max=3.0, n_branch=30, loop_sweeps=2000, ls_sweeps=1200, n_orient=48),
 }[SIZE]
-# ls_sweeps: constrained sweeps per landscape direction (docs/landscape_study.py uses 1200 below 8000 spins);
+# ls_sweeps: constrained sweeps per landscape direction (docs/landscape_study.py uses 1200 below 8000 spins and
+#   800 up to 30,000; the 8 nm spheres have ≈ 11,000 spins, so 1200 is on the long side);
 # n_orient: orientation quadrature points of the SAR master equation (sar_from_particle's default is 48)
 H0_VALUES = np.linspace(2e3, 30e3, 15) if FULL else np.array([4e3, 10e3, 16e3])   # A/m, SAR-versus-field axis
 # realisations (structure seeds) for the mean ± standard-error table at the end
 CFG.update({"ci": dict(n_real=2, cmp_n_branch=12, cmp_sweeps=20),
             "full": dict(n_real=4, cmp_n_branch=20, cmp_sweeps=300)}[SIZE])
 CFG'''),
-    ("md", "## Structures\nA perfect sphere, the same sphere with random B-site vacancies (charge compensated by "
-           "Fe²⁺ → Fe³⁺), and the same sphere with one APB through its centre."),
+    ("md", "## Structures\nA perfect sphere, the same sphere with vacancies on random B sites (B-site Fe of "
+           "either valence removed, `removal=\"random\"`, the default; the charge is compensated by oxidising "
+           "Fe²⁺ → Fe³⁺ of the particle), and the same sphere with one APB through its centre."),
     ("code", '''\
 perfect = S.build_particle("Fe3O4", shape="sphere", diameter_nm=CFG["d_nm"], seed=SEED)
 structures = {
@@ -270,9 +279,11 @@ for name, r in tsweep.items():
            "rotate the total moment of an exchange-stiff particle very slowly, so without help a Monte Carlo loop "
            "shows a coercivity set by the number of sweeps, not by physics. As the CLI does by default "
            "(`protocol.loop.collective_every = 1`), one collective rigid rotation per sweep (`collective_every=1`, "
-           "an equilibrium-sampling move) is added, so the loop approaches equilibrium M(H): for these particles "
-           "the landscape barrier is ≪ k_BT (below), i.e. the loop should close (superparamagnetic curve); at CI "
-           "size the loops are far from converged (an open or negative area is sampling noise)."),
+           "an equilibrium-sampling move) is added, so the loop approaches equilibrium M(H): where the landscape "
+           "barrier printed in the next section is below k_BT (`barrier_over_kT` < 1) the particle is "
+           "superparamagnetic and the loop should close; an open loop then measures the run length, not a "
+           "coercivity. At CI size the loops are far from converged (an open or negative area is sampling "
+           "noise)."),
     ("code", '''\
 fields = M.loop_fields(CFG["B_max"], CFG["n_branch"])
 loops = {name: M.hysteresis_loop(model, T_BODY, fields, sweeps_per_point=CFG["loop_sweeps"], seed=SEED,
@@ -306,7 +317,9 @@ for name, r in lands.items():
     print(f"{name:<18s} barrier = {r.barrier_J:.3e} ± {r.barrier_err_J:.1e} J = {r.barrier_over_kT:.3g} k_BT "
           f"({r.barrier_J_per_m3:.4g} J/m³); {len(r.minima)} minima, {len(r.saddles)} saddles; "
           f"Ms = {r.Ms_A_per_m / 1e3:.1f} ± {r.Ms_err_A_per_m / 1e3:.1f} kA/m; χ²/dof = {r.chi2_per_dof:.3g}, "
-          f"n_eff_min = {r.n_eff_min:.3g}; {r.elapsed_s:.1f} s")'''),
+          f"n_eff_min = {r.n_eff_min:.3g}"
+          + ("" if np.isnan(r.refresh_windows_min) else f", refresh windows ≥ {r.refresh_windows_min:.3g}")
+          + f"; {r.elapsed_s:.1f} s")'''),
     ("md", "## SAR versus field amplitude\nEach landscape becomes a `sar.Particle` "
            "(`sar.particle_from_measurements(landscape=r)`; its `source` says where each number came from) and "
            "`sar.sar_from_particle` computes the SAR at `F_HZ` over `H0_VALUES`, immobilised and in water, with "
@@ -342,7 +355,8 @@ for (name, med), (rep, err) in design.items():
     ("md", "## Realisations\nThe structures above are one realisation each. `measure.compare_variants` repeats a "
            "shorter protocol (`measure.standard_protocol`: loop at T_BODY, then canting at the largest field) on "
            "`n_real` structure seeds per variant (vacancy positions and the APB's offset change with the seed) and "
-           "tabulates mean ± standard error and the difference from the defect-free particle."),
+           "tabulates mean ± standard error and the difference from the defect-free particle. Its `Ms_A_per_m` is "
+           "M at the largest loop field (B_max), not the zero-field Ms(T) of the M(T) section."),
     ("code", '''\
 def particle(seed):
     return S.build_particle("Fe3O4", shape="sphere", diameter_nm=CFG["d_nm"], seed=seed)
@@ -388,7 +402,8 @@ for name in NAMES[1:]:
     v = cmp.variants.index(name)
     for metric in ("Ms_A_per_m", "mean_canting_deg", "Bc_T"):
         k = cmp.metrics.index(metric)
-        print(f"   over {cmp.n_realisations} realisations: Δ{metric} = {cmp.delta[v, k]:+.4g} ± {cmp.delta_sem[v, k]:.2g} "
+        what = f"{metric} (M at {CFG['B_max']:g} T)" if metric == "Ms_A_per_m" else metric
+        print(f"   over {cmp.n_realisations} realisations: Δ{what} = {cmp.delta[v, k]:+.4g} ± {cmp.delta_sem[v, k]:.2g} "
               f"({verdict(cmp.delta[v, k], cmp.delta_sem[v, k])})")'''),
     ("code", FOOTER),
 ]
@@ -403,7 +418,12 @@ NB2 = [
            "same central (110) plane.\n\n" + SIZE_MD + "\n\n" + DEFAULTS_MD + " Here the Néel term acts on the "
            "APB sites too (their bonds differ from the bulk shell), and the dipolar interaction couples the two "
            "sides of a boundary. The bulk K1, K2 are used as T = 0 constants (`anisotropy_reference=\"T0\"`, the "
-           "default), appropriate at the low temperature studied first.\n\n" + CONVENTIONS_MD),
+           "default), appropriate at the low temperature studied first; the 310 K rows of the full run keep "
+           "them, so there the cubic anisotropy is thermally reduced (≈ 0.7 K1 at 300 K with the temperature "
+           "rescaling, `SpinModel.from_atoms` docstring) instead of the room-temperature K1 that notebooks 01, 03 "
+           "and 04 reproduce with `anisotropy_reference=300`. The B moments are averaged (the default, item iv) "
+           "at 10 K as well: the runs compare the APB variants on one model, without the Verwey charge order of "
+           "real magnetite below ≈ 120 K (`b_valence=\"as_built\"` would add it).\n\n" + CONVENTIONS_MD),
     ("code", HEADER),
     ("code", '''\
 SEED = 1
@@ -695,7 +715,10 @@ fig.tight_layout()'''),
            "K_V + 6K_s/D with K_V the bulk barrier |K1|/12 + |K2|/27 = 1020 J/m³ (room-temperature K1, K2 of "
            "magnetite.toml). For a sphere the first-order Néel terms of the facets largely cancel (Garanin & "
            "Kachkachi, PRL 90, 065504 (2003)), so the measured surface contribution is expected far below 6K_s/D; "
-           "the error bars say whether it is seen at all."),
+           "the error bars say whether it is seen at all. Both settings keep the dipolar term (the default), so "
+           "the barrier itself also holds the magnetostatic shape anisotropy of the faceted particle and of its "
+           "thermal disorder (docs/validation.md §3b, §6), which is not part of K_V + 6K_s/D: the Néel term's "
+           "share is the difference between the two settings, which the summary compares with 6K_s/D."),
     ("code", '''\
 K_V = 1020.0    # J/m³: |K1|/12 + |K2|/27 of the magnetite.toml room-temperature K1, K2 (docs/validation.md §3b)
 ls_rows = []
@@ -772,15 +795,17 @@ F0 = 300e3               # Hz, design frequency (study variable)
 H0_DESIGN = np.floor(sar.HERGT_DUTZ_LIMIT / F0 / 100.0) * 100.0
 
 CFG = {
-    "ci": dict(d_nm=3.0, ls_sweeps=100, n_orient=8, diameters_nm=[8.0, 30.0, 50.0],
+    "ci": dict(d_nm=3.0, ls_sweeps=100, n_orient=8, diameters_nm=[8.0, 20.0, 50.0],
                f_map=[100e3, 300e3, 600e3], h_map=[4e3, 12e3, 20e3]),
     "full": dict(d_nm=8.0, ls_sweeps=1200, n_orient=48, diameters_nm=list(np.arange(8.0, 50.1, 1.0)),
                  f_map=list(np.linspace(50e3, 1e6, 12)), h_map=list(np.linspace(2e3, 30e3, 10))),
 }[SIZE]
 # ls_sweeps: constrained sweeps per landscape direction; n_orient: orientation quadrature points of the SAR
 # master equation (sar_from_particle's default is 48).
-# The CI grid is three diameters: where a landscape's barrier is below 4 k_BT and ξ > 1 the SAR needs the exact
-# relaxation time from stochastic LLG (tens of seconds per point), too slow for CI; the full run covers 8–50 nm.
+# The CI grid is three diameters (8, 20, 50 nm: linear response, adiabatic response and master equation for the CI
+# perfect particle). Below 4 k_BT the linear and adiabatic responses take τ_N from stochastic LLG, whose cost grows
+# with the barrier (the CI perfect particle at 30 nm, 2.2 k_BT: ≈ 58 CPU s measured under load, at 20 nm ≈ 7 s), and
+# with ξ > 1, ωτ > 0.3 the SAR itself needs stochastic LLG (sar.heating.choose_regime); the full run covers 8–50 nm.
 DIAMETERS = np.array(CFG["diameters_nm"]) * 1e-9   # m, design range 8–50 nm
 F_MAP, H_MAP = np.array(CFG["f_map"]), np.array(CFG["h_map"])   # Hz, A/m
 print(f"design point: f = {F0 / 1e3:g} kHz, H0 = {H0_DESIGN / 1e3:.1f} kA/m, safety {sar.field_safety(F0, H0_DESIGN)}")'''),
@@ -803,12 +828,13 @@ particles = {name: sar.particle_from_measurements(landscape=r) for name, r in la
 for name, r in lands.items():
     print(f"{name:<28s} Ms({T_BODY:g} K) = {r.Ms_A_per_m / 1e3:6.1f} ± {r.Ms_err_A_per_m / 1e3:.1f} kA/m; barrier/V = "
           f"{r.barrier_J_per_m3:.4g} ± {r.barrier_err_J / r.volume_m3:.2g} J/m³ ({len(r.minima)} minima, "
-          f"{len(r.saddles)} saddles; χ²/dof {r.chi2_per_dof:.3g}, n_eff_min {r.n_eff_min:.3g})")
+          f"{len(r.saddles)} saddles; χ²/dof {r.chi2_per_dof:.3g}, n_eff_min {r.n_eff_min:.3g}"
+          + ("" if np.isnan(r.refresh_windows_min) else f", refresh windows ≥ {r.refresh_windows_min:.3g}") + ")")
 print("particle sources:", particles[NAMES[0]].source)'''),
     ("md", "## SAR versus diameter at the design point\n`sar.size_sweep` with each landscape particle at every "
            "diameter of `DIAMETERS` (8–50 nm), immobilised, with the landscape model `sar_from_particle` picks per "
-           "diameter (master equation over the minima where the barrier is ≥ 4 k_BT, linear response, adiabatic "
-           "response or stochastic LLG below; printed at the optimum)."),
+           "diameter (master equation over the minima where the lowest zero-field barrier out of any minimum is "
+           "≥ 4 k_BT, linear response, adiabatic response or stochastic LLG below; printed at the optimum)."),
     ("code", '''\
 best = {}
 fig, ax = plt.subplots(figsize=(6.5, 4.2))

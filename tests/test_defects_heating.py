@@ -192,17 +192,24 @@ def _raised(surface, c):
     return ms.EnergySurface([ms.HarmonicExpansion(t.exponents, c * t.coefficients)])
 
 
+TAU_MEMBERS = 512  # stochastic-LLG members of τ_N in these checks: its batch-means error ≈ 3 % (64 members: ≈ 10 %)
+
+
 def _sar_and_error(r, f=1e5, H0=4e3):
     """Exact linear response (immobilised) and its error: the barrier fit error propagated through τ (surface raised
-    by its relative barrier error, same seed) ⊕ 2 δMs/Ms ⊕ the statistical error of the stochastic-LLG τ."""
-    from atomspin.sar.macrospin_llg import llg_relaxation_time
+    by its relative barrier error, same seed) ⊕ 2 δMs/Ms ⊕ the statistical error of the stochastic-LLG τ
+    (TAU_MEMBERS members, the same run the SAR uses)."""
+    from atomspin.sar import heating
+    from atomspin.sar.rates import relaxation_time_and_error
 
     p = sar.particle_from_measurements(landscape=r)
     rel_b = r.barrier_err_J / r.barrier_J
     p_up = sar.Particle(Ms_A_per_m=p.Ms_A_per_m, volume_m3=p.volume_m3, T_K=p.T_K, landscape=_raised(r.surface, 1 + rel_b))
-    s = sar.sar_from_particle(p, f=f, H0=H0, model="linear", seed=1).sar_W_per_g
-    s_up = sar.sar_from_particle(p_up, f=f, H0=H0, model="linear", seed=1).sar_W_per_g
-    tau, tau_err = llg_relaxation_time(p, seed=1, n_particles=64)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(heating, "TAU_MEMBERS", TAU_MEMBERS)
+        s = sar.sar_from_particle(p, f=f, H0=H0, model="linear", seed=1).sar_W_per_g
+        s_up = sar.sar_from_particle(p_up, f=f, H0=H0, model="linear", seed=1).sar_W_per_g
+    tau, tau_err = relaxation_time_and_error(p, method="llg", seed=1, n_particles=TAU_MEMBERS)
     rel = math.sqrt(((s_up - s) / s) ** 2 + (2 * r.Ms_err_A_per_m / r.Ms_A_per_m) ** 2 + (tau_err / tau) ** 2)
     return s, rel * s
 

@@ -122,7 +122,9 @@ def compare_variants(builders, protocol, n_realisations=3, seed=0, reference=Non
 def standard_protocol(T, fields_T, sweeps_per_point=200, anisotropy=False, anisotropy_kwargs=None, engine=None,
                       **loop_kwargs):
     """A protocol for :func:`compare_variants`: loop → Ms (A/m at the largest field), Hc (T), Mr,
-    loop area (J/m³), high-field slope; disorder (mean canting at the largest field); optionally K_eff V.
+    loop area (J/m³), high-field slope; disorder (mean canting at the largest field); optionally the 2θ torque
+    amplitude ``torque_amplitude_2theta_J`` of :func:`atomspin.measure.effective_anisotropy` (J; the uniaxial K·V
+    only for a uniaxial particle — for a barrier use :func:`atomspin.measure.anisotropy_landscape`).
 
     ``engine`` (:class:`atomspin.engine.EngineOptions`; ``move``, ``threads``, ``collective_every`` among
     ``loop_kwargs`` are shorthands) serves the loop, the disorder run and the constrained MC alike.

@@ -75,7 +75,8 @@ class SARReport:
     Attributes
     ----------
     sar_W_per_g, sar_err_W_per_g, ilp_nHm2_per_kg : the chosen model's values (error: standard error of a
-        stochastic model, 0 for a deterministic one)
+        stochastic model; for the linear and adiabatic responses below 4 k_BT, that of their stochastic-LLG τ_N;
+        0 for a deterministic one)
     model : the model used: "master", "llg", "linear" (landscape models, no τ0) or "lrt", "sw", "kinetic"
         (the fixed-τ0 literature models, with ``tau0``)
     regime : dict with ``regime``, ``reason`` (why this model), ``barrier_over_kT`` (lowest zero-field

@@ -370,7 +370,8 @@ _KEY_DIRECTIONS = None
 
 
 def relaxation_time(particle, method="auto", seed=0, n_particles=400):
-    """Zero-field Néel relaxation time of a particle, s (the particle cannot rotate).
+    """Zero-field Néel relaxation time of a particle, s (the particle cannot rotate); with its statistical error:
+    :func:`relaxation_time_and_error`.
 
     Parameters
     ----------
@@ -383,6 +384,14 @@ def relaxation_time(particle, method="auto", seed=0, n_particles=400):
         uniaxial particle with σ ≤ 25, else the rates where the lowest barrier is ≥ 4 k_BT, else LLG.
     seed, n_particles : for ``"llg"``.
     """
+    return relaxation_time_and_error(particle, method, seed, n_particles)[0]
+
+
+def relaxation_time_and_error(particle, method="auto", seed=0, n_particles=400):
+    """(τ, σ_τ) in s: :func:`relaxation_time` (same arguments) and its statistical error — the batch-means error of
+    the seeded stochastic-LLG estimate (:func:`atomspin.sar.macrospin_llg.llg_relaxation_time`); 0 for the
+    deterministic methods ("fokker_planck", "rates"), whose error is that of the landscape, propagated by the
+    caller."""
     from .fokker_planck import debye_time, uniaxial_relaxation_time
 
     if not isinstance(particle, Particle):
@@ -405,20 +414,20 @@ def relaxation_time(particle, method="auto", seed=0, n_particles=400):
         sigma = particle.K_uniaxial_J_per_m3 * particle.volume_m3 / particle.kT_J
         if sigma > 25.0:
             raise ValueError(f"method: 'fokker_planck' needs σ = KV/k_BT ≤ 25 (here {sigma:.3g}); use 'rates'")
-        return tauD * uniaxial_relaxation_time(sigma)
+        return tauD * uniaxial_relaxation_time(sigma), 0.0
     if method == "rates":
-        return rates_relaxation_time(particle)
+        return rates_relaxation_time(particle), 0.0
     from .macrospin_llg import llg_relaxation_time
 
     key = _tau_key(particle, seed, n_particles)
     hit = _TAU_CACHE.get(key)
     if hit is not None:
         return hit
-    tau = llg_relaxation_time(particle, seed=seed, n_particles=n_particles)[0]
+    tau, err = llg_relaxation_time(particle, seed=seed, n_particles=n_particles)
     if len(_TAU_CACHE) > 256:
         _TAU_CACHE.clear()
-    _TAU_CACHE[key] = tau
-    return tau
+    _TAU_CACHE[key] = (float(tau), float(err))
+    return _TAU_CACHE[key]
 
 
 def _tau_key(particle, seed, n_particles):
