@@ -24,15 +24,20 @@ def _l2(surface_terms_energy, n_theta=24, n_phi=48):
     return Q - np.trace(Q) / 3 * np.eye(3)
 
 
+def _rigid_tensor(atoms, **kw):
+    """Traceless rigid point-dipole tensor (J/m³, e = n̂ᵀTn̂) of a particle's collinear state (Néel off: it does
+    not enter the tensor)."""
+    from atomspin.model.dipolar import shape_tensor_J
+
+    m = SpinModel.from_atoms(atoms, anisotropy_reference=300.0, neel_ks_meV=0.0, **kw)
+    T = shape_tensor_J(m) / m.volume_m3
+    return T - np.trace(T) / 3 * np.eye(3)
+
+
 def _trigonal_a(shape, D):
     """a of the rigid point-dipole tensor D = a (J − I) (J/m³, traceless) of a B-centred particle, after asserting
     that the tensor is trigonal (equal diagonal, equal off-diagonal elements)."""
-    from atomspin.model.dipolar import shape_tensor_J
-
-    p = S.build_particle("Fe3O4", shape, diameter_nm=D, seed=1)
-    m = SpinModel.from_atoms(p, anisotropy_reference=300.0, neel_ks_meV=0.0)
-    T = shape_tensor_J(m) / m.volume_m3
-    T = T - np.trace(T) / 3 * np.eye(3)
+    T = _rigid_tensor(S.build_particle("Fe3O4", shape, diameter_nm=D, seed=1))
     off = T[np.triu_indices(3, 1)]
     assert np.allclose(np.diag(T), 0.0, atol=1e-6 * np.abs(off).max())
     assert np.allclose(off, off.mean(), rtol=1e-6)
@@ -197,11 +202,7 @@ _N110 = np.array([1.0, 1.0, 0.0]) / np.sqrt(2.0)
 
 def _rigid_uniaxial(atoms, **kw):
     """(Ku J/m³, axis) of the rigid point-dipole tensor of a particle's collinear state (Ku (1 − (n̂·û)²))."""
-    from atomspin.model.dipolar import shape_tensor_J
-
-    m = SpinModel.from_atoms(atoms, anisotropy_reference=300.0, neel_ks_meV=0.0, **kw)
-    T = shape_tensor_J(m) / m.volume_m3
-    Ku, axis, _ = uniaxial_part(T - np.trace(T) / 3 * np.eye(3))
+    Ku, axis, _ = uniaxial_part(_rigid_tensor(atoms, **kw))
     return Ku, axis
 
 
@@ -251,11 +252,8 @@ def _composite_barrier(atoms, m2=0.93, **kw):
     """Lowest escape barrier (J/m³) of bulk cubic (K1 = −11.0, K2 = −2.8 kJ/m³, the model's 300 K reference) + the
     particle's rigid point-dipole term × m² (m ≈ 0.965: the reduced moment of the rescaled 8 nm sphere at 300 K)."""
     from atomspin import macrospin as ms
-    from atomspin.model.dipolar import shape_tensor_J
 
-    m = SpinModel.from_atoms(atoms, anisotropy_reference=300.0, neel_ks_meV=0.0, **kw)
-    T = shape_tensor_J(m) / m.volume_m3
-    T = T - np.trace(T) / 3 * np.eye(3)
+    T = _rigid_tensor(atoms, **kw)
     cp = ms.critical_points(ms.EnergySurface([ms.CubicAnisotropy(-1.1e4, -2.8e3), ms.QuadraticAnisotropy(m2 * T)]))
     return float(ms.barriers(cp)[cp.global_minimum])
 
