@@ -26,7 +26,9 @@ magnetocrystalline = barrier without the degree-2 harmonics (the on-site cubic t
 rigid-rotation point-dipole term n̂ᵀDn̂·m² (the term the landscape fit holds), surface = the rest of degree 2.
 ``shapetensors SHAPE D …`` computes that rigid term for particles of the earlier series without the dipolar term
 (size.json, ``size_nodip``; shape added there as the continuum ½μ0Ms²ΔN), whose landscape + the term is the
-labelled estimate / cross-check. Environment: WORKERS (processes per landscape, default 1; with WORKERS > 1 set
+labelled estimate / cross-check. The defect series (``defects``, defects.json) runs the same protocol on the 8 nm sphere, seed s
+placing the defect and driving the Monte Carlo stream; docs/landscape_defects.py makes its table (parts, mean ±
+max(s.e.m., fit error/√n), ratio and 2σ verdict), the error calibration and the figure. Environment: WORKERS (processes per landscape, default 1; with WORKERS > 1 set
 NUMBA_NUM_THREADS=1, see docs/validation.md §3b), VARIANTS, SWEEPS=sampled,equilibration (overrides the size
 rule), RERUN_OLD=1 (recompute landscape rows measured before today's engine, those without refresh_windows_min).
 """
