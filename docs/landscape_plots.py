@@ -469,31 +469,10 @@ def plot_size(out):
 
 
 def plot_defects(out):
-    rows = _rows(out, "defects")
-    if not rows:
-        return
-    kinds = [k for k in ("perfect", "vac05", "vac10", "vac20", "vac10r", "vac20r", "apb1", "apb2", "perfect_classical",
-                         "feo")
-             if any(r["kind"] == k for r in rows)]
-    labels = {"perfect": "perfect", "vac05": "δ = 0.05", "vac10": "δ = 0.1", "vac20": "δ = 0.2",
-              "vac10r": "δ = 0.1\n(random)", "vac20r": "δ = 0.2\n(random)", "apb1": "1 APB",
-              "apb2": "2 APBs", "perfect_classical": "perfect\n(classical)", "feo": "FeO core 4 nm\n(classical)"}
-    fig, axs = _fig(1, 2, figsize=(11, 3.8))
-    for r in rows:
-        r["reversal"] = barriers_from_row(r)[1]
-    for ax, q, yl in ((axs[0], "reversal", "reversal barrier / V at 300 K (J/m³)"),
-                      (axs[1], "Ms_A_per_m", "Ms at 300 K (kA/m)")):
-        for i, k in enumerate(kinds):
-            v = np.array([r[q] for r in rows if r["kind"] == k])
-            scale = 1e-3 if q == "Ms_A_per_m" else 1.0
-            ax.plot(np.full(len(v), i) + np.linspace(-0.15, 0.15, len(v)), v * scale, "o", color="C0", ms=4)
-            err = np.std(v, ddof=1) / np.sqrt(len(v)) if len(v) > 1 else np.nan
-            ax.errorbar([i + 0.3], [v.mean() * scale], yerr=[err * scale], fmt="ks", ms=5)
-        ax.set_xticks(range(len(kinds)), [labels[k] for k in kinds], fontsize=7)
-        ax.set_ylabel(yl)
-    axs[0].set_title("8 nm spheres: realisations (dots), mean ± s.e.m. (squares)", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(out.parent / "landscape_defects.png", dpi=130)
+    """The defect series (docs/landscape_defects.py: realisations, means, verdicts, parts, Ms)."""
+    from landscape_defects import plot_defects as _plot
+
+    _plot(out)
 
 
 # Measured dead / canted shell thicknesses of iron-oxide nanoparticles (nm), the numbers confirmed from each
@@ -682,9 +661,12 @@ def summary(out):
                          f"{t['Ms'] / 1e3:.0f} | {t['K1'] / 1e3:.2f} ± {t['K1_err'] / 1e3:.2f} | {t['Ku']:.0f} ± "
                          f"{t['Ku_err']:.0f} [{', '.join(f'{a:.2f}' for a in t['axis'])}] |")
     lines += summary_dipolar(out)
-    rows = _rows(out, "defects")
+    from landscape_defects import summary_defects
+
+    lines += summary_defects(out)
+    rows = _rows(out, "defects_nodipolar")  # the earlier engine without the dipolar term (kept for comparison)
     if rows:
-        lines += ["", "| 8 nm sphere | realisations | reversal barrier/V (J/m³), mean ± s.e.m. | vs perfect | "
+        lines += ["", "| 8 nm sphere, no dipolar term, earlier engine | realisations | reversal barrier/V (J/m³), mean ± s.e.m. | vs perfect | "
                   "lowest escape (J/m³) | Ms (kA/m) | Néel sites |", "|---|---|---|---|---|---|---|"]
         ref = {}
         for k in ("perfect", "perfect_classical", "vac05", "vac10", "vac20", "vac10r", "vac20r", "apb1", "apb2",

@@ -7,8 +7,9 @@ already there) so that long parts can be split over several invocations; ``plot`
     python docs/landscape_study.py size SHAPE D [D ...]  # SHAPE: sphere | truncated_octahedron | cube | ellipsoid
                                                          # (dipolar on: size_dipolar.json; VARIANTS=full,no_neel)
     python docs/landscape_study.py size_nodip SHAPE D …  # the earlier protocol without the dipolar term (size.json)
-    python docs/landscape_study.py defects KIND SEED     # KIND: perfect | vac05 | vac10 | vac20 | vac10r | vac20r |
-                                                         #       apb1 | apb2 | feo | perfect_classical
+    python docs/landscape_study.py defects KIND SEED     # KIND: perfect | vac05r | vac10r | vac20r | apb1 | apb2 |
+                                                         #   feo | perfect_classical | vac05 | vac10 | vac20 (Fe2+
+                                                         #   first); comma lists run seed by seed (defects.json)
     python docs/landscape_study.py sensitivity NAME      # NAME: ks_lo | ks_hi | ks_neg | japb_lo | japb_hi
     python docs/landscape_study.py deadlayer
     python docs/landscape_study.py shapetensors [SHAPE D ...]  # rigid point-dipole tensors (J/m³)
@@ -25,7 +26,9 @@ magnetocrystalline = barrier without the degree-2 harmonics (the on-site cubic t
 rigid-rotation point-dipole term n̂ᵀDn̂·m² (the term the landscape fit holds), surface = the rest of degree 2.
 ``shapetensors SHAPE D …`` computes that rigid term for particles of the earlier series without the dipolar term
 (size.json, ``size_nodip``; shape added there as the continuum ½μ0Ms²ΔN), whose landscape + the term is the
-labelled estimate / cross-check. Environment: WORKERS (processes per landscape, default 1; with WORKERS > 1 set
+labelled estimate / cross-check. The defect series (``defects``, defects.json) runs the same protocol on the 8 nm sphere, seed s
+placing the defect and driving the Monte Carlo stream; docs/landscape_defects.py makes its table (parts, mean ±
+max(s.e.m., fit error/√n), ratio and 2σ verdict), the error calibration and the figure. Environment: WORKERS (processes per landscape, default 1; with WORKERS > 1 set
 NUMBA_NUM_THREADS=1, see docs/validation.md §3b), VARIANTS, SWEEPS=sampled,equilibration (overrides the size
 rule), RERUN_OLD=1 (recompute landscape rows measured before today's engine, those without refresh_windows_min).
 """
@@ -193,14 +196,16 @@ def part_size(shape, sizes, dipolar=True):
                   f"{row['elapsed_s']:.0f} s", flush=True)
 
 
-def part_defects(kind, seed):
+def defect_particle(kind, seed, diameter_nm=8.0):
+    """(atoms, SpinModel.from_atoms keywords) of one realisation of the defect series: a magnetite sphere (built
+    with seed 1) with the defect ``kind`` placed by ``seed`` (the Monte Carlo seed of the row is the same number).
+    Random B vacancies: ``vacNNr``; Fe²⁺-first (the builder's Verwey-ordered Fe²⁺ sites): ``vacNN``; one (110) APB
+    within ±5 Å of the centre: ``apb1``; two at ±(12 ± 3) Å: ``apb2``; a core of half the diameter of FeO
+    (classical statistics, as the model has rock-salt sites): ``feo``; ``perfect`` and ``perfect_classical``."""
     from atomspin import structures as S
 
     seed = int(seed)
-    key = f"{kind}-{seed}"
-    if _done("defects", key):
-        return
-    p = S.build_particle("Fe3O4", "sphere", diameter_nm=8.0, seed=1)
+    p = S.build_particle("Fe3O4", "sphere", diameter_nm=diameter_nm, seed=1)
     mkw = {}
     if kind.startswith("vac") and kind.endswith("r"):  # random B Fe of either valence
         p = S.add_vacancies(p, delta=int(kind[3:-1]) / 100, removal="random", seed=seed)
@@ -217,12 +222,21 @@ def part_defects(kind, seed):
         for off in (-12 + rng.uniform(-3, 3), 12 + rng.uniform(-3, 3)):
             p = S.insert_apb(p, plane=(1, 1, 0), point=c + off * n, seed=seed)
     elif kind == "feo":
-        p = S.core_shell(p, 4.0, seed=seed)
+        p = S.core_shell(p, diameter_nm / 2, seed=seed)
         mkw = dict(temperature_rescaling=None)
     elif kind == "perfect_classical":
         mkw = dict(temperature_rescaling=None)
     elif kind != "perfect":
-        raise SystemExit(f"unknown defect kind {kind}")
+        raise ValueError(f"kind: unknown defect kind {kind!r}")
+    return p, mkw
+
+
+def part_defects(kind, seed):
+    seed = int(seed)
+    key = f"{kind}-{seed}"
+    if _done("defects", key):
+        return
+    p, mkw = defect_particle(kind, seed)
     m = _model(p, **mkw)
     row = landscape_row(m, key, seed=seed, extra=dict(kind=kind, seed=seed, neel_sites=m.info["neel"]["sites"],
                                                    rescaled=m.info["temperature_rescaling"] is not None))
@@ -521,8 +535,10 @@ if __name__ == "__main__":
         part_size(sys.argv[2], sys.argv[3:])
     elif part == "size_nodip":
         part_size(sys.argv[2], sys.argv[3:], dipolar=False)
-    elif part == "defects":
-        part_defects(sys.argv[2], sys.argv[3])
+    elif part == "defects":  # KIND[,KIND...] SEED[,SEED...]: every kind for seed 1, then for seed 2, ...
+        for sd in sys.argv[3].split(","):
+            for kd in sys.argv[2].split(","):
+                part_defects(kd, sd)
     elif part == "sensitivity":
         part_sensitivity(sys.argv[2])
     elif part == "rescaling":
