@@ -85,15 +85,20 @@ def test_feo_core_lowers_and_zn_raises_Ms(ms_4nm_to):
     assert mz > m0 + 2 * math.hypot(e0, ez), (m0, mz)
 
 
-def _driver():
+def _docs_module(name):
+    """A script of docs/ loaded as a module (docs/ is not a package)."""
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "docs" / "make_defects_heating.py"
-    spec = importlib.util.spec_from_file_location("make_defects_heating", path)
+    path = Path(__file__).resolve().parents[1] / "docs" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def _driver():
+    return _docs_module("make_defects_heating")
 
 
 def test_12nm_recipe_is_the_demo_particle():
@@ -452,14 +457,7 @@ def test_two_apbs_raise_sar_to(full_scale):
 
 # ----------------------------------------------------------------------------------- the 16 nm study
 def _study16():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "docs" / "make_defects_heating_16nm.py"
-    spec = importlib.util.spec_from_file_location("make_defects_heating_16nm", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return _docs_module("make_defects_heating_16nm")
 
 
 def test_equivalent_diameter_of_the_truncated_octahedron():
