@@ -31,6 +31,10 @@ RECIPE = ROOT / "structures" / "recipes" / "defects_heating_16nm.toml"
 DB = ROOT / "results" / "defects_heating_16nm.db"
 STEM = "16nm"  # results/16nm.log, .start, .end
 SIZES = ("12nm", "16nm")
+#: the words of each size label (equivalent-sphere diameter of the truncated octahedron, equivalent_diameter_nm)
+SIZE_WORDS = {"12nm": "12.1 nm", "16nm": "16.0 nm", "20nm": "19.7 nm"}
+#: marker and colour of each size in the figures
+SIZE_STYLE = {"12nm": ("C0", "o"), "16nm": ("C3", "s"), "20nm": ("C2", "^")}
 #: drives of the SAR map (docs/make_defects_heating.py PAIRS: A below Brezovich, B the clinical default, C just
 #: below Hergt–Dutz), all three recomputed from the stored landscapes with one model call (so that the drives
 #: share one stochastic-LLG stream); B in water is the sweeps' own SAR step.
@@ -67,19 +71,38 @@ def _sized(row):
     return row
 
 
+def summary_path(size):
+    """The committed summary of one size: 12 nm = make_defects_heating_today.py's, 16 nm = this script's, any
+    other size = ``sweep_<size>.json`` (20 nm: docs/make_defects_heating_20nm.py)."""
+    return {"12nm": T.OUT, "16nm": OUT}.get(size, FIG / f"sweep_{size}.json")
+
+
+def sizes_present():
+    """The sizes whose summary exists, smallest first (the figures show every one)."""
+    return [s for s in SIZE_WORDS if summary_path(s).exists()]
+
+
 def rows_of(size, data12=None, data16=None):
-    """Landscape rows of one size: 12 nm = today's main sweep (+ the vacancy-order rows), 16 nm = this sweep."""
+    """Landscape rows of one size: 12 nm = today's main sweep (+ the vacancy-order rows), 16 nm = this sweep, any
+    other size = its own summary; ``data16`` is the summary of ``size`` when it is not 12 nm (default: read)."""
     if size == "12nm":
         d = data12 or json.loads(T.OUT.read_text())
         return [r for r in d["rows"] if r["study"] in ("today", "vacancy_order")]
-    d = data16 or json.loads(OUT.read_text())
+    d = data16 or json.loads(summary_path(size).read_text())
     return d["rows"]
 
 
 # ---------------------------------------------------------------------------------------------------- extract
-def extract(out=OUT):
-    """Rows of the 16 nm database, the invocation's wall/CPU time and the summary; keeps the ``decomposition``
-    and ``sar_map`` entries an earlier run stored."""
+#: the invocations of the sweep command on the 16 nm database, in order: the timing task alone (one-task recipe,
+#: same task hash), the sweep (stopped with SIGINT when the CPU budget's planned tasks were done), its resumption
+#: (random δ = 0.10 seeds 3-4), the next session's resumption (one APB through the centre)
+INVOCATIONS = (("timing task (defect-free seed 1 alone)", f"{STEM}_timing"), ("sweep", STEM),
+               ("sweep resumed", f"{STEM}_resume"), ("sweep resumed: APB-centre", f"{STEM}_centre"))
+
+
+def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS):
+    """Rows of the ``study`` database ``db``, each invocation's wall/CPU time and the summary; keeps the
+    ``decomposition`` and ``sar_map`` entries an earlier run stored."""
     from ase.db.core import T2000, YEAR
 
     from atomspin.batch.store import ResultStore
@@ -87,26 +110,23 @@ def extract(out=OUT):
     mdh = T._mdh()
     prev = json.loads(out.read_text()) if out.exists() else {}
     rows = []
-    store = ResultStore(str(DB), mode="r")
+    store = ResultStore(str(db), mode="r")
     for r in store.rows():
         row = mdh.db_row(store, r, kinds={})
         if row is None:
             continue
         k = r.key_value_pairs
         rec = json.loads(r.data["recipe_json"])
-        row.update(study="16nm", axis_parameter=None, axis_value=None,
+        row.update(study=study, axis_parameter=None, axis_value=None,
                    vacancy_mode=rec["defects"]["vacancies"]["mode"],
                    refresh_windows_min=float(k.get("landscape_refresh_windows_min", float("nan"))),
                    sar_reason=k.get("sar_reason"), written_unix_s=T2000 + YEAR * float(r.ctime))
         rows.append(_sized(row))
     rows.sort(key=lambda r: (r["recipe_variant"], r["seed"]))
-    meta = dict(recipe=str(RECIPE.relative_to(ROOT)), n_rows=len(rows),
-                command=f"nice -n 5 env NUMBA_NUM_THREADS=1 atomspin sweep {RECIPE.relative_to(ROOT)} "
-                        f"--db results/{DB.name} --workers 1", invocations={})
-    # the invocations of that command on this database, in order: the timing task alone (one-task recipe, same
-    # task hash), the sweep (stopped with SIGINT when the CPU budget's planned tasks were done), its resumption
-    for label, stem in (("timing task (defect-free seed 1 alone)", f"{STEM}_timing"), ("sweep", STEM),
-                        ("sweep resumed", f"{STEM}_resume")):
+    meta = dict(recipe=str(recipe.relative_to(ROOT)), n_rows=len(rows),
+                command=f"nice -n 5 env NUMBA_NUM_THREADS=1 atomspin sweep {recipe.relative_to(ROOT)} "
+                        f"--db results/{db.name} --workers 1", invocations={})
+    for label, stem in invocations:
         inv = T._invocation(stem)
         if not inv:
             continue
@@ -121,14 +141,15 @@ def extract(out=OUT):
     for k in ("decomposition", "sar_map"):
         if k in prev:
             data[k] = prev[k]
-    data["summary"] = summarise(rows)
+    data["summary"] = summarise(rows, recipe=recipe, size=study)
     out.write_text(json.dumps(data, indent=1, default=float))
     return data
 
 
 # ---------------------------------------------------------------------------------------------------- summary
-def _trend(a, b):
-    """How a verdict at 12 nm (a) carries to 16 nm (b), from their directions (T._direction)."""
+def _trend(a, b, at="16 nm"):
+    """How a verdict at the smaller size (a) carries to the larger size ``at`` (b), from their directions
+    (T._direction)."""
     da, db_ = T._direction(a), T._direction(b)
     if da is None or db_ is None:
         return "not measured at both sizes"
@@ -136,7 +157,7 @@ def _trend(a, b):
         return "holds" if da != "n.r." else "not resolved at either size"
     if {da, db_} == {"higher", "lower"}:
         return "REVERSED"
-    return "lost resolution at 16 nm" if db_ == "n.r." else "newly resolved at 16 nm"
+    return f"lost resolution at {at}" if db_ == "n.r." else f"newly resolved at {at}"
 
 
 def barrier_difference(s, ref):
@@ -160,8 +181,10 @@ def seed_verdict(entry):
                 else "not resolved at 2σ")
 
 
-def summarise(rows, data12=None):
-    """Per variant stats and ratios to the 16 nm defect-free particle; each ratio next to the 12 nm one."""
+def summarise(rows, data12=None, recipe=RECIPE, size="16nm"):
+    """Per variant stats and ratios to the defect-free particle of the same size; each ratio next to the 12 nm one
+    (keys ``r12``/``r16``, ``seed12``/``seed16``, ``trend``/``trend_seed``: ``r16`` is the ratio at ``size``) and,
+    above 16 nm, the 16 nm one too (``r16_prev``, ``seed16_prev``, ``trend16``/``trend_seed16``: 16 nm → ``size``)."""
     by = {}
     for r in rows:
         by.setdefault(r["recipe_variant"], []).append(r)
@@ -170,22 +193,35 @@ def summarise(rows, data12=None):
     ref = T.group_stats(sorted(by[REFERENCE], key=lambda r: r["seed"]))
     d12 = data12 or (json.loads(T.OUT.read_text()) if T.OUT.exists() else {})
     main12 = d12.get("summary", {}).get("main", {})
+    at = "16 nm" if size == "16nm" else SIZE_WORDS.get(size, size)
+    main16 = (json.loads(OUT.read_text()).get("summary", {}).get("main", {}) if size != "16nm" and OUT.exists()
+              else {})
     main, compare = {}, {}
     import tomllib
 
-    names = [v["name"] for v in tomllib.loads(RECIPE.read_text())["sweep"]["variants"]]
+    names = [v["name"] for v in tomllib.loads(recipe.read_text())["sweep"]["variants"]]
     for name in sorted(by, key=lambda n: names.index(n) if n in names else len(names)):
         s = T.group_stats(sorted(by[name], key=lambda r: r["seed"]))
         if name != REFERENCE:
             s["ratio"] = {p: e for p in T.RATIO_QUANTITIES if (e := T.ratio_entry(s, ref, p))}
             s["barrier_diff_kT"] = barrier_difference(s, ref)
             r12 = (main12.get(name) or {}).get("ratio", {})
-            compare[name] = {p: dict(r12=r12.get(p), r16=s["ratio"].get(p), trend=_trend(r12.get(p), s["ratio"].get(p)),
-                                     seed12=seed_verdict(r12.get(p)), seed16=seed_verdict(s["ratio"].get(p)),
-                                     trend_seed=_trend(seed_verdict(r12.get(p)), seed_verdict(s["ratio"].get(p))))
+            r16p = (main16.get(name) or {}).get("ratio", {})
+            here = s["ratio"]
+            compare[name] = {p: dict(r12=r12.get(p), r16=here.get(p), trend=_trend(r12.get(p), here.get(p), at),
+                                     seed12=seed_verdict(r12.get(p)), seed16=seed_verdict(here.get(p)),
+                                     trend_seed=_trend(seed_verdict(r12.get(p)), seed_verdict(here.get(p)), at))
                              for p in T.RATIO_QUANTITIES}
+            if main16:
+                for p in T.RATIO_QUANTITIES:
+                    compare[name][p].update(r16_prev=r16p.get(p), seed16_prev=seed_verdict(r16p.get(p)),
+                                            trend16=_trend(r16p.get(p), here.get(p), at),
+                                            trend_seed16=_trend(seed_verdict(r16p.get(p)), seed_verdict(here.get(p)), at))
         main[name] = s
     absolute = {p: dict(r12=(main12.get(REFERENCE) or {}).get(p), r16=ref.get(p)) for p in T.RATIO_QUANTITIES}
+    if main16:
+        for p in T.RATIO_QUANTITIES:
+            absolute[p]["r16_prev"] = (main16.get(REFERENCE) or {}).get(p)
     return dict(reference=ref, main=main, compare=compare, reference_12_vs_16=absolute)
 
 
@@ -258,13 +294,19 @@ def sar_map(out=OUT, drives=MAP_DRIVES, sizes=("16nm", "12nm"), variants=None, s
     return m
 
 
-def map_cells(data, data12=None):
-    """{(size, variant, drive[, medium]): dict(mean, err, n, ratio, ratio_err, verdict)} of the SAR map."""
+def map_cells(data, data12=None, more=None):
+    """{(size, variant, drive[, medium]): dict(mean, err, n, ratio, ratio_err, verdict)} of the SAR map: the 12 and
+    16 nm cells of ``data`` (the 16 nm summary, which holds both sizes' recomputed values) and those of each
+    further ``{size: its summary}`` in ``more`` (default: every other size whose summary exists)."""
     d12 = data12 or json.loads(T.OUT.read_text())
-    vals = data.get("sar_map", {}).get("values", {})
+    if more is None:
+        more = {sz: json.loads(summary_path(sz).read_text()) for sz in sizes_present() if sz not in SIZES}
+    vals = dict(data.get("sar_map", {}).get("values", {}))
+    for d in more.values():
+        vals.update(d.get("sar_map", {}).get("values", {}))
     cells = {}
-    for size in SIZES:
-        rows = [r for r in rows_of(size, d12, data) if r.get("study") != "vacancy_order"]
+    for size in list(SIZES) + list(more):
+        rows = [r for r in rows_of(size, d12, more.get(size, data)) if r.get("study") != "vacancy_order"]
         for lab in ("A", "B", "B-sweep", "B-water", "C"):
             per = {}
             for r in rows:
@@ -409,8 +451,9 @@ def table(path=OUT):
 
 
 def plot(path=OUT):
-    """``size_ratios.png``: each ratio to defect-free at 12.1 and 16.0 nm; ``sar_size_map.png``: SAR(defect
-    content, size) at the three drives with the Brezovich and Hergt–Dutz limits."""
+    """``size_ratios.png``: each ratio to defect-free at every size measured (12.1, 16.0 and, once its summary
+    exists, 19.7 nm); ``sar_size_map.png``: SAR(defect content, size) at the three drives with the Brezovich and
+    Hergt–Dutz limits."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -423,16 +466,24 @@ def plot(path=OUT):
     S = data["summary"]
     d12 = json.loads(T.OUT.read_text())
     S12 = d12["summary"]["main"]
-    names = [n for n in S["main"] if n != REFERENCE and n in S12]  # the variants measured at both sizes
+    more = {sz: json.loads(summary_path(sz).read_text()) for sz in sizes_present() if sz not in SIZES}
+    mains = {"12nm": S12, "16nm": S["main"], **{sz: d["summary"]["main"] for sz, d in more.items()}}
+    sizes = list(mains)
+    offs = np.linspace(-0.15, 0.15, len(sizes)) if len(sizes) > 1 else [0.0]
+    names = [n for n in S["main"] if n != REFERENCE and n in S12]  # the variants measured at 12 and 16 nm
     panels = (("Ms_A_per_m", "Ms ÷ defect-free (ratio)"),
               ("barrier_diff_kT", "barrier − defect-free barrier (k_BT at 310 K)"),
               ("sar_sweep.sar", "SAR immobilised ÷ defect-free (ratio, log)"),
               ("sar_sweep_water.sar", "SAR in water ÷ defect-free (ratio, log)"))
+    first = {sz: next((k for k, n in enumerate(names) if n in mains[sz]), None) for sz in sizes}
     fig, axes = plt.subplots(1, 4, figsize=(17, 1.2 + 0.9 * max(len(names), 2)), sharey=True)
     for ax, (p, lab) in zip(axes, panels):
         for k, name in enumerate(names):
-            for dy, src, col, mk, leg in ((-0.15, S12, "C0", "o", "12.1 nm TO (§8c)"),
-                                          (0.15, S["main"], "C3", "s", "16.0 nm TO")):
+            for dy, sz in zip(offs, sizes):
+                src, (col, mk) = mains[sz], SIZE_STYLE[sz]
+                leg = f"{SIZE_WORDS[sz]} TO" + (" (§8c)" if sz == "12nm" else "")
+                if REFERENCE not in src:
+                    continue
                 v = src.get(name) or {}
                 if p == "barrier_diff_kT":
                     r = barrier_difference(v, src[REFERENCE])
@@ -451,7 +502,7 @@ def plot(path=OUT):
                     ax.errorbar(r["ratio"], k + dy, xerr=[[lo], [2 * e]], fmt=mk, color=col, lw=lw, capsize=cap,
                                 ecolor=col, alpha=alpha, mec=col,
                                 label=(leg + (": 2σ of the rule (thin bar), of the seed spread (thick bar)"
-                                              if not lin else "")) if k == 0 and lw == 1.0 else None)
+                                              if not lin else "")) if k == first.get(sz) and lw == 1.0 else None)
         ax.axvline(0.0 if p == "barrier_diff_kT" else 1.0, color="k", lw=0.8)
         if p.startswith("sar"):
             ax.set_xscale("log")
@@ -460,25 +511,27 @@ def plot(path=OUT):
         ax.set_xlabel(lab)
         ax.grid(alpha=0.3, which="both")
     axes[0].set_yticks(range(len(names)))
-    axes[0].set_yticklabels([f"{n} (n = {S12[n]['n']} / {S['main'][n]['n']})" for n in names])
+    axes[0].set_yticklabels([f"{n} (n = " + " / ".join(str(mains[sz][n]["n"]) if n in mains[sz] else "0" for sz in sizes)
+                             + ")" for n in names])
     axes[0].invert_yaxis()
     axes[0].set_ylim(len(names) - 0.5, -0.5)
     h, lab_ = axes[2].get_legend_handles_labels()
-    fig.legend(h, lab_, loc="lower center", ncol=2, fontsize=8)
+    fig.legend(h, lab_, loc="lower center", ncol=len(sizes), fontsize=8)
     fig.suptitle("Magnetite truncated octahedra, 310 K, 100 kHz, 15 kA/m: defect ÷ defect-free of the same size "
-                 "(mean over n realisations at 12.1 / 16.0 nm), error bars 2σ")
+                 f"(mean over n realisations at {' / '.join(SIZE_WORDS[sz] for sz in sizes)}), error bars 2σ")
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     fig.savefig(FIG / "size_ratios.png", dpi=110)
     plt.close(fig)
 
     if not data.get("sar_map", {}).get("values"):
         return
-    cells = map_cells(data, d12)
+    cells = map_cells(data, d12, more)
     drv = data["sar_map"]["drives"]
     order = [REFERENCE] + [n for n in S12 if n != REFERENCE]  # every 12 nm variant; blank where not measured
     fig, axs = plt.subplots(2, 2, figsize=(15, 9.5))
     for ax, lab in zip(axs.flat[:3], ("A", "B", "C")):
-        for dx, size, col, mk in ((-0.12, "12nm", "C0", "o"), (0.12, "16nm", "C3", "s")):
+        for dx, size in zip(np.linspace(-0.16, 0.16, len(sizes)) if len(sizes) > 1 else [0.0], sizes):
+            col, mk = SIZE_STYLE[size]
             for med, fill in (("", True), ("-water", False)):
                 if med and lab != "B":
                     continue
@@ -493,8 +546,7 @@ def plot(path=OUT):
                     ys, es = np.array(ys), np.array(es)
                     ax.errorbar(xs, ys, yerr=[np.minimum(es, 0.999 * ys), es], fmt=mk, color=col,
                                 mfc=col if fill else "none",
-                                label=f"{'12.1' if size == '12nm' else '16.0'} nm TO, "
-                                      f"{'in water' if med else 'immobilised'}")
+                                label=f"{SIZE_WORDS[size]} TO, {'in water' if med else 'immobilised'}")
         f, h = drv[lab]["f_Hz"], drv[lab]["H0_A_per_m"]
         hf = f * h
         lim = ("below the Brezovich limit" if hf <= sar.BREZOVICH_LIMIT else

@@ -472,20 +472,23 @@ def test_equivalent_diameter_of_the_truncated_octahedron():
     assert round(M.equivalent_diameter_nm(24.4), 1) == 16.0
 
 
-def test_16nm_recipe_is_the_12nm_protocol_scaled():
-    """structures/recipes/defects_heating_16nm.toml runs exactly the 12 nm study's temperature, landscape protocol,
-    drive, media and model (only the particle differs), four realisations per variant, defect-free first and the
-    three must-have variants next; the defects scale with the particle as at 12 nm: the two APBs ±D_eq/4 apart
-    about the centre (D_eq/2 = 8.0 nm), the FeO core half the vertex size (1/8 of the volume)."""
+@pytest.mark.parametrize("name, size_nm", [("defects_heating_16nm", 16.0), ("defects_heating_20nm", 19.7)])
+def test_16nm_recipe_is_the_12nm_protocol_scaled(name, size_nm):
+    """structures/recipes/defects_heating_16nm.toml (and _20nm.toml) runs exactly the 12 nm study's temperature,
+    landscape protocol, drive, media and model (only the particle differs), four realisations per variant,
+    defect-free first and the three must-have variants next; the defects scale with the particle as at 12 nm: the
+    two APBs ±D_eq/4 apart about the centre (D_eq/2 = 8.0 nm at 16 nm, 9.85 nm at 19.7 nm), the FeO core half the
+    vertex size (1/8 of the volume). 19.7 nm: the largest truncated octahedron the schema admits (vertex size
+    30 nm)."""
     from atomspin.batch import expand
 
-    r16, r12 = _recipe("defects_heating_16nm"), _recipe("defects_heating_12nm_today")
+    r16, r12 = _recipe(name), _recipe("defects_heating_12nm_today")
     assert r16["protocol"] == r12["protocol"] and r16["model"] == r12["model"]
     assert {k: v for k, v in r16["structure"].items() if k != "diameter_nm"} == \
         {k: v for k, v in r12["structure"].items() if k != "diameter_nm"}
     M = _study16()
     d_eq = M.equivalent_diameter_nm(r16["structure"]["diameter_nm"])
-    assert d_eq == pytest.approx(16.0, abs=0.05)
+    assert d_eq == pytest.approx(size_nm, abs=0.05)
     tasks = expand(r16)
     names = list(dict.fromkeys(t["variant"] for t in tasks))
     assert names[:3] == ["defect-free", "APB-two", "FeO-core"]
