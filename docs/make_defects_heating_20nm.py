@@ -30,7 +30,8 @@ DB = ROOT / "results" / "defects_heating_20nm.db"
 #: them), so that the CPU budget ran the must-have tasks first; rerunning RECIPE itself runs only the rest
 INVOCATIONS = (("stage 1: defect-free and APB-two, seed 1", "20nm_stage1"),
                ("stage 2: defect-free and APB-two, seed 2", "20nm_stage2"),
-               ("stage 3: the rest of the recipe", "20nm_stage3"))
+               ("stage 3a: FeO-core, seeds 1-2", "20nm_stage3a"),
+               ("stage 3b: vacancies-random-0.10, seeds 1-2", "20nm_stage3b"))
 
 
 def _load(name, path):

@@ -33,6 +33,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIG = ROOT / "docs" / "figures" / "defects_heating"
 OUT = FIG / "sweep_12nm_today.json"
 STUDIES = ("today", "vacancy_order", "sens_japb", "sens_ks")
+#: later invocations of a study's same command on the same database (it runs only the missing tasks): the
+#: vacancy-order series' seeds 3-4, added in the next session (results/vacancy_order_34.log, .start, .end)
+RESUMED = {"vacancy_order": ("vacancy_order_34",)}
 REFERENCE = "defect-free"
 QUANTITIES = (  # (row path, label)
     ("Ms_A_per_m", "Ms (A/m)"), ("barrier_over_kT", "barrier / k_BT"), ("n_minima", "minima"),
@@ -144,6 +147,9 @@ def extract(out=OUT):
                            command=f"nice -n 5 env NUMBA_NUM_THREADS=1 atomspin sweep "
                                    f"{recipe_path(study).relative_to(ROOT)} --db results/{db.name} --workers 1",
                            **_invocation(study))
+        resumed = [x for x in (_invocation(stem) for stem in RESUMED.get(study, ())) if x]
+        if resumed:
+            meta[study]["resumed"] = resumed
         meta[study]["task_walltime_s"] = {f"{x['recipe_variant']} {x['axis_value'] or ''} s{x['seed']}".replace("  ", " "):
                                           x["elapsed_s"] for x in rows if x["study"] == study}
     rows.sort(key=lambda r: (r["study"], r["recipe_variant"], r["axis_value"] or 0.0, r["seed"]))
@@ -455,10 +461,19 @@ def table(path=OUT):
         if not m["task_walltime_s"]:
             continue
         cpu = m.get("user_cpu_s", float("nan")) + m.get("system_cpu_s", 0.0)
+        runs = [m] + m.get("resumed", [])
+        n_first = m["n_rows"] - sum(x.get("written", 0) for x in runs[1:])
         lines.append(f"- `{m['command']}`: {m['n_rows']} tasks, wall {m.get('wall_s', float('nan')) / 60:.1f} min, "
-                     f"CPU {cpu / 60:.1f} min ({cpu / max(m['n_rows'], 1):.0f} CPU s per task), max RSS "
+                     f"CPU {cpu / 60:.1f} min ({cpu / max(n_first, 1):.0f} CPU s per task), max RSS "
                      f"{m.get('max_rss_kB', float('nan')) / 1e6:.2f} GB; task wall "
-                     f"{min(m['task_walltime_s'].values()):.0f}–{max(m['task_walltime_s'].values()):.0f} s")
+                     f"{min(m['task_walltime_s'].values()):.0f}–{max(m['task_walltime_s'].values()):.0f} s"
+                     + (f" (first invocation: {n_first} tasks)" if len(runs) > 1 else ""))
+        for x in runs[1:]:
+            c = x.get("user_cpu_s", float("nan")) + x.get("system_cpu_s", 0.0)
+            lines.append(f"  - resumed (same command, next session): {x.get('written', 0)} tasks written, "
+                         f"{x.get('already_done', 0)} already done, wall {x.get('wall_s', float('nan')) / 60:.1f} min, "
+                         f"CPU {c / 60:.1f} min ({c / max(x.get('written', 1), 1):.0f} CPU s per task), max RSS "
+                         f"{x.get('max_rss_kB', float('nan')) / 1e6:.2f} GB")
     return "\n".join(lines)
 
 
