@@ -470,6 +470,7 @@ def test_equivalent_diameter_of_the_truncated_octahedron():
     assert M.equivalent_diameter_nm(1.0) == pytest.approx(exact, rel=1e-12)
     assert round(M.equivalent_diameter_nm(18.5), 1) == 12.1
     assert round(M.equivalent_diameter_nm(24.4), 1) == 16.0
+    assert round(M.equivalent_diameter_nm(30.0), 1) == 19.7  # the 20 nm recipe: the schema's largest vertex size
 
 
 @pytest.mark.parametrize("name, size_nm", [("defects_heating_16nm", 16.0), ("defects_heating_20nm", 19.7)])
