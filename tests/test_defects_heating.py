@@ -562,3 +562,20 @@ def test_which_apb_count_heats_most_depends_on_size():
     # barriers/k_BT and Ms (A/m) of the one- and two-APB rows (validation §8c, §8f: means over four realisations)
     assert s(16.0, 4.74e5, 8.48) > 2 * s(16.0, 4.58e5, 16.9)
     assert s(12.1, 4.94e5, 10.6) > 2 * s(12.1, 5.15e5, 6.84)
+
+
+def test_two_apbs_immobilised_gain_vanishes_once_blocked():
+    """Why two APBs no longer raise the immobilised SAR at 19.7 nm (validation §8g: × 1.3 ± 0.3, not resolved, against
+    × 40 at 12.1 and 16.0 nm): their barrier grows with the particle (16.9 k_BT at 16.0 nm, 23.0 k_BT at 19.7 nm), and
+    at 100 kHz, 15 kA/m a 23 k_BT particle is so deeply blocked that the field hardly opens its loop. A uniaxial
+    macrospin with the measured barriers, volumes and Ms (master equation) loses more than ×10 between the two
+    (the landscapes: 9.1 → 0.46 W/g; this macrospin: ≈ 10.7 → 0.53 W/g). No Monte Carlo."""
+    kT = K_B * T_BODY
+
+    def s(D_nm, Ms, sigma):
+        V = math.pi / 6 * (D_nm * 1e-9) ** 3
+        p = sar.Particle(Ms_A_per_m=Ms, volume_m3=V, T_K=T_BODY,
+                         landscape=ms.EnergySurface([ms.UniaxialAnisotropy(sigma * kT / V, (0, 0, 1))]))
+        return sar.sar_from_particle(p, f=1e5, H0=15e3, model="auto", seed=1, n_orientations=12).sar_W_per_g
+
+    assert s(19.7, 4.09e5, 23.0) < s(16.0, 4.58e5, 16.9) / 10
