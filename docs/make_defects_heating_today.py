@@ -510,10 +510,11 @@ def plot(path=OUT):
     axes[0].set_yticks(y)
     axes[0].set_yticklabels([f"{n} (n = {(S['main'].get(n) or S['vacancy_order'].get(n))['n']})" for n in names])
     axes[0].invert_yaxis()
-    axes[0].legend(loc="lower right", fontsize=8)
+    h, lab_ = axes[0].get_legend_handles_labels()
+    fig.legend(h, lab_, loc="lower center", ncol=2, fontsize=8)
     fig.suptitle("12.1 nm magnetite TO, 310 K, 100 kHz, 15 kA/m: defect ÷ defect-free (mean over n realisations), "
                  "error bars 2σ")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.savefig(FIG / "today_ratios.png", dpi=110)
     plt.close(fig)
     sens = S.get("sensitivity", [])
