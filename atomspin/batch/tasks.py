@@ -80,9 +80,19 @@ def warmups(tasks) -> list:
 # ---------------------------------------------------------------------------------------------------------
 def task_hash(recipe: dict, seed: int) -> str:
     """16-hex-digit identity of a task: SHA-256 of the resolved recipe (without ``meta``, and without the
-    ``protocol.<step>`` tables of registered steps the recipe does not run) and the seed. A new study step,
-    or a new key of a step, therefore changes only the hashes of the recipes that run that step."""
-    body = {k: v for k, v in recipe.items() if k != "meta"}
+    ``protocol.<step>`` tables of registered steps the recipe does not run, and without the ``hash_neutral``
+    keys that hold their default) and the seed. A new study step, or a new key of a step, therefore changes only
+    the hashes of the recipes that run that step; a new hash-neutral key changes none until it is set."""
+    from atomspin.batch.schema import hash_neutral_paths
+
+    body = copy.deepcopy({k: v for k, v in recipe.items() if k != "meta"})
+    for path, default in hash_neutral_paths().items():
+        *head, last = path.split(".")
+        table = body
+        for h in head:
+            table = table.get(h) if isinstance(table, dict) else None
+        if isinstance(table, dict) and last in table and table[last] == default:
+            del table[last]
     proto = body.get("protocol")
     if isinstance(proto, dict):
         used = set(proto.get("steps", ()))
