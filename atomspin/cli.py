@@ -491,7 +491,7 @@ def _pm(kvp: dict, key: str) -> str:
 
 
 def cmd_rescore(a) -> int:
-    from atomspin.batch.rescore import rescore
+    from atomspin.batch.rescoring import rescore
     from atomspin.batch.redact import mask_url
 
     _check_workers(a.workers)

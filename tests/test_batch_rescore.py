@@ -15,7 +15,7 @@ from ase import Atoms
 from atomspin.batch import ResultStore, expand, run_tasks
 from atomspin.batch.context import derived_seed
 from atomspin.batch.recipe import parse_recipe
-from atomspin.batch.rescore import SAR_KEY_PREFIXES, rescore
+from atomspin.batch.rescoring import SAR_KEY_PREFIXES, rescore
 from atomspin.batch.steps import landscape as land_step
 from atomspin.batch.steps.sar import code_version
 from atomspin.batch.tasks import available_steps
@@ -78,8 +78,10 @@ def _copy(stored, tmp_path, name="a", to=None):
 
 
 def _rows(db):
+    """The rows by seed (databases A and B hold the same two Monte Carlo tasks under different task hashes: their
+    protocol.sar differs)."""
     st = ResultStore(db, mode="r")
-    rows = {st.task_hash(r): r for r in st.rows()}
+    rows = {int(r.seed): r for r in st.rows()}
     assert not st.corrupted, st.corrupted
     return rows
 
@@ -146,7 +148,7 @@ def test_stored_landscape_is_the_measured_one(stored):
 def test_rescore_twice_and_resume(stored, tmp_path, monkeypatch):
     """A second rescore finds every row up to date and changes nothing; --force recomputes the same numbers; a
     rescore interrupted after one row, rerun, does only the other one (no duplicate rows)."""
-    import atomspin.batch.rescore as R
+    import atomspin.batch.rescoring as R
 
     db = _copy(stored, tmp_path)
     rescore(stored / "a.toml", db, **DRIVE_B)
@@ -256,7 +258,7 @@ def test_bad_database_and_recipe(tmp_path):
     assert not (tmp_path / "absent.db").exists()  # never created
     (tmp_path / "s.toml").write_text(RECIPE.replace('steps = ["structure", "landscape", "sar"]',
                                                     'steps = ["structure"]'))
-    with pytest.raises(RecipeError, match=r"^protocol.steps: rescore recomputes the sar step .* it has structure\)$"):
+    with pytest.raises(RecipeError, match=r"^protocol.steps: rescore recomputes the sar step .*\(it has structure\)$"):
         rescore(tmp_path / "s.toml", tmp_path / "absent.db")
     rc, _, err = run_cli("rescore", tmp_path / "a.toml", "--db", tmp_path / "absent.db", "--medium", "blood")
     assert rc == 2 and err.strip() == "atomspin: error: media: 'blood' is not one of ['immobilised', 'water']"
@@ -266,3 +268,15 @@ def test_bad_database_and_recipe(tmp_path):
     assert rc == 2 and err.count("\n") == 1 and "does not exist" in err
     rc, _, err = run_cli("rescore", tmp_path / "a.toml", "--db", tmp_path / "absent.db", "--workers", "0")
     assert rc == 2 and "--workers: 0 is outside [1, 256]" in err
+
+
+def test_rescore_on_dask_workers_equals_serial(stored, tmp_path):
+    """Two local Dask workers write the same rows as the serial rescore (the driver writes; same seeds)."""
+    serial, dask = _copy(stored, tmp_path, to="serial"), _copy(stored, tmp_path, to="dask")
+    rescore(stored / "a.toml", serial, **DRIVE_B)
+    s = rescore(stored / "a.toml", dask, workers=2, **DRIVE_B)
+    assert (s["rescored"], len(s["failed"])) == (2, 0) and s["cpu_s"] > 0
+    a, b = _rows(serial), _rows(dask)
+    for seed, r in a.items():
+        assert {k: v for k, v in b[seed].key_value_pairs.items() if k != "sar_rescored_utc"} == \
+            {k: v for k, v in r.key_value_pairs.items() if k != "sar_rescored_utc"}

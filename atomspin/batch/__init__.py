@@ -13,7 +13,7 @@ under kill, concurrency and corruption is in docs/guarantees.md.
 """
 from atomspin.batch.recipe import load_recipe
 from atomspin.batch.report import make_report
-from atomspin.batch.rescore import RescoreSummary, rescore
+from atomspin.batch.rescoring import RescoreSummary, rescore
 from atomspin.batch.resources import MemoryShortage, check_memory, estimate_task_bytes
 from atomspin.batch.runner import (NoWorkers, SchedulerLost, SchedulerUnreachable, SweepSummary, open_client,
                                    run_tasks)

@@ -363,17 +363,18 @@ def _run_on_dask(jobs, record, workers, scheduler, scheduler_file):
         client, cluster = open_client(scheduler=scheduler, scheduler_file=scheduler_file,
                                       workers=None if (scheduler or scheduler_file) else workers)
         try:
-            futures = {client.submit(rescore_row, j, key=f"atomspin-rescore-{j['hash']}-{j['row_id']}",
-                                     pure=False): j for j in jobs}
-            for fut in as_completed(list(futures)):
-                job = futures[fut]
-                try:
-                    res = fut.result()
-                except Exception as err:  # noqa: BLE001 - recorded per row
-                    record(job=job, err=err)
-                else:
-                    record(res, job)
-                fut.release()
+            with client.as_current():  # as_completed looks the client up
+                futures = {client.submit(rescore_row, j, key=f"atomspin-rescore-{j['hash']}-{j['row_id']}",
+                                         pure=False): j for j in jobs}
+                for fut in as_completed(list(futures)):
+                    job = futures[fut]
+                    try:
+                        res = fut.result()
+                    except Exception as err:  # noqa: BLE001 - recorded per row
+                        record(job=job, err=err)
+                    else:
+                        record(res, job)
+                    fut.release()
         finally:
             client.close()
             if cluster is not None:
