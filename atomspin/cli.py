@@ -348,7 +348,8 @@ def _local_workers(a, tasks) -> int:
 
 def _with_client(a, tasks, fn):
     """Connect (external scheduler: wait for a worker, check its memory) or start local workers, run
-    ``fn(client)``, close."""
+    ``fn(client, worker_timeout, local)``, close (``local``: the workers were started here and share numba's
+    on-disk cache)."""
     from atomspin.batch import open_client
     from atomspin.batch.resources import check_memory
     from atomspin.batch.runner import quiet_distributed, wait_for_workers
@@ -369,7 +370,7 @@ def _with_client(a, tasks, fn):
                 limits = [x for x in limits if x > 0]
                 if limits:
                     check_memory(tasks, per_worker_bytes=min(limits))
-            return fn(client, worker_timeout)
+            return fn(client, worker_timeout, not external)
         finally:
             client.close()
             if cluster is not None:
@@ -410,12 +411,15 @@ def cmd_sweep(a) -> int:
         _out(f"0 written, {len(tasks)} already done, 0 failed in 0.0 s")
         return EXIT_OK
 
-    def go(client, worker_timeout):
+    def go(client, worker_timeout, local):
+        from atomspin.batch.tasks import warmups
+
         nonlocal store
         if store is None:
             store = ResultStore(a.db)
+        todo_tasks = [t for t in tasks if t["hash"] not in done]
         return run_tasks(tasks, store, client, retries=a.retries, progress=not a.no_progress, log=_err,
-                         worker_timeout_s=worker_timeout, done=done)
+                         worker_timeout_s=worker_timeout, done=done, warmups=warmups(todo_tasks) if local else ())
 
     summary = _with_client(a, tasks, go)
     _out(_summary_line(summary))
@@ -453,7 +457,7 @@ def _default_report_dir(store, url) -> str:
 def cmd_demo(a) -> int:
     from atomspin.batch import ResultStore, expand, run_tasks
     from atomspin.batch.defaults import demo_recipe
-    from atomspin.batch.tasks import available_steps
+    from atomspin.batch.tasks import available_steps, warmups
 
     avail = available_steps()
     full = demo_recipe(quick=a.quick)["protocol"]["steps"]
@@ -473,11 +477,12 @@ def cmd_demo(a) -> int:
                                          if skipped else ""))
     store = None
 
-    def go(client, worker_timeout):
+    def go(client, worker_timeout, local):
         nonlocal store
         out.mkdir(parents=True, exist_ok=True)
         store = ResultStore(out / "results.db")
-        return run_tasks(tasks, store, client, progress=not a.no_progress, log=_err, worker_timeout_s=worker_timeout)
+        return run_tasks(tasks, store, client, progress=not a.no_progress, log=_err, worker_timeout_s=worker_timeout,
+                         warmups=warmups(tasks) if local else ())
 
     summary = _with_client(a, tasks, go)
     return _finish(store, tasks, summary, out / "report", recipe["meta"]["name"], spins=True)

@@ -26,7 +26,7 @@ from atomspin.batch.schema import RecipeError, _grid, set_path, validate_recipe
 from atomspin.batch.steps import REGISTRY, STEPS
 
 __all__ = ["expand", "task_hash", "run_task", "available_steps", "missing_api", "StepUnavailable",
-           "derived_seed", "Context", "check_steps_available"]
+           "derived_seed", "Context", "check_steps_available", "warmups"]
 
 
 def _resolve_api(spec: str):
@@ -60,6 +60,21 @@ def check_steps_available(steps) -> None:
         if miss:
             raise RecipeError("protocol.steps", f"step {s!r} is not available in this installation "
                               f"(missing {', '.join(miss)})")
+
+
+def warmups(tasks) -> list:
+    """The kernel warm-ups (``WARMUP`` of each step module, as callables) of the steps these tasks run, in step
+    order; a warm-up whose function cannot be imported is left out (the step itself reports it)."""
+    used = {s for t in tasks for s in t["recipe"]["protocol"]["steps"]}
+    out = []
+    for name in STEPS:
+        spec = REGISTRY[name].warmup
+        if name in used and spec:
+            try:
+                out.append(_resolve_api(spec))
+            except Exception:  # noqa: BLE001 - ImportError/AttributeError: nothing to warm
+                pass
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -82,6 +82,8 @@ SCHEMA = {
 }
 API = ("atomspin.sar:sar_from_particle", "atomspin.sar:particle_from_measurements", "atomspin.sar:Medium",
        "atomspin.measure:saturation_magnetisation")
+#: compiles the SAR kernels on a small synthetic particle (a sweep on a local cluster runs it on a second worker)
+WARMUP = "atomspin.sar.warmup:compile_kernels"
 REQUIRES = ("structure",)
 REQUIRES_ANY = ("loop", "kv", "landscape")
 PREFIX = "sar_"
