@@ -355,7 +355,7 @@ def summary_neel_split(out):
         return []
     c = lambda d, k="mean": (f"{d[k]:+.0f} ± {d['err' if k == 'mean' else k + '_err']:.0f}")  # noqa: E731
     lines = ["", "| 8 nm sphere | realisations (seeds) | reversal barrier, Néel on (J/m³) | Néel off | Néel on − off "
-             "| thermal dipolar part (Néel off) | surface + defect part (Néel on) | its Néel share (on − off) | "
+             "| thermal dipolar part (Néel off) | surface + defect part (Néel on) | Néel part of it (on − off) | "
              "global minimum from [110], Néel off | CPU s per Néel-off row |", "|" + "---|" * 10]
     for t in table:
         cpu = [x for x in t["cpu_s"] if x is not None]
@@ -451,19 +451,21 @@ def plot_defect_parts(out):
     fig, axs = _fig(1, 2, figsize=(13, 4.8))
     ax = axs[0]
     kinds = [t for t in split if "neel_share" in t]
-    comps = (("total", "total Δ (Néel on)", "k", "D"), ("mc_off", "magnetocrystalline (Néel off)", "C0", "o"),
+    comps = (("total", "total Δ (Néel on)", "k", "D"), ("total_off", "total Δ, Néel off", "0.55", "D"),
+             ("mc_off", "magnetocrystalline (Néel off)", "C0", "o"),
              ("shape_off", "rigid point-dipole n̂ᵀDn̂·m² (Néel off)", "C1", "^"),
              ("thermal_dipolar", "thermal dipolar correction (Néel off)", "C2", "v"),
              ("neel_total", "Néel term (on − off)", "C3", "s"))
     for j, (q, lab, col, mk) in enumerate(comps):
-        x = np.arange(len(kinds)) + (j - 2) * 0.14
+        x = np.arange(len(kinds)) + (j - 2.5) * 0.13
         ax.errorbar(x, [t[q]["diff"] for t in kinds], yerr=[t[q]["diff_err"] for t in kinds], fmt=mk, color=col,
                     capsize=3, label=lab)
     ax.axhline(0, color="k", lw=0.5)
     ax.set_xticks(np.arange(len(kinds)), [f"{KINDS[t['kind']][0]} ({t['n']} real.)" for t in kinds])
     ax.set_ylabel("Δ reversal barrier / V vs defect-free (J/m³)")
     ax.set_title("8 nm sphere, 300 K: where the APB raise comes from (barrier increments, mean ± error)", fontsize=8)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left")
+    ax.set_ylim(top=ax.get_ylim()[1] * 1.35)
     ax = axs[1]
     if heat:
         x = np.arange(len(heat))
