@@ -7,6 +7,8 @@
     atomspin sweep RECIPE --db DB [--scheduler tcp://host:8786 | --scheduler-file f.json] [--workers N]
     atomspin report DB [-o DIR] [--spins]      plots + summary table from a result database
     atomspin demo [--quick] [-o DIR]           does a defect raise or lower heating? 12 nm Fe3O4, the main job
+    atomspin rescore RECIPE --db DB [--f-Hz F] [--H0-A-per-m H] [--medium M] [--workers N]
+                                               SAR columns recomputed from the stored landscapes, rows updated
     atomspin validate RECIPE                   check a recipe and list its tasks
     atomspin schema                            every recipe key with type, range, default and source
 
@@ -100,6 +102,23 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--memory", type=float, default=None, metavar="GiB",
                    help="memory the local workers may use together, in GiB (default: available now)")
     d.add_argument("--no-progress", action="store_true")
+
+    rs = sub.add_parser("rescore", help="recompute the SAR columns of a sweep's database from its stored "
+                        "landscapes (no Monte Carlo): after a change of the SAR code, or at another drive or medium")
+    rs.add_argument("recipe", help="the recipe the database was swept with (its [protocol.sar] gives the settings)")
+    rs.add_argument("--db", required=True, help="the sweep's database (SQLite file or postgresql:// URL)")
+    rs.add_argument("--f-Hz", type=float, default=None, dest="f_Hz", metavar="HZ",
+                    help="drive frequency f in Hz, (0, 1e8] (default: the recipe's protocol.sar.f_Hz)")
+    rs.add_argument("--H0-A-per-m", type=float, default=None, dest="H0_A_per_m", metavar="A_PER_M",
+                    help="drive amplitude H0 in A/m, (0, 1e6] (default: the recipe's protocol.sar.H0_A_per_m)")
+    rs.add_argument("--medium", action="append", default=None, dest="media", metavar="MEDIUM",
+                    help="immobilised or water; repeat for both (default: the recipe's protocol.sar.media)")
+    rs.add_argument("--workers", type=int, default=1, help="processes (default 1: in this process)")
+    g = rs.add_mutually_exclusive_group()
+    g.add_argument("--scheduler", default=None, help="address of a running scheduler, tcp://host:8786")
+    g.add_argument("--scheduler-file", default=None, help="scheduler file of a running scheduler")
+    rs.add_argument("--force", action="store_true", help="recompute rows that are up to date too")
+    rs.add_argument("--no-progress", action="store_true")
 
     v = sub.add_parser("validate", help="validate a recipe and list its tasks")
     v.add_argument("recipe")
@@ -329,7 +348,8 @@ def _local_workers(a, tasks) -> int:
 
 def _with_client(a, tasks, fn):
     """Connect (external scheduler: wait for a worker, check its memory) or start local workers, run
-    ``fn(client)``, close."""
+    ``fn(client, worker_timeout, local)``, close (``local``: the workers were started here and share numba's
+    on-disk cache)."""
     from atomspin.batch import open_client
     from atomspin.batch.resources import check_memory
     from atomspin.batch.runner import quiet_distributed, wait_for_workers
@@ -350,7 +370,7 @@ def _with_client(a, tasks, fn):
                 limits = [x for x in limits if x > 0]
                 if limits:
                     check_memory(tasks, per_worker_bytes=min(limits))
-            return fn(client, worker_timeout)
+            return fn(client, worker_timeout, not external)
         finally:
             client.close()
             if cluster is not None:
@@ -391,12 +411,15 @@ def cmd_sweep(a) -> int:
         _out(f"0 written, {len(tasks)} already done, 0 failed in 0.0 s")
         return EXIT_OK
 
-    def go(client, worker_timeout):
+    def go(client, worker_timeout, local):
+        from atomspin.batch.tasks import warmups
+
         nonlocal store
         if store is None:
             store = ResultStore(a.db)
+        todo_tasks = [t for t in tasks if t["hash"] not in done]
         return run_tasks(tasks, store, client, retries=a.retries, progress=not a.no_progress, log=_err,
-                         worker_timeout_s=worker_timeout, done=done)
+                         worker_timeout_s=worker_timeout, done=done, warmups=warmups(todo_tasks) if local else ())
 
     summary = _with_client(a, tasks, go)
     _out(_summary_line(summary))
@@ -434,7 +457,7 @@ def _default_report_dir(store, url) -> str:
 def cmd_demo(a) -> int:
     from atomspin.batch import ResultStore, expand, run_tasks
     from atomspin.batch.defaults import demo_recipe
-    from atomspin.batch.tasks import available_steps
+    from atomspin.batch.tasks import available_steps, warmups
 
     avail = available_steps()
     full = demo_recipe(quick=a.quick)["protocol"]["steps"]
@@ -454,14 +477,46 @@ def cmd_demo(a) -> int:
                                          if skipped else ""))
     store = None
 
-    def go(client, worker_timeout):
+    def go(client, worker_timeout, local):
         nonlocal store
         out.mkdir(parents=True, exist_ok=True)
         store = ResultStore(out / "results.db")
-        return run_tasks(tasks, store, client, progress=not a.no_progress, log=_err, worker_timeout_s=worker_timeout)
+        return run_tasks(tasks, store, client, progress=not a.no_progress, log=_err, worker_timeout_s=worker_timeout,
+                         warmups=warmups(tasks) if local else ())
 
     summary = _with_client(a, tasks, go)
     return _finish(store, tasks, summary, out / "report", recipe["meta"]["name"], spins=True)
+
+
+def _pm(kvp: dict, key: str) -> str:
+    v, e = kvp.get(key), kvp.get(f"{key}_err")
+    if v is None:
+        return "-"
+    return f"{v:.4g} ± {e:.2g}" if isinstance(e, float) else f"{v:.4g}"
+
+
+def cmd_rescore(a) -> int:
+    from atomspin.batch.rescoring import rescore
+    from atomspin.batch.redact import mask_url
+
+    _check_workers(a.workers)
+    s = rescore(a.recipe, a.db, f_Hz=a.f_Hz, H0_A_per_m=a.H0_A_per_m, media=a.media, workers=a.workers,
+                scheduler=a.scheduler, scheduler_file=a.scheduler_file, force=a.force, progress=not a.no_progress,
+                log=_warn)
+    for c in s["changes"]:
+        keys = [k for k in c["new"] if k.startswith("SAR_") and not k.endswith("_err")]
+        keys += [k for k in c["old"] if k.startswith("SAR_") and not k.endswith("_err") and k not in keys]
+        cells = "; ".join(f"{k}: {_pm(c['old'], k)} -> {_pm(c['new'], k)}" for k in keys)
+        _out(f"row {c['row_id']} {c['variant']} seed {c['seed']}: {cells}")
+    other = f", {s['other_rows']} rows of other recipes left alone" if s["other_rows"] else ""
+    missing = f", {s['missing']} tasks not in the database (run the sweep)" if s["missing"] else ""
+    _out(f"{s['rows']} rows of {s['tasks']} tasks: {s['rescored']} rescored, {s['up_to_date']} up to date, "
+         f"{len(s['no_landscape'])} without a landscape, {len(s['failed'])} failed{other}{missing}; "
+         f"{s['cpu_s']:.1f} CPU s in the sar step, {s['elapsed_s']:.1f} s -> {mask_url(a.db)}")
+    if s["rows"] == 0:
+        raise _UsageError(f"--db: no row of {mask_url(a.db)} is a task of {a.recipe} (rescore the database with "
+                          "the recipe it was swept with)")
+    return EXIT_FAIL if (s["failed"] or s["corrupted"]) else EXIT_OK
 
 
 def cmd_validate(a) -> int:
@@ -522,7 +577,7 @@ def _recipe_warnings():
 
 
 COMMANDS = {"build": cmd_build, "run": cmd_run, "sweep": cmd_sweep, "report": cmd_report, "demo": cmd_demo,
-            "validate": cmd_validate, "schema": cmd_schema}
+            "rescore": cmd_rescore, "validate": cmd_validate, "schema": cmd_schema}
 
 
 def main(argv=None) -> int:
@@ -539,7 +594,7 @@ def main(argv=None) -> int:
             _out(f"atomspin {__version__}")
             return EXIT_OK
         if not a.command:
-            raise _UsageError("atomspin: a command is needed (build, run, sweep, report, demo, validate, "
+            raise _UsageError("atomspin: a command is needed (build, run, sweep, report, demo, rescore, validate, "
                               "schema); see atomspin --help")
         with _recipe_warnings():
             return COMMANDS[a.command](a)

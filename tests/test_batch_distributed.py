@@ -92,6 +92,51 @@ def test_local_cluster_sweep_and_same_seed_identical(tmp_path):
         cluster.close()
 
 
+def _record_warmup(path):
+    import os as _os
+
+    with open(path, "a") as fh:
+        fh.write(f"{_os.getpid()}\n")
+
+
+def _failing_warmup():
+    raise RuntimeError("no compiler here")
+
+
+def test_warmups_run_once_each_on_a_second_worker_and_never_fail_the_sweep(tmp_path):
+    """run_tasks(warmups=...): each warm-up runs once, on a worker other than the first, ahead of the tasks; a
+    failing warm-up is logged and the sweep completes; with one worker there is nothing to overlap and none runs."""
+    import functools
+
+    from atomspin.batch.tasks import expand, warmups
+    from atomspin.sar.warmup import compile_kernels
+
+    assert warmups(expand({"protocol": {"steps": ["structure", "landscape", "sar"]}})) == [compile_kernels]
+    assert warmups(expand({"protocol": {"steps": ["structure", "landscape"]}})) == []
+    rec = tmp_path / "warm.txt"
+    client, cluster = open_client(workers=2)
+    try:
+        log = []
+        s = run_tasks(_tasks(6, sleep=0.5), ResultStore(tmp_path / "a.db"), client, fn=toy_task, log=log.append,
+                      warmups=[functools.partial(_record_warmup, str(rec)), _failing_warmup])
+        assert s["written"] == 6 and not s["failed"]
+        pids = client.run(os.getpid)
+        second = pids[sorted(pids)[1]]
+        assert [int(p) for p in rec.read_text().split()] == [second]
+        assert any("kernel warm-up failed" in m and "no compiler here" in m for m in log), log
+    finally:
+        client.close()
+        cluster.close()
+    client, cluster = open_client(workers=1)
+    try:
+        s = run_tasks(_tasks(2), ResultStore(tmp_path / "b.db"), client, fn=toy_task,
+                      warmups=[functools.partial(_record_warmup, str(tmp_path / "one.txt"))])
+        assert s["written"] == 2 and not (tmp_path / "one.txt").exists()
+    finally:
+        client.close()
+        cluster.close()
+
+
 def test_unreachable_scheduler_fails_loudly(tmp_path):
     port = _free_port()
     t0 = time.time()

@@ -1,4 +1,5 @@
 """Protocol steps of one task, wired to the other layers (tiny particles, short runs)."""
+import json
 import types
 
 import numpy as np
@@ -82,3 +83,52 @@ def test_sar_uses_measured_ms_keff_volume():
     direct = sar_from_particle(f=p["f_Hz"], H0=p["H0_A_per_m"], T=300.0, Ms=3e5, K_eff=50.0 * 1.602176634e-22 / 1e-25,
                                V=1e-25, tau0=p["tau0_s"], model=p["model"])
     assert ctx.kvp["SAR_W_per_g"] == pytest.approx(direct.sar_W_per_g, rel=1e-12)
+
+
+def test_hash_neutral_keys_keep_stored_task_identities():
+    """Keys marked hash_neutral (added after databases were stored: the FeO/spinel interface couplings) are left
+    out of the task hash at their default, so stored sweeps resume without recomputing; set, they change it. The
+    demo's first task keeps the identity it had before these keys existed (e956fa52c43f1057, 2026-11-30)."""
+    from atomspin.batch.defaults import demo_recipe
+    from atomspin.batch.schema import hash_neutral_paths
+    from atomspin.batch.tasks import task_hash
+
+    neutral = hash_neutral_paths()
+    assert {"model.interface_exchange", "model.J_RB180_meV", "model.J_RB_meV", "model.J_RA_meV"} <= set(neutral)
+    first = expand(demo_recipe(quick=False))[0]
+    assert (first["variant"], first["seed"], first["hash"]) == ("defect-free", 1, "e956fa52c43f1057")
+    without = json.loads(json.dumps(first["recipe"]))
+    for path in neutral:
+        *head, last = path.split(".")
+        table = without
+        for h in head:
+            table = table[h]
+        table.pop(last)
+    assert task_hash(without, 1) == first["hash"]
+    given = json.loads(json.dumps(first["recipe"]))
+    given["model"]["interface_exchange"] = "given"
+    assert task_hash(given, 1) != first["hash"]
+
+
+def test_recipe_interface_couplings_reach_the_model():
+    """model.interface_exchange = "given" sets the FeO/spinel interface couplings RB180, RB, RA (interface.toml's
+    literature convention), which the model converts like the set's own values: the mean unit-spin J of class RB180
+    scales by J_given / J_default at the end of its documented range."""
+    from atomspin.batch.context import Context
+    from atomspin.batch.steps import structure
+    from atomspin.model.parameters import parameter_ranges
+
+    base = {"meta": {"name": "j"}, "structure": {"phase": "Fe3O4", "shape": "sphere", "diameter_nm": 4.0},
+            "defects": {"core_shell": {"enabled": True, "core_phase": "FeO", "core_diameter_nm": 2.4}},
+            "model": {"dipolar": False}, "protocol": {"steps": ["structure"]}}
+    lo, mid, hi = parameter_ranges("interface")["RB180"]
+    J = {}
+    for label, extra in (("default", {}), ("given", {"interface_exchange": "given", "J_RB180_meV": lo})):
+        rec = json.loads(json.dumps(base))
+        rec["model"].update(extra)
+        ctx = Context(expand(rec)[0])
+        structure.run(ctx)
+        J[label] = ctx.model.info["mean_J_meV"]
+    assert J["default"]["RB180"] < 0 and J["given"]["RB180"] == pytest.approx(J["default"]["RB180"] * lo / mid,
+                                                                              rel=1e-9)
+    assert J["given"]["RA"] == pytest.approx(J["default"]["RA"], rel=1e-12)  # left at its default value

@@ -1,6 +1,7 @@
 """Issue 15 main job: the ``landscape`` study step, the SAR from the measured landscape (no fixed τ0), and the
 ratio-to-reference rows of the report with their 2σ verdicts (the demo end to end is tests/test_cli.py::test_demo)."""
 import math
+import os
 
 import numpy as np
 import pytest
@@ -112,6 +113,34 @@ def test_landscape_step_and_sar_from_landscape():
         assert kv[f"ILP_{name}_nHm2_per_kg_err"] == pytest.approx(err * rep.ilp_nHm2_per_kg / rep.sar_W_per_g)
     assert "SAR_W_per_g" not in kv  # several media: one key per medium, no ambiguous SAR_W_per_g
     assert "d_H = 20 nm" in kv["sar_medium"] and kv["sar_hydrodynamic_diameter_nm"] == pytest.approx(20.0)
+
+
+@needs_layers
+@pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="nothing is compiled without the JIT")
+def test_sar_warmup_compiles_every_signature_the_measured_hand_off_calls():
+    """atomspin.sar.warmup.compile_kernels (what a sweep's second worker runs first) compiles each SAR kernel with
+    the argument types of the real path measured landscape → particle_from_measurements → each compiled model:
+    calling that path afterwards adds no signature (so nothing is compiled again, here or from the disk cache)."""
+    from atomspin import sar
+    from atomspin.batch.context import Context
+    from atomspin.batch.steps import step
+    from atomspin.sar import _landscape, fluid, macrospin_llg, master
+    from atomspin.sar.warmup import compile_kernels
+
+    kernels = {"hybrid": fluid._hybrid, "tables": master._tables, "cycle": master._cycle,
+               "critical points": _landscape.find_critical, "stochastic LLG": macrospin_llg._sllg}
+    compile_kernels()
+    before = {k: set(d.signatures) for k, d in kernels.items()}
+    assert all(before.values())
+    ctx = Context(_tiny())
+    for name in ("structure", "landscape"):
+        step(name).run(ctx)
+    particle = sar.particle_from_measurements(landscape=ctx.results["landscape"], hydrodynamic_diameter_m=20e-9)
+    for medium in (sar.Medium.solid(), sar.Medium.water()):
+        sar.sar_from_particle(particle, f=1e5, H0=15e3, medium=medium, model="master", n_orientations=2,
+                              n_particles=2, allow_nonclinical=True)
+    macrospin_llg.llg_relaxation_time(particle, n_particles=8, run_taus=2.0)
+    assert {k: set(d.signatures) for k, d in kernels.items()} == before
 
 
 @needs_layers

@@ -422,12 +422,14 @@ def test_ensemble_error_bar_and_dispersion():
 
 
 def test_critical_points_tracked_in_a_turning_body_match_full_searches():
-    """The tracking rule of the liquid kernel (:func:`atomspin.sar.fluid._hybrid`): Newton from the previous
-    step's points, a short solve from the last 24 distinct points seen, a full grid search every 20 steps and
-    whenever the number of minima or saddles changes. On a 12 nm-like particle (σ = 9.6, weak cubic term) whose
-    body turns by Brownian steps of 0.14 rad rms in a 15 kA/m AC field, the lowest saddle — which sets the
-    escape rate — equals that of a full search at ≥ 99 % of the steps."""
+    """The tracking rule of the liquid kernel (:func:`atomspin.sar.fluid._hybrid`, its own helpers called here):
+    Newton from the previous step's points, a short solve from the points that vanished and have not come back, a
+    full grid search every 20 steps and whenever the number of minima or saddles changes. On a 12 nm-like particle
+    (σ = 9.6, weak cubic term) whose body turns by Brownian steps of 0.14 rad rms in a 15 kA/m AC field, every
+    minimum is found at every step and the lowest saddle — which sets the escape rate — equals that of a full
+    search at ≥ 99 % of the steps, with few points remembered (the short solves are the cost per step)."""
     from atomspin.sar._landscape import KMAX, SMAX, find_critical
+    from atomspin.sar.fluid import MEMORY_SIZE, next_seeds, remember_vanished
 
     V, T_ = math.pi / 6 * (12.1e-9) ** 3, 310.0
     surf = M.EnergySurface([M.CubicAnisotropy(-2e3), M.UniaxialAnisotropy(9.6 * KB * T_ / V, (0.3, 0.2, 0.93))])
@@ -444,10 +446,10 @@ def test_critical_points_tracked_in_a_turning_body_match_full_searches():
 
     rng = np.random.default_rng(1)
     b = np.array([0.6, 0.0, 0.8])
-    seeds, memory = np.zeros((KMAX + SMAX + 24, 3)), np.zeros((24, 3))
+    seeds, memory = np.zeros((KMAX + SMAX + MEMORY_SIZE, 3)), np.zeros((MEMORY_SIZE, 3))
     a, ref = arrays(), arrays()
     ns = ntr = nmem = nprev = sprev = 0
-    steps, differ = 1200, 0
+    steps, differ, remembered = 1200, 0, 0
     for k in range(steps):
         h = 15e3 * math.cos(2 * math.pi * (k + 0.5) / 400)
         b = b + 0.1 * rng.normal(size=3)
@@ -462,26 +464,12 @@ def test_critical_points_tracked_in_a_turning_body_match_full_searches():
         assert nmin == rmin  # every minimum is found (a minimum's birth triggers the full search)
         if abs(a[4][:nsad].min() - ref[4][:rsad].min()) > 1e-6 * L.scale:
             differ += 1
-        ns = 0
-        for q in range(nmin):
-            seeds[ns] = a[0][q]
-            ns += 1
-        for q in range(nsad):
-            seeds[ns] = a[3][q]
-            ns += 1
-        ntr = ns
-        for pt in [a[0][q].copy() for q in range(nmin)] + [a[3][q].copy() for q in range(nsad)]:
-            for r in range(min(nmem, 24)):
-                if memory[r] @ pt > 0.999:
-                    memory[r] = pt
-                    break
-            else:
-                memory[nmem % 24] = pt
-                nmem += 1
-        for r in range(min(nmem, 24)):
-            seeds[ns] = memory[r]
-            ns += 1
+        nmem = remember_vanished(seeds, ntr, a[0], nmin, a[3], nsad, memory, nmem)
+        ns = next_seeds(a[0], nmin, a[3], nsad, memory, nmem, seeds)
+        ntr = nmin + nsad
+        remembered += nmem
     assert differ <= 0.01 * steps
+    assert remembered / steps < 8  # the last 24 distinct points seen: 24 short solves per step
 
 
 def test_llg_relaxation_time_is_shared_by_equal_particles(monkeypatch):

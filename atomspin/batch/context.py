@@ -67,8 +67,7 @@ class Context:
                                                    m["surface_anisotropy"], m["neel_ks_meV"]),
                                                anisotropy_reference=(m["anisotropy_reference_K"]
                                                                      if m["anisotropy_reference_K"] > 0 else "T0"),
-                                               exchange=({"BB180": m["J_BB180_meV"]}
-                                                         if m.get("apb_exchange", "default") == "given" else None),
+                                               exchange=_exchange(m) or None,
                                                seed=self.seed_for("model"))
         return self._model
 
@@ -83,6 +82,16 @@ class Context:
     def absorb(self, name: str, res) -> None:
         """Store a step's result object in the row: see :func:`absorb`."""
         absorb(self, name, res)
+
+
+def _exchange(m: dict) -> dict:
+    """Pair class → J (the literature convention of the set holding the class) that ``recipe["model"]`` sets."""
+    out = {}
+    if m.get("apb_exchange", "default") == "given":
+        out["BB180"] = m["J_BB180_meV"]
+    if m.get("interface_exchange", "default") == "given":
+        out.update(RB180=m["J_RB180_meV"], RB=m["J_RB_meV"], RA=m["J_RA_meV"])
+    return out
 
 
 def scalar_items(d: dict, prefix: str = "") -> dict:

@@ -32,7 +32,8 @@ class Field:
     choices: allowed values (for ``str`` and ``list[str]`` items). length: exact list length;
     min_len: minimum list length. usual: ``(lo, hi)`` of the values studies normally use; a value outside
     is accepted with a :class:`RecipeWarning` naming the key, the usual range and ``usual_hint`` (the unit
-    slip it suggests).
+    slip it suggests). hash_neutral: a key added after databases were stored — left out of the task hash while
+    it holds its default (:func:`atomspin.batch.tasks.task_hash`), so the stored tasks keep their identity.
     """
 
     kind: str
@@ -49,6 +50,7 @@ class Field:
     hi_text: Optional[str] = None
     usual: Optional[tuple] = None
     usual_hint: str = ""
+    hash_neutral: bool = False
 
     def range_text(self) -> str:
         lo = self.lo_text or _num(self.lo) if self.lo is not None else "-inf"

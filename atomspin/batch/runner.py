@@ -295,7 +295,7 @@ def _message(err: BaseException) -> str:
 
 
 def run_tasks(tasks: list, store, client=None, fn=None, retries: int = 2, progress: bool = False,
-              log=None, worker_timeout_s: float = 120.0, done=None) -> SweepSummary:
+              log=None, worker_timeout_s: float = 120.0, done=None, warmups=()) -> SweepSummary:
     """Run the tasks missing from ``store`` and write each result as it arrives.
 
     Parameters
@@ -320,6 +320,12 @@ def run_tasks(tasks: list, store, client=None, fn=None, retries: int = 2, progre
     done : set, optional
         Task hashes already stored, when the caller has just read them (:meth:`ResultStore.done_hashes`
         reads and verifies every row).
+    warmups : sequence of callables, optional
+        Functions without arguments that compile numba kernels (:func:`atomspin.batch.tasks.warmups`). With a
+        client of ≥ 2 workers each runs once, first in line, on a worker other than the one that takes the first
+        task, so that worker compiles those kernels while the other starts on the tasks; the workers must share
+        numba's on-disk cache (a local cluster). A warm-up that fails is reported through ``log`` and otherwise
+        ignored.
 
     Returns
     -------
@@ -395,7 +401,7 @@ def run_tasks(tasks: list, store, client=None, fn=None, retries: int = 2, progre
         elif pending:
             with quiet_distributed():
                 _run_on_dask(client, pending, fn, int(retries), record, float(worker_timeout_s),
-                             bar if progress else None)
+                             bar if progress else None, warmups, log)
     finally:
         bar.close()
         summary["elapsed_s"] = time.time() - t0
@@ -422,11 +428,54 @@ def _subscribe(client, bar):
         return False
 
 
-def _run_on_dask(client, pending, fn, retries, record, worker_timeout_s, bar=None):
+def _warm(fn):
+    """Run one warm-up on a worker: its CPU seconds, or the one-line error."""
+    t0 = time.process_time()
+    try:
+        fn()
+    except Exception as err:  # noqa: BLE001 - a warm-up only saves time; the tasks report real errors
+        return _message(err)
+    return time.process_time() - t0
+
+
+def _submit_warmups(client, warmups, log=None):
+    """Submit each warm-up to a worker other than the first (round robin), ahead of the tasks."""
+    import uuid
+
+    if not warmups:
+        return []
+    workers = sorted(client.scheduler_info(n_workers=-1).get("workers", {}))
+    if len(workers) < 2:
+        return []
+    tag = uuid.uuid4().hex[:8]
+    futs = []
+    with client.as_current():
+        for i, w in enumerate(warmups):
+            futs.append(client.submit(_warm, w, key=f"atomspin-warmup-{tag}-{i}", pure=False, priority=100,
+                                      workers=[workers[1 + i % (len(workers) - 1)]], allow_other_workers=False))
+    return futs
+
+
+def _report_warmups(futs, log=None):
+    for f in futs:
+        if f.status == "finished":
+            try:
+                got = f.result()
+            except Exception as err:  # noqa: BLE001 - the result could not be fetched
+                got = _message(err)
+            if isinstance(got, str) and log:
+                log(f"kernel warm-up failed ({got}); the tasks compile their kernels themselves")
+        elif f.status == "pending":
+            f.cancel()
+
+
+def _run_on_dask(client, pending, fn, retries, record, worker_timeout_s, bar=None, warmups=(), log=None):
     subscribed = _subscribe(client, bar)
+    warm = _submit_warmups(client, warmups, log)
     try:
         _run_on_dask_loop(client, pending, fn, retries, record, worker_timeout_s, bar)
     finally:
+        _report_warmups(warm, log)
         if subscribed:
             try:
                 from atomspin.batch.progress import TOPIC

@@ -152,6 +152,23 @@ SCHEMA: dict = {
         "J_BB180_meV": F("float", -9.49, "J of the BB180 class in meV in the parameter set's literature convention "
                          "(−2J, classical S: SpinModel.from_atoms(exchange=...)), used when model.apb_exchange = "
                          "given (default: magnetite.toml's value, derived there)", lo=-30.0, hi=30.0),
+        # FeO/spinel interface couplings: no measured or DFT value exists; atomspin/model/params/interface.toml
+        # derives the defaults and documents the ranges (the sensitivity sweep of issue 15); keys added after
+        # databases were stored, so hash-neutral at their defaults
+        "interface_exchange": F("str", "default", "couplings of the FeO/spinel interface links (pair classes RB180, "
+                                "RB, RA of atomspin/model/params/interface.toml): default = that set's values "
+                                "(derived there; no measured value exists, documented ranges RB180 [−9.49, −1.4775], "
+                                "RB [0, 0.24], RA [−2.92, −1.46] meV), given = model.J_RB180_meV, model.J_RB_meV, "
+                                "model.J_RA_meV", choices=("default", "given"), hash_neutral=True),
+        "J_RB180_meV": F("float", -1.4775, "J of the R–O–B 180° interface class in meV (interface.toml's convention: "
+                         "−2J, classical S), used when model.interface_exchange = given (default: the FeO J2 per "
+                         "spin product, derived in interface.toml)", lo=-30.0, hi=30.0, hash_neutral=True),
+        "J_RB_meV": F("float", 0.0, "J of the R–O–B 90° interface class in meV (−2J, classical S), used when "
+                      "model.interface_exchange = given (default: the FeO J1, derived in interface.toml)",
+                      lo=-30.0, hi=30.0, hash_neutral=True),
+        "J_RA_meV": F("float", -2.92, "J of the R–O–A (~125°) interface class in meV (−2J, classical S), used when "
+                      "model.interface_exchange = given (default: the spinel A–O–B value, Uhl & Siberchicot 1995, "
+                      "as interface.toml)", lo=-30.0, hi=30.0, hash_neutral=True),
     },
     "protocol": {
         "steps": F("list[str]", ["structure"], "steps to run, executed in the order "
@@ -174,6 +191,23 @@ _SWEEP_SPECIAL = ("axes", "variants")
 
 
 # ---------------------------------------------------------------------------------------------------------
+def hash_neutral_paths() -> dict:
+    """``{dotted path: default}`` of the keys marked ``hash_neutral`` (left out of the task hash at their
+    default: :func:`atomspin.batch.tasks.task_hash`)."""
+    out = {}
+
+    def walk(table, prefix):
+        for k, v in table.items():
+            if isinstance(v, Field):
+                if v.hash_neutral:
+                    out[prefix + k] = v.default
+            elif isinstance(v, dict):
+                walk(v, prefix + k + ".")
+
+    walk(SCHEMA, "")
+    return out
+
+
 def field_at(path: str) -> Field:
     """The :class:`Field` at a dotted key path, or :class:`RecipeError` if there is none."""
     node: Any = SCHEMA

@@ -26,7 +26,7 @@ from atomspin.batch.schema import RecipeError, _grid, set_path, validate_recipe
 from atomspin.batch.steps import REGISTRY, STEPS
 
 __all__ = ["expand", "task_hash", "run_task", "available_steps", "missing_api", "StepUnavailable",
-           "derived_seed", "Context", "check_steps_available"]
+           "derived_seed", "Context", "check_steps_available", "warmups"]
 
 
 def _resolve_api(spec: str):
@@ -62,12 +62,37 @@ def check_steps_available(steps) -> None:
                               f"(missing {', '.join(miss)})")
 
 
+def warmups(tasks) -> list:
+    """The kernel warm-ups (``WARMUP`` of each step module, as callables) of the steps these tasks run, in step
+    order; a warm-up whose function cannot be imported is left out (the step itself reports it)."""
+    used = {s for t in tasks for s in t["recipe"]["protocol"]["steps"]}
+    out = []
+    for name in STEPS:
+        spec = REGISTRY[name].warmup
+        if name in used and spec:
+            try:
+                out.append(_resolve_api(spec))
+            except Exception:  # noqa: BLE001 - ImportError/AttributeError: nothing to warm
+                pass
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------------
 def task_hash(recipe: dict, seed: int) -> str:
     """16-hex-digit identity of a task: SHA-256 of the resolved recipe (without ``meta``, and without the
-    ``protocol.<step>`` tables of registered steps the recipe does not run) and the seed. A new study step,
-    or a new key of a step, therefore changes only the hashes of the recipes that run that step."""
-    body = {k: v for k, v in recipe.items() if k != "meta"}
+    ``protocol.<step>`` tables of registered steps the recipe does not run, and without the ``hash_neutral``
+    keys that hold their default) and the seed. A new study step, or a new key of a step, therefore changes only
+    the hashes of the recipes that run that step; a new hash-neutral key changes none until it is set."""
+    from atomspin.batch.schema import hash_neutral_paths
+
+    body = copy.deepcopy({k: v for k, v in recipe.items() if k != "meta"})
+    for path, default in hash_neutral_paths().items():
+        *head, last = path.split(".")
+        table = body
+        for h in head:
+            table = table.get(h) if isinstance(table, dict) else None
+        if isinstance(table, dict) and last in table and table[last] == default:
+            del table[last]
     proto = body.get("protocol")
     if isinstance(proto, dict):
         used = set(proto.get("steps", ()))

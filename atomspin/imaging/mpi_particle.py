@@ -31,7 +31,7 @@ m_n → m_n/(1 + inωτ) and the PSF convolved with e^{−u/a}/a, a = τ × swee
 Conolly 2012). Exact as ωτ → 0 at any amplitude (the adiabatic response); used for barriers < 4 k_BT, where
 τ_N is a few Debye times τ_D (≲ 0.1 µs) and ωτ ≲ 1e-2 at MPI drive frequencies.
 
-``method="auto"``: "master" where the lowest zero-field barrier is ≥ 4 k_BT
+``method="auto"``: "master" where the smallest zero-field escape barrier of any minimum is ≥ 4 k_BT
 (:data:`atomspin.sar.SIGMA_CROSSOVER`) and the particle is immobilised, "equilibrium" otherwise (refused
 when ωτ > 0.3, where neither holds: there only stochastic LLG is valid, ~1e7 steps per drive period at kHz).
 
@@ -241,7 +241,8 @@ class MPIParticleResult(ImagingResult):
     psf_peak_shift_A_per_m : delay of the PSF peak along the sweep (0 without relaxation);
     resolution_mm : μ0 FWHM / gradient, mm.
     tau_N_s, tau_B_s, tau_s, omega_tau : relaxation times (zero field) and ωτ at the drive frequency.
-    barrier_over_kT : lowest zero-field barrier / k_BT (inf for a surface without saddles).
+    barrier_over_kT : smallest zero-field escape barrier of any minimum / k_BT (inf for a surface without
+        saddles).
     iron_mass_kg, iron_mass_source : iron per particle and where it came from.
     f_Hz, amplitude_T, gradient_T_per_m, moment_Am2, T_K, medium.
     """
@@ -411,8 +412,9 @@ def mpi_from_particle(particle, *, f_Hz=F_DRIVE_HZ, amplitude_T=AMPLITUDE_T, off
     wt = omega * tau
     if method == "auto":
         if sigma >= SIGMA_CROSSOVER and medium.immobilised:
-            method, reason = "master", (f"lowest zero-field barrier {sigma:.3g} k_BT ≥ {SIGMA_CROSSOVER:g} k_BT: "
-                                        "master equation over the minima (the particle's own Néel dynamics)")
+            method, reason = "master", (f"smallest zero-field escape barrier of any minimum {sigma:.3g} k_BT ≥ "
+                                        f"{SIGMA_CROSSOVER:g} k_BT: master equation over the minima (the particle's "
+                                        "own Néel dynamics)")
         elif wt <= MAX_OMEGA_TAU:
             method, reason = "equilibrium", (f"barrier {sigma:.3g} k_BT, ωτ = {wt:.3g} ≤ {MAX_OMEGA_TAU:g}: "
                                              "equilibrium curve with the Debye lag of τ")

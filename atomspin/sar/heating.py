@@ -417,8 +417,9 @@ mixed terms it misses are O((ωτ)²ξ²)-small relative, ≈ 9 % at ωτ = 0.3 
 def choose_regime(particle, f, H0, medium=None):
     """The valid model for a particle at (f, H0): (name, reason).
 
-    Rule: the escape-rate master equation where the lowest zero-field barrier is ≥ 4 k_BT (there the rates
-    are within 5 % of the exact relaxation, :data:`atomspin.sar.rates.SIGMA_CROSSOVER`); below it, linear
+    Rule: the escape-rate master equation where the smallest zero-field escape barrier of any minimum (not only
+    the global minimum's, ``LandscapeResult.barrier_J``) is ≥ 4 k_BT (there the rates are within 5 % of the exact
+    relaxation, :data:`atomspin.sar.rates.SIGMA_CROSSOVER`); below it, linear
     response with the exact relaxation time where ξ = μ0MsH0V/k_BT ≤ 1 (and, for a uniaxial particle,
     H0 ≤ 0.1 H_K); in the nonlinear low-barrier case the adiabatic response where ωτ ≤ 0.3, else stochastic LLG.
     """
@@ -426,12 +427,12 @@ def choose_regime(particle, f, H0, medium=None):
     sigma = float(np.min(t.barriers_J(particle.volume_m3))) / particle.kT_J if t.nsad else math.inf
     xi = MU_0 * particle.Ms_A_per_m * H0 * particle.volume_m3 / particle.kT_J
     if sigma >= SIGMA_CROSSOVER:
-        return "master", (f"lowest zero-field barrier {sigma:.3g} k_BT ≥ {SIGMA_CROSSOVER:g} k_BT: Langer/Brown escape "
-                          "rates valid; master equation over the minima")
+        return "master", (f"smallest zero-field escape barrier of any minimum {sigma:.3g} k_BT ≥ {SIGMA_CROSSOVER:g} "
+                          "k_BT: Langer/Brown escape rates valid; master equation over the minima")
     small_h = (not particle.is_uniaxial) or H0 <= 0.1 * particle.H_K_A_per_m
     if xi <= 1.0 and small_h:
-        return "lrt", (f"lowest zero-field barrier {sigma:.3g} k_BT < {SIGMA_CROSSOVER:g} (rates invalid) and "
-                       f"ξ = {xi:.3g} ≤ 1: linear response with the exact relaxation time")
+        return "lrt", (f"smallest zero-field escape barrier of any minimum {sigma:.3g} k_BT < {SIGMA_CROSSOVER:g} "
+                       f"(rates invalid) and ξ = {xi:.3g} ≤ 1: linear response with the exact relaxation time")
     from .fokker_planck import debye_time
 
     tD = debye_time(particle.Ms_A_per_m, particle.volume_m3, particle.T_K, particle.alpha)
@@ -439,11 +440,13 @@ def choose_regime(particle, f, H0, medium=None):
         else 1.05 * tD
     wt = 2 * math.pi * f * tau_est
     if wt <= ADIABATIC_OMEGA_TAU:
-        return "adiabatic", (f"lowest zero-field barrier {sigma:.3g} k_BT < {SIGMA_CROSSOVER:g}, ξ = {xi:.3g} > 1, "
-                             f"ωτ ≈ {wt:.2g} ≤ {ADIABATIC_OMEGA_TAU:g}: adiabatic nonlinear response with the zero-field "
+        return "adiabatic", (f"smallest zero-field escape barrier of any minimum {sigma:.3g} k_BT < "
+                             f"{SIGMA_CROSSOVER:g}, ξ = {xi:.3g} > 1, ωτ ≈ {wt:.2g} ≤ {ADIABATIC_OMEGA_TAU:g}: "
+                             "adiabatic nonlinear response with the zero-field "
                              "τ (Debye factor 1/(1+ω²τ²))")
-    return "llg", (f"lowest zero-field barrier {sigma:.3g} k_BT < {SIGMA_CROSSOVER:g} and ξ = {xi:.3g}"
-                   f"{' > 1' if xi > 1 else ''}, ωτ ≈ {wt:.2g}: nonlinear, low barrier: stochastic LLG")
+    return "llg", (f"smallest zero-field escape barrier of any minimum {sigma:.3g} k_BT < {SIGMA_CROSSOVER:g} and "
+                   f"ξ = {xi:.3g}{' > 1' if xi > 1 else ''}, ωτ ≈ {wt:.2g}: nonlinear, low barrier: "
+                   "stochastic LLG")
 
 
 def particle_sar(particle, f, H0, medium=None, model="auto", axes="random", n_orientations=48, n_particles=64,

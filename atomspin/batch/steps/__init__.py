@@ -34,6 +34,11 @@ A step module declares
     says which keys: file name, x and y arrays with their labels, units and scales, error arrays, branches).
 ``report_figures(study, entries, outdir)`` (optional)
     Extra report figures (e.g. recomputed from stored inputs with a result's ``.plot()``); returns the paths.
+``WARMUP`` (optional)
+    ``"module:function"``: a function without arguments that compiles the step's numba kernels on a small
+    input. A sweep on a local cluster of ≥ 2 workers runs it on a worker other than the first while the first
+    starts the first task, so each kernel is compiled once per sweep (the workers share numba's on-disk cache)
+    instead of once per worker.
 ``check(recipe)`` (optional)
     Constraints between keys on a resolved recipe; raises :class:`~atomspin.batch.fields.RecipeError`
     with paths relative to the recipe.
@@ -76,6 +81,7 @@ class Step:
     conditions: dict = field(default_factory=dict)
     report_figures: object = None
     curves: tuple = ()
+    warmup: str = ""
 
 
 def _load(name: str) -> Step:
@@ -87,7 +93,7 @@ def _load(name: str) -> Step:
                 result_keys=dict(getattr(mod, "RESULT_KEYS", {})), prefix=getattr(mod, "PREFIX", f"{name}_"),
                 check=getattr(mod, "check", None), work=getattr(mod, "WORK", None),
                 conditions=dict(getattr(mod, "CONDITIONS", {})), report_figures=getattr(mod, "report_figures", None),
-                curves=tuple(getattr(mod, "CURVES", ())))
+                curves=tuple(getattr(mod, "CURVES", ())), warmup=str(getattr(mod, "WARMUP", "")))
 
 
 #: name -> Step, in execution order

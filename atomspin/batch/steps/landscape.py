@@ -16,6 +16,7 @@ and the report's average over seeds takes the larger of the two.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from atomspin.batch.fields import Field as F
 from atomspin.batch.fields import RecipeError
@@ -96,3 +97,60 @@ def run(ctx) -> None:
         barrier_over_kT=float(energy_over_kT(float(res.barrier_J), T)),
         barrier_over_kT_err=float(energy_over_kT(b_err, T)),
         n_minima=int(len(res.minima)), n_saddles=int(len(res.saddles)))
+
+
+# ------------------------------------------------------------------------------------ the stored landscape
+@dataclass(frozen=True)
+class StoredLandscape:
+    """The landscape of a stored row, as the later steps read it (``atomspin rescore``): the fitted surface F/V
+    (J/m³) rebuilt from the row's ``coefficients_J`` and ``landscape_degree`` exactly as
+    :func:`atomspin.measure.anisotropy_landscape` built it, the volume, the temperature, the zero-field Ms with its
+    error, and the barrier with the fit's error (the row's ``barrier_J_err`` is the Birge-inflated one)."""
+
+    surface: object
+    volume_m3: float
+    T_K: float
+    Ms_A_per_m: float
+    Ms_err_A_per_m: float
+    barrier_J: float
+    barrier_err_J: float
+    degree: int
+
+
+#: row keys :func:`restore` reads (with ``data["landscape"]["coefficients_J"]``)
+STORED_KEYS = ("landscape_degree", "landscape_volume_m3", "landscape_T_K", "landscape_Ms_A_per_m",
+               "landscape_Ms_err_A_per_m", "landscape_barrier_J", "landscape_barrier_err_J")
+
+
+def restore(kvp: dict, arrays: dict) -> StoredLandscape:
+    """The :class:`StoredLandscape` of a row from its key-value pairs and arrays (``ResultStore.arrays``).
+
+    Raises
+    ------
+    ValueError
+        One line when the row holds no landscape (no landscape step, or a row of a version that kept no
+        coefficients), naming what is missing.
+    """
+    import numpy as np
+
+    from atomspin import macrospin as ms
+    from atomspin.measure import _sphere_fit as sf
+
+    missing = [k for k in STORED_KEYS if k not in kvp]
+    coef = (arrays.get(NAME) or {}).get("coefficients_J") if isinstance(arrays, dict) else None
+    if missing or coef is None:
+        what = ", ".join(missing + ([] if coef is not None else [f"data[{NAME!r}]['coefficients_J']"]))
+        raise ValueError(f"no stored landscape (missing {what}): the row was not measured with the "
+                         f"'{NAME}' step; rerun the sweep with it")
+    degree = int(kvp["landscape_degree"])
+    V = float(kvp["landscape_volume_m3"])
+    coef = np.asarray(coef, dtype=np.float64)
+    exps = np.array(sf.exponents(degree))
+    if coef.shape != (len(exps),):
+        raise ValueError(f"stored landscape: {coef.size} coefficients for degree {degree} (expected {len(exps)})")
+    surface = ms.EnergySurface([ms.HarmonicExpansion(exps, coef / V)])  # as anisotropy_landscape builds it
+    return StoredLandscape(surface=surface, volume_m3=V, T_K=float(kvp["landscape_T_K"]),
+                           Ms_A_per_m=float(kvp["landscape_Ms_A_per_m"]),
+                           Ms_err_A_per_m=float(kvp["landscape_Ms_err_A_per_m"]),
+                           barrier_J=float(kvp["landscape_barrier_J"]),
+                           barrier_err_J=float(kvp["landscape_barrier_err_J"]), degree=degree)

@@ -27,6 +27,8 @@ records SAR = NaN and the reason in ``sar_note``.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from atomspin.batch.fields import Field as F
@@ -80,6 +82,8 @@ SCHEMA = {
 }
 API = ("atomspin.sar:sar_from_particle", "atomspin.sar:particle_from_measurements", "atomspin.sar:Medium",
        "atomspin.measure:saturation_magnetisation")
+#: compiles the SAR kernels on a small synthetic particle (a sweep on a local cluster runs it on a second worker)
+WARMUP = "atomspin.sar.warmup:compile_kernels"
 REQUIRES = ("structure",)
 REQUIRES_ANY = ("loop", "kv", "landscape")
 PREFIX = "sar_"
@@ -100,6 +104,31 @@ CONDITIONS = {"sar_f_Hz": "drive frequency f, Hz", "sar_H0_A_per_m": "drive ampl
 MEDIUM_WORDS = {"immobilised": "immobilised (Néel relaxation only, no Brownian rotation)",
                 "water": "water at 37 °C, 0.69 mPa s (Néel + Brownian rotation)"}
 MEDIUM = "immobilised (Néel relaxation only, no Brownian rotation), random easy axes"
+
+
+#: the source, relative to the package, that the SAR columns of a row depend on (:func:`code_version`)
+CODE_PATHS = ("sar", "macrospin", "batch/steps/sar.py", "batch/errors.py", "units.py")
+
+
+@functools.lru_cache(maxsize=None)
+def code_version() -> str:
+    """``"atomspin <version>, sar <12 hex digits>"``: the package version and a SHA-256 over the source files of
+    :data:`CODE_PATHS` (every ``.py`` file, by path and content). Written with every row as ``sar_code_version``:
+    it changes exactly when the code that computes the SAR columns changes, so ``atomspin rescore`` can tell rows
+    computed by other code (stale) from current ones."""
+    import hashlib
+    from pathlib import Path
+
+    import atomspin
+
+    root = Path(atomspin.__file__).resolve().parent
+    h = hashlib.sha256()
+    for rel in CODE_PATHS:
+        p = root / rel
+        for f in sorted(p.rglob("*.py")) if p.is_dir() else [p]:
+            h.update(str(f.relative_to(root)).encode() + b"\0")
+            h.update(f.read_bytes() if f.is_file() else b"missing")
+    return f"atomspin {atomspin.__version__}, sar {h.hexdigest()[:12]}"
 
 
 def check(r: dict) -> None:
@@ -130,6 +159,7 @@ def run(ctx) -> None:
 
     p = ctx.recipe["protocol"]
     sp = p[NAME]
+    ctx.kvp["sar_code_version"] = code_version()
     if "landscape" in ctx.results:
         return _run_landscape(ctx, ctx.results["landscape"], p, sp)
     est = saturation_magnetisation(loop=ctx.results.get("loop"), anisotropy=ctx.results.get("kv"), model=ctx.model)
