@@ -389,7 +389,7 @@ def heating_parts_table(out, study="defects_heating_12nm_today"):
     8 nm series, ``parts_with_errors``, with the rigid point-dipole term × m_reduced² of the row's own structure),
     mean ± s.e.m. over realisations (the database holds no fit covariance, so the realisation spread is the only
     error), differences to the defect-free particle (errors in quadrature), the rigid terms along the APB normal."""
-    rows = [r for r in _rows(out, "heating_parts") if r["study"] == study]
+    rows = [r for r in _rows(out, "heating_parts") if r["study"] == study and r.get("neel", True)]
     table = {}
     for var in HEATING_LABELS:
         v = sorted((r for r in rows if r["variant"] == var), key=lambda r: r["seed"])
@@ -482,3 +482,66 @@ def plot_defect_parts(out):
         ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(out.parent / "landscape_defect_parts.png", dpi=130)
+
+
+def heating_neel_split(out, study="defects_heating_12nm_today"):
+    """Per variant with Néel-off reruns (``landscape_study.py heating_no_neel``): the stored landscape (Néel on) and
+    the rerun (Néel off, same structure and Monte Carlo seed) split as :func:`neel_split_table` does at 8 nm;
+    mean ± max(s.e.m., rms fit error/√n) over the realisations (the stored rows have no covariance: their parts
+    enter with the s.e.m. only); differences to the defect-free particle in quadrature."""
+    rows = [r for r in _rows(out, "heating_parts") if r["study"] == study]
+    on = {(r["variant"], r["seed"]): r for r in rows if r.get("neel", True)}
+    table = {}
+    for var in HEATING_LABELS:
+        pairs = sorted(((on[(r["variant"], r["seed"])], r) for r in rows if not r.get("neel", True)
+                        and r["variant"] == var and (r["variant"], r["seed"]) in on), key=lambda p: p[1]["seed"])
+        if not pairs:
+            continue
+        per = []
+        for a, b in pairs:
+            pa = parts_with_errors(a, np.asarray(a["shape_Q_J_per_m3"]))
+            pb = parts_with_errors(b, np.asarray(b["shape_Q_J_per_m3"]))
+            per.append(dict(total=(pa["total"], np.nan), total_off=(pb["total"], pb["total_err"]),
+                            neel_total=(pa["total"] - pb["total"], pb["total_err"]),
+                            mc_off=(pb["mc"], pb["mc_err"]), shape_off=(pb["shape_part"], pb["shape_part_err"]),
+                            thermal_dipolar=(pb["surface"], pb["surface_err"]), surface_on=(pa["surface"], np.nan),
+                            cpu_s=(b.get("cpu_s", np.nan), 0.0)))
+        t = dict(variant=var, n=len(per), seeds=[b["seed"] for _, b in pairs])
+        for q in per[0]:
+            mean, err, _, _ = combine([p[q][0] for p in per], [p[q][1] for p in per])
+            t[q] = dict(mean=mean, err=err, values=[p[q][0] for p in per])
+        table[var] = t
+    ref = table.get("defect-free")
+    for var, t in table.items():
+        if ref is None or var == "defect-free":
+            continue
+        for q in ("total", "total_off", "neel_total", "mc_off", "shape_off", "thermal_dipolar"):
+            t[q]["diff"] = t[q]["mean"] - ref[q]["mean"]
+            t[q]["diff_err"] = float(np.hypot(t[q]["err"], ref[q]["err"]))
+        t["neel_share"] = t["neel_total"]["diff"] / t["total"]["diff"]
+        t["neel_share_err"] = abs(t["neel_share"]) * float(np.hypot(
+            t["neel_total"]["diff_err"] / t["neel_total"]["diff"], t["total"]["diff_err"] / t["total"]["diff"]))
+    return [table[k] for k in HEATING_LABELS if k in table]
+
+
+def summary_heating_neel_split(out):
+    """Markdown lines of :func:`heating_neel_split` (docs/validation.md §3b)."""
+    table = heating_neel_split(out)
+    if not table:
+        return []
+    c = lambda d, k="mean": f"{d[k]:+.0f} ± {d['err' if k == 'mean' else k + '_err']:.0f}"  # noqa: E731
+    lines = ["", "| 12.1 nm TO, 310 K | realisations (seeds) | reversal barrier, Néel on (J/m³) | Néel off | "
+             "Néel on − off | magnetocrystalline (off) | shape part (off) | thermal dipolar part (off) | "
+             "surface + defect part (on) | Néel share of Δ vs defect-free | CPU s per Néel-off run |",
+             "|" + "---|" * 11]
+    for t in table:
+        share = f"{t['neel_share']:+.2f} ± {t['neel_share_err']:.2f}" if "neel_share" in t else "–"
+        lines.append(f"| {HEATING_LABELS[t['variant']]} | {t['n']} ({','.join(map(str, t['seeds']))}) | "
+                     f"{c(t['total'])} | {c(t['total_off'])} | {c(t['neel_total'])} | {c(t['mc_off'])} | "
+                     f"{c(t['shape_off'])} | {c(t['thermal_dipolar'])} | {c(t['surface_on'])} | {share} | "
+                     f"{t['cpu_s']['mean']:.0f} |")
+        if "diff" in t["total"]:
+            lines.append(f"| Δ vs defect-free | | {c(t['total'], 'diff')} | {c(t['total_off'], 'diff')} | "
+                         f"{c(t['neel_total'], 'diff')} | {c(t['mc_off'], 'diff')} | {c(t['shape_off'], 'diff')} | "
+                         f"{c(t['thermal_dipolar'], 'diff')} | | | |")
+    return lines

@@ -14,6 +14,7 @@ already there) so that long parts can be split over several invocations; ``plot`
                                                          # (defects_no_neel.json: the Néel / thermal dipolar split)
     python docs/landscape_study.py heating_parts DB VARIANT[,…]  # parts of a heating study's stored landscapes
                                                          # (no Monte Carlo; heating_parts.json)
+    python docs/landscape_study.py heating_no_neel DB VARIANT[,…] SEED[,…]  # those rows rerun with the Néel term off
     python docs/landscape_study.py sensitivity NAME      # NAME: ks_lo | ks_hi | ks_neg | japb_lo | japb_hi
     python docs/landscape_study.py deadlayer
     python docs/landscape_study.py shapetensors [SHAPE D ...]  # rigid point-dipole tensors (J/m³)
@@ -621,6 +622,58 @@ def part_heating_parts(db, variants):
             print(key, f"{time.perf_counter() - t0:.0f} s", flush=True)
 
 
+def part_heating_no_neel(db, variants, seeds):
+    """The landscapes of a heating study's rows rerun with the Néel term off (the CLI's own structure, model and
+    landscape steps, the same task seed, hence the same structure and Monte Carlo seed as the stored row, with
+    ``model.surface_anisotropy = "off"``), into heating_parts.json (key "<study>:<variant>-<seed>-no_neel",
+    ``neel`` False): paired with the stored rows they split the surface + defect part into Néel and thermal
+    dipolar at the heating size, as ``defects_no_neel`` does at 8 nm."""
+    import copy
+
+    from atomspin.batch.context import Context
+    from atomspin.batch.report import row_atoms
+    from atomspin.batch.steps import REGISTRY
+    from atomspin.batch.store import ResultStore
+    from atomspin.measure.constrained_t0 import rigid_shape_tensor_meV
+    from atomspin.units import MEV
+
+    store = ResultStore(db, mode="r")
+    study = pathlib.Path(db).stem
+    for seed in seeds:
+        for variant in variants:
+            row = next(r for r in store.rows(variant=variant) if int(r.seed) == int(seed))
+            key = f"{study}:{variant}-{row.seed}-no_neel"
+            if _done("heating_parts", key):
+                continue
+            t0, c0 = time.perf_counter(), _cpu_s()
+            rec = copy.deepcopy(json.loads(row.data["recipe_json"]))
+            rec["model"]["surface_anisotropy"] = "off"
+            ctx = Context(dict(recipe=rec, seed=row.seed))
+            REGISTRY["structure"].run(ctx)
+            ref = row_atoms(store, row)
+            if len(ref) != len(ctx.atoms) or not np.allclose(ref.positions, ctx.atoms.positions):
+                raise RuntimeError(f"{key}: the rebuilt structure differs from the stored one")
+            REGISTRY["landscape"].run(ctx)
+            r = ctx.results["landscape"]
+            m = ctx.model
+            V = r.volume_m3
+            D = rigid_shape_tensor_meV(m) * MEV / V
+            D = D - np.trace(D) / 3 * np.eye(3)
+            _save("heating_parts", dict(
+                key=key, study=study, variant=variant, seed=int(row.seed), neel=False, n_spins=int(m.n), V_m3=V,
+                degree=int(r.degree), coefficients_J=np.asarray(r.coefficients_J).tolist(), m_reduced=r.m_reduced,
+                T_K=r.T_K, diameter_vertex_nm=row.key_value_pairs["diameter_nm"], shape=row.key_value_pairs["shape"],
+                barrier_J_per_m3=r.barrier_J / V, barrier_err_J_per_m3=r.barrier_err_J / V,
+                reversal_J_per_m3=r.reversal_barrier_J / V, reversal_err_J_per_m3=r.reversal_barrier_err_J / V,
+                Ms_A_per_m=r.Ms_A_per_m, Ms_err_A_per_m=r.Ms_err_A_per_m, n_minima=len(r.minima),
+                sweeps=rec["protocol"]["landscape"]["sweeps"], D_rigid_J_per_m3=D.tolist(),
+                shape_Q_J_per_m3=(D * r.m_reduced ** 2).tolist(), neel_sites=m.info["neel"]["sites"],
+                covariance_J2=[[float(f"{x:.4g}") for x in c] for c in np.asarray(r.covariance_J2)],
+                cpu_s=_cpu_s() - c0, wall_s=time.perf_counter() - t0, load_avg=os.getloadavg()[0],
+                commit=_commit()))
+            print(key, f"{r.reversal_barrier_J / V:.0f} J/m3", f"{time.perf_counter() - t0:.0f} s", flush=True)
+
+
 if __name__ == "__main__":
     part = sys.argv[1]
     if part == "size":
@@ -631,6 +684,8 @@ if __name__ == "__main__":
         for sd in sys.argv[3].split(","):
             for kd in sys.argv[2].split(","):
                 part_defects(kd, sd, variant="full" if part == "defects" else "no_neel")
+    elif part == "heating_no_neel":  # DB VARIANT[,VARIANT...] SEED[,SEED...]
+        part_heating_no_neel(sys.argv[2], sys.argv[3].split(","), sys.argv[4].split(","))
     elif part == "heating_parts":  # DB VARIANT[,VARIANT...]
         part_heating_parts(sys.argv[2], sys.argv[3].split(","))
     elif part == "sensitivity":
