@@ -219,7 +219,7 @@ def plot_defects(out):
             if r is not None:
                 ax.axhspan((r[q]["mean"] - r[q]["err"]) * sc, (r[q]["mean"] + r[q]["err"]) * sc, color=c, alpha=0.15,
                            label=f"{KINDS[ref][0].replace(chr(10), ' ')}: mean ± error")
-        ax.set_xticks(x, labels, fontsize=7)
+        ax.set_xticks(x, labels, fontsize=6, rotation=25)
         ax.set_ylabel(yl)
         if q == "Ms":
             ax.legend(fontsize=6, loc="lower left")
@@ -235,7 +235,7 @@ def plot_defects(out):
         ax.errorbar(x + (j - 1) * 0.22, [t[q]["mean"] for t in table], yerr=[t[q]["err"] for t in table], fmt=mk,
                     capsize=2, label=lab)
     ax.axhline(0, color="k", lw=0.5)
-    ax.set_xticks(x, labels, fontsize=7)
+    ax.set_xticks(x, labels, fontsize=6, rotation=25)
     ax.set_ylabel("part of the reversal barrier / V (J/m³)")
     ax.legend(fontsize=6)
     fig.suptitle("8 nm magnetite spheres at 300 K, default model (dipolar + Néel on): realisations and mean; "
