@@ -219,7 +219,7 @@ def plot_defects(out):
             if r is not None:
                 ax.axhspan((r[q]["mean"] - r[q]["err"]) * sc, (r[q]["mean"] + r[q]["err"]) * sc, color=c, alpha=0.15,
                            label=f"{KINDS[ref][0].replace(chr(10), ' ')}: mean ± error")
-        ax.set_xticks(x, labels, fontsize=7)
+        ax.set_xticks(x, labels, fontsize=6, rotation=25)
         ax.set_ylabel(yl)
         if q == "Ms":
             ax.legend(fontsize=6, loc="lower left")
@@ -235,7 +235,7 @@ def plot_defects(out):
         ax.errorbar(x + (j - 1) * 0.22, [t[q]["mean"] for t in table], yerr=[t[q]["err"] for t in table], fmt=mk,
                     capsize=2, label=lab)
     ax.axhline(0, color="k", lw=0.5)
-    ax.set_xticks(x, labels, fontsize=7)
+    ax.set_xticks(x, labels, fontsize=6, rotation=25)
     ax.set_ylabel("part of the reversal barrier / V (J/m³)")
     ax.legend(fontsize=6)
     fig.suptitle("8 nm magnetite spheres at 300 K, default model (dipolar + Néel on): realisations and mean; "
@@ -244,3 +244,304 @@ def plot_defects(out):
     axs[1, 1].set_title("Ms (the FeO core and its reference: classical statistics)", fontsize=8)
     fig.tight_layout()
     fig.savefig(out.parent / "landscape_defects.png", dpi=130)
+
+
+# --- the APB's "surface + defect" part split into Néel and thermal dipolar (Néel-off runs, defects_no_neel.json) ---
+
+N110 = np.array([1.0, 1.0, 0.0]) / np.sqrt(2.0)  # the APB normal of the series
+
+
+def ku_along(r, Q, u=N110):
+    """(Ku, error) of the traceless tensor Q (J/m³, e = n̂ᵀQn̂) along the unit vector u in the Ku (1 − (n̂·û)²)
+    convention (Ku > 0: u easy), Ku = −3/2 ûᵀQû. ``Q`` is an array, or "l2" for the degree-2 part of the row's
+    landscape (then the error propagates the fit covariance: the projection is linear in the coefficients)."""
+    from atomspin.measure import _sphere_fit as sf
+
+    if isinstance(Q, str):
+        P = sf.l2_projector(r["degree"])
+        g = -1.5 * np.einsum("i,ijp,j->p", u, P, u) / r["V_m3"]
+        C = np.asarray(r["covariance_J2"]) if "covariance_J2" in r else None
+        err = float(np.sqrt(max(g @ C @ g, 0.0))) if C is not None else float("nan")
+        return float(g @ np.asarray(r["coefficients_J"])), err
+    return float(-1.5 * u @ np.asarray(Q) @ u), 0.0
+
+
+def _split_one(on, off, out):
+    """{quantity: (value, error)} of one realisation measured with the Néel term on (``on``) and off (``off``)."""
+    qa, qb = row_quantities(on, out), row_quantities(off, out)
+    d = lambda a, b: (a[0] - b[0], float(np.hypot(a[1], b[1])))  # noqa: E731
+    ku_l2_on, ku_l2_off = ku_along(on, "l2"), ku_along(off, "l2")
+    ku_s_on, ku_s_off = ku_along(on, shape_Q_of(on, out)), ku_along(off, shape_Q_of(off, out))
+    return dict(
+        total=qa["total"], total_off=qb["total"], neel_total=d(qa["total"], qb["total"]),
+        mc_off=qb["mc"], shape_off=qb["shape_part"], thermal_dipolar=qb["surface"], surface_on=qa["surface"],
+        neel_part=d(qa["surface"], qb["surface"]),
+        # uniaxial terms along the APB normal (J/m³; additive, unlike barriers)
+        ku_rigid_dipolar=ku_s_off, ku_thermal_dipolar=(ku_l2_off[0] - ku_s_off[0], ku_l2_off[1]),
+        ku_neel=((ku_l2_on[0] - ku_s_on[0]) - (ku_l2_off[0] - ku_s_off[0]), float(np.hypot(ku_l2_on[1], ku_l2_off[1]))),
+        ku_neel_rigid=ku_along(off, off["neel_rigid_J_per_m3"]),
+        ku_neel_rigid_apb=ku_along(off, off["neel_rigid_apb_J_per_m3"]))
+
+
+SPLIT_QUANTITIES = ("total", "total_off", "neel_total", "mc_off", "shape_off", "thermal_dipolar", "surface_on",
+                    "neel_part", "ku_rigid_dipolar", "ku_thermal_dipolar", "ku_neel", "ku_neel_rigid",
+                    "ku_neel_rigid_apb")
+
+
+def neel_split_table(out):
+    """Per kind with Néel-off rows: the realisations measured both ways (same particle and Monte Carlo seed),
+    per quantity of :func:`_split_one` the mean ± max(s.e.m., rms error/√n) over them (:func:`combine`), and for
+    defected kinds the differences to the defect-free particle (errors in quadrature) and the Néel share of the
+    barrier change, (Δ total − Δ total_off) / Δ total.
+
+    Quantities (barriers / V, J/m³): ``total`` and ``total_off`` the reversal barriers with the Néel term on and
+    off; ``neel_total`` their difference (everything the Néel term does to the barrier); ``thermal_dipolar`` the
+    "surface + defect" part of the Néel-off landscape (its degree-2 rest beyond the rigid point-dipole term × m²:
+    the thermal correction of the dipolar term alone); ``neel_part`` = "surface + defect" part on − off. ``ku_*``:
+    uniaxial terms along the APB normal [110] (Ku (1 − (n̂·û)²), additive): the rigid point-dipole term × m², its
+    thermal correction (Néel-off degree-2 part − rigid), the Néel term as measured (on − off degree-2 rests) and
+    the rigid Néel tensor at T = 0 (all sites; the APB-zone sites alone)."""
+    on = {r["key"]: r for r in _rows(out, "defects") if today(r)}
+    off = _rows(out, "defects_no_neel")
+    table = {}
+    for kind in KINDS:
+        pairs = sorted(((on[r["key"]], r) for r in off if r["kind"] == kind and r["key"] in on),
+                       key=lambda p: p[0]["seed"])
+        if not pairs:
+            continue
+        per = [_split_one(a, b, out) for a, b in pairs]
+        t = dict(kind=kind, n=len(per), seeds=[a["seed"] for a, _ in pairs],
+                 cpu_s=[b.get("cpu_s") for _, b in pairs], wall_s=[b.get("wall_s") for _, b in pairs],
+                 load=[b.get("load_avg") for _, b in pairs], apb_sites=[b.get("neel_apb_sites") for _, b in pairs],
+                 n_minima_off=[b["n_minima"] for _, b in pairs],
+                 axis_off=[_global_min_axis(b) for _, b in pairs])
+        for q in SPLIT_QUANTITIES:
+            mean, err, sem, fit = combine([p[q][0] for p in per], [p[q][1] for p in per])
+            t[q] = dict(mean=mean, err=err, sem=sem, fit=fit, values=[p[q][0] for p in per])
+        table[kind] = t
+    ref = table.get("perfect")
+    for kind, t in table.items():
+        if ref is None or kind == "perfect":
+            continue
+        for q in SPLIT_QUANTITIES:
+            t[q]["diff"] = t[q]["mean"] - ref[q]["mean"]
+            t[q]["diff_err"] = float(np.hypot(t[q]["err"], ref[q]["err"]))
+        dT, dTe = t["total"]["diff"], t["total"]["diff_err"]
+        dN, dNe = t["neel_total"]["diff"], t["neel_total"]["diff_err"]
+        t["neel_share"] = dN / dT
+        t["neel_share_err"] = float(abs(dN / dT) * np.hypot(dNe / dN if dN else 0.0, dTe / dT))
+        from atomspin.batch.report import ratio
+
+        r, e = ratio(t["total_off"]["mean"], t["total_off"]["err"], ref["total_off"]["mean"], ref["total_off"]["err"])
+        t["ratio_off"], t["ratio_off_err"], t["verdict_off"] = r, e, verdict(r, e)
+    return [table[k] for k in KINDS if k in table]
+
+
+def _global_min_axis(r):
+    """Angle (degrees) between the global minimum of a stored landscape and the APB normal [110]."""
+    from landscape_plots import harmonic
+
+    from atomspin import macrospin as ms
+
+    cp = ms.critical_points(ms.EnergySurface([harmonic(r)]))
+    g = cp.minima[cp.global_minimum]
+    return float(np.degrees(np.arccos(min(1.0, abs(g @ N110)))))
+
+
+def summary_neel_split(out):
+    """Markdown lines of the Néel / thermal dipolar split (docs/validation.md §3b)."""
+    table = neel_split_table(out)
+    if not table:
+        return []
+    c = lambda d, k="mean": (f"{d[k]:+.0f} ± {d['err' if k == 'mean' else k + '_err']:.0f}")  # noqa: E731
+    lines = ["", "| 8 nm sphere | realisations (seeds) | reversal barrier, Néel on (J/m³) | Néel off | Néel on − off "
+             "| thermal dipolar part (Néel off) | surface + defect part (Néel on) | Néel part of it (on − off) | "
+             "global minimum from [110], Néel off | CPU s per Néel-off row |", "|" + "---|" * 10]
+    for t in table:
+        cpu = [x for x in t["cpu_s"] if x is not None]
+        lines.append(f"| {KINDS[t['kind']][0]} | {t['n']} ({','.join(map(str, t['seeds']))}) | {c(t['total'])} | "
+                     f"{c(t['total_off'])} | {c(t['neel_total'])} | {c(t['thermal_dipolar'])} | {c(t['surface_on'])} | "
+                     f"{c(t['neel_part'])} | {', '.join(f'{a:.0f}°' for a in t['axis_off'])} | "
+                     f"{np.mean(cpu):.0f} |")
+    lines += ["", "| 8 nm sphere, Δ vs defect-free (J/m³) | Δ total (Néel on) | Δ total, Néel off | ÷ defect-free, "
+              "Néel off | Δ from the Néel term | Néel share of Δ total | Δ rigid point-dipole Ku·m² along [110] | "
+              "Δ thermal dipolar Ku | Δ Néel Ku (measured) | Néel Ku, rigid T = 0 (APB sites) |", "|" + "---|" * 10]
+    for t in table:
+        if "neel_share" not in t:
+            continue
+        lines.append(f"| {KINDS[t['kind']][0]} | {c(t['total'], 'diff')} | {c(t['total_off'], 'diff')} | "
+                     f"{t['ratio_off']:.2f} ± {t['ratio_off_err']:.2f} {t['verdict_off']} | {c(t['neel_total'], 'diff')} | "
+                     f"{t['neel_share']:+.2f} ± {t['neel_share_err']:.2f} | {c(t['ku_rigid_dipolar'], 'diff')} | "
+                     f"{c(t['ku_thermal_dipolar'], 'diff')} | {c(t['ku_neel'], 'diff')} | "
+                     f"{t['ku_neel_rigid']['diff']:+.0f} ({t['ku_neel_rigid_apb']['mean']:+.0f}) |")
+    return lines
+
+
+# --- the parts split at the heating size (stored landscapes of the 12.1 nm study, heating_parts.json) ---
+
+HEATING_LABELS = {"defect-free": "defect-free", "APB-two": "2 APBs", "APB-centre": "1 APB (centre)",
+                  "vacancies-random-0.10": "δ = 0.10", "vacancies-random-0.20": "δ = 0.20",
+                  "vacancy-shell-0.10": "δ = 0.10 shell", "FeO-core": "FeO core", "Zn-0.20": "Zn 0.20"}
+
+
+def heating_parts_table(out, study="defects_heating_12nm_today"):
+    """Per variant of a heating study: the parts of the reversal barrier of each stored landscape (the split of the
+    8 nm series, ``parts_with_errors``, with the rigid point-dipole term × m_reduced² of the row's own structure),
+    mean ± s.e.m. over realisations (the database holds no fit covariance, so the realisation spread is the only
+    error), differences to the defect-free particle (errors in quadrature), the rigid terms along the APB normal."""
+    rows = [r for r in _rows(out, "heating_parts") if r["study"] == study and r.get("neel", True)]
+    table = {}
+    for var in HEATING_LABELS:
+        v = sorted((r for r in rows if r["variant"] == var), key=lambda r: r["seed"])
+        if not v:
+            continue
+        per = []
+        for r in v:
+            S = np.asarray(r["shape_Q_J_per_m3"])
+            pw = parts_with_errors(r, S)
+            per.append(dict(total=pw["total"], escape=r["barrier_J_per_m3"], mc=pw["mc"],
+                            shape_part=pw["shape_part"], surface=pw["surface"], Ms=r["Ms_A_per_m"],
+                            ku_rigid_dipolar=ku_along(r, S)[0], ku_neel_rigid=ku_along(r, r["neel_rigid_J_per_m3"])[0],
+                            ku_l2=ku_along(r, "l2")[0]))
+        t = dict(variant=var, n=len(v), seeds=[r["seed"] for r in v], n_spins=float(np.mean([r["n_spins"] for r in v])),
+                 T_K=v[0]["T_K"], n_minima=[r["n_minima"] for r in v], sweeps=v[0]["sweeps"],
+                 kT_J_per_m3=1.380649e-23 * v[0]["T_K"] / v[0]["V_m3"])
+        for q in per[0]:
+            vals = [p[q] for p in per]
+            mean, err, sem, _ = combine(vals, [np.nan] * len(vals))
+            t[q] = dict(mean=mean, err=err, values=vals)
+        table[var] = t
+    ref = table.get("defect-free")
+    for var, t in table.items():
+        if ref is None or var == "defect-free":
+            continue
+        for q in ("total", "mc", "shape_part", "surface", "ku_rigid_dipolar", "ku_neel_rigid", "ku_l2"):
+            t[q]["diff"] = t[q]["mean"] - ref[q]["mean"]
+            t[q]["diff_err"] = float(np.hypot(t[q]["err"], ref[q]["err"]))
+    return [table[k] for k in HEATING_LABELS if k in table]
+
+
+def summary_heating_parts(out):
+    """Markdown lines of the parts split at the heating size (docs/validation.md §3b)."""
+    table = heating_parts_table(out)
+    if not table:
+        return []
+    c = lambda d, k="mean", s="+": f"{d[k]:{s}.0f} ± {d['err' if k == 'mean' else k + '_err']:.0f}"  # noqa: E731
+    lines = ["", "| 12.1 nm TO, 310 K | realisations | reversal barrier/V (J/m³) | = k_BT | magnetocrystalline | "
+             "shape part | surface + defect part | Δ magnetocrystalline vs defect-free | Δ shape | "
+             "Δ surface + defect | rigid point-dipole Ku·m² along [110] | rigid Néel Ku along [110] (T = 0) |",
+             "|" + "---|" * 12]
+    for t in table:
+        kT = t["kT_J_per_m3"]
+        dd = (" | ".join(c(t[q], "diff") for q in ("mc", "shape_part", "surface")) if "diff" in t["total"]
+              else "– | – | –")
+        lines.append(f"| {HEATING_LABELS[t['variant']]} | {t['n']} | {c(t['total'], s='')} | "
+                     f"{t['total']['mean'] / kT:.1f} ± {t['total']['err'] / kT:.1f} | {c(t['mc'], s='')} | "
+                     f"{c(t['shape_part'])} | {c(t['surface'])} | {dd} | {t['ku_rigid_dipolar']['mean']:+.0f} | "
+                     f"{t['ku_neel_rigid']['mean']:+.0f} |")
+    return lines
+
+
+def plot_defect_parts(out):
+    """Two panels: (a) the 8 nm APB raise split into magnetocrystalline, rigid point-dipole, thermal dipolar and
+    Néel contributions (Δ vs defect-free, mean ± error over realisations); (b) the parts at the heating size."""
+    split, heat = neel_split_table(out), heating_parts_table(out)
+    if not split and not heat:
+        return
+    fig, axs = _fig(1, 2, figsize=(13, 4.8))
+    ax = axs[0]
+    kinds = [t for t in split if "neel_share" in t]
+    comps = (("total", "total Δ (Néel on)", "k", "D"), ("total_off", "total Δ, Néel off", "0.55", "D"),
+             ("mc_off", "magnetocrystalline (Néel off)", "C0", "o"),
+             ("shape_off", "rigid point-dipole n̂ᵀDn̂·m² (Néel off)", "C1", "^"),
+             ("thermal_dipolar", "thermal dipolar correction (Néel off)", "C2", "v"),
+             ("neel_total", "Néel term (on − off)", "C3", "s"))
+    for j, (q, lab, col, mk) in enumerate(comps):
+        x = np.arange(len(kinds)) + (j - 2.5) * 0.13
+        ax.errorbar(x, [t[q]["diff"] for t in kinds], yerr=[t[q]["diff_err"] for t in kinds], fmt=mk, color=col,
+                    capsize=3, label=lab)
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set_xticks(np.arange(len(kinds)), [f"{KINDS[t['kind']][0]} ({t['n']} real.)" for t in kinds])
+    ax.set_ylabel("Δ reversal barrier / V vs defect-free (J/m³)")
+    ax.set_title("8 nm sphere, 300 K: where the APB raise comes from (barrier increments, mean ± error)", fontsize=8)
+    ax.legend(fontsize=7, loc="upper left")
+    ax.set_ylim(top=ax.get_ylim()[1] * 1.35)
+    ax = axs[1]
+    if heat:
+        x = np.arange(len(heat))
+        for j, (q, lab, mk) in enumerate((("total", "total (reversal)", "D"), ("mc", "magnetocrystalline", "o"),
+                                          ("shape_part", "shape part (rigid point-dipole × m²)", "^"),
+                                          ("surface", "surface + defect part", "s"))):
+            ax.errorbar(x + (j - 1.5) * 0.15, [t[q]["mean"] for t in heat], yerr=[t[q]["err"] for t in heat],
+                        fmt=mk, capsize=3, label=lab)
+        ax.axhline(0, color="k", lw=0.5)
+        ax.set_xticks(x, [HEATING_LABELS[t["variant"]] for t in heat], fontsize=7, rotation=20)
+        ax.set_ylabel("part of the reversal barrier / V (J/m³)")
+        ax.set_title("12.1 nm truncated octahedra (18.5 nm vertex to vertex), 310 K: mean ± s.e.m. over "
+                     "realisations", fontsize=8)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out.parent / "landscape_defect_parts.png", dpi=130)
+
+
+def heating_neel_split(out, study="defects_heating_12nm_today"):
+    """Per variant with Néel-off reruns (``landscape_study.py heating_no_neel``): the stored landscape (Néel on) and
+    the rerun (Néel off, same structure and Monte Carlo seed) split as :func:`neel_split_table` does at 8 nm;
+    mean ± max(s.e.m., rms fit error/√n) over the realisations (the stored rows have no covariance: their parts
+    enter with the s.e.m. only); differences to the defect-free particle in quadrature."""
+    rows = [r for r in _rows(out, "heating_parts") if r["study"] == study]
+    on = {(r["variant"], r["seed"]): r for r in rows if r.get("neel", True)}
+    table = {}
+    for var in HEATING_LABELS:
+        pairs = sorted(((on[(r["variant"], r["seed"])], r) for r in rows if not r.get("neel", True)
+                        and r["variant"] == var and (r["variant"], r["seed"]) in on), key=lambda p: p[1]["seed"])
+        if not pairs:
+            continue
+        per = []
+        for a, b in pairs:
+            pa = parts_with_errors(a, np.asarray(a["shape_Q_J_per_m3"]))
+            pb = parts_with_errors(b, np.asarray(b["shape_Q_J_per_m3"]))
+            per.append(dict(total=(pa["total"], np.nan), total_off=(pb["total"], pb["total_err"]),
+                            neel_total=(pa["total"] - pb["total"], pb["total_err"]),
+                            mc_off=(pb["mc"], pb["mc_err"]), shape_off=(pb["shape_part"], pb["shape_part_err"]),
+                            thermal_dipolar=(pb["surface"], pb["surface_err"]), surface_on=(pa["surface"], np.nan),
+                            cpu_s=(b.get("cpu_s", np.nan), 0.0)))
+        t = dict(variant=var, n=len(per), seeds=[b["seed"] for _, b in pairs])
+        for q in per[0]:
+            mean, err, _, _ = combine([p[q][0] for p in per], [p[q][1] for p in per])
+            t[q] = dict(mean=mean, err=err, values=[p[q][0] for p in per])
+        table[var] = t
+    ref = table.get("defect-free")
+    for var, t in table.items():
+        if ref is None or var == "defect-free":
+            continue
+        for q in ("total", "total_off", "neel_total", "mc_off", "shape_off", "thermal_dipolar"):
+            t[q]["diff"] = t[q]["mean"] - ref[q]["mean"]
+            t[q]["diff_err"] = float(np.hypot(t[q]["err"], ref[q]["err"]))
+        t["neel_share"] = t["neel_total"]["diff"] / t["total"]["diff"]
+        t["neel_share_err"] = abs(t["neel_share"]) * float(np.hypot(
+            t["neel_total"]["diff_err"] / t["neel_total"]["diff"], t["total"]["diff_err"] / t["total"]["diff"]))
+    return [table[k] for k in HEATING_LABELS if k in table]
+
+
+def summary_heating_neel_split(out):
+    """Markdown lines of :func:`heating_neel_split` (docs/validation.md §3b)."""
+    table = heating_neel_split(out)
+    if not table:
+        return []
+    c = lambda d, k="mean": f"{d[k]:+.0f} ± {d['err' if k == 'mean' else k + '_err']:.0f}"  # noqa: E731
+    lines = ["", "| 12.1 nm TO, 310 K | realisations (seeds) | reversal barrier, Néel on (J/m³) | Néel off | "
+             "Néel on − off | magnetocrystalline (off) | shape part (off) | thermal dipolar part (off) | "
+             "surface + defect part (on) | Néel share of Δ vs defect-free | CPU s per Néel-off run |",
+             "|" + "---|" * 11]
+    for t in table:
+        share = f"{t['neel_share']:+.2f} ± {t['neel_share_err']:.2f}" if "neel_share" in t else "–"
+        lines.append(f"| {HEATING_LABELS[t['variant']]} | {t['n']} ({','.join(map(str, t['seeds']))}) | "
+                     f"{c(t['total'])} | {c(t['total_off'])} | {c(t['neel_total'])} | {c(t['mc_off'])} | "
+                     f"{c(t['shape_off'])} | {c(t['thermal_dipolar'])} | {c(t['surface_on'])} | {share} | "
+                     f"{t['cpu_s']['mean']:.0f} |")
+        if "diff" in t["total"]:
+            lines.append(f"| Δ vs defect-free | | {c(t['total'], 'diff')} | {c(t['total_off'], 'diff')} | "
+                         f"{c(t['neel_total'], 'diff')} | {c(t['mc_off'], 'diff')} | {c(t['shape_off'], 'diff')} | "
+                         f"{c(t['thermal_dipolar'], 'diff')} | | | |")
+    return lines

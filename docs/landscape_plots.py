@@ -594,7 +594,10 @@ def plot_sensitivity(out):
 
 
 def plot_all(out):
-    for f in (plot_rescaling, plot_size, plot_size_dipolar, plot_defects, plot_deadlayer, plot_map, plot_sensitivity):
+    from landscape_defects import plot_defect_parts
+
+    for f in (plot_rescaling, plot_size, plot_size_dipolar, plot_defects, plot_defect_parts, plot_deadlayer, plot_map,
+              plot_sensitivity):
         f(out)
 
 
@@ -661,9 +664,12 @@ def summary(out):
                          f"{t['Ms'] / 1e3:.0f} | {t['K1'] / 1e3:.2f} ± {t['K1_err'] / 1e3:.2f} | {t['Ku']:.0f} ± "
                          f"{t['Ku_err']:.0f} [{', '.join(f'{a:.2f}' for a in t['axis'])}] |")
     lines += summary_dipolar(out)
-    from landscape_defects import summary_defects
+    from landscape_defects import summary_defects, summary_heating_parts, summary_neel_split
 
-    lines += summary_defects(out)
+    lines += summary_defects(out) + summary_neel_split(out) + summary_heating_parts(out)
+    from landscape_defects import summary_heating_neel_split
+
+    lines += summary_heating_neel_split(out)
     rows = _rows(out, "defects_nodipolar")  # the earlier engine without the dipolar term (kept for comparison)
     if rows:
         lines += ["", "| 8 nm sphere, no dipolar term, earlier engine | realisations | reversal barrier/V (J/m³), mean ± s.e.m. | vs perfect | "

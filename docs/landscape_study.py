@@ -10,6 +10,11 @@ already there) so that long parts can be split over several invocations; ``plot`
     python docs/landscape_study.py defects KIND SEED     # KIND: perfect | vac05r | vac10r | vac20r | apb1 | apb2 |
                                                          #   feo | perfect_classical | vac05 | vac10 | vac20 (Fe2+
                                                          #   first); comma lists run seed by seed (defects.json)
+    python docs/landscape_study.py defects_no_neel KIND SEED  # the same rows with the Néel term off
+                                                         # (defects_no_neel.json: the Néel / thermal dipolar split)
+    python docs/landscape_study.py heating_parts DB VARIANT[,…]  # parts of a heating study's stored landscapes
+                                                         # (no Monte Carlo; heating_parts.json)
+    python docs/landscape_study.py heating_no_neel DB VARIANT[,…] SEED[,…]  # those rows rerun with the Néel term off
     python docs/landscape_study.py sensitivity NAME      # NAME: ks_lo | ks_hi | ks_neg | japb_lo | japb_hi
     python docs/landscape_study.py deadlayer
     python docs/landscape_study.py shapetensors [SHAPE D ...]  # rigid point-dipole tensors (J/m³)
@@ -32,6 +37,7 @@ max(s.e.m., fit error/√n), ratio and 2σ verdict), the error calibration and t
 NUMBA_NUM_THREADS=1, see docs/validation.md §3b), VARIANTS, SWEEPS=sampled,equilibration (overrides the size
 rule), RERUN_OLD=1 (recompute landscape rows measured before today's engine, those without refresh_windows_min).
 """
+import hashlib
 import os
 import json
 import pathlib
@@ -231,16 +237,48 @@ def defect_particle(kind, seed, diameter_nm=8.0):
     return p, mkw
 
 
-def part_defects(kind, seed):
+def rigid_neel_tensors(atoms, **mkw):
+    """Rigid-rotation Néel tensors (traceless, J/m³, e = n̂ᵀNn̂) of a particle's default model at T = 0: the Néel
+    pair term is the model's only on-site quadratic term (E = −Σ ŝ_iᵀQ_iŝ_i), so a rigid rotation ŝ_i = σ_i n̂ of the
+    collinear state costs n̂ᵀ(−Σ_i Q_i)n̂. Returns {"all", "apb", "rest"}: every site, the sites labelled
+    ``apb_zone`` by the APB builder (zeros without APB) and the others (surface, vacancy neighbours)."""
+    from atomspin.model.core import quad_to_matrix
+    from atomspin.units import MEV
+
+    m = _model(atoms, dipolar=False, **mkw)
+    q = -quad_to_matrix(m.quad) * MEV / m.volume_m3
+    zone = (np.asarray(atoms.arrays["apb_zone"], bool)[np.asarray(m.atom_index)] if "apb_zone" in atoms.arrays
+            else np.zeros(m.n, bool))
+
+    def tl(t):
+        return t - np.trace(t) / 3 * np.eye(3)
+
+    return {"all": tl(q.sum(axis=0)), "apb": tl(q[zone].sum(axis=0)), "rest": tl(q[~zone].sum(axis=0)),
+            "apb_sites": int(np.count_nonzero(zone & np.any(q != 0, axis=(1, 2))))}
+
+
+def part_defects(kind, seed, variant="full"):
+    """One realisation of the defect series: ``variant`` "full" (default model, defects.json) or "no_neel" (the
+    same particle and Monte Carlo seed with the Néel term off, defects_no_neel.json: its degree-2 remainder is the
+    thermal dipolar part alone, so Néel = full − no_neel per realisation)."""
     seed = int(seed)
+    part = "defects" if variant == "full" else "defects_no_neel"
     key = f"{kind}-{seed}"
-    if _done("defects", key):
+    if _done(part, key):
         return
     p, mkw = defect_particle(kind, seed)
+    nt = rigid_neel_tensors(p, **mkw)
+    if variant == "no_neel":
+        mkw = dict(mkw, neel_ks_meV=0.0)
+    elif variant != "full":
+        raise ValueError(f"variant: {variant!r} is not 'full' or 'no_neel'")
     m = _model(p, **mkw)
-    row = landscape_row(m, key, seed=seed, extra=dict(kind=kind, seed=seed, neel_sites=m.info["neel"]["sites"],
-                                                   rescaled=m.info["temperature_rescaling"] is not None))
-    _save("defects", row)
+    row = landscape_row(m, key, seed=seed, extra=dict(
+        kind=kind, seed=seed, variant=variant, neel_sites=m.info["neel"]["sites"],
+        rescaled=m.info["temperature_rescaling"] is not None,
+        neel_rigid_J_per_m3=nt["all"].tolist(), neel_rigid_apb_J_per_m3=nt["apb"].tolist(),
+        neel_rigid_rest_J_per_m3=nt["rest"].tolist(), neel_apb_sites=nt["apb_sites"]))
+    _save(part, row)
     print(key, f"{row['barrier_J_per_m3']:.0f} ± {row['barrier_err_J_per_m3']:.0f} J/m3", f"{row['elapsed_s']:.0f} s",
           flush=True)
 
@@ -529,16 +567,127 @@ def part_crosscheck(shape, sizes):
               flush=True)
 
 
+def part_heating_parts(db, variants):
+    """The parts split of the stored landscapes of a heating study (an ``atomspin sweep`` database, e.g.
+    results/defects_heating_12nm_today.db of structures/recipes/defects_heating_12nm_today.toml: 12.1 nm truncated
+    octahedra at 310 K, 26 directions × 50 sweeps) into heating_parts.json, no Monte Carlo: per stored row its
+    landscape (coefficients_J, V, degree, m_reduced) with the held shape term of the size series, the rigid
+    point-dipole tensor of the row's own structure and model × m_reduced² (as the landscape computes it), and the
+    rigid Néel tensors (:func:`rigid_neel_tensors`). The database has no fit covariance, so the parts get their
+    error from the spread over realisations only (docs/landscape_defects.py ``heating_parts_table``)."""
+    from atomspin.batch.context import Context
+    from atomspin.batch.report import row_atoms
+    from atomspin.batch.store import ResultStore
+    from atomspin.measure.constrained_t0 import rigid_shape_tensor_meV
+    from atomspin.units import MEV
+
+    store = ResultStore(db, mode="r")
+    cache = {}
+    study = pathlib.Path(db).stem
+    for variant in variants:
+        for row in sorted(store.rows(variant=variant), key=lambda r: r.seed):
+            key = f"{study}:{variant}-{row.seed}"
+            if _done("heating_parts", key):
+                continue
+            t0, c0 = time.perf_counter(), _cpu_s()
+            kv = row.key_value_pairs
+            atoms = row_atoms(store, row)
+            ctx = Context(dict(recipe=json.loads(row.data["recipe_json"]), seed=row.seed))
+            ctx.atoms = atoms
+            V = kv["landscape_volume_m3"]
+            same = hashlib.sha1(atoms.numbers.tobytes() + atoms.positions.tobytes()
+                                + json.dumps(ctx.recipe["model"], sort_keys=True).encode()).hexdigest()
+            if same not in cache:  # realisations of a defect-free particle share their structure
+                m = ctx.model
+                D = rigid_shape_tensor_meV(m) * MEV / V
+                mkw = dict(neel_ks_meV=0.0) if ctx.recipe["model"]["surface_anisotropy"] == "off" else {}
+                cache[same] = (D - np.trace(D) / 3 * np.eye(3), rigid_neel_tensors(atoms, **mkw), int(m.n),
+                               m.info["neel"]["sites"])
+            D, nt, n_spins, neel_sites = cache[same]
+            coef = np.asarray(store.arrays(row)["landscape"]["coefficients_J"], dtype=float)
+            _save("heating_parts", dict(
+                key=key, study=study, variant=variant, seed=int(row.seed), n_spins=n_spins, V_m3=V,
+                degree=int(kv["landscape_degree"]), coefficients_J=coef.tolist(), m_reduced=kv["landscape_m_reduced"],
+                T_K=kv["landscape_T_K"], diameter_vertex_nm=kv["diameter_nm"], shape=kv["shape"],
+                barrier_J_per_m3=kv["landscape_barrier_J"] / V, barrier_err_J_per_m3=kv["landscape_barrier_err_J"] / V,
+                reversal_J_per_m3=kv["landscape_reversal_barrier_J"] / V,
+                reversal_err_J_per_m3=kv["landscape_reversal_barrier_err_J"] / V, Ms_A_per_m=kv["landscape_Ms_A_per_m"],
+                Ms_err_A_per_m=kv.get("landscape_Ms_err_A_per_m"), n_minima=kv.get("n_minima"),
+                sweeps=kv.get("landscape_sweeps"), D_rigid_J_per_m3=D.tolist(),
+                shape_Q_J_per_m3=(D * kv["landscape_m_reduced"] ** 2).tolist(),
+                neel_rigid_J_per_m3=nt["all"].tolist(), neel_rigid_apb_J_per_m3=nt["apb"].tolist(),
+                neel_rigid_rest_J_per_m3=nt["rest"].tolist(), neel_apb_sites=nt["apb_sites"],
+                neel_sites=neel_sites, cpu_s=_cpu_s() - c0, wall_s=time.perf_counter() - t0,
+                commit=_commit()))
+            print(key, f"{time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def part_heating_no_neel(db, variants, seeds):
+    """The landscapes of a heating study's rows rerun with the Néel term off (the CLI's own structure, model and
+    landscape steps, the same task seed, hence the same structure and Monte Carlo seed as the stored row, with
+    ``model.surface_anisotropy = "off"``), into heating_parts.json (key "<study>:<variant>-<seed>-no_neel",
+    ``neel`` False): paired with the stored rows they split the surface + defect part into Néel and thermal
+    dipolar at the heating size, as ``defects_no_neel`` does at 8 nm."""
+    import copy
+
+    from atomspin.batch.context import Context
+    from atomspin.batch.report import row_atoms
+    from atomspin.batch.steps import REGISTRY
+    from atomspin.batch.store import ResultStore
+    from atomspin.measure.constrained_t0 import rigid_shape_tensor_meV
+    from atomspin.units import MEV
+
+    store = ResultStore(db, mode="r")
+    study = pathlib.Path(db).stem
+    for seed in seeds:
+        for variant in variants:
+            row = next(r for r in store.rows(variant=variant) if int(r.seed) == int(seed))
+            key = f"{study}:{variant}-{row.seed}-no_neel"
+            if _done("heating_parts", key):
+                continue
+            t0, c0 = time.perf_counter(), _cpu_s()
+            rec = copy.deepcopy(json.loads(row.data["recipe_json"]))
+            rec["model"]["surface_anisotropy"] = "off"
+            ctx = Context(dict(recipe=rec, seed=row.seed))
+            REGISTRY["structure"].run(ctx)
+            ref = row_atoms(store, row)
+            if len(ref) != len(ctx.atoms) or not np.allclose(ref.positions, ctx.atoms.positions):
+                raise RuntimeError(f"{key}: the rebuilt structure differs from the stored one")
+            REGISTRY["landscape"].run(ctx)
+            r = ctx.results["landscape"]
+            m = ctx.model
+            V = r.volume_m3
+            D = rigid_shape_tensor_meV(m) * MEV / V
+            D = D - np.trace(D) / 3 * np.eye(3)
+            _save("heating_parts", dict(
+                key=key, study=study, variant=variant, seed=int(row.seed), neel=False, n_spins=int(m.n), V_m3=V,
+                degree=int(r.degree), coefficients_J=np.asarray(r.coefficients_J).tolist(), m_reduced=r.m_reduced,
+                T_K=r.T_K, diameter_vertex_nm=row.key_value_pairs["diameter_nm"], shape=row.key_value_pairs["shape"],
+                barrier_J_per_m3=r.barrier_J / V, barrier_err_J_per_m3=r.barrier_err_J / V,
+                reversal_J_per_m3=r.reversal_barrier_J / V, reversal_err_J_per_m3=r.reversal_barrier_err_J / V,
+                Ms_A_per_m=r.Ms_A_per_m, Ms_err_A_per_m=r.Ms_err_A_per_m, n_minima=len(r.minima),
+                sweeps=rec["protocol"]["landscape"]["sweeps"], D_rigid_J_per_m3=D.tolist(),
+                shape_Q_J_per_m3=(D * r.m_reduced ** 2).tolist(), neel_sites=m.info["neel"]["sites"],
+                covariance_J2=[[float(f"{x:.4g}") for x in c] for c in np.asarray(r.covariance_J2)],
+                cpu_s=_cpu_s() - c0, wall_s=time.perf_counter() - t0, load_avg=os.getloadavg()[0],
+                commit=_commit()))
+            print(key, f"{r.reversal_barrier_J / V:.0f} J/m3", f"{time.perf_counter() - t0:.0f} s", flush=True)
+
+
 if __name__ == "__main__":
     part = sys.argv[1]
     if part == "size":
         part_size(sys.argv[2], sys.argv[3:])
     elif part == "size_nodip":
         part_size(sys.argv[2], sys.argv[3:], dipolar=False)
-    elif part == "defects":  # KIND[,KIND...] SEED[,SEED...]: every kind for seed 1, then for seed 2, ...
+    elif part in ("defects", "defects_no_neel"):  # KIND[,KIND...] SEED[,SEED...]: every kind for seed 1, then 2 ...
         for sd in sys.argv[3].split(","):
             for kd in sys.argv[2].split(","):
-                part_defects(kd, sd)
+                part_defects(kd, sd, variant="full" if part == "defects" else "no_neel")
+    elif part == "heating_no_neel":  # DB VARIANT[,VARIANT...] SEED[,SEED...]
+        part_heating_no_neel(sys.argv[2], sys.argv[3].split(","), sys.argv[4].split(","))
+    elif part == "heating_parts":  # DB VARIANT[,VARIANT...]
+        part_heating_parts(sys.argv[2], sys.argv[3].split(","))
     elif part == "sensitivity":
         part_sensitivity(sys.argv[2])
     elif part == "rescaling":
