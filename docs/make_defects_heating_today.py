@@ -1,10 +1,12 @@
 """The 12 nm defects-and-heating study on the engine of 2026-11-29 (issue #15; docs/validation.md §8c–8e): the
-rerun of every variant, the ordered and gradient vacancy series, and the sensitivity to K_s, J_BB180 and damping.
+rerun of every variant, the ordered and gradient vacancy series, and the sensitivity to K_s, J_BB180, the FeO/spinel
+interface couplings and damping.
 
     atomspin sweep structures/recipes/defects_heating_12nm_today.toml --db results/defects_heating_12nm_today.db --workers 1
     atomspin sweep structures/recipes/defects_heating_12nm_vacancy_order.toml --db results/defects_heating_12nm_vacancy_order.db --workers 1
     atomspin sweep structures/recipes/defects_heating_12nm_sens_japb.toml --db results/defects_heating_12nm_sens_japb.db --workers 1
     atomspin sweep structures/recipes/defects_heating_12nm_sens_ks.toml --db results/defects_heating_12nm_sens_ks.db --workers 1
+    atomspin sweep structures/recipes/defects_heating_12nm_sens_interface.toml --db results/defects_heating_12nm_sens_interface.db --workers 1
     python docs/make_defects_heating_today.py db        # the databases → docs/figures/defects_heating/sweep_12nm_today.json
     python docs/make_defects_heating_today.py alpha     # damping sensitivity from the stored landscapes (no Monte Carlo)
     python docs/make_defects_heating_today.py decompose # ΔSAR split (Ms, barrier height, shape) of seed 1 per variant
@@ -32,7 +34,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIG = ROOT / "docs" / "figures" / "defects_heating"
 OUT = FIG / "sweep_12nm_today.json"
-STUDIES = ("today", "vacancy_order", "sens_japb", "sens_ks")
+STUDIES = ("today", "vacancy_order", "sens_japb", "sens_ks", "sens_interface")
 #: later invocations of a study's same command on the same database (it runs only the missing tasks): the
 #: vacancy-order series' seeds 3-4, added in the next session (results/vacancy_order_34.log, .start, .end)
 RESUMED = {"vacancy_order": ("vacancy_order_34",)}
@@ -91,6 +93,12 @@ def axis_of(recipe):
         return "neel_ks_meV", float(m["neel_ks_meV"])
     if m.get("apb_exchange") == "given":
         return "J_BB180_meV", float(m["J_BB180_meV"])
+    if m.get("interface_exchange") == "given":  # one FeO/spinel coupling at a range end, the others at defaults
+        from atomspin.batch.schema import field_at
+
+        for key in ("J_RB180_meV", "J_RB_meV", "J_RA_meV"):
+            if float(m[key]) != float(field_at(f"model.{key}").default):
+                return key, float(m[key])
     return None, None
 
 
