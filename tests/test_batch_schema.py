@@ -41,7 +41,7 @@ def test_issue_example_message():
      "structure.colour: unknown key (allowed: diameter_nm, kind, multicore, phase, shape, surface_depth_nm)"),
     ({"structure": {"diameter_nm": "8"}}, "structure.diameter_nm: expected a number, got string '8'"),
     ({"structure": {"diameter_nm": True}}, "structure.diameter_nm: expected a number, got boolean True"),
-    ({"structure": {"diameter_nm": 0.5}}, "structure.diameter_nm: 0.5 is outside [1, 30]"),
+    ({"structure": {"diameter_nm": 0.5}}, "structure.diameter_nm: 0.5 is outside [1, 40]"),
     ({"structure": {"phase": "Fe2O3"}}, "structure.phase: 'Fe2O3' is not one of Fe3O4, gamma-Fe2O3, FeO"),
     ({"protocol": {"loop": {"n_fields": 4.0}}}, "protocol.loop.n_fields: expected an integer, got float 4.0"),
     ({"protocol": {"loop": {"B_max_T": 0.0}}}, "protocol.loop.B_max_T: 0 is outside (0, 50]"),

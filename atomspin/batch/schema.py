@@ -37,7 +37,9 @@ SCHEMA: dict = {
         "phase": F("str", "Fe3O4", "crystal phase of the particle", choices=("Fe3O4", "gamma-Fe2O3", "FeO")),
         "shape": F("str", "sphere", "particle shape", choices=("sphere", "cube", "octahedron",
                                                                           "truncated_octahedron")),
-        "diameter_nm": F("float", 8.0, "particle diameter (edge for cubes) in nm", lo=1.0, hi=30.0),
+        "diameter_nm": F("float", 8.0, "particle diameter (edge for cubes, vertex to vertex for a truncated "
+                         "octahedron) in nm (derived bound: a 25 nm equivalent-sphere truncated octahedron, the top of "
+                         "the 10–25 nm heating range, is 38.1 nm vertex to vertex)", lo=1.0, hi=40.0),
         "surface_depth_nm": F("float", 0.5, "thickness of the labelled surface shell in nm (surface anisotropy "
                               "acts there; derived: about half a spinel cell, a = 0.8396 nm)",
                               lo=0.0, hi=5.0, lo_open=True),
