@@ -336,6 +336,35 @@ def map_cells(data, data12=None, more=None):
 
 
 # ---------------------------------------------------------------------------------------------------- output
+def map_cell_text(c):
+    """One SAR-map cell: mean ± seed error (n), ×ratio ± error to defect-free of the same size, ↑/↓ when resolved."""
+    if not c:
+        return "—"
+    t = f"{c['mean']:.3g} ± {c['err']:.2g} (n={c['n']})"
+    if "ratio" in c:
+        arrow = "" if c["verdict"].startswith("not") else (" ↑" if c["ratio"] > 1 else " ↓")
+        t += f" ×{c['ratio']:.2g} ± {c['ratio_err']:.2g}{arrow}"
+    return t
+
+
+def runs_lines(m):
+    """The "Runs" lines of a study's summary ``meta``: the command, task wall times, each invocation's CPU/wall."""
+    lines = ["", "**Runs** (measured under load):", "", f"- `{m['command']}`: {m['n_rows']} rows in the database; "
+             f"task wall {min(m['task_walltime_s'].values()):.0f}–{max(m['task_walltime_s'].values()):.0f} s"]
+    tot_cpu, tot_n = 0.0, 0
+    for label, inv in m.get("invocations", {}).items():
+        cpu = inv.get("user_cpu_s", float("nan")) + inv.get("system_cpu_s", 0.0)
+        n = inv.get("written", 0)
+        tot_cpu, tot_n = tot_cpu + cpu, tot_n + n
+        lines.append(f"  - {label}: {n} task(s) written" + (" (stopped with SIGINT)" if inv.get("interrupted") else "")
+                     + f", wall {inv.get('wall_s', float('nan')) / 60:.1f} min, CPU {cpu / 60:.1f} min"
+                     + (f" ({cpu / n:.0f} CPU s per task)" if n else "")
+                     + f", max RSS {inv.get('max_rss_kB', float('nan')) / 1e6:.2f} GB")
+    if tot_n:
+        lines.append(f"  - in all: {tot_n} tasks, CPU {tot_cpu / 60:.1f} min ({tot_cpu / tot_n:.0f} CPU s per task)")
+    return lines
+
+
 def table(path=OUT):
     data = json.loads(pathlib.Path(path).read_text())
     S = data["summary"]
@@ -415,31 +444,9 @@ def table(path=OUT):
             present = {n for (s, n, _) in cells if s == size}
             for n in [x for x in S12 if x in present] + sorted(present - set(S12)):
                 row = [size, n]
-                for lab in ("A", "B", "B-sweep", "B-water", "C"):
-                    c = cells.get((size, n, lab))
-                    if not c:
-                        row.append("—")
-                        continue
-                    t = f"{c['mean']:.3g} ± {c['err']:.2g} (n={c['n']})"
-                    if "ratio" in c:
-                        arrow = "" if c["verdict"].startswith("not") else (" ↑" if c["ratio"] > 1 else " ↓")
-                        t += f" ×{c['ratio']:.2g} ± {c['ratio_err']:.2g}{arrow}"
-                    row.append(t)
+                row += [map_cell_text(cells.get((size, n, lab))) for lab in ("A", "B", "B-sweep", "B-water", "C")]
                 lines.append("| " + " | ".join(row) + " |")
-    m = data["meta"]
-    lines += ["", "**Runs** (measured under load):", "", f"- `{m['command']}`: {m['n_rows']} rows in the database; "
-              f"task wall {min(m['task_walltime_s'].values()):.0f}–{max(m['task_walltime_s'].values()):.0f} s"]
-    tot_cpu, tot_n = 0.0, 0
-    for label, inv in m.get("invocations", {}).items():
-        cpu = inv.get("user_cpu_s", float("nan")) + inv.get("system_cpu_s", 0.0)
-        n = inv.get("written", 0)
-        tot_cpu, tot_n = tot_cpu + cpu, tot_n + n
-        lines.append(f"  - {label}: {n} task(s) written" + (" (stopped with SIGINT)" if inv.get("interrupted") else "")
-                     + f", wall {inv.get('wall_s', float('nan')) / 60:.1f} min, CPU {cpu / 60:.1f} min"
-                     + (f" ({cpu / n:.0f} CPU s per task)" if n else "")
-                     + f", max RSS {inv.get('max_rss_kB', float('nan')) / 1e6:.2f} GB")
-    if tot_n:
-        lines.append(f"  - in all: {tot_n} tasks, CPU {tot_cpu / 60:.1f} min ({tot_cpu / tot_n:.0f} CPU s per task)")
+    lines += runs_lines(data["meta"])
     for k in ("decomposition", "sar_map"):
         src = data.get(k, {})
         vals = src.get("values", src) if k == "sar_map" else [d for s in src.values() for d in s.values()]

@@ -141,31 +141,9 @@ def table(path=OUT):
                   "C: 300 kHz, 15 kA/m |", "|---|---|---|---|---|"]
         for n in S["main"]:
             row = [n]
-            for lab in ("A", "B", "B-water", "C"):
-                c = cells.get((SIZE, n, lab))
-                if not c:
-                    row.append("—")
-                    continue
-                t = f"{c['mean']:.3g} ± {c['err']:.2g} (n={c['n']})"
-                if "ratio" in c:
-                    arrow = "" if c["verdict"].startswith("not") else (" ↑" if c["ratio"] > 1 else " ↓")
-                    t += f" ×{c['ratio']:.2g} ± {c['ratio_err']:.2g}{arrow}"
-                row.append(t)
+            row += [S16.map_cell_text(cells.get((SIZE, n, lab))) for lab in ("A", "B", "B-water", "C")]
             lines.append("| " + " | ".join(row) + " |")
-    m = data["meta"]
-    lines += ["", "**Runs** (measured under load):", "", f"- `{m['command']}`: {m['n_rows']} rows in the database; "
-              f"task wall {min(m['task_walltime_s'].values()):.0f}–{max(m['task_walltime_s'].values()):.0f} s"]
-    tot_cpu, tot_n = 0.0, 0
-    for label_, inv in m.get("invocations", {}).items():
-        cpu = inv.get("user_cpu_s", float("nan")) + inv.get("system_cpu_s", 0.0)
-        n = inv.get("written", 0)
-        tot_cpu, tot_n = tot_cpu + cpu, tot_n + n
-        lines.append(f"  - {label_}: {n} task(s) written" + (" (stopped with SIGINT)" if inv.get("interrupted") else "")
-                     + f", wall {inv.get('wall_s', float('nan')) / 60:.1f} min, CPU {cpu / 60:.1f} min"
-                     + (f" ({cpu / n:.0f} CPU s per task)" if n else "")
-                     + f", max RSS {inv.get('max_rss_kB', float('nan')) / 1e6:.2f} GB")
-    if tot_n:
-        lines.append(f"  - in all: {tot_n} tasks, CPU {tot_cpu / 60:.1f} min ({tot_cpu / tot_n:.0f} CPU s per task)")
+    lines += S16.runs_lines(data["meta"])
     return "\n".join(lines)
 
 

@@ -47,6 +47,16 @@ VANISHED_RAD = 0.25
 
 
 @njit(cache=True)
+def _near_any(x, mins, nmin, sads, nsad, cos_max):
+    """Whether one of the nmin minima or nsad saddles lies within arccos(cos_max) of the direction x."""
+    for q in range(nmin + nsad):
+        pt = mins[q] if q < nmin else sads[q - nmin]
+        if x[0] * pt[0] + x[1] * pt[1] + x[2] * pt[2] > cos_max:
+            return True
+    return False
+
+
+@njit(cache=True)
 def remember_vanished(prev, nprev, mins, nmin, sads, nsad, memory, nmem):
     """Update the memory of vanished critical points after a step (in place); returns the new count.
 
@@ -60,25 +70,13 @@ def remember_vanished(prev, nprev, mins, nmin, sads, nsad, memory, nmem):
     c = math.cos(VANISHED_RAD)
     w = 0
     for r in range(nmem):  # drop the points that came back
-        back = False
-        for q in range(nmin + nsad):
-            pt = mins[q] if q < nmin else sads[q - nmin]
-            if memory[r, 0] * pt[0] + memory[r, 1] * pt[1] + memory[r, 2] * pt[2] > c:
-                back = True
-                break
-        if not back:
+        if not _near_any(memory[r], mins, nmin, sads, nsad, c):
             if w != r:
                 memory[w, 0], memory[w, 1], memory[w, 2] = memory[r, 0], memory[r, 1], memory[r, 2]
             w += 1
     nmem = w
     for p in range(nprev):  # remember the points that vanished
-        gone = True
-        for q in range(nmin + nsad):
-            pt = mins[q] if q < nmin else sads[q - nmin]
-            if prev[p, 0] * pt[0] + prev[p, 1] * pt[1] + prev[p, 2] * pt[2] > c:
-                gone = False
-                break
-        if not gone:
+        if _near_any(prev[p], mins, nmin, sads, nsad, c):
             continue
         if nmem == memory.shape[0]:  # full: forget the oldest
             for r in range(nmem - 1):
