@@ -543,6 +543,15 @@ def test_blocked_particle_heats_through_brownian_rotation():
     assert out[0.3][1] == pytest.approx(out[0.3][0], rel=0.02), out
 
 
+def _macrospin_sar(D_nm, Ms, sigma):
+    """SAR (W/g; 100 kHz, 15 kA/m, immobilised, model "auto") of a uniaxial macrospin sphere of diameter D_nm (nm),
+    Ms (A/m) and barrier sigma (k_BT) at body temperature."""
+    V = math.pi / 6 * (D_nm * 1e-9) ** 3
+    p = sar.Particle(Ms_A_per_m=Ms, volume_m3=V, T_K=T_BODY,
+                     landscape=ms.EnergySurface([ms.UniaxialAnisotropy(sigma * K_B * T_BODY / V, (0, 0, 1))]))
+    return sar.sar_from_particle(p, f=1e5, H0=15e3, model="auto", seed=1, n_orientations=12).sar_W_per_g
+
+
 def test_which_apb_count_heats_most_depends_on_size():
     """Why one APB heats more than two at 16.0 nm but less at 12.1 nm (validation §8f, immobilised, 100 kHz,
     15 kA/m): the SAR of a blocked-to-superparamagnetic particle peaks at the barrier where the field-assisted
@@ -551,15 +560,8 @@ def test_which_apb_count_heats_most_depends_on_size():
     macrospin of each measured barrier, volume and Ms (model "auto": the master equation over the two minima)
     reproduces the order at both sizes, each by more than ×2 (the landscapes: ×4.5 ± 0.8 and ×15 ± 2). No Monte
     Carlo."""
-    kT = K_B * T_BODY
-
-    def s(D_nm, Ms, sigma):
-        V = math.pi / 6 * (D_nm * 1e-9) ** 3
-        p = sar.Particle(Ms_A_per_m=Ms, volume_m3=V, T_K=T_BODY,
-                         landscape=ms.EnergySurface([ms.UniaxialAnisotropy(sigma * kT / V, (0, 0, 1))]))
-        return sar.sar_from_particle(p, f=1e5, H0=15e3, model="auto", seed=1, n_orientations=12).sar_W_per_g
-
     # barriers/k_BT and Ms (A/m) of the one- and two-APB rows (validation §8c, §8f: means over four realisations)
+    s = _macrospin_sar
     assert s(16.0, 4.74e5, 8.48) > 2 * s(16.0, 4.58e5, 16.9)
     assert s(12.1, 4.94e5, 10.6) > 2 * s(12.1, 5.15e5, 6.84)
 
@@ -570,12 +572,4 @@ def test_two_apbs_immobilised_gain_vanishes_once_blocked():
     at 100 kHz, 15 kA/m a 23 k_BT particle is so deeply blocked that the field hardly opens its loop. A uniaxial
     macrospin with the measured barriers, volumes and Ms (master equation) loses more than ×10 between the two
     (the landscapes: 9.1 → 0.46 W/g; this macrospin: ≈ 10.7 → 0.53 W/g). No Monte Carlo."""
-    kT = K_B * T_BODY
-
-    def s(D_nm, Ms, sigma):
-        V = math.pi / 6 * (D_nm * 1e-9) ** 3
-        p = sar.Particle(Ms_A_per_m=Ms, volume_m3=V, T_K=T_BODY,
-                         landscape=ms.EnergySurface([ms.UniaxialAnisotropy(sigma * kT / V, (0, 0, 1))]))
-        return sar.sar_from_particle(p, f=1e5, H0=15e3, model="auto", seed=1, n_orientations=12).sar_W_per_g
-
-    assert s(19.7, 4.09e5, 23.0) < s(16.0, 4.58e5, 16.9) / 10
+    assert _macrospin_sar(19.7, 4.09e5, 23.0) < _macrospin_sar(16.0, 4.58e5, 16.9) / 10
