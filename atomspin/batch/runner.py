@@ -438,7 +438,7 @@ def _warm(fn):
     return time.process_time() - t0
 
 
-def _submit_warmups(client, warmups, log=None):
+def _submit_warmups(client, warmups):
     """Submit each warm-up to a worker other than the first (round robin), ahead of the tasks."""
     import uuid
 
@@ -471,7 +471,7 @@ def _report_warmups(futs, log=None):
 
 def _run_on_dask(client, pending, fn, retries, record, worker_timeout_s, bar=None, warmups=(), log=None):
     subscribed = _subscribe(client, bar)
-    warm = _submit_warmups(client, warmups, log)
+    warm = _submit_warmups(client, warmups)
     try:
         _run_on_dask_loop(client, pending, fn, retries, record, worker_timeout_s, bar)
     finally:
