@@ -16,7 +16,7 @@ rescaling (one mapping per model); its reference is the defect-free particle wit
 """
 import numpy as np
 
-from landscape_plots import _fig, _rows, parts_with_errors, shape_Q_of
+from landscape_plots import _fig, _rows, measured_dipolar, parts_with_errors, shape_Q_of
 
 # kind → (label, reference kind, description)
 KINDS = {
@@ -43,7 +43,7 @@ def today(r):
 def row_quantities(r, out):
     """{quantity: (value, fit error)} of one realisation: reversal barrier (total) and its parts, lowest escape
     barrier (J/m³), Ms (A/m)."""
-    pw = parts_with_errors(r, shape_Q_of(r, out))
+    pw = parts_with_errors(r, shape_Q_of(r, out, measured=False), dip=None)  # the rigid × m² split of every row
     q = {k: (pw[k], pw[k + "_err"]) for k in ("total", "mc", "shape_part", "surface") if k in pw}
     q["escape"] = (r["barrier_J_per_m3"], r["barrier_err_J_per_m3"])
     q["Ms"] = (r["Ms_A_per_m"], r.get("Ms_err_A_per_m", np.nan))
@@ -271,7 +271,8 @@ def _split_one(on, off, out):
     qa, qb = row_quantities(on, out), row_quantities(off, out)
     d = lambda a, b: (a[0] - b[0], float(np.hypot(a[1], b[1])))  # noqa: E731
     ku_l2_on, ku_l2_off = ku_along(on, "l2"), ku_along(off, "l2")
-    ku_s_on, ku_s_off = ku_along(on, shape_Q_of(on, out)), ku_along(off, shape_Q_of(off, out))
+    ku_s_on, ku_s_off = (ku_along(on, shape_Q_of(on, out, measured=False)),
+                         ku_along(off, shape_Q_of(off, out, measured=False)))
     return dict(
         total=qa["total"], total_off=qb["total"], neel_total=d(qa["total"], qb["total"]),
         mc_off=qb["mc"], shape_off=qb["shape_part"], thermal_dipolar=qb["surface"], surface_on=qa["surface"],
@@ -384,12 +385,25 @@ HEATING_LABELS = {"defect-free": "defect-free", "APB-two": "2 APBs", "APB-centre
                   "vacancy-shell-0.10": "δ = 0.10 shell", "FeO-core": "FeO core", "Zn-0.20": "Zn 0.20"}
 
 
+def _stored(r):
+    """A stored row of a heating study (Néel term as recorded), not one of its reruns."""
+    return r.get("neel", True) and not r["key"].endswith("-dip")
+
+
 def heating_parts_table(out, study="defects_heating_12nm_today"):
     """Per variant of a heating study: the parts of the reversal barrier of each stored landscape (the split of the
-    8 nm series, ``parts_with_errors``, with the rigid point-dipole term × m_reduced² of the row's own structure),
-    mean ± s.e.m. over realisations (the database holds no fit covariance, so the realisation spread is the only
-    error), differences to the defect-free particle (errors in quadrature), the rigid terms along the APB normal."""
-    rows = [r for r in _rows(out, "heating_parts") if r["study"] == study and r.get("neel", True)]
+    8 nm series, ``parts_with_errors``), mean ± s.e.m. over realisations (the database holds no fit covariance, so
+    the realisation spread is the only error), differences to the defect-free particle (errors in quadrature), the
+    rigid terms along the APB normal.
+
+    The held shape term is the measured dipolar share (the degree-2 part of the dipolar torque's potential) of the
+    row's rerun (``landscape_study.py heating_dipolar``: the stored row's structure, model and seed rerun with the
+    dipolar torque sampled; key "<study>:<variant>-<seed>-dip") where one exists; without it the rigid
+    point-dipole term × m_reduced² of the row's own structure (``shape_source`` says which). The split with the rigid
+    × m² term is kept as ``shape_part_rigid`` / ``surface_rigid`` (what moved)."""
+    rows = [r for r in _rows(out, "heating_parts") if r["study"] == study]
+    reruns = {(r["variant"], r["seed"]): r for r in rows if r["key"].endswith("-dip")}
+    rows = [r for r in rows if _stored(r)]
     table = {}
     for var in HEATING_LABELS:
         v = sorted((r for r in rows if r["variant"] == var), key=lambda r: r["seed"])
@@ -397,15 +411,24 @@ def heating_parts_table(out, study="defects_heating_12nm_today"):
             continue
         per = []
         for r in v:
-            S = np.asarray(r["shape_Q_J_per_m3"])
-            pw = parts_with_errors(r, S)
-            per.append(dict(total=pw["total"], escape=r["barrier_J_per_m3"], mc=pw["mc"],
-                            shape_part=pw["shape_part"], surface=pw["surface"], Ms=r["Ms_A_per_m"],
-                            ku_rigid_dipolar=ku_along(r, S)[0], ku_neel_rigid=ku_along(r, r["neel_rigid_J_per_m3"])[0],
-                            ku_l2=ku_along(r, "l2")[0]))
+            S = np.asarray(r["shape_Q_J_per_m3"])  # rigid point-dipole tensor × m_reduced²
+            old = parts_with_errors(r, S, dip=None)
+            rr = reruns.get((var, r["seed"]))
+            d = measured_dipolar(rr)
+            pw = parts_with_errors(r, S, dip=d) if d is not None else old
+            q = dict(total=pw["total"], escape=r["barrier_J_per_m3"], mc=pw["mc"], shape_part=pw["shape_part"],
+                     surface=pw["surface"], shape_part_rigid=old["shape_part"], surface_rigid=old["surface"],
+                     Ms=r["Ms_A_per_m"], ku_rigid_dipolar=ku_along(r, S)[0],
+                     ku_rigid_T0=ku_along(r, r["D_rigid_J_per_m3"])[0],
+                     ku_neel_rigid=ku_along(r, r["neel_rigid_J_per_m3"])[0], ku_l2=ku_along(r, "l2")[0],
+                     ku_dipolar=ku_along(r, pw["S"])[0] if d is not None else np.nan,
+                     ku_onsite=ku_along(r, "l2")[0] - ku_along(r, pw["S"])[0] if d is not None else np.nan,
+                     rerun_total=(parts_with_errors(rr, None, dip=None)["total"] if rr is not None else np.nan),
+                     measured=float(d is not None))
+            per.append(q)
         t = dict(variant=var, n=len(v), seeds=[r["seed"] for r in v], n_spins=float(np.mean([r["n_spins"] for r in v])),
                  T_K=v[0]["T_K"], n_minima=[r["n_minima"] for r in v], sweeps=v[0]["sweeps"],
-                 kT_J_per_m3=1.380649e-23 * v[0]["T_K"] / v[0]["V_m3"])
+                 kT_J_per_m3=1.380649e-23 * v[0]["T_K"] / v[0]["V_m3"], n_measured=int(sum(p["measured"] for p in per)))
         for q in per[0]:
             vals = [p[q] for p in per]
             mean, err, sem, _ = combine(vals, [np.nan] * len(vals))
@@ -415,7 +438,8 @@ def heating_parts_table(out, study="defects_heating_12nm_today"):
     for var, t in table.items():
         if ref is None or var == "defect-free":
             continue
-        for q in ("total", "mc", "shape_part", "surface", "ku_rigid_dipolar", "ku_neel_rigid", "ku_l2"):
+        for q in ("total", "mc", "shape_part", "surface", "shape_part_rigid", "surface_rigid", "ku_rigid_dipolar",
+                  "ku_rigid_T0", "ku_neel_rigid", "ku_l2", "ku_dipolar", "ku_onsite"):
             t[q]["diff"] = t[q]["mean"] - ref[q]["mean"]
             t[q]["diff_err"] = float(np.hypot(t[q]["err"], ref[q]["err"]))
     return [table[k] for k in HEATING_LABELS if k in table]
@@ -490,7 +514,7 @@ def heating_neel_split(out, study="defects_heating_12nm_today"):
     mean ± max(s.e.m., rms fit error/√n) over the realisations (the stored rows have no covariance: their parts
     enter with the s.e.m. only); differences to the defect-free particle in quadrature."""
     rows = [r for r in _rows(out, "heating_parts") if r["study"] == study]
-    on = {(r["variant"], r["seed"]): r for r in rows if r.get("neel", True)}
+    on = {(r["variant"], r["seed"]): r for r in rows if _stored(r)}
     table = {}
     for var in HEATING_LABELS:
         pairs = sorted(((on[(r["variant"], r["seed"])], r) for r in rows if not r.get("neel", True)
@@ -499,8 +523,8 @@ def heating_neel_split(out, study="defects_heating_12nm_today"):
             continue
         per = []
         for a, b in pairs:
-            pa = parts_with_errors(a, np.asarray(a["shape_Q_J_per_m3"]))
-            pb = parts_with_errors(b, np.asarray(b["shape_Q_J_per_m3"]))
+            pa = parts_with_errors(a, np.asarray(a["shape_Q_J_per_m3"]), dip=None)  # rigid × m²: the columns' split
+            pb = parts_with_errors(b, np.asarray(b["shape_Q_J_per_m3"]), dip=None)
             per.append(dict(total=(pa["total"], np.nan), total_off=(pb["total"], pb["total_err"]),
                             neel_total=(pa["total"] - pb["total"], pb["total_err"]),
                             mc_off=(pb["mc"], pb["mc_err"]), shape_off=(pb["shape_part"], pb["shape_part_err"]),

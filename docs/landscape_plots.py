@@ -87,32 +87,67 @@ def _basis_without_l2(x, degree):
     return sf.values(x, degree) - np.einsum("mi,pij,mj->mp", x, Qp, x)
 
 
-def parts_with_errors(r, S=None):
+def measured_dipolar(r):
+    """The measured dipolar share of a row (``dipolar_coefficients_J`` and covariances: rows measured since the
+    dipolar torque is sampled, docs/validation.md §3b "The parts from the measured dipolar torque") as the
+    ``dip`` argument of :func:`parts_with_errors`, or None."""
+    if r is None or "dipolar_coefficients_J" not in r:
+        return None
+    return dict(coefficients_J=np.asarray(r["dipolar_coefficients_J"], dtype=float), V_m3=r["V_m3"],
+                degree=r["degree"], covariance_J2=np.asarray(r["dipolar_covariance_J2"], dtype=float),
+                cross_covariance_J2=np.asarray(r["dipolar_cross_covariance_J2"], dtype=float))
+
+
+def parts_with_errors(r, S=None, dip="row"):
     """The reversal barrier of a stored landscape and its parts (J/m³; ``size_table_dipolar``'s definitions) with
     errors propagated linearly from the fit covariance (``covariance_J2``, rows measured since the covariance is
     stored; envelope theorem: each barrier moves by (φ(saddle) − φ(minimum))·δc at its fixed critical points, as
-    for the landscape's own barrier error). Returns a dict of values and ``*_err``; errors nan without covariance."""
+    for the landscape's own barrier error). Returns a dict of values and ``*_err``; errors nan without covariance.
+
+    The held shape term: the measured dipolar share's degree-2 tensor when ``dip`` gives one (default "row": the
+    row's own, :func:`measured_dipolar`; a dict of another run of the same particle, e.g. a rerun that measured
+    it; None: not used), its covariance (and, for the row's own, its covariance with the total's coefficients)
+    entering the shape and surface parts' errors; else ``S`` (the rigid-rotation tensor × m², as earlier rows
+    hold it). ``shape_source`` in the result says which."""
     from atomspin import macrospin as ms
     from atomspin.measure import _sphere_fit as sf
 
     h = harmonic(r)
     Q2 = l2_tensor(r)
     L = r["degree"]
+    d = measured_dipolar(r) if isinstance(dip, str) and dip == "row" else dip
+    if d is not None:
+        S = sf.l2_of(d["coefficients_J"], d["degree"]) / d["V_m3"]
     tot, m3, s3 = barrier_points([h])
     mc, m1, s1 = barrier_points([h, ms.QuadraticAnisotropy(-Q2)])
-    out = dict(total=tot, mc=mc)
+    out = dict(total=tot, mc=mc, shape_source="measured dipolar torque" if d is not None else
+               ("held tensor" if S is not None else None))
     g = dict(total=None if s3 is None else sf.values(s3, L)[0] - sf.values(m3, L)[0],
              mc=None if s1 is None else _basis_without_l2(s1, L)[0] - _basis_without_l2(m1, L)[0])
+    gd = {}  # gradients with respect to the dipolar share's coefficients
     if S is not None:
         ws, m2, s2 = barrier_points([h, ms.QuadraticAnisotropy(-Q2), ms.QuadraticAnisotropy(S)])
-        out.update(with_shape=ws, shape_part=ws - mc, surface=tot - ws)
+        out.update(with_shape=ws, shape_part=ws - mc, surface=tot - ws, S=S)
         gws = None if s2 is None else _basis_without_l2(s2, L)[0] - _basis_without_l2(m2, L)[0]
         g.update(shape_part=None if gws is None or g["mc"] is None else gws - g["mc"],
                  surface=None if gws is None or g["total"] is None else g["total"] - gws)
+        if d is not None and s2 is not None:
+            Ld = d["degree"]
+            l2v = lambda x: sf.values(x, Ld)[0] - _basis_without_l2(x, Ld)[0]  # noqa: E731
+            gd = dict(shape_part=(l2v(s2) - l2v(m2)) * r["V_m3"] / d["V_m3"])
+            gd["surface"] = -gd["shape_part"]
     C = np.asarray(r["covariance_J2"]) if "covariance_J2" in r else None
     for k, v in g.items():
-        out[k + "_err"] = (float(np.sqrt(max(v @ C @ v, 0.0))) / r["V_m3"] if C is not None and v is not None
-                           else float("nan"))
+        if C is None or v is None:
+            out[k + "_err"] = float("nan")
+            continue
+        var = v @ C @ v
+        if k in gd:
+            b = gd[k]
+            var += b @ d["covariance_J2"] @ b
+            if dip == "row" or d.get("same_run"):
+                var += 2 * v @ d["cross_covariance_J2"] @ b
+        out[k + "_err"] = float(np.sqrt(max(var, 0.0))) / r["V_m3"]
     return out
 
 
@@ -220,9 +255,18 @@ def size_table(out):
 SHAPES = ("sphere", "truncated_octahedron", "cube", "ellipsoid")
 
 
-def shape_Q_of(r, out):
-    """The held shape term of a row (traceless, J/m³, rigid-rotation point-dipole tensor × m_reduced²): stored by
-    the landscape run, or computed afterwards (shape_tensor.json, ``landscape_study.py shapetensors``)."""
+def shape_Q_of(r, out, measured=True):
+    """The held shape term of a row (traceless, J/m³): the degree-2 part of the measured dipolar share (rows that
+    sampled the dipolar torque; ``measured=False`` skips it), else the rigid-rotation point-dipole tensor ×
+    m_reduced² stored by the landscape run, or computed afterwards (shape_tensor.json, ``landscape_study.py
+    shapetensors``)."""
+    d = measured_dipolar(r) if measured else None
+    if d is not None:
+        from atomspin.measure import _sphere_fit as sf
+
+        return sf.l2_of(d["coefficients_J"], d["degree"]) / d["V_m3"]
+    if "shape_Q_rigid_m2_J_per_m3" in r:
+        return np.asarray(r["shape_Q_rigid_m2_J_per_m3"])
     if "shape_Q_J_per_m3" in r:
         return np.asarray(r["shape_Q_J_per_m3"])
     t = {x["key"]: x for x in _rows(out, "shape_tensor")}.get(r["key"])

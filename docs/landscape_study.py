@@ -15,6 +15,8 @@ already there) so that long parts can be split over several invocations; ``plot`
     python docs/landscape_study.py heating_parts DB VARIANT[,…]  # parts of a heating study's stored landscapes
                                                          # (no Monte Carlo; heating_parts.json)
     python docs/landscape_study.py heating_no_neel DB VARIANT[,…] SEED[,…]  # those rows rerun with the Néel term off
+    python docs/landscape_study.py heating_dipolar DB VARIANT[,…] SEED[,…]  # those rows rerun as stored, measuring
+                                                         # their dipolar share (the shape part as measured)
     python docs/landscape_study.py sensitivity NAME      # NAME: ks_lo | ks_hi | ks_neg | japb_lo | japb_hi
     python docs/landscape_study.py deadlayer
     python docs/landscape_study.py shapetensors [SHAPE D ...]  # rigid point-dipole tensors (J/m³)
@@ -123,6 +125,24 @@ def _cpu_s():
     return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
 
 
+def _g4(a):
+    return [[float(f"{x:.4g}") for x in c] for c in np.asarray(a)]
+
+
+def dipolar_share(r):
+    """Row fields of a landscape's measured dipolar share (the shape term as measured, issue 13 parts): its
+    coefficients (J), covariance and covariance with the total's (J², 4 significant digits), what the held shape
+    term is and the rigid-rotation tensor × m_reduced² it replaced (traceless, J/m³)."""
+    out = dict(shape_source=getattr(r.fit, "shape_source", "rigid point-dipole tensor x m_reduced^2"))
+    if getattr(r.fit, "shape_Q_rigid_m2_J_per_m3", None) is not None:
+        out["shape_Q_rigid_m2_J_per_m3"] = np.asarray(r.fit.shape_Q_rigid_m2_J_per_m3).tolist()
+    if getattr(r, "dipolar_coefficients_J", None) is not None:
+        out.update(dipolar_coefficients_J=np.asarray(r.dipolar_coefficients_J).tolist(),
+                   dipolar_covariance_J2=_g4(r.dipolar_covariance_J2),
+                   dipolar_cross_covariance_J2=_g4(r.dipolar_cross_covariance_J2))
+    return out
+
+
 def landscape_row(model, key, seed=1, shape_aspect=None, extra=None):
     from atomspin import macrospin as ms
     from atomspin.measure import anisotropy_landscape
@@ -155,7 +175,8 @@ def landscape_row(model, key, seed=1, shape_aspect=None, extra=None):
                # the fit covariance (J², 4 significant digits): the parts' errors by parametric bootstrap
                covariance_J2=[[float(f"{x:.4g}") for x in c] for c in np.asarray(r.covariance_J2)],
                dipolar=type(model.dipolar).__name__ if model.dipolar is not None else None,
-               shape_Q_J_per_m3=np.asarray(r.fit.shape_Q_J_per_m3).tolist(), Q_J_per_m3=np.asarray(r.fit.Q_J_per_m3).tolist())
+               shape_Q_J_per_m3=np.asarray(r.fit.shape_Q_J_per_m3).tolist(), Q_J_per_m3=np.asarray(r.fit.Q_J_per_m3).tolist(),
+               **dipolar_share(r))
     if shape_aspect is not None and shape_aspect != 1:
         nx, nz = spheroid_N(shape_aspect)
         Ku_shape = 0.5 * MU_0 * r.Ms_A_per_m ** 2 * (nx - nz)
@@ -622,12 +643,15 @@ def part_heating_parts(db, variants):
             print(key, f"{time.perf_counter() - t0:.0f} s", flush=True)
 
 
-def part_heating_no_neel(db, variants, seeds):
+def part_heating_no_neel(db, variants, seeds, neel=False):
     """The landscapes of a heating study's rows rerun with the Néel term off (the CLI's own structure, model and
     landscape steps, the same task seed, hence the same structure and Monte Carlo seed as the stored row, with
     ``model.surface_anisotropy = "off"``), into heating_parts.json (key "<study>:<variant>-<seed>-no_neel",
     ``neel`` False): paired with the stored rows they split the surface + defect part into Néel and thermal
-    dipolar at the heating size, as ``defects_no_neel`` does at 8 nm."""
+    dipolar at the heating size, as ``defects_no_neel`` does at 8 nm. ``neel=True`` (part ``heating_dipolar``,
+    key "<study>:<variant>-<seed>-dip"): the stored row itself rerun (Néel term as recorded) to measure its
+    dipolar share of the torque (:func:`dipolar_share`; the shape part as measured), which the stored row lacks;
+    the rerun's barrier is recorded next to the stored one (``stored_reversal_J_per_m3``)."""
     import copy
 
     from atomspin.batch.context import Context
@@ -642,12 +666,13 @@ def part_heating_no_neel(db, variants, seeds):
     for seed in seeds:
         for variant in variants:
             row = next(r for r in store.rows(variant=variant) if int(r.seed) == int(seed))
-            key = f"{study}:{variant}-{row.seed}-no_neel"
+            key = f"{study}:{variant}-{row.seed}-{'dip' if neel else 'no_neel'}"
             if _done("heating_parts", key):
                 continue
             t0, c0 = time.perf_counter(), _cpu_s()
             rec = copy.deepcopy(json.loads(row.data["recipe_json"]))
-            rec["model"]["surface_anisotropy"] = "off"
+            if not neel:
+                rec["model"]["surface_anisotropy"] = "off"
             ctx = Context(dict(recipe=rec, seed=row.seed))
             REGISTRY["structure"].run(ctx)
             ref = row_atoms(store, row)
@@ -660,7 +685,7 @@ def part_heating_no_neel(db, variants, seeds):
             D = rigid_shape_tensor_meV(m) * MEV / V
             D = D - np.trace(D) / 3 * np.eye(3)
             _save("heating_parts", dict(
-                key=key, study=study, variant=variant, seed=int(row.seed), neel=False, n_spins=int(m.n), V_m3=V,
+                key=key, study=study, variant=variant, seed=int(row.seed), neel=bool(neel), n_spins=int(m.n), V_m3=V,
                 degree=int(r.degree), coefficients_J=np.asarray(r.coefficients_J).tolist(), m_reduced=r.m_reduced,
                 T_K=r.T_K, diameter_vertex_nm=row.key_value_pairs["diameter_nm"], shape=row.key_value_pairs["shape"],
                 barrier_J_per_m3=r.barrier_J / V, barrier_err_J_per_m3=r.barrier_err_J / V,
@@ -669,6 +694,7 @@ def part_heating_no_neel(db, variants, seeds):
                 sweeps=rec["protocol"]["landscape"]["sweeps"], D_rigid_J_per_m3=D.tolist(),
                 shape_Q_J_per_m3=(D * r.m_reduced ** 2).tolist(), neel_sites=m.info["neel"]["sites"],
                 covariance_J2=[[float(f"{x:.4g}") for x in c] for c in np.asarray(r.covariance_J2)],
+                stored_reversal_J_per_m3=row.key_value_pairs["landscape_reversal_barrier_J"] / V, **dipolar_share(r),
                 cpu_s=_cpu_s() - c0, wall_s=time.perf_counter() - t0, load_avg=os.getloadavg()[0],
                 commit=_commit()))
             print(key, f"{r.reversal_barrier_J / V:.0f} J/m3", f"{time.perf_counter() - t0:.0f} s", flush=True)
@@ -684,8 +710,9 @@ if __name__ == "__main__":
         for sd in sys.argv[3].split(","):
             for kd in sys.argv[2].split(","):
                 part_defects(kd, sd, variant="full" if part == "defects" else "no_neel")
-    elif part == "heating_no_neel":  # DB VARIANT[,VARIANT...] SEED[,SEED...]
-        part_heating_no_neel(sys.argv[2], sys.argv[3].split(","), sys.argv[4].split(","))
+    elif part in ("heating_no_neel", "heating_dipolar"):  # DB VARIANT[,VARIANT...] SEED[,SEED...]
+        part_heating_no_neel(sys.argv[2], sys.argv[3].split(","), sys.argv[4].split(","),
+                             neel=part == "heating_dipolar")
     elif part == "heating_parts":  # DB VARIANT[,VARIANT...]
         part_heating_parts(sys.argv[2], sys.argv[3].split(","))
     elif part == "sensitivity":

@@ -991,3 +991,18 @@ def naive_surface_equilibrium(energy_over_kT, xi, d):
     z = [quad(inner, -1.0, 1.0, args=(k,), epsabs=0.0, epsrel=1e-10, limit=200)[0] for k in range(3)]
     mean = z[1] / z[0]
     return mean, z[2] / z[0] - mean * mean
+
+
+def naive_rotation_torque(energy, spins, axis, h=1e-5):
+    """n̂·τ of a state from its energy alone: rotating every spin rigidly by φ about the unit axis n̂ changes the
+    energy by dE/dφ = −n̂·Σ_i ŝ_i × h_i (h_i = −∂E/∂ŝ_i, dŝ_i/dφ = n̂ × ŝ_i), so n̂·τ = −dE/dφ, here by the central
+    difference of ``energy(spins)`` (meV) at ±h rad (Rodrigues' rotation written out)."""
+    n = np.asarray(axis, dtype=np.float64)
+    n = n / np.linalg.norm(n)
+    s = np.asarray(spins, dtype=np.float64)
+
+    def rot(phi):
+        c, si = math.cos(phi), math.sin(phi)
+        return s * c + np.cross(n, s) * si + np.outer(s @ n, n) * (1.0 - c)
+
+    return -(energy(rot(h)) - energy(rot(-h))) / (2.0 * h)

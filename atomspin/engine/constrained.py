@@ -32,6 +32,15 @@ from atomspin.engine.simulation import Simulation
 from atomspin.engine.statistics import mean_error
 
 
+def macrocell_torque(spins, moments, cell_of, W):
+    """(3,) Σ ŝ_i × h_i of a macrocell dipolar term, h_i = m_i Σ_d W_cd M_d (meV; cells c, cell moments M_d (μB),
+    W (C, C, 3, 3) meV/μB²: the field of the kernels' ``_dip_refresh``)."""
+    mc = np.zeros((W.shape[0], 3))
+    np.add.at(mc, cell_of, moments[:, None] * spins)
+    hc = np.einsum("cdij,dj->ci", W, mc)
+    return np.sum(np.cross(spins, moments[:, None] * hc[cell_of]), axis=0)
+
+
 @dataclass
 class ConstrainedObservables(Observables):
     """:class:`Observables` plus the constraint direction and the torque samples.
@@ -40,10 +49,13 @@ class ConstrainedObservables(Observables):
     ----------
     direction : (3,) unit vector ê
     torque : (S, 3) τ = Σ ŝ_i × h_i per sample, meV
+    dipolar_torque : (S, 3) τ_dip = Σ ŝ_i × h_dip,i per sample, meV: the dipolar term's share of ``torque``
+        (sampled when :attr:`ConstrainedSimulation.sample_dipolar_torque` is set; None otherwise)
     """
 
     direction: np.ndarray = None
     torque: np.ndarray = None
+    dipolar_torque: np.ndarray = None
 
     @property
     def mean_torque(self):
@@ -115,14 +127,38 @@ class ConstrainedSimulation(Simulation):
         self._sweeper.set_direction(direction)
         self._spins = self._sweeper.prepare_state(self._spins)
 
+    #: also sample τ_dip (:meth:`dipolar_torque`) with every torque sample (one more dipolar field evaluation per
+    #: sample; it leaves the Markov chain and ``torque`` unchanged)
+    sample_dipolar_torque = False
+
     def torque(self):
         """(3,) τ = Σ ŝ_i × h_i of the current state, meV."""
         return np.sum(np.cross(self.spins, self.local_field()), axis=0)
 
+    def dipolar_torque(self):
+        """(3,) τ_dip = Σ ŝ_i × h_dip,i of the current state, meV: the share of :meth:`torque` that comes from
+        the dipolar term (the field the sampler uses, e.g. the frozen field of ``constrained_dipolar``); zero
+        without one. Isotropic exchange adds nothing to τ (Σ_ij J_ij ŝ_i × ŝ_j = 0), so τ − τ_dip is the torque
+        of the on-site terms (cubic, Néel, uniaxial). A macrocell term: h_dip,i = m_i Σ_d W_cd M_d (c the cell of
+        i), the kernels' field."""
+        a = self._a
+        if a.has_dip:
+            return macrocell_torque(self._spins, a.moments, a.cell_of, a.W)
+        if a.dipolar is None:
+            return np.zeros(3)
+        h = np.asarray(a.dipolar.fields_meV(a.to_model(self._spins), a._model_moments()))
+        return np.sum(np.cross(self.spins, h), axis=0)
+
     def _extra_sample(self):
+        if self.sample_dipolar_torque:
+            return np.concatenate([self.torque(), self.dipolar_torque()])
         return self.torque()
 
     def _observables(self, fields, extra):
+        if self.sample_dipolar_torque:
+            x = np.array(extra).reshape(-1, 6)
+            return ConstrainedObservables(**fields, direction=self.direction, torque=x[:, :3],
+                                          dipolar_torque=x[:, 3:])
         return ConstrainedObservables(**fields, direction=self.direction, torque=np.array(extra).reshape(-1, 3))
 
     def run(self, n_sweeps, observe_every=1, progress=False, sample_energy=True):

@@ -122,6 +122,44 @@ def fit_gradient(n, g, err, L):
     return GradientFit(L=int(L), coef=coef, cov=cov, chi2=chi2, dof=dof)
 
 
+def fit_gradient_share(n, g_share, err, L, err_share, cov_total_share=None, chi2_scale=1.0):
+    """The potential of a share of the gradient data (e.g. the dipolar term's part of the torque), fitted with the
+    weights 1/``err`` of the total's fit (:func:`fit_gradient`), so that the coefficients of the shares add up to
+    the total's exactly (the fit is linear in the data).
+
+    Parameters
+    ----------
+    g_share, err_share : (m, 2) the share's gradient components and their standard errors.
+    err : (m, 2) the errors of the total's fit (its weights).
+    cov_total_share : (m, 2), optional, covariance of each total component with the share's.
+    chi2_scale : float ≥ 1, the total fit's max(χ²/dof, 1), applied to the covariances as there.
+
+    Returns
+    -------
+    coef (K,), cov (K, K) of the share's coefficients (sandwich: C = B diag(err_share²) Bᵀ with B the fit's
+    linear map from data to coefficients), and cross (K, K) = B diag(cov_total_share) Bᵀ, its covariance with the
+    total's coefficients (zeros when ``cov_total_share`` is None).
+    """
+    A, _ = tangential_design(n, gradients(n, L))
+    w = 1.0 / np.asarray(err, dtype=np.float64).reshape(-1)
+    Aw = A * w[:, None]
+    U, s, Vt = np.linalg.svd(Aw, full_matrices=False)
+    tol = s.max() * max(Aw.shape) * 1e-12 if s.size else 0.0
+    keep = s > tol
+    B = (Vt[keep].T / s[keep]) @ U[:, keep].T * w[None, :]  # coefficients = B @ data
+    coef = B @ np.asarray(g_share, dtype=np.float64).reshape(-1)
+    v = np.asarray(err_share, dtype=np.float64).reshape(-1) ** 2
+    cov = (B * v[None, :]) @ B.T * chi2_scale
+    c = np.zeros_like(v) if cov_total_share is None else np.asarray(cov_total_share, dtype=np.float64).reshape(-1)
+    cross = (B * c[None, :]) @ B.T * chi2_scale
+    return coef, cov, cross
+
+
+def l2_of(coef, L):
+    """Traceless Q (3, 3) of the degree-2 part n̂ᵀQn̂ of the potential with coefficients ``coef`` (same unit)."""
+    return np.einsum("ijk,k->ij", l2_projector(L), np.asarray(coef, dtype=np.float64))
+
+
 # ------------------------------------------------------------------------------------------ named terms
 def cubic_f(n):
     a, b, c = n[:, 0], n[:, 1], n[:, 2]
@@ -180,9 +218,14 @@ class TermFit:
     Q_J_per_m3 : (3, 3) fitted traceless quadratic tensor beyond the known shape term (e = n̂ᵀQn̂).
     Ku_J_per_m3, Ku_err_J_per_m3, axis : uniaxial part Ku (1 − (n̂·û)²) of Q (Ku > 0: easy axis û).
     biaxial_J_per_m3 : half the splitting of the two other eigenvalues of Q (0 for pure uniaxial).
-    shape_Q_J_per_m3 : (3, 3) the shape (magnetostatic, rigid rotation) term that was held fixed.
+    shape_Q_J_per_m3 : (3, 3) the shape (magnetostatic) term that was held fixed: as measured (the degree-2 part of
+        the dipolar share of F, from the dipolar torque) or, where that is not measured, the rigid-rotation tensor.
     chi2_per_dof : of the term fit against the torque data.
     residual_rms_J_per_m3 : rms over the sphere of (fitted harmonic landscape − term fit), constants removed.
+    shape_source : what ``shape_Q_J_per_m3`` is ("measured dipolar torque" or "rigid point-dipole tensor x
+        m_reduced^2").
+    shape_Q_rigid_m2_J_per_m3 : (3, 3) the rigid-rotation point-dipole tensor × m_reduced² (traceless), for
+        comparison.
     """
 
     K1_J_per_m3: float
@@ -197,6 +240,8 @@ class TermFit:
     shape_Q_J_per_m3: np.ndarray
     chi2_per_dof: float
     residual_rms_J_per_m3: float = float("nan")
+    shape_source: str = "given"
+    shape_Q_rigid_m2_J_per_m3: np.ndarray = None
 
     def energy_density(self, n):
         """Fitted e(n̂) in J/m³ (cubic + K2 + Q + shape), unit vectors (m, 3)."""
@@ -285,5 +330,5 @@ def l2_projector(L):
     return M - np.eye(3)[:, :, None] * tr[None, None, :] / 3
 
 
-__all__ = ["exponents", "l2_projector", "values", "gradients", "tangent_basis", "fit_gradient", "GradientFit", "fit_terms",
+__all__ = ["exponents", "l2_projector", "l2_of", "fit_gradient_share", "values", "gradients", "tangent_basis", "fit_gradient", "GradientFit", "fit_terms",
            "TermFit", "uniaxial_part", "cubic_f", "k2_g", "fibonacci_sphere"]

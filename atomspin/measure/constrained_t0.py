@@ -95,8 +95,18 @@ def _zero_t_run(model, direction):
         for k in np.unique(model.sublattice):
             sel = model.sublattice == k
             sub[str(k)] = float(np.linalg.norm(model.moments[sel] @ s[sel]))
-    return dict(g=g, err=np.zeros(2), tau_int=np.zeros(2), torque=tau, M=M, sub=sub, acceptance=float("nan"),
-                energy=E)
+    out = dict(g=g, err=np.zeros(2), tau_int=np.zeros(2), torque=tau, M=M, sub=sub, acceptance=float("nan"),
+               energy=E)
+    from atomspin.engine.arrays import is_macrocell
+    from atomspin.engine.constrained import macrocell_torque
+
+    dip = getattr(model, "dipolar", None)
+    if dip is not None and (is_macrocell(dip) or hasattr(dip, "fields_meV")):
+        # the dipolar term's share of the exact torque (landscape parts: the shape term as measured)
+        tau_d = (macrocell_torque(s, np.asarray(model.moments, dtype=np.float64), dip.cell_of, dip.tensor)
+                 if is_macrocell(dip) else np.sum(np.cross(s, np.asarray(dip.fields_meV(s, model.moments))), axis=0))
+        out.update(g_dip=t @ np.cross(e, tau_d), err_dip=np.zeros(2), cov_g_dip=np.zeros(2))
+    return out
 
 
 # ----------------------------------------------------------------------------------------------- shape

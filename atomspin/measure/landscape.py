@@ -19,9 +19,20 @@ all first-order saddles, the saddle connectivity and the lowest escape barrier o
 (:func:`atomspin.macrospin.critical_points`, :func:`~atomspin.macrospin.barriers`); its error propagates the fit
 covariance to the energies at the (stationary, hence fixed to first order) minimum and saddle, or optionally is
 the spread over surfaces drawn from that covariance (parametric bootstrap). ``fit`` decomposes F/V into
-cubic K1, K2 (crystal axes), a shape term held at the rigid-rotation magnetostatic energy of the model's own
-dipolar interaction scaled by ⟨|M|⟩²/M0², and a uniaxial Ku, û (+ biaxial remainder) for the rest of the
-l = 2 part (surface and defect anisotropy of non-symmetric particles), with residuals.
+cubic K1, K2 (crystal axes), a shape term held at the dipolar interaction's share of F *as measured*, and a
+uniaxial Ku, û (+ biaxial remainder) for the rest of the l = 2 part (surface and defect anisotropy of
+non-symmetric particles), with residuals.
+
+The shape term as measured: isotropic exchange exerts no net torque (Σ_ij J_ij ŝ_i × ŝ_j = 0), so the sampled
+torque is exactly the sum of the dipolar term's torque τ_dip = Σ ŝ_i × h_dip,i (sampled in the same chain,
+:attr:`atomspin.engine.ConstrainedSimulation.sample_dipolar_torque`) and the on-site terms' (cubic, Néel). The
+dipolar share of ∇F is fitted with the weights of the total's fit, so the two shares' potentials add up to F
+exactly (``dipolar_coefficients_J``, with their covariance and their covariance with the total's); its degree-2
+part is the held shape term. The earlier estimate, the rigid-rotation tensor of the collinear state × ⟨|M|⟩²/M0²
+(``fit.shape_Q_rigid_m2_J_per_m3``), is the mean-field value for uniform thermal disorder and is kept for
+comparison (and held when the dipolar torque is not measured): it misses the dipolar
+anisotropy of particles whose moment is reduced by structure rather than by temperature (antiphase boundaries:
+docs/validation.md §3b, "The parts from the measured dipolar torque").
 
 At T = 0 (``T=0``) no Monte Carlo is run: at each ê the state is relaxed to its constrained energy minimum
 (:func:`constrained_minimum`) and τ is its exact torque, so the landscape is E₀(n̂) (the T → 0 limit; a GNEB
@@ -76,6 +87,7 @@ def _constrained_run(model, T, direction, seed, sweeps, equilibration_sweeps, ob
     from atomspin.engine.statistics import mean_error
 
     sim = EngineOptions(engine).constrained(model, T, direction, int(seed))
+    sim.sample_dipolar_torque = separable_dipolar(model)  # the dipolar share of the torque (same chain)
     advance(sim, equilibration_sweeps)
     sw = sim.sweeper
     s0 = getattr(sw, "sweeps_done", None)
@@ -83,20 +95,40 @@ def _constrained_run(model, T, direction, seed, sweeps, equilibration_sweeps, ob
     e = np.asarray(direction, dtype=np.float64)
     t = sf.tangent_basis(e)[0]
     g = np.cross(e, obs.torque) @ t.T  # (S, 2): ∇F samples along t1, t2 (meV/rad)
-    out = [mean_error(g[:, k]) for k in range(2)]
-    mean = np.array([o[0] for o in out])
-    err = np.array([o[1] for o in out])
-    tau = np.array([o[2] for o in out])
-    windows = float("nan")  # no frozen dipolar field
-    if s0 is not None and getattr(sw, "frozen", None) is not None and not getattr(sw, "per_move", False):
-        bounds = np.array([b - s0 for b in sw.refresh_sweeps if s0 < b < s0 + sweeps], dtype=np.int64)
-        sample_sweeps = (np.arange(len(g)) + 1) * observe_every
-        berr, windows = window_batch_error(g, sample_sweeps, bounds)
-        if windows >= MIN_WINDOWS:
-            err = np.maximum(err, berr)
+    windowed = s0 is not None and getattr(sw, "frozen", None) is not None and not getattr(sw, "per_move", False)
+    bounds = np.array([b - s0 for b in sw.refresh_sweeps if s0 < b < s0 + sweeps], dtype=np.int64) \
+        if windowed else None
+    sample_sweeps = (np.arange(len(g)) + 1) * observe_every
+
+    def stats(x):  # mean, error (τ_int, or the batch means over refresh windows when larger), τ_int, windows
+        out = [mean_error(x[:, k]) for k in range(2)]
+        m, er, ti = (np.array([o[j] for o in out]) for j in range(3))
+        nw = float("nan")  # no frozen dipolar field
+        if windowed:
+            berr, nw = window_batch_error(x, sample_sweeps, bounds)
+            if nw >= MIN_WINDOWS:
+                er = np.maximum(er, berr)
+        return m, er, ti, nw
+
+    mean, err, tau, windows = stats(g)
     sub = {k: float(np.mean(np.linalg.norm(v, axis=1))) for k, v in obs.sublattice_magnetisation.items()}
-    return dict(g=mean, err=err, tau_int=tau, torque=obs.mean_torque, M=float(obs.mean_abs_m), sub=sub,
-                acceptance=float(obs.acceptance), windows=windows)
+    res = dict(g=mean, err=err, tau_int=tau, torque=obs.mean_torque, M=float(obs.mean_abs_m), sub=sub,
+               acceptance=float(obs.acceptance), windows=windows)
+    if obs.dipolar_torque is not None:
+        gd = np.cross(e, obs.dipolar_torque) @ t.T  # the dipolar term's share of ∇F
+        md, ed = stats(gd)[:2]
+        eo = stats(g - gd)[1]  # the on-site share's error: var(g − gd) gives the covariance of g and gd
+        res.update(g_dip=md, err_dip=ed, cov_g_dip=0.5 * (err ** 2 + ed ** 2 - eo ** 2))
+    return res
+
+
+def separable_dipolar(model):
+    """True when the model has a dipolar term whose share of the torque the sampler can measure (a macrocell
+    term, or an object with ``fields_meV``)."""
+    from atomspin.engine.arrays import is_macrocell
+
+    dip = getattr(model, "dipolar", None)
+    return dip is not None and (is_macrocell(dip) or hasattr(dip, "fields_meV"))
 
 
 def window_batch_error(x, sample_sweeps, boundaries):
@@ -190,7 +222,12 @@ class LandscapeResult(ResultBase):
         ``barrier_J`` for uniaxial and cubic particles; it is larger when the global minimum has shallow
         neighbours on its own side (e.g. minima tilted about a shape easy axis).
     surface : atomspin.macrospin.EnergySurface of F/V (J/m³; anisotropy only).
-    fit : :class:`atomspin.measure._sphere_fit.TermFit` (K1, K2, Ku, axis, shape, residuals).
+    fit : :class:`atomspin.measure._sphere_fit.TermFit` (K1, K2, Ku, axis, shape, residuals; ``fit.shape_source``
+        says whether the held shape term is measured).
+    coefficients_J, covariance_J2 : the fitted potential's monomial coefficients (F in J) and their covariance.
+    dipolar_coefficients_J, dipolar_covariance_J2, dipolar_cross_covariance_J2 : the dipolar term's share of F
+        (same basis and weights; F − it is the on-site terms' share), its covariance and its covariance with
+        ``coefficients_J``; None without a dipolar term.
     degree : int, spherical-harmonic degree of the fitted potential; chi2_per_dof of that fit.
     volume_m3, T_K, Ms_A_per_m, Ms_err_A_per_m : ⟨|M|⟩ μB / V over the constrained runs (spread as error).
     m_reduced : ⟨|M|⟩ / |M| of the collinear state; sublattice_m : reduced sublattice magnetisations.
@@ -235,6 +272,9 @@ class LandscapeResult(ResultBase):
     refresh_windows_min: float = float("nan")
     coefficients_J: np.ndarray = field(default=None, repr=False)
     covariance_J2: np.ndarray = field(default=None, repr=False)
+    dipolar_coefficients_J: np.ndarray = field(default=None, repr=False)
+    dipolar_covariance_J2: np.ndarray = field(default=None, repr=False)
+    dipolar_cross_covariance_J2: np.ndarray = field(default=None, repr=False)
 
     @property
     def barrier_J_per_m3(self):
@@ -510,10 +550,28 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equi
         for k in runs[0]["sub"]:
             tot = float(np.sum(model.moments[model.sublattice == k]))
             sub_m[k] = float(np.mean([r["sub"][k] for r in runs])) / tot if tot > 0 else float("nan")
+    # the dipolar term's share of F: its torque share fitted with the total's weights (the shares add up exactly)
+    dip_coef = dip_cov = dip_cross = None
+    if all("g_dip" in r for r in runs):
+        gd = np.array([r["g_dip"] for r in runs])
+        ed = np.array([r["err_dip"] for r in runs])
+        cd = np.array([r["cov_g_dip"] for r in runs])
+        if np.all(np.isfinite(gd)):
+            ed = np.where(np.isfinite(ed), ed, 0.0)
+            cd = np.where(np.isfinite(cd), cd, 0.0)
+            scale = max(gfit.chi2 / gfit.dof, 1.0) if T > 0 else 1.0
+            dip_coef, dip_cov, dip_cross = (x * f for x, f in zip(
+                sf.fit_gradient_share(dirs, gd, err, L, ed, cd, scale), (to_J, to_J ** 2, to_J ** 2)))
     # term fit: cubic + K2 + shape (held) + uniaxial/biaxial
-    shape_Q = rigid_shape_tensor_meV(model) * to_J / V * (m_red ** 2 if np.isfinite(m_red) else 1.0)
-    shape_Q = shape_Q - np.trace(shape_Q) / 3 * np.eye(3)
+    rigid_Q = rigid_shape_tensor_meV(model) * to_J / V * (m_red ** 2 if np.isfinite(m_red) else 1.0)
+    rigid_Q = rigid_Q - np.trace(rigid_Q) / 3 * np.eye(3)
+    if dip_coef is not None:  # the shape term as measured: the degree-2 part of the dipolar share of F
+        shape_Q, shape_source = sf.l2_of(dip_coef, L) / V, "measured dipolar torque"
+    else:
+        shape_Q, shape_source = rigid_Q, "rigid point-dipole tensor x m_reduced^2"
     terms = sf.fit_terms(dirs, g, err, V / to_J, shape_Q=shape_Q)
+    terms.shape_source = shape_source
+    terms.shape_Q_rigid_m2_J_per_m3 = rigid_Q
     e_h = surface.energy(dense)
     e_t = terms.energy_density(dense)
     terms.residual_rms_J_per_m3 = float(np.std((e_h - e_h.mean()) - (e_t - e_t.mean())))
@@ -533,7 +591,8 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equi
         refresh_windows_min=(float(np.nanmin(wins)) if T > 0 and np.any(np.isfinite(wins)) else float("nan")),
         n_eff_min=(float(np.min((sweeps // observe_every) / (2 * np.maximum(np.array([r["tau_int"] for r in runs]),
                                                                             0.5)))) if T > 0 else float("nan")), coefficients_J=gfit.coef * to_J,
-        covariance_J2=gfit.cov * to_J ** 2)
+        covariance_J2=gfit.cov * to_J ** 2, dipolar_coefficients_J=dip_coef, dipolar_covariance_J2=dip_cov,
+        dipolar_cross_covariance_J2=dip_cross)
 
 
 def reversal_saddle(cp):
