@@ -493,11 +493,19 @@ def plot_defect_parts(out):
     ax = axs[1]
     if heat:
         x = np.arange(len(heat))
-        for j, (q, lab, mk) in enumerate((("total", "total (reversal)", "D"), ("mc", "magnetocrystalline", "o"),
-                                          ("shape_part", "shape part (rigid point-dipole × m²)", "^"),
-                                          ("surface", "surface + defect part", "s"))):
-            ax.errorbar(x + (j - 1.5) * 0.15, [t[q]["mean"] for t in heat], yerr=[t[q]["err"] for t in heat],
-                        fmt=mk, capsize=3, label=lab)
+        meas = any(t["n_measured"] for t in heat)
+        comps = [("total", "total (reversal)", "D", "C0", True), ("mc", "magnetocrystalline", "o", "C1", True),
+                 ("shape_part", "shape part (measured dipolar share)" if meas else
+                  "shape part (rigid point-dipole × m²)", "^", "C2", True),
+                 ("surface", "surface + defect part (on-site: Néel)" if meas else "surface + defect part", "s",
+                  "C3", True)]
+        if meas:
+            comps += [("shape_part_rigid", "shape part, earlier rigid × m² split", "^", "C2", False),
+                      ("surface_rigid", "surface + defect, earlier rigid × m² split", "s", "C3", False)]
+        for j, (q, lab, mk, col, filled) in enumerate(comps):
+            ax.errorbar(x + (j - (len(comps) - 1) / 2) * 0.12, [t[q]["mean"] for t in heat],
+                        yerr=[t[q]["err"] for t in heat], fmt=mk, color=col, mfc=col if filled else "none",
+                        capsize=3, label=lab)
         ax.axhline(0, color="k", lw=0.5)
         ax.set_xticks(x, [HEATING_LABELS[t["variant"]] for t in heat], fontsize=7, rotation=20)
         ax.set_ylabel("part of the reversal barrier / V (J/m³)")

@@ -12,6 +12,8 @@ already there) so that long parts can be split over several invocations; ``plot`
                                                          #   first); comma lists run seed by seed (defects.json)
     python docs/landscape_study.py defects_no_neel KIND SEED  # the same rows with the Néel term off
                                                          # (defects_no_neel.json: the Néel / thermal dipolar split)
+    python docs/landscape_study.py defects_dipolar KIND SEED  # the same rows rerun measuring their dipolar share
+                                                         # (defects_dipolar.json: the shape part as measured)
     python docs/landscape_study.py heating_parts DB VARIANT[,…]  # parts of a heating study's stored landscapes
                                                          # (no Monte Carlo; heating_parts.json)
     python docs/landscape_study.py heating_no_neel DB VARIANT[,…] SEED[,…]  # those rows rerun with the Néel term off
@@ -281,9 +283,10 @@ def rigid_neel_tensors(atoms, **mkw):
 def part_defects(kind, seed, variant="full"):
     """One realisation of the defect series: ``variant`` "full" (default model, defects.json) or "no_neel" (the
     same particle and Monte Carlo seed with the Néel term off, defects_no_neel.json: its degree-2 remainder is the
-    thermal dipolar part alone, so Néel = full − no_neel per realisation)."""
+    thermal dipolar part alone, so Néel = full − no_neel per realisation) or "dipolar" (the "full" row rerun, same
+    particle and seed, with its dipolar share of the torque measured: the shape part as measured; defects_dipolar.json)."""
     seed = int(seed)
-    part = "defects" if variant == "full" else "defects_no_neel"
+    part = {"full": "defects", "no_neel": "defects_no_neel", "dipolar": "defects_dipolar"}.get(variant, "?")
     key = f"{kind}-{seed}"
     if _done(part, key):
         return
@@ -291,8 +294,8 @@ def part_defects(kind, seed, variant="full"):
     nt = rigid_neel_tensors(p, **mkw)
     if variant == "no_neel":
         mkw = dict(mkw, neel_ks_meV=0.0)
-    elif variant != "full":
-        raise ValueError(f"variant: {variant!r} is not 'full' or 'no_neel'")
+    elif variant not in ("full", "dipolar"):
+        raise ValueError(f"variant: {variant!r} is not 'full', 'no_neel' or 'dipolar'")
     m = _model(p, **mkw)
     row = landscape_row(m, key, seed=seed, extra=dict(
         kind=kind, seed=seed, variant=variant, neel_sites=m.info["neel"]["sites"],
@@ -706,10 +709,11 @@ if __name__ == "__main__":
         part_size(sys.argv[2], sys.argv[3:])
     elif part == "size_nodip":
         part_size(sys.argv[2], sys.argv[3:], dipolar=False)
-    elif part in ("defects", "defects_no_neel"):  # KIND[,KIND...] SEED[,SEED...]: every kind for seed 1, then 2 ...
-        for sd in sys.argv[3].split(","):
+    elif part in ("defects", "defects_no_neel", "defects_dipolar"):  # KIND[,KIND...] SEED[,SEED...]: every kind
+        for sd in sys.argv[3].split(","):                                  # for seed 1, then 2 ...
             for kd in sys.argv[2].split(","):
-                part_defects(kd, sd, variant="full" if part == "defects" else "no_neel")
+                part_defects(kd, sd, variant=dict(defects="full", defects_no_neel="no_neel",
+                                                  defects_dipolar="dipolar")[part])
     elif part in ("heating_no_neel", "heating_dipolar"):  # DB VARIANT[,VARIANT...] SEED[,SEED...]
         part_heating_no_neel(sys.argv[2], sys.argv[3].split(","), sys.argv[4].split(","),
                              neel=part == "heating_dipolar")

@@ -1,0 +1,149 @@
+"""The parts of the landscape study from the *measured* dipolar share (docs/validation.md §3b, issue 13).
+
+The constrained runs sample the dipolar term's torque τ_dip = Σ ŝ_i × h_dip,i next to the total (isotropic
+exchange exerts none, so τ − τ_dip is the on-site terms' torque: cubic + Néel); both are fitted with the weights of
+the total's fit, so their potentials add up to the landscape exactly (``measure.anisotropy_landscape``:
+``dipolar_coefficients_J``). The shape part is the barrier increment of the dipolar share's degree-2 tensor
+(``landscape_plots.parts_with_errors``), the surface + defect part the rest of degree 2: the on-site (Néel) term.
+The earlier split held the rigid-rotation point-dipole tensor × m_reduced² instead; both are tabulated here.
+
+Rows: defects_dipolar.json (8 nm reruns of defects.json rows, same particle and seed, ``landscape_study.py
+defects_dipolar``), paired with defects.json and defects_no_neel.json; heating_parts.json "-dip" reruns of the
+12.1 nm study (``heating_dipolar``, tabulated by ``landscape_defects.heating_parts_table``).
+"""
+import numpy as np
+
+from landscape_defects import HEATING_LABELS, KINDS, N110, combine, heating_parts_table
+from landscape_plots import _rows, measured_dipolar, parts_with_errors, shape_Q_of
+
+
+def _ku_row(r, which, u=N110):
+    """(Ku, error) along u (J/m³, Ku (1 − (n̂·û)²) convention) of a row's degree-2 share: ``which`` "total",
+    "dipolar" or "onsite" (total − dipolar), errors from the stored covariances (the on-site one with the
+    cross-covariance)."""
+    from atomspin.measure import _sphere_fit as sf
+
+    a = -1.5 * np.einsum("i,ijp,j->p", u, sf.l2_projector(r["degree"]), u) / r["V_m3"]
+    c = np.asarray(r["coefficients_J"], float)
+    C = np.asarray(r["covariance_J2"], float)
+    if which == "total":
+        return float(a @ c), float(np.sqrt(max(a @ C @ a, 0.0)))
+    d = np.asarray(r["dipolar_coefficients_J"], float)
+    Cd = np.asarray(r["dipolar_covariance_J2"], float)
+    if which == "dipolar":
+        return float(a @ d), float(np.sqrt(max(a @ Cd @ a, 0.0)))
+    X = np.asarray(r["dipolar_cross_covariance_J2"], float)
+    return float(a @ (c - d)), float(np.sqrt(max(a @ (C + Cd - X - X.T) @ a, 0.0)))
+
+
+def dipolar_split_table(out):
+    """Per 8 nm kind with defects_dipolar.json rows: mean ± max(s.e.m., rms fit error/√n) over realisations of the
+    reversal barrier, its parts with the measured shape term and with the earlier rigid × m² one, and the Ku along
+    the APB normal [110] of the measured dipolar share, the rigid tensor × m² and at T = 0, the on-site share and
+    the whole degree-2 part of the Néel-off rerun (the independent number); differences to the defect-free particle
+    in quadrature. ``same`` counts reruns whose total equals the defects.json row (same seed: bit-identical)."""
+    rows = _rows(out, "defects_dipolar")
+    full = {r["key"]: r for r in _rows(out, "defects")}
+    off = {r["key"]: r for r in _rows(out, "defects_no_neel")}
+    table = {}
+    for kind in KINDS:
+        v = sorted((r for r in rows if r["kind"] == kind and "dipolar_coefficients_J" in r), key=lambda r: r["seed"])
+        if not v:
+            continue
+        per = []
+        for r in v:
+            pw = parts_with_errors(r, None)
+            old = parts_with_errors(r, shape_Q_of(r, out, measured=False), dip=None)
+            m2 = r["m_reduced"] ** 2
+            ku_rm2 = float(-1.5 * N110 @ np.asarray(r["shape_Q_rigid_m2_J_per_m3"]) @ N110)
+            q = dict(total=(pw["total"], pw["total_err"]), mc=(pw["mc"], pw["mc_err"]),
+                     shape_part=(pw["shape_part"], pw["shape_part_err"]), surface=(pw["surface"], pw["surface_err"]),
+                     shape_part_rigid=(old["shape_part"], old["shape_part_err"]),
+                     surface_rigid=(old["surface"], old["surface_err"]),
+                     ku_dipolar=_ku_row(r, "dipolar"), ku_onsite=_ku_row(r, "onsite"), ku_rigid_m2=(ku_rm2, 0.0),
+                     ku_rigid_T0=(ku_rm2 / m2, 0.0), m=(r["m_reduced"], 0.0))
+            o = off.get(r["key"])
+            q["ku_off"] = _ku_row(o, "total") if o is not None and "covariance_J2" in o else (np.nan, np.nan)
+            f = full.get(r["key"])
+            q["same"] = (float(f is not None and np.allclose(f["coefficients_J"], r["coefficients_J"], rtol=1e-12,
+                                                             atol=0)), 0.0)
+            per.append(q)
+        t = dict(kind=kind, n=len(per), seeds=[r["seed"] for r in v], cpu_s=float(np.mean([r["cpu_s"] for r in v])))
+        for k in per[0]:
+            vals = [p[k][0] for p in per]
+            mean, err, _, _ = combine(vals, [p[k][1] for p in per])
+            t[k] = dict(mean=mean, err=err, values=vals)
+        table[kind] = t
+    ref = table.get("perfect")
+    for kind, t in table.items():
+        if ref is None or kind == "perfect":
+            continue
+        for k in ("total", "mc", "shape_part", "surface", "shape_part_rigid", "surface_rigid", "ku_dipolar",
+                  "ku_onsite", "ku_rigid_m2", "ku_rigid_T0", "ku_off"):
+            t[k]["diff"] = t[k]["mean"] - ref[k]["mean"]
+            t[k]["diff_err"] = float(np.hypot(t[k]["err"], ref[k]["err"]))
+    return [table[k] for k in KINDS if k in table]
+
+
+def _c(d, k="mean", sign=True):
+    e = d["err" if k == "mean" else k + "_err"]
+    v = d[k]
+    if not np.isfinite(v):
+        return "–"
+    return f"{v:{'+' if sign else ''}.0f} ± {e:.0f}" if np.isfinite(e) and e > 0 else f"{v:{'+' if sign else ''}.0f}"
+
+
+def summary_dipolar_split(out):
+    """Markdown lines: the 8 nm parts from the measured dipolar share (:func:`dipolar_split_table`) and the 12.1 nm
+    ones (``heating_parts_table``), each next to the earlier rigid × m² split."""
+    lines = []
+    table = dipolar_split_table(out)
+    if table:
+        lines += ["", "| 8 nm sphere, 300 K | realisations (seeds) | reversal barrier (J/m³) | magnetocrystalline | "
+                  "shape part (measured dipolar) | surface + defect part (on-site: Néel) | shape part, rigid × m² | "
+                  "surface + defect, rigid × m² | dipolar Ku along [110], measured | rigid Ku·m² | rigid Ku (T = 0) | "
+                  "degree-2 Ku of the Néel-off rerun | on-site (Néel) Ku | m | CPU s per run |",
+                  "|" + "---|" * 15]
+        for t in table:
+            lines.append(f"| {KINDS[t['kind']][0].replace(chr(10), ' ')} | {t['n']} ({','.join(map(str, t['seeds']))}) | "
+                         f"{_c(t['total'], sign=False)} | {_c(t['mc'], sign=False)} | {_c(t['shape_part'])} | "
+                         f"{_c(t['surface'])} | {_c(t['shape_part_rigid'])} | {_c(t['surface_rigid'])} | "
+                         f"{_c(t['ku_dipolar'])} | {t['ku_rigid_m2']['mean']:+.0f} | {t['ku_rigid_T0']['mean']:+.0f} | "
+                         f"{_c(t['ku_off'])} | {_c(t['ku_onsite'])} | {t['m']['mean']:.3f} | {t['cpu_s']:.0f} |")
+        lines += ["", "| 8 nm sphere, Δ vs defect-free (J/m³) | Δ total | Δ magnetocrystalline | Δ shape part (measured) | "
+                  "Δ surface + defect (measured) | Δ shape part (rigid × m²) | Δ surface + defect (rigid × m²) | "
+                  "Δ dipolar Ku [110] measured | Δ rigid Ku·m² | Δ on-site Ku |", "|" + "---|" * 10]
+        for t in table:
+            if "diff" not in t["total"]:
+                continue
+            lines.append(f"| {KINDS[t['kind']][0].replace(chr(10), ' ')} | " + " | ".join(
+                _c(t[k], "diff") for k in ("total", "mc", "shape_part", "surface", "shape_part_rigid",
+                                           "surface_rigid", "ku_dipolar", "ku_rigid_m2", "ku_onsite")) + " |")
+    heat = heating_parts_table(out)
+    if heat and any(t["n_measured"] for t in heat):
+        lines += ["", "| 12.1 nm TO, 310 K | realisations (measured dipolar share) | reversal barrier/V (J/m³) | "
+                  "magnetocrystalline | shape part (measured dipolar) | surface + defect part (on-site: Néel) | "
+                  "shape part, rigid × m² | surface + defect, rigid × m² | dipolar Ku along [110], measured | "
+                  "rigid Ku·m² | rigid Ku (T = 0) | on-site (Néel) Ku | rerun total − stored |", "|" + "---|" * 13]
+        for t in heat:
+            rr = t["rerun_total"]["mean"] - t["total"]["mean"]
+            rr = f"{rr:+.0f}" if np.isfinite(rr) else "–"
+            lines.append(f"| {HEATING_LABELS[t['variant']]} | {t['n']} ({t['n_measured']}) | "
+                         f"{_c(t['total'], sign=False)} | {_c(t['mc'], sign=False)} | {_c(t['shape_part'])} | "
+                         f"{_c(t['surface'])} | {_c(t['shape_part_rigid'])} | {_c(t['surface_rigid'])} | "
+                         f"{_c(t['ku_dipolar'])} | {t['ku_rigid_dipolar']['mean']:+.0f} | "
+                         f"{t['ku_rigid_T0']['mean']:+.0f} | {_c(t['ku_onsite'])} | "
+                         f"{rr} |")
+        lines += ["", "| 12.1 nm TO, Δ vs defect-free (J/m³) | Δ total | Δ magnetocrystalline | Δ shape part (measured) | "
+                  "Δ surface + defect (measured) | Δ shape part (rigid × m²) | Δ surface + defect (rigid × m²) | "
+                  "Δ dipolar Ku [110] measured | Δ on-site Ku |", "|" + "---|" * 9]
+        for t in heat:
+            if "diff" not in t["total"]:
+                continue
+            lines.append(f"| {HEATING_LABELS[t['variant']]} | " + " | ".join(
+                _c(t[k], "diff") for k in ("total", "mc", "shape_part", "surface", "shape_part_rigid",
+                                           "surface_rigid", "ku_dipolar", "ku_onsite")) + " |")
+    return lines
+
+
+__all__ = ["dipolar_split_table", "summary_dipolar_split", "measured_dipolar"]
