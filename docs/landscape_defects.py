@@ -451,15 +451,16 @@ def summary_heating_parts(out):
     if not table:
         return []
     c = lambda d, k="mean", s="+": f"{d[k]:{s}.0f} ± {d['err' if k == 'mean' else k + '_err']:.0f}"  # noqa: E731
-    lines = ["", "| 12.1 nm TO, 310 K | realisations | reversal barrier/V (J/m³) | = k_BT | magnetocrystalline | "
-             "shape part | surface + defect part | Δ magnetocrystalline vs defect-free | Δ shape | "
-             "Δ surface + defect | rigid point-dipole Ku·m² along [110] | rigid Néel Ku along [110] (T = 0) |",
+    lines = ["", "| 12.1 nm TO, 310 K | realisations (with measured dipolar share) | reversal barrier/V (J/m³) | "
+             "= k_BT | magnetocrystalline | shape part (dipolar) | surface + defect part (on-site) | "
+             "Δ magnetocrystalline vs defect-free | Δ shape | Δ surface + defect | rigid point-dipole Ku·m² along "
+             "[110] | rigid Néel Ku along [110] (T = 0) |",
              "|" + "---|" * 12]
     for t in table:
         kT = t["kT_J_per_m3"]
         dd = (" | ".join(c(t[q], "diff") for q in ("mc", "shape_part", "surface")) if "diff" in t["total"]
               else "– | – | –")
-        lines.append(f"| {HEATING_LABELS[t['variant']]} | {t['n']} | {c(t['total'], s='')} | "
+        lines.append(f"| {HEATING_LABELS[t['variant']]} | {t['n']} ({t['n_measured']}) | {c(t['total'], s='')} | "
                      f"{t['total']['mean'] / kT:.1f} ± {t['total']['err'] / kT:.1f} | {c(t['mc'], s='')} | "
                      f"{c(t['shape_part'])} | {c(t['surface'])} | {dd} | {t['ku_rigid_dipolar']['mean']:+.0f} | "
                      f"{t['ku_neel_rigid']['mean']:+.0f} |")

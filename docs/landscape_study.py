@@ -32,7 +32,9 @@ engine's default refresh policy) with anisotropy_reference = 300 K, one realisat
 series runs the default model ("full"; VARIANTS=full,no_neel adds a Néel-off run as a cross-check) and splits the
 reversal barrier of the measured landscape into parts (docs/landscape_plots.py, ``size_table_dipolar``):
 magnetocrystalline = barrier without the degree-2 harmonics (the on-site cubic term has none), shape = + the
-rigid-rotation point-dipole term n̂ᵀDn̂·m² (the term the landscape fit holds), surface = the rest of degree 2.
+term the landscape fit holds (the degree-2 part of the measured dipolar share of the torque for rows that sampled
+it, ``dipolar_coefficients_J``; the rigid-rotation point-dipole term n̂ᵀDn̂·m² for earlier rows), surface = the rest
+of degree 2 (with the measured share: the on-site, i.e. Néel, term).
 ``shapetensors SHAPE D …`` computes that rigid term for particles of the earlier series without the dipolar term
 (size.json, ``size_nodip``; shape added there as the continuum ½μ0Ms²ΔN), whose landscape + the term is the
 labelled estimate / cross-check. The defect series (``defects``, defects.json) runs the same protocol on the 8 nm sphere, seed s
