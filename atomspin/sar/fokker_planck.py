@@ -1,4 +1,5 @@
-"""Exact relaxation of a uniaxial macrospin: the Fokker–Planck equation of Brown (1963) in Legendre polynomials.
+"""Brown's Fokker–Planck equation of a macrospin, solved exactly: the uniaxial axial problem in Legendre polynomials
+(relaxation times) and any landscape in a field in spherical harmonics (relaxation, AC response, SAR).
 
 For a uniaxial particle with the field along its easy axis the probability density W(z, t) of z = cos θ obeys
 (Brown, Phys. Rev. 130, 1677 (1963))
@@ -12,6 +13,11 @@ the eigenvalues λ_k of the generator are the relaxation rates (λ_0 = 0: equili
 one, λ_1, sets the longitudinal (Néel) relaxation time τ = 1/λ_1 (Coffey, Crothers, Kalmykov, Massawe &
 Waldron, PRE 49, 1869 (1994) solve the same problem by continued fractions). Limits (tests): τ → τ_D as
 σ → 0 and τ → τ_D (√π/2) σ^{−3/2} e^σ /(1 − 1/σ) for σ ≫ 1 (Brown's asymptote with its first correction).
+
+Any landscape (:func:`brown_operator`, :func:`ac_response`, :func:`fokker_planck_sar`): the full equation on the
+sphere, with precession, for the anisotropy surface of a :class:`atomspin.sar.Particle` and a field along any
+direction, in real spherical harmonics (the derivation is in the comment block below). One cohesive solver, hence
+the module's length.
 """
 from __future__ import annotations
 
@@ -71,8 +77,9 @@ def brown_asymptote(sigma):
 
 # ---------------------------------------------------------------------------------------------- any landscape
 # Brown's equation for a macrospin with any anisotropy surface E(û) (J) and a field H along ĥ, in the reduced time
-# t' = t/(2τ_D) (Brown 1963; the form of Coffey & Kalmykov, "The Langevin Equation", 4th ed., World Scientific
-# (2017), ch. 7, from the LLG equation with γ' = γ/(1 + α²)):
+# t' = t/(2τ_D) (Brown, Phys. Rev. 130, 1677 (1963), from the LLG equation with γ' = γ/(1 + α²); the same form as
+# Coffey & Kalmykov, "The Langevin Equation", World Scientific; derived again and checked against the LLG drift of
+# atomspin's convention in tests/test_sar_fokker_planck.py):
 #
 #     ∂W/∂t' = ∇²W + ∇·(W ∇βE) − α⁻¹ û·(∇βE × ∇W),   βE = βE_a(û) − ξ(t') ĥ·û,  ξ = μ0MsVH/(k_BT),
 #
@@ -310,7 +317,7 @@ def ac_response(op, direction, xi0, omega_tau_D, n_harmonics=None, tol=1e-5):
     """Periodic steady state of ⟨û·ĥ⟩ under ξ(t) = ξ0 cos ωt along ĥ = ``direction``: exact (harmonic balance).
 
     W(t') = Σ_k a_k e^{ikω't'} (ω' = 2τ_D ω) solved by matrix continued fractions (Risken, "The Fokker–Planck
-    Equation", 2nd ed., Springer (1989), §9.3; Coffey & Kalmykov (2017) ch. 2), truncated at ``n_harmonics``
+    Equation", 2nd ed., Springer (1989), ch. 9), truncated at ``n_harmonics``
     (default: from 6 + 2ξ0, grown by half until the out-of-phase part of the first harmonic, which sets the
     loss, changes by < ``tol`` relative; at most 256).
 
