@@ -18,7 +18,7 @@ from _make_notebooks import FOOTER, HEADER, _nb
 
 HERE = Path(__file__).resolve().parent
 
-SIZE_STUDY_MD = """## 6 · Does the answer hold with size? 12.1, 16.0 and 19.7 nm (full-size studies, read here, not computed)
+SIZE_STUDY_MD = """## 5 · Does the answer hold with size? 12.1, 16.0, 19.7 nm … (full-size studies, read here, not computed)
 
 This section runs at every size setting: it computes nothing, it reads the **full-size** CLI Dask sweeps of the
 study (`docs/validation.md` §8c, §8f, §8g), all at 310 K with every model default, the landscape protocol of
@@ -29,6 +29,7 @@ study (`docs/validation.md` §8c, §8f, §8g), all at 310 K with every model def
 | 12.1 nm (18.5 nm TO) | `structures/recipes/defects_heating_12nm_today.toml` | `results/defects_heating_12nm_today.db` | `docs/figures/defects_heating/sweep_12nm_today.json` |
 | 16.0 nm (24.4 nm TO) | `structures/recipes/defects_heating_16nm.toml` | `results/defects_heating_16nm.db` | `docs/figures/defects_heating/sweep_16nm.json` |
 | 19.7 nm (30.0 nm TO) | `structures/recipes/defects_heating_20nm.toml` | `results/defects_heating_20nm.db` | `docs/figures/defects_heating/sweep_20nm.json` |
+| any further size | `structures/recipes/defects_heating_<size>nm.toml` | `results/defects_heating_<size>nm.db` | `docs/figures/defects_heating/sweep_<size>nm.json` |
 
 The databases are not committed (`atomspin sweep RECIPE --db results/….db --workers 1` writes them; set
 `ATOMSPIN_RESULTS_DIR` to read them from another folder); a fresh clone reads the committed summaries, which hold
@@ -37,15 +38,18 @@ the same rows. Either way the rows go through the same code: per variant and siz
 per-realisation errors / √n), the ratio to the defect-free particle *of the same size* with its first-order error
 (`atomspin.batch.report.ratio`), and its verdict: *higher* or *lower* only when the ratio differs from 1 by more
 than twice its error ("resolved" in `docs/validation.md`), else *not resolved at 2σ*. The ratio is also given with
-the seed-spread error alone (the second verdict of §8f). The barrier is compared as a difference in k_BT, since
-the defect-free barrier of the larger particles is below 1 k_BT and a ratio to it has no useful error. The number
-of realisations per size is printed: at 19.7 nm it is smaller, and a seed-spread error from few seeds is itself
-uncertain.
+the seed-spread error alone (the second verdict of §8f). The barrier is compared as a difference in k_BT: the
+defect-free barrier can be close to zero (it is printed), and a ratio to it then has no useful error. The number
+of realisations of each variant is printed, and a size with fewer than three per variant is flagged: a
+seed-spread error from so few seeds is itself uncertain.
 
 **SAR model.** Each row carries the SAR of the model `sar_from_particle` picked when the row was written (printed
-per variant). Below about 4 k_BT the low-barrier model is being replaced; `atomspin rescore RECIPE --db DB`
-recomputes a database's SAR columns from its stored landscapes, and this cell then prints the rescored numbers.
-The SAR values and ratios here are those *at the SAR model stored in the data*, never typed into this text."""
+per variant). Where the smallest barrier is below `sar.SIGMA_CROSSOVER` k_BT that is a low-barrier response model,
+which has changed between versions of the package; `atomspin rescore RECIPE --db DB` recomputes a database's SAR
+columns from its stored landscapes with the installed SAR code, and this cell then prints the rescored numbers
+(the committed summaries follow when `python docs/make_defects_heating_<size>.py db` is rerun; the cell says when
+a database and its summary differ). The SAR values and ratios here are those *at the SAR model stored in the
+data*, never typed into this text."""
 
 SIZE_STUDY_CODE = '''import inspect
 import tomllib
@@ -58,10 +62,13 @@ from atomspin.structures.shapes import volume_A3
 REPO = Path(atomspin.__file__).resolve().parents[1]
 RESULTS_DIR = Path(os.environ.get("ATOMSPIN_RESULTS_DIR") or REPO / "results")
 SUMMARY_DIR = REPO / "docs" / "figures" / "defects_heating"
-# size -> (database, committed summary, the summary's study label of the size series)
-SIZE_STUDIES = {"12nm": ("defects_heating_12nm_today.db", "sweep_12nm_today.json", "today"),
-                "16nm": ("defects_heating_16nm.db", "sweep_16nm.json", "16nm"),
-                "20nm": ("defects_heating_20nm.db", "sweep_20nm.json", "20nm")}
+# size -> (database, committed summary, the summary's study label of the size series): the 12.1 nm study, then
+# every other size that has a database or a summary (16 and 19.7 nm, and any size run later)
+SIZE_STUDIES = {"12nm": ("defects_heating_12nm_today.db", "sweep_12nm_today.json", "today")}
+found = {p.stem.removeprefix("sweep_") for p in SUMMARY_DIR.glob("sweep_*nm.json")}
+found |= {p.stem.removeprefix("defects_heating_") for p in RESULTS_DIR.glob("defects_heating_*nm.db")}
+for d in sorted(int(x.removesuffix("nm")) for x in found if x.removesuffix("nm").isdigit() and x != "12nm"):
+    SIZE_STUDIES[f"{d}nm"] = (f"defects_heating_{d}nm.db", f"sweep_{d}nm.json", f"{d}nm")
 REFERENCE = "defect-free"
 KEYS = ("Ms_zero_field_A_per_m", "barrier_over_kT", "SAR_immobilised_W_per_g", "SAR_water_W_per_g")
 TRUNCATION = inspect.signature(S.build_particle).parameters["truncation"].default  # the recipes keep the default
@@ -188,14 +195,15 @@ SIZE_FIG_CODE = '''VARIANT_STYLE = {"APB-two": ("C3", "s", "two (110) APBs"), "A
                  "vacancy-shell-0.10": ("C4", "P", "vacancy-rich shell, δ = 0.10"), "Zn-0.20": ("C5", "X", "Zn0.2Fe2.8O4"),
                  REFERENCE: ("k", "*", "defect-free")}
 # the variants measured at more than one size (the others are single points at 12.1 nm, in the printed table)
-series_variants = [v for v in VARIANT_STYLE if sum(v in st["variants"] for st in size_series.values()) > 1]
+names_all = list(dict.fromkeys(v for st in size_series.values() for v in st["variants"]))
+series_variants = [v for v in names_all if sum(v in st["variants"] for st in size_series.values()) > 1]
 fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
 panels = ((axes[0, 0], "barrier_over_kT", "lowest escape barrier ÷ k_BT at 310 K", False),
           (axes[0, 1], "ratio Ms_zero_field_A_per_m", "Ms ÷ Ms of the defect-free particle\\n(same size, 310 K)", False),
           (axes[1, 0], "ratio SAR_immobilised_W_per_g", "SAR immobilised ÷ SAR of the defect-free\\nparticle (same size)", True),
           (axes[1, 1], "ratio SAR_water_W_per_g", "SAR in water ÷ SAR of the defect-free\\nparticle (same size)", True))
 for j, v in enumerate(series_variants):
-    color, marker, words = VARIANT_STYLE[v]
+    color, marker, words = VARIANT_STYLE.get(v, (f"C{6 + j % 4}", "x", v))
     for ax, key, ylabel, logy in panels:
         pts = [(st["D_nm"], *st["variants"][v][key][:2]) for st in size_series.values()
                if v in st["variants"] and key in st["variants"][v]]
