@@ -451,7 +451,8 @@ plt.show()'''),
            "parameter at an end of its documented range) store one row per task (variant × parameter value × seed) "
            "in an ase.db: the landscape (barrier, minima, Ms, fit coefficients) and the SAR at the recipe's drive, "
            "immobilised and in water, with the model `sar_from_particle` picked. Read here, at every size setting, "
-           "from each database that is there, else from the committed summary of the same sweeps "
+           "from each database that is there (or from the databases `ATOMSPIN_DEFECTS_DB` names, separated by "
+           "`os.pathsep`), else from the committed summary of the same sweeps "
            "(`docs/figures/defects_heating/sweep_12nm_today.json`): per group the mean over the realisations and "
            "its error by the rule of section 5, the ratio to the defect-free particle of the same parameters (of "
            "the default parameters where the sweep has no defect-free group) and the 2σ verdict; then the damping "
@@ -478,9 +479,14 @@ STUDIES_12 = ("today", "vacancy_order", "sens_japb", "sens_ks", "sens_interface"
 summary12 = SUMMARY_DIR / "sweep_12nm_today.json"
 sw12 = json.loads(summary12.read_text()) if summary12.is_file() else {"rows": []}
 per = {}  # group label -> list of row dicts in the database's key names
-for study in STUDIES_12:
-    db = RESULTS_DIR / f"defects_heating_12nm_{study}.db"
-    if db.is_file():
+# ATOMSPIN_DEFECTS_DB (databases separated by os.pathsep) replaces the 12.1 nm databases by any sweep databases
+named = [Path(x) for x in os.environ.get("ATOMSPIN_DEFECTS_DB", "").split(os.pathsep) if x]
+sources = ([(db.stem, db) for db in named] if named else
+           [(study, RESULTS_DIR / f"defects_heating_12nm_{study}.db") for study in STUDIES_12])
+for study, db in sources:
+    if named and not db.is_file():
+        print(f"ATOMSPIN_DEFECTS_DB: {db} is not there")
+    elif db.is_file():
         import ase.db
         n = 0
         for row in ase.db.connect(str(db)).select():
@@ -515,7 +521,7 @@ for name, g in groups12.items():
     print(line)
 alpha = json.loads(summary12.read_text()).get("alpha", {}) if summary12.is_file() else {}
 if alpha:
-    print(f"\\ndamping α of the SAR step (stored landscapes, seeds {alpha['seeds']}; SAR immobilised ÷ defect-free at the "
+    print(f"\\ndamping α of the SAR step at 12.1 nm (committed summary: stored landscapes, seeds {alpha['seeds']}; SAR immobilised ÷ defect-free at the "
           "same α, ± seed-spread error):")
     for e in alpha["table"]:
         print(f"  α = {e['alpha']:<5g} {e['variant']:24s} {e['ratio']:.3g} ± {e['err_seed']:.2g} "
