@@ -44,9 +44,11 @@ of realisations of each variant is printed, and a size with fewer than three per
 seed-spread error from so few seeds is itself uncertain.
 
 **SAR model.** Each row carries the SAR of the model `sar_from_particle` picked when the row was written (printed
-per variant). Where the smallest barrier is below `sar.SIGMA_CROSSOVER` k_BT that is a low-barrier response model,
-which has changed between versions of the package; `atomspin rescore RECIPE --db DB` recomputes a database's SAR
-columns from its stored landscapes with the installed SAR code, and this cell then prints the rescored numbers
+per variant). For low barriers that model has changed between versions of the package: rows written before
+Brown's Fokker–Planck equation became the low-barrier model (`sar.heating.choose_regime`) carry "adiabatic" or
+"linear" there, zero-field-τ approximations that overestimate the SAR of low-barrier particles (docs/validation.md
+§7 gives by how much). `atomspin rescore RECIPE --db DB` recomputes a database's SAR columns from its stored
+landscapes with the installed SAR code, and this cell then prints the rescored numbers
 (the committed summaries follow when `python docs/make_defects_heating_<size>.py db` is rerun; the cell says when
 a database and its summary differ). The SAR values and ratios here are those *at the SAR model stored in the
 data*, never typed into this text."""

@@ -103,9 +103,9 @@ for name in NAMES:
            "landscape at T_BODY by constrained Monte Carlo, and the `sar.Particle` built from it. The lowest "
            "escape barrier in units of k_BT (out of any minimum; the barrier printed below is the one out of the "
            "global minimum, `barrier_J`) decides which dynamics the applications use: for the SAR "
-           "(`sar.heating.choose_regime`) the master equation over the minima at and above "
-           "`sar.SIGMA_CROSSOVER` k_BT, below it a low-barrier response model chosen from ξ = μ0MsH0V/k_BT and "
-           "ωτ (the model of each SAR is printed); for MPI `imaging.mpi_from_particle` picks its own method "
+           "(`sar.heating.choose_regime`, immobilised here) Brown's Fokker–Planck equation for the whole landscape "
+           "below `sar.heating.FP_SIGMA_MAX` k_BT and the escape-rate master equation over the minima above it, "
+           "or the fallback its reason names (the model of each SAR is printed); for MPI `imaging.mpi_from_particle` picks its own method "
            "(printed with ωτ)."),
     ("code", '''\
 particles, landscapes = {}, {}

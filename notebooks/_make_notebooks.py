@@ -86,10 +86,11 @@ LANDSCAPE_MD = ("**Landscape → heating.** `measure.anisotropy_landscape` holds
                 "bars, and `refresh_windows_min` < 4 that the errors may miss the slow part of the frozen dipolar "
                 "field). `sar.particle_from_measurements(landscape=r)` turns it into a `sar.Particle` (anisotropy = "
                 "the whole surface F/V, Ms = ⟨|M|⟩ of the constrained runs, the model's volume and T), and "
-                "`sar.sar_from_particle(particle, f=, H0=, medium=)` computes the SAR with escape rates over every "
-                "saddle (Langer/Brown: no attempt time τ0) where the barriers are at least `sar.SIGMA_CROSSOVER` k_BT "
-                "(the master equation over the minima) and a low-barrier response model below that, chosen "
-                "from the barrier height, ξ = μ0MsH0V/k_BT and ωτ (`sar.heating.choose_regime`); each report "
+                "`sar.sar_from_particle(particle, f=, H0=, medium=)` computes the SAR with the model valid for the "
+                "particle, chosen from its barriers, ωτ and the medium (`sar.heating.choose_regime`): Brown's "
+                "Fokker–Planck equation for the whole landscape (exact at any field) below "
+                "`sar.heating.FP_SIGMA_MAX` k_BT, the master equation with escape rates over every saddle "
+                "(Langer/Brown: no attempt time τ0) above, stochastic LLG where neither applies; each report "
                 "says which model it used (`model`) and why (`regime['reason']`), printed with each single SAR below. "
                 "That choice uses the lowest barrier out of *any* minimum, which is below `barrier_J` when the surface has shallow local minima: the two "
                 "printed barriers can differ. `medium=None`: immobilised particles; "
@@ -813,9 +814,8 @@ CFG = {
 # ls_sweeps: constrained sweeps per landscape direction; n_orient: orientation quadrature points of the SAR
 # master equation (sar_from_particle's default is 48).
 # The CI grid is three diameters (8, 20, 50 nm) across the design range: the barrier grows with the volume (its
-# value in k_BT at each is printed below, against the master equation's sar.SIGMA_CROSSOVER); the model
-# sar_from_particle picks is printed at the optimum. The CI grid is kept short because a low-barrier diameter can need a stochastic model, whose cost
-# grows with the barrier; the full run covers 8–50 nm in 1 nm steps.
+# value in k_BT at each is printed below); the model sar_from_particle picks is printed at the optimum. The full
+# run covers 8–50 nm in 1 nm steps.
 DIAMETERS = np.array(CFG["diameters_nm"]) * 1e-9   # m, design range 8–50 nm
 F_MAP, H_MAP = np.array(CFG["f_map"]), np.array(CFG["h_map"])   # Hz, A/m
 print(f"design point: f = {F0 / 1e3:g} kHz, H0 = {H0_DESIGN / 1e3:.1f} kA/m, safety {sar.field_safety(F0, H0_DESIGN)}")'''),
@@ -843,16 +843,17 @@ for name, r in lands.items():
 print("particle sources:", particles[NAMES[0]].source)'''),
     ("md", "## SAR versus diameter at the design point\n`sar.size_sweep` with each landscape particle at every "
            "diameter of `DIAMETERS` (8–50 nm), immobilised, with the landscape model `sar_from_particle` picks per "
-           "diameter (the master equation over the minima where the lowest zero-field barrier out of any minimum "
-           "is at least `sar.SIGMA_CROSSOVER` k_BT, a low-barrier response model below; the model and the reason "
-           "are printed at the optimum)."),
+           "diameter (Brown's Fokker–Planck equation where the lowest zero-field barrier out of any minimum is "
+           "below `sar.heating.FP_SIGMA_MAX` k_BT, the escape-rate master equation over the minima above; the "
+           "model and the reason are printed at the optimum)."),
     ("code", '''\
 best = {}
 shown = DIAMETERS if len(DIAMETERS) <= 5 else DIAMETERS[[0, len(DIAMETERS) // 2, -1]]
 for name, r in lands.items():   # the landscape F/V is kept, so every barrier scales with the volume
     print(f"{name:<28s} barrier_J / k_BT (out of the global minimum) at D = " + ", ".join(
         f"{x * 1e9:g} nm: {r.barrier_J_per_m3 * np.pi / 6 * x ** 3 / (K_B * T_BODY):.3g}" for x in shown)
-          + f"; the master equation needs ≥ {sar.SIGMA_CROSSOVER:g} k_BT out of every minimum")
+          + f"; immobilised, sar_from_particle uses the Fokker–Planck equation below {sar.heating.FP_SIGMA_MAX:g} k_BT "
+          "out of any minimum, the escape-rate master equation above")
 fig, ax = plt.subplots(figsize=(6.5, 4.2))
 for name, p in particles.items():
     d, s, d_best = sar.size_sweep(F0, H0_DESIGN, DIAMETERS, p, model="auto", seed=SEED, n_orientations=CFG["n_orient"])
