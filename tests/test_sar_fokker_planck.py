@@ -165,3 +165,11 @@ def test_bad_input_names_the_argument():
         brown_operator(p, xi_max=-1.0)
     with pytest.raises(ValueError, match="harmonic balance"):
         fokker_planck_sar(p, 1e5, 15e3, medium=sar.Medium.water(), method="harmonic")
+
+
+def test_regime_rule_takes_a_barrier_beyond_the_float_range_of_exp():
+    """σ = 2000 k_BT (e.g. a 50 nm particle of a hard measured landscape, notebook 04's design range): exp(σ)
+    overflows a float, and the rule still picks the master equation in both media instead of raising."""
+    p = uniaxial(2000.0)
+    assert sar.choose_regime(p, 1e5, 15e3)[0] == "master"
+    assert sar.choose_regime(p, 1e5, 15e3, medium=sar.Medium.water())[0] == "master"
