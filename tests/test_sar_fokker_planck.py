@@ -167,6 +167,20 @@ def test_bad_input_names_the_argument():
         fokker_planck_sar(p, 1e5, 15e3, medium=sar.Medium.water(), method="harmonic")
 
 
+def test_nested_field_quadrature_converges_where_the_barrier_vanishes_in_field(monkeypatch):
+    """A 3.2 k_BT particle at ξ ≈ 8 (its barrier vanishes near the field peaks, so τ_eff(H) has steep flanks): the
+    default nested Gauss–Chebyshev rule (stops at 1e-4) against a tight one (1e-8)."""
+    import atomspin.sar.fokker_planck as fp
+
+    land = ms.EnergySurface([ms.CubicAnisotropy(-2e3), ms.UniaxialAnisotropy(3.2 * KT / V, (0.3, 0.2, 0.93))])
+    p = sar.Particle(Ms_A_per_m=MS, volume_m3=V, T_K=T, landscape=land)
+    d = np.array([[0.3, 0.2, 0.93]])
+    r = fokker_planck_sar(p, 1e5, field_for(8.0), axes=d)
+    monkeypatch.setattr(fp, "CHEBYSHEV_RTOL", 1e-8)
+    tight = fokker_planck_sar(p, 1e5, field_for(8.0), axes=d)
+    assert r.sar_W_per_g == pytest.approx(tight.sar_W_per_g, rel=2e-4)
+
+
 def test_regime_rule_takes_a_barrier_beyond_the_float_range_of_exp():
     """σ = 2000 k_BT (e.g. a 50 nm particle of a hard measured landscape, notebook 04's design range): exp(σ)
     overflows a float, and the rule still picks the master equation in both media instead of raising."""
