@@ -471,16 +471,23 @@ def test_equivalent_diameter_of_the_truncated_octahedron():
     assert round(M.equivalent_diameter_nm(18.5), 1) == 12.1
     assert round(M.equivalent_diameter_nm(24.4), 1) == 16.0
     assert round(M.equivalent_diameter_nm(30.0), 1) == 19.7  # the 20 nm recipe: the schema's largest vertex size
+    assert round(M.equivalent_diameter_nm(38.1), 1) == 25.0  # the 25 nm recipe (the schema's bound is now 40 nm)
 
 
-@pytest.mark.parametrize("name, size_nm", [("defects_heating_16nm", 16.0), ("defects_heating_20nm", 19.7)])
-def test_16nm_recipe_is_the_12nm_protocol_scaled(name, size_nm):
-    """structures/recipes/defects_heating_16nm.toml (and _20nm.toml) runs exactly the 12 nm study's temperature,
-    landscape protocol, drive, media and model (only the particle differs), four realisations per variant,
-    defect-free first and the three must-have variants next; the defects scale with the particle as at 12 nm: the
-    two APBs ±D_eq/4 apart about the centre (D_eq/2 = 8.0 nm at 16 nm, 9.85 nm at 19.7 nm), the FeO core half the
-    vertex size (1/8 of the volume). 19.7 nm: the largest truncated octahedron the schema admits (vertex size
-    30 nm)."""
+_MUST_HAVE = ["defect-free", "APB-two", "FeO-core"]
+
+
+@pytest.mark.parametrize("name, size_nm, first", [("defects_heating_16nm", 16.0, _MUST_HAVE),
+                                                  ("defects_heating_20nm", 19.7, _MUST_HAVE),
+                                                  ("defects_heating_25nm", 25.0, ["defect-free", "APB-two", "APB-centre"])])
+def test_16nm_recipe_is_the_12nm_protocol_scaled(name, size_nm, first):
+    """structures/recipes/defects_heating_16nm.toml (and _20nm.toml, _25nm.toml) runs exactly the 12 nm study's
+    temperature, landscape protocol, drive, media and model (only the particle differs), four realisations per
+    variant, defect-free first and the must-have variants next (at 25 nm the one-APB variant before the FeO core:
+    validation §8h); the defects scale with the particle as at 12 nm: the two APBs ±D_eq/4 apart about the centre
+    (D_eq/2 = 8.0 nm at 16 nm, 9.85 nm at 19.7 nm, 12.5 nm at 25.0 nm), the one APB through the centre, the FeO
+    core half the vertex size (1/8 of the volume). 19.7 nm: the largest truncated octahedron the schema admitted
+    (vertex size 30 nm); 25.0 nm: 38.1 nm vertex to vertex, the top of the issue's 10-25 nm range."""
     from atomspin.batch import expand
 
     r16, r12 = _recipe(name), _recipe("defects_heating_12nm_today")
@@ -492,12 +499,14 @@ def test_16nm_recipe_is_the_12nm_protocol_scaled(name, size_nm):
     assert d_eq == pytest.approx(size_nm, abs=0.05)
     tasks = expand(r16)
     names = list(dict.fromkeys(t["variant"] for t in tasks))
-    assert names[:3] == ["defect-free", "APB-two", "FeO-core"]
+    assert names[:3] == first
     assert len(tasks) == 4 * len(names)
     de = {t["variant"]: t["recipe"]["defects"] for t in tasks}
     assert de["APB-two"]["apb"]["count"] == 2
     assert de["APB-two"]["apb"]["spacing_nm"] == pytest.approx(d_eq / 2, abs=0.05)
     assert de["FeO-core"]["core_shell"]["core_diameter_nm"] == r16["structure"]["diameter_nm"] / 2
+    if "APB-centre" in de:
+        assert de["APB-centre"]["apb"]["count"] == 1 and de["APB-centre"]["apb"]["offset_nm"] == 0.0
     assert all(t["recipe"]["defects"]["vacancies"]["removal"] == "random" for t in tasks)
     # the variants shared with the 12 nm study are the same defects (same names, same non-size keys)
     d12 = {t["variant"]: t["recipe"]["defects"] for t in expand(r12)}
