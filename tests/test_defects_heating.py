@@ -582,3 +582,30 @@ def test_two_apbs_immobilised_gain_vanishes_once_blocked():
     macrospin with the measured barriers, volumes and Ms (master equation) loses more than ×10 between the two
     (the landscapes: 9.1 → 0.46 W/g; this macrospin: ≈ 10.7 → 0.53 W/g). No Monte Carlo."""
     assert _macrospin_sar(19.7, 4.09e5, 23.0) < _macrospin_sar(16.0, 4.58e5, 16.9) / 10
+
+
+def test_two_apbs_lower_immobilised_sar_at_25nm_but_raise_it_in_water():
+    """Why the sign of the two-APB SAR change reverses at 25.0 nm when immobilised and not in water (validation
+    §8h): the 25.0 nm defect-free particle's landscape is the bulk cubic one (8 ⟨111⟩ minima, barrier ≈ 1.6 k_BT
+    against |K1|/12 + |K2|/27 = 1.9 k_BT for its volume; superparamagnetic, ωτ ≪ 1 at 100 kHz), two APBs make it
+    uniaxial with ≈ 40 k_BT: blocked so deeply at 100 kHz, 15 kA/m that immobilised it hardly heats, while in water
+    it rotates (τ_B = 3ηV/k_BT ≈ 4 µs, ωτ_B ≈ 2.5) and heats far more than the reference. Macrospins with the
+    measured barrier, volume and Ms (magnetite's bulk K1 = −1.1·10⁴, K2 = −0.28·10⁴ J/m³ of
+    atomspin/model/params/magnetite.toml for the reference) reproduce both signs by more than ×10 (the landscapes,
+    seed 1: 2.94 W/g → 1.5·10⁻⁴ W/g immobilised, → 347 W/g in water; these macrospins: 2.9, 7·10⁻⁴ and 357 W/g).
+    No Monte Carlo."""
+    D, kT = 25.0, K_B * T_BODY
+    V = math.pi / 6 * (D * 1e-9) ** 3
+
+    def sar_of(Ms, surf, medium=None):
+        p = sar.Particle(Ms_A_per_m=Ms, volume_m3=V, T_K=T_BODY, landscape=surf)
+        return sar.sar_from_particle(p, f=1e5, H0=15e3, medium=medium, model="auto", seed=1,
+                                     n_orientations=12).sar_W_per_g
+
+    cubic = ms.EnergySurface([ms.CubicAnisotropy(-1.1e4, -0.28e4)])
+    assert (1.1e4 / 12 + 0.28e4 / 27) * V / kT == pytest.approx(1.95, abs=0.01)  # the bulk barrier quoted above
+    two_apbs = ms.EnergySurface([ms.UniaxialAnisotropy(39.9 * kT / V, (1, 1, 0))])
+    ref = sar_of(4.645e5, cubic)
+    immobilised, water = sar_of(4.435e5, two_apbs), sar_of(4.435e5, two_apbs, sar.Medium.water())
+    assert immobilised < ref / 10, (immobilised, ref)
+    assert water > 10 * ref, (water, ref)
