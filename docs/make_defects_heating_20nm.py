@@ -212,6 +212,8 @@ def plot_size_trend(size="20nm"):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from atomspin.units import K_B
+
     st = Study(size)
     M = mains(st.size)
     names = list(M[st.size])
@@ -240,6 +242,12 @@ def plot_size_trend(size="20nm"):
                 ax.errorbar(xs, ys, yerr=[lo, es], fmt="o-" if fill else "s--", color=col, mfc=col if fill else "none",
                             capsize=3, label=name + (", immobilised" if p.startswith("sar") and fill else lab))
             ax.set_ylabel(ylab)
+    # the bulk magnetocrystalline barrier |K1|/12 + |K2|/27 of the model's magnetite (atomspin/model/params/
+    # magnetite.toml: K1 = -1.1e4, K2 = -0.28e4 J/m³; minima ⟨111⟩, saddles ⟨110⟩) of a sphere of each diameter
+    dd = np.linspace(min(D.values()) - 0.5, max(D.values()) + 0.5, 100)
+    axes[1].plot(dd, (1.1e4 / 12 + 0.28e4 / 27) * np.pi / 6 * (dd * 1e-9) ** 3 / (K_B * 310.0), "k:", lw=1.2,
+                 label="bulk cubic barrier |K1|/12 + |K2|/27 of magnetite × sphere volume")
+    axes[1].legend(fontsize=8)
     axes[2].set_yscale("log")
     for ax in axes:
         ax.set_xlabel("equivalent-sphere diameter (nm)")
@@ -249,7 +257,7 @@ def plot_size_trend(size="20nm"):
     axes[2].legend(fontsize=7)
     n_at = ", ".join(f"{n} n = {M[st.size][n]['n']}" for n in names)
     fig.suptitle(f"Magnetite truncated octahedra at 310 K against size ({', '.join(S16.SIZE_WORDS[s] for s in M)}): "
-                 f"mean over the realisations, error bars 2σ\n(at {st.words}: {n_at}; SAR at the SAR model of the run)",
+                 f"mean over the realisations, error bars 2σ\n(at {st.words}: {n_at}; SAR: the sweeps' own SAR step)",
                  fontsize=10)
     fig.tight_layout()
     path = FIG / f"size_trend_{st.size}.png"
