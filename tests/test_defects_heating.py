@@ -584,16 +584,18 @@ def test_two_apbs_immobilised_gain_vanishes_once_blocked():
     assert _macrospin_sar(19.7, 4.09e5, 23.0) < _macrospin_sar(16.0, 4.58e5, 16.9) / 10
 
 
-def test_two_apbs_lower_immobilised_sar_at_25nm_but_raise_it_in_water():
-    """Why the sign of the two-APB SAR change reverses at 25.0 nm when immobilised and not in water (validation
-    §8h): the 25.0 nm defect-free particle's landscape is the bulk cubic one (8 ⟨111⟩ minima, barrier ≈ 1.6 k_BT
-    against |K1|/12 + |K2|/27 = 1.9 k_BT for its volume; superparamagnetic, ωτ ≪ 1 at 100 kHz), two APBs make it
-    uniaxial with ≈ 40 k_BT: blocked so deeply at 100 kHz, 15 kA/m that immobilised it hardly heats, while in water
-    it rotates (τ_B = 3ηV/k_BT ≈ 4 µs, ωτ_B ≈ 2.5) and heats far more than the reference. Macrospins with the
-    measured barrier, volume and Ms (magnetite's bulk K1 = −1.1·10⁴, K2 = −0.28·10⁴ J/m³ of
-    atomspin/model/params/magnetite.toml for the reference) reproduce both signs by more than ×10 (the landscapes,
-    seed 1: 2.94 W/g → 1.5·10⁻⁴ W/g immobilised, → 347 W/g in water; these macrospins: 2.9, 7·10⁻⁴ and 357 W/g).
-    No Monte Carlo."""
+def test_apb_sar_signs_at_25nm_follow_barrier_and_anisotropy_field():
+    """Why, at 25.0 nm and 100 kHz, 15 kA/m (validation §8h), two APBs lower the immobilised SAR (× 3·10⁻⁵; × 40 at
+    12.1 and 16.0 nm) but raise it in water, while one APB raises it in both media. The defect-free particle's
+    landscape is the bulk cubic one (8 ⟨111⟩ minima, 1.6 k_BT against |K1|/12 + |K2|/27 = 1.9 k_BT for its volume;
+    superparamagnetic, ωτ ≪ 1). Two APBs make it uniaxial along their normal with ≈ 42 k_BT and H_K = 2K/μ0Ms
+    ≈ 79 kA/m: the field lowers the barrier only to ≈ 27 k_BT, so immobilised it is blocked, while in water it
+    rotates (τ_B = 3ηV/k_BT ≈ 4 µs, ωτ_B ≈ 2.5). One APB gives ≈ 23 k_BT but H_K ≈ 44 kA/m: the field lowers the
+    barrier to ≈ 10 k_BT and the particle switches within the period, an open hysteresis loop. Macrospins with the
+    measured barriers, volume and Ms (magnetite's bulk K1 = −1.1·10⁴, K2 = −0.28·10⁴ J/m³ of
+    atomspin/model/params/magnetite.toml for the reference) give each sign by more than ×10 (the landscapes:
+    2.9 W/g reference; two APBs 8·10⁻⁵ immobilised, 344 W/g in water; one APB 190 W/g immobilised; these
+    macrospins: 2.9 W/g, 1.4·10⁻⁴, 357 and 243 W/g). No Monte Carlo."""
     D, kT = 25.0, K_B * T_BODY
     V = math.pi / 6 * (D * 1e-9) ** 3
 
@@ -602,10 +604,14 @@ def test_two_apbs_lower_immobilised_sar_at_25nm_but_raise_it_in_water():
         return sar.sar_from_particle(p, f=1e5, H0=15e3, medium=medium, model="auto", seed=1,
                                      n_orientations=12).sar_W_per_g
 
-    cubic = ms.EnergySurface([ms.CubicAnisotropy(-1.1e4, -0.28e4)])
+    def uniaxial(sigma):
+        return ms.EnergySurface([ms.UniaxialAnisotropy(sigma * kT / V, (1, 1, 0))])
+
     assert (1.1e4 / 12 + 0.28e4 / 27) * V / kT == pytest.approx(1.95, abs=0.01)  # the bulk barrier quoted above
-    two_apbs = ms.EnergySurface([ms.UniaxialAnisotropy(39.9 * kT / V, (1, 1, 0))])
-    ref = sar_of(4.645e5, cubic)
-    immobilised, water = sar_of(4.435e5, two_apbs), sar_of(4.435e5, two_apbs, sar.Medium.water())
-    assert immobilised < ref / 10, (immobilised, ref)
-    assert water > 10 * ref, (water, ref)
+    ref = sar_of(4.645e5, ms.EnergySurface([ms.CubicAnisotropy(-1.1e4, -0.28e4)]))
+    two = sar_of(4.434e5, uniaxial(41.7))
+    two_water = sar_of(4.434e5, uniaxial(41.7), sar.Medium.water())
+    one = sar_of(4.522e5, uniaxial(23.4))
+    assert two < ref / 10, (two, ref)
+    assert two_water > 10 * ref, (two_water, ref)
+    assert one > 10 * ref and one > 1e3 * two, (one, ref, two)
