@@ -3,7 +3,7 @@
     PYTHONPATH=. MPLBACKEND=Agg python docs/make_sar_figures.py [name ...]     # all: ~15 min on one loaded core
 
 Figures go to docs/figures/sar_*.png. Exact references (Fokker–Planck by finite volumes) come from tests/naive.py,
-the same ones the tests use. Names: relaxation, mfpt, sw, lowfield, overlap, fluid, map, size.
+the same ones the tests use. Names: relaxation, mfpt, sw, lowfield, overlap, fluid, map, size, crossover.
 """
 from __future__ import annotations
 
@@ -289,8 +289,45 @@ def fig_size():
     save(fig, "size_typed_in")  # docs/figures/sar_size.png is the atomistic series of docs/make_sar_size.py
 
 
+def fig_crossover():
+    """SAR against the barrier at the clinical drive: the exact Fokker–Planck solution against the master equation,
+    the adiabatic response with the zero-field τ and linear response (12.1 nm uniaxial, random axes)."""
+    print("== crossover: exact Fokker–Planck vs master equation, adiabatic (zero-field τ), linear ==")
+    V, T_, Ms, f = math.pi / 6 * (12.1e-9) ** 3, 310.0, 4.8e5, 1e5
+    kT = K_B * T_
+    sigmas = [2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    print("| σ = KV/k_BT | ξ | exact (Fokker–Planck) | master equation | adiabatic, zero-field τ | linear |")
+    print("|---|---|---|---|---|---|")
+    for H0, col in ((2e3, "tab:blue"), (15e3, "tab:red")):
+        rows = {"fokker_planck": [], "master": [], "adiabatic": [], "linear": []}
+        for s_ in sigmas:
+            p = sar.Particle(Ms_A_per_m=Ms, volume_m3=V, T_K=T_, alpha=0.1, K_uniaxial_J_per_m3=s_ * kT / V,
+                             easy_axis=(0.0, 0.0, 1.0))
+            fp = sar.fokker_planck_sar(p, f, H0, n_orientations=24).sar_W_per_g
+            me = sar.landscape_loop(p, f, H0, n_orientations=24).sar_W_per_g if s_ >= 3 else float("nan")
+            ad = sar.adiabatic_sar(p, f, H0, n_orientations=24).sar_W_per_g
+            li = sar.exact_linear_response(p, f, H0).sar_W_per_g
+            for k, v in zip(rows, (fp, me, ad, li)):
+                rows[k].append(v)
+            xi = MU_0 * Ms * H0 * V / kT
+            print(f"| {s_:g} | {xi:.2f} | {fp:.3g} | {me:.3g} | {ad:.3g} | {li:.3g} |")
+        lab = f"H0 = {H0 / 1e3:g} kA/m"
+        ax.plot(sigmas, rows["fokker_planck"], "-o", color=col, label=f"exact Fokker–Planck, {lab}")
+        ax.plot(sigmas, rows["master"], "--s", color=col, mfc="none", label=f"master equation, {lab}")
+        ax.plot(sigmas, rows["adiabatic"], ":^", color=col, mfc="none", label=f"adiabatic, zero-field τ, {lab}")
+    ax.set_yscale("log")
+    ax.axvline(6.0, color="k", lw=0.8)
+    ax.text(6.05, 0.02, "regime rule:\nmaster equation\nabove 6 k_BT", fontsize=7, transform=ax.get_xaxis_transform())
+    ax.set_xlabel("smallest escape barrier σ = KV/k_BT")
+    ax.set_ylabel("SAR (W/g)")
+    ax.set_title("12.1 nm uniaxial macrospin, 310 K, 100 kHz, random axes", fontsize=9)
+    ax.legend(fontsize=6.5)
+    save(fig, "crossover")
+
+
 ALL = {"relaxation": fig_relaxation, "mfpt": fig_mfpt, "sw": fig_sw, "lowfield": fig_lowfield,
-       "overlap": fig_overlap, "fluid": fig_fluid, "map": fig_map, "size": fig_size}
+       "overlap": fig_overlap, "fluid": fig_fluid, "map": fig_map, "size": fig_size, "crossover": fig_crossover}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(ALL)

@@ -6,9 +6,14 @@ size recorded in docs/validation.md.
 """
 import os
 
-import matplotlib
-import pytest
-from hypothesis import settings
+# one BLAS thread per test process: `pytest -n 2` runs two processes on a 2-core machine, and dense linear algebra
+# (the Fokker–Planck SAR) oversubscribed by BLAS threads runs 5–20× slower (measured under load)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import matplotlib  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 matplotlib.use("Agg")
 

@@ -10,7 +10,8 @@ SI inside (H in A/m):
 4. :func:`interacting_llg` — dipolar-coupled macrospins by LLG with the heat of each particle.
 5. Heating from the whole landscape (no τ0): :func:`relaxation_time`, :func:`escape_rates` (Langer/Brown),
    :func:`landscape_loop` (master equation over every minimum and saddle, immobilised or rotating in a
-   liquid), :func:`llg_sar` (stochastic LLG), :func:`exact_linear_response`, :func:`adiabatic_sar`,
+   liquid), :func:`fokker_planck_sar` (Brown's Fokker–Planck equation, exact for any landscape and field; the
+   default below 6 k_BT), :func:`llg_sar` (stochastic LLG), :func:`exact_linear_response`, :func:`adiabatic_sar`,
    :func:`ensemble_sar` (size/shape dispersion, realisations, dipolar coupling, error bars).
 6. :func:`sar_from_particle` (picks the valid regime and says why), :func:`sar_map`, :func:`size_sweep`,
    :func:`size_series_sar` and figures — the bridge.
@@ -69,6 +70,7 @@ from .heating import (
     llg_sar,
 )
 from .macrospin_llg import first_passage_times
+from .fokker_planck import brown_operator, fokker_planck_sar
 from .stoner_wohlfarth import (
     SWDynamicResult,
     SWLoop,
@@ -91,5 +93,6 @@ __all__ = [
     "carrey_kappa", "regime", "switching_field",
     "Particle", "Medium", "particle_from_measurements", "check_drive", "size_series_sar", "SizeSeriesSAR",
     "escape_rates", "relaxation_time", "first_passage_times", "landscape_loop", "llg_sar", "exact_linear_response",
-    "adiabatic_sar", "ensemble_sar", "choose_regime", "HeatingResult", "EnsembleResult",
+    "adiabatic_sar", "ensemble_sar", "choose_regime", "HeatingResult", "EnsembleResult", "fokker_planck_sar",
+    "brown_operator",
 ]

@@ -204,7 +204,7 @@ def sar_from_particle(*inputs, f, H0=None, B0_T=None, medium=None, model="auto",
     f, H0 = check_drive(f, H0, allow_nonclinical)
     legacy = tau0 is not None or model in ("lrt", "sw", "kinetic")
     tau0 = check_tau0(TAU0_S if tau0 is None else tau0) if legacy else None
-    new_models = ("auto", "master", "llg", "linear", "adiabatic")
+    new_models = ("auto", "master", "fokker_planck", "llg", "linear", "adiabatic")
     check_choice("model", model, MODELS if legacy else new_models + ("lrt", "sw", "kinetic"))
     check_choice("orientation", orientation, ("random", "aligned"))
     if medium is None:
@@ -235,7 +235,8 @@ def sar_from_particle(*inputs, f, H0=None, B0_T=None, medium=None, model="auto",
                 msgs.extend(w)
         sar = allm[chosen]
     else:
-        wanted = {"auto": "auto", "master": "master", "llg": "llg", "linear": "lrt", "adiabatic": "adiabatic"}[model]
+        wanted = {"auto": "auto", "master": "master", "fokker_planck": "fokker_planck", "llg": "llg", "linear": "lrt",
+                  "adiabatic": "adiabatic"}[model]
         r, chosen, reason = particle_sar(p, f, H0, medium, wanted, orientation, n_orientations, n_particles,
                                          seed=seed, allow_nonclinical=True)
         chosen = "linear" if chosen == "lrt" else chosen
@@ -393,7 +394,8 @@ class SizeSeriesSAR:
 
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 4.2))
-        markers = {"master": "o", "linear": "s", "adiabatic": "^", "llg": "D", "lrt": "v", "sw": "x", "kinetic": "+"}
+        markers = {"master": "o", "fokker_planck": "P", "linear": "s", "adiabatic": "^", "llg": "D", "lrt": "v", "sw": "x",
+                   "kinetic": "+"}
         for j, f in enumerate(self.f_Hz):
             for k, h in enumerate(self.H0_A_per_m):
                 ls = "-" if f * h <= BREZOVICH_LIMIT else ("--" if f * h <= HERGT_DUTZ_LIMIT else ":")

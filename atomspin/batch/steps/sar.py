@@ -6,8 +6,8 @@ Two paths, chosen by the steps that ran:
 * **with the ``landscape`` step** (heating from the measured landscape, no fixed τ0): the particle is
   ``sar.particle_from_measurements(landscape=...)`` — the measured free-energy surface F(n̂)/V, its zero-field
   Ms(T) and volume — and ``sar.sar_from_particle(particle, f=, H0=, medium=...)`` picks the valid regime
-  (escape rates over every saddle + master equation, linear response with the exact relaxation time,
-  adiabatic, stochastic LLG) and says why (``sar_model``, ``sar_reason``). Every medium of
+  (escape rates over every saddle + master equation, the exact Fokker–Planck equation of the macrospin below
+  6 k_BT, stochastic LLG) and says why (``sar_model``, ``sar_reason``). Every medium of
   ``protocol.sar.media`` is evaluated on the same landscape: immobilised (Néel only) and water at 37 °C
   (Néel + Brownian rotation of the hydrodynamic sphere). With one medium the row has ``SAR_W_per_g`` and
   ``ILP_nHm2_per_kg``; with several, ``SAR_<medium>_W_per_g`` and ``ILP_<medium>_nHm2_per_kg`` per medium.
@@ -36,7 +36,7 @@ from atomspin.batch.fields import RecipeError
 
 NAME = "sar"
 #: the landscape SAR models of atomspin.sar.sar_from_particle (no τ0)
-LANDSCAPE_MODELS = ("master", "linear", "adiabatic", "llg")
+LANDSCAPE_MODELS = ("master", "fokker_planck", "linear", "adiabatic", "llg")
 #: relative Ms error below which its propagation into the SAR error is skipped (see _run_landscape)
 MS_REL_NEGLIGIBLE = 1e-3
 #: media of protocol.sar.media
@@ -65,7 +65,7 @@ SCHEMA = {
     "tau0_s": F("float", 1e-9, "Néel attempt time in s (1e-9 s, the common choice of Rosensweig-type "
                 "models; 1e-9 to 1e-11 s is the usual range)", lo=1e-14, hi=1e-6),
     "model": F("str", "auto", "SAR model of atomspin.sar.sar_from_particle: 'auto' picks the valid one; with the "
-               "landscape step 'master', 'linear', 'adiabatic', 'llg' force a landscape model, without it 'lrt', "
+               "landscape step 'master', 'fokker_planck', 'linear', 'adiabatic', 'llg' force a landscape model, without it 'lrt', "
                "'sw', 'kinetic' force a fixed-τ0 model", choices=("auto", "lrt", "sw", "kinetic") + LANDSCAPE_MODELS),
     # media: immobilised = cells/tissue (Néel only); water = 0.69 mPa s at 37 °C (atomspin.sar.Medium.water)
     "media": F("list[str]", ["immobilised"], "media the SAR is evaluated in, on the same measured particle "
@@ -145,7 +145,7 @@ def check(r: dict) -> None:
                           "step in protocol.steps (without it: 'auto', 'lrt', 'sw' or 'kinetic')")
     if landscape and sp["model"] in ("lrt", "sw", "kinetic"):
         raise RecipeError("protocol.sar.model", f"{sp['model']!r} is a fixed-τ0 uniaxial model; with the landscape "
-                          "step use 'auto', 'master', 'linear', 'adiabatic' or 'llg'")
+                          "step use 'auto', 'master', 'fokker_planck', 'linear', 'adiabatic' or 'llg'")
     if not landscape and list(sp["media"]) != ["immobilised"]:
         raise RecipeError("protocol.sar.media", "a liquid medium needs the 'landscape' step (the fixed-τ0 models "
                           "are for immobilised particles)")
