@@ -523,10 +523,10 @@ def plot(path=OUT):
     axes[0].invert_yaxis()
     axes[0].set_ylim(len(names) - 0.5, -0.5)
     h, lab_ = axes[2].get_legend_handles_labels()
-    fig.legend(h, lab_, loc="lower center", ncol=len(sizes), fontsize=8)
+    fig.legend(h, lab_, loc="lower center", ncol=len(sizes) if len(sizes) <= 3 else 2, fontsize=8)
     fig.suptitle("Magnetite truncated octahedra, 310 K, 100 kHz, 15 kA/m: defect ÷ defect-free of the same size "
                  f"(mean over n realisations at {' / '.join(SIZE_WORDS[sz] for sz in sizes)}), error bars 2σ")
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.tight_layout(rect=(0, 0.1 if len(sizes) <= 3 else 0.16, 1, 1))
     fig.savefig(FIG / "size_ratios.png", dpi=110)
     plt.close(fig)
 
