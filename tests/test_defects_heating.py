@@ -595,7 +595,9 @@ def test_apb_sar_signs_at_25nm_follow_barrier_and_anisotropy_field():
     measured barriers, volume and Ms (magnetite's bulk K1 = −1.1·10⁴, K2 = −0.28·10⁴ J/m³ of
     atomspin/model/params/magnetite.toml for the reference) give each sign by more than ×10 (the landscapes:
     2.9 W/g reference; two APBs 8·10⁻⁵ immobilised, 344 W/g in water; one APB 190 W/g immobilised; these
-    macrospins: 2.9 W/g, 1.4·10⁻⁴, 357 and 243 W/g). No Monte Carlo."""
+    macrospins: 1.4·10⁻⁴, 357 and 243 W/g). The comparison with the cubic reference is the slow
+    `test_apb_sar_signs_at_25nm_against_the_cubic_reference` (its Fokker–Planck SAR costs minutes). No Monte
+    Carlo."""
     D, kT = 25.0, K_B * T_BODY
     V = math.pi / 6 * (D * 1e-9) ** 3
 
@@ -607,11 +609,36 @@ def test_apb_sar_signs_at_25nm_follow_barrier_and_anisotropy_field():
     def uniaxial(sigma):
         return ms.EnergySurface([ms.UniaxialAnisotropy(sigma * kT / V, (1, 1, 0))])
 
+    two = sar_of(4.434e5, uniaxial(41.7))
+    two_water = sar_of(4.434e5, uniaxial(41.7), sar.Medium.water())
+    one = sar_of(4.522e5, uniaxial(23.4))
+    assert one > 1e3 * two and two_water > 1e3 * two, (one, two, two_water)
+
+
+@pytest.mark.slow
+def test_apb_sar_signs_at_25nm_against_the_cubic_reference():
+    """The signs of `test_apb_sar_signs_at_25nm_follow_barrier_and_anisotropy_field` against the defect-free
+    reference: a bulk cubic macrospin (8 ⟨111⟩ minima, |K1|/12 + |K2|/27 = 1.95 k_BT at 25.0 nm) heats more than
+    ×10 above two APBs immobilised and more than ×10 below two APBs in water and one APB immobilised
+    (validation §8h). No Monte Carlo; slow because the reference's SAR is the Fokker–Planck one."""
+    D, kT = 25.0, K_B * T_BODY
+    V = math.pi / 6 * (D * 1e-9) ** 3
+
+    def sar_of(Ms, surf, medium=None, n_orientations=12):
+        p = sar.Particle(Ms_A_per_m=Ms, volume_m3=V, T_K=T_BODY, landscape=surf)
+        return sar.sar_from_particle(p, f=1e5, H0=15e3, medium=medium, model="auto", seed=1,
+                                     n_orientations=n_orientations).sar_W_per_g
+
+    def uniaxial(sigma):
+        return ms.EnergySurface([ms.UniaxialAnisotropy(sigma * kT / V, (1, 1, 0))])
+
     assert (1.1e4 / 12 + 0.28e4 / 27) * V / kT == pytest.approx(1.95, abs=0.01)  # the bulk barrier quoted above
-    ref = sar_of(4.645e5, ms.EnergySurface([ms.CubicAnisotropy(-1.1e4, -0.28e4)]))
+    # one field direction for the cubic reference: its linear susceptibility is isotropic (cubic symmetry), and
+    # the Fokker–Planck SAR costs ≈ 15 CPU s per direction
+    ref = sar_of(4.645e5, ms.EnergySurface([ms.CubicAnisotropy(-1.1e4, -0.28e4)]), n_orientations=1)
     two = sar_of(4.434e5, uniaxial(41.7))
     two_water = sar_of(4.434e5, uniaxial(41.7), sar.Medium.water())
     one = sar_of(4.522e5, uniaxial(23.4))
     assert two < ref / 10, (two, ref)
     assert two_water > 10 * ref, (two_water, ref)
-    assert one > 10 * ref and one > 1e3 * two, (one, ref, two)
+    assert one > 10 * ref, (one, ref)
