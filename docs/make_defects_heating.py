@@ -456,25 +456,35 @@ def realisation_sar(row, f, H0, medium, cache, model="linear"):
     return out
 
 
+def exact_sar(p, f, H0):
+    """SAR (W/g), immobilised, random axes, from the model ``atomspin.sar`` picks for the particle: the exact
+    Fokker–Planck solution below 6 k_BT, the master equation over the minima above (validation §7)."""
+    from atomspin import sar
+
+    return float(sar.sar_from_particle(p, f=f, H0=H0, seed=1, allow_nonclinical=True).sar_W_per_g)
+
+
 def decompose(row, ref_rows, f, H0, cache):
     """ΔSAR of a defect realisation relative to the defect-free mean, split along the path
     reference → (Ms of the defect) → (barrier height of the defect, reference landscape shape) → (the defect's own
-    landscape), in the exact linear response (immobilised). Also: the dead-layer representation (the defect's
-    moment carried by a smaller core at the reference Ms, same total barrier energy). Returns W/g contributions."""
+    landscape), each step with the SAR model ``atomspin.sar`` picks (:func:`exact_sar`, immobilised; until
+    2026-11-30 the exact linear response, which overstates low-barrier SARs). Also: the dead-layer representation
+    (the defect's moment carried by a smaller core at the reference Ms, same total barrier energy). Returns W/g
+    contributions."""
     Ms0 = float(np.mean([r["Ms_A_per_m"] for r in ref_rows]))
     ref = ref_rows[0]
     bd = row["barrier_J"] / row["V_m3"]
     scale = bd / (ref["barrier_J"] / ref["V_m3"]) if ref["barrier_J"] > 0 else 1.0
     frac = row["Ms_A_per_m"] / Ms0  # moment fraction kept
 
-    def s(p, tag):
-        t = _cached(cache, f"dec|{row['key']}|{ref['key']}|{tag}", lambda: tau_neel(p)[0])
-        return linear_sar(p, t, f, H0)
+    def s(p, tag, key=None):
+        return _cached(cache, f"dec-exact|{key or row['key']}|{ref['key']}|{tag}|{f:g}|{H0:g}",
+                       lambda: exact_sar(p, f, H0))
 
     s0 = s(particle(ref, Ms=Ms0), "ref")
     s_ms = s(particle(ref, Ms=row["Ms_A_per_m"]), "ms")
     s_bar = s(particle(ref, Ms=row["Ms_A_per_m"], surface=surface_of(ref, scale)), "barrier")
-    s_d = linear_sar(particle(row), realisation_taus(row, cache)[0], f, H0)
+    s_d = s(particle(row), "defect")
     s_dead = s(particle(row, Ms=Ms0, V=row["V_m3"] * frac, surface=surface_of(row, 1 / frac)), "dead")
     d_eff = 0.5 * row["D_nm"] * (1 - frac ** (1 / 3))
     return dict(sar_ref=s0, sar_defect=s_d, dMs=s_ms - s0, dBarrier=s_bar - s_ms, dShape=s_d - s_bar,

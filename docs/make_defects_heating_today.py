@@ -364,8 +364,8 @@ def alpha_sensitivity(out=OUT, alphas=ALPHAS, variants=ALPHA_VARIANTS, seeds=ALP
 
 def decomposition(out=OUT, seed=1):
     """ΔSAR of realisation ``seed`` of each of today's variants against the defect-free mean, split along
-    defect-free → Ms → barrier height → landscape shape (make_defects_heating.decompose; exact linear response at
-    drive A, 100 kHz, 4 kA/m)."""
+    defect-free → Ms → barrier height → landscape shape (make_defects_heating.decompose: the SAR model atomspin.sar
+    picks, immobilised, at drive A, 100 kHz, 4 kA/m)."""
     data = json.loads(out.read_text())
     mdh = _mdh()
     rows = [r for r in data["rows"] if r["study"] in ("today", "vacancy_order")]
@@ -459,7 +459,7 @@ def table(path=OUT):
                          f"{_pm(e['sar_ref'], e['sar_ref_err'])} | {e['ratio']:.3g} ± {e['err_seed']:.2g} | "
                          f"{e['verdict']} |")
     if data.get("decomposition", {}).get("values"):
-        lines += ["", "| variant (seed 1; 100 kHz, 4 kA/m, linear response) | SAR ref. → defect (W/g) | ΔSAR from Ms | "
+        lines += ["", "| variant (seed 1; 100 kHz, 4 kA/m, exact SAR model, immobilised) | SAR ref. → defect (W/g) | ΔSAR from Ms | "
                   "from barrier height | from landscape shape |", "|---|---|---|---|---|"]
         for name, d in data["decomposition"]["values"].items():
             lines.append(f"| {name} | {d['sar_ref']:.3g} → {d['sar_defect']:.3g} | {d['dMs']:+.3g} | "

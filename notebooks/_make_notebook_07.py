@@ -59,8 +59,12 @@ K_REF_T = 300.0             # K: the shipped K1, K2 are room-temperature values;
 #                             Monte Carlo at 300 K reproduce them (docs/validation.md §3b; the CLI default)
 DELTA = 0.1                 # Fe vacancies per formula unit, Fe(3−δ)O4 (study variable, allowed [0, 1/3])
 APB_PLANE = (1, 1, 0)       # {110} APBs are the stable ones (McKenna et al., Nat. Commun. 5, 5740 (2014))
-# hyperthermia drive: the sar study step's default (Maier-Hauff et al., J. Neurooncol. 103, 317 (2011))
-F_SAR_HZ, H0_SAR_A_PER_M = 100e3, 15e3
+# hyperthermia drive: the sar study step's default (recipe keys protocol.sar.f_Hz, H0_A_per_m; Maier-Hauff et al.,
+# J. Neurooncol. 103, 317 (2011), atomspin/batch/defaults.py)
+from atomspin.batch.schema import field_at
+
+F_SAR_HZ, H0_SAR_A_PER_M = field_at("protocol.sar.f_Hz").default, field_at("protocol.sar.H0_A_per_m").default
+print(f"hyperthermia drive: f = {F_SAR_HZ / 1e3:g} kHz, H0 = {H0_SAR_A_PER_M / 1e3:g} kA/m")
 # MPI drive: the OpenMPIData 1-D sequence of a preclinical scanner (atomspin.imaging.mpi docstring)
 F_MPI_HZ, B_MPI_T, GRADIENT_T_PER_M = imaging.F_DRIVE_HZ, imaging.AMPLITUDE_T, imaging.GRADIENT_T_PER_M
 # MRI: clinical 1.5 T, spin echo TE = 10 ms (atomspin.imaging.mri defaults), bare particles
@@ -99,10 +103,10 @@ for name in NAMES:
            "landscape at T_BODY by constrained Monte Carlo, and the `sar.Particle` built from it. The lowest "
            "escape barrier in units of k_BT (out of any minimum; the barrier printed below is the one out of the "
            "global minimum, `barrier_J`) decides which dynamics the applications use: for the SAR "
-           "(`sar.heating.choose_regime`) the master equation over the minima at and above "
-           "`sar.SIGMA_CROSSOVER` (4 k_BT); below it linear response with the exact relaxation time where "
-           "ξ = μ0MsH0V/k_BT ≤ 1, else the adiabatic response where ωτ ≤ 0.3, else stochastic LLG; for MPI "
-           "`imaging.mpi_from_particle` picks its own method (printed with ωτ)."),
+           "(`sar.heating.choose_regime`, immobilised here) Brown's Fokker–Planck equation for the whole landscape "
+           "below `sar.heating.FP_SIGMA_MAX` k_BT and the escape-rate master equation over the minima above it, "
+           "or the fallback its reason names (the model of each SAR is printed); for MPI `imaging.mpi_from_particle` picks its own method "
+           "(printed with ωτ)."),
     ("code", '''\
 particles, landscapes = {}, {}
 for seed in SEEDS:

@@ -86,11 +86,13 @@ LANDSCAPE_MD = ("**Landscape → heating.** `measure.anisotropy_landscape` holds
                 "bars, and `refresh_windows_min` < 4 that the errors may miss the slow part of the frozen dipolar "
                 "field). `sar.particle_from_measurements(landscape=r)` turns it into a `sar.Particle` (anisotropy = "
                 "the whole surface F/V, Ms = ⟨|M|⟩ of the constrained runs, the model's volume and T), and "
-                "`sar.sar_from_particle(particle, f=, H0=, medium=)` computes the SAR with escape rates over every "
-                "saddle (Langer/Brown: no attempt time τ0), choosing the master equation, linear response with the "
-                "exact relaxation time, the adiabatic response or stochastic LLG from the barrier height and "
-                "ξ = μ0MsH0V/k_BT, and saying why (`regime['reason']`). That choice uses the lowest barrier out of "
-                "*any* minimum, which is below `barrier_J` when the surface has shallow local minima: the two "
+                "`sar.sar_from_particle(particle, f=, H0=, medium=)` computes the SAR with the model valid for the "
+                "particle, chosen from its barriers, ωτ and the medium (`sar.heating.choose_regime`): Brown's "
+                "Fokker–Planck equation for the whole landscape (exact at any field) below "
+                "`sar.heating.FP_SIGMA_MAX` k_BT, the master equation with escape rates over every saddle "
+                "(Langer/Brown: no attempt time τ0) above, stochastic LLG where neither applies; each report "
+                "says which model it used (`model`) and why (`regime['reason']`), printed with each single SAR below. "
+                "That choice uses the lowest barrier out of *any* minimum, which is below `barrier_J` when the surface has shallow local minima: the two "
                 "printed barriers can differ. `medium=None`: immobilised particles; "
                 "`sar.Medium.water()`: Brownian rotation in water at 37 °C as well. The SAR error bar propagates "
                 "the measured uncertainties of the barrier and of Ms (linearised: the SAR of the landscape scaled by "
@@ -154,8 +156,8 @@ NB1 = [
            "magnetite particle compared with a perfect one? The same protocol runs on each variant: structure "
            "pictures → spin disorder maps and profiles at body temperature → M(T) → hysteresis loop → "
            "anisotropy landscape (free energy of the moment direction: minima, saddles, barrier) → SAR from that "
-           "landscape, immobilised and in water, versus field amplitude. The last cell states the comparison from "
-           "the numbers computed here.\n\n" + SIZE_MD + "\n\n" + DEFAULTS_MD + "\n\n" + CONVENTIONS_MD),
+           "landscape, immobilised and in water, versus field amplitude. The *Comparison* section at the end "
+           "states the comparison from the numbers computed here.\n\n" + SIZE_MD + "\n\n" + DEFAULTS_MD + "\n\n" + CONVENTIONS_MD),
     ("code", HEADER),
     ("md", "## Parameters\nStudy variables (chosen, not physical constants) and run lengths for each size setting."),
     ("code", '''\
@@ -604,17 +606,23 @@ NB3 = [
            + DEFAULTS_MD + "\n\n" + CONVENTIONS_MD),
     ("code", HEADER),
     ("code", '''\
+from atomspin.model.parameters import load_parameter_set
+
 SEED = 1
 T_BODY = 310.0           # K, 37 °C (derived: 273.15 K + 37 K, rounded); Ms(D) and the landscapes are read here
 K_REF_T = 300.0          # K: anisotropy_reference (room-temperature K1, K2 at 300 K; the CLI default)
-# Néel surface settings: keyword arguments of SpinModel.from_atoms. K_s range 1e-5–1e-4 J/m², either sign
-# (magnetite.toml [surface_anisotropy]); the default 2.9e-5 J/m² is Pérez et al., Nanotechnology 19, 475704 (2008).
+MAGNETITE = load_parameter_set("magnetite")   # atomspin/model/params/magnetite.toml, each value with its source
+# the default surface constant (Pérez et al., Nanotechnology 19, 475704 (2008)) and its documented range
+# (1e-5–1e-4 J/m² in magnitude, either sign), J/m²
+K_S = MAGNETITE.extra["surface_anisotropy"]["K_s_J_per_m2"]
+K_S_RANGE = MAGNETITE.extra["ranges"]["K_s_J_per_m2"]
+# Néel surface settings: keyword arguments of SpinModel.from_atoms
+DEFAULT = f"K_s = {K_S:g} J/m² (default)"
 SURFACE = {
     "Néel off": dict(neel_ks_meV=0.0),
-    "K_s = 2.9e-5 J/m² (default)": dict(),
-    "K_s = 1e-4 J/m² (upper end)": dict(surface_K_s_J_per_m2=1e-4),
+    DEFAULT: dict(),
+    f"K_s = {max(K_S_RANGE):g} J/m² (upper end)": dict(surface_K_s_J_per_m2=max(K_S_RANGE)),
 }
-DEFAULT = "K_s = 2.9e-5 J/m² (default)"
 CFG = {
     "ci": dict(sizes=[3.0, 3.5, 4.0], temps=[310.0, 500.0, 700.0, 800.0, 900.0, 1000.0], sweeps=150, eq=80,
                bulk_repeat=3, eq_sweeps=400, ls_sizes=[4.0], ls_sweeps=100),
@@ -622,7 +630,7 @@ CFG = {
                  sweeps=2000, eq=1000, bulk_repeat=6, eq_sweeps=5000, ls_sizes=[4.0, 6.0, 8.0, 10.0], ls_sweeps=1200),
 }[SIZE]
 if FULL:
-    SURFACE["K_s = −2.9e-5 J/m² (opposite sign)"] = dict(surface_K_s_J_per_m2=-2.9e-5)
+    SURFACE[f"K_s = {-K_S:g} J/m² (opposite sign)"] = dict(surface_K_s_J_per_m2=-K_S)
 CFG'''),
     ("md", "## M(T) for each size, surface setting and the periodic bulk\nThe periodic bulk has no surface (no "
            "Néel term) and no dipolar sum (its value depends on the sample shape)."),
@@ -712,7 +720,7 @@ fig.tight_layout()'''),
     ("md", "## Surface anisotropy in the landscape\nThe anisotropy landscape (constrained Monte Carlo, "
            "`measure.anisotropy_landscape`, Asselin et al., PRB 82, 054415 (2010)) of particles with the Néel "
            "term off and on, at T_BODY: barrier per volume with its standard error, against the phenomenological "
-           "K_V + 6K_s/D with K_V the bulk barrier |K1|/12 + |K2|/27 = 1020 J/m³ (room-temperature K1, K2 of "
+           "K_V + 6K_s/D with K_V the bulk barrier |K1|/12 + |K2|/27 (printed below; room-temperature K1, K2 of "
            "magnetite.toml). For a sphere the first-order Néel terms of the facets largely cancel (Garanin & "
            "Kachkachi, PRL 90, 065504 (2003)), so the measured surface contribution is expected far below 6K_s/D; "
            "the error bars say whether it is seen at all. Both settings keep the dipolar term (the default), so "
@@ -720,7 +728,10 @@ fig.tight_layout()'''),
            "thermal disorder (docs/validation.md §3b, §6), which is not part of K_V + 6K_s/D: the Néel term's "
            "share is the difference between the two settings, which the summary compares with 6K_s/D."),
     ("code", '''\
-K_V = 1020.0    # J/m³: |K1|/12 + |K2|/27 of the magnetite.toml room-temperature K1, K2 (docs/validation.md §3b)
+K1, K2 = MAGNETITE.anisotropy["K1_J_per_m3"], MAGNETITE.anisotropy["K2_J_per_m3"]
+assert K1 < 0 and K2 <= 0, "the bulk barrier below is that of easy <111> axes (K1 < 0, K2 ≤ 0)"
+K_V = abs(K1) / 12 + abs(K2) / 27   # J/m³: bulk cubic barrier <111> → <110> → <111> of the room-temperature K1, K2
+print(f"K_V = |K1|/12 + |K2|/27 = {K_V:.4g} J/m³ (K1 = {K1:g}, K2 = {K2:g} J/m³); K_s = {K_S:g} J/m²")
 ls_rows = []
 for D in CFG["ls_sizes"]:
     atoms = particles.get(D) or S.build_particle("Fe3O4", shape="sphere", diameter_nm=D, seed=SEED)
@@ -731,14 +742,14 @@ for D in CFG["ls_sizes"]:
                             chi2=r.chi2_per_dof, n_eff=r.n_eff_min))
         print(f"D = {D:4.1f} nm, {s:<30s} barrier/V = {r.barrier_J_per_m3:8.4g} ± {r.barrier_err_J / r.volume_m3:.2g} "
               f"J/m³ ({r.barrier_over_kT:.3g} k_BT), {len(r.minima)} minima, χ²/dof {r.chi2_per_dof:.3g}, "
-              f"n_eff_min {r.n_eff_min:.3g}; 6K_s/D = {6 * 2.9e-5 / (D * 1e-9):.3g} J/m³")
+              f"n_eff_min {r.n_eff_min:.3g}; 6K_s/D = {6 * K_S / (D * 1e-9):.3g} J/m³")
 fig, ax = plt.subplots(figsize=(6, 4))
 for s in ("Néel off", DEFAULT):
     rows = [r for r in ls_rows if r["s"] == s]
     ax.errorbar([r["D"] for r in rows], [r["b"] for r in rows], yerr=[r["e"] for r in rows], fmt="o", capsize=3,
                 label=f"landscape barrier/V, {s}")
 dd = np.linspace(min(CFG["ls_sizes"]) * 0.9, max(CFG["ls_sizes"]) * 1.1, 50)
-ax.plot(dd, K_V + 6 * 2.9e-5 / (dd * 1e-9), "k--", label="K_V + 6K_s/D (K_s = 2.9e-5 J/m²)")
+ax.plot(dd, K_V + 6 * K_S / (dd * 1e-9), "k--", label=f"K_V + 6K_s/D (K_s = {K_S:g} J/m²)")
 ax.axhline(K_V, color="0.5", ls=":", label="bulk barrier |K1|/12 + |K2|/27")
 ax.set_xlabel("D (nm)"); ax.set_ylabel("barrier / V (J/m³)"); ax.set_yscale("log"); ax.legend(fontsize=7)
 ax.set_title(f"T = {T_BODY:g} K" + ("" if FULL else " (CI size: not converged)"))
@@ -765,7 +776,7 @@ for D in CFG["ls_sizes"]:
     a, b = [next(r for r in ls_rows if r["D"] == D and r["s"] == s) for s in (off, DEFAULT)]
     diff, err = b["b"] - a["b"], np.hypot(a["e"], b["e"])
     print(f"D = {D:g} nm: the default Néel term changes the barrier/V by {diff:+.4g} ± {err:.2g} J/m³ "
-          f"({verdict(diff, err)}); the 6K_s/D form would add {6 * 2.9e-5 / (D * 1e-9):.3g} J/m³")'''),
+          f"({verdict(diff, err)}); the 6K_s/D form would add {6 * K_S / (D * 1e-9):.3g} J/m³")'''),
     ("code", FOOTER),
 ]
 
@@ -802,10 +813,9 @@ CFG = {
 }[SIZE]
 # ls_sweeps: constrained sweeps per landscape direction; n_orient: orientation quadrature points of the SAR
 # master equation (sar_from_particle's default is 48).
-# The CI grid is three diameters (8, 20, 50 nm: linear response, adiabatic response and master equation for the CI
-# perfect particle). Below 4 k_BT the linear and adiabatic responses take τ_N from stochastic LLG, whose cost grows
-# with the barrier (the CI perfect particle at 30 nm, 2.2 k_BT: ≈ 58 CPU s measured under load, at 20 nm ≈ 7 s), and
-# with ξ > 1, ωτ > 0.3 the SAR itself needs stochastic LLG (sar.heating.choose_regime); the full run covers 8–50 nm.
+# The CI grid is three diameters (8, 20, 50 nm) across the design range: the barrier grows with the volume (its
+# value in k_BT at each is printed below); the model sar_from_particle picks is printed at the optimum. The full
+# run covers 8–50 nm in 1 nm steps.
 DIAMETERS = np.array(CFG["diameters_nm"]) * 1e-9   # m, design range 8–50 nm
 F_MAP, H_MAP = np.array(CFG["f_map"]), np.array(CFG["h_map"])   # Hz, A/m
 print(f"design point: f = {F0 / 1e3:g} kHz, H0 = {H0_DESIGN / 1e3:.1f} kA/m, safety {sar.field_safety(F0, H0_DESIGN)}")'''),
@@ -833,10 +843,17 @@ for name, r in lands.items():
 print("particle sources:", particles[NAMES[0]].source)'''),
     ("md", "## SAR versus diameter at the design point\n`sar.size_sweep` with each landscape particle at every "
            "diameter of `DIAMETERS` (8–50 nm), immobilised, with the landscape model `sar_from_particle` picks per "
-           "diameter (master equation over the minima where the lowest zero-field barrier out of any minimum is "
-           "≥ 4 k_BT, linear response, adiabatic response or stochastic LLG below; printed at the optimum)."),
+           "diameter (Brown's Fokker–Planck equation where the lowest zero-field barrier out of any minimum is "
+           "below `sar.heating.FP_SIGMA_MAX` k_BT, the escape-rate master equation over the minima above; the "
+           "model and the reason are printed at the optimum)."),
     ("code", '''\
 best = {}
+shown = DIAMETERS if len(DIAMETERS) <= 5 else DIAMETERS[[0, len(DIAMETERS) // 2, -1]]
+for name, r in lands.items():   # the landscape F/V is kept, so every barrier scales with the volume
+    print(f"{name:<28s} barrier_J / k_BT (out of the global minimum) at D = " + ", ".join(
+        f"{x * 1e9:g} nm: {r.barrier_J_per_m3 * np.pi / 6 * x ** 3 / (K_B * T_BODY):.3g}" for x in shown)
+          + f"; immobilised, sar_from_particle uses the Fokker–Planck equation below {sar.heating.FP_SIGMA_MAX:g} k_BT "
+          "out of any minimum, the escape-rate master equation above")
 fig, ax = plt.subplots(figsize=(6.5, 4.2))
 for name, p in particles.items():
     d, s, d_best = sar.size_sweep(F0, H0_DESIGN, DIAMETERS, p, model="auto", seed=SEED, n_orientations=CFG["n_orient"])

@@ -179,3 +179,11 @@ def test_nested_field_quadrature_converges_where_the_barrier_vanishes_in_field(m
     monkeypatch.setattr(fp, "CHEBYSHEV_RTOL", 1e-8)
     tight = fokker_planck_sar(p, 1e5, field_for(8.0), axes=d)
     assert r.sar_W_per_g == pytest.approx(tight.sar_W_per_g, rel=2e-4)
+
+
+def test_regime_rule_takes_a_barrier_beyond_the_float_range_of_exp():
+    """σ = 2000 k_BT (e.g. a 50 nm particle of a hard measured landscape, notebook 04's design range): exp(σ)
+    overflows a float, and the rule still picks the master equation in both media instead of raising."""
+    p = uniaxial(2000.0)
+    assert sar.choose_regime(p, 1e5, 15e3)[0] == "master"
+    assert sar.choose_regime(p, 1e5, 15e3, medium=sar.Medium.water())[0] == "master"

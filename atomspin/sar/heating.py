@@ -447,7 +447,9 @@ def choose_regime(particle, f, H0, medium=None):
     xi = MU_0 * particle.Ms_A_per_m * H0 * particle.volume_m3 / particle.kT_J
     head = f"smallest zero-field escape barrier of any minimum {sigma:.3g} k_BT"
     tD = debye_time(particle.Ms_A_per_m, particle.volume_m3, particle.T_K, particle.alpha)
-    tau_est = tD * max(1.0, 0.5 * math.sqrt(math.pi) * max(sigma, 1e-3) ** -1.5 * math.exp(sigma)) if sigma > 1 \
+    # exp(σ) overflows a float above σ ≈ 709: such a particle is blocked (τ = ∞ for this estimate)
+    tau_est = (math.inf if sigma > 700.0 else
+               tD * max(1.0, 0.5 * math.sqrt(math.pi) * max(sigma, 1e-3) ** -1.5 * math.exp(sigma))) if sigma > 1 \
         else 1.05 * tD
     if not math.isinf(tau_est):
         tau_est = 1.0 / (1.0 / tau_est + 1.0 / medium.brown_time_s(particle))
