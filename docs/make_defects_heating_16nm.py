@@ -32,9 +32,9 @@ DB = ROOT / "results" / "defects_heating_16nm.db"
 STEM = "16nm"  # results/16nm.log, .start, .end
 SIZES = ("12nm", "16nm")
 #: the words of each size label (equivalent-sphere diameter of the truncated octahedron, equivalent_diameter_nm)
-SIZE_WORDS = {"12nm": "12.1 nm", "16nm": "16.0 nm", "20nm": "19.7 nm"}
+SIZE_WORDS = {"12nm": "12.1 nm", "16nm": "16.0 nm", "20nm": "19.7 nm", "25nm": "25.0 nm"}
 #: marker and colour of each size in the figures
-SIZE_STYLE = {"12nm": ("C0", "o"), "16nm": ("C3", "s"), "20nm": ("C2", "^")}
+SIZE_STYLE = {"12nm": ("C0", "o"), "16nm": ("C3", "s"), "20nm": ("C2", "^"), "25nm": ("C4", "D")}
 #: drives of the SAR map (docs/make_defects_heating.py PAIRS: A below Brezovich, B the clinical default, C just
 #: below Hergt–Dutz), all three recomputed from the stored landscapes with one model call (so that the drives
 #: share one stochastic-LLG stream); B in water is the sweeps' own SAR step.
@@ -73,7 +73,7 @@ def _sized(row):
 
 def summary_path(size):
     """The committed summary of one size: 12 nm = make_defects_heating_today.py's, 16 nm = this script's, any
-    other size = ``sweep_<size>.json`` (20 nm: docs/make_defects_heating_20nm.py)."""
+    other size = ``sweep_<size>.json`` (19.7 and 25.0 nm: docs/make_defects_heating_20nm.py)."""
     return {"12nm": T.OUT, "16nm": OUT}.get(size, FIG / f"sweep_{size}.json")
 
 
@@ -523,10 +523,10 @@ def plot(path=OUT):
     axes[0].invert_yaxis()
     axes[0].set_ylim(len(names) - 0.5, -0.5)
     h, lab_ = axes[2].get_legend_handles_labels()
-    fig.legend(h, lab_, loc="lower center", ncol=len(sizes), fontsize=8)
+    fig.legend(h, lab_, loc="lower center", ncol=len(sizes) if len(sizes) <= 3 else 2, fontsize=8)
     fig.suptitle("Magnetite truncated octahedra, 310 K, 100 kHz, 15 kA/m: defect ÷ defect-free of the same size "
                  f"(mean over n realisations at {' / '.join(SIZE_WORDS[sz] for sz in sizes)}), error bars 2σ")
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.tight_layout(rect=(0, 0.1 if len(sizes) <= 3 else 0.16, 1, 1))
     fig.savefig(FIG / "size_ratios.png", dpi=110)
     plt.close(fig)
 

@@ -463,16 +463,23 @@ def test_equivalent_diameter_of_the_truncated_octahedron():
     assert round(M.equivalent_diameter_nm(18.5), 1) == 12.1
     assert round(M.equivalent_diameter_nm(24.4), 1) == 16.0
     assert round(M.equivalent_diameter_nm(30.0), 1) == 19.7  # the 20 nm recipe: the schema's largest vertex size
+    assert round(M.equivalent_diameter_nm(38.1), 1) == 25.0  # the 25 nm recipe (the schema's bound is now 40 nm)
 
 
-@pytest.mark.parametrize("name, size_nm", [("defects_heating_16nm", 16.0), ("defects_heating_20nm", 19.7)])
-def test_16nm_recipe_is_the_12nm_protocol_scaled(name, size_nm):
-    """structures/recipes/defects_heating_16nm.toml (and _20nm.toml) runs exactly the 12 nm study's temperature,
-    landscape protocol, drive, media and model (only the particle differs), four realisations per variant,
-    defect-free first and the three must-have variants next; the defects scale with the particle as at 12 nm: the
-    two APBs ±D_eq/4 apart about the centre (D_eq/2 = 8.0 nm at 16 nm, 9.85 nm at 19.7 nm), the FeO core half the
-    vertex size (1/8 of the volume). 19.7 nm: the largest truncated octahedron the schema admits (vertex size
-    30 nm)."""
+_MUST_HAVE = ["defect-free", "APB-two", "FeO-core"]
+
+
+@pytest.mark.parametrize("name, size_nm, first", [("defects_heating_16nm", 16.0, _MUST_HAVE),
+                                                  ("defects_heating_20nm", 19.7, _MUST_HAVE),
+                                                  ("defects_heating_25nm", 25.0, ["defect-free", "APB-two", "APB-centre"])])
+def test_16nm_recipe_is_the_12nm_protocol_scaled(name, size_nm, first):
+    """structures/recipes/defects_heating_16nm.toml (and _20nm.toml, _25nm.toml) runs exactly the 12 nm study's
+    temperature, landscape protocol, drive, media and model (only the particle differs), four realisations per
+    variant, defect-free first and the must-have variants next (at 25 nm the one-APB variant before the FeO core:
+    validation §8h); the defects scale with the particle as at 12 nm: the two APBs ±D_eq/4 apart about the centre
+    (D_eq/2 = 8.0 nm at 16 nm, 9.85 nm at 19.7 nm, 12.5 nm at 25.0 nm), the one APB through the centre, the FeO
+    core half the vertex size (1/8 of the volume). 19.7 nm: the largest truncated octahedron the schema admitted
+    (vertex size 30 nm); 25.0 nm: 38.1 nm vertex to vertex, the top of the issue's 10-25 nm range."""
     from atomspin.batch import expand
 
     r16, r12 = _recipe(name), _recipe("defects_heating_12nm_today")
@@ -484,12 +491,14 @@ def test_16nm_recipe_is_the_12nm_protocol_scaled(name, size_nm):
     assert d_eq == pytest.approx(size_nm, abs=0.05)
     tasks = expand(r16)
     names = list(dict.fromkeys(t["variant"] for t in tasks))
-    assert names[:3] == ["defect-free", "APB-two", "FeO-core"]
+    assert names[:3] == first
     assert len(tasks) == 4 * len(names)
     de = {t["variant"]: t["recipe"]["defects"] for t in tasks}
     assert de["APB-two"]["apb"]["count"] == 2
     assert de["APB-two"]["apb"]["spacing_nm"] == pytest.approx(d_eq / 2, abs=0.05)
     assert de["FeO-core"]["core_shell"]["core_diameter_nm"] == r16["structure"]["diameter_nm"] / 2
+    if "APB-centre" in de:
+        assert de["APB-centre"]["apb"]["count"] == 1 and de["APB-centre"]["apb"]["offset_nm"] == 0.0
     assert all(t["recipe"]["defects"]["vacancies"]["removal"] == "random" for t in tasks)
     # the variants shared with the 12 nm study are the same defects (same names, same non-size keys)
     d12 = {t["variant"]: t["recipe"]["defects"] for t in expand(r12)}
@@ -565,3 +574,63 @@ def test_two_apbs_immobilised_gain_vanishes_once_blocked():
     macrospin with the measured barriers, volumes and Ms (master equation) loses more than ×10 between the two
     (the landscapes: 9.1 → 0.46 W/g; this macrospin: ≈ 10.7 → 0.53 W/g). No Monte Carlo."""
     assert _macrospin_sar(19.7, 4.09e5, 23.0) < _macrospin_sar(16.0, 4.58e5, 16.9) / 10
+
+
+def test_apb_sar_signs_at_25nm_follow_barrier_and_anisotropy_field():
+    """Why, at 25.0 nm and 100 kHz, 15 kA/m (validation §8h), two APBs lower the immobilised SAR (× 3·10⁻⁵; × 40 at
+    12.1 and 16.0 nm) but raise it in water, while one APB raises it in both media. The defect-free particle's
+    landscape is the bulk cubic one (8 ⟨111⟩ minima, 1.6 k_BT against |K1|/12 + |K2|/27 = 1.9 k_BT for its volume;
+    superparamagnetic, ωτ ≪ 1). Two APBs make it uniaxial along their normal with ≈ 42 k_BT and H_K = 2K/μ0Ms
+    ≈ 79 kA/m: the field lowers the barrier only to ≈ 27 k_BT, so immobilised it is blocked, while in water it
+    rotates (τ_B = 3ηV/k_BT ≈ 4 µs, ωτ_B ≈ 2.5). One APB gives ≈ 23 k_BT but H_K ≈ 44 kA/m: the field lowers the
+    barrier to ≈ 10 k_BT and the particle switches within the period, an open hysteresis loop. Macrospins with the
+    measured barriers, volume and Ms (magnetite's bulk K1 = −1.1·10⁴, K2 = −0.28·10⁴ J/m³ of
+    atomspin/model/params/magnetite.toml for the reference) give each sign by more than ×10 (the landscapes:
+    2.9 W/g reference; two APBs 8·10⁻⁵ immobilised, 344 W/g in water; one APB 190 W/g immobilised; these
+    macrospins: 1.4·10⁻⁴, 357 and 243 W/g). The comparison with the cubic reference is the slow
+    `test_apb_sar_signs_at_25nm_against_the_cubic_reference` (its Fokker–Planck SAR costs minutes). No Monte
+    Carlo."""
+    D, kT = 25.0, K_B * T_BODY
+    V = math.pi / 6 * (D * 1e-9) ** 3
+
+    def sar_of(Ms, surf, medium=None):
+        p = sar.Particle(Ms_A_per_m=Ms, volume_m3=V, T_K=T_BODY, landscape=surf)
+        return sar.sar_from_particle(p, f=1e5, H0=15e3, medium=medium, model="auto", seed=1,
+                                     n_orientations=12).sar_W_per_g
+
+    def uniaxial(sigma):
+        return ms.EnergySurface([ms.UniaxialAnisotropy(sigma * kT / V, (1, 1, 0))])
+
+    two = sar_of(4.434e5, uniaxial(41.7))
+    two_water = sar_of(4.434e5, uniaxial(41.7), sar.Medium.water())
+    one = sar_of(4.522e5, uniaxial(23.4))
+    assert one > 1e3 * two and two_water > 1e3 * two, (one, two, two_water)
+
+
+@pytest.mark.slow
+def test_apb_sar_signs_at_25nm_against_the_cubic_reference():
+    """The signs of `test_apb_sar_signs_at_25nm_follow_barrier_and_anisotropy_field` against the defect-free
+    reference: a bulk cubic macrospin (8 ⟨111⟩ minima, |K1|/12 + |K2|/27 = 1.95 k_BT at 25.0 nm) heats more than
+    ×10 above two APBs immobilised and more than ×10 below two APBs in water and one APB immobilised
+    (validation §8h). No Monte Carlo; slow because the reference's SAR is the Fokker–Planck one."""
+    D, kT = 25.0, K_B * T_BODY
+    V = math.pi / 6 * (D * 1e-9) ** 3
+
+    def sar_of(Ms, surf, medium=None, n_orientations=12):
+        p = sar.Particle(Ms_A_per_m=Ms, volume_m3=V, T_K=T_BODY, landscape=surf)
+        return sar.sar_from_particle(p, f=1e5, H0=15e3, medium=medium, model="auto", seed=1,
+                                     n_orientations=n_orientations).sar_W_per_g
+
+    def uniaxial(sigma):
+        return ms.EnergySurface([ms.UniaxialAnisotropy(sigma * kT / V, (1, 1, 0))])
+
+    assert (1.1e4 / 12 + 0.28e4 / 27) * V / kT == pytest.approx(1.95, abs=0.01)  # the bulk barrier quoted above
+    # one field direction for the cubic reference: its linear susceptibility is isotropic (cubic symmetry), and
+    # the Fokker–Planck SAR costs ≈ 15 CPU s per direction
+    ref = sar_of(4.645e5, ms.EnergySurface([ms.CubicAnisotropy(-1.1e4, -0.28e4)]), n_orientations=1)
+    two = sar_of(4.434e5, uniaxial(41.7))
+    two_water = sar_of(4.434e5, uniaxial(41.7), sar.Medium.water())
+    one = sar_of(4.522e5, uniaxial(23.4))
+    assert two < ref / 10, (two, ref)
+    assert two_water > 10 * ref, (two_water, ref)
+    assert one > 10 * ref, (one, ref)
