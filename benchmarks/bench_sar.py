@@ -111,18 +111,23 @@ def main_landscape(quick=False):
         print(f"5 realisations x 100 particles: SAR {r.sar_W_per_g:.1f} +- {r.sar_err_W_per_g:.1f} W/g, {t:.2f} s")
 
 
+def demo_like_particle(sigma):
+    """A 12.1 nm macrospin at 310 K, Ms 520 kA/m, with a cubic (K1 = −2 kJ/m³) + uniaxial landscape of barrier ≈ σ k_BT."""
+    from atomspin import macrospin as ms
+
+    V = math.pi / 6 * (12.1e-9) ** 3
+    kT = 1.380649e-23 * 310.0
+    land = ms.EnergySurface([ms.CubicAnisotropy(-2e3), ms.UniaxialAnisotropy(sigma * kT / V, (0.3, 0.2, 0.93))])
+    return sar.Particle(Ms_A_per_m=5.2e5, volume_m3=V, T_K=310.0, landscape=land)
+
+
 def main_liquid():
     """The demo's particle in water: 12.1 nm sphere, cubic + uniaxial landscape at σ = 6.8 and 9.6 k_BT (the APB and
     Fe-deficient barriers of the demo), 100 kHz, 15 kA/m, master equation + Brownian rotation, 64 members, CPU
     seconds of this process (the kernels compiled first)."""
-    from atomspin import macrospin as ms
-
     print("== liquid: master equation + Brownian rotation (one sampled run, 64 members) ==")
-    V = math.pi / 6 * (12.1e-9) ** 3
-    kT = 1.380649e-23 * 310.0
     for sigma in (6.8, 9.6):
-        land = ms.EnergySurface([ms.CubicAnisotropy(-2e3), ms.UniaxialAnisotropy(sigma * kT / V, (0.3, 0.2, 0.93))])
-        p = sar.Particle(Ms_A_per_m=5.2e5, volume_m3=V, T_K=310.0, landscape=land)
+        p = demo_like_particle(sigma)
         sar.landscape_loop(p, 1e5, 15e3, sar.Medium.water(), n_orientations=1, seed=3, allow_nonclinical=True)
         t = time.process_time()
         r = sar.landscape_loop(p, 1e5, 15e3, sar.Medium.water(), n_orientations=64, seed=3, allow_nonclinical=True)
@@ -136,14 +141,9 @@ def main_fokker_planck():
     """The exact Fokker–Planck SAR (sar.fokker_planck_sar) of a 12.1 nm particle at 100 kHz, 15 kA/m, 24 orientations:
     a cubic + uniaxial landscape at σ = 3.2 k_BT (the defect-free demo particle's barrier: adiabatic solution) and
     σ = 5.5 (harmonic balance), CPU seconds of this process (one BLAS thread, as in the Dask workers)."""
-    from atomspin import macrospin as ms
-
     print("== exact Fokker-Planck SAR, 24 orientations ==")
-    V = math.pi / 6 * (12.1e-9) ** 3
-    kT = 1.380649e-23 * 310.0
     for sigma in (3.2, 5.5):
-        land = ms.EnergySurface([ms.CubicAnisotropy(-2e3), ms.UniaxialAnisotropy(sigma * kT / V, (0.3, 0.2, 0.93))])
-        p = sar.Particle(Ms_A_per_m=5.2e5, volume_m3=V, T_K=310.0, landscape=land)
+        p = demo_like_particle(sigma)
         sar.fokker_planck_sar(p, 1e5, 15e3, n_orientations=1)  # basis and operators cached
         t = time.process_time()
         r = sar.fokker_planck_sar(p, 1e5, 15e3, n_orientations=24)
