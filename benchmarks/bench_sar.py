@@ -140,7 +140,8 @@ def main_liquid():
 def main_fokker_planck():
     """The exact Fokker–Planck SAR (sar.fokker_planck_sar) of a 12.1 nm particle at 100 kHz, 15 kA/m, 24 orientations:
     a cubic + uniaxial landscape at σ = 3.2 k_BT (the defect-free demo particle's barrier: adiabatic solution) and
-    σ = 5.5 (harmonic balance), CPU seconds of this process (one BLAS thread, as in the Dask workers)."""
+    σ = 5.5 (both use the adiabatic solution at 100 kHz: ωτ ≤ 0.05), CPU seconds of this process (one BLAS
+    thread, as in the Dask workers)."""
     print("== exact Fokker-Planck SAR, 24 orientations ==")
     for sigma in (3.2, 5.5):
         p = demo_like_particle(sigma)
