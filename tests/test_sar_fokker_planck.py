@@ -164,6 +164,13 @@ def test_bad_input_names_the_argument():
         brown_operator(p, l_max=200)
     with pytest.raises(ValueError, match="xi_max"):
         brown_operator(p, xi_max=-1.0)
+    op = brown_operator(p, l_max=8)
+    with pytest.raises(ValueError, match="omega_tau_D"):
+        ac_response(op, (0, 0, 1), 1.0, 0.0)
+    with pytest.raises(ValueError, match="xi0"):
+        ac_response(op, (0, 0, 1), -1.0, 0.1)
+    with pytest.raises(ValueError, match="direction"):
+        ac_response(op, (0, 0, 0), 1.0, 0.1)
     with pytest.raises(ValueError, match="harmonic balance"):
         fokker_planck_sar(p, 1e5, 15e3, medium=sar.Medium.water(), method="harmonic")
 

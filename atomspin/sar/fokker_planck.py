@@ -326,8 +326,11 @@ def ac_response(op, direction, xi0, omega_tau_D, n_harmonics=None, tol=1e-5):
     (m_k, n) : complex Fourier amplitudes m_k of ⟨û·ĥ⟩(t) = m_0 + 2 Re Σ_{k≥1} m_k e^{ikωt} (k = 0 … n), and n.
         The loss per cycle and volume is −2π μ0 Ms H0 Im m_1.
     """
-    d = np.asarray(direction, float)
-    d = d / np.linalg.norm(d)
+    from atomspin.validation import check_direction
+
+    d = check_direction("direction", direction)
+    xi0 = check_real("xi0", xi0, 0.0, 1e3)
+    omega_tau_D = check_real("omega_tau_D", omega_tau_D, 0.0, 1e6, lo_open=True)
     w = 2.0 * omega_tau_D
     Kh = -np.einsum("i,imn->mn", d, op.B)
     K0r, Khr = op.K0[1:, 1:], Kh[1:, 1:]
