@@ -111,15 +111,26 @@ class BrownOperator:
         self.K0, self.B, self.moment = K0, B, moment
         self.tau_D_s, self.l_max, self.energy_range_kT = float(tau_D_s), int(l_max), float(energy_range_kT)
         self.a0 = 1.0 / math.sqrt(4.0 * math.pi)
+        self._field_cache, self._lag_cache = {}, {}
 
     @property
     def size(self):
         return self.K0.shape[0]
 
+    def field_matrix(self, direction):
+        """K_h = −Σ_i ĥ_i B_i, the generator's part per unit ξ along the unit vector ``direction`` (cached)."""
+        d = np.asarray(direction, float)
+        key = d.tobytes()
+        Kh = self._field_cache.get(key)
+        if Kh is None:
+            if len(self._field_cache) >= 4:
+                self._field_cache.clear()
+            Kh = self._field_cache[key] = -(d[0] * self.B[0] + d[1] * self.B[1] + d[2] * self.B[2])
+        return Kh
+
     def generator(self, xi, direction):
         """K(ξ) for a reduced field ξ along the unit vector ``direction`` (body frame)."""
-        d = np.asarray(direction, float)
-        return self.K0 - xi * np.einsum("i,imn->mn", d, self.B)
+        return self.K0 + xi * self.field_matrix(direction)
 
     def equilibrium(self, xi=0.0, direction=(0.0, 0.0, 1.0)):
         """Stationary coefficients a (N,) at a static reduced field ξ along ``direction``."""
@@ -144,17 +155,27 @@ class BrownOperator:
 def _lag(op, xi, d):
     """(τ_eff/(2τ_D), χ, m_eq) at reduced field ξ along d: the equilibrium ⟨û·d⟩ = m_eq, χ = ∂m_eq/∂ξ = var(û·d)
     and the first-order lag
-    δ⟨û·d⟩ = −τ_eff χ dξ/dt of a slowly swept field (the adiabatic response; exact as ωτ → 0)."""
-    K = op.generator(xi, d)
+    δ⟨û·d⟩ = −τ_eff χ dξ/dt of a slowly swept field (the adiabatic response; exact as ωτ → 0). Cached on the
+    operator (the media of one particle share it: the Brownian channel is added outside)."""
+    d = np.asarray(d, float)
+    key = (float(xi), d.tobytes())
+    hit = op._lag_cache.get(key)
+    if hit is not None:
+        return hit
+    Kh = op.field_matrix(d)
+    K = op.K0 + xi * Kh
     Kr = K[1:, 1:]
     lu = _lu(Kr)
     W = _lu_solve(lu, -K[1:, 0] * op.a0)
-    Kh = -np.einsum("i,imn->mn", d, op.B)
     dW = _lu_solve(lu, -(Kh[1:, 0] * op.a0 + Kh[1:, 1:] @ W))  # ∂W/∂ξ (the zero mode does not move)
     c = d @ op.moment[:, 1:]
     chi = float(c @ dW)
     g = float(c @ _lu_solve(lu, dW))  # δm = g dξ/dt' (t' = t/2τ_D)
-    return (-g / chi if chi > 0 else 0.0), chi, float(c @ W)
+    out = (-g / chi if chi > 0 else 0.0), chi, float(c @ W)
+    if len(op._lag_cache) > 20000:
+        op._lag_cache.clear()
+    op._lag_cache[key] = out
+    return out
 
 
 def _lu(A):
@@ -291,7 +312,14 @@ def brown_operator(particle, xi_max=0.0, l_max=None):
         raise ValueError(f"T_K: {particle.T_K} is outside (0, 2000] (the Fokker–Planck equation needs k_BT > 0)")
     xi_max = check_real("xi_max", xi_max, 0.0, 1e3)
     surface = anisotropy_surface(particle)
-    exps, _ = polynomial_of(surface, particle)
+    exps, coefs = polynomial_of(surface, particle)
+    # one operator per particle and field: the media of a particle (and the mean's error propagation) reuse it
+    key = (np.ascontiguousarray(exps).tobytes(), np.ascontiguousarray(coefs, float).tobytes(),
+           float(particle.Ms_A_per_m), float(particle.volume_m3), float(particle.T_K), float(particle.alpha),
+           float(xi_max), l_max)
+    hit = _OPERATOR_CACHE.get(key)
+    if hit is not None:
+        return hit
     degree = int(exps.sum(axis=1).max(initial=0))
     bV = particle.volume_m3 / particle.kT_J
     from atomspin.macrospin import fibonacci_sphere
@@ -309,8 +337,19 @@ def brown_operator(particle, xi_max=0.0, l_max=None):
     Pa, Ra = _field_parts(u, w, Y, G, surface.gradient(u) * bV)
     K0 = A1 + Pa - Ra / particle.alpha
     B = P - R / particle.alpha
-    return BrownOperator(K0, B, moment, debye_time(particle.Ms_A_per_m, particle.volume_m3, particle.T_K,
-                                                   particle.alpha), l_max, rng)
+    op = BrownOperator(K0, B, moment, debye_time(particle.Ms_A_per_m, particle.volume_m3, particle.T_K,
+                                                 particle.alpha), l_max, rng)
+    if len(_OPERATOR_CACHE) >= OPERATOR_CACHE_SIZE:
+        _OPERATOR_CACHE.pop(next(iter(_OPERATOR_CACHE)))
+    _OPERATOR_CACHE[key] = op
+    return op
+
+
+OPERATOR_CACHE_SIZE = 6
+"""Operators kept by :func:`brown_operator` (derived: a row's SAR step builds 5 — the particle, its surface scaled
+±, its Ms ±, for the error propagation — and every medium reuses them; at l_max = 48 one holds 4 × 2400² doubles,
+≈ 180 MB)."""
+_OPERATOR_CACHE = {}
 
 
 def ac_response(op, direction, xi0, omega_tau_D, n_harmonics=None, tol=1e-5):
@@ -332,7 +371,7 @@ def ac_response(op, direction, xi0, omega_tau_D, n_harmonics=None, tol=1e-5):
     xi0 = check_real("xi0", xi0, 0.0, 1e3)
     omega_tau_D = check_real("omega_tau_D", omega_tau_D, 0.0, 1e6, lo_open=True)
     w = 2.0 * omega_tau_D
-    Kh = -np.einsum("i,imn->mn", d, op.B)
+    Kh = op.field_matrix(d)
     K0r, Khr = op.K0[1:, 1:], Kh[1:, 1:]
     c = d @ op.moment[:, 1:]
     half = 0.5 * xi0 * Khr
