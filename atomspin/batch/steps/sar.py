@@ -110,11 +110,28 @@ MEDIUM = "immobilised (Néel relaxation only, no Brownian rotation), random easy
 CODE_PATHS = ("sar", "macrospin", "batch/steps/sar.py", "batch/errors.py", "units.py")
 
 
+def _code_text(source: str) -> str:
+    """The code of a module without its comments and docstrings (module, class, function and attribute
+    docstrings: every statement that is a bare string), as ``ast.dump`` writes it: documentation edits leave it
+    unchanged, every change to what the module computes changes it."""
+    import ast
+
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list):
+            kept = [st for st in body if not (isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant)
+                                              and isinstance(st.value.value, str))]
+            node.body = kept or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False)
+
+
 @functools.lru_cache(maxsize=None)
 def code_version() -> str:
-    """``"atomspin <version>, sar <12 hex digits>"``: the package version and a SHA-256 over the source files of
-    :data:`CODE_PATHS` (every ``.py`` file, by path and content). Written with every row as ``sar_code_version``:
-    it changes exactly when the code that computes the SAR columns changes, so ``atomspin rescore`` can tell rows
+    """``"atomspin <version>, sar <12 hex digits>"``: the package version and a SHA-256 over the code of the
+    source files of :data:`CODE_PATHS` (every ``.py`` file, by path and by its code without comments and docstrings,
+    :func:`_code_text`). Written with every row as ``sar_code_version``: it changes exactly when the code that
+    computes the SAR columns changes (not when only their documentation does), so ``atomspin rescore`` can tell rows
     computed by other code (stale) from current ones."""
     import hashlib
     from pathlib import Path
@@ -127,7 +144,7 @@ def code_version() -> str:
         p = root / rel
         for f in sorted(p.rglob("*.py")) if p.is_dir() else [p]:
             h.update(str(f.relative_to(root)).encode() + b"\0")
-            h.update(f.read_bytes() if f.is_file() else b"missing")
+            h.update(_code_text(f.read_text(encoding="utf-8")).encode() if f.is_file() else b"missing")
     return f"atomspin {atomspin.__version__}, sar {h.hexdigest()[:12]}"
 
 
