@@ -337,10 +337,14 @@ MODULE_SOURCES = {
                              "as quoted, paper not read; = 670 J kg⁻¹ K⁻¹ × 5197 kg/m³ (derived check); C_p(298 K) ≈ 151 J mol⁻¹ K⁻¹ would "
                              "give 3.38e6", "J m⁻³ K⁻¹"),
         "ALPHA_DEFAULT": Src("usual macrospin choice (range 0.01–1)", "U", "Gilbert damping", ""),
-        "BREZOVICH_LIMIT": Src("Brezovich, Med. Phys. Monogr. 16, 82 (1988); confirmed in Faílde et al., "
-                               "arXiv:2405.20756 (abstract)", "C", "field-safety product H·f", "A m⁻¹ s⁻¹"),
+        "BREZOVICH_LIMIT": Src("Brezovich, Med. Phys. Monogr. 16, 82 (1988), as quoted by Faílde, "
+                               "Ocampo-Zalvide, Serantes & Iglesias, arXiv:2405.20756 (2024)", "U",
+                               "field-safety product H·f; the value 4.85·10⁸ A/(m·s) read in the abstract of the "
+                               "secondary source; primary monograph not read", "A m⁻¹ s⁻¹"),
         "HERGT_DUTZ_LIMIT": Src("Hergt & Dutz, J. Magn. Magn. Mater. 311, 187 (2007)", "U",
-                                "widely quoted H·f < 5×10⁹; primary paper not read", "A m⁻¹ s⁻¹"),
+                                "widely quoted H·f < 5×10⁹; primary paper not read, and no source read states the "
+                                "number (Ferrero, Vicentini & Manzin, Nanoscale Adv. 2024, doi:10.1039/d3na00709j, "
+                                "abstract: names the 'Hergt–Dutz limit' only)", "A m⁻¹ s⁻¹"),
         "K_MAGNETITE_UNIAXIAL": Src("the same value as K_MAGNETITE_EFF (its name says what it is)", "C",
                                     "|K1| ≈ 1×10⁴ J/m³ used as a uniaxial K in the literature models", "J/m³"),
         "NONCLINICAL_HF": Src("derived: 20 × the Hergt–Dutz limit", "D",
@@ -405,15 +409,20 @@ MODULE_SOURCES = {
                             "sphere, ≈ 39 500 magnetic sites; magnetite nanocrystals are {111}/{100}-faceted", "nm"),
         "DEMO_DELTA": Src("maghemite Fe₈[Fe₄₀/₃□₈/₃]O₃₂ = Fe₃₋δO₄ with δ = 1/3 (Braun, Nature 181, 1044 (1958))", "D",
                           "δ = 0.1: a partly oxidised magnetite, 30 % of the way to maghemite; random B vacancies", ""),
-        "DEMO_VACANCY_REMOVAL": Src("Verwey transition ≈ 120 K (Verwey, Nature 144, 327 (1939)); B-site Fe²⁺/Fe³⁺ "
+        "DEMO_VACANCY_REMOVAL": Src("Verwey transition ≈ 120 K (Verwey, Nature 144, 327 (1939), not read; bulk "
+                                    "≈ 120 K as quoted in a magnetite-film FMR abstract, film 110 K '10 K lower than "
+                                    "the bulk'); B-site Fe²⁺/Fe³⁺ "
                                     "disordered above it", "D", "random B Fe of either valence at 310 K: no Fe²⁺ "
                                     "order for the vacancies to inherit", ""),
         "DEMO_T_K": Src("body temperature 37 °C", "C", "", "K"),
-        "DEMO_F_HZ": Src("Maier-Hauff et al., J. Neurooncol. 103, 317 (2011), doi:10.1007/s11060-010-0389-0", "U",
-                         "glioblastoma thermotherapy trial (confirmed: 66 patients, magnetite nanoparticles in an "
-                         "alternating field, abstract read); the frequency 100 kHz is not in the abstract (full text not read)",
+        "DEMO_F_HZ": Src("Maier-Hauff et al., J. Neurooncol. 103(2), 317–324 (2011), doi:10.1007/s11060-010-0389-0, "
+                         "PMC3097345", "U",
+                         "glioblastoma thermotherapy trial (confirmed, abstract read: single arm, two centres, 66 "
+                         "patients of whom 59 with recurrent glioblastoma, aqueous magnetite nanoparticles heated in an "
+                         "alternating magnetic field, median 30 Gy radiotherapy); the frequency 100 kHz is not in the "
+                         "abstract and the methods were not found in the sources searched (full text not read)",
                          "Hz"),
-        "DEMO_H0_A_PER_M": Src("Maier-Hauff et al., J. Neurooncol. 103, 317 (2011)", "U",
+        "DEMO_H0_A_PER_M": Src("Maier-Hauff et al., J. Neurooncol. 103(2), 317–324 (2011), PMC3097345", "U",
                                "within the 2.5–18 kA/m quoted for the trial (not in the abstract, full text not read); "
                                "H0·f = 1.5e9 A m⁻¹ s⁻¹: above the Brezovich, below the Hergt–Dutz limit", "A/m"),
         "DEMO_HYDRODYNAMIC_DIAMETER_NM": Src("derived", "D", "0 = the magnetic equivalent-sphere diameter: an "
