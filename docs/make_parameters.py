@@ -115,7 +115,10 @@ _MAGH_EX = {k: Src(v.source, v.status, v.note.replace(TC_CHECK, "").rstrip("; ")
             for k, v in _MAG_EX.items()}
 _KOD_EX = {
     "AA": Src(KB99, "U", "J_TT (tetrahedral–tetrahedral); as quoted, primary paper not read. Classical Monte Carlo with this "
-                         "set orders at 639–666 K, −28 % vs experiment (tests/test_tc.py): not the default"),
+                         "set orders at 639–666 K, −28 % vs experiment (tests/test_tc.py): not the default. Note: the "
+                         "related maghemite Monte Carlo of Iglesias & Labarta ('Finite size effects in small particle "
+                         "systems', arXiv:cond-mat/0008312, abstract read) represents the Fe³⁺ moments by Ising spins, "
+                         "so the set was not tuned for the classical Heisenberg model used here"),
     "AB": Src(KB99, "U", "J_TO; as quoted, primary paper not read"),
     "BB": Src(KB99, "U", "J_OO; as quoted, primary paper not read"),
     "BB180": Src("= J_TO", "U", GK_RULE),
