@@ -160,13 +160,18 @@ TOML_SOURCES = {
             "facet": _NEEL_FACET,
         },
         "temperature_rescaling": {
-            "Tc_K": Src("experiment (Curie point ≈ 585 °C) = this model's Monte Carlo Tc (tests/test_tc.py)", "C", "",
+            "Tc_K": Src("experiment (Curie point ≈ 585 °C) = this model's Monte Carlo Tc (tests/test_tc.py)", "C",
+                        "secondary sources read: Huggett & Chaudron, Compt. Rend. 184, 199 (1927), as abstracted in "
+                        "Chem. Abs. 21, 1218 (1927): Fe3O4 transformation at 570–590 °C (843–863 K); 858 K in "
+                        "encyclopaedic summaries; the modern primary measurement was not read",
                         "K"),
             "T_K": _RESC,
             "m_measured": Src("Ms(300 K) = 480 kA/m (Pullaiah et al., EPSL 28, 133 (1975), as quoted) over Ms(0) = "
                               "4.05 μB/f.u. = 507.7 kA/m (textbook, not read)", "U",
                               "m(300 K) = 0.945 → α = 2.31 (T = 300 K simulated at 75.6 K)"),
-            "m_measured_range": Src("Ms(0) = 4.0–4.1 μB/f.u. (501–514 kA/m; textbook range, not read)", "U",
+            "m_measured_range": Src("Ms(0) = 4.0–4.1 μB/f.u. (501–514 kA/m; textbook range, not read; Weiss & "
+                                    "Forrer, Ann. Physik 12, 279 (1929), as quoted in a Chem. Abs. 24, 2345 (1930) "
+                                    "abstract: 10.10 Weiss magnetons per ferric Fe = 4.07 μB/f.u., derived)", "U",
                                     "→ α = 2.13–2.55"),
         },
         "ranges": {
