@@ -417,9 +417,8 @@ MODULE_SOURCES = {
                             "sphere, ≈ 39 500 magnetic sites; magnetite nanocrystals are {111}/{100}-faceted", "nm"),
         "DEMO_DELTA": Src("maghemite Fe₈[Fe₄₀/₃□₈/₃]O₃₂ = Fe₃₋δO₄ with δ = 1/3 (Braun, Nature 181, 1044 (1958))", "D",
                           "δ = 0.1: a partly oxidised magnetite, 30 % of the way to maghemite; random B vacancies", ""),
-        "DEMO_VACANCY_REMOVAL": Src("Verwey transition ≈ 120 K (Verwey, Nature 144, 327 (1939), not read; bulk "
-                                    "≈ 120 K as quoted in a magnetite-film FMR abstract, film 110 K '10 K lower than "
-                                    "the bulk'); B-site Fe²⁺/Fe³⁺ "
+        "DEMO_VACANCY_REMOVAL": Src("Verwey transition T_V ≈ 120 K (IUPAC Gold Book, 'Verwey transition', term "
+                                    "V06612, read; Verwey, Nature 144, 327 (1939), not read); B-site Fe²⁺/Fe³⁺ "
                                     "disordered above it", "D", "random B Fe of either valence at 310 K: no Fe²⁺ "
                                     "order for the vacancies to inherit", ""),
         "DEMO_T_K": Src("body temperature 37 °C", "C", "", "K"),
