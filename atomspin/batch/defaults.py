@@ -48,8 +48,8 @@ DEMO_SIZE_NM = 18.5
 #: vacancy parameter δ of Fe₃₋δO₄, random B vacancies (derived: 30 % of the way from magnetite to maghemite δ = 1/3)
 DEMO_DELTA = 0.1
 #: which B Fe a vacancy removes (derived: at 310 K, above the Verwey temperature ≈ 120 K (IUPAC Gold Book,
-#: "Verwey transition"), B-site Fe²⁺/Fe³⁺ are not ordered, so vacancies go to random B sites; "fe2_first" would put them on the builder's Verwey-ordered Fe²⁺
-#: layers, an order that adds a uniaxial Néel term of its own: the 12 nm study, validation §8a, shows the two differ)
+#: "Verwey transition"), B-site Fe²⁺/Fe³⁺ are not ordered, so vacancies go to random B sites; "fe2_first" would
+#: put them on the builder's Verwey-ordered Fe²⁺ layers, an order that adds a uniaxial Néel term of its own: the 12 nm study, validation §8a, shows the two differ)
 DEMO_VACANCY_REMOVAL = "random"
 #: body temperature, K (37 °C)
 DEMO_T_K = 310.0
