@@ -633,6 +633,16 @@ def _toml_section(stem, data):
             if key != "T_K":
                 lines.append(_row(key, *[fmt(x) for x in ref[key]]))
         lines.append("")
+    other = [(t, k, v) for t, body in data.items()
+             if isinstance(body, dict) and t not in ("convention", "exchange", "anisotropy", "anisotropy_reference")
+             for k, v in body.items() if isinstance(v, (int, float, list)) and not isinstance(v, bool)]
+    if other:  # surface anisotropy, temperature rescaling, sweep ranges: every other numeric value of the file
+        lines += ["Other values of the file (`[ranges]` rows are [low, default, high] of a sweep):", "",
+                  _row("table", "key", "value", "unit", "status", "source", "note"), "|---|---|---|---|---|---|---|"]
+        for t, k, v in other:
+            s = rows.get(t, {}).get(k, Src("MISSING", "?"))
+            lines.append(_row(f"`[{t}]`", f"`{k}`", fmt(v), s.unit, f"[{s.status}]", s.source, s.note))
+        lines.append("")
     return lines
 
 
