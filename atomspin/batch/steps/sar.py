@@ -52,15 +52,18 @@ SCALE_STEP_MAX = 0.2
 STOCHASTIC_PROPAGATION_MODEL = "adiabatic"
 DOC = "SAR and ILP of the measured particle at the drive (f, H0), at the measurement temperature protocol.T_K"
 SCHEMA = {
-    # Clinical field: 100 kHz, 2.5-18 kA/m in the glioblastoma trial of Maier-Hauff et al., J. Neurooncol. 103,
-    # 317 (2011) [not confirmed in the paper]. H0*f = 1.5e9 A m^-1 s^-1: above the Brezovich limit 4.85e8
-    # (Brezovich, Med. Phys. Monogr. 16, 82 (1988)), below the Hergt-Dutz 5e9 (J. Magn. Magn. Mater. 311, 187
-    # (2007)) [not confirmed]; sar_from_particle reports both checks with every row (sar_safety_*).
+    # Clinical field: 100 kHz, 2.5-18 kA/m as usually quoted for the glioblastoma trial of Maier-Hauff et al.,
+    # J. Neurooncol. 103, 317 (2011), PMC3097345: the trial is confirmed (abstract read: 66 patients, magnetite
+    # nanoparticles heated in an alternating magnetic field), the two drive values are NOT (not in the abstract,
+    # methods not read) [U]. H0*f = 1.5e9 A m^-1 s^-1: above the Brezovich limit 4.85e8 (Brezovich, Med. Phys.
+    # Monogr. 16, 82 (1988), not read; value as quoted by Faílde et al., arXiv:2405.20756, abstract read) [U],
+    # below the Hergt-Dutz 5e9 (Hergt & Dutz, J. Magn. Magn. Mater. 311, 187 (2007), not read) [U];
+    # sar_from_particle reports both checks with every row (sar_safety_*).
     "f_Hz": F("float", 100e3, "drive frequency in Hz (clinical: Maier-Hauff et al., J. Neurooncol. 103, 317 "
-              "(2011), not confirmed)", lo=0.0, hi=1e8, lo_open=True, usual=(1e4, 1e7),
+              "(2011); the trial is confirmed, its 100 kHz is not)", lo=0.0, hi=1e8, lo_open=True, usual=(1e4, 1e7),
               usual_hint="hyperthermia drives run at 10 kHz-10 MHz, and f is in Hz: 100 kHz is 1e5"),
-    "H0_A_per_m": F("float", 15e3, "drive amplitude H0 in A/m (clinical 2.5–18 kA/m: Maier-Hauff et al. 2011, "
-                    "not confirmed; H0·f = 1.5e9 A/(m s) exceeds the Brezovich limit 4.85e8)", lo=0.0, hi=1e6,
+    "H0_A_per_m": F("float", 15e3, "drive amplitude H0 in A/m (clinical 2.5–18 kA/m as quoted for Maier-Hauff et "
+                    "al. 2011, not confirmed; H0·f = 1.5e9 A/(m s) exceeds the Brezovich limit 4.85e8)", lo=0.0, hi=1e6,
                     lo_open=True, usual=(1e2, 2e5), usual_hint="H0 is in A/m: 15 kA/m is 15000"),
     "tau0_s": F("float", 1e-9, "Néel attempt time in s (1e-9 s, the common choice of Rosensweig-type "
                 "models; 1e-9 to 1e-11 s is the usual range)", lo=1e-14, hi=1e-6),
