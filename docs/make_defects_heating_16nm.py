@@ -415,7 +415,7 @@ def table(path=OUT):
             lines.append(f"| {label[p]} | {f(a) if a else '—'} | {f(b) if b else '—'} |")
     dec = data.get("decomposition", {})
     if dec:
-        lines += ["", "**ΔSAR decomposition** (exact linear response, 100 kHz, 4 kA/m, immobilised; realisation → "
+        lines += ["", "**ΔSAR decomposition** (the SAR model atomspin.sar picks, 100 kHz, 4 kA/m, immobilised; realisation → "
                   "defect-free mean of the same size; W/g; dead layer: the moment loss as a magnetically dead shell of "
                   "that thickness, same total barrier energy):", "",
                   "| size | variant (seed) | barrier/k_BT | SAR ref. → defect | from Ms | from barrier height | "
