@@ -55,11 +55,15 @@ STUDIES = {
                               ("stage 2: defect-free and APB-two, seed 2", "20nm_stage2"),
                               ("stage 3a: FeO-core, seeds 1-2", "20nm_stage3a"),
                               ("stage 3b: vacancies-random-0.10, seeds 1-2", "20nm_stage3b"),
-                              ("stage 4: every variant, seeds 3-4", "20nm_stage4"))),
+                              ("stage 4a: defect-free seed 3 alone (timing task)", "20nm_stage4a"),
+                              ("stage 4b: defect-free seed 4, APB-two seeds 3-4", "20nm_stage4b"),
+                              ("stage 4c: FeO-core and vacancies-random-0.10, seeds 3-4", "20nm_stage4c"))),
     "25nm": dict(recipe="defects_heating_25nm.toml", section="§8h",
                  invocations=(("stage A: timing task (defect-free seed 1 alone)", "25nm_stageA"),
                               ("stage B: defect-free and APB-two, seeds 1-2", "25nm_stageB"),
-                              ("stage C: APB-centre, seeds 1-2", "25nm_stageC"))),
+                              ("stage C: APB-centre, seeds 1-2", "25nm_stageC"),
+                              ("stage D: defect-free, seeds 3-4", "25nm_stageD"),
+                              ("stage E: APB-two, seeds 3-4", "25nm_stageE"))),
 }
 #: size labels in increasing size (the comparison columns of a size's tables are every smaller size)
 ORDER = ("12nm", "16nm", "20nm", "25nm")
@@ -133,13 +137,17 @@ def table(size="20nm"):
         cells += [f"{min(r['chi2_per_dof'] for r in rows):.2g}–{max(r['chi2_per_dof'] for r in rows):.2g}",
                   f"{min(r['n_eff_min'] for r in rows):.2g}", f"{min(r['refresh_windows_min'] for r in rows):g}"]
         lines.append("| " + " | ".join(cells) + " |")
-    per_seed = ["", "**Per realisation** (SAR immobilised / in water, W/g; barrier/k_BT):", "",
-                "| variant | seed | barrier/k_BT | SAR immob. ± propagated | SAR water ± propagated |", "|---|---|---|---|---|"]
+    per_seed = ["", "**Per realisation** (SAR immobilised / in water, W/g; barrier/k_BT; the SAR model of each row, "
+                "as stored: `fokker_planck` Brown's exact Fokker–Planck solution, `master` the master equation over the "
+                "minima, `adiabatic`/`lrt` the low-barrier models used until 2026-11-30, `llg` stochastic LLG):", "",
+                "| variant | seed | barrier/k_BT | SAR immob. ± propagated | SAR water ± propagated | SAR model immob. / water |",
+                "|---|---|---|---|---|---|"]
     for r in data["rows"]:
         si, sw = r.get("sar_sweep") or {}, r.get("sar_sweep_water") or {}
         per_seed.append(f"| {r['recipe_variant']} | {r['seed']} | {pm(r['barrier_over_kT'], r.get('barrier_over_kT_err', float('nan')))} | "
                         f"{pm(si.get('sar', float('nan')), si.get('err', float('nan')))} | "
-                        f"{pm(sw.get('sar', float('nan')), sw.get('err', float('nan')))} |")
+                        f"{pm(sw.get('sar', float('nan')), sw.get('err', float('nan')))} | "
+                        f"{si.get('model', '—')} / {sw.get('model', '—')} |")
     lines += per_seed
     words = [S16.SIZE_WORDS[sz] for sz in M]
     lines += ["", "**Barrier change against defect-free of the same size (k_BT at 310 K; error in quadrature):**", "",
@@ -178,7 +186,8 @@ def table(size="20nm"):
                                                      for m in M.values()) + " |")
     dec = data.get("decomposition", {}).get(st.size, {})
     if dec:
-        lines += ["", f"**ΔSAR decomposition at {WORDS}** (exact linear response, 100 kHz, 4 kA/m, immobilised; "
+        lines += ["", f"**ΔSAR decomposition at {WORDS}** (the SAR model `atomspin.sar` picks: exact Fokker–Planck below "
+                  "6 k_BT, master equation above; 100 kHz, 4 kA/m, immobilised; "
                   "realisation → defect-free mean of the same size; W/g):", "",
                   "| variant (seed) | barrier/k_BT | SAR ref. → defect | from Ms | from barrier height | "
                   "from landscape shape | dead-layer thickness (nm) | dead layer − actual |", "|---|---|---|---|---|---|---|---|"]
