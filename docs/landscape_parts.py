@@ -14,26 +14,12 @@ defects_dipolar``), paired with defects.json and defects_no_neel.json; heating_p
 import numpy as np
 
 from landscape_defects import HEATING_LABELS, KINDS, N110, combine, heating_parts_table
-from landscape_plots import _rows, measured_dipolar, parts_with_errors, shape_Q_of
+from landscape_plots import _rows, ku_along, measured_dipolar, parts_with_errors, shape_Q_of
 
 
 def _ku_row(r, which, u=N110):
-    """(Ku, error) along u (J/m³, Ku (1 − (n̂·û)²) convention) of a row's degree-2 share: ``which`` "total",
-    "dipolar" or "onsite" (total − dipolar), errors from the stored covariances (the on-site one with the
-    cross-covariance)."""
-    from atomspin.measure import _sphere_fit as sf
-
-    a = -1.5 * np.einsum("i,ijp,j->p", u, sf.l2_projector(r["degree"]), u) / r["V_m3"]
-    c = np.asarray(r["coefficients_J"], float)
-    C = np.asarray(r["covariance_J2"], float)
-    if which == "total":
-        return float(a @ c), float(np.sqrt(max(a @ C @ a, 0.0)))
-    d = np.asarray(r["dipolar_coefficients_J"], float)
-    Cd = np.asarray(r["dipolar_covariance_J2"], float)
-    if which == "dipolar":
-        return float(a @ d), float(np.sqrt(max(a @ Cd @ a, 0.0)))
-    X = np.asarray(r["dipolar_cross_covariance_J2"], float)
-    return float(a @ (c - d)), float(np.sqrt(max(a @ (C + Cd - X - X.T) @ a, 0.0)))
+    """``landscape_plots.ku_along`` along the APB normal [110] by default."""
+    return ku_along(r, which, u)
 
 
 def dipolar_split_table(out):

@@ -98,6 +98,43 @@ def measured_dipolar(r):
                 cross_covariance_J2=np.asarray(r["dipolar_cross_covariance_J2"], dtype=float))
 
 
+def fit_ku(r, dipolar=None):
+    """(Ku, error, meaning) of a study row's term-fit Ku (``Ku``, ``Ku_err``: ``LandscapeResult.fit.Ku_J_per_m3``,
+    J/m³). It is the remainder beyond the shape term the fit held, so its meaning depends on the row
+    (``atomspin.measure._sphere_fit.ku_meaning``): "onsite" (rows with the measured dipolar share, ``shape_source``
+    "measured dipolar torque"), "beyond_rigid" (earlier rows of a dipolar model: rigid × m² held) or "total" (no
+    dipolar term). ``dipolar``: whether the row's model had a dipolar term, read from the row's ``dipolar`` field
+    when not given (rows written before that field existed need it: size.json and defects_nodipolar.json are
+    dipolar-off series)."""
+    from atomspin.measure._sphere_fit import ku_meaning
+
+    if dipolar is None and "dipolar" in r:
+        dipolar = r["dipolar"] is not None
+    src = r.get("shape_source") or ("measured dipolar torque" if "dipolar_coefficients_J" in r else None)
+    return float(r["Ku"]), float(r["Ku_err"]), ku_meaning(src, dipolar)
+
+
+def ku_along(r, which, u):
+    """(Ku, error) along u (J/m³, Ku (1 − (n̂·û)²) convention) of a row's degree-2 share: ``which`` "total",
+    "dipolar" or "onsite" (total − dipolar; rows with the measured dipolar share), errors from the stored
+    covariances (the on-site one with the cross-covariance). Unlike the fit's Ku (:func:`fit_ku`) this means the
+    same in every row."""
+    from atomspin.measure import _sphere_fit as sf
+
+    u = np.asarray(u, dtype=np.float64)
+    a = -1.5 * np.einsum("i,ijp,j->p", u, sf.l2_projector(r["degree"]), u) / r["V_m3"]
+    c = np.asarray(r["coefficients_J"], float)
+    C = np.asarray(r["covariance_J2"], float)
+    if which == "total":
+        return float(a @ c), float(np.sqrt(max(a @ C @ a, 0.0)))
+    d = np.asarray(r["dipolar_coefficients_J"], float)
+    Cd = np.asarray(r["dipolar_covariance_J2"], float)
+    if which == "dipolar":
+        return float(a @ d), float(np.sqrt(max(a @ Cd @ a, 0.0)))
+    X = np.asarray(r["dipolar_cross_covariance_J2"], float)
+    return float(a @ (c - d)), float(np.sqrt(max(a @ (C + Cd - X - X.T) @ a, 0.0)))
+
+
 def parts_with_errors(r, S=None, dip="row"):
     """The reversal barrier of a stored landscape and its parts (J/m³; ``size_table_dipolar``'s definitions) with
     errors propagated linearly from the fit covariance (``covariance_J2``, rows measured since the covariance is
@@ -247,8 +284,9 @@ def size_table(out):
             table.append(dict(shape=shape, D=D, n=f["n_spins"], d_eq=(6 * f["V_m3"] / np.pi) ** (1 / 3) * 1e9, mc=mc, mc_err=me, full=fn[1], full_esc=fn[0],
                               full_err=fe, surface=fn[1] - mc, surface_err=float(np.hypot(fe, me)),
                               shape_part=tot[1] - fn[1], total=tot[1], total_esc=tot[0], total_err=fe, Ku_shape=ks,
-                              Ms=f["Ms_A_per_m"], K1=f["K1"], K1_err=f["K1_err"], Ku=f["Ku"], Ku_err=f["Ku_err"],
-                              axis=f["axis"]))
+                              Ms=f["Ms_A_per_m"], K1=f["K1"], K1_err=f["K1_err"],
+                              **dict(zip(("Ku", "Ku_err", "Ku_meaning"), fit_ku(f, dipolar=False))),
+                              axis=f["axis"]))  # size.json: the no-dipolar protocol, so Ku is the whole degree 2
     return table
 
 
@@ -338,7 +376,7 @@ def _size_table_dipolar(out):
                 row.update(no_neel=barriers_of([harmonic(n)])[1], no_neel_err=n["barrier_err_J_per_m3"],
                            surface_run=pw["total"] - barriers_of([harmonic(n)])[1],
                            check_Ku=uniaxial_of(l2_tensor(n) - Sn)[0] if Sn is not None else float("nan"),
-                           check_Ku_err=n["Ku_err"], mc_no_neel=barriers_of([harmonic(n),
+                           check_Ku_err=_check_ku_err(n, Sn), mc_no_neel=barriers_of([harmonic(n),
                                                                              ms.QuadraticAnisotropy(-l2_tensor(n))])[1])
             table.append(row)
     # particles of the earlier no-dipolar series without a dipolar run: estimate = that landscape + the rigid
@@ -363,6 +401,18 @@ def _size_table_dipolar(out):
     return table
 
 
+def _check_ku_err(n, Sn):
+    """Error of the uniaxial remainder of a Néel-off row beyond its held shape term ``Sn`` (``shape_Q_of``: the
+    term its fit held, so the fit's ``Ku_err`` is that remainder's error in the "beyond_rigid" and "total"
+    meanings); with the measured dipolar share ("onsite") the held term has an error of its own, so the error comes
+    from the covariances along the remainder's axis."""
+    if Sn is None:
+        return float("nan")
+    if fit_ku(n)[2] == "onsite" and "covariance_J2" in n:
+        return ku_along(n, "onsite", uniaxial_of(l2_tensor(n) - Sn)[1])[1]
+    return float(n["Ku_err"])
+
+
 def _l2_along(r, u):
     """(Ku, error) of the degree-2 part of a stored landscape along the axis u (Ku (1 − (n̂·û)²) convention, J/m³):
     linear in the coefficients, so its error is exact from ``covariance_J2`` (rows since it is stored), else the
@@ -372,9 +422,13 @@ def _l2_along(r, u):
     u = np.asarray(u, dtype=np.float64)
     a = -1.5 * np.einsum("i,ijp,j->p", u, sf.l2_projector(r["degree"]), u) / r["V_m3"]  # Ku per coefficient (J → J/m³)
     ku = float(a @ np.asarray(r["coefficients_J"]))
-    err = (float(np.sqrt(max(a @ np.asarray(r["covariance_J2"]) @ a, 0.0))) if "covariance_J2" in r
-           else float(r["Ku_err"]))
-    return ku, err
+    if "covariance_J2" in r:
+        return ku, float(np.sqrt(max(a @ np.asarray(r["covariance_J2"]) @ a, 0.0)))
+    # rows before the covariance was stored: the fit's Ku error, the error of the whole degree-2 part only when
+    # the held term had none (rigid × m² or nothing; those rows predate the measured dipolar share)
+    if fit_ku(r)[2] == "onsite":
+        raise ValueError(f"{r.get('key')}: a row with the measured dipolar share and no covariance_J2")
+    return ku, float(r["Ku_err"])
 
 
 def crosscheck_table(out):
@@ -699,7 +753,8 @@ def summary(out):
     table = size_table(out)
     if table:
         lines += ["| shape | D (nm) (d_eq) | spins | magnetocrystalline (Néel off) | Néel on | surface part | shape part | "
-                  "total (reversal) | lowest escape | Ms (kA/m) | K1 fit (kJ/m³) | Ku fit (J/m³), axis |",
+                  "total (reversal) | lowest escape | Ms (kA/m) | K1 fit (kJ/m³) | Ku fit (J/m³; no dipolar term: "
+                  "the whole degree-2 uniaxial part), axis |",
                   "|" + "---|" * 12]
         for t in table:
             lines.append(f"| {t['shape'].replace('_', ' ')} | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | {t['mc']:.0f} ± {t['mc_err']:.0f} | "
