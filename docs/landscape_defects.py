@@ -272,11 +272,13 @@ def plot_defects(out):
         ax.errorbar(x + (j - 1) * 0.22, [t[q]["mean"] for t in table], yerr=[t[q]["err"] for t in table], fmt=mk,
                     capsize=2, label=lab)
     ax.axhline(0, color="k", lw=0.5)
-    ax.set_yscale("symlog", linthresh=2e3)
+    ax.set_yscale("symlog", linthresh=1e3, linscale=0.8)  # signed parts from −5e3 to 7e4 J/m³
+    ax.set_ylim(-2e4, 1e6)
+    ax.grid(True, axis="y", alpha=0.25)
     ax.set_xticks(x, [lab + (" *" if both and t["split"] == "rigid" else "") for lab, t in zip(labels, table)],
                   fontsize=6, rotation=25)
-    ax.set_ylabel("part of the reversal barrier / V (J/m³)")
-    ax.legend(fontsize=6)
+    ax.set_ylabel("part of the reversal barrier / V (J/m³; symlog)")
+    ax.legend(fontsize=6, loc="upper left")
     fig.suptitle("8 nm magnetite spheres at 300 K, default model (dipolar + Néel on): realisations and mean; "
                  "↑/↓ = raised/lowered vs the reference (band) at 2σ, n.r. = not resolved", fontsize=9)
     axs[1, 0].set_title("split of the reversal barrier (mean ± error over realisations; * = kinds whose rows "

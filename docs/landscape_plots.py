@@ -313,6 +313,32 @@ def shape_Q_of(r, out, measured=True):
     return np.asarray(t["D_rigid_J_per_m3"]) * r["m_reduced"] ** 2
 
 
+def size_realisations(out, shape, D, rows=None):
+    """The rows of one particle of the dipolar size series (variant "full"), one per Monte Carlo seed: keys
+    SHAPE-D-full (seed 1) and SHAPE-D-full-sS of size_dipolar.json; for the 8 nm sphere also the defect-free rows
+    of the defect series rerun with the dipolar share (defects_dipolar.json "perfect-S": ``defect_particle
+    ("perfect", S)`` is the same 8 nm sphere, built with seed 1, the same model and protocol, Monte Carlo seed S),
+    taken where the size series has no row of that seed with the dipolar share, and only if they have the size
+    row's spins, volume and sweeps (seed 1 of both is one run: bit-identical coefficients)."""
+    rows = _rows(out, "size_dipolar") if rows is None else rows
+    by_seed = {}
+    for r in rows:
+        if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "full":
+            by_seed[int(r.get("seed", 1))] = r
+    if shape == "sphere" and float(D) == 8.0 and by_seed:
+        ref = next(iter(by_seed.values()))
+        for r in _rows(out, "defects_dipolar"):
+            if r.get("kind") != "perfect" or "dipolar_coefficients_J" not in r:
+                continue
+            if (r["n_spins"], r["V_m3"], r["sweeps"], r["equilibration"]) != (
+                    ref["n_spins"], ref["V_m3"], ref["sweeps"], ref["equilibration"]):
+                continue
+            s = int(r["seed"])
+            if s not in by_seed or "dipolar_coefficients_J" not in by_seed[s]:
+                by_seed[s] = dict(r, shape=shape, D_nm=D, variant="full")
+    return [by_seed[s] for s in sorted(by_seed)]
+
+
 _TABLE_CACHE = {}
 
 
@@ -339,35 +365,66 @@ def _size_table_dipolar(out):
     directly (``surface_run`` = Néel on − off)."""
     from atomspin import macrospin as ms
 
+    from landscape_defects import combine
+
     rows = _rows(out, "size_dipolar")
     table = []
     for shape in SHAPES:
         for D in sorted({r["D_nm"] for r in rows if r["shape"] == shape}):
-            f = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "full"), None)
-            if f is None:
+            reals = size_realisations(out, shape, D, rows)
+            if not reals:
                 continue
+            # the measured split over every realisation that sampled the dipolar torque; else the one earlier row
+            # (seed 1) on the rigid × m² split
+            meas = [r for r in reals if "dipolar_coefficients_J" in r]
+            use = meas if meas else [next((r for r in reals if int(r.get("seed", 1)) == 1), reals[0])]
+            f = next((r for r in use if int(r.get("seed", 1)) == 1), use[0])
             S = shape_Q_of(f, out)
             Q2 = l2_tensor(f)
-            pw = parts_with_errors(f, S)
-            # the total's error: the reversal barrier's own (rows since it is stored), else the escape barrier's
-            err = pw["total_err"] if np.isfinite(pw["total_err"]) else f.get("reversal_err_J_per_m3",
-                                                                              f["barrier_err_J_per_m3"])
+            per = [parts_with_errors(r, shape_Q_of(r, out)) for r in use]
+            pw = {}
+            for k in ("total", "mc", "shape_part", "surface"):
+                if not all(k in x for x in per):
+                    continue
+                if k == "total":  # the reversal barrier's own error (rows since it is stored), else the escape one's
+                    errs = [x["total_err"] if np.isfinite(x["total_err"]) else r.get(
+                        "reversal_err_J_per_m3", r["barrier_err_J_per_m3"]) for x, r in zip(per, use)]
+                else:
+                    errs = [x[k + "_err"] for x in per]
+                mean, err = (combine([x[k] for x in per], errs)[:2] if len(use) > 1 else (per[0][k], errs[0]))
+                pw.update({k: mean, k + "_err": err if len(use) > 1 or np.isfinite(errs[0]) else float("nan"),
+                           k + "_sd": float(np.std([x[k] for x in per], ddof=1)) if len(use) > 1 else float("nan"),
+                           k + "_fit_rms": float(np.sqrt(np.mean(np.square(errs))))})
+            err = pw["total_err"]
+            mean_of = lambda k, d=np.nan: float(np.mean([r.get(k, d) for r in use]))  # noqa: E731
             row = dict(shape=shape, D=D, n=f["n_spins"], d_eq=(6 * f["V_m3"] / np.pi) ** (1 / 3) * 1e9,
-                       mc=pw["mc"], mc_err=pw["mc_err"], total=pw["total"], total_esc=f["barrier_J_per_m3"],
-                       err=err, Ms=f["Ms_A_per_m"], m_reduced=f["m_reduced"], K1=f["K1"], K1_err=f["K1_err"],
-                       Ku_l2=uniaxial_of(Q2)[0], elapsed_s=f["elapsed_s"], sweeps=f["sweeps"],
-                       n_eff_min=f.get("n_eff_min", np.nan), n_eff_median=f.get("n_eff_median", np.nan),
-                       windows=f.get("refresh_windows_min", np.nan), cpu_s=f.get("cpu_s", np.nan),
-                       chi2=f.get("chi2_per_dof", np.nan), new="refresh_windows_min" in f, commit=f.get("commit"))
+                       mc=pw["mc"], mc_err=pw["mc_err"], total=pw["total"], total_esc=mean_of("barrier_J_per_m3"),
+                       err=err, Ms=mean_of("Ms_A_per_m"), m_reduced=mean_of("m_reduced"), K1=f["K1"],
+                       K1_err=f["K1_err"], Ku_l2=uniaxial_of(Q2)[0], elapsed_s=f["elapsed_s"], sweeps=f["sweeps"],
+                       n_eff_min=float(np.min([r.get("n_eff_min", np.nan) for r in use])),
+                       n_eff_median=mean_of("n_eff_median"),
+                       windows=float(np.min([r.get("refresh_windows_min", np.nan) for r in use])),
+                       cpu_s=mean_of("cpu_s"), chi2=mean_of("chi2_per_dof"), new="refresh_windows_min" in f,
+                       commit=f.get("commit"), commits=sorted({str(r.get("commit")) for r in use}),
+                       realisations=len(use), seeds=[int(r.get("seed", 1)) for r in use],
+                       split="measured" if meas else "rigid", total_sd=pw["total_sd"],
+                       total_fit_rms=pw["total_fit_rms"],
+                       Ku_rigid_m2=float(np.mean([uniaxial_of(shape_Q_of(r, out, measured=False))[0]
+                                                  if shape_Q_of(r, out, measured=False) is not None else np.nan
+                                                  for r in use])))
             if S is not None:
                 row.update(shape_part=pw["shape_part"], shape_part_err=pw["shape_part_err"],
-                           surface=pw["surface"], surface_err=pw["surface_err"], Ku_shape=uniaxial_of(S)[0],
-                           Ku_surface=uniaxial_of(Q2 - S)[0])
+                           surface=pw["surface"], surface_err=pw["surface_err"],
+                           Ku_shape=float(np.mean([uniaxial_of(shape_Q_of(r, out))[0] for r in use])),
+                           Ku_surface=uniaxial_of(Q2 - S)[0],
+                           **{k + "_" + x: pw[k + "_" + x] for k in ("mc", "shape_part", "surface")
+                              for x in ("sd", "fit_rms")})
             o = next((r for r in _rows(out, "size") if r["shape"] == shape and r["D_nm"] == D
                       and r["variant"] == "full"), None)
-            if o is not None and S is not None:
+            S_r = shape_Q_of(f, out, measured=False)
+            if o is not None and S_r is not None:
                 # the earlier no-dipolar landscape of the same particle + the same rigid point-dipole term (× its m²)
-                S_o = S / f["m_reduced"] ** 2 * o["m_reduced"] ** 2
+                S_o = S_r / f["m_reduced"] ** 2 * o["m_reduced"] ** 2
                 row.update(composite=barriers_of([harmonic(o), ms.QuadraticAnisotropy(S_o)])[1],
                            composite_err=o["barrier_err_J_per_m3"], nodip=barriers_of([harmonic(o)])[1])
             n = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "no_neel"), None)
@@ -426,7 +483,7 @@ def _l2_along(r, u):
         return ku, float(np.sqrt(max(a @ np.asarray(r["covariance_J2"]) @ a, 0.0)))
     # rows before the covariance was stored: the fit's Ku error, the error of the whole degree-2 part only when
     # the held term had none (rigid × m² or nothing; those rows predate the measured dipolar share)
-    if fit_ku(r)[2] == "onsite":
+    if "dipolar_coefficients_J" in r or r.get("shape_source") == "measured dipolar torque":  # "onsite" Ku
         raise ValueError(f"{r.get('key')}: a row with the measured dipolar share and no covariance_J2")
     return ku, float(r["Ku_err"])
 
@@ -498,12 +555,15 @@ def plot_size_dipolar(out):
                               (~new, "none", "total, earlier engine (snapshot reference)")):
             if sel.any():
                 ax.plot(D[sel], g("total")[sel], "*", color="k", mfc=mfc, ms=10, label=lab)
-        ax.errorbar(D, g("mc"), yerr=pe("mc"), fmt="o-", mfc="none", capsize=2,
-                    label="magnetocrystalline (degree ≥ 4 part)")
-        ax.errorbar(D, g("shape_part"), yerr=pe("shape_part"), fmt="^-", mfc="none", capsize=2,
-                    label="shape part, signed (rigid point-dipole n̂ᵀDn̂·m²)")
-        ax.errorbar(D, g("surface"), yerr=pe("surface"), fmt="s-", mfc="none", capsize=2,
-                    label="surface part, signed (rest of degree 2)")
+        meas = np.array([x.get("split") == "measured" for x in t], bool)
+        for k, mk, c, lab in (("mc", "o", "C0", "magnetocrystalline (degree ≥ 4 part)"),
+                              ("shape_part", "^", "C1", "shape part, signed (dipolar degree-2 term)"),
+                              ("surface", "s", "C2", "surface part, signed (rest of degree 2;\nmeasured split: the on-site Néel term)")):
+            ax.errorbar(D, g(k), yerr=pe(k), fmt=mk + "-", color=c, mfc="none", capsize=2, label=lab)
+            if meas.any():
+                ax.plot(D[meas], g(k)[meas], mk, color=c, ms=6,
+                        label="filled: measured split, mean of the realisations\n(hollow: one realisation, "
+                              "rigid × m² shape term)" if k == "mc" else None)
         c = [x for x in t if "composite" in x and not x.get("estimate")]
         if c:
             ax.errorbar([x["d_eq"] for x in c], [x["composite"] for x in c], yerr=[x["composite_err"] for x in c],
@@ -705,16 +765,17 @@ def summary_dipolar(out):
     table = size_table_dipolar(out)
     if table:
         cc = {x["key"]: x for x in _rows(out, "crosscheck")}
-        lines += ["", "| shape | D (nm) (d_eq) | spins | total: reversal barrier (J/m³) | lowest escape | "
-                  "magnetocrystalline | shape part | surface part | rigid point-dipole Ku·m² | local-order Ku | "
+        lines += ["", "| shape | D (nm) (d_eq) | spins | realisations (seeds) | split | total: reversal barrier (J/m³) | "
+                  "seed s.d. / rms fit error | lowest escape | magnetocrystalline | shape part | surface part | "
+                  "measured dipolar Ku | rigid point-dipole Ku·m² | local-order Ku | "
                   "no-dipolar landscape + rigid term | Ms (kA/m) | χ²/dof | refresh windows | n_eff min / median | "
-                  "CPU s (1 worker) | engine |", "|" + "---|" * 17]
+                  "CPU s (1 worker) | engine |", "|" + "---|" * 21]
         for t in table:
             if t.get("estimate"):
                 lines.append(f"| {t['shape'].replace('_', ' ')} (estimate) | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | "
-                             f"{t['total']:.0f} ± {t['err']:.0f} | {t['total_esc']:.0f} | {t['mc']:.0f} | "
-                             f"{t['shape_part']:+.0f} | {t['surface']:+.0f} | {t['Ku_shape']:.0f} | – | = total | "
-                             f"{t['Ms'] / 1e3:.0f} | – | – | – | – | – |")
+                             f"– | rigid × m² | {t['total']:.0f} ± {t['err']:.0f} | – | {t['total_esc']:.0f} | "
+                             f"{t['mc']:.0f} | {t['shape_part']:+.0f} | {t['surface']:+.0f} | – | {t['Ku_shape']:.0f} | "
+                             f"– | = total | {t['Ms'] / 1e3:.0f} | – | – | – | – | – |")
                 continue
             pm = lambda k: (f"{t[k]:+.0f} ± {t[k + '_err']:.0f}" if np.isfinite(t.get(k + "_err", np.nan))  # noqa: E731
                             else f"{t.get(k, np.nan):+.0f}")
@@ -725,12 +786,17 @@ def summary_dipolar(out):
                     else f"{t['n_eff_min']:.1f} / –")
             win = f"{t['windows']:.0f}" if np.isfinite(t["windows"]) else "–"
             cpu = f"{t['cpu_s']:.0f}" if np.isfinite(t["cpu_s"]) else "–"
+            spread = (f"{t['total_sd']:.0f} / {t['total_fit_rms']:.0f}" if np.isfinite(t["total_sd"])
+                      else f"– / {t['total_fit_rms']:.0f}")
+            kud = f"{t['Ku_shape']:.0f}" if t["split"] == "measured" else "–"
             lines.append(f"| {t['shape'].replace('_', ' ')} | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | "
-                         f"{t['total']:.0f} ± {t['err']:.0f} | {t['total_esc']:.0f} | "
+                         f"{t['realisations']} ({','.join(map(str, t['seeds']))}) | "
+                         f"{'measured dipolar' if t['split'] == 'measured' else 'rigid × m²'} | "
+                         f"{t['total']:.0f} ± {t['err']:.0f} | {spread} | {t['total_esc']:.0f} | "
                          f"{t['mc']:.0f}{' ± %.0f' % t['mc_err'] if np.isfinite(t['mc_err']) else ''} | "
-                         f"{pm('shape_part')} | {pm('surface')} | {t.get('Ku_shape', np.nan):.0f} | {loc} | {comp} | "
+                         f"{pm('shape_part')} | {pm('surface')} | {kud} | {t['Ku_rigid_m2']:.0f} | {loc} | {comp} | "
                          f"{t['Ms'] / 1e3:.0f} | {t['chi2']:.1f} | {win} | {neff} | {cpu} | "
-                         f"{'today (' + str(t['commit']) + ')' if t['new'] else 'earlier (snapshot reference)'} |")
+                         f"{'today (' + ', '.join(t['commits']) + ')' if t['new'] else 'earlier (snapshot reference)'} |")
     cct = crosscheck_table(out)
     if cct:
         lines += ["", "| particle | thermal dipolar Ku measured (on − off, J/m³) | rigid × m² | vs measured | "
