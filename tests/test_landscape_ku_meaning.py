@@ -97,3 +97,84 @@ def test_docs_readers_follow_the_row():
     Sn = sf.l2_of(dip, L) / V
     assert lp._check_ku_err(new, Sn) == pytest.approx(err, rel=1e-9) and err > 0
     assert lp._check_ku_err(dict(base, dipolar="LatticeDipolar"), Sn) == 10.0
+
+
+def test_heating_summaries_carry_the_meaning():
+    """``docs/make_defects_heating.py`` (the reader of ``landscape_fit_Ku_J_per_m3`` behind the committed
+    sweep summaries): an old row's Ku keeps its number and is labelled "beyond_rigid", a new row's "onsite" with its
+    on-site and dipolar parts; both carry the whole degree-2 Ku."""
+    sys.path.insert(0, str(DOCS))
+    spec = importlib.util.spec_from_file_location("make_defects_heating", DOCS / "make_defects_heating.py")
+    mdh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mdh)
+    total, dip = _coefficients(3800.0), _coefficients(5000.0)
+    old = mdh._uniaxial_cells(_kvp(300.0), {"coefficients_J": total}, dipolar=True)
+    assert old["Ku_J_per_m3"] == 300.0 and old["Ku_meaning"] == "beyond_rigid" and "Ku_onsite_J_per_m3" not in old
+    new = mdh._uniaxial_cells(_kvp(-1200.0, "measured dipolar torque"),
+                              {"coefficients_J": total, "dipolar_coefficients_J": dip}, dipolar=True)
+    assert new["Ku_meaning"] == "onsite" and new["Ku_onsite_J_per_m3"] == pytest.approx(-1200.0, rel=1e-9)
+    for row in (old, new):
+        assert row["Ku_l2_J_per_m3"] == pytest.approx(3800.0, rel=1e-9)
+
+
+def _write(path, part, rows):
+    import json
+
+    (path / f"{part}.json").write_text(json.dumps(rows))
+
+
+def test_defect_table_takes_the_measured_split_only_where_every_realisation_has_it(tmp_path):
+    """docs/landscape_defects.defect_table (the 8 nm defect table): a kind whose every realisation was rerun with the
+    dipolar share sampled gets the measured split (shape = the dipolar share's degree-2 tensor, surface + defect =
+    the on-site rest), exactly the barrier increments of the synthetic terms; a kind with a realisation missing
+    keeps the rigid × m² split for all of them; a rerun whose total differs from its stored row is refused.
+    Synthetic landscape (J/m³): bulk cubic K1 = −11000 + dipolar uniaxial 6000 along [111] + on-site −500 along [111];
+    the rigid × m² tensor held 7000 along [111]."""
+    from atomspin import macrospin as ms
+
+    sys.path.insert(0, str(DOCS))
+    for name in ("landscape_plots", "landscape_defects"):
+        sys.modules.pop(name, None)
+    import landscape_defects as ld
+
+    u = np.ones(3) / np.sqrt(3)
+    n = sf.fibonacci_sphere(600)
+    A = sf.values(n, L)
+    cub = -11000.0 * (n[:, 0] ** 2 * n[:, 1] ** 2 + n[:, 1] ** 2 * n[:, 2] ** 2 + n[:, 2] ** 2 * n[:, 0] ** 2)
+    fit = lambda f: np.linalg.lstsq(A, V * f, rcond=None)[0]  # noqa: E731
+    total = fit(cub + 5500.0 * (1 - (n @ u) ** 2))
+    dip = fit(6000.0 * (1 - (n @ u) ** 2))
+    rigid_Q = -7000.0 * (np.outer(u, u) - np.eye(3) / 3)  # Ku (1 − (n̂·û)²) = −Ku (ûûᵀ − I/3) + const
+    k = len(total)
+    Z = np.zeros((k, k)).tolist()
+
+    def row(kind, seed, coef=total):
+        return dict(key=f"{kind}-{seed}", kind=kind, seed=seed, n_minima=2, n_spins=100, cpu_s=1.0, wall_s=1.0,
+                    n_eff_min=10.0, chi2_per_dof=1.0, neel_sites=10, refresh_windows_min=9, degree=L, V_m3=V,
+                    coefficients_J=np.asarray(coef).tolist(), covariance_J2=Z, barrier_J_per_m3=1.0,
+                    barrier_err_J_per_m3=0.0, Ms_A_per_m=4.8e5, Ms_err_A_per_m=0.0,
+                    shape_Q_rigid_m2_J_per_m3=rigid_Q.tolist())
+
+    def rerun(kind, seed, coef=total):
+        return dict(row(kind, seed, coef), dipolar_coefficients_J=dip.tolist(), dipolar_covariance_J2=Z,
+                    dipolar_cross_covariance_J2=Z, shape_source="measured dipolar torque")
+
+    _write(tmp_path, "defects", [row(kd, s) for kd in ("perfect", "apb1") for s in (1, 2)])
+    _write(tmp_path, "defects_dipolar", [rerun("perfect", 1), rerun("perfect", 2), rerun("apb1", 1)])
+    t = {x["kind"]: x for x in ld.defect_table(tmp_path)}
+    from landscape_plots import barriers_of
+
+    cubic = ms.CubicAnisotropy(-11000.0)
+    rev = lambda *terms: barriers_of(terms)[1]  # noqa: E731  (reversal barrier, J/m³)
+    mc = rev(cubic)
+    assert t["perfect"]["split"] == "measured" and t["apb1"]["split"] == "rigid"
+    assert t["perfect"]["shape_part"]["mean"] == pytest.approx(rev(cubic, ms.UniaxialAnisotropy(6000.0, u)) - mc,
+                                                               rel=1e-6)
+    assert t["perfect"]["surface"]["mean"] == pytest.approx(
+        rev(cubic, ms.UniaxialAnisotropy(5500.0, u)) - rev(cubic, ms.UniaxialAnisotropy(6000.0, u)), rel=1e-5)
+    assert t["apb1"]["shape_part"]["mean"] == pytest.approx(rev(cubic, ms.UniaxialAnisotropy(7000.0, u)) - mc,
+                                                            rel=1e-6)
+    assert t["apb1"]["diff_split"] == "rigid" and t["apb1"]["shape_part"]["diff"] == pytest.approx(0.0, abs=1e-6)
+    _write(tmp_path, "defects_dipolar", [rerun("perfect", 1), rerun("perfect", 2, 1.001 * total)])
+    with pytest.raises(ValueError, match="does not reproduce"):
+        ld.defect_table(tmp_path)
