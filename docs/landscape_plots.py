@@ -458,6 +458,40 @@ def _size_table_dipolar(out):
     return table
 
 
+def size_spread(out, quantities=("total", "mc", "shape_part", "surface")):
+    """The realisation spread of the size series against its fit errors: per particle with ≥ 2 realisations on the
+    measured split and per quantity, the seed s.d. over realisations, the rms fit error and their ratio with its
+    95 % interval (χ² with n − 1 degrees of freedom); then the same pooled over all those particles ("pooled")."""
+    from scipy.stats import chi2
+
+    rows, ss, dof, fe = [], {q: 0.0 for q in quantities}, {q: 0 for q in quantities}, {q: [] for q in quantities}
+    parts = {q: 0 for q in quantities}
+    for t in size_table_dipolar(out):
+        if t.get("realisations", 1) < 2:
+            continue
+        n = t["realisations"]
+        for q in quantities:
+            sd, fit = t.get(q + "_sd" if q != "total" else "total_sd"), t.get(q + "_fit_rms" if q != "total"
+                                                                               else "total_fit_rms")
+            if sd is None or not (np.isfinite(sd) and np.isfinite(fit) and fit > 0):
+                continue
+            lo, hi = (sd * np.sqrt((n - 1) / chi2.ppf(p, n - 1)) / fit for p in (0.975, 0.025))
+            rows.append(dict(particle=f"{t['shape'].replace('_', ' ')} {t['D']:g} nm", n=n, quantity=q, sd=sd,
+                             fit=fit, ratio=sd / fit, lo=lo, hi=hi))
+            ss[q] += sd ** 2 * (n - 1)
+            dof[q] += n - 1
+            parts[q] += 1
+            fe[q] += [fit] * n
+    for q in quantities:
+        if dof[q] < 2:
+            continue
+        sd, fit = np.sqrt(ss[q] / dof[q]), float(np.sqrt(np.mean(np.square(fe[q]))))
+        lo, hi = (sd * np.sqrt(dof[q] / chi2.ppf(p, dof[q])) / fit for p in (0.975, 0.025))
+        rows.append(dict(particle=f"pooled over {parts[q]} particles ({dof[q]} dof)", n=len(fe[q]), quantity=q,
+                         sd=sd, fit=fit, ratio=sd / fit, lo=lo, hi=hi))
+    return rows
+
+
 def _check_ku_err(n, Sn):
     """Error of the uniaxial remainder of a Néel-off row beyond its held shape term ``Sn`` (``shape_Q_of``: the
     term its fit held, so the fit's ``Ku_err`` is that remainder's error in the "beyond_rigid" and "total"
@@ -797,6 +831,13 @@ def summary_dipolar(out):
                          f"{pm('shape_part')} | {pm('surface')} | {kud} | {t['Ku_rigid_m2']:.0f} | {loc} | {comp} | "
                          f"{t['Ms'] / 1e3:.0f} | {t['chi2']:.1f} | {win} | {neff} | {cpu} | "
                          f"{'today (' + ', '.join(t['commits']) + ')' if t['new'] else 'earlier (snapshot reference)'} |")
+    spread = size_spread(out)
+    if spread:
+        lines += ["", "| size-series particle | realisations | quantity | seed s.d. (J/m³) | rms fit error | "
+                  "s.d. / fit error (95 % interval) |", "|---|---|---|---|---|---|"]
+        for x in spread:
+            lines.append(f"| {x['particle']} | {x['n']} | {x['quantity']} | {x['sd']:.0f} | {x['fit']:.0f} | "
+                         f"{x['ratio']:.2f} ({x['lo']:.2f}–{x['hi']:.2f}) |")
     cct = crosscheck_table(out)
     if cct:
         lines += ["", "| particle | thermal dipolar Ku measured (on − off, J/m³) | rigid × m² | vs measured | "
