@@ -334,7 +334,7 @@ def load_sweep_rows(path=SWEEP_SUMMARY):
 # ---------------------------------------------------------------------------------------------------- analysis
 PAIRS = (
     # (label, f Hz, H0 A/m, why). B is the package's clinical default drive (protocol.sar of the batch schema; its
-    # source, Maier-Hauff et al., J. Neurooncol. 103, 317 (2011), is marked unconfirmed there); H·f limits of
+    # source, Maier-Hauff et al., J. Neurooncol. 103, 317 (2011): trial confirmed, its 100 kHz / 2.5-18 kA/m not); H·f limits of
     # Brezovich (4.85e8 A m⁻¹ s⁻¹) and Hergt & Dutz (5e9) as atomspin.sar.BREZOVICH_LIMIT / HERGT_DUTZ_LIMIT.
     ("A", 1.0e5, 4.0e3, "100 kHz, 4 kA/m: H·f = 4.0e8, below the Brezovich limit"),
     ("B", 1.0e5, 15.0e3, "100 kHz, 15 kA/m: H·f = 1.5e9, the package's clinical default, below Hergt–Dutz"),

@@ -229,7 +229,8 @@ def summarise(rows, data12=None, recipe=RECIPE, size="16nm"):
 def decomposition(out=OUT, seeds=(1,), sizes=SIZES):
     """ΔSAR of each variant's realisations ``seeds`` against the defect-free mean of the same size, split along
     defect-free → Ms → barrier height → landscape shape, and the dead-layer representation
-    (``make_defects_heating.decompose``: exact linear response at drive A, 100 kHz, 4 kA/m, immobilised). Stored
+    (``make_defects_heating.decompose``: the SAR model atomspin.sar picks — Fokker–Planck below 6 k_BT, master
+    equation above — at drive A, 100 kHz, 4 kA/m, immobilised). Stored
     in ``out["decomposition"][size][variant|seed]`` after each realisation (an interrupted run resumes)."""
     data = json.loads(out.read_text())
     mdh = T._mdh()
@@ -251,7 +252,8 @@ def decomposition(out=OUT, seeds=(1,), sizes=SIZES):
                             Ms_ratio=r["Ms_A_per_m"] / float(np.mean([x["Ms_A_per_m"] for x in ref])))
             print(size, key, {k: round(v, 4) for k, v in res[key].items()}, flush=True)
             data["decomposition_rule"] = ("realisation(s) of each variant against the defect-free mean of the same "
-                                          "size; exact linear response, 100 kHz, 4 kA/m, immobilised; path "
+                                          "size; the SAR model atomspin.sar picks (Fokker–Planck below 6 k_BT, master "
+                                          "equation above), 100 kHz, 4 kA/m, immobilised; path "
                                           "defect-free → Ms → barrier height on the defect-free shape → own landscape;"
                                           " dead layer: the defect's moment carried by a smaller core at the "
                                           "defect-free Ms with the same total barrier energy")
@@ -413,7 +415,7 @@ def table(path=OUT):
             lines.append(f"| {label[p]} | {f(a) if a else '—'} | {f(b) if b else '—'} |")
     dec = data.get("decomposition", {})
     if dec:
-        lines += ["", "**ΔSAR decomposition** (exact linear response, 100 kHz, 4 kA/m, immobilised; realisation → "
+        lines += ["", "**ΔSAR decomposition** (the SAR model atomspin.sar picks, 100 kHz, 4 kA/m, immobilised; realisation → "
                   "defect-free mean of the same size; W/g; dead layer: the moment loss as a magnetically dead shell of "
                   "that thickness, same total barrier energy):", "",
                   "| size | variant (seed) | barrier/k_BT | SAR ref. → defect | from Ms | from barrier height | "

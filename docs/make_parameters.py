@@ -115,7 +115,10 @@ _MAGH_EX = {k: Src(v.source, v.status, v.note.replace(TC_CHECK, "").rstrip("; ")
             for k, v in _MAG_EX.items()}
 _KOD_EX = {
     "AA": Src(KB99, "U", "J_TT (tetrahedral–tetrahedral); as quoted, primary paper not read. Classical Monte Carlo with this "
-                         "set orders at 639–666 K, −28 % vs experiment (tests/test_tc.py): not the default"),
+                         "set orders at 639–666 K, −28 % vs experiment (tests/test_tc.py): not the default. Note: the "
+                         "related maghemite Monte Carlo of Iglesias & Labarta ('Finite size effects in small particle "
+                         "systems', arXiv:cond-mat/0008312, abstract read) represents the Fe³⁺ moments by Ising spins, "
+                         "so the set was not tuned for the classical Heisenberg model used here"),
     "AB": Src(KB99, "U", "J_TO; as quoted, primary paper not read"),
     "BB": Src(KB99, "U", "J_OO; as quoted, primary paper not read"),
     "BB180": Src("= J_TO", "U", GK_RULE),
@@ -157,13 +160,18 @@ TOML_SOURCES = {
             "facet": _NEEL_FACET,
         },
         "temperature_rescaling": {
-            "Tc_K": Src("experiment (Curie point ≈ 585 °C) = this model's Monte Carlo Tc (tests/test_tc.py)", "C", "",
+            "Tc_K": Src("experiment (Curie point ≈ 585 °C) = this model's Monte Carlo Tc (tests/test_tc.py)", "C",
+                        "secondary sources read: Huggett & Chaudron, Compt. Rend. 184, 199 (1927), as abstracted in "
+                        "Chem. Abs. 21, 1218 (1927): Fe3O4 transformation at 570–590 °C (843–863 K); 858 K in "
+                        "encyclopaedic summaries; the modern primary measurement was not read",
                         "K"),
             "T_K": _RESC,
             "m_measured": Src("Ms(300 K) = 480 kA/m (Pullaiah et al., EPSL 28, 133 (1975), as quoted) over Ms(0) = "
                               "4.05 μB/f.u. = 507.7 kA/m (textbook, not read)", "U",
                               "m(300 K) = 0.945 → α = 2.31 (T = 300 K simulated at 75.6 K)"),
-            "m_measured_range": Src("Ms(0) = 4.0–4.1 μB/f.u. (501–514 kA/m; textbook range, not read)", "U",
+            "m_measured_range": Src("Ms(0) = 4.0–4.1 μB/f.u. (501–514 kA/m; textbook range, not read; Weiss & "
+                                    "Forrer, Ann. Physik 12, 279 (1929), as quoted in a Chem. Abs. 24, 2345 (1930) "
+                                    "abstract: 10.10 Weiss magnetons per ferric Fe = 4.07 μB/f.u., derived)", "U",
                                     "→ α = 2.13–2.55"),
         },
         "ranges": {
@@ -337,10 +345,14 @@ MODULE_SOURCES = {
                              "as quoted, paper not read; = 670 J kg⁻¹ K⁻¹ × 5197 kg/m³ (derived check); C_p(298 K) ≈ 151 J mol⁻¹ K⁻¹ would "
                              "give 3.38e6", "J m⁻³ K⁻¹"),
         "ALPHA_DEFAULT": Src("usual macrospin choice (range 0.01–1)", "U", "Gilbert damping", ""),
-        "BREZOVICH_LIMIT": Src("Brezovich, Med. Phys. Monogr. 16, 82 (1988); confirmed in Faílde et al., "
-                               "arXiv:2405.20756 (abstract)", "C", "field-safety product H·f", "A m⁻¹ s⁻¹"),
+        "BREZOVICH_LIMIT": Src("Brezovich, Med. Phys. Monogr. 16, 82 (1988), as quoted by Faílde, "
+                               "Ocampo-Zalvide, Serantes & Iglesias, arXiv:2405.20756 (2024)", "U",
+                               "field-safety product H·f; the value 4.85·10⁸ A/(m·s) read in the abstract of the "
+                               "secondary source; primary monograph not read", "A m⁻¹ s⁻¹"),
         "HERGT_DUTZ_LIMIT": Src("Hergt & Dutz, J. Magn. Magn. Mater. 311, 187 (2007)", "U",
-                                "widely quoted H·f < 5×10⁹; primary paper not read", "A m⁻¹ s⁻¹"),
+                                "widely quoted H·f < 5×10⁹; primary paper not read, and no source read states the "
+                                "number (Ferrero, Vicentini & Manzin, Nanoscale Adv. 2024, doi:10.1039/d3na00709j, "
+                                "abstract: names the 'Hergt–Dutz limit' only)", "A m⁻¹ s⁻¹"),
         "K_MAGNETITE_UNIAXIAL": Src("the same value as K_MAGNETITE_EFF (its name says what it is)", "C",
                                     "|K1| ≈ 1×10⁴ J/m³ used as a uniaxial K in the literature models", "J/m³"),
         "NONCLINICAL_HF": Src("derived: 20 × the Hergt–Dutz limit", "D",
@@ -405,15 +417,19 @@ MODULE_SOURCES = {
                             "sphere, ≈ 39 500 magnetic sites; magnetite nanocrystals are {111}/{100}-faceted", "nm"),
         "DEMO_DELTA": Src("maghemite Fe₈[Fe₄₀/₃□₈/₃]O₃₂ = Fe₃₋δO₄ with δ = 1/3 (Braun, Nature 181, 1044 (1958))", "D",
                           "δ = 0.1: a partly oxidised magnetite, 30 % of the way to maghemite; random B vacancies", ""),
-        "DEMO_VACANCY_REMOVAL": Src("Verwey transition ≈ 120 K (Verwey, Nature 144, 327 (1939)); B-site Fe²⁺/Fe³⁺ "
+        "DEMO_VACANCY_REMOVAL": Src("Verwey transition T_V ≈ 120 K (IUPAC Gold Book, 'Verwey transition', term "
+                                    "V06612, read; Verwey, Nature 144, 327 (1939), not read); B-site Fe²⁺/Fe³⁺ "
                                     "disordered above it", "D", "random B Fe of either valence at 310 K: no Fe²⁺ "
                                     "order for the vacancies to inherit", ""),
         "DEMO_T_K": Src("body temperature 37 °C", "C", "", "K"),
-        "DEMO_F_HZ": Src("Maier-Hauff et al., J. Neurooncol. 103, 317 (2011), doi:10.1007/s11060-010-0389-0", "U",
-                         "glioblastoma thermotherapy trial (confirmed: 66 patients, magnetite nanoparticles in an "
-                         "alternating field, abstract read); the frequency 100 kHz is not in the abstract (full text not read)",
+        "DEMO_F_HZ": Src("Maier-Hauff et al., J. Neurooncol. 103(2), 317–324 (2011), doi:10.1007/s11060-010-0389-0, "
+                         "PMC3097345", "U",
+                         "glioblastoma thermotherapy trial (confirmed, abstract read: single arm, two centres, 66 "
+                         "patients of whom 59 with recurrent glioblastoma, aqueous magnetite nanoparticles heated in an "
+                         "alternating magnetic field, median 30 Gy radiotherapy); the frequency 100 kHz is not in the "
+                         "abstract and the methods were not found in the sources searched (full text not read)",
                          "Hz"),
-        "DEMO_H0_A_PER_M": Src("Maier-Hauff et al., J. Neurooncol. 103, 317 (2011)", "U",
+        "DEMO_H0_A_PER_M": Src("Maier-Hauff et al., J. Neurooncol. 103(2), 317–324 (2011), PMC3097345", "U",
                                "within the 2.5–18 kA/m quoted for the trial (not in the abstract, full text not read); "
                                "H0·f = 1.5e9 A m⁻¹ s⁻¹: above the Brezovich, below the Hergt–Dutz limit", "A/m"),
         "DEMO_HYDRODYNAMIC_DIAMETER_NM": Src("derived", "D", "0 = the magnetic equivalent-sphere diameter: an "
@@ -616,6 +632,16 @@ def _toml_section(stem, data):
         for key in ref:
             if key != "T_K":
                 lines.append(_row(key, *[fmt(x) for x in ref[key]]))
+        lines.append("")
+    other = [(t, k, v) for t, body in data.items()
+             if isinstance(body, dict) and t not in ("convention", "exchange", "anisotropy", "anisotropy_reference")
+             for k, v in body.items() if isinstance(v, (int, float, list)) and not isinstance(v, bool)]
+    if other:  # surface anisotropy, temperature rescaling, sweep ranges: every other numeric value of the file
+        lines += ["Other values of the file (`[ranges]` rows are [low, default, high] of a sweep):", "",
+                  _row("table", "key", "value", "unit", "status", "source", "note"), "|---|---|---|---|---|---|---|"]
+        for t, k, v in other:
+            s = rows.get(t, {}).get(k, Src("MISSING", "?"))
+            lines.append(_row(f"`[{t}]`", f"`{k}`", fmt(v), s.unit, f"[{s.status}]", s.source, s.note))
         lines.append("")
     return lines
 

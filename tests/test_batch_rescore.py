@@ -280,3 +280,15 @@ def test_rescore_on_dask_workers_equals_serial(stored, tmp_path):
     for seed, r in a.items():
         assert {k: v for k, v in b[seed].key_value_pairs.items() if k != "sar_rescored_utc"} == \
             {k: v for k, v in r.key_value_pairs.items() if k != "sar_rescored_utc"}
+
+
+def test_code_version_ignores_documentation_and_sees_code():
+    """Comments and docstrings do not make stored rows stale; a changed expression does."""
+    from atomspin.batch.steps.sar import _code_text
+
+    base = 'X = 1.0\n"""X, J (a source)."""\n\n\ndef f(a):\n    """Doc."""\n    return a * X  # comment\n'
+    redoc = 'X = 1.0\n"""X, J (another source, read)."""\n\n\ndef f(a):\n    """Doc, longer."""\n    return a * X\n'
+    recode = 'X = 1.0\n"""X, J (a source)."""\n\n\ndef f(a):\n    """Doc."""\n    return a * X * 2\n'
+    assert _code_text(base) == _code_text(redoc)
+    assert _code_text(base) != _code_text(recode)
+    assert _code_text('def g():\n    """Only a docstring."""\n') == _code_text("def g():\n    pass\n")

@@ -195,3 +195,27 @@ def test_regime_rule_takes_a_barrier_beyond_the_float_range_of_exp():
     p = uniaxial(2000.0)
     assert sar.choose_regime(p, 1e5, 15e3)[0] == "master"
     assert sar.choose_regime(p, 1e5, 15e3, medium=sar.Medium.water())[0] == "master"
+
+
+def test_operator_and_lag_caches_return_what_a_fresh_solve_returns():
+    """Media and the error propagation of one particle share its operator and field-node solutions: the cached
+    SAR in water equals a solve with emptied caches, and a particle that differs (α, the landscape) gets its own
+    operator."""
+    import dataclasses
+
+    import atomspin.sar.fokker_planck as fp
+
+    land = ms.EnergySurface([ms.CubicAnisotropy(-8e3), ms.UniaxialAnisotropy(2.5 * KT / V, (0.0, 0.6, 0.8))])
+    p = sar.Particle(Ms_A_per_m=MS, volume_m3=V, T_K=T, landscape=land)
+    d = np.array([[0.6, 0.0, 0.8]])
+    fokker_planck_sar(p, 1e5, field_for(2.0), axes=d)  # fills the caches (immobilised)
+    cached = fokker_planck_sar(p, 1e5, field_for(2.0), medium=sar.Medium.water(), axes=d)
+    fp._OPERATOR_CACHE.clear()
+    fresh = fokker_planck_sar(p, 1e5, field_for(2.0), medium=sar.Medium.water(), axes=d)
+    assert cached.sar_W_per_g == fresh.sar_W_per_g
+    assert brown_operator(p, 2.0) is brown_operator(p, 2.0)
+    other = brown_operator(dataclasses.replace(p, alpha=0.3), 2.0)
+    assert other is not brown_operator(p, 2.0) and not np.allclose(other.K0, brown_operator(p, 2.0).K0)
+    harder = sar.Particle(Ms_A_per_m=MS, volume_m3=V, T_K=T, landscape=ms.EnergySurface(
+        [ms.CubicAnisotropy(-8e3), ms.UniaxialAnisotropy(3.0 * KT / V, (0.0, 0.6, 0.8))]))
+    assert not np.allclose(brown_operator(harder, 2.0).K0, brown_operator(p, 2.0).K0)

@@ -22,10 +22,15 @@ change resolved? Every default below carries its source:
   per direction): the fit's χ²/dof is ≫ 1, so the barrier error is inflated by √(χ²/dof) (landscape step) and
   the spread over the seeds is the check.
 * drive: f = 100 kHz, H0 = 15 kA/m, the clinical glioblastoma thermotherapy of Maier-Hauff et al., J. Neurooncol.
-  103, 317 (2011), doi:10.1007/s11060-010-0389-0 (confirmed: the trial, 66 patients, intratumoral aqueous
-  magnetite nanoparticles heated in an alternating magnetic field; NOT confirmed: the values 100 kHz and
-  2.5–18 kA/m, which its abstract does not give). H0·f = 1.5e9 A m⁻¹ s⁻¹ is above the Brezovich limit 4.85e8
-  and below the Hergt–Dutz 5e9 (J. Magn. Magn. Mater. 311, 187 (2007)); every row reports both checks.
+  103(2), 317–324 (2011; online 16 Sep 2010), doi:10.1007/s11060-010-0389-0, PMC3097345 (confirmed, abstract
+  read: a single-arm two-centre study, 66 patients of whom 59 with recurrent glioblastoma, intratumoral aqueous
+  dispersion of magnetite nanoparticles heated in an alternating magnetic field, with a median 30 Gy of
+  stereotactic radiotherapy). NOT confirmed: the values 100 kHz and 2.5–18 kA/m, which the abstract does not
+  give; the methods section was not found in the sources searched (2026-11-30), so they stay [U] (treat them as
+  the usually quoted drive of that applicator, not as a read number). H0·f = 1.5e9 A m⁻¹ s⁻¹ is above the
+  Brezovich limit 4.85e8 (Brezovich, Med. Phys. Monogr. 16, 82 (1988), primary not read; the value as quoted by
+  Faílde et al., arXiv:2405.20756, abstract read) and below the Hergt–Dutz 5e9 (Hergt & Dutz, J. Magn. Magn.
+  Mater. 311, 187 (2007), not read; [U]); every row reports both checks.
 * media: immobilised (cells, tissue: Néel only) and water at 37 °C (0.69 mPa s) with the hydrodynamic diameter
   equal to the magnetic equivalent-sphere diameter (derived: an uncoated particle, the smallest d_H; a coating
   only slows Brownian rotation further). Orientation quadrature: 12 field directions (measured on the defect-
@@ -42,9 +47,9 @@ __all__ = ["DEMO_RECIPE", "QUICK_OVERRIDES", "demo_recipe", "to_toml"]
 DEMO_SIZE_NM = 18.5
 #: vacancy parameter δ of Fe₃₋δO₄, random B vacancies (derived: 30 % of the way from magnetite to maghemite δ = 1/3)
 DEMO_DELTA = 0.1
-#: which B Fe a vacancy removes (derived: at 310 K, above the Verwey temperature ≈ 120 K, B-site Fe²⁺/Fe³⁺ are not
-#: ordered, so vacancies go to random B sites; "fe2_first" would put them on the builder's Verwey-ordered Fe²⁺
-#: layers, an order that adds a uniaxial Néel term of its own: the 12 nm study, validation §8a, shows the two differ)
+#: which B Fe a vacancy removes (derived: at 310 K, above the Verwey temperature ≈ 120 K (IUPAC Gold Book,
+#: "Verwey transition"), B-site Fe²⁺/Fe³⁺ are not ordered, so vacancies go to random B sites; "fe2_first" would
+#: put them on the builder's Verwey-ordered Fe²⁺ layers, an order that adds a uniaxial Néel term of its own: the 12 nm study, validation §8a, shows the two differ)
 DEMO_VACANCY_REMOVAL = "random"
 #: body temperature, K (37 °C)
 DEMO_T_K = 310.0

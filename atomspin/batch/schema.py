@@ -49,7 +49,8 @@ SCHEMA: dict = {
                   "not used: the row's diameter_nm is the aggregate's envelope)", choices=("particle", "multicore")),
         "multicore": {
             "n_cores": F("int", 7, "cores of the multi-core particle (nanoflowers: a few to tens of crystallites, "
-                         "Lartigue et al., ACS Nano 6, 10935 (2012) [unconfirmed])", lo=3, hi=30),
+                         "Lartigue et al., ACS Nano 6, 10935 (2012): multi-core maghemite particles, abstract read; the "
+                         "number of cores is not in it [U])", lo=3, hi=30),
             "core_diameter_nm": F("float", 8.0, "median core diameter in nm", lo=1.0, hi=30.0),
             "size_dispersion": F("float", 0.1, "log-normal sigma of the core diameters (0 = equal cores)",
                                  lo=0.0, hi=1.0),

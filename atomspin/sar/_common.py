@@ -63,12 +63,17 @@ rates of :mod:`atomspin.sar.rates` are the intermediate-to-high-damping (IHD) on
 α ≳ 0.1 at the barriers of interest; ``alpha`` is a field of every Particle."""
 
 BREZOVICH_LIMIT = 4.85e8
-"""Brezovich criterion H·f = 4.85e8 A m⁻¹ s⁻¹ (Brezovich 1988; confirmed in Faílde et al.,
-arXiv:2405.20756 abstract)."""
+"""Brezovich criterion H·f = 4.85e8 A m⁻¹ s⁻¹ (Brezovich, Med. Phys. Monogr. 16, 82 (1988); the primary
+text was not read. The value 4.85·10⁸ A/(m·s) and the name "Brezovich criterion" were read in the abstract
+of Faílde, Ocampo-Zalvide, Serantes & Iglesias, "Understanding magnetic hyperthermia performance within
+the 'Brezovich criterion': beyond the uniaxial anisotropy description", arXiv:2405.20756 (2024): a
+secondary source, so the value is [U] as quoted)."""
 
 HERGT_DUTZ_LIMIT = 5.0e9
-"""Hergt & Dutz, JMMM 311, 187 (2007): H·f < 5e9 A m⁻¹ s⁻¹ (the figure is widely quoted as the
-'Hergt–Dutz limit', e.g. Ferrero et al., Nanoscale Adv. 2024)."""
+"""Hergt & Dutz, J. Magn. Magn. Mater. 311, 187 (2007): H·f < 5e9 A m⁻¹ s⁻¹ [U: the primary paper was
+not read and no source read states the number; the *name* "Hergt–Dutz limit" for the tolerable H·f window
+is in the abstract of Ferrero, Vicentini & Manzin, Nanoscale Adv. (2024), doi:10.1039/d3na00709j, whose
+drives (50 kHz–1 MHz, 1–50 kA/m) it bounds]."""
 
 
 # ---------------------------------------------------------------- validation

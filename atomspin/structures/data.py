@@ -60,8 +60,10 @@ def lattice(phase):
 # Spin-only moments m = g S μB with g = 2 (high-spin 3d ions; derived: S from Hund's rules):
 #   Fe3+ d5 S=5/2 -> 5 μB ; Fe2+ d6 S=2 -> 4 μB ; Mn2+ d5 S=5/2 -> 5 μB ; Co2+ d7 S=3/2 -> 3 μB ;
 #   Zn2+ d10 -> 0 μB.  Averaged magnetite B site (Fe2.5+): (4 + 5)/2 = 4.5 μB [D].
-#   These give 4.0 μB per Fe3O4 (measured 4.05-4.1, Weiss & Forrer 1929 [U]) and 2.5 μB per Fe2O3
-#   (Grau-Crespo et al. 2010 [C]).
+#   These give 4.0 μB per Fe3O4 (measured 4.05-4.1 [U, textbook range]; Weiss & Forrer, Ann. Physik 12, 279
+#   (1929), as abstracted in Chem. Abs. 24, 2345 (1930), read: 10.10 Weiss magnetons "for ferric Fe in
+#   magnetite" = 2 × 10.10 × 1125.6 emu/mol per Fe3O4 = 4.07 μB per Fe3O4 [D from that secondary abstract,
+#   N_A μB = 5585 emu/mol]) and 2.5 μB per Fe2O3 (Grau-Crespo et al. 2010 [C]).
 MOMENT_MUB = {
     ("Fe", 3.0): 5.0,
     ("Fe", 2.0): 4.0,

@@ -11,12 +11,17 @@ Nanoflowers are dense aggregates of a few to tens of iron-oxide crystallites, jo
 interfaces with a narrow misorientation distribution (oriented attachment), whose moments are
 strongly coupled ("superferromagnetically": Bender et al., Appl. Phys. Lett. 115, 132406 (2019),
 arXiv:1907.02752 [C, abstract]); they are among the best magnetic-hyperthermia heaters (Lartigue et
-al., ACS Nano 6, 10935 (2012) [U, as cited in the atomspin issue; not confirmed here]; Bender et al.,
+al., ACS Nano 6, 10935 (2012) [C, abstract: multi-core particles of maghemite cores (polyol synthesis) whose
+cooperative organisation raises the thermal losses and MRI relaxivities; title and year confirmed, volume/page as
+cited]; Bender et al.,
 "Relating magnetic properties and high hyperthermia performance of iron oxide nanoflowers", J. Phys. Chem. C,
 doi:10.1021/acs.jpcc.7b11255 (2018) [C, title/authors]; Hemery et al., "Monocore vs. multicore magnetic iron
 oxide nanoparticles: uptake by glioblastoma cells and efficiency for magnetic hyperthermia", Mol. Syst. Des.
 Eng. 2, 629 (2017) [C, abstract: polyol multicore "nanoflowers" heat better than monocore particles]). Lak et
-al., Adv. Sci. 8, 2002682 (2021) review planar defects and multi-core particles [U].
+al., Adv. Sci. 8, 2002682 (2021) review how structural defects set the heating: spin disorder on the nanoscale
+(surface to core) and on the atomic scale (site defects) critically changes the magnetic-hyperthermia performance
+[C, journal/volume/article number and its Fig. 1 read in a full-text copy; the sections on planar defects and
+multi-core particles were not read].
 """
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ aberration-corrected STEM finds the (111) twin boundary non-stoichiometric, lack
 octahedral plane, and DFT finds the Fe–O–Fe superexchange across it of the bulk kind (Gilks et al.,
 Sci. Rep. 6, 20943 (2016), doi:10.1038/srep20943 [C, abstract]). Multi-core nanoflowers show
 crystallographically related cores joined by such boundaries (Lartigue et al., ACS Nano 6, 10935
-(2012) [U, as cited in the atomspin issue; not confirmed here]; Bender et al., J. Phys. Chem. C,
+(2012) [title and abstract confirmed: multi-core maghemite particles, polyol route; the crystallographic relation
+of the cores is NOT in the abstract, U]; Bender et al., J. Phys. Chem. C,
 doi:10.1021/acs.jpcc.7b11255 (2018) [C, title/authors]).
 
 Stacking fault: the crystal on one side of a {111} plane is translated by a Shockley vector of the O

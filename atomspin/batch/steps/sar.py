@@ -52,15 +52,18 @@ SCALE_STEP_MAX = 0.2
 STOCHASTIC_PROPAGATION_MODEL = "adiabatic"
 DOC = "SAR and ILP of the measured particle at the drive (f, H0), at the measurement temperature protocol.T_K"
 SCHEMA = {
-    # Clinical field: 100 kHz, 2.5-18 kA/m in the glioblastoma trial of Maier-Hauff et al., J. Neurooncol. 103,
-    # 317 (2011) [not confirmed in the paper]. H0*f = 1.5e9 A m^-1 s^-1: above the Brezovich limit 4.85e8
-    # (Brezovich, Med. Phys. Monogr. 16, 82 (1988)), below the Hergt-Dutz 5e9 (J. Magn. Magn. Mater. 311, 187
-    # (2007)) [not confirmed]; sar_from_particle reports both checks with every row (sar_safety_*).
+    # Clinical field: 100 kHz, 2.5-18 kA/m as usually quoted for the glioblastoma trial of Maier-Hauff et al.,
+    # J. Neurooncol. 103, 317 (2011), PMC3097345: the trial is confirmed (abstract read: 66 patients, magnetite
+    # nanoparticles heated in an alternating magnetic field), the two drive values are NOT (not in the abstract,
+    # methods not read) [U]. H0*f = 1.5e9 A m^-1 s^-1: above the Brezovich limit 4.85e8 (Brezovich, Med. Phys.
+    # Monogr. 16, 82 (1988), not read; value as quoted by Faílde et al., arXiv:2405.20756, abstract read) [U],
+    # below the Hergt-Dutz 5e9 (Hergt & Dutz, J. Magn. Magn. Mater. 311, 187 (2007), not read) [U];
+    # sar_from_particle reports both checks with every row (sar_safety_*).
     "f_Hz": F("float", 100e3, "drive frequency in Hz (clinical: Maier-Hauff et al., J. Neurooncol. 103, 317 "
-              "(2011), not confirmed)", lo=0.0, hi=1e8, lo_open=True, usual=(1e4, 1e7),
+              "(2011); the trial is confirmed, its 100 kHz is not)", lo=0.0, hi=1e8, lo_open=True, usual=(1e4, 1e7),
               usual_hint="hyperthermia drives run at 10 kHz-10 MHz, and f is in Hz: 100 kHz is 1e5"),
-    "H0_A_per_m": F("float", 15e3, "drive amplitude H0 in A/m (clinical 2.5–18 kA/m: Maier-Hauff et al. 2011, "
-                    "not confirmed; H0·f = 1.5e9 A/(m s) exceeds the Brezovich limit 4.85e8)", lo=0.0, hi=1e6,
+    "H0_A_per_m": F("float", 15e3, "drive amplitude H0 in A/m (clinical 2.5–18 kA/m as quoted for Maier-Hauff et "
+                    "al. 2011, not confirmed; H0·f = 1.5e9 A/(m s) exceeds the Brezovich limit 4.85e8)", lo=0.0, hi=1e6,
                     lo_open=True, usual=(1e2, 2e5), usual_hint="H0 is in A/m: 15 kA/m is 15000"),
     "tau0_s": F("float", 1e-9, "Néel attempt time in s (1e-9 s, the common choice of Rosensweig-type "
                 "models; 1e-9 to 1e-11 s is the usual range)", lo=1e-14, hi=1e-6),
@@ -110,11 +113,28 @@ MEDIUM = "immobilised (Néel relaxation only, no Brownian rotation), random easy
 CODE_PATHS = ("sar", "macrospin", "batch/steps/sar.py", "batch/errors.py", "units.py")
 
 
+def _code_text(source: str) -> str:
+    """The code of a module without its comments and docstrings (module, class, function and attribute
+    docstrings: every statement that is a bare string), as ``ast.dump`` writes it: documentation edits leave it
+    unchanged, every change to what the module computes changes it."""
+    import ast
+
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list):
+            kept = [st for st in body if not (isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant)
+                                              and isinstance(st.value.value, str))]
+            node.body = kept or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False)
+
+
 @functools.lru_cache(maxsize=None)
 def code_version() -> str:
-    """``"atomspin <version>, sar <12 hex digits>"``: the package version and a SHA-256 over the source files of
-    :data:`CODE_PATHS` (every ``.py`` file, by path and content). Written with every row as ``sar_code_version``:
-    it changes exactly when the code that computes the SAR columns changes, so ``atomspin rescore`` can tell rows
+    """``"atomspin <version>, sar <12 hex digits>"``: the package version and a SHA-256 over the code of the
+    source files of :data:`CODE_PATHS` (every ``.py`` file, by path and by its code without comments and docstrings,
+    :func:`_code_text`). Written with every row as ``sar_code_version``: it changes exactly when the code that
+    computes the SAR columns changes (not when only their documentation does), so ``atomspin rescore`` can tell rows
     computed by other code (stale) from current ones."""
     import hashlib
     from pathlib import Path
@@ -127,7 +147,7 @@ def code_version() -> str:
         p = root / rel
         for f in sorted(p.rglob("*.py")) if p.is_dir() else [p]:
             h.update(str(f.relative_to(root)).encode() + b"\0")
-            h.update(f.read_bytes() if f.is_file() else b"missing")
+            h.update(_code_text(f.read_text(encoding="utf-8")).encode() if f.is_file() else b"missing")
     return f"atomspin {atomspin.__version__}, sar {h.hexdigest()[:12]}"
 
 
