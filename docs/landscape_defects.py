@@ -274,6 +274,8 @@ def plot_defects(out):
     ax.axhline(0, color="k", lw=0.5)
     ax.set_yscale("symlog", linthresh=1e3, linscale=0.8)  # signed parts from −5e3 to 7e4 J/m³
     ax.set_ylim(-2e4, 1e6)
+    ax.set_yticks([-1e4, -1e3, 0, 1e3, 1e4, 1e5], ["−10⁴", "−10³", "0", "10³", "10⁴", "10⁵"])
+    ax.minorticks_off()
     ax.grid(True, axis="y", alpha=0.25)
     ax.set_xticks(x, [lab + (" *" if both and t["split"] == "rigid" else "") for lab, t in zip(labels, table)],
                   fontsize=6, rotation=25)
