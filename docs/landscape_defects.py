@@ -5,9 +5,11 @@ with random B-site vacancies, one or two (110) antiphase boundaries or a 4 nm Fe
 (``python docs/landscape_study.py defects KIND SEED`` → ``figures/landscape/defects.json``).
 
 Per realisation: the reversal barrier of the measured landscape and its parts (``landscape_plots.parts_with_errors``,
-the definitions of the size series: magnetocrystalline = degree ≥ 4 part, shape = + the rigid point-dipole term
-n̂ᵀDn̂·m² of the particle's own dipolar object, surface = the rest of the degree-2 part, which for a defected
-particle also holds the Néel terms of the defect sites), the lowest escape barrier and Ms, each with its fit error.
+the definitions of the size series: magnetocrystalline = degree ≥ 4 part, shape = + the dipolar degree-2 term,
+surface = the rest of the degree-2 part, which for a defected particle also holds the Néel terms of the defect
+sites), the lowest escape barrier and Ms, each with its fit error. The dipolar term is the measured dipolar share
+(defects_dipolar.json reruns, same particle and seed, bit-identical totals) for kinds whose every realisation was
+rerun, else the rigid point-dipole term n̂ᵀDn̂·m² of the particle's own dipolar object (``defect_table``: "split").
 Per kind: the mean over realisations with error = max(s.e.m. over realisations, rms fit error / √n) (the fit
 errors are too small at these n_eff: ``error_calibration``); the ratio to the defect-free particle
 (``atomspin.batch.report.ratio``, first order) and the verdict "raises / lowers" when |ratio − 1| > 2σ, else

@@ -30,7 +30,8 @@ already there) so that long parts can be split over several invocations; ``plot`
 
 Protocol: 300 K, default model (Néel surface term from K_s = 2.9e-5 J/m², averaged B valence, Evans temperature
 rescaling, atomistic point-dipole term ``dipolar="auto"``: exact pairs up to 1000 spins, lattice FFT above, the
-engine's default refresh policy) with anisotropy_reference = 300 K, one realisation (seed 1) per size. The size
+engine's default refresh policy) with anisotropy_reference = 300 K, one realisation (seed 1) per size, or more
+(SEEDS: Monte Carlo streams of the same perfect particle; ``landscape_plots.size_realisations``). The size
 series runs the default model ("full"; VARIANTS=full,no_neel adds a Néel-off run as a cross-check) and splits the
 reversal barrier of the measured landscape into parts (docs/landscape_plots.py, ``size_table_dipolar``):
 magnetocrystalline = barrier without the degree-2 harmonics (the on-site cubic term has none), shape = + the
