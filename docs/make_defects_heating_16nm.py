@@ -95,9 +95,11 @@ def rows_of(size, data12=None, data16=None):
 # ---------------------------------------------------------------------------------------------------- extract
 #: the invocations of the sweep command on the 16 nm database, in order: the timing task alone (one-task recipe,
 #: same task hash), the sweep (stopped with SIGINT when the CPU budget's planned tasks were done), its resumption
-#: (random δ = 0.10 seeds 3-4), the next session's resumption (one APB through the centre)
+#: (random δ = 0.10 seeds 3-4), the next session's resumption (one APB through the centre), and the resumption after
+#: Zn0.2 and δ = 0.20 were added to the recipe (2026-11-30)
 INVOCATIONS = (("timing task (defect-free seed 1 alone)", f"{STEM}_timing"), ("sweep", STEM),
-               ("sweep resumed", f"{STEM}_resume"), ("sweep resumed: APB-centre", f"{STEM}_centre"))
+               ("sweep resumed", f"{STEM}_resume"), ("sweep resumed: APB-centre", f"{STEM}_centre"),
+               ("sweep resumed: Zn-0.20, vacancies-random-0.20", f"{STEM}_zn"))
 
 
 def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS):
