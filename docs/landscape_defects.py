@@ -5,9 +5,11 @@ with random B-site vacancies, one or two (110) antiphase boundaries or a 4 nm Fe
 (``python docs/landscape_study.py defects KIND SEED`` → ``figures/landscape/defects.json``).
 
 Per realisation: the reversal barrier of the measured landscape and its parts (``landscape_plots.parts_with_errors``,
-the definitions of the size series: magnetocrystalline = degree ≥ 4 part, shape = + the rigid point-dipole term
-n̂ᵀDn̂·m² of the particle's own dipolar object, surface = the rest of the degree-2 part, which for a defected
-particle also holds the Néel terms of the defect sites), the lowest escape barrier and Ms, each with its fit error.
+the definitions of the size series: magnetocrystalline = degree ≥ 4 part, shape = + the dipolar degree-2 term,
+surface = the rest of the degree-2 part, which for a defected particle also holds the Néel terms of the defect
+sites), the lowest escape barrier and Ms, each with its fit error. The dipolar term is the measured dipolar share
+(defects_dipolar.json reruns, same particle and seed, bit-identical totals) for kinds whose every realisation was
+rerun, else the rigid point-dipole term n̂ᵀDn̂·m² of the particle's own dipolar object (``defect_table``: "split").
 Per kind: the mean over realisations with error = max(s.e.m. over realisations, rms fit error / √n) (the fit
 errors are too small at these n_eff: ``error_calibration``); the ratio to the defect-free particle
 (``atomspin.batch.report.ratio``, first order) and the verdict "raises / lowers" when |ratio − 1| > 2σ, else
@@ -40,10 +42,16 @@ def today(r):
     return "refresh_windows_min" in r
 
 
-def row_quantities(r, out):
+def row_quantities(r, out, measured=False):
     """{quantity: (value, fit error)} of one realisation: reversal barrier (total) and its parts, lowest escape
-    barrier (J/m³), Ms (A/m)."""
-    pw = parts_with_errors(r, shape_Q_of(r, out, measured=False), dip=None)  # the rigid × m² split of every row
+    barrier (J/m³), Ms (A/m). ``measured``: the parts with the row's own measured dipolar share as the shape term
+    (a defects_dipolar.json row), else the rigid × m² split (every row)."""
+    if measured:
+        pw = parts_with_errors(r, None)  # dip="row": the measured dipolar share of the same run
+        if pw.get("shape_source") != "measured dipolar torque":
+            raise ValueError(f"{r['key']}: no measured dipolar share")
+    else:
+        pw = parts_with_errors(r, shape_Q_of(r, out, measured=False), dip=None)
     q = {k: (pw[k], pw[k + "_err"]) for k in ("total", "mc", "shape_part", "surface") if k in pw}
     q["escape"] = (r["barrier_J_per_m3"], r["barrier_err_J_per_m3"])
     q["Ms"] = (r["Ms_A_per_m"], r.get("Ms_err_A_per_m", np.nan))
@@ -75,13 +83,24 @@ def defect_table(out):
     from atomspin.batch.report import ratio
 
     rows = [r for r in _rows(out, "defects") if today(r)]
+    reruns = {r["key"]: r for r in _rows(out, "defects_dipolar") if "dipolar_coefficients_J" in r}
     table = {}
     for kind in KINDS:
         v = sorted((r for r in rows if r["kind"] == kind), key=lambda r: r["seed"])
         if not v:
             continue
-        per = [row_quantities(r, out) for r in v]
+        # the measured split where every realisation of the kind was rerun with its dipolar share sampled (same
+        # particle and seed: the totals are the stored row's, checked bit for bit), else rigid × m² for the kind
+        measured = all(r["key"] in reruns for r in v)
+        if measured:
+            same = [bool(np.allclose(reruns[r["key"]]["coefficients_J"], r["coefficients_J"], rtol=1e-12, atol=0))
+                    for r in v]
+            if not all(same):
+                raise ValueError(f"{kind}: a defects_dipolar rerun does not reproduce its defects.json row")
+        rigid = [row_quantities(r, out) for r in v]
+        per = [row_quantities(reruns[r["key"]], out, measured=True) for r in v] if measured else rigid
         t = dict(kind=kind, n=len(v), seeds=[r["seed"] for r in v], n_minima=[r["n_minima"] for r in v],
+                 split="measured" if measured else "rigid",
                  n_spins=float(np.mean([r["n_spins"] for r in v])), cpu_s=[r.get("cpu_s") for r in v],
                  wall_s=[r.get("wall_s") for r in v], n_eff_min=[r.get("n_eff_min") for r in v],
                  chi2=[r.get("chi2_per_dof") for r in v], neel_sites=float(np.mean([r["neel_sites"] for r in v])))
@@ -90,6 +109,8 @@ def defect_table(out):
             errs = [p[q][1] for p in per]
             mean, err, sem, fit = combine(vals, errs)
             t[q] = dict(mean=mean, err=err, sem=sem, fit=fit, values=vals, fit_errors=errs)
+        t["rigid_parts"] = {q: dict(zip(("mean", "err"), combine([p[q][0] for p in rigid], [p[q][1] for p in rigid])))
+                            for q in ("mc", "shape_part", "surface")}
         table[kind] = t
     for kind, t in table.items():
         ref = table.get(KINDS[kind][1])
@@ -99,8 +120,11 @@ def defect_table(out):
         for q in ("total", "escape", "Ms"):
             r, e = ratio(t[q]["mean"], t[q]["err"], ref[q]["mean"], ref[q]["err"])
             t[q].update(ratio=r, ratio_err=e, verdict=verdict(r, e))
+        # parts' differences on one split: the measured one when both kinds have it, else rigid × m² for both
+        t["diff_split"] = "measured" if t["split"] == ref["split"] == "measured" else "rigid"
         for q in ("mc", "shape_part", "surface"):
-            t[q].update(diff=t[q]["mean"] - ref[q]["mean"], diff_err=float(np.hypot(t[q]["err"], ref[q]["err"])))
+            a, b = (t[q], ref[q]) if t["diff_split"] == "measured" else (t["rigid_parts"][q], ref["rigid_parts"][q])
+            t[q].update(diff=a["mean"] - b["mean"], diff_err=float(np.hypot(a["err"], b["err"])))
     return [table[k] for k in KINDS if k in table]
 
 
@@ -148,14 +172,22 @@ def _ratio_cell(d):
     return f"{d['ratio']:.2f} ± {d['ratio_err']:.2f} {d['verdict']}"
 
 
+SPLIT_LABELS = {"measured": "measured dipolar", "rigid": "rigid × m²"}
+
+
+def _diff_split(t, ref):
+    """The split of a row of differences (``defect_table``: measured only when both kinds have it)."""
+    return SPLIT_LABELS[t["diff_split"]]
+
+
 def summary_defects(out):
     """Markdown lines: the defect table, the part differences and the error calibration (docs/validation.md §3b)."""
     table = defect_table(out)
     if not table:
         return []
     lines = ["", "| 8 nm sphere | realisations | reversal barrier/V (J/m³) | ÷ reference | lowest escape (J/m³) | "
-             "÷ reference | minima | magnetocrystalline | shape part | surface + defect part | Ms (kA/m) | "
-             "÷ reference | CPU s per realisation |", "|" + "---|" * 13]
+             "÷ reference | minima | magnetocrystalline | shape part | surface + defect part | split | Ms (kA/m) | "
+             "÷ reference | CPU s per realisation |", "|" + "---|" * 14]
     for t in table:
         cpu = [c for c in t["cpu_s"] if c is not None]
         cpu = f"{np.mean(cpu):.0f}" if cpu else "–"
@@ -163,11 +195,11 @@ def summary_defects(out):
             f"| {KINDS[t['kind']][0].replace(chr(10), ' ')} | {t['n']} | {_cell(t['total'])} | {_ratio_cell(t['total'])} | "
             f"{_cell(t['escape'])} | {_ratio_cell(t['escape'])} | {'/'.join(str(x) for x in t['n_minima'])} | "
             f"{_cell(t['mc'])} | {_cell(t['shape_part'], sign=True)} | {_cell(t['surface'], sign=True)} | "
-            f"{_cell(t['Ms'], scale=1e-3, fmt='.1f')} | "
+            f"{SPLIT_LABELS[t['split']]} | {_cell(t['Ms'], scale=1e-3, fmt='.1f')} | "
             f"{_ratio_cell(t['Ms']) if 'ratio' in t['Ms'] else '1 (reference)'} | "
             f"{cpu} |")
     lines += ["", "| 8 nm sphere | reference | Δ magnetocrystalline (J/m³) | Δ shape part | Δ surface + defect part | "
-              "Δ total |", "|---|---|---|---|---|---|"]
+              "Δ total | split |", "|---|---|---|---|---|---|---|"]
     for t in table:
         if t["reference"] is None:
             continue
@@ -177,7 +209,7 @@ def summary_defects(out):
         dte = float(np.hypot(t["total"]["err"], ref["total"]["err"]))
         lines.append(f"| {KINDS[t['kind']][0].replace(chr(10), ' ')} | {KINDS[t['reference']][0].replace(chr(10), ' ')} | "
                      + " | ".join(f"{d[q]['diff']:+.0f} ± {d[q]['diff_err']:.0f}" for q in d)
-                     + f" | {dt:+.0f} ± {dte:.0f} |")
+                     + f" | {dt:+.0f} ± {dte:.0f} | {_diff_split(t, ref)} |")
     cal = error_calibration(out)
     if cal["pooled"]:
         lines += ["", "| quantity | seed s.d. (J/m³) | rms fit error | s.d. / fit error (95 % interval) | dof |",
@@ -229,18 +261,33 @@ def plot_defects(out):
             ax.set_ylim(lo / 1.6, 4e5)
             ax.legend(fontsize=6, loc="upper left", ncol=2)
     ax = axs[1, 0]
-    for j, (q, mk, lab) in enumerate((("mc", "o", "magnetocrystalline (degree ≥ 4)"),
-                                      ("shape_part", "^", "shape part (rigid point-dipole n̂ᵀDn̂·m²)"),
-                                      ("surface", "s", "surface + defect part (rest of degree 2)"))):
+    splits = {t["split"] for t in table}
+    both = len(splits) > 1
+    shape_lab = ("shape part (measured dipolar share; * rigid point-dipole n̂ᵀDn̂·m²)" if both else
+                 "shape part (measured dipolar share)" if splits == {"measured"} else
+                 "shape part (rigid point-dipole n̂ᵀDn̂·m²)")
+    surf_lab = ("surface + defect part (measured: on-site Néel; * rest of degree 2)" if both else
+                "surface + defect part (on-site: Néel)" if splits == {"measured"} else
+                "surface + defect part (rest of degree 2)")
+    for j, (q, mk, lab) in enumerate((("mc", "o", "magnetocrystalline (degree ≥ 4)"), ("shape_part", "^", shape_lab),
+                                      ("surface", "s", surf_lab))):
         ax.errorbar(x + (j - 1) * 0.22, [t[q]["mean"] for t in table], yerr=[t[q]["err"] for t in table], fmt=mk,
                     capsize=2, label=lab)
     ax.axhline(0, color="k", lw=0.5)
-    ax.set_xticks(x, labels, fontsize=6, rotation=25)
-    ax.set_ylabel("part of the reversal barrier / V (J/m³)")
-    ax.legend(fontsize=6)
+    ax.set_yscale("symlog", linthresh=1e3, linscale=0.8)  # signed parts from −5e3 to 7e4 J/m³
+    ax.set_ylim(-2e4, 1e6)
+    ax.set_yticks([-1e4, -1e3, 0, 1e3, 1e4, 1e5], ["−10⁴", "−10³", "0", "10³", "10⁴", "10⁵"])
+    ax.minorticks_off()
+    ax.grid(True, axis="y", alpha=0.25)
+    ax.set_xticks(x, [lab + (" *" if both and t["split"] == "rigid" else "") for lab, t in zip(labels, table)],
+                  fontsize=6, rotation=25)
+    ax.set_ylabel("part of the reversal barrier / V (J/m³; symlog)")
+    ax.legend(fontsize=6, loc="upper left")
     fig.suptitle("8 nm magnetite spheres at 300 K, default model (dipolar + Néel on): realisations and mean; "
                  "↑/↓ = raised/lowered vs the reference (band) at 2σ, n.r. = not resolved", fontsize=9)
-    axs[1, 0].set_title("split of the reversal barrier (mean ± error over realisations)", fontsize=8)
+    axs[1, 0].set_title("split of the reversal barrier (mean ± error over realisations; * = kinds whose rows "
+                        "did not sample the dipolar torque: rigid × m² split)" if both else
+                        "split of the reversal barrier (mean ± error over realisations)", fontsize=7)
     axs[1, 1].set_title("Ms (the FeO core and its reference: classical statistics)", fontsize=8)
     fig.tight_layout()
     fig.savefig(out.parent / "landscape_defects.png", dpi=130)

@@ -14,26 +14,12 @@ defects_dipolar``), paired with defects.json and defects_no_neel.json; heating_p
 import numpy as np
 
 from landscape_defects import HEATING_LABELS, KINDS, N110, combine, heating_parts_table
-from landscape_plots import _rows, measured_dipolar, parts_with_errors, shape_Q_of
+from landscape_plots import _rows, ku_along, measured_dipolar, parts_with_errors, shape_Q_of
 
 
 def _ku_row(r, which, u=N110):
-    """(Ku, error) along u (J/m³, Ku (1 − (n̂·û)²) convention) of a row's degree-2 share: ``which`` "total",
-    "dipolar" or "onsite" (total − dipolar), errors from the stored covariances (the on-site one with the
-    cross-covariance)."""
-    from atomspin.measure import _sphere_fit as sf
-
-    a = -1.5 * np.einsum("i,ijp,j->p", u, sf.l2_projector(r["degree"]), u) / r["V_m3"]
-    c = np.asarray(r["coefficients_J"], float)
-    C = np.asarray(r["covariance_J2"], float)
-    if which == "total":
-        return float(a @ c), float(np.sqrt(max(a @ C @ a, 0.0)))
-    d = np.asarray(r["dipolar_coefficients_J"], float)
-    Cd = np.asarray(r["dipolar_covariance_J2"], float)
-    if which == "dipolar":
-        return float(a @ d), float(np.sqrt(max(a @ Cd @ a, 0.0)))
-    X = np.asarray(r["dipolar_cross_covariance_J2"], float)
-    return float(a @ (c - d)), float(np.sqrt(max(a @ (C + Cd - X - X.T) @ a, 0.0)))
+    """``landscape_plots.ku_along`` along the APB normal [110] by default."""
+    return ku_along(r, which, u)
 
 
 def dipolar_split_table(out):
@@ -93,6 +79,25 @@ def _c(d, k="mean", sign=True):
     return f"{v:{'+' if sign else ''}.0f} ± {e:.0f}" if np.isfinite(e) and e > 0 else f"{v:{'+' if sign else ''}.0f}"
 
 
+def _kind_label(kind):
+    return KINDS[kind][0].replace(chr(10), " ")
+
+
+def _parts_row(label, count, t, rigid_m2, mid=(), tail=()):
+    """One markdown row of a parts table (8 nm and 12.1 nm share it): label, realisations, the reversal barrier and
+    its parts on the measured split and on the rigid × m² one, the Ku along [110] of the measured dipolar share, of
+    the rigid tensor × m² (key ``rigid_m2``) and at T = 0, the cells ``mid``, the on-site Ku, the cells ``tail``."""
+    cells = [label, count, _c(t["total"], sign=False), _c(t["mc"], sign=False)]
+    cells += [_c(t[k]) for k in ("shape_part", "surface", "shape_part_rigid", "surface_rigid", "ku_dipolar")]
+    cells += [f"{t[rigid_m2]['mean']:+.0f}", f"{t['ku_rigid_T0']['mean']:+.0f}", *mid, _c(t["ku_onsite"]), *tail]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _diff_row(label, t, keys):
+    """One markdown row of differences to the defect-free particle (``diff`` ± ``diff_err`` of each key)."""
+    return f"| {label} | " + " | ".join(_c(t[k], "diff") for k in keys) + " |"
+
+
 def summary_dipolar_split(out):
     """Markdown lines: the 8 nm parts from the measured dipolar share (:func:`dipolar_split_table`) and the 12.1 nm
     ones (``heating_parts_table``), each next to the earlier rigid × m² split."""
@@ -105,20 +110,15 @@ def summary_dipolar_split(out):
                   "degree-2 Ku of the Néel-off rerun | on-site (Néel) Ku | m | CPU s per run |",
                   "|" + "---|" * 15]
         for t in table:
-            lines.append(f"| {KINDS[t['kind']][0].replace(chr(10), ' ')} | {t['n']} ({','.join(map(str, t['seeds']))}) | "
-                         f"{_c(t['total'], sign=False)} | {_c(t['mc'], sign=False)} | {_c(t['shape_part'])} | "
-                         f"{_c(t['surface'])} | {_c(t['shape_part_rigid'])} | {_c(t['surface_rigid'])} | "
-                         f"{_c(t['ku_dipolar'])} | {t['ku_rigid_m2']['mean']:+.0f} | {t['ku_rigid_T0']['mean']:+.0f} | "
-                         f"{_c(t['ku_off'])} | {_c(t['ku_onsite'])} | {t['m']['mean']:.3f} | {t['cpu_s']:.0f} |")
+            lines.append(_parts_row(_kind_label(t["kind"]), f"{t['n']} ({','.join(map(str, t['seeds']))})", t,
+                                    "ku_rigid_m2", mid=[_c(t["ku_off"])],
+                                    tail=[f"{t['m']['mean']:.3f}", f"{t['cpu_s']:.0f}"]))
         lines += ["", "| 8 nm sphere, Δ vs defect-free (J/m³) | Δ total | Δ magnetocrystalline | Δ shape part (measured) | "
                   "Δ surface + defect (measured) | Δ shape part (rigid × m²) | Δ surface + defect (rigid × m²) | "
                   "Δ dipolar Ku [110] measured | Δ rigid Ku·m² | Δ on-site Ku |", "|" + "---|" * 10]
         for t in table:
-            if "diff" not in t["total"]:
-                continue
-            lines.append(f"| {KINDS[t['kind']][0].replace(chr(10), ' ')} | " + " | ".join(
-                _c(t[k], "diff") for k in ("total", "mc", "shape_part", "surface", "shape_part_rigid",
-                                           "surface_rigid", "ku_dipolar", "ku_rigid_m2", "ku_onsite")) + " |")
+            if "diff" in t["total"]:
+                lines.append(_diff_row(_kind_label(t["kind"]), t, DIFF_KEYS[:7] + ("ku_rigid_m2", "ku_onsite")))
     heat = heating_parts_table(out)
     if heat and any(t["n_measured"] for t in heat):
         lines += ["", "| 12.1 nm TO, 310 K | realisations (measured dipolar share) | reversal barrier/V (J/m³) | "
@@ -127,23 +127,19 @@ def summary_dipolar_split(out):
                   "rigid Ku·m² | rigid Ku (T = 0) | on-site (Néel) Ku | rerun total − stored |", "|" + "---|" * 13]
         for t in heat:
             rr = t["rerun_total"]["mean"] - t["total"]["mean"]
-            rr = f"{rr:+.0f}" if np.isfinite(rr) else "–"
-            lines.append(f"| {HEATING_LABELS[t['variant']]} | {t['n']} ({t['n_measured']}) | "
-                         f"{_c(t['total'], sign=False)} | {_c(t['mc'], sign=False)} | {_c(t['shape_part'])} | "
-                         f"{_c(t['surface'])} | {_c(t['shape_part_rigid'])} | {_c(t['surface_rigid'])} | "
-                         f"{_c(t['ku_dipolar'])} | {t['ku_rigid_dipolar']['mean']:+.0f} | "
-                         f"{t['ku_rigid_T0']['mean']:+.0f} | {_c(t['ku_onsite'])} | "
-                         f"{rr} |")
+            lines.append(_parts_row(HEATING_LABELS[t["variant"]], f"{t['n']} ({t['n_measured']})", t,
+                                    "ku_rigid_dipolar", tail=[f"{rr:+.0f}" if np.isfinite(rr) else "–"]))
         lines += ["", "| 12.1 nm TO, Δ vs defect-free (J/m³) | Δ total | Δ magnetocrystalline | Δ shape part (measured) | "
                   "Δ surface + defect (measured) | Δ shape part (rigid × m²) | Δ surface + defect (rigid × m²) | "
                   "Δ dipolar Ku [110] measured | Δ on-site Ku |", "|" + "---|" * 9]
         for t in heat:
-            if "diff" not in t["total"]:
-                continue
-            lines.append(f"| {HEATING_LABELS[t['variant']]} | " + " | ".join(
-                _c(t[k], "diff") for k in ("total", "mc", "shape_part", "surface", "shape_part_rigid",
-                                           "surface_rigid", "ku_dipolar", "ku_onsite")) + " |")
+            if "diff" in t["total"]:
+                lines.append(_diff_row(HEATING_LABELS[t["variant"]], t, DIFF_KEYS[:7] + ("ku_onsite",)))
     return lines
+
+
+#: the part differences both tables show, in their column order
+DIFF_KEYS = ("total", "mc", "shape_part", "surface", "shape_part_rigid", "surface_rigid", "ku_dipolar")
 
 
 __all__ = ["dipolar_split_table", "summary_dipolar_split", "measured_dipolar"]

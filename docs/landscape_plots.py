@@ -98,6 +98,43 @@ def measured_dipolar(r):
                 cross_covariance_J2=np.asarray(r["dipolar_cross_covariance_J2"], dtype=float))
 
 
+def fit_ku(r, dipolar=None):
+    """(Ku, error, meaning) of a study row's term-fit Ku (``Ku``, ``Ku_err``: ``LandscapeResult.fit.Ku_J_per_m3``,
+    J/m³). It is the remainder beyond the shape term the fit held, so its meaning depends on the row
+    (``atomspin.measure._sphere_fit.ku_meaning``): "onsite" (rows with the measured dipolar share, ``shape_source``
+    "measured dipolar torque"), "beyond_rigid" (earlier rows of a dipolar model: rigid × m² held) or "total" (no
+    dipolar term). ``dipolar``: whether the row's model had a dipolar term, read from the row's ``dipolar`` field
+    when not given (rows written before that field existed need it: size.json and defects_nodipolar.json are
+    dipolar-off series)."""
+    from atomspin.measure._sphere_fit import ku_meaning
+
+    if dipolar is None and "dipolar" in r:
+        dipolar = r["dipolar"] is not None
+    src = r.get("shape_source") or ("measured dipolar torque" if "dipolar_coefficients_J" in r else None)
+    return float(r["Ku"]), float(r["Ku_err"]), ku_meaning(src, dipolar)
+
+
+def ku_along(r, which, u):
+    """(Ku, error) along u (J/m³, Ku (1 − (n̂·û)²) convention) of a row's degree-2 share: ``which`` "total",
+    "dipolar" or "onsite" (total − dipolar; rows with the measured dipolar share), errors from the stored
+    covariances (the on-site one with the cross-covariance). Unlike the fit's Ku (:func:`fit_ku`) this means the
+    same in every row."""
+    from atomspin.measure import _sphere_fit as sf
+
+    u = np.asarray(u, dtype=np.float64)
+    a = -1.5 * np.einsum("i,ijp,j->p", u, sf.l2_projector(r["degree"]), u) / r["V_m3"]
+    c = np.asarray(r["coefficients_J"], float)
+    C = np.asarray(r["covariance_J2"], float)
+    if which == "total":
+        return float(a @ c), float(np.sqrt(max(a @ C @ a, 0.0)))
+    d = np.asarray(r["dipolar_coefficients_J"], float)
+    Cd = np.asarray(r["dipolar_covariance_J2"], float)
+    if which == "dipolar":
+        return float(a @ d), float(np.sqrt(max(a @ Cd @ a, 0.0)))
+    X = np.asarray(r["dipolar_cross_covariance_J2"], float)
+    return float(a @ (c - d)), float(np.sqrt(max(a @ (C + Cd - X - X.T) @ a, 0.0)))
+
+
 def parts_with_errors(r, S=None, dip="row"):
     """The reversal barrier of a stored landscape and its parts (J/m³; ``size_table_dipolar``'s definitions) with
     errors propagated linearly from the fit covariance (``covariance_J2``, rows measured since the covariance is
@@ -247,8 +284,9 @@ def size_table(out):
             table.append(dict(shape=shape, D=D, n=f["n_spins"], d_eq=(6 * f["V_m3"] / np.pi) ** (1 / 3) * 1e9, mc=mc, mc_err=me, full=fn[1], full_esc=fn[0],
                               full_err=fe, surface=fn[1] - mc, surface_err=float(np.hypot(fe, me)),
                               shape_part=tot[1] - fn[1], total=tot[1], total_esc=tot[0], total_err=fe, Ku_shape=ks,
-                              Ms=f["Ms_A_per_m"], K1=f["K1"], K1_err=f["K1_err"], Ku=f["Ku"], Ku_err=f["Ku_err"],
-                              axis=f["axis"]))
+                              Ms=f["Ms_A_per_m"], K1=f["K1"], K1_err=f["K1_err"],
+                              **dict(zip(("Ku", "Ku_err", "Ku_meaning"), fit_ku(f, dipolar=False))),
+                              axis=f["axis"]))  # size.json: the no-dipolar protocol, so Ku is the whole degree 2
     return table
 
 
@@ -273,6 +311,32 @@ def shape_Q_of(r, out, measured=True):
     if t is None:
         return None
     return np.asarray(t["D_rigid_J_per_m3"]) * r["m_reduced"] ** 2
+
+
+def size_realisations(out, shape, D, rows=None):
+    """The rows of one particle of the dipolar size series (variant "full"), one per Monte Carlo seed: keys
+    SHAPE-D-full (seed 1) and SHAPE-D-full-sS of size_dipolar.json; for the 8 nm sphere also the defect-free rows
+    of the defect series rerun with the dipolar share (defects_dipolar.json "perfect-S": ``defect_particle
+    ("perfect", S)`` is the same 8 nm sphere, built with seed 1, the same model and protocol, Monte Carlo seed S),
+    taken where the size series has no row of that seed with the dipolar share, and only if they have the size
+    row's spins, volume and sweeps (seed 1 of both is one run: bit-identical coefficients)."""
+    rows = _rows(out, "size_dipolar") if rows is None else rows
+    by_seed = {}
+    for r in rows:
+        if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "full":
+            by_seed[int(r.get("seed", 1))] = r
+    if shape == "sphere" and float(D) == 8.0 and by_seed:
+        ref = next(iter(by_seed.values()))
+        for r in _rows(out, "defects_dipolar"):
+            if r.get("kind") != "perfect" or "dipolar_coefficients_J" not in r:
+                continue
+            if (r["n_spins"], r["V_m3"], r["sweeps"], r["equilibration"]) != (
+                    ref["n_spins"], ref["V_m3"], ref["sweeps"], ref["equilibration"]):
+                continue
+            s = int(r["seed"])
+            if s not in by_seed or "dipolar_coefficients_J" not in by_seed[s]:
+                by_seed[s] = dict(r, shape=shape, D_nm=D, variant="full")
+    return [by_seed[s] for s in sorted(by_seed)]
 
 
 _TABLE_CACHE = {}
@@ -301,35 +365,66 @@ def _size_table_dipolar(out):
     directly (``surface_run`` = Néel on − off)."""
     from atomspin import macrospin as ms
 
+    from landscape_defects import combine
+
     rows = _rows(out, "size_dipolar")
     table = []
     for shape in SHAPES:
         for D in sorted({r["D_nm"] for r in rows if r["shape"] == shape}):
-            f = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "full"), None)
-            if f is None:
+            reals = size_realisations(out, shape, D, rows)
+            if not reals:
                 continue
+            # the measured split over every realisation that sampled the dipolar torque; else the one earlier row
+            # (seed 1) on the rigid × m² split
+            meas = [r for r in reals if "dipolar_coefficients_J" in r]
+            use = meas if meas else [next((r for r in reals if int(r.get("seed", 1)) == 1), reals[0])]
+            f = next((r for r in use if int(r.get("seed", 1)) == 1), use[0])
             S = shape_Q_of(f, out)
             Q2 = l2_tensor(f)
-            pw = parts_with_errors(f, S)
-            # the total's error: the reversal barrier's own (rows since it is stored), else the escape barrier's
-            err = pw["total_err"] if np.isfinite(pw["total_err"]) else f.get("reversal_err_J_per_m3",
-                                                                              f["barrier_err_J_per_m3"])
+            per = [parts_with_errors(r, shape_Q_of(r, out)) for r in use]
+            pw = {}
+            for k in ("total", "mc", "shape_part", "surface"):
+                if not all(k in x for x in per):
+                    continue
+                if k == "total":  # the reversal barrier's own error (rows since it is stored), else the escape one's
+                    errs = [x["total_err"] if np.isfinite(x["total_err"]) else r.get(
+                        "reversal_err_J_per_m3", r["barrier_err_J_per_m3"]) for x, r in zip(per, use)]
+                else:
+                    errs = [x[k + "_err"] for x in per]
+                mean, err = (combine([x[k] for x in per], errs)[:2] if len(use) > 1 else (per[0][k], errs[0]))
+                pw.update({k: mean, k + "_err": err if len(use) > 1 or np.isfinite(errs[0]) else float("nan"),
+                           k + "_sd": float(np.std([x[k] for x in per], ddof=1)) if len(use) > 1 else float("nan"),
+                           k + "_fit_rms": float(np.sqrt(np.mean(np.square(errs))))})
+            err = pw["total_err"]
+            mean_of = lambda k, d=np.nan: float(np.mean([r.get(k, d) for r in use]))  # noqa: E731
             row = dict(shape=shape, D=D, n=f["n_spins"], d_eq=(6 * f["V_m3"] / np.pi) ** (1 / 3) * 1e9,
-                       mc=pw["mc"], mc_err=pw["mc_err"], total=pw["total"], total_esc=f["barrier_J_per_m3"],
-                       err=err, Ms=f["Ms_A_per_m"], m_reduced=f["m_reduced"], K1=f["K1"], K1_err=f["K1_err"],
-                       Ku_l2=uniaxial_of(Q2)[0], elapsed_s=f["elapsed_s"], sweeps=f["sweeps"],
-                       n_eff_min=f.get("n_eff_min", np.nan), n_eff_median=f.get("n_eff_median", np.nan),
-                       windows=f.get("refresh_windows_min", np.nan), cpu_s=f.get("cpu_s", np.nan),
-                       chi2=f.get("chi2_per_dof", np.nan), new="refresh_windows_min" in f, commit=f.get("commit"))
+                       mc=pw["mc"], mc_err=pw["mc_err"], total=pw["total"], total_esc=mean_of("barrier_J_per_m3"),
+                       err=err, Ms=mean_of("Ms_A_per_m"), m_reduced=mean_of("m_reduced"), K1=f["K1"],
+                       K1_err=f["K1_err"], Ku_l2=uniaxial_of(Q2)[0], elapsed_s=f["elapsed_s"], sweeps=f["sweeps"],
+                       n_eff_min=float(np.min([r.get("n_eff_min", np.nan) for r in use])),
+                       n_eff_median=mean_of("n_eff_median"),
+                       windows=float(np.min([r.get("refresh_windows_min", np.nan) for r in use])),
+                       cpu_s=mean_of("cpu_s"), chi2=mean_of("chi2_per_dof"), new="refresh_windows_min" in f,
+                       commit=f.get("commit"), commits=sorted({str(r.get("commit")) for r in use}),
+                       realisations=len(use), seeds=[int(r.get("seed", 1)) for r in use],
+                       split="measured" if meas else "rigid", total_sd=pw["total_sd"],
+                       total_fit_rms=pw["total_fit_rms"],
+                       Ku_rigid_m2=float(np.mean([uniaxial_of(shape_Q_of(r, out, measured=False))[0]
+                                                  if shape_Q_of(r, out, measured=False) is not None else np.nan
+                                                  for r in use])))
             if S is not None:
                 row.update(shape_part=pw["shape_part"], shape_part_err=pw["shape_part_err"],
-                           surface=pw["surface"], surface_err=pw["surface_err"], Ku_shape=uniaxial_of(S)[0],
-                           Ku_surface=uniaxial_of(Q2 - S)[0])
+                           surface=pw["surface"], surface_err=pw["surface_err"],
+                           Ku_shape=float(np.mean([uniaxial_of(shape_Q_of(r, out))[0] for r in use])),
+                           Ku_surface=uniaxial_of(Q2 - S)[0],
+                           **{k + "_" + x: pw[k + "_" + x] for k in ("mc", "shape_part", "surface")
+                              for x in ("sd", "fit_rms")})
             o = next((r for r in _rows(out, "size") if r["shape"] == shape and r["D_nm"] == D
                       and r["variant"] == "full"), None)
-            if o is not None and S is not None:
+            S_r = shape_Q_of(f, out, measured=False)
+            if o is not None and S_r is not None:
                 # the earlier no-dipolar landscape of the same particle + the same rigid point-dipole term (× its m²)
-                S_o = S / f["m_reduced"] ** 2 * o["m_reduced"] ** 2
+                S_o = S_r / f["m_reduced"] ** 2 * o["m_reduced"] ** 2
                 row.update(composite=barriers_of([harmonic(o), ms.QuadraticAnisotropy(S_o)])[1],
                            composite_err=o["barrier_err_J_per_m3"], nodip=barriers_of([harmonic(o)])[1])
             n = next((r for r in rows if r["shape"] == shape and r["D_nm"] == D and r["variant"] == "no_neel"), None)
@@ -338,7 +433,7 @@ def _size_table_dipolar(out):
                 row.update(no_neel=barriers_of([harmonic(n)])[1], no_neel_err=n["barrier_err_J_per_m3"],
                            surface_run=pw["total"] - barriers_of([harmonic(n)])[1],
                            check_Ku=uniaxial_of(l2_tensor(n) - Sn)[0] if Sn is not None else float("nan"),
-                           check_Ku_err=n["Ku_err"], mc_no_neel=barriers_of([harmonic(n),
+                           check_Ku_err=_check_ku_err(n, Sn), mc_no_neel=barriers_of([harmonic(n),
                                                                              ms.QuadraticAnisotropy(-l2_tensor(n))])[1])
             table.append(row)
     # particles of the earlier no-dipolar series without a dipolar run: estimate = that landscape + the rigid
@@ -363,6 +458,52 @@ def _size_table_dipolar(out):
     return table
 
 
+def size_spread(out, quantities=("total", "mc", "shape_part", "surface")):
+    """The realisation spread of the size series against its fit errors: per particle with ≥ 2 realisations on the
+    measured split and per quantity, the seed s.d. over realisations, the rms fit error and their ratio with its
+    95 % interval (χ² with n − 1 degrees of freedom); then the same pooled over all those particles ("pooled")."""
+    from scipy.stats import chi2
+
+    rows, ss, dof, fe = [], {q: 0.0 for q in quantities}, {q: 0 for q in quantities}, {q: [] for q in quantities}
+    parts = {q: 0 for q in quantities}
+    for t in size_table_dipolar(out):
+        if t.get("realisations", 1) < 2:
+            continue
+        n = t["realisations"]
+        for q in quantities:
+            sd, fit = t.get(q + "_sd" if q != "total" else "total_sd"), t.get(q + "_fit_rms" if q != "total"
+                                                                               else "total_fit_rms")
+            if sd is None or not (np.isfinite(sd) and np.isfinite(fit) and fit > 0):
+                continue
+            lo, hi = (sd * np.sqrt((n - 1) / chi2.ppf(p, n - 1)) / fit for p in (0.975, 0.025))
+            rows.append(dict(particle=f"{t['shape'].replace('_', ' ')} {t['D']:g} nm", n=n, quantity=q, sd=sd,
+                             fit=fit, ratio=sd / fit, lo=lo, hi=hi))
+            ss[q] += sd ** 2 * (n - 1)
+            dof[q] += n - 1
+            parts[q] += 1
+            fe[q] += [fit] * n
+    for q in quantities:
+        if dof[q] < 2:
+            continue
+        sd, fit = np.sqrt(ss[q] / dof[q]), float(np.sqrt(np.mean(np.square(fe[q]))))
+        lo, hi = (sd * np.sqrt(dof[q] / chi2.ppf(p, dof[q])) / fit for p in (0.975, 0.025))
+        rows.append(dict(particle=f"pooled over {parts[q]} particles ({dof[q]} dof)", n=len(fe[q]), quantity=q,
+                         sd=sd, fit=fit, ratio=sd / fit, lo=lo, hi=hi))
+    return rows
+
+
+def _check_ku_err(n, Sn):
+    """Error of the uniaxial remainder of a Néel-off row beyond its held shape term ``Sn`` (``shape_Q_of``: the
+    term its fit held, so the fit's ``Ku_err`` is that remainder's error in the "beyond_rigid" and "total"
+    meanings); with the measured dipolar share ("onsite") the held term has an error of its own, so the error comes
+    from the covariances along the remainder's axis."""
+    if Sn is None:
+        return float("nan")
+    if fit_ku(n)[2] == "onsite" and "covariance_J2" in n:
+        return ku_along(n, "onsite", uniaxial_of(l2_tensor(n) - Sn)[1])[1]
+    return float(n["Ku_err"])
+
+
 def _l2_along(r, u):
     """(Ku, error) of the degree-2 part of a stored landscape along the axis u (Ku (1 − (n̂·û)²) convention, J/m³):
     linear in the coefficients, so its error is exact from ``covariance_J2`` (rows since it is stored), else the
@@ -372,9 +513,13 @@ def _l2_along(r, u):
     u = np.asarray(u, dtype=np.float64)
     a = -1.5 * np.einsum("i,ijp,j->p", u, sf.l2_projector(r["degree"]), u) / r["V_m3"]  # Ku per coefficient (J → J/m³)
     ku = float(a @ np.asarray(r["coefficients_J"]))
-    err = (float(np.sqrt(max(a @ np.asarray(r["covariance_J2"]) @ a, 0.0))) if "covariance_J2" in r
-           else float(r["Ku_err"]))
-    return ku, err
+    if "covariance_J2" in r:
+        return ku, float(np.sqrt(max(a @ np.asarray(r["covariance_J2"]) @ a, 0.0)))
+    # rows before the covariance was stored: the fit's Ku error, the error of the whole degree-2 part only when
+    # the held term had none (rigid × m² or nothing; those rows predate the measured dipolar share)
+    if "dipolar_coefficients_J" in r or r.get("shape_source") == "measured dipolar torque":  # "onsite" Ku
+        raise ValueError(f"{r.get('key')}: a row with the measured dipolar share and no covariance_J2")
+    return ku, float(r["Ku_err"])
 
 
 def crosscheck_table(out):
@@ -444,12 +589,15 @@ def plot_size_dipolar(out):
                               (~new, "none", "total, earlier engine (snapshot reference)")):
             if sel.any():
                 ax.plot(D[sel], g("total")[sel], "*", color="k", mfc=mfc, ms=10, label=lab)
-        ax.errorbar(D, g("mc"), yerr=pe("mc"), fmt="o-", mfc="none", capsize=2,
-                    label="magnetocrystalline (degree ≥ 4 part)")
-        ax.errorbar(D, g("shape_part"), yerr=pe("shape_part"), fmt="^-", mfc="none", capsize=2,
-                    label="shape part, signed (rigid point-dipole n̂ᵀDn̂·m²)")
-        ax.errorbar(D, g("surface"), yerr=pe("surface"), fmt="s-", mfc="none", capsize=2,
-                    label="surface part, signed (rest of degree 2)")
+        meas = np.array([x.get("split") == "measured" for x in t], bool)
+        for k, mk, c, lab in (("mc", "o", "C0", "magnetocrystalline (degree ≥ 4 part)"),
+                              ("shape_part", "^", "C1", "shape part, signed (dipolar degree-2 term)"),
+                              ("surface", "s", "C2", "surface part, signed (rest of degree 2;\nmeasured split: the on-site Néel term)")):
+            ax.errorbar(D, g(k), yerr=pe(k), fmt=mk + "-", color=c, mfc="none", capsize=2, label=lab)
+            if meas.any():
+                ax.plot(D[meas], g(k)[meas], mk, color=c, ms=6,
+                        label="filled: measured split, mean of the realisations\n(hollow: one realisation, "
+                              "rigid × m² shape term)" if k == "mc" else None)
         c = [x for x in t if "composite" in x and not x.get("estimate")]
         if c:
             ax.errorbar([x["d_eq"] for x in c], [x["composite"] for x in c], yerr=[x["composite_err"] for x in c],
@@ -651,16 +799,17 @@ def summary_dipolar(out):
     table = size_table_dipolar(out)
     if table:
         cc = {x["key"]: x for x in _rows(out, "crosscheck")}
-        lines += ["", "| shape | D (nm) (d_eq) | spins | total: reversal barrier (J/m³) | lowest escape | "
-                  "magnetocrystalline | shape part | surface part | rigid point-dipole Ku·m² | local-order Ku | "
+        lines += ["", "| shape | D (nm) (d_eq) | spins | realisations (seeds) | split | total: reversal barrier (J/m³) | "
+                  "seed s.d. / rms fit error | lowest escape | magnetocrystalline | shape part | surface part | "
+                  "measured dipolar Ku | rigid point-dipole Ku·m² | local-order Ku | "
                   "no-dipolar landscape + rigid term | Ms (kA/m) | χ²/dof | refresh windows | n_eff min / median | "
-                  "CPU s (1 worker) | engine |", "|" + "---|" * 17]
+                  "CPU s (1 worker) | engine |", "|" + "---|" * 21]
         for t in table:
             if t.get("estimate"):
                 lines.append(f"| {t['shape'].replace('_', ' ')} (estimate) | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | "
-                             f"{t['total']:.0f} ± {t['err']:.0f} | {t['total_esc']:.0f} | {t['mc']:.0f} | "
-                             f"{t['shape_part']:+.0f} | {t['surface']:+.0f} | {t['Ku_shape']:.0f} | – | = total | "
-                             f"{t['Ms'] / 1e3:.0f} | – | – | – | – | – |")
+                             f"– | rigid × m² | {t['total']:.0f} ± {t['err']:.0f} | – | {t['total_esc']:.0f} | "
+                             f"{t['mc']:.0f} | {t['shape_part']:+.0f} | {t['surface']:+.0f} | – | {t['Ku_shape']:.0f} | "
+                             f"– | = total | {t['Ms'] / 1e3:.0f} | – | – | – | – | – |")
                 continue
             pm = lambda k: (f"{t[k]:+.0f} ± {t[k + '_err']:.0f}" if np.isfinite(t.get(k + "_err", np.nan))  # noqa: E731
                             else f"{t.get(k, np.nan):+.0f}")
@@ -671,12 +820,24 @@ def summary_dipolar(out):
                     else f"{t['n_eff_min']:.1f} / –")
             win = f"{t['windows']:.0f}" if np.isfinite(t["windows"]) else "–"
             cpu = f"{t['cpu_s']:.0f}" if np.isfinite(t["cpu_s"]) else "–"
+            spread = (f"{t['total_sd']:.0f} / {t['total_fit_rms']:.0f}" if np.isfinite(t["total_sd"])
+                      else f"– / {t['total_fit_rms']:.0f}")
+            kud = f"{t['Ku_shape']:.0f}" if t["split"] == "measured" else "–"
             lines.append(f"| {t['shape'].replace('_', ' ')} | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | "
-                         f"{t['total']:.0f} ± {t['err']:.0f} | {t['total_esc']:.0f} | "
+                         f"{t['realisations']} ({','.join(map(str, t['seeds']))}) | "
+                         f"{'measured dipolar' if t['split'] == 'measured' else 'rigid × m²'} | "
+                         f"{t['total']:.0f} ± {t['err']:.0f} | {spread} | {t['total_esc']:.0f} | "
                          f"{t['mc']:.0f}{' ± %.0f' % t['mc_err'] if np.isfinite(t['mc_err']) else ''} | "
-                         f"{pm('shape_part')} | {pm('surface')} | {t.get('Ku_shape', np.nan):.0f} | {loc} | {comp} | "
+                         f"{pm('shape_part')} | {pm('surface')} | {kud} | {t['Ku_rigid_m2']:.0f} | {loc} | {comp} | "
                          f"{t['Ms'] / 1e3:.0f} | {t['chi2']:.1f} | {win} | {neff} | {cpu} | "
-                         f"{'today (' + str(t['commit']) + ')' if t['new'] else 'earlier (snapshot reference)'} |")
+                         f"{'today (' + ', '.join(t['commits']) + ')' if t['new'] else 'earlier (snapshot reference)'} |")
+    spread = size_spread(out)
+    if spread:
+        lines += ["", "| size-series particle | realisations | quantity | seed s.d. (J/m³) | rms fit error | "
+                  "s.d. / fit error (95 % interval) |", "|---|---|---|---|---|---|"]
+        for x in spread:
+            lines.append(f"| {x['particle']} | {x['n']} | {x['quantity']} | {x['sd']:.0f} | {x['fit']:.0f} | "
+                         f"{x['ratio']:.2f} ({x['lo']:.2f}–{x['hi']:.2f}) |")
     cct = crosscheck_table(out)
     if cct:
         lines += ["", "| particle | thermal dipolar Ku measured (on − off, J/m³) | rigid × m² | vs measured | "
@@ -699,7 +860,8 @@ def summary(out):
     table = size_table(out)
     if table:
         lines += ["| shape | D (nm) (d_eq) | spins | magnetocrystalline (Néel off) | Néel on | surface part | shape part | "
-                  "total (reversal) | lowest escape | Ms (kA/m) | K1 fit (kJ/m³) | Ku fit (J/m³), axis |",
+                  "total (reversal) | lowest escape | Ms (kA/m) | K1 fit (kJ/m³) | Ku fit (J/m³; no dipolar term: "
+                  "the whole degree-2 uniaxial part), axis |",
                   "|" + "---|" * 12]
         for t in table:
             lines.append(f"| {t['shape'].replace('_', ' ')} | {t['D']:g} ({t['d_eq']:.1f}) | {t['n']} | {t['mc']:.0f} ± {t['mc_err']:.0f} | "

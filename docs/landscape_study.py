@@ -5,7 +5,9 @@ already there) so that long parts can be split over several invocations; ``plot`
 
     python docs/landscape_study.py rescaling            # Ms(T), K(T) and an 8 nm landscape ± rescaling
     python docs/landscape_study.py size SHAPE D [D ...]  # SHAPE: sphere | truncated_octahedron | cube | ellipsoid
-                                                         # (dipolar on: size_dipolar.json; VARIANTS=full,no_neel)
+                                                         # (dipolar on: size_dipolar.json; VARIANTS=full,no_neel;
+                                                         # SEEDS=1,2,3: realisations = Monte Carlo streams of the
+                                                         # same perfect particle, keys "SHAPE-D-full[-sSEED]")
     python docs/landscape_study.py size_nodip SHAPE D …  # the earlier protocol without the dipolar term (size.json)
     python docs/landscape_study.py defects KIND SEED     # KIND: perfect | vac05r | vac10r | vac20r | apb1 | apb2 |
                                                          #   feo | perfect_classical | vac05 | vac10 | vac20 (Fe2+
@@ -28,7 +30,8 @@ already there) so that long parts can be split over several invocations; ``plot`
 
 Protocol: 300 K, default model (Néel surface term from K_s = 2.9e-5 J/m², averaged B valence, Evans temperature
 rescaling, atomistic point-dipole term ``dipolar="auto"``: exact pairs up to 1000 spins, lattice FFT above, the
-engine's default refresh policy) with anisotropy_reference = 300 K, one realisation (seed 1) per size. The size
+engine's default refresh policy) with anisotropy_reference = 300 K, one realisation (seed 1) per size, or more
+(SEEDS: Monte Carlo streams of the same perfect particle; ``landscape_plots.size_realisations``). The size
 series runs the default model ("full"; VARIANTS=full,no_neel adds a Néel-off run as a cross-check) and splits the
 reversal barrier of the measured landscape into parts (docs/landscape_plots.py, ``size_table_dipolar``):
 magnetocrystalline = barrier without the degree-2 harmonics (the on-site cubic term has none), shape = + the
@@ -41,7 +44,9 @@ labelled estimate / cross-check. The defect series (``defects``, defects.json) r
 placing the defect and driving the Monte Carlo stream; docs/landscape_defects.py makes its table (parts, mean ±
 max(s.e.m., fit error/√n), ratio and 2σ verdict), the error calibration and the figure. Environment: WORKERS (processes per landscape, default 1; with WORKERS > 1 set
 NUMBA_NUM_THREADS=1, see docs/validation.md §3b), VARIANTS, SWEEPS=sampled,equilibration (overrides the size
-rule), RERUN_OLD=1 (recompute landscape rows measured before today's engine, those without refresh_windows_min).
+rule), RERUN_OLD=1 (recompute landscape rows measured before today's engine, those without refresh_windows_min),
+RERUN_SPLIT=1 (recompute rows measured without the dipolar share of the torque, so that their parts use the
+measured shape term; the replaced row's totals are kept in the new row's ``previous``), SEEDS (size series).
 """
 import hashlib
 import os
@@ -85,14 +90,36 @@ def _save(part, row):
     f.write_text(json.dumps(rows, indent=1))
 
 
+def _stored(part, key):
+    """The stored row ``key`` of ``part``, or None."""
+    f = OUT / f"{part}.json"
+    return next((r for r in json.loads(f.read_text()) if r.get("key") == key), None) if f.exists() else None
+
+
 def _done(part, key):
     """Whether the row ``key`` exists; with RERUN_OLD=1 in the environment a landscape row measured before today's
-    engine (no ``refresh_windows_min``: the snapshot reference of the frozen dipolar field) counts as not done."""
-    f = OUT / f"{part}.json"
-    rows = [r for r in json.loads(f.read_text()) if r.get("key") == key] if f.exists() else []
-    if rows and os.environ.get("RERUN_OLD") == "1" and "barrier_J" in rows[0] and "refresh_windows_min" not in rows[0]:
+    engine (no ``refresh_windows_min``: the snapshot reference of the frozen dipolar field) counts as not done, and
+    with RERUN_SPLIT=1 one measured without the dipolar share of the torque (no ``dipolar_coefficients_J``: its
+    parts can only use the rigid × m² shape term)."""
+    r = _stored(part, key)
+    if r is None:
         return False
-    return bool(rows)
+    if os.environ.get("RERUN_OLD") == "1" and "barrier_J" in r and "refresh_windows_min" not in r:
+        return False
+    if os.environ.get("RERUN_SPLIT") == "1" and "barrier_J" in r and "dipolar_coefficients_J" not in r:
+        return False
+    return True
+
+
+def _previous(part, key):
+    """Fields of the stored row ``key`` that a rerun replaces, kept in the new row as ``previous`` (its total
+    coefficients, barrier, commit and date): a rerun with the same seed and engine reproduces them bit for bit."""
+    r = _stored(part, key)
+    if r is None or "coefficients_J" not in r:
+        return {}
+    return dict(previous=dict(coefficients_J=r["coefficients_J"], reversal_J_per_m3=r.get("reversal_J_per_m3"),
+                              barrier_J_per_m3=r.get("barrier_J_per_m3"), commit=r.get("commit"),
+                              date=r.get("date")))
 
 
 def spheroid_N(aspect):
@@ -205,6 +232,7 @@ def part_size(shape, sizes, dipolar=True):
 
     part = "size_dipolar" if dipolar else "size"
     variants = os.environ.get("VARIANTS", "full").split(",")
+    seeds = [int(x) for x in os.environ.get("SEEDS", "1").split(",")]
 
     shape, _, centre = shape.partition("@")
     for D in sizes:
@@ -213,18 +241,27 @@ def part_size(shape, sizes, dipolar=True):
         if centre:
             kw["center"] = centre
         atoms = S.build_particle("Fe3O4", shape, diameter_nm=D, seed=1, **kw)
-        for variant, mkw in (("full", {}), ("no_neel", dict(neel_ks_meV=0.0))):
-            key = f"{shape}{'@' + centre if centre else ''}-{D:g}-{variant}"
-            if variant not in variants or _done(part, key):
-                continue
-            if not dipolar:
-                mkw = dict(mkw, dipolar=False)
-            m = _model(atoms, **mkw)
-            row = landscape_row(m, key, shape_aspect=1.2 if shape == "ellipsoid" and not dipolar else None,
-                                extra=dict(shape=shape + ("@" + centre if centre else ""), D_nm=D, variant=variant))
-            _save(part, row)
-            print(key, f"{row['barrier_J_per_m3']:.0f} ± {row['barrier_err_J_per_m3']:.0f} J/m3",
-                  f"{row['elapsed_s']:.0f} s", flush=True)
+        for seed in seeds:  # realisations: the same perfect particle, Monte Carlo stream ``seed``
+            for variant, mkw in (("full", {}), ("no_neel", dict(neel_ks_meV=0.0))):
+                key = size_key(shape + ("@" + centre if centre else ""), D, variant, seed)
+                if variant not in variants or _done(part, key):
+                    continue
+                if not dipolar:
+                    mkw = dict(mkw, dipolar=False)
+                m = _model(atoms, **mkw)
+                row = landscape_row(m, key, seed=seed,
+                                    shape_aspect=1.2 if shape == "ellipsoid" and not dipolar else None,
+                                    extra=dict(shape=shape + ("@" + centre if centre else ""), D_nm=D,
+                                               variant=variant, **_previous(part, key)))
+                _save(part, row)
+                print(key, f"{row['reversal_J_per_m3']:.0f} ± {row['reversal_err_J_per_m3']:.0f} J/m3",
+                      f"{row['cpu_s']:.0f} CPU s", f"{row['elapsed_s']:.0f} s", flush=True)
+
+
+def size_key(shape, D, variant, seed=1):
+    """Row key of the size series: "SHAPE-D-VARIANT" for seed 1 (the rows before realisations were added),
+    "SHAPE-D-VARIANT-sSEED" for the others."""
+    return f"{shape}-{float(D):g}-{variant}" + (f"-s{int(seed)}" if int(seed) != 1 else "")
 
 
 def defect_particle(kind, seed, diameter_nm=8.0):

@@ -201,6 +201,7 @@ def run_point(D, kind, seed, variant="default", path=LANDSCAPES, sweeps=None, T=
                minima=np.asarray(r.minima).tolist(),
                K1_J_per_m3=float(r.fit.K1_J_per_m3), K1_err_J_per_m3=float(r.fit.K1_err_J_per_m3),
                Ku_J_per_m3=float(r.fit.Ku_J_per_m3), Ku_err_J_per_m3=float(r.fit.Ku_err_J_per_m3),
+               Ku_meaning=r.fit.Ku_meaning,  # what the fit's Ku is (measure._sphere_fit.KU_MEANINGS)
                chi2_per_dof=float(r.chi2_per_dof), n_eff_min=float(r.n_eff_min), degree=int(r.degree),
                exponents=np.asarray(term.exponents).tolist(),
                coefficients_J_per_m3=np.asarray(term.coefficients).tolist(),
@@ -229,6 +230,23 @@ def _sar_cell(k, medium, suffix):
                 ilp_err=float(k.get(f"ILP_{tag}nHm2_per_kg_err", float("nan"))))
 
 
+def _uniaxial_cells(k, data, dipolar):
+    """Uniaxial fields of a summary row from a database row (``steps.landscape.stored_uniaxial``): ``Ku_J_per_m3``
+    / ``Ku_err_J_per_m3`` the fit's remainder as stored and ``Ku_meaning`` what it is ("onsite" for rows with the
+    measured dipolar share, "beyond_rigid" for earlier rows of a dipolar model, "total" without a dipolar term);
+    ``Ku_l2_J_per_m3`` / ``Ku_l2_axis`` the uniaxial part of the whole degree-2 landscape (every row, same meaning);
+    ``Ku_onsite_J_per_m3`` / ``Ku_dipolar_J_per_m3`` where the dipolar share was measured."""
+    from atomspin.batch.steps.landscape import stored_uniaxial
+
+    u = stored_uniaxial(k, {"landscape": data}, dipolar=bool(dipolar))
+    out = dict(Ku_J_per_m3=u["fit_Ku_J_per_m3"], Ku_err_J_per_m3=u["fit_Ku_err_J_per_m3"], Ku_meaning=u["fit_Ku_meaning"])
+    if u["Ku_l2_J_per_m3"] is not None:
+        out.update(Ku_l2_J_per_m3=u["Ku_l2_J_per_m3"], Ku_l2_axis=np.asarray(u["axis_l2"]).tolist())
+    if u["Ku_onsite_J_per_m3"] is not None:
+        out.update(Ku_onsite_J_per_m3=u["Ku_onsite_J_per_m3"], Ku_dipolar_J_per_m3=u["Ku_dipolar_J_per_m3"])
+    return out
+
+
 def db_row(store, r, kinds=None):
     """One row of a CLI sweep's database (landscape + sar steps) in the format of landscapes.json, or None
     (no landscape). ``sar_sweep``: the SAR the sweep computed immobilised (one medium: ``SAR_W_per_g``; several:
@@ -255,8 +273,9 @@ def db_row(store, r, kinds=None):
                n_minima=int(k["n_minima"]), n_saddles=int(k["n_saddles"]),
                K1_J_per_m3=float(k["landscape_fit_K1_J_per_m3"]),
                K1_err_J_per_m3=float(k["landscape_fit_K1_err_J_per_m3"]),
-               Ku_J_per_m3=float(k["landscape_fit_Ku_J_per_m3"]),
-               Ku_err_J_per_m3=float(k["landscape_fit_Ku_err_J_per_m3"]),
+               # the fit's Ku as stored, with what it is (its meaning changed when the dipolar share began to be
+               # measured), and the uniaxial part of the whole degree-2 landscape, which means the same in every row
+               **_uniaxial_cells(k, data, json.loads(r.data["recipe_json"])["model"]["dipolar"]),
                chi2_per_dof=float(k["landscape_chi2_per_dof"]), n_eff_min=float(k["landscape_n_eff_min"]),
                degree=int(k["landscape_degree"]),
                exponents=np.asarray(sf.exponents(int(k["landscape_degree"]))).tolist(),

@@ -188,6 +188,7 @@ def run_point(kind, n_cores, spread, seed, core_d=CORE_D_NM, path=LANDSCAPES, sw
                minima=np.asarray(r.minima).tolist(), saddles=np.asarray(r.saddles).tolist(),
                K1_J_per_m3=float(r.fit.K1_J_per_m3), K1_err_J_per_m3=float(r.fit.K1_err_J_per_m3),
                Ku_J_per_m3=float(r.fit.Ku_J_per_m3), Ku_err_J_per_m3=float(r.fit.Ku_err_J_per_m3),
+               Ku_meaning=r.fit.Ku_meaning,  # what the fit's Ku is (measure._sphere_fit.KU_MEANINGS)
                chi2_per_dof=float(r.chi2_per_dof), n_eff_min=float(r.n_eff_min), degree=int(r.degree),
                exponents=np.asarray(term.exponents).tolist(),
                coefficients_J_per_m3=np.asarray(term.coefficients).tolist(),

@@ -87,7 +87,7 @@ def row_of(r, m, atoms, shape, D, seed, sw, t_model, t_land):
                 barrier_over_kT=float(r.barrier_over_kT), n_minima=int(len(r.minima)), n_saddles=int(len(r.saddles)),
                 minima=np.asarray(r.minima).tolist(), K1_J_per_m3=float(r.fit.K1_J_per_m3),
                 K1_err_J_per_m3=float(r.fit.K1_err_J_per_m3), Ku_J_per_m3=float(r.fit.Ku_J_per_m3),
-                Ku_err_J_per_m3=float(r.fit.Ku_err_J_per_m3), chi2_per_dof=float(r.chi2_per_dof),
+                Ku_err_J_per_m3=float(r.fit.Ku_err_J_per_m3), Ku_meaning=r.fit.Ku_meaning, chi2_per_dof=float(r.chi2_per_dof),
                 degree=int(r.degree), exponents=np.asarray(term.exponents).tolist(),
                 coefficients_J_per_m3=np.asarray(term.coefficients).tolist(),
                 covariance_J2=None if r.covariance_J2 is None else np.asarray(r.covariance_J2).tolist(),

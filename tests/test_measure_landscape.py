@@ -52,6 +52,8 @@ def test_uniaxial_cluster_barrier_equals_sum_K():
     assert r.reversal_barrier_J == pytest.approx(r.barrier_J, rel=1e-9)
     assert r.fit.Ku_J_per_m3 * r.volume_m3 / MEV == pytest.approx(sumK, rel=0.02)
     assert abs(abs(r.fit.axis @ axis) - 1) < 1e-3
+    # no dipolar term: nothing is held, so the fit's Ku is the whole degree-2 uniaxial part
+    assert m.dipolar is None and r.fit.shape_source == "none (no dipolar term)" and r.fit.Ku_meaning == "total"
     # the linear degree-2 observable: ΣK/V along û, −ΣK/(2V) along any perpendicular axis (Ku (1 − (n̂·û)²) has
     # the traceless part −Ku (ûûᵀ − 1/3))
     ku, err = r.uniaxial_along(axis)

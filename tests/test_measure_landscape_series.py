@@ -460,7 +460,7 @@ def test_measured_shape_term_of_a_point_dipole_ferromagnet_with_uniaxial_sites_i
     D = rigid_shape_tensor_meV(m) * MEV / V
     D -= np.trace(D) / 3 * np.eye(3)
     r = anisotropy_landscape(m, 0.0)
-    assert r.fit.shape_source == "measured dipolar torque"
+    assert r.fit.shape_source == "measured dipolar torque" and r.fit.Ku_meaning == "onsite"
     Sq = np.asarray(r.fit.shape_Q_J_per_m3)
     assert np.abs(Sq - D).max() < 1e-3 * np.abs(D).max()
     assert np.allclose(Sq, l2_of(r.dipolar_coefficients_J, r.degree) / V)

@@ -216,14 +216,19 @@ class TermFit:
     ----------
     K1_J_per_m3, K2_J_per_m3 : cubic constants (crystal axes x, y, z) and their standard errors ``*_err``.
     Q_J_per_m3 : (3, 3) fitted traceless quadratic tensor beyond the known shape term (e = n̂ᵀQn̂).
-    Ku_J_per_m3, Ku_err_J_per_m3, axis : uniaxial part Ku (1 − (n̂·û)²) of Q (Ku > 0: easy axis û).
+    Ku_J_per_m3, Ku_err_J_per_m3, axis : uniaxial part Ku (1 − (n̂·û)²) of Q (Ku > 0: easy axis û). It is the
+        remainder beyond the held shape term, so what it means depends on that term (:func:`ku_meaning`,
+        :data:`KU_MEANINGS`): the on-site (Néel surface and defect) term when the dipolar share was measured; the
+        on-site term plus the thermal deviation of the dipolar term from rigid × m² when rigid × m² was held (every
+        landscape measured before the dipolar torque was sampled); the whole degree-2 uniaxial part without a
+        dipolar term. Its error treats the held term as exact.
     biaxial_J_per_m3 : half the splitting of the two other eigenvalues of Q (0 for pure uniaxial).
     shape_Q_J_per_m3 : (3, 3) the shape (magnetostatic) term that was held fixed: as measured (the degree-2 part of
         the dipolar share of F, from the dipolar torque) or, where that is not measured, the rigid-rotation tensor.
     chi2_per_dof : of the term fit against the torque data.
     residual_rms_J_per_m3 : rms over the sphere of (fitted harmonic landscape − term fit), constants removed.
-    shape_source : what ``shape_Q_J_per_m3`` is ("measured dipolar torque" or "rigid point-dipole tensor x
-        m_reduced^2").
+    shape_source : what ``shape_Q_J_per_m3`` is ("measured dipolar torque", "rigid point-dipole tensor x
+        m_reduced^2", or :data:`NO_SHAPE` for a model without a dipolar term).
     shape_Q_rigid_m2_J_per_m3 : (3, 3) the rigid-rotation point-dipole tensor × m_reduced² (traceless), for
         comparison.
     """
@@ -243,11 +248,62 @@ class TermFit:
     shape_source: str = "given"
     shape_Q_rigid_m2_J_per_m3: np.ndarray = None
 
+    @property
+    def Ku_meaning(self):
+        """What ``Ku_J_per_m3`` is: a key of :data:`KU_MEANINGS` ("onsite", "beyond_rigid", "total"), from
+        ``shape_source`` (a fit of :func:`fit_terms` called directly, ``shape_source`` "given": "total" when the
+        given term is zero, else "beyond_given")."""
+        if self.shape_source == "given":
+            return "total" if not np.any(self.shape_Q_J_per_m3) else "beyond_given"
+        return ku_meaning(self.shape_source, dipolar=True)
+
     def energy_density(self, n):
         """Fitted e(n̂) in J/m³ (cubic + K2 + Q + shape), unit vectors (m, 3)."""
         n = np.atleast_2d(n)
         return (self.K1_J_per_m3 * cubic_f(n) + self.K2_J_per_m3 * k2_g(n)
                 + np.einsum("mi,ij,mj->m", n, self.Q_J_per_m3 + self.shape_Q_J_per_m3, n))
+
+
+#: what :attr:`TermFit.Ku_J_per_m3` (stored by the batch landscape step as ``landscape_fit_Ku_J_per_m3``) is, by the
+#: shape term the fit held (:func:`ku_meaning`)
+KU_MEANINGS = {
+    "onsite": "on-site remainder: the uniaxial part of the degree-2 landscape beyond the measured dipolar share "
+              "(the Neel surface and defect term)",
+    "beyond_rigid": "remainder beyond the rigid point-dipole tensor x m_reduced^2: the on-site (Neel) term plus the "
+                    "thermal deviation of the dipolar term from rigid x m^2",
+    "total": "the whole uniaxial part of the degree-2 landscape (no dipolar term, nothing held)",
+    "beyond_given": "remainder beyond the shape term given to fit_terms",
+}
+#: ``TermFit.shape_source`` of a landscape whose model has no dipolar term
+NO_SHAPE = "none (no dipolar term)"
+MEASURED_SHAPE = "measured dipolar torque"
+
+
+def ku_meaning(shape_source=None, dipolar=None):
+    """Which :data:`KU_MEANINGS` a landscape fit's Ku has.
+
+    Parameters
+    ----------
+    shape_source : str or None
+        ``TermFit.shape_source`` as stored (``landscape_fit_shape_source`` of a batch row); None for results and
+        rows from before it was stored, which held the rigid point-dipole tensor × m_reduced² whenever the model
+        had a dipolar term.
+    dipolar : bool or None
+        Whether the model had a dipolar term (a batch row: its recipe's ``model.dipolar``); None when unknown,
+        which is enough only when ``shape_source`` decides.
+
+    Returns
+    -------
+    "onsite", "beyond_rigid" or "total".
+    """
+    if shape_source == MEASURED_SHAPE:
+        return "onsite"
+    if shape_source == NO_SHAPE or dipolar is False:
+        return "total"
+    if dipolar is None:
+        raise ValueError(f"dipolar: needed to read a fit Ku held against shape_source={shape_source!r} (True: the "
+                         "model had a dipolar term, so rigid x m_reduced^2 was held; False: nothing was held)")
+    return "beyond_rigid"
 
 
 def uniaxial_part(Q):
@@ -330,5 +386,5 @@ def l2_projector(L):
     return M - np.eye(3)[:, :, None] * tr[None, None, :] / 3
 
 
-__all__ = ["exponents", "l2_projector", "l2_of", "fit_gradient_share", "values", "gradients", "tangent_basis", "fit_gradient", "GradientFit", "fit_terms",
+__all__ = ["KU_MEANINGS", "NO_SHAPE", "MEASURED_SHAPE", "ku_meaning", "exponents", "l2_projector", "l2_of", "fit_gradient_share", "values", "gradients", "tangent_basis", "fit_gradient", "GradientFit", "fit_terms",
            "TermFit", "uniaxial_part", "cubic_f", "k2_g", "fibonacci_sphere"]

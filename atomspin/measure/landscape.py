@@ -566,7 +566,9 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equi
     rigid_Q = rigid_shape_tensor_meV(model) * to_J / V * (m_red ** 2 if np.isfinite(m_red) else 1.0)
     rigid_Q = rigid_Q - np.trace(rigid_Q) / 3 * np.eye(3)
     if dip_coef is not None:  # the shape term as measured: the degree-2 part of the dipolar share of F
-        shape_Q, shape_source = sf.l2_of(dip_coef, L) / V, "measured dipolar torque"
+        shape_Q, shape_source = sf.l2_of(dip_coef, L) / V, sf.MEASURED_SHAPE
+    elif getattr(model, "dipolar", None) is None:  # nothing to hold: Ku is the whole degree-2 uniaxial part
+        shape_Q, shape_source = rigid_Q, sf.NO_SHAPE
     else:
         shape_Q, shape_source = rigid_Q, "rigid point-dipole tensor x m_reduced^2"
     terms = sf.fit_terms(dirs, g, err, V / to_J, shape_Q=shape_Q)

@@ -154,3 +154,69 @@ def restore(kvp: dict, arrays: dict) -> StoredLandscape:
                            Ms_err_A_per_m=float(kvp["landscape_Ms_err_A_per_m"]),
                            barrier_J=float(kvp["landscape_barrier_J"]),
                            barrier_err_J=float(kvp["landscape_barrier_err_J"]), degree=degree)
+
+
+def stored_uniaxial(kvp: dict, arrays: dict, dipolar=None) -> dict:
+    """The uniaxial numbers of a stored landscape row, each saying what it is (J/m³, Ku (1 − (n̂·û)²) convention,
+    Ku > 0: û easy).
+
+    ``landscape_fit_Ku_J_per_m3`` is the term fit's remainder beyond the shape term it held, so its meaning changed
+    when the landscape began to measure the dipolar share of the torque: rows with
+    ``landscape_fit_shape_source = "measured dipolar torque"`` (and ``data["landscape"]["dipolar_coefficients_J"]``)
+    hold the on-site (Néel surface and defect) remainder; earlier rows, which have no ``landscape_fit_shape_source``,
+    held the rigid point-dipole tensor × m_reduced² whenever the model had a dipolar term, so theirs is the on-site
+    term plus the thermal deviation of the dipolar term from rigid × m²; without a dipolar term it is the whole
+    degree-2 uniaxial part (:data:`atomspin.measure._sphere_fit.KU_MEANINGS`). The whole degree-2 part, rebuilt from
+    the stored ``coefficients_J``, means the same in every row.
+
+    Parameters
+    ----------
+    kvp, arrays : the row's key-value pairs and arrays (``ResultStore.arrays``).
+    dipolar : bool or None
+        Whether the row's model had a dipolar term (its recipe's ``model.dipolar``); needed only for rows without
+        ``landscape_fit_shape_source``.
+
+    Returns
+    -------
+    dict with ``fit_Ku_J_per_m3``, ``fit_Ku_err_J_per_m3`` (as stored), ``fit_Ku_meaning`` (a key of
+    ``KU_MEANINGS``) and ``fit_Ku_meaning_text``; ``Ku_l2_J_per_m3``, ``axis_l2`` (the uniaxial part of the whole
+    degree-2 landscape, every row); ``Ku_dipolar_J_per_m3`` and ``Ku_onsite_J_per_m3`` with their axes (the
+    uniaxial parts of the measured dipolar share's degree-2 tensor and of the rest), None for rows without the
+    measured share.
+
+    Raises
+    ------
+    ValueError
+        One line when the row holds no landscape fit, or when ``dipolar`` is needed and not given.
+    """
+    import numpy as np
+
+    from atomspin.measure import _sphere_fit as sf
+
+    if "landscape_fit_Ku_J_per_m3" not in kvp:
+        raise ValueError("no stored landscape fit (missing landscape_fit_Ku_J_per_m3): the row was not measured "
+                         f"with the '{NAME}' step")
+    data = (arrays.get(NAME) or {}) if isinstance(arrays, dict) else {}
+    dip = data.get("dipolar_coefficients_J")
+    source = kvp.get("landscape_fit_shape_source")
+    if source is None and dip is not None:
+        source = sf.MEASURED_SHAPE
+    meaning = sf.ku_meaning(source, dipolar)
+    out = dict(fit_Ku_J_per_m3=float(kvp["landscape_fit_Ku_J_per_m3"]),
+               fit_Ku_err_J_per_m3=float(kvp.get("landscape_fit_Ku_err_J_per_m3", float("nan"))),
+               fit_Ku_meaning=meaning, fit_Ku_meaning_text=sf.KU_MEANINGS[meaning],
+               Ku_l2_J_per_m3=None, axis_l2=None, Ku_dipolar_J_per_m3=None, axis_dipolar=None,
+               Ku_onsite_J_per_m3=None, axis_onsite=None)
+    coef = data.get("coefficients_J")
+    if coef is None or "landscape_degree" not in kvp or "landscape_volume_m3" not in kvp:
+        return out
+    L, V = int(kvp["landscape_degree"]), float(kvp["landscape_volume_m3"])
+    Q = sf.l2_of(np.asarray(coef, dtype=np.float64), L) / V
+    ku, ax, _ = sf.uniaxial_part(Q)
+    out.update(Ku_l2_J_per_m3=ku, axis_l2=ax)
+    if dip is not None:
+        Qd = sf.l2_of(np.asarray(dip, dtype=np.float64), L) / V
+        kd, axd, _ = sf.uniaxial_part(Qd)
+        ko, axo, _ = sf.uniaxial_part(Q - Qd)
+        out.update(Ku_dipolar_J_per_m3=kd, axis_dipolar=axd, Ku_onsite_J_per_m3=ko, axis_onsite=axo)
+    return out
