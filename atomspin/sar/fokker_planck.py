@@ -123,8 +123,7 @@ class BrownOperator:
         key = d.tobytes()
         Kh = self._field_cache.get(key)
         if Kh is None:
-            if len(self._field_cache) >= 4:
-                self._field_cache.clear()
+            self._field_cache.clear()  # one direction at a time: the orientation loop finishes each one
             Kh = self._field_cache[key] = -(d[0] * self.B[0] + d[1] * self.B[1] + d[2] * self.B[2])
         return Kh
 
@@ -339,7 +338,9 @@ def brown_operator(particle, xi_max=0.0, l_max=None):
     B = P - R / particle.alpha
     op = BrownOperator(K0, B, moment, debye_time(particle.Ms_A_per_m, particle.volume_m3, particle.T_K,
                                                  particle.alpha), l_max, rng)
-    if len(_OPERATOR_CACHE) >= OPERATOR_CACHE_SIZE:
+    while _OPERATOR_CACHE and (len(_OPERATOR_CACHE) >= OPERATOR_CACHE_SIZE or
+                               sum(o.K0.nbytes * 5 for o in _OPERATOR_CACHE.values()) + 5 * K0.nbytes
+                               > OPERATOR_CACHE_BYTES):
         _OPERATOR_CACHE.pop(next(iter(_OPERATOR_CACHE)))
     _OPERATOR_CACHE[key] = op
     return op
@@ -347,8 +348,10 @@ def brown_operator(particle, xi_max=0.0, l_max=None):
 
 OPERATOR_CACHE_SIZE = 6
 """Operators kept by :func:`brown_operator` (derived: a row's SAR step builds 5 — the particle, its surface scaled
-±, its Ms ±, for the error propagation — and every medium reuses them; at l_max = 48 one holds 4 × 2400² doubles,
-≈ 180 MB)."""
+±, its Ms ±, for the error propagation — and every medium reuses them)."""
+OPERATOR_CACHE_BYTES = 1.0e9
+"""Memory the kept operators may hold, bytes (derived: one holds K0, B and one field matrix, 5 N² doubles: 25 MB at
+l_max = 27 (16 nm), 150 MB at l_max = 43 (25 nm), 230 MB at the cap l_max = 48; 1 GB keeps a 25 nm row's five)."""
 _OPERATOR_CACHE = {}
 
 
