@@ -26,8 +26,8 @@ def dipolar_split_table(out):
     """Per 8 nm kind with defects_dipolar.json rows: mean ± max(s.e.m., rms fit error/√n) over realisations of the
     reversal barrier, its parts with the measured shape term and with the earlier rigid × m² one, and the Ku along
     the APB normal [110] of the measured dipolar share, the rigid tensor × m² and at T = 0, the on-site share and
-    the whole degree-2 part of the Néel-off rerun (the independent number); differences to the defect-free particle
-    in quadrature. ``same`` counts reruns whose total equals the defects.json row (same seed: bit-identical)."""
+    the whole degree-2 part of the Néel-off rerun (the independent number); differences to the kind's reference
+    (``landscape_defects.KINDS``: the defect-free particle, for the FeO core the classical one) in quadrature. ``same`` counts reruns whose total equals the defects.json row (same seed: bit-identical)."""
     rows = _rows(out, "defects_dipolar")
     full = {r["key"]: r for r in _rows(out, "defects")}
     off = {r["key"]: r for r in _rows(out, "defects_no_neel")}
@@ -60,10 +60,11 @@ def dipolar_split_table(out):
             mean, err, _, _ = combine(vals, [p[k][1] for p in per])
             t[k] = dict(mean=mean, err=err, values=vals)
         table[kind] = t
-    ref = table.get("perfect")
     for kind, t in table.items():
-        if ref is None or kind == "perfect":
+        ref = table.get(KINDS[kind][1])  # the kind's reference (the FeO core's: the classical defect-free particle)
+        if ref is None:
             continue
+        t["reference"] = KINDS[kind][1]
         for k in ("total", "mc", "shape_part", "surface", "shape_part_rigid", "surface_rigid", "ku_dipolar",
                   "ku_onsite", "ku_rigid_m2", "ku_rigid_T0", "ku_off"):
             t[k]["diff"] = t[k]["mean"] - ref[k]["mean"]
@@ -113,12 +114,13 @@ def summary_dipolar_split(out):
             lines.append(_parts_row(_kind_label(t["kind"]), f"{t['n']} ({','.join(map(str, t['seeds']))})", t,
                                     "ku_rigid_m2", mid=[_c(t["ku_off"])],
                                     tail=[f"{t['m']['mean']:.3f}", f"{t['cpu_s']:.0f}"]))
-        lines += ["", "| 8 nm sphere, Δ vs defect-free (J/m³) | Δ total | Δ magnetocrystalline | Δ shape part (measured) | "
+        lines += ["", "| 8 nm sphere, Δ vs reference (J/m³) | reference | Δ total | Δ magnetocrystalline | Δ shape part (measured) | "
                   "Δ surface + defect (measured) | Δ shape part (rigid × m²) | Δ surface + defect (rigid × m²) | "
-                  "Δ dipolar Ku [110] measured | Δ rigid Ku·m² | Δ on-site Ku |", "|" + "---|" * 10]
+                  "Δ dipolar Ku [110] measured | Δ rigid Ku·m² | Δ on-site Ku |", "|" + "---|" * 11]
         for t in table:
             if "diff" in t["total"]:
-                lines.append(_diff_row(_kind_label(t["kind"]), t, DIFF_KEYS[:7] + ("ku_rigid_m2", "ku_onsite")))
+                lines.append(_diff_row(f"{_kind_label(t['kind'])} | {_kind_label(t['reference'])}", t,
+                                       DIFF_KEYS[:7] + ("ku_rigid_m2", "ku_onsite")))
     heat = heating_parts_table(out)
     if heat and any(t["n_measured"] for t in heat):
         lines += ["", "| 12.1 nm TO, 310 K | realisations (measured dipolar share) | reversal barrier/V (J/m³) | "
