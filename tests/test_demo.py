@@ -164,6 +164,23 @@ def test_scaled_landscape_scales_every_barrier():
 
 
 @needs_layers
+def test_scale_error_is_the_barrier_error_over_the_surface_range():
+    """σ_barrier/ΔF by hand: a uniaxial surface's range is its barrier K V (so the rule is σ/barrier there); a
+    cubic K1 < 0 surface spans |K1|/3 (⟨111⟩ → ⟨100⟩) while its barrier is |K1|/12 (⟨111⟩ → ⟨110⟩)."""
+    from atomspin import macrospin as ms
+    from atomspin.batch.steps.sar import surface_scale_error
+
+    V, sigma = 2e-24, 3e-22
+    uni = ms.EnergySurface([ms.UniaxialAnisotropy(1.2e4, (0.0, 0.0, 1.0))])
+    assert surface_scale_error(uni, V, sigma) == pytest.approx(sigma / (1.2e4 * V), rel=1e-6)
+    cub = ms.EnergySurface([ms.CubicAnisotropy(-1.1e4)])
+    assert surface_scale_error(cub, V, sigma) == pytest.approx(sigma / (1.1e4 / 3 * V), rel=1e-6)
+    b = ms.barriers(ms.critical_points(cub)).min() * V
+    assert b == pytest.approx(1.1e4 / 12 * V, rel=1e-6)
+    assert np.isnan(surface_scale_error(cub, V, float("nan")))
+
+
+@needs_layers
 def test_one_medium_keeps_the_sar_keys_and_same_seed_same_row():
     task = _tiny()
     a, b = run_task(task), run_task(task)

@@ -6,6 +6,11 @@ width, a relaxivity) with a function of another layer gets the errors of the y_k
 (independent inputs; one-sided where the function refuses one side, e.g. a barrier pushed below zero). A smaller
 step keeps the difference the local slope where σ_i is large (a landscape scaled by 1 ± σ with σ ≥ 1 would turn
 over). The function itself is called, never re-implemented here.
+
+With ``second_order=True`` the curvature of each input's difference is added: for y ≈ y0 + aε + ½bε² with
+Gaussian ε of standard deviation σ, Var y = a²σ² + ½b²σ⁴ (exact for a quadratic map), with bσ² from the same two
+sides, (y(x + h) + y(x − h) − 2y0)·(σ/h)². This keeps an output whose input sits near one of its extrema (a
+SAR that peaks at the measured landscape scale: the central difference vanishes there) from getting a zero error.
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ def _finite(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def propagate(fn, values: dict, errors: dict, steps: dict | None = None) -> dict:
+def propagate(fn, values: dict, errors: dict, steps: dict | None = None, second_order: bool = False) -> dict:
     """Errors of the numeric outputs of ``fn(**values)`` (a dict) from the input errors ``errors``.
 
     Parameters
@@ -32,6 +37,8 @@ def propagate(fn, values: dict, errors: dict, steps: dict | None = None) -> dict
     steps : dict, optional
         ``{input name: difference step}`` (same units as the input; 0 < step): where given and smaller than the
         error, the difference over ±step is scaled by error/step (first-order propagation with the local slope).
+    second_order : bool
+        Add the curvature term ½(bσ²)² of each input where both sides were evaluated (module docstring).
 
     Returns
     -------
@@ -58,8 +65,11 @@ def propagate(fn, values: dict, errors: dict, steps: dict | None = None) -> dict
                 sides.append(None)
         for k in y0:
             up, down = (None if s is None else s.get(k) for s in sides)
+            c = 0.0
             if _finite(up) and _finite(down):
                 d = 0.5 * (up - down)
+                if second_order:
+                    c = (up + down - 2.0 * y0[k]) * (sigma / h) ** 2
             elif _finite(up):
                 d = up - y0[k]
             elif _finite(down):
@@ -67,5 +77,5 @@ def propagate(fn, values: dict, errors: dict, steps: dict | None = None) -> dict
             else:
                 d = float("nan")
             d *= sigma / h
-            var[k] += d * d
+            var[k] += d * d + 0.5 * c * c
     return {k: (float("nan") if unknown else math.sqrt(v)) for k, v in var.items()}

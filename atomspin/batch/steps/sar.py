@@ -11,9 +11,10 @@ Two paths, chosen by the steps that ran:
   ``protocol.sar.media`` is evaluated on the same landscape: immobilised (Néel only) and water at 37 °C
   (Néel + Brownian rotation of the hydrodynamic sphere). With one medium the row has ``SAR_W_per_g`` and
   ``ILP_nHm2_per_kg``; with several, ``SAR_<medium>_W_per_g`` and ``ILP_<medium>_nHm2_per_kg`` per medium.
-  Errors (``<key>_err``): the landscape's barrier error (the surface scaled by 1 ± barrier_err/barrier: every
-  barrier and curvature moves with it; the difference is taken over at most ±:data:`SCALE_STEP_MAX` and scaled
-  to the error, first order) and the Ms error propagated by central differences through the same
+  Errors (``<key>_err``): the landscape's error as an error of its overall scale (the surface scaled by
+  1 ± σ_barrier/ΔF, ΔF its range, :func:`surface_scale_error`: every barrier and curvature moves with it; the
+  difference is taken over at most ±:data:`SCALE_STEP_MAX` and scaled to the error) and the Ms error, propagated
+  to second order (slope and curvature of two-sided differences) through the same
   model (:func:`atomspin.batch.errors.propagate`) — for a sampled model (stochastic LLG, or the master
   equation with Brownian rotation in water) through the deterministic adiabatic model of the same medium, as a
   relative error (:data:`STOCHASTIC_PROPAGATION_MODEL`) — in quadrature with the model's own stochastic error;
@@ -253,14 +254,137 @@ def _scaled_particle(particle, scale, Ms):
     return particle.replace(landscape=ms.EnergySurface(terms), Ms_A_per_m=Ms)
 
 
-def _run_landscape(ctx, land, p, sp) -> None:
-    """SAR and ILP in every medium of ``protocol.sar.media`` from the measured landscape (module docstring)."""
+def surface_scale_error(surface, volume_m3, barrier_err_J):
+    """Relative standard error of the overall scale of a measured landscape: σ_barrier / ΔF.
+
+    The barrier's error σ_barrier (J; the landscape step's, χ²-inflated) is the error of a difference of two
+    values of the measured surface F(n̂). The landscape is known to that absolute error, so its overall scale is
+    known to σ_barrier / ΔF, where ΔF = V (max − min of F/V over the sphere) is the surface's largest difference:
+    scaling the surface by 1 ± σ_barrier/ΔF moves that difference by ± σ_barrier. For a surface whose escape
+    barrier spans its whole range (a uniaxial or two-minimum particle, every barrier ≥ 4 k_BT of the studies)
+    this is σ_barrier / barrier; for a particle whose barrier is a small part of its surface (a sub-k_BT barrier
+    on a surface several k_BT deep) it does not mistake the barrier's large relative error for one of the whole
+    surface (that rule gave 80–300 % scale errors to the 16–19.7 nm defect-free particles, whose SAR varies by 2–5 %
+    between Monte Carlo realisations).
+
+    Parameters
+    ----------
+    surface : atomspin.macrospin.EnergySurface
+        F/V in J/m³.
+    volume_m3 : float
+        Particle volume V, m³.
+    barrier_err_J : float
+        Standard error of the escape barrier, J.
+
+    Returns
+    -------
+    float
+        σ_barrier / ΔF (nan when the error is not finite or the surface is flat).
+    """
+    from atomspin import macrospin as ms
+
+    cp = ms.critical_points(surface)
+    grid = surface.energy(ms.fibonacci_sphere(2000))
+    hi = max([float(grid.max())] + [float(e) for e in cp.e_maxima] + [float(e) for e in cp.e_saddles])
+    lo = min([float(grid.min())] + [float(e) for e in cp.e_minima])
+    span = (hi - lo) * float(volume_m3)
+    if not (np.isfinite(barrier_err_J) and span > 0):
+        return float("nan")
+    return float(barrier_err_J) / span
+
+
+def landscape_sar(particle, *, f, H0, media, model="auto", n_orientations=48, seed=0, barrier_err_J=float("nan"),
+                  Ms_err_A_per_m=float("nan")):
+    """SAR and ILP, with errors, of a measured particle in each medium (the landscape path of the step).
+
+    Parameters
+    ----------
+    particle : atomspin.sar.Particle
+        From ``sar.particle_from_measurements(landscape=...)``.
+    f : float
+        Drive frequency, Hz.
+    H0 : float
+        Drive amplitude, A/m.
+    media : sequence of str
+        Names of :data:`MEDIA`.
+    model : str
+        ``"auto"`` or one of :data:`LANDSCAPE_MODELS`.
+    n_orientations : int
+        Field directions of the orientation quadrature.
+    seed : int
+        Seed of a sampled model.
+    barrier_err_J : float
+        Standard error of the escape barrier, J (:func:`surface_scale_error`).
+    Ms_err_A_per_m : float
+        Standard error of Ms, A/m.
+
+    Returns
+    -------
+    values : dict
+        The row's columns: ``SAR[_<medium>]_W_per_g``, ``ILP[_<medium>]_nHm2_per_kg``, their ``_err``,
+        ``sar_model``, ``sar_reason``, ``sar_scale_rel_err``, ``sar_error_source``.
+    reports : dict
+        ``{medium: SARReport}``.
+    """
     from atomspin import sar as sar_mod
     from atomspin.batch.errors import propagate
 
+    multi = len(media) > 1
+    rel = surface_scale_error(particle.landscape, particle.volume_m3, barrier_err_J)
+    values, reports, models, reasons = {"sar_scale_rel_err": rel}, {}, [], []
+    for m in media:
+        medium = _medium(m, sar_mod)
+        sk, ik = _keys(m, multi)
+        rep = sar_mod.sar_from_particle(particle, f=f, H0=H0, medium=medium, model=model, seed=seed,
+                                        allow_nonclinical=True, n_orientations=n_orientations)
+        reports[m] = rep
+        values.update({sk: float(rep.sar_W_per_g), ik: float(rep.ilp_nHm2_per_kg)})
+        models.append(f"{m}: {rep.model}")
+        reasons.append(f"{m}: {rep.regime.get('reason', '')}")
+        used = rep.model if model == "auto" else model
+
+        # a stochastic model (members sampled: LLG, or the master equation with Brownian rotation in a liquid)
+        # propagates the landscape errors through the deterministic adiabatic model of the same medium, as a
+        # relative error: its own finite differences would be differences of two sampled runs, whose sampling
+        # noise (≈ 0.7 of its stochastic error) would swamp the sensitivity and cost two more runs each
+        stochastic = used == "llg" or (used == "master" and not medium.immobilised)
+        prop_model = STOCHASTIC_PROPAGATION_MODEL if stochastic else used
+
+        def fn(Ms, scale, medium=medium, prop_model=prop_model, sk=sk, ik=ik):
+            r = sar_mod.sar_from_particle(_scaled_particle(particle, scale, Ms), f=f, H0=H0, medium=medium,
+                                          model=prop_model, seed=seed, allow_nonclinical=True,
+                                          n_orientations=n_orientations)
+            return {sk: r.sar_W_per_g, ik: r.ilp_nHm2_per_kg}
+
+        Ms = float(particle.Ms_A_per_m)
+        # an Ms error below MS_REL_NEGLIGIBLE is left out (two SAR evaluations per medium saved): SAR varies at
+        # most as Ms³ (χ0 ∝ Ms², τ_D ∝ Ms), so it moves the SAR by < 3·MS_REL_NEGLIGIBLE relative
+        small = np.isfinite(Ms_err_A_per_m) and Ms_err_A_per_m < MS_REL_NEGLIGIBLE * Ms
+        errs = {"scale": rel} if small else {"Ms": Ms_err_A_per_m, "scale": rel}
+        # second order: a SAR that peaks near the measured scale (a saturated drive) has no first-order error
+        err = propagate(fn, {"Ms": Ms, "scale": 1.0}, errs, steps={"scale": SCALE_STEP_MAX}, second_order=True)
+        if stochastic:  # the adiabatic model's relative error, applied to the sampled SAR
+            ref = fn(Ms, 1.0)[sk]
+            err = {sk: abs(err.get(sk, float("nan")) / ref * rep.sar_W_per_g) if ref else float("nan")}
+        s_err = float(np.hypot(err.get(sk, float("nan")), float(rep.sar_err_W_per_g)))
+        ilp_err = s_err * (rep.ilp_nHm2_per_kg / rep.sar_W_per_g) if rep.sar_W_per_g else err.get(ik, float("nan"))
+        values.update({f"{sk}_err": s_err, f"{ik}_err": float(ilp_err)})
+    values["sar_model"] = models[0].split(": ", 1)[1] if not multi else "; ".join(models)
+    values["sar_reason"] = "; ".join(reasons)[:200]
+    values["sar_error_source"] = ("propagated to second order: the landscape's scale (relative error σ_barrier/ΔF, "
+                                  "ΔF the surface's range) and Ms (when above "
+                                  f"{MS_REL_NEGLIGIBLE:g} relative; for a sampled model as the relative error of the "
+                                  f"{STOCHASTIC_PROPAGATION_MODEL} model), in quadrature with the model's stochastic "
+                                  "error")
+    return values, reports
+
+
+def _run_landscape(ctx, land, p, sp) -> None:
+    """SAR and ILP in every medium of ``protocol.sar.media`` from the measured landscape (module docstring)."""
+    from atomspin import sar as sar_mod
+
     d_h = float(sp["hydrodynamic_diameter_nm"])
     f, H0, seed = float(sp["f_Hz"]), float(sp["H0_A_per_m"]), ctx.seed_for(NAME)
-    model, n_or = sp["model"], int(sp["n_orientations"])
     media = list(sp["media"])
     multi = len(media) > 1
     ctx.kvp.update(sar_f_Hz=f, sar_H0_A_per_m=H0, Ms_source="landscape: ⟨|M|⟩/V of the constrained runs")
@@ -281,54 +405,15 @@ def _run_landscape(ctx, land, p, sp) -> None:
     ctx.kvp["sar_medium"] = "; ".join(words)
     ctx.kvp["sar_hydrodynamic_diameter_nm"] = float(dh_used * 1e9)
     ctx.kvp["sar_magnetic_diameter_nm"] = float(particle.diameter_m * 1e9)
-    barrier = float(land.barrier_J)
     b_err = float(ctx.kvp.get("barrier_J_err", land.barrier_err_J))  # the landscape step's (χ²-inflated) error
-    rel = b_err / barrier if (np.isfinite(b_err) and np.isfinite(barrier) and barrier > 0) else float("nan")
-    models, reasons = [], []
-    for m in media:
-        medium = _medium(m, sar_mod)
-        sk, ik = _keys(m, multi)
-        rep = sar_mod.sar_from_particle(particle, f=f, H0=H0, medium=medium, model=model, seed=seed,
-                                        allow_nonclinical=True, n_orientations=n_or)
+    values, reports = landscape_sar(particle, f=f, H0=H0, media=media, model=sp["model"],
+                                    n_orientations=int(sp["n_orientations"]), seed=seed, barrier_err_J=b_err,
+                                    Ms_err_A_per_m=float(land.Ms_err_A_per_m))
+    ctx.kvp.update(values)
+    for m, rep in reports.items():
         ctx.results[f"{NAME}_{m}"] = rep
-        ctx.kvp.update({sk: float(rep.sar_W_per_g), ik: float(rep.ilp_nHm2_per_kg)})
-        models.append(f"{m}: {rep.model}")
-        reasons.append(f"{m}: {rep.regime.get('reason', '')}")
-        used = rep.model if model == "auto" else model
-
-        # a stochastic model (members sampled: LLG, or the master equation with Brownian rotation in a liquid)
-        # propagates the landscape errors through the deterministic adiabatic model of the same medium, as a
-        # relative error: its own finite differences would be differences of two sampled runs, whose sampling
-        # noise (≈ 0.7 of its stochastic error) would swamp the sensitivity and cost two more runs each
-        stochastic = used == "llg" or (used == "master" and not medium.immobilised)
-        prop_model = STOCHASTIC_PROPAGATION_MODEL if stochastic else used
-
-        def fn(Ms, scale, medium=medium, prop_model=prop_model):
-            r = sar_mod.sar_from_particle(_scaled_particle(particle, scale, Ms), f=f, H0=H0, medium=medium,
-                                          model=prop_model, seed=seed, allow_nonclinical=True, n_orientations=n_or)
-            return {sk: r.sar_W_per_g, ik: r.ilp_nHm2_per_kg}
-
-        Ms, Ms_err = float(particle.Ms_A_per_m), float(land.Ms_err_A_per_m)
-        # an Ms error below MS_REL_NEGLIGIBLE is left out (two SAR evaluations per medium saved): SAR varies at
-        # most as Ms³ (χ0 ∝ Ms², τ_D ∝ Ms), so it moves the SAR by < 3·MS_REL_NEGLIGIBLE relative
-        errs = {"scale": rel} if (np.isfinite(Ms_err) and Ms_err < MS_REL_NEGLIGIBLE * Ms) else {"Ms": Ms_err,
-                                                                                                 "scale": rel}
-        err = propagate(fn, {"Ms": Ms, "scale": 1.0}, errs, steps={"scale": SCALE_STEP_MAX})
-        if stochastic:  # the adiabatic model's relative error, applied to the sampled SAR
-            ref = fn(Ms, 1.0)[sk]
-            err = {sk: abs(err.get(sk, float("nan")) / ref * rep.sar_W_per_g) if ref else float("nan")}
-        stoch = float(rep.sar_err_W_per_g)
-        s_err = float(np.hypot(err.get(sk, float("nan")), stoch))
-        ilp_err = s_err * (rep.ilp_nHm2_per_kg / rep.sar_W_per_g) if rep.sar_W_per_g else err.get(ik, float("nan"))
-        ctx.kvp.update({f"{sk}_err": s_err, f"{ik}_err": float(ilp_err)})
-        if not multi:
-            ctx.results[NAME] = rep
-    ctx.kvp["sar_model"] = models[0].split(": ", 1)[1] if not multi else "; ".join(models)
-    ctx.kvp["sar_reason"] = "; ".join(reasons)[:200]
-    ctx.kvp["sar_error_source"] = ("propagated: landscape barrier_err (surface scaled) and Ms error (when above "
-                                   f"{MS_REL_NEGLIGIBLE:g} relative; for a sampled model as the relative error of the "
-                                   f"{STOCHASTIC_PROPAGATION_MODEL} model), in quadrature with the model's stochastic "
-                                   "error")
+    if not multi:
+        ctx.results[NAME] = reports[media[0]]
 
 
 def _keys(medium, multi):
