@@ -1011,3 +1011,49 @@ if __name__ == "__main__":
         print(json.dumps(extract_db(*sys.argv[2:3])[0], indent=1))
     else:
         raise SystemExit(__doc__)
+
+
+# ---------------------------------------------------------------------------------------------------- rescore
+def rescore_rows(path, recipe_of):
+    """Recompute the sweeps' SAR columns (``sar_sweep``, ``sar_sweep_water``) of every row of the summary json
+    ``path`` from its stored landscape with the current code: the sar step's own function
+    (``atomspin.batch.steps.sar.landscape_sar``) with the row's measured surface, Ms, volume, errors and the
+    step's seed (``derived_seed(seed, "sar")``), and the drive, media, model and orientations of its recipe.
+    The committed json is the record of a study (its database is not kept), so a change of the SAR model or its
+    error rule is applied here. Rows already at the current ``sar_code_version`` are skipped and the file is
+    written after each row (an interrupted run resumes). ``recipe_of(row)`` → the path of the row's recipe."""
+    import time
+    import tomllib
+
+    from atomspin.batch.context import derived_seed
+    from atomspin.batch.steps import sar as step
+
+    data = json.loads(path.read_text())
+    version = step.code_version()
+    for r in data["rows"]:
+        if r.get("sar_code_version") == version or "sar_sweep" not in r:
+            continue
+        sp = {**{k: f.default for k, f in step.SCHEMA.items()},
+              **tomllib.loads(recipe_of(r).read_text())["protocol"].get("sar", {})}
+        media = list(sp["media"])
+        t0 = time.process_time()
+        values, reports = step.landscape_sar(particle(r), f=float(sp["f_Hz"]), H0=float(sp["H0_A_per_m"]),
+                                             media=media, model=sp["model"], n_orientations=int(sp["n_orientations"]),
+                                             seed=derived_seed(int(r["seed"]), step.NAME),
+                                             barrier_err_J=float(r["barrier_err_J"]),
+                                             Ms_err_A_per_m=float(r["Ms_err_A_per_m"]))
+        for m, cell in (("immobilised", "sar_sweep"), ("water", "sar_sweep_water")):
+            if m not in media:
+                continue
+            sk, ik = step._keys(m, len(media) > 1)
+            old = r.get(cell) or {}
+            r[cell] = dict(old, f_Hz=float(sp["f_Hz"]), H0_A_per_m=float(sp["H0_A_per_m"]), medium=m,
+                           sar=values[sk], err=values[f"{sk}_err"], model=reports[m].model,
+                           reason=values["sar_reason"], ilp=values[ik], ilp_err=values[f"{ik}_err"])
+            r[cell]["previous"] = {k: old.get(k) for k in ("sar", "err")}
+        r.update(sar_code_version=version, sar_scale_rel_err=values["sar_scale_rel_err"],
+                 sar_reason=values["sar_reason"], sar_rescore_cpu_s=time.process_time() - t0)
+        print(path.name, r.get("key"), {c: (round(r[c]["sar"], 4), round(r[c]["err"], 4), r[c]["previous"])
+                                        for c in ("sar_sweep", "sar_sweep_water") if c in r}, flush=True)
+        path.write_text(json.dumps(data, indent=1, default=float))
+    return data

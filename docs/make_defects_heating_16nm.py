@@ -176,6 +176,16 @@ def merge_invocations(measured, prev, invocations=()):
 
 
 # ---------------------------------------------------------------------------------------------------- summary
+def rescore(out=OUT, recipe=RECIPE, study="16nm"):
+    """Every row's SAR columns recomputed from its stored landscape with the current code
+    (``make_defects_heating.rescore_rows``; the databases are not kept, the json is the record), then the summary
+    from the rows; the ``sar_map`` cells of the sweeps' own SAR step are read from the rows by ``table``."""
+    data = T._mdh().rescore_rows(out, lambda r: recipe)
+    data["summary"] = summarise(data["rows"], recipe=recipe, size=study)
+    out.write_text(json.dumps(data, indent=1, default=float))
+    return data
+
+
 def _trend(a, b, at="16 nm"):
     """How a verdict at the smaller size (a) carries to the larger size ``at`` (b), from their directions
     (T._direction)."""
@@ -628,6 +638,8 @@ if __name__ == "__main__":
     if cmd == "db":
         d = extract()
         print(json.dumps({k: v for k, v in d["meta"].items() if k != "task_walltime_s"}, indent=1))
+    elif cmd == "rescore":
+        rescore()
     elif cmd == "decompose":
         seeds = tuple(int(s) for s in sys.argv[2].split(",")) if len(sys.argv) > 2 else (1,)
         decomposition(seeds=seeds)

@@ -11,6 +11,8 @@ decomposition, its cells of the SAR map and a size-trend figure.
     python docs/make_defects_heating_20nm.py plot       # size_ratios.png, sar_size_map.png (every size), size_trend_<size>.png
     python docs/make_defects_heating_20nm.py table      # the markdown tables of validation §8g
     python docs/make_defects_heating_20nm.py --size 25nm db|decompose|map|plot|table   # the same at 25.0 nm (§8h)
+    python docs/make_defects_heating_20nm.py --size 25nm rescore   # SAR columns recomputed from the json's landscapes
+    python docs/make_defects_heating_20nm.py calibration  # the SAR error rule against the defect-free seed spread
 
 ``decompose`` and ``map`` take the seeds as a further argument (``decompose 1,2``; default 1 and 1,2,3,4). Every
 statistic is the 16 nm study's (``docs/make_defects_heating_16nm.py``, imported and called with this size's
@@ -116,6 +118,37 @@ def mains(upto):
 def _short(sz):
     """The size in a trend column's arrow ("12 → 19.7 nm")."""
     return {"12nm": "12", "16nm": "16", "20nm": "19.7", "25nm": "25"}[sz]
+
+
+def error_calibration(variant=REFERENCE):
+    """The SAR error rule against the realisation spread: per size, the ``variant`` rows' SAR (immobilised, water)
+    seed standard deviation ÷ the rms of their propagated per-row errors. The realisations of the defect-free
+    particle are one particle with different Monte Carlo streams, so their spread measures exactly the statistical
+    error the rule estimates (a defect's realisations also differ in where the defect sits). Pooled: √(Σ(n−1)s² /
+    Σ(n−1)σ²) with its 95 % interval from χ² over Σ(n−1) degrees of freedom. Markdown table."""
+    from scipy.stats import chi2
+
+    lines = ["| size | n | medium | SAR (W/g) | seed s.d. | rms propagated error | s.d. ÷ error |", "|---|---|---|---|---|---|---|"]
+    pooled = {}
+    for sz in ORDER:
+        rows = [r for r in S16.rows_of(sz) if r["recipe_variant"] == variant]
+        if len(rows) < 2:
+            continue
+        for cell, word in (("sar_sweep", "immobilised"), ("sar_sweep_water", "water")):
+            v = np.array([r[cell]["sar"] for r in rows if cell in r])
+            e = np.array([r[cell]["err"] for r in rows if cell in r])
+            sd, rms = float(np.std(v, ddof=1)), float(np.sqrt(np.mean(e ** 2)))
+            acc = pooled.setdefault(word, [0.0, 0.0, 0])
+            acc[0] += (len(v) - 1) * sd ** 2
+            acc[1] += (len(v) - 1) * rms ** 2
+            acc[2] += len(v) - 1
+            lines.append(f"| {S16.SIZE_WORDS[sz]} | {len(v)} | {word} | {v.mean():.3g} | {sd:.2g} ({sd / v.mean():.1%}) "
+                         f"| {rms:.2g} ({rms / v.mean():.1%}) | {sd / rms:.2f} |")
+    for word, (ss, ee, dof) in pooled.items():
+        r = np.sqrt(ss / ee)
+        lo, hi = r * np.sqrt(dof / chi2.ppf(0.975, dof)), r * np.sqrt(dof / chi2.ppf(0.025, dof))
+        lines.append(f"| pooled | {dof} dof | {word} | | | | {r:.2f} (95 %: {lo:.2f}–{hi:.2f}) |")
+    return "\n".join(lines)
 
 
 def table(size="20nm"):
@@ -290,6 +323,10 @@ def main(argv):
     if cmd == "db":
         d = extract(st.size)
         print(json.dumps({k: v for k, v in d["meta"].items() if k != "task_walltime_s"}, indent=1))
+    elif cmd == "calibration":
+        print(error_calibration())
+    elif cmd == "rescore":
+        S16.rescore(out=st.out, recipe=st.recipe, study=st.size)
     elif cmd == "decompose":
         S16.decomposition(out=st.out, seeds=tuple(int(s) for s in (argv[1] if len(argv) > 1 else "1").split(",")),
                           sizes=(st.size,))

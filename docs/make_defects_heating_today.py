@@ -170,6 +170,15 @@ def extract(out=OUT):
     return data
 
 
+def rescore(out=OUT):
+    """Every row's SAR columns recomputed from its stored landscape with the current code
+    (``make_defects_heating.rescore_rows``, the recipe of the row's study), then the summary from the rows."""
+    data = _mdh().rescore_rows(out, lambda r: recipe_path(r["study"]))
+    data["summary"] = summarise(data)
+    out.write_text(json.dumps(data, indent=1, default=float))
+    return data
+
+
 # ---------------------------------------------------------------------------------------------------- summary
 def group_stats(members):
     """Per quantity: mean ± error (larger of seed SEM and propagated/√n), the seed SEM alone and the per-seed
@@ -569,6 +578,8 @@ if __name__ == "__main__":
         d = extract()
         print(json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "task_walltime_s"}
                           for k, v in d["meta"].items()}, indent=1))
+    elif cmd == "rescore":
+        rescore()
     elif cmd == "alpha":
         print(json.dumps(alpha_sensitivity()["table"], indent=1))
     elif cmd == "decompose":
