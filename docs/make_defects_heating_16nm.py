@@ -127,6 +127,8 @@ def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS
                    vacancy_mode=rec["defects"]["vacancies"]["mode"],
                    refresh_windows_min=float(k.get("landscape_refresh_windows_min", float("nan"))),
                    sar_reason=k.get("sar_reason"), written_unix_s=T2000 + YEAR * float(r.ctime))
+        # the SAR code that wrote (or rescored) the row, as ``rescore`` records it for rows rescored from the json
+        row.update({c: k[c] for c in ("sar_code_version", "sar_scale_rel_err") if c in k})
         rows.append(_sized(row))
     n_db = len(rows)
     rows, kept = merge_previous(rows, prev)
