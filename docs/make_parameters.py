@@ -447,10 +447,10 @@ MODULE_SOURCES = {
     "atomspin.batch.steps.sar": {
         "MS_REL_NEGLIGIBLE": Src("derived", "D", "relative Ms error below which its propagation into the SAR error is "
                                  "skipped: SAR varies at most as Ms³ (χ0 ∝ Ms², τ_D ∝ Ms), so < 0.3 % of the SAR", ""),
-        "SCALE_STEP_MAX": Src("derived", "D", "largest relative step of the landscape scale in the SAR error's central "
-                              "difference: a step equal to a barrier error ≥ 100 % turns the surface over (16 nm "
-                              "defect-free row: 138 % instead of 11 %); ±0.2 keeps every barrier within 20 %, so the "
-                              "difference is the local slope, multiplied by the error (first order)", ""),
+        "SCALE_STEP_MAX": Src("derived", "D", "largest relative step of the landscape scale in the SAR error's "
+                              "two-sided difference: a step ≥ 100 % turns the surface over; ±0.2 keeps every barrier "
+                              "within 20 %, so slope and curvature are local (second-order propagation, scaled to the "
+                              "error). Scale errors σ_barrier/ΔF of the studies: 0.3–40 %", ""),
     },
 }
 MODULE_TITLES = {

@@ -694,3 +694,28 @@ def test_apb_sar_signs_at_25nm_against_the_cubic_reference():
     assert two < ref / 10, (two, ref)
     assert two_water > 10 * ref, (two_water, ref)
     assert one > 10 * ref, (one, ref)
+
+
+def test_rescore_from_the_committed_summary_reproduces_the_stored_sar(tmp_path):
+    """The committed summary json is the record of a study: ``rescore_rows`` recomputes a row's SAR columns from its
+    stored surface, Ms, volume, errors and seed with the sar step's own function, and gets the stored SAR back (both
+    media; the 12.1 nm defect-free seed-1 row, Fokker–Planck) with the error of the current rule."""
+    from pathlib import Path
+
+    from atomspin.batch.steps.sar import code_version, surface_scale_error
+
+    mdh = _driver()
+    today = _docs_module("make_defects_heating_today")
+    rows = json.loads(today.OUT.read_text())["rows"]
+    row = next(r for r in rows if r["study"] == "today" and r["recipe_variant"] == "defect-free" and r["seed"] == 1)
+    stored = {c: dict(row[c]) for c in ("sar_sweep", "sar_sweep_water")}
+    row = dict(row, sar_code_version="an earlier version")
+    p = tmp_path / "one.json"
+    p.write_text(json.dumps({"rows": [row]}))
+    out = mdh.rescore_rows(p, lambda r: Path(today.recipe_path(r["study"])))["rows"][0]
+    assert out["sar_code_version"] == code_version()
+    for c in stored:
+        assert out[c]["sar"] == pytest.approx(stored[c]["sar"], rel=1e-6)
+        assert 0 < out[c]["err"] < out[c]["sar"]
+    rel = surface_scale_error(mdh.surface_of(row), row["V_m3"], row["barrier_err_J"])
+    assert out["sar_scale_rel_err"] == pytest.approx(rel, rel=1e-12)

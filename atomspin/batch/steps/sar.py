@@ -42,10 +42,10 @@ LANDSCAPE_MODELS = ("master", "fokker_planck", "linear", "adiabatic", "llg")
 MS_REL_NEGLIGIBLE = 1e-3
 #: media of protocol.sar.media
 MEDIA = ("immobilised", "water")
-#: largest relative step of the landscape scale in the SAR error's central difference (derived: a step of the
-#: barrier's own relative error turns the surface over when that error is ≥ 1 — the 0.26 k_BT defect-free 16 nm
-#: particle, ±80–470 % per row against a 10 % seed spread; 0.2 keeps every barrier and curvature within 20 % of its
-#: value, so the difference is the local slope, which first-order propagation multiplies by the error)
+#: largest relative step of the landscape scale in the SAR error's two-sided difference (derived: a step ≥ 1 turns
+#: the surface over; 0.2 keeps every barrier and curvature within 20 % of its value, so the difference gives the
+#: local slope and curvature, which second-order propagation scales to the error; the scale errors σ_barrier/ΔF of
+#: the studies are 0.3–40 %, surface_scale_error)
 SCALE_STEP_MAX = 0.2
 #: the deterministic model through which the landscape errors of a stochastic SAR (LLG; master equation with
 #: Brownian rotation) are propagated, as a relative error (derived: it carries the same dependence on the barrier
