@@ -104,7 +104,11 @@ INVOCATIONS = (("timing task (defect-free seed 1 alone)", f"{STEM}_timing"), ("s
 
 def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS):
     """Rows of the ``study`` database ``db``, each invocation's wall/CPU time and the summary; keeps the
-    ``decomposition`` and ``sar_map`` entries an earlier run stored."""
+    ``decomposition`` and ``sar_map`` entries an earlier run stored.
+
+    Merges into the summary ``out`` when it exists (:func:`merge_previous`): a database that holds only some of the
+    study's rows (e.g. a fresh database filled by a subset recipe after the earlier one was lost) replaces the rows it
+    holds and keeps every other row of ``out``, and the invocations whose logs are gone keep their stored entries."""
     from ase.db.core import T2000, YEAR
 
     from atomspin.batch.store import ResultStore
@@ -123,8 +127,11 @@ def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS
                    vacancy_mode=rec["defects"]["vacancies"]["mode"],
                    refresh_windows_min=float(k.get("landscape_refresh_windows_min", float("nan"))),
                    sar_reason=k.get("sar_reason"), written_unix_s=T2000 + YEAR * float(r.ctime))
+        # the SAR code that wrote (or rescored) the row, as ``rescore`` records it for rows rescored from the json
+        row.update({c: k[c] for c in ("sar_code_version", "sar_scale_rel_err") if c in k})
         rows.append(_sized(row))
-    rows.sort(key=lambda r: (r["recipe_variant"], r["seed"]))
+    n_db = len(rows)
+    rows, kept = merge_previous(rows, prev)
     meta = dict(recipe=str(recipe.relative_to(ROOT)), n_rows=len(rows),
                 command=f"nice -n 5 env NUMBA_NUM_THREADS=1 atomspin sweep {recipe.relative_to(ROOT)} "
                         f"--db results/{db.name} --workers 1", invocations={})
@@ -138,14 +145,36 @@ def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS
             t1 = t0 + inv.get("wall_s", np.inf)
             inv.update(interrupted=True, written=sum(1 for x in rows if t0 <= x["written_unix_s"] <= t1))
         meta["invocations"][label] = inv
+    meta["invocations"] = merge_invocations(meta["invocations"], prev, invocations)
+    if kept:
+        meta.update(n_rows_db=n_db, n_rows_kept=len(kept))
     meta["task_walltime_s"] = {f"{x['recipe_variant']} s{x['seed']}": x["elapsed_s"] for x in rows}
     data = dict(meta=meta, rows=rows)
-    for k in ("decomposition", "sar_map"):
+    for k in ("decomposition", "decomposition_rule", "sar_map"):
         if k in prev:
             data[k] = prev[k]
     data["summary"] = summarise(rows, recipe=recipe, size=study)
     out.write_text(json.dumps(data, indent=1, default=float))
     return data
+
+
+def merge_previous(rows, prev):
+    """``rows`` (from the database) merged with the rows of the earlier summary ``prev``: every row of ``prev``
+    whose ``key`` (variant, size, seed) is not among ``rows`` is kept as stored, a row of the database replaces the
+    stored row of the same key. Returns (rows sorted by variant and seed, the kept rows)."""
+    keys = {r["key"] for r in rows}
+    kept = [r for r in prev.get("rows", []) if r["key"] not in keys]
+    return sorted(rows + kept, key=lambda r: (r["recipe_variant"], r["seed"])), kept
+
+
+def merge_invocations(measured, prev, invocations=()):
+    """Per invocation label the entry measured now from its log and stamps (``measured``) or, when those are gone,
+    the entry stored in the earlier summary ``prev``; in the order of ``invocations`` (label, stem), then any
+    other stored label."""
+    stored = (prev.get("meta") or {}).get("invocations") or {}
+    merged = {**stored, **measured}
+    order = [label for label, _ in invocations] + list(stored) + list(measured)
+    return {label: merged[label] for label in dict.fromkeys(order) if label in merged}
 
 
 # ---------------------------------------------------------------------------------------------------- summary
@@ -363,7 +392,9 @@ def map_cell_text(c):
 
 def runs_lines(m):
     """The "Runs" lines of a study's summary ``meta``: the command, task wall times, each invocation's CPU/wall."""
-    lines = ["", "**Runs** (measured under load):", "", f"- `{m['command']}`: {m['n_rows']} rows in the database; "
+    held = (f"{m['n_rows']} rows ({m['n_rows_db']} in the database, {m['n_rows_kept']} kept from the summary of an "
+            f"earlier database)" if m.get("n_rows_kept") else f"{m['n_rows']} rows in the database")
+    lines = ["", "**Runs** (measured under load):", "", f"- `{m['command']}`: {held}; "
              f"task wall {min(m['task_walltime_s'].values()):.0f}–{max(m['task_walltime_s'].values()):.0f} s"]
     tot_cpu, tot_n = 0.0, 0
     for label, inv in m.get("invocations", {}).items():

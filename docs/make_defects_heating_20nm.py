@@ -50,7 +50,9 @@ FIG = S16.FIG
 #: (``results/defects_heating_<size>.db``), in priority order. Each invocation ran a subset recipe of the recipe
 #: (the same particle, protocol and variant definitions, fewer variants/seeds: the same task hashes, as
 #: ``atomspin validate`` lists them), so that the CPU budget ran the must-have tasks first; rerunning the recipe
-#: itself runs only the rest.
+#: itself runs only the rest. The 25 nm stages F1 and F2 (structures/recipes/defects_heating_25nm_stageF1.toml,
+#: _stageF2.toml, committed) filled a fresh database after the one of stages A-E was lost: ``db`` merges it into
+#: the committed summary (the rows and invocations it lacks are kept as stored).
 STUDIES = {
     "20nm": dict(recipe="defects_heating_20nm.toml", section="§8g",
                  invocations=(("stage 1: defect-free and APB-two, seed 1", "20nm_stage1"),
@@ -65,7 +67,9 @@ STUDIES = {
                               ("stage B: defect-free and APB-two, seeds 1-2", "25nm_stageB"),
                               ("stage C: APB-centre, seeds 1-2", "25nm_stageC"),
                               ("stage D: defect-free, seeds 3-4", "25nm_stageD"),
-                              ("stage E: APB-two, seeds 3-4", "25nm_stageE"))),
+                              ("stage E: APB-two, seeds 3-4", "25nm_stageE"),
+                              ("stage F1: FeO-core and vacancies-random-0.10, seed 1", "25nm_stageF1"),
+                              ("stage F2: FeO-core and vacancies-random-0.10, seed 2", "25nm_stageF2"))),
 }
 #: size labels in increasing size (the comparison columns of a size's tables are every smaller size)
 ORDER = ("12nm", "16nm", "20nm", "25nm")

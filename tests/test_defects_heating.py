@@ -528,6 +528,46 @@ def test_16nm_recipe_is_the_12nm_protocol_scaled(name, size_nm, first):
         assert a == b, name
 
 
+def test_25nm_stage_f_recipes_are_subsets_of_the_25nm_recipe():
+    """The stage F recipes (FeO-core and vacancies-random-0.10, seed 1 then seed 2) are subsets of the 25 nm recipe:
+    each of their tasks has the hash of the same variant and seed of the main recipe, so their rows land in the
+    study's database as the main recipe's; together they run FeO-core and the vacancies at seeds 1-2."""
+    from atomspin.batch import expand
+
+    main = {(t["variant"], t["seed"]): t["hash"] for t in expand(_recipe("defects_heating_25nm"))}
+    got = []
+    for stage, seed in (("F1", 1), ("F2", 2)):
+        tasks = expand(_recipe(f"defects_heating_25nm_stage{stage}"))
+        assert [(t["variant"], t["seed"]) for t in tasks] == [("FeO-core", seed), ("vacancies-random-0.10", seed)]
+        for t in tasks:
+            assert t["hash"] == main[(t["variant"], t["seed"])], (stage, t["variant"])
+        got += [(t["variant"], t["seed"]) for t in tasks]
+    assert sorted(got) == sorted(k for k in main if k[0] in ("FeO-core", "vacancies-random-0.10") and k[1] <= 2)
+
+
+def test_extract_merges_a_partial_database_into_the_summary():
+    """``extract`` of a database that holds only some rows (make_defects_heating_16nm ``merge_previous``,
+    ``merge_invocations``): the database's rows replace the stored rows of the same key, every other stored row is
+    kept as stored; the invocations measured now replace the stored ones, those whose logs are gone stay, in the
+    order of the study's invocation list."""
+    M = _study16()
+
+    def row(variant, seed, sar):
+        return {"key": f"to-{variant}-38.1nm-default-s{seed}", "recipe_variant": variant, "seed": seed, "sar": sar}
+    prev = {"rows": [row("defect-free", 1, 1.0), row("defect-free", 2, 2.0), row("FeO-core", 1, 3.0)],
+            "meta": {"invocations": {"stage A": {"wall_s": 1.0}, "stage B": {"wall_s": 2.0}, "old": {"wall_s": 9.0}}}}
+    db = [row("FeO-core", 1, 30.0), row("FeO-core", 2, 40.0)]
+    rows, kept = M.merge_previous(db, prev)
+    assert [(r["recipe_variant"], r["seed"], r["sar"]) for r in rows] == \
+        [("FeO-core", 1, 30.0), ("FeO-core", 2, 40.0), ("defect-free", 1, 1.0), ("defect-free", 2, 2.0)]
+    assert [r["key"] for r in kept] == [prev["rows"][0]["key"], prev["rows"][1]["key"]]
+    assert M.merge_previous(db, {}) == (sorted(db, key=lambda r: r["seed"]), [])
+    inv = M.merge_invocations({"stage F": {"wall_s": 5.0}, "stage B": {"wall_s": 3.0}}, prev,
+                              (("stage A", "a"), ("stage B", "b"), ("stage F", "f")))
+    assert list(inv) == ["stage A", "stage B", "stage F", "old"]
+    assert inv["stage A"] == {"wall_s": 1.0} and inv["stage B"] == {"wall_s": 3.0} and inv["stage F"] == {"wall_s": 5.0}
+
+
 def test_size_trend_words():
     """The 12 → 16 nm comparison names each case: same resolved direction = holds, opposite resolved directions =
     REVERSED, resolved at one size only = lost / newly resolved, neither = not resolved at either size."""
