@@ -178,6 +178,24 @@ def test_scale_error_is_the_barrier_error_over_the_surface_range():
     b = ms.barriers(ms.critical_points(cub)).min() * V
     assert b == pytest.approx(1.1e4 / 12 * V, rel=1e-6)
     assert np.isnan(surface_scale_error(cub, V, float("nan")))
+    with pytest.raises(ValueError, match="volume_m3"):
+        surface_scale_error(cub, -V, sigma)
+
+
+@needs_layers
+def test_landscape_sar_refuses_unknown_media_and_models_by_name():
+    from atomspin import macrospin as ms
+    from atomspin import sar
+    from atomspin.batch.steps.sar import landscape_sar
+
+    p = sar.Particle(Ms_A_per_m=4.5e5, volume_m3=1e-24, T_K=310.0,
+                     landscape=ms.EnergySurface([ms.UniaxialAnisotropy(1e4, (0.0, 0.0, 1.0))]))
+    with pytest.raises(ValueError, match="media"):
+        landscape_sar(p, f=1e5, H0=15e3, media=["honey"])
+    with pytest.raises(ValueError, match="media"):
+        landscape_sar(p, f=1e5, H0=15e3, media=[])
+    with pytest.raises(ValueError, match="model"):
+        landscape_sar(p, f=1e5, H0=15e3, media=["immobilised"], model="sw")
 
 
 @needs_layers

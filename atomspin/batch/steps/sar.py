@@ -283,6 +283,8 @@ def surface_scale_error(surface, volume_m3, barrier_err_J):
     """
     from atomspin import macrospin as ms
 
+    if not (np.isfinite(volume_m3) and volume_m3 > 0):
+        raise ValueError(f"volume_m3: {volume_m3!r}; must be a finite volume > 0 m³")
     cp = ms.critical_points(surface)
     grid = surface.energy(ms.fibonacci_sphere(2000))
     hi = max([float(grid.max())] + [float(e) for e in cp.e_maxima] + [float(e) for e in cp.e_saddles])
@@ -329,6 +331,12 @@ def landscape_sar(particle, *, f, H0, media, model="auto", n_orientations=48, se
     from atomspin import sar as sar_mod
     from atomspin.batch.errors import propagate
 
+    media = list(media)
+    bad = [m for m in media if m not in MEDIA]
+    if not media or bad:
+        raise ValueError(f"media: {media!r}; each must be one of {MEDIA} (at least one)")
+    if model != "auto" and model not in LANDSCAPE_MODELS:
+        raise ValueError(f"model: {model!r}; must be 'auto' or one of {LANDSCAPE_MODELS}")
     multi = len(media) > 1
     rel = surface_scale_error(particle.landscape, particle.volume_m3, barrier_err_J)
     values, reports, models, reasons = {"sar_scale_rel_err": rel}, {}, [], []
