@@ -1023,9 +1023,10 @@ def rescore_rows(path, recipe_of):
     error rule is applied here. Rows already at the current ``sar_code_version`` are skipped and the file is
     written after each row (an interrupted run resumes). ``recipe_of(row)`` → the path of the row's recipe."""
     import time
-    import tomllib
 
     from atomspin.batch.context import derived_seed
+    from atomspin.batch.recipe import load_recipe
+    from atomspin.batch.schema import validate_recipe
     from atomspin.batch.steps import sar as step
 
     data = json.loads(path.read_text())
@@ -1033,8 +1034,7 @@ def rescore_rows(path, recipe_of):
     for r in data["rows"]:
         if r.get("sar_code_version") == version or "sar_sweep" not in r:
             continue
-        sp = {**{k: f.default for k, f in step.SCHEMA.items()},
-              **tomllib.loads(recipe_of(r).read_text())["protocol"].get("sar", {})}
+        sp = validate_recipe(load_recipe(recipe_of(r)))["base"]["protocol"][step.NAME]  # defaults filled
         media = list(sp["media"])
         t0 = time.process_time()
         values, reports = step.landscape_sar(particle(r), f=float(sp["f_Hz"]), H0=float(sp["H0_A_per_m"]),
