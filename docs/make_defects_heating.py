@@ -279,7 +279,10 @@ def db_row(store, r, kinds=None):
                chi2_per_dof=float(k["landscape_chi2_per_dof"]), n_eff_min=float(k["landscape_n_eff_min"]),
                degree=int(k["landscape_degree"]),
                exponents=np.asarray(sf.exponents(int(k["landscape_degree"]))).tolist(),
-               coefficients_J_per_m3=(np.asarray(data["coefficients_J"]) / V).tolist(), covariance_J2=None,
+               coefficients_J_per_m3=(np.asarray(data["coefficients_J"]) / V).tolist(),
+               # the fit covariance of coefficients_J (J², not Birge-inflated), rows stored since it is kept
+               covariance_J2=(np.asarray(data["covariance_J2"]).tolist() if data.get("covariance_J2") is not None
+                              else None),
                F_J=np.asarray(data["F_J"]).tolist(), F_err_J=np.asarray(data["F_err_J"]).tolist(),
                sweeps=[int(k["landscape_sweeps"]), int(k["landscape_equilibration_sweeps"]),
                        int(json.loads(r.data["recipe_json"])["protocol"]["landscape"]["thermalisation_sweeps"])],

@@ -145,6 +145,31 @@ def test_stored_landscape_is_the_measured_one(stored):
         assert land.Ms_A_per_m == r.Ms_zero_field_A_per_m and land.T_K == 310.0
 
 
+def test_stored_covariance_is_the_fit_covariance(stored):
+    """The row keeps the fit covariance of its coefficients (2-D, symmetric, positive semi-definite, J²), and the
+    barrier error propagated linearly through it at the stored minimum and saddle is the step's fit error
+    (``landscape_barrier_err_J``) — the covariance is the one the barrier error came from."""
+    from atomspin import macrospin as ms
+    from atomspin.measure import _sphere_fit as sf
+
+    st = ResultStore(stored / "a.db", mode="r")
+    for r in st.rows():
+        arrays = st.arrays(r)
+        land = land_step.restore(dict(r.key_value_pairs), arrays)
+        C = land.covariance_J2
+        m = len(sf.exponents(land.degree))
+        assert C.shape == (m, m) and np.allclose(C, C.T, rtol=0, atol=1e-12 * np.abs(C).max())
+        assert np.linalg.eigvalsh(C).min() > -1e-9 * np.abs(C).max()
+        assert np.asarray(arrays["landscape"]["directions"]).shape == (26, 3)
+        cp = ms.critical_points(land.surface)
+        i = cp.global_minimum
+        # the lowest saddle adjacent to the global minimum (the escape the barrier is over)
+        js = [j for j, ab in enumerate(cp.saddle_minima) if i in tuple(ab)]
+        j = js[int(np.argmin(np.asarray(cp.e_saddles)[js]))]
+        g = sf.values(cp.saddles[j], land.degree)[0] - sf.values(cp.minima[i], land.degree)[0]
+        assert float(np.sqrt(g @ C @ g)) == pytest.approx(r.landscape_barrier_err_J, rel=1e-6)
+
+
 def test_rescore_twice_and_resume(stored, tmp_path, monkeypatch):
     """A second rescore finds every row up to date and changes nothing; --force recomputes the same numbers; a
     rescore interrupted after one row, rerun, does only the other one (no duplicate rows)."""

@@ -74,7 +74,15 @@ def check(r: dict) -> None:
                           f"{s['sweeps']} sampled sweeps")
 
 
+#: 2-D arrays of the landscape result stored with the row (``data["landscape"]``): the fit covariance of
+#: ``coefficients_J`` (J²), the dipolar share's covariance and its cross-covariance with the total's (J²), and the
+#: measured directions (unit vectors)
+MATRIX_KEYS = ("covariance_J2", "dipolar_covariance_J2", "dipolar_cross_covariance_J2", "directions")
+
+
 def run(ctx) -> None:
+    import numpy as np
+
     from atomspin.measure import anisotropy_landscape
     from atomspin.units import energy_over_kT
 
@@ -86,6 +94,13 @@ def run(ctx) -> None:
                                workers=s["workers"])
     ctx.results[NAME] = res
     ctx.absorb(NAME, res)
+    # the 2-D arrays absorb leaves out: the fit covariance (what a later error estimate draws surfaces from,
+    # sar step ``landscape_draws``), the dipolar share's covariances and the measured directions
+    stored = ctx.data.setdefault(NAME, {})
+    for k in MATRIX_KEYS:
+        v = getattr(res, k, None)
+        if v is not None:
+            stored[k] = np.asarray(v, dtype=np.float64)
     T = p["T_K"]
     chi2 = float(res.chi2_per_dof)
     birge = max(1.0, math.sqrt(chi2)) if math.isfinite(chi2) else 1.0
@@ -115,6 +130,7 @@ class StoredLandscape:
     barrier_J: float
     barrier_err_J: float
     degree: int
+    covariance_J2: object = None  # (m, m) fit covariance of the coefficients (J²); None for rows stored without it
 
 
 #: row keys :func:`restore` reads (with ``data["landscape"]["coefficients_J"]``)
@@ -149,7 +165,12 @@ def restore(kvp: dict, arrays: dict) -> StoredLandscape:
     if coef.shape != (len(exps),):
         raise ValueError(f"stored landscape: {coef.size} coefficients for degree {degree} (expected {len(exps)})")
     surface = ms.EnergySurface([ms.HarmonicExpansion(exps, coef / V)])  # as anisotropy_landscape builds it
-    return StoredLandscape(surface=surface, volume_m3=V, T_K=float(kvp["landscape_T_K"]),
+    cov = arrays[NAME].get("covariance_J2")
+    if cov is not None:
+        cov = np.asarray(cov, dtype=np.float64)
+        if cov.shape != (len(exps), len(exps)):
+            raise ValueError(f"stored landscape: covariance_J2 of shape {cov.shape} for {len(exps)} coefficients")
+    return StoredLandscape(covariance_J2=cov, surface=surface, volume_m3=V, T_K=float(kvp["landscape_T_K"]),
                            Ms_A_per_m=float(kvp["landscape_Ms_A_per_m"]),
                            Ms_err_A_per_m=float(kvp["landscape_Ms_err_A_per_m"]),
                            barrier_J=float(kvp["landscape_barrier_J"]),
