@@ -357,15 +357,13 @@ def surface_of(row, scale=1.0):
 
 
 def surface_draws(row, n, seed=0):
-    """n surfaces drawn from the Gaussian fit covariance of the coefficients (J/m³)."""
-    from atomspin import macrospin as ms
+    """n surfaces F/V (J/m³) drawn from the row's Gaussian fit covariance (``covariance_J2``, J², rows stored since
+    it is kept) with the sar step's own function (``batch.steps.sar.draw_surfaces``); [] without a covariance."""
+    from atomspin.batch.steps.sar import draw_surfaces
 
-    c = np.asarray(row["coefficients_J_per_m3"])
     if row.get("covariance_J2") is None or n == 0:
         return []
-    cov = np.asarray(row["covariance_J2"]) / row["V_m3"] ** 2
-    draws = np.random.default_rng(seed).multivariate_normal(c, cov, size=n, method="eigh")
-    return [ms.EnergySurface([ms.HarmonicExpansion(np.asarray(row["exponents"]), d)]) for d in draws]
+    return draw_surfaces(surface_of(row), row["covariance_J2"], row["V_m3"], n, seed)
 
 
 def particle(row, *, Ms=None, V=None, surface=None, alpha=None, D_nm=None):

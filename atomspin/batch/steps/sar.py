@@ -18,7 +18,11 @@ Two paths, chosen by the steps that ran:
   model (:func:`atomspin.batch.errors.propagate`) — for a sampled model (stochastic LLG, or the master
   equation with Brownian rotation in water) through the deterministic adiabatic model of the same medium, as a
   relative error (:data:`STOCHASTIC_PROPAGATION_MODEL`) — in quadrature with the model's own stochastic error;
-  the report's average over seeds takes the larger of this and the seed-to-seed spread.
+  the report's average over seeds takes the larger of this and the seed-to-seed spread. With
+  ``protocol.sar.landscape_draws`` = n ≥ 2 the landscape's error is instead the standard deviation of the SAR over n
+  surfaces drawn from the landscape fit's covariance (χ²-inflated, :func:`draw_surfaces`): it samples the
+  landscape's shape (the curvature at a minimum, the anisotropy field), which a saturated drive follows and a scale
+  error does not; rows stored without the covariance keep the scale error (``sar_note`` says so).
 * **without it** (``loop``/``kv`` only): the fixed-τ0 literature models on the uniaxial K with the measured
   barrier (``tau0_s``), immobilised, as before.
 
@@ -80,6 +84,12 @@ SCHEMA = {
     "n_orientations": F("int", 48, "field directions in the particle frame of the orientation quadrature "
                         "(immobilised particles, random axes; the adiabatic model uses at most 24), landscape step only",
                         lo=4, hi=2000),
+    # default 0 (derived: the scale rule needs no covariance, which rows stored before 2026-11-30 lack, and costs
+    # nothing; draws cost one SAR evaluation each per medium)
+    "landscape_draws": F("int", 0, "surfaces drawn from the landscape fit's covariance (χ²-inflated) for the "
+                         "SAR's landscape error, which then samples the landscape's shape as well as its scale; 0 = "
+                         "the scale error σ_barrier/ΔF alone (each draw costs one SAR evaluation per medium)",
+                         lo=0, hi=1000, hash_neutral=True),
     "hydrodynamic_diameter_nm": F("float", 0.0, "hydrodynamic diameter d_H for Brownian rotation in a liquid, nm; "
                                   "0 = the magnetic equivalent-sphere diameter (uncoated particle, the smallest d_H)",
                                   lo=0.0, hi=10_000.0),
@@ -167,6 +177,12 @@ def check(r: dict) -> None:
     if landscape and sp["model"] in ("lrt", "sw", "kinetic"):
         raise RecipeError("protocol.sar.model", f"{sp['model']!r} is a fixed-τ0 uniaxial model; with the landscape "
                           "step use 'auto', 'master', 'fokker_planck', 'linear', 'adiabatic' or 'llg'")
+    if sp["landscape_draws"] and not landscape:
+        raise RecipeError("protocol.sar.landscape_draws", "draws are of a measured landscape: they need the "
+                          "'landscape' step in protocol.steps (without it leave landscape_draws at 0)")
+    if sp["landscape_draws"] == 1:
+        raise RecipeError("protocol.sar.landscape_draws", "1 draw gives no standard deviation: 0 (the scale "
+                          "error) or ≥ 2")
     if not landscape and list(sp["media"]) != ["immobilised"]:
         raise RecipeError("protocol.sar.media", "a liquid medium needs the 'landscape' step (the fixed-τ0 models "
                           "are for immobilised particles)")
@@ -295,8 +311,56 @@ def surface_scale_error(surface, volume_m3, barrier_err_J):
     return float(barrier_err_J) / span
 
 
+def derived_draw_seed(seed):
+    """The seed of the landscape draws of a SAR evaluated with ``seed`` (a stream of its own: the draws do not
+    share random numbers with a sampled SAR model)."""
+    return int(np.random.SeedSequence([int(seed), 0x5A5D]).generate_state(1)[0])
+
+
+def draw_surfaces(surface, covariance_J2, volume_m3, n, seed):
+    """Surfaces F/V drawn from the Gaussian fit covariance of a measured landscape (parametric bootstrap).
+
+    Parameters
+    ----------
+    surface : atomspin.macrospin.EnergySurface
+        The measured F/V (J/m³): one harmonic expansion, as :func:`atomspin.measure.anisotropy_landscape` builds it.
+    covariance_J2 : (m, m) array_like
+        Covariance of the m coefficients of F = V·(F/V), J² (the landscape's ``covariance_J2``, inflated by the
+        caller where it wants, e.g. by the fit's Birge ratio squared).
+    volume_m3 : float
+        Particle volume V, m³.
+    n : int
+        Number of surfaces.
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    list of atomspin.macrospin.EnergySurface
+        n surfaces F/V (J/m³) with coefficients ~ N(measured, covariance_J2 / V²).
+    """
+    from atomspin import macrospin as ms
+
+    terms = list(surface.terms)
+    if len(terms) != 1 or not hasattr(terms[0], "exponents"):
+        raise ValueError("surface: draws need the one harmonic expansion a measured landscape has")
+    c = np.asarray(terms[0].coefficients, dtype=np.float64)
+    cov = np.asarray(covariance_J2, dtype=np.float64)
+    if cov.shape != (c.size, c.size) or not np.all(np.isfinite(cov)):
+        raise ValueError(f"covariance_J2: shape {cov.shape}; must be a finite ({c.size}, {c.size}) matrix (one row "
+                         "and column per coefficient of the surface)")
+    if not (np.isfinite(volume_m3) and volume_m3 > 0):
+        raise ValueError(f"volume_m3: {volume_m3!r}; must be a finite volume > 0 m³")
+    # eigen-decomposition of the symmetrised covariance; eigenvalues below 0 (rounding of a positive semi-definite
+    # fit covariance: the constant direction, which no torque constrains) are set to 0
+    w, U = np.linalg.eigh(0.5 * (cov + cov.T) / float(volume_m3) ** 2)
+    z = np.random.default_rng(int(seed)).standard_normal((int(n), c.size))
+    draws = c + (z * np.sqrt(np.clip(w, 0.0, None))) @ U.T
+    return [ms.EnergySurface([ms.HarmonicExpansion(terms[0].exponents, d)]) for d in draws]
+
+
 def landscape_sar(particle, *, f, H0, media, model="auto", n_orientations=48, seed=0, barrier_err_J=float("nan"),
-                  Ms_err_A_per_m=float("nan")):
+                  Ms_err_A_per_m=float("nan"), covariance_J2=None, n_draws=0):
     """SAR and ILP, with errors, of a measured particle in each medium (the landscape path of the step).
 
     Parameters
@@ -319,12 +383,22 @@ def landscape_sar(particle, *, f, H0, media, model="auto", n_orientations=48, se
         Standard error of the escape barrier, J (:func:`surface_scale_error`).
     Ms_err_A_per_m : float
         Standard error of Ms, A/m.
+    covariance_J2 : (m, m) array_like, optional
+        Covariance of the landscape's coefficients (J², as the caller wants it inflated); needed for ``n_draws``.
+    n_draws : int
+        0: the landscape error is the scale error σ_barrier/ΔF (:func:`surface_scale_error`), propagated to second
+        order. n ≥ 2: it is the standard deviation of the SAR over n surfaces drawn from ``covariance_J2``
+        (:func:`draw_surfaces`, seeded from ``seed``), which samples the landscape's shape as well as its scale; the
+        Ms error is still propagated. Draws the SAR model refuses (e.g. a surface without a minimum) are left out
+        and counted.
 
     Returns
     -------
     values : dict
         The row's columns: ``SAR[_<medium>]_W_per_g``, ``ILP[_<medium>]_nHm2_per_kg``, their ``_err``,
-        ``sar_model``, ``sar_reason``, ``sar_scale_rel_err``, ``sar_error_source``.
+        ``sar_model``, ``sar_reason``, ``sar_scale_rel_err``, ``sar_error_source``; with draws also
+        ``SAR[_<medium>]_W_per_g_draws_sd`` (the draws' standard deviation, W/g), ``sar_draws`` (draws used) and
+        ``sar_draws_refused``.
     reports : dict
         ``{medium: SARReport}``.
     """
@@ -337,9 +411,18 @@ def landscape_sar(particle, *, f, H0, media, model="auto", n_orientations=48, se
         raise ValueError(f"media: {media!r}; each must be one of {MEDIA} (at least one)")
     if model != "auto" and model not in LANDSCAPE_MODELS:
         raise ValueError(f"model: {model!r}; must be 'auto' or one of {LANDSCAPE_MODELS}")
+    n_draws = int(n_draws)
+    if n_draws < 0 or n_draws == 1:
+        raise ValueError(f"n_draws: {n_draws}; must be 0 (scale error) or ≥ 2 (a standard deviation over draws)")
+    if n_draws and covariance_J2 is None:
+        raise ValueError("covariance_J2: needed for n_draws > 0 (rows stored before the landscape step kept its "
+                         "covariance have none: use n_draws = 0)")
     multi = len(media) > 1
     rel = surface_scale_error(particle.landscape, particle.volume_m3, barrier_err_J)
     values, reports, models, reasons = {"sar_scale_rel_err": rel}, {}, [], []
+    surfaces = draw_surfaces(particle.landscape, covariance_J2, particle.volume_m3, n_draws,
+                             derived_draw_seed(seed)) if n_draws else []
+    refused = 0
     for m in media:
         medium = _medium(m, sar_mod)
         sk, ik = _keys(m, multi)
@@ -358,8 +441,9 @@ def landscape_sar(particle, *, f, H0, media, model="auto", n_orientations=48, se
         stochastic = used == "llg" or (used == "master" and not medium.immobilised)
         prop_model = STOCHASTIC_PROPAGATION_MODEL if stochastic else used
 
-        def fn(Ms, scale, medium=medium, prop_model=prop_model, sk=sk, ik=ik):
-            r = sar_mod.sar_from_particle(_scaled_particle(particle, scale, Ms), f=f, H0=H0, medium=medium,
+        def fn(Ms, scale, medium=medium, prop_model=prop_model, sk=sk, ik=ik, on=None):
+            base = particle if on is None else particle.replace(landscape=on)
+            r = sar_mod.sar_from_particle(_scaled_particle(base, scale, Ms), f=f, H0=H0, medium=medium,
                                           model=prop_model, seed=seed, allow_nonclinical=True,
                                           n_orientations=n_orientations)
             return {sk: r.sar_W_per_g, ik: r.ilp_nHm2_per_kg}
@@ -368,9 +452,22 @@ def landscape_sar(particle, *, f, H0, media, model="auto", n_orientations=48, se
         # an Ms error below MS_REL_NEGLIGIBLE is left out (two SAR evaluations per medium saved): SAR varies at
         # most as Ms³ (χ0 ∝ Ms², τ_D ∝ Ms), so it moves the SAR by < 3·MS_REL_NEGLIGIBLE relative
         small = np.isfinite(Ms_err_A_per_m) and Ms_err_A_per_m < MS_REL_NEGLIGIBLE * Ms
-        errs = {"scale": rel} if small else {"Ms": Ms_err_A_per_m, "scale": rel}
+        errs = {} if small else {"Ms": Ms_err_A_per_m}
+        if not surfaces:
+            errs["scale"] = rel
         # second order: a SAR that peaks near the measured scale (a saturated drive) has no first-order error
         err = propagate(fn, {"Ms": Ms, "scale": 1.0}, errs, steps={"scale": SCALE_STEP_MAX}, second_order=True)
+        if surfaces:  # the landscape's error: the spread of the SAR over the drawn surfaces, through the same model
+            drawn = []
+            for surf in surfaces:
+                try:
+                    drawn.append(fn(Ms, 1.0, on=surf)[sk])
+                except ValueError:
+                    refused += 1
+            drawn = np.asarray([v for v in drawn if np.isfinite(v)])
+            sd = float(np.std(drawn, ddof=1)) if drawn.size >= 2 else float("nan")
+            values[f"{sk}_draws_sd"] = sd
+            err = {sk: float(np.hypot(err.get(sk, 0.0), sd))}
         if stochastic:  # the adiabatic model's relative error, applied to the sampled SAR
             ref = fn(Ms, 1.0)[sk]
             err = {sk: abs(err.get(sk, float("nan")) / ref * rep.sar_W_per_g) if ref else float("nan")}
@@ -379,6 +476,14 @@ def landscape_sar(particle, *, f, H0, media, model="auto", n_orientations=48, se
         values.update({f"{sk}_err": s_err, f"{ik}_err": float(ilp_err)})
     values["sar_model"] = models[0].split(": ", 1)[1] if not multi else "; ".join(models)
     values["sar_reason"] = "; ".join(reasons)[:200]
+    if surfaces:
+        values.update(sar_draws=n_draws, sar_draws_refused=refused)  # refused: summed over the media
+        values["sar_error_source"] = (f"the landscape's: standard deviation over {n_draws} surfaces drawn from the fit "
+                                      "covariance (χ²-inflated); Ms propagated to second order (when above "
+                                      f"{MS_REL_NEGLIGIBLE:g} relative; for a sampled model as the relative error of "
+                                      f"the {STOCHASTIC_PROPAGATION_MODEL} model); in quadrature with the model's "
+                                      "stochastic error")
+        return values, reports
     values["sar_error_source"] = ("propagated to second order: the landscape's scale (relative error σ_barrier/ΔF, "
                                   "ΔF the surface's range) and Ms (when above "
                                   f"{MS_REL_NEGLIGIBLE:g} relative; for a sampled model as the relative error of the "
@@ -414,9 +519,18 @@ def _run_landscape(ctx, land, p, sp) -> None:
     ctx.kvp["sar_hydrodynamic_diameter_nm"] = float(dh_used * 1e9)
     ctx.kvp["sar_magnetic_diameter_nm"] = float(particle.diameter_m * 1e9)
     b_err = float(ctx.kvp.get("barrier_J_err", land.barrier_err_J))  # the landscape step's (χ²-inflated) error
+    n_draws = int(sp.get("landscape_draws", 0))
+    cov = getattr(land, "covariance_J2", None)
+    if n_draws and cov is None:
+        ctx.kvp["sar_note"] = ("protocol.sar.landscape_draws ignored: the stored landscape has no fit covariance "
+                               "(a row stored before it was kept); the scale error was used")
+        n_draws = 0
+    birge = float(ctx.kvp.get("landscape_barrier_err_birge", 1.0))
     values, reports = landscape_sar(particle, f=f, H0=H0, media=media, model=sp["model"],
                                     n_orientations=int(sp["n_orientations"]), seed=seed, barrier_err_J=b_err,
-                                    Ms_err_A_per_m=float(land.Ms_err_A_per_m))
+                                    Ms_err_A_per_m=float(land.Ms_err_A_per_m),
+                                    covariance_J2=None if not n_draws else np.asarray(cov) * birge ** 2,
+                                    n_draws=n_draws)
     ctx.kvp.update(values)
     for m, rep in reports.items():
         ctx.results[f"{NAME}_{m}"] = rep
