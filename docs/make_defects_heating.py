@@ -15,6 +15,8 @@ decomposition, sensitivity, maps, figures) is recomputed from the stored rows in
     python docs/make_defects_heating.py analyse                     # SAR, ratios, decomposition → results.json
     python docs/make_defects_heating.py plot                        # figures from results.json
     python docs/make_defects_heating.py table [A|B|C] [MEDIUM] [SHAPE]   # the markdown table of validation §8
+    python docs/make_defects_heating.py draws DB [COMMITTED]        # SAR errors by the scale rule and by surfaces
+                                                                    # drawn from the stored fit covariance (§8j)
 
 The 12 nm slice at the `atomspin demo` particle (a truncated octahedron, TO, 18.5 nm vertex to vertex = 12.1 nm
 equivalent sphere) runs as one CLI Dask sweep of ``structures/recipes/defects_heating_12nm.toml``
@@ -991,29 +993,6 @@ PLANS = {
 }
 
 
-if __name__ == "__main__":
-    cmd = sys.argv[1] if len(sys.argv) > 1 else "analyse"
-    if cmd == "run":
-        run_point(float(sys.argv[2]), sys.argv[3], int(sys.argv[4]), *(sys.argv[5:6] or ["default"]),
-                  shape=sys.argv[6] if len(sys.argv) > 6 else "sphere")
-    elif cmd == "analyse":
-        analyse()
-    elif cmd == "plot":
-        print(*plot(), sep="\n")
-    elif cmd == "table":
-        print(markdown_table(drive=sys.argv[2] if len(sys.argv) > 2 else "A",
-                             medium=sys.argv[3] if len(sys.argv) > 3 else "immobilised",
-                             shape=sys.argv[4] if len(sys.argv) > 4 else None))
-    elif cmd == "plan":  # plan NAME [i/n]: every n-th point from the i-th (several processes share one plan)
-        i, n = map(int, (sys.argv[3] if len(sys.argv) > 3 else "0/1").split("/"))
-        for pt in PLANS[sys.argv[2]][i::n]:
-            run_point(**pt) if isinstance(pt, dict) else run_point(*pt)
-    elif cmd == "db":
-        print(json.dumps(extract_db(*sys.argv[2:3])[0], indent=1))
-    else:
-        raise SystemExit(__doc__)
-
-
 # ---------------------------------------------------------------------------------------------------- rescore
 def rescore_rows(path, recipe_of):
     """Recompute the sweeps' SAR columns (``sar_sweep``, ``sar_sweep_water``) of every row of the summary json
@@ -1058,3 +1037,129 @@ def rescore_rows(path, recipe_of):
                                         for c in ("sar_sweep", "sar_sweep_water") if c in r}, flush=True)
         path.write_text(json.dumps(data, indent=1, default=float))
     return data
+
+
+# ------------------------------------------------------------------------------ landscape-shape error (draws)
+DRAWS_CALIBRATION = OUT / "draws_calibration_20nm.json"
+DRAWS_RECIPE_20NM = ROOT / "structures" / "recipes" / "defects_heating_20nm.toml"
+
+
+def draws_errors(db, out=DRAWS_CALIBRATION, recipe=DRAWS_RECIPE_20NM, n_draws=6, committed=None):
+    """The SAR errors of the rows of a sweep database by the scale rule (as the sweep's sar step stored them) and by
+    surfaces drawn from the stored fit covariance (``protocol.sar.landscape_draws``; the nominal SAR must come back
+    as stored), with the sar step's own function (``landscape_sar``), the row's
+    measured surface, Ms, volume and errors, the step's seed and the drive, media and model of ``recipe``. Rows
+    whose task is in the ``committed`` summary json (the same recipe, variant and seed) are checked against it: the
+    barrier, Ms and SAR must come back as committed (the landscape Monte Carlo is reproducible). Writes ``out``
+    (one entry per row, resumable) and returns it."""
+    import time
+
+    from atomspin.batch.context import derived_seed
+    from atomspin.batch.recipe import load_recipe
+    from atomspin.batch.schema import validate_recipe
+    from atomspin.batch.steps import sar as step
+    from atomspin.batch.store import ResultStore
+
+    sp = validate_recipe(load_recipe(recipe))["base"]["protocol"][step.NAME]
+    media = list(sp["media"])
+    old = {(r["recipe_variant"], int(r["seed"])): r for r in (json.loads(pathlib.Path(committed).read_text())["rows"]
+                                                               if committed else [])}
+    data = json.loads(pathlib.Path(out).read_text()) if pathlib.Path(out).exists() else {"rows": []}
+    done = {(r["variant"], r["seed"]) for r in data["rows"]}
+    store = ResultStore(str(db), mode="r")
+    for dbr in store.rows():
+        row = db_row(store, dbr)
+        if row is None or (row["recipe_variant"], row["seed"]) in done:
+            continue
+        if row["covariance_J2"] is None:
+            raise ValueError(f"{db}: row {row['key']} has no covariance_J2 (stored before it was kept)")
+        seed = derived_seed(int(row["seed"]), step.NAME)
+        common = dict(f=float(sp["f_Hz"]), H0=float(sp["H0_A_per_m"]), media=media, model=sp["model"],
+                      n_orientations=int(sp["n_orientations"]), seed=seed, Ms_err_A_per_m=float(row["Ms_err_A_per_m"]))
+        # the scale rule's errors are the row's own (the sweep's sar step, same function and seed)
+        cells = {"immobilised": row.get("sar_sweep"), "water": row.get("sar_sweep_water")}
+        t1 = time.process_time()
+        cov = np.asarray(row["covariance_J2"]) * float(row["birge"]) ** 2  # χ²-inflated, as the step does
+        drawn, _ = step.landscape_sar(particle(row), barrier_err_J=float(row["barrier_err_J"]), covariance_J2=cov,
+                                      n_draws=n_draws, **common)
+        entry = dict(variant=row["recipe_variant"], seed=int(row["seed"]), barrier_J=row["barrier_J"],
+                     barrier_over_kT=row["barrier_over_kT"], Ms_A_per_m=row["Ms_A_per_m"], birge=row["birge"],
+                     chi2_per_dof=row["chi2_per_dof"], scale_rel_err=drawn["sar_scale_rel_err"], n_draws=n_draws,
+                     draws_refused=drawn["sar_draws_refused"], cpu_s_draws=time.process_time() - t1)
+        for m in media:
+            sk, _ = step._keys(m, len(media) > 1)
+            if drawn[sk] != cells[m]["sar"]:
+                raise RuntimeError(f"{row['key']} {m}: SAR {drawn[sk]!r} here, {cells[m]['sar']!r} in the sweep")
+            entry[m] = dict(sar=drawn[sk], err_rule=cells[m]["err"], err_draws=drawn[f"{sk}_err"],
+                            draws_sd=drawn[f"{sk}_draws_sd"])
+        prev = old.get((row["recipe_variant"], int(row["seed"])))
+        if prev is not None:  # reproduction of the committed row
+            entry["committed"] = dict(
+                barrier_rel_diff=row["barrier_J"] / prev["barrier_J"] - 1,
+                Ms_rel_diff=row["Ms_A_per_m"] / prev["Ms_A_per_m"] - 1,
+                sar_rel_diff={m: entry[m]["sar"] / prev[c]["sar"] - 1 for m, c in
+                              (("immobilised", "sar_sweep"), ("water", "sar_sweep_water")) if m in media and c in prev})
+        data["rows"].append(entry)
+        data["meta"] = dict(db=pathlib.Path(db).name, recipe=str(pathlib.Path(recipe).relative_to(ROOT)),
+                            n_draws=n_draws, sar_code_version=step.code_version())
+        _write(out, data)
+        print(entry["variant"], entry["seed"], {m: (round(entry[m]["sar"], 4), round(entry[m]["err_rule"], 4),
+                                                    round(entry[m]["err_draws"], 4)) for m in media},
+              entry.get("committed"), flush=True)
+    return data
+
+
+def draws_calibration_table(path=DRAWS_CALIBRATION, committed=OUT / "sweep_20nm.json", variant="defect-free"):
+    """Markdown: per medium, the realisations' SAR seed standard deviation (every ``variant`` row of the
+    ``committed`` summary; the reruns reproduce them) ÷ the rms per-row error by each rule (the scale rule, the
+    draws: over the rows that have draws), with the 95 % interval of the seed s.d. over its n − 1 degrees of freedom
+    (χ²); the last column divides the draws' error by the fit's Birge ratio (the covariance without the χ² inflation;
+    the SAR is near-linear in the coefficients over a draw's spread, so its spread scales with the covariance's
+    square root)."""
+    from scipy.stats import chi2
+
+    rows = json.loads(pathlib.Path(path).read_text())["rows"]
+    ref = [r for r in json.loads(pathlib.Path(committed).read_text())["rows"] if r["recipe_variant"] == variant]
+    lines = ["| medium | realisations (rows with draws) | SAR mean (W/g) | seed s.d. | rms error, scale rule | "
+             "rms error, draws | s.d. ÷ scale rule | s.d. ÷ draws | s.d. ÷ (draws / Birge) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for m, cell in (("immobilised", "sar_sweep"), ("water", "sar_sweep_water")):
+        have = [r for r in rows if m in r]
+        v = np.array([r[cell]["sar"] for r in ref if cell in r])
+        if len(v) < 2 or not have:
+            continue
+        sd, dof = float(np.std(v, ddof=1)), len(v) - 1
+        lo, hi = np.sqrt(dof / chi2.ppf(0.975, dof)), np.sqrt(dof / chi2.ppf(0.025, dof))
+        rule = float(np.sqrt(np.mean([r[m]["err_rule"] ** 2 for r in have])))
+        draws = float(np.sqrt(np.mean([r[m]["err_draws"] ** 2 for r in have])))
+        bare = float(np.sqrt(np.mean([(r[m]["err_draws"] / r["birge"]) ** 2 for r in have])))
+        band = [f"{sd / e:.2f} ({sd / e * lo:.2f}–{sd / e * hi:.2f})" for e in (rule, draws, bare)]
+        lines.append(f"| {m} | {len(v)} ({len(have)}) | {v.mean():.4g} | {sd:.2g} ({sd / v.mean():.1%}) | "
+                     f"{rule:.2g} ({rule / v.mean():.1%}) | {draws:.2g} ({draws / v.mean():.1%}) | " + " | ".join(band) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1] if len(sys.argv) > 1 else "analyse"
+    if cmd == "run":
+        run_point(float(sys.argv[2]), sys.argv[3], int(sys.argv[4]), *(sys.argv[5:6] or ["default"]),
+                  shape=sys.argv[6] if len(sys.argv) > 6 else "sphere")
+    elif cmd == "analyse":
+        analyse()
+    elif cmd == "plot":
+        print(*plot(), sep="\n")
+    elif cmd == "table":
+        print(markdown_table(drive=sys.argv[2] if len(sys.argv) > 2 else "A",
+                             medium=sys.argv[3] if len(sys.argv) > 3 else "immobilised",
+                             shape=sys.argv[4] if len(sys.argv) > 4 else None))
+    elif cmd == "plan":  # plan NAME [i/n]: every n-th point from the i-th (several processes share one plan)
+        i, n = map(int, (sys.argv[3] if len(sys.argv) > 3 else "0/1").split("/"))
+        for pt in PLANS[sys.argv[2]][i::n]:
+            run_point(**pt) if isinstance(pt, dict) else run_point(*pt)
+    elif cmd == "db":
+        print(json.dumps(extract_db(*sys.argv[2:3])[0], indent=1))
+    elif cmd == "draws":  # draws DB [COMMITTED_JSON]: scale-rule and draws errors of a sweep database's rows
+        draws_errors(sys.argv[2], committed=sys.argv[3] if len(sys.argv) > 3 else None)
+        print(draws_calibration_table())
+    else:
+        raise SystemExit(__doc__)
