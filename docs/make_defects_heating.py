@@ -1044,14 +1044,14 @@ DRAWS_CALIBRATION = OUT / "draws_calibration_20nm.json"
 DRAWS_RECIPE_20NM = ROOT / "structures" / "recipes" / "defects_heating_20nm.toml"
 
 
-def draws_errors(db, out=DRAWS_CALIBRATION, recipe=DRAWS_RECIPE_20NM, n_draws=6, committed=None):
+def draws_errors(db, out=DRAWS_CALIBRATION, recipe=DRAWS_RECIPE_20NM, n_draws=6, committed=None, seeds=None):
     """The SAR errors of the rows of a sweep database by the scale rule (as the sweep's sar step stored them) and by
     surfaces drawn from the stored fit covariance (``protocol.sar.landscape_draws``; the nominal SAR must come back
     as stored), with the sar step's own function (``landscape_sar``), the row's
     measured surface, Ms, volume and errors, the step's seed and the drive, media and model of ``recipe``. Rows
     whose task is in the ``committed`` summary json (the same recipe, variant and seed) are checked against it: the
     barrier, Ms and SAR must come back as committed (the landscape Monte Carlo is reproducible). Writes ``out``
-    (one entry per row, resumable) and returns it."""
+    (one entry per row, resumable; ``seeds``: only the rows of these seeds) and returns it."""
     import time
 
     from atomspin.batch.context import derived_seed
@@ -1069,7 +1069,7 @@ def draws_errors(db, out=DRAWS_CALIBRATION, recipe=DRAWS_RECIPE_20NM, n_draws=6,
     store = ResultStore(str(db), mode="r")
     for dbr in store.rows():
         row = db_row(store, dbr)
-        if row is None or (row["recipe_variant"], row["seed"]) in done:
+        if row is None or (row["recipe_variant"], row["seed"]) in done or (seeds and row["seed"] not in seeds):
             continue
         if row["covariance_J2"] is None:
             raise ValueError(f"{db}: row {row['key']} has no covariance_J2 (stored before it was kept)")
