@@ -52,8 +52,8 @@ FIG = S16.FIG
 #: ``atomspin validate`` lists them), so that the CPU budget ran the must-have tasks first; rerunning the recipe
 #: itself runs only the rest. The 25 nm stages F1 and F2 (structures/recipes/defects_heating_25nm_stageF1.toml,
 #: _stageF2.toml, committed) filled a fresh database after the one of stages A-E was lost: ``db`` merges it into
-#: the committed summary (the rows and invocations it lacks are kept as stored). The 19.7 nm stages Z1 and Z2 (the
-#: variants Zn-0.20 and vacancies-random-0.20 appended to the recipe; _stageZ1.toml, _stageZ2.toml) ran on a fresh
+#: the committed summary (the rows and invocations it lacks are kept as stored). The 19.7 nm stages Z1-Z3 (the
+#: variants Zn-0.20 and vacancies-random-0.20 appended to the recipe; _stageZ1.toml to _stageZ3.toml) ran on a fresh
 #: database of their own (``db``, default ``defects_heating_<size>.db``), merged the same way into the 16 rows of
 #: stages 1-4c, whose database is gone.
 STUDIES = {
@@ -66,7 +66,8 @@ STUDIES = {
                               ("stage 4b: defect-free seed 4, APB-two seeds 3-4", "20nm_stage4b"),
                               ("stage 4c: FeO-core and vacancies-random-0.10, seeds 3-4", "20nm_stage4c"),
                               ("stage Z1: Zn-0.20 and vacancies-random-0.20, seeds 1-2", "20nm_stageZ1"),
-                              ("stage Z2: Zn-0.20 and vacancies-random-0.20, seeds 3-4", "20nm_stageZ2")),
+                              ("stage Z2: Zn-0.20 and vacancies-random-0.20, seed 3", "20nm_stageZ2"),
+                              ("stage Z3: Zn-0.20 and vacancies-random-0.20, seed 4", "20nm_stageZ3")),
                  db="defects_heating_20nm_z.db"),
     "25nm": dict(recipe="defects_heating_25nm.toml", section="§8h",
                  invocations=(("stage A: timing task (defect-free seed 1 alone)", "25nm_stageA"),
