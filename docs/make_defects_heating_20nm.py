@@ -271,7 +271,7 @@ def plot_size_trend(size="20nm"):
     M = mains(st.size)
     names = list(M[st.size])
     D = {sz: float(S16.SIZE_WORDS[sz].split()[0]) for sz in M}
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+    fig, axes = plt.subplots(1, 3, figsize=(18, 4.8))
     for k, name in enumerate(names):
         col = f"C{k}"
         for ax, p, scale, ylab in ((axes[0], "Ms_A_per_m", 1e-3, "Ms at 310 K (kA/m)"),
@@ -300,14 +300,16 @@ def plot_size_trend(size="20nm"):
     dd = np.linspace(min(D.values()) - 0.5, max(D.values()) + 0.5, 100)
     axes[1].plot(dd, (1.1e4 / 12 + 0.28e4 / 27) * np.pi / 6 * (dd * 1e-9) ** 3 / (K_B * 310.0), "k:", lw=1.2,
                  label="bulk cubic barrier |K1|/12 + |K2|/27 of magnetite × sphere volume")
-    axes[1].legend(fontsize=8)
+    # one legend of the variants (right of the SAR panel, clear of the data); the barrier panel names its bulk line
+    h, lab = axes[1].get_legend_handles_labels()
+    axes[1].legend([x for x, t in zip(h, lab) if t.startswith("bulk")], [t for t in lab if t.startswith("bulk")],
+                   fontsize=8, loc="upper left")
     axes[2].set_yscale("log")
     for ax in axes:
         ax.set_xlabel("equivalent-sphere diameter (nm)")
         ax.set_xticks(list(D.values()))
         ax.grid(alpha=0.3, which="both")
-    axes[0].legend(fontsize=8)
-    axes[2].legend(fontsize=7)
+    axes[2].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
     n_at = ", ".join(f"{n} n = {M[st.size][n]['n']}" for n in names)
     fig.suptitle(f"Magnetite truncated octahedra at 310 K against size ({', '.join(S16.SIZE_WORDS[s] for s in M)}): "
                  f"mean over the realisations, error bars 2σ\n(at {st.words}: {n_at}; SAR: the sweeps' own SAR step)",
