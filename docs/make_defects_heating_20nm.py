@@ -52,7 +52,10 @@ FIG = S16.FIG
 #: ``atomspin validate`` lists them), so that the CPU budget ran the must-have tasks first; rerunning the recipe
 #: itself runs only the rest. The 25 nm stages F1 and F2 (structures/recipes/defects_heating_25nm_stageF1.toml,
 #: _stageF2.toml, committed) filled a fresh database after the one of stages A-E was lost: ``db`` merges it into
-#: the committed summary (the rows and invocations it lacks are kept as stored).
+#: the committed summary (the rows and invocations it lacks are kept as stored). The 19.7 nm stages Z1-Z3 (the
+#: variants Zn-0.20 and vacancies-random-0.20 appended to the recipe; _stageZ1.toml to _stageZ3.toml) ran on a fresh
+#: database of their own (``db``, default ``defects_heating_<size>.db``), merged the same way into the 16 rows of
+#: stages 1-4c, whose database is gone.
 STUDIES = {
     "20nm": dict(recipe="defects_heating_20nm.toml", section="§8g",
                  invocations=(("stage 1: defect-free and APB-two, seed 1", "20nm_stage1"),
@@ -61,7 +64,11 @@ STUDIES = {
                               ("stage 3b: vacancies-random-0.10, seeds 1-2", "20nm_stage3b"),
                               ("stage 4a: defect-free seed 3 alone (timing task)", "20nm_stage4a"),
                               ("stage 4b: defect-free seed 4, APB-two seeds 3-4", "20nm_stage4b"),
-                              ("stage 4c: FeO-core and vacancies-random-0.10, seeds 3-4", "20nm_stage4c"))),
+                              ("stage 4c: FeO-core and vacancies-random-0.10, seeds 3-4", "20nm_stage4c"),
+                              ("stage Z1: Zn-0.20 and vacancies-random-0.20, seeds 1-2", "20nm_stageZ1"),
+                              ("stage Z2: Zn-0.20 and vacancies-random-0.20, seed 3", "20nm_stageZ2"),
+                              ("stage Z3: Zn-0.20 and vacancies-random-0.20, seed 4", "20nm_stageZ3")),
+                 db="defects_heating_20nm_z.db"),
     "25nm": dict(recipe="defects_heating_25nm.toml", section="§8h",
                  invocations=(("stage A: timing task (defect-free seed 1 alone)", "25nm_stageA"),
                               ("stage B: defect-free and APB-two, seeds 1-2", "25nm_stageB"),
@@ -87,7 +94,7 @@ class Study:
         s = STUDIES[size]
         self.size, self.section, self.invocations = size, s["section"], s["invocations"]
         self.recipe = ROOT / "structures" / "recipes" / s["recipe"]
-        self.db = ROOT / "results" / f"defects_heating_{size}.db"
+        self.db = ROOT / "results" / s.get("db", f"defects_heating_{size}.db")
         self.out = S16.summary_path(size)
         self.words = S16.SIZE_WORDS[size]
 
@@ -264,7 +271,7 @@ def plot_size_trend(size="20nm"):
     M = mains(st.size)
     names = list(M[st.size])
     D = {sz: float(S16.SIZE_WORDS[sz].split()[0]) for sz in M}
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+    fig, axes = plt.subplots(1, 3, figsize=(18, 4.8))
     for k, name in enumerate(names):
         col = f"C{k}"
         for ax, p, scale, ylab in ((axes[0], "Ms_A_per_m", 1e-3, "Ms at 310 K (kA/m)"),
@@ -293,14 +300,16 @@ def plot_size_trend(size="20nm"):
     dd = np.linspace(min(D.values()) - 0.5, max(D.values()) + 0.5, 100)
     axes[1].plot(dd, (1.1e4 / 12 + 0.28e4 / 27) * np.pi / 6 * (dd * 1e-9) ** 3 / (K_B * 310.0), "k:", lw=1.2,
                  label="bulk cubic barrier |K1|/12 + |K2|/27 of magnetite × sphere volume")
-    axes[1].legend(fontsize=8)
+    # one legend of the variants (right of the SAR panel, clear of the data); the barrier panel names its bulk line
+    h, lab = axes[1].get_legend_handles_labels()
+    axes[1].legend([x for x, t in zip(h, lab) if t.startswith("bulk")], [t for t in lab if t.startswith("bulk")],
+                   fontsize=8, loc="upper left")
     axes[2].set_yscale("log")
     for ax in axes:
         ax.set_xlabel("equivalent-sphere diameter (nm)")
         ax.set_xticks(list(D.values()))
         ax.grid(alpha=0.3, which="both")
-    axes[0].legend(fontsize=8)
-    axes[2].legend(fontsize=7)
+    axes[2].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
     n_at = ", ".join(f"{n} n = {M[st.size][n]['n']}" for n in names)
     fig.suptitle(f"Magnetite truncated octahedra at 310 K against size ({', '.join(S16.SIZE_WORDS[s] for s in M)}): "
                  f"mean over the realisations, error bars 2σ\n(at {st.words}: {n_at}; SAR: the sweeps' own SAR step)",

@@ -545,6 +545,32 @@ def test_25nm_stage_f_recipes_are_subsets_of_the_25nm_recipe():
     assert sorted(got) == sorted(k for k in main if k[0] in ("FeO-core", "vacancies-random-0.10") and k[1] <= 2)
 
 
+def test_20nm_stage_z_recipes_are_subsets_of_the_20nm_recipe():
+    """The 19.7 nm stage Z recipes (Zn-0.20 and vacancies-random-0.20, seeds 1-2, then 3, then 4; validation §8g) are
+    subsets of the 19.7 nm recipe: each task has the hash of the same variant and seed of the main recipe; together
+    they run the two variants appended to it at all four seeds. The variants were appended (the first four, those
+    of stages 1-4c, come first, in their order) and carry the 16 nm study's definitions."""
+    from atomspin.batch import expand
+
+    new = ("Zn-0.20", "vacancies-random-0.20")
+    tasks20 = expand(_recipe("defects_heating_20nm"))
+    main = {(t["variant"], t["seed"]): t["hash"] for t in tasks20}
+    assert list(dict.fromkeys(t["variant"] for t in tasks20)) == \
+        ["defect-free", "APB-two", "FeO-core", "vacancies-random-0.10", *new]
+    d16 = {t["variant"]: t["recipe"]["defects"] for t in expand(_recipe("defects_heating_16nm"))}
+    d20 = {t["variant"]: t["recipe"]["defects"] for t in tasks20}
+    for name in new:
+        assert json.loads(json.dumps(d20[name])) == json.loads(json.dumps(d16[name])), name
+    got = []
+    for stage, seeds in (("Z1", (1, 2)), ("Z2", (3,)), ("Z3", (4,))):
+        tasks = expand(_recipe(f"defects_heating_20nm_stage{stage}"))
+        assert [(t["variant"], t["seed"]) for t in tasks] == [(n, s) for n in new for s in seeds]
+        for t in tasks:
+            assert t["hash"] == main[(t["variant"], t["seed"])], (stage, t["variant"], t["seed"])
+        got += [(t["variant"], t["seed"]) for t in tasks]
+    assert sorted(got) == sorted(k for k in main if k[0] in new)
+
+
 def test_extract_merges_a_partial_database_into_the_summary():
     """``extract`` of a database that holds only some rows (make_defects_heating_16nm ``merge_previous``,
     ``merge_invocations``): the database's rows replace the stored rows of the same key, every other stored row is
