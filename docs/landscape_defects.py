@@ -519,14 +519,19 @@ def summary_heating_parts(out):
 
 
 def plot_defect_parts(out):
-    """Two panels: (a) the 8 nm APB raise split into magnetocrystalline, rigid point-dipole, thermal dipolar and
-    Néel contributions (Δ vs defect-free, mean ± error over realisations); (b) the parts at the heating size."""
-    split, heat = neel_split_table(out), heating_parts_table(out)
+    """Four panels: (a) the 8 nm APB raise split into magnetocrystalline, rigid point-dipole, thermal dipolar and
+    Néel contributions (Δ vs defect-free, mean ± error over realisations); (b) the parts at the heating size;
+    (c, d) the check of the measured split's on-site (Néel) part against the Néel-off reruns, per 8 nm kind
+    (``landscape_parts.neel_check_table``): as barrier increments and as Ku along [110]."""
+    from landscape_parts import neel_check_table
+
+    split, heat, check = neel_split_table(out), heating_parts_table(out), neel_check_table(out)
     if not split and not heat:
         return
-    fig, axs = _fig(1, 2, figsize=(13, 4.8))
+    fig, axs = _fig(2, 2, figsize=(13, 9.6))
+    axs = axs.ravel()
     ax = axs[0]
-    kinds = [t for t in split if "neel_share" in t]
+    kinds = [t for t in split if "neel_share" in t and t["kind"] in ("apb1", "apb2")]
     comps = (("total", "total Δ (Néel on)", "k", "D"), ("total_off", "total Δ, Néel off", "0.55", "D"),
              ("mc_off", "magnetocrystalline (Néel off)", "C0", "o"),
              ("shape_off", "rigid point-dipole n̂ᵀDn̂·m² (Néel off)", "C1", "^"),
@@ -564,6 +569,27 @@ def plot_defect_parts(out):
         ax.set_title("12.1 nm truncated octahedra (18.5 nm vertex to vertex), 310 K: mean ± s.e.m. over "
                      "realisations", fontsize=8)
         ax.legend(fontsize=7)
+    for ax, (a, b, yl, what) in zip(axs[2:], (
+            ("surface", "neel_total", "Néel part of the reversal barrier / V (J/m³)", "barrier increments"),
+            ("ku_onsite", "ku_on_off", "Néel (on-site) Ku along [110] (J/m³)", "uniaxial Ku along [110]"))):
+        if not check:
+            ax.set_visible(False)
+            continue
+        x = np.arange(len(check))
+        ax.errorbar(x - 0.12, [t[a]["mean"] for t in check], yerr=[t[a]["err"] for t in check], fmt="s", color="C3",
+                    capsize=3, label="measured split: on-site share of the Néel-on run")
+        ax.errorbar(x + 0.12, [t[b]["mean"] for t in check], yerr=[t[b]["err"] for t in check], fmt="s", color="C3",
+                    mfc="none", capsize=3, label="Néel on − Néel off (separate run, same particle and seed)")
+        zk = "z" if a == "surface" else "ku_z"
+        for i, t in enumerate(check):
+            ax.annotate(f"{t[zk]:+.1f}σ", (i, max(t[a]["mean"] + t[a]["err"], t[b]["mean"] + t[b]["err"])),
+                        xytext=(0, 4), textcoords="offset points", ha="center", fontsize=7)
+        ax.axhline(0, color="k", lw=0.5)
+        ax.set_xticks(x, [f"{KINDS[t['kind']][0]} ({t['n']})" for t in check], fontsize=7, rotation=20)
+        ax.set_ylabel(yl)
+        ax.set_title(f"8 nm sphere, 300 K: the Néel part two ways, as {what}\n(mean ± error over the (n) "
+                     "realisations; label: difference ÷ its error)", fontsize=8)
+        ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     fig.savefig(out.parent / "landscape_defect_parts.png", dpi=130)
 
