@@ -237,8 +237,9 @@ def summary_neel_check(out):
                      f"{t['ku_diff_z']:+.1f} |")
     from scipy.stats import chi2
 
-    for name, key in (("barrier (per kind)", "z"), ("Ku along [110] (per kind)", "ku_z")):
-        z = np.array([t[key] for t in table if np.isfinite(t[key])])
+    for name, key in (("barrier (per kind)", "z"), ("Ku along [110] (per kind)", "ku_z"),
+                      ("barrier, Δ vs reference", "diff_z"), ("Ku along [110], Δ vs reference", "ku_diff_z")):
+        z = np.array([t[key] for t in table if np.isfinite(t.get(key, np.nan))])
         if len(z):
             lines.append(f"\nPooled {name}: χ² = {np.sum(z ** 2):.1f} for {len(z)} kinds "
                          f"(p = {chi2.sf(np.sum(z ** 2), len(z)):.2f}), max |z| = {np.max(np.abs(z)):.1f}.")
