@@ -339,8 +339,9 @@ SPLIT_QUANTITIES = ("total", "total_off", "neel_total", "mc_off", "shape_off", "
 def neel_split_table(out):
     """Per kind with Néel-off rows: the realisations measured both ways (same particle and Monte Carlo seed),
     per quantity of :func:`_split_one` the mean ± max(s.e.m., rms error/√n) over them (:func:`combine`), and for
-    defected kinds the differences to the defect-free particle (errors in quadrature) and the Néel share of the
-    barrier change, (Δ total − Δ total_off) / Δ total.
+    defected kinds the differences to the kind's reference (``KINDS``: the defect-free particle, for the FeO core
+    the classical one; errors in quadrature) and the Néel share of the barrier change, (Δ total − Δ total_off) /
+    Δ total.
 
     Quantities (barriers / V, J/m³): ``total`` and ``total_off`` the reversal barriers with the Néel term on and
     off; ``neel_total`` their difference (everything the Néel term does to the barrier); ``thermal_dipolar`` the
@@ -367,10 +368,11 @@ def neel_split_table(out):
             mean, err, sem, fit = combine([p[q][0] for p in per], [p[q][1] for p in per])
             t[q] = dict(mean=mean, err=err, sem=sem, fit=fit, values=[p[q][0] for p in per])
         table[kind] = t
-    ref = table.get("perfect")
     for kind, t in table.items():
-        if ref is None or kind == "perfect":
+        ref = table.get(KINDS[kind][1])  # the kind's reference (the FeO core's: the classical defect-free particle)
+        if ref is None:
             continue
+        t["reference"] = KINDS[kind][1]
         for q in SPLIT_QUANTITIES:
             t[q]["diff"] = t[q]["mean"] - ref[q]["mean"]
             t[q]["diff_err"] = float(np.hypot(t[q]["err"], ref[q]["err"]))
@@ -407,17 +409,19 @@ def summary_neel_split(out):
              "global minimum from [110], Néel off | CPU s per Néel-off row |", "|" + "---|" * 10]
     for t in table:
         cpu = [x for x in t["cpu_s"] if x is not None]
-        lines.append(f"| {KINDS[t['kind']][0]} | {t['n']} ({','.join(map(str, t['seeds']))}) | {c(t['total'])} | "
+        lines.append(f"| {KINDS[t['kind']][0].replace(chr(10), ' ')} | {t['n']} ({','.join(map(str, t['seeds']))}) | {c(t['total'])} | "
                      f"{c(t['total_off'])} | {c(t['neel_total'])} | {c(t['thermal_dipolar'])} | {c(t['surface_on'])} | "
                      f"{c(t['neel_part'])} | {', '.join(f'{a:.0f}°' for a in t['axis_off'])} | "
                      f"{np.mean(cpu):.0f} |")
-    lines += ["", "| 8 nm sphere, Δ vs defect-free (J/m³) | Δ total (Néel on) | Δ total, Néel off | ÷ defect-free, "
-              "Néel off | Δ from the Néel term | Néel share of Δ total | Δ rigid point-dipole Ku·m² along [110] | "
-              "Δ thermal dipolar Ku | Δ Néel Ku (measured) | Néel Ku, rigid T = 0 (APB sites) |", "|" + "---|" * 10]
+    lines += ["", "| 8 nm sphere, Δ vs reference (J/m³) | reference | Δ total (Néel on) | Δ total, Néel off | "
+              "÷ reference, Néel off | Δ from the Néel term | Néel share of Δ total | Δ rigid point-dipole Ku·m² "
+              "along [110] | Δ thermal dipolar Ku | Δ Néel Ku (measured) | Néel Ku, rigid T = 0 (APB sites) |",
+              "|" + "---|" * 11]
     for t in table:
         if "neel_share" not in t:
             continue
-        lines.append(f"| {KINDS[t['kind']][0]} | {c(t['total'], 'diff')} | {c(t['total_off'], 'diff')} | "
+        lines.append(f"| {KINDS[t['kind']][0].replace(chr(10), ' ')} | {KINDS[t['reference']][0].replace(chr(10), ' ')} | {c(t['total'], 'diff')} | "
+                     f"{c(t['total_off'], 'diff')} | "
                      f"{t['ratio_off']:.2f} ± {t['ratio_off_err']:.2f} {t['verdict_off']} | {c(t['neel_total'], 'diff')} | "
                      f"{t['neel_share']:+.2f} ± {t['neel_share_err']:.2f} | {c(t['ku_rigid_dipolar'], 'diff')} | "
                      f"{c(t['ku_thermal_dipolar'], 'diff')} | {c(t['ku_neel'], 'diff')} | "
@@ -515,14 +519,19 @@ def summary_heating_parts(out):
 
 
 def plot_defect_parts(out):
-    """Two panels: (a) the 8 nm APB raise split into magnetocrystalline, rigid point-dipole, thermal dipolar and
-    Néel contributions (Δ vs defect-free, mean ± error over realisations); (b) the parts at the heating size."""
-    split, heat = neel_split_table(out), heating_parts_table(out)
+    """Four panels: (a) the 8 nm APB raise split into magnetocrystalline, rigid point-dipole, thermal dipolar and
+    Néel contributions (Δ vs defect-free, mean ± error over realisations); (b) the parts at the heating size;
+    (c, d) the check of the measured split's on-site (Néel) part against the Néel-off reruns, per 8 nm kind
+    (``landscape_parts.neel_check_table``): as barrier increments and as Ku along [110]."""
+    from landscape_parts import neel_check_table
+
+    split, heat, check = neel_split_table(out), heating_parts_table(out), neel_check_table(out)
     if not split and not heat:
         return
-    fig, axs = _fig(1, 2, figsize=(13, 4.8))
+    fig, axs = _fig(2, 2, figsize=(13, 9.6))
+    axs = axs.ravel()
     ax = axs[0]
-    kinds = [t for t in split if "neel_share" in t]
+    kinds = [t for t in split if "neel_share" in t and t["kind"] in ("apb1", "apb2")]
     comps = (("total", "total Δ (Néel on)", "k", "D"), ("total_off", "total Δ, Néel off", "0.55", "D"),
              ("mc_off", "magnetocrystalline (Néel off)", "C0", "o"),
              ("shape_off", "rigid point-dipole n̂ᵀDn̂·m² (Néel off)", "C1", "^"),
@@ -560,6 +569,27 @@ def plot_defect_parts(out):
         ax.set_title("12.1 nm truncated octahedra (18.5 nm vertex to vertex), 310 K: mean ± s.e.m. over "
                      "realisations", fontsize=8)
         ax.legend(fontsize=7)
+    for ax, (a, b, yl, what) in zip(axs[2:], (
+            ("surface", "neel_total", "Néel part of the reversal barrier / V (J/m³)", "barrier increments"),
+            ("ku_onsite", "ku_on_off", "Néel (on-site) Ku along [110] (J/m³)", "uniaxial Ku along [110]"))):
+        if not check:
+            ax.set_visible(False)
+            continue
+        x = np.arange(len(check))
+        ax.errorbar(x - 0.12, [t[a]["mean"] for t in check], yerr=[t[a]["err"] for t in check], fmt="s", color="C3",
+                    capsize=3, label="measured split: on-site share of the Néel-on run")
+        ax.errorbar(x + 0.12, [t[b]["mean"] for t in check], yerr=[t[b]["err"] for t in check], fmt="s", color="C3",
+                    mfc="none", capsize=3, label="Néel on − Néel off (separate run, same particle and seed)")
+        zk = "z" if a == "surface" else "ku_z"
+        for i, t in enumerate(check):
+            ax.annotate(f"{t[zk]:+.1f}σ", (i, max(t[a]["mean"] + t[a]["err"], t[b]["mean"] + t[b]["err"])),
+                        xytext=(0, 4), textcoords="offset points", ha="center", fontsize=7)
+        ax.axhline(0, color="k", lw=0.5)
+        ax.set_xticks(x, [f"{KINDS[t['kind']][0]} ({t['n']})" for t in check], fontsize=7, rotation=20)
+        ax.set_ylabel(yl)
+        ax.set_title(f"8 nm sphere, 300 K: the Néel part two ways, as {what}\n(mean ± error over the (n) "
+                     "realisations; label: difference ÷ its error)", fontsize=8)
+        ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     fig.savefig(out.parent / "landscape_defect_parts.png", dpi=130)
 

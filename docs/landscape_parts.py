@@ -140,8 +140,115 @@ def summary_dipolar_split(out):
     return lines
 
 
+def neel_check_table(out):
+    """The measured split's on-site (Néel) part against the Néel-off reruns (an independent measurement of it), per
+    8 nm kind with both a defects_dipolar.json rerun (the measured split) and a defects_no_neel.json row (same
+    particle and Monte Carlo seed, Néel term off) of a realisation:
+
+    * ``surface``: the surface + defect part of the measured split (the on-site rest of degree 2, as a barrier
+      increment over magnetocrystalline + the measured dipolar term), J/m³;
+    * ``neel_total``: reversal barrier with the Néel term on − off, everything the Néel term does to the barrier
+      (errors in quadrature: the two runs are separate chains);
+    * ``diff`` = neel_total − surface per realisation (= barrier of magnetocrystalline + measured dipolar term of the
+      Néel-on run − barrier of the Néel-off run: zero if the Néel term changes neither the dipolar term nor the
+      cubic one), its error hypot(neel_total error, surface error) per realisation (conservative: both share the
+      Néel-on total), then mean ± max(s.e.m., rms/√n) over realisations (:func:`combine`) and ``z`` = diff / error;
+    * ``ku_onsite`` (measured on-site Ku along [110]) against ``ku_on_off`` (the whole degree-2 Ku on − off, the
+      Néel-off landscape's degree 2 being its dipolar term alone), ``ku_diff`` and its ``z`` (additive, unlike
+      barriers; the error of the difference from the Néel-on dipolar share and the Néel-off total, separate runs);
+    * ``ku_onsite_off``: the on-site Ku of the Néel-off run where it sampled its dipolar share (cubic only: 0).
+
+    Differences to the kind's reference (``KINDS``) of ``surface``, ``neel_total`` and ``diff`` (errors in quadrature),
+    with ``z`` of the Δ's difference."""
+    dip = {r["key"]: r for r in _rows(out, "defects_dipolar") if "dipolar_coefficients_J" in r}
+    off = {r["key"]: r for r in _rows(out, "defects_no_neel")}
+    table = {}
+    for kind in KINDS:
+        keys = sorted((k for k in dip if dip[k]["kind"] == kind and k in off), key=lambda k: dip[k]["seed"])
+        if not keys:
+            continue
+        per = []
+        for k in keys:
+            a, b = dip[k], off[k]
+            pa = parts_with_errors(a, None)
+            pb = parts_with_errors(b, None, dip=None)
+            nt = (pa["total"] - pb["total"], float(np.hypot(pa["total_err"], pb["total_err"])))
+            su = (pa["surface"], pa["surface_err"])
+            ko = _ku_row(a, "onsite")
+            kd = _ku_row(a, "dipolar")
+            kt_on, kt_off = _ku_row(a, "total"), _ku_row(b, "total")
+            per.append(dict(surface=su, neel_total=nt, diff=(nt[0] - su[0], float(np.hypot(nt[1], su[1]))),
+                            ku_onsite=ko, ku_on_off=(kt_on[0] - kt_off[0], float(np.hypot(kt_on[1], kt_off[1]))),
+                            ku_diff=(kd[0] - kt_off[0], float(np.hypot(kd[1], kt_off[1]))),
+                            ku_onsite_off=(_ku_row(b, "onsite") if "dipolar_coefficients_J" in b
+                                           else (np.nan, np.nan))))
+        t = dict(kind=kind, n=len(per), seeds=[dip[k]["seed"] for k in keys],
+                 cpu_s_off=[off[k].get("cpu_s") for k in keys])
+        for q in per[0]:
+            ok = [p[q] for p in per if np.isfinite(p[q][0])]  # ku_onsite_off: the rows that sampled it
+            if not ok:
+                t[q] = dict(mean=np.nan, err=np.nan, values=[], n=0)
+                continue
+            mean, err, sem, fit = combine([v for v, _ in ok], [e for _, e in ok])
+            t[q] = dict(mean=mean, err=err, sem=sem, fit=fit, values=[v for v, _ in ok], n=len(ok))
+        t["z"] = t["diff"]["mean"] / t["diff"]["err"]
+        t["ku_z"] = t["ku_diff"]["mean"] / t["ku_diff"]["err"]
+        table[kind] = t
+    for kind, t in table.items():
+        ref = table.get(KINDS[kind][1])
+        if ref is None:
+            continue
+        t["reference"] = KINDS[kind][1]
+        for q in ("surface", "neel_total", "diff", "ku_onsite", "ku_on_off", "ku_diff"):
+            t[q]["diff"] = t[q]["mean"] - ref[q]["mean"]
+            t[q]["diff_err"] = float(np.hypot(t[q]["err"], ref[q]["err"]))
+        t["diff_z"] = t["diff"]["diff"] / t["diff"]["diff_err"]
+        t["ku_diff_z"] = t["ku_diff"]["diff"] / t["ku_diff"]["diff_err"]
+    return [table[k] for k in KINDS if k in table]
+
+
+def summary_neel_check(out):
+    """Markdown lines of :func:`neel_check_table`, with the agreement pooled over the kinds (χ² of the z's)."""
+    table = neel_check_table(out)
+    if not table:
+        return []
+    lines = ["", "| 8 nm sphere, 300 K | realisations (seeds) | surface + defect part, measured split (on-site: Néel) | "
+             "Néel on − off (reversal barrier) | difference | ÷ error | on-site Ku along [110], measured | "
+             "degree-2 Ku on − off | difference | ÷ error | on-site Ku of the Néel-off run (rows that sampled it) | "
+             "CPU s per Néel-off row |",
+             "|" + "---|" * 12]
+    for t in table:
+        cpu = [x for x in t["cpu_s_off"] if x is not None]
+        cpu = f"{np.mean(cpu):.0f}" if cpu else "–"
+        koff = _c(t["ku_onsite_off"]) + (f" ({t['ku_onsite_off']['n']})" if 0 < t["ku_onsite_off"]["n"] < t["n"] else "")
+        lines.append(f"| {_kind_label(t['kind'])} | {t['n']} ({','.join(map(str, t['seeds']))}) | {_c(t['surface'])} | "
+                     f"{_c(t['neel_total'])} | {_c(t['diff'])} | {t['z']:+.1f} | {_c(t['ku_onsite'])} | "
+                     f"{_c(t['ku_on_off'])} | {_c(t['ku_diff'])} | {t['ku_z']:+.1f} | {koff} | "
+                     f"{cpu} |")
+    lines += ["", "| 8 nm sphere, Δ vs reference (J/m³) | reference | Δ surface + defect (measured split) | "
+              "Δ Néel on − off | difference | ÷ error | Δ on-site Ku [110] | Δ degree-2 Ku on − off | difference | "
+              "÷ error |", "|" + "---|" * 10]
+    for t in table:
+        if "reference" not in t:
+            continue
+        lines.append(f"| {_kind_label(t['kind'])} | {_kind_label(t['reference'])} | {_c(t['surface'], 'diff')} | "
+                     f"{_c(t['neel_total'], 'diff')} | {_c(t['diff'], 'diff')} | {t['diff_z']:+.1f} | "
+                     f"{_c(t['ku_onsite'], 'diff')} | {_c(t['ku_on_off'], 'diff')} | {_c(t['ku_diff'], 'diff')} | "
+                     f"{t['ku_diff_z']:+.1f} |")
+    from scipy.stats import chi2
+
+    for name, key in (("barrier (per kind)", "z"), ("Ku along [110] (per kind)", "ku_z"),
+                      ("barrier, Δ vs reference", "diff_z"), ("Ku along [110], Δ vs reference", "ku_diff_z")):
+        z = np.array([t[key] for t in table if np.isfinite(t.get(key, np.nan))])
+        if len(z):
+            lines.append(f"\nPooled {name}: χ² = {np.sum(z ** 2):.1f} for {len(z)} kinds "
+                         f"(p = {chi2.sf(np.sum(z ** 2), len(z)):.2f}), max |z| = {np.max(np.abs(z)):.1f}.")
+    return lines
+
+
 #: the part differences both tables show, in their column order
 DIFF_KEYS = ("total", "mc", "shape_part", "surface", "shape_part_rigid", "surface_rigid", "ku_dipolar")
 
 
-__all__ = ["dipolar_split_table", "summary_dipolar_split", "measured_dipolar"]
+__all__ = ["dipolar_split_table", "summary_dipolar_split", "measured_dipolar", "neel_check_table",
+           "summary_neel_check"]

@@ -876,9 +876,9 @@ def summary(out):
     from landscape_defects import summary_heating_neel_split
 
     lines += summary_heating_neel_split(out)
-    from landscape_parts import summary_dipolar_split
+    from landscape_parts import summary_dipolar_split, summary_neel_check
 
-    lines += summary_dipolar_split(out)
+    lines += summary_dipolar_split(out) + summary_neel_check(out)
     rows = _rows(out, "defects_nodipolar")  # the earlier engine without the dipolar term (kept for comparison)
     if rows:
         lines += ["", "| 8 nm sphere, no dipolar term, earlier engine | realisations | reversal barrier/V (J/m³), mean ± s.e.m. | vs perfect | "

@@ -178,3 +178,76 @@ def test_defect_table_takes_the_measured_split_only_where_every_realisation_has_
     _write(tmp_path, "defects_dipolar", [rerun("perfect", 1), rerun("perfect", 2, 1.001 * total)])
     with pytest.raises(ValueError, match="does not reproduce"):
         ld.defect_table(tmp_path)
+
+
+def test_neel_check_compares_the_measured_onsite_part_with_the_neel_off_rerun(tmp_path):
+    """docs/landscape_parts.neel_check_table (issue 13: the Néel-off reruns as an independent check of the measured
+    split's on-site part). Synthetic landscape (J/m³): bulk cubic K1 = −11000 + dipolar uniaxial along [110] + on-site
+    −500 along [110]. When the Néel-off run's landscape is the Néel-on run's cubic + dipolar terms, Néel on − off
+    equals the measured surface + defect part (difference 0) and the degree-2 Ku on − off equals the on-site Ku;
+    when the Néel term also moved the dipolar term (off run: 6300 instead of 6000) the difference is that move.
+    Differences are taken against each kind's own reference (the FeO core's: the classical defect-free particle),
+    in neel_check_table and in landscape_defects.neel_split_table."""
+    from atomspin import macrospin as ms
+
+    sys.path.insert(0, str(DOCS))
+    for name in ("landscape_plots", "landscape_defects", "landscape_parts"):
+        sys.modules.pop(name, None)
+    import landscape_defects as ld
+    import landscape_parts as lp
+    from landscape_plots import barriers_of
+
+    n = sf.fibonacci_sphere(600)
+    A = sf.values(n, L)
+    cub = -11000.0 * (n[:, 0] ** 2 * n[:, 1] ** 2 + n[:, 1] ** 2 * n[:, 2] ** 2 + n[:, 2] ** 2 * n[:, 0] ** 2)
+    fit = lambda f: np.linalg.lstsq(A, V * f, rcond=None)[0]  # noqa: E731
+    uni = lambda K: K * (1 - (n @ U) ** 2)  # noqa: E731
+    k = len(fit(cub))
+    C = (np.eye(k) * (1e-4 * V) ** 2).tolist()  # small fit covariance (J²): finite errors
+    Z = np.zeros((k, k)).tolist()
+    rigid_Q = -6000.0 * (np.outer(U, U) - np.eye(3) / 3)
+
+    def row(kind, seed, coef, dip=None):
+        r = dict(key=f"{kind}-{seed}", kind=kind, seed=seed, n_minima=2, n_spins=100, cpu_s=1.0, wall_s=1.0,
+                 load_avg=1.0, neel_apb_sites=0, n_eff_min=10.0, chi2_per_dof=1.0, neel_sites=10,
+                 refresh_windows_min=9, degree=L, V_m3=V, coefficients_J=np.asarray(coef).tolist(), covariance_J2=C,
+                 barrier_J_per_m3=1.0, barrier_err_J_per_m3=0.0, Ms_A_per_m=4.8e5, Ms_err_A_per_m=0.0,
+                 shape_Q_rigid_m2_J_per_m3=rigid_Q.tolist(), neel_rigid_J_per_m3=np.zeros((3, 3)).tolist(),
+                 neel_rigid_apb_J_per_m3=np.zeros((3, 3)).tolist())
+        if dip is not None:
+            r.update(dipolar_coefficients_J=np.asarray(dip).tolist(), dipolar_covariance_J2=C,
+                     dipolar_cross_covariance_J2=Z, shape_source="measured dipolar torque")
+        return r
+
+    # kind → (dipolar Ku of the Néel-on run, dipolar Ku of the Néel-off run)
+    kinds = {"perfect": (6000.0, 6000.0), "perfect_classical": (3000.0, 3000.0), "feo": (3500.0, 3500.0),
+             "vac10": (9000.0, 9300.0)}
+    on, dip, off = [], [], []
+    for kd, (d_on, d_off) in kinds.items():
+        for s in (1, 2):
+            on.append(row(kd, s, fit(cub + uni(d_on - 500.0))))
+            dip.append(row(kd, s, fit(cub + uni(d_on - 500.0)), dip=fit(uni(d_on))))
+            off.append(row(kd, s, fit(cub + uni(d_off)), dip=fit(uni(d_off))))
+    _write(tmp_path, "defects", on)
+    _write(tmp_path, "defects_dipolar", dip)
+    _write(tmp_path, "defects_no_neel", off)
+    t = {x["kind"]: x for x in lp.neel_check_table(tmp_path)}
+    rev = lambda K: barriers_of([ms.CubicAnisotropy(-11000.0), ms.UniaxialAnisotropy(K, U)])[1]  # noqa: E731
+    for kd in ("perfect", "perfect_classical", "feo"):
+        d_on = kinds[kd][0]
+        assert t[kd]["surface"]["mean"] == pytest.approx(rev(d_on - 500.0) - rev(d_on), abs=1e-3)
+        assert t[kd]["diff"]["mean"] == pytest.approx(0.0, abs=1e-3) and abs(t[kd]["z"]) < 1e-3
+        assert t[kd]["ku_onsite"]["mean"] == pytest.approx(-500.0, abs=1e-3)
+        assert t[kd]["ku_on_off"]["mean"] == pytest.approx(-500.0, abs=1e-3)
+        assert t[kd]["ku_onsite_off"]["mean"] == pytest.approx(0.0, abs=1e-3)
+    assert t["vac10"]["diff"]["mean"] == pytest.approx(rev(9000.0) - rev(9300.0), abs=1e-3)
+    assert t["vac10"]["ku_diff"]["mean"] == pytest.approx(-300.0, abs=1e-3)
+    assert t["vac10"]["ku_on_off"]["mean"] == pytest.approx(-800.0, abs=1e-3)
+    assert t["feo"]["reference"] == "perfect_classical" and t["vac10"]["reference"] == "perfect"
+    assert t["feo"]["surface"]["diff"] == pytest.approx(
+        (rev(3000.0) - rev(3500.0)) - (rev(2500.0) - rev(3000.0)), abs=1e-3)
+    assert "reference" not in t["perfect_classical"]
+    s = {x["kind"]: x for x in ld.neel_split_table(tmp_path)}
+    assert s["feo"]["reference"] == "perfect_classical"
+    assert s["feo"]["total"]["diff"] == pytest.approx(rev(3000.0) - rev(2500.0), abs=1e-3)
+    assert s["vac10"]["total"]["diff"] == pytest.approx(rev(8500.0) - rev(5500.0), abs=1e-3)
