@@ -196,8 +196,9 @@ def run_point(D, kind, seed, variant="default", path=LANDSCAPES, sweeps=None, T=
                T_K=float(r.T_K), V_m3=float(r.volume_m3), Ms_A_per_m=float(r.Ms_A_per_m),
                Ms_err_A_per_m=float(r.Ms_err_A_per_m), m_reduced=float(r.m_reduced),
                barrier_J=float(r.barrier_J),
-               # truncated octahedra: the fit error inflated by the Birge ratio, as the batch landscape step does
-               barrier_err_J=float(r.barrier_err_J) * (birge if shape == "to" else 1.0),
+               # the fit's error: its covariance carries max(χ²/dof, 1) already (rows written before 2026-11-30
+               # 15:00 UTC multiplied truncated octahedra's by the Birge ratio a second time)
+               barrier_err_J=float(r.barrier_err_J),
                barrier_err_fit_J=float(r.barrier_err_J), birge=birge,
                barrier_over_kT=float(r.barrier_over_kT), n_minima=int(len(r.minima)), n_saddles=int(len(r.saddles)),
                minima=np.asarray(r.minima).tolist(),
@@ -282,7 +283,7 @@ def db_row(store, r, kinds=None):
                degree=int(k["landscape_degree"]),
                exponents=np.asarray(sf.exponents(int(k["landscape_degree"]))).tolist(),
                coefficients_J_per_m3=(np.asarray(data["coefficients_J"]) / V).tolist(),
-               # the fit covariance of coefficients_J (J², not Birge-inflated), rows stored since it is kept
+               # the fit covariance of coefficients_J (J², already × max(χ²/dof, 1)), rows stored since it is kept
                covariance_J2=(np.asarray(data["covariance_J2"]).tolist() if data.get("covariance_J2") is not None
                               else None),
                F_J=np.asarray(data["F_J"]).tolist(), F_err_J=np.asarray(data["F_err_J"]).tolist(),
@@ -1020,7 +1021,9 @@ def rescore_rows(path, recipe_of):
         values, reports = step.landscape_sar(particle(r), f=float(sp["f_Hz"]), H0=float(sp["H0_A_per_m"]),
                                              media=media, model=sp["model"], n_orientations=int(sp["n_orientations"]),
                                              seed=derived_seed(int(r["seed"]), step.NAME),
-                                             barrier_err_J=float(r["barrier_err_J"]),
+                                             # the fit's error (its covariance carries χ²/dof); barrier_err_J of
+                                             # rows written before 2026-11-30 15:00 UTC carries the Birge ratio twice
+                                             barrier_err_J=float(r["barrier_err_fit_J"]),
                                              Ms_err_A_per_m=float(r["Ms_err_A_per_m"]))
         for m, cell in (("immobilised", "sar_sweep"), ("water", "sar_sweep_water")):
             if m not in media:
@@ -1044,14 +1047,16 @@ DRAWS_CALIBRATION = OUT / "draws_calibration_20nm.json"
 DRAWS_RECIPE_20NM = ROOT / "structures" / "recipes" / "defects_heating_20nm.toml"
 
 
-def draws_errors(db, out=DRAWS_CALIBRATION, recipe=DRAWS_RECIPE_20NM, n_draws=6, committed=None, seeds=None):
+def draws_errors(db, out=DRAWS_CALIBRATION, recipe=DRAWS_RECIPE_20NM, n_draws=6, committed=None, seeds=None,
+                 cov_factor=1.0):
     """The SAR errors of the rows of a sweep database by the scale rule (as the sweep's sar step stored them) and by
     surfaces drawn from the stored fit covariance (``protocol.sar.landscape_draws``; the nominal SAR must come back
     as stored), with the sar step's own function (``landscape_sar``), the row's
     measured surface, Ms, volume and errors, the step's seed and the drive, media and model of ``recipe``. Rows
     whose task is in the ``committed`` summary json (the same recipe, variant and seed) are checked against it: the
     barrier, Ms and SAR must come back as committed (the landscape Monte Carlo is reproducible). Writes ``out``
-    (one entry per row, resumable; ``seeds``: only the rows of these seeds) and returns it."""
+    (one entry per row, resumable; ``seeds``: only the rows of these seeds; ``cov_factor``: the covariance is
+    multiplied by it, recorded per row) and returns it."""
     import time
 
     from atomspin.batch.context import derived_seed
@@ -1079,13 +1084,14 @@ def draws_errors(db, out=DRAWS_CALIBRATION, recipe=DRAWS_RECIPE_20NM, n_draws=6,
         # the scale rule's errors are the row's own (the sweep's sar step, same function and seed)
         cells = {"immobilised": row.get("sar_sweep"), "water": row.get("sar_sweep_water")}
         t1 = time.process_time()
-        cov = np.asarray(row["covariance_J2"]) * float(row["birge"]) ** 2  # χ²-inflated, as the step does
+        cov = np.asarray(row["covariance_J2"]) * cov_factor  # the fit's (× χ²/dof already), as the step uses it
         drawn, _ = step.landscape_sar(particle(row), barrier_err_J=float(row["barrier_err_J"]), covariance_J2=cov,
                                       n_draws=n_draws, **common)
         entry = dict(variant=row["recipe_variant"], seed=int(row["seed"]), barrier_J=row["barrier_J"],
                      barrier_over_kT=row["barrier_over_kT"], Ms_A_per_m=row["Ms_A_per_m"], birge=row["birge"],
                      chi2_per_dof=row["chi2_per_dof"], scale_rel_err=drawn["sar_scale_rel_err"], n_draws=n_draws,
-                     draws_refused=drawn["sar_draws_refused"], cpu_s_draws=time.process_time() - t1)
+                     draws_refused=drawn["sar_draws_refused"], cpu_s_draws=time.process_time() - t1,
+                     cov_factor=float(cov_factor))
         for m in media:
             sk, _ = step._keys(m, len(media) > 1)
             if drawn[sk] != cells[m]["sar"]:
@@ -1111,18 +1117,19 @@ def draws_errors(db, out=DRAWS_CALIBRATION, recipe=DRAWS_RECIPE_20NM, n_draws=6,
 
 def draws_calibration_table(path=DRAWS_CALIBRATION, committed=OUT / "sweep_20nm.json", variant="defect-free"):
     """Markdown: per medium, the realisations' SAR seed standard deviation (every ``variant`` row of the
-    ``committed`` summary; the reruns reproduce them) ÷ the rms per-row error by each rule (the scale rule, the
-    draws: over the rows that have draws), with the 95 % interval of the seed s.d. over its n − 1 degrees of freedom
-    (χ²); the last column divides the draws' error by the fit's Birge ratio (the covariance without the χ² inflation;
-    the SAR is near-linear in the coefficients over a draw's spread, so its spread scales with the covariance's
-    square root)."""
+    ``committed`` summary; the reruns reproduce them) ÷ the rms per-row error: the scale rule as the rows store it,
+    the scale rule with the barrier error inflated once (stored ÷ Birge ratio: the stored rows applied the ratio on
+    top of a covariance that already carries χ²/dof, and the SAR error is near-linear in the scale error), and the
+    draws (their standard deviation ÷ √``cov_factor`` of the row: the spread of the SAR is near-linear in the draws'
+    amplitude), over the rows that have draws; with the 95 % interval of the seed s.d. over its n − 1 degrees of
+    freedom (χ²; the per-row errors' own uncertainty, ± 30 % for 6 draws, is not in it)."""
     from scipy.stats import chi2
 
     rows = json.loads(pathlib.Path(path).read_text())["rows"]
     ref = [r for r in json.loads(pathlib.Path(committed).read_text())["rows"] if r["recipe_variant"] == variant]
-    lines = ["| medium | realisations (rows with draws) | SAR mean (W/g) | seed s.d. | rms error, scale rule | "
-             "rms error, draws | s.d. ÷ scale rule | s.d. ÷ draws | s.d. ÷ (draws / Birge) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| medium | realisations (rows with draws) | SAR mean (W/g) | seed s.d. | rms error: scale rule as stored "
+             "(Birge twice) | scale rule, Birge once | draws | s.d. ÷ rule as stored | s.d. ÷ rule, once | "
+             "s.d. ÷ draws |", "|---|---|---|---|---|---|---|---|---|---|"]
     for m, cell in (("immobilised", "sar_sweep"), ("water", "sar_sweep_water")):
         have = [r for r in rows if m in r]
         v = np.array([r[cell]["sar"] for r in ref if cell in r])
@@ -1130,12 +1137,13 @@ def draws_calibration_table(path=DRAWS_CALIBRATION, committed=OUT / "sweep_20nm.
             continue
         sd, dof = float(np.std(v, ddof=1)), len(v) - 1
         lo, hi = np.sqrt(dof / chi2.ppf(0.975, dof)), np.sqrt(dof / chi2.ppf(0.025, dof))
-        rule = float(np.sqrt(np.mean([r[m]["err_rule"] ** 2 for r in have])))
-        draws = float(np.sqrt(np.mean([r[m]["err_draws"] ** 2 for r in have])))
-        bare = float(np.sqrt(np.mean([(r[m]["err_draws"] / r["birge"]) ** 2 for r in have])))
-        band = [f"{sd / e:.2f} ({sd / e * lo:.2f}–{sd / e * hi:.2f})" for e in (rule, draws, bare)]
+        errs = [float(np.sqrt(np.mean([r[m]["err_rule"] ** 2 for r in have]))),
+                float(np.sqrt(np.mean([(r[m]["err_rule"] / r["birge"]) ** 2 for r in have]))),
+                float(np.sqrt(np.mean([r[m]["draws_sd"] ** 2 / r.get("cov_factor", 1.0) for r in have])))]
+        cells = [f"{e:.2g} ({e / v.mean():.1%})" for e in errs]
+        band = [f"{sd / e:.2f} ({sd / e * lo:.2f}–{sd / e * hi:.2f})" for e in errs]
         lines.append(f"| {m} | {len(v)} ({len(have)}) | {v.mean():.4g} | {sd:.2g} ({sd / v.mean():.1%}) | "
-                     f"{rule:.2g} ({rule / v.mean():.1%}) | {draws:.2g} ({draws / v.mean():.1%}) | " + " | ".join(band) + " |")
+                     + " | ".join(cells + band) + " |")
     return "\n".join(lines)
 
 

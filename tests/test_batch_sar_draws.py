@@ -128,9 +128,23 @@ def test_step_with_draws_writes_their_columns_and_same_seed_same_row():
                       "landscape": {"n_directions": 26, "sweeps": 10, "equilibration_sweeps": 2,
                                     "thermalisation_sweeps": 10, "observe_every": 1},
                       "sar": {"n_orientations": 8, "landscape_draws": 3}}}
+    from atomspin import sar
+    from atomspin.batch.context import derived_seed
+    from atomspin.batch.steps import landscape as land_step
+    from atomspin.batch.steps.sar import landscape_sar
+
     task = expand(r)[0]
     a, b = run_task(task), run_task(task)
     kv = a["kvp"]
     assert kv["sar_draws"] == 3 and kv["sar_error_source"].startswith("the landscape's: standard deviation")
-    assert np.isfinite(kv["SAR_W_per_g_draws_sd"]) and kv["SAR_W_per_g_err"] >= kv["SAR_W_per_g_draws_sd"]
     assert a["kvp"] == b["kvp"]
+    # the step draws from the stored fit covariance as it is (it carries χ²/dof already: no second Birge factor)
+    # and propagates the barrier error of the landscape itself
+    land = land_step.restore(kv, a["data"])
+    assert land.covariance_J2 is not None and kv["barrier_J_err"] == land.barrier_err_J
+    p = sar.particle_from_measurements(landscape=land, T_K=310.0)
+    again, _ = landscape_sar(p, f=kv["sar_f_Hz"], H0=kv["sar_H0_A_per_m"], media=["immobilised"], n_orientations=8,
+                             seed=derived_seed(task["seed"], "sar"), barrier_err_J=land.barrier_err_J,
+                             Ms_err_A_per_m=land.Ms_err_A_per_m, covariance_J2=land.covariance_J2, n_draws=3)
+    assert again["SAR_W_per_g_draws_sd"] == pytest.approx(kv["SAR_W_per_g_draws_sd"], rel=1e-12)
+    assert again["SAR_W_per_g_err"] == pytest.approx(kv["SAR_W_per_g_err"], rel=1e-12)

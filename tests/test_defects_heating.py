@@ -743,5 +743,5 @@ def test_rescore_from_the_committed_summary_reproduces_the_stored_sar(tmp_path):
     for c in stored:
         assert out[c]["sar"] == pytest.approx(stored[c]["sar"], rel=1e-6)
         assert 0 < out[c]["err"] < out[c]["sar"]
-    rel = surface_scale_error(mdh.surface_of(row), row["V_m3"], row["barrier_err_J"])
+    rel = surface_scale_error(mdh.surface_of(row), row["V_m3"], row["barrier_err_fit_J"])
     assert out["sar_scale_rel_err"] == pytest.approx(rel, rel=1e-12)

@@ -98,7 +98,9 @@ def test_landscape_step_and_sar_from_landscape():
     assert kv["barrier_J"] == direct.barrier_J
     assert kv["barrier_over_kT"] == pytest.approx(direct.barrier_J / (K_B * 310.0), rel=1e-12)
     birge = max(1.0, math.sqrt(direct.chi2_per_dof))
-    assert kv["barrier_J_err"] == pytest.approx(direct.barrier_err_J * birge, rel=1e-12)
+    # the fit's covariance carries χ²/dof already: the step must not apply the Birge ratio a second time
+    assert kv["barrier_J_err"] == pytest.approx(direct.barrier_err_J, rel=1e-12)
+    assert kv["landscape_barrier_err_birge"] == pytest.approx(birge, rel=1e-12)
     assert kv["barrier_over_kT_err"] == pytest.approx(kv["barrier_J_err"] / (K_B * 310.0), rel=1e-12)
     assert kv["n_minima"] == len(direct.minima) >= 2 and kv["n_saddles"] == len(direct.saddles)
     assert kv["Ms_zero_field_A_per_m"] == direct.Ms_A_per_m and kv["Ms_zero_field_A_per_m_err"] == direct.Ms_err_A_per_m

@@ -145,7 +145,7 @@ def rescore_row(job: dict) -> dict:
     t0 = time.process_time()
     ctx = Context({"hash": job["hash"], "variant": job.get("variant", ""), "seed": job["seed"],
                    "recipe": job["recipe"]})
-    ctx.kvp.update(job["kvp"])  # the row as the sweep's sar step saw it (it reads barrier_J_err)
+    ctx.kvp.update(job["kvp"])  # the row as the sweep's sar step saw it
     ctx.results["landscape"] = job["landscape"]
     REGISTRY["sar"].run(ctx)
     return {"row_id": job["row_id"], "kvp": {k: v for k, v in ctx.kvp.items() if _owned(k)},

@@ -5,9 +5,11 @@ saddles, and the zero-field magnetisation of the particle. The ``sar`` step turn
 (escape rates over every saddle, no fixed attempt time) when both run.
 
 Errors: ``barrier_J_err`` propagates the covariance of the torque fit (autocorrelation-aware torque errors) to
-the barrier (first order at the fixed minimum and saddle: both are stationary points), multiplied by the Birge
-ratio √(χ²/dof) of that fit when it exceeds 1 (the torques scatter more about the degree-L potential than their
-error bars say: short runs, or structure beyond degree L; the standard inflation of a fit error);
+the barrier (first order at the fixed minimum and saddle: both are stationary points); that covariance is already
+multiplied by χ²/dof of the fit when it exceeds 1 (the torques scatter more about the degree-L potential than their
+error bars say: short runs, or structure beyond degree L; the standard inflation of a fit error), so the error is the
+Birge-inflated one (``landscape_barrier_err_birge`` = √(χ²/dof) is written for reference; rows written before
+2026-11-30 15:00 UTC applied it a second time);
 ``Ms_zero_field_A_per_m_err``
 is the standard error of ⟨|M|⟩ over the directions. With short runs (``landscape_n_eff_min`` below ≈ 25
 independent samples) these errors are themselves uncertain: the spread over seeds (realisations) is the check,
@@ -104,7 +106,10 @@ def run(ctx) -> None:
     T = p["T_K"]
     chi2 = float(res.chi2_per_dof)
     birge = max(1.0, math.sqrt(chi2)) if math.isfinite(chi2) else 1.0
-    b_err = float(res.barrier_err_J) * birge
+    # the fit's covariance already carries max(χ²/dof, 1) (measure._sphere_fit.fit_gradient), so the barrier error
+    # propagated from it is the Birge-inflated one; rows written before 2026-11-30 15:00 UTC multiplied it by the
+    # Birge ratio a second time (their barrier_J_err is × birge too large; landscape_barrier_err_J is right)
+    b_err = float(res.barrier_err_J)
     ctx.kvp["landscape_barrier_err_birge"] = birge
     ctx.kvp.update(
         Ms_zero_field_A_per_m=float(res.Ms_A_per_m), Ms_zero_field_A_per_m_err=float(res.Ms_err_A_per_m),

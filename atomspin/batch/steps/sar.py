@@ -20,7 +20,7 @@ Two paths, chosen by the steps that ran:
   relative error (:data:`STOCHASTIC_PROPAGATION_MODEL`) — in quadrature with the model's own stochastic error;
   the report's average over seeds takes the larger of this and the seed-to-seed spread. With
   ``protocol.sar.landscape_draws`` = n ≥ 2 the landscape's error is instead the standard deviation of the SAR over n
-  surfaces drawn from the landscape fit's covariance (χ²-inflated, :func:`draw_surfaces`): it samples the
+  surfaces drawn from the landscape fit's covariance (which carries the fit's χ²/dof, :func:`draw_surfaces`): it samples the
   landscape's shape (the curvature at a minimum, the anisotropy field), which a saturated drive follows and a scale
   error does not; rows stored without the covariance keep the scale error (``sar_note`` says so).
 * **without it** (``loop``/``kv`` only): the fixed-τ0 literature models on the uniaxial K with the measured
@@ -397,8 +397,9 @@ def landscape_sar(particle, *, f, H0, media, model="auto", n_orientations=48, se
     values : dict
         The row's columns: ``SAR[_<medium>]_W_per_g``, ``ILP[_<medium>]_nHm2_per_kg``, their ``_err``,
         ``sar_model``, ``sar_reason``, ``sar_scale_rel_err``, ``sar_error_source``; with draws also
-        ``SAR[_<medium>]_W_per_g_draws_sd`` (the draws' standard deviation, W/g), ``sar_draws`` (draws used) and
-        ``sar_draws_refused``.
+        ``SAR[_<medium>]_W_per_g_draws_sd`` (the draws' standard deviation, W/g), ``sar_draws`` (draws made),
+        ``sar_draws_refused`` (the most any medium's model refused) and, when more than a quarter were refused,
+        ``sar_note``.
     reports : dict
         ``{medium: SARReport}``.
     """
@@ -462,12 +463,14 @@ def landscape_sar(particle, *, f, H0, media, model="auto", n_orientations=48, se
             for surf in surfaces:
                 try:
                     drawn.append(fn(Ms, 1.0, on=surf)[sk])
-                except ValueError:
-                    refused += 1
-            drawn = np.asarray([v for v in drawn if np.isfinite(v)])
+                except (ValueError, np.linalg.LinAlgError):  # e.g. a drawn surface without a minimum
+                    drawn.append(float("nan"))
+            drawn = np.asarray(drawn, dtype=np.float64)
+            refused = max(refused, int(np.count_nonzero(~np.isfinite(drawn))))  # the most of any medium
+            drawn = drawn[np.isfinite(drawn)]
             sd = float(np.std(drawn, ddof=1)) if drawn.size >= 2 else float("nan")
             values[f"{sk}_draws_sd"] = sd
-            err = {sk: float(np.hypot(err.get(sk, 0.0), sd))}
+            err = {**err, sk: float(np.hypot(err.get(sk, 0.0), sd))}
         if stochastic:  # the adiabatic model's relative error, applied to the sampled SAR
             ref = fn(Ms, 1.0)[sk]
             err = {sk: abs(err.get(sk, float("nan")) / ref * rep.sar_W_per_g) if ref else float("nan")}
@@ -477,7 +480,10 @@ def landscape_sar(particle, *, f, H0, media, model="auto", n_orientations=48, se
     values["sar_model"] = models[0].split(": ", 1)[1] if not multi else "; ".join(models)
     values["sar_reason"] = "; ".join(reasons)[:200]
     if surfaces:
-        values.update(sar_draws=n_draws, sar_draws_refused=refused)  # refused: summed over the media
+        values.update(sar_draws=n_draws, sar_draws_refused=refused)  # refused: the most of any medium
+        if refused > n_draws // 4:  # the refused draws are the extreme ones: the spread of the rest is low
+            values["sar_note"] = (f"{refused} of {n_draws} drawn landscapes refused by the SAR model (no minimum or "
+                                  "no solution): the landscape error is the spread of the others, biased low")
         values["sar_error_source"] = (f"the landscape's: standard deviation over {n_draws} surfaces drawn from the fit "
                                       "covariance (χ²-inflated); Ms propagated to second order (when above "
                                       f"{MS_REL_NEGLIGIBLE:g} relative; for a sampled model as the relative error of "
@@ -518,18 +524,21 @@ def _run_landscape(ctx, land, p, sp) -> None:
     ctx.kvp["sar_medium"] = "; ".join(words)
     ctx.kvp["sar_hydrodynamic_diameter_nm"] = float(dh_used * 1e9)
     ctx.kvp["sar_magnetic_diameter_nm"] = float(particle.diameter_m * 1e9)
-    b_err = float(ctx.kvp.get("barrier_J_err", land.barrier_err_J))  # the landscape step's (χ²-inflated) error
+    # the barrier error propagated from the fit's covariance (which carries χ²/dof): the measured landscape's own
+    # (a rescored row's landscape_barrier_err_J; its barrier_J_err, if written before 2026-11-30 15:00 UTC, carries
+    # the Birge ratio twice)
+    b_err = float(land.barrier_err_J)
     n_draws = int(sp.get("landscape_draws", 0))
     cov = getattr(land, "covariance_J2", None)
     if n_draws and cov is None:
         ctx.kvp["sar_note"] = ("protocol.sar.landscape_draws ignored: the stored landscape has no fit covariance "
                                "(a row stored before it was kept); the scale error was used")
         n_draws = 0
-    birge = float(ctx.kvp.get("landscape_barrier_err_birge", 1.0))
     values, reports = landscape_sar(particle, f=f, H0=H0, media=media, model=sp["model"],
                                     n_orientations=int(sp["n_orientations"]), seed=seed, barrier_err_J=b_err,
                                     Ms_err_A_per_m=float(land.Ms_err_A_per_m),
-                                    covariance_J2=None if not n_draws else np.asarray(cov) * birge ** 2,
+                                    # the fit's covariance, already × max(χ²/dof, 1) (fit_gradient)
+                                    covariance_J2=None if not n_draws else np.asarray(cov),
                                     n_draws=n_draws)
     ctx.kvp.update(values)
     for m, rep in reports.items():
