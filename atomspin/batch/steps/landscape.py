@@ -125,7 +125,9 @@ class StoredLandscape:
     """The landscape of a stored row, as the later steps read it (``atomspin rescore``): the fitted surface F/V
     (J/m³) rebuilt from the row's ``coefficients_J`` and ``landscape_degree`` exactly as
     :func:`atomspin.measure.anisotropy_landscape` built it, the volume, the temperature, the zero-field Ms with its
-    error, and the barrier with the fit's error (the row's ``barrier_J_err`` is the Birge-inflated one)."""
+    error, the barrier with the fit's error (``landscape_barrier_err_J``: propagated from a covariance that carries
+    χ²/dof; a row's ``barrier_J_err`` written before 2026-11-30 15:00 UTC carries the Birge ratio twice) and, for rows
+    stored since it is kept, the fit covariance of the coefficients (J²)."""
 
     surface: object
     volume_m3: float
