@@ -325,8 +325,8 @@ def draw_surfaces(surface, covariance_J2, volume_m3, n, seed):
     surface : atomspin.macrospin.EnergySurface
         The measured F/V (J/m³): one harmonic expansion, as :func:`atomspin.measure.anisotropy_landscape` builds it.
     covariance_J2 : (m, m) array_like
-        Covariance of the m coefficients of F = V·(F/V), J² (the landscape's ``covariance_J2``, inflated by the
-        caller where it wants, e.g. by the fit's Birge ratio squared).
+        Covariance of the m coefficients of F = V·(F/V), J² (the landscape's ``covariance_J2``, which already
+        carries the fit's max(χ²/dof, 1): do not inflate it again).
     volume_m3 : float
         Particle volume V, m³.
     n : int
@@ -384,7 +384,7 @@ def landscape_sar(particle, *, f, H0, media, model="auto", n_orientations=48, se
     Ms_err_A_per_m : float
         Standard error of Ms, A/m.
     covariance_J2 : (m, m) array_like, optional
-        Covariance of the landscape's coefficients (J², as the caller wants it inflated); needed for ``n_draws``.
+        Covariance of the landscape's coefficients (J²; the fit's, which carries χ²/dof); needed for ``n_draws``.
     n_draws : int
         0: the landscape error is the scale error σ_barrier/ΔF (:func:`surface_scale_error`), propagated to second
         order. n ≥ 2: it is the standard deviation of the SAR over n surfaces drawn from ``covariance_J2``
