@@ -995,14 +995,31 @@ PLANS = {
 
 
 # ---------------------------------------------------------------------------------------------------- rescore
+def once_inflated_barrier_error(r):
+    """Set the row's barrier error (``barrier_err_J``, ``barrier_over_kT_err``) to the landscape fit's own error
+    ``barrier_err_fit_J``, whose covariance already carries max(χ²/dof, 1). Rows written before 2026-11-30
+    15:00 UTC multiplied it by the Birge ratio once more; their value is kept as ``barrier_err_J_previous``.
+    Idempotent; a row without ``barrier_err_fit_J`` is left as it is. Returns the row."""
+    fit = r.get("barrier_err_fit_J")
+    if fit is None or r.get("barrier_err_J") == fit:
+        return r
+    old = float(r["barrier_err_J"])
+    r["barrier_err_J_previous"] = old
+    r["barrier_err_J"] = float(fit)
+    if r.get("barrier_over_kT_err") is not None and old > 0:
+        r["barrier_over_kT_err"] = float(r["barrier_over_kT_err"]) * float(fit) / old
+    return r
+
+
 def rescore_rows(path, recipe_of):
     """Recompute the sweeps' SAR columns (``sar_sweep``, ``sar_sweep_water``) of every row of the summary json
     ``path`` from its stored landscape with the current code: the sar step's own function
     (``atomspin.batch.steps.sar.landscape_sar``) with the row's measured surface, Ms, volume, errors and the
     step's seed (``derived_seed(seed, "sar")``), and the drive, media, model and orientations of its recipe.
     The committed json is the record of a study (its database is not kept), so a change of the SAR model or its
-    error rule is applied here. Rows already at the current ``sar_code_version`` are skipped and the file is
-    written after each row (an interrupted run resumes). ``recipe_of(row)`` → the path of the row's recipe."""
+    error rule is applied here, and the row's barrier error is set to the fit's own
+    (:func:`once_inflated_barrier_error`). Rows already at the current ``sar_code_version`` are skipped and the file
+    is written after each row (an interrupted run resumes). ``recipe_of(row)`` → the path of the row's recipe."""
     import time
 
     from atomspin.batch.context import derived_seed
@@ -1017,6 +1034,7 @@ def rescore_rows(path, recipe_of):
             continue
         sp = validate_recipe(load_recipe(recipe_of(r)))["base"]["protocol"][step.NAME]  # defaults filled
         media = list(sp["media"])
+        once_inflated_barrier_error(r)
         t0 = time.process_time()
         values, reports = step.landscape_sar(particle(r), f=float(sp["f_Hz"]), H0=float(sp["H0_A_per_m"]),
                                              media=media, model=sp["model"], n_orientations=int(sp["n_orientations"]),
