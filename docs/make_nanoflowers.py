@@ -309,9 +309,9 @@ def analyse_row(row, seed=1):
     wt = 2 * np.pi * F_HZ * tau
     # errors (the linear model is deterministic given τ): in the linear regime at ωτ ≪ 1, SAR ∝ Ms²V τ, so
     # δSAR/SAR = δτ/τ (64-member stochastic-LLG statistics) ⊕ Δτ/τ from the surface raised by its barrier error
-    # (the fit error propagated, as docs/make_defects_heating.py) ⊕ 2 δMs/Ms
+    # (the fit error propagated, its covariance already carrying max(χ²/dof, 1)) ⊕ 2 δMs/Ms
     t1, t1_err = _tau(p, seed)
-    rel_b = row["barrier_err_J"] * np.sqrt(max(1.0, row["chi2_per_dof"])) / max(row["barrier_J"], 1e-30)
+    rel_b = row["barrier_err_J"] / max(row["barrier_J"], 1e-30)
     t_up, _ = _tau(particle(row, scale=1.0 + min(rel_b, 10.0)), seed)
     rel = float(np.sqrt((t1_err / t1) ** 2 + ((t_up - t1) / t1) ** 2 + (2 * row["Ms_err_A_per_m"] / row["Ms_A_per_m"]) ** 2))
     sar_err = float(np.hypot(rep.sar_err_W_per_g, rel * rep.sar_W_per_g))
@@ -347,10 +347,9 @@ def analyse(path=LANDSCAPES, out=RESULTS):
                            for k, v in r.get("alignment", {}).items()},
                 dipolar_pair_max_kT=r.get("dipolar_pair_max_kT"))
            for r in rows]
-    for q, r in zip(res, rows):  # the fit error times the Birge ratio √(χ²/dof) when > 1 (as the batch landscape step)
+    for q, r in zip(res, rows):  # the fit's error: its covariance already carries the Birge ratio √(χ²/dof) when > 1
         q["barrier_err_fit_J"] = r["barrier_err_J"]
         q["birge_ratio"] = float(np.sqrt(max(1.0, r["chi2_per_dof"])))
-        q["barrier_err_J"] = r["barrier_err_J"] * q["birge_ratio"]
     core = [r for r in rows if r["kind"] == "core"]
     if core:
         b = np.array([r["barrier_J"] for r in core])
