@@ -1059,3 +1059,23 @@ def fv_uniaxial_ac_moment(sigma, xi0, omega_tau_D, n_cells=800, steps_per_cycle=
     ms = np.array(ms)
     ph = 2.0 * omega_tau_D * (dt * (np.arange(len(ms)) + 1 + steps_per_cycle * (n_cycles - 1)))
     return np.mean(ms * np.exp(-1j * ph))
+
+
+# ---------------------------------------------------------------- sar: one field node of the Fokker–Planck equation
+def naive_fp_lag(K0, Kh, moment, d, xi):
+    """(τ_eff/(2τ_D), χ, m_eq) of Brown's Galerkin generator K(ξ) = K0 + ξ K_h at one reduced field ξ along d.
+
+    Written out from the definitions, with three independent dense solves of the reduced K(ξ) (rows and columns 1:,
+    the conserved zero mode a0 = 1/√(4π) held fixed) by ``numpy.linalg.solve`` — no factorisation kept, no change
+    of basis: the stationary state K W = −K[1:, 0] a0, its ξ-derivative K ∂W = −(K_h[1:, 0] a0 + K_h[1:, 1:] W),
+    m_eq = c·W, χ = c·∂W, the lag g = c·K⁻¹ ∂W and τ = −g/χ, with c = d·moment[:, 1:] (⟨û·d⟩ = c·W).
+    """
+    a0 = 1.0 / math.sqrt(4.0 * math.pi)
+    K = K0 + xi * Kh
+    A = K[1:, 1:]
+    W = np.linalg.solve(A, -K[1:, 0] * a0)
+    dW = np.linalg.solve(A, -(Kh[1:, 0] * a0 + Kh[1:, 1:] @ W))
+    c = np.asarray(d, float) @ moment[:, 1:]
+    chi = float(c @ dW)
+    g = float(c @ np.linalg.solve(A, dW))
+    return (-g / chi if chi > 0 else 0.0), chi, float(c @ W)

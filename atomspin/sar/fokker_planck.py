@@ -156,25 +156,152 @@ def _lag(op, xi, d):
     and the first-order lag
     δ⟨û·d⟩ = −τ_eff χ dξ/dt of a slowly swept field (the adiabatic response; exact as ωτ → 0). Cached on the
     operator (the media of one particle share it: the Brownian channel is added outside)."""
+    return _lags(op, [xi], d)[0]
+
+
+PATH_MIN_NODES = 7
+"""Fewest new non-zero field nodes of one direction solved together for which :func:`_lags` reduces the field
+pencil to Hessenberg form (:class:`_FieldPath`) instead of factorising K(ξ) at each node (derived: measured on the
+19.7 nm defect-free row, N = 1295, one thread, the reduction costs ≈ 11 dense LU factorisations of K(ξ) and a node on
+it ≈ 0.1 of one; the adiabatic loss of a direction needs at least two nested Chebyshev levels, 7 + 8 non-zero
+nodes, and the sweeps' rows 31–127, so its first level, 7 nodes — one of them ξ0 cos(π/2) ≈ 1e-16 ξ0 — already goes
+on the reduction; a lone node — the zero-field τ of each direction, an integral relaxation time — stays on LU)."""
+
+
+def _lags(op, xis, d):
+    """:func:`_lag` at several reduced fields ξ along one direction d, in order (cached on the operator).
+
+    ξ = 0 solves with the zero-field generator, whose LU factorisation every direction shares; a batch of
+    ≥ :data:`PATH_MIN_NODES` new non-zero fields goes on the Hessenberg form of the field pencil of d
+    (:class:`_FieldPath`: one O(N³) reduction, then O(N²) per field); fewer are solved by a dense LU of K(ξ) each.
+    The three give the same numbers to rounding (tests/test_fokker_planck_fast.py)."""
     d = np.asarray(d, float)
-    key = (float(xi), d.tobytes())
-    hit = op._lag_cache.get(key)
-    if hit is not None:
-        return hit
+    db = d.tobytes()
+    out, todo = [None] * len(xis), []
+    for i, xi in enumerate(xis):
+        hit = op._lag_cache.get((float(xi), db))
+        if hit is None:
+            todo.append(i)
+        else:
+            out[i] = hit
+    new = list(dict.fromkeys(float(xis[i]) for i in todo))
+    on_path = [xi for xi in new if xi != 0.0] if sum(xi != 0.0 for xi in new) >= PATH_MIN_NODES else []
+    solved = dict(zip(on_path, _field_path(op, d).lags(on_path))) if on_path else {}
+    for xi in new:
+        if xi not in solved:
+            solved[xi] = _lag_lu(op, xi, d)
+    if len(op._lag_cache) + len(solved) > 20000:
+        op._lag_cache.clear()
+    for xi, hit in solved.items():
+        op._lag_cache[(xi, db)] = hit
+    for i in todo:
+        out[i] = solved[float(xis[i])]
+    return out
+
+
+def _lag_lu(op, xi, d):
+    """One field node of :func:`_lag` by a dense LU factorisation of K(ξ) (at ξ = 0 the shared one of K0)."""
     Kh = op.field_matrix(d)
-    K = op.K0 + xi * Kh
-    Kr = K[1:, 1:]
-    lu = _lu(Kr)
+    if xi == 0.0:
+        K, lu = op.K0, _k0_lu(op)
+    else:
+        K = op.K0 + xi * Kh
+        lu = _lu(K[1:, 1:])
     W = _lu_solve(lu, -K[1:, 0] * op.a0)
     dW = _lu_solve(lu, -(Kh[1:, 0] * op.a0 + Kh[1:, 1:] @ W))  # ∂W/∂ξ (the zero mode does not move)
     c = d @ op.moment[:, 1:]
     chi = float(c @ dW)
     g = float(c @ _lu_solve(lu, dW))  # δm = g dξ/dt' (t' = t/2τ_D)
-    out = (-g / chi if chi > 0 else 0.0), chi, float(c @ W)
-    if len(op._lag_cache) > 20000:
-        op._lag_cache.clear()
-    op._lag_cache[key] = out
-    return out
+    return (-g / chi if chi > 0 else 0.0), chi, float(c @ W)
+
+
+# One operator's zero-field factorisation and one direction's Hessenberg form at a time (the orientation loop of
+# fokker_planck_sar finishes each direction; the media then find every node in the operator's _lag_cache). Held
+# here rather than on the operator so that the kept operators (_OPERATOR_CACHE) do not grow by 4 N² each.
+_SOLVER_SLOT = {"op": None, "lu": None, "dir": None, "path": None}
+
+
+def _k0_lu(op):
+    """LU factorisation of the reduced zero-field generator K0[1:, 1:] of ``op`` (kept for one operator)."""
+    slot = _SOLVER_SLOT
+    if slot["op"] is not op or slot["lu"] is None:
+        slot = {"op": op, "lu": _lu(op.K0[1:, 1:]), "dir": None, "path": None}
+        globals()["_SOLVER_SLOT"] = slot
+    return slot["lu"]
+
+
+def _field_path(op, d):
+    """:class:`_FieldPath` of ``op`` along the unit vector ``d`` (kept for one direction)."""
+    lu = _k0_lu(op)
+    slot = _SOLVER_SLOT
+    key = np.asarray(d, float).tobytes()
+    if slot["dir"] != key or slot["path"] is None or slot["op"] is not op:
+        path = _FieldPath(op, np.asarray(d, float), lu)
+        slot = dict(slot, op=op, lu=lu, dir=key, path=path)
+        globals()["_SOLVER_SLOT"] = slot
+    return slot["path"]
+
+
+class _FieldPath:
+    """The field pencil K(ξ) = K0 + ξ K_h of one operator and direction in Hessenberg form, for many ξ.
+
+    With the reduced blocks L = K0[1:, 1:] (LU-factorised) and K_h[1:, 1:], K(ξ) = (I + ξ M) L, M = K_h[1:, 1:] L⁻¹,
+    and M = Q H Qᵀ with Q orthogonal and H upper Hessenberg (Householder reduction: backward stable; the classical
+    route to a transfer function at many frequencies, Laub, IEEE Trans. Autom. Control 26, 407 (1981), not read
+    here). Then
+    K(ξ)⁻¹ = L⁻¹ Q (I + ξH)⁻¹ Qᵀ, and I + ξH, Hessenberg, is factorised in O(N²) (:mod:`atomspin.sar._hessenberg`).
+    With ŝ = (I + ξH)⁻¹ Qᵀ r0 (r0 the right-hand side of the stationary state, K(ξ) W = r0) and
+    ĉ = Qᵀ L⁻ᵀ c (c the moment along d): W = L⁻¹ Q ŝ, m_eq = ĉ·ŝ; K_h W = Q H ŝ, so ∂W/∂ξ = L⁻¹ Q t̂ with
+    t̂ = −(I + ξH)⁻¹ (a0 Qᵀ K_h[1:, 0] + H ŝ), χ = ĉ·t̂; and c·K⁻¹ ∂W/∂ξ = ĉ·(I + ξH)⁻¹ Qᵀ L⁻¹ Q t̂.
+    The same quantities as :func:`_lag_lu` (to rounding: tests/test_fokker_planck_fast.py); :meth:`lags` solves a
+    batch of fields.
+    """
+
+    def __init__(self, op, d, lu):
+        import scipy.linalg
+
+        Kh = op.field_matrix(d)
+        n = op.size - 1
+        # M = K_h,r L⁻¹: Lᵀ Mᵀ = K_h,rᵀ
+        M = scipy.linalg.lu_solve(lu, Kh[1:, 1:].T, trans=1, check_finite=False).T
+        H, Q = scipy.linalg.hessenberg(M, calc_q=True, overwrite_a=True, check_finite=False)
+        del M
+        self.lu, self.H, self.Q, self.a0, self.n = lu, H, Q, op.a0, n
+        c = d @ op.moment[:, 1:]
+        self.chat = Q.T @ scipy.linalg.lu_solve(lu, c, trans=1, check_finite=False)
+        self.k0, self.kh = Q.T @ op.K0[1:, 0], Q.T @ Kh[1:, 0]
+
+    def lags(self, xis):
+        """[(τ_eff/(2τ_D), χ, m_eq)] at the non-zero reduced fields ``xis``, as :func:`_lag_lu` at each.
+
+        Per field: the LU factorisation of the Hessenberg I + ξH in O(N²) (:mod:`atomspin.sar._hessenberg`), and ŝ,
+        t̂ and ẑ = (I + ξH)⁻ᵀ ĉ by its solves (H ŝ by a product: (r̂0 − ŝ)/ξ would lose digits at the node
+        ξ = ξ0 cos(π/2) ≈ 1e-16 ξ0); then for all fields together (matrix products) c·K⁻¹ ∂W = (Q ẑ)·L⁻¹ (Q t̂)."""
+        import scipy.linalg
+        from scipy.linalg import solve_triangular
+
+        from ._hessenberg import hessenberg_lower, hessenberg_lu
+
+        n = self.n
+        U, swap, mult = np.zeros((n, n)), np.zeros(n, dtype=np.bool_), np.zeros(n)
+        out, T, Z = [], np.empty((n, len(xis))), np.empty((n, len(xis)))
+
+        def solve(b, trans=False):
+            if trans:
+                return hessenberg_lower(swap, mult, solve_triangular(U, b, trans=1, check_finite=False), True)
+            return solve_triangular(U, hessenberg_lower(swap, mult, b.copy(), False), check_finite=False)
+
+        for i, xi in enumerate(xis):
+            xi = float(xi)
+            if not hessenberg_lu(self.H, xi, U, swap, mult) > 0.0:
+                raise np.linalg.LinAlgError(f"I + ξH is singular at ξ = {xi:.6g}")
+            s = solve(-self.a0 * (self.k0 + xi * self.kh))
+            T[:, i] = solve(-(self.a0 * self.kh + self.H @ s))
+            Z[:, i] = solve(self.chat, trans=True)
+            out.append((float(self.chat @ T[:, i]), float(self.chat @ s)))
+        X = scipy.linalg.lu_solve(self.lu, self.Q @ T, check_finite=False)
+        g = np.einsum("ij,ij->j", self.Q @ Z, X)
+        return [((-float(gi) / chi if chi > 0 else 0.0), chi, m) for gi, (chi, m) in zip(g, out)]
 
 
 def _lu(A):
@@ -346,9 +473,11 @@ def brown_operator(particle, xi_max=0.0, l_max=None):
     return op
 
 
-OPERATOR_CACHE_SIZE = 6
+OPERATOR_CACHE_SIZE = 16
 """Operators kept by :func:`brown_operator` (derived: a row's SAR step builds 5 — the particle, its surface scaled
-±, its Ms ±, for the error propagation — and every medium reuses them)."""
+±, its Ms ±, for the error propagation — plus one per landscape draw (``protocol.sar.landscape_draws``; 6 in the
+19.7 nm calibration), and every medium reuses them: with 6 kept, the water medium rebuilt and re-solved the first
+operators of a row with draws; :data:`OPERATOR_CACHE_BYTES` still bounds the memory)."""
 OPERATOR_CACHE_BYTES = 1.0e9
 """Memory the kept operators may hold, bytes (derived: one holds K0, B and one field matrix, 5 N² doubles: 25 MB at
 l_max = 27 (16 nm), 150 MB at l_max = 43 (25 nm), 230 MB at the cap l_max = 48; 1 GB keeps a 25 nm row's five)."""
@@ -431,16 +560,18 @@ def _adiabatic_loss(op, d, xi0, tauB, tD2):
     vals = {}
 
     def node(j, n):  # φ_j = jπ/(n + 1); nested: rule 2n + 1 contains rule n at the even indices
-        key = round(j / (n + 1), 14)
-        if key not in vals:
-            t_, chi, m_eq = _lag(op, xi0 * math.cos(key * math.pi), d)
+        return vals[round(j / (n + 1), 14)]
+
+    def level(n):  # the new nodes of rule n, solved together (one field direction: _lags)
+        keys = [k for k in dict.fromkeys(round(j / (n + 1), 14) for j in range(1, n + 1)) if k not in vals]
+        for key, (t_, chi, m_eq) in zip(keys, _lags(op, [xi0 * math.cos(k * math.pi) for k in keys], d)):
             t_ *= tD2
             t_ = 1.0 / (1.0 / t_ + 1.0 / tauB) if t_ > 0 else 0.0
             vals[key] = (t_ * chi, m_eq)
-        return vals[key]
 
     n, prev = N_CHEBYSHEV, None
     while True:
+        level(n)
         phis = np.arange(1, n + 1) * math.pi / (n + 1)
         g = np.array([node(j, n)[0] for j in range(1, n + 1)])
         total = float(math.pi / (n + 1) * np.sum(g * np.sin(phis) ** 2))
