@@ -28,6 +28,7 @@ measured ratio ⟨|M|²⟩/(Σ|M_g|)² giving the susceptibility of the actual (
     python docs/make_nanoflowers.py scan                           # regime test only, 3 cores of 2.5, 3, 5 nm
     python docs/make_nanoflowers.py scan-n                         # regime test only, 13 cores of 4 nm
     python docs/make_nanoflowers.py analyse                        # SAR, χ, regimes → results.json
+    python docs/make_nanoflowers.py table [cores8]                 # validation §9's table from results[_cores8].json
     python docs/make_nanoflowers.py plot                           # figures from results.json
 
 SPREAD: "oa" (oriented attachment, misorientation σ = 5°) or "random" (uniformly random core orientations).
@@ -369,6 +370,86 @@ def analyse(path=LANDSCAPES, out=RESULTS):
     return res
 
 
+# ---------------------------------------------------------------------------------------------------- tables
+def _pm(v, e, sig=2):
+    """'v ± e' with e to ``sig`` significant digits and v to the same decimal place (e ≤ 0: v to 3 digits)."""
+    if not np.isfinite(e) or e <= 0:
+        return f"{v:.3g}"
+    d = max(0, sig - 1 - int(np.floor(np.log10(e))))
+    return f"{v:.{d}f} ± {e:.{d}f}"
+
+
+def _label(q, core_d):
+    """The row label of a results row in validation §9."""
+    n, sp = q["n_cores"], q["spread"]
+    if q["kind"] == "core":
+        return f"one {core_d:g} nm core"
+    if q["kind"] == "single":
+        return f"{n}-core volume single crystal, same V"
+    spread = "σ = 5°" if sp == "oa" else sp
+    if q["kind"] == "flower":
+        return f"{n} × {core_d:g} nm flower {spread}"
+    return f"{n} × {core_d:g} nm cores, exchange cut {spread}"
+
+
+def _regime_cell(q):
+    al = q.get("alignment") or {}
+    if "random" not in al:
+        return "—"
+    r, a = al["random"], al["aligned"]
+    return (f"{r['angle_deg'] / r['angle_independent_deg']:.2f} / {a['angle_deg'] / a['angle_independent_deg']:.2f}"
+            f" → {q['regime']}")
+
+
+def _models_note(res):
+    models = sorted({q["sar_model"] for q in res})
+    return (f"SAR model chosen by the bridge (`sar_model`): {', '.join(f'`{m}`' for m in models)}"
+            f"{' for every row' if len(models) == 1 else ''}.")
+
+
+def table(name=None):
+    """Markdown of validation §9's results table from the results json: ``None`` → results.json (4 nm cores, one
+    row per point and seed), ``"cores8"`` → results_cores8.json (7 cores of 8 nm). Errors: ΔE the landscape fit's
+    own error (its covariance carries max(χ²/dof, 1)); Ms the standard error of ⟨|M|⟩ over the directions; χ0 and
+    SAR as :func:`analyse_row` propagates them."""
+    kT = 1.380649e-23 * T_BODY
+    kind_order = {"core": 0, "flower": 1, "decoupled": 2, "single": 3}
+    if name is None:
+        res = json.loads(RESULTS.read_text())
+        res.sort(key=lambda q: (q["n_cores"], kind_order[q["kind"]], q["spread"] != "oa", q["seed"]))
+        lines = ["| particle | seed | spins | Ms (kA/m) | ΔE/k_BT | minima/saddles | θ/θ_ind (random / aligned start) → "
+                 "regime | χ0 macrospin | χ0 measured | τ_N (ns) | SAR (mW/g) |", "|" + "---|" * 11]
+        for q in res:
+            lines.append(" | ".join([
+                f"| {_label(q, CORE_D_NM)}", str(q["seed"]), str(q["n_spins"]),
+                _pm(q["Ms_A_per_m"] / 1e3, q["Ms_err_A_per_m"] / 1e3),
+                _pm(q["barrier_over_kT"], q["barrier_err_J"] / kT), f"{q['n_minima']}/{q['n_saddles']}",
+                _regime_cell(q), _pm(q["chi0_macrospin"], q["chi0_macrospin_err"]),
+                _pm(q["chi0_measured"], q["chi0_measured_err"]), f"{q['tau_N_s'] * 1e9:.2f}",
+                _pm(q["sar_W_per_g"] * 1e3, q["sar_err_W_per_g"] * 1e3)]) + " |")
+        return "\n".join(lines + ["", _models_note(res)])
+    res = json.loads((OUT / f"results_{name}.json").read_text())
+    land = {r["key"]: r for r in load_rows(OUT / f"landscapes_{name}.json")}
+    order = {("core", "oa"): 0, ("single", "oa"): 1, ("flower", "oa"): 2, ("decoupled", "oa"): 3,
+             ("flower", "random"): 4, ("decoupled", "random"): 5}
+    res.sort(key=lambda q: (order[q["kind"], q["spread"]], q["seed"]))
+    lines = ["| particle | spins | Ms (kA/m) | ΔE/k_BT | minima | θ/θ_ind (random / aligned start) → regime | SAR (W/g) |",
+             "|" + "---|" * 7]
+    for q in res:
+        d = land[q["key"]]["core_d_nm"]
+        lab = {("core", "oa"): f"one {d:g} nm core",
+               ("single", "oa"): f"single crystal of equal volume ({land[q['key']].get('sphere_diameter_nm', 0):.1f} nm "
+                                 "sphere)",
+               ("flower", "oa"): "flower, oriented attachment (σ = 5°)",
+               ("decoupled", "oa"): "same cores, no inter-core exchange",
+               ("flower", "random"): "flower, random core orientations",
+               ("decoupled", "random"): "same cores (random), no inter-core exchange"}[q["kind"], q["spread"]]
+        lines.append(" | ".join([f"| {lab}", str(q["n_spins"]), _pm(q["Ms_A_per_m"] / 1e3, q["Ms_err_A_per_m"] / 1e3),
+                                 _pm(q["barrier_over_kT"], q["barrier_err_J"] / kT), str(q["n_minima"]),
+                                 _regime_cell(q), _pm(q["sar_W_per_g"], q["sar_err_W_per_g"])]) + " |")
+    return "\n".join(lines + ["", _models_note(res)])
+
+
 # ---------------------------------------------------------------------------------------------------- figures
 def _groups(res):
     out = {}
@@ -417,7 +498,7 @@ def plot(out=RESULTS):
                "θ / θ_independent: rms angle core moment – total moment\nover its value for independent cores"),
               (ax[1, 1], lambda q: (q["sar_W_per_g"], q["sar_err_W_per_g"]),
                f"SAR (W/g), f = {F_HZ / 1e3:g} kHz, H0 = {H0_A_PER_M / 1e3:g} kA/m, immobilised\n"
-               "(whole particle as one macrospin)")]
+               f"(whole particle as one macrospin; model: {', '.join(sorted({q['sar_model'] for q in res}))})")]
     for a, fn, lab in panels:
         for (kind, spread), (c, fmt, name) in styles.items():
             pts = sorted((n, qs) for (k, s, n), qs in gr.items() if k == kind and s == spread)
@@ -474,7 +555,7 @@ def regime_figure(path=SIZE_SCAN):
     # the 3-core landscape points (4 nm cores, 4000 sweeps, 2 seeds where run) have the same test
     rows += [r for r in load_rows() if r.get("alignment") and r["kind"] in ("flower", "decoupled")
              and r["n_cores"] == 3 and r.get("alignment_version") == ALIGN_VERSION]
-    fig, ax = plt.subplots(figsize=(7, 4.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(10, 4.8), layout="constrained")
     styles = {("flower", "oa"): ("C0", "o-", "with inter-core exchange, oriented attachment (σ = 5°)"),
               ("flower", "random"): ("C1", "s-", "with inter-core exchange, random orientations"),
               ("decoupled", "oa"): ("C0", "o--", "exchange cut, σ = 5°"),
@@ -499,7 +580,7 @@ def regime_figure(path=SIZE_SCAN):
     ax.set_title(f"Collective vs independent cores at {T_BODY:g} K: free MC with rigid core rotations\n"
                  f"(2000 sweeps; 4 nm: 4000 sweeps, 1–2 seeds; mean of random and aligned starts;\n"
                  f"inter-core dipolar coupling ≤ {dip:.2f} k_BT, left out)", fontsize=8)
-    ax.legend(fontsize=7, loc="center right")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: the 4 nm points lie mid-plot
     ax.grid(alpha=0.3)
     f = OUT / "nanoflower_regimes.png"
     fig.savefig(f, dpi=150)
@@ -552,6 +633,8 @@ if __name__ == "__main__":
             analyse(OUT / f"landscapes_{sys.argv[2]}.json", OUT / f"results_{sys.argv[2]}.json")
         else:
             analyse()
+    elif cmd == "table":  # table [PLAN]: validation §9's results table (markdown) from results[_PLAN].json
+        print(table(sys.argv[2] if len(sys.argv) > 2 else None))
     elif cmd == "plot":
         print(plot())
     else:
