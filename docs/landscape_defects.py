@@ -585,6 +585,11 @@ def plot_defect_parts(out):
             ax.annotate(f"{t[zk]:+.1f}σ", (i, max(t[a]["mean"] + t[a]["err"], t[b]["mean"] + t[b]["err"])),
                         xytext=(0, 4), textcoords="offset points", ha="center", fontsize=7)
         ax.axhline(0, color="k", lw=0.5)
+        # the axis holds every error bar whole, with room above for the labels and below for the legend
+        lo = min(min(t[a]["mean"] - t[a]["err"], t[b]["mean"] - t[b]["err"]) for t in check)
+        hi = max(max(t[a]["mean"] + t[a]["err"], t[b]["mean"] + t[b]["err"]) for t in check)
+        span = max(hi, 0.0) - min(lo, 0.0)
+        ax.set_ylim(min(lo, 0.0) - 0.3 * span, max(hi, 0.0) + 0.1 * span)
         ax.set_xticks(x, [f"{KINDS[t['kind']][0]} ({t['n']})" for t in check], fontsize=7, rotation=20)
         ax.set_ylabel(yl)
         ax.set_title(f"8 nm sphere, 300 K: the Néel part two ways, as {what}\n(mean ± error over the (n) "
