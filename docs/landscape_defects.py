@@ -180,26 +180,58 @@ def _diff_split(t, ref):
     return SPLIT_LABELS[t["diff_split"]]
 
 
+def diff_to_reference(table, quantities):
+    """Differences to each kind's reference (``KINDS``: the defect-free particle, for the FeO core the classical one)
+    in a table ``{kind: row}`` whose quantities are ``{"mean", "err", ...}`` dicts: for every kind whose reference is
+    in the table, sets ``row["reference"]`` and, per quantity, ``diff`` = mean − the reference's mean and
+    ``diff_err`` (errors in quadrature). Returns the (row, reference row) pairs, for what a caller adds to them."""
+    pairs = []
+    for kind, t in table.items():
+        ref = table.get(KINDS[kind][1])
+        if ref is None:
+            continue
+        t["reference"] = KINDS[kind][1]
+        for q in quantities:
+            t[q]["diff"] = t[q]["mean"] - ref[q]["mean"]
+            t[q]["diff_err"] = float(np.hypot(t[q]["err"], ref[q]["err"]))
+        pairs.append((t, ref))
+    return pairs
+
+
+def kind_label(kind):
+    """The kind's table label on one line."""
+    return KINDS[kind][0].replace(chr(10), " ")
+
+
+def md_head(*cells):
+    """The lines that open a markdown table: a blank line, the header row of ``cells`` and its rule."""
+    return ["", "| " + " | ".join(cells) + " |", "|" + "---|" * len(cells)]
+
+
+def cpu_cell(values):
+    """Table cell: the mean of the CPU seconds recorded (None where a row did not record them), or "–"."""
+    v = [x for x in values if x is not None]
+    return f"{np.mean(v):.0f}" if v else "–"
+
+
 def summary_defects(out):
     """Markdown lines: the defect table, the part differences and the error calibration (docs/validation.md §3b)."""
     table = defect_table(out)
     if not table:
         return []
-    lines = ["", "| 8 nm sphere | realisations | reversal barrier/V (J/m³) | ÷ reference | lowest escape (J/m³) | "
-             "÷ reference | minima | magnetocrystalline | shape part | surface + defect part | split | Ms (kA/m) | "
-             "÷ reference | CPU s per realisation |", "|" + "---|" * 14]
+    lines = md_head("8 nm sphere", "realisations", "reversal barrier/V (J/m³)", "÷ reference", "lowest escape (J/m³)",
+                    "÷ reference", "minima", "magnetocrystalline", "shape part", "surface + defect part", "split",
+                    "Ms (kA/m)", "÷ reference", "CPU s per realisation")
     for t in table:
-        cpu = [c for c in t["cpu_s"] if c is not None]
-        cpu = f"{np.mean(cpu):.0f}" if cpu else "–"
         lines.append(
-            f"| {KINDS[t['kind']][0].replace(chr(10), ' ')} | {t['n']} | {_cell(t['total'])} | {_ratio_cell(t['total'])} | "
+            f"| {kind_label(t['kind'])} | {t['n']} | {_cell(t['total'])} | {_ratio_cell(t['total'])} | "
             f"{_cell(t['escape'])} | {_ratio_cell(t['escape'])} | {'/'.join(str(x) for x in t['n_minima'])} | "
             f"{_cell(t['mc'])} | {_cell(t['shape_part'], sign=True)} | {_cell(t['surface'], sign=True)} | "
             f"{SPLIT_LABELS[t['split']]} | {_cell(t['Ms'], scale=1e-3, fmt='.1f')} | "
             f"{_ratio_cell(t['Ms']) if 'ratio' in t['Ms'] else '1 (reference)'} | "
-            f"{cpu} |")
-    lines += ["", "| 8 nm sphere | reference | Δ magnetocrystalline (J/m³) | Δ shape part | Δ surface + defect part | "
-              "Δ total | split |", "|---|---|---|---|---|---|---|"]
+            f"{cpu_cell(t['cpu_s'])} |")
+    lines += md_head("8 nm sphere", "reference", "Δ magnetocrystalline (J/m³)", "Δ shape part",
+                     "Δ surface + defect part", "Δ total", "split")
     for t in table:
         if t["reference"] is None:
             continue
@@ -207,7 +239,7 @@ def summary_defects(out):
         ref = next(x for x in table if x["kind"] == t["reference"])
         dt = t["total"]["mean"] - ref["total"]["mean"]
         dte = float(np.hypot(t["total"]["err"], ref["total"]["err"]))
-        lines.append(f"| {KINDS[t['kind']][0].replace(chr(10), ' ')} | {KINDS[t['reference']][0].replace(chr(10), ' ')} | "
+        lines.append(f"| {kind_label(t['kind'])} | {kind_label(t['reference'])} | "
                      + " | ".join(f"{d[q]['diff']:+.0f} ± {d[q]['diff_err']:.0f}" for q in d)
                      + f" | {dt:+.0f} ± {dte:.0f} | {_diff_split(t, ref)} |")
     cal = error_calibration(out)
@@ -368,14 +400,7 @@ def neel_split_table(out):
             mean, err, sem, fit = combine([p[q][0] for p in per], [p[q][1] for p in per])
             t[q] = dict(mean=mean, err=err, sem=sem, fit=fit, values=[p[q][0] for p in per])
         table[kind] = t
-    for kind, t in table.items():
-        ref = table.get(KINDS[kind][1])  # the kind's reference (the FeO core's: the classical defect-free particle)
-        if ref is None:
-            continue
-        t["reference"] = KINDS[kind][1]
-        for q in SPLIT_QUANTITIES:
-            t[q]["diff"] = t[q]["mean"] - ref[q]["mean"]
-            t[q]["diff_err"] = float(np.hypot(t[q]["err"], ref[q]["err"]))
+    for t, ref in diff_to_reference(table, SPLIT_QUANTITIES):
         dT, dTe = t["total"]["diff"], t["total"]["diff_err"]
         dN, dNe = t["neel_total"]["diff"], t["neel_total"]["diff_err"]
         t["neel_share"] = dN / dT
@@ -404,15 +429,14 @@ def summary_neel_split(out):
     if not table:
         return []
     c = lambda d, k="mean": (f"{d[k]:+.0f} ± {d['err' if k == 'mean' else k + '_err']:.0f}")  # noqa: E731
-    lines = ["", "| 8 nm sphere | realisations (seeds) | reversal barrier, Néel on (J/m³) | Néel off | Néel on − off "
-             "| thermal dipolar part (Néel off) | surface + defect part (Néel on) | Néel part of it (on − off) | "
-             "global minimum from [110], Néel off | CPU s per Néel-off row |", "|" + "---|" * 10]
+    lines = md_head("8 nm sphere", "realisations (seeds)", "reversal barrier, Néel on (J/m³)", "Néel off",
+                    "Néel on − off", "thermal dipolar part (Néel off)", "surface + defect part (Néel on)",
+                    "Néel part of it (on − off)", "global minimum from [110], Néel off", "CPU s per Néel-off row")
     for t in table:
-        cpu = [x for x in t["cpu_s"] if x is not None]
-        lines.append(f"| {KINDS[t['kind']][0].replace(chr(10), ' ')} | {t['n']} ({','.join(map(str, t['seeds']))}) | {c(t['total'])} | "
+        lines.append(f"| {kind_label(t['kind'])} | {t['n']} ({','.join(map(str, t['seeds']))}) | {c(t['total'])} | "
                      f"{c(t['total_off'])} | {c(t['neel_total'])} | {c(t['thermal_dipolar'])} | {c(t['surface_on'])} | "
                      f"{c(t['neel_part'])} | {', '.join(f'{a:.0f}°' for a in t['axis_off'])} | "
-                     f"{np.mean(cpu):.0f} |")
+                     f"{cpu_cell(t['cpu_s'])} |")
     lines += ["", "| 8 nm sphere, Δ vs reference (J/m³) | reference | Δ total (Néel on) | Δ total, Néel off | "
               "÷ reference, Néel off | Δ from the Néel term | Néel share of Δ total | Δ rigid point-dipole Ku·m² "
               "along [110] | Δ thermal dipolar Ku | Δ Néel Ku (measured) | Néel Ku, rigid T = 0 (APB sites) |",
@@ -420,7 +444,7 @@ def summary_neel_split(out):
     for t in table:
         if "neel_share" not in t:
             continue
-        lines.append(f"| {KINDS[t['kind']][0].replace(chr(10), ' ')} | {KINDS[t['reference']][0].replace(chr(10), ' ')} | {c(t['total'], 'diff')} | "
+        lines.append(f"| {kind_label(t['kind'])} | {kind_label(t['reference'])} | {c(t['total'], 'diff')} | "
                      f"{c(t['total_off'], 'diff')} | "
                      f"{t['ratio_off']:.2f} ± {t['ratio_off_err']:.2f} {t['verdict_off']} | {c(t['neel_total'], 'diff')} | "
                      f"{t['neel_share']:+.2f} ± {t['neel_share_err']:.2f} | {c(t['ku_rigid_dipolar'], 'diff')} | "
@@ -585,6 +609,11 @@ def plot_defect_parts(out):
             ax.annotate(f"{t[zk]:+.1f}σ", (i, max(t[a]["mean"] + t[a]["err"], t[b]["mean"] + t[b]["err"])),
                         xytext=(0, 4), textcoords="offset points", ha="center", fontsize=7)
         ax.axhline(0, color="k", lw=0.5)
+        # the axis holds every error bar whole, with room above for the labels and below for the legend
+        lo = min(min(t[a]["mean"] - t[a]["err"], t[b]["mean"] - t[b]["err"]) for t in check)
+        hi = max(max(t[a]["mean"] + t[a]["err"], t[b]["mean"] + t[b]["err"]) for t in check)
+        span = max(hi, 0.0) - min(lo, 0.0)
+        ax.set_ylim(min(lo, 0.0) - 0.3 * span, max(hi, 0.0) + 0.1 * span)
         ax.set_xticks(x, [f"{KINDS[t['kind']][0]} ({t['n']})" for t in check], fontsize=7, rotation=20)
         ax.set_ylabel(yl)
         ax.set_title(f"8 nm sphere, 300 K: the Néel part two ways, as {what}\n(mean ± error over the (n) "

@@ -13,7 +13,8 @@ defects_dipolar``), paired with defects.json and defects_no_neel.json; heating_p
 """
 import numpy as np
 
-from landscape_defects import HEATING_LABELS, KINDS, N110, combine, heating_parts_table
+from landscape_defects import (HEATING_LABELS, KINDS, N110, combine, cpu_cell, diff_to_reference, heating_parts_table,
+                               kind_label, md_head)
 from landscape_plots import _rows, ku_along, measured_dipolar, parts_with_errors, shape_Q_of
 
 
@@ -60,15 +61,8 @@ def dipolar_split_table(out):
             mean, err, _, _ = combine(vals, [p[k][1] for p in per])
             t[k] = dict(mean=mean, err=err, values=vals)
         table[kind] = t
-    for kind, t in table.items():
-        ref = table.get(KINDS[kind][1])  # the kind's reference (the FeO core's: the classical defect-free particle)
-        if ref is None:
-            continue
-        t["reference"] = KINDS[kind][1]
-        for k in ("total", "mc", "shape_part", "surface", "shape_part_rigid", "surface_rigid", "ku_dipolar",
-                  "ku_onsite", "ku_rigid_m2", "ku_rigid_T0", "ku_off"):
-            t[k]["diff"] = t[k]["mean"] - ref[k]["mean"]
-            t[k]["diff_err"] = float(np.hypot(t[k]["err"], ref[k]["err"]))
+    diff_to_reference(table, ("total", "mc", "shape_part", "surface", "shape_part_rigid", "surface_rigid",
+                              "ku_dipolar", "ku_onsite", "ku_rigid_m2", "ku_rigid_T0", "ku_off"))
     return [table[k] for k in KINDS if k in table]
 
 
@@ -78,10 +72,6 @@ def _c(d, k="mean", sign=True):
     if not np.isfinite(v):
         return "–"
     return f"{v:{'+' if sign else ''}.0f} ± {e:.0f}" if np.isfinite(e) and e > 0 else f"{v:{'+' if sign else ''}.0f}"
-
-
-def _kind_label(kind):
-    return KINDS[kind][0].replace(chr(10), " ")
 
 
 def _parts_row(label, count, t, rigid_m2, mid=(), tail=()):
@@ -111,7 +101,7 @@ def summary_dipolar_split(out):
                   "degree-2 Ku of the Néel-off rerun | on-site (Néel) Ku | m | CPU s per run |",
                   "|" + "---|" * 15]
         for t in table:
-            lines.append(_parts_row(_kind_label(t["kind"]), f"{t['n']} ({','.join(map(str, t['seeds']))})", t,
+            lines.append(_parts_row(kind_label(t["kind"]), f"{t['n']} ({','.join(map(str, t['seeds']))})", t,
                                     "ku_rigid_m2", mid=[_c(t["ku_off"])],
                                     tail=[f"{t['m']['mean']:.3f}", f"{t['cpu_s']:.0f}"]))
         lines += ["", "| 8 nm sphere, Δ vs reference (J/m³) | reference | Δ total | Δ magnetocrystalline | Δ shape part (measured) | "
@@ -119,7 +109,7 @@ def summary_dipolar_split(out):
                   "Δ dipolar Ku [110] measured | Δ rigid Ku·m² | Δ on-site Ku |", "|" + "---|" * 11]
         for t in table:
             if "diff" in t["total"]:
-                lines.append(_diff_row(f"{_kind_label(t['kind'])} | {_kind_label(t['reference'])}", t,
+                lines.append(_diff_row(f"{kind_label(t['kind'])} | {kind_label(t['reference'])}", t,
                                        DIFF_KEYS[:7] + ("ku_rigid_m2", "ku_onsite")))
     heat = heating_parts_table(out)
     if heat and any(t["n_measured"] for t in heat):
@@ -194,14 +184,7 @@ def neel_check_table(out):
         t["z"] = t["diff"]["mean"] / t["diff"]["err"]
         t["ku_z"] = t["ku_diff"]["mean"] / t["ku_diff"]["err"]
         table[kind] = t
-    for kind, t in table.items():
-        ref = table.get(KINDS[kind][1])
-        if ref is None:
-            continue
-        t["reference"] = KINDS[kind][1]
-        for q in ("surface", "neel_total", "diff", "ku_onsite", "ku_on_off", "ku_diff"):
-            t[q]["diff"] = t[q]["mean"] - ref[q]["mean"]
-            t[q]["diff_err"] = float(np.hypot(t[q]["err"], ref[q]["err"]))
+    for t, _ in diff_to_reference(table, ("surface", "neel_total", "diff", "ku_onsite", "ku_on_off", "ku_diff")):
         t["diff_z"] = t["diff"]["diff"] / t["diff"]["diff_err"]
         t["ku_diff_z"] = t["ku_diff"]["diff"] / t["ku_diff"]["diff_err"]
     return [table[k] for k in KINDS if k in table]
@@ -212,26 +195,23 @@ def summary_neel_check(out):
     table = neel_check_table(out)
     if not table:
         return []
-    lines = ["", "| 8 nm sphere, 300 K | realisations (seeds) | surface + defect part, measured split (on-site: Néel) | "
-             "Néel on − off (reversal barrier) | difference | ÷ error | on-site Ku along [110], measured | "
-             "degree-2 Ku on − off | difference | ÷ error | on-site Ku of the Néel-off run (rows that sampled it) | "
-             "CPU s per Néel-off row |",
-             "|" + "---|" * 12]
+    lines = md_head("8 nm sphere, 300 K", "realisations (seeds)", "surface + defect part, measured split (on-site: Néel)",
+                    "Néel on − off (reversal barrier)", "difference", "÷ error", "on-site Ku along [110], measured",
+                    "degree-2 Ku on − off", "difference", "÷ error",
+                    "on-site Ku of the Néel-off run (rows that sampled it)", "CPU s per Néel-off row")
     for t in table:
-        cpu = [x for x in t["cpu_s_off"] if x is not None]
-        cpu = f"{np.mean(cpu):.0f}" if cpu else "–"
         koff = _c(t["ku_onsite_off"]) + (f" ({t['ku_onsite_off']['n']})" if 0 < t["ku_onsite_off"]["n"] < t["n"] else "")
-        lines.append(f"| {_kind_label(t['kind'])} | {t['n']} ({','.join(map(str, t['seeds']))}) | {_c(t['surface'])} | "
+        lines.append(f"| {kind_label(t['kind'])} | {t['n']} ({','.join(map(str, t['seeds']))}) | {_c(t['surface'])} | "
                      f"{_c(t['neel_total'])} | {_c(t['diff'])} | {t['z']:+.1f} | {_c(t['ku_onsite'])} | "
                      f"{_c(t['ku_on_off'])} | {_c(t['ku_diff'])} | {t['ku_z']:+.1f} | {koff} | "
-                     f"{cpu} |")
-    lines += ["", "| 8 nm sphere, Δ vs reference (J/m³) | reference | Δ surface + defect (measured split) | "
-              "Δ Néel on − off | difference | ÷ error | Δ on-site Ku [110] | Δ degree-2 Ku on − off | difference | "
-              "÷ error |", "|" + "---|" * 10]
+                     f"{cpu_cell(t['cpu_s_off'])} |")
+    lines += md_head("8 nm sphere, Δ vs reference (J/m³)", "reference", "Δ surface + defect (measured split)",
+                     "Δ Néel on − off", "difference", "÷ error", "Δ on-site Ku [110]", "Δ degree-2 Ku on − off",
+                     "difference", "÷ error")
     for t in table:
         if "reference" not in t:
             continue
-        lines.append(f"| {_kind_label(t['kind'])} | {_kind_label(t['reference'])} | {_c(t['surface'], 'diff')} | "
+        lines.append(f"| {kind_label(t['kind'])} | {kind_label(t['reference'])} | {_c(t['surface'], 'diff')} | "
                      f"{_c(t['neel_total'], 'diff')} | {_c(t['diff'], 'diff')} | {t['diff_z']:+.1f} | "
                      f"{_c(t['ku_onsite'], 'diff')} | {_c(t['ku_on_off'], 'diff')} | {_c(t['ku_diff'], 'diff')} | "
                      f"{t['ku_diff_z']:+.1f} |")
