@@ -545,6 +545,30 @@ def test_25nm_stage_f_recipes_are_subsets_of_the_25nm_recipe():
     assert sorted(got) == sorted(k for k in main if k[0] in ("FeO-core", "vacancies-random-0.10") and k[1] <= 2)
 
 
+#: the 25 nm stage S recipes (seeds 3-4, one task each), in the priority order they were run in
+STAGES_25NM_S = (("defect-free", 3), ("defect-free", 4), ("APB-two", 3), ("APB-two", 4), ("FeO-core", 3),
+                 ("FeO-core", 4), ("APB-centre", 3), ("APB-centre", 4), ("vacancies-random-0.10", 3),
+                 ("vacancies-random-0.10", 4))
+
+
+def test_25nm_stage_s_recipes_are_subsets_of_the_25nm_recipe():
+    """The stage S recipes S1-S10 (seeds 3 and 4, one task per recipe, in priority order) are subsets of the 25 nm
+    recipe: each one's single task has the hash of the same variant and seed of the main recipe, so its row lands in
+    the study's database as the main recipe's; together with stages F1-F2 and the seeds 1-2 of the other variants
+    they cover every task of the main recipe exactly once."""
+    from atomspin.batch import expand
+
+    main = {(t["variant"], t["seed"]): t["hash"] for t in expand(_recipe("defects_heating_25nm"))}
+    got = []
+    for i, key in enumerate(STAGES_25NM_S, 1):
+        tasks = expand(_recipe(f"defects_heating_25nm_stageS{i}"))
+        assert [(t["variant"], t["seed"]) for t in tasks] == [key], i
+        assert tasks[0]["hash"] == main[key], (i, key)
+        got.append(key)
+    assert sorted(got) == sorted(k for k in main if k[1] >= 3)
+    assert len(set(main.values())) == len(main)  # the hashes tell the tasks apart
+
+
 def test_20nm_stage_z_recipes_are_subsets_of_the_20nm_recipe():
     """The 19.7 nm stage Z recipes (Zn-0.20 and vacancies-random-0.20, seeds 1-2, then 3, then 4; validation §8g) are
     subsets of the 19.7 nm recipe: each task has the hash of the same variant and seed of the main recipe; together
