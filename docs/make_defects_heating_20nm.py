@@ -55,7 +55,8 @@ FIG = S16.FIG
 #: the committed summary (the rows and invocations it lacks are kept as stored). The 19.7 nm stages Z1-Z3 (the
 #: variants Zn-0.20 and vacancies-random-0.20 appended to the recipe; _stageZ1.toml to _stageZ3.toml) ran on a fresh
 #: database of their own (``db``, default ``defects_heating_<size>.db``), merged the same way into the 16 rows of
-#: stages 1-4c, whose database is gone.
+#: stages 1-4c, whose database is gone. The 25 nm stages S1-S3 (_stageS1.toml to _stageS10.toml: one seed-3/4 task
+#: each, S4-S10 not run yet) likewise ran on a fresh database (the default name; its side files name it).
 STUDIES = {
     "20nm": dict(recipe="defects_heating_20nm.toml", section="§8g",
                  invocations=(("stage 1: defect-free and APB-two, seed 1", "20nm_stage1"),
@@ -76,7 +77,10 @@ STUDIES = {
                               ("stage D: defect-free, seeds 3-4", "25nm_stageD"),
                               ("stage E: APB-two, seeds 3-4", "25nm_stageE"),
                               ("stage F1: FeO-core and vacancies-random-0.10, seed 1", "25nm_stageF1"),
-                              ("stage F2: FeO-core and vacancies-random-0.10, seed 2", "25nm_stageF2"))),
+                              ("stage F2: FeO-core and vacancies-random-0.10, seed 2", "25nm_stageF2"),
+                              ("stage S1: defect-free, seed 3", "25nm_stageS1"),
+                              ("stage S2: defect-free, seed 4", "25nm_stageS2"),
+                              ("stage S3: APB-two, seed 3", "25nm_stageS3"))),
 }
 #: size labels in increasing size (the comparison columns of a size's tables are every smaller size)
 ORDER = ("12nm", "16nm", "20nm", "25nm")
