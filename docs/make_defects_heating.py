@@ -42,6 +42,8 @@ import time
 
 import numpy as np
 
+from atomspin.units import K_B
+
 OUT = pathlib.Path(__file__).resolve().parent / "figures" / "defects_heating"
 LANDSCAPES = OUT / "landscapes.json"
 RESULTS = OUT / "results.json"
@@ -270,9 +272,12 @@ def db_row(store, r, kinds=None):
                n_spins=int(k["landscape_n_spins"]), n_fe=int(k["n_magnetic"]), T_K=float(k["T_K"]), V_m3=V,
                Ms_A_per_m=float(k["landscape_Ms_A_per_m"]), Ms_err_A_per_m=float(k["landscape_Ms_err_A_per_m"]),
                m_reduced=float(k["landscape_m_reduced"]), barrier_J=float(k["barrier_J"]),
-               barrier_err_J=float(k["barrier_J_err"]), barrier_err_fit_J=float(k["landscape_barrier_err_J"]),
+               # the fit's own error (its covariance carries χ²/dof): a database row written before 2026-11-30
+               # 15:00 UTC stored barrier_J_err with the Birge ratio applied once more
+               barrier_err_J=float(k["landscape_barrier_err_J"]),
+               barrier_err_fit_J=float(k["landscape_barrier_err_J"]),
                birge=float(k["landscape_barrier_err_birge"]), barrier_over_kT=float(k["barrier_over_kT"]),
-               barrier_over_kT_err=float(k.get("barrier_over_kT_err", float("nan"))),
+               barrier_over_kT_err=float(k["landscape_barrier_err_J"]) / (K_B * float(k["T_K"])),
                n_minima=int(k["n_minima"]), n_saddles=int(k["n_saddles"]),
                K1_J_per_m3=float(k["landscape_fit_K1_J_per_m3"]),
                K1_err_J_per_m3=float(k["landscape_fit_K1_err_J_per_m3"]),
@@ -1003,11 +1008,9 @@ def once_inflated_barrier_error(r):
     fit = r.get("barrier_err_fit_J")
     if fit is None or r.get("barrier_err_J") == fit:
         return r
-    old = float(r["barrier_err_J"])
-    r["barrier_err_J_previous"] = old
+    r["barrier_err_J_previous"] = r.get("barrier_err_J")
     r["barrier_err_J"] = float(fit)
-    if r.get("barrier_over_kT_err") is not None and old > 0:
-        r["barrier_over_kT_err"] = float(r["barrier_over_kT_err"]) * float(fit) / old
+    r["barrier_over_kT_err"] = float(fit) / (K_B * float(r["T_K"]))
     return r
 
 
@@ -1030,11 +1033,11 @@ def rescore_rows(path, recipe_of):
     data = json.loads(path.read_text())
     version = step.code_version()
     for r in data["rows"]:
+        once_inflated_barrier_error(r)  # every row, also those whose SAR columns are current
         if r.get("sar_code_version") == version or "sar_sweep" not in r:
             continue
         sp = validate_recipe(load_recipe(recipe_of(r)))["base"]["protocol"][step.NAME]  # defaults filled
         media = list(sp["media"])
-        once_inflated_barrier_error(r)
         t0 = time.process_time()
         values, reports = step.landscape_sar(particle(r), f=float(sp["f_Hz"]), H0=float(sp["H0_A_per_m"]),
                                              media=media, model=sp["model"], n_orientations=int(sp["n_orientations"]),

@@ -47,7 +47,7 @@ def test_hessenberg_path_and_shared_zero_field_lu_equal_plain_solves(seed):
     plain dense solves of K(ξ) to 1e-10 relative, in two directions of one operator (the path is rebuilt). Marked
     nojit: it reaches the Hessenberg kernels (atomspin.sar._hessenberg) at a size plain Python runs in seconds."""
     op = fp.brown_operator(random_particle(seed), xi_max=6.0, l_max=12)
-    xis = [6.0 * math.cos(j * math.pi / 32) for j in range(1, 32)]  # 31 fields, ξ = 0 among them
+    xis = [6.0 * math.cos(j * math.pi / 32) for j in range(1, 32)]  # 31 fields; j = 16 is ≈ 4e-16 ξ0, not 0
     for d in (unit([0.3, -0.5, 0.81]), unit([-0.7, 0.1, 0.2])):
         op._lag_cache.clear()
         built = []
@@ -72,6 +72,27 @@ def test_hessenberg_path_and_shared_zero_field_lu_equal_plain_solves(seed):
         # a lone node (LU of K(ξ)) and the cached batch agree
         op._lag_cache.clear()
         assert fp._lag(op, xis[3], d) == pytest.approx(fast[3], rel=1e-10)
+        # the exact zero field goes on the zero-field LU every direction shares
+        zero, ref = fp._lag(op, 0.0, d), naive_fp_lag(op.K0, Kh, op.moment, d, 0.0)
+        assert zero[:2] == pytest.approx(ref[:2], rel=1e-10)
+        assert zero[2] == pytest.approx(ref[2], abs=1e-12)
+
+
+def test_hessenberg_path_keeps_its_accuracy_at_a_higher_barrier():
+    """The path goes through the inverse of the zero-field generator, whose condition number grows with the slowest
+    relaxation time (the barrier), so its rounding error grows with it; at a 10 k_BT surface range (cond ≈ 1e4, above
+    the 6 k_BT up to which the sar step uses Fokker–Planck) it stays within 1e-8 of plain dense solves."""
+    op = fp.brown_operator(random_particle(5, range_kT=10.0), xi_max=6.0, l_max=12)
+    xis = [6.0 * math.cos(j * math.pi / 16) for j in range(1, 16) if j != 8]
+    d = unit([0.3, -0.5, 0.81])
+    op._lag_cache.clear()
+    fast = fp._lags(op, xis, d)
+    Kh = op.field_matrix(d)
+    for xi, got in zip(xis, fast):
+        ref = naive_fp_lag(op.K0, Kh, op.moment, d, xi)
+        assert got[0] == pytest.approx(ref[0], rel=1e-8)
+        assert got[1] == pytest.approx(ref[1], rel=1e-8)
+        assert got[2] == pytest.approx(ref[2], rel=1e-8, abs=1e-12)
 
 
 def test_sar_does_not_depend_on_the_route_of_the_nodes(monkeypatch):

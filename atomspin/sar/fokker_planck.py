@@ -174,7 +174,10 @@ def _lags(op, xis, d):
     ξ = 0 solves with the zero-field generator, whose LU factorisation every direction shares; a batch of
     ≥ :data:`PATH_MIN_NODES` new non-zero fields goes on the Hessenberg form of the field pencil of d
     (:class:`_FieldPath`: one O(N³) reduction, then O(N²) per field); fewer are solved by a dense LU of K(ξ) each.
-    The three give the same numbers to rounding (tests/test_fokker_planck_fast.py)."""
+    The three give the same numbers to rounding (tests/test_fokker_planck_fast.py); the path's rounding error grows
+    with the condition number of the zero-field generator, i.e. with the barrier (≈ 1e-13 relative at a 4 k_BT
+    surface range, ≈ 5e-11 at 10 k_BT, where a dense LU stays at ≈ 5e-13; the sar step uses Fokker–Planck below
+    6 k_BT)."""
     d = np.asarray(d, float)
     db = d.tobytes()
     out, todo = [None] * len(xis), []
@@ -475,9 +478,12 @@ def brown_operator(particle, xi_max=0.0, l_max=None):
 
 OPERATOR_CACHE_SIZE = 16
 """Operators kept by :func:`brown_operator` (derived: a row's SAR step builds 5 — the particle, its surface scaled
-±, its Ms ±, for the error propagation — plus one per landscape draw (``protocol.sar.landscape_draws``; 6 in the
-19.7 nm calibration), and every medium reuses them: with 6 kept, the water medium rebuilt and re-solved the first
-operators of a row with draws; :data:`OPERATOR_CACHE_BYTES` still bounds the memory)."""
+±, its Ms ±, for the error propagation — or, with landscape draws (``protocol.sar.landscape_draws``; 6 in the
+19.7 nm calibration), the particle, its Ms ± and one per draw (the scale pair is not needed), and every medium
+reuses them: with 6 kept, the water medium rebuilt and re-solved the first operators of a row with draws.
+:data:`OPERATOR_CACHE_BYTES` still bounds the memory: at 25 nm (≈ 150 MB each) it keeps ≈ 6, so there the water
+medium of a row with draws still rebuilds them; the module's solver slot holds one more operator's factorisations
+outside that bound)."""
 OPERATOR_CACHE_BYTES = 1.0e9
 """Memory the kept operators may hold, bytes (derived: one holds K0, B and one field matrix, 5 N² doubles: 25 MB at
 l_max = 27 (16 nm), 150 MB at l_max = 43 (25 nm), 230 MB at the cap l_max = 48; 1 GB keeps a 25 nm row's five)."""
