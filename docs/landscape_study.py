@@ -87,7 +87,12 @@ def _save(part, row):
     f = OUT / f"{part}.json"
     rows = json.loads(f.read_text()) if f.exists() else []
     rows = [r for r in rows if r.get("key") != row["key"]] + [row]
-    f.write_text(json.dumps(rows, indent=1))
+    f.write_text(rows_json(rows))
+
+
+def rows_json(rows):
+    """The rows as JSON, one row per line (compact, and a diff shows which rows changed)."""
+    return "[\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]\n"
 
 
 def _stored(part, key):

@@ -40,6 +40,16 @@ def unit(v):
     return v / np.linalg.norm(v)
 
 
+def assert_equal_to_plain_solves(op, d, xis, got_per_xi, rel):
+    """Each node's (τ_eff/(2τ_D), χ, m_eq) equals three plain dense solves of K(ξ) (tests/naive.py) to ``rel``."""
+    Kh = op.field_matrix(d)
+    for xi, got in zip(xis, got_per_xi):
+        ref = naive_fp_lag(op.K0, Kh, op.moment, d, xi)
+        assert got[0] == pytest.approx(ref[0], rel=rel)
+        assert got[1] == pytest.approx(ref[1], rel=rel)
+        assert got[2] == pytest.approx(ref[2], rel=rel, abs=1e-12)
+
+
 @pytest.mark.nojit
 @pytest.mark.parametrize("seed", [1, 2])
 def test_hessenberg_path_and_shared_zero_field_lu_equal_plain_solves(seed):
@@ -64,11 +74,7 @@ def test_hessenberg_path_and_shared_zero_field_lu_equal_plain_solves(seed):
             fp._FieldPath.__init__ = orig
         assert built == [1]  # the batch went on the Hessenberg form
         Kh = op.field_matrix(d)
-        for xi, got in zip(xis, fast):
-            ref = naive_fp_lag(op.K0, Kh, op.moment, d, xi)
-            assert got[0] == pytest.approx(ref[0], rel=1e-10)
-            assert got[1] == pytest.approx(ref[1], rel=1e-10)
-            assert got[2] == pytest.approx(ref[2], rel=1e-10, abs=1e-12)
+        assert_equal_to_plain_solves(op, d, xis, fast, rel=1e-10)
         # a lone node (LU of K(ξ)) and the cached batch agree
         op._lag_cache.clear()
         assert fp._lag(op, xis[3], d) == pytest.approx(fast[3], rel=1e-10)
@@ -86,13 +92,7 @@ def test_hessenberg_path_keeps_its_accuracy_at_a_higher_barrier():
     xis = [6.0 * math.cos(j * math.pi / 16) for j in range(1, 16) if j != 8]
     d = unit([0.3, -0.5, 0.81])
     op._lag_cache.clear()
-    fast = fp._lags(op, xis, d)
-    Kh = op.field_matrix(d)
-    for xi, got in zip(xis, fast):
-        ref = naive_fp_lag(op.K0, Kh, op.moment, d, xi)
-        assert got[0] == pytest.approx(ref[0], rel=1e-8)
-        assert got[1] == pytest.approx(ref[1], rel=1e-8)
-        assert got[2] == pytest.approx(ref[2], rel=1e-8, abs=1e-12)
+    assert_equal_to_plain_solves(op, d, xis, fp._lags(op, xis, d), rel=1e-8)
 
 
 def test_sar_does_not_depend_on_the_route_of_the_nodes(monkeypatch):
