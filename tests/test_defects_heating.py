@@ -554,8 +554,8 @@ STAGES_25NM_S = (("defect-free", 3), ("defect-free", 4), ("APB-two", 3), ("APB-t
 def test_25nm_stage_s_recipes_are_subsets_of_the_25nm_recipe():
     """The stage S recipes S1-S10 (seeds 3 and 4, one task per recipe, in priority order) are subsets of the 25 nm
     recipe: each one's single task has the hash of the same variant and seed of the main recipe, so its row lands in
-    the study's database as the main recipe's; together with stages F1-F2 and the seeds 1-2 of the other variants
-    they cover every task of the main recipe exactly once."""
+    the study's database as the main recipe's; together they are exactly the main recipe's seed-3 and seed-4 tasks,
+    each once (seeds 1-2 ran in the earlier stages A-C and F1-F2)."""
     from atomspin.batch import expand
 
     main = {(t["variant"], t["seed"]): t["hash"] for t in expand(_recipe("defects_heating_25nm"))}
