@@ -392,6 +392,16 @@ def _label(q, core_d):
     return f"{n} × {core_d:g} nm cores, exchange cut {spread}"
 
 
+def _sphere_diameter_nm(row):
+    """Diameter (nm) of a "single" row's equal-volume sphere: the stored ``sphere_diameter_nm``, else from the stored
+    volume ``equal_volume_of_m3``; a row with neither is refused (it would print a wrong size)."""
+    if "sphere_diameter_nm" in row:
+        return float(row["sphere_diameter_nm"])
+    if "equal_volume_of_m3" in row:
+        return float((6.0 * row["equal_volume_of_m3"] / np.pi) ** (1 / 3) * 1e9)
+    raise KeyError(f"row {row.get('key')!r}: neither sphere_diameter_nm nor equal_volume_of_m3 is stored")
+
+
 def _regime_cell(q):
     al = q.get("alignment") or {}
     if "random" not in al:
@@ -438,12 +448,13 @@ def table(name=None):
     for q in res:
         d = land[q["key"]]["core_d_nm"]
         lab = {("core", "oa"): f"one {d:g} nm core",
-               ("single", "oa"): f"single crystal of equal volume ({land[q['key']].get('sphere_diameter_nm', 0):.1f} nm "
-                                 "sphere)",
+               ("single", "oa"): None,
                ("flower", "oa"): "flower, oriented attachment (σ = 5°)",
                ("decoupled", "oa"): "same cores, no inter-core exchange",
                ("flower", "random"): "flower, random core orientations",
                ("decoupled", "random"): "same cores (random), no inter-core exchange"}[q["kind"], q["spread"]]
+        if lab is None:  # the equal-volume sphere's size, only for that row
+            lab = f"single crystal of equal volume ({_sphere_diameter_nm(land[q['key']]):.1f} nm sphere)"
         lines.append(" | ".join([f"| {lab}", str(q["n_spins"]), _pm(q["Ms_A_per_m"] / 1e3, q["Ms_err_A_per_m"] / 1e3),
                                  _pm(q["barrier_over_kT"], q["barrier_err_J"] / kT), str(q["n_minima"]),
                                  _regime_cell(q), _pm(q["sar_W_per_g"], q["sar_err_W_per_g"])]) + " |")
@@ -542,6 +553,53 @@ def plot(out=RESULTS):
     return paths
 
 
+CORES8_LABELS = {("core", "oa"): "one 8 nm core", ("single", "oa"): "single crystal,\nequal volume",
+                 ("flower", "oa"): "flower,\nσ = 5°", ("decoupled", "oa"): "σ = 5° cores,\nexchange cut",
+                 ("flower", "random"): "flower,\nrandom cores", ("decoupled", "random"): "random cores,\nexchange cut"}
+
+
+def plot_cores8(name="cores8"):
+    """Figure of validation §9's 8 nm results (results_<name>.json): per particle the zero-field barrier ΔE/k_BT,
+    Ms and the SAR (log axis), each with its error bar (as in :func:`table`), one point per seed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    res = json.loads((OUT / f"results_{name}.json").read_text())
+    land = {r["key"]: r for r in load_rows(OUT / f"landscapes_{name}.json")}
+    kinds = [k for k in CORES8_LABELS if any((q["kind"], q["spread"]) == k for q in res)]
+    kT = 1.380649e-23 * T_BODY
+    fig, ax = plt.subplots(1, 3, figsize=(15, 5.2), layout="constrained")
+    panels = ((lambda q: (q["barrier_over_kT"], q["barrier_err_J"] / kT), "zero-field barrier ΔE / k_BT", False),
+              (lambda q: (q["Ms_A_per_m"] / 1e3, q["Ms_err_A_per_m"] / 1e3), f"Ms at {T_BODY:g} K (kA/m)", False),
+              (lambda q: (q["sar_W_per_g"], q["sar_err_W_per_g"]),
+               f"SAR (W/g), f = {F_HZ / 1e3:g} kHz, H0 = {H0_A_PER_M / 1e3:g} kA/m,\nimmobilised, whole particle as "
+               "one macrospin", True))
+    for a, (fn, lab, log) in zip(ax, panels):
+        for i, k in enumerate(kinds):
+            qs = sorted((q for q in res if (q["kind"], q["spread"]) == k), key=lambda q: q["seed"])
+            for j, q in enumerate(qs):
+                v, e = fn(q)
+                a.errorbar(i + 0.1 * j, v, yerr=e, fmt="o", color=f"C{i}", capsize=4,
+                           label=f"seed {q['seed']}" if i == 0 else None)
+        a.set_xticks(range(len(kinds)), [CORES8_LABELS[k] for k in kinds], fontsize=8)
+        a.set_ylabel(lab)
+        if log:
+            a.set_yscale("log")
+        a.grid(alpha=0.3)
+    d = [_sphere_diameter_nm(land[q["key"]]) for q in res if q["kind"] == "single"]
+    models = ", ".join(sorted({q["sar_model"] for q in res}))
+    fig.suptitle(f"Seven-core magnetite nanoflowers of 8 nm cores at {T_BODY:g} K against one core and the single "
+                 f"crystal of equal magnetic volume ({d[0]:.1f} nm sphere); seed(s) {sorted({q['seed'] for q in res})}"
+                 f"; SAR model: {models};\nerror bars: the landscape fit's error propagated (as in the table of "
+                 "validation §9)", fontsize=9)
+    f = OUT / f"nanoflowers_{name}.png"
+    fig.savefig(f, dpi=130)
+    plt.close(fig)
+    return f
+
+
 def regime_figure(path=SIZE_SCAN):
     """θ/θ_ind against core diameter (the scan), 3 cores, flower vs cut exchange, oriented vs random."""
     import matplotlib.pyplot as plt
@@ -635,7 +693,7 @@ if __name__ == "__main__":
             analyse()
     elif cmd == "table":  # table [PLAN]: validation §9's results table (markdown) from results[_PLAN].json
         print(table(sys.argv[2] if len(sys.argv) > 2 else None))
-    elif cmd == "plot":
-        print(plot())
+    elif cmd == "plot":  # plot [PLAN]: the 4 nm figures, or the figure of a plan with its own files (cores8)
+        print(plot_cores8(sys.argv[2]) if len(sys.argv) > 2 else plot())
     else:
         raise SystemExit(__doc__)

@@ -201,3 +201,37 @@ def test_larger_cores_are_less_collective():
         g = grain_alignment(m, at, 310.0, sweeps=1000, observe_every=20, start="aligned", seed=2)
         ratio[d] = g.angle_to_total_deg / g.angle_independent_deg
     assert ratio[4.0] > ratio[2.5] + 0.2, ratio
+
+
+def _make_nanoflowers():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "docs" / "make_nanoflowers.py"
+    spec = importlib.util.spec_from_file_location("make_nanoflowers", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("plan", [None, "cores8"])
+def test_validation_section_9_tables_are_the_generated_ones(plan):
+    """docs/validation.md §9 prints exactly what ``make_nanoflowers.py table [PLAN]`` makes of the committed results
+    (a table edited by hand, or results changed without the table, fails)."""
+    mod = _make_nanoflowers()
+    text = (mod.OUT.parents[1] / "validation.md").read_text()
+    table = mod.table(plan)
+    assert table.count("\n") > 3
+    assert table in text, f"§9 table for plan {plan!r} differs from `python docs/make_nanoflowers.py table {plan or ''}`"
+
+
+def test_single_crystal_label_takes_its_size_from_the_row():
+    """The equal-volume sphere's diameter is the stored one, else follows from the stored volume; a row with
+    neither is refused instead of being printed as 0.0 nm."""
+    mod = _make_nanoflowers()
+    d = 14.81389230428706
+    v = np.pi * (d * 1e-9) ** 3 / 6.0
+    assert mod._sphere_diameter_nm({"sphere_diameter_nm": d}) == d
+    assert abs(mod._sphere_diameter_nm({"equal_volume_of_m3": v}) - d) < 1e-9
+    with pytest.raises(KeyError, match="equal_volume_of_m3"):
+        mod._sphere_diameter_nm({"key": "single-n7-oa-d8-s1"})
