@@ -1014,6 +1014,20 @@ def once_inflated_barrier_error(r):
     return r
 
 
+def with_ku_l2(r):
+    """Add to a summary row the uniaxial part of its whole degree-2 landscape, ``Ku_l2_J_per_m3`` (J/m³; the same
+    meaning in every row, whatever the fit's remainder ``Ku_J_per_m3`` means) and ``Ku_l2_axis``, from its stored
+    coefficients (``coefficients_J_per_m3``, ``degree``): what ``steps.landscape.stored_uniaxial`` gives for a
+    database row. Rows that have it, or lack the coefficients, are left as they are. Returns the row."""
+    from atomspin.measure import _sphere_fit as sf
+
+    if "Ku_l2_J_per_m3" in r or "coefficients_J_per_m3" not in r or "degree" not in r:
+        return r
+    ku, ax, _ = sf.uniaxial_part(sf.l2_of(np.asarray(r["coefficients_J_per_m3"], dtype=np.float64), int(r["degree"])))
+    r.update(Ku_l2_J_per_m3=float(ku), Ku_l2_axis=np.asarray(ax, dtype=float).tolist())
+    return r
+
+
 def rescore_rows(path, recipe_of):
     """Recompute the sweeps' SAR columns (``sar_sweep``, ``sar_sweep_water``) of every row of the summary json
     ``path`` from its stored landscape with the current code: the sar step's own function
@@ -1034,6 +1048,7 @@ def rescore_rows(path, recipe_of):
     version = step.code_version()
     for r in data["rows"]:
         once_inflated_barrier_error(r)  # every row, also those whose SAR columns are current
+        with_ku_l2(r)
         if r.get("sar_code_version") == version or "sar_sweep" not in r:
             continue
         sp = validate_recipe(load_recipe(recipe_of(r)))["base"]["protocol"][step.NAME]  # defaults filled
@@ -1060,6 +1075,7 @@ def rescore_rows(path, recipe_of):
         print(path.name, r.get("key"), {c: (round(r[c]["sar"], 4), round(r[c]["err"], 4), r[c]["previous"])
                                         for c in ("sar_sweep", "sar_sweep_water") if c in r}, flush=True)
         path.write_text(json.dumps(data, indent=1, default=float))
+    path.write_text(json.dumps(data, indent=1, default=float))  # the per-row corrections of current rows too
     return data
 
 
@@ -1113,9 +1129,14 @@ def draws_errors(db, out=DRAWS_CALIBRATION, recipe=DRAWS_RECIPE_20NM, n_draws=6,
                      chi2_per_dof=row["chi2_per_dof"], scale_rel_err=drawn["sar_scale_rel_err"], n_draws=n_draws,
                      draws_refused=drawn["sar_draws_refused"], cpu_s_draws=time.process_time() - t1,
                      cov_factor=float(cov_factor))
+        # the rule error the sweep stored: with the Birge ratio twice (landscape step before 2026-11-30 15:00 UTC,
+        # whose barrier_J_err is the fit's × birge) or once (after; then barrier_J_err is the fit's own)
+        k = dbr.key_value_pairs
+        entry["birge_in_rule"] = 2 if float(k["barrier_J_err"]) > float(k["landscape_barrier_err_J"]) * (1 + 1e-9) else 1
         for m in media:
             sk, _ = step._keys(m, len(media) > 1)
-            if drawn[sk] != cells[m]["sar"]:
+            # same code path; rows written before the Fokker–Planck speed-up differ in the last digits (≤ 1e-13)
+            if not np.isclose(drawn[sk], cells[m]["sar"], rtol=1e-9, atol=0.0):
                 raise RuntimeError(f"{row['key']} {m}: SAR {drawn[sk]!r} here, {cells[m]['sar']!r} in the sweep")
             entry[m] = dict(sar=drawn[sk], err_rule=cells[m]["err"], err_draws=drawn[f"{sk}_err"],
                             draws_sd=drawn[f"{sk}_draws_sd"])
@@ -1143,13 +1164,16 @@ def draws_calibration_table(path=DRAWS_CALIBRATION, committed=OUT / "sweep_20nm.
     top of a covariance that already carries χ²/dof, and the SAR error is near-linear in the scale error), and the
     draws (their standard deviation ÷ √``cov_factor`` of the row: the spread of the SAR is near-linear in the draws'
     amplitude), over the rows that have draws; with the 95 % interval of the seed s.d. over its n − 1 degrees of
-    freedom (χ²; the per-row errors' own uncertainty, ± 30 % for 6 draws, is not in it)."""
+    freedom (χ²; the per-row errors' own uncertainty, ± 30 % for 6 draws, is not in it). A row's ``birge_in_rule``
+    (default 2: the rows of 2026-11-30 before 15:00 UTC) says how often its stored rule error carries the ratio."""
     from scipy.stats import chi2
 
     rows = json.loads(pathlib.Path(path).read_text())["rows"]
     ref = [r for r in json.loads(pathlib.Path(committed).read_text())["rows"] if r["recipe_variant"] == variant]
+    times = {r.get("birge_in_rule", 2) for r in rows}
+    stored = {frozenset({2}): "Birge twice", frozenset({1}): "Birge once"}.get(frozenset(times), "Birge once or twice")
     lines = ["| medium | realisations (rows with draws) | SAR mean (W/g) | seed s.d. | rms error: scale rule as stored "
-             "(Birge twice) | scale rule, Birge once | draws | s.d. ÷ rule as stored | s.d. ÷ rule, once | "
+             f"({stored}) | scale rule, Birge once | draws | s.d. ÷ rule as stored | s.d. ÷ rule, once | "
              "s.d. ÷ draws |", "|---|---|---|---|---|---|---|---|---|---|"]
     for m, cell in (("immobilised", "sar_sweep"), ("water", "sar_sweep_water")):
         have = [r for r in rows if m in r]
@@ -1159,7 +1183,8 @@ def draws_calibration_table(path=DRAWS_CALIBRATION, committed=OUT / "sweep_20nm.
         sd, dof = float(np.std(v, ddof=1)), len(v) - 1
         lo, hi = np.sqrt(dof / chi2.ppf(0.975, dof)), np.sqrt(dof / chi2.ppf(0.025, dof))
         errs = [float(np.sqrt(np.mean([r[m]["err_rule"] ** 2 for r in have]))),
-                float(np.sqrt(np.mean([(r[m]["err_rule"] / r["birge"]) ** 2 for r in have]))),
+                float(np.sqrt(np.mean([(r[m]["err_rule"] / r["birge"] ** (r.get("birge_in_rule", 2) - 1)) ** 2
+                                       for r in have]))),
                 float(np.sqrt(np.mean([r[m]["draws_sd"] ** 2 / r.get("cov_factor", 1.0) for r in have])))]
         cells = [f"{e:.2g} ({e / v.mean():.1%})" for e in errs]
         band = [f"{sd / e:.2f} ({sd / e * lo:.2f}–{sd / e * hi:.2f})" for e in errs]
@@ -1187,6 +1212,12 @@ if __name__ == "__main__":
             run_point(**pt) if isinstance(pt, dict) else run_point(*pt)
     elif cmd == "db":
         print(json.dumps(extract_db(*sys.argv[2:3])[0], indent=1))
+    elif cmd == "ku_l2":  # ku_l2 JSON...: add Ku_l2_J_per_m3 / Ku_l2_axis to the summary rows lacking them
+        for f in sys.argv[2:]:
+            d = json.loads(pathlib.Path(f).read_text())
+            n = sum("Ku_l2_J_per_m3" not in with_ku_l2(r) or 0 for r in d["rows"])
+            pathlib.Path(f).write_text(json.dumps(d, indent=1, default=float))
+            print(f, len(d["rows"]), "rows", n, "without coefficients")
     elif cmd == "draws":  # draws DB [COMMITTED_JSON]: scale-rule and draws errors of a sweep database's rows
         draws_errors(sys.argv[2], committed=sys.argv[3] if len(sys.argv) > 3 else None)
         print(draws_calibration_table())

@@ -12,6 +12,7 @@ decomposition, its cells of the SAR map and a size-trend figure.
     python docs/make_defects_heating_20nm.py table      # the markdown tables of validation §8g
     python docs/make_defects_heating_20nm.py --size 25nm db|decompose|map|plot|table   # the same at 25.0 nm (§8h)
     python docs/make_defects_heating_20nm.py --size 25nm rescore   # SAR columns recomputed from the json's landscapes
+    python docs/make_defects_heating_20nm.py --size 25nm draws [DB [SEEDS]]   # rule vs draws errors of a database
     python docs/make_defects_heating_20nm.py calibration  # the SAR error rule against the defect-free seed spread
 
 ``decompose`` and ``map`` take the seeds as a further argument (``decompose 1,2``; default 1 and 1,2,3,4). Every
@@ -80,7 +81,14 @@ STUDIES = {
                               ("stage F2: FeO-core and vacancies-random-0.10, seed 2", "25nm_stageF2"),
                               ("stage S1: defect-free, seed 3", "25nm_stageS1"),
                               ("stage S2: defect-free, seed 4", "25nm_stageS2"),
-                              ("stage S3: APB-two, seed 3", "25nm_stageS3"))),
+                              ("stage S3: APB-two, seed 3", "25nm_stageS3"),
+                              ("stage S4: APB-two, seed 4", "25nm_stageS4"),
+                              ("stage S5: FeO-core, seed 3", "25nm_stageS5"),
+                              ("stage S6: FeO-core, seed 4", "25nm_stageS6"),
+                              ("stage S7: APB-centre, seed 3", "25nm_stageS7"),
+                              ("stage S8: APB-centre, seed 4", "25nm_stageS8"),
+                              ("stage S9: vacancies-random-0.10, seed 3", "25nm_stageS9"),
+                              ("stage S10: vacancies-random-0.10, seed 4", "25nm_stageS10"))),
 }
 #: size labels in increasing size (the comparison columns of a size's tables are every smaller size)
 ORDER = ("12nm", "16nm", "20nm", "25nm")
@@ -338,6 +346,11 @@ def main(argv):
         print(json.dumps({k: v for k, v in d["meta"].items() if k != "task_walltime_s"}, indent=1))
     elif cmd == "calibration":
         print(error_calibration())
+    elif cmd == "draws":  # draws [DB [SEEDS]]: scale-rule vs draws errors of the study database's rows (§8j)
+        out = FIG / f"draws_calibration_{st.size}.json"
+        T._mdh().draws_errors(argv[1] if len(argv) > 1 else st.db, out=out, recipe=st.recipe, committed=st.out,
+                              seeds=tuple(int(s) for s in argv[2].split(",")) if len(argv) > 2 else None)
+        print(T._mdh().draws_calibration_table(out, committed=st.out))
     elif cmd == "rescore":
         S16.rescore(out=st.out, recipe=st.recipe, study=st.size)
     elif cmd == "decompose":

@@ -769,3 +769,23 @@ def test_rescore_from_the_committed_summary_reproduces_the_stored_sar(tmp_path):
         assert 0 < out[c]["err"] < out[c]["sar"]
     rel = surface_scale_error(mdh.surface_of(row), row["V_m3"], row["barrier_err_fit_J"])
     assert out["sar_scale_rel_err"] == pytest.approx(rel, rel=1e-12)
+
+
+def test_ku_l2_of_a_summary_row_is_the_uniaxial_part_of_its_landscape():
+    """``with_ku_l2`` (Ku_l2 added to the committed summaries' rows from their stored coefficients): a landscape
+    E(n) = −Ku (n·u)² + K1 (cubic), fitted in the package's degree-4 basis, gives back Ku and ±u exactly, whatever the
+    cubic term; a row that has Ku_l2 or lacks coefficients is left as it is."""
+    from atomspin.measure import _sphere_fit as sf
+
+    mdh = _driver()
+    n = sf.fibonacci_sphere(200)
+    u = np.array([1.0, 2.0, -0.5]) / np.linalg.norm([1.0, 2.0, -0.5])
+    ku, k1 = 1234.5, -1.3e4
+    e = -ku * (n @ u) ** 2 + k1 * (n[:, 0] ** 2 * n[:, 1] ** 2 + n[:, 1] ** 2 * n[:, 2] ** 2 + n[:, 2] ** 2 * n[:, 0] ** 2)
+    coef = np.linalg.lstsq(sf.values(n, 4), e, rcond=None)[0]
+    row = mdh.with_ku_l2({"coefficients_J_per_m3": coef.tolist(), "degree": 4})
+    assert row["Ku_l2_J_per_m3"] == pytest.approx(ku, rel=1e-9)
+    assert abs(np.dot(row["Ku_l2_axis"], u)) == pytest.approx(1.0, abs=1e-9)
+    assert mdh.with_ku_l2({"Ku_l2_J_per_m3": 7.0, "coefficients_J_per_m3": coef.tolist(), "degree": 4})[
+        "Ku_l2_J_per_m3"] == 7.0
+    assert "Ku_l2_J_per_m3" not in mdh.with_ku_l2({"degree": 4})
