@@ -789,3 +789,32 @@ def test_ku_l2_of_a_summary_row_is_the_uniaxial_part_of_its_landscape():
     assert mdh.with_ku_l2({"Ku_l2_J_per_m3": 7.0, "coefficients_J_per_m3": coef.tolist(), "degree": 4})[
         "Ku_l2_J_per_m3"] == 7.0
     assert "Ku_l2_J_per_m3" not in mdh.with_ku_l2({"degree": 4})
+
+
+def test_reference_shapes_keep_energy_density_and_judge_every_reference():
+    """docs/make_reference_shapes.py (validation §8l): a §3b landscape used as a study's reference keeps its energy
+    density F/V and its Ms at the study's volume (coefficients / own volume; barrier error scaled with the volume);
+    only landscapes within the size tolerance are candidates; a verdict holds only if resolved against every
+    reference."""
+    mod = _docs_module("make_reference_shapes")
+    V_row, V = 1.0e-24, 2.5e-24
+    r = {"degree": 2, "coefficients_J": [1e-21, 2e-21, 3e-21, 0.0, 0.0, 0.0], "V_m3": V_row, "Ms_A_per_m": 4.7e5,
+         "Ms_err_A_per_m": 10.0, "barrier_err_J": 1e-22}
+    row = mod.reference_row(r, V, 310.0)
+    assert np.allclose(np.asarray(row["coefficients_J_per_m3"]) * V_row, r["coefficients_J"], rtol=1e-14)
+    assert row["V_m3"] == V and row["T_K"] == 310.0 and row["Ms_A_per_m"] == 4.7e5
+    assert row["barrier_err_fit_J"] == pytest.approx(1e-22 * V / V_row, rel=1e-14)
+    assert len(row["exponents"]) == len(r["coefficients_J"])
+    # a committed §3b landscape at another volume: its escape barrier density is the one §3b measured
+    from atomspin.macrospin.critical import barriers, critical_points
+
+    size_row = next(x for x in json.loads(mod.SIZE_ROWS.read_text()) if x["key"] == "ellipsoid-16-full")
+    cp = critical_points(_driver().surface_of(mod.reference_row(size_row, 2.13e-24, 310.0)))
+    assert barriers(cp)[np.argmin(cp.e_minima)] == pytest.approx(size_row["barrier_J_per_m3"], rel=1e-6)
+    _, _, D, _ = mod.study_particle("16nm")
+    rows = [dict(key=k, shape="sphere", seed=1, dipolar="LatticeDipolar", V_m3=np.pi / 6 * (d * 1e-9) ** 3)
+            for k, d in (("in", D * 1.29), ("out", D * 1.31), ("small", D * 0.71), ("tiny", D * 0.69))]
+    assert [c["key"] for c in mod.candidates("16nm", rows)] == ["small", "in"]
+    assert mod._verdict([(3.0, 0.5), (2.5, 0.7)]).startswith("higher against every")
+    assert mod._verdict([(0.5, 0.1), (0.8, 0.05)]).startswith("lower against every")
+    assert mod._verdict([(3.0, 0.5), (1.2, 0.3)]) == "higher against 1, lower against 0, not resolved against 1 of 2"
