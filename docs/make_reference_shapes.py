@@ -40,6 +40,8 @@ SIZE_ROWS = ROOT / "docs" / "figures" / "landscape" / "size_dipolar.json"
 #: within the tolerance of its 25 nm equivalent diameter but the 20 nm sphere and ellipsoid)
 STUDIES = {"16nm": ("sweep_16nm.json", "defects_heating_16nm.toml"),
            "20nm": ("sweep_20nm.json", "defects_heating_20nm.toml")}
+#: the studies' names in validation §8 (equivalent diameter of the recipe's vertex size × 0.6565)
+WORDS = {"16nm": "16.0 nm", "20nm": "19.7 nm"}
 #: |D_eq(reference) / D_eq(study) − 1| allowed (derived: the §3b sizes are 6–20 nm vertex/diameter steps of 2–4 nm,
 #: so ± 30 % keeps at least one landscape of every shape near 16 and 19.7 nm)
 TOLERANCE = 0.30
@@ -163,7 +165,8 @@ def table(size="16nm", medium="immobilised"):
     data = json.loads(OUT.read_text())
     res, refs = ratios(size, data, medium)
     _, T, D, _ = study_particle(size)
-    lines = [f"References at the {D:.1f} nm study volume, {T:g} K, {medium} (SAR model as the bridge picks):", "",
+    lines = [f"References at the volume of the {WORDS[size]} study ({D:.2f} nm equivalent sphere of its N_O a³/32), "
+             f"{T:g} K, {medium} (SAR model as the bridge picks):", "",
              "| reference | D_eq of its landscape (nm) | Ms (kA/m) | minima | barrier at the study volume (k_BT) | "
              "SAR (W/g) |", "|---|---|---|---|---|---|"]
     for k, e in data.get(size, {}).items():
@@ -211,7 +214,7 @@ def plot(sizes=tuple(STUDIES), medium="immobilised"):
         ax.set_yscale("log")
         ax.set_xticks(range(len(res)), list(res), rotation=20, fontsize=8)
         ax.set_ylabel(f"SAR ratio to the defect-free reference ({medium})")
-        ax.set_title(f"{D:.1f} nm study, {T:g} K, 100 kHz, 15 kA/m: each defect against each reference", fontsize=9)
+        ax.set_title(f"{WORDS[size]} study, {T:g} K, 100 kHz, 15 kA/m: each defect against each reference", fontsize=9)
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=7)
     f = FIG / "reference_shapes.png"
