@@ -492,6 +492,44 @@ def size_spread(out, quantities=("total", "mc", "shape_part", "surface")):
     return rows
 
 
+def model_surface_constant():
+    """The model's default surface constant K_s (J/m², the Néel term's input; atomspin/model/params/magnetite.toml
+    [surface_anisotropy], from Pérez et al. 2008)."""
+    from atomspin.model.parameters import load_parameter_set
+
+    return float(load_parameter_set("magnetite").extra["surface_anisotropy"]["K_s_J_per_m2"])
+
+
+def surface_vs_keff(out):
+    """The surface part of the size series against the 1/D surface term of the measured K_eff(D) (issue 13: where
+    the model agrees with published K_eff(D) and where not): per particle of :func:`size_table_dipolar` on the
+    measured split (the surface part is then the on-site, i.e. Néel, term), at its volume-equivalent diameter d:
+
+    * ``keff_surface`` = 6 K_s/d of the γ-Fe2O3 fit (:data:`PISANE`, J/m³) and ``ratio`` = surface part / that,
+      with the surface part's error (the curve's own error is not given in the source);
+    * ``Ks_eq`` = surface part × d / 6 (J/m²): the surface constant that the K_eff = K_V + 6 K_s/D reading
+      would assign to the measured part, against the fit's K_s and the model's input K_s
+      (:func:`model_surface_constant`), ``Ks_eq_over_input`` their ratio;
+    * ``D_times_surface`` = d × surface part (J/m³·nm): constant if the part falls as 1/D.
+
+    Rows in the table's order (shape, then D)."""
+    ks_in = model_surface_constant()
+    rows = []
+    for t in size_table_dipolar(out):
+        if t.get("estimate") or t.get("split") != "measured" or "surface" not in t:
+            continue
+        d = float(t["d_eq"])
+        term = 6 * PISANE["Ks"] / (d * 1e-9)
+        err = float(t.get("surface_err", np.nan))
+        ks_eq = t["surface"] * d * 1e-9 / 6
+        rows.append(dict(shape=t["shape"], D=t["D"], d_eq=d, realisations=t["realisations"], surface=t["surface"],
+                         surface_err=err, keff_surface=term, ratio=t["surface"] / term, ratio_err=err / term,
+                         Ks_eq=ks_eq, Ks_eq_err=err * d * 1e-9 / 6, Ks_eq_over_input=ks_eq / ks_in,
+                         Ks_input=ks_in, Ks_fit=PISANE["Ks"], D_times_surface=t["surface"] * d,
+                         D_times_surface_err=err * d))
+    return rows
+
+
 def _check_ku_err(n, Sn):
     """Error of the uniaxial remainder of a Néel-off row beyond its held shape term ``Sn`` (``shape_Q_of``: the
     term its fit held, so the fit's ``Ku_err`` is that remainder's error in the "beyond_rigid" and "total"
@@ -605,6 +643,8 @@ def plot_size_dipolar(out):
                         label="no-dipolar landscape + rigid point-dipole term\n(earlier runs; cross-check)")
         Dc = np.linspace(3.0, 21.0, 100)
         ax.plot(Dc, pisane_keff(Dc), "r--", lw=1, label="measured K_eff(D), γ-Fe2O3\n(Pisane et al. 2017 fit)")
+        ax.plot(Dc, 6 * PISANE["Ks"] / (Dc * 1e-9), "r:", lw=1.2,
+                label="its surface term 6K_s/D\n(compare with the surface part)")
         ax.axhline(1.1e4 / 12 + 0.28e4 / 27, color="gray", ls="-.", lw=1, label="bulk abs(K1)/12 + abs(K2)/27")
         # symlog: the parts are signed (a term can lower the barrier); linear within ±1e3 J/m³, log beyond
         ax.set_yscale("symlog", linthresh=1e3, linscale=0.8)
@@ -838,6 +878,18 @@ def summary_dipolar(out):
         for x in spread:
             lines.append(f"| {x['particle']} | {x['n']} | {x['quantity']} | {x['sd']:.0f} | {x['fit']:.0f} | "
                          f"{x['ratio']:.2f} ({x['lo']:.2f}–{x['hi']:.2f}) |")
+    sk = surface_vs_keff(out)
+    if sk:
+        lines += ["", "| particle (measured split) | D (nm) (d_eq) | realisations | surface (Néel) part (J/m³) | "
+                  "6K_s/d of the K_eff(D) fit (J/m³) | surface part / 6K_s/d | d × surface part (J/m³·nm) | "
+                  f"K_s equivalent = surface × d/6 (10⁻⁶ J/m²; fit {sk[0]['Ks_fit'] * 1e6:.0f}, model input "
+                  f"{sk[0]['Ks_input'] * 1e6:.0f}) | ÷ model input |", "|---|---|---|---|---|---|---|---|---|"]
+        for x in sk:
+            lines.append(f"| {x['shape'].replace('_', ' ')} | {x['D']:g} ({x['d_eq']:.1f}) | {x['realisations']} | "
+                         f"{x['surface']:+.0f} ± {x['surface_err']:.0f} | {x['keff_surface']:.0f} | "
+                         f"{x['ratio']:+.3f} ± {x['ratio_err']:.3f} | {x['D_times_surface']:+.0f} ± "
+                         f"{x['D_times_surface_err']:.0f} | {x['Ks_eq'] * 1e6:+.2f} ± {x['Ks_eq_err'] * 1e6:.2f} | "
+                         f"{x['Ks_eq_over_input']:+.3f} |")
     cct = crosscheck_table(out)
     if cct:
         lines += ["", "| particle | thermal dipolar Ku measured (on − off, J/m³) | rigid × m² | vs measured | "
