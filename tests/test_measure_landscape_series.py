@@ -531,5 +531,38 @@ def test_surface_part_against_the_keff_surface_term_at_4nm(tmp_path, monkeypatch
     assert t["Ks_input"] == pytest.approx(2.9e-5) and t["Ks_eq_over_input"] == pytest.approx(t["Ks_eq"] / 2.9e-5)
     assert t["surface"] > 2 * t["surface_err"], (t["surface"], t["surface_err"])
     assert t["ratio"] < 0.3, t
+    assert t["neel_continuum"] == pytest.approx(lp.spheroid_neel_ku(1.2, d * 1e-9, 2.9e-5), rel=1e-12)
+    assert 0.1 < t["over_continuum"] < 1.5, t  # the smooth spheroid's Néel term sets its scale (measured 0.42)
     assert json.loads((tmp_path / "size_dipolar.json").read_text())[0]["blas_threads"] == os.environ.get(
         "OPENBLAS_NUM_THREADS")
+
+
+def test_continuum_neel_term_of_a_spheroid_against_a_parametric_surface_sum(monkeypatch):
+    """``landscape_plots.spheroid_neel_ku`` (the continuum Néel term the §3b ellipsoids are compared with) against an
+    independent sum over the parametric surface r(θ, φ) = (a sinθ cosφ, a sinθ sinφ, c cosθ) with normals from
+    r_θ × r_φ on a full (θ, φ) grid: equal for prolate spheroids, zero for the sphere (first order cancels), and
+    Ku ∝ K_s/D."""
+    import pathlib
+
+    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).resolve().parents[1] / "docs"))
+    import landscape_plots as lp
+
+    def brute(aspect, D_m, Ks, n=600):
+        th = (np.arange(n) + 0.5) * np.pi / n
+        ph = (np.arange(2 * n) + 0.5) * np.pi / n
+        T, P = np.meshgrid(th, ph, indexing="ij")
+        a, c = 1.0, aspect
+        rt = np.stack([a * np.cos(T) * np.cos(P), a * np.cos(T) * np.sin(P), -c * np.sin(T)], -1)
+        rp = np.stack([-a * np.sin(T) * np.sin(P), a * np.sin(T) * np.cos(P), np.zeros_like(T)], -1)
+        nv = np.cross(rt, rp)
+        dA = np.linalg.norm(nv, axis=-1) * (np.pi / n) ** 2
+        nu = nv / np.linalg.norm(nv, axis=-1)[..., None]
+        V = 4 / 3 * np.pi * a * a * c
+        d = (6 * V / np.pi) ** (1 / 3)
+        return Ks * np.sum((nu[..., 0] ** 2 - nu[..., 2] ** 2) * dA) / V * d / D_m
+
+    for aspect in (1.2, 1.6):
+        ku = lp.spheroid_neel_ku(aspect, 10e-9, 2.9e-5)
+        assert ku > 0 and ku == pytest.approx(brute(aspect, 10e-9, 2.9e-5), rel=1e-5)
+        assert lp.spheroid_neel_ku(aspect, 20e-9, 2.9e-5) == pytest.approx(ku / 2, rel=1e-12)
+    assert abs(lp.spheroid_neel_ku(1.0, 10e-9, 2.9e-5)) < 1e-5 * lp.spheroid_neel_ku(1.2, 10e-9, 2.9e-5)
