@@ -492,6 +492,65 @@ def size_spread(out, quantities=("total", "mc", "shape_part", "surface")):
     return rows
 
 
+def model_surface_constant():
+    """The model's default surface constant K_s (J/m², the Néel term's input; atomspin/model/params/magnetite.toml
+    [surface_anisotropy], from Pérez et al. 2008)."""
+    from atomspin.model.parameters import load_parameter_set
+
+    return float(load_parameter_set("magnetite").extra["surface_anisotropy"]["K_s_J_per_m2"])
+
+
+def spheroid_neel_ku(aspect, D_m, Ks_J_per_m2, n=2000):
+    """Continuum first-order Néel anisotropy of a smooth prolate spheroid (long axis z, c/a = ``aspect`` ≥ 1,
+    volume-equivalent diameter ``D_m``): E(ŝ) = K_s ∮ (ŝ·ν̂)² dA, so Ku = [E(x̂) − E(ẑ)]/V = K_s ∮ (ν_x² − ν_z²) dA / V
+    (J/m³; > 0: long axis easy for K_s > 0; 0 for a sphere). Midpoint rule in the polar angle (the azimuth is
+    exact: ⟨cos²φ⟩ = 1/2). The T = 0, smooth-surface value of the term the size series' ellipsoids measure as their
+    surface part (their facets are stepped, and K_s renormalises at 300 K)."""
+    a, c = 1.0, float(aspect)
+    th = (np.arange(n) + 0.5) * np.pi / n
+    st, ct = np.sin(th), np.cos(th)
+    g2 = (st / a) ** 2 + (ct / c) ** 2  # the squared (unnormalised) normal (x/a², y/a², z/c²) on the surface
+    dA = 2 * np.pi * a * st * np.sqrt((c * st) ** 2 + (a * ct) ** 2) * np.pi / n
+    integral = np.sum((0.5 * (st / a) ** 2 - (ct / c) ** 2) / g2 * dA)
+    V = 4 / 3 * np.pi * a * a * c
+    d = (6 * V / np.pi) ** (1 / 3)
+    return float(Ks_J_per_m2 * integral / V * d / D_m)  # integral/V scales as 1/length: rescale to D_m
+
+
+def surface_vs_keff(out):
+    """The surface part of the size series against the 1/D surface term of the measured K_eff(D) (issue 13: where
+    the model agrees with published K_eff(D) and where not): per particle of :func:`size_table_dipolar` on the
+    measured split (the surface part is then the on-site, i.e. Néel, term), at its volume-equivalent diameter d:
+
+    * ``keff_surface`` = 6 K_s/d of the γ-Fe2O3 fit (:data:`PISANE`, J/m³) and ``ratio`` = surface part / that,
+      with the surface part's error (the curve's own error is not given in the source);
+    * ``Ks_eq`` = surface part × d / 6 (J/m²): the surface constant that the K_eff = K_V + 6 K_s/D reading
+      would assign to the measured part, against the fit's K_s and the model's input K_s
+      (:func:`model_surface_constant`), ``Ks_eq_over_input`` their ratio;
+    * ``D_times_surface`` = d × surface part (J/m³·nm): constant if the part falls as 1/D;
+    * ``neel_continuum``: for the aspect-1.2 ellipsoids the continuum Néel term of a smooth spheroid with the model's
+      K_s (:func:`spheroid_neel_ku`, J/m³), and ``over_continuum`` = surface part / that (nan for other shapes).
+
+    Rows in the table's order (shape, then D)."""
+    ks_in = model_surface_constant()
+    rows = []
+    for t in size_table_dipolar(out):
+        if t.get("estimate") or t.get("split") != "measured" or "surface" not in t:
+            continue
+        d = float(t["d_eq"])
+        term = 6 * PISANE["Ks"] / (d * 1e-9)
+        err = float(t.get("surface_err", np.nan))
+        ks_eq = t["surface"] * d * 1e-9 / 6
+        rows.append(dict(shape=t["shape"], D=t["D"], d_eq=d, realisations=t["realisations"], surface=t["surface"],
+                         surface_err=err, keff_surface=term, ratio=t["surface"] / term, ratio_err=err / term,
+                         Ks_eq=ks_eq, Ks_eq_err=err * d * 1e-9 / 6, Ks_eq_over_input=ks_eq / ks_in,
+                         Ks_input=ks_in, Ks_fit=PISANE["Ks"], D_times_surface=t["surface"] * d,
+                         D_times_surface_err=err * d))
+        cont = spheroid_neel_ku(1.2, d * 1e-9, ks_in) if t["shape"] == "ellipsoid" else float("nan")
+        rows[-1].update(neel_continuum=cont, over_continuum=t["surface"] / cont, over_continuum_err=err / cont)
+    return rows
+
+
 def _check_ku_err(n, Sn):
     """Error of the uniaxial remainder of a Néel-off row beyond its held shape term ``Sn`` (``shape_Q_of``: the
     term its fit held, so the fit's ``Ku_err`` is that remainder's error in the "beyond_rigid" and "total"
@@ -603,9 +662,16 @@ def plot_size_dipolar(out):
             ax.errorbar([x["d_eq"] for x in c], [x["composite"] for x in c], yerr=[x["composite_err"] for x in c],
                         fmt="D:", ms=4, color="gray", mfc="none",
                         label="no-dipolar landscape + rigid point-dipole term\n(earlier runs; cross-check)")
-        Dc = np.linspace(3.0, 21.0, 100)
+        dmax = max([22.0] + [x["d_eq"] + 1.5 for x in table])  # one x range for every panel
+        Dc = np.linspace(3.0, dmax - 1.0, 100)
         ax.plot(Dc, pisane_keff(Dc), "r--", lw=1, label="measured K_eff(D), γ-Fe2O3\n(Pisane et al. 2017 fit)")
+        ax.plot(Dc, 6 * PISANE["Ks"] / (Dc * 1e-9), "r:", lw=1.2,
+                label="its surface term 6K_s/D\n(compare with the surface part)")
         ax.axhline(1.1e4 / 12 + 0.28e4 / 27, color="gray", ls="-.", lw=1, label="bulk abs(K1)/12 + abs(K2)/27")
+        if shape == "ellipsoid":  # the first-order Néel term of the elongation, smooth surface, T = 0
+            ks_in = model_surface_constant()
+            ax.plot(Dc, [spheroid_neel_ku(1.2, x * 1e-9, ks_in) for x in Dc], ":", color="C2", lw=1.2,
+                    label="continuum Néel term of a smooth\naspect-1.2 spheroid (model K_s, T = 0)")
         # symlog: the parts are signed (a term can lower the barrier); linear within ±1e3 J/m³, log beyond
         ax.set_yscale("symlog", linthresh=1e3, linscale=0.8)
         ax.set_ylim(-1.5e4, 2e5)
@@ -617,7 +683,7 @@ def plot_size_dipolar(out):
         ax.set_ylabel("barrier / V at 300 K (J/m³; symlog)")
         ax.set_title(f"{shape.replace('_', ' ')}" + (", aspect 1.2" if shape == "ellipsoid" else "")
                      + " (dipolar + Néel on, 300 K)", fontsize=9)
-        ax.set_xlim(3.5, 22)
+        ax.set_xlim(3.5, dmax)
     handles, labels = [], []
     for ax in axs.flat:
         for h, lab in zip(*ax.get_legend_handles_labels()):
@@ -838,6 +904,21 @@ def summary_dipolar(out):
         for x in spread:
             lines.append(f"| {x['particle']} | {x['n']} | {x['quantity']} | {x['sd']:.0f} | {x['fit']:.0f} | "
                          f"{x['ratio']:.2f} ({x['lo']:.2f}–{x['hi']:.2f}) |")
+    sk = surface_vs_keff(out)
+    if sk:
+        lines += ["", "| particle (measured split) | D (nm) (d_eq) | realisations | surface (Néel) part (J/m³) | "
+                  "6K_s/d of the K_eff(D) fit (J/m³) | surface part / 6K_s/d | d × surface part (J/m³·nm) | "
+                  f"K_s equivalent = surface × d/6 (10⁻⁶ J/m²; fit {sk[0]['Ks_fit'] * 1e6:.0f}, model input "
+                  f"{sk[0]['Ks_input'] * 1e6:.0f}) | ÷ model input | continuum Néel Ku of a smooth aspect-1.2 "
+                  "spheroid, model K_s, T = 0 (J/m³) | surface part ÷ that |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for x in sk:
+            lines.append(f"| {x['shape'].replace('_', ' ')} | {x['D']:g} ({x['d_eq']:.1f}) | {x['realisations']} | "
+                         f"{x['surface']:+.0f} ± {x['surface_err']:.0f} | {x['keff_surface']:.0f} | "
+                         f"{x['ratio']:+.3f} ± {x['ratio_err']:.3f} | {x['D_times_surface']:+.0f} ± "
+                         f"{x['D_times_surface_err']:.0f} | {x['Ks_eq'] * 1e6:+.2f} ± {x['Ks_eq_err'] * 1e6:.2f} | "
+                         f"{x['Ks_eq_over_input']:+.3f} | "
+                         + (f"{x['neel_continuum']:.0f} | {x['over_continuum']:.2f} ± {x['over_continuum_err']:.2f} |"
+                            if np.isfinite(x["neel_continuum"]) else "– | – |"))
     cct = crosscheck_table(out)
     if cct:
         lines += ["", "| particle | thermal dipolar Ku measured (on − off, J/m³) | rigid × m² | vs measured | "

@@ -204,7 +204,11 @@ def landscape_row(model, key, seed=1, shape_aspect=None, extra=None):
                n_eff_min=r.n_eff_min, n_eff_median=float(np.median(n_eff)),
                refresh_windows_min=r.refresh_windows_min,
                minima=r.minima.tolist(), sweeps=sw, equilibration=eq, elapsed_s=wall, wall_s=wall, cpu_s=cpu,
-               workers=workers, numba_threads=os.environ.get("NUMBA_NUM_THREADS"), commit=commit,
+               workers=workers, numba_threads=os.environ.get("NUMBA_NUM_THREADS"),
+               # BLAS threads: OpenBLAS splits long reductions over its threads (ddot above 10,000 elements, the
+               # (N,) @ (N, 3) products of the constrained dipolar sweeper above ≈ 153,000 spins), so a rerun
+               # reproduces a row bit for bit only with the same count (docs/validation.md §3b)
+               blas_threads=os.environ.get("OPENBLAS_NUM_THREADS"), commit=commit,
                date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), load_avg=os.getloadavg()[0],
                tau_int=np.asarray(r.tau_int).tolist(), gradient_err_meV=np.asarray(r.gradient_err_meV).tolist(),
                coefficients_J=r.coefficients_J.tolist(), degree=r.degree, seed=seed,
