@@ -655,8 +655,8 @@ def plot_size_dipolar(out):
             ax.errorbar(D, g(k), yerr=pe(k), fmt=mk + "-", color=c, mfc="none", capsize=2, label=lab)
             if meas.any():
                 ax.plot(D[meas], g(k)[meas], mk, color=c, ms=6,
-                        label="filled: measured split, mean of the realisations\n(hollow: one realisation, "
-                              "rigid × m² shape term)" if k == "mc" else None)
+                        label="filled: measured split (dipolar share sampled),\nmean of its realisations; hollow "
+                              "only: rigid × m² shape term" if k == "mc" else None)
         c = [x for x in t if "composite" in x and not x.get("estimate")]
         if c:
             ax.errorbar([x["d_eq"] for x in c], [x["composite"] for x in c], yerr=[x["composite_err"] for x in c],
