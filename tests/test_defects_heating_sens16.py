@@ -1,0 +1,110 @@
+"""The 16 nm sensitivity recipes (issue #15; docs/validation.md §8k): each is the 16 nm study's particle, model,
+protocol, drive and media (structures/recipes/defects_heating_16nm.toml, §8f) with only the swept model keys, the
+seeds and the variants changed, and each swept key sits at the ends of its documented range (the [ranges] tables of
+atomspin/model/params/*.toml), as the 12 nm sensitivity recipes of §8e do."""
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: per sensitivity recipe: the model keys it may change (the switch and the swept values), and its variant → the
+#: variant of the 16 nm recipe whose particle it is
+SENS = {
+    "defects_heating_16nm_sens_ks": (("surface_anisotropy", "neel_ks_meV"),
+                                     {"defect-free": "defect-free", "APB-two": "APB-two", "APB-centre": "APB-centre",
+                                      "vacancies-random-0.10": "vacancies-random-0.10"}),
+    "defects_heating_16nm_sens_japb": (("apb_exchange", "J_BB180_meV"),
+                                       {"APB-two": "APB-two", "APB-centre": "APB-centre"}),
+    "defects_heating_16nm_sens_interface": (("interface_exchange", "J_RB180_meV", "J_RB_meV", "J_RA_meV"),
+                                            {"FeO-core-RB180-strong": "FeO-core", "FeO-core-RB-ferro": "FeO-core",
+                                             "FeO-core-RA-weak": "FeO-core"}),
+}
+
+
+def _recipe(name):
+    from atomspin.batch.recipe import load_recipe
+
+    return load_recipe(ROOT / "structures" / "recipes" / f"{name}.toml")
+
+
+def _tasks(name):
+    from atomspin.batch import expand
+
+    return expand(_recipe(name))
+
+
+def _without(recipe, model_keys):
+    """The resolved recipe without its name and the given model keys (a deep copy)."""
+    r = json.loads(json.dumps(recipe))
+    r.pop("meta", None)
+    for k in model_keys:
+        r["model"].pop(k, None)
+    return r
+
+
+@pytest.mark.parametrize("name", sorted(SENS))
+def test_sens16_recipe_is_the_16nm_recipe_but_the_swept_keys(name):
+    """Every task of a 16 nm sensitivity recipe resolves to the 16 nm study's task of the same particle (variant) and
+    seed, except for the swept model keys: same structure, defects, model otherwise, protocol (landscape, SAR drive,
+    media); seeds [1, 2]; the variants named in SENS, in that order."""
+    keys, variants = SENS[name]
+    main = {(t["variant"], t["seed"]): t["recipe"] for t in _tasks("defects_heating_16nm")}
+    tasks = _tasks(name)
+    assert sorted({t["seed"] for t in tasks}) == [1, 2]
+    assert list(dict.fromkeys(t["variant"] for t in tasks)) == list(variants)
+    n_points = len({json.dumps(t["point"], sort_keys=True) for t in tasks})
+    assert len(tasks) == 2 * len(variants) * n_points
+    for t in tasks:
+        ref = main[(variants[t["variant"]], t["seed"])]
+        assert _without(t["recipe"], keys) == _without(ref, keys), (name, t["variant"], t["seed"])
+        # and the swept keys really differ from the 16 nm study's (it ran every model default)
+        assert any(t["recipe"]["model"][k] != ref["model"][k] for k in keys), (name, t["variant"])
+
+
+def test_sens16_recipes_sit_at_the_documented_range_ends():
+    """K_s: the two ends of magnetite.toml's K_s range as the per-bond k_s of the {111} facet; J_BB180: the two ends
+    of its BB180 range, APB exchange "given"; the interface couplings: each at the end of interface.toml's range that
+    is not its default, the other two at their defaults, interface exchange "given". A changed range fails here."""
+    from atomspin.model.anisotropy import neel_ks_from_surface_constant
+    from atomspin.model.parameters import parameter_ranges
+
+    mag, itf = parameter_ranges("magnetite"), parameter_ranges("interface")
+    tk = _tasks("defects_heating_16nm_sens_ks")
+    assert all(t["recipe"]["model"]["surface_anisotropy"] == "given" for t in tk)
+    ks = sorted({t["recipe"]["model"]["neel_ks_meV"] for t in tk})
+    assert ks == pytest.approx(sorted(neel_ks_from_surface_constant(mag["K_s_J_per_m2"][i]) for i in (0, 2)), rel=1e-5)
+    tj = _tasks("defects_heating_16nm_sens_japb")
+    assert all(t["recipe"]["model"]["apb_exchange"] == "given" for t in tj)
+    assert sorted({t["recipe"]["model"]["J_BB180_meV"] for t in tj}) == [mag["BB180"][0], mag["BB180"][2]]
+    counts = {t["variant"]: t["recipe"]["defects"]["apb"]["count"] for t in tj}
+    assert counts == {"APB-two": 2, "APB-centre": 1}
+    ti = _tasks("defects_heating_16nm_sens_interface")
+    assert all(t["recipe"]["model"]["interface_exchange"] == "given" for t in ti)
+    ends = {}
+    for t in ti:
+        m = t["recipe"]["model"]
+        off = {k: m[f"J_{k}_meV"] for k in ("RB180", "RB", "RA") if m[f"J_{k}_meV"] != itf[k][1]}
+        assert len(off) == 1, (t["variant"], off)  # one coupling at a time, the others at their defaults
+        (k, v), = off.items()
+        lo, mid, hi = itf[k]
+        assert v == (lo if mid == hi else hi), (t["variant"], k, v)  # the end that is not the default
+        ends[t["variant"]] = k
+    assert ends == {"FeO-core-RB180-strong": "RB180", "FeO-core-RB-ferro": "RB", "FeO-core-RA-weak": "RA"}
+
+
+def test_sens16_axes_are_those_of_the_12nm_sensitivity_recipes():
+    """The 16 nm sensitivity recipes sweep the same keys to the same values as the 12 nm ones (§8e), so the two
+    sizes are compared at the same parameters."""
+    def swept(name):
+        out = set()
+        for t in _tasks(name):
+            m = t["recipe"]["model"]
+            out.add(tuple(sorted((k, m[k]) for k in ("neel_ks_meV", "J_BB180_meV", "J_RB180_meV", "J_RB_meV",
+                                                     "J_RA_meV", "surface_anisotropy", "apb_exchange",
+                                                     "interface_exchange"))))
+        return out
+
+    for s in ("sens_ks", "sens_japb", "sens_interface"):
+        assert swept(f"defects_heating_16nm_{s}") == swept(f"defects_heating_12nm_{s}"), s
