@@ -45,6 +45,9 @@ WORDS = {"16nm": "16.0 nm", "20nm": "19.7 nm"}
 #: |D_eq(reference) / D_eq(study) − 1| allowed (derived: the §3b sizes are 6–20 nm vertex/diameter steps of 2–4 nm,
 #: so ± 30 % keeps at least one landscape of every shape near 16 and 19.7 nm)
 TOLERANCE = 0.30
+#: (study, landscape key) pairs left out, with the reason (validation §8l says so)
+SKIP = {("20nm", "ellipsoid-20-full"): "the Fokker–Planck SAR of this four-minimum landscape at the 19.7 nm volume "
+                                       "had not finished after 12 CPU-min (stopped; not run)"}
 MEDIA = ("immobilised", "water")
 CELLS = {"immobilised": "sar_sweep", "water": "sar_sweep_water"}
 
@@ -105,7 +108,7 @@ def run(sizes=tuple(STUDIES), out=OUT):
             step.NAME]
         res = data.setdefault(size, {})
         for r in candidates(size):
-            if r["key"] in res:
+            if r["key"] in res or (size, r["key"]) in SKIP:
                 continue
             row = reference_row(r, V, T)
             t0 = time.process_time()
