@@ -170,10 +170,12 @@ def table(size="16nm", medium="immobilised"):
     _, T, D, _ = study_particle(size)
     lines = [f"References at the volume of the {WORDS[size]} study ({D:.2f} nm equivalent sphere of its N_O a³/32), "
              f"{T:g} K, {medium} (SAR model as the bridge picks):", "",
-             "| reference | D_eq of its landscape (nm) | Ms (kA/m) | minima | barrier at the study volume (k_BT) | "
+             "| reference (§3b particle: shape, vertex/edge/diameter size, seed) | D_eq of its landscape (nm) | "
+             "Ms (kA/m) | minima | lowest escape barrier at the study volume (k_BT) | "
              "SAR (W/g) |", "|---|---|---|---|---|---|"]
-    for k, e in data.get(size, {}).items():
-        lines.append(f"| {e['shape'].replace('_', ' ')} s{e['seed']} | {e['D_eq_nm']:.1f} | {e['Ms_A_per_m'] / 1e3:.0f} | "
+    for k, e in sorted(data.get(size, {}).items(), key=lambda kv: (kv[1]["shape"], kv[1]["D_eq_nm"], kv[1]["seed"])):
+        name = f"{e['shape'].replace('_', ' ')}, {k.split('-')[1]} nm, seed {e['seed']}"
+        lines.append(f"| {name} | {e['D_eq_nm']:.1f} | {e['Ms_A_per_m'] / 1e3:.0f} | "
                      f"{e['n_minima']} | {e['barrier_over_kT_at_study']:.2f} | {e[medium]['sar']:.3g} ± "
                      f"{e[medium]['err']:.2g} |")
     sar_refs = [r for _, r, _ in refs[1:]]
