@@ -219,7 +219,7 @@ def plot(sizes=tuple(STUDIES), medium="immobilised"):
         ax.set_yscale("log")
         ax.set_xticks(range(len(res)), list(res), rotation=20, fontsize=8)
         ax.set_ylabel(f"SAR ratio to the defect-free reference ({medium})")
-        ax.set_title(f"{WORDS[size]} study, {T:g} K, 100 kHz, 15 kA/m: each defect against each reference", fontsize=9)
+        ax.set_title(f"{WORDS[size]} study, {T:g} K, 100 kHz, 15 kA/m: each defect against each reference (error bars 1σ)", fontsize=9)
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=7)
     f = FIG / "reference_shapes.png"
