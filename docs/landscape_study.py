@@ -207,7 +207,8 @@ def landscape_row(model, key, seed=1, shape_aspect=None, extra=None):
                workers=workers, numba_threads=os.environ.get("NUMBA_NUM_THREADS"),
                # BLAS threads: OpenBLAS splits long reductions over its threads (ddot above 10,000 elements, the
                # (N,) @ (N, 3) products of the constrained dipolar sweeper above ≈ 153,000 spins), so a rerun
-               # reproduces a row bit for bit only with the same count (docs/validation.md §3b)
+               # reproduces a row bit for bit only with the same count (docs/validation.md §3b); None: the variable
+               # was unset, so OpenBLAS used its default (the machine's core count)
                blas_threads=os.environ.get("OPENBLAS_NUM_THREADS"), commit=commit,
                date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), load_avg=os.getloadavg()[0],
                tau_int=np.asarray(r.tau_int).tolist(), gradient_err_meV=np.asarray(r.gradient_err_meV).tolist(),

@@ -1129,10 +1129,12 @@ def draws_errors(db, out=DRAWS_CALIBRATION, recipe=DRAWS_RECIPE_20NM, n_draws=6,
                      chi2_per_dof=row["chi2_per_dof"], scale_rel_err=drawn["sar_scale_rel_err"], n_draws=n_draws,
                      draws_refused=drawn["sar_draws_refused"], cpu_s_draws=time.process_time() - t1,
                      cov_factor=float(cov_factor))
-        # the rule error the sweep stored: with the Birge ratio twice (landscape step before 2026-11-30 15:00 UTC,
-        # whose barrier_J_err is the fit's × birge) or once (after; then barrier_J_err is the fit's own)
-        k = dbr.key_value_pairs
-        entry["birge_in_rule"] = 2 if float(k["barrier_J_err"]) > float(k["landscape_barrier_err_J"]) * (1 + 1e-9) else 1
+        # the rule error the sweep (or `atomspin rescore`) stored: with the Birge ratio once if its relative scale
+        # error is the one recomputed here from the fit's own barrier error, else twice (SAR steps before
+        # 2026-11-30 15:00 UTC; their rows lack sar_scale_rel_err or hold the Birge-inflated one)
+        stored_rel = dbr.key_value_pairs.get("sar_scale_rel_err")
+        entry["birge_in_rule"] = 1 if stored_rel is not None and np.isclose(
+            float(stored_rel), drawn["sar_scale_rel_err"], rtol=1e-6) else 2
         for m in media:
             sk, _ = step._keys(m, len(media) > 1)
             # same code path; rows written before the Fokker–Planck speed-up differ in the last digits (≤ 1e-13)

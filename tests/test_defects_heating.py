@@ -818,3 +818,14 @@ def test_reference_shapes_keep_energy_density_and_judge_every_reference():
     assert mod._verdict([(3.0, 0.5), (2.5, 0.7)]).startswith("higher against every")
     assert mod._verdict([(0.5, 0.1), (0.8, 0.05)]).startswith("lower against every")
     assert mod._verdict([(3.0, 0.5), (1.2, 0.3)]) == "higher against 1, lower against 0, not resolved against 1 of 2"
+
+
+def test_validation_section_8l_tables_are_the_generated_ones():
+    """docs/validation.md §8l prints exactly what ``make_reference_shapes.section_tables()`` makes of the committed
+    reference SARs and study summaries (a table edited by hand, or a summary changed without the table, fails)."""
+    from pathlib import Path
+
+    mod = _docs_module("make_reference_shapes")
+    text = (Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text()
+    a = text.index("<!-- 8l tables -->") + len("<!-- 8l tables -->")
+    assert text[a:text.index("<!-- /8l tables -->")].strip() == mod.section_tables()
