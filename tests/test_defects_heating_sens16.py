@@ -108,3 +108,18 @@ def test_sens16_axes_are_those_of_the_12nm_sensitivity_recipes():
 
     for s in ("sens_ks", "sens_japb", "sens_interface"):
         assert swept(f"defects_heating_16nm_{s}") == swept(f"defects_heating_12nm_{s}"), s
+
+
+def test_validation_section_8k_tables_are_the_generated_ones():
+    """docs/validation.md §8k prints exactly what ``make_defects_heating_sens16.py table`` makes of the committed
+    summary (a table edited by hand, or a summary changed without the table, fails)."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("make_defects_heating_sens16", root / "docs" / "make_defects_heating_sens16.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    text = (root / "docs" / "validation.md").read_text()
+    a = text.index("<!-- 8k tables -->") + len("<!-- 8k tables -->")
+    assert text[a:text.index("<!-- /8k tables -->")].strip() == mod.table()
