@@ -332,6 +332,24 @@ def plot(path=OUT):
     plt.close(fig)
 
 
+#: the variants whose SAR is recomputed at each damping α (make_defects_heating_today.ALPHAS) from the stored
+#: landscapes of the 16 nm study (seeds 1-2), as §8e did at 12.1 nm
+ALPHA_VARIANTS = ("defect-free", "APB-two", "APB-centre", "vacancies-random-0.10")
+
+
+def alpha_table(path=STUDY16):
+    """Markdown of the damping table of validation §8k from ``alpha`` of the 16 nm summary (``alpha`` command)."""
+    a = json.loads(pathlib.Path(path).read_text()).get("alpha", {})
+    lines = [f"**Damping α (SAR step only; stored landscapes of the 16 nm study, seeds {a.get('seeds')}; SAR "
+             "immobilised at 100 kHz, 15 kA/m; ratio ± seed error):**", "",
+             "| α | variant | SAR (W/g) | defect-free SAR (W/g) | ratio ± seed error | verdict |", "|---|---|---|---|---|---|"]
+    for e in a.get("table", []):
+        lines.append(f"| {e['alpha']:g} | {e['variant']} | {T._pm(e['sar'], e['sar_err'])} | "
+                     f"{T._pm(e['sar_ref'], e['sar_ref_err'])} | {e['ratio']:.3g} ± {e['err_seed']:.2g} | "
+                     f"{e['verdict']} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else "table"
     if cmd == "db":
@@ -341,5 +359,8 @@ if __name__ == "__main__":
         print(table())
     elif cmd == "plot":
         plot()
+    elif cmd == "alpha":  # damping: SAR step only, from the 16 nm study's stored landscapes (no Monte Carlo)
+        T.alpha_sensitivity(out=STUDY16, variants=ALPHA_VARIANTS, study="16nm")
+        print(alpha_table())
     else:
         raise SystemExit(__doc__)

@@ -308,10 +308,10 @@ def summarise(data):
 
 
 # ---------------------------------------------------------------------------------------------------- damping
-def alpha_sensitivity(out=OUT, alphas=ALPHAS, variants=ALPHA_VARIANTS, seeds=ALPHA_SEEDS):
+def alpha_sensitivity(out=OUT, alphas=ALPHAS, variants=ALPHA_VARIANTS, seeds=ALPHA_SEEDS, study="today"):
     """SAR immobilised at drive B (the sweep's drive and model choice: sar_from_particle 'auto', 12 field
-    orientations, seed 1) of the stored landscapes of today's rows at each damping α; the defect/defect-free ratio
-    of the mean over ``seeds``. No Monte Carlo: α enters only the SAR step (τ_N). α = 0.1 (the default) is the
+    orientations, seed 1) of the stored landscapes of the summary's rows of ``study`` (today's by default; the
+    16 nm study's for §8k) at each damping α; the defect/defect-free ratio of the mean over ``seeds``. No Monte Carlo: α enters only the SAR step (τ_N). α = 0.1 (the default) is the
     check that this recomputation reproduces the sweep's own SAR."""
     import time
 
@@ -319,7 +319,7 @@ def alpha_sensitivity(out=OUT, alphas=ALPHAS, variants=ALPHA_VARIANTS, seeds=ALP
 
     data = json.loads(out.read_text())
     mdh = _mdh()
-    rows = {(r["recipe_variant"], r["seed"]): r for r in data["rows"] if r["study"] == "today"}
+    rows = {(r["recipe_variant"], r["seed"]): r for r in data["rows"] if r["study"] == study}
     res = data.get("alpha", {}).get("values", {})
     t_all = time.process_time()
 

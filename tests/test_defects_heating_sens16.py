@@ -123,3 +123,4 @@ def test_validation_section_8k_tables_are_the_generated_ones():
     text = (root / "docs" / "validation.md").read_text()
     a = text.index("<!-- 8k tables -->") + len("<!-- 8k tables -->")
     assert text[a:text.index("<!-- /8k tables -->")].strip() == mod.table()
+    assert mod.alpha_table().count("\n") > 4 and mod.alpha_table() in text
