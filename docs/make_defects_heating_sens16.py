@@ -53,8 +53,8 @@ def _load(name, path):
     return mod
 
 
-T = _load("make_defects_heating_today", ROOT / "docs" / "make_defects_heating_today.py")
 M16 = _load("make_defects_heating_16nm", ROOT / "docs" / "make_defects_heating_16nm.py")
+T = M16.T  # make_defects_heating_today, as the 16 nm script loaded it
 REFERENCE = T.REFERENCE
 
 
@@ -218,15 +218,7 @@ def _rcell(r):
 def table(path=OUT):
     data = json.loads(pathlib.Path(path).read_text())
     S = data["summary"]
-    lines = ["| variant | parameter | value | n | reference | barrier/k_BT | SAR immob. ratio | SAR water ratio | "
-             "barrier ratio |", "|---|---|---|---|---|---|---|---|---|"]
-    for e in S["sensitivity"]:
-        st = e["stats"]
-        b = st.get("barrier_over_kT")
-        lines.append(f"| {e['variant']} | {e['parameter']} | {e['value']:g} | {st['n']} | {e['reference']} | "
-                     f"{T._pm(b['mean'], b['err']) if b else '—'} | {_rcell(st['ratio'].get('sar_sweep.sar'))} | "
-                     f"{_rcell(st['ratio'].get('sar_sweep_water.sar'))} | "
-                     f"{_rcell(st['ratio'].get('barrier_over_kT'))} |")
+    lines = T.sensitivity_rows(S["sensitivity"])
     lines += ["", "**The same variants at the defaults (16 nm study, §8f) and the barrier change in k_BT "
               "(the ratio's error is large where the reference barrier is ≲ 1 k_BT):**", "",
               "| variant | parameter | value | barrier − reference (k_BT) | SAR immob. ratio at the defaults | "
@@ -340,14 +332,8 @@ ALPHA_VARIANTS = ("defect-free", "APB-two", "APB-centre", "vacancies-random-0.10
 def alpha_table(path=STUDY16):
     """Markdown of the damping table of validation §8k from ``alpha`` of the 16 nm summary (``alpha`` command)."""
     a = json.loads(pathlib.Path(path).read_text()).get("alpha", {})
-    lines = [f"**Damping α (SAR step only; stored landscapes of the 16 nm study, seeds {a.get('seeds')}; SAR "
-             "immobilised at 100 kHz, 15 kA/m; ratio ± seed error):**", "",
-             "| α | variant | SAR (W/g) | defect-free SAR (W/g) | ratio ± seed error | verdict |", "|---|---|---|---|---|---|"]
-    for e in a.get("table", []):
-        lines.append(f"| {e['alpha']:g} | {e['variant']} | {T._pm(e['sar'], e['sar_err'])} | "
-                     f"{T._pm(e['sar_ref'], e['sar_ref_err'])} | {e['ratio']:.3g} ± {e['err_seed']:.2g} | "
-                     f"{e['verdict']} |")
-    return "\n".join(lines)
+    return "\n".join([f"**Damping α (SAR step only; stored landscapes of the 16 nm study, seeds {a.get('seeds')}; "
+                      "SAR immobilised at 100 kHz, 15 kA/m; ratio ± seed error):**", ""] + T.alpha_rows(a))
 
 
 if __name__ == "__main__":

@@ -401,6 +401,31 @@ def _rcell(r):
     return f"{r['ratio']:.3g} ± {r['err']:.2g} ({r['verdict'].replace(' at 2σ', '')})" if r else "—"
 
 
+def sensitivity_rows(sensitivity):
+    """Header and rows of a sensitivity table (one parameter at a range end; ratios to the defect-free particle of
+    the same parameters) from a summary's ``sensitivity`` entries; §8e and §8k print it."""
+    lines = ["| variant | parameter | value | n | reference | barrier/k_BT | SAR immob. ratio | SAR water ratio | "
+             "barrier ratio |", "|---|---|---|---|---|---|---|---|---|"]
+    for e in sensitivity:
+        st = e["stats"]
+        b = st.get("barrier_over_kT")
+        lines.append(f"| {e['variant']} | {e['parameter']} | {e['value']:g} | {st['n']} | {e['reference']} | "
+                     f"{_pm(b['mean'], b['err']) if b else '—'} | {_rcell(st['ratio'].get('sar_sweep.sar'))} | "
+                     f"{_rcell(st['ratio'].get('sar_sweep_water.sar'))} | "
+                     f"{_rcell(st['ratio'].get('barrier_over_kT'))} |")
+    return lines
+
+
+def alpha_rows(alpha):
+    """Header and rows of a damping table from :func:`alpha_sensitivity`'s result; §8e and §8k print it."""
+    lines = ["| α | variant | SAR (W/g) | defect-free SAR (W/g) | ratio ± seed error | verdict |", "|---|---|---|---|---|---|"]
+    for e in alpha.get("table", []):
+        lines.append(f"| {e['alpha']:g} | {e['variant']} | {_pm(e['sar'], e['sar_err'])} | "
+                     f"{_pm(e['sar_ref'], e['sar_ref_err'])} | {e['ratio']:.3g} ± {e['err_seed']:.2g} | "
+                     f"{e['verdict']} |")
+    return lines
+
+
 def table(path=OUT):
     data = json.loads(pathlib.Path(path).read_text())
     S = data["summary"]
@@ -449,24 +474,10 @@ def table(path=OUT):
                              f"{_rcell(b)} | {c[p]['flag'] or 'same verdict'} |")
     if S.get("sensitivity"):
         lines += ["", "**Sensitivity (one parameter at a range end; ratio to the defect-free of the same parameters):**",
-                  "", "| variant | parameter | value | n | reference | barrier/k_BT | SAR immob. ratio | SAR water ratio | "
-                  "barrier ratio |", "|---|---|---|---|---|---|---|---|---|"]
-        for e in S["sensitivity"]:
-            st = e["stats"]
-            b = st.get("barrier_over_kT")
-            lines.append(f"| {e['variant']} | {e['parameter']} | {e['value']:g} | {st['n']} | {e['reference']} | "
-                         f"{_pm(b['mean'], b['err']) if b else '—'} | {_rcell(st['ratio'].get('sar_sweep.sar'))} | "
-                         f"{_rcell(st['ratio'].get('sar_sweep_water.sar'))} | "
-                         f"{_rcell(st['ratio'].get('barrier_over_kT'))} |")
+                  ""] + sensitivity_rows(S["sensitivity"])
     if data.get("alpha", {}).get("table"):
         lines += ["", "**Damping α (SAR step only; stored landscapes of seeds "
-                  f"{data['alpha']['seeds']}; SAR immobilised at drive B):**", "",
-                  "| α | variant | SAR (W/g) | defect-free SAR (W/g) | ratio ± seed error | verdict |",
-                  "|---|---|---|---|---|---|"]
-        for e in data["alpha"]["table"]:
-            lines.append(f"| {e['alpha']:g} | {e['variant']} | {_pm(e['sar'], e['sar_err'])} | "
-                         f"{_pm(e['sar_ref'], e['sar_ref_err'])} | {e['ratio']:.3g} ± {e['err_seed']:.2g} | "
-                         f"{e['verdict']} |")
+                  f"{data['alpha']['seeds']}; SAR immobilised at drive B):**", ""] + alpha_rows(data["alpha"])
     if data.get("decomposition", {}).get("values"):
         lines += ["", "| variant (seed 1; 100 kHz, 4 kA/m, exact SAR model, immobilised) | SAR ref. → defect (W/g) | ΔSAR from Ms | "
                   "from barrier height | from landscape shape |", "|---|---|---|---|---|"]

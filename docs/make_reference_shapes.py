@@ -66,6 +66,8 @@ def d_eq_nm(V_m3):
 
 def study_particle(size):
     """(V_m3, T_K, D_eq nm, summary dict) of a study's defect-free TO (its rows share one volume)."""
+    if size not in STUDIES:
+        raise ValueError(f"size: {size!r} is not one of the studies compared here, {sorted(STUDIES)}")
     summary = json.loads((FIG / STUDIES[size][0]).read_text())
     ref = [r for r in summary["rows"] if r["recipe_variant"] == "defect-free"]
     V = float(ref[0]["V_m3"])
