@@ -548,14 +548,18 @@ def test_25nm_stage_f_recipes_are_subsets_of_the_25nm_recipe():
 #: the 25 nm stage S recipes (seeds 3-4, one task each), in the priority order they were run in
 STAGES_25NM_S = (("defect-free", 3), ("defect-free", 4), ("APB-two", 3), ("APB-two", 4), ("FeO-core", 3),
                  ("FeO-core", 4), ("APB-centre", 3), ("APB-centre", 4), ("vacancies-random-0.10", 3),
-                 ("vacancies-random-0.10", 4))
+                 ("vacancies-random-0.10", 4), ("Zn-0.20", 1), ("Zn-0.20", 2), ("vacancies-random-0.20", 1),
+                 ("vacancies-random-0.20", 2))
+#: the variants appended to the 25 nm recipe on 2026-11-30 (run by stages S11-S14)
+APPENDED_25NM = ("Zn-0.20", "vacancies-random-0.20")
 
 
 def test_25nm_stage_s_recipes_are_subsets_of_the_25nm_recipe():
-    """The stage S recipes S1-S10 (seeds 3 and 4, one task per recipe, in priority order) are subsets of the 25 nm
-    recipe: each one's single task has the hash of the same variant and seed of the main recipe, so its row lands in
-    the study's database as the main recipe's; together they are exactly the main recipe's seed-3 and seed-4 tasks,
-    each once (seeds 1-2 ran in the earlier stages A-C and F1-F2)."""
+    """The stage S recipes S1-S14 (one task per recipe, in priority order) are subsets of the 25 nm recipe: each
+    one's single task has the hash of the same variant and seed of the main recipe, so its row lands in the study's
+    database as the main recipe's. S1-S10 are exactly the seed-3 and seed-4 tasks of the first five variants, each
+    once (seeds 1-2 ran in the earlier stages A-C and F1-F2); S11-S14 seeds 1-2 of the two appended variants, which
+    come last in the main recipe, so that appending them left every earlier task's hash unchanged."""
     from atomspin.batch import expand
 
     main = {(t["variant"], t["seed"]): t["hash"] for t in expand(_recipe("defects_heating_25nm"))}
@@ -565,8 +569,16 @@ def test_25nm_stage_s_recipes_are_subsets_of_the_25nm_recipe():
         assert [(t["variant"], t["seed"]) for t in tasks] == [key], i
         assert tasks[0]["hash"] == main[key], (i, key)
         got.append(key)
-    assert sorted(got) == sorted(k for k in main if k[1] >= 3)
+    assert sorted(got[:10]) == sorted(k for k in main if k[1] >= 3 and k[0] not in APPENDED_25NM)
+    assert sorted(got[10:]) == sorted(k for k in main if k[1] <= 2 and k[0] in APPENDED_25NM)
     assert len(set(main.values())) == len(main)  # the hashes tell the tasks apart
+    names = list(dict.fromkeys(k[0] for k in main))
+    assert tuple(names[-2:]) == APPENDED_25NM
+    # the appended variants are the 16 nm study's definitions
+    d16 = {t["variant"]: t["recipe"]["defects"] for t in expand(_recipe("defects_heating_16nm"))}
+    d25 = {t["variant"]: t["recipe"]["defects"] for t in expand(_recipe("defects_heating_25nm"))}
+    for name in APPENDED_25NM:
+        assert d25[name] == d16[name], name
 
 
 def test_20nm_stage_z_recipes_are_subsets_of_the_20nm_recipe():
