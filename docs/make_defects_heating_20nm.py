@@ -14,6 +14,7 @@ decomposition, its cells of the SAR map and a size-trend figure.
     python docs/make_defects_heating_20nm.py --size 25nm rescore   # SAR columns recomputed from the json's landscapes
     python docs/make_defects_heating_20nm.py --size 25nm draws [DB [SEEDS]]   # rule vs draws errors of a database
     python docs/make_defects_heating_20nm.py calibration  # the SAR error rule against the defect-free seed spread
+    python docs/make_defects_heating_20nm.py --size 25nm alpha [SEEDS]  # SAR at damping α = 0.01, 0.1, 0.3 (no MC)
 
 ``decompose`` and ``map`` take the seeds as a further argument (``decompose 1,2``; default 1 and 1,2,3,4). Every
 statistic is the 16 nm study's (``docs/make_defects_heating_16nm.py``, imported and called with this size's
@@ -46,6 +47,8 @@ S16 = _load("make_defects_heating_16nm", ROOT / "docs" / "make_defects_heating_1
 T = S16.T
 REFERENCE = S16.REFERENCE
 FIG = S16.FIG
+#: the variants of the damping sensitivity above 16 nm (``alpha``): every variant run at all four seeds at 25 nm
+ALPHA_VARIANTS = ("defect-free", "APB-two", "APB-centre", "FeO-core", "vacancies-random-0.10")
 
 #: the studies above 16 nm: per size label its recipe and the invocations of the sweep command on its database
 #: (``results/defects_heating_<size>.db``), in priority order. Each invocation ran a subset recipe of the recipe
@@ -56,8 +59,9 @@ FIG = S16.FIG
 #: the committed summary (the rows and invocations it lacks are kept as stored). The 19.7 nm stages Z1-Z3 (the
 #: variants Zn-0.20 and vacancies-random-0.20 appended to the recipe; _stageZ1.toml to _stageZ3.toml) ran on a fresh
 #: database of their own (``db``, default ``defects_heating_<size>.db``), merged the same way into the 16 rows of
-#: stages 1-4c, whose database is gone. The 25 nm stages S1-S3 (_stageS1.toml to _stageS10.toml: one seed-3/4 task
-#: each, S4-S10 not run yet) likewise ran on a fresh database (the default name; its side files name it).
+#: stages 1-4c, whose database is gone. The 25 nm stages S1-S10 (_stageS1.toml to _stageS10.toml: one seed-3/4 task
+#: each) and S11-S14 (_stageS11.toml to _stageS14.toml: seeds 1-2 of the variants Zn-0.20 and
+#: vacancies-random-0.20 appended to the recipe) likewise ran on fresh databases, merged in turn by ``db``.
 STUDIES = {
     "20nm": dict(recipe="defects_heating_20nm.toml", section="§8g",
                  invocations=(("stage 1: defect-free and APB-two, seed 1", "20nm_stage1"),
@@ -88,7 +92,11 @@ STUDIES = {
                               ("stage S7: APB-centre, seed 3", "25nm_stageS7"),
                               ("stage S8: APB-centre, seed 4", "25nm_stageS8"),
                               ("stage S9: vacancies-random-0.10, seed 3", "25nm_stageS9"),
-                              ("stage S10: vacancies-random-0.10, seed 4", "25nm_stageS10"))),
+                              ("stage S10: vacancies-random-0.10, seed 4", "25nm_stageS10"),
+                              ("stage S11: Zn-0.20, seed 1", "25nm_stageS11"),
+                              ("stage S12: Zn-0.20, seed 2", "25nm_stageS12"),
+                              ("stage S13: vacancies-random-0.20, seed 1", "25nm_stageS13"),
+                              ("stage S14: vacancies-random-0.20, seed 2", "25nm_stageS14"))),
 }
 #: size labels in increasing size (the comparison columns of a size's tables are every smaller size)
 ORDER = ("12nm", "16nm", "20nm", "25nm")
@@ -264,6 +272,11 @@ def table(size="20nm"):
             row = [n]
             row += [S16.map_cell_text(cells.get((st.size, n, lab))) for lab in ("A", "B", "B-water", "C")]
             lines.append("| " + " | ".join(row) + " |")
+    if data.get("alpha", {}).get("table"):
+        a = data["alpha"]
+        lines += ["", f"**Damping α at {WORDS}** (SAR step alone from the stored landscapes, seeds "
+                  f"{', '.join(str(s) for s in a['seeds'])}, {a['cpu_s_total']:.0f} CPU s; SAR immobilised at 100 kHz, "
+                  "15 kA/m; ratio ± seed error):", ""] + T.alpha_rows(a)
     lines += S16.runs_lines(data["meta"])
     return "\n".join(lines)
 
@@ -359,6 +372,10 @@ def main(argv):
     elif cmd == "map":
         S16.sar_map(out=st.out, sizes=(st.size,),
                     seeds=tuple(int(s) for s in (argv[1] if len(argv) > 1 else "1,2,3,4").split(",")))
+    elif cmd == "alpha":  # damping: SAR step only, from the stored landscapes (no Monte Carlo)
+        T.alpha_sensitivity(out=st.out, variants=ALPHA_VARIANTS, study=st.size,
+                            seeds=tuple(int(s) for s in (argv[1] if len(argv) > 1 else "1,2,3,4").split(",")))
+        print(table(st.size))
     elif cmd == "plot":
         S16.plot()
         print(plot_size_trend(st.size))

@@ -16,6 +16,7 @@ window) goes to the wrapped object. Results equal the direct evaluation to round
 from __future__ import annotations
 
 import numpy as np
+from atomspin.model.sums import site_gram, site_sum
 
 #: largest |ŝ_i − R ŝ⁰_i| (any component) for a state to count as a rigid rotation of the reference (derived:
 #: rotations applied in float64 leave ~1e-15; a thermal step moves spins by ≫ 1e-3)
@@ -40,8 +41,8 @@ class RigidReferenceDipolar:
                 mu[:, c] = q
                 self.G[c, b] = exact.field_per_moment(mu)
         # the axis the sweeper's refresh takes: S⁰/|S⁰|, S⁰ = Σ σ_i m_i ŝ⁰_i, σ_i the sign along the principal axis
-        axis = np.linalg.eigh(self.s0.T @ self.s0)[1][:, -1]
-        S0 = np.where(self.s0 @ axis >= 0.0, 1.0, -1.0) * self.m @ self.s0
+        axis = np.linalg.eigh(site_gram(self.s0))[1][:, -1]
+        S0 = site_sum(np.where(self.s0 @ axis >= 0.0, 1.0, -1.0) * self.m, self.s0)
         self.n0 = S0 / np.linalg.norm(S0)
         _, self.D0 = exact.fields_and_axis_shape_tensor_meV(self.s0, self.m, self.n0)
         self.hits = 0
@@ -59,7 +60,7 @@ class RigidReferenceDipolar:
         s = np.asarray(spins, dtype=np.float64)
         if s.shape != self.s0.shape:
             return None
-        u, _, vt = np.linalg.svd(self.s0.T @ s)
+        u, _, vt = np.linalg.svd(site_gram(self.s0, s))
         d = np.sign(np.linalg.det(u @ vt))
         R = (u @ np.diag([1.0, 1.0, d]) @ vt).T
         if np.max(np.abs(s - self.s0 @ R.T)) > RIGID_TOL:

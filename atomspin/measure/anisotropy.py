@@ -31,6 +31,7 @@ from atomspin.measure.gneb import GNEBResult, gneb
 from atomspin.measure.results import ResultBase, advance, check_direction, check_finite_scalar, check_int
 from atomspin.model.hamiltonian import effective_field
 from atomspin.units import MEV
+from atomspin.model.sums import site_sum
 
 MIN_SWEEPS = 10
 
@@ -331,7 +332,7 @@ def zero_temperature_barrier(model, easy_axis=(0.0, 0.0, 1.0), n_images=12, **gn
     """
     e = check_direction("easy_axis", easy_axis)
     s = model.spins.copy()
-    net = model.moments @ s
+    net = site_sum(model.moments, s)
     if np.linalg.norm(net) == 0:
         raise ValueError("model.spins: zero net moment; cannot orient the end states along easy_axis")
     # rotate the model state rigidly so the net moment lies along +e

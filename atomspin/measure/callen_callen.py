@@ -13,6 +13,7 @@ import numpy as np
 from atomspin.measure.results import ResultBase, advance, check_direction, check_int
 from atomspin.model.hamiltonian import effective_field
 from atomspin.validation import check_seed
+from atomspin.model.sums import site_sum
 
 MIN_SWEEPS = 10
 
@@ -168,7 +169,7 @@ def anisotropy_temperature_series(model, temperatures, easy_axis=(0.0, 0.0, 1.0)
     u = (e + p) / np.sqrt(2.0)
     weights, labels = _sublattice_weights(model, u, n_axis)
     msat = {k: float(np.sum(model.moments[labels == k])) for k in weights}
-    m0 = float(abs(model.moments @ _collinear(model)))
+    m0 = float(abs(site_sum(model.moments, _collinear(model)[:, None])[0]))
     K, Kerr, msub, mnet = [], [], {k: [] for k in weights}, []
     for k, t in enumerate(Ts):
         tq, te, _ = _constrained_torque(model, float(t), u, n_axis, int(seeds[2 * k]), sweeps,

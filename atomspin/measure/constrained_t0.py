@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from atomspin.measure import _sphere_fit as sf
+from atomspin.model.sums import site_sum
 
 
 def constrained_minimum(model, direction, spins=None, gtol=1e-9, max_outer=6):
@@ -35,7 +36,7 @@ def constrained_minimum(model, direction, spins=None, gtol=1e-9, max_outer=6):
     H = Hamiltonian(model)
 
     def align(s):
-        M = mom @ s
+        M = site_sum(mom, s)
         if np.linalg.norm(M) < 1e-9 * np.sum(mom):
             return np.tile(e, (len(s), 1))
         s = s @ rotation_to(M / np.linalg.norm(M), e).T
@@ -89,12 +90,12 @@ def _zero_t_run(model, direction):
     e = np.asarray(direction, dtype=np.float64)
     t = sf.tangent_basis(e)[0]
     g = t @ np.cross(e, tau)
-    M = float(np.linalg.norm(model.moments @ s))
+    M = float(np.linalg.norm(site_sum(model.moments, s)))
     sub = {}
     if model.sublattice is not None:
         for k in np.unique(model.sublattice):
             sel = model.sublattice == k
-            sub[str(k)] = float(np.linalg.norm(model.moments[sel] @ s[sel]))
+            sub[str(k)] = float(np.linalg.norm(site_sum(model.moments[sel], s[sel])))
     out = dict(g=g, err=np.zeros(2), tau_int=np.zeros(2), torque=tau, M=M, sub=sub, acceptance=float("nan"),
                energy=E)
     from atomspin.engine.arrays import is_macrocell
@@ -121,7 +122,7 @@ def rigid_shape_tensor_meV(model, spins=None):
     if dip is None:
         return np.zeros((3, 3))
     s = np.asarray(model.spins if spins is None else spins, dtype=np.float64)
-    M = model.moments @ s
+    M = site_sum(model.moments, s)
     sig = np.sign(s @ (M / np.linalg.norm(M))) if np.linalg.norm(M) > 0 else np.ones(len(s))
     sig[sig == 0] = 1.0
 

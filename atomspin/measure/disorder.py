@@ -23,6 +23,7 @@ from typing import Optional
 import numpy as np
 
 from atomspin.measure.results import ResultBase, check_direction, check_finite_scalar
+from atomspin.model.sums import site_sum
 
 DEFAULT_SIGNS = {"A": -1.0, "B": 1.0}  # derived: Néel ferrimagnet of the spinel, A antiparallel to B
 
@@ -55,13 +56,13 @@ def reference_axis(model, spins=None, signs=None):
         sigma[:] = 1.0  # unlabelled model: ferromagnetic reference
     w = model.moments
     if np.any(sigma != 0):
-        L = (sigma * w) @ s
+        L = site_sum(sigma * w, s)
         if np.linalg.norm(L) > 1e-12 * max(w.sum(), 1.0):
             return L / np.linalg.norm(L), sigma
     T = np.einsum("i,ij,ik->jk", w, s, s)
     vals, vecs = np.linalg.eigh(T)
     n = vecs[:, -1]
-    M = w @ s
+    M = site_sum(w, s)
     if M @ n < 0:
         n = -n
     return n, sigma
@@ -192,7 +193,7 @@ def region_sublattice_table(model, spins=None, signs=None):
             if not np.any(mask):
                 continue
             w = model.moments[mask]
-            M = w @ s[mask]
+            M = site_sum(w, s[mask])
             sg = sigma[mask][0] if sigma[mask][0] != 0 else (1.0 if M @ n >= 0 else -1.0)
             rows.append(dict(region=r, sublattice=sl, n_sites=int(mask.sum()), moment_muB=float(w.sum()),
                              m_parallel=float(sg * (M @ n) / w.sum()), m_abs=float(np.linalg.norm(M) / w.sum())))

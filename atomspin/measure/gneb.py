@@ -44,6 +44,7 @@ import numpy as np
 from atomspin.model.hamiltonian import Hamiltonian
 from atomspin.measure.results import ResultBase, check_finite_scalar, check_int
 from atomspin.units import MEV
+from atomspin.model.sums import site_gram
 
 
 @dataclass
@@ -256,7 +257,7 @@ def _rigid_descent_axis(batch, spins, tau, threshold):
     proves a higher-order saddle. Returns the unit axis of the most negative curvature, or None.
     """
     n = spins.shape[0]
-    A = n * np.eye(3) - spins.T @ spins
+    A = n * np.eye(3) - site_gram(spins)
     w, V = np.linalg.eigh(A)
     keep = w > 1e-3 * n
     if np.sum(keep) < 2:

@@ -43,6 +43,7 @@ from atomspin.validation import check_array, check_seed
 from atomspin.measure.results import (ResultBase, advance, check_direction, check_finite_scalar, check_int,
                                       fibonacci_directions)
 from atomspin.units import MU_0, MU_B
+from atomspin.model.sums import site_sum
 
 MIN_SWEEPS_PER_POINT = 2  # one equilibration + one sampled sweep at least
 
@@ -324,10 +325,10 @@ def _run_branch(model, T, fields, direction, sweeps, eq_frac, observe_every, see
             # ideal ferrimagnet: flip the sublattice(s) whose moment opposes the net of the model state
             lab = np.asarray(model.sublattice).astype(str)
             s_model = model.spins
-            net = model.moments @ s_model
+            net = site_sum(model.moments, s_model)
             for L in np.unique(lab):
                 msk = lab == L
-                sub = model.moments[msk] @ s_model[msk]
+                sub = site_sum(model.moments[msk], s_model[msk])
                 if np.linalg.norm(net) > 0 and sub @ net < 0:
                     s0[msk] *= -1.0
         sim.spins = s0
@@ -354,7 +355,7 @@ def _run_branch(model, T, fields, direction, sweeps, eq_frac, observe_every, see
                 gm[key][k] = float(np.mean(sub @ direction)) / msat
             else:  # regions: snapshot at the end of the step
                 snap = sim.spins if snap is None else snap
-                gm[key][k] = float(model.moments[mask] @ snap[mask] @ direction) / msat
+                gm[key][k] = float(site_sum(model.moments[mask], snap[mask]) @ direction) / msat
         _progress(k + 1, F, t0, progress, label)
     return m, err, gm
 

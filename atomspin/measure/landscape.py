@@ -56,6 +56,7 @@ from atomspin.measure import _sphere_fit as sf
 from atomspin.measure._rigid_reference import RIGID_MIN_DIRECTIONS, RigidReferenceDipolar
 from atomspin.measure.constrained_t0 import _zero_t_run, constrained_minimum, rigid_shape_tensor_meV  # noqa: F401
 from atomspin.measure.results import ResultBase, advance, check_finite_scalar, check_int
+from atomspin.model.sums import site_sum
 from atomspin.units import K_B, MEV, MU_B
 from atomspin.validation import check_choice, check_seed
 
@@ -541,7 +542,7 @@ def anisotropy_landscape(model, T, n_directions=26, sweeps=1000, seed=0, *, equi
             barrier_err = float(np.std(vals, ddof=1))
     # magnetisation
     Mz = np.array([r["M"] for r in runs])
-    M0 = float(abs(model.moments @ _collinear(model)))  # moment of the collinear (Néel) state, μB
+    M0 = float(abs(site_sum(model.moments, _collinear(model)[:, None])[0]))  # moment of the collinear (Néel) state, μB
     Ms = float(np.mean(Mz)) * MU_B / V
     Ms_err = float(np.std(Mz, ddof=1) / np.sqrt(len(Mz))) * MU_B / V if len(Mz) > 1 else 0.0
     m_red = float(np.mean(Mz)) / M0 if M0 > 0 else float("nan")
@@ -628,7 +629,7 @@ def reversal_saddle(cp):
 
 
 def _net_axis(model):
-    M = model.moments @ np.asarray(model.spins)
+    M = site_sum(model.moments, model.spins)
     nrm = np.linalg.norm(M)
     return M / nrm if nrm > 0 else np.array([0.0, 0.0, 1.0])
 

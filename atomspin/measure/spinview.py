@@ -11,6 +11,7 @@ import numpy as np
 
 from atomspin.measure.disorder import canting_angles, local_canting_angles
 from atomspin.validation import check_choice, check_positive
+from atomspin.model.sums import site_gram
 
 BACKENDS = ("auto", "plotly", "matplotlib")
 COLOR_BY = ("local_canting", "canting", "sublattice")
@@ -109,7 +110,7 @@ def _view_direction(pos):
     if len(pos) < 3:
         return np.array([1.0, 1.0, 1.0]) / np.sqrt(3.0)
     c = pos - pos.mean(axis=0)
-    vals, vecs = np.linalg.eigh(c.T @ c)
+    vals, vecs = np.linalg.eigh(site_gram(c))
     if vals[1] - vals[0] < 0.2 * vals[2]:  # no thin direction (a whole particle): the usual oblique view
         return np.array([1.25, 1.25, 1.0]) / np.linalg.norm([1.25, 1.25, 1.0])
     n = vecs[:, 0]

@@ -36,6 +36,7 @@ from dataclasses import field as _dcfield
 from typing import Optional
 
 import numpy as np
+from atomspin.model.sums import site_sum
 
 from atomspin.units import MU_B_MEV_PER_T
 
@@ -196,4 +197,4 @@ class SpinModel:
     def magnetisation(self, spins=None) -> np.ndarray:
         """Total moment vector Σ m_i ŝ_i in μB."""
         s = self.spins if spins is None else spins
-        return self.moments @ s
+        return site_sum(self.moments, s)

@@ -38,6 +38,7 @@ from __future__ import annotations
 import numpy as np
 
 from atomspin.model.core import DipolarCells
+from atomspin.model.sums import site_gram, site_sum
 from atomspin.units import ANGSTROM, MEV, MU_0, MU_B
 
 #: μ0 μB² / (4π · 1 Å³) in meV
@@ -80,7 +81,7 @@ def _collinear_charges(spins, moments, tol=1e-6):
         raise ValueError(f"spins: expected shape ({n}, 3), got {s.shape}")
     if n == 0:
         return np.zeros(0)
-    w, v = np.linalg.eigh(s.T @ s)
+    w, v = np.linalg.eigh(site_gram(s))
     axis = v[:, -1]
     proj = s @ axis
     if np.max(np.abs(np.abs(proj) - 1.0)) > tol:
@@ -195,7 +196,7 @@ class ExactDipolar:
         for l in range(3):
             mu = np.zeros((self.n, 3))
             mu[:, l] = q
-            d[:, l] = -0.5 * (q @ self.field_per_moment(mu))
+            d[:, l] = -0.5 * site_sum(q, self.field_per_moment(mu))
         return 0.5 * (d + d.T)
 
 

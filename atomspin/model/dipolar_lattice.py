@@ -31,6 +31,7 @@ import numpy as np
 import scipy.fft as sfft
 
 from atomspin.model import dipolar_kernels as _dk
+from atomspin.model.sums import site_sum
 
 #: tolerance (fine-grid steps) for a coordinate to count as on the grid (builders place sites to ~1e-12 Å)
 GRID_TOL = 1e-6
@@ -576,7 +577,7 @@ class LatticeDipolar:
                 src[:, l] = q
                 h = np.zeros((self.n, 3))
                 _dk.offgrid_fields(self.positions, src, self.off, ~self.on, self.pref, h)
-                d[:, l] += -0.5 * (q @ h)
+                d[:, l] += -0.5 * site_sum(q, h)
         out *= m[:, None]
         return out, 0.5 * (d + d.T)
 

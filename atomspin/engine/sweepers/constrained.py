@@ -11,6 +11,7 @@ from atomspin.engine.kernels import _delta_e, _dip_apply
 from atomspin.engine.moves import MOVE_ADAPTIVE, _end_sweep, _propose
 from atomspin.engine.rng import _uniform
 from atomspin.engine.sweepers.base import Sweeper
+from atomspin.model.sums import site_sum
 from atomspin.validation import check_direction
 
 
@@ -144,7 +145,7 @@ class ConstrainedSweeper(Sweeper):
 
     def prepare_state(self, spins):
         a = self.arrays
-        m = a.moments @ spins
+        m = site_sum(a.moments, spins)
         mn = np.linalg.norm(m)
         if mn < 1e-6 * np.sum(np.abs(a.moments)):
             s = np.tile(self.direction, (a.n, 1))
@@ -158,7 +159,7 @@ class ConstrainedSweeper(Sweeper):
     def sweep(self, n, spins, beta, move, cone, adapt, adapt_moves, state, acc_out):
         a = self.arrays
         e = self.direction
-        mtot = a.moments @ spins
+        mtot = site_sum(a.moments, spins)
         constrained_sweeps(n, *a.model_args(spins), beta, e[0], e[1], e[2], cone, adapt, adapt_moves,
                            state, acc_out, mtot)
         a.refresh(spins)

@@ -42,6 +42,7 @@ from atomspin.engine.kernels import _delta_e
 from atomspin.engine.moves import MOVE_ADAPTIVE, _end_sweep, _propose
 from atomspin.engine.rng import _uniform
 from atomspin.engine.sweepers.constrained import ConstrainedSweeper
+from atomspin.model.sums import site_sum
 from atomspin.engine.sweepers.dipolar import (AUTO_REFRESH_FRACTION, FIRST_WINDOW_DIVISOR, WORK_SECONDS,
                                               FrozenFieldMixin, _pair_coupling, _per_move_update)
 
@@ -224,7 +225,7 @@ class ConstrainedDipolarSweeper(FrozenFieldMixin, ConstrainedSweeper):
         a = self.arrays
         e = self.direction
         hd, wst, K = self._frozen_arrays(spins)
-        mtot = a.moments @ spins
+        mtot = site_sum(a.moments, spins)
         constrained_frozen_sweeps(n, *a.model_args(spins), beta, e[0], e[1], e[2], cone, adapt, adapt_moves,
                                   state, acc_out, mtot, hd, wst, K, self._dS, self._acc,
                                   self.reference == "average", self.per_move and self.frozen is not None,

@@ -49,6 +49,7 @@ from atomspin.engine.kernels import _delta_e
 from atomspin.engine.moves import MOVES, _end_sweep, _propose
 from atomspin.engine.rng import _uniform
 from atomspin.engine.sweepers.base import Sweeper
+from atomspin.model.sums import site_gram, site_sum
 
 #: refresh cost allowed per sweep for refresh_every="auto" (fraction of a sweep; derived: keeps the
 #: dipolar overhead of the refreshes at ~25 %)
@@ -221,7 +222,7 @@ class FrozenDipolar:
 
     def delta_s(self, s_int):
         """ΔS = Σ σ_i m_i ŝ_i − S⁰ (μB) of a state in the sweeper's numbering."""
-        return self.wst @ s_int - self.S0
+        return site_sum(self.wst, s_int) - self.S0
 
     def energy_meV(self, spins, moments=None):
         """E_MC (meV) of ``spins`` (model numbering)."""
@@ -252,10 +253,10 @@ class FrozenDipolar:
         nhat = None
         if not self.per_move and a.n:
             # staggered signs along the state's axis and the staggered moment S⁰
-            axis = np.linalg.eigh(s_int.T @ s_int)[1][:, -1]
+            axis = np.linalg.eigh(site_gram(s_int))[1][:, -1]
             sig = np.where(s_int @ axis >= 0.0, 1.0, -1.0)
             self.wst = np.ascontiguousarray(sig * m_int, dtype=np.float64)
-            self.S0 = self.wst @ s_int
+            self.S0 = site_sum(self.wst, s_int)
             s_norm = float(np.linalg.norm(self.S0))
             if s_norm > 1e-3 * float(np.sum(np.abs(m_int))):
                 nhat = self.S0 / s_norm

@@ -1,0 +1,49 @@
+"""Sums over sites in a fixed order, independent of the BLAS thread count.
+
+A product whose contracted index runs over the N sites (``moments @ spins``, ``spins.T @ spins``, ``q @ fields``)
+goes to BLAS, which splits the sum over its threads for large N (OpenBLAS: from about 10⁵ sites). The last bits of
+the total moment then depend on ``OPENBLAS_NUM_THREADS``, and every constrained Monte Carlo run starts from that
+total: a 169 005-spin cube reproduced its anisotropy landscape only to 2·10⁻⁸ relative when rerun with another BLAS
+thread count (docs/validation.md §3b). The sums here use :func:`numpy.einsum` without path optimisation, which
+runs numpy's own single-threaded loops and never calls BLAS, so the same input gives the same bits for any thread
+count (tests/test_model_sums.py runs them under one and two BLAS threads). Cost: ≈ 1 ms per 10⁵ sites.
+
+Products whose sum runs over the three Cartesian components only (``spins @ R.T``, ``spins @ axis``) involve no
+sum over sites and stay as they are.
+"""
+import numpy as np
+
+__all__ = ["site_sum", "site_gram"]
+
+
+def site_sum(weights, vectors):
+    """Σ_i w_i v_i over sites.
+
+    Parameters
+    ----------
+    weights : (N,) array
+        Per-site weights (e.g. moments in μB, or signed moments).
+    vectors : (..., N, k) array
+        Per-site vectors (e.g. unit spins, or fields in meV), optionally a stack of states.
+
+    Returns
+    -------
+    (..., k) ndarray in the product of the inputs' units.
+    """
+    return np.einsum("i,...ij->...j", np.asarray(weights, dtype=np.float64), np.asarray(vectors, dtype=np.float64))
+
+
+def site_gram(a, b=None):
+    """Σ_i a_i b_iᵀ over sites (b = a by default): the (k, l) matrix ``a.T @ b`` in a fixed order.
+
+    Parameters
+    ----------
+    a : (N, k) array
+    b : (N, l) array, optional
+
+    Returns
+    -------
+    (k, l) ndarray.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    return np.einsum("ij,ik->jk", a, a if b is None else np.asarray(b, dtype=np.float64))
