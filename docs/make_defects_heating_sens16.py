@@ -342,13 +342,14 @@ def plot(path=OUT):
         ax.set_yscale("log")
         ax.set_xticks(range(len(settings)))
         ax.set_xticklabels([words(*pv) for pv in settings], fontsize=7.5)
-        ax.set_xlabel("parameter setting (one at an end of its documented range, the others at their defaults)")
+        ax.set_xlabel("parameter setting (one at an end of its documented range, or K_s with its sign reversed;\n"
+                      "the others at their defaults)")
         ax.set_title(f"SAR {lab}, 100 kHz, 15 kA/m")
         ax.grid(alpha=0.3, which="both", axis="y")
     axes[0].set_ylabel("SAR ÷ defect-free SAR, same parameters\n(ratio, log scale; error bars 2σ)")
     h, l_ = axes[0].get_legend_handles_labels()
     fig.legend(h, l_, loc="lower center", ncol=4, fontsize=9)
-    fig.suptitle("16.0 nm Fe3O4 truncated octahedron, 310 K: defect ÷ defect-free at each range end "
+    fig.suptitle("16.0 nm Fe3O4 truncated octahedron, 310 K: defect ÷ defect-free at each range end and at −K_s "
                  "(2 realisations each) and at the defaults")
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.savefig(FIG / "sens_16nm.png", dpi=110)
