@@ -1,10 +1,12 @@
 """Sensitivity of the 16 nm defects-and-heating answer (issue #15; docs/validation.md §8k): K_s, J across the APBs
 (J_BB180) and the FeO/spinel interface couplings, each at the ends of its documented range, two realisations each,
-as §8e did at 12.1 nm.
+as §8e did at 12.1 nm; and the sign of K_s (the fits give |K_s|): K_s = −2.9e-5 (minus the default) and −1e-4 J/m².
 
     nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 atomspin sweep \\
         structures/recipes/defects_heating_16nm_sens_ks.toml --db results/defects_heating_16nm_sens_ks.db --workers 1
-    (the same with _sens_japb and _sens_interface)
+    (the same with _sens_japb and _sens_interface; the sign of K_s in two stages on one database,
+    defects_heating_16nm_sens_kssign_default.toml (−2.9e-5 J/m²) then defects_heating_16nm_sens_kssign.toml (which
+    skips those tasks and runs −1e-4 J/m²), both with --db results/defects_heating_16nm_sens_kssign.db)
     python docs/make_defects_heating_sens16.py db      # the databases → docs/figures/defects_heating/sens_16nm.json
     python docs/make_defects_heating_sens16.py table   # the markdown tables of validation §8k
     python docs/make_defects_heating_sens16.py plot    # docs/figures/defects_heating/sens_16nm.png
@@ -33,13 +35,16 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIG = ROOT / "docs" / "figures" / "defects_heating"
 OUT = FIG / "sens_16nm.json"
 STUDY16 = FIG / "sweep_16nm.json"
-STUDIES = ("sens_ks", "sens_japb", "sens_interface")
+STUDIES = ("sens_ks", "sens_japb", "sens_interface", "sens_kssign")
+#: studies run as several invocations on one database (the recipe stems in order; each has its own log and stamps)
+STAGES = {"sens_kssign": ("sens_kssign_default", "sens_kssign")}
 #: the variant of the 16 nm study whose ratio at the defaults each sensitivity variant is compared with
 AT_DEFAULTS = {"APB-two": "APB-two", "APB-centre": "APB-centre", "vacancies-random-0.10": "vacancies-random-0.10",
                "FeO-core-RB180-strong": "FeO-core", "FeO-core-RB-ferro": "FeO-core", "FeO-core-RA-weak": "FeO-core"}
 #: the documented range of each swept parameter in words (atomspin/model/params/magnetite.toml and interface.toml
 #: [ranges]; K_s as the per-bond k_s of the {111} facet, validation §8e)
-RANGE_WORDS = {"neel_ks_meV": "K_s 1e-5 … 1e-4 J/m² (k_s 0.0105 … 0.105 meV per bond; default 2.9e-5 J/m²)",
+RANGE_WORDS = {"neel_ks_meV": "K_s 1e-5 … 1e-4 J/m² (k_s 0.0105 … 0.105 meV per bond; default 2.9e-5 J/m²); "
+                              "its sign at −2.9e-5 and −1e-4 J/m²",
                "J_BB180_meV": "J_BB180 −11.04 … −2.92 meV (default −9.49)",
                "J_RB180_meV": "J_RB180 −9.49 … −1.4775 meV (default −1.4775)",
                "J_RB_meV": "J_RB 0 … +0.24 meV (default 0)",
@@ -98,7 +103,28 @@ def _rows_of_db(study):
 
 def _invocation(study, rows):
     """Wall (stamps), CPU and maximum RSS (``/usr/bin/time -v``) of the study's sweep invocation; an invocation
-    stopped before its summary line counts the rows written between its stamps."""
+    stopped before its summary line counts the rows written between its stamps. A study of several invocations
+    (``STAGES``) sums their wall, CPU and written rows and keeps the largest RSS."""
+    if study in STAGES:
+        parts = [_one_invocation(s, rows) for s in STAGES[study]]
+        parts = [p for p in parts if p]
+        if not parts:
+            return {}
+        inv = dict(stages=[stem(s) for s in STAGES[study]], interrupted=any(p.get("interrupted") for p in parts))
+        for k in ("wall_s", "user_cpu_s", "system_cpu_s", "written"):
+            if any(k in p for p in parts):
+                inv[k] = sum(p.get(k, 0) for p in parts)
+        if any("max_rss_kB" in p for p in parts):
+            inv["max_rss_kB"] = max(p.get("max_rss_kB", 0.0) for p in parts)
+        if not inv["interrupted"]:
+            del inv["interrupted"]
+        if inv.get("written"):
+            inv["cpu_s_per_task"] = float((inv.get("user_cpu_s", np.nan) + inv.get("system_cpu_s", 0.0)) / inv["written"])
+        return inv
+    return _one_invocation(study, rows)
+
+
+def _one_invocation(study, rows):
     inv = T._invocation(stem(study))
     start = ROOT / "results" / f"{stem(study)}.start"
     if inv and "written" not in inv and start.exists():
@@ -123,9 +149,10 @@ def extract(out=OUT):
             inv = _invocation(study, got)
             rows += got
             meta[study] = dict(recipe=str(recipe_path(study).relative_to(ROOT)), n_rows=len(got),
-                               command=f"nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 atomspin sweep "
-                                       f"{recipe_path(study).relative_to(ROOT)} --db results/{db_path(study).name} "
-                                       f"--workers 1", invocation=inv,
+                               command=" && ".join(
+                                   f"nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 atomspin sweep "
+                                   f"{recipe_path(s).relative_to(ROOT)} --db results/{db_path(study).name} --workers 1"
+                                   for s in STAGES.get(study, (study,))), invocation=inv,
                                task_walltime_s={f"{x['recipe_variant']} {x['axis_parameter']}={x['axis_value']:g} "
                                                 f"s{x['seed']}": x["elapsed_s"] for x in got})
         elif study in prev.get("meta", {}):
@@ -273,8 +300,12 @@ def plot(path=OUT):
     def words(par, val):
         if par is None:
             return "defaults\n(16 nm study,\n4 realisations)"
-        if par == "neel_ks_meV":
-            return f"K_s =\n{'1e-5' if val < 0.05 else '1e-4'} J/m²"
+        if par == "neel_ks_meV":  # the facet constant of the {111} conversion (1e-5, 1e-4, −2.9e-5, −1e-4 J/m²)
+            from atomspin.model.anisotropy import neel_facet_constant_J_per_m2
+
+            x = neel_facet_constant_J_per_m2(val)
+            ex = int(np.floor(np.log10(abs(x)) + 1e-9))
+            return f"K_s =\n{round(x / 10.0 ** ex, 2):g}e{ex} J/m²".replace("-", "−")
         return f"{names[par]} =\n{val:g} meV"
     settings = [(None, None)] + sorted({(e["parameter"], e["value"]) for e in S["sensitivity"]},
                                        key=lambda pv: (list(RANGE_WORDS).index(pv[0]), pv[1]))
@@ -311,13 +342,14 @@ def plot(path=OUT):
         ax.set_yscale("log")
         ax.set_xticks(range(len(settings)))
         ax.set_xticklabels([words(*pv) for pv in settings], fontsize=7.5)
-        ax.set_xlabel("parameter setting (one at an end of its documented range, the others at their defaults)")
+        ax.set_xlabel("parameter setting (one at an end of its documented range, or K_s with its sign reversed;\n"
+                      "the others at their defaults)")
         ax.set_title(f"SAR {lab}, 100 kHz, 15 kA/m")
         ax.grid(alpha=0.3, which="both", axis="y")
     axes[0].set_ylabel("SAR ÷ defect-free SAR, same parameters\n(ratio, log scale; error bars 2σ)")
     h, l_ = axes[0].get_legend_handles_labels()
     fig.legend(h, l_, loc="lower center", ncol=4, fontsize=9)
-    fig.suptitle("16.0 nm Fe3O4 truncated octahedron, 310 K: defect ÷ defect-free at each range end "
+    fig.suptitle("16.0 nm Fe3O4 truncated octahedron, 310 K: defect ÷ defect-free at each range end and at −K_s "
                  "(2 realisations each) and at the defaults")
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.savefig(FIG / "sens_16nm.png", dpi=110)

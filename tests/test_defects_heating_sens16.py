@@ -21,6 +21,9 @@ SENS = {
                                             {"FeO-core-RB180-strong": "FeO-core", "FeO-core-RB-ferro": "FeO-core",
                                              "FeO-core-RA-weak": "FeO-core"}),
 }
+#: the sign of K_s (the full recipe and its first stage, the −default point alone): the K_s recipe's variants
+SENS["defects_heating_16nm_sens_kssign"] = SENS["defects_heating_16nm_sens_ks"]
+SENS["defects_heating_16nm_sens_kssign_default"] = SENS["defects_heating_16nm_sens_ks"]
 
 
 def _recipe(name):
@@ -92,6 +95,36 @@ def test_sens16_recipes_sit_at_the_documented_range_ends():
         assert v == (lo if mid == hi else hi), (t["variant"], k, v)  # the end that is not the default
         ends[t["variant"]] = k
     assert ends == {"FeO-core-RB180-strong": "RB180", "FeO-core-RB-ferro": "RB", "FeO-core-RA-weak": "RA"}
+
+
+def test_sens16_kssign_recipe_sits_at_minus_the_documented_constants():
+    """The sign-of-K_s recipe sweeps k_s = −(the default K_s) and −(the upper end of the K_s range) of magnetite.toml,
+    converted on the {111} facet, in that order, with surface_anisotropy "given"; its first stage holds the −default
+    point alone and its tasks are the full recipe's (same hashes, so the second invocation skips them); apart from
+    the sign, the recipe is the K_s recipe (same variants, seeds, base); and a negative k_s really is a negative
+    facet constant (E/A = const + K_s (ŝ·ν̂)², easy normal) on the {111} and {100} facets."""
+    from atomspin.model.anisotropy import neel_facet_constant_J_per_m2, neel_ks_from_surface_constant
+    from atomspin.model.parameters import load_parameter_set, parameter_ranges
+
+    lo, default, hi = parameter_ranges("magnetite")["K_s_J_per_m2"]
+    assert default == load_parameter_set("magnetite").extra["surface_anisotropy"]["K_s_J_per_m2"]
+    want = [neel_ks_from_surface_constant(-default), neel_ks_from_surface_constant(-hi)]
+    rec = _recipe("defects_heating_16nm_sens_kssign")
+    assert list(rec["sweep"]["axes"]["model.neel_ks_meV"]) == pytest.approx(want, rel=1e-5)
+    tasks = _tasks("defects_heating_16nm_sens_kssign")
+    assert all(t["recipe"]["model"]["surface_anisotropy"] == "given" for t in tasks)
+    assert sorted({t["recipe"]["model"]["neel_ks_meV"] for t in tasks}) == pytest.approx(sorted(want), rel=1e-5)
+    stage = _tasks("defects_heating_16nm_sens_kssign_default")
+    assert sorted({t["recipe"]["model"]["neel_ks_meV"] for t in stage}) == pytest.approx([want[0]], rel=1e-5)
+    first = {t["hash"] for t in tasks if t["recipe"]["model"]["neel_ks_meV"] == pytest.approx(want[0], rel=1e-5)}
+    assert {t["hash"] for t in stage} == first and len(first) == 8
+    ks = {(t["variant"], t["seed"]): t["recipe"] for t in _tasks("defects_heating_16nm_sens_ks")}
+    assert {(t["variant"], t["seed"]) for t in tasks} == set(ks)
+    for t in tasks:
+        assert _without(t["recipe"], ("neel_ks_meV",)) == _without(ks[(t["variant"], t["seed"])], ("neel_ks_meV",))
+    for normal in ((1, 1, 1), (1, 0, 0)):
+        assert neel_facet_constant_J_per_m2(want[0], normal) < 0
+    assert neel_facet_constant_J_per_m2(want[0], (1, 1, 1)) == pytest.approx(-default, rel=1e-5)
 
 
 def test_sens16_axes_are_those_of_the_12nm_sensitivity_recipes():
