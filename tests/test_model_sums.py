@@ -74,16 +74,23 @@ def test_site_sums_do_not_depend_on_the_blas_thread_count():
 
 
 def test_no_blas_site_sums_left_in_the_package():
-    """The convention of docs/architecture.md: a sum over sites goes through atomspin.model.sums, so the package
-    holds no ``moments @ …`` / ``moments[mask] @ …`` / ``spins.T @ spins`` product (the module's own docstring names
-    them)."""
+    """The convention of docs/architecture.md: a sum over sites goes through atomspin.model.sums. The pattern catches
+    every product the change replaced (moments/weights/signed moments @ per-site vectors, Gram matrices ``s.T @ s``,
+    the T = 0 projection ``Q.T @ w``: 30 lines in the package before it); a product that looks alike but contracts
+    no site index carries the comment ``# not a site sum``."""
     import pathlib
     import re
 
     import atomspin
 
-    pat = re.compile(r"moments(\[[^]]*\])? @|spins\.T @ spins")
+    pat = re.compile(r"moments(\[[^]]*\])? @|\b(wst|w|mom|q|sig)\b(\[[^]]*\])? @ |\b(s|s_int|s0|spins|c)\.T @ |"
+                     r"\) @ s\b|\bQ\.T @ w")
     root = pathlib.Path(atomspin.__file__).parent
     hits = [f"{p.relative_to(root)}:{i}" for p in root.rglob("*.py") if p.name != "sums.py"
-            for i, line in enumerate(p.read_text().splitlines(), 1) if pat.search(line.split("#")[0])]
+            for i, line in enumerate(p.read_text().splitlines(), 1)
+            if pat.search(line.split("#")[0]) and "# not a site sum" not in line]
     assert not hits, hits
+    for old in ("m = a.moments @ spins", "return self.wst @ s_int - self.S0", "axis = np.linalg.eigh(s_int.T @ s_int)",
+                "L = (sigma * w) @ s", "M = mom @ s", "d[:, l] += -0.5 * (q @ h)", "return w - Q @ (Q.T @ w)",
+                "u, _, vt = np.linalg.svd(self.s0.T @ s)", "vals, vecs = np.linalg.eigh(c.T @ c)"):
+        assert pat.search(old), old  # the pattern would catch the replaced products

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from atomspin.measure import _sphere_fit as sf
-from atomspin.model.sums import site_sum
+from atomspin.model.sums import site_gram, site_sum
 
 
 def constrained_minimum(model, direction, spins=None, gtol=1e-9, max_outer=6):
@@ -53,7 +53,7 @@ def constrained_minimum(model, direction, spins=None, gtol=1e-9, max_outer=6):
         Q, _ = np.linalg.qr(C.T)  # (2N, 2) orthonormal basis of the constraint normals
 
         def proj(w):
-            return w - Q @ (Q.T @ w)
+            return w - Q @ site_gram(Q, w[:, None])[:, 0]
 
         s0 = s.copy()
         E0 = H.energy(s0)  # subtracted: L-BFGS's relative stopping rule then acts on the energy change

@@ -176,7 +176,7 @@ def neighbour_csr(query, targets, cutoff, cell=None, pbc=(False, False, False), 
         return np.zeros(nq + 1, np.int64), np.zeros(0, np.int32), np.zeros((0, 3), np.int8)
     cellm = np.asarray(cell, dtype=np.float64).reshape(3, 3) if per.any() else np.eye(3)
     inv = np.linalg.inv(cellm)
-    fq, ft = q @ inv, t @ inv
+    fq, ft = q @ inv, t @ inv  # not a site sum (row-wise)
     wq = np.zeros((nq, 3))
     wt = np.zeros((nt, 3))
     wq[:, per] = np.floor(fq[:, per])

@@ -1,7 +1,8 @@
 """Sums over sites in a fixed order, independent of the BLAS thread count.
 
 A product whose contracted index runs over the N sites (``moments @ spins``, ``spins.T @ spins``, ``q @ fields``)
-goes to BLAS, which splits the sum over its threads for large N (OpenBLAS: from about 10⁵ sites). The last bits of
+goes to BLAS, which splits the sum over its threads for large N (OpenBLAS 0.3.31: ``(N,) @ (N, 3)`` from about
+1.5·10⁵ sites, a 1-D dot from 10⁴). The last bits of
 the total moment then depend on ``OPENBLAS_NUM_THREADS``, and every constrained Monte Carlo run starts from that
 total: a 169 005-spin cube reproduced its anisotropy landscape only to 2·10⁻⁸ relative when rerun with another BLAS
 thread count (docs/validation.md §3b). The sums here use :func:`numpy.einsum` without path optimisation, which
@@ -9,7 +10,11 @@ runs numpy's own single-threaded loops and never calls BLAS, so the same input g
 count (tests/test_model_sums.py runs them under one and two BLAS threads). Cost: ≈ 1 ms per 10⁵ sites.
 
 Products whose sum runs over the three Cartesian components only (``spins @ R.T``, ``spins @ axis``) involve no
-sum over sites and stay as they are.
+sum over sites and stay as they are. Not covered: the T = 0 constrained minimisation
+(``measure.constrained_t0``: QR of the 2N × 2 constraint matrix and L-BFGS on 2N-vectors, both BLAS/LAPACK), so
+a T = 0 landscape of more than ≈ 10⁵ sites may still differ in its last bits between BLAS thread counts; and the
+time-series statistics of ``engine.statistics`` (dot products over samples, not sites). The bits are fixed for a
+given input array, C or Fortran order alike in value but not necessarily in the last bit.
 """
 import numpy as np
 

@@ -160,7 +160,7 @@ def sw_ensemble_loop(orientation="random", h_max=2.0, n=2001, n_psi=400, psi=Non
         hu = hd[::-1].copy()
         m = stoner_wohlfarth_loop(np.concatenate([hd, hu]), psis, up=True)  # closed-form branches
         m_down, m_up = m[:n] @ w, m[n:] @ w
-    area = float(w @ sw_loop_area(psis, h_max))  # closed form: energy lost in the jumps
+    area = float(w @ sw_loop_area(psis, h_max))  # not a site sum; closed form: energy lost in the jumps
     rem = float(np.interp(0.0, hd[::-1], m_down[::-1]))
     return SWLoop(hd, m_down, hu, m_up, float(area), _coercive(hd, m_down), rem)
 

@@ -227,7 +227,7 @@ def _draw_boundaries(ax, atoms, c, n, u, v, sel, xy):
         line /= np.linalg.norm(line)
         q = np.asarray(rec["point_A"], float) - c
         perp = np.cross(n, line)  # in the slab mid-plane, ⊥ the trace: the trace point nearest to c
-        p0 = (q @ pn) / (perp @ pn) * perp
+        p0 = (q @ pn) / (perp @ pn) * perp  # not a site sum
         lo, hi = -ext, ext
         if rec.get("bounded"):
             if zone is None:

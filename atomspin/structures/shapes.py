@@ -124,7 +124,7 @@ def _union_depth_A(shape, positions):
                 rho = np.sqrt(max(r[q] ** 2 - xq ** 2, 0.0))
                 o = c[q] + xq * u
                 w = p - o
-                h = w @ u
+                h = w @ u  # not a site sum (row-wise)
                 perp = w - h[:, None] * u
                 npp = np.sqrt(np.einsum("ij,ij->i", perp, perp))
                 e0 = np.cross(u, [1.0, 0, 0]) if abs(u[0]) < 0.9 else np.cross(u, [0, 1.0, 0])
