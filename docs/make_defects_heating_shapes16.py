@@ -167,6 +167,11 @@ def _invocation(stage, rows, samples):
         return {}
     inv = {k: v for k, v in T._invocation(stem).items() if k != "wall_s"}  # counts from the log's summary line
     inv.update(start_unix_s=t0, command=f"sweep results/stage_{stage}.toml")
+    log = ROOT / "results" / f"{stem}.log"
+    if log.exists():  # the tasks that failed, with the error the sweep printed
+        errs = re.findall(r"error: task \w+ \(([^)]*)\) failed: ([^\n\[]*)", log.read_text(errors="replace"))
+        if errs:
+            inv["failed_tasks"] = sorted({f"{v}: {e.strip()}" for v, e in errs})
     if t1 is not None:
         inv["wall_s"] = t1 - t0
     else:
@@ -235,6 +240,7 @@ def extract(out=OUT):
             meta[shape] = prev["meta"][shape]
             meta["stages"].update({k: v for k, v in prev["meta"].get("stages", {}).items() if k.startswith(shape)})
     order = variants()
+    meta["skipped"] = {k: v for k, v in meta["skipped"].items() if k not in meta["stages"]}
     rows.sort(key=lambda r: (SHAPES.index(r["study"]), order.index(r["recipe_variant"]), r["seed"]))
     data = dict(meta=meta, rows=rows)
     data["summary"] = summarise(rows)
@@ -401,17 +407,24 @@ def table(path=OUT):
         lines.append(f"- {st.replace('_', ' ')}: {inv.get('rows_written', 0)} task{'s' * (inv.get('rows_written', 0) != 1)}"
                      + (" (still running at extraction)" if inv.get("running") else "")
                      + f", wall {inv.get('wall_s', float('nan')) / 60:.1f} min, CPU {cpu / 60:.1f} min"
-                     + (f" ({inv['cpu_s_per_task']:.0f} CPU s per task)" if "cpu_s_per_task" in inv else
+                     + (f" ({inv['cpu_s_per_task']:.0f} CPU s per written task{', failed ones included' * bool(inv.get('failed_tasks'))})" if "cpu_s_per_task" in inv else
                         " (CPU incomplete: sampler started late)" if not inv.get("cpu_complete", True) else "")
                      + f", peak RSS {inv.get('max_rss_process_kB', float('nan')) / 1e6:.2f} GB in the worker, "
-                       f"{inv.get('max_rss_total_kB', float('nan')) / 1e6:.2f} GB for the whole sweep")
+                       f"{inv.get('max_rss_total_kB', float('nan')) / 1e6:.2f} GB for the whole sweep"
+                     + "".join(f"; FAILED: {x}" for x in inv.get("failed_tasks", [])))
     tw = [r["elapsed_s"] for r in data["rows"]]
     pk = [r.get("peak_rss_kB", float("nan")) for r in data["rows"]]
     if tw:
         lines.append(f"- per task: wall {min(tw):.0f}–{max(tw):.0f} s; peak worker RSS "
                      f"{np.nanmin(pk) / 1e6:.2f}–{np.nanmax(pk) / 1e6:.2f} GB")
     for st, why in data["meta"].get("skipped", {}).items():
-        lines.append(f"- {st.replace('_', ' ')}: not run (would not have ended before the deadline: {why})")
+        lines.append(f"- {st.replace('_', ' ')}: not started (would not have ended before the deadline: {why})")
+    for shape in SHAPES:
+        have = {(r["recipe_variant"], r["seed"]) for r in data["rows"] if r["study"] == shape}
+        miss = [v for v in variants() if not any((v, k) in have for k in (1, 2))]
+        part = [f"{v} seed {k}" for v in variants() for k in (1, 2) if v not in miss and (v, k) not in have]
+        if miss or part:
+            lines.append(f"- not in the {shape}'s database: " + ", ".join(miss + part))
     return "\n".join(lines)
 
 
