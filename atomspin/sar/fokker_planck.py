@@ -587,6 +587,13 @@ def _adiabatic_loss(op, d, xi0, tauB, tD2):
         prev, n = total, 2 * n + 1
 
 
+class LiquidHarmonicError(ValueError):
+    """A liquid whose exact relaxation is too slow for the adiabatic solution (ωτ above
+    :data:`FP_ADIABATIC_OMEGA_TAU` with Brownian rotation in parallel): the harmonic balance has no rotational
+    channel. :func:`atomspin.sar.heating.particle_sar` (model "auto") then falls back to the master equation or
+    stochastic LLG."""
+
+
 def fokker_planck_sar(particle, f, H0, medium=None, axes="random", n_orientations=24, method="auto", l_max=None):
     """SAR of a macrospin from Brown's Fokker–Planck equation: exact for any landscape, barrier and field.
 
@@ -629,10 +636,15 @@ def fokker_planck_sar(particle, f, H0, medium=None, axes="random", n_orientation
         taus.append(tau0)
         m_ = method
         if m_ == "auto":
-            m_ = "adiabatic" if omega * tau0 <= FP_ADIABATIC_OMEGA_TAU else "harmonic"
+            # the relaxation the drive sees: Néel (exact, slowest mode along d) and Brownian rotation in parallel
+            tau_c = tau0 if math.isinf(tauB) or tau0 <= 0.0 else 1.0 / (1.0 / tau0 + 1.0 / tauB)
+            m_ = "adiabatic" if omega * tau_c <= FP_ADIABATIC_OMEGA_TAU else "harmonic"
         if m_ == "harmonic" and not medium.immobilised:
-            raise ValueError("method: the harmonic balance is for immobilised particles; in a liquid use "
-                             "method='adiabatic' (ωτ small) or stochastic LLG (model='llg')")
+            raise LiquidHarmonicError(
+                f"method: the harmonic balance is for immobilised particles (here ωτ = {omega * tau0:.3g} with the "
+                f"exact Néel time, above the adiabatic limit {FP_ADIABATIC_OMEGA_TAU:g} also with Brownian rotation "
+                "in parallel); in a liquid use method='adiabatic' (ωτ small), the master equation or stochastic LLG "
+                "(particle_sar's model='auto' falls back to them)")
         used.add(m_)
         if m_ == "adiabatic":
             # ∮ G(ξ(t)) Ḣ² dt = 2 H0² ω ∫₀^π G(ξ0 cos φ) sin²φ dφ (Gauss–Chebyshev, second kind, nested)

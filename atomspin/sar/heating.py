@@ -427,6 +427,12 @@ while the Fokker–Planck cost rises with σ (harmonic balance once ωτ > 0.05:
 validation §7)."""
 
 
+def _smallest_barrier_kT(particle):
+    """The smallest zero-field escape barrier of any minimum of ``particle``'s landscape, k_BT (inf: no saddle)."""
+    _, t = check_landscape(particle)
+    return float(np.min(t.barriers_J(particle.volume_m3))) / particle.kT_J if t.nsad else math.inf
+
+
 def choose_regime(particle, f, H0, medium=None):
     """The valid model for a particle at (f, H0): (name, reason).
 
@@ -441,9 +447,8 @@ def choose_regime(particle, f, H0, medium=None):
     """
     from .fokker_planck import FP_ADIABATIC_OMEGA_TAU, L_MAX_CAP, debye_time, default_l_max, well_curvature
 
-    _, t = check_landscape(particle)
     medium = _medium(medium)
-    sigma = float(np.min(t.barriers_J(particle.volume_m3))) / particle.kT_J if t.nsad else math.inf
+    sigma = _smallest_barrier_kT(particle)
     xi = MU_0 * particle.Ms_A_per_m * H0 * particle.volume_m3 / particle.kT_J
     head = f"smallest zero-field escape barrier of any minimum {sigma:.3g} k_BT"
     tD = debye_time(particle.Ms_A_per_m, particle.volume_m3, particle.T_K, particle.alpha)
@@ -476,25 +481,40 @@ def particle_sar(particle, f, H0, medium=None, model="auto", axes="random", n_or
 
     Returns (HeatingResult, model, reason).
     """
+    from .fokker_planck import FP_ADIABATIC_OMEGA_TAU, LiquidHarmonicError, fokker_planck_sar
+
     check_choice("model", model, ("auto",) + REGIMES)
     f, H0 = check_drive(f, H0, allow_nonclinical)
-    if model == "auto":
+    auto = model == "auto"
+    if auto:
         model, reason = choose_regime(particle, f, H0, medium)
     else:
         reason = f"forced: model={model!r}"
-    if model == "master":
-        r = landscape_loop(particle, f, H0, medium, axes, n_orientations if _medium(medium).immobilised else
-                           n_particles, steps_per_cycle, n_cycles, seed=seed, allow_nonclinical=True)
-    elif model == "llg":
-        r = llg_sar(particle, f, H0, medium, axes, n_particles, max(n_cycles, 4), seed=seed, allow_nonclinical=True)
-    elif model == "adiabatic":
-        r = adiabatic_sar(particle, f, H0, medium, axes, min(n_orientations, 24), seed=seed)
-    elif model == "fokker_planck":
-        from .fokker_planck import fokker_planck_sar
 
-        r = fokker_planck_sar(particle, f, H0, medium, axes, min(n_orientations, 24))
-    else:
-        r = exact_linear_response(particle, f, H0, medium, axes, seed=seed)
+    def run(model):
+        if model == "master":
+            return landscape_loop(particle, f, H0, medium, axes, n_orientations if _medium(medium).immobilised else
+                                  n_particles, steps_per_cycle, n_cycles, seed=seed, allow_nonclinical=True)
+        if model == "llg":
+            return llg_sar(particle, f, H0, medium, axes, n_particles, max(n_cycles, 4), seed=seed,
+                           allow_nonclinical=True)
+        if model == "adiabatic":
+            return adiabatic_sar(particle, f, H0, medium, axes, min(n_orientations, 24), seed=seed)
+        if model == "fokker_planck":
+            return fokker_planck_sar(particle, f, H0, medium, axes, min(n_orientations, 24))
+        return exact_linear_response(particle, f, H0, medium, axes, seed=seed)
+
+    try:
+        r = run(model)
+    except LiquidHarmonicError:
+        if not (auto and model == "fokker_planck"):
+            raise
+        # choose_regime's estimate of τ (Brown's asymptote at the smallest barrier) was below the exact slowest
+        # mode: in the liquid the Fokker–Planck solution has no harmonic balance, so the next valid model is taken
+        model = "master" if _smallest_barrier_kT(particle) >= SIGMA_CROSSOVER else "llg"
+        reason += (f"; the exact Néel time gives ωτ above {FP_ADIABATIC_OMEGA_TAU:g} also with Brownian rotation in "
+                   f"parallel, where the Fokker–Planck solution has no liquid harmonic balance: {model} instead")
+        r = run(model)
     return r, model, reason
 
 
