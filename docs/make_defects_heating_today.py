@@ -308,11 +308,12 @@ def summarise(data):
 
 
 # ---------------------------------------------------------------------------------------------------- damping
-def alpha_sensitivity(out=OUT, alphas=ALPHAS, variants=ALPHA_VARIANTS, seeds=ALPHA_SEEDS, study="today"):
+def alpha_sensitivity(out=OUT, alphas=ALPHAS, variants=ALPHA_VARIANTS, seeds=ALPHA_SEEDS, study="today", skip=None):
     """SAR immobilised at drive B (the sweep's drive and model choice: sar_from_particle 'auto', 12 field
     orientations, seed 1) of the stored landscapes of the summary's rows of ``study`` (today's by default; the
     16 nm study's for §8k) at each damping α; the defect/defect-free ratio of the mean over ``seeds``. No Monte Carlo: α enters only the SAR step (τ_N). α = 0.1 (the default) is the
-    check that this recomputation reproduces the sweep's own SAR."""
+    check that this recomputation reproduces the sweep's own SAR. ``skip``: {"variant|seed|α": reason} of points not
+    computed (stored as ``skipped``; their mean then has one realisation fewer)."""
     import time
 
     from atomspin import sar
@@ -343,7 +344,7 @@ def alpha_sensitivity(out=OUT, alphas=ALPHAS, variants=ALPHA_VARIANTS, seeds=ALP
                                   verdict="one realisation: no error, no verdict" if not np.isfinite(err) else
                                   ("resolved at 2σ, " + ("higher" if r_ > 1 else "lower"))
                                   if abs(r_ - 1) > 2 * err else "not resolved at 2σ"))
-        data["alpha"] = dict(values=res, table=table, alphas=list(alphas), seeds=list(seeds),
+        data["alpha"] = dict(values=res, table=table, alphas=list(alphas), seeds=list(seeds), skipped=dict(skip or {}),
                              cpu_s_total=float(sum(res[f"{v}|{sd}|{a:g}"].get("cpu_s", 0.0) for a in alphas
                                                    for sd in seeds for v in variants if f"{v}|{sd}|{a:g}" in res)),
                              rule="SAR immobilised, drive B, sar_from_particle(model='auto', n_orientations=12, "
@@ -356,7 +357,7 @@ def alpha_sensitivity(out=OUT, alphas=ALPHAS, variants=ALPHA_VARIANTS, seeds=ALP
         for sd in seeds:
             for v in variants:
                 key = f"{v}|{sd}|{a:g}"
-                if key in res or (v, sd) not in rows:
+                if key in res or (v, sd) not in rows or key in (skip or {}):
                     continue
                 row = rows[(v, sd)]
                 t0 = time.process_time()
