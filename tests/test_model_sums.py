@@ -36,6 +36,17 @@ def test_site_sums_equal_plain_loops_and_accept_stacks():
     assert site_sum(w[:0], s[:0]).tolist() == [0.0, 0.0, 0.0]  # no sites: a zero moment
 
 
+def test_site_sums_reject_mismatched_shapes():
+    with pytest.raises(ValueError, match="vectors"):
+        site_sum(np.ones(4), np.ones((5, 3)))
+    with pytest.raises(ValueError, match="vectors"):
+        site_sum(np.ones((4, 1)), np.ones((4, 3)))
+    with pytest.raises(ValueError, match="a, b"):
+        site_gram(np.ones((4, 3)), np.ones((5, 3)))
+    with pytest.raises(ValueError, match="a, b"):
+        site_gram(np.ones(4))
+
+
 def test_model_magnetisation_is_the_fixed_order_sum(magnetite_sphere):
     model = magnetite_sphere(3.0)
     s = np.random.default_rng(1).normal(size=(model.n, 3))

@@ -35,7 +35,11 @@ def site_sum(weights, vectors):
     -------
     (..., k) ndarray in the product of the inputs' units.
     """
-    return np.einsum("i,...ij->...j", np.asarray(weights, dtype=np.float64), np.asarray(vectors, dtype=np.float64))
+    w, v = np.asarray(weights, dtype=np.float64), np.asarray(vectors, dtype=np.float64)
+    if w.ndim != 1 or v.ndim < 2 or v.shape[-2] != len(w):
+        raise ValueError(f"vectors: expected shape (..., {len(w) if w.ndim == 1 else 'N'}, k) for weights of shape "
+                         f"{w.shape} (one weight per site, 1-D), got {v.shape}")
+    return np.einsum("i,...ij->...j", w, v)
 
 
 def site_gram(a, b=None):
@@ -51,4 +55,8 @@ def site_gram(a, b=None):
     (k, l) ndarray.
     """
     a = np.asarray(a, dtype=np.float64)
-    return np.einsum("ij,ik->jk", a, a if b is None else np.asarray(b, dtype=np.float64))
+    b = a if b is None else np.asarray(b, dtype=np.float64)
+    if a.ndim != 2 or b.ndim != 2 or len(a) != len(b):
+        raise ValueError(f"a, b: expected (N, k) and (N, l) arrays with the same number of sites N, got {a.shape} "
+                         f"and {b.shape}")
+    return np.einsum("ij,ik->jk", a, b)
