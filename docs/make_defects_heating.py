@@ -92,8 +92,32 @@ def _save(row, path=LANDSCAPES):
 
 
 def point_key(D, kind, seed, variant="default", shape="sphere"):
-    pre = "" if shape == "sphere" else "to-"
+    """The row key of one point: ``shape`` "sphere" (no prefix), "to" (the truncated octahedron) or any other
+    builder shape name (its own prefix)."""
+    pre = {"sphere": "", "to": "to-", "truncated_octahedron": "to-"}.get(shape, f"{shape}-")
     return f"{pre}{kind}-{float(D):g}nm-{variant}-s{int(seed)}"
+
+
+def to_equivalent_diameter_nm(vertex_nm, truncation=2.0 / 3.0):
+    """Equivalent-sphere diameter (nm) of the truncated octahedron of ``vertex_nm`` vertex to vertex (derived:
+    from the shape's volume, atomspin.structures.shapes.volume_A3; 18.5 → 12.1 nm, 24.4 → 16.0 nm)."""
+    from atomspin.structures.shapes import volume_A3
+
+    v = volume_A3({"kind": "truncated_octahedron", "vertex_A": 5.0 * vertex_nm, "half_A": 5.0 * truncation * vertex_nm})
+    return float((6.0 * v / np.pi) ** (1.0 / 3.0) / 10.0)
+
+
+def row_geometry(structure, V_m3):
+    """(key shape, shape name, size_nm, D_nm) of a sweep row from its recipe's ``structure`` table: a truncated
+    octahedron is keyed "to" with its equivalent diameter from the shape (one decimal, as the studies label it);
+    any other shape keeps its own name, with the equivalent diameter of its magnetic volume ``V_m3`` (m³)."""
+    shape = structure.get("shape", "sphere")
+    size = float(structure["diameter_nm"])
+    if shape == "truncated_octahedron":
+        return "to", shape, size, round(to_equivalent_diameter_nm(size), 1)
+    if shape == "sphere":
+        return "sphere", shape, size, size
+    return shape, shape, size, round(float((6.0 * V_m3 / np.pi) ** (1.0 / 3.0) * 1e9), 2)
 
 
 def build_structure(D, kind, seed, shape="sphere"):
@@ -266,8 +290,10 @@ def db_row(store, r, kinds=None):
     kind = (SWEEP_KINDS if kinds is None else kinds).get(k["variant"], k["variant"])
     imm = _sar_cell(k, "immobilised", None) or _sar_cell(k, "immobilised", "immobilised")
     water = _sar_cell(k, "water", "water")
-    row = dict(key=point_key(TO_VERTEX_NM, kind, k["seed"], shape="to"), D_nm=TO_EQUIVALENT_NM,
-               shape="truncated_octahedron", size_nm=float(k["diameter_nm"]), kind=kind, seed=int(k["seed"]),
+    recipe = json.loads(r.data["recipe_json"])
+    key_shape, shape, size_nm, D_nm = row_geometry(recipe["structure"], V)
+    row = dict(key=point_key(size_nm, kind, k["seed"], shape=key_shape), D_nm=D_nm,
+               shape=shape, size_nm=size_nm, kind=kind, seed=int(k["seed"]),
                variant="default", variant_value=None, source="sweep", recipe_variant=k["variant"],
                n_spins=int(k["landscape_n_spins"]), n_fe=int(k["n_magnetic"]), T_K=float(k["T_K"]), V_m3=V,
                Ms_A_per_m=float(k["landscape_Ms_A_per_m"]), Ms_err_A_per_m=float(k["landscape_Ms_err_A_per_m"]),
@@ -283,7 +309,7 @@ def db_row(store, r, kinds=None):
                K1_err_J_per_m3=float(k["landscape_fit_K1_err_J_per_m3"]),
                # the fit's Ku as stored, with what it is (its meaning changed when the dipolar share began to be
                # measured), and the uniaxial part of the whole degree-2 landscape, which means the same in every row
-               **_uniaxial_cells(k, data, json.loads(r.data["recipe_json"])["model"]["dipolar"]),
+               **_uniaxial_cells(k, data, recipe["model"]["dipolar"]),
                chi2_per_dof=float(k["landscape_chi2_per_dof"]), n_eff_min=float(k["landscape_n_eff_min"]),
                degree=int(k["landscape_degree"]),
                exponents=np.asarray(sf.exponents(int(k["landscape_degree"]))).tolist(),
@@ -293,7 +319,7 @@ def db_row(store, r, kinds=None):
                               else None),
                F_J=np.asarray(data["F_J"]).tolist(), F_err_J=np.asarray(data["F_err_J"]).tolist(),
                sweeps=[int(k["landscape_sweeps"]), int(k["landscape_equilibration_sweeps"]),
-                       int(json.loads(r.data["recipe_json"])["protocol"]["landscape"]["thermalisation_sweeps"])],
+                       int(recipe["protocol"]["landscape"]["thermalisation_sweeps"])],
                elapsed_s=float(k["walltime_s"]), net_moment_T0_muB=float(k.get("s_net_moment_muB", float("nan"))),
                sar_sweep=imm)
     if water is not None:

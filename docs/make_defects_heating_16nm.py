@@ -55,16 +55,13 @@ REFERENCE = T.REFERENCE
 
 
 def equivalent_diameter_nm(vertex_nm, truncation=2.0 / 3.0):
-    """Equivalent-sphere diameter (nm) of the truncated octahedron of ``vertex_nm`` vertex to vertex (derived:
-    from the shape's volume, atomspin.structures.shapes.volume_A3; 18.5 → 12.1 nm, 24.4 → 16.0 nm)."""
-    from atomspin.structures.shapes import volume_A3
-
-    v = volume_A3({"kind": "truncated_octahedron", "vertex_A": 5.0 * vertex_nm, "half_A": 5.0 * truncation * vertex_nm})
-    return float((6.0 * v / np.pi) ** (1.0 / 3.0) / 10.0)
+    """Equivalent-sphere diameter (nm) of the truncated octahedron of ``vertex_nm`` vertex to vertex
+    (make_defects_heating.to_equivalent_diameter_nm)."""
+    return T._mdh().to_equivalent_diameter_nm(vertex_nm, truncation)
 
 
 def _sized(row):
-    """A db_row of the 16 nm sweep with its own size (db_row labels every truncated octahedron 12.1 nm)."""
+    """A db_row of the 16 nm sweep with its size label (its equivalent diameter to one decimal; db_row gives the same)."""
     mdh = T._mdh()
     row["D_nm"] = round(equivalent_diameter_nm(row["size_nm"]), 1)
     row["key"] = mdh.point_key(row["size_nm"], row["kind"], row["seed"], shape="to")

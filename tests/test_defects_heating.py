@@ -666,6 +666,24 @@ def test_blocked_particle_heats_through_brownian_rotation():
     assert out[0.3][1] == pytest.approx(out[0.3][0], rel=0.02), out
 
 
+def test_sweep_rows_carry_their_own_shape_and_size():
+    """A sweep database row is labelled by its recipe's particle (make_defects_heating.row_geometry, used by
+    db_row): a truncated octahedron keyed "to-" with its vertex size and the equivalent diameter of the shape (so
+    the 16 and 25 nm rows are no longer labelled 18.5 / 12.1 nm), a sphere by its diameter, any other shape by
+    its own name and the equivalent diameter of its magnetic volume."""
+    M = _docs_module("make_defects_heating")
+    V = math.pi / 6.0 * (16.0e-9) ** 3
+    assert M.row_geometry({"shape": "truncated_octahedron", "diameter_nm": 24.4}, V) == \
+        ("to", "truncated_octahedron", 24.4, 16.0)
+    assert M.row_geometry({"shape": "truncated_octahedron", "diameter_nm": 18.5}, V)[3] == M.TO_EQUIVALENT_NM
+    assert M.row_geometry({"shape": "sphere", "diameter_nm": 16.0}, V) == ("sphere", "sphere", 16.0, 16.0)
+    cube = M.row_geometry({"shape": "cube", "diameter_nm": 12.91}, V)
+    assert cube[:3] == ("cube", "cube", 12.91) and cube[3] == pytest.approx(16.0, abs=0.005)
+    assert M.point_key(24.4, "apb2", 3, shape="to") == "to-apb2-24.4nm-default-s3"
+    assert M.point_key(12.91, "feo", 2, shape="cube") == "cube-feo-12.91nm-default-s2"
+    assert M.point_key(8.0, "perfect", 1) == "perfect-8nm-default-s1"
+
+
 def _macrospin_sar(D_nm, Ms, sigma):
     """SAR (W/g; 100 kHz, 15 kA/m, immobilised, model "auto") of a uniaxial macrospin sphere of diameter D_nm (nm),
     Ms (A/m) and barrier sigma (k_BT) at body temperature."""
