@@ -389,8 +389,8 @@ def map_cell_text(c):
 
 def runs_lines(m):
     """The "Runs" lines of a study's summary ``meta``: the command, task wall times, each invocation's CPU/wall."""
-    held = (f"{m['n_rows']} rows ({m['n_rows_db']} in the database, {m['n_rows_kept']} kept from the summary of an "
-            f"earlier database)" if m.get("n_rows_kept") else f"{m['n_rows']} rows in the database")
+    held = (f"{m['n_rows']} rows ({m['n_rows_db']} from the database merged last, {m['n_rows_kept']} from earlier "
+            f"databases, kept in the summary)" if m.get("n_rows_kept") else f"{m['n_rows']} rows in the database")
     lines = ["", "**Runs** (measured under load):", "", f"- `{m['command']}`: {held}; "
              f"task wall {min(m['task_walltime_s'].values()):.0f}–{max(m['task_walltime_s'].values()):.0f} s"]
     tot_cpu, tot_n = 0.0, 0
