@@ -1,12 +1,14 @@
 """Sensitivity of the 16 nm defects-and-heating answer (issue #15; docs/validation.md §8k): K_s, J across the APBs
 (J_BB180) and the FeO/spinel interface couplings, each at the ends of its documented range, two realisations each,
-as §8e did at 12.1 nm; and the sign of K_s (the fits give |K_s|): K_s = −2.9e-5 (minus the default) and −1e-4 J/m².
+as §8e did at 12.1 nm; and the sign of K_s (the fits give |K_s|): K_s = −2.9e-5 (minus the default) and −1e-4 J/m²,
+and −1e-5 J/m² (minus the lower end; defects_heating_16nm_sens_kssign_small.toml, its own database).
 
     nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 atomspin sweep \\
         structures/recipes/defects_heating_16nm_sens_ks.toml --db results/defects_heating_16nm_sens_ks.db --workers 1
     (the same with _sens_japb and _sens_interface; the sign of K_s in two stages on one database,
     defects_heating_16nm_sens_kssign_default.toml (−2.9e-5 J/m²) then defects_heating_16nm_sens_kssign.toml (which
-    skips those tasks and runs −1e-4 J/m²), both with --db results/defects_heating_16nm_sens_kssign.db)
+    skips those tasks and runs −1e-4 J/m²), both with --db results/defects_heating_16nm_sens_kssign.db; −1e-5 J/m²:
+    defects_heating_16nm_sens_kssign_small.toml --db results/defects_heating_16nm_sens_kssign_small.db)
     python docs/make_defects_heating_sens16.py db      # the databases → docs/figures/defects_heating/sens_16nm.json
     python docs/make_defects_heating_sens16.py table   # the markdown tables of validation §8k
     python docs/make_defects_heating_sens16.py plot    # docs/figures/defects_heating/sens_16nm.png
@@ -35,7 +37,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIG = ROOT / "docs" / "figures" / "defects_heating"
 OUT = FIG / "sens_16nm.json"
 STUDY16 = FIG / "sweep_16nm.json"
-STUDIES = ("sens_ks", "sens_japb", "sens_interface", "sens_kssign")
+STUDIES = ("sens_ks", "sens_japb", "sens_interface", "sens_kssign", "sens_kssign_small")
 #: studies run as several invocations on one database (the recipe stems in order; each has its own log and stamps)
 STAGES = {"sens_kssign": ("sens_kssign_default", "sens_kssign")}
 #: the variant of the 16 nm study whose ratio at the defaults each sensitivity variant is compared with
@@ -44,7 +46,7 @@ AT_DEFAULTS = {"APB-two": "APB-two", "APB-centre": "APB-centre", "vacancies-rand
 #: the documented range of each swept parameter in words (atomspin/model/params/magnetite.toml and interface.toml
 #: [ranges]; K_s as the per-bond k_s of the {111} facet, validation §8e)
 RANGE_WORDS = {"neel_ks_meV": "K_s 1e-5 … 1e-4 J/m² (k_s 0.0105 … 0.105 meV per bond; default 2.9e-5 J/m²); "
-                              "its sign at −2.9e-5 and −1e-4 J/m²",
+                              "its sign at −1e-5, −2.9e-5 and −1e-4 J/m²",
                "J_BB180_meV": "J_BB180 −11.04 … −2.92 meV (default −9.49)",
                "J_RB180_meV": "J_RB180 −9.49 … −1.4775 meV (default −1.4775)",
                "J_RB_meV": "J_RB 0 … +0.24 meV (default 0)",
@@ -313,7 +315,7 @@ def plot(path=OUT):
     particles = list(dict.fromkeys(AT_DEFAULTS.get(e["variant"], e["variant"]) for e in S["sensitivity"]))
     style = {"APB-two": ("C3", "o"), "APB-centre": ("C0", "s"), "vacancies-random-0.10": ("C2", "^"),
              "FeO-core": ("C1", "D")}
-    fig, axes = plt.subplots(1, 2, figsize=(15, 6), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(18, 6), sharey=True)
     for ax, (p, lab) in zip(axes, (("sar_sweep.sar", "immobilised"), ("sar_sweep_water.sar", "in water"))):
         for n, part in enumerate(particles):
             c, mk = style.get(part, ("k", "x"))

@@ -24,6 +24,7 @@ SENS = {
 #: the sign of K_s (the full recipe and its first stage, the −default point alone): the K_s recipe's variants
 SENS["defects_heating_16nm_sens_kssign"] = SENS["defects_heating_16nm_sens_ks"]
 SENS["defects_heating_16nm_sens_kssign_default"] = SENS["defects_heating_16nm_sens_ks"]
+SENS["defects_heating_16nm_sens_kssign_small"] = SENS["defects_heating_16nm_sens_ks"]
 
 
 def _recipe(name):
@@ -125,6 +126,70 @@ def test_sens16_kssign_recipe_sits_at_minus_the_documented_constants():
     for normal in ((1, 1, 1), (1, 0, 0)):
         assert neel_facet_constant_J_per_m2(want[0], normal) < 0
     assert neel_facet_constant_J_per_m2(want[0], (1, 1, 1)) == pytest.approx(-default, rel=1e-5)
+
+
+def test_sens16_kssign_small_recipe_sits_at_minus_the_lower_end():
+    """The small-|K_s| sign recipe sweeps k_s = −(the lower end of magnetite.toml's K_s range) alone, on the {111}
+    facet, with surface_anisotropy "given"; apart from it, the recipe is the K_s recipe (same variants, seeds, base)."""
+    from atomspin.model.anisotropy import neel_facet_constant_J_per_m2, neel_ks_from_surface_constant
+    from atomspin.model.parameters import parameter_ranges
+
+    lo = parameter_ranges("magnetite")["K_s_J_per_m2"][0]
+    tasks = _tasks("defects_heating_16nm_sens_kssign_small")
+    assert len(tasks) == 8 and all(t["recipe"]["model"]["surface_anisotropy"] == "given" for t in tasks)
+    (k,) = {t["recipe"]["model"]["neel_ks_meV"] for t in tasks}
+    assert k == pytest.approx(neel_ks_from_surface_constant(-lo), rel=1e-5)
+    assert neel_facet_constant_J_per_m2(k, (1, 1, 1)) == pytest.approx(-lo, rel=1e-5)
+    ks = {(t["variant"], t["seed"]): t["recipe"] for t in _tasks("defects_heating_16nm_sens_ks")}
+    assert {(t["variant"], t["seed"]) for t in tasks} == set(ks)
+    for t in tasks:
+        assert _without(t["recipe"], ("neel_ks_meV",)) == _without(ks[(t["variant"], t["seed"])], ("neel_ks_meV",))
+
+
+def _script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_defects_heating_sens16",
+                                                  ROOT / "docs" / "make_defects_heating_sens16.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_sens16_summary_is_the_stored_rows_summarised():
+    """The committed summary (sens_16nm.json) is the script's summary of its own stored rows and the committed 16 nm
+    study (a summary edited by hand, or rows changed without it, fails), and every stored verdict is the 2σ rule on
+    its own ratio and error."""
+    mod = _script()
+    data = json.loads(mod.OUT.read_text())
+    fresh = json.loads(json.dumps(mod.summarise(data["rows"]), default=float))
+
+    def close(a, b, path=""):
+        if isinstance(a, dict):
+            assert set(a) == set(b), path
+            for k in a:
+                close(a[k], b[k], f"{path}.{k}")
+        elif isinstance(a, list):
+            assert len(a) == len(b), path
+            for i, (x, y) in enumerate(zip(a, b)):
+                close(x, y, f"{path}[{i}]")
+        elif isinstance(a, float):
+            assert a == pytest.approx(b, rel=1e-9, nan_ok=True), path
+        else:
+            assert a == b, path
+    close(fresh, data["summary"])
+    for e in data["summary"]["sensitivity"]:
+        for p, r in e["stats"]["ratio"].items():
+            resolved = abs(r["ratio"] - 1) > 2 * r["err"]
+            assert r["verdict"] == (("resolved at 2σ, " + ("higher" if r["ratio"] > 1 else "lower")) if resolved
+                                    else "not resolved at 2σ"), (e["variant"], e["value"], p)
+    # the sign of K_s: two realisations of every K_s-sweep variant at each negative K_s measured
+    neg = {}
+    for r in data["rows"]:
+        if r["axis_parameter"] == "neel_ks_meV" and r["axis_value"] < 0:
+            neg.setdefault((r["recipe_variant"], r["axis_value"]), []).append(r["seed"])
+    assert neg and all(sorted(v) == [1, 2] for v in neg.values())
+    assert {v for v, _ in neg} == set(SENS["defects_heating_16nm_sens_ks"][1])
 
 
 def test_sens16_axes_are_those_of_the_12nm_sensitivity_recipes():

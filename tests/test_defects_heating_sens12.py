@@ -1,0 +1,152 @@
+"""The sign of K_s at 12.1 nm (issue #15; docs/validation.md §8e): the recipes are the 12.1 nm study's particle,
+model, protocol, drive and media (structures/recipes/defects_heating_12nm_today.toml, §8c) with only K_s changed, at
+minus the documented constants; the committed summary (docs/figures/defects_heating/sens_12nm.json) is what
+docs/make_defects_heating_sens12.py makes of its stored rows and of the 12.1 nm summary; §8e prints its tables."""
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SUMMARY = ROOT / "docs" / "figures" / "defects_heating" / "sens_12nm.json"
+VARIANTS = ["defect-free", "APB-two", "APB-centre", "vacancies-random-0.10"]
+
+
+def _recipe(name):
+    from atomspin.batch.recipe import load_recipe
+
+    return load_recipe(ROOT / "structures" / "recipes" / f"{name}.toml")
+
+
+def _tasks(name):
+    from atomspin.batch import expand
+
+    return expand(_recipe(name))
+
+
+def _without(recipe, model_keys):
+    r = json.loads(json.dumps(recipe))
+    r.pop("meta", None)
+    for k in model_keys:
+        r["model"].pop(k, None)
+    return r
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("make_defects_heating_sens12",
+                                                  ROOT / "docs" / "make_defects_heating_sens12.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("name", ["defects_heating_12nm_sens_kssign", "defects_heating_12nm_sens_kssign_probe"])
+def test_sens12_kssign_recipe_is_the_12nm_study_but_k_s(name):
+    """Every task resolves to the 12.1 nm study's task of the same variant and seed except K_s (switch and value):
+    same structure, defects, model otherwise, protocol, drive and media."""
+    keys = ("surface_anisotropy", "neel_ks_meV")
+    main = {(t["variant"], t["seed"]): t["recipe"] for t in _tasks("defects_heating_12nm_today")}
+    for t in _tasks(name):
+        ref = main[(t["variant"], t["seed"])]
+        assert _without(t["recipe"], keys) == _without(ref, keys), (name, t["variant"], t["seed"])
+        assert t["recipe"]["model"]["surface_anisotropy"] == "given" and t["recipe"]["model"]["neel_ks_meV"] < 0
+
+
+def test_sens12_kssign_recipe_sits_at_minus_the_documented_constants():
+    """k_s = −(the default K_s) and −(the upper end of magnetite.toml's K_s range) on the {111} facet, in that order;
+    the four variants, seeds 1-2, 16 tasks; the probe's one task is the full recipe's first (same hash, so the full
+    invocation skips it); apart from the sign and the added one-APB variant the recipe is §8e's K_s recipe."""
+    from atomspin.model.anisotropy import neel_facet_constant_J_per_m2, neel_ks_from_surface_constant
+    from atomspin.model.parameters import load_parameter_set, parameter_ranges
+
+    lo, default, hi = parameter_ranges("magnetite")["K_s_J_per_m2"]
+    assert default == load_parameter_set("magnetite").extra["surface_anisotropy"]["K_s_J_per_m2"]
+    want = [neel_ks_from_surface_constant(-default), neel_ks_from_surface_constant(-hi)]
+    rec = _recipe("defects_heating_12nm_sens_kssign")
+    assert list(rec["sweep"]["axes"]["model.neel_ks_meV"]) == pytest.approx(want, rel=1e-5)
+    tasks = _tasks("defects_heating_12nm_sens_kssign")
+    assert len(tasks) == 16 and sorted({t["seed"] for t in tasks}) == [1, 2]
+    assert list(dict.fromkeys(t["variant"] for t in tasks)) == VARIANTS
+    probe = _tasks("defects_heating_12nm_sens_kssign_probe")
+    assert len(probe) == 1 and probe[0]["hash"] == tasks[0]["hash"]
+    assert (probe[0]["variant"], probe[0]["seed"]) == ("defect-free", 1)
+    assert probe[0]["recipe"]["model"]["neel_ks_meV"] == pytest.approx(want[0], rel=1e-5)
+    ks = {(t["variant"], t["seed"]): t["recipe"] for t in _tasks("defects_heating_12nm_sens_ks")}
+    for t in tasks:
+        if t["variant"] == "APB-centre":
+            continue
+        assert _without(t["recipe"], ("neel_ks_meV",)) == _without(ks[(t["variant"], t["seed"])], ("neel_ks_meV",))
+    assert neel_facet_constant_J_per_m2(want[1], (1, 1, 1)) == pytest.approx(-hi, rel=1e-5)
+
+
+def test_sens12_summary_is_the_stored_rows_summarised():
+    """The committed summary is the script's summary of its own stored rows and the committed 12.1 nm summary (a
+    summary edited by hand, or rows changed without it, fails); two realisations of every variant at each K_s; one
+    SAR code for every row."""
+    mod = _script()
+    data = json.loads(SUMMARY.read_text())
+    rows = data["rows"]
+    assert len(rows) == 16 and {len({r["sar_code_version"] for r in rows})} == {1}
+    got = {}
+    for r in rows:
+        got.setdefault((r["recipe_variant"], r["axis_value"]), []).append(r["seed"])
+    assert sorted(got) == sorted((v, k) for v in VARIANTS for k in (-0.0303876, -0.104785))
+    assert all(sorted(s) == [1, 2] for s in got.values())
+    fresh = json.loads(json.dumps(mod.summarise(rows), default=float))
+
+    def close(a, b, path=""):
+        if isinstance(a, dict):
+            assert set(a) == set(b), path
+            for k in a:
+                close(a[k], b[k], f"{path}.{k}")
+        elif isinstance(a, list):
+            assert len(a) == len(b), path
+            for i, (x, y) in enumerate(zip(a, b)):
+                close(x, y, f"{path}[{i}]")
+        elif isinstance(a, float):
+            assert a == pytest.approx(b, rel=1e-9, nan_ok=True), path
+        else:
+            assert a == b, path
+    close(fresh, data["summary"])
+
+
+def test_sens12_verdicts_follow_the_ratios():
+    """Every stored verdict is the 2σ rule on its own ratio and error; the axis holds five K_s values (−1e-4, −2.9e-5,
+    +1e-5, +2.9e-5, +1e-4 J/m²) for two APBs and random δ = 0.10 and three (−1e-4, −2.9e-5, +2.9e-5) for one APB."""
+    S = json.loads(SUMMARY.read_text())["summary"]
+    for e in S["sensitivity"] + S["axis"]:
+        for p, r in e["stats"]["ratio"].items():
+            resolved = abs(r["ratio"] - 1) > 2 * r["err"]
+            assert r["verdict"] == (("resolved at 2σ, " + ("higher" if r["ratio"] > 1 else "lower")) if resolved
+                                    else "not resolved at 2σ"), (e["variant"], e["value"], p)
+    keys = {v: sorted(float(k) for k in S["holds"][v]["sar_sweep.sar"] if k != "holds") for v in S["holds"]}
+    assert keys["APB-two"] == keys["vacancies-random-0.10"] == pytest.approx([-1e-4, -2.9e-5, 1e-5, 2.9e-5, 1e-4])
+    assert keys["APB-centre"] == pytest.approx([-1e-4, -2.9e-5, 2.9e-5])
+
+
+def test_validation_section_8e_sign_tables_are_the_generated_ones():
+    """docs/validation.md §8e prints exactly what ``make_defects_heating_sens12.py table`` makes of the committed
+    summary, and its figure exists."""
+    mod = _script()
+    text = (ROOT / "docs" / "validation.md").read_text()
+    a = text.index("<!-- 8e sign tables -->") + len("<!-- 8e sign tables -->")
+    assert text[a:text.index("<!-- /8e sign tables -->")].strip() == mod.table()
+    assert (ROOT / "docs" / "figures" / "defects_heating" / "sens_12nm.png").exists()
+    assert "figures/defects_heating/sens_12nm.png" in text
+
+
+def test_sens12_current_sar_code_reproduces_the_stored_12nm_rows():
+    """The rows of this sweep carry a newer SAR code than the stored 12.1 nm rows they are compared with along the
+    K_s axis; the stored check (``codecheck``: the current code on realisation 1 of each variant at the defaults)
+    must give the stored SAR back, so the comparison is like with like."""
+    data = json.loads(SUMMARY.read_text())
+    cc = data["code_check"]
+    assert {k.rsplit(" ", 1)[0] for k in cc} == set(VARIANTS)
+    codes = {r["sar_code_version"] for r in data["rows"]}
+    for k, v in cc.items():
+        assert {v["current_code"]} == codes, k
+        for c in ("sar_sweep", "sar_sweep_water"):
+            assert v[c]["new_over_stored"] == pytest.approx(1.0, abs=1e-6), (k, c)
+            assert np.isfinite(v[c]["current"])
