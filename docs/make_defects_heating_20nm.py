@@ -64,8 +64,9 @@ ALPHA_SKIP = {"25nm": {"vacancies-random-0.10|2|0.01": "the Fokker–Planck harm
 #: variants Zn-0.20 and vacancies-random-0.20 appended to the recipe; _stageZ1.toml to _stageZ3.toml) ran on a fresh
 #: database of their own (``db``, default ``defects_heating_<size>.db``), merged the same way into the 16 rows of
 #: stages 1-4c, whose database is gone. The 25 nm stages S1-S10 (_stageS1.toml to _stageS10.toml: one seed-3/4 task
-#: each) and S11-S14 (_stageS11.toml to _stageS14.toml: seeds 1-2 of the variants Zn-0.20 and
-#: vacancies-random-0.20 appended to the recipe) likewise ran on fresh databases, merged in turn by ``db``.
+#: each), S11-S14 (_stageS11.toml to _stageS14.toml: seeds 1-2 of the variants Zn-0.20 and
+#: vacancies-random-0.20 appended to the recipe) and S15-S18 (their seeds 3-4) likewise ran on fresh databases,
+#: merged in turn by ``db``.
 STUDIES = {
     "20nm": dict(recipe="defects_heating_20nm.toml", section="§8g",
                  invocations=(("stage 1: defect-free and APB-two, seed 1", "20nm_stage1"),
@@ -100,7 +101,11 @@ STUDIES = {
                               ("stage S11: Zn-0.20, seed 1", "25nm_stageS11"),
                               ("stage S12: Zn-0.20, seed 2", "25nm_stageS12"),
                               ("stage S13: vacancies-random-0.20, seed 1", "25nm_stageS13"),
-                              ("stage S14: vacancies-random-0.20, seed 2", "25nm_stageS14"))),
+                              ("stage S14: vacancies-random-0.20, seed 2", "25nm_stageS14"),
+                              ("stage S15: Zn-0.20, seed 3", "25nm_stageS15"),
+                              ("stage S16: Zn-0.20, seed 4", "25nm_stageS16"),
+                              ("stage S17: vacancies-random-0.20, seed 3", "25nm_stageS17"),
+                              ("stage S18: vacancies-random-0.20, seed 4", "25nm_stageS18"))),
 }
 #: size labels in increasing size (the comparison columns of a size's tables are every smaller size)
 ORDER = ("12nm", "16nm", "20nm", "25nm")
