@@ -411,6 +411,7 @@ def extract(out=OUT):
                                    f"atomspin.cli sweep <stage recipe> --db results/{db_path(shape).name} "
                                    f"--workers 1")
     order = variants()
+    meta["stages"] = dict(sorted(meta["stages"].items(), key=lambda kv: kv[1].get("start_unix_s", 0.0)))
     meta["skipped"] = {k: v for k, v in meta["skipped"].items() if k not in meta["stages"]}
     rows.sort(key=lambda r: (SHAPES.index(r["study"]), order.index(r["recipe_variant"]), r["seed"]))
     data = dict(meta=meta, rows=rows)
@@ -637,8 +638,10 @@ def plot(path=OUT):
                 lo.append(min(e2, 0.95 * r["ratio"]))  # a log axis cannot draw below zero: clipped at 5 %
                 hi.append(e2)
             if xs:
+                ns = sorted({P[key][v]["n"] for v in names if v in P.get(key, {})} | {P[key][REFERENCE]["n"]})
+                nw = f"{ns[0]}" if len(ns) == 1 else f"{ns[0]}–{ns[-1]}"
                 ax.errorbar(xs, ys, yerr=[lo, hi], fmt=mk, color=c, ms=8 if mk != "*" else 11, capsize=3, ls="none",
-                            label=f"{words}: defect ÷ its own defect-free")
+                            label=f"{words} ({nw} realisations per variant): defect ÷ its own defect-free")
         for j, (shape, c) in enumerate((("sphere", "C0"), ("cube", "C1"))):
             first = True
             for i, v in enumerate(names):
@@ -662,10 +665,10 @@ def plot(path=OUT):
         ax.grid(alpha=0.3, which="both", axis="y")
     axes[0].set_ylabel("SAR factor: SAR with the defect ÷ defect-free SAR\n(log scale; error bars 2σ)")
     h, l_ = axes[0].get_legend_handles_labels()
-    fig.legend(h, l_, loc="lower center", ncol=3, fontsize=8.5)
+    fig.legend(h, l_, loc="lower center", ncol=2, fontsize=8.5)
     fig.suptitle("Defects at 16.0 nm (equal volume): factor within a sphere, a cube and the truncated octahedron "
                  "(TO) of §8f, and §8l's cross-shape factors")
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
     f = FIG / "shapes_16nm.png"
     fig.savefig(f, dpi=110)
     plt.close(fig)
