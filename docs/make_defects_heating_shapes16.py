@@ -6,6 +6,7 @@ cube of the same volume, each with its own defect-free reference, so that every 
         structures/recipes/defects_heating_16nm_shapes_sphere.toml --db results/shapes16_sphere.db --workers 1
     (the same with _cube → results/shapes16_cube.db)
     python docs/make_defects_heating_shapes16.py stages  # the stage recipes results/stage_<shape>_<A|B|C>.toml
+    python docs/make_defects_heating_shapes16.py task-stage cube FeO-core 2  # one task: results/stage_cube_FeO-core_s2.toml
     python docs/make_defects_heating_shapes16.py db      # the databases → docs/figures/defects_heating/shapes_16nm.json
     python docs/make_defects_heating_shapes16.py table   # the markdown of validation §8m
     python docs/make_defects_heating_shapes16.py plot    # docs/figures/defects_heating/shapes_16nm.png
@@ -18,6 +19,14 @@ one ``sweep`` invocation into the shape's database, with its log ``results/shape
 A sampler wrote the RSS (kB) and cumulative CPU time (s) of every process of the sweeps every 10 s to
 ``results/shapes16_mem.log``; the CPU time and peak memory below come from it.
 
+The second session (seeds 3–4 added to the recipes' seed lists, which leaves the hashes of seeds 1–2 unchanged;
+tested) ran the missing tasks one at a time as one-task stages (``task_stage_text``: the recipe with one variant
+block and ``seeds = [seed]``, same task hash) through :func:`run_queue` (a driver run *without* nice: it only
+samples; each sweep runs under ``nice -n 5``, ``--workers 1``), which adds ``/usr/bin/time -v``'s CPU time and
+peak RSS to each stage's log and the sampler's lines to the same file. ``db`` merges: the rows a database holds
+are added to, or replace by task hash, the summary's stored rows of that shape; stored rows of tasks the database
+lacks (the first run's, whose databases are gone) are kept (:func:`merge_rows`).
+
 Every statistic, ratio, verdict and barrier difference is that of ``docs/make_defects_heating_today.py`` and
 ``docs/make_defects_heating_16nm.py`` (§8c, §8f; imported, not copied): per group the mean over the realisations
 with the error the larger of the seed standard error and the propagated per-realisation errors / √n; the
@@ -25,7 +34,7 @@ first-order ratio error; "resolved" beyond 2σ. The TO's numbers are those of th
 (``sweep_16nm.json``): its seeds 1–2 (the realisations run here) and all four (§8f). The cross-shape factors of §8l
 (the TO's defect SAR ÷ the SAR of §3b's defect-free spheres and cubes at the study's volume) come from
 ``make_reference_shapes.ratios``. The databases are not committed: a shape whose database is gone keeps its rows
-from the existing summary.
+from the existing summary, and a shape whose database holds only some tasks keeps the others.
 """
 import datetime
 import importlib.util
@@ -94,6 +103,29 @@ def stage_text(shape, stage):
     return head + "".join("[[sweep.variants]]" + b for b in blocks[STAGE_VARIANTS[stage]])
 
 
+def task_stage_name(shape, variant, seed):
+    """The name of a one-task stage (second session, §8m "Runs"): ``<shape>_<variant>_s<seed>``."""
+    return f"{shape}_{variant}_s{seed}"
+
+
+def task_stage_text(shape, variant, seed):
+    """A one-task stage recipe: the shape's recipe with only ``variant``'s ``[[sweep.variants]]`` block and
+    ``seeds = [seed]`` (everything else unchanged, so its task has the recipe's task hash; tested)."""
+    head, *blocks = recipe_path(shape).read_text().split("[[sweep.variants]]")
+    head, n = re.subn(r"(?m)^seeds = \[[^\]]*\]$", f"seeds = [{int(seed)}]", head)
+    assert n == 1, "the recipe's [sweep] seeds line"
+    keep = [b for b in blocks if re.search(r'(?m)^name = "([^"]*)"$', b).group(1) == variant]
+    assert len(keep) == 1, variant
+    return head + "[[sweep.variants]]" + keep[0]
+
+
+def write_task_stage(shape, variant, seed):
+    f = ROOT / "results" / f"stage_{task_stage_name(shape, variant, seed)}.toml"
+    f.parent.mkdir(exist_ok=True)
+    f.write_text(task_stage_text(shape, variant, int(seed)))
+    print(f.relative_to(ROOT))
+
+
 def write_stages():
     for st in STAGES:
         shape, stage = st.split("_")
@@ -101,6 +133,112 @@ def write_stages():
         f.parent.mkdir(exist_ok=True)
         f.write_text(stage_text(shape, stage))
         print(f.relative_to(ROOT))
+
+
+# ---------------------------------------------------------------------------------------------------- queue
+def _tree(pid):
+    """pid and every descendant (Linux /proc)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for t in pathlib.Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (t / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            pass
+    return out
+
+
+def _sample(pid, log):
+    """One line per live process of ``pid``'s tree: epoch s, pid, RSS kB, cumulative CPU s (utime + stime), name."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    now = datetime.datetime.now(datetime.timezone.utc).timestamp()
+    lines = []
+    for p in _tree(pid):
+        try:
+            stat = pathlib.Path(f"/proc/{p}/stat").read_text()
+            rss = re.search(r"VmRSS:\s+(\d+)", pathlib.Path(f"/proc/{p}/status").read_text())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")].replace(" ", "_")
+        f = stat[stat.rindex(")") + 2:].split()
+        cpu = (int(f[11]) + int(f[12])) / tick
+        lines.append(f"{now:.0f} {p} {int(rss[1]) if rss else 0} {cpu:.2f} {name}\n")
+    with open(log, "a") as fh:
+        fh.writelines(lines)
+
+
+def run_queue(items, end_by, estimates, adopt=None):
+    """Run one-task stages one at a time (second session, §8m "Runs"): ``items`` [(shape, variant, seed)] in
+    priority order; a task starts only if now + its estimated wall (``estimates[(shape, variant)]`` min, times the
+    mean ratio of measured to estimated wall of the tasks run so far, at least 0.8) ends by ``end_by`` (epoch s),
+    else the driver log says 'skip <stage> (reason)' and the next is tried. Each: stage recipe, ``date -u +%s``
+    stamps results/shapes16_<stage>.start/.end, log results/shapes16_<stage>.log with ``/usr/bin/time -v``'s report,
+    and the 10 s sampler (MEM_LOG) of the sweep's process tree; killed at ``end_by`` + 5 min (a killed task is
+    lost). ``adopt`` = (shape, variant, seed, pid): a stage a previous driver started (restarted with new
+    estimates); it is sampled until ``pid`` ends, then stamped as ended."""
+    import os
+    import subprocess
+    import time
+
+    res = ROOT / "results"
+    res.mkdir(exist_ok=True)
+    ratios = []
+
+    def say(msg):
+        with open(DRIVER_LOG, "a") as fh:
+            fh.write(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M:%S} {msg}\n")
+
+    def alive(pid):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        st = pathlib.Path(f"/proc/{pid}/stat")
+        return st.exists() and st.read_text().split(")")[-1].split()[0] != "Z"
+
+    def finish(shape, variant, st, t0, rc):
+        t1 = time.time()
+        (res / f"shapes16_{st}.end").write_text(f"{t1:.0f}\n")
+        wall = t1 - t0
+        ratios.append(wall / (60.0 * estimates[(shape, variant)]))
+        say(f"end {st}: rc {rc}, wall {wall:.0f} s (scale now {max(0.8, float(np.mean(ratios))):.2f})")
+
+    if adopt:
+        shape, variant, seed, pid = adopt
+        st = task_stage_name(shape, variant, seed)
+        t0 = float((res / f"shapes16_{st}.start").read_text())
+        say(f"adopt {st} (pid {pid}, started by the previous driver)")
+        while alive(pid):
+            _sample(pid, MEM_LOG)
+            time.sleep(10)
+        finish(shape, variant, st, t0, "unknown (adopted)")
+    for shape, variant, seed in items:
+        st = task_stage_name(shape, variant, seed)
+        scale = max(0.8, float(np.mean(ratios))) if ratios else 1.0
+        est = 60.0 * estimates[(shape, variant)] * scale
+        now = time.time()
+        if now + est > end_by:
+            say(f"skip {st} (estimated {est / 60:.1f} min wall, {(end_by - now) / 60:.1f} min left)")
+            continue
+        write_task_stage(shape, variant, seed)
+        cmd = ["/usr/bin/time", "-v", "nice", "-n", "5", "env", "NUMBA_NUM_THREADS=1", "OPENBLAS_NUM_THREADS=1",
+               f"PYTHONPATH={ROOT}", sys.executable, "-m", "atomspin.cli", "sweep", f"results/stage_{st}.toml",
+               "--db", f"results/{db_path(shape).name}", "--workers", "1"]
+        say(f"start {st} (estimated {est / 60:.1f} min): {' '.join(cmd)}")
+        (res / f"shapes16_{st}.start").write_text(f"{now:.0f}\n")
+        with open(res / f"shapes16_{st}.log", "w") as log:
+            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            while proc.poll() is None:
+                _sample(proc.pid, MEM_LOG)
+                if time.time() > end_by + 300:
+                    proc.kill()
+                    say(f"killed {st} at the hard limit")
+                time.sleep(10)
+        finish(shape, variant, st, now, proc.returncode)
 
 
 # ---------------------------------------------------------------------------------------------------- extract
@@ -125,7 +263,7 @@ def _rows_of_db(shape):
                    vacancy_mode=rec["defects"]["vacancies"]["mode"],
                    refresh_windows_min=float(k.get("landscape_refresh_windows_min", float("nan"))),
                    sar_reason=k.get("sar_reason"), written_unix_s=T2000 + YEAR * float(r.ctime),
-                   sar_code_version=k.get("sar_code_version"))
+                   sar_code_version=k.get("sar_code_version"), task_hash=store.task_hash(r))
         rows.append(row)
     return rows
 
@@ -212,34 +350,68 @@ def _skipped():
     """The stages the driver did not start (its log: 'skip <stage>'), with its reason."""
     if not DRIVER_LOG.exists():
         return {}
-    return {m[1]: m[2] for m in re.finditer(r"skip (\w+) \(([^)]*)\)", DRIVER_LOG.read_text())}
+    return {m[1]: m[2] for m in re.finditer(r"skip (\S+) \(([^)]*)\)", DRIVER_LOG.read_text())}
+
+
+def task_hashes(shape):
+    """{(variant, seed): task hash} of the shape's recipe (its seeds 1–4; the hashes of seeds 1–2 are those of the
+    first run's recipe, which had seeds [1, 2]: a task's hash does not depend on the seed list; tested)."""
+    from atomspin.batch import expand
+    from atomspin.batch.recipe import load_recipe
+
+    return {(t["variant"], int(t["seed"])): t["hash"] for t in expand(load_recipe(recipe_path(shape)))}
+
+
+def merge_rows(stored, new, hashes):
+    """One shape's rows: the ``stored`` rows (the summary's) with the ``new`` rows (its database) merged in by task
+    hash — a new row replaces the stored row of the same task, a new task is added, and a stored row whose task is
+    not in the database is kept. A row without ``task_hash`` (the summary of the first run) gets it from ``hashes``
+    ({(variant, seed): hash}, :func:`task_hashes`)."""
+    def h(r):
+        return r.get("task_hash") or hashes[(r["recipe_variant"], int(r["seed"]))]
+
+    out = {h(r): dict(r, task_hash=h(r)) for r in stored}
+    out.update({h(r): dict(r, task_hash=h(r)) for r in new})
+    return list(out.values())
+
+
+def _stage_names(shape):
+    """The stages of a shape with start stamps under results/ (the first run's A–C and the one-task stages)."""
+    return sorted(f.name[len("shapes16_"):-len(".start")] for f in (ROOT / "results").glob(f"shapes16_{shape}_*.start"))
 
 
 def extract(out=OUT):
-    """Rows of every shape database that exists (one per task), per stage invocation data, and the summary. A
-    shape whose database is gone keeps its rows and invocations from ``out``."""
+    """Rows of every shape (one per task), per stage invocation data, and the summary. The rows of a shape are the
+    summary's stored rows with those of its database, if it exists, merged in by task hash (:func:`merge_rows`);
+    a stage's invocation data is recomputed where its stamps exist and kept from ``out`` otherwise."""
     prev = json.loads(out.read_text()) if out.exists() else {}
+    pmeta = prev.get("meta") or {}
     samples = _samples()
-    rows, meta = [], dict(stages={}, skipped=_skipped() or (prev.get("meta") or {}).get("skipped", {}))
+    skipped = {**pmeta.get("skipped", {}), **_skipped()}
+    rows, meta = [], dict(stages={}, skipped=skipped)
     for shape in SHAPES:
+        stored = [r for r in prev.get("rows", []) if r["study"] == shape]
+        stages = {k: v for k, v in pmeta.get("stages", {}).items() if k.startswith(shape + "_")}
         if db_path(shape).exists():
             got = _rows_of_db(shape)
             _task_peaks(got, samples)
-            rows += got
-            meta[shape] = dict(recipe=str(recipe_path(shape).relative_to(ROOT)), n_rows=len(got),
-                               command=f"nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python -m "
-                                       f"atomspin.cli sweep {recipe_path(shape).relative_to(ROOT)} "
-                                       f"--db results/{db_path(shape).name} --workers 1")
-            for st in STAGES:
-                if st.startswith(shape):
-                    inv = _invocation(st, got, samples)
-                    if inv:
-                        meta["stages"][st] = inv
-        elif shape in prev.get("meta", {}):
-            rows += [r for r in prev["rows"] if r["study"] == shape]
-            meta[shape] = prev["meta"][shape]
-            meta["stages"].update({k: v for k, v in prev["meta"].get("stages", {}).items() if k.startswith(shape)})
+            merged = merge_rows(stored, got, task_hashes(shape))
+            for st in _stage_names(shape):
+                inv = _invocation(st, merged, samples)
+                if inv:
+                    stages[st] = inv
+        elif shape in pmeta:
+            merged = stored
+        else:
+            continue
+        rows += merged
+        meta["stages"].update(stages)
+        meta[shape] = dict(recipe=str(recipe_path(shape).relative_to(ROOT)), n_rows=len(merged),
+                           command=f"nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python -m "
+                                   f"atomspin.cli sweep <stage recipe> --db results/{db_path(shape).name} "
+                                   f"--workers 1")
     order = variants()
+    meta["stages"] = dict(sorted(meta["stages"].items(), key=lambda kv: kv[1].get("start_unix_s", 0.0)))
     meta["skipped"] = {k: v for k, v in meta["skipped"].items() if k not in meta["stages"]}
     rows.sort(key=lambda r: (SHAPES.index(r["study"]), order.index(r["recipe_variant"]), r["seed"]))
     data = dict(meta=meta, rows=rows)
@@ -373,8 +545,8 @@ def table(path=OUT):
                          f"{T._pm(ms['mean'] / 1e3, ms['err'] / 1e3, 5) if ms else '—'} | "
                          f"{_pm(s.get('barrier_over_kT'))} | {mins} | {_pm(s.get('sar_sweep.sar'))} | "
                          f"{_pm(s.get('sar_sweep_water.sar'))} | {dcell} |")
-    lines += ["", "**Factor = SAR ÷ the defect-free SAR of the same particle (verdict at 2σ); does its sign hold in "
-                  "every shape (sphere, cube, TO seeds 1–2)? Last two columns: §8l's cross-shape factors, the TO's "
+    lines += ["", "**Factor = SAR ÷ the defect-free SAR of the same particle (verdict at 2σ; [realisations with the "
+                  "defect / without]); does its sign hold in every shape (sphere, cube, TO seeds 1–2)? Last two columns: §8l's cross-shape factors, the TO's "
                   "defect SAR (4 seeds) ÷ §3b's defect-free spheres / cubes at the study's volume (range, number of "
                   "references):**", "",
               "| variant | medium | " + " | ".join(w for _, w in COLUMNS) + " | sign in every shape | "
@@ -382,7 +554,8 @@ def table(path=OUT):
               "|---|---|" + "---|" * len(COLUMNS) + "---|---|---|"]
     for v in names[1:]:
         for p, m in MEDIA.items():
-            cells = [_rcell((P.get(k, {}).get(v) or {}).get("ratio", {}).get(p)) for k, _ in COLUMNS]
+            cells = [_rcell((P.get(k, {}).get(v) or {}).get("ratio", {}).get(p))
+                     + (f" [{P[k][v]['n']}/{P[k][REFERENCE]['n']}]" if v in P.get(k, {}) else "") for k, _ in COLUMNS]
             if all(c == "—" for c in cells[:2]):
                 continue
             cr = (S.get("cross_shape", {}).get(p) or {}).get(v, {})
@@ -400,9 +573,13 @@ def table(path=OUT):
         there = "; ".join(f"{e['D_eq_nm']:.1f}: {e['barrier_over_kT']:.2f}, {e['n_minima']}, "
                           f"{e['sar']:.3g} ± {e['err']:.2g}" for e in sorted(refs, key=lambda e: (e["D_eq_nm"], e["key"])))
         lines.append(f"| {shape} | {here} | {there or '—'} |")
-    lines += ["", "**Runs** (stage recipes of the same tasks in priority order; CPU and memory from the 10 s "
-                  "sampler):", ""]
+    lines += ["", "**Runs** (stage recipes of the same tasks in priority order: the first run's stages A–C, then "
+                  "one-task stages <shape> <variant> s<seed>; CPU and memory from the 10 s sampler of the sweep's "
+                  "processes and, for the one-task stages, from `/usr/bin/time -v`):", ""]
     for st, inv in data["meta"].get("stages", {}).items():
+        if inv.get("running"):
+            lines.append(f"- {st.replace('_', ' ')}: running at extraction")
+            continue
         cpu = inv.get("cpu_s", float("nan"))
         lines.append(f"- {st.replace('_', ' ')}: {inv.get('rows_written', 0)} task{'s' * (inv.get('rows_written', 0) != 1)}"
                      + (" (still running at extraction)" if inv.get("running") else "")
@@ -411,6 +588,8 @@ def table(path=OUT):
                         " (CPU incomplete: sampler started late)" if not inv.get("cpu_complete", True) else "")
                      + f", peak RSS {inv.get('max_rss_process_kB', float('nan')) / 1e6:.2f} GB in the worker, "
                        f"{inv.get('max_rss_total_kB', float('nan')) / 1e6:.2f} GB for the whole sweep"
+                     + (f"; /usr/bin/time: {inv['user_cpu_s'] + inv['system_cpu_s']:.0f} CPU s, max RSS "
+                        f"{inv['max_rss_kB'] / 1e6:.2f} GB" if "user_cpu_s" in inv and "max_rss_kB" in inv else "")
                      + "".join(f"; FAILED: {x}" for x in inv.get("failed_tasks", [])))
     tw = [r["elapsed_s"] for r in data["rows"]]
     pk = [r.get("peak_rss_kB", float("nan")) for r in data["rows"]]
@@ -421,10 +600,11 @@ def table(path=OUT):
         lines.append(f"- {st.replace('_', ' ')}: not started (would not have ended before the deadline: {why})")
     for shape in SHAPES:
         have = {(r["recipe_variant"], r["seed"]) for r in data["rows"] if r["study"] == shape}
-        miss = [v for v in variants() if not any((v, k) in have for k in (1, 2))]
-        part = [f"{v} seed {k}" for v in variants() for k in (1, 2) if v not in miss and (v, k) not in have]
-        if miss or part:
-            lines.append(f"- not in the {shape}'s database: " + ", ".join(miss + part))
+        seeds = sorted({k for _, k in task_hashes(shape)})
+        miss = [f"{v} seed{'s' * (len(ks) > 1)} {', '.join(map(str, ks))}" for v in variants()
+                if (ks := [k for k in seeds if (v, k) not in have])]
+        if miss:
+            lines.append(f"- tasks of the {shape}'s recipe not run: " + "; ".join(miss))
     return "\n".join(lines)
 
 
@@ -458,8 +638,10 @@ def plot(path=OUT):
                 lo.append(min(e2, 0.95 * r["ratio"]))  # a log axis cannot draw below zero: clipped at 5 %
                 hi.append(e2)
             if xs:
+                ns = sorted({P[key][v]["n"] for v in names if v in P.get(key, {})} | {P[key][REFERENCE]["n"]})
+                nw = f"{ns[0]}" if len(ns) == 1 else f"{ns[0]}–{ns[-1]}"
                 ax.errorbar(xs, ys, yerr=[lo, hi], fmt=mk, color=c, ms=8 if mk != "*" else 11, capsize=3, ls="none",
-                            label=f"{words}: defect ÷ its own defect-free")
+                            label=f"{words} ({nw} realisations per variant): defect ÷ its own defect-free")
         for j, (shape, c) in enumerate((("sphere", "C0"), ("cube", "C1"))):
             first = True
             for i, v in enumerate(names):
@@ -483,10 +665,10 @@ def plot(path=OUT):
         ax.grid(alpha=0.3, which="both", axis="y")
     axes[0].set_ylabel("SAR factor: SAR with the defect ÷ defect-free SAR\n(log scale; error bars 2σ)")
     h, l_ = axes[0].get_legend_handles_labels()
-    fig.legend(h, l_, loc="lower center", ncol=3, fontsize=8.5)
+    fig.legend(h, l_, loc="lower center", ncol=2, fontsize=8.5)
     fig.suptitle("Defects at 16.0 nm (equal volume): factor within a sphere, a cube and the truncated octahedron "
                  "(TO) of §8f, and §8l's cross-shape factors")
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
     f = FIG / "shapes_16nm.png"
     fig.savefig(f, dpi=110)
     plt.close(fig)
@@ -497,6 +679,8 @@ if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else "table"
     if cmd == "stages":
         write_stages()
+    elif cmd == "task-stage":  # task-stage <shape> <variant> <seed>
+        write_task_stage(*sys.argv[2:5])
     elif cmd == "db":
         d = extract()
         print(json.dumps(d["meta"]["stages"], indent=1))

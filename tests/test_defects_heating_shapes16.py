@@ -50,12 +50,12 @@ def _without_particle(recipe):
 def test_shapes16_recipe_is_the_16nm_study_but_the_particle(shape):
     """Every task resolves to the 16 nm study's task of the same variant and seed except for the shape, its size
     and the FeO core's size; the core keeps the study's size ratio (12.2 / 24.4 nm: 1/8 of the volume); variants in
-    §8m's priority order, seeds [1, 2]."""
+    §8m's priority order, seeds [1, 2, 3, 4] (the study's)."""
     main = {(t["variant"], t["seed"]): t["recipe"] for t in _tasks("defects_heating_16nm")}
     tasks = _tasks(f"defects_heating_16nm_shapes_{shape}")
     assert list(dict.fromkeys(t["variant"] for t in tasks)) == VARIANTS
-    assert sorted({t["seed"] for t in tasks}) == [1, 2]
-    assert len(tasks) == 2 * len(VARIANTS)
+    assert sorted({t["seed"] for t in tasks}) == [1, 2, 3, 4]
+    assert len(tasks) == 4 * len(VARIANTS)
     ratio = lambda r: r["defects"]["core_shell"]["core_diameter_nm"] / r["structure"]["diameter_nm"]  # noqa: E731
     for t in tasks:
         ref = main[(t["variant"], t["seed"])]
@@ -155,3 +155,180 @@ def test_validation_section_8m_tables_are_the_generated_ones():
         for v, st in parts.items():
             if v != "defect-free":
                 assert set(st["ratio"]) >= {"sar_sweep.sar", "sar_sweep_water.sar"}, (s, v)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_shapes16_seed_list_extension_keeps_the_first_runs_task_hashes(shape, tmp_path):
+    """Seeds 3–4 were added to the recipes after the first run (seeds [1, 2]): the recipe with its seed list cut
+    back to [1, 2] has exactly the 4-seed recipe's seed 1–2 tasks (same hashes), so the first run's rows are the
+    same tasks; and the one-task stage recipes of the second run each hold the recipe's task of that variant and
+    seed, with its hash."""
+    from atomspin.batch import expand
+    from atomspin.batch.recipe import load_recipe
+
+    mod = _script()
+    full = mod.task_hashes(shape)
+    assert len(full) == 4 * len(VARIANTS)
+    text = mod.recipe_path(shape).read_text()
+    assert text.count("seeds = [1, 2, 3, 4]") == 1
+    f = tmp_path / "first_run.toml"
+    f.write_text(text.replace("seeds = [1, 2, 3, 4]", "seeds = [1, 2]"))
+    first = {(t["variant"], t["seed"]): t["hash"] for t in expand(load_recipe(f))}
+    assert first == {k: h for k, h in full.items() if k[1] in (1, 2)}
+    for v, seed in (("FeO-core", 2), ("defect-free", 3), ("vacancies-random-0.10", 4)):
+        g = tmp_path / f"{mod.task_stage_name(shape, v, seed)}.toml"
+        g.write_text(mod.task_stage_text(shape, v, seed))
+        assert [(t["hash"], t["variant"], t["seed"]) for t in expand(load_recipe(g))] == [(full[(v, seed)], v, seed)]
+
+
+def _row(shape, variant, seed, sar, h=None):
+    """A minimal row for merge_rows (only what it reads, and a marker)."""
+    r = dict(study=shape, recipe_variant=variant, seed=seed, sar=sar)
+    if h:
+        r["task_hash"] = h
+    return r
+
+
+def test_shapes16_merge_rows_adds_and_replaces_by_task_hash_and_keeps_the_rest():
+    """merge_rows: a database row replaces the stored row of the same task (matched by hash, also where the stored
+    row has no ``task_hash`` and gets it from the recipe's (variant, seed)); a new task is added; a stored row whose
+    task is not in the database is kept."""
+    mod = _script()
+    hashes = {("defect-free", 1): "h1", ("defect-free", 2): "h2", ("FeO-core", 1): "f1", ("FeO-core", 2): "f2"}
+    stored = [_row("cube", "defect-free", 1, 1.0), _row("cube", "defect-free", 2, 2.0, "h2"),
+              _row("cube", "FeO-core", 1, 3.0)]
+    new = [_row("cube", "FeO-core", 1, 30.0, "f1"), _row("cube", "FeO-core", 2, 40.0, "f2")]
+    got = {r["task_hash"]: r["sar"] for r in mod.merge_rows(stored, new, hashes)}
+    assert got == {"h1": 1.0, "h2": 2.0, "f1": 30.0, "f2": 40.0}
+    assert len(mod.merge_rows(stored, [], hashes)) == 3
+    with pytest.raises(KeyError):  # a stored row that names no task of the recipe is an error, not dropped
+        mod.merge_rows([_row("cube", "Zn-0.20", 1, 1.0)], [], hashes)
+
+
+def test_shapes16_extract_merges_a_database_into_the_stored_summary(tmp_path, monkeypatch):
+    """extract() on a summary whose cube has 3 stored tasks and a cube 'database' (a stand-in for its rows, copies of
+    committed rows with a changed SAR and a new seed) holding one of them again and one new task: the cube keeps
+    the stored task the database lacks, takes the database's row for the repeated task, adds the new one; the
+    sphere (no database) keeps its stored rows; the summary's statistics are recomputed from the merged rows."""
+    import copy
+
+    mod = _script()
+    committed = json.loads(mod.OUT.read_text())
+    hashes = mod.task_hashes("cube")
+    cube = [r for r in committed["rows"] if r["study"] == "cube"]
+    sphere = [r for r in committed["rows"] if r["study"] == "sphere"]
+    pick = {(r["recipe_variant"], r["seed"]): r for r in cube}
+    keep = [pick[("defect-free", 1)], pick[("defect-free", 2)], pick[("APB-two", 1)]]
+    for r in keep:
+        r.pop("task_hash", None)  # as the first run's summary stored them
+    prev = dict(meta=dict(stages={}, skipped={}, sphere=committed["meta"]["sphere"], cube=committed["meta"]["cube"]),
+                rows=keep + sphere)
+    out = tmp_path / "shapes.json"
+    out.write_text(json.dumps(prev))
+    again = copy.deepcopy(pick[("APB-two", 1)])
+    again["sar_sweep"]["sar"] *= 2.0
+    again.update(task_hash=hashes[("APB-two", 1)], marker="db")
+    new = copy.deepcopy(pick[("APB-two", 2)])
+    new.update(seed=3, task_hash=hashes[("APB-two", 3)], marker="db")
+    db = tmp_path / "cube.db"
+    db.write_text("")
+    monkeypatch.setattr(mod, "db_path", lambda s: db if s == "cube" else tmp_path / "absent.db")
+    monkeypatch.setattr(mod, "_rows_of_db", lambda s: [copy.deepcopy(again), copy.deepcopy(new)])
+    monkeypatch.setattr(mod, "_samples", lambda *a: [])
+    monkeypatch.setattr(mod, "_skipped", lambda: {})
+    monkeypatch.setattr(mod, "_stage_names", lambda s: [])
+    data = mod.extract(out)
+    got = {(r["recipe_variant"], r["seed"]): r for r in data["rows"] if r["study"] == "cube"}
+    assert sorted(got) == [("APB-two", 1), ("APB-two", 3), ("defect-free", 1), ("defect-free", 2)]
+    assert got[("APB-two", 1)].get("marker") == "db" and got[("APB-two", 3)].get("marker") == "db"
+    assert "marker" not in got[("defect-free", 1)]
+    assert {r["task_hash"] for r in got.values()} == {hashes[k] for k in got}
+    assert data["meta"]["cube"]["n_rows"] == 4
+    assert [r for r in data["rows"] if r["study"] == "sphere"] == sphere
+    apb = data["summary"]["particles"]["cube"]["APB-two"]
+    assert apb["n"] == 2 and apb["seeds"] == [1, 3]
+    assert apb["sar_sweep.sar"]["per_seed"] == pytest.approx([2 * pick[("APB-two", 1)]["sar_sweep"]["sar"],
+                                                              pick[("APB-two", 2)]["sar_sweep"]["sar"]])
+    assert json.loads(out.read_text())["meta"]["cube"]["n_rows"] == 4
+
+
+#: the factors §8m's text quotes, as written there: (particle, variant, medium) → ("factor ± error", verdict,
+#: realisations with the defect, realisations without). Particles: sphere, cube, to_s12 (TO seeds 1–2), to_all.
+IMM, WAT = "sar_sweep.sar", "sar_sweep_water.sar"
+QUOTED = {
+    ("sphere", "APB-two", IMM): ("19.7 ± 2.6", "higher", 2, 2),
+    ("sphere", "APB-two", WAT): ("278 ± 11", "higher", 2, 2),
+    ("to_s12", "APB-two", IMM): ("21 ± 2", "higher", 2, 2),
+    ("to_all", "APB-two", IMM): ("29 ± 4", "higher", 4, 4),
+    ("cube", "APB-two", IMM): ("0.0067 ± 0.0014", "lower", 4, 4),
+    ("cube", "APB-two", WAT): ("0.96 ± 0.05", "not resolved", 4, 4),
+    ("sphere", "APB-centre", IMM): ("248 ± 33", "higher", 2, 2),
+    ("sphere", "APB-centre", WAT): ("206 ± 29", "higher", 2, 2),
+    ("to_s12", "APB-centre", IMM): ("112 ± 7", "higher", 2, 2),
+    ("to_s12", "APB-centre", WAT): ("206 ± 16", "higher", 2, 2),
+    ("cube", "APB-centre", IMM): ("0.013 ± 0.004", "lower", 4, 4),
+    ("cube", "APB-centre", WAT): ("0.97 ± 0.05", "not resolved", 4, 4),
+    ("sphere", "FeO-core", IMM): ("0.47 ± 0.03", "lower", 2, 2),
+    ("to_s12", "FeO-core", IMM): ("0.55 ± 0.03", "lower", 2, 2),
+    ("cube", "FeO-core", IMM): ("0.028 ± 0.002", "lower", 4, 4),
+    ("cube", "FeO-core", WAT): ("0.049 ± 0.011", "lower", 4, 4),
+    ("sphere", "vacancies-random-0.10", IMM): ("0.93 ± 0.10", "not resolved", 2, 2),
+    ("to_s12", "vacancies-random-0.10", IMM): ("1.06 ± 0.03", "not resolved", 2, 2),
+    ("cube", "vacancies-random-0.10", IMM): ("0.918 ± 0.015", "lower", 4, 4),
+    ("cube", "vacancies-random-0.10", WAT): ("0.878 ± 0.047", "lower", 4, 4),
+}
+#: §8m's verdicts on the sign of each factor over the shapes (sphere, cube, TO seeds 1–2): how the words begin
+HOLDS = {
+    ("APB-two", IMM): "SIGN REVERSES", ("APB-two", WAT): "higher where resolved; not resolved in cube",
+    ("FeO-core", IMM): "holds (lower)", ("FeO-core", WAT): "holds (lower)",
+    ("APB-centre", IMM): "SIGN REVERSES", ("APB-centre", WAT): "higher where resolved; not resolved in cube",
+    ("vacancies-random-0.10", IMM): "lower where resolved; not resolved in sphere, TO",
+    ("vacancies-random-0.10", WAT): "lower where resolved; not resolved in sphere, TO",
+}
+#: barrier differences (k_BT, defect − defect-free of the same particle) the text quotes: (value, error, verdict)
+BARRIERS = {("cube", "FeO-core"): ("-7.22", "0.14", "lower"), ("cube", "vacancies-random-0.10"): ("-0.96", "0.19", "lower"),
+            ("sphere", "vacancies-random-0.10"): ("+0.6", "0.7", "not resolved")}
+
+
+def _half_unit(txt):
+    """Half a unit of the last digit written in ``txt``."""
+    dec = len(txt.split(".")[1]) if "." in txt else 0
+    return 0.5 * 10.0 ** -dec
+
+
+def _section_8m():
+    text = (ROOT / "docs" / "validation.md").read_text()
+    a = text.index("### 8m.")
+    return text[a:text.index("\n## ", a)]
+
+
+def _close(stored, quoted):
+    return abs(stored - float(quoted)) <= _half_unit(quoted) * (1 + 1e-9)
+
+
+def _close_err(stored, quoted):
+    """An error as written: rounded to nearest or up (never below the stored error by more than rounding)."""
+    return _close(stored, quoted) or 0 <= float(quoted) - stored < 2 * _half_unit(quoted)
+
+
+def test_shapes16_text_factors_and_verdicts_are_the_stored_ones():
+    """Drift: every factor §8m's prose quotes is the committed summary's, rounded as written (factor and error), with
+    the stored verdict at 2σ and the stored numbers of realisations, and appears in §8m as written; the sign-over-shapes
+    verdicts and the quoted barrier differences are the stored ones."""
+    mod = _script()
+    P = json.loads(mod.OUT.read_text())["summary"]
+    sec = _section_8m()
+    for (k, v, p), (txt, verdict, n, nref) in QUOTED.items():
+        r = P["particles"][k][v]["ratio"][p]
+        q, e = txt.split(" ± ")
+        assert _close(r["ratio"], q) and _close_err(r["err"], e), (k, v, p, r["ratio"], r["err"], txt)
+        assert r["verdict"].endswith(verdict) if verdict != "not resolved" else r["verdict"].startswith("not"), \
+            (k, v, p, r["verdict"])
+        assert (P["particles"][k][v]["n"], P["particles"][k]["defect-free"]["n"]) == (n, nref), (k, v)
+        assert f"× {txt}" in sec or f"× {q} ± {e}" in sec or f"{txt}" in sec, (k, v, p, txt)
+    for (v, p), words in HOLDS.items():
+        assert P["holds"][v][p]["words"].startswith(words), (v, p, P["holds"][v][p]["words"])
+    for (k, v), (d, e, verdict) in BARRIERS.items():
+        b = P["particles"][k][v]["barrier_diff_kT"]
+        assert _close(b["diff"], d) and _close_err(b["err"], e), (k, v, b)
+        assert verdict in b["verdict"], (k, v, b["verdict"])
