@@ -243,8 +243,8 @@ def run_queue(items, end_by, estimates, adopt=None):
 
 # ---------------------------------------------------------------------------------------------------- extract
 def _rows_of_db(shape):
-    """The database rows of one shape in the format of make_defects_heating.db_row, relabelled with their shape
-    (db_row names every row a truncated octahedron) and their own equivalent diameter."""
+    """The database rows of one shape in the format of make_defects_heating.db_row, keyed by shape and variant, with
+    their equivalent diameter to two decimals."""
     from ase.db.core import T2000, YEAR
 
     from atomspin.batch.store import ResultStore
