@@ -174,13 +174,15 @@ def _sample(pid, log):
 def run_queue(items, end_by, estimates, adopt=None):
     """Run one-task stages one at a time (second session, §8m "Runs"): ``items`` [(shape, variant, seed)] in
     priority order; a task starts only if now + its estimated wall (``estimates[(shape, variant)]`` min, times the
-    mean ratio of measured to estimated wall of the tasks run so far, at least 0.8) ends by ``end_by`` (epoch s),
+    mean ratio of measured to estimated wall of the tasks run so far, at least 0.8: a chosen floor, so that a few
+    fast tasks do not shrink the estimates below what the first measurements showed) ends by ``end_by`` (epoch s),
     else the driver log says 'skip <stage> (reason)' and the next is tried. Each: stage recipe, ``date -u +%s``
     stamps results/shapes16_<stage>.start/.end, log results/shapes16_<stage>.log with ``/usr/bin/time -v``'s report,
-    and the 10 s sampler (MEM_LOG) of the sweep's process tree; killed at ``end_by`` + 5 min (a killed task is
-    lost). ``adopt`` = (shape, variant, seed, pid): a stage a previous driver started (restarted with new
-    estimates); it is sampled until ``pid`` ends, then stamped as ended."""
+    and the 10 s sampler (MEM_LOG) of the sweep's process tree; its process group is killed at ``end_by`` + 5 min
+    (a chosen grace; a killed task is lost). ``adopt`` = (shape, variant, seed, pid): a stage a previous driver
+    started (restarted with new estimates); it is sampled until ``pid`` ends, then stamped as ended."""
     import os
+    import signal
     import subprocess
     import time
 
@@ -231,11 +233,15 @@ def run_queue(items, end_by, estimates, adopt=None):
         say(f"start {st} (estimated {est / 60:.1f} min): {' '.join(cmd)}")
         (res / f"shapes16_{st}.start").write_text(f"{now:.0f}\n")
         with open(res / f"shapes16_{st}.log", "w") as log:
-            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            # its own process group, so that the hard limit stops the whole chain (time → nice → env → the sweep
+            # and its workers), not only /usr/bin/time
+            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            killed = False
             while proc.poll() is None:
                 _sample(proc.pid, MEM_LOG)
-                if time.time() > end_by + 300:
-                    proc.kill()
+                if time.time() > end_by + 300 and not killed:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    killed = True
                     say(f"killed {st} at the hard limit")
                 time.sleep(10)
         finish(shape, variant, st, now, proc.returncode)
@@ -372,7 +378,16 @@ def merge_rows(stored, new, hashes):
 
     out = {h(r): dict(r, task_hash=h(r)) for r in stored}
     out.update({h(r): dict(r, task_hash=h(r)) for r in new})
-    return list(out.values())
+    rows = list(out.values())
+    # two tasks of one (variant, seed) — a recipe change altered a hash — would silently count a realisation twice
+    seen = {}
+    for r in rows:
+        key = (r["recipe_variant"], int(r["seed"]))
+        if key in seen:
+            raise ValueError(f"merge_rows: {key[0]} seed {key[1]} has two task hashes ({seen[key]}, "
+                             f"{r['task_hash']}): the recipe changed; rerun or drop the stale row")
+        seen[key] = r["task_hash"]
+    return rows
 
 
 def _stage_names(shape):

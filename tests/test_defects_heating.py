@@ -684,6 +684,39 @@ def test_sweep_rows_carry_their_own_shape_and_size():
     assert M.point_key(8.0, "perfect", 1) == "perfect-8nm-default-s1"
 
 
+def test_db_row_takes_shape_and_size_from_the_row_recipe(monkeypatch):
+    """db_row itself (not only row_geometry) labels a database row of a 24.4 nm truncated octahedron "to-…-24.4nm",
+    16.0 nm, and a cube row by its own name and magnetic volume (a stand-in store: only what db_row reads)."""
+    M = _docs_module("make_defects_heating")
+    monkeypatch.setattr(M, "_sar_cell", lambda *a: None)
+    monkeypatch.setattr(M, "_uniaxial_cells", lambda *a: {})
+
+    class Kvp(dict):
+        def __missing__(self, key):  # every numeric key db_row reads
+            return 1.0
+
+    class Row:
+        def __init__(self, shape, size, V):
+            self.key_value_pairs = Kvp(variant="defect-free", seed=2, diameter_nm=size, landscape_volume_m3=V,
+                                       landscape_barrier_J=1.0,
+                                       landscape_degree=2)
+            self.data = {"recipe_json": json.dumps({"structure": {"shape": shape, "diameter_nm": size},
+                                                    "model": {"dipolar": True},
+                                                    "protocol": {"landscape": {"thermalisation_sweeps": 60}}})}
+
+    class Store:
+        def arrays(self, r):
+            return {"landscape": {"coefficients_J": [1.0], "F_J": [0.0], "F_err_J": [0.0]}}
+
+    V16 = math.pi / 6.0 * (16.0e-9) ** 3
+    to = M.db_row(Store(), Row("truncated_octahedron", 24.4, V16), kinds={})
+    assert (to["key"], to["D_nm"], to["shape"], to["size_nm"]) == \
+        ("to-defect-free-24.4nm-default-s2", 16.0, "truncated_octahedron", 24.4)
+    cube = M.db_row(Store(), Row("cube", 12.91, V16), kinds={})
+    assert (cube["key"], cube["shape"]) == ("cube-defect-free-12.91nm-default-s2", "cube")
+    assert cube["D_nm"] == pytest.approx(16.0, abs=0.005)
+
+
 def _macrospin_sar(D_nm, Ms, sigma):
     """SAR (W/g; 100 kHz, 15 kA/m, immobilised, model "auto") of a uniaxial macrospin sphere of diameter D_nm (nm),
     Ms (A/m) and barrier sigma (k_BT) at body temperature."""
