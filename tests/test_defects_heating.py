@@ -884,6 +884,18 @@ def test_reference_shapes_keep_energy_density_and_judge_every_reference():
     assert mod._verdict([(3.0, 0.5), (1.2, 0.3)]) == "higher against 1, lower against 0, not resolved against 1 of 2"
 
 
+@pytest.mark.parametrize("size,section", [("20nm", "8g"), ("25nm", "8h")])
+def test_validation_size_section_tables_are_the_generated_ones(size, section):
+    """docs/validation.md §8g (19.7 nm) and §8h (25.0 nm) print exactly what ``make_defects_heating_20nm.table``
+    makes of the committed summary (a summary changed without its tables, or a table edited by hand, fails)."""
+    from pathlib import Path
+
+    mod = _docs_module("make_defects_heating_20nm")
+    text = (Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text()
+    a = text.index(f"<!-- {section} tables -->") + len(f"<!-- {section} tables -->")
+    assert text[a:text.index(f"<!-- /{section} tables -->")].strip() == mod.table(size).strip()
+
+
 def test_validation_section_8l_tables_are_the_generated_ones():
     """docs/validation.md §8l prints exactly what ``make_reference_shapes.section_tables()`` makes of the committed
     reference SARs and study summaries (a table edited by hand, or a summary changed without the table, fails)."""
