@@ -327,6 +327,28 @@ def db_row(store, r, kinds=None):
     return row
 
 
+def sweep_rows(db):
+    """(row, key-value pairs, recipe) of every landscape row of a CLI sweep's database ``db``: :func:`db_row` (recipe
+    variant names as kinds) with the fields every study summary adds — the recipe's vacancy mode, the landscape's
+    refresh windows, the sar step's reason and code version, the write time (Unix s) and the task hash."""
+    from ase.db.core import T2000, YEAR
+
+    from atomspin.batch.store import ResultStore
+
+    store = ResultStore(str(db), mode="r")
+    for r in store.rows():  # checksum-verified rows; large arrays live in the store's side .npz files
+        row = db_row(store, r, kinds={})
+        if row is None:
+            continue
+        k = r.key_value_pairs
+        rec = json.loads(r.data["recipe_json"])
+        row.update(vacancy_mode=rec["defects"]["vacancies"]["mode"],
+                   refresh_windows_min=float(k.get("landscape_refresh_windows_min", float("nan"))),
+                   sar_reason=k.get("sar_reason"), written_unix_s=T2000 + YEAR * float(r.ctime),
+                   sar_code_version=k.get("sar_code_version"), task_hash=store.task_hash(r))
+        yield row, k, rec
+
+
 def extract_db(db=SWEEP_DB, out=SWEEP_SUMMARY, log=None):
     """The small, committed summary of the CLI sweep's ase.db: one landscape row per task in the format of
     landscapes.json (surface coefficients rebuilt from the stored ``coefficients_J``; the row keeps no covariance,

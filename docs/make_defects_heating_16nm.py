@@ -106,26 +106,12 @@ def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS
     Merges into the summary ``out`` when it exists (:func:`merge_previous`): a database that holds only some of the
     study's rows (e.g. a fresh database filled by a subset recipe after the earlier one was lost) replaces the rows it
     holds and keeps every other row of ``out``, and the invocations whose logs are gone keep their stored entries."""
-    from ase.db.core import T2000, YEAR
-
-    from atomspin.batch.store import ResultStore
-
-    mdh = T._mdh()
     prev = json.loads(out.read_text()) if out.exists() else {}
     rows = []
-    store = ResultStore(str(db), mode="r")
-    for r in store.rows():
-        row = mdh.db_row(store, r, kinds={})
-        if row is None:
-            continue
-        k = r.key_value_pairs
-        rec = json.loads(r.data["recipe_json"])
-        row.update(study=study, axis_parameter=None, axis_value=None,
-                   vacancy_mode=rec["defects"]["vacancies"]["mode"],
-                   refresh_windows_min=float(k.get("landscape_refresh_windows_min", float("nan"))),
-                   sar_reason=k.get("sar_reason"), written_unix_s=T2000 + YEAR * float(r.ctime))
-        # the SAR code that wrote (or rescored) the row, as ``rescore`` records it for rows rescored from the json
-        row.update({c: k[c] for c in ("sar_code_version", "sar_scale_rel_err") if c in k})
+    for row, k, _ in T._mdh().sweep_rows(db):
+        row.update(study=study, axis_parameter=None, axis_value=None)
+        if "sar_scale_rel_err" in k:  # the SAR error rule's scale, as ``rescore`` records it
+            row["sar_scale_rel_err"] = k["sar_scale_rel_err"]
         rows.append(_sized(row))
     n_db = len(rows)
     rows, kept = merge_previous(rows, prev)

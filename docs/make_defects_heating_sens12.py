@@ -75,23 +75,11 @@ def ks_J_per_m2(k_s_meV):
 
 # ---------------------------------------------------------------------------------------------------- extract
 def _rows_of_db(study):
-    from ase.db.core import T2000, YEAR
-
-    from atomspin.batch.store import ResultStore
-
-    mdh = T._mdh()
-    store = ResultStore(str(db_path(study)), mode="r")
+    """The database rows of one study (make_defects_heating.sweep_rows) with the parameter axis of their recipe."""
     rows = []
-    for r in store.rows():
-        row = mdh.db_row(store, r, kinds={})
-        if row is None:
-            continue
-        k = r.key_value_pairs
-        rec = json.loads(r.data["recipe_json"])
+    for row, _, rec in T._mdh().sweep_rows(db_path(study)):
         par, val = T.axis_of(rec)
-        row.update(study=study, axis_parameter=par, axis_value=val, vacancy_mode=rec["defects"]["vacancies"]["mode"],
-                   sar_reason=k.get("sar_reason"), written_unix_s=T2000 + YEAR * float(r.ctime),
-                   sar_code_version=k.get("sar_code_version"))
+        row.update(study=study, axis_parameter=par, axis_value=val)
         row["key"] = f"{row['key']}|{par}={val}"  # two rows per variant and seed: the key names the K_s too
         rows.append(row)
     return rows

@@ -79,24 +79,11 @@ def db_path(study):
 
 # ---------------------------------------------------------------------------------------------------- extract
 def _rows_of_db(study):
-    from ase.db.core import T2000, YEAR
-
-    from atomspin.batch.store import ResultStore
-
-    mdh = T._mdh()
-    store = ResultStore(str(db_path(study)), mode="r")
+    """The database rows of one study (make_defects_heating.sweep_rows) with the parameter axis of their recipe."""
     rows = []
-    for r in store.rows():
-        row = mdh.db_row(store, r, kinds={})
-        if row is None:
-            continue
-        k = r.key_value_pairs
-        rec = json.loads(r.data["recipe_json"])
+    for row, _, rec in T._mdh().sweep_rows(db_path(study)):
         par, val = T.axis_of(rec)
-        row.update(study=study, axis_parameter=par, axis_value=val, vacancy_mode=rec["defects"]["vacancies"]["mode"],
-                   refresh_windows_min=float(k.get("landscape_refresh_windows_min", float("nan"))),
-                   sar_reason=k.get("sar_reason"), written_unix_s=T2000 + YEAR * float(r.ctime),
-                   sar_code_version=k.get("sar_code_version"))
+        row.update(study=study, axis_parameter=par, axis_value=val)
         rows.append(M16._sized(row))
         # the key of a sensitivity row also names its parameter value (two rows per variant and seed)
         row["key"] = f"{row['key']}|{par}={val}"

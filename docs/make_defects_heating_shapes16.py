@@ -249,27 +249,12 @@ def run_queue(items, end_by, estimates, adopt=None):
 
 # ---------------------------------------------------------------------------------------------------- extract
 def _rows_of_db(shape):
-    """The database rows of one shape in the format of make_defects_heating.db_row, keyed by shape and variant, with
-    their equivalent diameter to two decimals."""
-    from ase.db.core import T2000, YEAR
-
-    from atomspin.batch.store import ResultStore
-
-    mdh = T._mdh()
-    store = ResultStore(str(db_path(shape)), mode="r")
+    """The database rows of one shape (make_defects_heating.sweep_rows), keyed by shape and variant, with their
+    equivalent diameter to two decimals."""
     rows = []
-    for r in store.rows():
-        row = mdh.db_row(store, r, kinds={})
-        if row is None:
-            continue
-        k = r.key_value_pairs
-        rec = json.loads(r.data["recipe_json"])
+    for row, _, _ in T._mdh().sweep_rows(db_path(shape)):
         row.update(study=shape, shape=shape, D_nm=round(d_eq_nm(row["V_m3"]), 2),
-                   key=f"{shape}-{row['recipe_variant']}-s{row['seed']}", axis_parameter=None, axis_value=None,
-                   vacancy_mode=rec["defects"]["vacancies"]["mode"],
-                   refresh_windows_min=float(k.get("landscape_refresh_windows_min", float("nan"))),
-                   sar_reason=k.get("sar_reason"), written_unix_s=T2000 + YEAR * float(r.ctime),
-                   sar_code_version=k.get("sar_code_version"), task_hash=store.task_hash(r))
+                   key=f"{shape}-{row['recipe_variant']}-s{row['seed']}", axis_parameter=None, axis_value=None)
         rows.append(row)
     return rows
 
