@@ -326,18 +326,8 @@ def table(path=OUT):
             d = dd[p]
             lines.append(f"| {v} | {lab} | " + " | ".join(str(d.get(k) or "—") for k in ks_cols)
                          + f" | {d['holds']} |")
-    lines += ["", "**Runs:**", ""]
-    for study, m in data["meta"].items():
-        inv = m.get("invocation", {})
-        cpu = inv.get("user_cpu_s", float("nan")) + inv.get("system_cpu_s", 0.0)
-        tw = list(m.get("task_walltime_s", {}).values())
-        lines.append(f"- `{m['command']}`: {m['n_rows']} tasks"
-                     + (" (stopped before the end)" if inv.get("interrupted") else "")
-                     + f", wall {inv.get('wall_s', float('nan')) / 60:.1f} min, CPU {cpu / 60:.1f} min "
-                     f"({inv.get('cpu_s_per_task', float('nan')):.0f} CPU s per task), max RSS "
-                     f"{inv.get('max_rss_kB', float('nan')) / 1e6:.2f} GB"
-                     + (f"; task wall {min(tw):.0f}–{max(tw):.0f} s" if tw else ""))
-    return "\n".join(lines)
+    S16 = _load("make_defects_heating_sens16", ROOT / "docs" / "make_defects_heating_sens16.py")
+    return "\n".join(lines + S16.runs_lines(data["meta"]))
 
 
 # ---------------------------------------------------------------------------------------------------- figure

@@ -260,8 +260,14 @@ def table(path=OUT):
                          f" | {T._pm(s['barrier_over_kT']['mean'], s['barrier_over_kT']['err'])} | "
                          f"{T._pm(s['sar_sweep.sar']['mean'], s['sar_sweep.sar']['err'])} | "
                          f"{T._pm(s['sar_sweep_water.sar']['mean'], s['sar_sweep_water.sar']['err'])} |")
-    lines += ["", "**Runs:**", ""]
-    for study, m in data["meta"].items():
+    return "\n".join(lines + runs_lines(data["meta"]))
+
+
+def runs_lines(meta):
+    """The "Runs" lines of a sensitivity summary's ``meta`` ({study: command, rows, invocation, task wall times});
+    make_defects_heating_sens12.py uses it too."""
+    lines = ["", "**Runs:**", ""]
+    for study, m in meta.items():
         inv = m.get("invocation", {})
         cpu = inv.get("user_cpu_s", float("nan")) + inv.get("system_cpu_s", 0.0)
         tw = list(m.get("task_walltime_s", {}).values())
@@ -271,7 +277,7 @@ def table(path=OUT):
                      f"({inv.get('cpu_s_per_task', float('nan')):.0f} CPU s per task), max RSS "
                      f"{inv.get('max_rss_kB', float('nan')) / 1e6:.2f} GB"
                      + (f"; task wall {min(tw):.0f}–{max(tw):.0f} s" if tw else ""))
-    return "\n".join(lines)
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------------- figure
