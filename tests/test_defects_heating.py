@@ -553,19 +553,20 @@ STAGES_25NM_S = (("defect-free", 3), ("defect-free", 4), ("APB-two", 3), ("APB-t
                  ("vacancies-random-0.10", 4), ("Zn-0.20", 1), ("Zn-0.20", 2), ("vacancies-random-0.20", 1),
                  ("vacancies-random-0.20", 2), ("Zn-0.20", 3), ("Zn-0.20", 4), ("vacancies-random-0.20", 3),
                  ("vacancies-random-0.20", 4), ("vacancies-gradient-0.10", 1), ("vacancies-ordered-0.10", 1),
-                 ("vacancies-gradient-0.10", 2), ("vacancies-ordered-0.10", 2))
+                 ("vacancies-gradient-0.10", 2), ("vacancies-ordered-0.10", 2), ("vacancies-gradient-0.10", 3),
+                 ("vacancies-ordered-0.10", 3), ("vacancies-gradient-0.10", 4), ("vacancies-ordered-0.10", 4))
 #: the variants appended to the 25 nm recipe on 2026-11-30 (run by stages S11-S18)
 APPENDED_25NM = ("Zn-0.20", "vacancies-random-0.20")
-#: the vacancy placements appended after them on 2026-12-01 (seeds 1-2 run by stages S19-S22)
+#: the vacancy placements appended after them on 2026-12-01 (run by stages S19-S26)
 PLACEMENTS_25NM = ("vacancies-gradient-0.10", "vacancies-ordered-0.10")
 
 
 def test_25nm_stage_s_recipes_are_subsets_of_the_25nm_recipe():
-    """The stage S recipes S1-S22 (one task per recipe, in priority order) are subsets of the 25 nm recipe: each
+    """The stage S recipes S1-S26 (one task per recipe, in priority order) are subsets of the 25 nm recipe: each
     one's single task has the hash of the same variant and seed of the main recipe, so its row lands in the study's
     database as the main recipe's. S1-S10 are exactly the seed-3 and seed-4 tasks of the first five variants, each
     once (seeds 1-2 ran in the earlier stages A-C and F1-F2); S11-S18 seeds 1-4 of the two appended variants, which
-    come last in the main recipe, so that appending them left every earlier task's hash unchanged; S19-S22 seeds 1-2
+    come last in the main recipe, so that appending them left every earlier task's hash unchanged; S19-S26 seeds 1-4
     of the two vacancy placements appended after them (the 12.1 nm definitions)."""
     from atomspin.batch import expand
 
@@ -578,7 +579,7 @@ def test_25nm_stage_s_recipes_are_subsets_of_the_25nm_recipe():
         got.append(key)
     assert sorted(got[:10]) == sorted(k for k in main if k[1] >= 3 and k[0] not in APPENDED_25NM + PLACEMENTS_25NM)
     assert sorted(got[10:18]) == sorted(k for k in main if k[0] in APPENDED_25NM)
-    assert sorted(got[18:]) == sorted(k for k in main if k[0] in PLACEMENTS_25NM and k[1] <= 2)
+    assert sorted(got[18:]) == sorted(k for k in main if k[0] in PLACEMENTS_25NM)
     assert len(set(main.values())) == len(main)  # the hashes tell the tasks apart
     names = list(dict.fromkeys(k[0] for k in main))
     assert tuple(names[-4:]) == APPENDED_25NM + PLACEMENTS_25NM
