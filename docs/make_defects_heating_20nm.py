@@ -65,8 +65,9 @@ ALPHA_SKIP = {"25nm": {"vacancies-random-0.10|2|0.01": "the Fokker–Planck harm
 #: database of their own (``db``, default ``defects_heating_<size>.db``), merged the same way into the 16 rows of
 #: stages 1-4c, whose database is gone. The 25 nm stages S1-S10 (_stageS1.toml to _stageS10.toml: one seed-3/4 task
 #: each), S11-S14 (_stageS11.toml to _stageS14.toml: seeds 1-2 of the variants Zn-0.20 and
-#: vacancies-random-0.20 appended to the recipe) and S15-S18 (their seeds 3-4) likewise ran on fresh databases,
-#: merged in turn by ``db``.
+#: vacancies-random-0.20 appended to the recipe), S15-S18 (their seeds 3-4) and S19-S26 (seeds 1-4 of the vacancy
+#: placements vacancies-gradient-0.10 and vacancies-ordered-0.10 appended after them, gradient first) likewise ran
+#: on fresh databases, merged in turn by ``db``.
 STUDIES = {
     "20nm": dict(recipe="defects_heating_20nm.toml", section="§8g",
                  invocations=(("stage 1: defect-free and APB-two, seed 1", "20nm_stage1"),
@@ -105,7 +106,10 @@ STUDIES = {
                               ("stage S15: Zn-0.20, seed 3", "25nm_stageS15"),
                               ("stage S16: Zn-0.20, seed 4", "25nm_stageS16"),
                               ("stage S17: vacancies-random-0.20, seed 3", "25nm_stageS17"),
-                              ("stage S18: vacancies-random-0.20, seed 4", "25nm_stageS18"))),
+                              ("stage S18: vacancies-random-0.20, seed 4", "25nm_stageS18"),
+                              *((f"stage S{i}: vacancies-{v}-0.10, seed {seed}", f"25nm_stageS{i}")
+                                for i, (v, seed) in enumerate([(v, seed) for seed in (1, 2, 3, 4)
+                                                               for v in ("gradient", "ordered")], 19)))),
 }
 #: size labels in increasing size (the comparison columns of a size's tables are every smaller size)
 ORDER = ("12nm", "16nm", "20nm", "25nm")
