@@ -8,7 +8,7 @@ content, size) at three clinical drives.
                                                         # (merged with the stored rows; DB default results/defects_heating_16nm.db)
     python docs/make_defects_heating_16nm.py decompose  # ΔSAR split (Ms, barrier height, shape, dead layer), 12 + 16 nm
     python docs/make_defects_heating_16nm.py map        # SAR at drives A and C from the stored landscapes (no MC)
-    python docs/make_defects_heating_16nm.py plot       # figures
+    python docs/make_defects_heating_16nm.py plot       # figures (size_ratios, sar_size_map, placement_16nm)
     python docs/make_defects_heating_16nm.py table      # the markdown tables of validation §8f
     python docs/make_defects_heating_16nm.py placement  # the vacancy-placement tables of validation §8f alone
 
@@ -481,6 +481,51 @@ def placement_table(path=OUT, data12=None):
     return "\n".join(lines)
 
 
+def plot_placement(path=OUT, out=FIG / "placement_16nm.png"):
+    """``placement_16nm.png``: barrier/k_BT, SAR immobilised and SAR in water of every realisation of defect-free,
+    random, ordered and gradient δ = 0.10 vacancies at 12.1 nm (§8c/§8d rows) and 16.0 nm, with each variant's mean
+    ± 2σ (the rule's error, ``group_stats``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FormatStrFormatter
+
+    data = json.loads(pathlib.Path(path).read_text())
+    d12 = json.loads(T.OUT.read_text())
+    names = [REFERENCE, RANDOM, *PLACEMENTS]
+    panels = (("barrier_over_kT", "barrier / k_BT at 310 K"), ("sar_sweep.sar", "SAR immobilised (W/g), log scale"),
+              ("sar_sweep_water.sar", "SAR in water (W/g), log scale"))
+    stats = {"12nm": main12_all(d12), "16nm": data["summary"]["main"]}
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8))
+    for ax, (p, lab) in zip(axes, panels):
+        for dx, size in zip((-0.15, 0.15), ("12nm", "16nm")):
+            col, mk = SIZE_STYLE[size]
+            for j, n in enumerate(names):
+                v = (stats[size].get(n) or {}).get(p)
+                if not v:
+                    continue
+                ax.plot(j + dx + np.linspace(-0.05, 0.05, len(v["per_seed"])), v["per_seed"], mk, color=col, mfc="none",
+                        ms=5, label=f"{SIZE_WORDS[size]} TO: one realisation" if j == 0 else None)
+                ax.errorbar(j + dx + 0.09, v["mean"], yerr=2 * v["err"], fmt=mk, color=col, capsize=3,
+                            label=f"{SIZE_WORDS[size]} TO: mean ± 2σ" if j == 0 else None)
+        if p.startswith("sar"):
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+            ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(["defect-free", "random\nδ = 0.10", "ordered (P4₃32)\nδ = 0.10",
+                            "gradient (1 nm)\nδ = 0.10"], fontsize=8)
+        ax.set_ylabel(lab)
+        ax.grid(alpha=0.3, which="both")
+    axes[0].legend(fontsize=7)
+    fig.suptitle("Where the B-site vacancies sit (δ = 0.10): magnetite truncated octahedra at 310 K, 100 kHz, 15 kA/m; "
+                 "12.1 nm (§8c, §8d) and 16.0 nm (§8f)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
 def main12_all(d12=None):
     """The 12.1 nm per-variant summaries: today's sweep (§8c) then the vacancy placements (§8d), both against today's
     defect-free particle (``make_defects_heating_today.summarise``)."""
@@ -569,9 +614,6 @@ def table(path=OUT):
                 row = [size, n]
                 row += [map_cell_text(cells.get((size, n, lab))) for lab in ("A", "B", "B-sweep", "B-water", "C")]
                 lines.append("| " + " | ".join(row) + " |")
-    pt = placement_table(path)
-    if pt:
-        lines += ["", pt]
     lines += runs_lines(data["meta"])
     for k in ("decomposition", "sar_map"):
         src = data.get(k, {})
@@ -731,6 +773,7 @@ if __name__ == "__main__":
         sar_map(seeds=seeds)
     elif cmd == "plot":
         plot()
+        plot_placement()
     elif cmd == "table":
         print(table())
     elif cmd == "placement":
