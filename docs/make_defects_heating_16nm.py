@@ -4,17 +4,25 @@ content, size) at three clinical drives.
 
     nice -n 5 env NUMBA_NUM_THREADS=1 atomspin sweep structures/recipes/defects_heating_16nm.toml \\
         --db results/defects_heating_16nm.db --workers 1
-    python docs/make_defects_heating_16nm.py db         # the database → docs/figures/defects_heating/sweep_16nm.json
+    python docs/make_defects_heating_16nm.py db [DB]    # the database → docs/figures/defects_heating/sweep_16nm.json
+                                                        # (merged with the stored rows; DB default results/defects_heating_16nm.db)
     python docs/make_defects_heating_16nm.py decompose  # ΔSAR split (Ms, barrier height, shape, dead layer), 12 + 16 nm
     python docs/make_defects_heating_16nm.py map        # SAR at drives A and C from the stored landscapes (no MC)
-    python docs/make_defects_heating_16nm.py plot       # figures
+    python docs/make_defects_heating_16nm.py plot       # figures (size_ratios, sar_size_map, placement_16nm)
     python docs/make_defects_heating_16nm.py table      # the markdown tables of validation §8f
+    python docs/make_defects_heating_16nm.py placement  # the vacancy-placement tables of validation §8f alone
 
 The 12 nm rows are those of ``docs/make_defects_heating_today.py`` (its committed summary
 ``sweep_12nm_today.json``); every statistic, ratio, verdict and log parser is that script's (imported, not copied):
 per variant the mean over the realisations, error = the larger of the seed standard error and the propagated
 per-realisation errors / √n, first-order ratio errors, "resolved" beyond 2σ. The sweep wrote its log to
 ``results/16nm.log`` and its start/end stamps to ``results/16nm.start|end``.
+
+Vacancy placement (2026-12-01): the ordered (P4_332) and radial-gradient δ = 0.10 variants of validation §8d, appended
+to the recipe and run as the one-task stage recipes ``defects_heating_16nm_stageP1.toml`` … ``_stageP8.toml`` into a
+fresh database (the earlier one is gone), ``python docs/make_defects_heating_16nm.py db
+results/defects_heating_16nm_place.db`` merging its rows into the stored 28; :func:`placement_table` sets them
+against random δ = 0.10 and defect-free at 16.0 nm and 12.1 nm (§8d), with the same statistics.
 """
 import importlib.util
 import json
@@ -97,6 +105,13 @@ def rows_of(size, data12=None, data16=None):
 INVOCATIONS = (("timing task (defect-free seed 1 alone)", f"{STEM}_timing"), ("sweep", STEM),
                ("sweep resumed", f"{STEM}_resume"), ("sweep resumed: APB-centre", f"{STEM}_centre"),
                ("sweep resumed: Zn-0.20, vacancies-random-0.20", f"{STEM}_zn"))
+#: the vacancy placements appended on 2026-12-01 (validation §8d's definitions), in the order they were run: seeds 1-2
+#: of both, then seeds 3-4; stage recipe ``defects_heating_16nm_stageP<i>.toml``, log ``results/16nm_stageP<i>.log``
+PLACEMENTS = ("vacancies-ordered-0.10", "vacancies-gradient-0.10")
+#: the placements' common reference besides defect-free: random B-site vacancies at the same δ
+RANDOM = "vacancies-random-0.10"
+STAGES_P = tuple((v, s) for pair in ((1, 2), (3, 4)) for s in pair for v in PLACEMENTS)
+INVOCATIONS += tuple((f"stage P{i}: {v}, seed {s}", f"{STEM}_stageP{i}") for i, (v, s) in enumerate(STAGES_P, 1))
 
 
 def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS):
@@ -216,7 +231,8 @@ def summarise(rows, data12=None, recipe=RECIPE, size="16nm"):
         return {}
     ref = T.group_stats(sorted(by[REFERENCE], key=lambda r: r["seed"]))
     d12 = data12 or (json.loads(T.OUT.read_text()) if T.OUT.exists() else {})
-    main12 = d12.get("summary", {}).get("main", {})
+    # the 12.1 nm variants: today's sweep (§8c) and the vacancy placements (§8d), both against today's defect-free
+    main12 = {**d12.get("summary", {}).get("main", {}), **d12.get("summary", {}).get("vacancy_order", {})}
     at = "16 nm" if size == "16nm" else SIZE_WORDS.get(size, size)
     main16 = (json.loads(OUT.read_text()).get("summary", {}).get("main", {}) if size != "16nm" and OUT.exists()
               else {})
@@ -242,6 +258,12 @@ def summarise(rows, data12=None, recipe=RECIPE, size="16nm"):
                                             trend16=_trend(r16p.get(p), here.get(p), at),
                                             trend_seed16=_trend(seed_verdict(r16p.get(p)), seed_verdict(here.get(p)), at))
         main[name] = s
+    if RANDOM in main:  # the placements against random vacancies at the same δ (§8d's second reference)
+        for name in PLACEMENTS:
+            if name in main:
+                main[name]["ratio_to_random"] = {p: e for p in T.RATIO_QUANTITIES
+                                                 if (e := T.ratio_entry(main[name], main[RANDOM], p))}
+                main[name]["barrier_diff_random_kT"] = barrier_difference(main[name], main[RANDOM])
     absolute = {p: dict(r12=(main12.get(REFERENCE) or {}).get(p), r16=ref.get(p)) for p in T.RATIO_QUANTITIES}
     if main16:
         for p in T.RATIO_QUANTITIES:
@@ -393,6 +415,124 @@ def runs_lines(m):
     return lines
 
 
+def placement(data, data12=None):
+    """The placement factors at 16.0 nm (``data``, this study's summary) and 12.1 nm (§8d, ``data12``): per
+    placement variant and quantity, {size: dict(random=, defect_free=, random_seed=, defect_free_seed=)} with each
+    entry a ratio entry (ratio, err, verdict; the ``_seed`` ones judged by the seed spread alone), and the barrier
+    change in k_BT against each reference (``barrier_diff``)."""
+    d12 = data12 or json.loads(T.OUT.read_text())
+    src = {"12nm": d12["summary"].get("vacancy_order", {}), "16nm": data["summary"]["main"]}
+    main12 = d12["summary"]["main"]
+    out = {}
+    for name in PLACEMENTS:
+        for size, m in src.items():
+            v = m.get(name)
+            if not v:
+                continue
+            rnd = v.get("ratio_to_random", {})
+            e = out.setdefault(name, {}).setdefault(size, {})
+            for p in T.RATIO_QUANTITIES:
+                e[p] = dict(random=rnd.get(p), defect_free=v.get("ratio", {}).get(p),
+                            random_seed=seed_verdict(rnd.get(p)), defect_free_seed=seed_verdict(v.get("ratio", {}).get(p)))
+            ref_rand = main12.get(RANDOM) if size == "12nm" else m.get(RANDOM)
+            ref_free = main12.get(REFERENCE) if size == "12nm" else m.get(REFERENCE)
+            e["barrier_diff"] = dict(random=barrier_difference(v, ref_rand) if ref_rand else None,
+                                     defect_free=barrier_difference(v, ref_free) if ref_free else None)
+            e["n"] = v["n"]
+    return out
+
+
+PLACEMENT_LABEL = {"Ms_A_per_m": "Ms", "barrier_over_kT": "barrier/k_BT", "sar_sweep.sar": "SAR immobilised",
+                   "sar_sweep_water.sar": "SAR water"}
+
+
+def placement_table(path=OUT, data12=None):
+    """The markdown tables of validation §8f's vacancy-placement part: ordered / gradient ÷ random δ = 0.10 and ÷
+    defect-free at 12.1 nm (§8d) and 16.0 nm, each with the rule's error and verdict and the seed-spread-only
+    verdict, then the barrier changes in k_BT."""
+    data = json.loads(pathlib.Path(path).read_text())
+    P = placement(data, data12)
+    if not P:
+        return ""
+    n = {name: "/".join(str(P[name][sz]["n"]) if sz in P[name] else "0" for sz in ("12nm", "16nm")) for name in P}
+    lines = ["**Placement at δ = 0.10: ordered / gradient ÷ random δ = 0.10 and ÷ defect-free of the same size, "
+             "12.1 nm (§8d) → 16.0 nm; verdict at 2σ (the rule's error; seed spread: the seed-spread-only error)**", "",
+             "| variant (n at 12.1 / 16.0 nm) | quantity | ÷ random, 12.1 nm | ÷ random, 16.0 nm | ÷ random, 16.0 nm, "
+             "seed spread | ÷ defect-free, 12.1 nm | ÷ defect-free, 16.0 nm | ÷ defect-free, 16.0 nm, seed spread |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, by in P.items():
+        a, b = by.get("12nm", {}), by.get("16nm", {})
+        for p in T.RATIO_QUANTITIES:
+            x, y = a.get(p, {}), b.get(p, {})
+            lines.append(f"| {name} ({n[name]}) | {PLACEMENT_LABEL[p]} | {T._rcell(x.get('random'))} | "
+                         f"{T._rcell(y.get('random'))} | {T._rcell(y.get('random_seed'))} | "
+                         f"{T._rcell(x.get('defect_free'))} | {T._rcell(y.get('defect_free'))} | "
+                         f"{T._rcell(y.get('defect_free_seed'))} |")
+
+    def cell(x):
+        return f"{x['diff']:+.3g} ± {x['err']:.2g} ({x['verdict'].replace(' at 2σ', '')})" if x else "—"
+    lines += ["", "**Placement: barrier change in k_BT at 310 K (error in quadrature):**", "",
+              "| variant | − random, 12.1 nm | − random, 16.0 nm | − defect-free, 12.1 nm | − defect-free, 16.0 nm |",
+              "|---|---|---|---|---|"]
+    for name, by in P.items():
+        a, b = (by.get(sz, {}).get("barrier_diff", {}) for sz in ("12nm", "16nm"))
+        lines.append(f"| {name} | {cell(a.get('random'))} | {cell(b.get('random'))} | {cell(a.get('defect_free'))} | "
+                     f"{cell(b.get('defect_free'))} |")
+    return "\n".join(lines)
+
+
+def plot_placement(path=OUT, out=FIG / "placement_16nm.png"):
+    """``placement_16nm.png``: barrier/k_BT, SAR immobilised and SAR in water of every realisation of defect-free,
+    random, ordered and gradient δ = 0.10 vacancies at 12.1 nm (§8c/§8d rows) and 16.0 nm, with each variant's mean
+    ± 2σ (the rule's error, ``group_stats``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FormatStrFormatter
+
+    data = json.loads(pathlib.Path(path).read_text())
+    d12 = json.loads(T.OUT.read_text())
+    names = [REFERENCE, RANDOM, *PLACEMENTS]
+    panels = (("barrier_over_kT", "barrier / k_BT at 310 K"), ("sar_sweep.sar", "SAR immobilised (W/g), log scale"),
+              ("sar_sweep_water.sar", "SAR in water (W/g), log scale"))
+    stats = {"12nm": main12_all(d12), "16nm": data["summary"]["main"]}
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8))
+    for ax, (p, lab) in zip(axes, panels):
+        for dx, size in zip((-0.15, 0.15), ("12nm", "16nm")):
+            col, mk = SIZE_STYLE[size]
+            for j, n in enumerate(names):
+                v = (stats[size].get(n) or {}).get(p)
+                if not v:
+                    continue
+                ax.plot(j + dx + np.linspace(-0.05, 0.05, len(v["per_seed"])), v["per_seed"], mk, color=col, mfc="none",
+                        ms=5, label=f"{SIZE_WORDS[size]} TO: one realisation" if j == 0 else None)
+                ax.errorbar(j + dx + 0.09, v["mean"], yerr=2 * v["err"], fmt=mk, color=col, capsize=3,
+                            label=f"{SIZE_WORDS[size]} TO: mean ± 2σ" if j == 0 else None)
+        if p.startswith("sar"):
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+            ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(["defect-free", "random\nδ = 0.10", "ordered (P4₃32)\nδ = 0.10",
+                            "gradient (1 nm)\nδ = 0.10"], fontsize=8)
+        ax.set_ylabel(lab)
+        ax.grid(alpha=0.3, which="both")
+    axes[0].legend(fontsize=7)
+    fig.suptitle("Where the B-site vacancies sit (δ = 0.10): magnetite truncated octahedra at 310 K, 100 kHz, 15 kA/m; "
+                 "12.1 nm (§8c, §8d) and 16.0 nm (§8f)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def main12_all(d12=None):
+    """The 12.1 nm per-variant summaries: today's sweep (§8c) then the vacancy placements (§8d), both against today's
+    defect-free particle (``make_defects_heating_today.summarise``)."""
+    S = (d12 or json.loads(T.OUT.read_text()))["summary"]
+    return {**S["main"], **S.get("vacancy_order", {})}
+
+
 def table(path=OUT):
     data = json.loads(pathlib.Path(path).read_text())
     S = data["summary"]
@@ -414,7 +554,7 @@ def table(path=OUT):
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "**Barrier change against defect-free of the same size (k_BT at 310 K; error in quadrature):**", "",
               "| variant | 16.0 nm: Δ barrier/k_BT | 12.1 nm: Δ barrier/k_BT |", "|---|---|---|"]
-    d12 = json.loads(T.OUT.read_text())["summary"]["main"]
+    d12 = main12_all()
     for name, v in S["main"].items():
         if "barrier_diff_kT" in v and v["barrier_diff_kT"]:
             b = v["barrier_diff_kT"]
@@ -500,7 +640,7 @@ def plot(path=OUT):
     data = json.loads(pathlib.Path(path).read_text())
     S = data["summary"]
     d12 = json.loads(T.OUT.read_text())
-    S12 = d12["summary"]["main"]
+    S12 = main12_all(d12)  # today's variants (§8c) and the vacancy placements (§8d)
     more = {sz: json.loads(summary_path(sz).read_text()) for sz in sizes_present() if sz not in SIZES}
     mains = {"12nm": S12, "16nm": S["main"], **{sz: d["summary"]["main"] for sz, d in more.items()}}
     sizes = list(mains)
@@ -621,7 +761,7 @@ def plot(path=OUT):
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else "table"
     if cmd == "db":
-        d = extract()
+        d = extract(db=pathlib.Path(sys.argv[2]).resolve()) if len(sys.argv) > 2 else extract()
         print(json.dumps({k: v for k, v in d["meta"].items() if k != "task_walltime_s"}, indent=1))
     elif cmd == "rescore":
         rescore()
@@ -633,7 +773,10 @@ if __name__ == "__main__":
         sar_map(seeds=seeds)
     elif cmd == "plot":
         plot()
+        plot_placement()
     elif cmd == "table":
         print(table())
+    elif cmd == "placement":
+        print(placement_table())
     else:
         raise SystemExit(__doc__)

@@ -1,0 +1,248 @@
+"""Where the vacancies sit, at 16 nm (issue #15; docs/validation.md §8f, "Vacancy placement"): the ordered (P4_332)
+and radial-gradient δ = 0.10 variants of the 12.1 nm study (§8d) appended to the 16 nm recipe, run as one-task stage
+recipes, merged into the committed summary ``docs/figures/defects_heating/sweep_16nm.json``; the placement table of
+§8f is what ``docs/make_defects_heating_16nm.py`` makes of that summary, and each placement trend §8f states is
+read back from it (sign and resolution at 2σ).
+"""
+import importlib.util
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RECIPES = ROOT / "structures" / "recipes"
+SUMMARY = ROOT / "docs" / "figures" / "defects_heating" / "sweep_16nm.json"
+
+#: `atomspin validate structures/recipes/defects_heating_16nm.toml` before the placements were appended (commit
+#: 7fbacac, 28 tasks): the task hashes of the stored rows, which appending must leave unchanged
+HASHES_BEFORE = {
+    ("defect-free", 1): "1f2aaa672cbd20bf", ("defect-free", 2): "0b2b129cff2f0826",
+    ("defect-free", 3): "60d527046ad584ef", ("defect-free", 4): "0304005a9c280134",
+    ("APB-two", 1): "956ba4543829ab6c", ("APB-two", 2): "5b1e531ab95e3614",
+    ("APB-two", 3): "a2a8ff5422700e0a", ("APB-two", 4): "b64535a5283c1ced",
+    ("FeO-core", 1): "ab3378ddb01bed73", ("FeO-core", 2): "e4d3ebe8c0b67fe0",
+    ("FeO-core", 3): "5f23c251b8b59370", ("FeO-core", 4): "a63064ee72688216",
+    ("vacancies-random-0.10", 1): "ea6f0cacb653ce57", ("vacancies-random-0.10", 2): "2b52c13c4b1db611",
+    ("vacancies-random-0.10", 3): "5ecb231d1572d6b3", ("vacancies-random-0.10", 4): "51f5ec720f7f3083",
+    ("APB-centre", 1): "f8612f257deb86f2", ("APB-centre", 2): "65d3314474b2f439",
+    ("APB-centre", 3): "6cd37cf6f0b7b0f2", ("APB-centre", 4): "47742b7435e5734f",
+    ("Zn-0.20", 1): "61ecce9c818e8408", ("Zn-0.20", 2): "b7bddbd9bde4ee75",
+    ("Zn-0.20", 3): "a0c4cee6fc75b243", ("Zn-0.20", 4): "60123fdf3d5ef6a1",
+    ("vacancies-random-0.20", 1): "315fbefd0b0afba3", ("vacancies-random-0.20", 2): "06ee43df2f68c249",
+    ("vacancies-random-0.20", 3): "583d7a5f104be0f7", ("vacancies-random-0.20", 4): "90f04f31eebe927e",
+}
+
+
+def _recipe(name):
+    return tomllib.loads((RECIPES / f"{name}.toml").read_text())
+
+
+def _study16():
+    spec = importlib.util.spec_from_file_location("make_defects_heating_16nm",
+                                                  ROOT / "docs" / "make_defects_heating_16nm.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def M():
+    return _study16()
+
+
+@pytest.fixture(scope="module")
+def data():
+    return json.loads(SUMMARY.read_text())
+
+
+# ------------------------------------------------------------------------------------------ recipes and hashes
+def test_appending_the_placements_keeps_every_stored_task_hash(M):
+    """The two placements come last in the 16 nm recipe, so the 28 tasks run before keep their hashes (those
+    `atomspin validate` listed before the change) and the recipe's sweep would skip them; the 8 new tasks have
+    hashes of their own."""
+    from atomspin.batch import expand
+
+    tasks = expand(_recipe("defects_heating_16nm"))
+    main = {(t["variant"], t["seed"]): t["hash"] for t in tasks}
+    assert {k: main[k] for k in HASHES_BEFORE} == HASHES_BEFORE
+    names = list(dict.fromkeys(t["variant"] for t in tasks))
+    assert tuple(names[-2:]) == M.PLACEMENTS
+    new = {k: h for k, h in main.items() if k not in HASHES_BEFORE}
+    assert sorted(new) == sorted((v, s) for v in M.PLACEMENTS for s in (1, 2, 3, 4))
+    assert len(set(main.values())) == len(main) == 36
+
+
+def test_the_placements_are_the_12nm_definitions():
+    """The appended variants are defined exactly as in the 12.1 nm vacancy-order recipe (§8d): the same defects, the
+    same vacancy removal; only the particle differs."""
+    from atomspin.batch import expand
+
+    d16 = {t["variant"]: t["recipe"]["defects"] for t in expand(_recipe("defects_heating_16nm"))}
+    d12 = {t["variant"]: t["recipe"]["defects"] for t in expand(_recipe("defects_heating_12nm_vacancy_order"))}
+    assert set(d12) == {"vacancies-ordered-0.10", "vacancies-gradient-0.10"}
+    for name in d12:
+        assert json.loads(json.dumps(d16[name])) == json.loads(json.dumps(d12[name])), name
+    assert d16["vacancies-gradient-0.10"]["vacancies"]["mode"] == "gradient"
+    assert d16["vacancies-ordered-0.10"]["vacancies"]["mode"] == "ordered"
+    assert d16["vacancies-ordered-0.10"]["vacancies"]["delta"] == d16["vacancies-random-0.10"]["vacancies"]["delta"]
+
+
+def test_stage_p_recipes_are_one_task_subsets_of_the_16nm_recipe(M):
+    """Stages P1-P8 (seeds 1-2 of both placements, then 3-4) each run one task with the hash of the same task of the
+    main recipe; their particle, model and protocol are the main recipe's (only [meta], the seeds and the variant
+    list differ); together they are exactly the appended tasks."""
+    from atomspin.batch import expand
+
+    main_recipe = _recipe("defects_heating_16nm")
+    main = {(t["variant"], t["seed"]): t["hash"] for t in expand(main_recipe)}
+    got = []
+    for i, key in enumerate(M.STAGES_P, 1):
+        r = _recipe(f"defects_heating_16nm_stageP{i}")
+        assert {k: v for k, v in r.items() if k not in ("meta", "sweep")} == \
+            {k: v for k, v in main_recipe.items() if k not in ("meta", "sweep")}, i
+        tasks = expand(r)
+        assert [(t["variant"], t["seed"]) for t in tasks] == [key], i
+        assert tasks[0]["hash"] == main[key], (i, key)
+        got.append(key)
+    assert sorted(got) == sorted(k for k in main if k[0] in M.PLACEMENTS)
+    assert [s for _, s in M.STAGES_P[:4]] == [1, 1, 2, 2]  # seeds 1-2 of both first
+
+
+def test_summary_keeps_the_stored_rows_and_adds_the_placements(M, data):
+    """The merge kept the 28 stored rows (7 variants × 4 seeds) and added the placements' rows, each carrying the
+    main recipe's task hash."""
+    from atomspin.batch import expand
+
+    main = {(t["variant"], t["seed"]): t["hash"] for t in expand(_recipe("defects_heating_16nm"))}
+    keys = [(r["recipe_variant"], r["seed"]) for r in data["rows"]]
+    assert len(keys) == len(set(keys))
+    assert set(HASHES_BEFORE) <= set(keys)
+    new = [r for r in data["rows"] if r["recipe_variant"] in M.PLACEMENTS]
+    assert len(new) >= 4 and {r["seed"] for r in new} >= {1, 2}
+    assert set(M.PLACEMENTS) == {r["recipe_variant"] for r in new}
+    for r in new:
+        assert r["task_hash"] == main[(r["recipe_variant"], r["seed"])]
+        assert r["D_nm"] == 16.0
+    assert data["meta"]["n_rows"] == len(data["rows"]) == 28 + len(new)
+
+
+# ------------------------------------------------------------------------------------------ the §8f text
+def test_validation_8f_placement_tables_are_the_generated_ones(M):
+    """docs/validation.md §8f prints exactly what ``make_defects_heating_16nm.placement_table`` makes of the committed
+    summaries (16 nm and the 12.1 nm one of §8d)."""
+    text = (ROOT / "docs" / "validation.md").read_text()
+    a = text.index("<!-- 8f placement tables -->") + len("<!-- 8f placement tables -->")
+    assert text[a:text.index("<!-- /8f placement tables -->")].strip() == M.placement_table().strip()
+
+
+# ------------------------------------------------------------------------------------------ the trends §8f states
+def _resolved(entry):
+    return not entry["verdict"].startswith("not")
+
+
+@pytest.fixture(scope="module")
+def P(M, data):
+    return M.placement(data)
+
+
+def test_placements_keep_the_random_Ms_at_both_sizes(P, M):
+    """Where the vacancies sit does not change how much moment they remove: Ms ÷ random δ = 0.10 within 0.1 % at
+    both sizes (the gradient's +0.08 % is resolved, the ordered one is not), and every placement lowers Ms against
+    defect-free (resolved) at both sizes, × 0.953–0.956."""
+    for name in M.PLACEMENTS:
+        for size in ("12nm", "16nm"):
+            e = P[name][size]["Ms_A_per_m"]
+            assert abs(e["random"]["ratio"] - 1) < 1e-3, (name, size)
+            assert _resolved(e["defect_free"]) and e["defect_free"]["ratio"] < 1, (name, size)
+            assert 0.95 < e["defect_free"]["ratio"] < 0.96, (name, size)
+    assert not _resolved(P["vacancies-ordered-0.10"]["16nm"]["Ms_A_per_m"]["random"])
+    g = P["vacancies-gradient-0.10"]["16nm"]["Ms_A_per_m"]["random"]
+    assert _resolved(g) and g["ratio"] > 1
+
+
+def test_gradient_lowering_of_barrier_and_sar_does_not_hold_at_16nm(P, data):
+    """§8d's gradient result (barrier and SAR lower than defect-free and than random δ = 0.10, resolved at 12.1 nm)
+    is lost at 16.0 nm: the barrier change and both SAR ratios are not resolved there, by the rule's error and by the
+    seed spread, and the size comparison calls the SAR verdict against defect-free 'lost resolution at 16 nm'."""
+    g12, g16 = P["vacancies-gradient-0.10"]["12nm"], P["vacancies-gradient-0.10"]["16nm"]
+    for ref in ("random", "defect_free"):
+        assert "lower" in g12["barrier_diff"][ref]["verdict"]
+        assert not _resolved(g16["barrier_diff"][ref])
+        for p in ("sar_sweep.sar", "sar_sweep_water.sar"):
+            assert _resolved(g12[p][ref]) and g12[p][ref]["ratio"] < 1, (ref, p)
+            assert not _resolved(g16[p][ref]) and not _resolved(g16[p][ref + "_seed"]), (ref, p)
+    c = data["summary"]["compare"]["vacancies-gradient-0.10"]
+    for p in ("barrier_over_kT", "sar_sweep.sar", "sar_sweep_water.sar"):
+        assert c[p]["trend"] == "lost resolution at 16 nm", p
+
+
+def test_ordered_vacancies_raise_the_16nm_barrier_slightly_but_not_the_sar(P):
+    """At 16.0 nm ordered (P4_332) vacancies raise the barrier by ≈ 0.2 k_BT against random δ = 0.10 and against
+    defect-free (resolved in k_BT, 2.3σ and 2.7σ; the rule's ratio to random, 1.65 ± 0.34, is not resolved), where
+    at 12.1 nm they changed nothing; the SAR is unchanged at both sizes (ratios to random and to defect-free not
+    resolved, in both media)."""
+    o12, o16 = P["vacancies-ordered-0.10"]["12nm"], P["vacancies-ordered-0.10"]["16nm"]
+    for ref in ("random", "defect_free"):
+        b = o16["barrier_diff"][ref]
+        assert "higher" in b["verdict"] and 0.1 < b["diff"] < 0.4, ref
+        assert not _resolved(o12["barrier_diff"][ref]), ref
+        for p in ("sar_sweep.sar", "sar_sweep_water.sar"):
+            assert not _resolved(o16[p][ref]) and not _resolved(o12[p][ref]), (ref, p)
+    assert not _resolved(o16["barrier_over_kT"]["random"])
+    assert _resolved(o16["barrier_over_kT"]["random_seed"])
+
+
+def test_no_placement_changes_the_16nm_sar_at_any_drive(M, data):
+    """The SAR-map cells of both placements at 16.0 nm (drives A, B, C immobilised, B in water; four realisations)
+    are within 2σ of defect-free: not resolved at any drive."""
+    cells = M.map_cells(data)
+    for name in M.PLACEMENTS:
+        for lab in ("A", "B", "B-water", "C"):
+            c = cells[("16nm", name, lab)]
+            assert c["n"] == 4 and c["verdict"] == "not resolved at 2σ", (name, lab, c)
+            assert 0.85 < c["ratio"] < 1.2, (name, lab, c)
+
+
+def test_ordered_barrier_rise_at_16nm_is_within_the_12nm_error_as_an_energy_density(data):
+    """The ordered placement's barrier change against defect-free at 16.0 nm, taken as an energy density and moved
+    to the 12.1 nm particle's volume, lies within 2σ of the change measured at 12.1 nm: the sizes agree, and the
+    12.1 nm run could not have resolved it (the moved change is below 2σ of the 12.1 nm error)."""
+    M = _study16()
+    P = M.placement(data)
+    d12 = json.loads(M.T.OUT.read_text())
+    v12 = next(r["V_m3"] for r in d12["rows"] if r["recipe_variant"] == "vacancies-ordered-0.10")
+    v16 = next(r["V_m3"] for r in data["rows"] if r["recipe_variant"] == "vacancies-ordered-0.10")
+    b16 = P["vacancies-ordered-0.10"]["16nm"]["barrier_diff"]["defect_free"]
+    b12 = P["vacancies-ordered-0.10"]["12nm"]["barrier_diff"]["defect_free"]
+    moved = b16["diff"] * v12 / v16
+    assert 2.2 < v16 / v12 < 2.35
+    assert abs(moved - b12["diff"]) < 2 * b12["err"]
+    assert abs(moved) < 2 * b12["err"]
+
+
+def test_decomposition_of_the_placements_at_16nm(data):
+    """ΔSAR decomposition of realisation 1 of each placement at 16.0 nm (drive A): Ms lowers the SAR by ≈ 13 %, the
+    barrier height lowers it, the landscape shape raises it, for both placements."""
+    dec = data["decomposition"]["16nm"]
+    for name in ("vacancies-ordered-0.10", "vacancies-gradient-0.10"):
+        d = dec[f"{name}|1"]
+        assert -0.16 < d["dMs"] / d["sar_ref"] < -0.10, name
+        assert d["dBarrier"] < 0 < d["dShape"], name
+
+
+def test_validation_8f_study_tables_are_the_generated_ones(M):
+    """docs/validation.md §8f prints what ``make_defects_heating_16nm.table`` makes of the committed summary, the
+    placements' rows included: the per-variant, barrier-change, ratio and reference tables with the Runs lines as one
+    block, and the ΔSAR-decomposition and SAR-map tables where the text discusses them."""
+    text = (ROOT / "docs" / "validation.md").read_text()
+    sec = text[text.index("### 8f."):text.index("### 8g.")]
+    gen = M.table()
+    i_dec, i_map, i_runs = (gen.index("**ΔSAR decomposition**"), gen.index("**SAR map (W/g)"), gen.index("**Runs**"))
+    assert gen[:i_dec].rstrip() + "\n\n" + gen[i_runs:].strip() in sec
+    dec = gen[i_dec:i_map].strip()
+    assert dec[dec.index("| size | variant (seed)"):] in sec
+    assert gen[i_map:i_runs].strip() in sec
+    for name in M.PLACEMENTS:
+        assert f"| {name} | 4 |" in sec and f"| 16nm | {name} |" in sec
