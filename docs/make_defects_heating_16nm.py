@@ -4,11 +4,12 @@ content, size) at three clinical drives.
 
     nice -n 5 env NUMBA_NUM_THREADS=1 atomspin sweep structures/recipes/defects_heating_16nm.toml \\
         --db results/defects_heating_16nm.db --workers 1
-    python docs/make_defects_heating_16nm.py db [DB]    # the database → docs/figures/defects_heating/sweep_16nm.json
-                                                        # (merged with the stored rows; DB default results/defects_heating_16nm.db)
+    python docs/make_defects_heating_16nm.py db DB      # a database → docs/figures/defects_heating/sweep_16nm.json
+                                                        # (merged with the stored rows; the study's first database,
+                                                        # results/defects_heating_16nm.db, is gone)
     python docs/make_defects_heating_16nm.py decompose  # ΔSAR split (Ms, barrier height, shape, dead layer), 12 + 16 nm
     python docs/make_defects_heating_16nm.py map        # SAR at drives A and C from the stored landscapes (no MC)
-    python docs/make_defects_heating_16nm.py plot       # figures (size_ratios, sar_size_map, placement_16nm)
+    python docs/make_defects_heating_16nm.py plot       # figures (size_ratios, sar_size_map, placement)
     python docs/make_defects_heating_16nm.py table      # the markdown tables of validation §8f
     python docs/make_defects_heating_16nm.py placement  # the vacancy-placement tables of validation §8f alone
 
@@ -114,9 +115,11 @@ STAGES_P = tuple((v, s) for pair in ((1, 2), (3, 4)) for s in pair for v in PLAC
 INVOCATIONS += tuple((f"stage P{i}: {v}, seed {s}", f"{STEM}_stageP{i}") for i, (v, s) in enumerate(STAGES_P, 1))
 
 
-def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS):
+def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS, command_db=None):
     """Rows of the ``study`` database ``db``, each invocation's wall/CPU time and the summary; keeps the
-    ``decomposition`` and ``sar_map`` entries an earlier run stored.
+    ``decomposition`` and ``sar_map`` entries an earlier run stored. ``meta.command`` is the recipe's sweep command
+    on the study's database ``command_db`` (default ``db``'s name: the command that runs or resumes the whole study),
+    ``meta.merged_db`` the database read now (e.g. the fresh database a subset recipe filled).
 
     Merges into the summary ``out`` when it exists (:func:`merge_previous`): a database that holds only some of the
     study's rows (e.g. a fresh database filled by a subset recipe after the earlier one was lost) replaces the rows it
@@ -132,7 +135,8 @@ def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS
     rows, kept = merge_previous(rows, prev)
     meta = dict(recipe=str(recipe.relative_to(ROOT)), n_rows=len(rows),
                 command=f"nice -n 5 env NUMBA_NUM_THREADS=1 atomspin sweep {recipe.relative_to(ROOT)} "
-                        f"--db results/{db.name} --workers 1", invocations={})
+                        f"--db results/{command_db or db.name} --workers 1", merged_db=f"results/{db.name}",
+                invocations={})
     for label, stem in invocations:
         inv = T._invocation(stem)
         if not inv:
@@ -397,8 +401,9 @@ def map_cell_text(c):
 
 def runs_lines(m):
     """The "Runs" lines of a study's summary ``meta``: the command, task wall times, each invocation's CPU/wall."""
-    held = (f"{m['n_rows']} rows ({m['n_rows_db']} from the database merged last, {m['n_rows_kept']} from earlier "
-            f"databases, kept in the summary)" if m.get("n_rows_kept") else f"{m['n_rows']} rows in the database")
+    last = f" (`{m['merged_db']}`)" if m.get("merged_db") else ""
+    held = (f"{m['n_rows']} rows ({m['n_rows_db']} from the database merged last{last}, {m['n_rows_kept']} from "
+            f"earlier databases, kept in the summary)" if m.get("n_rows_kept") else f"{m['n_rows']} rows in the database")
     lines = ["", "**Runs** (measured under load):", "", f"- `{m['command']}`: {held}; "
              f"task wall {min(m['task_walltime_s'].values()):.0f}–{max(m['task_walltime_s'].values()):.0f} s"]
     tot_cpu, tot_n = 0.0, 0
@@ -415,29 +420,30 @@ def runs_lines(m):
     return lines
 
 
-def placement(data, data12=None):
-    """The placement factors at 16.0 nm (``data``, this study's summary) and 12.1 nm (§8d, ``data12``): per
-    placement variant and quantity, {size: dict(random=, defect_free=, random_seed=, defect_free_seed=)} with each
-    entry a ratio entry (ratio, err, verdict; the ``_seed`` ones judged by the seed spread alone), and the barrier
-    change in k_BT against each reference (``barrier_diff``)."""
-    d12 = data12 or json.loads(T.OUT.read_text())
-    src = {"12nm": d12["summary"].get("vacancy_order", {}), "16nm": data["summary"]["main"]}
-    main12 = d12["summary"]["main"]
+def placement(data=None, data12=None, sizes=("16nm",)):
+    """The placement factors at 12.1 nm (§8d, ``data12``: today's summary) and at each of ``sizes`` (each study's
+    committed summary; ``data`` replaces the 16 nm one): per placement variant and size, per quantity
+    dict(random=, defect_free=, random_seed=, defect_free_seed=), each a ratio entry (ratio, err, verdict; the
+    ``_seed`` ones judged by the seed spread alone), the barrier change in k_BT against each reference
+    (``barrier_diff``, :func:`barrier_difference`) and ``n``. Every size's references are its own random δ = 0.10
+    and defect-free particles (at 12.1 nm today's, §8c)."""
+    src = {"12nm": main12_all(data12)}
+    for size in sizes:
+        d = data if data is not None and size == "16nm" else json.loads(summary_path(size).read_text())
+        src[size] = d["summary"]["main"]
     out = {}
     for name in PLACEMENTS:
         for size, m in src.items():
             v = m.get(name)
             if not v:
                 continue
-            rnd = v.get("ratio_to_random", {})
             e = out.setdefault(name, {}).setdefault(size, {})
             for p in T.RATIO_QUANTITIES:
-                e[p] = dict(random=rnd.get(p), defect_free=v.get("ratio", {}).get(p),
-                            random_seed=seed_verdict(rnd.get(p)), defect_free_seed=seed_verdict(v.get("ratio", {}).get(p)))
-            ref_rand = main12.get(RANDOM) if size == "12nm" else m.get(RANDOM)
-            ref_free = main12.get(REFERENCE) if size == "12nm" else m.get(REFERENCE)
-            e["barrier_diff"] = dict(random=barrier_difference(v, ref_rand) if ref_rand else None,
-                                     defect_free=barrier_difference(v, ref_free) if ref_free else None)
+                r = T.ratio_entry(v, m[RANDOM], p) if RANDOM in m else None
+                f = T.ratio_entry(v, m[REFERENCE], p) if REFERENCE in m else None
+                e[p] = dict(random=r, defect_free=f, random_seed=seed_verdict(r), defect_free_seed=seed_verdict(f))
+            e["barrier_diff"] = {k: barrier_difference(v, m[ref]) if ref in m else None
+                                 for k, ref in (("random", RANDOM), ("defect_free", REFERENCE))}
             e["n"] = v["n"]
     return out
 
@@ -446,84 +452,112 @@ PLACEMENT_LABEL = {"Ms_A_per_m": "Ms", "barrier_over_kT": "barrier/k_BT", "sar_s
                    "sar_sweep_water.sar": "SAR water"}
 
 
-def placement_table(path=OUT, data12=None):
-    """The markdown tables of validation §8f's vacancy-placement part: ordered / gradient ÷ random δ = 0.10 and ÷
-    defect-free at 12.1 nm (§8d) and 16.0 nm, each with the rule's error and verdict and the seed-spread-only
-    verdict, then the barrier changes in k_BT."""
-    data = json.loads(pathlib.Path(path).read_text())
-    P = placement(data, data12)
+def _kt_cell(x):
+    """A barrier change in k_BT with its error and verdict, as the tables print it."""
+    return f"{x['diff']:+.3g} ± {x['err']:.2g} ({x['verdict'].replace(' at 2σ', '')})" if x else "—"
+
+
+def placement_table(sizes=("16nm",), data=None, data12=None):
+    """The markdown tables of a study's vacancy-placement part (validation §8f: ``sizes`` = ("16nm",); §8h: every
+    size that ran the placements up to 25 nm): ordered / gradient ÷ random δ = 0.10 and ÷ defect-free at 12.1 nm (§8d)
+    and each of ``sizes``, each with the rule's error and verdict, the seed-spread-only verdict at the largest size,
+    then the barrier changes in k_BT."""
+    P = placement(data, data12, sizes)
     if not P:
         return ""
-    n = {name: "/".join(str(P[name][sz]["n"]) if sz in P[name] else "0" for sz in ("12nm", "16nm")) for name in P}
+    all_sizes, last = ("12nm", *sizes), sizes[-1]
+    w = {sz: SIZE_WORDS[sz] for sz in all_sizes}
+    n = {name: "/".join(str(P[name][sz]["n"]) if sz in P[name] else "0" for sz in all_sizes) for name in P}
+    head = []
+    for ref in ("random", "defect-free"):
+        head += [f"÷ {ref}, {w[sz]}" for sz in all_sizes] + [f"÷ {ref}, {w[last]}, seed spread"]
     lines = ["**Placement at δ = 0.10: ordered / gradient ÷ random δ = 0.10 and ÷ defect-free of the same size, "
-             "12.1 nm (§8d) → 16.0 nm; verdict at 2σ (the rule's error; seed spread: the seed-spread-only error)**", "",
-             "| variant (n at 12.1 / 16.0 nm) | quantity | ÷ random, 12.1 nm | ÷ random, 16.0 nm | ÷ random, 16.0 nm, "
-             "seed spread | ÷ defect-free, 12.1 nm | ÷ defect-free, 16.0 nm | ÷ defect-free, 16.0 nm, seed spread |",
-             "|---|---|---|---|---|---|---|---|"]
+             f"{' → '.join(w[sz] + (' (§8d)' if sz == '12nm' else '') for sz in all_sizes)}; verdict at 2σ (the rule's "
+             "error; seed spread: the seed-spread-only error)**", "",
+             f"| variant (n at {' / '.join(w[sz] for sz in all_sizes)}) | quantity | " + " | ".join(head) + " |",
+             "|---" * (2 + len(head)) + "|"]
     for name, by in P.items():
-        a, b = by.get("12nm", {}), by.get("16nm", {})
         for p in T.RATIO_QUANTITIES:
-            x, y = a.get(p, {}), b.get(p, {})
-            lines.append(f"| {name} ({n[name]}) | {PLACEMENT_LABEL[p]} | {T._rcell(x.get('random'))} | "
-                         f"{T._rcell(y.get('random'))} | {T._rcell(y.get('random_seed'))} | "
-                         f"{T._rcell(x.get('defect_free'))} | {T._rcell(y.get('defect_free'))} | "
-                         f"{T._rcell(y.get('defect_free_seed'))} |")
-
-    def cell(x):
-        return f"{x['diff']:+.3g} ± {x['err']:.2g} ({x['verdict'].replace(' at 2σ', '')})" if x else "—"
+            c = [f"{name} ({n[name]})", PLACEMENT_LABEL[p]]
+            for ref in ("random", "defect_free"):
+                c += [T._rcell(by.get(sz, {}).get(p, {}).get(ref)) for sz in all_sizes]
+                c.append(T._rcell(by.get(last, {}).get(p, {}).get(f"{ref}_seed")))
+            lines.append("| " + " | ".join(c) + " |")
+    head = [f"− {ref}, {w[sz]}" for ref in ("random", "defect-free") for sz in all_sizes]
     lines += ["", "**Placement: barrier change in k_BT at 310 K (error in quadrature):**", "",
-              "| variant | − random, 12.1 nm | − random, 16.0 nm | − defect-free, 12.1 nm | − defect-free, 16.0 nm |",
-              "|---|---|---|---|---|"]
+              "| variant | " + " | ".join(head) + " |", "|---" * (1 + len(head)) + "|"]
     for name, by in P.items():
-        a, b = (by.get(sz, {}).get("barrier_diff", {}) for sz in ("12nm", "16nm"))
-        lines.append(f"| {name} | {cell(a.get('random'))} | {cell(b.get('random'))} | {cell(a.get('defect_free'))} | "
-                     f"{cell(b.get('defect_free'))} |")
+        lines.append(f"| {name} | " + " | ".join(_kt_cell(by.get(sz, {}).get("barrier_diff", {}).get(ref))
+                                                 for ref in ("random", "defect_free") for sz in all_sizes) + " |")
     return "\n".join(lines)
 
 
-def plot_placement(path=OUT, out=FIG / "placement_16nm.png"):
-    """``placement_16nm.png``: barrier/k_BT, SAR immobilised and SAR in water of every realisation of defect-free,
-    random, ordered and gradient δ = 0.10 vacancies at 12.1 nm (§8c/§8d rows) and 16.0 nm, with each variant's mean
-    ± 2σ (the rule's error, ``group_stats``)."""
+def plot_placement(sizes=("12nm", "16nm", "25nm"), out=FIG / "placement.png"):
+    """``placement.png``: random, ordered and gradient δ = 0.10 vacancies against the defect-free particle of the same
+    size, at each of ``sizes`` (12.1 nm: the §8c/§8d rows; above: each study's committed summary): the barrier
+    change in k_BT and the SAR ratio immobilised and in water, every realisation (hollow, against the defect-free
+    mean) and each variant's mean ± 2σ (filled: :func:`barrier_difference` and the ratio entries, the rule's
+    error)."""
+    import tomllib
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FormatStrFormatter
+    from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullLocator
 
-    data = json.loads(pathlib.Path(path).read_text())
-    d12 = json.loads(T.OUT.read_text())
-    names = [REFERENCE, RANDOM, *PLACEMENTS]
-    panels = (("barrier_over_kT", "barrier / k_BT at 310 K"), ("sar_sweep.sar", "SAR immobilised (W/g), log scale"),
-              ("sar_sweep_water.sar", "SAR in water (W/g), log scale"))
-    stats = {"12nm": main12_all(d12), "16nm": data["summary"]["main"]}
+    stats = {sz: main12_all() if sz == "12nm" else json.loads(summary_path(sz).read_text())["summary"]["main"]
+             for sz in sizes}
+    sar = tomllib.loads(RECIPE.read_text())["protocol"]["sar"]
+    names = [RANDOM, *PLACEMENTS]
+    panels = (("barrier_over_kT", "barrier change against defect-free (k_BT at 310 K)"),
+              ("sar_sweep.sar", "SAR immobilised ÷ defect-free (log scale)"),
+              ("sar_sweep_water.sar", "SAR in water ÷ defect-free (log scale)"))
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.8))
+    offsets = np.linspace(-0.25, 0.25, len(sizes))
     for ax, (p, lab) in zip(axes, panels):
-        for dx, size in zip((-0.15, 0.15), ("12nm", "16nm")):
+        for dx, size in zip(offsets, sizes):
             col, mk = SIZE_STYLE[size]
+            ref = stats[size].get(REFERENCE)
             for j, n in enumerate(names):
-                v = (stats[size].get(n) or {}).get(p)
-                if not v:
+                v = stats[size].get(n)
+                if not v or not ref or p not in v:
                     continue
-                ax.plot(j + dx + np.linspace(-0.05, 0.05, len(v["per_seed"])), v["per_seed"], mk, color=col, mfc="none",
-                        ms=5, label=f"{SIZE_WORDS[size]} TO: one realisation" if j == 0 else None)
-                ax.errorbar(j + dx + 0.09, v["mean"], yerr=2 * v["err"], fmt=mk, color=col, capsize=3,
+                if p == "barrier_over_kT":
+                    each = np.asarray(v[p]["per_seed"]) - ref[p]["mean"]
+                    d = barrier_difference(v, ref)
+                    mid, err = d["diff"], d["err"]
+                else:
+                    each = np.asarray(v[p]["per_seed"]) / ref[p]["mean"]
+                    r = T.ratio_entry(v, ref, p)
+                    mid, err = r["ratio"], r["err"]
+                ax.plot(j + dx - 0.04 + np.linspace(-0.03, 0.03, len(each)), each, mk, color=col, mfc="none", ms=5,
+                        label=f"{SIZE_WORDS[size]} TO: one realisation" if j == 0 else None)
+                ax.errorbar(j + dx + 0.05, mid, yerr=2 * err, fmt=mk, color=col, capsize=3,
                             label=f"{SIZE_WORDS[size]} TO: mean ± 2σ" if j == 0 else None)
+                if v["n"] != ref["n"]:  # fewer realisations than the reference: say how many
+                    ax.annotate(f"n = {v['n']}", (j + dx + 0.05, mid), xytext=(4, -10), textcoords="offset points",
+                                fontsize=7, color=col)
+        ax.axhline(0.0 if p == "barrier_over_kT" else 1.0, color="grey", ls=":", label="defect-free")
         if p.startswith("sar"):
             ax.set_yscale("log")
+            lo, hi = ax.get_ylim()
+            ax.yaxis.set_major_locator(FixedLocator([t for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.2, 1.5, 2, 3)
+                                                     if lo <= t <= hi]))
             ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
-            ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
+            ax.yaxis.set_minor_locator(NullLocator())
         ax.set_xticks(range(len(names)))
-        ax.set_xticklabels(["defect-free", "random\nδ = 0.10", "ordered (P4₃32)\nδ = 0.10",
-                            "gradient (1 nm)\nδ = 0.10"], fontsize=8)
+        ax.set_xticklabels(["random\nδ = 0.10", "ordered (P4₃32)\nδ = 0.10", "gradient (1 nm)\nδ = 0.10"], fontsize=8)
         ax.set_ylabel(lab)
         ax.grid(alpha=0.3, which="both")
     axes[0].legend(fontsize=7)
-    fig.suptitle("Where the B-site vacancies sit (δ = 0.10): magnetite truncated octahedra at 310 K, 100 kHz, 15 kA/m; "
-                 "12.1 nm (§8c, §8d) and 16.0 nm (§8f)", fontsize=10)
+    fig.suptitle("Where the B-site vacancies sit (δ = 0.10), against the defect-free particle of the same size: "
+                 f"magnetite truncated octahedra at 310 K, {sar['f_Hz'] / 1e3:g} kHz, {sar['H0_A_per_m'] / 1e3:g} kA/m; "
+                 + ", ".join(SIZE_WORDS[sz] for sz in sizes), fontsize=10)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)
+    return out
 
 
 def main12_all(d12=None):
@@ -559,7 +593,7 @@ def table(path=OUT):
         if "barrier_diff_kT" in v and v["barrier_diff_kT"]:
             b = v["barrier_diff_kT"]
             o = barrier_difference(d12[name], d12[REFERENCE]) if name in d12 else None
-            cell = lambda x: f"{x['diff']:+.3g} ± {x['err']:.2g} ({x['verdict'].replace(' at 2σ', '')})" if x else "—"  # noqa: E731
+            cell = _kt_cell
             lines.append(f"| {name} | {cell(b)} | {cell(o)} |")
     lines += ["", "**Ratio to defect-free of the same size, 12.1 nm (§8c) → 16.0 nm; verdict at 2σ; does the trend "
               "hold with size? (the rule's error, then the seed-spread-only error)**", "",
@@ -760,8 +794,11 @@ def plot(path=OUT):
 
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else "table"
-    if cmd == "db":
-        d = extract(db=pathlib.Path(sys.argv[2]).resolve()) if len(sys.argv) > 2 else extract()
+    if cmd == "db":  # the study's own database is gone: the database to merge is named explicitly
+        if len(sys.argv) < 3:
+            raise SystemExit("db DB: name the database to merge into the summary (the study's first database, "
+                             f"results/{DB.name}, is gone; its rows are kept in {OUT.relative_to(ROOT)})")
+        d = extract(db=pathlib.Path(sys.argv[2]).resolve(), command_db=DB.name)
         print(json.dumps({k: v for k, v in d["meta"].items() if k != "task_walltime_s"}, indent=1))
     elif cmd == "rescore":
         rescore()

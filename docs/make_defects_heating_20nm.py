@@ -194,7 +194,8 @@ def error_calibration(variant=REFERENCE):
 def table(size="20nm"):
     """The markdown tables of the section of ``size`` (§8g at 19.7 nm, §8h at 25.0 nm): per variant, per
     realisation, barrier change and ratios at every size up to this one with the trend from each smaller size,
-    the reference particle at every size, the ΔSAR decomposition, the SAR-map cells and the runs."""
+    the reference particle at every size, the vacancy placements against random vacancies and defect-free (where
+    run), the ΔSAR decomposition, the SAR-map cells and the runs."""
     st = Study(size)
     data = json.loads(st.out.read_text())
     S, pm, WORDS = data["summary"], T._pm, st.words
@@ -229,14 +230,11 @@ def table(size="20nm"):
     words = [S16.SIZE_WORDS[sz] for sz in M]
     lines += ["", "**Barrier change against defect-free of the same size (k_BT at 310 K; error in quadrature):**", "",
               "| variant | " + " | ".join(words) + " |", "|---" * (len(M) + 1) + "|"]
-
-    def cell(x):
-        return f"{x['diff']:+.3g} ± {x['err']:.2g} ({x['verdict'].replace(' at 2σ', '')})" if x else "—"
     for name in S["main"]:
         if name == REFERENCE:
             continue
         lines.append(f"| {name} | " + " | ".join(
-            cell(S16.barrier_difference(m[name], m[REFERENCE]) if name in m and REFERENCE in m else None)
+            S16._kt_cell(S16.barrier_difference(m[name], m[REFERENCE]) if name in m and REFERENCE in m else None)
             for m in M.values()) + " |")
     arrows = [f"{_short(sz)} → {WORDS}" for sz in prev]
     lines += ["", f"**Ratio to defect-free of the same size at {', '.join(words)}; verdict at 2σ; does the trend hold "
@@ -261,6 +259,11 @@ def table(size="20nm"):
             (lambda x: pm(x["mean"], x["err"]))
         lines.append(f"| {LABEL[p]} | " + " | ".join(f(m[REFERENCE][p]) if p in m.get(REFERENCE, {}) else "—"
                                                      for m in M.values()) + " |")
+    # the vacancy placements, when this study ran them: against every size up to this one that did
+    ran = [sz for sz in ORDER[1:ORDER.index(st.size) + 1] if any(n in M.get(sz, {}) for n in S16.PLACEMENTS)]
+    placement = S16.placement_table(tuple(ran)) if st.size in ran else ""
+    if placement:
+        lines += ["", placement]
     dec = data.get("decomposition", {}).get(st.size, {})
     if dec:
         lines += ["", f"**ΔSAR decomposition at {WORDS}** (the SAR model `atomspin.sar` picks: exact Fokker–Planck below "

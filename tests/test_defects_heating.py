@@ -561,6 +561,46 @@ APPENDED_25NM = ("Zn-0.20", "vacancies-random-0.20")
 PLACEMENTS_25NM = ("vacancies-gradient-0.10", "vacancies-ordered-0.10")
 
 
+#: `atomspin validate structures/recipes/defects_heating_25nm.toml` before the vacancy placements were appended
+#: (commit 7fbacac, 28 tasks: every stored 25 nm row, stages A-E and F1-F2 included, which have no stage files left
+#: to check against): appending must leave them unchanged
+HASHES_25NM_BEFORE = {
+    ("defect-free", 1): "04faa0dc15e86a4c", ("defect-free", 2): "e9f4a2896faa3881",
+    ("defect-free", 3): "af5df8e4bf632503", ("defect-free", 4): "61b889fdd28b9a57",
+    ("APB-two", 1): "0e3b5d7e3bafce58", ("APB-two", 2): "d5236d1b22ba6f62",
+    ("APB-two", 3): "71cb0d0c51d76b72", ("APB-two", 4): "751253976b72260d",
+    ("APB-centre", 1): "c5c45a648cf0f5e5", ("APB-centre", 2): "1e2d1c794a3aa769",
+    ("APB-centre", 3): "8aec8c9f45f14ed3", ("APB-centre", 4): "4e5a5bf861fb9d09",
+    ("FeO-core", 1): "563df050f844b189", ("FeO-core", 2): "84fca60f2bd90e3a",
+    ("FeO-core", 3): "c3c1295299fa2cd4", ("FeO-core", 4): "daf021ca3d8930b1",
+    ("vacancies-random-0.10", 1): "27d528f222da6590", ("vacancies-random-0.10", 2): "ad8fb922ce0daa9b",
+    ("vacancies-random-0.10", 3): "ee252007bfe98664", ("vacancies-random-0.10", 4): "7b428e1bf2339997",
+    ("Zn-0.20", 1): "3ee0be0e06fe8f62", ("Zn-0.20", 2): "509a559e09bbb220",
+    ("Zn-0.20", 3): "9cd922ef2850c9e9", ("Zn-0.20", 4): "8a3ac8f273c286b6",
+    ("vacancies-random-0.20", 1): "5c3520db5fe437e1", ("vacancies-random-0.20", 2): "8b93bdc357182818",
+    ("vacancies-random-0.20", 3): "f64d451fb567706b", ("vacancies-random-0.20", 4): "52054c2e92c58836",
+}
+
+
+def test_appending_to_the_25nm_recipe_keeps_every_stored_task_hash():
+    """The 28 tasks of the 25 nm recipe before the placements were appended keep their hashes (frozen above), and the
+    recipe now has exactly those plus the placements' 8."""
+    from atomspin.batch import expand
+
+    main = {(t["variant"], t["seed"]): t["hash"] for t in expand(_recipe("defects_heating_25nm"))}
+    assert {k: main[k] for k in HASHES_25NM_BEFORE} == HASHES_25NM_BEFORE
+    assert sorted(set(main) - set(HASHES_25NM_BEFORE)) == sorted((v, s) for v in PLACEMENTS_25NM for s in (1, 2, 3, 4))
+
+
+def test_25nm_invocation_labels_name_their_stage_tasks():
+    """The "Runs" labels of the 25 nm stages S1-S26 (``make_defects_heating_20nm.STUDIES``) name the variant and seed
+    each stage recipe runs."""
+    M = _docs_module("make_defects_heating_20nm")
+    inv = dict((stem, label) for label, stem in M.STUDIES["25nm"]["invocations"])
+    for i, (variant, seed) in enumerate(STAGES_25NM_S, 1):
+        assert inv[f"25nm_stageS{i}"] == f"stage S{i}: {variant}, seed {seed}", i
+
+
 def test_25nm_stage_s_recipes_are_subsets_of_the_25nm_recipe():
     """The stage S recipes S1-S26 (one task per recipe, in priority order) are subsets of the 25 nm recipe: each
     one's single task has the hash of the same variant and seed of the main recipe, so its row lands in the study's
