@@ -46,7 +46,8 @@ max(s.e.m., fit error/√n), ratio and 2σ verdict), the error calibration and t
 NUMBA_NUM_THREADS=1, see docs/validation.md §3b), VARIANTS, SWEEPS=sampled,equilibration (overrides the size
 rule), RERUN_OLD=1 (recompute landscape rows measured before today's engine, those without refresh_windows_min),
 RERUN_SPLIT=1 (recompute rows measured without the dipolar share of the torque, so that their parts use the
-measured shape term; the replaced row's totals are kept in the new row's ``previous``), SEEDS (size series).
+measured shape term; the replaced row's totals are kept in the new row's ``previous``), SEEDS (size series),
+SIZE_PART (size series: write to SIZE_PART.json, e.g. size_dipolar_check.json for a rerun that keeps the stored row).
 """
 import hashlib
 import os
@@ -240,7 +241,9 @@ def part_size(shape, sizes, dipolar=True):
     default model) writes size_dipolar.json; False the earlier no-dipolar protocol (size.json, continuum shape)."""
     from atomspin import structures as S
 
-    part = "size_dipolar" if dipolar else "size"
+    # SIZE_PART=NAME writes the rows to NAME.json instead (a check that must not replace a stored row, e.g. a
+    # seed-1 rerun on today's engine: size_dipolar_check.json)
+    part = os.environ.get("SIZE_PART") or ("size_dipolar" if dipolar else "size")
     variants = os.environ.get("VARIANTS", "full").split(",")
     seeds = [int(x) for x in os.environ.get("SEEDS", "1").split(",")]
 

@@ -566,3 +566,38 @@ def test_continuum_neel_term_of_a_spheroid_against_a_parametric_surface_sum(monk
         assert ku > 0 and ku == pytest.approx(brute(aspect, 10e-9, 2.9e-5), rel=1e-5)
         assert lp.spheroid_neel_ku(aspect, 20e-9, 2.9e-5) == pytest.approx(ku / 2, rel=1e-12)
     assert abs(lp.spheroid_neel_ku(1.0, 10e-9, 2.9e-5)) < 1e-5 * lp.spheroid_neel_ku(1.2, 10e-9, 2.9e-5)
+
+
+def test_size_part_writes_a_check_row_beside_the_stored_one(tmp_path, monkeypatch):
+    """docs/landscape_study.py ``size`` with SIZE_PART=NAME (the §3b seed-1 check on today's engine): a row whose key
+    is stored in size_dipolar.json is skipped by default; with SIZE_PART it is measured again and written to
+    NAME.json, and size_dipolar.json is left byte for byte as it was (no Monte Carlo: the landscape is stubbed)."""
+    import json
+
+    study = _study()
+    monkeypatch.setattr(study, "OUT", tmp_path)
+    key = "truncated_octahedron-4-full"
+    stored = dict(key=key, shape="truncated_octahedron", D_nm=4.0, variant="full", seed=1, barrier_J=1e-21,
+                  coefficients_J=[1e-21], dipolar_coefficients_J=[0.0])
+    (tmp_path / "size_dipolar.json").write_text(study.rows_json([stored]))
+    before = (tmp_path / "size_dipolar.json").read_text()
+    calls = []
+
+    def fake_row(m, k, seed=1, shape_aspect=None, extra=None):
+        calls.append((k, seed))
+        return dict(key=k, seed=seed, reversal_J_per_m3=2.0, reversal_err_J_per_m3=0.1, cpu_s=0.0, elapsed_s=0.0,
+                    **(extra or {}))
+
+    monkeypatch.setattr(study, "_model", lambda atoms, **kw: atoms)
+    monkeypatch.setattr(study, "landscape_row", fake_row)
+    for var in ("RERUN_SPLIT", "RERUN_OLD", "VARIANTS", "SIZE_PART"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("SEEDS", "1")
+    study.part_size("truncated_octahedron", ["4"])
+    assert calls == []  # stored: done
+    monkeypatch.setenv("SIZE_PART", "size_dipolar_check")
+    study.part_size("truncated_octahedron", ["4"])
+    assert calls == [(key, 1)]
+    assert (tmp_path / "size_dipolar.json").read_text() == before
+    (row,) = json.loads((tmp_path / "size_dipolar_check.json").read_text())
+    assert row["key"] == key and row["shape"] == "truncated_octahedron" and "previous" not in row
