@@ -246,3 +246,60 @@ def test_sensitivity_knobs_sweep_the_documented_ranges():
         SpinModel.from_atoms(p, exchange={"XX": 1.0})
     with pytest.raises(ValueError, match="surface_K_s_J_per_m2"):
         SpinModel.from_atoms(p, neel_ks_meV=0.1, surface_K_s_J_per_m2=1e-4)
+
+
+def test_feo_spinel_interface_sites_get_the_term_from_their_geometry():
+    """FeO/spinel interface (issue 13 §1): a 5 nm magnetite sphere with a 2.5 nm FeO core (core_shell,
+    cube-on-cube). Every rock-salt (R) site deep in the core (r < R_core − 5 Å) and every spinel site of the shell
+    between the interface and the surface (R_core + 6 Å < r < R − 4.5 Å) has its bulk shell: exactly zero, as in the
+    particle without a core. The term the core adds sits only within ±5 Å of the core radius, on both phases
+    (measured at k_s = 0.4 meV: all 204 R and 210 of 212 spinel cations within ±2.5 Å carry it); there the
+    R–O–A, R–O–B and spinel–R bonds that no bulk shell has give positive eigenvalues (> 0.25 k_s on 114 sites of
+    that band; all 204 sites with one lie within 3.5 Å of the core radius): the local anisotropy is raised as well
+    as lowered, and no site away from the interface has a positive eigenvalue. The outer surface
+    keeps exactly the tensors of the particle without a core; the tensors equal the per-site reference of
+    tests/naive.py (rock-salt shells included)."""
+    from naive import naive_neel_quad
+
+    from atomspin.model.anisotropy import _ideal_shells
+    from atomspin.model.geometry import R_BOND, R_FAR, R_NN
+
+    ks = 0.4
+    kw = dict(cubic=False, dipolar=False, neel_ks_meV=ks, temperature_rescaling=None)
+    p = st.build_particle("Fe3O4", "sphere", diameter_nm=5.0, seed=1)
+    c = st.core_shell(p, 2.5, seed=1)
+    m = SpinModel.from_atoms(c, **kw)
+    m0 = SpinModel.from_atoms(p, **kw)
+    q, q0 = quad_to_matrix(m.quad), quad_to_matrix(m0.quad)
+    on = np.abs(q).max(axis=(1, 2)) > 0
+    top = np.linalg.eigvalsh(q)[:, -1]
+    centre = np.asarray(__import__("json").loads(c.info["shape"])["center_A"])
+    r = np.linalg.norm(m.positions - centre, axis=1)
+    rc, rp = 12.5, 25.0
+    R = m.sublattice == "R"
+    assert R.sum() > 400 and set(m.sublattice[~R]) == {"A", "B"}
+    deep = R & (r < rc - 5.0)
+    shell = ~R & (r > rc + 6.0) & (r < rp - 4.5)
+    band = np.abs(r - rc) <= 2.5
+    assert deep.sum() > 50 and shell.sum() > 300 and (band & R).sum() > 100 and (band & ~R).sum() > 100
+    assert not np.any(on[deep]) and not np.any(on[shell])
+    # the interface sites carry it, on both sides
+    assert np.mean(on[band & R]) > 0.95 and np.mean(on[band & ~R]) > 0.95, (np.mean(on[band & R]),
+                                                                            np.mean(on[band & ~R]))
+    # raised as well as lowered: positive eigenvalues at the interface only
+    up = top > 1e-12
+    assert np.sum(top[band] > 0.25 * ks) > 80
+    assert np.all(np.abs(r[up] - rc) < 5.0)
+    # away from the core (shell and outer surface) the tensors are those of the particle without a core
+    j = np.array([int(np.flatnonzero(np.all(np.abs(m0.positions - x) < 1e-6, axis=1))[0]) for x in m.positions[~R]])
+    far = r[~R] > rc + 6.0
+    np.testing.assert_array_equal(q[~R][far], q0[j[far]])
+    assert np.count_nonzero(np.abs(q0[j[far]]).max(axis=(1, 2))) > 500  # the outer surface is in it
+    changed = np.flatnonzero(~R)[np.abs(q[~R] - q0[j]).max(axis=(1, 2)) > 0]
+    assert len(changed) > 100 and np.all(np.abs(r[changed] - rc) < 6.0)
+    # and they equal the per-site reference (R sites use the rock-salt shell)
+    sub = c.arrays["sublattice"]
+    mag = (sub != "O") & (c.arrays["moment_muB"] > 0)
+    pl = classify_pairs(c.positions[mag], sub[mag], c.positions[sub == "O"])
+    slow = naive_neel_quad(int(mag.sum()), pl.i, pl.j, pl.vector, sub[mag], ks, _ideal_shells(R_BOND, R_NN, R_FAR))
+    np.testing.assert_allclose(q, slow, atol=1e-12)
