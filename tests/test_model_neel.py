@@ -259,6 +259,8 @@ def test_feo_spinel_interface_sites_get_the_term_from_their_geometry():
     as lowered, and no site away from the interface has a positive eigenvalue. The outer surface
     keeps exactly the tensors of the particle without a core; the tensors equal the per-site reference of
     tests/naive.py (rock-salt shells included)."""
+    import json
+
     from naive import naive_neel_quad
 
     from atomspin.model.anisotropy import _ideal_shells
@@ -273,7 +275,7 @@ def test_feo_spinel_interface_sites_get_the_term_from_their_geometry():
     q, q0 = quad_to_matrix(m.quad), quad_to_matrix(m0.quad)
     on = np.abs(q).max(axis=(1, 2)) > 0
     top = np.linalg.eigvalsh(q)[:, -1]
-    centre = np.asarray(__import__("json").loads(c.info["shape"])["center_A"])
+    centre = np.asarray(json.loads(c.info["shape"])["center_A"])
     r = np.linalg.norm(m.positions - centre, axis=1)
     rc, rp = 12.5, 25.0
     R = m.sublattice == "R"
