@@ -51,7 +51,9 @@ SKIP = {("20nm", "ellipsoid-20-full"): "the Fokker–Planck SAR of this four-min
                                        "had not finished after 12 CPU-min (stopped; not run)",
         ("25nm", "ellipsoid-20-full"): "the same landscape at the 25.0 nm volume (larger ξ, more harmonics): not run",
         ("25nm", "cube-20-full"): "at the 25.0 nm volume (0.8 k_BT, ξ ≈ 16) the sar step's choice was the stochastic "
-                                  "LLG, still running after ≈ 15 CPU-min (stopped; not run)"}
+                                  "LLG, still running after ≈ 15 CPU-min (stopped; not run)",
+        ("25nm", "cube-20-full-s2"): "the second 20 nm cube at the 25.0 nm volume, as seed 1: its SAR had not "
+                                     "finished after 10 min wall (387 CPU s; stopped 2026-12-01; not run)"}
 MEDIA = ("immobilised", "water")
 CELLS = {"immobilised": "sar_sweep", "water": "sar_sweep_water"}
 
