@@ -956,3 +956,21 @@ def test_validation_section_8l_tables_are_the_generated_ones():
     text = (Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text()
     a = text.index("<!-- 8l tables -->") + len("<!-- 8l tables -->")
     assert text[a:text.index("<!-- /8l tables -->")].strip() == mod.section_tables()
+
+
+def test_gradient_vacancies_reverse_their_12nm_sign_at_25nm():
+    """Validation §8h, "Where the vacancies sit at 25 nm" (four realisations at each size): the surface-rich gradient
+    (δ = 0.10, e-folding depth 1 nm) raises the barrier and the SAR at 25.0 nm against defect-free (resolved by the
+    rule's error and by the seed spread, both media) and against random δ = 0.10 at the same Ms, where at 12.1 nm it
+    lowered both; ordered (P4_332) vacancies are not resolved from random ones at 25.0 nm in either medium."""
+    P = _study16().placement(sizes=("16nm", "25nm"))
+    g12, g25 = P["vacancies-gradient-0.10"]["12nm"], P["vacancies-gradient-0.10"]["25nm"]
+    assert g25["n"] == 4 and P["vacancies-ordered-0.10"]["25nm"]["n"] == 4
+    for ref in ("defect_free", "random"):
+        assert "higher" in g25["barrier_diff"][ref]["verdict"] and "lower" in g12["barrier_diff"][ref]["verdict"], ref
+        for p in ("sar_sweep.sar", "sar_sweep_water.sar"):
+            assert g25[p][ref]["verdict"] == "resolved at 2σ, higher", (ref, p, g25[p][ref])
+            assert g12[p][ref]["verdict"] == "resolved at 2σ, lower", (ref, p, g12[p][ref])
+    for p in ("sar_sweep.sar", "sar_sweep_water.sar"):
+        assert g25[p]["defect_free_seed"]["verdict"] == "resolved at 2σ, higher", p
+        assert P["vacancies-ordered-0.10"]["25nm"][p]["random"]["verdict"].startswith("not resolved"), p
