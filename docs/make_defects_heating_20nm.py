@@ -326,11 +326,10 @@ def plot_size_trend(size="20nm"):
                 xs, ys, es = [], [], []
                 for sz, m in M.items():
                     v = (m.get(name) or {}).get(q[0])
-                    if v:
-                        xs.append(D[sz] + (0.15 if not fill else 0.0))
-                        ys.append(v["mean"] * scale)
-                        es.append(2 * v["err"] * scale)
-                if not xs:
+                    xs.append(D[sz] + (0.15 if not fill else 0.0))  # a size not run: NaN, so no line spans it
+                    ys.append(v["mean"] * scale if v else np.nan)
+                    es.append(2 * v["err"] * scale if v else np.nan)
+                if np.all(np.isnan(ys)):
                     continue
                 ys, es = np.array(ys), np.array(es)
                 lo = np.minimum(es, 0.999 * ys) if p.startswith("sar") else es
