@@ -66,7 +66,8 @@ ALPHA_SKIP = {"25nm": {"vacancies-random-0.10|2|0.01": "the Fokker–Planck harm
 #: stages 1-4c, whose database is gone. The 25 nm stages S1-S10 (_stageS1.toml to _stageS10.toml: one seed-3/4 task
 #: each), S11-S14 (_stageS11.toml to _stageS14.toml: seeds 1-2 of the variants Zn-0.20 and
 #: vacancies-random-0.20 appended to the recipe), S15-S18 (their seeds 3-4) and S19-S26 (seeds 1-4 of the vacancy
-#: placements vacancies-gradient-0.10 and vacancies-ordered-0.10 appended after them, gradient first) likewise ran
+#: placements vacancies-gradient-0.10 and vacancies-ordered-0.10 appended after them, gradient first) and S27-S34
+#: (seeds 1-4 of the vacancy shell, then of the gradient with the 12.1 nm surface density, appended last) likewise ran
 #: on fresh databases, merged in turn by ``db``.
 STUDIES = {
     "20nm": dict(recipe="defects_heating_20nm.toml", section="§8g",
@@ -109,7 +110,11 @@ STUDIES = {
                               ("stage S18: vacancies-random-0.20, seed 4", "25nm_stageS18"),
                               *((f"stage S{i}: vacancies-{v}-0.10, seed {seed}", f"25nm_stageS{i}")
                                 for i, (v, seed) in enumerate([(v, seed) for seed in (1, 2, 3, 4)
-                                                               for v in ("gradient", "ordered")], 19)))),
+                                                               for v in ("gradient", "ordered")], 19)),
+                              *((f"stage S{i}: {v}, seed {seed}", f"25nm_stageS{i}")
+                                for i, (v, seed) in enumerate([(v, seed)
+                                                               for v in ("vacancy-shell-0.10", "vacancies-gradient-0.053")
+                                                               for seed in (1, 2, 3, 4)], 27)))),
 }
 #: size labels in increasing size (the comparison columns of a size's tables are every smaller size)
 ORDER = ("12nm", "16nm", "20nm", "25nm")
