@@ -523,7 +523,9 @@ def test_16nm_recipe_is_the_12nm_protocol_scaled(name, size_nm, first):
     # (same names, same non-size keys)
     d12 = {t["variant"]: t["recipe"]["defects"]
            for t in expand(r12) + expand(_recipe("defects_heating_12nm_vacancy_order"))}
-    for name in names:
+    # only the 25 nm gradient with the 12.1 nm surface density has no 12.1 nm twin (its own test checks it)
+    assert [n for n in names if n not in d12] == (["vacancies-gradient-0.053"] if "vacancies-gradient-0.053" in de else [])
+    for name in (n for n in names if n in d12):
         a, b = json.loads(json.dumps(de[name])), json.loads(json.dumps(d12[name]))
         a["apb"].pop("spacing_nm"), b["apb"].pop("spacing_nm")
         a["core_shell"].pop("core_diameter_nm"), b["core_shell"].pop("core_diameter_nm")
@@ -554,11 +556,16 @@ STAGES_25NM_S = (("defect-free", 3), ("defect-free", 4), ("APB-two", 3), ("APB-t
                  ("vacancies-random-0.20", 2), ("Zn-0.20", 3), ("Zn-0.20", 4), ("vacancies-random-0.20", 3),
                  ("vacancies-random-0.20", 4), ("vacancies-gradient-0.10", 1), ("vacancies-ordered-0.10", 1),
                  ("vacancies-gradient-0.10", 2), ("vacancies-ordered-0.10", 2), ("vacancies-gradient-0.10", 3),
-                 ("vacancies-ordered-0.10", 3), ("vacancies-gradient-0.10", 4), ("vacancies-ordered-0.10", 4))
+                 ("vacancies-ordered-0.10", 3), ("vacancies-gradient-0.10", 4), ("vacancies-ordered-0.10", 4),
+                 *(("vacancy-shell-0.10", s) for s in (1, 2, 3, 4)),
+                 *(("vacancies-gradient-0.053", s) for s in (1, 2, 3, 4)))
 #: the variants appended to the 25 nm recipe on 2026-11-30 (run by stages S11-S18)
 APPENDED_25NM = ("Zn-0.20", "vacancies-random-0.20")
 #: the vacancy placements appended after them on 2026-12-01 (run by stages S19-S26)
 PLACEMENTS_25NM = ("vacancies-gradient-0.10", "vacancies-ordered-0.10")
+#: appended last on 2026-12-01 (run by stages S27-S34): the 1 nm vacancy shell, and the gradient whose outer shell has
+#: the 12.1 nm gradient's density
+SHELLS_25NM = ("vacancy-shell-0.10", "vacancies-gradient-0.053")
 
 
 #: `atomspin validate structures/recipes/defects_heating_25nm.toml` before the vacancy placements were appended
@@ -582,18 +589,30 @@ HASHES_25NM_BEFORE = {
 }
 
 
+#: the placements' task hashes as their stored rows carry them (the stage S19-S26 database, `task_hash`)
+HASHES_25NM_PLACEMENTS = {
+    ("vacancies-gradient-0.10", 1): "05a6b605dfcd2f2c", ("vacancies-gradient-0.10", 2): "2e6f80a5e0b42bd6",
+    ("vacancies-gradient-0.10", 3): "d12195aeb7e92cbe", ("vacancies-gradient-0.10", 4): "f01e7baa9b24cbcb",
+    ("vacancies-ordered-0.10", 1): "0c8b885d61048859", ("vacancies-ordered-0.10", 2): "1a071b9fb6ada7ab",
+    ("vacancies-ordered-0.10", 3): "7f69134e22fb572a", ("vacancies-ordered-0.10", 4): "87b7e77286257ece",
+}
+
+
 def test_appending_to_the_25nm_recipe_keeps_every_stored_task_hash():
     """The 28 tasks of the 25 nm recipe before the placements were appended keep their hashes (frozen above), and the
-    recipe now has exactly those plus the placements' 8."""
+    recipe now has exactly those plus the placements' 8 (whose hashes appending the two shells kept) and the shells' 8."""
     from atomspin.batch import expand
 
     main = {(t["variant"], t["seed"]): t["hash"] for t in expand(_recipe("defects_heating_25nm"))}
     assert {k: main[k] for k in HASHES_25NM_BEFORE} == HASHES_25NM_BEFORE
-    assert sorted(set(main) - set(HASHES_25NM_BEFORE)) == sorted((v, s) for v in PLACEMENTS_25NM for s in (1, 2, 3, 4))
+    assert sorted(set(main) - set(HASHES_25NM_BEFORE)) == sorted((v, s) for v in PLACEMENTS_25NM + SHELLS_25NM
+                                                                 for s in (1, 2, 3, 4))
+    # and appending the shells kept the placements' hashes (commit 075739e, the hashes their stored rows carry)
+    assert {k: main[k] for k in HASHES_25NM_PLACEMENTS} == HASHES_25NM_PLACEMENTS
 
 
 def test_25nm_invocation_labels_name_their_stage_tasks():
-    """The "Runs" labels of the 25 nm stages S1-S26 (``make_defects_heating_20nm.STUDIES``) name the variant and seed
+    """The "Runs" labels of the 25 nm stages S1-S34 (``make_defects_heating_20nm.STUDIES``) name the variant and seed
     each stage recipe runs."""
     M = _docs_module("make_defects_heating_20nm")
     inv = dict((stem, label) for label, stem in M.STUDIES["25nm"]["invocations"])
@@ -602,12 +621,13 @@ def test_25nm_invocation_labels_name_their_stage_tasks():
 
 
 def test_25nm_stage_s_recipes_are_subsets_of_the_25nm_recipe():
-    """The stage S recipes S1-S26 (one task per recipe, in priority order) are subsets of the 25 nm recipe: each
+    """The stage S recipes S1-S34 (one task per recipe, in priority order) are subsets of the 25 nm recipe: each
     one's single task has the hash of the same variant and seed of the main recipe, so its row lands in the study's
     database as the main recipe's. S1-S10 are exactly the seed-3 and seed-4 tasks of the first five variants, each
     once (seeds 1-2 ran in the earlier stages A-C and F1-F2); S11-S18 seeds 1-4 of the two appended variants, which
     come last in the main recipe, so that appending them left every earlier task's hash unchanged; S19-S26 seeds 1-4
-    of the two vacancy placements appended after them (the 12.1 nm definitions)."""
+    of the two vacancy placements appended after them (the 12.1 nm definitions); S27-S34 seeds 1-4 of the vacancy
+    shell, then of the gradient with the 12.1 nm surface density, appended last."""
     from atomspin.batch import expand
 
     main = {(t["variant"], t["seed"]): t["hash"] for t in expand(_recipe("defects_heating_25nm"))}
@@ -617,12 +637,14 @@ def test_25nm_stage_s_recipes_are_subsets_of_the_25nm_recipe():
         assert [(t["variant"], t["seed"]) for t in tasks] == [key], i
         assert tasks[0]["hash"] == main[key], (i, key)
         got.append(key)
-    assert sorted(got[:10]) == sorted(k for k in main if k[1] >= 3 and k[0] not in APPENDED_25NM + PLACEMENTS_25NM)
+    assert sorted(got[:10]) == sorted(k for k in main if k[1] >= 3
+                                      and k[0] not in APPENDED_25NM + PLACEMENTS_25NM + SHELLS_25NM)
     assert sorted(got[10:18]) == sorted(k for k in main if k[0] in APPENDED_25NM)
-    assert sorted(got[18:]) == sorted(k for k in main if k[0] in PLACEMENTS_25NM)
+    assert sorted(got[18:26]) == sorted(k for k in main if k[0] in PLACEMENTS_25NM)
+    assert got[26:] == [(v, s) for v in SHELLS_25NM for s in (1, 2, 3, 4)]
     assert len(set(main.values())) == len(main)  # the hashes tell the tasks apart
     names = list(dict.fromkeys(k[0] for k in main))
-    assert tuple(names[-4:]) == APPENDED_25NM + PLACEMENTS_25NM
+    assert tuple(names[-6:]) == APPENDED_25NM + PLACEMENTS_25NM + SHELLS_25NM
     # the appended variants are the 16 nm study's definitions, the placements the 12.1 nm ones (validation §8d)
     d16 = {t["variant"]: t["recipe"]["defects"] for t in expand(_recipe("defects_heating_16nm"))}
     d12 = {t["variant"]: t["recipe"]["defects"] for t in expand(_recipe("defects_heating_12nm_vacancy_order"))}
@@ -631,6 +653,14 @@ def test_25nm_stage_s_recipes_are_subsets_of_the_25nm_recipe():
         assert d25[name] == d16[name], name
     for name in PLACEMENTS_25NM:
         assert d25[name] == d12[name], name
+    # the vacancy shell is the 12.1 nm study's (1 nm thick at every size); the matched gradient is the 12.1 nm
+    # gradient with only δ changed
+    d12c = {t["variant"]: t["recipe"]["defects"] for t in expand(_recipe("defects_heating_12nm_today"))}
+    assert d25["vacancy-shell-0.10"] == d12c["vacancy-shell-0.10"]
+    matched = json.loads(json.dumps(d25["vacancies-gradient-0.053"]))
+    grad = json.loads(json.dumps(d12["vacancies-gradient-0.10"]))
+    assert matched["vacancies"].pop("delta") == 0.053 and grad["vacancies"].pop("delta") == 0.1
+    assert matched == grad
 
 
 def test_20nm_stage_z_recipes_are_subsets_of_the_20nm_recipe():
@@ -1024,3 +1054,42 @@ def test_gradient_vacancy_shell_gets_denser_with_size():
         got[vertex_nm] = float(np.mean(fr))
     assert 0.08 < got[18.5] < 0.11 and 0.11 < got[24.4] < 0.135 and 0.16 < got[38.1] < 0.19, got
     assert got[18.5] < got[24.4] < got[38.1]
+
+
+def _outer_vacant_fraction(vertex_nm, depth_nm=0.5, seeds=(1, 2), **vacancies):
+    """Fraction of the B sites within ``depth_nm`` (nm) of the surface that ``add_vacancies(**vacancies)`` empties,
+    on the studies' truncated octahedron of ``vertex_nm`` vertex to vertex, averaged over ``seeds``."""
+    import numpy as np
+
+    from atomspin import structures
+
+    fr = []
+    for seed in seeds:
+        p = structures.build_particle("Fe3O4", shape="truncated_octahedron", diameter_nm=vertex_nm, seed=seed)
+        d = structures.add_vacancies(p, seed=seed, **vacancies)
+
+        def outer_b(a):
+            return np.count_nonzero((a.arrays["sublattice"] == "B") & (a.arrays["depth_nm"] < depth_nm))
+        fr.append(1.0 - outer_b(d) / outer_b(p))
+    return float(np.mean(fr))
+
+
+def test_25nm_matched_gradient_has_the_12nm_gradients_outer_shell():
+    """Validation §8h: the 25 nm recipe's `vacancies-gradient-0.053` (δ lowered from 0.10, everything else the 12.1 nm
+    gradient's) empties the same fraction of the outer 0.5 nm of B sites as the 12.1 nm gradient (≈ 0.094), where the
+    25 nm gradient at δ = 0.10 empties ≈ 0.18; and the 1 nm vacancy shell empties δ/2 = 0.05 of its B sites at both
+    sizes. The δ is read from the recipe, so a change of it fails here."""
+    from atomspin.batch import expand
+
+    d25 = {t["variant"]: t["recipe"]["defects"]["vacancies"] for t in expand(_recipe("defects_heating_25nm"))}
+    m = d25["vacancies-gradient-0.053"]
+    kw = dict(mode=m["mode"], shell_nm=m["shell_nm"])
+    ref12 = _outer_vacant_fraction(18.5, delta=0.1, **kw)
+    matched = _outer_vacant_fraction(38.1, delta=m["delta"], **kw)
+    assert abs(matched - ref12) < 0.006, (matched, ref12)
+    assert _outer_vacant_fraction(38.1, delta=0.1, seeds=(1,), **kw) > ref12 + 0.06
+    sh = d25["vacancy-shell-0.10"]
+    for vertex_nm in (18.5, 38.1):
+        got = _outer_vacant_fraction(vertex_nm, depth_nm=sh["shell_nm"], seeds=(1,), delta=sh["delta"],
+                                     mode=sh["mode"], shell_nm=sh["shell_nm"])
+        assert got == pytest.approx(sh["delta"] / 2, abs=0.003), vertex_nm
