@@ -269,6 +269,9 @@ def table(size="20nm"):
     placement = S16.placement_table(tuple(ran)) if st.size in ran else ""
     if placement:
         lines += ["", placement]
+    shells = shell_table(st.size, data)
+    if shells:
+        lines += ["", shells]
     dec = data.get("decomposition", {}).get(st.size, {})
     if dec:
         lines += ["", f"**ΔSAR decomposition at {WORDS}** (the SAR model `atomspin.sar` picks: exact Fokker–Planck below "
@@ -300,6 +303,78 @@ def table(size="20nm"):
                   "15 kA/m; ratio ± seed error):", ""] + T.alpha_rows(a)
         lines += [f"- not computed: {k} ({why})" for k, why in a.get("skipped", {}).items()]
     lines += S16.runs_lines(data["meta"])
+    return "\n".join(lines)
+
+
+#: the surface-vacancy variants of the 25 nm study (appended 2026-12-01), each with the 12.1 nm variant of the same
+#: outer-shell density (validation §8h): the 1 nm vacancy shell is the 12.1 nm one (vacant fraction δ/2 = 0.05 of its
+#: B sites at every size); the δ = 0.053 gradient has the outer 0.5 nm of the 12.1 nm δ = 0.10 gradient; the δ = 0.10
+#: gradient has the 12.1 nm definition but a denser outer shell (tests/test_defects_heating.py measures all three)
+SHELL_TWINS = {"vacancy-shell-0.10": "vacancy-shell-0.10", "vacancies-gradient-0.053": "vacancies-gradient-0.10",
+               "vacancies-gradient-0.10": "vacancies-gradient-0.10"}
+#: the variant each shell variant is also compared with at its own size: the matched gradient with the δ = 0.10 one
+SHELL_PAIRS = (("vacancies-gradient-0.053", "vacancies-gradient-0.10"), ("vacancy-shell-0.10", "vacancies-random-0.10"))
+
+
+def permutation_p(a, b):
+    """Two-sided exact permutation p of the difference of the means of samples ``a`` and ``b`` (every relabelling of
+    the pooled values into groups of their sizes)."""
+    import itertools
+
+    pooled, n = list(a) + list(b), len(a)
+    obs = abs(np.mean(a) - np.mean(b))
+    hits = total = 0
+    for idx in itertools.combinations(range(len(pooled)), n):
+        x = [pooled[i] for i in idx]
+        y = [pooled[i] for i in range(len(pooled)) if i not in idx]
+        hits += abs(np.mean(x) - np.mean(y)) >= obs - 1e-12
+        total += 1
+    return hits / total
+
+
+def shell_table(size="25nm", data=None, data12=None):
+    """The markdown tables of the surface-vacancy part of a study (validation §8h): per shell variant run at ``size``
+    (:data:`SHELL_TWINS`), its barrier change (k_BT) and SAR ratios to the defect-free particle of the same size with
+    the rule's error and verdict, the exact permutation p of the realisations against defect-free, and the 12.1 nm
+    ratio of its twin (§8c/§8d); then each pair of :data:`SHELL_PAIRS` at ``size`` directly."""
+    st = Study(size)
+    data = data or json.loads(st.out.read_text())
+    m, m12 = data["summary"]["main"], S16.main12_all(data12)
+    ran = [n for n in SHELL_TWINS if n in m and n != "vacancies-gradient-0.10"]
+    if not ran or REFERENCE not in m:
+        return ""
+    ref = m[REFERENCE]
+    lines = [f"**Surface vacancies at {st.words} against the 12.1 nm particle with the same outer shell** (÷ defect-free "
+             "of the same size, the rule's error, verdict at 2σ; p: exact permutation p of the realisations against "
+             "defect-free, two-sided; 12.1 nm: §8c/§8d, exact model):", "",
+             f"| variant (n) | 12.1 nm twin | barrier − defect-free (k_BT), {st.words} | 12.1 nm | "
+             f"SAR immob. ÷ defect-free, {st.words} | p | 12.1 nm | SAR water ÷ defect-free, {st.words} | p | 12.1 nm |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name in SHELL_TWINS:
+        if name not in m:
+            continue
+        v, twin = m[name], m12.get(SHELL_TWINS[name])
+        c = [f"{name} ({v['n']})", SHELL_TWINS[name],
+             S16._kt_cell(S16.barrier_difference(v, ref)),
+             S16._kt_cell(S16.barrier_difference(twin, m12[REFERENCE]) if twin else None)]
+        for q in ("sar_sweep.sar", "sar_sweep_water.sar"):
+            c += [T._rcell(T.ratio_entry(v, ref, q)),
+                  f"{permutation_p(v[q]['per_seed'], ref[q]['per_seed']):.2g}" if q in v and q in ref else "—",
+                  T._rcell(T.ratio_entry(twin, m12[REFERENCE], q)) if twin else "—"]
+        lines.append("| " + " | ".join(c) + " |")
+    pairs = [(a, b) for a, b in SHELL_PAIRS if a in m and b in m]
+    if pairs:
+        lines += ["", f"**At {st.words}, one vacancy variant against another** (ratio, the rule's error; barrier "
+                  "difference in k_BT; p: exact permutation p of the realisations):", "",
+                  "| variant ÷ variant | Ms | barrier (k_BT difference) | SAR immob. | p | SAR water | p |",
+                  "|---|---|---|---|---|---|---|"]
+        for a, b in pairs:
+            va, vb = m[a], m[b]
+            c = [f"{a} ÷ {b}", T._rcell(T.ratio_entry(va, vb, "Ms_A_per_m")),
+                 S16._kt_cell(S16.barrier_difference(va, vb))]
+            for q in ("sar_sweep.sar", "sar_sweep_water.sar"):
+                c += [T._rcell(T.ratio_entry(va, vb, q)), f"{permutation_p(va[q]['per_seed'], vb[q]['per_seed']):.2g}"]
+            lines.append("| " + " | ".join(c) + " |")
     return "\n".join(lines)
 
 
