@@ -7,7 +7,8 @@ content, size) at three clinical drives.
     python docs/make_defects_heating_16nm.py db DB      # a database → docs/figures/defects_heating/sweep_16nm.json
                                                         # (merged with the stored rows; the study's first database,
                                                         # results/defects_heating_16nm.db, is gone)
-    python docs/make_defects_heating_16nm.py decompose  # ΔSAR split (Ms, barrier height, shape, dead layer), 12 + 16 nm
+    python docs/make_defects_heating_16nm.py decompose [SEEDS [VARIANTS [SIZES]]]
+                                                        # ΔSAR split (Ms, barrier height, shape, dead layer), 12 + 16 nm
     python docs/make_defects_heating_16nm.py map        # SAR at drives A and C from the stored landscapes (no MC)
     python docs/make_defects_heating_16nm.py plot       # figures (size_ratios, sar_size_map, placement)
     python docs/make_defects_heating_16nm.py table      # the markdown tables of validation §8f
@@ -24,6 +25,10 @@ to the recipe and run as the one-task stage recipes ``defects_heating_16nm_stage
 fresh database (the earlier one is gone), ``python docs/make_defects_heating_16nm.py db
 results/defects_heating_16nm_place.db`` merging its rows into the stored 28; :func:`placement_table` sets them
 against random δ = 0.10 and defect-free at 16.0 nm and 12.1 nm (§8d), with the same statistics.
+
+Vacancy shell (2026-12-01): the 12.1 nm study's ``vacancy-shell-0.10`` (§8c; δ = 0.10 within 1 nm of the surface, the
+shell not scaled with the particle) appended after the placements and run as ``_stageP9.toml`` … ``_stageP12.toml``
+into ``results/defects_heating_16nm_shell.db``, merged the same way (``db results/defects_heating_16nm_shell.db``).
 """
 import importlib.util
 import json
@@ -113,6 +118,13 @@ PLACEMENTS = ("vacancies-ordered-0.10", "vacancies-gradient-0.10")
 RANDOM = "vacancies-random-0.10"
 STAGES_P = tuple((v, s) for pair in ((1, 2), (3, 4)) for s in pair for v in PLACEMENTS)
 INVOCATIONS += tuple((f"stage P{i}: {v}, seed {s}", f"{STEM}_stageP{i}") for i, (v, s) in enumerate(STAGES_P, 1))
+#: the 1 nm vacancy shell of the 12.1 nm study (validation §8c), appended on 2026-12-01 after the placements with the
+#: 12.1 nm definition (δ = 0.10 on the B sites within 1 nm of the surface: an oxidation depth, not scaled with the
+#: particle) and run as stages P9-P12 (seeds 1-4, one task each) into ``results/defects_heating_16nm_shell.db``
+SHELL = "vacancy-shell-0.10"
+STAGES_SHELL = tuple((SHELL, s) for s in (1, 2, 3, 4))
+INVOCATIONS += tuple((f"stage P{i}: {v}, seed {s}", f"{STEM}_stageP{i}")
+                     for i, (v, s) in enumerate(STAGES_SHELL, len(STAGES_P) + 1))
 
 
 def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS, command_db=None):
@@ -276,12 +288,13 @@ def summarise(rows, data12=None, recipe=RECIPE, size="16nm"):
 
 
 # ---------------------------------------------------------------------------------------------------- decomposition
-def decomposition(out=OUT, seeds=(1,), sizes=SIZES):
+def decomposition(out=OUT, seeds=(1,), sizes=SIZES, variants=None):
     """ΔSAR of each variant's realisations ``seeds`` against the defect-free mean of the same size, split along
     defect-free → Ms → barrier height → landscape shape, and the dead-layer representation
     (``make_defects_heating.decompose``: the SAR model atomspin.sar picks — Fokker–Planck below 6 k_BT, master
-    equation above — at drive A, 100 kHz, 4 kA/m, immobilised). Stored
-    in ``out["decomposition"][size][variant|seed]`` after each realisation (an interrupted run resumes)."""
+    equation above — at drive A, 100 kHz, 4 kA/m, immobilised), of the variants ``variants`` (default: every
+    one). Stored in ``out["decomposition"][size][variant|seed]`` after each realisation (an interrupted run
+    resumes)."""
     data = json.loads(out.read_text())
     mdh = T._mdh()
     dec = data.setdefault("decomposition", {})
@@ -293,7 +306,8 @@ def decomposition(out=OUT, seeds=(1,), sizes=SIZES):
         cache = {}
         for r in rows:
             key = f"{r['recipe_variant']}|{r['seed']}"
-            if r["seed"] not in seeds or r["recipe_variant"] == REFERENCE or key in res:
+            if r["seed"] not in seeds or r["recipe_variant"] == REFERENCE or key in res or \
+                    (variants and r["recipe_variant"] not in variants):
                 continue
             t0 = time.process_time()
             d = mdh.decompose(r, ref, 1.0e5, 4.0e3, cache)
@@ -802,9 +816,11 @@ if __name__ == "__main__":
         print(json.dumps({k: v for k, v in d["meta"].items() if k != "task_walltime_s"}, indent=1))
     elif cmd == "rescore":
         rescore()
-    elif cmd == "decompose":
+    elif cmd == "decompose":  # decompose [SEEDS [VARIANTS [SIZES]]], comma-separated (default: 1, every one, 12nm,16nm)
         seeds = tuple(int(s) for s in sys.argv[2].split(",")) if len(sys.argv) > 2 else (1,)
-        decomposition(seeds=seeds)
+        variants = tuple(sys.argv[3].split(",")) if len(sys.argv) > 3 else None
+        sizes = tuple(sys.argv[4].split(",")) if len(sys.argv) > 4 else SIZES
+        decomposition(seeds=seeds, variants=variants, sizes=sizes)
     elif cmd == "map":
         seeds = tuple(int(s) for s in sys.argv[2].split(",")) if len(sys.argv) > 2 else (1, 2, 3, 4)
         sar_map(seeds=seeds)

@@ -35,6 +35,16 @@ HASHES_BEFORE = {
 }
 
 
+#: the placements' task hashes, run and stored before the vacancy shell was appended (commit 597274d, 36 tasks):
+#: appending the shell must leave them unchanged too
+HASHES_PLACEMENTS = {
+    ("vacancies-ordered-0.10", 1): "0596bb5513eefd09", ("vacancies-ordered-0.10", 2): "ee668974529679fc",
+    ("vacancies-ordered-0.10", 3): "fb9604cd73959b99", ("vacancies-ordered-0.10", 4): "cc177fe6a4039e5f",
+    ("vacancies-gradient-0.10", 1): "fa240bf5d4e01619", ("vacancies-gradient-0.10", 2): "33e16ffdc9057bb7",
+    ("vacancies-gradient-0.10", 3): "1e823e7c8bbdcecb", ("vacancies-gradient-0.10", 4): "7838a654f58bf478",
+}
+
+
 def _recipe(name):
     return tomllib.loads((RECIPES / f"{name}.toml").read_text())
 
@@ -59,19 +69,21 @@ def data():
 
 # ------------------------------------------------------------------------------------------ recipes and hashes
 def test_appending_the_placements_keeps_every_stored_task_hash(M):
-    """The two placements come last in the 16 nm recipe, so the 28 tasks run before keep their hashes (those
-    `atomspin validate` listed before the change) and the recipe's sweep would skip them; the 8 new tasks have
-    hashes of their own."""
+    """The two placements come after the 28 tasks run before, then the vacancy shell, last: the 28 tasks keep their
+    hashes (those `atomspin validate` listed before the placements) and so do the placements' 8 (listed before the
+    shell), so the recipe's sweep would skip all 36; the shell's 4 new tasks have hashes of their own."""
     from atomspin.batch import expand
 
     tasks = expand(_recipe("defects_heating_16nm"))
     main = {(t["variant"], t["seed"]): t["hash"] for t in tasks}
     assert {k: main[k] for k in HASHES_BEFORE} == HASHES_BEFORE
+    assert {k: main[k] for k in HASHES_PLACEMENTS} == HASHES_PLACEMENTS
     names = list(dict.fromkeys(t["variant"] for t in tasks))
-    assert tuple(names[-2:]) == M.PLACEMENTS
-    new = {k: h for k, h in main.items() if k not in HASHES_BEFORE}
-    assert sorted(new) == sorted((v, s) for v in M.PLACEMENTS for s in (1, 2, 3, 4))
-    assert len(set(main.values())) == len(main) == 36
+    assert tuple(names[-3:-1]) == M.PLACEMENTS and names[-1] == M.SHELL
+    new = {k: h for k, h in main.items() if k not in HASHES_BEFORE and k not in HASHES_PLACEMENTS}
+    assert sorted(new) == [(M.SHELL, s) for s in (1, 2, 3, 4)]
+    assert sorted(HASHES_PLACEMENTS) == sorted((v, s) for v in M.PLACEMENTS for s in (1, 2, 3, 4))
+    assert len(set(main.values())) == len(main) == 36 + 4
 
 
 def test_the_placements_are_the_12nm_definitions():
@@ -87,6 +99,22 @@ def test_the_placements_are_the_12nm_definitions():
     assert d16["vacancies-gradient-0.10"]["vacancies"]["mode"] == "gradient"
     assert d16["vacancies-ordered-0.10"]["vacancies"]["mode"] == "ordered"
     assert d16["vacancies-ordered-0.10"]["vacancies"]["delta"] == d16["vacancies-random-0.10"]["vacancies"]["delta"]
+
+
+def test_the_shell_is_the_12nm_definition_unscaled():
+    """The appended vacancy shell is the 12.1 nm study's variant exactly (§8c): δ = 0.10 on the B sites within 1 nm of
+    the surface, random removal; the shell thickness is not scaled with the particle (an oxidation depth), and it is
+    the 25 nm recipe's definition too."""
+    from atomspin.batch import expand
+
+    def shell(recipe):
+        return {t["variant"]: t["recipe"]["defects"] for t in expand(_recipe(recipe))}["vacancy-shell-0.10"]
+
+    d16, d12 = shell("defects_heating_16nm"), shell("defects_heating_12nm_today")
+    assert json.loads(json.dumps(d16)) == json.loads(json.dumps(d12))
+    v = d16["vacancies"]
+    assert (v["mode"], v["delta"], v["shell_nm"], v["removal"]) == ("radial", 0.1, 1.0, "random")
+    assert json.loads(json.dumps(shell("defects_heating_25nm"))) == json.loads(json.dumps(d16))
 
 
 def test_stage_p_recipes_are_one_task_subsets_of_the_16nm_recipe(M):
@@ -108,6 +136,18 @@ def test_stage_p_recipes_are_one_task_subsets_of_the_16nm_recipe(M):
         got.append(key)
     assert sorted(got) == sorted(k for k in main if k[0] in M.PLACEMENTS)
     assert [s for _, s in M.STAGES_P[:4]] == [1, 1, 2, 2]  # seeds 1-2 of both first
+    # stages P9-P12: the vacancy shell, seeds 1-4, one task each, in the main recipe's hashes
+    for i, key in enumerate(M.STAGES_SHELL, len(M.STAGES_P) + 1):
+        r = _recipe(f"defects_heating_16nm_stageP{i}")
+        assert {k: v for k, v in r.items() if k not in ("meta", "sweep")} == \
+            {k: v for k, v in main_recipe.items() if k not in ("meta", "sweep")}, i
+        tasks = expand(r)
+        assert [(t["variant"], t["seed"]) for t in tasks] == [key], i
+        assert tasks[0]["hash"] == main[key], (i, key)
+    assert list(M.STAGES_SHELL) == [(M.SHELL, s) for s in (1, 2, 3, 4)]
+    labels = [lab for lab, stem in M.INVOCATIONS if stem.startswith("16nm_stageP")]
+    assert len(labels) == 12 and labels[8:] == [f"stage P{i}: vacancy-shell-0.10, seed {s}" for i, s in
+                                                zip(range(9, 13), range(1, 5))]
 
 
 def test_summary_keeps_the_stored_rows_and_adds_the_placements(M, data):
