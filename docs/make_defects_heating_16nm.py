@@ -325,6 +325,27 @@ def decomposition(out=OUT, seeds=(1,), sizes=SIZES, variants=None):
     return dec
 
 
+def decomposition_means(data, min_n=2):
+    """{(size, variant): dict(n, total=, dMs=, dBarrier=, dShape=)} over the decomposed realisations of each variant
+    with at least ``min_n`` of them: each term (and the total SAR change) as a percentage of the defect-free SAR
+    of the same size, mean and seed standard error (ddof = 1, / √n)."""
+    out = {}
+    for size, dec in data.get("decomposition", {}).items():
+        by = {}
+        for key, d in dec.items():
+            by.setdefault(key.split("|")[0], []).append(d)
+        for name, ds in by.items():
+            if len(ds) < min_n:
+                continue
+            m = dict(n=len(ds))
+            for k in ("total", "dMs", "dBarrier", "dShape"):
+                x = np.array([100 * ((d["sar_defect"] - d["sar_ref"]) if k == "total" else d[k]) / d["sar_ref"]
+                              for d in ds])
+                m[k] = dict(mean=float(x.mean()), err=float(x.std(ddof=1) / np.sqrt(len(x))))
+            out[(size, name)] = m
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------- SAR map
 def _pair(label):
     return next(p for p in T._mdh().PAIRS if p[0] == label)
@@ -507,7 +528,8 @@ def placement_table(sizes=("16nm",), data=None, data12=None):
 
 
 def plot_placement(sizes=("12nm", "16nm", "25nm"), out=FIG / "placement.png"):
-    """``placement.png``: random, ordered and gradient δ = 0.10 vacancies against the defect-free particle of the same
+    """``placement.png``: random, ordered and gradient δ = 0.10 vacancies and the 1 nm vacancy shell (δ = 0.10 of the
+    shell's B sites) against the defect-free particle of the same
     size, at each of ``sizes`` (12.1 nm: the §8c/§8d rows; above: each study's committed summary): the barrier
     change in k_BT and the SAR ratio immobilised and in water, every realisation (hollow, against the defect-free
     mean) and each variant's mean ± 2σ (filled: :func:`barrier_difference` and the ratio entries, the rule's
@@ -523,7 +545,7 @@ def plot_placement(sizes=("12nm", "16nm", "25nm"), out=FIG / "placement.png"):
     stats = {sz: main12_all() if sz == "12nm" else json.loads(summary_path(sz).read_text())["summary"]["main"]
              for sz in sizes}
     sar = tomllib.loads(RECIPE.read_text())["protocol"]["sar"]
-    names = [RANDOM, *PLACEMENTS]
+    names = [RANDOM, *PLACEMENTS, SHELL]
     panels = (("barrier_over_kT", "barrier change against defect-free (k_BT at 310 K)"),
               ("sar_sweep.sar", "SAR immobilised ÷ defect-free (log scale)"),
               ("sar_sweep_water.sar", "SAR in water ÷ defect-free (log scale)"))
@@ -561,11 +583,13 @@ def plot_placement(sizes=("12nm", "16nm", "25nm"), out=FIG / "placement.png"):
             ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
             ax.yaxis.set_minor_locator(NullLocator())
         ax.set_xticks(range(len(names)))
-        ax.set_xticklabels(["random\nδ = 0.10", "ordered (P4₃32)\nδ = 0.10", "gradient (1 nm)\nδ = 0.10"], fontsize=8)
+        ax.set_xticklabels(["random\nδ = 0.10", "ordered (P4₃32)\nδ = 0.10", "gradient (1 nm)\nδ = 0.10",
+                            "1 nm shell\nδ = 0.10 in the shell"], fontsize=8)
         ax.set_ylabel(lab)
         ax.grid(alpha=0.3, which="both")
     axes[0].legend(fontsize=7)
-    fig.suptitle("Where the B-site vacancies sit (δ = 0.10), against the defect-free particle of the same size: "
+    fig.suptitle("Where the B-site vacancies sit (δ = 0.10; the shell: δ = 0.10 of its B sites only), against the "
+                 "defect-free particle of the same size:\n"
                  f"magnetite truncated octahedra at 310 K, {sar['f_Hz'] / 1e3:g} kHz, {sar['H0_A_per_m'] / 1e3:g} kA/m; "
                  + ", ".join(SIZE_WORDS[sz] for sz in sizes), fontsize=10)
     fig.tight_layout()
@@ -645,6 +669,15 @@ def table(path=OUT):
                 lines.append(f"| {size} | {n} ({sd}) | {d['barrier_over_kT']:.3g} | {d['sar_ref']:.3g} → "
                              f"{d['sar_defect']:.3g} ({100 * tot / d['sar_ref']:+.0f} %) | {pc(d['dMs'])} | "
                              f"{pc(d['dBarrier'])} | {pc(d['dShape'])} | {d['dead_layer_nm']:.3f} | {pc(d['dDeadLayer'])} |")
+        means = decomposition_means(data)
+        if means:
+            lines += ["", "**ΔSAR decomposition, mean over the decomposed realisations** (each term as a percentage of "
+                      "the defect-free SAR of the same size at drive A; ± the seed standard error; n realisations):", "",
+                      "| size | variant | n | total | from Ms | from barrier height | from landscape shape |",
+                      "|---|---|---|---|---|---|---|"]
+            for (size, name), m in means.items():
+                lines.append(f"| {size} | {name} | {m['n']} | " + " | ".join(
+                    f"{m[k]['mean']:+.0f} ± {m[k]['err']:.0f} %" for k in ("total", "dMs", "dBarrier", "dShape")) + " |")
     if data.get("sar_map", {}).get("values"):
         cells = map_cells(data)
         drv = data["sar_map"]["drives"]
