@@ -7,7 +7,8 @@ content, size) at three clinical drives.
     python docs/make_defects_heating_16nm.py db DB      # a database → docs/figures/defects_heating/sweep_16nm.json
                                                         # (merged with the stored rows; the study's first database,
                                                         # results/defects_heating_16nm.db, is gone)
-    python docs/make_defects_heating_16nm.py decompose  # ΔSAR split (Ms, barrier height, shape, dead layer), 12 + 16 nm
+    python docs/make_defects_heating_16nm.py decompose [SEEDS [VARIANTS [SIZES]]]
+                                                        # ΔSAR split (Ms, barrier height, shape, dead layer), 12 + 16 nm
     python docs/make_defects_heating_16nm.py map        # SAR at drives A and C from the stored landscapes (no MC)
     python docs/make_defects_heating_16nm.py plot       # figures (size_ratios, sar_size_map, placement)
     python docs/make_defects_heating_16nm.py table      # the markdown tables of validation §8f
@@ -24,6 +25,10 @@ to the recipe and run as the one-task stage recipes ``defects_heating_16nm_stage
 fresh database (the earlier one is gone), ``python docs/make_defects_heating_16nm.py db
 results/defects_heating_16nm_place.db`` merging its rows into the stored 28; :func:`placement_table` sets them
 against random δ = 0.10 and defect-free at 16.0 nm and 12.1 nm (§8d), with the same statistics.
+
+Vacancy shell (2026-12-01): the 12.1 nm study's ``vacancy-shell-0.10`` (§8c; δ = 0.10 within 1 nm of the surface, the
+shell not scaled with the particle) appended after the placements and run as ``_stageP9.toml`` … ``_stageP12.toml``
+into ``results/defects_heating_16nm_shell.db``, merged the same way (``db results/defects_heating_16nm_shell.db``).
 """
 import importlib.util
 import json
@@ -113,6 +118,13 @@ PLACEMENTS = ("vacancies-ordered-0.10", "vacancies-gradient-0.10")
 RANDOM = "vacancies-random-0.10"
 STAGES_P = tuple((v, s) for pair in ((1, 2), (3, 4)) for s in pair for v in PLACEMENTS)
 INVOCATIONS += tuple((f"stage P{i}: {v}, seed {s}", f"{STEM}_stageP{i}") for i, (v, s) in enumerate(STAGES_P, 1))
+#: the 1 nm vacancy shell of the 12.1 nm study (validation §8c), appended on 2026-12-01 after the placements with the
+#: 12.1 nm definition (δ = 0.10 on the B sites within 1 nm of the surface: an oxidation depth, not scaled with the
+#: particle) and run as stages P9-P12 (seeds 1-4, one task each) into ``results/defects_heating_16nm_shell.db``
+SHELL = "vacancy-shell-0.10"
+STAGES_SHELL = tuple((SHELL, s) for s in (1, 2, 3, 4))
+INVOCATIONS += tuple((f"stage P{i}: {v}, seed {s}", f"{STEM}_stageP{i}")
+                     for i, (v, s) in enumerate(STAGES_SHELL, len(STAGES_P) + 1))
 
 
 def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS, command_db=None):
@@ -276,12 +288,13 @@ def summarise(rows, data12=None, recipe=RECIPE, size="16nm"):
 
 
 # ---------------------------------------------------------------------------------------------------- decomposition
-def decomposition(out=OUT, seeds=(1,), sizes=SIZES):
+def decomposition(out=OUT, seeds=(1,), sizes=SIZES, variants=None):
     """ΔSAR of each variant's realisations ``seeds`` against the defect-free mean of the same size, split along
     defect-free → Ms → barrier height → landscape shape, and the dead-layer representation
     (``make_defects_heating.decompose``: the SAR model atomspin.sar picks — Fokker–Planck below 6 k_BT, master
-    equation above — at drive A, 100 kHz, 4 kA/m, immobilised). Stored
-    in ``out["decomposition"][size][variant|seed]`` after each realisation (an interrupted run resumes)."""
+    equation above — at drive A, 100 kHz, 4 kA/m, immobilised), of the variants ``variants`` (default: every
+    one). Stored in ``out["decomposition"][size][variant|seed]`` after each realisation (an interrupted run
+    resumes)."""
     data = json.loads(out.read_text())
     mdh = T._mdh()
     dec = data.setdefault("decomposition", {})
@@ -293,7 +306,8 @@ def decomposition(out=OUT, seeds=(1,), sizes=SIZES):
         cache = {}
         for r in rows:
             key = f"{r['recipe_variant']}|{r['seed']}"
-            if r["seed"] not in seeds or r["recipe_variant"] == REFERENCE or key in res:
+            if r["seed"] not in seeds or r["recipe_variant"] == REFERENCE or key in res or \
+                    (variants and r["recipe_variant"] not in variants):
                 continue
             t0 = time.process_time()
             d = mdh.decompose(r, ref, 1.0e5, 4.0e3, cache)
@@ -309,6 +323,27 @@ def decomposition(out=OUT, seeds=(1,), sizes=SIZES):
                                           "defect-free Ms with the same total barrier energy")
             out.write_text(json.dumps(data, indent=1, default=float))
     return dec
+
+
+def decomposition_means(data, min_n=2):
+    """{(size, variant): dict(n, total=, dMs=, dBarrier=, dShape=)} over the decomposed realisations of each variant
+    with at least ``min_n`` of them: each term (and the total SAR change) as a percentage of the defect-free SAR
+    of the same size, mean and seed standard error (ddof = 1, / √n)."""
+    out = {}
+    for size, dec in data.get("decomposition", {}).items():
+        by = {}
+        for key, d in dec.items():
+            by.setdefault(key.split("|")[0], []).append(d)
+        for name, ds in by.items():
+            if len(ds) < min_n:
+                continue
+            m = dict(n=len(ds))
+            for k in ("total", "dMs", "dBarrier", "dShape"):
+                x = np.array([100 * ((d["sar_defect"] - d["sar_ref"]) if k == "total" else d[k]) / d["sar_ref"]
+                              for d in ds])
+                m[k] = dict(mean=float(x.mean()), err=float(x.std(ddof=1) / np.sqrt(len(x))))
+            out[(size, name)] = m
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------- SAR map
@@ -493,7 +528,8 @@ def placement_table(sizes=("16nm",), data=None, data12=None):
 
 
 def plot_placement(sizes=("12nm", "16nm", "25nm"), out=FIG / "placement.png"):
-    """``placement.png``: random, ordered and gradient δ = 0.10 vacancies against the defect-free particle of the same
+    """``placement.png``: random, ordered and gradient δ = 0.10 vacancies and the 1 nm vacancy shell (δ = 0.10 of the
+    shell's B sites) against the defect-free particle of the same
     size, at each of ``sizes`` (12.1 nm: the §8c/§8d rows; above: each study's committed summary): the barrier
     change in k_BT and the SAR ratio immobilised and in water, every realisation (hollow, against the defect-free
     mean) and each variant's mean ± 2σ (filled: :func:`barrier_difference` and the ratio entries, the rule's
@@ -509,7 +545,7 @@ def plot_placement(sizes=("12nm", "16nm", "25nm"), out=FIG / "placement.png"):
     stats = {sz: main12_all() if sz == "12nm" else json.loads(summary_path(sz).read_text())["summary"]["main"]
              for sz in sizes}
     sar = tomllib.loads(RECIPE.read_text())["protocol"]["sar"]
-    names = [RANDOM, *PLACEMENTS]
+    names = [RANDOM, *PLACEMENTS, SHELL]
     panels = (("barrier_over_kT", "barrier change against defect-free (k_BT at 310 K)"),
               ("sar_sweep.sar", "SAR immobilised ÷ defect-free (log scale)"),
               ("sar_sweep_water.sar", "SAR in water ÷ defect-free (log scale)"))
@@ -547,11 +583,13 @@ def plot_placement(sizes=("12nm", "16nm", "25nm"), out=FIG / "placement.png"):
             ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
             ax.yaxis.set_minor_locator(NullLocator())
         ax.set_xticks(range(len(names)))
-        ax.set_xticklabels(["random\nδ = 0.10", "ordered (P4₃32)\nδ = 0.10", "gradient (1 nm)\nδ = 0.10"], fontsize=8)
+        ax.set_xticklabels(["random\nδ = 0.10", "ordered (P4₃32)\nδ = 0.10", "gradient (1 nm)\nδ = 0.10",
+                            "1 nm shell\nδ = 0.10 in the shell"], fontsize=8)
         ax.set_ylabel(lab)
         ax.grid(alpha=0.3, which="both")
     axes[0].legend(fontsize=7)
-    fig.suptitle("Where the B-site vacancies sit (δ = 0.10), against the defect-free particle of the same size: "
+    fig.suptitle("Where the B-site vacancies sit (δ = 0.10; the shell: δ = 0.10 of its B sites only), against the "
+                 "defect-free particle of the same size:\n"
                  f"magnetite truncated octahedra at 310 K, {sar['f_Hz'] / 1e3:g} kHz, {sar['H0_A_per_m'] / 1e3:g} kA/m; "
                  + ", ".join(SIZE_WORDS[sz] for sz in sizes), fontsize=10)
     fig.tight_layout()
@@ -631,6 +669,15 @@ def table(path=OUT):
                 lines.append(f"| {size} | {n} ({sd}) | {d['barrier_over_kT']:.3g} | {d['sar_ref']:.3g} → "
                              f"{d['sar_defect']:.3g} ({100 * tot / d['sar_ref']:+.0f} %) | {pc(d['dMs'])} | "
                              f"{pc(d['dBarrier'])} | {pc(d['dShape'])} | {d['dead_layer_nm']:.3f} | {pc(d['dDeadLayer'])} |")
+        means = decomposition_means(data)
+        if means:
+            lines += ["", "**ΔSAR decomposition, mean over the decomposed realisations** (each term as a percentage of "
+                      "the defect-free SAR of the same size at drive A; ± the seed standard error; n realisations):", "",
+                      "| size | variant | n | total | from Ms | from barrier height | from landscape shape |",
+                      "|---|---|---|---|---|---|---|"]
+            for (size, name), m in means.items():
+                lines.append(f"| {size} | {name} | {m['n']} | " + " | ".join(
+                    f"{m[k]['mean']:+.0f} ± {m[k]['err']:.0f} %" for k in ("total", "dMs", "dBarrier", "dShape")) + " |")
     if data.get("sar_map", {}).get("values"):
         cells = map_cells(data)
         drv = data["sar_map"]["drives"]
@@ -802,9 +849,11 @@ if __name__ == "__main__":
         print(json.dumps({k: v for k, v in d["meta"].items() if k != "task_walltime_s"}, indent=1))
     elif cmd == "rescore":
         rescore()
-    elif cmd == "decompose":
+    elif cmd == "decompose":  # decompose [SEEDS [VARIANTS [SIZES]]], comma-separated (default: 1, every one, 12nm,16nm)
         seeds = tuple(int(s) for s in sys.argv[2].split(",")) if len(sys.argv) > 2 else (1,)
-        decomposition(seeds=seeds)
+        variants = tuple(sys.argv[3].split(",")) if len(sys.argv) > 3 else None
+        sizes = tuple(sys.argv[4].split(",")) if len(sys.argv) > 4 else SIZES
+        decomposition(seeds=seeds, variants=variants, sizes=sizes)
     elif cmd == "map":
         seeds = tuple(int(s) for s in sys.argv[2].split(",")) if len(sys.argv) > 2 else (1, 2, 3, 4)
         sar_map(seeds=seeds)

@@ -35,6 +35,16 @@ HASHES_BEFORE = {
 }
 
 
+#: the placements' task hashes, run and stored before the vacancy shell was appended (commit 597274d, 36 tasks):
+#: appending the shell must leave them unchanged too
+HASHES_PLACEMENTS = {
+    ("vacancies-ordered-0.10", 1): "0596bb5513eefd09", ("vacancies-ordered-0.10", 2): "ee668974529679fc",
+    ("vacancies-ordered-0.10", 3): "fb9604cd73959b99", ("vacancies-ordered-0.10", 4): "cc177fe6a4039e5f",
+    ("vacancies-gradient-0.10", 1): "fa240bf5d4e01619", ("vacancies-gradient-0.10", 2): "33e16ffdc9057bb7",
+    ("vacancies-gradient-0.10", 3): "1e823e7c8bbdcecb", ("vacancies-gradient-0.10", 4): "7838a654f58bf478",
+}
+
+
 def _recipe(name):
     return tomllib.loads((RECIPES / f"{name}.toml").read_text())
 
@@ -59,19 +69,21 @@ def data():
 
 # ------------------------------------------------------------------------------------------ recipes and hashes
 def test_appending_the_placements_keeps_every_stored_task_hash(M):
-    """The two placements come last in the 16 nm recipe, so the 28 tasks run before keep their hashes (those
-    `atomspin validate` listed before the change) and the recipe's sweep would skip them; the 8 new tasks have
-    hashes of their own."""
+    """The two placements come after the 28 tasks run before, then the vacancy shell, last: the 28 tasks keep their
+    hashes (those `atomspin validate` listed before the placements) and so do the placements' 8 (listed before the
+    shell), so the recipe's sweep would skip all 36; the shell's 4 new tasks have hashes of their own."""
     from atomspin.batch import expand
 
     tasks = expand(_recipe("defects_heating_16nm"))
     main = {(t["variant"], t["seed"]): t["hash"] for t in tasks}
     assert {k: main[k] for k in HASHES_BEFORE} == HASHES_BEFORE
+    assert {k: main[k] for k in HASHES_PLACEMENTS} == HASHES_PLACEMENTS
     names = list(dict.fromkeys(t["variant"] for t in tasks))
-    assert tuple(names[-2:]) == M.PLACEMENTS
-    new = {k: h for k, h in main.items() if k not in HASHES_BEFORE}
-    assert sorted(new) == sorted((v, s) for v in M.PLACEMENTS for s in (1, 2, 3, 4))
-    assert len(set(main.values())) == len(main) == 36
+    assert tuple(names[-3:-1]) == M.PLACEMENTS and names[-1] == M.SHELL
+    new = {k: h for k, h in main.items() if k not in HASHES_BEFORE and k not in HASHES_PLACEMENTS}
+    assert sorted(new) == [(M.SHELL, s) for s in (1, 2, 3, 4)]
+    assert sorted(HASHES_PLACEMENTS) == sorted((v, s) for v in M.PLACEMENTS for s in (1, 2, 3, 4))
+    assert len(set(main.values())) == len(main) == 36 + 4
 
 
 def test_the_placements_are_the_12nm_definitions():
@@ -87,6 +99,22 @@ def test_the_placements_are_the_12nm_definitions():
     assert d16["vacancies-gradient-0.10"]["vacancies"]["mode"] == "gradient"
     assert d16["vacancies-ordered-0.10"]["vacancies"]["mode"] == "ordered"
     assert d16["vacancies-ordered-0.10"]["vacancies"]["delta"] == d16["vacancies-random-0.10"]["vacancies"]["delta"]
+
+
+def test_the_shell_is_the_12nm_definition_unscaled():
+    """The appended vacancy shell is the 12.1 nm study's variant exactly (§8c): δ = 0.10 on the B sites within 1 nm of
+    the surface, random removal; the shell thickness is not scaled with the particle (an oxidation depth), and it is
+    the 25 nm recipe's definition too."""
+    from atomspin.batch import expand
+
+    def shell(recipe):
+        return {t["variant"]: t["recipe"]["defects"] for t in expand(_recipe(recipe))}["vacancy-shell-0.10"]
+
+    d16, d12 = shell("defects_heating_16nm"), shell("defects_heating_12nm_today")
+    assert json.loads(json.dumps(d16)) == json.loads(json.dumps(d12))
+    v = d16["vacancies"]
+    assert (v["mode"], v["delta"], v["shell_nm"], v["removal"]) == ("radial", 0.1, 1.0, "random")
+    assert json.loads(json.dumps(shell("defects_heating_25nm"))) == json.loads(json.dumps(d16))
 
 
 def test_stage_p_recipes_are_one_task_subsets_of_the_16nm_recipe(M):
@@ -108,6 +136,18 @@ def test_stage_p_recipes_are_one_task_subsets_of_the_16nm_recipe(M):
         got.append(key)
     assert sorted(got) == sorted(k for k in main if k[0] in M.PLACEMENTS)
     assert [s for _, s in M.STAGES_P[:4]] == [1, 1, 2, 2]  # seeds 1-2 of both first
+    # stages P9-P12: the vacancy shell, seeds 1-4, one task each, in the main recipe's hashes
+    for i, key in enumerate(M.STAGES_SHELL, len(M.STAGES_P) + 1):
+        r = _recipe(f"defects_heating_16nm_stageP{i}")
+        assert {k: v for k, v in r.items() if k not in ("meta", "sweep")} == \
+            {k: v for k, v in main_recipe.items() if k not in ("meta", "sweep")}, i
+        tasks = expand(r)
+        assert [(t["variant"], t["seed"]) for t in tasks] == [key], i
+        assert tasks[0]["hash"] == main[key], (i, key)
+    assert list(M.STAGES_SHELL) == [(M.SHELL, s) for s in (1, 2, 3, 4)]
+    labels = [lab for lab, stem in M.INVOCATIONS if stem.startswith("16nm_stageP")]
+    assert len(labels) == 12 and labels[8:] == [f"stage P{i}: vacancy-shell-0.10, seed {s}" for i, s in
+                                                zip(range(9, 13), range(1, 5))]
 
 
 def test_summary_keeps_the_stored_rows_and_adds_the_placements(M, data):
@@ -126,7 +166,8 @@ def test_summary_keeps_the_stored_rows_and_adds_the_placements(M, data):
     for r in new:
         assert r["task_hash"] == main[(r["recipe_variant"], r["seed"])]
         assert r["D_nm"] == 16.0
-    assert data["meta"]["n_rows"] == len(data["rows"]) == 28 + len(new)
+    shell = [r for r in data["rows"] if r["recipe_variant"] == M.SHELL]  # merged after the placements
+    assert data["meta"]["n_rows"] == len(data["rows"]) == 28 + len(new) + len(shell)
 
 
 # ------------------------------------------------------------------------------------------ the §8f text
@@ -264,3 +305,110 @@ def test_validation_8f_study_tables_are_the_generated_ones(M):
     assert gen[i_map:i_runs].strip() in sec
     for name in M.PLACEMENTS:
         assert f"| {name} | 4 |" in sec and f"| 16nm | {name} |" in sec
+
+
+# ------------------------------------------------------------------------------------------ the vacancy shell at 16 nm
+def test_summary_holds_the_shell_rows(M, data):
+    """The shell's four rows (stages P9-P12, a fresh database) were merged into the summary, which kept its 36 stored
+    rows; each carries the main recipe's task hash."""
+    from atomspin.batch import expand
+
+    main = {(t["variant"], t["seed"]): t["hash"] for t in expand(_recipe("defects_heating_16nm"))}
+    rows = [r for r in data["rows"] if r["recipe_variant"] == M.SHELL]
+    assert sorted(r["seed"] for r in rows) == [1, 2, 3, 4]
+    assert all(r["task_hash"] == main[(M.SHELL, r["seed"])] and r["D_nm"] == 16.0 for r in rows)
+    assert data["meta"]["n_rows"] == 40 and data["meta"]["n_rows_db"] == 4 and data["meta"]["n_rows_kept"] == 36
+
+
+def _shell_share_of_b_sites(vertex_nm, seed=1):
+    """(the share of the B-site Fe within 1 nm of the surface, the vacant fraction of those B sites with the shell
+    variant's vacancies, the vacant fraction of all B sites) of the study's particle of ``vertex_nm``, structure only."""
+    import numpy as np
+
+    from atomspin import structures
+
+    p = structures.build_particle("Fe3O4", shape="truncated_octahedron", diameter_nm=vertex_nm, seed=seed)
+    d = structures.add_vacancies(p, delta=0.1, mode="radial", shell_nm=1.0, seed=seed)
+
+    def b(a, shell=False):
+        m = (a.arrays["sublattice"] == "B") & (a.numbers == 26)
+        return int(np.count_nonzero(m & (a.arrays["depth_nm"] < 1.0) if shell else m))
+    return b(p, True) / b(p), 1.0 - b(d, True) / b(p, True), 1.0 - b(d) / b(p)
+
+
+def test_shell_removes_the_random_moment_per_vacancy_and_less_of_it_at_16nm(data):
+    """§8f: the 1 nm shell holds δ/2 = 0.05 vacancies per B site at both sizes (its definition), but the shell is 52 % of
+    the B sites of the 12.1 nm particle and 39 % of the 16.0 nm one (structure only, the studies' particles), so the
+    shell removes less of the moment at 16 nm: its Ms loss is the random δ = 0.10 loss (every B site at 0.05) times
+    the shell's share of the B sites, within 0.02 at both sizes (from the stored rows), and the Ms ratio, resolved
+    lower at both sizes, is closer to 1 at 16.0 nm (× 0.982 against × 0.977)."""
+    M = _study16()
+    S16 = data["summary"]["main"]
+    S12 = M.main12_all()
+    for vertex_nm, S, lo, hi in ((18.5, S12, 0.50, 0.54), (24.4, S16, 0.37, 0.41)):
+        share, vac_shell, vac_all = _shell_share_of_b_sites(vertex_nm)
+        assert abs(vac_shell - 0.05) < 1e-3 and lo < share < hi, (vertex_nm, share, vac_shell)
+        assert abs(vac_all - 0.05 * share) < 1e-3
+        loss = {n: 1.0 - S[n]["ratio"]["Ms_A_per_m"]["ratio"] for n in (M.SHELL, M.RANDOM)}
+        assert abs(loss[M.SHELL] / loss[M.RANDOM] - share) < 0.02, (vertex_nm, loss, share)
+    r12, r16 = S12[M.SHELL]["ratio"]["Ms_A_per_m"], S16[M.SHELL]["ratio"]["Ms_A_per_m"]
+    assert _resolved(r12) and _resolved(r16) and r12["ratio"] < r16["ratio"] < 1
+    assert abs(r16["ratio"] - r12["ratio"]) > 2 * (r12["err"] ** 2 + r16["err"] ** 2) ** 0.5
+
+
+def test_shell_lowering_of_the_sar_does_not_hold_at_16nm(M, data):
+    """§8f: the shell's SAR lowering at 12.1 nm (× 0.80 ± 0.09, resolved, both media) is lost at 16.0 nm (× 1.09 ±
+    0.06, not resolved by the rule or by the seed spread, in both media and at drives B and C of the map), and the
+    12.1 nm factor is excluded there (≥ 2.5σ apart); the barrier change is not resolved at either size. At the weak
+    drive A the 16 nm shell is resolved *higher* (× 1.09 ± 0.03, the candidate §8f names), where at 12.1 nm it is
+    resolved lower at every drive."""
+    P12, S16 = M.main12_all(), data["summary"]
+    c = S16["compare"][M.SHELL]
+    for p in ("sar_sweep.sar", "sar_sweep_water.sar"):
+        a, b = c[p]["r12"], c[p]["r16"]
+        assert _resolved(a) and a["ratio"] < 1, p
+        assert not _resolved(b) and not _resolved(c[p]["seed16"]), p
+        assert c[p]["trend"] == c[p]["trend_seed"] == "lost resolution at 16 nm", p
+        assert (b["ratio"] - a["ratio"]) / (a["err"] ** 2 + b["err"] ** 2) ** 0.5 > 2.5, p
+    assert c["barrier_over_kT"]["trend"] == "not resolved at either size"
+    d16 = S16["main"][M.SHELL]["barrier_diff_kT"]
+    d12 = M.barrier_difference(P12[M.SHELL], P12[M.REFERENCE])
+    assert not _resolved(d16) and not _resolved(d12) and abs(d16["diff"]) < 0.1
+    cells = M.map_cells(data)
+    for lab in ("A", "B", "B-water", "C"):
+        cell = cells[("16nm", M.SHELL, lab)]
+        assert cell["n"] == 4 and cell["verdict"] == ("resolved at 2σ, higher" if lab == "A" else
+                                                      "not resolved at 2σ"), (lab, cell)
+        c12 = cells[("12nm", M.SHELL, lab)]
+        assert "lower" in c12["verdict"] and not c12["verdict"].startswith("not"), (lab, c12)
+
+
+def test_decomposition_over_four_realisations(M, data):
+    """§8f, the ΔSAR decomposition of all four realisations (drive A, each term as % of the defect-free SAR of the
+    same size, mean ± seed standard error; stored in the summary):
+    - the Ms term of the shell is the random δ = 0.10 Ms term times the shell's share of the B sites (0.52 at
+      12.1 nm, 0.39 at 16.0 nm; within 1 percentage point): −6 % and −5 % against −12 % and −13 %;
+    - at 12.1 nm the shell lowers the SAR (total resolved below 0 at 2σ) mostly through the barrier height (a
+      larger share than the Ms term), as the gradient does (barrier-height term resolved, −29 %);
+    - at 16.0 nm the shell's total is +7 ± 3 % (above 0 at 2σ; the map's drive-A cell): Ms −5 %, and the barrier
+      height and shape terms each scatter by ±40 % across the seeds (neither resolved), their sum positive;
+    - ordered at 16.0 nm: barrier height lowers and shape raises, each resolved over four realisations (the seed-1
+      reading holds); gradient at 16.0 nm: neither landscape term is resolved (the seed-1 reading does not hold)."""
+    D = M.decomposition_means(data)
+    assert all(D[(sz, n)]["n"] == 4 for sz in ("12nm", "16nm") for n in (M.SHELL, M.RANDOM, *M.PLACEMENTS))
+
+    def res(x, sign):
+        return sign * x["mean"] > 2 * x["err"]
+    for sz, share in (("12nm", 0.52), ("16nm", 0.39)):
+        assert abs(D[(sz, M.SHELL)]["dMs"]["mean"] - share * D[(sz, M.RANDOM)]["dMs"]["mean"]) < 1.0, sz
+    s12, s16 = D[("12nm", M.SHELL)], D[("16nm", M.SHELL)]
+    assert res(s12["total"], -1) and s12["dBarrier"]["mean"] < s12["dMs"]["mean"] < 0
+    assert res(D[("12nm", "vacancies-gradient-0.10")]["dBarrier"], -1)
+    assert res(s16["total"], +1) and s16["dMs"]["mean"] < 0
+    assert not res(s16["dBarrier"], +1) and not res(s16["dBarrier"], -1)
+    assert not res(s16["dShape"], +1) and not res(s16["dShape"], -1)
+    assert s16["dBarrier"]["mean"] + s16["dShape"]["mean"] > 0
+    o16, g16 = D[("16nm", "vacancies-ordered-0.10")], D[("16nm", "vacancies-gradient-0.10")]
+    assert res(o16["dBarrier"], -1) and res(o16["dShape"], +1)
+    for k in ("dBarrier", "dShape"):
+        assert not res(g16[k], +1) and not res(g16[k], -1), k
