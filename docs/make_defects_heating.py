@@ -541,7 +541,9 @@ def exact_sar(p, f, H0):
 
 
 def decompose(row, ref_rows, f, H0, cache):
-    """ΔSAR of a defect realisation relative to the defect-free mean, split along the path
+    """ΔSAR of a defect realisation relative to the defect-free reference: the
+    landscape of ``ref_rows[0]`` (its first realisation) at the mean Ms of ``ref_rows`` (a path needs one
+    landscape; the reference's own seed spread is not in the result). Split along the path
     reference → (Ms of the defect) → (barrier height of the defect, reference landscape shape) → (the defect's own
     landscape), each step with the SAR model ``atomspin.sar`` picks (:func:`exact_sar`, immobilised; until
     2026-11-30 the exact linear response, which overstates low-barrier SARs). Also: the dead-layer representation

@@ -289,13 +289,25 @@ def summarise(rows, data12=None, recipe=RECIPE, size="16nm"):
 
 # ---------------------------------------------------------------------------------------------------- decomposition
 def decomposition(out=OUT, seeds=(1,), sizes=SIZES, variants=None):
-    """ΔSAR of each variant's realisations ``seeds`` against the defect-free mean of the same size, split along
+    """ΔSAR of each variant's realisations ``seeds`` against the defect-free reference of the same
+    size (its first realisation's landscape at the defect-free mean Ms), split along
     defect-free → Ms → barrier height → landscape shape, and the dead-layer representation
     (``make_defects_heating.decompose``: the SAR model atomspin.sar picks — Fokker–Planck below 6 k_BT, master
     equation above — at drive A, 100 kHz, 4 kA/m, immobilised), of the variants ``variants`` (default: every
     one). Stored in ``out["decomposition"][size][variant|seed]`` after each realisation (an interrupted run
     resumes)."""
     data = json.loads(out.read_text())
+    unknown = [sz for sz in sizes if sz not in SIZE_WORDS]
+    if unknown:
+        raise ValueError(f"sizes: {unknown} unknown; allowed: {sorted(SIZE_WORDS)}")
+    if variants is not None:
+        variants = tuple(v for v in variants if v)
+        if not variants:
+            raise ValueError("variants: empty; leave it out to decompose every variant")
+        names = {r["recipe_variant"] for sz in sizes for r in rows_of(sz, data16=data)}
+        missing = sorted(set(variants) - names)
+        if missing:
+            raise ValueError(f"variants: {missing} not among the rows of {', '.join(sizes)}: {sorted(names)}")
     mdh = T._mdh()
     dec = data.setdefault("decomposition", {})
     for size in sizes:
@@ -315,8 +327,9 @@ def decomposition(out=OUT, seeds=(1,), sizes=SIZES, variants=None):
             res[key].update(cpu_s=time.process_time() - t0, barrier_over_kT=r["barrier_over_kT"],
                             Ms_ratio=r["Ms_A_per_m"] / float(np.mean([x["Ms_A_per_m"] for x in ref])))
             print(size, key, {k: round(v, 4) for k, v in res[key].items()}, flush=True)
-            data["decomposition_rule"] = ("realisation(s) of each variant against the defect-free mean of the same "
-                                          "size; the SAR model atomspin.sar picks (Fokker–Planck below 6 k_BT, master "
+            data["decomposition_rule"] = ("realisation(s) of each variant against the defect-free reference of the same "
+                                          "size (its first realisation's landscape at the defect-free mean Ms, "
+                                          "the reference's seed spread not included); the SAR model atomspin.sar picks (Fokker–Planck below 6 k_BT, master "
                                           "equation above), 100 kHz, 4 kA/m, immobilised; path "
                                           "defect-free → Ms → barrier height on the defect-free shape → own landscape;"
                                           " dead layer: the defect's moment carried by a smaller core at the "
@@ -528,7 +541,7 @@ def placement_table(sizes=("16nm",), data=None, data12=None):
 
 
 def plot_placement(sizes=("12nm", "16nm", "25nm"), out=FIG / "placement.png"):
-    """``placement.png``: random, ordered and gradient δ = 0.10 vacancies and the 1 nm vacancy shell (δ = 0.10 of the
+    """``placement.png``: random, ordered and gradient δ = 0.10 vacancies and the 1 nm vacancy shell (δ = 0.10 within the shell, 0.05 of the
     shell's B sites) against the defect-free particle of the same
     size, at each of ``sizes`` (12.1 nm: the §8c/§8d rows; above: each study's committed summary): the barrier
     change in k_BT and the SAR ratio immobilised and in water, every realisation (hollow, against the defect-free
@@ -588,7 +601,7 @@ def plot_placement(sizes=("12nm", "16nm", "25nm"), out=FIG / "placement.png"):
         ax.set_ylabel(lab)
         ax.grid(alpha=0.3, which="both")
     axes[0].legend(fontsize=7)
-    fig.suptitle("Where the B-site vacancies sit (δ = 0.10; the shell: δ = 0.10 of its B sites only), against the "
+    fig.suptitle("Where the B-site vacancies sit (δ = 0.10; the shell: δ = 0.10 within 1 nm, 0.05 of its B sites), against the "
                  "defect-free particle of the same size:\n"
                  f"magnetite truncated octahedra at 310 K, {sar['f_Hz'] / 1e3:g} kHz, {sar['H0_A_per_m'] / 1e3:g} kA/m; "
                  + ", ".join(SIZE_WORDS[sz] for sz in sizes), fontsize=10)
@@ -654,7 +667,7 @@ def table(path=OUT):
     dec = data.get("decomposition", {})
     if dec:
         lines += ["", "**ΔSAR decomposition** (the SAR model atomspin.sar picks, 100 kHz, 4 kA/m, immobilised; realisation → "
-                  "defect-free mean of the same size; W/g; dead layer: the moment loss as a magnetically dead shell of "
+                  "defect-free reference of the same size: its first realisation's landscape at the mean Ms; W/g; dead layer: the moment loss as a magnetically dead shell of "
                   "that thickness, same total barrier energy):", "",
                   "| size | variant (seed) | barrier/k_BT | SAR ref. → defect | from Ms | from barrier height | "
                   "from landscape shape | dead-layer thickness (nm) | dead layer − actual |",

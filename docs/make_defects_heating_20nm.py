@@ -276,7 +276,7 @@ def table(size="20nm"):
     if dec:
         lines += ["", f"**ΔSAR decomposition at {WORDS}** (the SAR model `atomspin.sar` picks: exact Fokker–Planck below "
                   "6 k_BT, master equation above; 100 kHz, 4 kA/m, immobilised; "
-                  "realisation → defect-free mean of the same size; W/g):", "",
+                  "realisation → defect-free reference of the same size: its first realisation's landscape at the mean Ms; W/g):", "",
                   "| variant (seed) | barrier/k_BT | SAR ref. → defect | from Ms | from barrier height | "
                   "from landscape shape | dead-layer thickness (nm) | dead layer − actual |", "|---|---|---|---|---|---|---|---|"]
         for key, d in dec.items():

@@ -12,7 +12,7 @@ standard error of the mean and the propagated per-realisation errors / √n: the
 ``atomspin.batch.quantities.aggregate``), the ratio to defect-free with its first-order error and the verdict
 "resolved / not resolved at 2σ" (``atomspin.batch.report.ratio``, as ``atomspin report``), and the decomposition of
 the immobilised SAR change along reference → Ms → barrier height → landscape shape (exact linear response at
-100 kHz, 4 kA/m, ``make_defects_heating.decompose``; realisation 1 of each variant against the defect-free mean).
+100 kHz, 4 kA/m, ``make_defects_heating.decompose``; realisation 1 of each variant against the defect-free reference: its first realisation's landscape at the mean Ms).
 """
 import importlib.util
 import json

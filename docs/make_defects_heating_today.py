@@ -374,7 +374,8 @@ def alpha_sensitivity(out=OUT, alphas=ALPHAS, variants=ALPHA_VARIANTS, seeds=ALP
 
 
 def decomposition(out=OUT, seed=1):
-    """ΔSAR of realisation ``seed`` of each of today's variants against the defect-free mean, split along
+    """ΔSAR of realisation ``seed`` of each of today's variants against the defect-free reference (its first
+    realisation's landscape at the mean Ms), split along
     defect-free → Ms → barrier height → landscape shape (make_defects_heating.decompose: the SAR model atomspin.sar
     picks, immobilised, at drive A, 100 kHz, 4 kA/m)."""
     data = json.loads(out.read_text())

@@ -317,7 +317,17 @@ def test_summary_holds_the_shell_rows(M, data):
     rows = [r for r in data["rows"] if r["recipe_variant"] == M.SHELL]
     assert sorted(r["seed"] for r in rows) == [1, 2, 3, 4]
     assert all(r["task_hash"] == main[(M.SHELL, r["seed"])] and r["D_nm"] == 16.0 for r in rows)
-    assert data["meta"]["n_rows"] == 40 and data["meta"]["n_rows_db"] == 4 and data["meta"]["n_rows_kept"] == 36
+    assert data["meta"]["n_rows"] == len(main) == 40  # every task of the recipe has its row, each once
+    assert len({(r["recipe_variant"], r["seed"]) for r in data["rows"]}) == len(data["rows"])
+
+
+def test_decomposition_refuses_unknown_variants_and_sizes(M):
+    """`decompose SEEDS VARIANTS SIZES` names what it cannot find instead of silently doing nothing (nothing is
+    computed: the checks come before any SAR)."""
+    for kw, word in ((dict(variants=("vacancy-shel-0.10",)), "vacancy-shel-0.10"), (dict(variants=("",)), "empty"),
+                     (dict(sizes=("13nm",)), "13nm")):
+        with pytest.raises(ValueError, match=word):
+            M.decomposition(**kw)
 
 
 def _shell_share_of_b_sites(vertex_nm, seed=1):
