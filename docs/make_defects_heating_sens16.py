@@ -3,7 +3,8 @@
 as §8e did at 12.1 nm; and the sign of K_s (the fits give |K_s|): K_s = −2.9e-5 (minus the default) and −1e-4 J/m²,
 and −1e-5 J/m² (minus the lower end; defects_heating_16nm_sens_kssign_small.toml, its own database); at −2.9e-5 J/m²
 two more realisations (seeds 3-4; defects_heating_16nm_sens_kssign_seeds34.toml, its own database, one task per
-invocation), whose rows join the seeds 1-2 of the sign-of-K_s study (four realisations at that K_s).
+invocation), whose rows join the seeds 1-2 of the sign-of-K_s study (four realisations at that K_s); the same at
+−1e-4 J/m² (defects_heating_16nm_sens_kssign_seeds34_large.toml) for the tasks the session's time allowed.
 
     nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 atomspin sweep \\
         structures/recipes/defects_heating_16nm_sens_ks.toml --db results/defects_heating_16nm_sens_ks.db --workers 1
@@ -46,18 +47,21 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIG = ROOT / "docs" / "figures" / "defects_heating"
 OUT = FIG / "sens_16nm.json"
 STUDY16 = FIG / "sweep_16nm.json"
-STUDIES = ("sens_ks", "sens_japb", "sens_interface", "sens_kssign", "sens_kssign_small", "sens_kssign_seeds34")
+STUDIES = ("sens_ks", "sens_japb", "sens_interface", "sens_kssign", "sens_kssign_small", "sens_kssign_seeds34",
+           "sens_kssign_seeds34_large")
 #: runs whose rows are more realisations of another study's tasks (same recipe but the seeds, same task hashes as
 #: that recipe with the seeds extended): their rows carry that study's name (so they join its groups) and their own
 #: run name (``run``); a row without ``run`` is of the run its study names
-EXTENDS = {"sens_kssign_seeds34": "sens_kssign"}
+EXTENDS = {"sens_kssign_seeds34": "sens_kssign", "sens_kssign_seeds34_large": "sens_kssign"}
 #: the variants of the sign-of-K_s recipes (the K_s recipe's), in recipe order
 KSSIGN_VARIANTS = ("defect-free", "APB-two", "APB-centre", "vacancies-random-0.10")
 #: studies run as several invocations on one database (the recipe stems in order; each has its own log and stamps).
 #: Seeds 3-4 at −2.9e-5 J/m² ran one task per invocation (a one-variant, one-seed copy of the recipe each, same
 #: task hash): the stems ``sens_kssign_seeds34_<variant>_s<seed>`` are of their logs and stamps, not of recipes
 STAGES = {"sens_kssign": ("sens_kssign_default", "sens_kssign"),
-          "sens_kssign_seeds34": tuple(f"sens_kssign_seeds34_{v}_s{k}" for v in KSSIGN_VARIANTS for k in (3, 4))}
+          "sens_kssign_seeds34": tuple(f"sens_kssign_seeds34_{v}_s{k}" for v in KSSIGN_VARIANTS for k in (3, 4)),
+          "sens_kssign_seeds34_large": tuple(f"sens_kssign_seeds34_large_{v}_s{k}" for v in KSSIGN_VARIANTS
+                                             for k in (3, 4))}
 #: the variant of the 16 nm study whose ratio at the defaults each sensitivity variant is compared with
 AT_DEFAULTS = {"APB-two": "APB-two", "APB-centre": "APB-centre", "vacancies-random-0.10": "vacancies-random-0.10",
                "FeO-core-RB180-strong": "FeO-core", "FeO-core-RB-ferro": "FeO-core", "FeO-core-RA-weak": "FeO-core"}
@@ -115,11 +119,12 @@ def _invocation(study, rows):
     stopped before its summary line counts the rows written between its stamps. A study of several invocations
     (``STAGES``) sums their wall, CPU and written rows and keeps the largest RSS."""
     if study in STAGES:
-        parts = [_one_invocation(s, rows) for s in STAGES[study]]
-        parts = [p for p in parts if p]
+        parts = [(s, _one_invocation(s, rows)) for s in STAGES[study]]
+        parts = [(s, p) for s, p in parts if p]  # the invocations that ran (logs or stamps exist)
         if not parts:
             return {}
-        inv = dict(stages=[stem(s) for s in STAGES[study]], interrupted=any(p.get("interrupted") for p in parts))
+        inv = dict(stages=[stem(s) for s, _ in parts], interrupted=any(p.get("interrupted") for _, p in parts))
+        parts = [p for _, p in parts]
         for k in ("wall_s", "user_cpu_s", "system_cpu_s", "written"):
             if any(k in p for p in parts):
                 inv[k] = sum(p.get(k, 0) for p in parts)
@@ -158,7 +163,7 @@ def extract(out=OUT):
             inv = _invocation(study, got)
             rows += got
             meta[study] = dict(recipe=str(recipe_path(study).relative_to(ROOT)), n_rows=len(got),
-                               command=_command(study), invocation=inv,
+                               command=_command(study, len(got)), invocation=inv,
                                task_walltime_s={f"{x['recipe_variant']} {x['axis_parameter']}={x['axis_value']:g} "
                                                 f"s{x['seed']}": x["elapsed_s"] for x in got})
         elif study in prev.get("meta", {}):
@@ -174,14 +179,14 @@ def extract(out=OUT):
     return data
 
 
-def _command(study):
+def _command(study, n_tasks=None):
     """The command line(s) of a study's invocations (a per-task run: the recipe's one-task copies, one invocation
     each)."""
     run = ("nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/time -v atomspin sweep {} "
            f"--db results/{db_path(study).name} --workers 1")
     if study in EXTENDS:
         return (run.format(f"<one-variant, one-seed copy of {recipe_path(study).relative_to(ROOT)}>")
-                + f" (one invocation per task, {len(STAGES[study])} tasks, same task hashes)")
+                + f" (one invocation per task, {n_tasks or len(STAGES[study])} tasks, same task hashes)")
     return " && ".join(run.format(recipe_path(s).relative_to(ROOT)) for s in STAGES.get(study, (study,)))
 
 

@@ -27,8 +27,9 @@ SENS["defects_heating_16nm_sens_kssign"] = SENS["defects_heating_16nm_sens_ks"]
 SENS["defects_heating_16nm_sens_kssign_default"] = SENS["defects_heating_16nm_sens_ks"]
 SENS["defects_heating_16nm_sens_kssign_small"] = SENS["defects_heating_16nm_sens_ks"]
 SENS["defects_heating_16nm_sens_kssign_seeds34"] = SENS["defects_heating_16nm_sens_ks"]
-#: the seeds of each recipe (realisations 3-4 at −2.9e-5 J/m² in their own recipe; every other: 1-2)
-SEEDS = {"defects_heating_16nm_sens_kssign_seeds34": [3, 4]}
+SENS["defects_heating_16nm_sens_kssign_seeds34_large"] = SENS["defects_heating_16nm_sens_ks"]
+#: the seeds of each recipe (realisations 3-4 at −2.9e-5 and −1e-4 J/m² in their own recipes; every other: 1-2)
+SEEDS = {"defects_heating_16nm_sens_kssign_seeds34": [3, 4], "defects_heating_16nm_sens_kssign_seeds34_large": [3, 4]}
 
 
 def _recipe(name):
@@ -159,22 +160,33 @@ SEEDS34_HASHES = {("defect-free", 3): "09479300cfd115d3", ("defect-free", 4): "a
                   ("vacancies-random-0.10", 3): "6ad7a4024637af5e", ("vacancies-random-0.10", 4): "8ccf41f043fcc376"}
 
 
-def test_sens16_kssign_seeds34_recipe_is_the_kssign_recipe_with_seeds_3_4():
-    """Realisations 3-4 at K_s = −2.9e-5 J/m²: k_s = −(the default K_s of magnetite.toml) on the {111} facet alone,
-    surface_anisotropy "given", the K_s recipe's four variants, seeds 3-4; every task is the task the sign-of-K_s
-    recipe would run with its seeds extended to [1, 2, 3, 4] (same resolved recipe, same hash, so its rows are more
-    realisations of the same point), and the hashes are the ones run (SEEDS34_HASHES)."""
+SEEDS34_LARGE_HASHES = {("defect-free", 3): "3caa4a073c9052c0", ("defect-free", 4): "eed89164b720891b",
+                        ("APB-two", 3): "d328039f5b377d75", ("APB-two", 4): "19cbf68f69c7c66c",
+                        ("APB-centre", 3): "eec301348cffc555", ("APB-centre", 4): "f5a48d0499516fc3",
+                        ("vacancies-random-0.10", 3): "a247c48141f1c860",
+                        ("vacancies-random-0.10", 4): "b306a692e5368935"}
+
+
+@pytest.mark.parametrize("name,end,hashes", [("defects_heating_16nm_sens_kssign_seeds34", 1, SEEDS34_HASHES),
+                                             ("defects_heating_16nm_sens_kssign_seeds34_large", 2,
+                                              SEEDS34_LARGE_HASHES)])
+def test_sens16_kssign_seeds34_recipe_is_the_kssign_recipe_with_seeds_3_4(name, end, hashes):
+    """Realisations 3-4 at K_s = −2.9e-5 J/m² (k_s = −(the default K_s of magnetite.toml)) and at −1e-4 J/m²
+    (−(the upper end of its range)), on the {111} facet, one K_s per recipe, surface_anisotropy "given", the K_s
+    recipe's four variants, seeds 3-4; every task is the task the sign-of-K_s recipe would run with its seeds
+    extended to [1, 2, 3, 4] (same resolved recipe, same hash, so its rows are more realisations of the same point),
+    and the hashes are the ones run."""
     from atomspin.batch import expand
     from atomspin.model.anisotropy import neel_facet_constant_J_per_m2, neel_ks_from_surface_constant
     from atomspin.model.parameters import parameter_ranges
 
-    default = parameter_ranges("magnetite")["K_s_J_per_m2"][1]
-    tasks = _tasks("defects_heating_16nm_sens_kssign_seeds34")
+    ks_J = parameter_ranges("magnetite")["K_s_J_per_m2"][end]
+    tasks = _tasks(name)
     assert len(tasks) == 8 and all(t["recipe"]["model"]["surface_anisotropy"] == "given" for t in tasks)
     (k,) = {t["recipe"]["model"]["neel_ks_meV"] for t in tasks}
-    assert k == pytest.approx(neel_ks_from_surface_constant(-default), rel=1e-5)
-    assert neel_facet_constant_J_per_m2(k, (1, 1, 1)) == pytest.approx(-default, rel=1e-5)
-    assert {(t["variant"], t["seed"]): t["hash"] for t in tasks} == SEEDS34_HASHES
+    assert k == pytest.approx(neel_ks_from_surface_constant(-ks_J), rel=1e-5)
+    assert neel_facet_constant_J_per_m2(k, (1, 1, 1)) == pytest.approx(-ks_J, rel=1e-5)
+    assert {(t["variant"], t["seed"]): t["hash"] for t in tasks} == hashes
     full = _recipe("defects_heating_16nm_sens_kssign")
     full["sweep"]["seeds"] = [1, 2, 3, 4]
     extended = {(t["variant"], t["seed"], t["recipe"]["model"]["neel_ks_meV"]): t for t in expand(full)}
@@ -189,6 +201,8 @@ def test_sens16_kssign_seeds34_recipe_is_the_kssign_recipe_with_seeds_3_4():
 
 #: k_s (meV per bond) of K_s = −2.9e-5 J/m² on the {111} facet, the axis value of the four-realisation point
 KS_DEFAULT_NEG = -0.0303876
+#: and of K_s = −1e-4 J/m² (minus the upper end of the range)
+KS_LARGE_NEG = -0.104785
 
 
 def _script():
@@ -229,13 +243,16 @@ def test_sens16_summary_is_the_stored_rows_summarised():
             assert r["verdict"] == (("resolved at 2σ, " + ("higher" if r["ratio"] > 1 else "lower")) if resolved
                                     else "not resolved at 2σ"), (e["variant"], e["value"], p)
     # the sign of K_s: two realisations of every K_s-sweep variant at each negative K_s measured, four at −2.9e-5
-    # J/m² (seeds 3-4 from their own run, which the rows name)
+    # J/m², and at −1e-4 J/m² seeds 3-4 of the variants that ran (each from its own run, which the rows name)
     neg = {}
+    runs = {KS_DEFAULT_NEG: "sens_kssign_seeds34", KS_LARGE_NEG: "sens_kssign_seeds34_large"}
     for r in data["rows"]:
         if r["axis_parameter"] == "neel_ks_meV" and r["axis_value"] < 0:
             neg.setdefault((r["recipe_variant"], r["axis_value"]), []).append(r["seed"])
-            assert r.get("run", r["study"]) == ("sens_kssign_seeds34" if r["seed"] > 2 else r["study"])
-    assert neg and all(sorted(v) == ([1, 2, 3, 4] if k == KS_DEFAULT_NEG else [1, 2]) for (_, k), v in neg.items())
+            assert r.get("run", r["study"]) == (runs[r["axis_value"]] if r["seed"] > 2 else r["study"])
+    assert neg and all(sorted(v) == [1, 2, 3, 4] for (_, k), v in neg.items() if k == KS_DEFAULT_NEG)
+    assert all(sorted(v) in ([1, 2], [1, 2, 3, 4]) for (_, k), v in neg.items() if k == KS_LARGE_NEG)
+    assert all(sorted(v) == [1, 2] for (_, k), v in neg.items() if k not in runs)
     assert {v for v, _ in neg} == set(SENS["defects_heating_16nm_sens_ks"][1])
 
 
