@@ -432,10 +432,10 @@ def plot(path=OUT):
     settings = [(None, None)] + sorted({(e["parameter"], e["value"]) for e in S["sensitivity"]},
                                        key=lambda pv: (list(RANGE_WORDS).index(pv[0]), pv[1]))
     xi = {pv: k for k, pv in enumerate(settings)}
-    n_at = {}  # the number of realisations at each setting measured here (two unless more were run)
+    n_at = {}  # the numbers of realisations at each setting measured here (two unless more were run)
     for e in S["sensitivity"]:
-        pv = (e["parameter"], e["value"])
-        n_at[pv] = max(n_at.get(pv, 0), e["stats"]["n"])
+        n_at.setdefault((e["parameter"], e["value"]), set()).update(
+            {e["stats"]["n"]} | ({e["reference_n"]} if "the defaults" not in e["reference"] else set()))
     particles = list(dict.fromkeys(AT_DEFAULTS.get(e["variant"], e["variant"]) for e in S["sensitivity"]))
     style = {"APB-two": ("C3", "o"), "APB-centre": ("C0", "s"), "vacancies-random-0.10": ("C2", "^"),
              "FeO-core": ("C1", "D")}
@@ -467,7 +467,8 @@ def plot(path=OUT):
         ax.axhline(1.0, color="k", lw=0.8)
         ax.set_yscale("log")
         ax.set_xticks(range(len(settings)))
-        ax.set_xticklabels([words(*pv) + (f"\n({n_at[pv]} realisations)" if n_at.get(pv, 2) != 2 else "")
+        ax.set_xticklabels([words(*pv) + (f"\n(n = {min(n_at[pv])}" + (f"–{max(n_at[pv])})" if len(n_at[pv]) > 1
+                                                                     else ")") if n_at.get(pv, {2}) != {2} else "")
                             for pv in settings], fontsize=7.5)
         ax.set_xlabel("parameter setting (one at an end of its documented range, or K_s with its sign reversed;\n"
                       "the others at their defaults)")
@@ -477,7 +478,8 @@ def plot(path=OUT):
     h, l_ = axes[0].get_legend_handles_labels()
     fig.legend(h, l_, loc="lower center", ncol=4, fontsize=9)
     fig.suptitle("16.0 nm Fe3O4 truncated octahedron, 310 K: defect ÷ defect-free at each range end and at −K_s "
-                 "(2 realisations each; 4 at −2.9e-5 J/m²) and at the defaults")
+                 "(2 realisations each; 4 at −2.9e-5 J/m²; at −1e-4 J/m² 4 of defect-free and two APBs)\n"
+                 "and at the defaults")
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.savefig(FIG / "sens_16nm.png", dpi=110)
     plt.close(fig)

@@ -401,3 +401,46 @@ def test_sens16_current_sar_code_reproduces_the_stored_kssign_rows():
         assert {v["current_code"]} == new and {v["stored_code"]} == old, k
         for c in ("sar_sweep", "sar_sweep_water"):
             assert v[c]["new_over_stored"] == pytest.approx(1.0, abs=1e-6), (k, c)
+
+
+@pytest.mark.parametrize("seeds,want", [((1, 2), "n.r."), ((3, 4), "lower"), ((1, 2, 3, 4), "lower")])
+def test_sens16_two_apbs_immobilised_reverse_at_minus_upper_end(seeds, want):
+    """§8k at K_s = −1e-4 J/m², from the stored rows: the immobilised two-APB ratio is not resolved with the first two
+    realisations (× 0.82 ± 0.10), resolved lower with seeds 3-4 alone (one SAR code; × 0.48 ± 0.05) and with all
+    four (× 0.65 ± 0.11), every two-APB realisation below every defect-free one (exact permutation p = 2/70); in water
+    two APBs raise the SAR with every set (× 350 ± 16 with four)."""
+    import itertools
+
+    st, mod = _point(KS_LARGE_NEG, seeds)
+    two, ref = st["APB-two"], st["defect-free"]
+    assert two["seeds"] == ref["seeds"] == list(seeds)
+    assert _direction(mod, two, ref, "sar_sweep.sar") == want
+    assert _direction(mod, two, ref, "sar_sweep_water.sar") == "higher"
+    if len(seeds) == 4:
+        r = mod.T.ratio_entry(two, ref, "sar_sweep.sar")
+        assert r["ratio"] == pytest.approx(0.652, abs=0.005) and r["err"] == pytest.approx(0.107, abs=0.005)
+        w = mod.T.ratio_entry(two, ref, "sar_sweep_water.sar")
+        assert w["ratio"] == pytest.approx(350, rel=0.01) and w["err"] == pytest.approx(16, rel=0.1)
+        a, b = two["sar_sweep.sar"]["per_seed"], ref["sar_sweep.sar"]["per_seed"]
+        assert max(a) < min(b)
+        pooled = a + b
+        obs = abs(np.mean(a) - np.mean(b))
+        hits = [abs(np.mean([pooled[i] for i in c]) - np.mean([pooled[i] for i in range(8) if i not in c]))
+                >= obs * (1 - 1e-12) for c in itertools.combinations(range(8), 4)]
+        assert sum(hits) / len(hits) == pytest.approx(2 / 70)
+        # one APB (two realisations) still raises it, and heats more than two, against the four-realisation rows
+        one = st["APB-centre"]
+        assert one["seeds"] == [1, 2]
+        assert _direction(mod, one, ref, "sar_sweep.sar") == "higher"
+        assert _direction(mod, one, two, "sar_sweep.sar") == "higher"
+        assert _direction(mod, one, two, "sar_sweep_water.sar") == "n.r."
+
+
+def test_sens16_holds_records_the_two_apb_reversal():
+    """The stored ``holds`` of two APBs, immobilised, says the sign reverses over the parameter settings (higher at the
+    defaults and every other K_s, lower at −1e-4 J/m²), and in water that it holds."""
+    S = json.loads(_script().OUT.read_text())["summary"]["holds"]["APB-two"]
+    im = S["sar_sweep.sar"]
+    assert im["neel_ks_meV=-0.104785"] == "lower" and im["holds"].startswith("SIGN REVERSES")
+    assert all(v == "higher" for k, v in im.items() if k not in ("holds", "neel_ks_meV=-0.104785"))
+    assert S["sar_sweep_water.sar"]["holds"] == "holds (higher)"
