@@ -1,12 +1,17 @@
 """Sign of the Néel surface constant K_s at 12.1 nm (issue #15; docs/validation.md §8e): the fits give |K_s|, so §8e's
 K_s sensitivity (1e-5 and 1e-4 J/m²) is extended to K_s = −2.9e-5 (minus the default) and −1e-4 J/m² (minus the upper
-end of the range), as §8k did at 16 nm; defect-free, two APBs, one APB through the centre and random δ = 0.10, two
-realisations each, each against the defect-free particle at the same K_s, immobilised and in water.
+end of the range), as §8k did at 16 nm, and −1e-5 J/m² (minus the lower end;
+defects_heating_12nm_sens_kssign_small.toml, its own database, one task per invocation); defect-free, two APBs,
+one APB through the centre and random δ = 0.10, two realisations each, each against the defect-free particle at
+the same K_s, immobilised and in water.
 
     PYTHONPATH=$PWD nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/time -v python -m atomspin.cli \\
         sweep structures/recipes/defects_heating_12nm_sens_kssign_probe.toml \\
         --db results/defects_heating_12nm_sens_kssign.db --workers 1
-    (then the same with defects_heating_12nm_sens_kssign.toml on the same database: it skips the probe's task)
+    (then the same with defects_heating_12nm_sens_kssign.toml on the same database: it skips the probe's task;
+    −1e-5 J/m²: each task of defects_heating_12nm_sens_kssign_small.toml alone, in a one-variant, one-seed copy of
+    the recipe (same task hash), --db results/defects_heating_12nm_sens_kssign_small.db, its log and stamps
+    results/defects_heating_12nm_sens_kssign_small_<variant>_s<seed>.log|start|end)
     python docs/make_defects_heating_sens12.py db      # the database → docs/figures/defects_heating/sens_12nm.json
     python docs/make_defects_heating_sens12.py table   # the markdown tables of validation §8e (sign of K_s)
     python docs/make_defects_heating_sens12.py plot    # docs/figures/defects_heating/sens_12nm.png
@@ -34,10 +39,15 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIG = ROOT / "docs" / "figures" / "defects_heating"
 OUT = FIG / "sens_12nm.json"
-STUDIES = ("sens_kssign",)
-#: studies run as several invocations on one database (the recipe stems in order; each has its own log and stamps)
-STAGES = {"sens_kssign": ("sens_kssign_probe", "sens_kssign")}
+STUDIES = ("sens_kssign", "sens_kssign_small")
 VARIANTS = ("defect-free", "APB-two", "APB-centre", "vacancies-random-0.10")
+#: studies run as several invocations on one database (the recipe stems in order; each has its own log and stamps).
+#: The −1e-5 J/m² point (sens_kssign_small) ran one task per invocation (a one-variant, one-seed copy of its recipe
+#: each, same task hash): the stems ``sens_kssign_small_<variant>_s<seed>`` are of their logs and stamps
+STAGES = {"sens_kssign": ("sens_kssign_probe", "sens_kssign"),
+          "sens_kssign_small": tuple(f"sens_kssign_small_{v}_s{k}" for v in VARIANTS for k in (1, 2))}
+#: studies whose STAGES are one-task copies of the study's recipe, not recipes of their own
+PER_TASK = ("sens_kssign_small",)
 MEDIA = (("sar_sweep.sar", "immobilised"), ("sar_sweep_water.sar", "in water"))
 
 
@@ -112,6 +122,17 @@ def _invocation(study, rows):
     return inv
 
 
+def _command(study):
+    """The command line(s) of a study's invocations (a per-task study: its recipe's one-task copies, one invocation
+    each)."""
+    run = ("nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 atomspin sweep {} "
+           f"--db results/{db_path(study).name} --workers 1")
+    if study in PER_TASK:
+        return (run.format(f"<one-variant, one-seed copy of {recipe_path(study).relative_to(ROOT)}>")
+                + f" (one invocation per task under /usr/bin/time -v, {len(STAGES[study])} tasks, same task hashes)")
+    return " && ".join(run.format(recipe_path(s).relative_to(ROOT)) for s in STAGES.get(study, (study,)))
+
+
 def extract(out=OUT):
     """Rows of the database (one per task, the format of make_defects_heating.db_row, with the swept parameter and
     its value), the invocation data and the summary. A study whose database is gone keeps its rows and invocation
@@ -123,10 +144,7 @@ def extract(out=OUT):
             got = _rows_of_db(study)
             rows += got
             meta[study] = dict(recipe=str(recipe_path(study).relative_to(ROOT)), n_rows=len(got),
-                               command=" && ".join(
-                                   f"nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 atomspin sweep "
-                                   f"{recipe_path(s).relative_to(ROOT)} --db results/{db_path(study).name} --workers 1"
-                                   for s in STAGES.get(study, (study,))),
+                               command=_command(study),
                                invocation=_invocation(study, got),
                                task_walltime_s={f"{x['recipe_variant']} {x['axis_parameter']}={x['axis_value']:g} "
                                                 f"s{x['seed']}": x["elapsed_s"] for x in got})
@@ -162,7 +180,7 @@ def _entry(variant, value, stats, ref_stats, ref_label, source):
 def summarise(rows, path12=STUDY12):
     """``sensitivity``: one entry per (variant, K_s) measured here, its ratios to the defect-free particle at the same
     K_s and the barrier change in k_BT; ``references``: the defect-free stats at each K_s; ``axis``: every variant at
-    every K_s known (−1e-4 and −2.9e-5 J/m² here, +1e-5 and +1e-4 from §8e's ``sens_ks`` entries, +2.9e-5 the
+    every K_s known (−1e-4, −2.9e-5 and −1e-5 J/m² here, +1e-5 and +1e-4 from §8e's ``sens_ks`` entries, +2.9e-5 the
     defaults of the 12.1 nm study), each with its ratios; ``apb_one_over_two``: one APB ÷ two APBs at each K_s where
     both were measured; ``holds``: per variant and medium the verdict at each K_s and whether it holds along the
     axis."""
@@ -284,9 +302,9 @@ def table(path=OUT):
 
     def dcell(d):
         return f"{d['diff']:+.3g} ± {d['err']:.2g} ({d['verdict'].replace(' at 2σ', '')})" if d else "—"
-    lines += ["", "**Every variant along the K_s axis** (K_s of the {111} facet, J/m²; −1e-4 and −2.9e-5: this sweep; "
-              "+1e-5 and +1e-4: §8e's K_s sweep (one APB not run there); +2.9e-5: the defaults, the 12.1 nm study "
-              "(§8c, exact SAR model of §8i); ratio to the defect-free particle at the same K_s; ± 1σ, verdict at "
+    lines += ["", "**Every variant along the K_s axis** (K_s of the {111} facet, J/m²; −1e-4, −2.9e-5 and −1e-5: "
+              "this sweep; +1e-5 and +1e-4: §8e's K_s sweep (one APB not run there); +2.9e-5: the defaults, the "
+              "12.1 nm study (§8c, exact SAR model of §8i); ratio to the defect-free particle at the same K_s; ± 1σ, verdict at "
               "2σ):", "",
               "| variant | K_s (J/m²) | n | SAR immob. (W/g) | SAR immob. ratio | SAR water (W/g) | SAR water ratio | "
               "barrier/k_BT | barrier − reference (k_BT) | Ms ratio |",
@@ -332,8 +350,8 @@ def table(path=OUT):
 
 # ---------------------------------------------------------------------------------------------------- figure
 def plot(path=OUT):
-    """SAR ÷ defect-free SAR (immobilised, in water) and the barrier of every particle against K_s: −1e-4 and
-    −2.9e-5 J/m² from this sweep, +1e-5 and +1e-4 from §8e, +2.9e-5 the defaults (12.1 nm study)."""
+    """SAR ÷ defect-free SAR (immobilised, in water) and the barrier of every particle against K_s: −1e-4, −2.9e-5
+    and −1e-5 J/m² from this sweep, +1e-5 and +1e-4 from §8e, +2.9e-5 the defaults (12.1 nm study)."""
     import matplotlib.pyplot as plt
 
     data = json.loads(pathlib.Path(path).read_text())

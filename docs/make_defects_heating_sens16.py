@@ -1,17 +1,24 @@
 """Sensitivity of the 16 nm defects-and-heating answer (issue #15; docs/validation.md §8k): K_s, J across the APBs
 (J_BB180) and the FeO/spinel interface couplings, each at the ends of its documented range, two realisations each,
 as §8e did at 12.1 nm; and the sign of K_s (the fits give |K_s|): K_s = −2.9e-5 (minus the default) and −1e-4 J/m²,
-and −1e-5 J/m² (minus the lower end; defects_heating_16nm_sens_kssign_small.toml, its own database).
+and −1e-5 J/m² (minus the lower end; defects_heating_16nm_sens_kssign_small.toml, its own database); at −2.9e-5 J/m²
+two more realisations (seeds 3-4; defects_heating_16nm_sens_kssign_seeds34.toml, its own database, one task per
+invocation), whose rows join the seeds 1-2 of the sign-of-K_s study (four realisations at that K_s); the same at
+−1e-4 J/m² (defects_heating_16nm_sens_kssign_seeds34_large.toml) for the tasks the session's time allowed.
 
     nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 atomspin sweep \\
         structures/recipes/defects_heating_16nm_sens_ks.toml --db results/defects_heating_16nm_sens_ks.db --workers 1
     (the same with _sens_japb and _sens_interface; the sign of K_s in two stages on one database,
     defects_heating_16nm_sens_kssign_default.toml (−2.9e-5 J/m²) then defects_heating_16nm_sens_kssign.toml (which
     skips those tasks and runs −1e-4 J/m²), both with --db results/defects_heating_16nm_sens_kssign.db; −1e-5 J/m²:
-    defects_heating_16nm_sens_kssign_small.toml --db results/defects_heating_16nm_sens_kssign_small.db)
+    defects_heating_16nm_sens_kssign_small.toml --db results/defects_heating_16nm_sens_kssign_small.db; seeds 3-4
+    at −2.9e-5 J/m²: each task of defects_heating_16nm_sens_kssign_seeds34.toml alone, in a one-variant, one-seed
+    copy of the recipe (same task hash), --db results/defects_heating_16nm_sens_kssign_seeds34.db, its log and stamps
+    results/defects_heating_16nm_sens_kssign_seeds34_<variant>_s<seed>.log|start|end)
     python docs/make_defects_heating_sens16.py db      # the databases → docs/figures/defects_heating/sens_16nm.json
     python docs/make_defects_heating_sens16.py table   # the markdown tables of validation §8k
     python docs/make_defects_heating_sens16.py plot    # docs/figures/defects_heating/sens_16nm.png
+    python docs/make_defects_heating_sens16.py codecheck  # the current SAR code on the stored rows at −2.9e-5 J/m²
 
 Each sweep ran as ``nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/time -v atomspin sweep …``
 with its log in ``results/<recipe stem>.log`` and the start/end stamps (epoch seconds) in
@@ -24,7 +31,10 @@ propagated per-realisation errors / √n (the rows' barrier error is the landsca
 error; "resolved" beyond 2σ. References: the defect-free particle of the same sweep at the same K_s; for J_BB180 and
 the interface couplings (a defect-free particle has neither link) the defect-free rows of the 16 nm study at every
 default (``sweep_16nm.json``, four realisations). The ratios at the defaults are those of that study's summary.
-The databases are not committed: a study whose database is gone keeps its rows from the existing summary.
+Each entry also carries the per-realisation values against the reference's, whether they separate, and the exact
+permutation p (``seed_separation``).
+The databases are not committed: a study whose database is gone keeps its rows from the existing summary (a row's
+``run`` names the invocation it came from where that differs from its study).
 """
 import importlib.util
 import json
@@ -37,9 +47,21 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIG = ROOT / "docs" / "figures" / "defects_heating"
 OUT = FIG / "sens_16nm.json"
 STUDY16 = FIG / "sweep_16nm.json"
-STUDIES = ("sens_ks", "sens_japb", "sens_interface", "sens_kssign", "sens_kssign_small")
-#: studies run as several invocations on one database (the recipe stems in order; each has its own log and stamps)
-STAGES = {"sens_kssign": ("sens_kssign_default", "sens_kssign")}
+STUDIES = ("sens_ks", "sens_japb", "sens_interface", "sens_kssign", "sens_kssign_small", "sens_kssign_seeds34",
+           "sens_kssign_seeds34_large")
+#: runs whose rows are more realisations of another study's tasks (same recipe but the seeds, same task hashes as
+#: that recipe with the seeds extended): their rows carry that study's name (so they join its groups) and their own
+#: run name (``run``); a row without ``run`` is of the run its study names
+EXTENDS = {"sens_kssign_seeds34": "sens_kssign", "sens_kssign_seeds34_large": "sens_kssign"}
+#: the variants of the sign-of-K_s recipes (the K_s recipe's), in recipe order
+KSSIGN_VARIANTS = ("defect-free", "APB-two", "APB-centre", "vacancies-random-0.10")
+#: studies run as several invocations on one database (the recipe stems in order; each has its own log and stamps).
+#: Seeds 3-4 at −2.9e-5 J/m² ran one task per invocation (a one-variant, one-seed copy of the recipe each, same
+#: task hash): the stems ``sens_kssign_seeds34_<variant>_s<seed>`` are of their logs and stamps, not of recipes
+STAGES = {"sens_kssign": ("sens_kssign_default", "sens_kssign"),
+          "sens_kssign_seeds34": tuple(f"sens_kssign_seeds34_{v}_s{k}" for v in KSSIGN_VARIANTS for k in (3, 4)),
+          "sens_kssign_seeds34_large": tuple(f"sens_kssign_seeds34_large_{v}_s{k}" for v in KSSIGN_VARIANTS
+                                             for k in (3, 4))}
 #: the variant of the 16 nm study whose ratio at the defaults each sensitivity variant is compared with
 AT_DEFAULTS = {"APB-two": "APB-two", "APB-centre": "APB-centre", "vacancies-random-0.10": "vacancies-random-0.10",
                "FeO-core-RB180-strong": "FeO-core", "FeO-core-RB-ferro": "FeO-core", "FeO-core-RA-weak": "FeO-core"}
@@ -83,7 +105,9 @@ def _rows_of_db(study):
     rows = []
     for row, _, rec in T._mdh().sweep_rows(db_path(study)):
         par, val = T.axis_of(rec)
-        row.update(study=study, axis_parameter=par, axis_value=val)
+        row.update(study=EXTENDS.get(study, study), axis_parameter=par, axis_value=val)
+        if study in EXTENDS:
+            row["run"] = study
         rows.append(M16._sized(row))
         # the key of a sensitivity row also names its parameter value (two rows per variant and seed)
         row["key"] = f"{row['key']}|{par}={val}"
@@ -95,11 +119,12 @@ def _invocation(study, rows):
     stopped before its summary line counts the rows written between its stamps. A study of several invocations
     (``STAGES``) sums their wall, CPU and written rows and keeps the largest RSS."""
     if study in STAGES:
-        parts = [_one_invocation(s, rows) for s in STAGES[study]]
-        parts = [p for p in parts if p]
+        parts = [(s, _one_invocation(s, rows)) for s in STAGES[study]]
+        parts = [(s, p) for s, p in parts if p]  # the invocations that ran (logs or stamps exist)
         if not parts:
             return {}
-        inv = dict(stages=[stem(s) for s in STAGES[study]], interrupted=any(p.get("interrupted") for p in parts))
+        inv = dict(stages=[stem(s) for s, _ in parts], interrupted=any(p.get("interrupted") for _, p in parts))
+        parts = [p for _, p in parts]
         for k in ("wall_s", "user_cpu_s", "system_cpu_s", "written"):
             if any(k in p for p in parts):
                 inv[k] = sum(p.get(k, 0) for p in parts)
@@ -138,21 +163,97 @@ def extract(out=OUT):
             inv = _invocation(study, got)
             rows += got
             meta[study] = dict(recipe=str(recipe_path(study).relative_to(ROOT)), n_rows=len(got),
-                               command=" && ".join(
-                                   f"nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 atomspin sweep "
-                                   f"{recipe_path(s).relative_to(ROOT)} --db results/{db_path(study).name} --workers 1"
-                                   for s in STAGES.get(study, (study,))), invocation=inv,
+                               command=_command(study, len(got)), invocation=inv,
                                task_walltime_s={f"{x['recipe_variant']} {x['axis_parameter']}={x['axis_value']:g} "
                                                 f"s{x['seed']}": x["elapsed_s"] for x in got})
         elif study in prev.get("meta", {}):
-            rows += [r for r in prev["rows"] if r["study"] == study]
+            rows += [r for r in prev["rows"] if r.get("run", r["study"]) == study]
             meta[study] = prev["meta"][study]
     rows.sort(key=lambda r: (STUDIES.index(r["study"]), r["recipe_variant"], r["axis_parameter"] or "",
                              r["axis_value"] or 0.0, r["seed"]))
     data = dict(meta=meta, rows=rows)
+    if "code_check" in prev:
+        data["code_check"] = prev["code_check"]
     data["summary"] = summarise(rows)
     out.write_text(json.dumps(data, indent=1, default=float))
     return data
+
+
+def _command(study, n_tasks=None):
+    """The command line(s) of a study's invocations (a per-task run: the recipe's one-task copies, one invocation
+    each)."""
+    run = ("nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/time -v atomspin sweep {} "
+           f"--db results/{db_path(study).name} --workers 1")
+    if study in EXTENDS:
+        return (run.format(f"<one-variant, one-seed copy of {recipe_path(study).relative_to(ROOT)}>")
+                + f" (one invocation per task, {n_tasks or len(STAGES[study])} tasks, same task hashes)")
+    return " && ".join(run.format(recipe_path(s).relative_to(ROOT)) for s in STAGES.get(study, (study,)))
+
+
+def permutation_p(a, b):
+    """Two-sided exact permutation p of the difference of the means of samples ``a`` and ``b`` (every relabelling
+    of the pooled values into groups of their sizes)."""
+    import itertools
+
+    pooled, n = list(a) + list(b), len(a)
+    obs = abs(np.mean(a) - np.mean(b))
+    hits = total = 0
+    for idx in itertools.combinations(range(len(pooled)), n):
+        x = [pooled[i] for i in idx]
+        y = [pooled[i] for i in range(len(pooled)) if i not in idx]
+        hits += abs(np.mean(x) - np.mean(y)) >= obs * (1 - 1e-12)
+        total += 1
+    return hits / total
+
+
+def seed_separation(s, ref):
+    """Per SAR medium and the barrier: the per-realisation values of a group and its reference, whether every one of
+    the group lies above (below) every one of the reference, and the exact two-sided permutation p of the
+    difference of the means (the smallest it can be is 2 / C(n+m, n): 2/70 for four against four, 1/3 for two
+    against two, so two realisations cannot separate by it)."""
+    import math
+
+    out = {}
+    for p in ("sar_sweep.sar", "sar_sweep_water.sar", "barrier_over_kT"):
+        if p not in s or p not in ref:
+            continue
+        a, b = s[p]["per_seed"], ref[p]["per_seed"]
+        out[p] = dict(per_seed=a, reference_per_seed=b, all_above=bool(min(a) > max(b)),
+                      all_below=bool(max(a) < min(b)), permutation_p=float(permutation_p(a, b)),
+                      permutation_p_min=float(2 / math.comb(len(a) + len(b), len(a))))
+    return out
+
+
+def code_check(out=OUT, value=-0.0303876, seeds=(1, 2)):
+    """The rows of seeds 3-4 at K_s = −2.9e-5 J/m² (``run`` sens_kssign_seeds34) carry a newer SAR code
+    (``sar_code_version``) than the stored seeds 1-2 they are averaged with. Recompute the SAR columns of the stored
+    rows of ``seeds`` of every variant at ``value`` from their stored landscapes with the current code
+    (``make_defects_heating.rescore_rows`` on a copy: the sar step's own function, the row's errors and seed, the
+    drive, media and model of the recipe) and store new ÷ stored under ``code_check`` of ``out``; the stored rows and
+    the summary are not changed."""
+    import copy
+    import tempfile
+
+    mdh = T._mdh()
+    data = json.loads(out.read_text())
+    picked = [copy.deepcopy(r) for r in data["rows"] if r["study"] == "sens_kssign" and "run" not in r
+              and r["axis_value"] == value and r["seed"] in seeds]
+    with tempfile.TemporaryDirectory() as tmp:
+        f = pathlib.Path(tmp) / "rows.json"
+        f.write_text(json.dumps(dict(rows=picked), default=float))
+        new = mdh.rescore_rows(f, lambda r: recipe_path("sens_kssign"))["rows"]
+    res = {}
+    for old, r in zip(picked, new):
+        res[f"{r['recipe_variant']} s{r['seed']}"] = {
+            c: dict(stored=old[c]["sar"], current=r[c]["sar"], new_over_stored=r[c]["sar"] / old[c]["sar"],
+                    model_stored=old[c].get("model"), model_current=r[c].get("model"))
+            for c in ("sar_sweep", "sar_sweep_water")} | dict(stored_code=old.get("sar_code_version"),
+                                                            current_code=r.get("sar_code_version"),
+                                                            cpu_s=r.get("sar_rescore_cpu_s"), neel_ks_meV=value)
+    data = json.loads(out.read_text())
+    data["code_check"] = res
+    out.write_text(json.dumps(data, indent=1, default=float))
+    return res
 
 
 # ---------------------------------------------------------------------------------------------------- summary
@@ -181,6 +282,7 @@ def summarise(rows):
                      (ref16, "defect-free at the defaults (16 nm study)"))
         s["ratio"] = {p: e for p in T.RATIO_QUANTITIES if (e := T.ratio_entry(s, rr, p))}
         s["barrier_diff_kT"] = M16.barrier_difference(s, rr)
+        s["separation"] = seed_separation(s, rr)
         dflt = main16.get(AT_DEFAULTS.get(name, name), {})
         sens.append(dict(study=study, variant=name, parameter=par, value=val, reference=label,
                          reference_n=rr["n"], stats=s, at_defaults=dict(variant=AT_DEFAULTS.get(name, name),
@@ -260,7 +362,32 @@ def table(path=OUT):
                          f" | {T._pm(s['barrier_over_kT']['mean'], s['barrier_over_kT']['err'])} | "
                          f"{T._pm(s['sar_sweep.sar']['mean'], s['sar_sweep.sar']['err'])} | "
                          f"{T._pm(s['sar_sweep_water.sar']['mean'], s['sar_sweep_water.sar']['err'])} |")
+    lines += separation_lines(S["sensitivity"])
     return "\n".join(lines + runs_lines(data["meta"]))
+
+
+def separation_lines(sensitivity, min_n=3):
+    """Markdown of the per-realisation evidence of every entry with at least ``min_n`` realisations in it and in its
+    reference: each realisation's value against the reference's, whether every one lies above (below) every one of
+    the reference, and the exact two-sided permutation p (``seed_separation``)."""
+    rows = [e for e in sensitivity if e["stats"]["n"] >= min_n and e["reference_n"] >= min_n]
+    if not rows:
+        return []
+    lines = ["", f"**Per realisation, where both groups have ≥ {min_n} (the variant's values against the reference's; "
+                 "separated: every one above or below every one of the reference; p: exact two-sided permutation "
+                 "test of the difference of the means, its smallest possible value in brackets):**", "",
+             "| variant | parameter | value | quantity | variant, per realisation | reference, per realisation | "
+             "separated | p |", "|---|---|---|---|---|---|---|---|"]
+    words = {"sar_sweep.sar": "SAR immob. (W/g)", "sar_sweep_water.sar": "SAR water (W/g)",
+             "barrier_over_kT": "barrier/k_BT"}
+    for e in rows:
+        for q, d in e["stats"]["separation"].items():
+            sep = "all above" if d["all_above"] else ("all below" if d["all_below"] else "no")
+            lines.append(f"| {e['variant']} | {e['parameter']} | {e['value']:g} | {words[q]} | "
+                         + ", ".join(f"{x:.3g}" for x in d["per_seed"]) + " | "
+                         + ", ".join(f"{x:.3g}" for x in d["reference_per_seed"])
+                         + f" | {sep} | {d['permutation_p']:.3f} ({d['permutation_p_min']:.3f}) |")
+    return lines
 
 
 def runs_lines(meta):
@@ -305,6 +432,10 @@ def plot(path=OUT):
     settings = [(None, None)] + sorted({(e["parameter"], e["value"]) for e in S["sensitivity"]},
                                        key=lambda pv: (list(RANGE_WORDS).index(pv[0]), pv[1]))
     xi = {pv: k for k, pv in enumerate(settings)}
+    n_at = {}  # the numbers of realisations at each setting measured here (two unless more were run)
+    for e in S["sensitivity"]:
+        n_at.setdefault((e["parameter"], e["value"]), set()).update(
+            {e["stats"]["n"]} | ({e["reference_n"]} if "the defaults" not in e["reference"] else set()))
     particles = list(dict.fromkeys(AT_DEFAULTS.get(e["variant"], e["variant"]) for e in S["sensitivity"]))
     style = {"APB-two": ("C3", "o"), "APB-centre": ("C0", "s"), "vacancies-random-0.10": ("C2", "^"),
              "FeO-core": ("C1", "D")}
@@ -336,7 +467,9 @@ def plot(path=OUT):
         ax.axhline(1.0, color="k", lw=0.8)
         ax.set_yscale("log")
         ax.set_xticks(range(len(settings)))
-        ax.set_xticklabels([words(*pv) for pv in settings], fontsize=7.5)
+        ax.set_xticklabels([words(*pv) + (f"\n(n = {min(n_at[pv])}" + (f"–{max(n_at[pv])})" if len(n_at[pv]) > 1
+                                                                     else ")") if n_at.get(pv, {2}) != {2} else "")
+                            for pv in settings], fontsize=7.5)
         ax.set_xlabel("parameter setting (one at an end of its documented range, or K_s with its sign reversed;\n"
                       "the others at their defaults)")
         ax.set_title(f"SAR {lab}, 100 kHz, 15 kA/m")
@@ -345,7 +478,8 @@ def plot(path=OUT):
     h, l_ = axes[0].get_legend_handles_labels()
     fig.legend(h, l_, loc="lower center", ncol=4, fontsize=9)
     fig.suptitle("16.0 nm Fe3O4 truncated octahedron, 310 K: defect ÷ defect-free at each range end and at −K_s "
-                 "(2 realisations each) and at the defaults")
+                 "(2 realisations each; 4 at −2.9e-5 J/m²; at −1e-4 J/m² 4 of defect-free and two APBs)\n"
+                 "and at the defaults")
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.savefig(FIG / "sens_16nm.png", dpi=110)
     plt.close(fig)
@@ -372,6 +506,8 @@ if __name__ == "__main__":
         print(table())
     elif cmd == "plot":
         plot()
+    elif cmd == "codecheck":  # the current SAR code on the stored seeds 1-2 rows at −2.9e-5 J/m² (no Monte Carlo)
+        print(json.dumps(code_check(), indent=1))
     elif cmd == "alpha":  # damping: SAR step only, from the 16 nm study's stored landscapes (no Monte Carlo)
         T.alpha_sensitivity(out=STUDY16, variants=ALPHA_VARIANTS, study="16nm")
         print(alpha_table())

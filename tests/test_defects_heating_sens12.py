@@ -42,7 +42,8 @@ def _script():
     return mod
 
 
-@pytest.mark.parametrize("name", ["defects_heating_12nm_sens_kssign", "defects_heating_12nm_sens_kssign_probe"])
+@pytest.mark.parametrize("name", ["defects_heating_12nm_sens_kssign", "defects_heating_12nm_sens_kssign_probe",
+                                  "defects_heating_12nm_sens_kssign_small"])
 def test_sens12_kssign_recipe_is_the_12nm_study_but_k_s(name):
     """Every task resolves to the 12.1 nm study's task of the same variant and seed except K_s (switch and value):
     same structure, defects, model otherwise, protocol, drive and media."""
@@ -81,18 +82,54 @@ def test_sens12_kssign_recipe_sits_at_minus_the_documented_constants():
     assert neel_facet_constant_J_per_m2(want[1], (1, 1, 1)) == pytest.approx(-hi, rel=1e-5)
 
 
+#: the task hashes of the −1e-5 J/m² point as they were run (atomspin validate, 2026-12-01): a change of the recipe
+#: or of the task hash fails here
+SMALL_HASHES = {("defect-free", 1): "7066a88d7c99688e", ("defect-free", 2): "2dde5cd21b6a0836",
+                ("APB-two", 1): "e8f108b85c9e6d30", ("APB-two", 2): "a4e05562e14c196e",
+                ("APB-centre", 1): "55d3db46d087a786", ("APB-centre", 2): "91e2bb1d1fac1e10",
+                ("vacancies-random-0.10", 1): "7e8d3812a2f0a6a4", ("vacancies-random-0.10", 2): "ccd1aa6da35326a6"}
+
+
+def test_sens12_kssign_small_recipe_sits_at_minus_the_lower_end():
+    """The small-|K_s| sign recipe at 12.1 nm: k_s = −(the lower end of magnetite.toml's K_s range) alone, on the
+    {111} facet, surface_anisotropy "given"; the four variants, seeds 1-2, 8 tasks; every task is the one the
+    sign-of-K_s recipe would run with this value appended to its axis (same resolved recipe, same hash), that
+    recipe's stored tasks keep their hashes, and the hashes are the ones run (SMALL_HASHES)."""
+    from atomspin.batch import expand
+    from atomspin.model.anisotropy import neel_facet_constant_J_per_m2, neel_ks_from_surface_constant
+    from atomspin.model.parameters import parameter_ranges
+
+    lo = parameter_ranges("magnetite")["K_s_J_per_m2"][0]
+    tasks = _tasks("defects_heating_12nm_sens_kssign_small")
+    assert len(tasks) == 8 and all(t["recipe"]["model"]["surface_anisotropy"] == "given" for t in tasks)
+    assert list(dict.fromkeys(t["variant"] for t in tasks)) == VARIANTS
+    (k,) = {t["recipe"]["model"]["neel_ks_meV"] for t in tasks}
+    assert k == pytest.approx(neel_ks_from_surface_constant(-lo), rel=1e-5)
+    assert neel_facet_constant_J_per_m2(k, (1, 1, 1)) == pytest.approx(-lo, rel=1e-5)
+    assert {(t["variant"], t["seed"]): t["hash"] for t in tasks} == SMALL_HASHES
+    full = _recipe("defects_heating_12nm_sens_kssign")
+    stored = {t["hash"] for t in expand(full)}
+    full["sweep"]["axes"]["model.neel_ks_meV"] = list(full["sweep"]["axes"]["model.neel_ks_meV"]) + [k]
+    appended = {(t["variant"], t["seed"], t["recipe"]["model"]["neel_ks_meV"]): t for t in expand(full)}
+    assert stored <= {t["hash"] for t in appended.values()}
+    for t in tasks:
+        e = appended[(t["variant"], t["seed"], k)]
+        assert t["hash"] == e["hash"] and _without(t["recipe"], ()) == _without(e["recipe"], ()), t["variant"]
+
+
 def test_sens12_summary_is_the_stored_rows_summarised():
     """The committed summary is the script's summary of its own stored rows and the committed 12.1 nm summary (a
-    summary edited by hand, or rows changed without it, fails); two realisations of every variant at each K_s; one
-    SAR code for every row."""
+    summary edited by hand, or rows changed without it, fails); two realisations of every variant at each K_s
+    (−1e-4, −2.9e-5 and −1e-5 J/m²); one SAR code for every row."""
     mod = _script()
     data = json.loads(SUMMARY.read_text())
     rows = data["rows"]
-    assert len(rows) == 16 and {len({r["sar_code_version"] for r in rows})} == {1}
+    assert len(rows) == 24 and {len({r["sar_code_version"] for r in rows})} == {1}
     got = {}
     for r in rows:
         got.setdefault((r["recipe_variant"], r["axis_value"]), []).append(r["seed"])
-    assert sorted(got) == sorted((v, k) for v in VARIANTS for k in (-0.0303876, -0.104785))
+        assert r["study"] == ("sens_kssign_small" if r["axis_value"] == -0.0104785 else "sens_kssign")
+    assert sorted(got) == sorted((v, k) for v in VARIANTS for k in (-0.0303876, -0.104785, -0.0104785))
     assert all(sorted(s) == [1, 2] for s in got.values())
     fresh = json.loads(json.dumps(mod.summarise(rows), default=float))
 
@@ -113,8 +150,9 @@ def test_sens12_summary_is_the_stored_rows_summarised():
 
 
 def test_sens12_verdicts_follow_the_ratios():
-    """Every stored verdict is the 2σ rule on its own ratio and error; the axis holds five K_s values (−1e-4, −2.9e-5,
-    +1e-5, +2.9e-5, +1e-4 J/m²) for two APBs and random δ = 0.10 and three (−1e-4, −2.9e-5, +2.9e-5) for one APB."""
+    """Every stored verdict is the 2σ rule on its own ratio and error; the axis holds six K_s values (−1e-4, −2.9e-5,
+    −1e-5, +1e-5, +2.9e-5, +1e-4 J/m²) for two APBs and random δ = 0.10 and four (−1e-4, −2.9e-5, −1e-5, +2.9e-5)
+    for one APB."""
     S = json.loads(SUMMARY.read_text())["summary"]
     for e in S["sensitivity"] + S["axis"]:
         for p, r in e["stats"]["ratio"].items():
@@ -122,8 +160,9 @@ def test_sens12_verdicts_follow_the_ratios():
             assert r["verdict"] == (("resolved at 2σ, " + ("higher" if r["ratio"] > 1 else "lower")) if resolved
                                     else "not resolved at 2σ"), (e["variant"], e["value"], p)
     keys = {v: sorted(float(k) for k in S["holds"][v]["sar_sweep.sar"] if k != "holds") for v in S["holds"]}
-    assert keys["APB-two"] == keys["vacancies-random-0.10"] == pytest.approx([-1e-4, -2.9e-5, 1e-5, 2.9e-5, 1e-4])
-    assert keys["APB-centre"] == pytest.approx([-1e-4, -2.9e-5, 2.9e-5])
+    assert keys["APB-two"] == keys["vacancies-random-0.10"] == pytest.approx([-1e-4, -2.9e-5, -1e-5, 1e-5, 2.9e-5,
+                                                                              1e-4])
+    assert keys["APB-centre"] == pytest.approx([-1e-4, -2.9e-5, -1e-5, 2.9e-5])
 
 
 def test_validation_section_8e_sign_tables_are_the_generated_ones():
@@ -150,3 +189,48 @@ def test_sens12_current_sar_code_reproduces_the_stored_12nm_rows():
         for c in ("sar_sweep", "sar_sweep_water"):
             assert v[c]["new_over_stored"] == pytest.approx(1.0, abs=1e-6), (k, c)
             assert np.isfinite(v[c]["current"])
+
+
+#: k_s (meV per bond) of K_s = −1e-5 J/m² on the {111} facet (the small-|K_s| sign point)
+KS_SMALL_NEG = -0.0104785
+
+
+def _point(value):
+    """Group stats of every variant at k_s = ``value`` from the stored rows (the script's group_stats), and the
+    script module."""
+    mod = _script()
+    by = {}
+    for r in json.loads(SUMMARY.read_text())["rows"]:
+        if r["axis_value"] == value:
+            by.setdefault(r["recipe_variant"], []).append(r)
+    return {v: mod.T.group_stats(sorted(m, key=lambda r: r["seed"])) for v, m in by.items()}, mod
+
+
+def test_sens12_kssign_small_verdicts_as_stated():
+    """§8e at K_s = −1e-5 J/m² (two realisations), by the 2σ rule from the stored rows: two APBs and one APB raise
+    the SAR in both media, two heat more than one in both, random δ = 0.10 lowers it in both, with the factors §8e
+    quotes (to its rounding); the one-APB barrier rises monotonically as K_s goes from +2.9e-5 to −1e-4 J/m², the
+    two-APB barrier lies between its −2.9e-5 and +2.9e-5 values, and the reference barrier is not resolved from its
+    −2.9e-5 value."""
+    st, mod = _point(KS_SMALL_NEG)
+    assert all(s["seeds"] == [1, 2] for s in st.values()) and set(st) == set(VARIANTS)
+    want = {("APB-two", "defect-free", "sar_sweep.sar"): ("higher", 117, 4.3),
+            ("APB-two", "defect-free", "sar_sweep_water.sar"): ("higher", 45.7, 5.4),
+            ("APB-centre", "defect-free", "sar_sweep.sar"): ("higher", 11.2, 0.8),
+            ("APB-centre", "defect-free", "sar_sweep_water.sar"): ("higher", 13.6, 2.9),
+            ("APB-centre", "APB-two", "sar_sweep.sar"): ("lower", 0.095, 0.006),
+            ("APB-centre", "APB-two", "sar_sweep_water.sar"): ("lower", 0.30, 0.07),
+            ("vacancies-random-0.10", "defect-free", "sar_sweep.sar"): ("lower", 0.901, 0.040),
+            ("vacancies-random-0.10", "defect-free", "sar_sweep_water.sar"): ("lower", 0.902, 0.040)}
+    for (v, ref, p), (d, r, e) in want.items():
+        got = mod.T.ratio_entry(st[v], st[ref], p)
+        assert mod.T._direction(got) == d, (v, ref, p)
+        assert got["ratio"] == pytest.approx(r, rel=0.02) and got["err"] == pytest.approx(e, rel=0.1), (v, ref, p)
+    S = json.loads(SUMMARY.read_text())["summary"]
+    bar = {(e["variant"], round(e["K_s_J_per_m2"], 7)): e["stats"]["barrier_over_kT"]["mean"] for e in S["axis"]}
+    one = [bar[("APB-centre", k)] for k in (2.9e-5, -1e-5, -2.9e-5, -1e-4)]
+    assert one == sorted(one)
+    assert bar[("APB-two", 2.9e-5)] < bar[("APB-two", -1e-5)] < bar[("APB-two", -2.9e-5)]
+    ref = S["references"]
+    b1, b2 = ref["-1e-5"]["barrier_over_kT"], ref["-2.9e-5"]["barrier_over_kT"]
+    assert abs(b1["mean"] - b2["mean"]) < 2 * np.hypot(b1["err"], b2["err"])

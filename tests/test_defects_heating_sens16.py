@@ -5,6 +5,7 @@ atomspin/model/params/*.toml), as the 12 nm sensitivity recipes of §8e do."""
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +26,10 @@ SENS = {
 SENS["defects_heating_16nm_sens_kssign"] = SENS["defects_heating_16nm_sens_ks"]
 SENS["defects_heating_16nm_sens_kssign_default"] = SENS["defects_heating_16nm_sens_ks"]
 SENS["defects_heating_16nm_sens_kssign_small"] = SENS["defects_heating_16nm_sens_ks"]
+SENS["defects_heating_16nm_sens_kssign_seeds34"] = SENS["defects_heating_16nm_sens_ks"]
+SENS["defects_heating_16nm_sens_kssign_seeds34_large"] = SENS["defects_heating_16nm_sens_ks"]
+#: the seeds of each recipe (realisations 3-4 at −2.9e-5 and −1e-4 J/m² in their own recipes; every other: 1-2)
+SEEDS = {"defects_heating_16nm_sens_kssign_seeds34": [3, 4], "defects_heating_16nm_sens_kssign_seeds34_large": [3, 4]}
 
 
 def _recipe(name):
@@ -52,11 +57,11 @@ def _without(recipe, model_keys):
 def test_sens16_recipe_is_the_16nm_recipe_but_the_swept_keys(name):
     """Every task of a 16 nm sensitivity recipe resolves to the 16 nm study's task of the same particle (variant) and
     seed, except for the swept model keys: same structure, defects, model otherwise, protocol (landscape, SAR drive,
-    media); seeds [1, 2]; the variants named in SENS, in that order."""
+    media); seeds [1, 2] (SEEDS: [3, 4] for the seeds-3-4 recipe); the variants named in SENS, in that order."""
     keys, variants = SENS[name]
     main = {(t["variant"], t["seed"]): t["recipe"] for t in _tasks("defects_heating_16nm")}
     tasks = _tasks(name)
-    assert sorted({t["seed"] for t in tasks}) == [1, 2]
+    assert sorted({t["seed"] for t in tasks}) == SEEDS.get(name, [1, 2])
     assert list(dict.fromkeys(t["variant"] for t in tasks)) == list(variants)
     n_points = len({json.dumps(t["point"], sort_keys=True) for t in tasks})
     assert len(tasks) == 2 * len(variants) * n_points
@@ -146,6 +151,60 @@ def test_sens16_kssign_small_recipe_sits_at_minus_the_lower_end():
         assert _without(t["recipe"], ("neel_ks_meV",)) == _without(ks[(t["variant"], t["seed"])], ("neel_ks_meV",))
 
 
+#: the task hashes of realisations 3-4 at K_s = −2.9e-5 J/m² as they were run (atomspin validate, 2026-12-01): the
+#: stored rows of results/defects_heating_16nm_sens_kssign_seeds34.db carry them; a change of the recipe or of the
+#: task hash fails here
+SEEDS34_HASHES = {("defect-free", 3): "09479300cfd115d3", ("defect-free", 4): "af8937c8a86b5e7d",
+                  ("APB-two", 3): "9d5e49f5f1ec0469", ("APB-two", 4): "98e7d2c1cccc8212",
+                  ("APB-centre", 3): "65b5fe106a0eb507", ("APB-centre", 4): "a771a6b5a8d118cc",
+                  ("vacancies-random-0.10", 3): "6ad7a4024637af5e", ("vacancies-random-0.10", 4): "8ccf41f043fcc376"}
+
+
+SEEDS34_LARGE_HASHES = {("defect-free", 3): "3caa4a073c9052c0", ("defect-free", 4): "eed89164b720891b",
+                        ("APB-two", 3): "d328039f5b377d75", ("APB-two", 4): "19cbf68f69c7c66c",
+                        ("APB-centre", 3): "eec301348cffc555", ("APB-centre", 4): "f5a48d0499516fc3",
+                        ("vacancies-random-0.10", 3): "a247c48141f1c860",
+                        ("vacancies-random-0.10", 4): "b306a692e5368935"}
+
+
+@pytest.mark.parametrize("name,end,hashes", [("defects_heating_16nm_sens_kssign_seeds34", 1, SEEDS34_HASHES),
+                                             ("defects_heating_16nm_sens_kssign_seeds34_large", 2,
+                                              SEEDS34_LARGE_HASHES)])
+def test_sens16_kssign_seeds34_recipe_is_the_kssign_recipe_with_seeds_3_4(name, end, hashes):
+    """Realisations 3-4 at K_s = −2.9e-5 J/m² (k_s = −(the default K_s of magnetite.toml)) and at −1e-4 J/m²
+    (−(the upper end of its range)), on the {111} facet, one K_s per recipe, surface_anisotropy "given", the K_s
+    recipe's four variants, seeds 3-4; every task is the task the sign-of-K_s recipe would run with its seeds
+    extended to [1, 2, 3, 4] (same resolved recipe, same hash, so its rows are more realisations of the same point),
+    and the hashes are the ones run."""
+    from atomspin.batch import expand
+    from atomspin.model.anisotropy import neel_facet_constant_J_per_m2, neel_ks_from_surface_constant
+    from atomspin.model.parameters import parameter_ranges
+
+    ks_J = parameter_ranges("magnetite")["K_s_J_per_m2"][end]
+    tasks = _tasks(name)
+    assert len(tasks) == 8 and all(t["recipe"]["model"]["surface_anisotropy"] == "given" for t in tasks)
+    (k,) = {t["recipe"]["model"]["neel_ks_meV"] for t in tasks}
+    assert k == pytest.approx(neel_ks_from_surface_constant(-ks_J), rel=1e-5)
+    assert neel_facet_constant_J_per_m2(k, (1, 1, 1)) == pytest.approx(-ks_J, rel=1e-5)
+    assert {(t["variant"], t["seed"]): t["hash"] for t in tasks} == hashes
+    full = _recipe("defects_heating_16nm_sens_kssign")
+    full["sweep"]["seeds"] = [1, 2, 3, 4]
+    extended = {(t["variant"], t["seed"], t["recipe"]["model"]["neel_ks_meV"]): t for t in expand(full)}
+    for t in tasks:
+        e = extended[(t["variant"], t["seed"], k)]
+        assert t["hash"] == e["hash"], (t["variant"], t["seed"])
+        assert _without(t["recipe"], ()) == _without(e["recipe"], ())
+    # and seeds 1-2 of the extended recipe are the stored sign-of-K_s tasks (their hashes unchanged by the extension)
+    stored = {t["hash"] for t in _tasks("defects_heating_16nm_sens_kssign")}
+    assert stored <= {t["hash"] for t in extended.values()}
+
+
+#: k_s (meV per bond) of K_s = −2.9e-5 J/m² on the {111} facet, the axis value of the four-realisation point
+KS_DEFAULT_NEG = -0.0303876
+#: and of K_s = −1e-4 J/m² (minus the upper end of the range)
+KS_LARGE_NEG = -0.104785
+
+
 def _script():
     import importlib.util
 
@@ -183,12 +242,17 @@ def test_sens16_summary_is_the_stored_rows_summarised():
             resolved = abs(r["ratio"] - 1) > 2 * r["err"]
             assert r["verdict"] == (("resolved at 2σ, " + ("higher" if r["ratio"] > 1 else "lower")) if resolved
                                     else "not resolved at 2σ"), (e["variant"], e["value"], p)
-    # the sign of K_s: two realisations of every K_s-sweep variant at each negative K_s measured
+    # the sign of K_s: two realisations of every K_s-sweep variant at each negative K_s measured, four at −2.9e-5
+    # J/m², and at −1e-4 J/m² seeds 3-4 of the variants that ran (each from its own run, which the rows name)
     neg = {}
+    runs = {KS_DEFAULT_NEG: "sens_kssign_seeds34", KS_LARGE_NEG: "sens_kssign_seeds34_large"}
     for r in data["rows"]:
         if r["axis_parameter"] == "neel_ks_meV" and r["axis_value"] < 0:
             neg.setdefault((r["recipe_variant"], r["axis_value"]), []).append(r["seed"])
-    assert neg and all(sorted(v) == [1, 2] for v in neg.values())
+            assert r.get("run", r["study"]) == (runs[r["axis_value"]] if r["seed"] > 2 else r["study"])
+    assert neg and all(sorted(v) == [1, 2, 3, 4] for (_, k), v in neg.items() if k == KS_DEFAULT_NEG)
+    assert all(sorted(v) in ([1, 2], [1, 2, 3, 4]) for (_, k), v in neg.items() if k == KS_LARGE_NEG)
+    assert all(sorted(v) == [1, 2] for (_, k), v in neg.items() if k not in runs)
     assert {v for v, _ in neg} == set(SENS["defects_heating_16nm_sens_ks"][1])
 
 
@@ -222,3 +286,161 @@ def test_validation_section_8k_tables_are_the_generated_ones():
     a = text.index("<!-- 8k tables -->") + len("<!-- 8k tables -->")
     assert text[a:text.index("<!-- /8k tables -->")].strip() == mod.table()
     assert mod.alpha_table().count("\n") > 4 and mod.alpha_table() in text
+
+
+def _point(value, seeds=None):
+    """Group stats of every variant at k_s = ``value`` (meV per bond) from the stored rows of sens_16nm.json, the
+    realisations ``seeds`` only when given (the script's group_stats: error = the larger of the seed standard error
+    and the propagated per-realisation error/√n), and the script module."""
+    mod = _script()
+    by = {}
+    for r in json.loads(mod.OUT.read_text())["rows"]:
+        if r["axis_parameter"] == "neel_ks_meV" and r["axis_value"] == value and (seeds is None or r["seed"] in seeds):
+            by.setdefault(r["recipe_variant"], []).append(r)
+    return {v: mod.T.group_stats(sorted(m, key=lambda r: r["seed"])) for v, m in by.items()}, mod
+
+
+def _direction(mod, s, ref, path):
+    """'higher', 'lower' (resolved beyond 2σ) or 'n.r.' of the ratio s/ref of ``path``."""
+    return mod.T._direction(mod.T.ratio_entry(s, ref, path))
+
+
+#: §8k's verdicts at K_s = −2.9e-5 J/m² (ratio to the defect-free particle at the same K_s; one APB ÷ two APBs), as
+#: stated for the two realisations of the first run (seeds 1-2) and for all four (seeds 1-4)
+VERDICTS_KS_NEG = {("APB-two", "defect-free", "sar_sweep.sar"): "higher",
+                   ("APB-two", "defect-free", "sar_sweep_water.sar"): "higher",
+                   ("APB-centre", "defect-free", "sar_sweep.sar"): "higher",
+                   ("APB-centre", "defect-free", "sar_sweep_water.sar"): "higher",
+                   ("vacancies-random-0.10", "defect-free", "sar_sweep.sar"): "n.r.",
+                   ("vacancies-random-0.10", "defect-free", "sar_sweep_water.sar"): "n.r.",
+                   ("APB-centre", "APB-two", "sar_sweep.sar"): "higher",
+                   ("APB-centre", "APB-two", "sar_sweep_water.sar"): "lower"}
+
+
+@pytest.mark.parametrize("seeds", [(1, 2), (3, 4), (1, 2, 3, 4)])
+def test_sens16_kssign_verdicts_at_minus_default_survive_four_realisations(seeds):
+    """§8k: at K_s = −2.9e-5 J/m² two APBs and one APB raise the SAR in both media, one APB heats more than two
+    immobilised and less in water, random δ = 0.10 is not resolved, each by the 2σ rule from the stored rows, with
+    seeds 1-2 (the first run), seeds 3-4 alone and all four: every verdict survives the two added realisations."""
+    st, mod = _point(KS_DEFAULT_NEG, seeds)
+    assert all(st[v]["seeds"] == list(seeds) for v in st) and len(st) == 4
+    for (v, ref, p), want in VERDICTS_KS_NEG.items():
+        assert _direction(mod, st[v], st[ref], p) == want, (seeds, v, ref, p)
+
+
+def test_sens16_kssign_minus_default_numbers_as_stated():
+    """The four-realisation factors §8k quotes at K_s = −2.9e-5 J/m² (to its rounding), from the stored rows: two
+    APBs × 6.8 ± 1.0 immobilised and × 447 ± 20 in water, one APB × 263 ± 32 and × 278 ± 26, random δ = 0.10
+    × 1.053 ± 0.030, one ÷ two × 39 ± 7 and × 0.62 ± 0.06, the reference 0.384 ± 0.007 W/g; the two-APB barrier
+    falls between its −1e-4 and −1e-5 J/m² values (monotonic in K_s)."""
+    st, mod = _point(KS_DEFAULT_NEG)
+
+    def r(v, ref, p):
+        e = mod.T.ratio_entry(st[v], st[ref], p)
+        return e["ratio"], e["err"]
+    for (v, ref, p), (want, err) in {("APB-two", "defect-free", "sar_sweep.sar"): (6.8, 1.0),
+                                     ("APB-two", "defect-free", "sar_sweep_water.sar"): (447, 20),
+                                     ("APB-centre", "defect-free", "sar_sweep.sar"): (263, 32),
+                                     ("APB-centre", "defect-free", "sar_sweep_water.sar"): (278, 26),
+                                     ("vacancies-random-0.10", "defect-free", "sar_sweep.sar"): (1.053, 0.030),
+                                     ("APB-centre", "APB-two", "sar_sweep.sar"): (39, 7),
+                                     ("APB-centre", "APB-two", "sar_sweep_water.sar"): (0.62, 0.06)}.items():
+        got, got_err = r(v, ref, p)
+        assert got == pytest.approx(want, rel=0.02), (v, ref, p)
+        assert got_err == pytest.approx(err, rel=0.1), (v, ref, p)
+    assert st["defect-free"]["sar_sweep.sar"]["mean"] == pytest.approx(0.384, abs=0.001)
+    b = {k: _point(k)[0]["APB-two"]["barrier_over_kT"]["mean"] for k in (-0.104785, KS_DEFAULT_NEG, -0.0104785)}
+    assert b[-0.104785] > b[KS_DEFAULT_NEG] > b[-0.0104785]
+
+
+def test_sens16_kssign_minus_default_seed_separation():
+    """§8k's per-realisation evidence at −2.9e-5 J/m² (four against four): every two-APB and one-APB realisation lies
+    above every defect-free one in both SARs and the barrier (exact two-sided permutation p = 2/70, the smallest
+    possible); random δ = 0.10 overlaps the reference (p = 8/70). Computed here from the stored rows, not read from
+    the summary, and the summary's ``separation`` entries agree."""
+    import itertools
+
+    st, mod = _point(KS_DEFAULT_NEG)
+
+    def perm(a, b):
+        pooled, n = a + b, len(a)
+        obs = abs(np.mean(a) - np.mean(b))
+        ps = [abs(np.mean([pooled[i] for i in c]) - np.mean([pooled[i] for i in range(len(pooled)) if i not in c]))
+              >= obs * (1 - 1e-12) for c in itertools.combinations(range(len(pooled)), n)]
+        return sum(ps) / len(ps)
+    ref = st["defect-free"]
+    for v in ("APB-two", "APB-centre"):
+        for p in ("sar_sweep.sar", "sar_sweep_water.sar", "barrier_over_kT"):
+            a, b = st[v][p]["per_seed"], ref[p]["per_seed"]
+            assert len(a) == len(b) == 4 and min(a) > max(b), (v, p)
+            assert perm(a, b) == pytest.approx(2 / 70), (v, p)
+    for p in ("sar_sweep.sar", "sar_sweep_water.sar"):
+        a, b = st["vacancies-random-0.10"][p]["per_seed"], ref[p]["per_seed"]
+        assert not (min(a) > max(b) or max(a) < min(b))
+        assert perm(a, b) == pytest.approx(8 / 70), p
+    S = json.loads(mod.OUT.read_text())["summary"]["sensitivity"]
+    for e in S:
+        if e["parameter"] == "neel_ks_meV" and e["value"] == KS_DEFAULT_NEG:
+            for p, d in e["stats"]["separation"].items():
+                assert d["permutation_p"] == pytest.approx(perm(d["per_seed"], d["reference_per_seed"])), (e, p)
+
+
+def test_sens16_current_sar_code_reproduces_the_stored_kssign_rows():
+    """Seeds 3-4 at −2.9e-5 J/m² carry a newer SAR code than the stored seeds 1-2 they are averaged with; the stored
+    check (``codecheck``: the current code on every stored seeds 1-2 row at that K_s) must give the stored SAR back
+    in both media, and its current code must be the code of the seeds 3-4 rows."""
+    data = json.loads(_script().OUT.read_text())
+    cc = data["code_check"]
+    assert {k.rsplit(" ", 1)[0] for k in cc} == set(SENS["defects_heating_16nm_sens_ks"][1])
+    assert {k.rsplit(" ", 1)[1] for k in cc} == {"s1", "s2"}
+    new = {r["sar_code_version"] for r in data["rows"] if r.get("run") == "sens_kssign_seeds34"}
+    old = {r["sar_code_version"] for r in data["rows"] if r["study"] == "sens_kssign" and "run" not in r
+           and r["axis_value"] == KS_DEFAULT_NEG}
+    assert len(new) == 1 and len(old) == 1
+    for k, v in cc.items():
+        assert {v["current_code"]} == new and {v["stored_code"]} == old, k
+        for c in ("sar_sweep", "sar_sweep_water"):
+            assert v[c]["new_over_stored"] == pytest.approx(1.0, abs=1e-6), (k, c)
+
+
+@pytest.mark.parametrize("seeds,want", [((1, 2), "n.r."), ((3, 4), "lower"), ((1, 2, 3, 4), "lower")])
+def test_sens16_two_apbs_immobilised_reverse_at_minus_upper_end(seeds, want):
+    """§8k at K_s = −1e-4 J/m², from the stored rows: the immobilised two-APB ratio is not resolved with the first two
+    realisations (× 0.82 ± 0.10), resolved lower with seeds 3-4 alone (one SAR code; × 0.48 ± 0.05) and with all
+    four (× 0.65 ± 0.11), every two-APB realisation below every defect-free one (exact permutation p = 2/70); in water
+    two APBs raise the SAR with every set (× 350 ± 16 with four)."""
+    import itertools
+
+    st, mod = _point(KS_LARGE_NEG, seeds)
+    two, ref = st["APB-two"], st["defect-free"]
+    assert two["seeds"] == ref["seeds"] == list(seeds)
+    assert _direction(mod, two, ref, "sar_sweep.sar") == want
+    assert _direction(mod, two, ref, "sar_sweep_water.sar") == "higher"
+    if len(seeds) == 4:
+        r = mod.T.ratio_entry(two, ref, "sar_sweep.sar")
+        assert r["ratio"] == pytest.approx(0.652, abs=0.005) and r["err"] == pytest.approx(0.107, abs=0.005)
+        w = mod.T.ratio_entry(two, ref, "sar_sweep_water.sar")
+        assert w["ratio"] == pytest.approx(350, rel=0.01) and w["err"] == pytest.approx(16, rel=0.1)
+        a, b = two["sar_sweep.sar"]["per_seed"], ref["sar_sweep.sar"]["per_seed"]
+        assert max(a) < min(b)
+        pooled = a + b
+        obs = abs(np.mean(a) - np.mean(b))
+        hits = [abs(np.mean([pooled[i] for i in c]) - np.mean([pooled[i] for i in range(8) if i not in c]))
+                >= obs * (1 - 1e-12) for c in itertools.combinations(range(8), 4)]
+        assert sum(hits) / len(hits) == pytest.approx(2 / 70)
+        # one APB (two realisations) still raises it, and heats more than two, against the four-realisation rows
+        one = st["APB-centre"]
+        assert one["seeds"] == [1, 2]
+        assert _direction(mod, one, ref, "sar_sweep.sar") == "higher"
+        assert _direction(mod, one, two, "sar_sweep.sar") == "higher"
+        assert _direction(mod, one, two, "sar_sweep_water.sar") == "n.r."
+
+
+def test_sens16_holds_records_the_two_apb_reversal():
+    """The stored ``holds`` of two APBs, immobilised, says the sign reverses over the parameter settings (higher at the
+    defaults and every other K_s, lower at −1e-4 J/m²), and in water that it holds."""
+    S = json.loads(_script().OUT.read_text())["summary"]["holds"]["APB-two"]
+    im = S["sar_sweep.sar"]
+    assert im["neel_ks_meV=-0.104785"] == "lower" and im["holds"].startswith("SIGN REVERSES")
+    assert all(v == "higher" for k, v in im.items() if k not in ("holds", "neel_ks_meV=-0.104785"))
+    assert S["sar_sweep_water.sar"]["holds"] == "holds (higher)"
