@@ -30,6 +30,7 @@ import importlib.util
 import json
 import pathlib
 import sys
+import textwrap
 
 import numpy as np
 
@@ -394,8 +395,10 @@ def plot_size_trend(size="20nm"):
     names = list(M[st.size])
     D = {sz: float(S16.SIZE_WORDS[sz].split()[0]) for sz in M}
     fig, axes = plt.subplots(1, 3, figsize=(18, 4.8))
+    # distinct colours for every variant (the default cycle repeats after 10)
+    cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
     for k, name in enumerate(names):
-        col = f"C{k}"
+        col = cmap(k)
         for ax, p, scale, ylab in ((axes[0], "Ms_A_per_m", 1e-3, "Ms at 310 K (kA/m)"),
                                    (axes[1], "barrier_over_kT", 1.0, "lowest escape barrier / k_BT at 310 K"),
                                    (axes[2], "sar_sweep.sar", 1.0, "SAR at 100 kHz, 15 kA/m (W/g of magnetite), log")):
@@ -431,7 +434,9 @@ def plot_size_trend(size="20nm"):
         ax.set_xticks(list(D.values()))
         ax.grid(alpha=0.3, which="both")
     axes[2].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
-    n_at = ", ".join(f"{n} n = {M[st.size][n]['n']}" for n in names)
+    counts = {M[st.size][n]["n"] for n in names}
+    n_at = (f"every variant n = {counts.pop()}" if len(counts) == 1 else
+            "\n".join(textwrap.wrap(", ".join(f"{n} n = {M[st.size][n]['n']}" for n in names), 170)))
     fig.suptitle(f"Magnetite truncated octahedra at 310 K against size ({', '.join(S16.SIZE_WORDS[s] for s in M)}): "
                  f"mean over the realisations, error bars 2σ\n(at {st.words}: {n_at}; SAR: the sweeps' own SAR step)",
                  fontsize=10)
