@@ -4,7 +4,7 @@ as §8e did at 12.1 nm; and the sign of K_s (the fits give |K_s|): K_s = −2.9e
 and −1e-5 J/m² (minus the lower end; defects_heating_16nm_sens_kssign_small.toml, its own database); at −2.9e-5 J/m²
 two more realisations (seeds 3-4; defects_heating_16nm_sens_kssign_seeds34.toml, its own database, one task per
 invocation), whose rows join the seeds 1-2 of the sign-of-K_s study (four realisations at that K_s); the same at
-−1e-4 J/m² (defects_heating_16nm_sens_kssign_seeds34_large.toml) for the tasks the session's time allowed.
+−1e-4 J/m² (defects_heating_16nm_sens_kssign_seeds34_large.toml; all eight tasks, in two sessions).
 
     nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 atomspin sweep \\
         structures/recipes/defects_heating_16nm_sens_ks.toml --db results/defects_heating_16nm_sens_ks.db --workers 1
@@ -19,6 +19,7 @@ invocation), whose rows join the seeds 1-2 of the sign-of-K_s study (four realis
     python docs/make_defects_heating_sens16.py table   # the markdown tables of validation §8k
     python docs/make_defects_heating_sens16.py plot    # docs/figures/defects_heating/sens_16nm.png
     python docs/make_defects_heating_sens16.py codecheck  # the current SAR code on the stored rows at −2.9e-5 J/m²
+    python docs/make_defects_heating_sens16.py codecheck_large  # the same at −1e-4 J/m² (``code_check_large``)
 
 Each sweep ran as ``nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/time -v atomspin sweep …``
 with its log in ``results/<recipe stem>.log`` and the start/end stamps (epoch seconds) in
@@ -172,8 +173,9 @@ def extract(out=OUT):
     rows.sort(key=lambda r: (STUDIES.index(r["study"]), r["recipe_variant"], r["axis_parameter"] or "",
                              r["axis_value"] or 0.0, r["seed"]))
     data = dict(meta=meta, rows=rows)
-    if "code_check" in prev:
-        data["code_check"] = prev["code_check"]
+    for k in CODE_CHECK_KEYS.values():
+        if k in prev:
+            data[k] = prev[k]
     data["summary"] = summarise(rows)
     out.write_text(json.dumps(data, indent=1, default=float))
     return data
@@ -224,13 +226,18 @@ def seed_separation(s, ref):
     return out
 
 
+#: where ``code_check`` stores its result in the summary, per k_s (meV per bond): −2.9e-5 J/m² (seeds 3-4 of
+#: sens_kssign_seeds34) and −1e-4 J/m² (seeds 3-4 of sens_kssign_seeds34_large)
+CODE_CHECK_KEYS = {-0.0303876: "code_check", -0.104785: "code_check_large"}
+
+
 def code_check(out=OUT, value=-0.0303876, seeds=(1, 2)):
-    """The rows of seeds 3-4 at K_s = −2.9e-5 J/m² (``run`` sens_kssign_seeds34) carry a newer SAR code
-    (``sar_code_version``) than the stored seeds 1-2 they are averaged with. Recompute the SAR columns of the stored
-    rows of ``seeds`` of every variant at ``value`` from their stored landscapes with the current code
-    (``make_defects_heating.rescore_rows`` on a copy: the sar step's own function, the row's errors and seed, the
-    drive, media and model of the recipe) and store new ÷ stored under ``code_check`` of ``out``; the stored rows and
-    the summary are not changed."""
+    """The rows of seeds 3-4 at K_s = −2.9e-5 and −1e-4 J/m² (``run`` sens_kssign_seeds34 and
+    sens_kssign_seeds34_large) carry a newer SAR code (``sar_code_version``) than the stored seeds 1-2 they are
+    averaged with. Recompute the SAR columns of the stored rows of ``seeds`` of every variant at ``value`` from their
+    stored landscapes with the current code (``make_defects_heating.rescore_rows`` on a copy: the sar step's own
+    function, the row's errors and seed, the drive, media and model of the recipe) and store new ÷ stored under
+    ``CODE_CHECK_KEYS[value]`` of ``out``; the stored rows, the summary and the other K_s's check are not changed."""
     import copy
     import tempfile
 
@@ -251,7 +258,7 @@ def code_check(out=OUT, value=-0.0303876, seeds=(1, 2)):
                                                             current_code=r.get("sar_code_version"),
                                                             cpu_s=r.get("sar_rescore_cpu_s"), neel_ks_meV=value)
     data = json.loads(out.read_text())
-    data["code_check"] = res
+    data[CODE_CHECK_KEYS[value]] = res
     out.write_text(json.dumps(data, indent=1, default=float))
     return res
 
@@ -478,7 +485,7 @@ def plot(path=OUT):
     h, l_ = axes[0].get_legend_handles_labels()
     fig.legend(h, l_, loc="lower center", ncol=4, fontsize=9)
     fig.suptitle("16.0 nm Fe3O4 truncated octahedron, 310 K: defect ÷ defect-free at each range end and at −K_s "
-                 "(2 realisations each; 4 at −2.9e-5 J/m²; at −1e-4 J/m² 4 of defect-free and two APBs)\n"
+                 "(2 realisations each; 4 at −2.9e-5 and −1e-4 J/m²)\n"
                  "and at the defaults")
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.savefig(FIG / "sens_16nm.png", dpi=110)
@@ -508,6 +515,8 @@ if __name__ == "__main__":
         plot()
     elif cmd == "codecheck":  # the current SAR code on the stored seeds 1-2 rows at −2.9e-5 J/m² (no Monte Carlo)
         print(json.dumps(code_check(), indent=1))
+    elif cmd == "codecheck_large":  # the same at −1e-4 J/m²
+        print(json.dumps(code_check(value=-0.104785), indent=1))
     elif cmd == "alpha":  # damping: SAR step only, from the 16 nm study's stored landscapes (no Monte Carlo)
         T.alpha_sensitivity(out=STUDY16, variants=ALPHA_VARIANTS, study="16nm")
         print(alpha_table())

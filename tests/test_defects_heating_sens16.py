@@ -428,12 +428,11 @@ def test_sens16_two_apbs_immobilised_reverse_at_minus_upper_end(seeds, want):
         hits = [abs(np.mean([pooled[i] for i in c]) - np.mean([pooled[i] for i in range(8) if i not in c]))
                 >= obs * (1 - 1e-12) for c in itertools.combinations(range(8), 4)]
         assert sum(hits) / len(hits) == pytest.approx(2 / 70)
-        # one APB (two realisations) still raises it, and heats more than two, against the four-realisation rows
+        # one APB (four realisations too) still raises it, and heats more than two immobilised
         one = st["APB-centre"]
-        assert one["seeds"] == [1, 2]
+        assert one["seeds"] == [1, 2, 3, 4]
         assert _direction(mod, one, ref, "sar_sweep.sar") == "higher"
         assert _direction(mod, one, two, "sar_sweep.sar") == "higher"
-        assert _direction(mod, one, two, "sar_sweep_water.sar") == "n.r."
 
 
 def test_sens16_holds_records_the_two_apb_reversal():
@@ -444,3 +443,130 @@ def test_sens16_holds_records_the_two_apb_reversal():
     assert im["neel_ks_meV=-0.104785"] == "lower" and im["holds"].startswith("SIGN REVERSES")
     assert all(v == "higher" for k, v in im.items() if k not in ("holds", "neel_ks_meV=-0.104785"))
     assert S["sar_sweep_water.sar"]["holds"] == "holds (higher)"
+
+
+#: §8k's verdicts at K_s = −1e-4 J/m² for one APB through the centre, random δ = 0.10 and one ÷ two APBs, with seeds
+#: 1-2 (the first run), seeds 3-4 alone (one SAR code) and all four
+VERDICTS_KS_LARGE_NEG = {
+    (1, 2): {("APB-centre", "defect-free", "sar_sweep.sar"): "higher",
+             ("APB-centre", "defect-free", "sar_sweep_water.sar"): "higher",
+             ("vacancies-random-0.10", "defect-free", "sar_sweep.sar"): "n.r.",
+             ("vacancies-random-0.10", "defect-free", "sar_sweep_water.sar"): "n.r.",
+             ("APB-centre", "APB-two", "sar_sweep.sar"): "higher",
+             ("APB-centre", "APB-two", "sar_sweep_water.sar"): "n.r."},
+    (3, 4): {("APB-centre", "defect-free", "sar_sweep.sar"): "higher",
+             ("APB-centre", "defect-free", "sar_sweep_water.sar"): "higher",
+             ("vacancies-random-0.10", "defect-free", "sar_sweep.sar"): "n.r.",
+             ("vacancies-random-0.10", "defect-free", "sar_sweep_water.sar"): "n.r.",
+             ("APB-centre", "APB-two", "sar_sweep.sar"): "higher",
+             ("APB-centre", "APB-two", "sar_sweep_water.sar"): "n.r."},
+    (1, 2, 3, 4): {("APB-centre", "defect-free", "sar_sweep.sar"): "higher",
+                   ("APB-centre", "defect-free", "sar_sweep_water.sar"): "higher",
+                   ("vacancies-random-0.10", "defect-free", "sar_sweep.sar"): "n.r.",
+                   ("vacancies-random-0.10", "defect-free", "sar_sweep_water.sar"): "n.r.",
+                   ("APB-centre", "APB-two", "sar_sweep.sar"): "higher",
+                   ("APB-centre", "APB-two", "sar_sweep_water.sar"): "lower"}}
+
+
+@pytest.mark.parametrize("seeds", sorted(VERDICTS_KS_LARGE_NEG))
+def test_sens16_kssign_minus_upper_end_one_apb_and_vacancies(seeds):
+    """§8k at K_s = −1e-4 J/m² (k_s = −0.104785 meV), from the stored rows, with seeds 1-2, seeds 3-4 alone and all
+    four: one APB through the centre raises the SAR in both media and heats more than two APBs immobilised with
+    every set; random δ = 0.10 is not resolved with any; in water one APB ÷ two APBs is not resolved with two
+    realisations and resolved lower (two APBs heat more) with four, at 2.1σ only."""
+    st, mod = _point(KS_LARGE_NEG, seeds)
+    assert all(st[v]["seeds"] == list(seeds) for v in st) and len(st) == 4
+    for (v, ref, p), want in VERDICTS_KS_LARGE_NEG[seeds].items():
+        assert _direction(mod, st[v], st[ref], p) == want, (seeds, v, ref, p)
+
+
+def test_sens16_kssign_minus_upper_end_numbers_and_separation_as_stated():
+    """The four-realisation numbers §8k quotes at K_s = −1e-4 J/m² (to its rounding), from the stored rows: one APB
+    × 405 ± 22 immobilised and × 312 ± 14 in water, every realisation above every defect-free one in both media and
+    the barrier (exact permutation p = 2/70); random δ = 0.10 × 1.033 ± 0.034 in both media, its realisations
+    overlapping the reference's (p = 24/70), its barrier change +0.26 ± 0.12 k_BT (resolved at 2σ, p = 6/70 on the
+    barrier); one ÷ two × 620 ± 110 immobilised (p = 2/70) and × 0.89 ± 0.05 in water (p = 6/70: the realisations
+    overlap)."""
+    import itertools
+
+    st, mod = _point(KS_LARGE_NEG)
+
+    def perm(a, b):
+        pooled, n = a + b, len(a)
+        obs = abs(np.mean(a) - np.mean(b))
+        ps = [abs(np.mean([pooled[i] for i in c]) - np.mean([pooled[i] for i in range(len(pooled)) if i not in c]))
+              >= obs * (1 - 1e-12) for c in itertools.combinations(range(len(pooled)), n)]
+        return sum(ps) / len(ps)
+    for (v, ref, p), (want, err, p_want, sep) in {
+            ("APB-centre", "defect-free", "sar_sweep.sar"): (405, 22, 2 / 70, "above"),
+            ("APB-centre", "defect-free", "sar_sweep_water.sar"): (312, 14, 2 / 70, "above"),
+            ("APB-centre", "defect-free", "barrier_over_kT"): (None, None, 2 / 70, "above"),
+            ("vacancies-random-0.10", "defect-free", "sar_sweep.sar"): (1.033, 0.034, 24 / 70, "no"),
+            ("vacancies-random-0.10", "defect-free", "sar_sweep_water.sar"): (1.033, 0.034, 24 / 70, "no"),
+            ("vacancies-random-0.10", "defect-free", "barrier_over_kT"): (None, None, 6 / 70, "no"),
+            ("APB-centre", "APB-two", "sar_sweep.sar"): (620, 106, 2 / 70, "above"),
+            ("APB-centre", "APB-two", "sar_sweep_water.sar"): (0.891, 0.052, 6 / 70, "no")}.items():
+        if want is not None:
+            e = mod.T.ratio_entry(st[v], st[ref], p)
+            assert e["ratio"] == pytest.approx(want, rel=0.01), (v, ref, p)
+            assert e["err"] == pytest.approx(err, rel=0.05), (v, ref, p)
+        a, b = st[v][p]["per_seed"], st[ref][p]["per_seed"]
+        assert len(a) == len(b) == 4
+        got = "above" if min(a) > max(b) else ("below" if max(a) < min(b) else "no")
+        assert got == sep, (v, ref, p)
+        assert perm(a, b) == pytest.approx(p_want), (v, ref, p)
+    d = mod.M16.barrier_difference(st["vacancies-random-0.10"], st["defect-free"])
+    assert d["diff"] == pytest.approx(0.255, abs=0.005) and d["err"] == pytest.approx(0.119, abs=0.005)
+    assert d["verdict"] == "resolved at 2σ, higher"
+    # with two realisations the vacancy barrier change was not resolved
+    st2, _ = _point(KS_LARGE_NEG, (1, 2))
+    assert mod.M16.barrier_difference(st2["vacancies-random-0.10"], st2["defect-free"])["verdict"] == \
+        "not resolved at 2σ"
+    # and the summary's separation entries at this K_s agree with the permutation computed here
+    for e in json.loads(mod.OUT.read_text())["summary"]["sensitivity"]:
+        if e["parameter"] == "neel_ks_meV" and e["value"] == KS_LARGE_NEG:
+            assert e["stats"]["n"] == e["reference_n"] == 4, e["variant"]
+            for p, d in e["stats"]["separation"].items():
+                assert d["permutation_p"] == pytest.approx(perm(d["per_seed"], d["reference_per_seed"])), (e, p)
+
+
+def test_sens16_holds_over_the_sign_of_ks_with_four_realisations_at_minus_upper_end():
+    """The stored ``holds`` with four realisations at −1e-4 J/m²: one APB raises the SAR at every setting in both
+    media; random δ = 0.10 is not resolved at −1e-4 J/m² (resolved only at −1e-5 J/m², two realisations)."""
+    H = json.loads(_script().OUT.read_text())["summary"]["holds"]
+    for p in ("sar_sweep.sar", "sar_sweep_water.sar"):
+        assert H["APB-centre"][p]["holds"] == "holds (higher)"
+        v = H["vacancies-random-0.10"][p]
+        assert v["neel_ks_meV=-0.104785"] == "n.r." and v["neel_ks_meV=-0.0104785"] == "higher"
+        assert [k for k, x in v.items() if x == "higher"] == ["neel_ks_meV=-0.0104785"]
+
+
+def test_sens16_current_sar_code_reproduces_the_stored_kssign_rows_at_minus_upper_end():
+    """The same check at −1e-4 J/m² (``codecheck_large``, stored as ``code_check_large``): the current code on every
+    stored seeds 1-2 row at that K_s gives the stored SAR back in both media, and it is the code of the seeds 3-4
+    rows (run sens_kssign_seeds34_large), so the four realisations there are scored alike; the −2.9e-5 J/m² check is
+    kept beside it."""
+    data = json.loads(_script().OUT.read_text())
+    cc = data["code_check_large"]
+    assert {k.rsplit(" ", 1)[0] for k in cc} == set(SENS["defects_heating_16nm_sens_ks"][1])
+    assert {k.rsplit(" ", 1)[1] for k in cc} == {"s1", "s2"}
+    assert {v["neel_ks_meV"] for v in cc.values()} == {KS_LARGE_NEG}
+    assert {v["neel_ks_meV"] for v in data["code_check"].values()} == {KS_DEFAULT_NEG}
+    new = {r["sar_code_version"] for r in data["rows"] if r.get("run") == "sens_kssign_seeds34_large"}
+    old = {r["sar_code_version"] for r in data["rows"] if r["study"] == "sens_kssign" and "run" not in r
+           and r["axis_value"] == KS_LARGE_NEG}
+    assert len(new) == 1 and len(old) == 1
+    for k, v in cc.items():
+        assert {v["current_code"]} == new and {v["stored_code"]} == old, k
+        for c in ("sar_sweep", "sar_sweep_water"):
+            assert v[c]["new_over_stored"] == pytest.approx(1.0, abs=1e-6), (k, c)
+
+
+@pytest.mark.parametrize("run,hashes", [("sens_kssign_seeds34", SEEDS34_HASHES),
+                                        ("sens_kssign_seeds34_large", SEEDS34_LARGE_HASHES)])
+def test_sens16_stored_seeds34_rows_carry_the_frozen_hashes(run, hashes):
+    """Every stored row of realisations 3-4 (at −2.9e-5 and at −1e-4 J/m², all eight tasks of each) carries the task
+    hash frozen above for its variant and seed: the rows are those of the recipe as it stands."""
+    rows = [r for r in json.loads(_script().OUT.read_text())["rows"] if r.get("run") == run]
+    assert {(r["recipe_variant"], r["seed"]): r["task_hash"] for r in rows} == hashes
+    assert len(rows) == len(hashes)
