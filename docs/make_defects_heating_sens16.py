@@ -40,9 +40,23 @@ The databases are not committed: a study whose database is gone keeps its rows f
 import importlib.util
 import json
 import pathlib
+import re
 import sys
 
 import numpy as np
+
+
+#: a list of numbers (no nested list or object) as json.dumps(indent=1) spreads it over one line per number
+_NUMBER_LIST = re.compile(r"\[\s*(-?[0-9][-+0-9.eE]*(?:,\s*-?[0-9][-+0-9.eE]*)*)\s*\]")
+
+
+def dump_json(data):
+    """``json.dumps(data, indent=1)`` with every innermost list of numbers on one line (the rows' covariance
+    matrices, F_J, coefficients): the same JSON, a readable diff, ≈ 17 % fewer bytes (sens_16nm.json stays under
+    the repository's 2 MB per file)."""
+    return _NUMBER_LIST.sub(lambda m: "[" + re.sub(r",\s*", ", ", m.group(1)) + "]",
+                            json.dumps(data, indent=1, default=float))
+
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIG = ROOT / "docs" / "figures" / "defects_heating"
@@ -177,7 +191,7 @@ def extract(out=OUT):
         if k in prev:
             data[k] = prev[k]
     data["summary"] = summarise(rows)
-    out.write_text(json.dumps(data, indent=1, default=float))
+    out.write_text(dump_json(data))
     return data
 
 
@@ -259,7 +273,7 @@ def code_check(out=OUT, value=-0.0303876, seeds=(1, 2)):
                                                             cpu_s=r.get("sar_rescore_cpu_s"), neel_ks_meV=value)
     data = json.loads(out.read_text())
     data[CODE_CHECK_KEYS[value]] = res
-    out.write_text(json.dumps(data, indent=1, default=float))
+    out.write_text(dump_json(data))
     return res
 
 

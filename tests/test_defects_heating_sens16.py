@@ -570,3 +570,20 @@ def test_sens16_stored_seeds34_rows_carry_the_frozen_hashes(run, hashes):
     rows = [r for r in json.loads(_script().OUT.read_text())["rows"] if r.get("run") == run]
     assert {(r["recipe_variant"], r["seed"]): r["task_hash"] for r in rows} == hashes
     assert len(rows) == len(hashes)
+
+
+def test_sens16_summary_is_written_compactly_and_unchanged():
+    """The summary is written by ``dump_json``: the same JSON as ``json.dumps(indent=1)`` (it reads back equal, NaN
+    included), innermost number lists on one line, and the committed file stays under 2 MB."""
+    import math
+
+    M = _script()
+    data = {"a": [1.0, -2.5e-21, 3], "b": [[1.0, 2.0], [3.0, 4.0]], "c": {"d": [float("nan"), 1.0]}, "e": []}
+    text = M.dump_json(data)
+    back = json.loads(text)
+    assert back["a"] == data["a"] and back["b"] == data["b"] and back["e"] == []
+    assert math.isnan(back["c"]["d"][0]) and back["c"]["d"][1] == 1.0
+    assert '"a": [1.0, -2.5e-21, 3]' in text and "[1.0, 2.0]" in text
+    path = ROOT / "docs" / "figures" / "defects_heating" / "sens_16nm.json"
+    assert path.stat().st_size < 2 * 1024 * 1024
+    assert json.loads(M.dump_json(json.loads(path.read_text()))) == json.loads(path.read_text())
