@@ -32,6 +32,17 @@ SENS["defects_heating_16nm_sens_kssign_seeds34_large"] = SENS["defects_heating_1
 SEEDS = {"defects_heating_16nm_sens_kssign_seeds34": [3, 4], "defects_heating_16nm_sens_kssign_seeds34_large": [3, 4]}
 
 
+def _permutation_p(a, b):
+    """Exact two-sided permutation p of the difference of the means of ``a`` and ``b`` (every relabelling)."""
+    import itertools
+
+    pooled, n = list(a) + list(b), len(a)
+    obs = abs(np.mean(a) - np.mean(b))
+    ps = [abs(np.mean([pooled[i] for i in c]) - np.mean([pooled[i] for i in range(len(pooled)) if i not in c]))
+          >= obs * (1 - 1e-12) for c in itertools.combinations(range(len(pooled)), n)]
+    return sum(ps) / len(ps)
+
+
 def _recipe(name):
     from atomspin.batch.recipe import load_recipe
 
@@ -358,16 +369,8 @@ def test_sens16_kssign_minus_default_seed_separation():
     above every defect-free one in both SARs and the barrier (exact two-sided permutation p = 2/70, the smallest
     possible); random δ = 0.10 overlaps the reference (p = 8/70). Computed here from the stored rows, not read from
     the summary, and the summary's ``separation`` entries agree."""
-    import itertools
-
     st, mod = _point(KS_DEFAULT_NEG)
-
-    def perm(a, b):
-        pooled, n = a + b, len(a)
-        obs = abs(np.mean(a) - np.mean(b))
-        ps = [abs(np.mean([pooled[i] for i in c]) - np.mean([pooled[i] for i in range(len(pooled)) if i not in c]))
-              >= obs * (1 - 1e-12) for c in itertools.combinations(range(len(pooled)), n)]
-        return sum(ps) / len(ps)
+    perm = _permutation_p
     ref = st["defect-free"]
     for v in ("APB-two", "APB-centre"):
         for p in ("sar_sweep.sar", "sar_sweep_water.sar", "barrier_over_kT"):
@@ -409,8 +412,6 @@ def test_sens16_two_apbs_immobilised_reverse_at_minus_upper_end(seeds, want):
     realisations (× 0.82 ± 0.10), resolved lower with seeds 3-4 alone (one SAR code; × 0.48 ± 0.05) and with all
     four (× 0.65 ± 0.11), every two-APB realisation below every defect-free one (exact permutation p = 2/70); in water
     two APBs raise the SAR with every set (× 350 ± 16 with four)."""
-    import itertools
-
     st, mod = _point(KS_LARGE_NEG, seeds)
     two, ref = st["APB-two"], st["defect-free"]
     assert two["seeds"] == ref["seeds"] == list(seeds)
@@ -423,11 +424,7 @@ def test_sens16_two_apbs_immobilised_reverse_at_minus_upper_end(seeds, want):
         assert w["ratio"] == pytest.approx(350, rel=0.01) and w["err"] == pytest.approx(16, rel=0.1)
         a, b = two["sar_sweep.sar"]["per_seed"], ref["sar_sweep.sar"]["per_seed"]
         assert max(a) < min(b)
-        pooled = a + b
-        obs = abs(np.mean(a) - np.mean(b))
-        hits = [abs(np.mean([pooled[i] for i in c]) - np.mean([pooled[i] for i in range(8) if i not in c]))
-                >= obs * (1 - 1e-12) for c in itertools.combinations(range(8), 4)]
-        assert sum(hits) / len(hits) == pytest.approx(2 / 70)
+        assert _permutation_p(a, b) == pytest.approx(2 / 70)
         # one APB (four realisations too) still raises it, and heats more than two immobilised
         one = st["APB-centre"]
         assert one["seeds"] == [1, 2, 3, 4]
@@ -487,16 +484,8 @@ def test_sens16_kssign_minus_upper_end_numbers_and_separation_as_stated():
     overlapping the reference's (p = 24/70), its barrier change +0.26 ± 0.12 k_BT (resolved at 2σ, p = 6/70 on the
     barrier); one ÷ two × 620 ± 110 immobilised (p = 2/70) and × 0.89 ± 0.05 in water (p = 6/70: the realisations
     overlap)."""
-    import itertools
-
     st, mod = _point(KS_LARGE_NEG)
-
-    def perm(a, b):
-        pooled, n = a + b, len(a)
-        obs = abs(np.mean(a) - np.mean(b))
-        ps = [abs(np.mean([pooled[i] for i in c]) - np.mean([pooled[i] for i in range(len(pooled)) if i not in c]))
-              >= obs * (1 - 1e-12) for c in itertools.combinations(range(len(pooled)), n)]
-        return sum(ps) / len(ps)
+    perm = _permutation_p
     for (v, ref, p), (want, err, p_want, sep) in {
             ("APB-centre", "defect-free", "sar_sweep.sar"): (405, 22, 2 / 70, "above"),
             ("APB-centre", "defect-free", "sar_sweep_water.sar"): (312, 14, 2 / 70, "above"),
