@@ -15,6 +15,8 @@ decomposition, its cells of the SAR map and a size-trend figure.
     python docs/make_defects_heating_20nm.py --size 25nm draws [DB [SEEDS]]   # rule vs draws errors of a database
     python docs/make_defects_heating_20nm.py calibration  # the SAR error rule against the defect-free seed spread
     python docs/make_defects_heating_20nm.py --size 25nm alpha [SEEDS]  # SAR at damping α = 0.01, 0.1, 0.3 (no MC)
+    python docs/make_defects_heating_20nm.py regime [SEEDS]  # 12.1 and 25.0 nm surface vacancies at each other's
+                                                             # reduced drive (SAR step only, no MC; §8h)
 
 ``decompose`` and ``map`` take the seeds as a further argument (``decompose 1,2``; default 1 and 1,2,3,4). Every
 statistic is the 16 nm study's (``docs/make_defects_heating_16nm.py``, imported and called with this size's
@@ -273,6 +275,9 @@ def table(size="20nm"):
     shells = shell_table(st.size, data)
     if shells:
         lines += ["", shells]
+    regime = field_regime_table(data) if st.size == "25nm" else ""
+    if regime:
+        lines += ["", regime]
     dec = data.get("decomposition", {}).get(st.size, {})
     if dec:
         lines += ["", f"**ΔSAR decomposition at {WORDS}** (the SAR model `atomspin.sar` picks: exact Fokker–Planck below "
@@ -384,6 +389,149 @@ def shell_table(size="25nm", data=None, data12=None):
     return "\n".join(lines)
 
 
+#: the field-regime probe (validation §8h): the particles of each size driven at the other size's reduced drive
+FIELD_REGIME_VARIANTS = {"12nm": ("defect-free", "vacancies-gradient-0.10", "vacancy-shell-0.10"),
+                         "25nm": ("defect-free", "vacancies-gradient-0.10", "vacancies-gradient-0.053",
+                                  "vacancy-shell-0.10")}
+
+
+def regime_scale(small="12nm", large="25nm"):
+    """(Ms V)_large / (Ms V)_small of the two sizes' defect-free particles (means over the realisations; Ms at 310 K,
+    V the built particle's volume). Brown's Fokker–Planck equation in reduced form depends on the drive only through
+    ξ = μ0 Ms V H0 / k_BT and ωτ_D with τ_D = μ0 Ms V (1 + α²) / (2 γ α k_BT) (Brown, Phys. Rev. 130, 1677 (1963);
+    Coffey & Kalmykov, The Langevin Equation, 4th ed., ch. 9), both ∝ Ms V: scaling f and H0 by this number puts the
+    small particle at the large one's (ξ, ωτ_D) and the reduced energy landscape βE(n) is the only difference left."""
+    mv = {sz: float(np.mean([r["Ms_A_per_m"] * r["V_m3"] for r in S16.rows_of(sz)
+                             if r["recipe_variant"] == REFERENCE and r.get("study", "today") in ("today", sz)]))
+          for sz in (small, large)}
+    return mv[large] / mv[small]
+
+
+def field_regime(seeds=(1, 2, 3, 4), probes=("25nm|other", "12nm|own")):
+    """SAR immobilised of the :data:`FIELD_REGIME_VARIANTS` realisations ``seeds`` at the other size's reduced drive
+    (the 25.0 nm particles at 100 kHz / s, 15 kA/m / s; the 12.1 nm ones at 100 kHz × s, 15 kA/m × s; s =
+    :func:`regime_scale`) and, for the 12.1 nm ones, at their own drive B (100 kHz, 15 kA/m) with the same call (the
+    25.0 nm own-drive values are the SAR map's cell B, the same call); ``sar_from_particle`` as the SAR map
+    (S16.MAP_MODEL), no Monte Carlo. ``probes``: which of "25nm|other", "12nm|own", "12nm|other" to compute (the
+    last is not in the default: the 12.1 nm particle at ξ ≈ 16 and 735 kHz needs a large Fokker–Planck basis,
+    > 4 CPU-min per point before it was stopped). Stored in ``sweep_25nm.json`` under ``field_regime`` after each
+    point (resumable)."""
+    import time
+
+    from atomspin import sar
+    from atomspin.units import K_B
+
+    st = Study("25nm")
+    data = json.loads(st.out.read_text())
+    mdh = T._mdh()
+    s = regime_scale()
+    fr = data.setdefault("field_regime", {})
+    drives = {"25nm|other": (1.0e5 / s, 15.0e3 / s), "12nm|other": (1.0e5 * s, 15.0e3 * s), "12nm|own": (1.0e5, 15.0e3)}
+    fr.update(scale=s, drives={k: dict(f_Hz=f, H0_A_per_m=h) for k, (f, h) in drives.items()},
+              rule="SAR immobilised, sar_from_particle(model='auto', n_orientations=12, seed=1) of the stored landscape "
+                   "(the SAR map's call); 'other': f and H0 of 100 kHz, 15 kA/m scaled by (Ms V)_25 / (Ms V)_12.1 of "
+                   "the defect-free means (× for 12.1 nm, ÷ for 25.0 nm), so each size's defect-free particle has "
+                   "the other's ξ and ωτ_D; 'own' 100 kHz, 15 kA/m (25.0 nm: the SAR map's cell B); per cell the "
+                   "mean over the realisations, error = the seed standard error")
+    vals = fr.setdefault("values", {})
+    unknown = sorted(set(probes) - set(drives))
+    if unknown:
+        raise ValueError(f"probes: {unknown} unknown; allowed: {sorted(drives)}")
+    for size in dict.fromkeys(pr.split("|")[0] for pr in probes):
+        for r in S16.rows_of(size, data16=data if size == "25nm" else None):
+            if r["seed"] not in seeds or r["recipe_variant"] not in FIELD_REGIME_VARIANTS[size]:
+                continue
+            for probe in ("other", "own"):
+                if f"{size}|{probe}" not in probes:
+                    continue
+                key = f"{size}|{r['recipe_variant']}|{r['seed']}|{probe}"
+                if key in vals:
+                    continue
+                f, h = drives[f"{size}|{probe}"]
+                t0 = time.process_time()
+                rep = sar.sar_from_particle(mdh.particle(r), f=f, H0=h, **S16.MAP_MODEL)
+                xi = 4e-7 * np.pi * r["Ms_A_per_m"] * r["V_m3"] * h / (K_B * r["T_K"])
+                vals[key] = dict(sar=float(rep.sar_W_per_g), model=rep.model, xi=float(xi),
+                                 cpu_s=time.process_time() - t0)
+                print(key, vals[key], flush=True)
+                st.out.write_text(json.dumps(data, indent=1, default=float))
+    return fr
+
+
+def field_regime_cells(data=None):
+    """{(size, variant, probe): dict(n, per_seed, mean, err, ratio, ratio_err, verdict, p)} of the field-regime probe:
+    per cell the mean and seed standard error over the realisations, the ratio to the same size's defect-free cell
+    (first-order error of the seed errors, resolved beyond 2σ) and the exact permutation p of the realisations."""
+    from atomspin.batch.report import ratio
+
+    data = data or json.loads(Study("25nm").out.read_text())
+    vals = dict(data.get("field_regime", {}).get("values", {}))
+    for k, v in data.get("sar_map", {}).get("values", {}).items():
+        size, name, seed, lab = k.split("|")
+        if size == "25nm" and lab == "B" and name in FIELD_REGIME_VARIANTS["25nm"]:
+            vals[f"25nm|{name}|{seed}|own"] = v
+    per = {}
+    for k, v in vals.items():
+        size, name, seed, probe = k.split("|")
+        per.setdefault((size, name, probe), {})[int(seed)] = v["sar"]
+    cells = {}
+    for (size, name, probe), d in per.items():
+        x = np.array([d[s] for s in sorted(d)])
+        cells[(size, name, probe)] = dict(n=len(x), per_seed=x.tolist(), mean=float(x.mean()),
+                                          err=float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else float("nan"))
+    for (size, name, probe), c in cells.items():
+        ref = cells.get((size, REFERENCE, probe))
+        if name == REFERENCE or not ref or c["n"] < 2 or ref["n"] < 2:
+            continue
+        r_, e_ = ratio(c["mean"], c["err"], ref["mean"], ref["err"])
+        c.update(ratio=float(r_), ratio_err=float(e_), p=permutation_p(c["per_seed"], ref["per_seed"]),
+                 verdict=("resolved, " + ("higher" if r_ > 1 else "lower")) if abs(r_ - 1) > 2 * e_ else "not resolved")
+    return cells
+
+
+def field_regime_table(data=None):
+    """Markdown of the field-regime probe (validation §8h)."""
+    data = data or json.loads(Study("25nm").out.read_text())
+    fr = data.get("field_regime")
+    if not fr:
+        return ""
+    cells = field_regime_cells(data)
+    d = fr["drives"]
+
+    def cell(size, name, probe):
+        c = cells.get((size, name, probe))
+        if not c or "ratio" not in c:
+            return "—"
+        return f"× {c['ratio']:.3g} ± {c['ratio_err']:.2g} ({c['verdict']}; p = {c['p']:.2g}; n = {c['n']})"
+    lines = [f"**Field regime: each size's surface-vacancy particles at the other size's reduced drive** (f and H0 "
+             f"scaled by (Ms V)_25 / (Ms V)_12.1 = {fr['scale']:.3g}: the 12.1 nm particles at "
+             f"{d['12nm|other']['f_Hz'] / 1e3:.0f} kHz, {d['12nm|other']['H0_A_per_m'] / 1e3:.0f} kA/m, the 25.0 nm ones "
+             f"at {d['25nm|other']['f_Hz'] / 1e3:.1f} kHz, {d['25nm|other']['H0_A_per_m'] / 1e3:.2f} kA/m, so that each "
+             "defect-free particle has the other's ξ and ωτ_D; SAR immobilised ÷ defect-free of the same size at the "
+             "same drive, mean ± seed error, p: exact permutation p of the realisations):", "",
+             "| variant | 12.1 nm, own drive (100 kHz, 15 kA/m) | 12.1 nm at the 25.0 nm reduced drive | "
+             "25.0 nm at the 12.1 nm reduced drive | 25.0 nm, own drive (100 kHz, 15 kA/m) |", "|---|---|---|---|---|"]
+    for name in FIELD_REGIME_VARIANTS["25nm"]:
+        if name == REFERENCE:
+            continue
+        lines.append(f"| {name} | {cell('12nm', name, 'own')} | {cell('12nm', name, 'other')} | "
+                     f"{cell('25nm', name, 'other')} | {cell('25nm', name, 'own')} |")
+    ref = [cells.get((sz, REFERENCE, pr)) for sz, pr in (("12nm", "own"), ("12nm", "other"), ("25nm", "other"),
+                                                          ("25nm", "own"))]
+    lines.append("| defect-free (W/g) | " + " | ".join(f"{c['mean']:.3g} ± {c['err']:.2g}" if c else "—" for c in ref)
+                 + " |")
+    xi = {}
+    for k, v in fr["values"].items():
+        size, name, _, probe = k.split("|")
+        if name == REFERENCE:
+            xi.setdefault((size, probe), []).append(v["xi"])
+    cpu = sum(v["cpu_s"] for v in fr["values"].values())
+    lines += ["", "ξ = μ0 Ms V H0 / k_BT of the defect-free particles: " + "; ".join(
+        f"{S16.SIZE_WORDS[sz]} {'own drive' if pr == 'own' else 'at the other size’s drive'} {np.mean(x):.3g}"
+        for (sz, pr), x in sorted(xi.items())) + f". {len(fr['values'])} SAR calls, {cpu / 60:.1f} CPU-min."]
+    return "\n".join(lines)
+
+
 def plot_size_trend(size="20nm"):
     """``size_trend_<size>.png``: Ms(310 K), barrier/k_BT and SAR (100 kHz, 15 kA/m, immobilised and in water)
     against the equivalent-sphere diameter, every variant measured at ``size``, every size up to it; mean over the
@@ -483,6 +631,9 @@ def main(argv):
         T.alpha_sensitivity(out=st.out, variants=ALPHA_VARIANTS, study=st.size, skip=ALPHA_SKIP.get(st.size),
                             seeds=tuple(int(s) for s in (argv[1] if len(argv) > 1 else "1,2,3,4").split(",")))
         print(table(st.size))
+    elif cmd == "regime":  # the field-regime probe (25.0 and 12.1 nm surface vacancies; SAR step only, no MC)
+        field_regime(seeds=tuple(int(s) for s in (argv[1] if len(argv) > 1 else "1,2,3,4").split(",")))
+        print(field_regime_table())
     elif cmd == "plot":
         S16.plot()
         print(plot_size_trend(st.size))

@@ -1172,3 +1172,56 @@ def test_25nm_surface_vacancies_at_the_12nm_density_separate_reference_from_shel
     m16 = json.loads((fig / "sweep_16nm.json").read_text())["summary"]["main"]
     loss16 = 1.0 - m16[shell]["Ms_A_per_m"]["mean"] / m16[free]["Ms_A_per_m"]["mean"]
     assert loss[shell] < loss16, (loss[shell], loss16)
+
+
+def test_field_regime_probe_puts_the_25nm_particles_at_the_12nm_reduced_drive():
+    """Validation §8h, "Field regime": (1) the probe's scale is (Ms V)_25 / (Ms V)_12.1 of the defect-free rows, and
+    it gives each 25.0 nm defect-free particle the 12.1 nm one's ξ at 15 kA/m (and hence ωτ_D: both ∝ Ms V, f and H0
+    scaled alike); (2) a stored point of each kind is what the SAR map's call gives today (the Fokker–Planck
+    solution is deterministic); (3) the claims: at the 12.1 nm reduced drive the 25 nm δ = 0.10 gradient still raises
+    the SAR, resolved, every realisation above every defect-free one (p = 2/70), and the matched δ = 0.053 gradient
+    is not lower, while at their own drive the 12.1 nm gradient's own rows lower it (resolved): the drive regime
+    does not carry the 12.1 nm lowering."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from atomspin import sar
+    from atomspin.units import K_B
+
+    M20 = _docs_module("make_defects_heating_20nm")
+    data = json.loads((Path(__file__).resolve().parents[1] / "docs" / "figures" / "defects_heating"
+                       / "sweep_25nm.json").read_text())
+    fr = data["field_regime"]
+    rows12 = [r for r in M20.S16.rows_of("12nm") if r["recipe_variant"] == "defect-free" and r["study"] == "today"]
+    rows25 = [r for r in data["rows"] if r["recipe_variant"] == "defect-free"]
+    assert len(rows12) == len(rows25) == 4
+    mv = [np.mean([r["Ms_A_per_m"] * r["V_m3"] for r in rows]) for rows in (rows12, rows25)]
+    assert fr["scale"] == pytest.approx(mv[1] / mv[0], rel=1e-12)
+    assert 6.0 < fr["scale"] < 9.0  # ≈ the volume ratio (8.4) times the Ms ratio (0.94 at 310 K)
+    xi12 = 4e-7 * np.pi * mv[0] * 15e3 / (K_B * 310.0)
+    for s in (1, 2, 3, 4):
+        assert fr["values"][f"25nm|defect-free|{s}|other"]["xi"] == pytest.approx(xi12, rel=0.002)
+    d = fr["drives"]["25nm|other"]
+    assert d["f_Hz"] * fr["scale"] == pytest.approx(1e5) and d["H0_A_per_m"] * fr["scale"] == pytest.approx(15e3)
+    with pytest.raises(ValueError, match="probes"):
+        M20.field_regime(probes=("25nm|wrong",))
+    # (2) stored points reproduced by today's SAR call
+    mdh = M20.T._mdh()
+    r12 = next(r for r in M20.S16.rows_of("12nm") if r["recipe_variant"] == "vacancies-gradient-0.10" and r["seed"] == 1)
+    r25 = next(r for r in data["rows"] if r["recipe_variant"] == "vacancies-gradient-0.10" and r["seed"] == 1)
+    for r, key, (f, h) in ((r12, "12nm|vacancies-gradient-0.10|1|own", (1e5, 15e3)),
+                           (r25, "25nm|vacancies-gradient-0.10|1|other", (d["f_Hz"], d["H0_A_per_m"]))):
+        got = sar.sar_from_particle(mdh.particle(r), f=f, H0=h, **M20.S16.MAP_MODEL).sar_W_per_g
+        assert got == pytest.approx(fr["values"][key]["sar"], rel=1e-6), key
+    # (3) the claims
+    cells = M20.field_regime_cells(data)
+    g = cells[("25nm", "vacancies-gradient-0.10", "other")]
+    assert g["n"] == 4 and g["ratio"] > 1.0 and g["verdict"] == "resolved, higher"
+    assert g["p"] == pytest.approx(2 / 70) == pytest.approx(_permutation_p(
+        g["per_seed"], cells[("25nm", "defect-free", "other")]["per_seed"]))
+    assert min(g["per_seed"]) > max(cells[("25nm", "defect-free", "other")]["per_seed"])
+    mt = cells[("25nm", "vacancies-gradient-0.053", "other")]
+    assert mt["n"] == 4 and mt["ratio"] - 1.0 > -2 * mt["ratio_err"]  # not lower
+    own12 = cells[("12nm", "vacancies-gradient-0.10", "own")]
+    assert own12["n"] == 4 and own12["verdict"] == "resolved, lower"
