@@ -1,28 +1,32 @@
-"""Sensitivity of the 25 nm defects-and-heating answer to the Néel surface constant K_s (issue #15;
-docs/validation.md §8h): K_s at the upper end of its documented range, 1e-4 J/m² (k_s = 0.104785 meV per bond),
-for defect-free, two APBs, one APB through the centre and random δ = 0.10, two realisations each — the protocol of
-§8e (12.1 nm) and §8k (16 nm) on the 25 nm particle of §8h. The recipe also lists the lower end, 1e-5 J/m², not yet
-run (``structures/recipes/defects_heating_25nm_sens_ks.toml``).
+"""Sensitivity of the 25 nm defects-and-heating answer (issue #15; docs/validation.md §8h), the protocol of §8e
+(12.1 nm) and §8k (16 nm) on the 25 nm particle of §8h, two realisations per point:
+- the Néel surface constant K_s at the upper end of its documented range, 1e-4 J/m² (k_s = 0.104785 meV per bond),
+  for defect-free, two APBs, one APB through the centre and random δ = 0.10, each ÷ the defect-free particle at the
+  same K_s (``structures/recipes/defects_heating_25nm_sens_ks.toml``; it also lists the lower end, 1e-5 J/m², not
+  yet run);
+- the coupling across the APBs J_BB180 at the weak end of its range, −2.92 meV, for two APBs and one APB, each ÷
+  the 25 nm study's defect-free particle (it has no BB180 pair; ``defects_heating_25nm_sens_japb.toml``; it also
+  lists the strong end, −11.04 meV, not yet run).
 
-The eight tasks ran as one-task stages (``defects_heating_25nm_sens_ks_stageK1.toml`` … ``K8``, the recipe's task
-hashes) in two chains at once, each on its own database (two writers on one SQLite file are avoided):
-``results/sens25a/`` (stages K1, K3, K5, K7: seed 1) and ``results/sens25b/`` (K2, K4, K6, K8: seed 2), each
+Each task ran as a one-task stage (``…_sens_ks_stageK1.toml`` … ``K8``, ``…_sens_japb_stageJ1.toml`` … ``J4``, the
+recipes' task hashes) in two chains at once, each on its own databases (two writers on one SQLite file are avoided):
+``results/sens25a/`` (K1, K3, K5, K7, then J1, J3: seed 1) and ``results/sens25b/`` (K2, K4, K6, K8, then J2, J4:
+seed 2), each
 
     nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/time -v atomspin sweep \\
-        structures/recipes/defects_heating_25nm_sens_ks_stageK<i>.toml \\
-        --db results/sens25<a|b>/defects_heating_25nm_sens_ks.db --workers 1
+        structures/recipes/defects_heating_25nm_<study>_stage<i>.toml \\
+        --db results/sens25<a|b>/defects_heating_25nm_<study>.db --workers 1
 
-with its log and start/end stamps (epoch s) in ``results/defects_heating_25nm_sens_ks_stageK<i>.log|start|end``.
+with its log and start/end stamps (epoch s) in ``results/defects_heating_25nm_<study>_stage<i>.log|start|end``.
 
     python docs/make_defects_heating_sens25.py db      # the databases → docs/figures/defects_heating/sens_25nm.json
     python docs/make_defects_heating_sens25.py table   # the markdown tables of validation §8h
     python docs/make_defects_heating_sens25.py plot    # docs/figures/defects_heating/sens_25nm.png
 
 Statistics, ratios, verdicts, the per-realisation separation and the exact permutation p are those of
-``docs/make_defects_heating_sens16.py`` (imported, not copied): the reference of each variant is the defect-free
-particle at the same K_s; the same variant at the defaults is the 25 nm study's (``sweep_25nm.json``, four
-realisations). The databases are not committed: a chain whose database is gone keeps its rows from the existing
-summary.
+``docs/make_defects_heating_sens16.py`` (imported, not copied); the same variant at the defaults is the 25 nm
+study's (``sweep_25nm.json``, four realisations). The databases are not committed: a chain whose database is gone
+keeps its rows from the existing summary.
 """
 import importlib.util
 import json
@@ -36,10 +40,10 @@ FIG = ROOT / "docs" / "figures" / "defects_heating"
 OUT = FIG / "sens_25nm.json"
 STUDY25 = FIG / "sweep_25nm.json"
 SENS16 = FIG / "sens_16nm.json"
-RECIPE = ROOT / "structures" / "recipes" / "defects_heating_25nm_sens_ks.toml"
-DB_NAME = "defects_heating_25nm_sens_ks.db"
-#: the chains (each a results/ sub-folder with its own database) and their one-task stages, in the order run
-CHAINS = {"sens25a": (1, 3, 5, 7), "sens25b": (2, 4, 6, 8)}
+#: per study: the one-task stages each chain (a results/ sub-folder with its own database) ran, in order
+STUDIES = {"sens_ks": {"sens25a": ("K1", "K3", "K5", "K7"), "sens25b": ("K2", "K4", "K6", "K8")},
+           "sens_japb": {"sens25a": ("J1", "J3"), "sens25b": ("J2", "J4")}}
+CHAINS = ("sens25a", "sens25b")
 VARIANTS = ("defect-free", "APB-two", "APB-centre", "vacancies-random-0.10")
 
 
@@ -55,36 +59,40 @@ M16, T = S16.M16, S16.T
 REFERENCE = T.REFERENCE
 
 
-def stage_stem(k):
-    return f"defects_heating_25nm_sens_ks_stageK{k}"
+def stem(study):
+    return f"defects_heating_25nm_{study}"
 
 
-def db_path(chain):
-    return ROOT / "results" / chain / DB_NAME
+def recipe_path(study):
+    return ROOT / "structures" / "recipes" / f"{stem(study)}.toml"
+
+
+def db_path(study, chain):
+    return ROOT / "results" / chain / f"{stem(study)}.db"
 
 
 # ---------------------------------------------------------------------------------------------------- extract
-def _rows_of_db(chain):
+def _rows_of_db(study, chain):
     rows = []
-    for row, _, rec in T._mdh().sweep_rows(db_path(chain)):
+    for row, _, rec in T._mdh().sweep_rows(db_path(study, chain)):
         par, val = T.axis_of(rec)
-        row.update(study="sens_ks", run=chain, axis_parameter=par, axis_value=val)
+        row.update(study=study, run=chain, axis_parameter=par, axis_value=val)
         M16._sized(row)
         row["key"] = f"{row['key']}|{par}={val}"
         rows.append(row)
     return rows
 
 
-def _invocation(chain):
+def _invocation(study, chain):
     """Wall (stamps), CPU and maximum RSS (``/usr/bin/time -v``) of each stage of a chain that ran."""
     out = {}
-    for k in CHAINS[chain]:
-        inv = T._invocation(stage_stem(k))
+    for k in STUDIES[study][chain]:
+        inv = T._invocation(f"{stem(study)}_stage{k}")
         if inv:
             if inv.get("written"):
                 inv["cpu_s_per_task"] = float((inv.get("user_cpu_s", np.nan) + inv.get("system_cpu_s", 0.0))
                                               / inv["written"])
-            out[f"K{k}"] = inv
+            out[k] = inv
     return out
 
 
@@ -93,22 +101,25 @@ def extract(out=OUT):
     its value), the stages' invocation data and the summary; a chain whose database is gone keeps its rows."""
     prev = json.loads(out.read_text()) if out.exists() else {}
     rows, meta = [], {}
-    for chain in CHAINS:
-        if db_path(chain).exists():
-            got = _rows_of_db(chain)
-            rows += got
-            meta[chain] = dict(recipe=str(RECIPE.relative_to(ROOT)), database=f"results/{chain}/{DB_NAME}",
-                               n_rows=len(got), stages=[stage_stem(k) for k in CHAINS[chain]],
-                               invocation=_invocation(chain),
-                               task_walltime_s={f"{x['recipe_variant']} s{x['seed']}": x["elapsed_s"] for x in got},
-                               task_hashes={f"{x['recipe_variant']} s{x['seed']} {x['axis_value']:g}": x["task_hash"]
-                                            for x in got})
-        elif chain in prev.get("meta", {}):
-            rows += [r for r in prev["rows"] if r["run"] == chain]
-            meta[chain] = prev["meta"][chain]
+    for study in STUDIES:
+        for chain in CHAINS:
+            name = f"{study}|{chain}"
+            if db_path(study, chain).exists():
+                got = _rows_of_db(study, chain)
+                rows += got
+                meta[name] = dict(recipe=str(recipe_path(study).relative_to(ROOT)),
+                                  database=f"results/{chain}/{stem(study)}.db", n_rows=len(got),
+                                  invocation=_invocation(study, chain),
+                                  task_walltime_s={f"{x['recipe_variant']} s{x['seed']}": x["elapsed_s"] for x in got},
+                                  task_hashes={f"{x['recipe_variant']} s{x['seed']} {x['axis_value']:g}":
+                                               x["task_hash"] for x in got})
+            elif name in prev.get("meta", {}):
+                rows += [r for r in prev["rows"] if r["study"] == study and r["run"] == chain]
+                meta[name] = prev["meta"][name]
     for r in rows:
         r.pop("covariance_J2", None)  # the fit's covariance is not used here (the barrier error is stored)
-    rows.sort(key=lambda r: (VARIANTS.index(r["recipe_variant"]), r["axis_value"], r["seed"]))
+    rows.sort(key=lambda r: (list(STUDIES).index(r["study"]), VARIANTS.index(r["recipe_variant"]),
+                             r["axis_value"], r["seed"]))
     data = dict(meta=meta, rows=rows, summary=summarise(rows))
     out.write_text(S16.dump_json(data))
     return data
@@ -123,31 +134,36 @@ def study25():
 
 
 def summarise(rows):
-    """One entry per (variant, K_s): the group's stats, its ratios and barrier difference to the defect-free particle
-    at the same K_s (always run here), the per-realisation separation, and the same variant at the defaults (the
-    25 nm study); ``holds``: the verdict per medium at the defaults and at each K_s."""
+    """One entry per (study, variant, parameter value): the group's stats, its ratios and barrier difference to its
+    reference (K_s: the defect-free particle at the same K_s, run here; J_BB180: the 25 nm study's defect-free
+    particle, which has no BB180 pair), the per-realisation separation, and the same variant at the defaults (the
+    25 nm study); ``holds``: per variant and medium the verdict at the defaults and at each point."""
     ref25, main25 = study25()
     G = T._groups(rows)
     sens, refs = [], {}
-    for (_, name, par, val), members in G.items():
+    for (study, name, par, val), members in G.items():
         s = T.group_stats(members)
         if name == REFERENCE:
             refs[f"{par}={val:g}"] = s
             continue
-        r_members = G.get(("sens_ks", REFERENCE, par, val))
-        if not r_members:  # no reference at this K_s yet: no ratio
-            continue
-        rr = T.group_stats(r_members)
+        if study == "sens_ks":
+            r_members = G.get((study, REFERENCE, par, val))
+            if not r_members:  # no reference at this K_s yet: no ratio
+                continue
+            rr, label = T.group_stats(r_members), f"defect-free at {par} = {val:g}"
+        else:
+            rr, label = ref25, "defect-free at the defaults (25 nm study)"
         s["ratio"] = {p: e for p in T.RATIO_QUANTITIES if (e := T.ratio_entry(s, rr, p))}
         s["barrier_diff_kT"] = M16.barrier_difference(s, rr)
         s["separation"] = S16.seed_separation(s, rr)
         d = main25.get(name, {})
-        sens.append(dict(study="sens_ks", variant=name, parameter=par, value=val,
-                         K_s_J_per_m2=_facet(val), reference=f"defect-free at {par} = {val:g}",
-                         reference_n=rr["n"], stats=s,
-                         at_defaults=dict(variant=name, n=d.get("n"), ratio=d.get("ratio"),
-                                          barrier_diff_kT=d.get("barrier_diff_kT"))))
-    sens.sort(key=lambda e: (VARIANTS.index(e["variant"]), e["value"]))
+        e = dict(study=study, variant=name, parameter=par, value=val, reference=label, reference_n=rr["n"], stats=s,
+                 at_defaults=dict(variant=name, n=d.get("n"), ratio=d.get("ratio"),
+                                  barrier_diff_kT=d.get("barrier_diff_kT")))
+        if par == "neel_ks_meV":
+            e["K_s_J_per_m2"] = _facet(val)
+        sens.append(e)
+    sens.sort(key=lambda e: (VARIANTS.index(e["variant"]), list(STUDIES).index(e["study"]), e["value"]))
     return dict(reference_defaults=ref25, references_same_parameters=refs, sensitivity=sens,
                 holds=S16.holds(sens))
 
@@ -158,37 +174,48 @@ def _facet(k_s_meV):
     return float(neel_facet_constant_J_per_m2(k_s_meV))
 
 
-def sens16_at(variant, k_s_meV, path=SENS16):
-    """The 16 nm sensitivity entry of ``variant`` at the same k_s (§8k), or None."""
+def sens16_at(variant, parameter, value, path=SENS16):
+    """The 16 nm sensitivity entry of ``variant`` at the same parameter value (§8k), or None."""
     for e in json.loads(pathlib.Path(path).read_text())["summary"]["sensitivity"]:
-        if e["variant"] == variant and e["parameter"] == "neel_ks_meV" and np.isclose(e["value"], k_s_meV):
+        if e["variant"] == variant and e["parameter"] == parameter and np.isclose(e["value"], value):
             return e
     return None
+
+
+def setting_words(parameter, value, newline=" "):
+    """The parameter setting in words: "K_s = 1e-04 J/m²", "J_BB180 = −2.92 meV"."""
+    if parameter == "neel_ks_meV":
+        x = _facet(value)
+        ex = int(np.floor(np.log10(abs(x)) + 1e-9))
+        return f"K_s ={newline}{round(x / 10.0 ** ex, 2):g}e{ex} J/m²".replace("-", "−")
+    return f"J_BB180 ={newline}{value:g} meV".replace("-", "−")
 
 
 # ---------------------------------------------------------------------------------------------------- table
 def table(path=OUT):
     data = json.loads(pathlib.Path(path).read_text())
     S = data["summary"]
-    lines = ["**25.0 nm at K_s = 1e-4 J/m² (two realisations each; each variant ÷ the defect-free particle at the same "
-             "K_s):**", ""] + T.sensitivity_rows(S["sensitivity"])
-    lines += ["", "**The same variants at the defaults (25 nm study, four realisations), at 16.0 nm at the same K_s "
+    lines = ["**25.0 nm at a range end (two realisations each; K_s: ÷ the defect-free particle at the same K_s; "
+             "J_BB180: ÷ the 25 nm study's defect-free particle, which has no BB180 pair):**", ""]
+    lines += T.sensitivity_rows(S["sensitivity"])
+    lines += ["", "**The same variants at the defaults (25 nm study, four realisations), at 16.0 nm at the same setting "
               "(§8k), and the barrier change in k_BT:**", "",
-              "| variant | K_s (J/m²) | barrier − reference (k_BT) | SAR immob. ratio at the defaults | "
-              "SAR water ratio at the defaults | 16.0 nm at this K_s: SAR immob. / water ratio | holds over "
-              "the defaults and this K_s (immob. / water) |",
+              "| variant | setting | barrier − reference (k_BT) | SAR immob. ratio at the defaults | "
+              "SAR water ratio at the defaults | 16.0 nm at this setting: SAR immob. / water ratio | verdict over "
+              "the defaults and the settings run (immob. / water) |",
               "|---|---|---|---|---|---|---|"]
 
     def dcell(d):
         return f"{d['diff']:+.3g} ± {d['err']:.2g} ({d['verdict'].replace(' at 2σ', '')})" if d else "—"
     for e in S["sensitivity"]:
         ra = e["at_defaults"]["ratio"] or {}
-        e16 = sens16_at(e["variant"], e["value"])
+        e16 = sens16_at(e["variant"], e["parameter"], e["value"])
         c16 = (f"{T._rcell(e16['stats']['ratio'].get('sar_sweep.sar'))} / "
                f"{T._rcell(e16['stats']['ratio'].get('sar_sweep_water.sar'))} (n = {e16['stats']['n']})"
                if e16 else "—")
         h = S["holds"][e["variant"]]
-        lines.append(f"| {e['variant']} | {e['K_s_J_per_m2']:.2g} | {dcell(e['stats'].get('barrier_diff_kT'))} | "
+        lines.append(f"| {e['variant']} | {setting_words(e['parameter'], e['value'])} | "
+                     f"{dcell(e['stats'].get('barrier_diff_kT'))} | "
                      f"{T._rcell(ra.get('sar_sweep.sar'))} | {T._rcell(ra.get('sar_sweep_water.sar'))} | {c16} | "
                      f"{h['sar_sweep.sar']['holds']} / {h['sar_sweep_water.sar']['holds']} |")
     r0 = S["reference_defaults"]
@@ -202,14 +229,15 @@ def table(path=OUT):
                      f"{T._pm(s['sar_sweep.sar']['mean'], s['sar_sweep.sar']['err'])} | "
                      f"{T._pm(s['sar_sweep_water.sar']['mean'], s['sar_sweep_water.sar']['err'])} |")
     lines += ["", "**Per realisation (SAR in W/g; the model the SAR step chose):**", "",
-              "| variant | seed | barrier/k_BT | minima | SAR immob. | SAR water | model immob. / water |",
-              "|---|---|---|---|---|---|---|"]
+              "| variant | setting | seed | barrier/k_BT | minima | SAR immob. | SAR water | model immob. / water |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in data["rows"]:
-        lines.append(f"| {r['recipe_variant']} | {r['seed']} | {T._pm(r['barrier_over_kT'], r['barrier_over_kT_err'])}"
-                     f" | {r['n_minima']} | {r['sar_sweep']['sar']:.3g} | {r['sar_sweep_water']['sar']:.3g} | "
+        lines.append(f"| {r['recipe_variant']} | {setting_words(r['axis_parameter'], r['axis_value'])} | {r['seed']} | "
+                     f"{T._pm(r['barrier_over_kT'], r['barrier_over_kT_err'])} | {r['n_minima']} | "
+                     f"{r['sar_sweep']['sar']:.3g} | {r['sar_sweep_water']['sar']:.3g} | "
                      f"{r['sar_sweep'].get('model')} / {r['sar_sweep_water'].get('model')} |")
     lines += ["", "**Runs** (one task per invocation, two chains at once on the 2-core machine):", ""]
-    for chain, m in data["meta"].items():
+    for name, m in data["meta"].items():
         for k, inv in m["invocation"].items():
             cpu = inv.get("user_cpu_s", float("nan")) + inv.get("system_cpu_s", 0.0)
             lines.append(f"- {k} (`{m['database']}`): wall {inv.get('wall_s', float('nan')) / 60:.1f} min, "
@@ -219,51 +247,54 @@ def table(path=OUT):
 
 # ---------------------------------------------------------------------------------------------------- figure
 def plot(path=OUT):
-    """Each defect ÷ defect-free (immobilised, in water) at the defaults and at each K_s run, at 25 nm (filled) and
-    at 16 nm at the same settings (open, §8k and §8f)."""
+    """Each defect ÷ defect-free (immobilised, in water) at the defaults and at each setting run, at 25 nm (filled)
+    and at 16 nm at the same settings (open; §8k and §8f)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     data = json.loads(pathlib.Path(path).read_text())
     S = data["summary"]
-    m16 = json.loads((FIG / "sweep_16nm.json").read_text())["summary"]["main"]
-    values = sorted({e["value"] for e in S["sensitivity"]})
-    settings = [None] + values
+    main = {"25.0 nm": json.loads(STUDY25.read_text())["summary"]["main"],
+            "16.0 nm": json.loads((FIG / "sweep_16nm.json").read_text())["summary"]["main"]}
+    settings = [None] + sorted({(e["parameter"], e["value"]) for e in S["sensitivity"]},
+                               key=lambda pv: (pv[0] != "neel_ks_meV", pv[1]))
     style = {"APB-two": ("C3", "o"), "APB-centre": ("C0", "s"), "vacancies-random-0.10": ("C2", "^")}
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5.5), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.8), sharey=True)
     for ax, (p, lab) in zip(axes, (("sar_sweep.sar", "immobilised"), ("sar_sweep_water.sar", "in water"))):
         for n, v in enumerate(style):
             c, mk = style[v]
-            for size, fill, dx in (("25.0 nm", c, 0.06), ("16.0 nm", "white", -0.06)):
+            for size, fill, dx in (("25.0 nm", c, 0.07), ("16.0 nm", "white", -0.07)):
                 pts = []
-                for x, val in enumerate(settings):
-                    if val is None:
-                        src = (json.loads(STUDY25.read_text())["summary"]["main"] if size == "25.0 nm" else m16)
-                        r = (src.get(v, {}).get("ratio") or {}).get(p)
-                        k = src.get(v, {}).get("n")
+                for x, pv in enumerate(settings):
+                    if pv is None:
+                        r = (main[size].get(v, {}).get("ratio") or {}).get(p)
                     else:
-                        e = (next((e for e in S["sensitivity"] if e["variant"] == v and e["value"] == val), None)
-                             if size == "25.0 nm" else sens16_at(v, val))
-                        r, k = (e["stats"]["ratio"].get(p), e["stats"]["n"]) if e else (None, None)
+                        e = (next((e for e in S["sensitivity"] if e["variant"] == v
+                                   and (e["parameter"], e["value"]) == pv), None)
+                             if size == "25.0 nm" else sens16_at(v, *pv))
+                        r = e["stats"]["ratio"].get(p) if e else None
                     if r:
-                        pts.append((x + dx + (n - 1) * 0.18, r["ratio"], 2 * r["err"]))
+                        pts.append((x + dx + (n - 1) * 0.2, r["ratio"], 2 * r["err"]))
                 if not pts:
                     continue
-                xs, ys, es = (np.array(t) for t in zip(*pts))
+                xs, ys, es = (np.array(q) for q in zip(*pts))
                 ax.errorbar(xs, ys, yerr=[np.minimum(es, 0.95 * ys), es], fmt=mk, mfc=fill, mec=c, color=c, ms=7,
                             capsize=3, ls="none", label=f"{v}, {size}")
         ax.axhline(1.0, color="k", lw=0.8)
         ax.set_yscale("log")
         ax.set_xticks(range(len(settings)))
-        ax.set_xticklabels(["defaults\n(K_s = 2.9e-5 J/m²;\n4 realisations)"]
-                           + [f"K_s = {_facet(v):.2g} J/m²\n(2 realisations)" for v in values])
-        ax.set_xlabel("Néel surface constant K_s (the other parameters at their defaults)")
+        ax.set_xticklabels(["defaults\n(4 realisations)"] + [setting_words(*pv, newline="\n") + "\n(2 realisations)"
+                                                            for pv in settings[1:]])
+        ax.set_xlabel("parameter setting (one at an end of its documented range, the others at their defaults)")
         ax.set_title(f"SAR {lab}, 100 kHz, 15 kA/m, 310 K")
         ax.grid(alpha=0.3, which="both", axis="y")
-    axes[0].set_ylabel("SAR ÷ defect-free SAR at the same K_s\n(ratio, log scale; error bars 2σ)")
+    axes[0].set_ylabel("SAR ÷ defect-free SAR\n(ratio, log scale; error bars 2σ)")
     h, l_ = axes[0].get_legend_handles_labels()
     fig.legend(h, l_, loc="lower center", ncol=3, fontsize=9)
-    fig.suptitle("Fe3O4 truncated octahedra, 25.0 nm (filled) and 16.0 nm (open) equivalent diameter: "
-                 "each defect ÷ defect-free, at the defaults and at the upper end of the K_s range")
+    fig.suptitle("Fe3O4 truncated octahedra, 25.0 nm (filled) and 16.0 nm (open) equivalent diameter: each defect ÷ "
+                 "defect-free\nat the defaults and at range ends of K_s and J_BB180")
     fig.tight_layout(rect=(0, 0.12, 1, 1))
     fig.savefig(FIG / "sens_25nm.png", dpi=110)
     plt.close(fig)
