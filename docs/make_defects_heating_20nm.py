@@ -17,6 +17,8 @@ decomposition, its cells of the SAR map and a size-trend figure.
     python docs/make_defects_heating_20nm.py --size 25nm alpha [SEEDS]  # SAR at damping α = 0.01, 0.1, 0.3 (no MC)
     python docs/make_defects_heating_20nm.py regime [SEEDS]  # 12.1 and 25.0 nm surface vacancies at each other's
                                                              # reduced drive (SAR step only, no MC; §8h)
+    python docs/make_defects_heating_20nm.py swap [SEEDS]    # each size's surface-vacancy change on the other
+                                                             # size's reference shape (SAR step only, no MC; §8h)
 
 ``decompose`` and ``map`` take the seeds as a further argument (``decompose 1,2``; default 1 and 1,2,3,4). Every
 statistic is the 16 nm study's (``docs/make_defects_heating_16nm.py``, imported and called with this size's
@@ -278,6 +280,9 @@ def table(size="20nm"):
     regime = field_regime_table(data) if st.size == "25nm" else ""
     if regime:
         lines += ["", regime]
+    swap = landscape_swap_table(data) if st.size == "25nm" else ""
+    if swap:
+        lines += ["", swap]
     dec = data.get("decomposition", {}).get(st.size, {})
     if dec:
         lines += ["", f"**ΔSAR decomposition at {WORDS}** (the SAR model `atomspin.sar` picks: exact Fokker–Planck below "
@@ -532,6 +537,142 @@ def field_regime_table(data=None):
     return "\n".join(lines)
 
 
+#: the landscape swap (validation §8h): the surface-vacancy variants whose landscape change is moved onto the other
+#: size's reference shape, per size (the δ = 0.10 gradient, the resolved 25 nm raise and the 12.1 nm lowering; the
+#: others are left out: each 25 nm variant call costs ≈ 3 CPU-min at drive A, > 7 at drive B)
+SWAP_VARIANTS = {"12nm": ("vacancies-gradient-0.10",), "25nm": ("vacancies-gradient-0.10",)}
+#: the swap's drive: A (100 kHz, 4 kA/m), the decomposition's (make_defects_heating_16nm.decomposition)
+SWAP_DRIVE = (1.0e5, 4.0e3)
+
+
+def _swap_rows(data):
+    """{size: {(variant, seed): row}} of the 12.1 nm (today's and the vacancy-order rows) and 25.0 nm studies."""
+    out = {"12nm": {}, "25nm": {}}
+    for size in out:
+        for r in S16.rows_of(size, data16=data if size == "25nm" else None):
+            if r.get("study") in ("today", "vacancy_order", size):
+                out[size][(r["recipe_variant"], r["seed"])] = r
+    return out
+
+
+def landscape_swap(seeds=(1, 2, 3, 4), sizes=("25nm",)):
+    """SAR immobilised (drive A, 100 kHz, 4 kA/m, :data:`SWAP_DRIVE`, the decomposition's drive; the SAR map's call,
+    no Monte Carlo) of each size's
+    surface-vacancy change put onto the OTHER size's reference landscape shape. Per seed k, with F the measured
+    surface F/V (J/m³) and Δ_k = F(variant_k) − F(defect-free_k) the variant's landscape change at its own size:
+    the reference is the other size's defect-free surface F(other defect-free_k) scaled by c so that its barrier
+    density is this size's mean defect-free one (c = ⟨ΔE/V⟩_this / ⟨ΔE/V⟩_other over the defect-free rows: the same
+    barrier in k_BT, the other shape: the 12.1 nm particle gets the 25 nm bulk cubic ⟨111⟩ shape at 3.2 k_BT, the
+    25 nm particle the 12.1 nm termination axis at 1.6 k_BT); the variant is that reference + Δ_k with the variant's
+    own Ms; the ratio is SAR(variant) / SAR(reference) at this size's volume, Ms and drive. ``sizes``: the sizes
+    whose change is moved; "12nm" is not in the default: the 25 nm cubic shape at 3.2 k_BT has wells too stiff for
+    the Fokker–Planck basis (κ ≈ 16 × the barrier), so the SAR call falls back to stochastic LLG, > 3 CPU-min per
+    point before it was stopped. Stored in ``sweep_25nm.json`` under ``landscape_swap`` after each point
+    (resumable)."""
+    import time
+
+    from atomspin import sar
+
+    st = Study("25nm")
+    data = json.loads(st.out.read_text())
+    mdh = T._mdh()
+    rows = _swap_rows(data)
+    dens = {sz: float(np.mean([r["barrier_J"] / r["V_m3"] for (v, _), r in rows[sz].items() if v == REFERENCE]))
+            for sz in rows}
+    sw = data.setdefault("landscape_swap", {})
+    sw.update(barrier_density_J_per_m3=dens,
+              rule="per seed k: reference = the other size's defect-free surface F/V of seed k scaled to this size's "
+                   "mean defect-free barrier density; variant = reference + (F(variant_k) − F(defect-free_k)) of this "
+                   "size, at the variant's Ms; both at this size's volume, 100 kHz, 4 kA/m (drive A), immobilised, "
+                   "sar_from_particle(model='auto', n_orientations=12, seed=1); ratio = variant / reference")
+    vals = sw.setdefault("values", {})
+    unknown = sorted(set(sizes) - set(SWAP_VARIANTS))
+    if unknown:
+        raise ValueError(f"sizes: {unknown} unknown; allowed: {sorted(SWAP_VARIANTS)}")
+    for size in sizes:
+        other = next(sz for sz in SWAP_VARIANTS if sz != size)
+        c = dens[size] / dens[other]
+        for k in seeds:
+            d_here, d_other = rows[size][(REFERENCE, k)], rows[other][(REFERENCE, k)]
+            ref_surface = mdh.surface_of(d_other, c)
+            jobs = [(REFERENCE, d_here, ref_surface)]
+            for v in SWAP_VARIANTS[size]:
+                g = rows[size][(v, k)]
+                jobs.append((v, g, ref_surface + mdh.surface_of(g) + mdh.surface_of(d_here, -1.0)))
+            for v, row, surface in jobs:
+                key = f"{size}|{v}|{k}"
+                if key in vals:
+                    continue
+                t0 = time.process_time()
+                rep = sar.sar_from_particle(mdh.particle(row, surface=surface), f=SWAP_DRIVE[0], H0=SWAP_DRIVE[1],
+                                            **S16.MAP_MODEL)
+                vals[key] = dict(sar=float(rep.sar_W_per_g), model=rep.model, cpu_s=time.process_time() - t0)
+                print(key, vals[key], flush=True)
+                st.out.write_text(json.dumps(data, indent=1, default=float))
+    return sw
+
+
+def landscape_swap_cells(data=None):
+    """{(size, variant): dict(n, per_seed, mean, err, ratio, ratio_err, verdict, p)}: the swap's SAR per cell (mean,
+    seed standard error), its ratio to the swapped reference of the same size (first-order error, resolved beyond
+    2σ) and the exact permutation p of the realisations."""
+    from atomspin.batch.report import ratio
+
+    data = data or json.loads(Study("25nm").out.read_text())
+    per = {}
+    for k, v in data.get("landscape_swap", {}).get("values", {}).items():
+        size, name, seed = k.split("|")
+        per.setdefault((size, name), {})[int(seed)] = v["sar"]
+    cells = {}
+    for key, d in per.items():
+        x = np.array([d[s] for s in sorted(d)])
+        cells[key] = dict(n=len(x), per_seed=x.tolist(), mean=float(x.mean()),
+                          err=float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else float("nan"))
+    for (size, name), c in cells.items():
+        ref = cells.get((size, REFERENCE))
+        if name == REFERENCE or not ref or c["n"] < 2 or ref["n"] < 2:
+            continue
+        r_, e_ = ratio(c["mean"], c["err"], ref["mean"], ref["err"])
+        c.update(ratio=float(r_), ratio_err=float(e_), p=permutation_p(c["per_seed"], ref["per_seed"]),
+                 verdict=("resolved, " + ("higher" if r_ > 1 else "lower")) if abs(r_ - 1) > 2 * e_ else "not resolved")
+    return cells
+
+
+def landscape_swap_table(data=None):
+    """Markdown of the landscape swap (validation §8h), next to the same variant's factor on its own reference at the
+    same drive (the SAR map's cell A, the same call)."""
+    data = data or json.loads(Study("25nm").out.read_text())
+    sw = data.get("landscape_swap")
+    if not sw:
+        return ""
+    cells = landscape_swap_cells(data)
+    own = S16.map_cells(json.loads(S16.OUT.read_text()), more={"25nm": data})
+
+    def cell(c):
+        if not c or "ratio" not in c:
+            return "—"
+        return f"× {c['ratio']:.3g} ± {c['ratio_err']:.2g} ({c['verdict']}; p = {c['p']:.2g}; n = {c['n']})"
+    lines = ["**Landscape swap: the 25 nm surface-vacancy change on the 12.1 nm reference shape** (per seed, the "
+             "variant's measured landscape change F(variant) − F(defect-free) added to the 12.1 nm defect-free "
+             "landscape (2 minima, termination easy axis) scaled to the 25 nm barrier density (1.6 k_BT), at the 25 nm "
+             "volume, Ms and drive A, 100 kHz, 4 kA/m, immobilised; ÷ that swapped reference; mean ± seed error, p: "
+             "exact permutation p):", "",
+             "| variant | on the 12.1 nm axis shape | on its own reference (8 ⟨111⟩ minima; SAR map cell A) |",
+             "|---|---|---|"]
+    for name in SWAP_VARIANTS["25nm"]:
+        lines.append(f"| {name} | {cell(cells.get(('25nm', name)))} | "
+                     f"{S16.map_cell_text(own.get(('25nm', name, 'A')))} |")
+    r = cells.get(("25nm", REFERENCE))
+    if r:
+        lines.append(f"| defect-free / swapped reference (W/g) | {r['mean']:.3g} ± {r['err']:.2g} | "
+                     f"{S16.map_cell_text(own.get(('25nm', REFERENCE, 'A')))} |")
+    cpu = sum(v["cpu_s"] for v in sw["values"].values())
+    lines += ["", f"Barrier densities of the defect-free rows (means): 12.1 nm "
+              f"{sw['barrier_density_J_per_m3']['12nm']:.4g} J/m³, 25.0 nm {sw['barrier_density_J_per_m3']['25nm']:.4g} "
+              f"J/m³. {len(sw['values'])} SAR calls, {cpu / 60:.1f} CPU-min."]
+    return "\n".join(lines)
+
+
 def plot_size_trend(size="20nm"):
     """``size_trend_<size>.png``: Ms(310 K), barrier/k_BT and SAR (100 kHz, 15 kA/m, immobilised and in water)
     against the equivalent-sphere diameter, every variant measured at ``size``, every size up to it; mean over the
@@ -634,6 +775,9 @@ def main(argv):
     elif cmd == "regime":  # the field-regime probe (25.0 and 12.1 nm surface vacancies; SAR step only, no MC)
         field_regime(seeds=tuple(int(s) for s in (argv[1] if len(argv) > 1 else "1,2,3,4").split(",")))
         print(field_regime_table())
+    elif cmd == "swap":  # the landscape swap (12.1 and 25.0 nm surface vacancies; SAR step only, no MC)
+        landscape_swap(seeds=tuple(int(s) for s in (argv[1] if len(argv) > 1 else "1,2,3,4").split(",")))
+        print(landscape_swap_table())
     elif cmd == "plot":
         S16.plot()
         print(plot_size_trend(st.size))
