@@ -43,7 +43,7 @@ def _script():
 
 
 @pytest.mark.parametrize("name", ["defects_heating_12nm_sens_kssign", "defects_heating_12nm_sens_kssign_probe",
-                                  "defects_heating_12nm_sens_kssign_small"])
+                                  "defects_heating_12nm_sens_kssign_small", "defects_heating_12nm_sens_kssign_small_seeds34"])
 def test_sens12_kssign_recipe_is_the_12nm_study_but_k_s(name):
     """Every task resolves to the 12.1 nm study's task of the same variant and seed except K_s (switch and value):
     same structure, defects, model otherwise, protocol, drive and media."""
@@ -115,6 +115,25 @@ def test_sens12_kssign_small_recipe_sits_at_minus_the_lower_end():
     for t in tasks:
         e = appended[(t["variant"], t["seed"], k)]
         assert t["hash"] == e["hash"] and _without(t["recipe"], ()) == _without(e["recipe"], ()), t["variant"]
+
+
+def test_sens12_kssign_small_seeds34_recipe_is_the_small_recipe_with_seeds_3_4():
+    """Realisations 3-4 at K_s = −1e-5 J/m² (prepared, not yet run): the small-|K_s| recipe with seeds 3-4 only; every
+    task is the task that recipe would run with its seeds extended to [1, 2, 3, 4] (same resolved recipe, same hash,
+    so its rows would be more realisations of the same point), whose seeds 1-2 keep the hashes run (SMALL_HASHES)."""
+    from atomspin.batch import expand
+
+    tasks = _tasks("defects_heating_12nm_sens_kssign_small_seeds34")
+    assert len(tasks) == 8 and sorted({t["seed"] for t in tasks}) == [3, 4]
+    assert list(dict.fromkeys(t["variant"] for t in tasks)) == VARIANTS
+    full = _recipe("defects_heating_12nm_sens_kssign_small")
+    full["sweep"]["seeds"] = [1, 2, 3, 4]
+    extended = {(t["variant"], t["seed"]): t for t in expand(full)}
+    assert {k: t["hash"] for k, t in extended.items() if k[1] <= 2} == SMALL_HASHES
+    for t in tasks:
+        e = extended[(t["variant"], t["seed"])]
+        assert t["hash"] == e["hash"] and _without(t["recipe"], ()) == _without(e["recipe"], ()), t["variant"]
+    assert not set(SMALL_HASHES.values()) & {t["hash"] for t in tasks}
 
 
 def test_sens12_summary_is_the_stored_rows_summarised():
