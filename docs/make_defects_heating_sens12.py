@@ -3,7 +3,9 @@ K_s sensitivity (1e-5 and 1e-4 J/m²) is extended to K_s = −2.9e-5 (minus the 
 end of the range), as §8k did at 16 nm, and −1e-5 J/m² (minus the lower end;
 defects_heating_12nm_sens_kssign_small.toml, its own database, one task per invocation); defect-free, two APBs,
 one APB through the centre and random δ = 0.10, two realisations each, each against the defect-free particle at
-the same K_s, immobilised and in water.
+the same K_s, immobilised and in water; at −1e-5 J/m² two more realisations (seeds 3-4;
+defects_heating_12nm_sens_kssign_small_seeds34.toml, its own database, one task per invocation), whose rows join
+seeds 1-2 of sens_kssign_small (four realisations at that K_s), as §8k did at 16 nm.
 
     PYTHONPATH=$PWD nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/time -v python -m atomspin.cli \\
         sweep structures/recipes/defects_heating_12nm_sens_kssign_probe.toml \\
@@ -11,7 +13,9 @@ the same K_s, immobilised and in water.
     (then the same with defects_heating_12nm_sens_kssign.toml on the same database: it skips the probe's task;
     −1e-5 J/m²: each task of defects_heating_12nm_sens_kssign_small.toml alone, in a one-variant, one-seed copy of
     the recipe (same task hash), --db results/defects_heating_12nm_sens_kssign_small.db, its log and stamps
-    results/defects_heating_12nm_sens_kssign_small_<variant>_s<seed>.log|start|end)
+    results/defects_heating_12nm_sens_kssign_small_<variant>_s<seed>.log|start|end; seeds 3-4 at −1e-5 J/m² the
+    same way with defects_heating_12nm_sens_kssign_small_seeds34.toml,
+    --db results/defects_heating_12nm_sens_kssign_small_seeds34.db)
     python docs/make_defects_heating_sens12.py db      # the database → docs/figures/defects_heating/sens_12nm.json
     python docs/make_defects_heating_sens12.py table   # the markdown tables of validation §8e (sign of K_s)
     python docs/make_defects_heating_sens12.py plot    # docs/figures/defects_heating/sens_12nm.png
@@ -29,6 +33,7 @@ the same K_s. For the verdict over the whole K_s axis the positive-K_s points ar
 study's (``main`` of the same summary, four realisations; §8c/§8i). The database is not committed: once it is gone
 the rows are kept from the existing summary.
 """
+import functools
 import importlib.util
 import json
 import pathlib
@@ -39,15 +44,20 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIG = ROOT / "docs" / "figures" / "defects_heating"
 OUT = FIG / "sens_12nm.json"
-STUDIES = ("sens_kssign", "sens_kssign_small")
+STUDIES = ("sens_kssign", "sens_kssign_small", "sens_kssign_small_seeds34")
+#: runs whose rows are more realisations of another study's tasks (same recipe but the seeds, same task hashes as
+#: that recipe with the seeds extended): their rows carry that study's name (so they join its groups) and their own
+#: run name (``run``); a row without ``run`` is of the run its study names (make_defects_heating_sens16.EXTENDS)
+EXTENDS = {"sens_kssign_small_seeds34": "sens_kssign_small"}
 VARIANTS = ("defect-free", "APB-two", "APB-centre", "vacancies-random-0.10")
 #: studies run as several invocations on one database (the recipe stems in order; each has its own log and stamps).
 #: The −1e-5 J/m² point (sens_kssign_small) ran one task per invocation (a one-variant, one-seed copy of its recipe
 #: each, same task hash): the stems ``sens_kssign_small_<variant>_s<seed>`` are of their logs and stamps
 STAGES = {"sens_kssign": ("sens_kssign_probe", "sens_kssign"),
-          "sens_kssign_small": tuple(f"sens_kssign_small_{v}_s{k}" for v in VARIANTS for k in (1, 2))}
+          "sens_kssign_small": tuple(f"sens_kssign_small_{v}_s{k}" for v in VARIANTS for k in (1, 2)),
+          "sens_kssign_small_seeds34": tuple(f"sens_kssign_small_seeds34_{v}_s{k}" for v in VARIANTS for k in (3, 4))}
 #: studies whose STAGES are one-task copies of the study's recipe, not recipes of their own
-PER_TASK = ("sens_kssign_small",)
+PER_TASK = ("sens_kssign_small", "sens_kssign_small_seeds34")
 MEDIA = (("sar_sweep.sar", "immobilised"), ("sar_sweep_water.sar", "in water"))
 
 
@@ -89,7 +99,9 @@ def _rows_of_db(study):
     rows = []
     for row, _, rec in T._mdh().sweep_rows(db_path(study)):
         par, val = T.axis_of(rec)
-        row.update(study=study, axis_parameter=par, axis_value=val)
+        row.update(study=EXTENDS.get(study, study), axis_parameter=par, axis_value=val)
+        if study in EXTENDS:
+            row["run"] = study
         row["key"] = f"{row['key']}|{par}={val}"  # two rows per variant and seed: the key names the K_s too
         rows.append(row)
     return rows
@@ -149,7 +161,7 @@ def extract(out=OUT):
                                task_walltime_s={f"{x['recipe_variant']} {x['axis_parameter']}={x['axis_value']:g} "
                                                 f"s{x['seed']}": x["elapsed_s"] for x in got})
         elif study in prev.get("meta", {}):
-            rows += [r for r in prev["rows"] if r["study"] == study]
+            rows += [r for r in prev["rows"] if r.get("run", r["study"]) == study]
             meta[study] = prev["meta"][study]
     rows.sort(key=lambda r: (VARIANTS.index(r["recipe_variant"]), r["axis_value"], r["seed"]))
     data = dict(meta=meta, rows=rows)
@@ -173,6 +185,7 @@ def _entry(variant, value, stats, ref_stats, ref_label, source):
     s = dict(stats)
     s["ratio"] = {p: e for p in T.RATIO_QUANTITIES if (e := T.ratio_entry(s, ref_stats, p))}
     s["barrier_diff_kT"] = M16.barrier_difference(s, ref_stats)
+    s["separation"] = _S16().seed_separation(s, ref_stats)
     return dict(variant=variant, parameter="neel_ks_meV", value=value, K_s_J_per_m2=ks_J_per_m2(value),
                 reference=ref_label, reference_n=ref_stats["n"], source=source, stats=s)
 
@@ -236,11 +249,17 @@ def summarise(rows, path12=STUDY12):
                 holds=holds(axis), default_K_s_J_per_m2=default_ks)
 
 
+@functools.lru_cache(maxsize=1)
+def _S16():
+    """make_defects_heating_sens16 (its ``seed_separation``, ``separation_lines``, ``runs_lines``, holds words)."""
+    return _load("make_defects_heating_sens16", ROOT / "docs" / "make_defects_heating_sens16.py")
+
+
 def holds(axis):
     """Per variant and medium: the direction at each K_s on the axis ('higher', 'lower', 'n.r.') and whether the
     verdict holds along it (make_defects_heating_sens16's words: 'holds (…)', 'SIGN REVERSES (…)', or where it is not
     resolved)."""
-    S16 = _load("make_defects_heating_sens16", ROOT / "docs" / "make_defects_heating_sens16.py")
+    S16 = _S16()
     out = {}
     for e in axis:
         for p, _ in MEDIA:
@@ -344,8 +363,8 @@ def table(path=OUT):
             d = dd[p]
             lines.append(f"| {v} | {lab} | " + " | ".join(str(d.get(k) or "—") for k in ks_cols)
                          + f" | {d['holds']} |")
-    S16 = _load("make_defects_heating_sens16", ROOT / "docs" / "make_defects_heating_sens16.py")
-    return "\n".join(lines + S16.runs_lines(data["meta"]))
+    S16 = _S16()
+    return "\n".join(lines + S16.separation_lines(S["sensitivity"]) + S16.runs_lines(data["meta"]))
 
 
 # ---------------------------------------------------------------------------------------------------- figure
@@ -404,7 +423,7 @@ def plot(path=OUT):
     h, l_ = axes[2].get_legend_handles_labels()
     fig.legend(h, l_, loc="lower center", ncol=4, fontsize=9)
     fig.suptitle("12.1 nm Fe3O4 truncated octahedron, 310 K: defect ÷ defect-free against the sign and size of K_s "
-                 "(2 realisations; 4 at the default)")
+                 "(2 realisations; 4 at −1e-5 J/m² and at the default)")
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(FIG / "sens_12nm.png", dpi=110)
     plt.close(fig)

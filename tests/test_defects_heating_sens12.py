@@ -43,7 +43,7 @@ def _script():
 
 
 @pytest.mark.parametrize("name", ["defects_heating_12nm_sens_kssign", "defects_heating_12nm_sens_kssign_probe",
-                                  "defects_heating_12nm_sens_kssign_small"])
+                                  "defects_heating_12nm_sens_kssign_small", "defects_heating_12nm_sens_kssign_small_seeds34"])
 def test_sens12_kssign_recipe_is_the_12nm_study_but_k_s(name):
     """Every task resolves to the 12.1 nm study's task of the same variant and seed except K_s (switch and value):
     same structure, defects, model otherwise, protocol, drive and media."""
@@ -117,20 +117,55 @@ def test_sens12_kssign_small_recipe_sits_at_minus_the_lower_end():
         assert t["hash"] == e["hash"] and _without(t["recipe"], ()) == _without(e["recipe"], ()), t["variant"]
 
 
+#: the task hashes of realisations 3-4 at −1e-5 J/m² as they were run (atomspin validate, 2026-12-01; the stored rows
+#: of run sens_kssign_small_seeds34 carry them)
+SMALL_SEEDS34_HASHES = {("defect-free", 3): "5e1892dca8cc55e7", ("defect-free", 4): "836a25f3a0f0efb0",
+                        ("APB-two", 3): "f3fa537927170a1f", ("APB-two", 4): "cb9f364d3c4ae33e",
+                        ("APB-centre", 3): "ae422e3841e78abc", ("APB-centre", 4): "5ef2adb7823f4cf6",
+                        ("vacancies-random-0.10", 3): "6fafc28fe343250c",
+                        ("vacancies-random-0.10", 4): "719d41b937299f4c"}
+
+
+def test_sens12_kssign_small_seeds34_recipe_is_the_small_recipe_with_seeds_3_4():
+    """Realisations 3-4 at K_s = −1e-5 J/m²: the small-|K_s| recipe with seeds 3-4 only; every task is the task that
+    recipe would run with its seeds extended to [1, 2, 3, 4] (same resolved recipe, same hash, so its rows are more
+    realisations of the same point), whose seeds 1-2 keep the hashes run (SMALL_HASHES); the hashes are the ones run
+    (SMALL_SEEDS34_HASHES) and the stored rows of that run carry them."""
+    from atomspin.batch import expand
+
+    tasks = _tasks("defects_heating_12nm_sens_kssign_small_seeds34")
+    assert len(tasks) == 8 and sorted({t["seed"] for t in tasks}) == [3, 4]
+    assert list(dict.fromkeys(t["variant"] for t in tasks)) == VARIANTS
+    full = _recipe("defects_heating_12nm_sens_kssign_small")
+    full["sweep"]["seeds"] = [1, 2, 3, 4]
+    extended = {(t["variant"], t["seed"]): t for t in expand(full)}
+    assert {k: t["hash"] for k, t in extended.items() if k[1] <= 2} == SMALL_HASHES
+    for t in tasks:
+        e = extended[(t["variant"], t["seed"])]
+        assert t["hash"] == e["hash"] and _without(t["recipe"], ()) == _without(e["recipe"], ()), t["variant"]
+    assert not set(SMALL_HASHES.values()) & {t["hash"] for t in tasks}
+    assert {(t["variant"], t["seed"]): t["hash"] for t in tasks} == SMALL_SEEDS34_HASHES
+    rows = [r for r in json.loads(SUMMARY.read_text())["rows"] if r.get("run") == "sens_kssign_small_seeds34"]
+    assert {(r["recipe_variant"], r["seed"]): r["task_hash"] for r in rows} == SMALL_SEEDS34_HASHES
+    assert len(rows) == len(SMALL_SEEDS34_HASHES)
+
+
 def test_sens12_summary_is_the_stored_rows_summarised():
     """The committed summary is the script's summary of its own stored rows and the committed 12.1 nm summary (a
-    summary edited by hand, or rows changed without it, fails); two realisations of every variant at each K_s
-    (−1e-4, −2.9e-5 and −1e-5 J/m²); one SAR code for every row."""
+    summary edited by hand, or rows changed without it, fails); two realisations of every variant at −1e-4 and
+    −2.9e-5 J/m², four at −1e-5 J/m² (seeds 3-4 from their own run, which the rows name); one SAR code for every
+    row."""
     mod = _script()
     data = json.loads(SUMMARY.read_text())
     rows = data["rows"]
-    assert len(rows) == 24 and {len({r["sar_code_version"] for r in rows})} == {1}
+    assert len(rows) == 32 and {len({r["sar_code_version"] for r in rows})} == {1}
     got = {}
     for r in rows:
         got.setdefault((r["recipe_variant"], r["axis_value"]), []).append(r["seed"])
         assert r["study"] == ("sens_kssign_small" if r["axis_value"] == -0.0104785 else "sens_kssign")
+        assert r.get("run", r["study"]) == ("sens_kssign_small_seeds34" if r["seed"] > 2 else r["study"])
     assert sorted(got) == sorted((v, k) for v in VARIANTS for k in (-0.0303876, -0.104785, -0.0104785))
-    assert all(sorted(s) == [1, 2] for s in got.values())
+    assert all(sorted(s) == ([1, 2, 3, 4] if k == -0.0104785 else [1, 2]) for (_, k), s in got.items())
     fresh = json.loads(json.dumps(mod.summarise(rows), default=float))
 
     def close(a, b, path=""):
@@ -195,13 +230,13 @@ def test_sens12_current_sar_code_reproduces_the_stored_12nm_rows():
 KS_SMALL_NEG = -0.0104785
 
 
-def _point(value):
-    """Group stats of every variant at k_s = ``value`` from the stored rows (the script's group_stats), and the
-    script module."""
+def _point(value, seeds=None):
+    """Group stats of every variant at k_s = ``value`` from the stored rows (the script's group_stats), the
+    realisations ``seeds`` only when given, and the script module."""
     mod = _script()
     by = {}
     for r in json.loads(SUMMARY.read_text())["rows"]:
-        if r["axis_value"] == value:
+        if r["axis_value"] == value and (seeds is None or r["seed"] in seeds):
             by.setdefault(r["recipe_variant"], []).append(r)
     return {v: mod.T.group_stats(sorted(m, key=lambda r: r["seed"])) for v, m in by.items()}, mod
 
@@ -212,7 +247,7 @@ def test_sens12_kssign_small_verdicts_as_stated():
     quotes (to its rounding); the one-APB barrier rises monotonically as K_s goes from +2.9e-5 to −1e-4 J/m², the
     two-APB barrier lies between its −2.9e-5 and +2.9e-5 values, and the reference barrier is not resolved from its
     −2.9e-5 value."""
-    st, mod = _point(KS_SMALL_NEG)
+    st, mod = _point(KS_SMALL_NEG, (1, 2))
     assert all(s["seeds"] == [1, 2] for s in st.values()) and set(st) == set(VARIANTS)
     want = {("APB-two", "defect-free", "sar_sweep.sar"): ("higher", 117, 4.3),
             ("APB-two", "defect-free", "sar_sweep_water.sar"): ("higher", 45.7, 5.4),

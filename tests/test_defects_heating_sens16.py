@@ -28,8 +28,11 @@ SENS["defects_heating_16nm_sens_kssign_default"] = SENS["defects_heating_16nm_se
 SENS["defects_heating_16nm_sens_kssign_small"] = SENS["defects_heating_16nm_sens_ks"]
 SENS["defects_heating_16nm_sens_kssign_seeds34"] = SENS["defects_heating_16nm_sens_ks"]
 SENS["defects_heating_16nm_sens_kssign_seeds34_large"] = SENS["defects_heating_16nm_sens_ks"]
-#: the seeds of each recipe (realisations 3-4 at −2.9e-5 and −1e-4 J/m² in their own recipes; every other: 1-2)
-SEEDS = {"defects_heating_16nm_sens_kssign_seeds34": [3, 4], "defects_heating_16nm_sens_kssign_seeds34_large": [3, 4]}
+SENS["defects_heating_16nm_sens_kssign_small_seeds34"] = SENS["defects_heating_16nm_sens_ks"]
+#: the seeds of each recipe (realisations 3-4 at −2.9e-5, −1e-4 and −1e-5 J/m² in their own recipes; every other:
+#: 1-2)
+SEEDS = {"defects_heating_16nm_sens_kssign_seeds34": [3, 4], "defects_heating_16nm_sens_kssign_seeds34_large": [3, 4],
+         "defects_heating_16nm_sens_kssign_small_seeds34": [3, 4]}
 
 
 def _permutation_p(a, b):
@@ -178,15 +181,25 @@ SEEDS34_LARGE_HASHES = {("defect-free", 3): "3caa4a073c9052c0", ("defect-free", 
                         ("vacancies-random-0.10", 4): "b306a692e5368935"}
 
 
-@pytest.mark.parametrize("name,end,hashes", [("defects_heating_16nm_sens_kssign_seeds34", 1, SEEDS34_HASHES),
-                                             ("defects_heating_16nm_sens_kssign_seeds34_large", 2,
-                                              SEEDS34_LARGE_HASHES)])
-def test_sens16_kssign_seeds34_recipe_is_the_kssign_recipe_with_seeds_3_4(name, end, hashes):
-    """Realisations 3-4 at K_s = −2.9e-5 J/m² (k_s = −(the default K_s of magnetite.toml)) and at −1e-4 J/m²
-    (−(the upper end of its range)), on the {111} facet, one K_s per recipe, surface_anisotropy "given", the K_s
-    recipe's four variants, seeds 3-4; every task is the task the sign-of-K_s recipe would run with its seeds
-    extended to [1, 2, 3, 4] (same resolved recipe, same hash, so its rows are more realisations of the same point),
-    and the hashes are the ones run."""
+#: the same at K_s = −1e-5 J/m² (results/defects_heating_16nm_sens_kssign_small_seeds34.db, 2026-12-01)
+SEEDS34_SMALL_HASHES = {("defect-free", 3): "8539ad42b4d9b8bf", ("defect-free", 4): "45c8a39307efd20e",
+                        ("APB-two", 3): "9af9e495a725ef5a", ("APB-two", 4): "9836974c6c41a823",
+                        ("APB-centre", 3): "ed5b53f3bf4858fd", ("APB-centre", 4): "b64814bc9954498c",
+                        ("vacancies-random-0.10", 3): "c2f2df8fc69f7528",
+                        ("vacancies-random-0.10", 4): "bd5adcdb83f0528c"}
+
+
+@pytest.mark.parametrize("name,end,hashes,base", [
+    ("defects_heating_16nm_sens_kssign_seeds34", 1, SEEDS34_HASHES, "defects_heating_16nm_sens_kssign"),
+    ("defects_heating_16nm_sens_kssign_seeds34_large", 2, SEEDS34_LARGE_HASHES, "defects_heating_16nm_sens_kssign"),
+    ("defects_heating_16nm_sens_kssign_small_seeds34", 0, SEEDS34_SMALL_HASHES,
+     "defects_heating_16nm_sens_kssign_small")])
+def test_sens16_kssign_seeds34_recipe_is_the_kssign_recipe_with_seeds_3_4(name, end, hashes, base):
+    """Realisations 3-4 at K_s = −2.9e-5 J/m² (k_s = −(the default K_s of magnetite.toml)), at −1e-4 J/m²
+    (−(the upper end of its range)) and at −1e-5 J/m² (−(the lower end)), on the {111} facet, one K_s per recipe,
+    surface_anisotropy "given", the K_s recipe's four variants, seeds 3-4; every task is the task the sign-of-K_s
+    recipe of that K_s (``base``) would run with its seeds extended to [1, 2, 3, 4] (same resolved recipe, same hash,
+    so its rows are more realisations of the same point), and the hashes are the ones run."""
     from atomspin.batch import expand
     from atomspin.model.anisotropy import neel_facet_constant_J_per_m2, neel_ks_from_surface_constant
     from atomspin.model.parameters import parameter_ranges
@@ -198,7 +211,7 @@ def test_sens16_kssign_seeds34_recipe_is_the_kssign_recipe_with_seeds_3_4(name, 
     assert k == pytest.approx(neel_ks_from_surface_constant(-ks_J), rel=1e-5)
     assert neel_facet_constant_J_per_m2(k, (1, 1, 1)) == pytest.approx(-ks_J, rel=1e-5)
     assert {(t["variant"], t["seed"]): t["hash"] for t in tasks} == hashes
-    full = _recipe("defects_heating_16nm_sens_kssign")
+    full = _recipe(base)
     full["sweep"]["seeds"] = [1, 2, 3, 4]
     extended = {(t["variant"], t["seed"], t["recipe"]["model"]["neel_ks_meV"]): t for t in expand(full)}
     for t in tasks:
@@ -206,7 +219,7 @@ def test_sens16_kssign_seeds34_recipe_is_the_kssign_recipe_with_seeds_3_4(name, 
         assert t["hash"] == e["hash"], (t["variant"], t["seed"])
         assert _without(t["recipe"], ()) == _without(e["recipe"], ())
     # and seeds 1-2 of the extended recipe are the stored sign-of-K_s tasks (their hashes unchanged by the extension)
-    stored = {t["hash"] for t in _tasks("defects_heating_16nm_sens_kssign")}
+    stored = {t["hash"] for t in _tasks(base)}
     assert stored <= {t["hash"] for t in extended.values()}
 
 
@@ -214,6 +227,8 @@ def test_sens16_kssign_seeds34_recipe_is_the_kssign_recipe_with_seeds_3_4(name, 
 KS_DEFAULT_NEG = -0.0303876
 #: and of K_s = −1e-4 J/m² (minus the upper end of the range)
 KS_LARGE_NEG = -0.104785
+#: and of K_s = −1e-5 J/m² (minus the lower end of the range)
+KS_SMALL_NEG = -0.0104785
 
 
 def _script():
@@ -253,17 +268,17 @@ def test_sens16_summary_is_the_stored_rows_summarised():
             resolved = abs(r["ratio"] - 1) > 2 * r["err"]
             assert r["verdict"] == (("resolved at 2σ, " + ("higher" if r["ratio"] > 1 else "lower")) if resolved
                                     else "not resolved at 2σ"), (e["variant"], e["value"], p)
-    # the sign of K_s: two realisations of every K_s-sweep variant at each negative K_s measured, four at −2.9e-5
-    # J/m², and at −1e-4 J/m² seeds 3-4 of the variants that ran (each from its own run, which the rows name)
+    # the sign of K_s: four realisations of every K_s-sweep variant at each negative K_s measured (−2.9e-5, −1e-4
+    # and −1e-5 J/m²), seeds 3-4 from their own runs, which the rows name
     neg = {}
-    runs = {KS_DEFAULT_NEG: "sens_kssign_seeds34", KS_LARGE_NEG: "sens_kssign_seeds34_large"}
+    runs = {KS_DEFAULT_NEG: "sens_kssign_seeds34", KS_LARGE_NEG: "sens_kssign_seeds34_large",
+            KS_SMALL_NEG: "sens_kssign_small_seeds34"}
     for r in data["rows"]:
         if r["axis_parameter"] == "neel_ks_meV" and r["axis_value"] < 0:
             neg.setdefault((r["recipe_variant"], r["axis_value"]), []).append(r["seed"])
             assert r.get("run", r["study"]) == (runs[r["axis_value"]] if r["seed"] > 2 else r["study"])
-    assert neg and all(sorted(v) == [1, 2, 3, 4] for (_, k), v in neg.items() if k == KS_DEFAULT_NEG)
-    assert all(sorted(v) in ([1, 2], [1, 2, 3, 4]) for (_, k), v in neg.items() if k == KS_LARGE_NEG)
-    assert all(sorted(v) == [1, 2] for (_, k), v in neg.items() if k not in runs)
+    assert neg and all(sorted(v) == [1, 2, 3, 4] for v in neg.values())
+    assert {k for _, k in neg} == set(runs)
     assert {v for v, _ in neg} == set(SENS["defects_heating_16nm_sens_ks"][1])
 
 
@@ -521,7 +536,8 @@ def test_sens16_kssign_minus_upper_end_numbers_and_separation_as_stated():
 
 def test_sens16_holds_over_the_sign_of_ks_with_four_realisations_at_minus_upper_end():
     """The stored ``holds`` with four realisations at −1e-4 J/m²: one APB raises the SAR at every setting in both
-    media; random δ = 0.10 is not resolved at −1e-4 J/m² (resolved only at −1e-5 J/m², two realisations)."""
+    media; random δ = 0.10 is not resolved at −1e-4 J/m² (resolved, by the 2σ rule only, at −1e-5 J/m², four
+    realisations; test_sens16_kssign_minus_lower_end_numbers_and_separation_as_stated)."""
     H = json.loads(_script().OUT.read_text())["summary"]["holds"]
     for p in ("sar_sweep.sar", "sar_sweep_water.sar"):
         assert H["APB-centre"][p]["holds"] == "holds (higher)"
@@ -552,10 +568,11 @@ def test_sens16_current_sar_code_reproduces_the_stored_kssign_rows_at_minus_uppe
 
 
 @pytest.mark.parametrize("run,hashes", [("sens_kssign_seeds34", SEEDS34_HASHES),
-                                        ("sens_kssign_seeds34_large", SEEDS34_LARGE_HASHES)])
+                                        ("sens_kssign_seeds34_large", SEEDS34_LARGE_HASHES),
+                                        ("sens_kssign_small_seeds34", SEEDS34_SMALL_HASHES)])
 def test_sens16_stored_seeds34_rows_carry_the_frozen_hashes(run, hashes):
-    """Every stored row of realisations 3-4 (at −2.9e-5 and at −1e-4 J/m², all eight tasks of each) carries the task
-    hash frozen above for its variant and seed: the rows are those of the recipe as it stands."""
+    """Every stored row of realisations 3-4 (at −2.9e-5, −1e-4 and −1e-5 J/m², all eight tasks of each) carries the
+    task hash frozen above for its variant and seed: the rows are those of the recipe as it stands."""
     rows = [r for r in json.loads(_script().OUT.read_text())["rows"] if r.get("run") == run]
     assert {(r["recipe_variant"], r["seed"]): r["task_hash"] for r in rows} == hashes
     assert len(rows) == len(hashes)
@@ -563,7 +580,8 @@ def test_sens16_stored_seeds34_rows_carry_the_frozen_hashes(run, hashes):
 
 def test_sens16_summary_is_written_compactly_and_unchanged():
     """The summary is written by ``dump_json``: the same JSON as ``json.dumps(indent=1)`` (it reads back equal, NaN
-    included), innermost number lists on one line, and the committed file stays under 2 MB."""
+    included), innermost number lists on one line with bare commas, and the committed file stays under 2 MB
+    (2,000,000 bytes)."""
     import math
 
     M = _script()
@@ -572,7 +590,93 @@ def test_sens16_summary_is_written_compactly_and_unchanged():
     back = json.loads(text)
     assert back["a"] == data["a"] and back["b"] == data["b"] and back["e"] == []
     assert math.isnan(back["c"]["d"][0]) and back["c"]["d"][1] == 1.0
-    assert '"a": [1.0, -2.5e-21, 3]' in text and "[1.0, 2.0]" in text
+    assert '"a": [1.0,-2.5e-21,3]' in text and "[1.0,2.0]" in text
     path = ROOT / "docs" / "figures" / "defects_heating" / "sens_16nm.json"
-    assert path.stat().st_size < 2 * 1024 * 1024
+    assert path.stat().st_size < 2_000_000
     assert json.loads(M.dump_json(json.loads(path.read_text()))) == json.loads(path.read_text())
+
+
+def test_sens16_kssign_small_four_realisations_share_one_sar_code():
+    """At K_s = −1e-5 J/m² the stored seeds 1-2 rows (sens_kssign_small) and the seeds 3-4 rows (run
+    sens_kssign_small_seeds34) were written by one SAR code (``sar_code_version``), so the four realisations are
+    scored alike without a code check (at −2.9e-5 and −1e-4 J/m² the seeds 1-2 rows are older: ``code_check``)."""
+    rows = [r for r in json.loads(_script().OUT.read_text())["rows"]
+            if r["axis_parameter"] == "neel_ks_meV" and r["axis_value"] == KS_SMALL_NEG]
+    old = {r["sar_code_version"] for r in rows if "run" not in r and r["seed"] in (1, 2)}
+    new = {r["sar_code_version"] for r in rows if r.get("run") == "sens_kssign_small_seeds34" and r["seed"] in (3, 4)}
+    assert len(rows) == 16 and old and old == new and len(old) == 1
+
+
+#: §8k's verdicts at K_s = −1e-5 J/m² (ratio to the defect-free particle at the same K_s; one APB ÷ two APBs), the
+#: same with seeds 1-2 (the first run), seeds 3-4 alone and all four, but random δ = 0.10, which seeds 3-4 alone do
+#: not resolve
+VERDICTS_KS_SMALL_NEG = {("APB-two", "defect-free", "sar_sweep.sar"): "higher",
+                         ("APB-two", "defect-free", "sar_sweep_water.sar"): "higher",
+                         ("APB-centre", "defect-free", "sar_sweep.sar"): "higher",
+                         ("APB-centre", "defect-free", "sar_sweep_water.sar"): "higher",
+                         ("APB-centre", "APB-two", "sar_sweep.sar"): "higher",
+                         ("APB-centre", "APB-two", "sar_sweep_water.sar"): "lower"}
+
+
+@pytest.mark.parametrize("seeds,vacancies", [((1, 2), "higher"), ((3, 4), "n.r."), ((1, 2, 3, 4), "higher")])
+def test_sens16_kssign_minus_lower_end_verdicts_with_four_realisations(seeds, vacancies):
+    """§8k at K_s = −1e-5 J/m² (k_s = −0.0104785 meV), by the 2σ rule from the stored rows, with seeds 1-2, seeds 3-4
+    alone and all four: two APBs and one APB raise the SAR in both media, one APB heats more than two immobilised and
+    less in water, with every set; random δ = 0.10 is higher with seeds 1-2 and with all four, not resolved with
+    seeds 3-4 alone (in both media)."""
+    st, mod = _point(KS_SMALL_NEG, seeds)
+    assert all(st[v]["seeds"] == list(seeds) for v in st) and len(st) == 4
+    for (v, ref, p), want in VERDICTS_KS_SMALL_NEG.items():
+        assert _direction(mod, st[v], st[ref], p) == want, (seeds, v, ref, p)
+    for p in ("sar_sweep.sar", "sar_sweep_water.sar"):
+        assert _direction(mod, st["vacancies-random-0.10"], st["defect-free"], p) == vacancies, (seeds, p)
+
+
+def test_sens16_kssign_minus_lower_end_numbers_and_separation_as_stated():
+    """The four-realisation numbers §8k quotes at K_s = −1e-5 J/m² (to its rounding), from the stored rows: the
+    reference 0.357 ± 0.005 W/g; two APBs × 9.9 ± 1.0 immobilised and × 481 ± 21 in water, one APB × 213 ± 32 and
+    × 255 ± 32, one ÷ two × 21 ± 4 and × 0.53 ± 0.07, each with every realisation beyond every one it is compared
+    with (exact permutation p = 2/70, the floor); random δ = 0.10 × 1.056 ± 0.021 in both media (2.6σ by the rule)
+    with its realisations overlapping the reference's (p = 4/70, above the floor; its barrier p = 20/70, change
+    +0.16 ± 0.13 k_BT, not resolved); the two-APB barrier 17.88 ± 0.11 k_BT and the one-APB 9.39 ± 0.31 k_BT, each
+    between its −2.9e-5 and +1e-5 J/m² values."""
+    st, mod = _point(KS_SMALL_NEG)
+    perm = _permutation_p
+    assert st["defect-free"]["sar_sweep.sar"]["mean"] == pytest.approx(0.357, abs=0.001)
+    assert st["defect-free"]["sar_sweep.sar"]["err"] == pytest.approx(0.005, abs=0.001)
+    for (v, ref, p), (want, err, p_want, sep) in {
+            ("APB-two", "defect-free", "sar_sweep.sar"): (9.9, 1.0, 2 / 70, "above"),
+            ("APB-two", "defect-free", "sar_sweep_water.sar"): (481, 21, 2 / 70, "above"),
+            ("APB-two", "defect-free", "barrier_over_kT"): (None, None, 2 / 70, "above"),
+            ("APB-centre", "defect-free", "sar_sweep.sar"): (213, 32, 2 / 70, "above"),
+            ("APB-centre", "defect-free", "sar_sweep_water.sar"): (255, 32, 2 / 70, "above"),
+            ("APB-centre", "defect-free", "barrier_over_kT"): (None, None, 2 / 70, "above"),
+            ("APB-centre", "APB-two", "sar_sweep.sar"): (21.5, 3.9, 2 / 70, "above"),
+            ("APB-centre", "APB-two", "sar_sweep_water.sar"): (0.531, 0.070, 2 / 70, "below"),
+            ("vacancies-random-0.10", "defect-free", "sar_sweep.sar"): (1.056, 0.021, 4 / 70, "no"),
+            ("vacancies-random-0.10", "defect-free", "sar_sweep_water.sar"): (1.056, 0.021, 4 / 70, "no"),
+            ("vacancies-random-0.10", "defect-free", "barrier_over_kT"): (None, None, 20 / 70, "no")}.items():
+        if want is not None:
+            e = mod.T.ratio_entry(st[v], st[ref], p)
+            assert e["ratio"] == pytest.approx(want, rel=0.01), (v, ref, p)
+            assert e["err"] == pytest.approx(err, rel=0.05), (v, ref, p)
+        a, b = st[v][p]["per_seed"], st[ref][p]["per_seed"]
+        assert len(a) == len(b) == 4
+        got = "above" if min(a) > max(b) else ("below" if max(a) < min(b) else "no")
+        assert got == sep, (v, ref, p)
+        assert perm(a, b) == pytest.approx(p_want), (v, ref, p)
+    d = mod.M16.barrier_difference(st["vacancies-random-0.10"], st["defect-free"])
+    assert d["diff"] == pytest.approx(0.16, abs=0.005) and d["err"] == pytest.approx(0.13, abs=0.005)
+    assert d["verdict"] == "not resolved at 2σ"
+    b = {v: st[v]["barrier_over_kT"] for v in ("APB-two", "APB-centre")}
+    assert b["APB-two"]["mean"] == pytest.approx(17.88, abs=0.005) and b["APB-two"]["err"] == pytest.approx(0.11, abs=0.01)
+    assert b["APB-centre"]["mean"] == pytest.approx(9.39, abs=0.005) and b["APB-centre"]["err"] == pytest.approx(0.31, abs=0.01)
+    for v in ("APB-two", "APB-centre"):
+        near = {k: _point(k)[0][v]["barrier_over_kT"]["mean"] for k in (KS_DEFAULT_NEG, 0.0104785)}
+        assert near[KS_DEFAULT_NEG] > b[v]["mean"] > near[0.0104785], v
+    # and the summary's separation entries at this K_s agree with the permutation computed here
+    for e in json.loads(mod.OUT.read_text())["summary"]["sensitivity"]:
+        if e["parameter"] == "neel_ks_meV" and e["value"] == KS_SMALL_NEG:
+            assert e["stats"]["n"] == e["reference_n"] == 4, e["variant"]
+            for p, dd in e["stats"]["separation"].items():
+                assert dd["permutation_p"] == pytest.approx(perm(dd["per_seed"], dd["reference_per_seed"])), (e, p)
