@@ -16,6 +16,7 @@ content, size) at three clinical drives.
     python docs/make_defects_heating_16nm.py replication [DB]
                                                         # the shell replication (stages R1-R8, seeds 5-8): rows →
                                                         # summary["replication"], their map values, figure, table
+    python docs/make_defects_heating_16nm.py vacancy-geometry  # the shell's vacancy arrangement, seeds 1-8 (no MC)
 
 The 12 nm rows are those of ``docs/make_defects_heating_today.py`` (its committed summary
 ``sweep_12nm_today.json``); every statistic, ratio, verdict and log parser is that script's (imported, not copied):
@@ -643,6 +644,56 @@ def replication_table(data=None):
     return "\n".join(lines)
 
 
+def _task_atoms(variant, seed):
+    """The structure (ase Atoms) of one task of the main recipe with its seeds extended to 1-8 (the recipe's structure
+    step, as ``atomspin build`` runs it; no Monte Carlo)."""
+    import tomllib
+
+    from atomspin.batch import expand
+    from atomspin.batch.recipe import load_recipe
+    from atomspin.batch.steps import step
+    from atomspin.batch.tasks import Context
+
+    recipe = load_recipe(RECIPE)
+    assert tomllib.loads(RECIPE.read_text())["sweep"]["seeds"] == [1, 2, 3, 4]
+    recipe["sweep"]["seeds"] = list(range(1, 9))
+    task = next(t for t in expand(recipe) if t["variant"] == variant and t["seed"] == seed)
+    ctx = Context(task)
+    step("structure").run(ctx)
+    return ctx.atoms
+
+
+def shell_vacancy_geometry(seeds=tuple(range(1, 9)), out=OUT):
+    """Per shell realisation (structure only): the number of vacant B sites (the defect-free particle's B-site Fe
+    missing from the shell's; the defect-free lattice does not depend on the seed), the largest |eigenvalue| of the
+    vacancies' traceless second moment about the particle's centre, (3 r rᵀ − r² I) summed and divided by Σ r²
+    (0 for an isotropic arrangement; a measure of how uniaxial the vacancy arrangement is), its axis, and the relative
+    spread (s.d. ÷ mean) of the vacancy counts over the eight octants. Stored in
+    ``out["replication"]["vacancy_geometry"]``; a check of whether the arrangement tells the 2-minimum shells apart."""
+    def bfe(a):
+        m = (a.arrays["sublattice"] == "B") & (a.numbers == 26)
+        return {tuple(np.round(x, 3)) for x in a.positions[m]}
+
+    data = json.loads(out.read_text())
+    ref_atoms = _task_atoms(REFERENCE, 1)
+    ref, c = bfe(ref_atoms), ref_atoms.positions.mean(axis=0)
+    res = {}
+    for s in seeds:
+        t0 = time.process_time()
+        vac = np.array(sorted(ref - bfe(_task_atoms(SHELL, s))))
+        r = vac - c
+        q = (3 * np.einsum("ni,nj->ij", r, r) - np.eye(3) * (r ** 2).sum()) / (r ** 2).sum()
+        w, v = np.linalg.eigh(q)
+        k = int(np.argmax(np.abs(w)))
+        octs = np.bincount(((r[:, 0] > 0) * 4 + (r[:, 1] > 0) * 2 + (r[:, 2] > 0)).astype(int), minlength=8)
+        res[str(s)] = dict(n_vacant=len(vac), quadrupole_max=float(abs(w[k])), quadrupole_axis=v[:, k].tolist(),
+                           octant_spread=float(octs.std() / octs.mean()), cpu_s=time.process_time() - t0)
+        print(s, res[str(s)], flush=True)
+    data.setdefault("replication", {})["vacancy_geometry"] = res
+    out.write_text(json.dumps(data, indent=1, default=float))
+    return res
+
+
 def plot_replication(data=None, out=FIG / "sweep_16nm_replication.png"):
     """``sweep_16nm_replication.png``: left, the drive-A SAR of every realisation of defect-free and the shell at
     16.0 nm, seeds 1-4 (the candidate) and 5-8 (the replication), with each group's mean ± 2σ (seed standard error);
@@ -1158,6 +1209,8 @@ if __name__ == "__main__":
         replication_map()
         plot_replication()
         print(replication_table())
+    elif cmd == "vacancy-geometry":  # the shell's vacancy arrangement per realisation, seeds 1-8 (structure only)
+        shell_vacancy_geometry()
     elif cmd == "rescore":
         rescore()
     elif cmd == "decompose":  # decompose [SEEDS [VARIANTS [SIZES]]], comma-separated (default: 1, every one, 12nm,16nm)
