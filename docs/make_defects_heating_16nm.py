@@ -17,6 +17,7 @@ content, size) at three clinical drives.
                                                         # the shell replication (stages R1-R8, seeds 5-8): rows →
                                                         # summary["replication"], their map values, figure, table
     python docs/make_defects_heating_16nm.py vacancy-geometry  # the shell's vacancy arrangement, seeds 1-8 (no MC)
+    python docs/make_defects_heating_16nm.py swap [S,T ...]    # shell structure of seed S, landscape stream of seed T
 
 The 12 nm rows are those of ``docs/make_defects_heating_today.py`` (its committed summary
 ``sweep_12nm_today.json``); every statistic, ratio, verdict and log parser is that script's (imported, not copied):
@@ -694,6 +695,45 @@ def shell_vacancy_geometry(seeds=tuple(range(1, 9)), out=OUT):
     return res
 
 
+def landscape_swap(pairs=((5, 7), (7, 5)), out=OUT):
+    """The shell's landscape with the structure of one realisation and the landscape step's Monte Carlo stream of
+    another: per (structure seed, stream seed) the recipe's structure step at the structure seed, then its landscape
+    step (the recipe's protocol) with ``derived_seed(stream seed, "landscape")``; barrier/k_BT, its fit error and the
+    number of minima, stored in ``out["replication"]["landscape_swap"]["<structure>|<stream>"]`` after each pair.
+    Says whether the 2-minimum kind follows the vacancy arrangement or the Monte Carlo stream."""
+    from atomspin.batch.context import derived_seed
+    from atomspin.batch.steps import step
+    from atomspin.batch.tasks import Context
+
+    data = json.loads(out.read_text())
+    res = data.setdefault("replication", {}).setdefault("landscape_swap", {})
+    import tomllib
+
+    from atomspin.batch import expand
+    from atomspin.batch.recipe import load_recipe
+
+    recipe = load_recipe(RECIPE)
+    assert tomllib.loads(RECIPE.read_text())["sweep"]["seeds"] == [1, 2, 3, 4]
+    recipe["sweep"]["seeds"] = list(range(1, 9))
+    for s_struct, s_stream in pairs:
+        key = f"{s_struct}|{s_stream}"
+        if key in res:
+            continue
+        t0, w0 = time.process_time(), time.time()
+        task = next(t for t in expand(recipe) if t["variant"] == SHELL and t["seed"] == s_struct)
+        ctx = Context(task)
+        step("structure").run(ctx)
+        ctx.seed_for = lambda name, s=s_stream: derived_seed(s, name)  # the landscape's stream of the other seed
+        step("landscape").run(ctx)
+        k = ctx.kvp
+        res[key] = dict(structure_seed=s_struct, stream_seed=s_stream, barrier_over_kT=k["barrier_over_kT"],
+                        barrier_over_kT_err=k["barrier_over_kT_err"], n_minima=k["n_minima"],
+                        cpu_s=time.process_time() - t0, wall_s=time.time() - w0)
+        print(key, res[key], flush=True)
+        out.write_text(json.dumps(data, indent=1, default=float))
+    return res
+
+
 def plot_replication(data=None, out=FIG / "sweep_16nm_replication.png"):
     """``sweep_16nm_replication.png``: left, the drive-A SAR of every realisation of defect-free and the shell at
     16.0 nm, seeds 1-4 (the candidate) and 5-8 (the replication), with each group's mean ± 2σ (seed standard error);
@@ -1211,6 +1251,8 @@ if __name__ == "__main__":
         print(replication_table())
     elif cmd == "vacancy-geometry":  # the shell's vacancy arrangement per realisation, seeds 1-8 (structure only)
         shell_vacancy_geometry()
+    elif cmd == "swap":  # swap [S1,S2 ...]: shell structure of S1 with the landscape stream of S2 (Monte Carlo)
+        landscape_swap(tuple(tuple(int(x) for x in a.split(",")) for a in sys.argv[2:]) or ((5, 7), (7, 5)))
     elif cmd == "rescore":
         rescore()
     elif cmd == "decompose":  # decompose [SEEDS [VARIANTS [SIZES]]], comma-separated (default: 1, every one, 12nm,16nm)

@@ -631,3 +631,56 @@ def _tmp_copy(data):
     f = Path(tempfile.mkdtemp()) / "summary.json"
     f.write_text(json.dumps(data))
     return f
+
+
+def test_the_gradient_has_one_uniaxial_realisation_at_16nm(data):
+    """§8f: the 2-minimum kind of the shell also occurs once among the four δ = 0.10 gradient realisations at 16 nm
+    (seed 3: 2 minima, 1.03 k_BT)."""
+    g = {r["seed"]: r for r in data["rows"] if r["recipe_variant"] == "vacancies-gradient-0.10"}
+    assert sorted(s for s, r in g.items() if r["n_minima"] == 2) == [3]
+    assert round(g[3]["barrier_over_kT"], 2) == 1.03
+
+
+def test_shell_two_minimum_landscapes_are_not_a_property_of_the_structure(M, data):
+    """§8f, the crossed landscapes (``landscape_swap``: the shell's structure of seed S measured with the landscape
+    stream of seed T): the sweep's own pairs 5|5 and 6|6 reproduce the stored rows (2 minima, the same barrier); the
+    nine crossed pairs give 2 minima in none — structures 5 and 6 with other streams 3-8 minima and 0.24-0.67 k_BT,
+    the streams of 5 and 6 on structures 1 and 7 6 minima and 0.21-0.73 k_BT; the 17 shell landscapes span
+    0.10-1.21 k_BT, while the eight defect-free ones (one structure, eight streams) all have 6 minima, 0.19-0.34 k_BT."""
+    sw = data["replication"]["landscape_swap"]
+    rows = {r["seed"]: r for r in data["replication"]["rows"] if r["recipe_variant"] == M.SHELL}
+    for s in (5, 6):
+        x = sw[f"{s}|{s}"]
+        assert x["n_minima"] == rows[s]["n_minima"] == 2
+        assert x["barrier_over_kT"] == pytest.approx(rows[s]["barrier_over_kT"], rel=1e-9)
+    crossed = [x for x in sw.values() if x["structure_seed"] != x["stream_seed"]]
+    assert len(crossed) == 9 and all(x["n_minima"] != 2 for x in crossed)
+    own = [x for x in crossed if x["structure_seed"] in (5, 6)]
+    other = [x for x in crossed if x["structure_seed"] not in (5, 6)]
+    assert sorted((x["structure_seed"], x["stream_seed"]) for x in own) == [(5, 6), (5, 7), (5, 8), (6, 7), (6, 8)]
+    assert {x["stream_seed"] for x in other} == {5, 6} and {x["structure_seed"] for x in other} == {1, 7}
+    assert (min(x["n_minima"] for x in own), max(x["n_minima"] for x in own)) == (3, 8)
+    assert (round(min(x["barrier_over_kT"] for x in own), 2), round(max(x["barrier_over_kT"] for x in own), 2)) == \
+        (0.24, 0.67)
+    assert all(x["n_minima"] == 6 for x in other)
+    assert (round(min(x["barrier_over_kT"] for x in other), 2), round(max(x["barrier_over_kT"] for x in other), 2)) == \
+        (0.21, 0.73)
+    shell = [r["barrier_over_kT"] for r in data["rows"] + data["replication"]["rows"] if r["recipe_variant"] == M.SHELL]
+    shell += [x["barrier_over_kT"] for x in crossed]
+    assert len(shell) == 17 and (round(min(shell), 2), round(max(shell), 2)) == (0.10, 1.21)
+    free = [r for r in data["rows"] + data["replication"]["rows"] if r["recipe_variant"] == "defect-free"]
+    assert len(free) == 8 and all(r["n_minima"] == 6 for r in free)
+    assert (round(min(r["barrier_over_kT"] for r in free), 2), round(max(r["barrier_over_kT"] for r in free), 2)) == \
+        (0.19, 0.34)
+
+
+def test_defect_free_structure_does_not_depend_on_the_seed(M):
+    """§8f: the 16 nm defect-free particle's structure (the recipe's structure step) is the same at every seed (seeds
+    1 and 5 here), so its eight realisations are eight landscape streams on one structure."""
+    import numpy as np
+
+    a, b = M._task_atoms("defect-free", 1), M._task_atoms("defect-free", 5)
+    assert len(a) == len(b) and np.array_equal(a.positions, b.positions) and np.array_equal(a.numbers, b.numbers)
+    assert set(a.arrays) == set(b.arrays) and all(np.array_equal(a.arrays[k], b.arrays[k]) for k in a.arrays)
+    s = M._task_atoms(M.SHELL, 5)
+    assert len(s) < len(a)  # the shell's seed does change its structure (its vacancies)
