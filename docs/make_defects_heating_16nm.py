@@ -13,6 +13,11 @@ content, size) at three clinical drives.
     python docs/make_defects_heating_16nm.py plot       # figures (size_ratios, sar_size_map, placement)
     python docs/make_defects_heating_16nm.py table      # the markdown tables of validation §8f
     python docs/make_defects_heating_16nm.py placement  # the vacancy-placement tables of validation §8f alone
+    python docs/make_defects_heating_16nm.py replication [DB]
+                                                        # the shell replication (stages R1-R8, seeds 5-8): rows →
+                                                        # summary["replication"], their map values, figure, table
+    python docs/make_defects_heating_16nm.py vacancy-geometry  # the shell's vacancy arrangement, seeds 1-8 (no MC)
+    python docs/make_defects_heating_16nm.py swap [S,T ...]    # shell structure of seed S, landscape stream of seed T
 
 The 12 nm rows are those of ``docs/make_defects_heating_today.py`` (its committed summary
 ``sweep_12nm_today.json``); every statistic, ratio, verdict and log parser is that script's (imported, not copied):
@@ -29,6 +34,13 @@ against random δ = 0.10 and defect-free at 16.0 nm and 12.1 nm (§8d), with the
 Vacancy shell (2026-12-01): the 12.1 nm study's ``vacancy-shell-0.10`` (§8c; δ = 0.10 within 1 nm of the surface, the
 shell not scaled with the particle) appended after the placements and run as ``_stageP9.toml`` … ``_stageP12.toml``
 into ``results/defects_heating_16nm_shell.db``, merged the same way (``db results/defects_heating_16nm_shell.db``).
+
+Replication (2026-12-01): the shell's drive-A candidate (× 1.09 ± 0.03, seeds 1-4, one 2σ cell of ≈ 8) tested on new
+realisations, the prediction (:data:`PREDICTION`) stated in §8f and the stage recipes before they ran: seeds 5-8 of
+defect-free and the shell as stages ``_stageR1.toml`` … ``_stageR8.toml`` into ``results/defects_heating_16nm_rep.db``,
+kept as the separate group ``summary["replication"]`` (:func:`extract_replication`; the seeds 1-4 tables are
+unchanged), their map cells from the same call as :func:`sar_map` (:func:`replication_map`) and the verdict from
+the rows (:func:`replication`).
 """
 import importlib.util
 import json
@@ -125,6 +137,18 @@ SHELL = "vacancy-shell-0.10"
 STAGES_SHELL = tuple((SHELL, s) for s in (1, 2, 3, 4))
 INVOCATIONS += tuple((f"stage P{i}: {v}, seed {s}", f"{STEM}_stageP{i}")
                      for i, (v, s) in enumerate(STAGES_SHELL, len(STAGES_P) + 1))
+#: the pre-stated replication of the shell's drive-A candidate (validation §8f, 2026-12-01): new realisations (seeds 5-8)
+#: of defect-free and the shell, alternating so that any prefix holds complete pairs, as one-task stages R1-R8
+#: (``defects_heating_16nm_stageR<i>.toml``: the main recipe's tasks with its seeds extended to 1-8) into a fresh
+#: database; their rows are a separate group of the summary (``data["replication"]``), never folded into ``rows``
+REPLICATION_SEEDS = (5, 6, 7, 8)
+STAGES_REP = tuple((v, s) for s in REPLICATION_SEEDS for v in (REFERENCE, SHELL))
+INVOCATIONS_REP = tuple((f"stage R{i}: {v}, seed {s}", f"{STEM}_stageR{i}") for i, (v, s) in enumerate(STAGES_REP, 1))
+REP_DB = ROOT / "results" / "defects_heating_16nm_rep.db"
+#: the prediction, as §8f and the stage recipes state it (written before any replication task ran)
+PREDICTION = ("at drive A (100 kHz, 4 kA/m, immobilised) the shell's SAR ÷ defect-free's is > 1, at 2σ by the "
+              "study's rule (map_cells: ratio of the means, first-order error from the two seed standard errors), on "
+              "new realisations (seeds 5-8) alone")
 
 
 def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS, command_db=None):
@@ -164,7 +188,7 @@ def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS
         meta.update(n_rows_db=n_db, n_rows_kept=len(kept))
     meta["task_walltime_s"] = {f"{x['recipe_variant']} s{x['seed']}": x["elapsed_s"] for x in rows}
     data = dict(meta=meta, rows=rows)
-    for k in ("decomposition", "decomposition_rule", "sar_map", "alpha"):
+    for k in ("decomposition", "decomposition_rule", "sar_map", "alpha", "replication"):
         if k in prev:
             data[k] = prev[k]
     data["summary"] = summarise(rows, recipe=recipe, size=study)
@@ -420,19 +444,379 @@ def map_cells(data, data12=None, more=None):
                     per.setdefault(r["recipe_variant"], {})[r["seed"]] = v
             ref = per.get(REFERENCE, {})
             for name, sv in per.items():
-                x = np.array(list(sv.values()))
-                mean = float(x.mean())
-                err = float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else float("nan")
-                c = dict(mean=mean, err=err, n=len(x), seeds=sorted(sv))
-                if name != REFERENCE and len(ref) > 1:
-                    y = np.array(list(ref.values()))
-                    m0, e0 = float(y.mean()), float(y.std(ddof=1) / np.sqrt(len(y)))
-                    rt = mean / m0
-                    re_ = rt * float(np.hypot(err / mean, e0 / m0)) if len(x) > 1 else float("nan")
-                    c.update(ratio=rt, ratio_err=re_, verdict=("resolved at 2σ, " + ("higher" if rt > 1 else "lower"))
-                             if np.isfinite(re_) and abs(rt - 1) > 2 * re_ else "not resolved at 2σ")
-                cells[(size, name, lab)] = c
+                cells[(size, name, lab)] = _cell(sv, ref if name != REFERENCE else None)
     return cells
+
+
+# ---------------------------------------------------------------------------------------------------- replication
+def extract_replication(db=REP_DB, out=OUT):
+    """The replication rows of ``db`` (stages R1-R8) stored as ``out["replication"]["rows"]`` — merged by key with the
+    replication rows stored before, the main ``rows`` and ``summary`` untouched — with each stage's wall/CPU time and
+    peak memory (``meta.invocations``) and the pre-stated prediction. Refuses a row that is not a replication task
+    (a variant other than defect-free and the shell, or a seed of the main study)."""
+    data = json.loads(out.read_text())
+    rep = data.setdefault("replication", {})
+    rows = []
+    for row, k, _ in T._mdh().sweep_rows(db):
+        if (row["recipe_variant"], row["seed"]) not in STAGES_REP:
+            raise ValueError(f"{db}: {row['recipe_variant']} seed {row['seed']} is not a replication task {STAGES_REP}")
+        row.update(study="16nm_replication", axis_parameter=None, axis_value=None)
+        rows.append(_sized(row))
+    keys = {r["key"] for r in rows}
+    rows = sorted(rows + [r for r in rep.get("rows", []) if r["key"] not in keys],
+                  key=lambda r: (r["seed"], r["recipe_variant"] != REFERENCE))
+    inv = {label: x for label, stem in INVOCATIONS_REP if (x := T._invocation(stem))}
+    rep.update(prediction=PREDICTION, rows=rows,
+               meta=dict(merged_db=f"results/{db.name}", n_rows=len(rows),
+                         invocations=merge_invocations(inv, rep, INVOCATIONS_REP),
+                         command="nice -n 5 env NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/time -v atomspin "
+                                 "sweep structures/recipes/defects_heating_16nm_stageR<i>.toml --db "
+                                 f"results/{db.name} --workers 1 (i = 1..8, one task each)"))
+    rep["meta"]["task_walltime_s"] = {f"{x['recipe_variant']} s{x['seed']}": x["elapsed_s"] for x in rows}
+    out.write_text(json.dumps(data, indent=1, default=float))
+    return rep
+
+
+def replication_map(out=OUT, drives=MAP_DRIVES):
+    """The SAR-map values (drives A, B, C immobilised; :data:`MAP_MODEL`, the call of :func:`sar_map`) of every
+    replication row, in ``out["replication"]["sar_map"]["values"]`` keyed as the main map; resumable."""
+    from atomspin import sar
+
+    data = json.loads(out.read_text())
+    mdh = T._mdh()
+    vals = data["replication"].setdefault("sar_map", {}).setdefault("values", {})
+    for r in data["replication"]["rows"]:
+        for lab in drives:
+            key = f"16nm|{r['recipe_variant']}|{r['seed']}|{lab}"
+            if key in vals:
+                continue
+            _, f, h, _ = _pair(lab)
+            t0 = time.process_time()
+            rep = sar.sar_from_particle(mdh.particle(r), f=f, H0=h, **MAP_MODEL)
+            vals[key] = dict(sar=float(rep.sar_W_per_g), model=rep.model, cpu_s=time.process_time() - t0)
+            print(key, vals[key], flush=True)
+            out.write_text(json.dumps(data, indent=1, default=float))
+    return vals
+
+
+def permutation_p(a, b):
+    """Two-sided exact permutation p of the difference of the means of ``a`` and ``b`` (every relabelling of the
+    pooled values into groups of their sizes; the statistic of make_defects_heating_20nm.permutation_p, whose 2/70
+    §8f quotes): 2 / C(n+m, n) when every value of one lies beyond every value of the other."""
+    import itertools
+
+    pooled, n = [float(x) for x in a] + [float(x) for x in b], len(a)
+    if not (n and len(b)) or not np.all(np.isfinite(pooled)):
+        raise ValueError(f"permutation_p: needs two non-empty samples of finite values, got {list(a)} and {list(b)}")
+    obs = abs(np.mean(a) - np.mean(b))
+    tol = 1e-9 * max(1.0, float(np.max(np.abs(pooled))))
+    hits = total = 0
+    for idx in itertools.combinations(range(len(pooled)), n):
+        x = [pooled[i] for i in idx]
+        y = [pooled[i] for i in range(len(pooled)) if i not in idx]
+        hits += abs(np.mean(x) - np.mean(y)) >= obs - tol
+        total += 1
+    return hits / total
+
+
+def _per_seed(rows, vals, lab):
+    """{variant: {seed: SAR}} of ``rows`` at map cell ``lab`` (A, B, C: ``vals``; B-sweep, B-water: the rows' own)."""
+    per = {}
+    for r in rows:
+        if lab == "B-sweep":
+            v = (r.get("sar_sweep") or {}).get("sar")
+        elif lab == "B-water":
+            v = (r.get("sar_sweep_water") or {}).get("sar")
+        else:
+            v = (vals.get(f"16nm|{r['recipe_variant']}|{r['seed']}|{lab}") or {}).get("sar")
+        if v is not None:
+            per.setdefault(r["recipe_variant"], {})[r["seed"]] = v
+    return per
+
+
+def _cell(sv, ref):
+    """A map cell of per-seed values ``sv`` against the reference's ``ref`` ({seed: SAR}): mean ± seed standard
+    error, and the ratio with its first-order error and 2σ verdict (the rule of :func:`map_cells`)."""
+    x = np.array(list(sv.values()))
+    mean = float(x.mean())
+    err = float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else float("nan")
+    c = dict(mean=mean, err=err, n=len(x), seeds=sorted(sv))
+    if ref is not None and len(ref) > 1:
+        y = np.array(list(ref.values()))
+        m0, e0 = float(y.mean()), float(y.std(ddof=1) / np.sqrt(len(y)))
+        rt = mean / m0
+        re_ = rt * float(np.hypot(err / mean, e0 / m0)) if len(x) > 1 else float("nan")
+        c.update(ratio=rt, ratio_err=re_, verdict=("resolved at 2σ, " + ("higher" if rt > 1 else "lower"))
+                 if np.isfinite(re_) and abs(rt - 1) > 2 * re_ else "not resolved at 2σ")
+    return c
+
+
+def replication(data=None):
+    """The replication's verdict from the stored rows: per group — ``replication`` (seeds 5-8 alone, the test),
+    ``discovery`` (seeds 1-4, the main rows: the candidate) and ``pooled`` (seeds 1-8, secondary) — and per map cell
+    (A, B, C immobilised, B-sweep and B-water the sweeps' own SAR step) the shell's and defect-free's cells with the
+    ratio, its error and verdict (:func:`_cell`, the map's rule), the per-realisation values, the exact permutation p
+    and whether every shell realisation lies above every defect-free one; then ``prediction_holds``: the drive-A ratio
+    of seeds 5-8 resolved higher at 2σ (None when fewer than two realisations a side have their drive-A value)."""
+    data = data or json.loads(OUT.read_text())
+    rep = data.get("replication") or {}
+    rrows = rep.get("rows", [])
+    main = [r for r in data["rows"] if r["recipe_variant"] in (REFERENCE, SHELL)]
+    vals = {**data.get("sar_map", {}).get("values", {}), **rep.get("sar_map", {}).get("values", {})}
+    out = dict(prediction=rep.get("prediction", PREDICTION), groups={})
+    for group, rows in (("replication", rrows), ("discovery", main), ("pooled", main + rrows)):
+        g = out["groups"][group] = {}
+        for lab in ("A", "B", "B-sweep", "B-water", "C"):
+            per = _per_seed(rows, vals, lab)
+            ref, sh = per.get(REFERENCE, {}), per.get(SHELL, {})
+            if len(ref) < 2 or len(sh) < 2:
+                continue
+            c = _cell(sh, ref)
+            c.update(reference=_cell(ref, None), shell_per_seed=sh, reference_per_seed=ref,
+                     permutation_p=permutation_p(list(sh.values()), list(ref.values())),
+                     all_above=bool(min(sh.values()) > max(ref.values())))
+            g[lab] = c
+        by = {n: sorted((r for r in rows if r["recipe_variant"] == n), key=lambda r: r["seed"]) for n in (REFERENCE, SHELL)}
+        if all(len(v) > 1 for v in by.values()):  # the default drive with the summary's rule (T.ratio_entry)
+            s, ref = T.group_stats(by[SHELL]), T.group_stats(by[REFERENCE])
+            g["rule"] = {q: T.ratio_entry(s, ref, q) for q in ("sar_sweep.sar", "sar_sweep_water.sar")}
+            g["rule"]["barrier_diff_kT"] = barrier_difference(s, ref)
+            g["rule"]["n_minima"] = {n: {r["seed"]: r["n_minima"] for r in v} for n, v in by.items()}
+            g["rule"]["barrier_over_kT"] = {n: {r["seed"]: r["barrier_over_kT"] for r in v} for n, v in by.items()}
+    a = out["groups"]["replication"].get("A")
+    out["prediction_holds"] = None if a is None else a["verdict"] == "resolved at 2σ, higher"
+    return out
+
+
+def replication_table(data=None):
+    """The markdown of §8f's replication: per group and map cell the shell's ratio to defect-free (the map's rule),
+    n a side, the permutation p, and the per-realisation drive-A values; then the verdict on the prediction."""
+    R = replication(data)
+    if not R["groups"].get("replication"):
+        return ""
+    words = {"replication": "seeds 5–8 (the test)", "discovery": "seeds 1–4 (the candidate)",
+             "pooled": "seeds 1–8 (pooled, secondary)"}
+    labs = ("A", "B", "B-sweep", "B-water", "C")
+    lines = ["**Replication: vacancy shell ÷ defect-free at 16.0 nm, SAR-map cells (ratio of the means ± first-order "
+             "error from the seed standard errors; ↑/↓ resolved at 2σ; p: exact two-sided permutation p of the "
+             "realisations)**", "",
+             "| realisations | n a side | " + " | ".join(
+                 {"A": "A: 100 kHz, 4 kA/m", "B": "B: 100 kHz, 15 kA/m", "B-sweep": "B (sweep)",
+                  "B-water": "B, water (sweep)", "C": "C"}[lab] for lab in labs) + " |",
+             "|---|---|" + "---|" * len(labs)]
+    for group in ("replication", "discovery", "pooled"):
+        g = R["groups"].get(group, {})
+        if not g:
+            continue
+        n = f"{g['A']['n']} / {g['A']['reference']['n']}" if "A" in g else "—"
+        cells = []
+        for lab in labs:
+            c = g.get(lab)
+            if not c:
+                cells.append("—")
+                continue
+            arrow = "" if c["verdict"].startswith("not") else (" ↑" if c["ratio"] > 1 else " ↓")
+            cells.append(f"× {c['ratio']:.3g} ± {c['ratio_err']:.2g}{arrow}, p = {c['permutation_p']:.2g}")
+        lines.append(f"| {words[group]} | {n} | " + " | ".join(cells) + " |")
+    lines += ["", "**The default drive (100 kHz, 15 kA/m) with the summary's rule** (error: the larger of the seed standard "
+              "error and the propagated per-realisation errors / √n; T.ratio_entry), and the barrier change:", "",
+              "| realisations | SAR immobilised | SAR in water | barrier − defect-free (k_BT) | minima of the shell's landscapes |",
+              "|---|---|---|---|---|"]
+    for group in ("replication", "discovery", "pooled"):
+        u = R["groups"].get(group, {}).get("rule")
+        if u:
+            mins = "/".join(str(u["n_minima"][SHELL][s]) for s in sorted(u["n_minima"][SHELL]))
+            lines.append(f"| {words[group]} | {T._rcell(u['sar_sweep.sar'])} | {T._rcell(u['sar_sweep_water.sar'])} | "
+                         f"{_kt_cell(u['barrier_diff_kT'])} | {mins} |")
+    a = R["groups"]["replication"].get("A")
+    if a:
+        lines += ["", "| drive A, SAR (W/g) | " + " | ".join(f"seed {s}" for s in sorted(a["shell_per_seed"])) +
+                  " | mean ± seed error |", "|---|" + "---|" * (len(a["shell_per_seed"]) + 1)]
+        for name, per, c in ((REFERENCE, a["reference_per_seed"], a["reference"]), (SHELL, a["shell_per_seed"], a)):
+            lines.append(f"| {name} | " + " | ".join(f"{per[s]:.4g}" if s in per else "—"
+                                                     for s in sorted(a["shell_per_seed"])) +
+                         f" | {c['mean']:.4g} ± {c['err']:.2g} |")
+        lines += ["", f"Prediction ({R['prediction']}): "
+                  + ("**holds**" if R["prediction_holds"] else "**does not hold**")
+                  + f" (× {a['ratio']:.3g} ± {a['ratio_err']:.2g}, {a['verdict']}; n = {a['n']} / {a['reference']['n']})."]
+    meta = (data or json.loads(OUT.read_text()))["replication"].get("meta", {})
+    if meta.get("task_walltime_s"):
+        lines += runs_lines(dict(meta, command=meta["command"]))
+    return "\n".join(lines)
+
+
+def _task_atoms(variant, seed):
+    """The structure (ase Atoms) of one task of the main recipe with its seeds extended to 1-8 (the recipe's structure
+    step, as ``atomspin build`` runs it; no Monte Carlo)."""
+    import tomllib
+
+    from atomspin.batch import expand
+    from atomspin.batch.recipe import load_recipe
+    from atomspin.batch.steps import step
+    from atomspin.batch.tasks import Context
+
+    recipe = load_recipe(RECIPE)
+    assert tomllib.loads(RECIPE.read_text())["sweep"]["seeds"] == [1, 2, 3, 4]
+    recipe["sweep"]["seeds"] = list(range(1, 9))
+    task = next(t for t in expand(recipe) if t["variant"] == variant and t["seed"] == seed)
+    ctx = Context(task)
+    step("structure").run(ctx)
+    return ctx.atoms
+
+
+def shell_vacancy_geometry(seeds=tuple(range(1, 9)), out=OUT):
+    """Per shell realisation (structure only): the number of vacant B sites (the defect-free particle's B-site Fe
+    missing from the shell's; the defect-free lattice does not depend on the seed), the largest |eigenvalue| of the
+    vacancies' traceless second moment about the particle's centre, (3 r rᵀ − r² I) summed and divided by Σ r²
+    (0 for an isotropic arrangement; a measure of how uniaxial the vacancy arrangement is), its axis, and the relative
+    spread (s.d. ÷ mean) of the vacancy counts over the eight octants. Stored in
+    ``out["replication"]["vacancy_geometry"]``; a check of whether the arrangement tells the 2-minimum shells apart."""
+    def bfe(a):
+        m = (a.arrays["sublattice"] == "B") & (a.numbers == 26)
+        return {tuple(np.round(x, 3)) for x in a.positions[m]}
+
+    data = json.loads(out.read_text())
+    ref_atoms = _task_atoms(REFERENCE, 1)
+    ref, c = bfe(ref_atoms), ref_atoms.positions.mean(axis=0)
+    res = {}
+    for s in seeds:
+        t0 = time.process_time()
+        vac = np.array(sorted(ref - bfe(_task_atoms(SHELL, s))))
+        r = vac - c
+        q = (3 * np.einsum("ni,nj->ij", r, r) - np.eye(3) * (r ** 2).sum()) / (r ** 2).sum()
+        w, v = np.linalg.eigh(q)
+        k = int(np.argmax(np.abs(w)))
+        octs = np.bincount(((r[:, 0] > 0) * 4 + (r[:, 1] > 0) * 2 + (r[:, 2] > 0)).astype(int), minlength=8)
+        res[str(s)] = dict(n_vacant=len(vac), quadrupole_max=float(abs(w[k])), quadrupole_axis=v[:, k].tolist(),
+                           octant_spread=float(octs.std() / octs.mean()), cpu_s=time.process_time() - t0)
+        print(s, res[str(s)], flush=True)
+    data.setdefault("replication", {})["vacancy_geometry"] = res
+    out.write_text(json.dumps(data, indent=1, default=float))
+    return res
+
+
+def landscape_swap(pairs=((5, 7), (7, 5)), out=OUT):
+    """The shell's landscape with the structure of one realisation and the landscape step's Monte Carlo stream of
+    another: per (structure seed, stream seed) the recipe's structure step at the structure seed, then its landscape
+    step (the recipe's protocol) with ``derived_seed(stream seed, "landscape")``; barrier/k_BT, its fit error and the
+    number of minima, stored in ``out["replication"]["landscape_swap"]["<structure>|<stream>"]`` after each pair.
+    Says whether the 2-minimum kind follows the vacancy arrangement or the Monte Carlo stream."""
+    from atomspin.batch.context import derived_seed
+    from atomspin.batch.steps import step
+    from atomspin.batch.tasks import Context
+
+    data = json.loads(out.read_text())
+    res = data.setdefault("replication", {}).setdefault("landscape_swap", {})
+    import tomllib
+
+    from atomspin.batch import expand
+    from atomspin.batch.recipe import load_recipe
+
+    recipe = load_recipe(RECIPE)
+    assert tomllib.loads(RECIPE.read_text())["sweep"]["seeds"] == [1, 2, 3, 4]
+    recipe["sweep"]["seeds"] = list(range(1, 9))
+    for s_struct, s_stream in pairs:
+        key = f"{s_struct}|{s_stream}"
+        if key in res:
+            continue
+        t0, w0 = time.process_time(), time.time()
+        task = next(t for t in expand(recipe) if t["variant"] == SHELL and t["seed"] == s_struct)
+        ctx = Context(task)
+        step("structure").run(ctx)
+        ctx.seed_for = lambda name, s=s_stream: derived_seed(s, name)  # the landscape's stream of the other seed
+        step("landscape").run(ctx)
+        k = ctx.kvp
+        res[key] = dict(structure_seed=s_struct, stream_seed=s_stream, barrier_over_kT=k["barrier_over_kT"],
+                        barrier_over_kT_err=k["barrier_over_kT_err"], n_minima=k["n_minima"],
+                        cpu_s=time.process_time() - t0, wall_s=time.time() - w0)
+        print(key, res[key], flush=True)
+        out.write_text(json.dumps(data, indent=1, default=float))
+    return res
+
+
+def plot_replication(data=None, out=FIG / "sweep_16nm_replication.png"):
+    """``sweep_16nm_replication.png``: left, the drive-A SAR of every realisation of defect-free and the shell at
+    16.0 nm, seeds 1-4 (the candidate) and 5-8 (the replication), with each group's mean ± 2σ (seed standard error);
+    right, the shell ÷ defect-free ratio of each group (seeds 1-4, 5-8, 1-8) at every map cell, ± 2σ (the map's rule)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    R = replication(data)
+    G = R["groups"]
+    if not G.get("replication", {}).get("A"):
+        return None
+    fig, (ax, cx, bx) = plt.subplots(1, 3, figsize=(18, 5.0))
+    style = {REFERENCE: ("C0", "o"), SHELL: ("C3", "s")}
+    for k, group in enumerate(("discovery", "replication")):
+        c = G[group]["A"]
+        for j, (name, per, cell) in enumerate(((REFERENCE, c["reference_per_seed"], c["reference"]),
+                                               (SHELL, c["shell_per_seed"], c))):
+            col, mk = style[name]
+            x0 = 2 * k + j
+            seeds = sorted(per, key=int)
+            ax.plot(x0 - 0.12 + np.linspace(-0.06, 0.06, len(seeds)), [per[s] for s in seeds], mk, color=col,
+                    mfc="none", label=f"{name}: one realisation" if k == 0 else None)
+            ax.errorbar(x0 + 0.12, cell["mean"], yerr=2 * cell["err"], fmt=mk, color=col, capsize=4,
+                        label=f"{name}: mean ± 2σ (seed error)" if k == 0 else None)
+    ax.set_xticks(range(4))
+    ax.set_xticklabels(["defect-free\nseeds 1–4", "shell\nseeds 1–4 (candidate)", "defect-free\nseeds 5–8",
+                        "shell\nseeds 5–8 (replication)"], fontsize=8)
+    ax.axvline(1.5, color="grey", lw=0.8)
+    ax.set_ylabel("SAR immobilised at drive A, 100 kHz, 4 kA/m (W/g)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    d = data or json.loads(OUT.read_text())
+    groups = (("discovery", d["rows"]), ("replication", d["replication"]["rows"]))
+    for k, (group, rows) in enumerate(groups):
+        for j, name in enumerate((REFERENCE, SHELL)):
+            col, mk = style[name]
+            rs = sorted((r for r in rows if r["recipe_variant"] == name), key=lambda r: r["seed"])
+            xs = 2 * k + j + np.linspace(-0.15, 0.15, len(rs))
+            cx.errorbar(xs, [r["barrier_over_kT"] for r in rs], yerr=[2 * r["barrier_over_kT_err"] for r in rs],
+                        fmt=mk, color=col, mfc="none", capsize=2,
+                        label=f"{name}: one realisation ± 2σ (fit)" if k == 0 else None)
+            for x, r in zip(xs, rs):
+                cx.annotate(f"{r['n_minima']}", (x, r["barrier_over_kT"]), xytext=(3, 3), textcoords="offset points",
+                            fontsize=7, color=col)
+    cx.set_xticks(range(4))
+    cx.set_xticklabels(ax.get_xticklabels(), fontsize=8)
+    cx.axvline(1.5, color="grey", lw=0.8)
+    cx.set_ylabel("energy barrier (k_BT at 310 K)")
+    cx.set_title("barrier of each realisation; the number: minima of its landscape", fontsize=9)
+    ax.set_title("SAR of each realisation at drive A", fontsize=9)
+    bx.set_title("shell ÷ defect-free, ratio of the means per group", fontsize=9)
+    cx.grid(alpha=0.3)
+    cx.legend(fontsize=7)
+    labs = ("A", "B", "B-water", "C")
+    for dx, (group, col, mk, word) in zip((-0.2, 0.0, 0.2), (("discovery", "C7", "o", "seeds 1–4 (candidate)"),
+                                                             ("replication", "C3", "s", "seeds 5–8 (replication)"),
+                                                             ("pooled", "k", "D", "seeds 1–8 (pooled)"))):
+        xs, ys, es = [], [], []
+        for j, lab in enumerate(labs):
+            c = G.get(group, {}).get(lab)
+            if c:
+                xs.append(j + dx)
+                ys.append(c["ratio"])
+                es.append(2 * c["ratio_err"])
+        bx.errorbar(xs, ys, yerr=es, fmt=mk, color=col, capsize=4, label=f"{word}: ratio ± 2σ")
+    bx.axhline(1.0, color="grey", ls=":", label="no change")
+    bx.set_xticks(range(len(labs)))
+    drv = (data or json.loads(OUT.read_text()))["sar_map"]["drives"]
+    bx.set_xticklabels([f"{lab[0]}: {drv[lab[0]]['f_Hz'] / 1e3:g} kHz,\n{drv[lab[0]]['H0_A_per_m'] / 1e3:g} kA/m"
+                        + (", water" if lab == "B-water" else ", immob.") for lab in labs], fontsize=8)
+    bx.set_ylabel("SAR of the 1 nm vacancy shell ÷ defect-free (ratio)")
+    bx.grid(alpha=0.3)
+    bx.legend(fontsize=7)
+    a = G["replication"]["A"]
+    fig.suptitle("Pre-stated replication at 16.0 nm (magnetite TO, 310 K): does the 1 nm vacancy shell (δ = 0.10 within "
+                 f"1 nm) heat more than defect-free at drive A?\nseeds 5–8: × {a['ratio']:.3g} ± {a['ratio_err']:.2g}, "
+                 f"{a['verdict']}; prediction " + ("holds" if R["prediction_holds"] else "does not hold"), fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------- output
@@ -860,6 +1244,15 @@ if __name__ == "__main__":
                              f"results/{DB.name}, is gone; its rows are kept in {OUT.relative_to(ROOT)})")
         d = extract(db=pathlib.Path(sys.argv[2]).resolve(), command_db=DB.name)
         print(json.dumps({k: v for k, v in d["meta"].items() if k != "task_walltime_s"}, indent=1))
+    elif cmd == "replication":  # replication [DB]: the stages R1-R8 rows, their map values, then the table
+        extract_replication(db=pathlib.Path(sys.argv[2]).resolve() if len(sys.argv) > 2 else REP_DB)
+        replication_map()
+        plot_replication()
+        print(replication_table())
+    elif cmd == "vacancy-geometry":  # the shell's vacancy arrangement per realisation, seeds 1-8 (structure only)
+        shell_vacancy_geometry()
+    elif cmd == "swap":  # swap [S1,S2 ...]: shell structure of S1 with the landscape stream of S2 (Monte Carlo)
+        landscape_swap(tuple(tuple(int(x) for x in a.split(",")) for a in sys.argv[2:]) or ((5, 7), (7, 5)))
     elif cmd == "rescore":
         rescore()
     elif cmd == "decompose":  # decompose [SEEDS [VARIANTS [SIZES]]], comma-separated (default: 1, every one, 12nm,16nm)

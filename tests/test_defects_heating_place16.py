@@ -422,3 +422,265 @@ def test_decomposition_over_four_realisations(M, data):
     assert res(o16["dBarrier"], -1) and res(o16["dShape"], +1)
     for k in ("dBarrier", "dShape"):
         assert not res(g16[k], +1) and not res(g16[k], -1), k
+
+
+# ------------------------------------------------------------------------------------------ the shell's replication
+#: `atomspin validate` of the main recipe with its seeds extended to [1, ..., 8] (2026-12-01, before the replication
+#: ran): the task hashes of the replication's eight tasks (seeds 5-8 of defect-free and the shell)
+HASHES_REPLICATION = {
+    ("defect-free", 5): "f5d75386a0b8fc31", ("defect-free", 6): "5634660351d7c083",
+    ("defect-free", 7): "3789ddacfba19632", ("defect-free", 8): "15a83b729f4a6508",
+    ("vacancy-shell-0.10", 5): "30a8682c4fb33ad5", ("vacancy-shell-0.10", 6): "f868ccd7eada7560",
+    ("vacancy-shell-0.10", 7): "77670d38cad4ab86", ("vacancy-shell-0.10", 8): "92dfa3f267d4cfac",
+}
+
+
+def _sec8f():
+    text = (ROOT / "docs" / "validation.md").read_text()
+    return text[text.index("### 8f."):text.index("### 8g.")]
+
+
+def test_stage_r_recipes_are_the_replication_tasks_of_the_16nm_recipe(M):
+    """Stages R1-R8 each run one task: seeds 5, 6, 7, 8 of defect-free and the shell, alternating; each has the hash of
+    the same task of the main recipe with its seeds extended to 1-8 (frozen above); particle, model and protocol are
+    the main recipe's. The main recipe itself still holds seeds 1-4 (its 40 tasks keep their hashes), and every stage
+    recipe states the prediction in its header."""
+    from atomspin.batch import expand
+
+    main_recipe = _recipe("defects_heating_16nm")
+    assert main_recipe["sweep"]["seeds"] == [1, 2, 3, 4]
+    main = {(t["variant"], t["seed"]): t["hash"] for t in expand(main_recipe)}
+    assert len(main) == 40 and all(main[k] == h for k, h in HASHES_BEFORE.items())
+    extended = dict(main_recipe, sweep=dict(main_recipe["sweep"], seeds=list(range(1, 9))))
+    ext = {(t["variant"], t["seed"]): t["hash"] for t in expand(extended)}
+    assert all(ext[k] == h for k, h in main.items())  # extending the seeds changes no stored task
+    assert list(M.STAGES_REP) == [(v, s) for s in (5, 6, 7, 8) for v in ("defect-free", M.SHELL)]
+    for i, key in enumerate(M.STAGES_REP, 1):
+        name = f"defects_heating_16nm_stageR{i}"
+        r = _recipe(name)
+        assert {k: v for k, v in r.items() if k not in ("meta", "sweep")} == \
+            {k: v for k, v in main_recipe.items() if k not in ("meta", "sweep")}, i
+        tasks = expand(r)
+        assert [(t["variant"], t["seed"]) for t in tasks] == [key], i
+        assert tasks[0]["hash"] == ext[key] == HASHES_REPLICATION[key], (i, key)
+        head = (RECIPES / f"{name}.toml").read_text().split("[meta]")[0]
+        assert "Prediction under test" in head and "seeds 5-8" in head and "drive A" in head, name
+    assert [lab for lab, _ in M.INVOCATIONS_REP][:2] == ["stage R1: defect-free, seed 5",
+                                                         "stage R2: vacancy-shell-0.10, seed 5"]
+
+
+def test_the_prediction_is_stated_in_8f(M):
+    """§8f states the prediction under test, its rule and its outcome rule (the same words as PREDICTION's core)."""
+    sec = _sec8f()
+    assert ("*at drive A (100 kHz, 4 kA/m, immobilised) the shell's SAR ÷ defect-free's is > 1, at 2σ by the study's "
+            "rule, on new realisations (seeds 5–8)*") in " ".join(sec.split())
+    assert "seeds 1–4 found\n    the candidate and may not confirm it" in sec or "may not confirm it" in " ".join(sec.split())
+    assert M.PREDICTION.startswith("at drive A (100 kHz, 4 kA/m, immobilised) the shell's SAR ÷ defect-free's is > 1")
+
+
+def test_replication_rows_are_a_separate_group(M, data):
+    """The replication's rows sit in ``summary["replication"]``, one per task, each with its frozen hash, and none in
+    the main rows: the seeds 1-4 tables (defect-free and the shell at n = 4) are unchanged."""
+    rep = data["replication"]["rows"]
+    keys = [(r["recipe_variant"], r["seed"]) for r in rep]
+    assert len(keys) == len(set(keys)) and set(keys) <= set(HASHES_REPLICATION) and len(keys) >= 4
+    assert all(r["task_hash"] == HASHES_REPLICATION[(r["recipe_variant"], r["seed"])] and r["D_nm"] == 16.0
+               for r in rep)
+    assert max(r["seed"] for r in data["rows"]) == 4
+    assert not set(keys) & {(r["recipe_variant"], r["seed"]) for r in data["rows"]}
+    assert not {r["task_hash"] for r in rep} & {r.get("task_hash") for r in data["rows"]}
+    for name in ("defect-free", M.SHELL):
+        assert data["summary"]["main"][name]["n"] == 4 and data["summary"]["main"][name]["seeds"] == [1, 2, 3, 4]
+    vals = data["replication"]["sar_map"]["values"]
+    for r in rep:
+        for lab in ("A", "B", "C"):
+            assert vals[f"16nm|{r['recipe_variant']}|{r['seed']}|{lab}"]["sar"] > 0
+
+
+def test_replication_verdict_from_the_rows(M, data):
+    """The replication's drive-A verdict recomputed here from the stored per-realisation values (mean, seed standard
+    error, first-order ratio error, 2σ; exact permutation p by enumeration) equals ``replication``'s, and §8f prints
+    ``replication_table`` (the verdict, whichever way it came out). The discovery group is the §8f candidate
+    (× 1.09 ± 0.03, resolved higher, p = 2/70)."""
+    import itertools
+
+    import numpy as np
+
+    R = M.replication(data)
+    vals = data["replication"]["sar_map"]["values"]
+    per = {n: {r["seed"]: vals[f"16nm|{n}|{r['seed']}|A"]["sar"] for r in data["replication"]["rows"]
+               if r["recipe_variant"] == n} for n in ("defect-free", M.SHELL)}
+    x, y = np.array(list(per[M.SHELL].values())), np.array(list(per["defect-free"].values()))
+    sx, sy = x.std(ddof=1) / len(x) ** 0.5, y.std(ddof=1) / len(y) ** 0.5
+    ratio = x.mean() / y.mean()
+    err = ratio * np.hypot(sx / x.mean(), sy / y.mean())
+    a = R["groups"]["replication"]["A"]
+    assert a["n"] == len(x) and a["reference"]["n"] == len(y)
+    assert abs(a["ratio"] - ratio) < 1e-12 and abs(a["ratio_err"] - err) < 1e-12
+    holds = ratio - 1 > 2 * err
+    assert R["prediction_holds"] is bool(holds)
+    pooled = list(x) + list(y)
+    diffs = [abs(np.mean([pooled[i] for i in c]) - np.mean([pooled[i] for i in range(len(pooled)) if i not in c]))
+             for c in itertools.combinations(range(len(pooled)), len(x))]
+    obs = abs(x.mean() - y.mean())
+    assert a["permutation_p"] == pytest.approx(np.mean([d >= obs * (1 - 1e-9) for d in diffs]))
+    d = R["groups"]["discovery"]["A"]
+    assert d["n"] == 4 and round(d["ratio"], 2) == 1.09 and round(d["ratio_err"], 2) == 0.03
+    assert d["permutation_p"] == pytest.approx(2 / 70) and d["all_above"]
+    p = R["groups"]["pooled"]["A"]
+    assert p["n"] == 4 + len(x) and p["reference"]["n"] == 4 + len(y)
+    sec = _sec8f()
+    assert M.replication_table(data) in sec
+    assert ("**holds**" if holds else "**does not hold**") in M.replication_table(data)
+
+
+def test_replication_map_value_is_the_stored_landscapes_sar(M, data):
+    """One stored drive-A value of the replication (the shell's first replication realisation) is what the map's
+    call gives for its stored landscape (no Monte Carlo)."""
+    from atomspin import sar
+
+    r = next(r for r in data["replication"]["rows"] if r["recipe_variant"] == M.SHELL)
+    _, f, h, _ = M._pair("A")
+    got = sar.sar_from_particle(M.T._mdh().particle(r), f=f, H0=h, **M.MAP_MODEL).sar_W_per_g
+    assert got == pytest.approx(data["replication"]["sar_map"]["values"][f"16nm|{M.SHELL}|{r['seed']}|A"]["sar"],
+                                rel=1e-9)
+
+
+def test_permutation_p_floor_and_refusals(M):
+    """The exact permutation p: 2/70 when four values lie above four, 1 for identical samples; NaN refused."""
+    assert M.permutation_p([5, 6, 7, 8], [1, 2, 3, 4]) == pytest.approx(2 / 70)
+    assert M.permutation_p([1, 2], [1, 2]) == 1.0
+    with pytest.raises(ValueError):
+        M.permutation_p([1.0, float("nan")], [1.0, 2.0])
+
+
+def test_replication_numbers_quoted_in_8f(M, data):
+    """§8f's replication prose, from the stored rows: seeds 5-8 × 1.30 ± 0.10 at drive A (3.0σ), every shell
+    realisation above every defect-free one (p = 2/70), 1.9σ from the candidate's × 1.09 ± 0.03; at the default drive
+    × 1.17 ± 0.05 by the summary's rule (resolved, both media; seeds 1-4 not resolved), barrier +0.54 ± 0.25 k_BT
+    (resolved); pooled × 1.20 ± 0.07 at A (p ≈ 0.0003) and × 1.13 ± 0.04 at the default drive (p ≈ 0.006)."""
+    R = M.replication(data)
+    a, d, p = (R["groups"][g] for g in ("replication", "discovery", "pooled"))
+    A = a["A"]
+    assert (round(A["ratio"], 2), round(A["ratio_err"], 2)) == (1.30, 0.10)
+    assert round((A["ratio"] - 1) / A["ratio_err"], 1) == 3.0
+    assert A["all_above"] and A["permutation_p"] == pytest.approx(2 / 70)
+    gap = (A["ratio"] - d["A"]["ratio"]) / (A["ratio_err"] ** 2 + d["A"]["ratio_err"] ** 2) ** 0.5
+    assert round(gap, 1) == 1.9
+    for q in ("sar_sweep.sar", "sar_sweep_water.sar"):
+        r = a["rule"][q]
+        assert (round(r["ratio"], 2), round(r["err"], 2)) == (1.17, 0.05) and r["verdict"] == "resolved at 2σ, higher"
+        assert d["rule"][q]["verdict"] == "not resolved at 2σ"
+        assert (round(p["rule"][q]["ratio"], 2), round(p["rule"][q]["err"], 2)) == (1.13, 0.04)
+    b = a["rule"]["barrier_diff_kT"]
+    assert (round(b["diff"], 2), round(b["err"], 2)) == (0.54, 0.25) and "higher" in b["verdict"]
+    assert (round(p["A"]["ratio"], 2), round(p["A"]["ratio_err"], 2)) == (1.20, 0.07)
+    assert round(p["A"]["permutation_p"], 4) == 0.0003 and round(p["B-sweep"]["permutation_p"], 3) == 0.006
+    assert a["B-sweep"]["permutation_p"] == pytest.approx(2 / 70)
+
+
+def test_replication_shell_landscapes_are_of_two_kinds(M, data):
+    """§8f: of the shell's eight realisations two (seeds 5, 6) have 2 minima, a barrier of 1.15-1.21 k_BT and heat
+    × 1.45-1.49 the defect-free mean of seeds 5-8 at drive A; the other six have 6 minima, 0.10-0.40 k_BT and heat
+    × 1.05-1.19 the defect-free mean of their own group; every defect-free realisation has 6 minima. Seeds 7-8 alone
+    against defect-free seeds 5-8 reach the permutation floor of two against four, 1/15."""
+    R = M.replication(data)
+    rows = {(r["recipe_variant"], r["seed"]): r for r in data["rows"] + data["replication"]["rows"]
+            if r["recipe_variant"] in ("defect-free", M.SHELL)}
+    assert len(rows) == 16
+    two = sorted(s for (v, s), r in rows.items() if v == M.SHELL and r["n_minima"] == 2)
+    assert two == [5, 6]
+    assert all(r["n_minima"] == 6 for (v, s), r in rows.items() if v == "defect-free")
+    for (v, s), r in rows.items():
+        if v != M.SHELL:
+            continue
+        g = R["groups"]["replication" if s >= 5 else "discovery"]["A"]
+        ratio = g["shell_per_seed"][s] / g["reference"]["mean"]
+        if s in two:
+            assert 1.1 < r["barrier_over_kT"] < 1.25 and 1.44 < ratio < 1.5, (s, r["barrier_over_kT"], ratio)
+        else:
+            assert r["n_minima"] == 6 and 0.09 < r["barrier_over_kT"] < 0.41 and 1.04 < ratio < 1.2, (s, ratio)
+    a = R["groups"]["replication"]["A"]
+    p = M.permutation_p([a["shell_per_seed"][s] for s in (7, 8)], list(a["reference_per_seed"].values()))
+    assert p == pytest.approx(1 / 15)
+    assert min(a["shell_per_seed"][s] for s in (7, 8)) > max(a["reference_per_seed"].values())
+
+
+def test_shell_vacancy_arrangement_does_not_single_out_the_uniaxial_realisations(M, data):
+    """§8f: the shell's eight realisations have the same number of vacant B sites (1169), and the normalised second
+    moment of the vacancy positions does not tell the two 2-minimum realisations (seeds 5, 6) apart: its largest
+    value is seed 7's (6 minima), and seed 6's lies below three 6-minimum realisations'. The stored value of seed 5 is
+    what the recipe's structure step gives now (structure only, seconds)."""
+    g = data["replication"]["vacancy_geometry"]
+    assert sorted(g, key=int) == [str(s) for s in range(1, 9)]
+    assert {x["n_vacant"] for x in g.values()} == {1169}
+    q = {int(s): x["quadrupole_max"] for s, x in g.items()}
+    assert max(q, key=q.get) == 7
+    assert sum(q[s] > q[6] for s in (1, 2, 3, 4, 7, 8)) >= 3
+    assert round(min(q.values()), 3) == 0.039 and round(max(q.values()), 3) == 0.106
+    spread = [x["octant_spread"] for x in g.values()]
+    assert 0.07 <= min(spread) and max(spread) <= 0.13
+    got = M.shell_vacancy_geometry(seeds=(5,), out=_tmp_copy(data))["5"]
+    assert got["n_vacant"] == g["5"]["n_vacant"] and got["quadrupole_max"] == pytest.approx(g["5"]["quadrupole_max"],
+                                                                                             rel=1e-9)
+
+
+def _tmp_copy(data):
+    import tempfile
+
+    f = Path(tempfile.mkdtemp()) / "summary.json"
+    f.write_text(json.dumps(data))
+    return f
+
+
+def test_the_gradient_has_one_uniaxial_realisation_at_16nm(data):
+    """§8f: the 2-minimum kind of the shell also occurs once among the four δ = 0.10 gradient realisations at 16 nm
+    (seed 3: 2 minima, 1.03 k_BT)."""
+    g = {r["seed"]: r for r in data["rows"] if r["recipe_variant"] == "vacancies-gradient-0.10"}
+    assert sorted(s for s, r in g.items() if r["n_minima"] == 2) == [3]
+    assert round(g[3]["barrier_over_kT"], 2) == 1.03
+
+
+def test_shell_two_minimum_landscapes_are_not_a_property_of_the_structure(M, data):
+    """§8f, the crossed landscapes (``landscape_swap``: the shell's structure of seed S measured with the landscape
+    stream of seed T): the sweep's own pairs 5|5 and 6|6 reproduce the stored rows (2 minima, the same barrier); the
+    nine crossed pairs give 2 minima in none — structures 5 and 6 with other streams 3-8 minima and 0.24-0.67 k_BT,
+    the streams of 5 and 6 on structures 1 and 7 6 minima and 0.21-0.73 k_BT; the 17 shell landscapes span
+    0.10-1.21 k_BT, while the eight defect-free ones (one structure, eight streams) all have 6 minima, 0.19-0.34 k_BT."""
+    sw = data["replication"]["landscape_swap"]
+    rows = {r["seed"]: r for r in data["replication"]["rows"] if r["recipe_variant"] == M.SHELL}
+    for s in (5, 6):
+        x = sw[f"{s}|{s}"]
+        assert x["n_minima"] == rows[s]["n_minima"] == 2
+        assert x["barrier_over_kT"] == pytest.approx(rows[s]["barrier_over_kT"], rel=1e-9)
+    crossed = [x for x in sw.values() if x["structure_seed"] != x["stream_seed"]]
+    assert len(crossed) == 9 and all(x["n_minima"] != 2 for x in crossed)
+    own = [x for x in crossed if x["structure_seed"] in (5, 6)]
+    other = [x for x in crossed if x["structure_seed"] not in (5, 6)]
+    assert sorted((x["structure_seed"], x["stream_seed"]) for x in own) == [(5, 6), (5, 7), (5, 8), (6, 7), (6, 8)]
+    assert {x["stream_seed"] for x in other} == {5, 6} and {x["structure_seed"] for x in other} == {1, 7}
+    assert (min(x["n_minima"] for x in own), max(x["n_minima"] for x in own)) == (3, 8)
+    assert (round(min(x["barrier_over_kT"] for x in own), 2), round(max(x["barrier_over_kT"] for x in own), 2)) == \
+        (0.24, 0.67)
+    assert all(x["n_minima"] == 6 for x in other)
+    assert (round(min(x["barrier_over_kT"] for x in other), 2), round(max(x["barrier_over_kT"] for x in other), 2)) == \
+        (0.21, 0.73)
+    shell = [r["barrier_over_kT"] for r in data["rows"] + data["replication"]["rows"] if r["recipe_variant"] == M.SHELL]
+    shell += [x["barrier_over_kT"] for x in crossed]
+    assert len(shell) == 17 and (round(min(shell), 2), round(max(shell), 2)) == (0.10, 1.21)
+    free = [r for r in data["rows"] + data["replication"]["rows"] if r["recipe_variant"] == "defect-free"]
+    assert len(free) == 8 and all(r["n_minima"] == 6 for r in free)
+    assert (round(min(r["barrier_over_kT"] for r in free), 2), round(max(r["barrier_over_kT"] for r in free), 2)) == \
+        (0.19, 0.34)
+
+
+def test_defect_free_structure_does_not_depend_on_the_seed(M):
+    """§8f: the 16 nm defect-free particle's structure (the recipe's structure step) is the same at every seed (seeds
+    1 and 5 here), so its eight realisations are eight landscape streams on one structure."""
+    import numpy as np
+
+    a, b = M._task_atoms("defect-free", 1), M._task_atoms("defect-free", 5)
+    assert len(a) == len(b) and np.array_equal(a.positions, b.positions) and np.array_equal(a.numbers, b.numbers)
+    assert set(a.arrays) == set(b.arrays) and all(np.array_equal(a.arrays[k], b.arrays[k]) for k in a.arrays)
+    s = M._task_atoms(M.SHELL, 5)
+    assert len(s) < len(a)  # the shell's seed does change its structure (its vacancies)
