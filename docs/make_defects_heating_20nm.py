@@ -580,7 +580,10 @@ def landscape_swap(seeds=(1, 2, 3, 4), sizes=("25nm",)):
     dens = {sz: float(np.mean([r["barrier_J"] / r["V_m3"] for (v, _), r in rows[sz].items() if v == REFERENCE]))
             for sz in rows}
     sw = data.setdefault("landscape_swap", {})
-    sw.update(barrier_density_J_per_m3=dens,
+    drive = dict(f_Hz=SWAP_DRIVE[0], H0_A_per_m=SWAP_DRIVE[1])
+    if sw.get("drive") != drive:  # values of another drive are not resumed
+        sw.clear()
+    sw.update(barrier_density_J_per_m3=dens, drive=drive,
               rule="per seed k: reference = the other size's defect-free surface F/V of seed k scaled to this size's "
                    "mean defect-free barrier density; variant = reference + (F(variant_k) − F(defect-free_k)) of this "
                    "size, at the variant's Ms; both at this size's volume, 100 kHz, 4 kA/m (drive A), immobilised, "

@@ -287,7 +287,7 @@ def plot(path=OUT):
         ax.set_xticks(range(len(settings)))
         ax.set_xticklabels(["defaults\n(4 realisations)"] + [setting_words(*pv, newline="\n") + "\n(2 realisations)"
                                                             for pv in settings[1:]])
-        ax.set_xlabel("parameter setting (one at an end of its documented range, the others at their defaults)")
+        ax.set_xlabel("parameter setting (one at a range end, the others at their defaults)")
         ax.set_title(f"SAR {lab}, 100 kHz, 15 kA/m, 310 K")
         ax.grid(alpha=0.3, which="both", axis="y")
     axes[0].set_ylabel("SAR ÷ defect-free SAR\n(ratio, log scale; error bars 2σ)")

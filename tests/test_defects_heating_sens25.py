@@ -82,3 +82,35 @@ def test_25nm_sensitivity_recipes_are_the_25nm_protocol_with_one_parameter_moved
     axis = sens["sweep"]["axes"][f"model.{parameter}"]
     same16 = _recipe(f"defects_heating_16nm_sens_{'ks' if parameter == 'neel_ks_meV' else 'japb'}")
     assert sorted(axis) == sorted(same16["sweep"]["axes"][f"model.{parameter}"])
+
+
+def test_25nm_sensitivity_rows_are_the_recipes_tasks_and_every_verdict_holds():
+    """Validation §8h, "Sensitivity at 25 nm": the committed rows carry the recipes' task hashes (two realisations per
+    point); at K_s = 1e-4 J/m² and J_BB180 = −2.92 meV every 25 nm verdict holds — two APBs lower the immobilised SAR
+    and raise it in water, one APB raises both, random δ = 0.10 is not resolved — and one APB heats more than two
+    immobilised at both settings, every realisation above every one (at 16 nm this order reversed at these ends)."""
+    data = json.loads((FIG / "sens_25nm.json").read_text())
+    recipe = {"sens_ks": "defects_heating_25nm_sens_ks", "sens_japb": "defects_heating_25nm_sens_japb"}
+    for r in data["rows"]:
+        key = (r["recipe_variant"], r["seed"], r["axis_value"])
+        assert r["task_hash"].lstrip("h") == HASHES[recipe[r["study"]]][key], key
+    S = data["summary"]
+    points = {(e["variant"], e["parameter"]): e for e in S["sensitivity"]}
+    assert set(points) == {("APB-two", "neel_ks_meV"), ("APB-centre", "neel_ks_meV"),
+                           ("vacancies-random-0.10", "neel_ks_meV"), ("APB-two", "J_BB180_meV"),
+                           ("APB-centre", "J_BB180_meV")}
+    assert all(e["stats"]["n"] == 2 for e in points.values())
+    assert S["references_same_parameters"]["neel_ks_meV=0.104785"]["n"] == 2
+    h = S["holds"]
+    assert h["APB-two"]["sar_sweep.sar"]["holds"] == "holds (lower)"
+    assert h["APB-two"]["sar_sweep_water.sar"]["holds"] == "holds (higher)"
+    for q in ("sar_sweep.sar", "sar_sweep_water.sar"):
+        assert h["APB-centre"][q]["holds"] == "holds (higher)"
+        assert h["vacancies-random-0.10"][q]["holds"] == "not resolved at any point"
+    for par in ("neel_ks_meV", "J_BB180_meV"):
+        one = points[("APB-centre", par)]["stats"]["sar_sweep.sar"]["per_seed"]
+        two = points[("APB-two", par)]["stats"]["sar_sweep.sar"]["per_seed"]
+        assert min(one) > 100 * max(two), par
+    # at the weak J_BB180 end the two-APB barrier falls (41.7 → ≈ 32 k_BT) but stays far above the drive's reach
+    b = points[("APB-two", "J_BB180_meV")]["stats"]["barrier_over_kT"]["mean"]
+    assert 25.0 < b < 40.0
