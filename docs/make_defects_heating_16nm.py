@@ -188,7 +188,7 @@ def extract(out=OUT, db=DB, recipe=RECIPE, study="16nm", invocations=INVOCATIONS
         meta.update(n_rows_db=n_db, n_rows_kept=len(kept))
     meta["task_walltime_s"] = {f"{x['recipe_variant']} s{x['seed']}": x["elapsed_s"] for x in rows}
     data = dict(meta=meta, rows=rows)
-    for k in ("decomposition", "decomposition_rule", "sar_map", "alpha", "replication"):
+    for k in ("decomposition", "decomposition_rule", "sar_map", "alpha", "replication", "field_regime", "landscape_swap"):
         if k in prev:
             data[k] = prev[k]
     data["summary"] = summarise(rows, recipe=recipe, size=study)

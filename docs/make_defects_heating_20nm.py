@@ -400,10 +400,20 @@ FIELD_REGIME_VARIANTS = {"12nm": ("defect-free", "vacancies-gradient-0.10", "vac
                                   "vacancy-shell-0.10")}
 
 
+def _write_json(path, data):
+    """Write ``data`` to ``path`` atomically (a temporary file, then os.replace): readers never see a partial file."""
+    import os
+
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, default=float))
+    os.replace(tmp, path)
+
+
 def regime_scale(small="12nm", large="25nm"):
     """(Ms V)_large / (Ms V)_small of the two sizes' defect-free particles (means over the realisations; Ms at 310 K,
     V the built particle's volume). Brown's Fokker–Planck equation in reduced form depends on the drive only through
-    ξ = μ0 Ms V H0 / k_BT and ωτ_D with τ_D = μ0 Ms V (1 + α²) / (2 γ α k_BT) (Brown, Phys. Rev. 130, 1677 (1963);
+    ξ = μ0 Ms V H0 / k_BT and ωτ_D with τ_D = Ms V (1 + α²) / (2 γ α k_BT), γ in rad s⁻¹ T⁻¹, the same α at
+    both sizes (Brown, Phys. Rev. 130, 1677 (1963);
     Coffey & Kalmykov, The Langevin Equation, 4th ed., ch. 9), both ∝ Ms V: scaling f and H0 by this number puts the
     small particle at the large one's (ξ, ωτ_D) and the reduced energy landscape βE(n) is the only difference left."""
     mv = {sz: float(np.mean([r["Ms_A_per_m"] * r["V_m3"] for r in S16.rows_of(sz)
@@ -432,7 +442,10 @@ def field_regime(seeds=(1, 2, 3, 4), probes=("25nm|other", "12nm|own")):
     s = regime_scale()
     fr = data.setdefault("field_regime", {})
     drives = {"25nm|other": (1.0e5 / s, 15.0e3 / s), "12nm|other": (1.0e5 * s, 15.0e3 * s), "12nm|own": (1.0e5, 15.0e3)}
-    fr.update(scale=s, drives={k: dict(f_Hz=f, H0_A_per_m=h) for k, (f, h) in drives.items()},
+    new_drives = {k: dict(f_Hz=f, H0_A_per_m=h) for k, (f, h) in drives.items()}
+    if fr.get("drives") not in (None, new_drives) or fr.get("scale") not in (None, s):
+        fr.clear()  # values of other drives (the rows changed) are not resumed
+    fr.update(scale=s, drives=new_drives,
               rule="SAR immobilised, sar_from_particle(model='auto', n_orientations=12, seed=1) of the stored landscape "
                    "(the SAR map's call); 'other': f and H0 of 100 kHz, 15 kA/m scaled by (Ms V)_25 / (Ms V)_12.1 of "
                    "the defect-free means (× for 12.1 nm, ÷ for 25.0 nm), so each size's defect-free particle has "
@@ -459,7 +472,7 @@ def field_regime(seeds=(1, 2, 3, 4), probes=("25nm|other", "12nm|own")):
                 vals[key] = dict(sar=float(rep.sar_W_per_g), model=rep.model, xi=float(xi),
                                  cpu_s=time.process_time() - t0)
                 print(key, vals[key], flush=True)
-                st.out.write_text(json.dumps(data, indent=1, default=float))
+                _write_json(st.out, data)
     return fr
 
 
@@ -581,8 +594,8 @@ def landscape_swap(seeds=(1, 2, 3, 4), sizes=("25nm",)):
             for sz in rows}
     sw = data.setdefault("landscape_swap", {})
     drive = dict(f_Hz=SWAP_DRIVE[0], H0_A_per_m=SWAP_DRIVE[1])
-    if sw.get("drive") != drive:  # values of another drive are not resumed
-        sw.clear()
+    if sw.get("drive") != drive or sw.get("barrier_density_J_per_m3") not in (None, dens):
+        sw.clear()  # values of another drive or of other rows are not resumed
     sw.update(barrier_density_J_per_m3=dens, drive=drive,
               rule="per seed k: reference = the other size's defect-free surface F/V of seed k scaled to this size's "
                    "mean defect-free barrier density; variant = reference + (F(variant_k) − F(defect-free_k)) of this "
@@ -611,7 +624,7 @@ def landscape_swap(seeds=(1, 2, 3, 4), sizes=("25nm",)):
                                             **S16.MAP_MODEL)
                 vals[key] = dict(sar=float(rep.sar_W_per_g), model=rep.model, cpu_s=time.process_time() - t0)
                 print(key, vals[key], flush=True)
-                st.out.write_text(json.dumps(data, indent=1, default=float))
+                _write_json(st.out, data)
     return sw
 
 
@@ -657,18 +670,22 @@ def landscape_swap_table(data=None):
         return f"× {c['ratio']:.3g} ± {c['ratio_err']:.2g} ({c['verdict']}; p = {c['p']:.2g}; n = {c['n']})"
     lines = ["**Landscape swap: the 25 nm surface-vacancy change on the 12.1 nm reference shape** (per seed, the "
              "variant's measured landscape change F(variant) − F(defect-free) added to the 12.1 nm defect-free "
-             "landscape (2 minima, termination easy axis) scaled to the 25 nm barrier density (1.6 k_BT), at the 25 nm "
+             "landscape (its termination easy axis) scaled to the 25 nm mean defect-free barrier density, at the 25 nm "
              "volume, Ms and drive A, 100 kHz, 4 kA/m, immobilised; ÷ that swapped reference; mean ± seed error, p: "
-             "exact permutation p):", "",
-             "| variant | on the 12.1 nm axis shape | on its own reference (8 ⟨111⟩ minima; SAR map cell A) |",
+             "exact permutation p; the pairs share a swapped reference per seed, analysed unpaired, which is "
+             "conservative):", "",
+             "| variant | on the 12.1 nm reference shape | on its own reference (the 25 nm cubic landscape; SAR map cell A) |",
              "|---|---|---|"]
     for name in SWAP_VARIANTS["25nm"]:
-        lines.append(f"| {name} | {cell(cells.get(('25nm', name)))} | "
-                     f"{S16.map_cell_text(own.get(('25nm', name, 'A')))} |")
+        o = own.get(("25nm", name, "A"))
+        oc = (f"× {o['ratio']:.3g} ± {o['ratio_err']:.2g} ({o['verdict'].replace(' at 2σ', '')}; n = {o['n']})"
+              if o and "ratio" in o else "—")
+        lines.append(f"| {name} | {cell(cells.get(('25nm', name)))} | {oc} |")
     r = cells.get(("25nm", REFERENCE))
     if r:
+        o = own.get(("25nm", REFERENCE, "A"))
         lines.append(f"| defect-free / swapped reference (W/g) | {r['mean']:.3g} ± {r['err']:.2g} | "
-                     f"{S16.map_cell_text(own.get(('25nm', REFERENCE, 'A')))} |")
+                     + (f"{o['mean']:.3g} ± {o['err']:.2g} |" if o else "— |"))
     cpu = sum(v["cpu_s"] for v in sw["values"].values())
     lines += ["", f"Barrier densities of the defect-free rows (means): 12.1 nm "
               f"{sw['barrier_density_J_per_m3']['12nm']:.4g} J/m³, 25.0 nm {sw['barrier_density_J_per_m3']['25nm']:.4g} "

@@ -74,7 +74,8 @@ def test_25nm_sensitivity_recipes_are_the_25nm_protocol_with_one_parameter_moved
     main, sens = _recipe("defects_heating_25nm"), _recipe(name)
     for key in ("structure", "protocol", "defects"):
         assert sens[key] == main[key], key
-    extra = {k: v for k, v in sens["model"].items() if main["model"].get(k) != v}
+    keys = set(sens["model"]) | set(main["model"])
+    extra = {k for k in keys if main["model"].get(k, "missing") != sens["model"].get(k, "missing")}
     assert set(extra) == {parameter, {"neel_ks_meV": "surface_anisotropy", "J_BB180_meV": "apb_exchange"}[parameter]}
     defs = {v["name"]: v for v in main["sweep"]["variants"]}
     for v in sens["sweep"]["variants"]:
@@ -95,10 +96,10 @@ def test_25nm_sensitivity_rows_are_the_recipes_tasks_and_every_verdict_holds():
         key = (r["recipe_variant"], r["seed"], r["axis_value"])
         assert r["task_hash"].lstrip("h") == HASHES[recipe[r["study"]]][key], key
     S = data["summary"]
-    points = {(e["variant"], e["parameter"]): e for e in S["sensitivity"]}
-    assert set(points) == {("APB-two", "neel_ks_meV"), ("APB-centre", "neel_ks_meV"),
-                           ("vacancies-random-0.10", "neel_ks_meV"), ("APB-two", "J_BB180_meV"),
-                           ("APB-centre", "J_BB180_meV")}
+    points = {(e["variant"], e["parameter"], e["value"]): e for e in S["sensitivity"]}
+    ks, jw = ("neel_ks_meV", 0.104785), ("J_BB180_meV", -2.92)
+    assert set(points) == {("APB-two", *ks), ("APB-centre", *ks), ("vacancies-random-0.10", *ks), ("APB-two", *jw),
+                           ("APB-centre", *jw)}
     assert all(e["stats"]["n"] == 2 for e in points.values())
     assert S["references_same_parameters"]["neel_ks_meV=0.104785"]["n"] == 2
     h = S["holds"]
@@ -107,10 +108,10 @@ def test_25nm_sensitivity_rows_are_the_recipes_tasks_and_every_verdict_holds():
     for q in ("sar_sweep.sar", "sar_sweep_water.sar"):
         assert h["APB-centre"][q]["holds"] == "holds (higher)"
         assert h["vacancies-random-0.10"][q]["holds"] == "not resolved at any point"
-    for par in ("neel_ks_meV", "J_BB180_meV"):
-        one = points[("APB-centre", par)]["stats"]["sar_sweep.sar"]["per_seed"]
-        two = points[("APB-two", par)]["stats"]["sar_sweep.sar"]["per_seed"]
-        assert min(one) > 100 * max(two), par
+    for pv in (ks, jw):
+        one = points[("APB-centre", *pv)]["stats"]["sar_sweep.sar"]["per_seed"]
+        two = points[("APB-two", *pv)]["stats"]["sar_sweep.sar"]["per_seed"]
+        assert min(one) > 100 * max(two), pv
     # at the weak J_BB180 end the two-APB barrier falls (41.7 → ≈ 32 k_BT) but stays far above the drive's reach
-    b = points[("APB-two", "J_BB180_meV")]["stats"]["barrier_over_kT"]["mean"]
+    b = points[("APB-two", *jw)]["stats"]["barrier_over_kT"]["mean"]
     assert 25.0 < b < 40.0
