@@ -501,8 +501,8 @@ def replication_map(out=OUT, drives=MAP_DRIVES):
 
 def permutation_p(a, b):
     """Two-sided exact permutation p of the difference of the means of ``a`` and ``b`` (every relabelling of the
-    pooled values into groups of their sizes; the statistic of make_defects_heating_20nm.permutation_p, whose 2/70
-    §8f quotes): 2 / C(n+m, n) when every value of one lies beyond every value of the other."""
+    pooled values into groups of their sizes; make_defects_heating_20nm uses this one): 2 / C(n+m, n) when every
+    value of one lies beyond every value of the other."""
     import itertools
 
     pooled, n = [float(x) for x in a] + [float(x) for x in b], len(a)

@@ -328,23 +328,8 @@ SHELL_PAIRS = (("vacancies-gradient-0.053", "vacancies-gradient-0.10"), ("vacanc
                ("vacancy-shell-0.10", "vacancies-random-0.10"))
 
 
-def permutation_p(a, b):
-    """Two-sided exact permutation p of the difference of the means of samples ``a`` and ``b`` (every relabelling of
-    the pooled values into groups of their sizes)."""
-    import itertools
-
-    pooled, n = [float(x) for x in a] + [float(x) for x in b], len(a)
-    if not (n and len(b)) or not np.all(np.isfinite(pooled)):
-        raise ValueError(f"permutation_p: needs two non-empty samples of finite values, got {list(a)} and {list(b)}")
-    obs = abs(np.mean(a) - np.mean(b))
-    tol = 1e-9 * max(1.0, float(np.max(np.abs(pooled))))
-    hits = total = 0
-    for idx in itertools.combinations(range(len(pooled)), n):
-        x = [pooled[i] for i in idx]
-        y = [pooled[i] for i in range(len(pooled)) if i not in idx]
-        hits += abs(np.mean(x) - np.mean(y)) >= obs - tol
-        total += 1
-    return hits / total
+#: the exact two-sided permutation p (one owner: make_defects_heating_16nm.permutation_p)
+permutation_p = S16.permutation_p
 
 
 def shell_table(size="25nm", data=None, data12=None):
@@ -480,25 +465,32 @@ def field_regime_cells(data=None):
     """{(size, variant, probe): dict(n, per_seed, mean, err, ratio, ratio_err, verdict, p)} of the field-regime probe:
     per cell the mean and seed standard error over the realisations, the ratio to the same size's defect-free cell
     (first-order error of the seed errors, resolved beyond 2σ) and the exact permutation p of the realisations."""
-    from atomspin.batch.report import ratio
-
     data = data or json.loads(Study("25nm").out.read_text())
     vals = dict(data.get("field_regime", {}).get("values", {}))
     for k, v in data.get("sar_map", {}).get("values", {}).items():
         size, name, seed, lab = k.split("|")
         if size == "25nm" and lab == "B" and name in FIELD_REGIME_VARIANTS["25nm"]:
             vals[f"25nm|{name}|{seed}|own"] = v
+    return _ratio_cells(vals)
+
+
+def _ratio_cells(vals):
+    """Cells of SAR values keyed "size|variant|seed[|probe]": per (size, variant[, probe]) the mean and seed standard
+    error over the realisations, and for each variant its ratio to the defect-free cell of the same size (and probe)
+    (first-order error of the seed errors, resolved beyond 2σ) with the exact permutation p of the realisations."""
+    from atomspin.batch.report import ratio
+
     per = {}
     for k, v in vals.items():
-        size, name, seed, probe = k.split("|")
-        per.setdefault((size, name, probe), {})[int(seed)] = v["sar"]
+        size, name, seed, *probe = k.split("|")
+        per.setdefault((size, name, *probe), {})[int(seed)] = v["sar"]
     cells = {}
-    for (size, name, probe), d in per.items():
+    for key, d in per.items():
         x = np.array([d[s] for s in sorted(d)])
-        cells[(size, name, probe)] = dict(n=len(x), per_seed=x.tolist(), mean=float(x.mean()),
-                                          err=float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else float("nan"))
-    for (size, name, probe), c in cells.items():
-        ref = cells.get((size, REFERENCE, probe))
+        cells[key] = dict(n=len(x), per_seed=x.tolist(), mean=float(x.mean()),
+                          err=float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else float("nan"))
+    for (size, name, *probe), c in cells.items():
+        ref = cells.get((size, REFERENCE, *probe))
         if name == REFERENCE or not ref or c["n"] < 2 or ref["n"] < 2:
             continue
         r_, e_ = ratio(c["mean"], c["err"], ref["mean"], ref["err"])
@@ -632,26 +624,8 @@ def landscape_swap_cells(data=None):
     """{(size, variant): dict(n, per_seed, mean, err, ratio, ratio_err, verdict, p)}: the swap's SAR per cell (mean,
     seed standard error), its ratio to the swapped reference of the same size (first-order error, resolved beyond
     2σ) and the exact permutation p of the realisations."""
-    from atomspin.batch.report import ratio
-
     data = data or json.loads(Study("25nm").out.read_text())
-    per = {}
-    for k, v in data.get("landscape_swap", {}).get("values", {}).items():
-        size, name, seed = k.split("|")
-        per.setdefault((size, name), {})[int(seed)] = v["sar"]
-    cells = {}
-    for key, d in per.items():
-        x = np.array([d[s] for s in sorted(d)])
-        cells[key] = dict(n=len(x), per_seed=x.tolist(), mean=float(x.mean()),
-                          err=float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else float("nan"))
-    for (size, name), c in cells.items():
-        ref = cells.get((size, REFERENCE))
-        if name == REFERENCE or not ref or c["n"] < 2 or ref["n"] < 2:
-            continue
-        r_, e_ = ratio(c["mean"], c["err"], ref["mean"], ref["err"])
-        c.update(ratio=float(r_), ratio_err=float(e_), p=permutation_p(c["per_seed"], ref["per_seed"]),
-                 verdict=("resolved, " + ("higher" if r_ > 1 else "lower")) if abs(r_ - 1) > 2 * e_ else "not resolved")
-    return cells
+    return _ratio_cells(data.get("landscape_swap", {}).get("values", {}))
 
 
 def landscape_swap_table(data=None):
